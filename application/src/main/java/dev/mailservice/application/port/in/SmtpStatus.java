@@ -1,0 +1,51 @@
+package dev.mailservice.application.port.in;
+
+import dev.mailservice.domain.SmtpConfiguration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The state of the mail sender at one moment.
+ *
+ * @param active          the configuration mail is sent with, if any
+ * @param lastReloadError the failure of the most recent reload, if it failed; cleared by the
+ *                        next successful one
+ */
+public record SmtpStatus(Optional<Applied> active, Optional<ReloadError> lastReloadError) {
+
+    public SmtpStatus {
+        Objects.requireNonNull(active, "active");
+        Objects.requireNonNull(lastReloadError, "lastReloadError");
+    }
+
+    /**
+     * A configuration that was applied.
+     *
+     * @param configuration the configuration
+     * @param appliedAt     when it became active
+     * @param source        the backend it came from, e.g. {@code file} or {@code etcd}
+     */
+    public record Applied(SmtpConfiguration configuration, Instant appliedAt, String source) {
+
+        public Applied {
+            Objects.requireNonNull(configuration, "configuration");
+            Objects.requireNonNull(appliedAt, "appliedAt");
+            Objects.requireNonNull(source, "source");
+        }
+    }
+
+    /**
+     * A reload that failed.
+     *
+     * @param at      when it failed
+     * @param message why, in words an operator can act on
+     */
+    public record ReloadError(Instant at, String message) {
+
+        public ReloadError {
+            Objects.requireNonNull(at, "at");
+            Objects.requireNonNull(message, "message");
+        }
+    }
+}

@@ -1,0 +1,17 @@
+package dev.mailservice.application.port.out;
+
+import dev.mailservice.domain.InvalidSmtpConfigurationException;
+import dev.mailservice.domain.SmtpConfiguration;
+
+/** Out-port: builds the transport that sends mail with one SMTP configuration. */
+public interface MailTransportFactory {
+
+    /**
+     * Builds a transport for {@code configuration}. It need not contact the SMTP server: a
+     * server that is briefly down must not stop a configuration from being applied, and shows
+     * up as a failed send instead.
+     *
+     * @throws InvalidSmtpConfigurationException if the configuration cannot be used by this transport
+     */
+    MailTransport create(SmtpConfiguration configuration);
+}

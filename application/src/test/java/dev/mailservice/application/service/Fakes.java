@@ -1,0 +1,151 @@
+package dev.mailservice.application.service;
+
+import dev.mailservice.application.port.out.ConfigRepository;
+import dev.mailservice.application.port.out.MailTransport;
+import dev.mailservice.application.port.out.MailTransportFactory;
+import dev.mailservice.domain.EmailAddress;
+import dev.mailservice.domain.MailMessage;
+import dev.mailservice.domain.SmtpConfiguration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/** In-memory stand-ins for the out-ports, recording what the services do with them. */
+final class Fakes {
+
+    private Fakes() {}
+
+    static SmtpConfiguration configuration(String host) {
+        return SmtpConfiguration.of(host, 587, "user", "pa55word", "noreply@example.com");
+    }
+
+    static MailMessage message() {
+        return new MailMessage(List.of(new EmailAddress("to@example.com")), List.of(), "subject", "<p>hi</p>", "hi",
+                List.of());
+    }
+
+    /** A repository whose next answer the test sets; it notices reads that overlap. */
+    static final class Repository implements ConfigRepository {
+
+        private volatile Supplier<Optional<SmtpConfiguration>> answer = Optional::empty;
+        private final AtomicInteger readsUnderWay = new AtomicInteger();
+        volatile boolean overlappingReadSeen;
+
+        void stores(SmtpConfiguration configuration) {
+            answer = () -> Optional.of(configuration);
+        }
+
+        void answers(Supplier<Optional<SmtpConfiguration>> next) {
+            answer = next;
+        }
+
+        void fails(RuntimeException failure) {
+            answer = () -> {
+                throw failure;
+            };
+        }
+
+        @Override
+        public Optional<SmtpConfiguration> load() {
+            if (readsUnderWay.incrementAndGet() > 1) {
+                overlappingReadSeen = true;
+            }
+            try {
+                Thread.yield();
+                return answer.get();
+            } finally {
+                readsUnderWay.decrementAndGet();
+            }
+        }
+
+        @Override
+        public String sourceName() {
+            return "fake";
+        }
+
+        @Override
+        public String location() {
+            return "fake store";
+        }
+    }
+
+    /** A factory that records every transport it builds. */
+    static final class TransportFactory implements MailTransportFactory {
+
+        final List<Transport> built = new CopyOnWriteArrayList<>();
+        volatile RuntimeException failure;
+
+        @Override
+        public Transport create(SmtpConfiguration configuration) {
+            if (failure != null) {
+                throw failure;
+            }
+            Transport transport = new Transport(configuration);
+            built.add(transport);
+            return transport;
+        }
+
+        Transport last() {
+            return built.getLast();
+        }
+    }
+
+    /** A transport that counts sends and closes, refuses to send once closed, and can hold a send. */
+    static final class Transport implements MailTransport {
+
+        final SmtpConfiguration configuration;
+        final AtomicInteger sent = new AtomicInteger();
+        final AtomicInteger closes = new AtomicInteger();
+        final AtomicInteger sendsAfterClose = new AtomicInteger();
+        volatile CountDownLatch sendStarted;
+        volatile CountDownLatch sendMayFinish;
+
+        Transport(SmtpConfiguration configuration) {
+            this.configuration = configuration;
+        }
+
+        /** The next sends signal {@code sendStarted} and then wait for {@code sendMayFinish}. */
+        void holdSends(CountDownLatch started, CountDownLatch mayFinish) {
+            sendStarted = started;
+            sendMayFinish = mayFinish;
+        }
+
+        @Override
+        public void send(MailMessage message) {
+            if (closes.get() > 0) {
+                sendsAfterClose.incrementAndGet();
+            }
+            if (sendStarted != null) {
+                sendStarted.countDown();
+                await(sendMayFinish);
+            }
+            if (closes.get() > 0) {
+                sendsAfterClose.incrementAndGet();
+            }
+            sent.incrementAndGet();
+        }
+
+        @Override
+        public void close() {
+            closes.incrementAndGet();
+        }
+
+        boolean isClosed() {
+            return closes.get() > 0;
+        }
+    }
+
+    static void await(CountDownLatch latch) {
+        try {
+            if (!latch.await(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                throw new AssertionError("timed out waiting for a latch");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+}

@@ -1,0 +1,251 @@
+package dev.mailservice.application.service;
+
+import static dev.mailservice.application.service.Fakes.await;
+import static dev.mailservice.application.service.Fakes.configuration;
+import static dev.mailservice.application.service.Fakes.message;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mailservice.application.port.in.NoSmtpConfigurationStoredException;
+import dev.mailservice.application.port.in.SmtpNotConfiguredException;
+import dev.mailservice.application.port.in.SmtpStatus;
+import dev.mailservice.application.port.out.ConfigBackendUnavailableException;
+import dev.mailservice.domain.InvalidSmtpConfigurationException;
+import dev.mailservice.domain.SmtpConfiguration;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class ReloadSmtpConfigurationServiceTest {
+
+    private static final Instant NOW = Instant.parse("2026-01-02T03:04:05Z");
+
+    private final Fakes.Repository repository = new Fakes.Repository();
+    private final Fakes.TransportFactory factory = new Fakes.TransportFactory();
+    private final ActiveMailSender sender = new ActiveMailSender();
+    private final ReloadSmtpConfigurationService reload =
+            new ReloadSmtpConfigurationService(repository, factory, sender, Clock.fixed(NOW, ZoneOffset.UTC));
+    private final ExecutorService threads = Executors.newCachedThreadPool();
+
+    @AfterEach
+    void stopThreads() {
+        threads.shutdownNow();
+    }
+
+    private SmtpConfiguration activeConfiguration() {
+        return sender.status().active().orElseThrow().configuration();
+    }
+
+    @Test
+    void appliesTheStoredConfigurationAndSaysWhenAndFromWhere() {
+        repository.stores(configuration("a.example.com"));
+
+        SmtpConfiguration applied = reload.reload();
+
+        assertEquals(configuration("a.example.com"), applied);
+        SmtpStatus.Applied active = sender.status().active().orElseThrow();
+        assertEquals(applied, active.configuration());
+        assertEquals(NOW, active.appliedAt());
+        assertEquals("fake", active.source());
+        assertEquals(Optional.empty(), sender.status().lastReloadError());
+    }
+
+    @Test
+    void swapsTheTransportAndClosesTheIdleOldOne() {
+        repository.stores(configuration("a.example.com"));
+        reload.reload();
+        Fakes.Transport first = factory.last();
+        repository.stores(configuration("b.example.com"));
+
+        reload.reload();
+
+        assertEquals("b.example.com", activeConfiguration().host());
+        assertTrue(first.isClosed());
+        assertFalse(factory.last().isClosed());
+        sender.send(message());
+        assertEquals(0, first.sent.get());
+        assertEquals(1, factory.last().sent.get());
+    }
+
+    @Test
+    void anInvalidConfigurationLeavesThePreviousSenderActiveAndIsRemembered() {
+        repository.stores(configuration("a.example.com"));
+        reload.reload();
+        Fakes.Transport first = factory.last();
+        repository.fails(new InvalidSmtpConfigurationException("port", "port must be between 1 and 65535, got 0"));
+
+        assertThrows(InvalidSmtpConfigurationException.class, reload::reload);
+
+        assertEquals("a.example.com", activeConfiguration().host());
+        assertFalse(first.isClosed());
+        assertEquals(1, factory.built.size());
+        SmtpStatus.ReloadError error = sender.status().lastReloadError().orElseThrow();
+        assertEquals("port must be between 1 and 65535, got 0", error.message());
+        assertEquals(NOW, error.at());
+        sender.send(message());
+        assertEquals(1, first.sent.get());
+    }
+
+    @Test
+    void anUnavailableBackendLeavesThePreviousSenderActive() {
+        repository.stores(configuration("a.example.com"));
+        reload.reload();
+        repository.fails(new ConfigBackendUnavailableException("etcd did not answer", null));
+
+        assertThrows(ConfigBackendUnavailableException.class, reload::reload);
+
+        assertEquals("a.example.com", activeConfiguration().host());
+        assertEquals("etcd did not answer", sender.status().lastReloadError().orElseThrow().message());
+    }
+
+    @Test
+    void nothingStoredIsATypedErrorAndKeepsThePreviousSender() {
+        repository.stores(configuration("a.example.com"));
+        reload.reload();
+        repository.answers(Optional::empty);
+
+        NoSmtpConfigurationStoredException error = assertThrows(NoSmtpConfigurationStoredException.class, reload::reload);
+
+        assertTrue(error.getMessage().contains("fake store"), error.getMessage());
+        assertEquals("a.example.com", activeConfiguration().host());
+    }
+
+    @Test
+    void aTransportThatCannotBeBuiltLeavesThePreviousSenderActive() {
+        repository.stores(configuration("a.example.com"));
+        reload.reload();
+        repository.stores(configuration("b.example.com"));
+        factory.failure = new InvalidSmtpConfigurationException("host", "unusable host");
+
+        assertThrows(InvalidSmtpConfigurationException.class, reload::reload);
+
+        assertEquals("a.example.com", activeConfiguration().host());
+        assertFalse(factory.last().isClosed());
+    }
+
+    @Test
+    void aSuccessfulReloadClearsTheLastError() {
+        repository.fails(new ConfigBackendUnavailableException("down", null));
+        assertThrows(ConfigBackendUnavailableException.class, reload::reload);
+        assertTrue(sender.status().lastReloadError().isPresent());
+        repository.stores(configuration("a.example.com"));
+
+        reload.reload();
+
+        assertEquals(Optional.empty(), sender.status().lastReloadError());
+    }
+
+    @Test
+    void sendingWithNothingActiveIsRefused() {
+        assertThrows(SmtpNotConfiguredException.class, () -> sender.send(message()));
+    }
+
+    @Test
+    void theOldTransportClosesOnlyAfterTheSendsHoldingItEnd() throws Exception {
+        repository.stores(configuration("a.example.com"));
+        reload.reload();
+        Fakes.Transport old = factory.last();
+        CountDownLatch started = new CountDownLatch(2);
+        CountDownLatch mayFinish = new CountDownLatch(1);
+        old.holdSends(started, mayFinish);
+        Future<?> firstSend = threads.submit(() -> sender.send(message()));
+        Future<?> secondSend = threads.submit(() -> sender.send(message()));
+        await(started);
+        repository.stores(configuration("b.example.com"));
+
+        reload.reload();
+
+        assertFalse(old.isClosed(), "closed while two sends still held it");
+        sender.send(message());
+        assertEquals(1, factory.last().sent.get(), "a new send goes to the new transport");
+        mayFinish.countDown();
+        firstSend.get();
+        secondSend.get();
+        assertEquals(2, old.sent.get());
+        assertEquals(1, old.closes.get());
+        assertEquals(0, old.sendsAfterClose.get());
+    }
+
+    @Test
+    void concurrentReloadsApplyOneAfterTheOtherAndLeaveNoTornState() throws Exception {
+        AtomicInteger version = new AtomicInteger();
+        repository.answers(() -> Optional.of(configuration("v" + version.incrementAndGet() + ".example.com")));
+        List<Future<SmtpConfiguration>> reloads = new ArrayList<>();
+        CountDownLatch go = new CountDownLatch(1);
+        for (int i = 0; i < 200; i++) {
+            reloads.add(threads.submit(() -> {
+                await(go);
+                return reload.reload();
+            }));
+        }
+        go.countDown();
+        for (Future<SmtpConfiguration> each : reloads) {
+            each.get();
+        }
+
+        assertFalse(repository.overlappingReadSeen, "two reloads read the backend at the same time");
+        assertEquals(200, factory.built.size());
+        Fakes.Transport active = factory.last();
+        assertEquals("v200.example.com", activeConfiguration().host(), "the last read is the one applied");
+        assertSame(active.configuration, activeConfiguration());
+        assertFalse(active.isClosed());
+        for (Fakes.Transport transport : factory.built.subList(0, 199)) {
+            assertEquals(1, transport.closes.get(), "every replaced transport closes exactly once");
+        }
+    }
+
+    @Test
+    void sendsDuringConstantSwapsNeverUseAClosedTransport() throws Exception {
+        repository.answers(() -> Optional.of(configuration("a.example.com")));
+        reload.reload();
+        int senders = 8;
+        int sendsEach = 2_000;
+        List<Future<?>> sends = new ArrayList<>();
+        for (int i = 0; i < senders; i++) {
+            sends.add(threads.submit(() -> {
+                for (int n = 0; n < sendsEach; n++) {
+                    sender.send(message());
+                }
+            }));
+        }
+        Future<?> swaps = threads.submit(() -> {
+            while (sends.stream().anyMatch(send -> !send.isDone())) {
+                reload.reload();
+            }
+        });
+        for (Future<?> send : sends) {
+            send.get();
+        }
+        swaps.get();
+
+        int delivered = factory.built.stream().mapToInt(transport -> transport.sent.get()).sum();
+        int misused = factory.built.stream().mapToInt(transport -> transport.sendsAfterClose.get()).sum();
+        assertEquals(senders * sendsEach, delivered);
+        assertEquals(0, misused, "a send used a transport after it was closed");
+        assertTrue(factory.built.size() > 1, "the test swapped nothing");
+    }
+
+    @Test
+    void closingTheSenderRetiresTheActiveTransport() {
+        repository.stores(configuration("a.example.com"));
+        reload.reload();
+
+        sender.close();
+
+        assertTrue(factory.last().isClosed());
+        assertThrows(SmtpNotConfiguredException.class, () -> sender.send(message()));
+    }
+}

@@ -1,0 +1,180 @@
+package dev.mailservice.domain;
+
+import java.math.BigInteger;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * How to reach the SMTP server and whom mail comes from. It cannot exist invalid: every way of
+ * building one checks the rules below and refuses with an {@link InvalidSmtpConfigurationException}
+ * that names the field.
+ *
+ * <ul>
+ *   <li>{@code host}: not blank, no white space;</li>
+ *   <li>{@code port}: 1 to 65535;</li>
+ *   <li>{@code username}, {@code password}: optional, but a password needs a username;</li>
+ *   <li>{@code fromEmail}: an e-mail address.</li>
+ * </ul>
+ *
+ * <p>The field names are those of the wire contract's JSON object, and {@link #fromFields} and
+ * {@link #toFields} are the one translation between that object and this value, shared by every
+ * adapter that stores or shows a configuration.
+ *
+ * @param host      SMTP server host name or IP address
+ * @param port      SMTP server port
+ * @param username  SMTP AUTH user name; empty means no authentication
+ * @param password  SMTP AUTH password
+ * @param fromEmail the address every mail is sent from
+ */
+public record SmtpConfiguration(
+        String host, int port, Optional<String> username, Optional<Password> password, EmailAddress fromEmail) {
+
+    public static final String HOST = "host";
+    public static final String PORT = "port";
+    public static final String USERNAME = "username";
+    public static final String PASSWORD = "password";
+    public static final String FROM_EMAIL = "fromEmail";
+
+    private static final int MIN_PORT = 1;
+    private static final int MAX_PORT = 65_535;
+
+    /** How much of the password {@link #toFields} shows. */
+    public enum PasswordDisclosure {
+        /** Leave the password out: for every answer a client or a log can see. */
+        OMITTED,
+        /** Include the password: only for storage and the internal service-to-service route. */
+        REVEALED
+    }
+
+    /**
+     * @throws InvalidSmtpConfigurationException naming the field that breaks a rule
+     */
+    public SmtpConfiguration {
+        Objects.requireNonNull(username, USERNAME);
+        Objects.requireNonNull(password, PASSWORD);
+        if (host == null || host.isBlank()) {
+            throw new InvalidSmtpConfigurationException(HOST, "host is required and must not be blank");
+        }
+        if (host.codePoints().anyMatch(Character::isWhitespace)) {
+            throw new InvalidSmtpConfigurationException(HOST, "host must not contain white space, got '" + host + "'");
+        }
+        if (port < MIN_PORT || port > MAX_PORT) {
+            throw portOutOfRange(port);
+        }
+        if (username.isPresent() && username.get().isBlank()) {
+            throw new InvalidSmtpConfigurationException(USERNAME, "username must not be blank when given");
+        }
+        if (password.isPresent() && username.isEmpty()) {
+            throw new InvalidSmtpConfigurationException(
+                    PASSWORD, "password is set but username is not: SMTP authentication needs a username");
+        }
+        if (fromEmail == null) {
+            throw new InvalidSmtpConfigurationException(FROM_EMAIL, "fromEmail is required");
+        }
+    }
+
+    /**
+     * Builds a configuration from plain values, as they come from a form or a stored document.
+     * A null or blank {@code username} or {@code password} means "not set".
+     *
+     * @throws InvalidSmtpConfigurationException naming the field that breaks a rule
+     */
+    public static SmtpConfiguration of(String host, int port, String username, String password, String fromEmail) {
+        return new SmtpConfiguration(
+                host,
+                port,
+                Optional.ofNullable(username).filter(name -> !name.isBlank()),
+                Optional.ofNullable(password).filter(secret -> !secret.isBlank()).map(Password::of),
+                emailAddress(fromEmail));
+    }
+
+    /**
+     * Builds a configuration from the contract's JSON object, already parsed into a map (string,
+     * number, null values). Fields this service does not know are ignored, so a document written
+     * by a newer PipesHub still loads. {@code port} may be a JSON number or a string of digits.
+     *
+     * @throws InvalidSmtpConfigurationException naming the missing or ill-typed field, or the
+     *                                           field that breaks a rule
+     */
+    public static SmtpConfiguration fromFields(Map<String, ?> fields) {
+        Objects.requireNonNull(fields, "fields");
+        return of(
+                requiredString(fields, HOST),
+                port(fields.get(PORT)),
+                optionalString(fields, USERNAME),
+                optionalString(fields, PASSWORD),
+                requiredString(fields, FROM_EMAIL));
+    }
+
+    /**
+     * This configuration as the contract's JSON object, fields in the contract's order
+     * ({@code host, port, username, password, fromEmail}); {@code username} is left out when
+     * there is none, {@code password} when there is none or when {@code disclosure} says so.
+     */
+    public Map<String, Object> toFields(PasswordDisclosure disclosure) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put(HOST, host);
+        fields.put(PORT, port);
+        username.ifPresent(name -> fields.put(USERNAME, name));
+        if (disclosure == PasswordDisclosure.REVEALED) {
+            password.ifPresent(secret -> fields.put(PASSWORD, secret.reveal()));
+        }
+        fields.put(FROM_EMAIL, fromEmail.value());
+        return fields;
+    }
+
+    /** {@code host:port}, for log lines and messages. */
+    public String address() {
+        return host + ":" + port;
+    }
+
+    private static EmailAddress emailAddress(String value) {
+        try {
+            return new EmailAddress(value);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSmtpConfigurationException(FROM_EMAIL, FROM_EMAIL + " " + e.getMessage());
+        }
+    }
+
+    private static String requiredString(Map<String, ?> fields, String field) {
+        String value = optionalString(fields, field);
+        if (value == null) {
+            throw new InvalidSmtpConfigurationException(field, field + " is required");
+        }
+        return value;
+    }
+
+    private static String optionalString(Map<String, ?> fields, String field) {
+        Object value = fields.get(field);
+        if (value == null || value instanceof String) {
+            return (String) value;
+        }
+        // The value itself is not quoted: the field may be the password.
+        throw new InvalidSmtpConfigurationException(field, field + " must be a string");
+    }
+
+    private static int port(Object value) {
+        if (value == null) {
+            throw new InvalidSmtpConfigurationException(PORT, "port is required");
+        }
+        BigInteger number = switch (value) {
+            case Integer i -> BigInteger.valueOf(i);
+            case Long l -> BigInteger.valueOf(l);
+            case BigInteger b -> b;
+            case String s when s.strip().matches("[0-9]{1,10}") -> new BigInteger(s.strip());
+            default -> throw new InvalidSmtpConfigurationException(
+                    PORT, "port must be a whole number, got " + value);
+        };
+        if (number.bitLength() >= Integer.SIZE) {
+            throw portOutOfRange(number);
+        }
+        return number.intValue();
+    }
+
+    private static InvalidSmtpConfigurationException portOutOfRange(Object port) {
+        return new InvalidSmtpConfigurationException(
+                PORT, "port must be between " + MIN_PORT + " and " + MAX_PORT + ", got " + port);
+    }
+}
