@@ -1,0 +1,50 @@
+package dev.mailservice.adapters.config;
+
+import dev.mailservice.application.port.out.ConfigBackendUnavailableException;
+import dev.mailservice.application.port.out.ConfigRepository;
+import dev.mailservice.domain.SmtpConfiguration;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * {@link ConfigRepository} on one JSON file holding the contract's configuration object.
+ * A missing file means nothing is stored; a file that cannot be read (permissions, a
+ * directory in its place) means the backend is unavailable.
+ */
+public final class FileConfigRepository implements ConfigRepository {
+
+    private final Path file;
+
+    public FileConfigRepository(Path file) {
+        this.file = Objects.requireNonNull(file, "file").toAbsolutePath().normalize();
+    }
+
+    @Override
+    public Optional<SmtpConfiguration> load() {
+        byte[] document;
+        try {
+            document = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new ConfigBackendUnavailableException(
+                    "Cannot read the SMTP configuration " + location() + ": " + e.getClass().getSimpleName()
+                            + (e.getMessage() != null ? " " + e.getMessage() : ""), e);
+        }
+        return Optional.of(ConfigurationDocument.parse(document, location()));
+    }
+
+    @Override
+    public String sourceName() {
+        return "file";
+    }
+
+    @Override
+    public String location() {
+        return "file " + file;
+    }
+}

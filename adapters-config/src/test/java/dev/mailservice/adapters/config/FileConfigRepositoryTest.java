@@ -1,0 +1,75 @@
+package dev.mailservice.adapters.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mailservice.application.port.out.ConfigBackendUnavailableException;
+import dev.mailservice.application.port.out.ConfigRepository;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The contract on real files in a temporary directory, plus what only files can do. */
+class FileConfigRepositoryTest extends ConfigRepositoryContractTest {
+
+    @TempDir
+    Path directory;
+
+    private Path file;
+    private FileConfigRepository repository;
+
+    @BeforeEach
+    void createRepository() {
+        file = directory.resolve("smtp.json");
+        repository = new FileConfigRepository(file);
+    }
+
+    @Override
+    ConfigRepository repository() {
+        return repository;
+    }
+
+    @Override
+    void storeRaw(String document) throws Exception {
+        Files.writeString(file, document, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    String expectedSourceName() {
+        return "file";
+    }
+
+    @Test
+    void aFileThatDisappearsMeansNothingStored() throws Exception {
+        storeRaw(VALID_DOCUMENT);
+        Files.delete(file);
+
+        assertEquals(Optional.empty(), repository.load());
+    }
+
+    @Test
+    void aDirectoryInPlaceOfTheFileMeansTheBackendIsUnavailable() throws Exception {
+        Files.createDirectory(file);
+
+        ConfigBackendUnavailableException error = assertThrows(ConfigBackendUnavailableException.class, repository::load);
+
+        assertTrue(error.getMessage().contains(file.toString()), error.getMessage());
+    }
+
+    @Test
+    void theLocationIsTheAbsolutePath() {
+        assertEquals("file " + file.toAbsolutePath(), repository.location());
+    }
+
+    @Test
+    void readsAFileWithAByteOrderMarkAndWindowsLineEnds() throws Exception {
+        Files.write(file, ("\uFEFF" + VALID_DOCUMENT.replace("\n", "\r\n")).getBytes(StandardCharsets.UTF_8));
+
+        assertEquals("smtp.example.com", repository.load().orElseThrow().host());
+    }
+}

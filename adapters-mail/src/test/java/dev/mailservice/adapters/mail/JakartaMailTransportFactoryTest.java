@@ -1,0 +1,215 @@
+package dev.mailservice.adapters.mail;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.icegreen.greenmail.configuration.GreenMailConfiguration;
+import com.icegreen.greenmail.junit5.GreenMailExtension;
+import com.icegreen.greenmail.util.ServerSetup;
+import dev.mailservice.application.port.out.MailDeliveryException;
+import dev.mailservice.application.port.out.MailTransport;
+import dev.mailservice.domain.EmailAddress;
+import dev.mailservice.domain.MailMessage;
+import dev.mailservice.domain.SmtpConfiguration;
+import jakarta.mail.Message;
+import jakarta.mail.Multipart;
+import jakarta.mail.Part;
+import jakarta.mail.internet.MimeMessage;
+import java.io.ByteArrayOutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The Jakarta Mail adapter against a real SMTP server (GreenMail) on a free loopback port. */
+class JakartaMailTransportFactoryTest {
+
+    private static final String USER = "ops";
+    private static final String RIGHT_PASSWORD = "right-Pa55word";
+
+    @RegisterExtension
+    static final GreenMailExtension SMTP_SERVER = new GreenMailExtension(
+            new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP))
+            .withConfiguration(GreenMailConfiguration.aConfig().withUser("ops@example.com", USER, RIGHT_PASSWORD));
+
+    private final JakartaMailTransportFactory factory = new JakartaMailTransportFactory(Duration.ofSeconds(5));
+
+    private static int smtpPort() {
+        return SMTP_SERVER.getSmtp().getPort();
+    }
+
+    private static MailMessage message(String subject) {
+        return new MailMessage(List.of(new EmailAddress("alice@example.com")), List.of(), subject,
+                "<p>Hello <b>Alice</b></p>", "Hello Alice", List.of());
+    }
+
+    private static void sendWith(SmtpConfiguration configuration, MailMessage message) {
+        try (MailTransport transport = new JakartaMailTransportFactory(Duration.ofSeconds(5)).create(configuration)) {
+            transport.send(message);
+        }
+    }
+
+    @Test
+    void sendsWithoutAuthentication() throws Exception {
+        sendWith(SmtpConfiguration.of("127.0.0.1", smtpPort(), null, null, "noreply@example.com"), message("Plain"));
+
+        MimeMessage[] received = SMTP_SERVER.getReceivedMessages();
+        assertEquals(1, received.length);
+        MimeMessage mail = received[0];
+        assertEquals("Plain", mail.getSubject());
+        assertEquals("noreply@example.com", mail.getFrom()[0].toString());
+        assertEquals("alice@example.com", mail.getRecipients(Message.RecipientType.TO)[0].toString());
+        Multipart alternative = (Multipart) mail.getContent();
+        assertTrue(mail.getContentType().startsWith("multipart/alternative"), mail.getContentType());
+        assertEquals("Hello Alice", alternative.getBodyPart(0).getContent());
+        assertTrue(alternative.getBodyPart(0).isMimeType("text/plain"));
+        assertEquals("<p>Hello <b>Alice</b></p>", alternative.getBodyPart(1).getContent());
+        assertTrue(alternative.getBodyPart(1).isMimeType("text/html"));
+    }
+
+    @Test
+    void sendsWithSmtpAuthentication() throws Exception {
+        sendWith(SmtpConfiguration.of("127.0.0.1", smtpPort(), USER, RIGHT_PASSWORD, "ops@example.com"),
+                message("Authenticated"));
+
+        assertEquals(1, SMTP_SERVER.getReceivedMessages().length);
+        assertEquals("Authenticated", SMTP_SERVER.getReceivedMessages()[0].getSubject());
+    }
+
+    @Test
+    void aWrongPasswordIsAClearErrorThatDoesNotShowThePassword() {
+        SmtpConfiguration wrong = SmtpConfiguration.of("127.0.0.1", smtpPort(), USER, "wrong-Pa55word", "ops@example.com");
+
+        MailDeliveryException error = assertThrows(MailDeliveryException.class, () -> sendWith(wrong, message("x")));
+
+        assertTrue(error.getMessage().startsWith("The SMTP server 127.0.0.1:" + smtpPort()
+                + " refused the login of user 'ops': 535"), error.getMessage());
+        assertFalse(error.getMessage().contains("wrong-Pa55word"));
+        assertEquals(0, SMTP_SERVER.getReceivedMessages().length);
+    }
+
+    @Test
+    void sendsCarbonCopiesAndAttachments() throws Exception {
+        byte[] pdf = {'%', 'P', 'D', 'F', 0, 1, 2, (byte) 0xff};
+        MailMessage withExtras = new MailMessage(
+                List.of(new EmailAddress("alice@example.com")),
+                List.of(new EmailAddress("bob@example.com")),
+                "Report \u00e9t\u00e9",
+                "<p>see attached</p>",
+                "see attached",
+                List.of(new MailMessage.Attachment("report.pdf", "application/pdf", pdf)));
+
+        sendWith(SmtpConfiguration.of("127.0.0.1", smtpPort(), null, null, "noreply@example.com"), withExtras);
+
+        MimeMessage[] received = SMTP_SERVER.getReceivedMessages();
+        assertEquals(2, received.length, "one copy for the To and one for the Cc recipient");
+        MimeMessage mail = received[0];
+        assertEquals("Report \u00e9t\u00e9", mail.getSubject());
+        assertEquals("bob@example.com", mail.getRecipients(Message.RecipientType.CC)[0].toString());
+        Multipart mixed = (Multipart) mail.getContent();
+        assertEquals(2, mixed.getCount());
+        assertTrue(mixed.getBodyPart(0).isMimeType("multipart/alternative"));
+        Part attachment = mixed.getBodyPart(1);
+        assertEquals("report.pdf", attachment.getFileName());
+        assertTrue(attachment.isMimeType("application/pdf"));
+        ByteArrayOutputStream content = new ByteArrayOutputStream();
+        attachment.getDataHandler().writeTo(content);
+        assertArrayEquals(pdf, content.toByteArray());
+    }
+
+    @Test
+    void aRefusedConnectionIsAClearError() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        SmtpConfiguration configuration = SmtpConfiguration.of("127.0.0.1", closedPort, null, null, "a@example.com");
+
+        MailDeliveryException error = assertThrows(MailDeliveryException.class,
+                () -> sendWith(configuration, message("x")));
+
+        assertTrue(error.getMessage().startsWith("Cannot connect to the SMTP server 127.0.0.1:" + closedPort),
+                error.getMessage());
+    }
+
+    @Test
+    void aServerThatNeverAnswersTimesOutInsteadOfHanging() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread acceptor = Thread.ofVirtual().start(() -> {
+                try (Socket ignored = silent.accept()) {
+                    Thread.sleep(Duration.ofSeconds(30));
+                } catch (Exception stopped) {
+                    // the test is over
+                }
+            });
+            SmtpConfiguration configuration =
+                    SmtpConfiguration.of("127.0.0.1", silent.getLocalPort(), null, null, "a@example.com");
+            MailTransport transport = new JakartaMailTransportFactory(Duration.ofMillis(300)).create(configuration);
+
+            // A guard against a hang, not a speed target: the timeout is 300 ms.
+            MailDeliveryException error = assertTimeoutPreemptively(Duration.ofSeconds(20),
+                    () -> assertThrows(MailDeliveryException.class, () -> transport.send(message("x"))));
+
+            assertTrue(error.getMessage().startsWith("No answer in time from the SMTP server"), error.getMessage());
+            acceptor.interrupt();
+        }
+    }
+
+    @Test
+    void port465UsesImplicitTlsAndOtherPortsStartTls() {
+        Properties smtps = factory.sessionProperties(SmtpConfiguration.of("smtp.example.com", 465, null, null, "a@b.c"));
+        Properties submission = factory.sessionProperties(SmtpConfiguration.of("smtp.example.com", 587, null, null, "a@b.c"));
+
+        assertEquals("true", smtps.getProperty("mail.smtp.ssl.enable"));
+        assertNull(smtps.getProperty("mail.smtp.starttls.enable"));
+        assertNull(submission.getProperty("mail.smtp.ssl.enable"));
+        assertEquals("true", submission.getProperty("mail.smtp.starttls.enable"));
+        assertEquals("true", submission.getProperty("mail.smtp.ssl.checkserveridentity"));
+    }
+
+    @Test
+    void authenticatesOnlyWhenAUsernameIsSet() {
+        assertEquals("true", factory.sessionProperties(
+                SmtpConfiguration.of("h", 587, "user", "pw", "a@b.c")).getProperty("mail.smtp.auth"));
+        assertEquals("false", factory.sessionProperties(
+                SmtpConfiguration.of("h", 587, null, null, "a@b.c")).getProperty("mail.smtp.auth"));
+    }
+
+    @Test
+    void appliesTheTimeoutToConnectReadAndWrite() {
+        Properties properties = new JakartaMailTransportFactory(Duration.ofMillis(1234))
+                .sessionProperties(SmtpConfiguration.of("h", 25, null, null, "a@b.c"));
+
+        assertEquals("1234", properties.getProperty("mail.smtp.connectiontimeout"));
+        assertEquals("1234", properties.getProperty("mail.smtp.timeout"));
+        assertEquals("1234", properties.getProperty("mail.smtp.writetimeout"));
+    }
+
+    @Test
+    void refusesANonPositiveTimeout() {
+        assertThrows(IllegalArgumentException.class, () -> new JakartaMailTransportFactory(Duration.ZERO));
+    }
+
+    @Test
+    void theReceivedBodyIsUtf8() throws Exception {
+        MailMessage accented = new MailMessage(List.of(new EmailAddress("alice@example.com")), List.of(),
+                "s", "<p>caf\u00e9</p>", "caf\u00e9", List.of());
+
+        sendWith(SmtpConfiguration.of("127.0.0.1", smtpPort(), null, null, "noreply@example.com"), accented);
+
+        Multipart alternative = (Multipart) SMTP_SERVER.getReceivedMessages()[0].getContent();
+        assertEquals("caf\u00e9", alternative.getBodyPart(0).getContent());
+        assertTrue(alternative.getBodyPart(0).getContentType().toLowerCase().contains(
+                StandardCharsets.UTF_8.name().toLowerCase()));
+    }
+}
