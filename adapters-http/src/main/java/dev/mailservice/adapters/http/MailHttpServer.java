@@ -1,0 +1,65 @@
+package dev.mailservice.adapters.http;
+
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpService;
+import java.util.Objects;
+
+/**
+ * The service's HTTP server: the contract's routes under {@code /api/v1}, every error in the
+ * contract's shape, unknown routes answered 404 in that shape too.
+ */
+public final class MailHttpServer {
+
+    /** Request bodies above this size are refused with 413. */
+    public static final long MAX_BODY_BYTES = 64 * 1024;
+
+    /**
+     * Bodies above this size are cut off by the server itself, before any route, without being
+     * read. Below it, a refused body is read to its end so that the client sees the 413.
+     */
+    static final long HARD_CAP_BYTES = 16 * 1024 * 1024;
+
+    private static final String API_BASE = "/api/v1";
+
+    private final WebServer webServer;
+
+    /**
+     * @param port the port to listen on; 0 picks a free one
+     * @param mail the routes under {@code /api/v1/mail}
+     */
+    public MailHttpServer(int port, MailHttpService mail) {
+        Objects.requireNonNull(mail, "mail");
+        this.webServer = WebServer.builder()
+                .port(port)
+                .maxPayloadSize(HARD_CAP_BYTES)
+                .directHandlers(ErrorMapper.directHandlers())
+                // Start-up wiring stops the server itself, in order with the rest of the service.
+                .shutdownHook(false)
+                .routing(routing -> {
+                    routing.addFilter(new BodyLimit(MAX_BODY_BYTES));
+                    routing.register(API_BASE + "/mail", (HttpService) mail);
+                    ErrorMapper.handleErrorsOf(routing);
+                    routing.any((request, response) -> {
+                        throw HttpError.notFound("No route " + request.prologue().method().text() + " "
+                                + request.path().path());
+                    });
+                })
+                .build();
+    }
+
+    /** Starts listening; returns once the port is open. */
+    public MailHttpServer start() {
+        webServer.start();
+        return this;
+    }
+
+    /** The port the server listens on. */
+    public int port() {
+        return webServer.port();
+    }
+
+    /** Stops accepting connections and lets the requests under way finish. */
+    public void stop() {
+        webServer.stop();
+    }
+}

@@ -1,0 +1,96 @@
+package dev.mailservice.adapters.http;
+
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.Handler;
+import io.helidon.webserver.http.ServerRequest;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Objects;
+import org.jose4j.jwa.AlgorithmConstraints;
+import org.jose4j.jwa.AlgorithmConstraints.ConstraintType;
+import org.jose4j.jws.AlgorithmIdentifiers;
+import org.jose4j.jwt.JwtClaims;
+import org.jose4j.jwt.consumer.ErrorCodes;
+import org.jose4j.jwt.consumer.InvalidJwtException;
+import org.jose4j.jwt.consumer.JwtConsumer;
+import org.jose4j.jwt.consumer.JwtConsumerBuilder;
+import org.jose4j.keys.HmacKey;
+
+/**
+ * Checks the {@code Authorization: Bearer <jwt>} header against one HMAC secret, as PipesHub
+ * signs its tokens: HS256, HS384 or HS512 only ({@code none} and every other algorithm are
+ * refused), {@code exp} required and enforced with at most 30 seconds of clock skew.
+ *
+ * <p>Every refusal is a 401 with a message of our own: the library's messages quote the token's
+ * claims, which a client has no business reading back in a log.
+ */
+public final class TokenVerifier {
+
+    /** The claim holding a scoped token's scopes: an array of strings. */
+    static final String SCOPES_CLAIM = "scopes";
+
+    private static final int MAX_CLOCK_SKEW_SECONDS = 30;
+    private static final String BEARER = "Bearer ";
+
+    private final JwtConsumer consumer;
+
+    /**
+     * @param secret the HMAC secret tokens are signed with; must not be empty, since an empty
+     *               key would let anyone forge a token
+     */
+    public TokenVerifier(String secret) {
+        Objects.requireNonNull(secret, "secret");
+        if (secret.isEmpty()) {
+            throw new IllegalArgumentException("a token secret must not be empty");
+        }
+        this.consumer = new JwtConsumerBuilder()
+                .setVerificationKey(new HmacKey(secret.getBytes(StandardCharsets.UTF_8)))
+                // PipesHub's secrets are 20 characters, shorter than the 32 bytes jose4j asks of HS256 keys.
+                .setRelaxVerificationKeyValidation()
+                .setJwsAlgorithmConstraints(new AlgorithmConstraints(ConstraintType.PERMIT,
+                        AlgorithmIdentifiers.HMAC_SHA256, AlgorithmIdentifiers.HMAC_SHA384,
+                        AlgorithmIdentifiers.HMAC_SHA512))
+                .setRequireExpirationTime()
+                .setAllowedClockSkewInSeconds(MAX_CLOCK_SKEW_SECONDS)
+                .setSkipDefaultAudienceValidation()
+                .build();
+    }
+
+    /**
+     * A handler that lets the request through to the next handler only with a valid token whose
+     * {@code scopes} array contains {@code scope} exactly.
+     */
+    public Handler requireScope(String scope) {
+        return (request, response) -> {
+            Object scopes = verify(request).getClaimValue(SCOPES_CLAIM);
+            if (!(scopes instanceof List<?> granted) || !granted.contains(scope)) {
+                throw HttpError.unauthorized("The token does not grant the scope " + scope);
+            }
+            response.next();
+        };
+    }
+
+    /** The claims of the request's valid token; a 401 {@link HttpError} otherwise. */
+    JwtClaims verify(ServerRequest request) {
+        String header = request.headers().first(HeaderNames.AUTHORIZATION)
+                .orElseThrow(() -> HttpError.unauthorized("The Authorization header is missing"));
+        if (!header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            throw HttpError.unauthorized("The Authorization header must be 'Bearer <token>'");
+        }
+        try {
+            return consumer.processToClaims(header.substring(BEARER.length()).strip());
+        } catch (InvalidJwtException e) {
+            throw HttpError.unauthorized(reason(e));
+        }
+    }
+
+    private static String reason(InvalidJwtException e) {
+        if (e.hasExpired()) {
+            return "The token has expired";
+        }
+        if (e.hasErrorCode(ErrorCodes.EXPIRATION_MISSING)) {
+            return "Invalid token: it has no expiry time (exp)";
+        }
+        return "Invalid token";
+    }
+}

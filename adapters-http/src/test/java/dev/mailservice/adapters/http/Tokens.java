@@ -1,0 +1,53 @@
+package dev.mailservice.adapters.http;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.function.Consumer;
+import org.jose4j.jwa.AlgorithmConstraints;
+import org.jose4j.jws.AlgorithmIdentifiers;
+import org.jose4j.jws.JsonWebSignature;
+import org.jose4j.jwt.JwtClaims;
+import org.jose4j.jwt.NumericDate;
+import org.jose4j.keys.HmacKey;
+import org.jose4j.lang.JoseException;
+
+/** Builds the tokens PipesHub issues, and the broken ones it must refuse. */
+final class Tokens {
+
+    private Tokens() {}
+
+    /** A scoped token as PipesHub issues it: HS256, one hour, with these scopes. */
+    static String scoped(String secret, String... scopes) {
+        return signed(secret, AlgorithmIdentifiers.HMAC_SHA256, claims -> claims.setStringListClaim("scopes", List.of(scopes)));
+    }
+
+    /** Claims like PipesHub's (userId, orgId, iat, exp in one hour), adjusted by {@code edit}, signed with {@code alg}. */
+    static String signed(String secret, String alg, Consumer<JwtClaims> edit) {
+        JwtClaims claims = new JwtClaims();
+        claims.setClaim("userId", "user-1");
+        claims.setClaim("orgId", "org-1");
+        claims.setIssuedAtToNow();
+        claims.setExpirationTimeMinutesInTheFuture(60);
+        edit.accept(claims);
+        JsonWebSignature jws = new JsonWebSignature();
+        jws.setPayload(claims.toJson());
+        jws.setAlgorithmHeaderValue(alg);
+        if (!AlgorithmIdentifiers.NONE.equals(alg)) {
+            jws.setKey(new HmacKey(secret.getBytes(StandardCharsets.UTF_8)));
+            jws.setDoKeyValidation(false);
+        } else {
+            jws.setAlgorithmConstraints(AlgorithmConstraints.NO_CONSTRAINTS);
+        }
+        try {
+            return jws.getCompactSerialization();
+        } catch (JoseException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static NumericDate secondsFromNow(long seconds) {
+        NumericDate date = NumericDate.now();
+        date.addSeconds(seconds);
+        return date;
+    }
+}
