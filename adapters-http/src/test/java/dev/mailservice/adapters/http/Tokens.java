@@ -12,17 +12,17 @@ import org.jose4j.keys.HmacKey;
 import org.jose4j.lang.JoseException;
 
 /** Builds the tokens PipesHub issues, and the broken ones it must refuse. */
-final class Tokens {
+public final class Tokens {
 
     private Tokens() {}
 
     /** A scoped token as PipesHub issues it: HS256, one hour, with these scopes. */
-    static String scoped(String secret, String... scopes) {
+    public static String scoped(String secret, String... scopes) {
         return signed(secret, AlgorithmIdentifiers.HMAC_SHA256, claims -> claims.setStringListClaim("scopes", List.of(scopes)));
     }
 
     /** Claims like PipesHub's (userId, orgId, iat, exp in one hour), adjusted by {@code edit}, signed with {@code alg}. */
-    static String signed(String secret, String alg, Consumer<JwtClaims> edit) {
+    public static String signed(String secret, String alg, Consumer<JwtClaims> edit) {
         JwtClaims claims = new JwtClaims();
         claims.setClaim("userId", "user-1");
         claims.setClaim("orgId", "org-1");
@@ -45,7 +45,7 @@ final class Tokens {
         }
     }
 
-    static NumericDate secondsFromNow(long seconds) {
+    public static NumericDate secondsFromNow(long seconds) {
         NumericDate date = NumericDate.now();
         date.addSeconds(seconds);
         return date;

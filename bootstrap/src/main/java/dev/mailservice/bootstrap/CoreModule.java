@@ -1,0 +1,42 @@
+package dev.mailservice.bootstrap;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import com.google.inject.Singleton;
+import dev.mailservice.application.port.in.GetActiveSmtpConfiguration;
+import dev.mailservice.application.port.in.ReloadSmtpConfiguration;
+import dev.mailservice.application.port.out.ConfigRepository;
+import dev.mailservice.application.port.out.MailTransportFactory;
+import dev.mailservice.application.service.ActiveMailSender;
+import dev.mailservice.application.service.GetActiveSmtpConfigurationService;
+import dev.mailservice.application.service.ReloadSmtpConfigurationService;
+import java.time.Clock;
+
+/** The use cases, over whichever out-port adapters the other modules provide. */
+final class CoreModule extends AbstractModule {
+
+    @Provides
+    @Singleton
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @Provides
+    @Singleton
+    ActiveMailSender activeMailSender() {
+        return new ActiveMailSender();
+    }
+
+    @Provides
+    @Singleton
+    ReloadSmtpConfiguration reloadSmtpConfiguration(
+            ConfigRepository repository, MailTransportFactory transports, ActiveMailSender sender, Clock clock) {
+        return new ReloadSmtpConfigurationService(repository, transports, sender, clock);
+    }
+
+    @Provides
+    @Singleton
+    GetActiveSmtpConfiguration getActiveSmtpConfiguration(ActiveMailSender sender) {
+        return new GetActiveSmtpConfigurationService(sender);
+    }
+}

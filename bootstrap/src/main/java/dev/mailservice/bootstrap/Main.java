@@ -1,0 +1,53 @@
+package dev.mailservice.bootstrap;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.logging.LogManager;
+
+/** Starts the service from the environment; see the README for the variables. */
+public final class Main {
+
+    /** Exit status when the environment does not allow the service to start. */
+    static final int EXIT_INVALID_SETTINGS = 2;
+    /** Exit status when start-up failed for any other reason, e.g. the port is taken. */
+    static final int EXIT_START_FAILED = 1;
+
+    private Main() {}
+
+    public static void main(String[] args) {
+        configureJvm();
+        Settings settings;
+        try {
+            settings = Settings.fromEnvironment(System.getenv());
+        } catch (InvalidSettingsException e) {
+            System.err.println("mail-service cannot start: " + e.getMessage());
+            System.exit(EXIT_INVALID_SETTINGS);
+            return;
+        }
+        try {
+            MailService service = MailService.assemble(settings);
+            Runtime.getRuntime().addShutdownHook(new Thread(service::stop, "mail-service-shutdown"));
+            service.start();
+        } catch (RuntimeException e) {
+            System.getLogger(Main.class.getName()).log(System.Logger.Level.ERROR, "mail-service cannot start", e);
+            System.exit(EXIT_START_FAILED);
+        }
+    }
+
+    /** Settings that must be in place before the libraries that read them are loaded. */
+    private static void configureJvm() {
+        // Log lines written while stopping must not be lost to the JDK resetting the handlers first.
+        System.setProperty("java.util.logging.manager", KeepHandlersLogManager.class.getName());
+        // Only @Provides methods are used: Guice needs no generated classes, so no sun.misc.Unsafe.
+        System.setProperty("guice_bytecode_gen_option", "DISABLED");
+        if (System.getProperty("java.util.logging.config.file") == null) {
+            try (InputStream configuration = Main.class.getResourceAsStream("/logging.properties")) {
+                LogManager.getLogManager().readConfiguration(configuration);
+            } catch (IOException e) {
+                throw new UncheckedIOException("the logging configuration inside the jar is unreadable", e);
+            }
+        }
+        KeepHandlersLogManager.keepHandlersUntilExit();
+    }
+}

@@ -1,0 +1,8 @@
+package archfixtures.adapterscoupled.adapters.config;
+
+/** An adapter, keeping the rules itself. */
+public class FileStore {
+    public String read() {
+        return "{}";
+    }
+}

@@ -1,0 +1,49 @@
+package dev.mailservice.bootstrap;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/** Collects every log line written during a test, formatted as the service writes them. */
+final class LogCapture extends Handler implements BeforeEachCallback, AfterEachCallback {
+
+    private final List<String> lines = new CopyOnWriteArrayList<>();
+    private final SimpleFormatter formatter = new SimpleFormatter();
+
+    LogCapture() {
+        setLevel(Level.ALL);
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        lines.clear();
+        Logger.getLogger("").addHandler(this);
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        Logger.getLogger("").removeHandler(this);
+    }
+
+    @Override
+    public void publish(LogRecord record) {
+        lines.add(formatter.format(record));
+    }
+
+    @Override
+    public void flush() {}
+
+    @Override
+    public void close() {}
+
+    List<String> lines() {
+        return List.copyOf(lines);
+    }
+}

@@ -1,0 +1,237 @@
+package dev.mailservice.bootstrap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.icegreen.greenmail.configuration.GreenMailConfiguration;
+import com.icegreen.greenmail.junit5.GreenMailExtension;
+import com.icegreen.greenmail.util.ServerSetup;
+import dev.mailservice.adapters.http.Tokens;
+import dev.mailservice.application.port.in.SmtpNotConfiguredException;
+import dev.mailservice.application.service.ActiveMailSender;
+import dev.mailservice.domain.EmailAddress;
+import dev.mailservice.domain.MailMessage;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole service as Guice assembles it (file backend, Jakarta Mail, Helidon on a free port),
+ * driven over HTTP, with mail going to a real SMTP server (GreenMail).
+ */
+class ReloadEndToEndTest {
+
+    private static final String SECRET = "a1B2c3D4e5F6g7H8i9J0";
+    private static final String PASSWORD = "Pa55-never-shown";
+
+    @RegisterExtension
+    static final GreenMailExtension SMTP_SERVER =
+            new GreenMailExtension(new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP))
+                    .withConfiguration(GreenMailConfiguration.aConfig().withUser("ops@example.com", "ops", PASSWORD));
+
+    @RegisterExtension
+    final LogCapture logs = new LogCapture();
+
+    @TempDir
+    Path directory;
+
+    private final HttpClient client = HttpClient.newHttpClient();
+    private final List<String> answers = new CopyOnWriteArrayList<>();
+    private MailService service;
+
+    @AfterEach
+    void stopAndCheckThatThePasswordNeverShowed() {
+        client.close();
+        if (service != null) {
+            service.stop();
+        }
+        for (String answer : answers) {
+            assertFalse(answer.contains(PASSWORD), "an answer shows the password: " + answer);
+        }
+        assertFalse(logs.lines().isEmpty(), "no log line was captured, so the check below proves nothing");
+        for (String line : logs.lines()) {
+            assertFalse(line.contains(PASSWORD), "a log line shows the password: " + line);
+        }
+    }
+
+    private Path configFile() {
+        return directory.resolve("smtp.json");
+    }
+
+    private void store(String json) throws Exception {
+        Files.writeString(configFile(), json);
+    }
+
+    private static String configuration(String fromEmail) {
+        return """
+                {"host": "127.0.0.1", "port": %d, "username": "ops", "password": "%s", "fromEmail": "%s"}"""
+                .formatted(SMTP_SERVER.getSmtp().getPort(), PASSWORD, fromEmail);
+    }
+
+    private void start() {
+        service = MailService.assemble(new Settings(0, Settings.Backend.FILE, configFile(), SECRET, Duration.ofSeconds(5)))
+                .start();
+    }
+
+    private HttpResponse<String> call(String method, String path) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.port() + path))
+                .method(method, HttpRequest.BodyPublishers.noBody())
+                .header("Authorization", "Bearer " + Tokens.scoped(SECRET, "fetch:config"))
+                .build();
+        HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+        answers.add(response.body());
+        return response;
+    }
+
+    private HttpResponse<String> reload() throws Exception {
+        return call("POST", "/api/v1/mail/updateSmtpConfig");
+    }
+
+    private String status() throws Exception {
+        HttpResponse<String> response = call("GET", "/api/v1/mail/smtpConfig");
+        assertEquals(200, response.statusCode(), response.body());
+        return response.body();
+    }
+
+    private void sendOneMail() {
+        service.component(ActiveMailSender.class).send(new MailMessage(List.of(new EmailAddress("alice@example.com")),
+                List.of(), "hello", "<p>hi</p>", "hi", List.of()));
+    }
+
+    private static String reloaded(String fromEmail) {
+        return "{\"message\":\"SMTP configuration updated successfully\",\"smtp\":{\"host\":\"127.0.0.1\",\"port\":"
+                + SMTP_SERVER.getSmtp().getPort() + ",\"username\":\"ops\",\"fromEmail\":\"" + fromEmail + "\"}}";
+    }
+
+    private static void assertContractError(HttpResponse<String> response, int status, String code, Pattern message) {
+        assertEquals(status, response.statusCode(), response.body());
+        assertEquals("application/json", response.headers().firstValue("Content-Type").orElseThrow());
+        var matcher = Pattern.compile("\\{\"error\":\\{\"code\":\"" + code + "\",\"message\":\"(.*)\"}}")
+                .matcher(response.body());
+        assertTrue(matcher.matches(), response.body());
+        assertTrue(message.matcher(matcher.group(1)).find(), response.body());
+    }
+
+    @Test
+    void appliesTheStoredConfigurationAtStartAndFollowsEditsAtEachReload() throws Exception {
+        store(configuration("first@example.com"));
+        start();
+        assertTrue(status().contains("\"fromEmail\":\"first@example.com\""));
+        sendOneMail();
+
+        store(configuration("second@example.com"));
+        HttpResponse<String> response = reload();
+
+        assertEquals(200, response.statusCode());
+        assertEquals("application/json", response.headers().firstValue("Content-Type").orElseThrow());
+        assertEquals(reloaded("second@example.com"), response.body());
+        assertTrue(status().matches("\\{\"smtp\":\\{.*\"fromEmail\":\"second@example.com\"},\"appliedAt\":\"[0-9T:.\\-]+Z\","
+                + "\"source\":\"file\",\"lastReloadError\":null}"), status());
+        sendOneMail();
+        var received = SMTP_SERVER.getReceivedMessages();
+        assertEquals(2, received.length);
+        assertEquals("first@example.com", received[0].getFrom()[0].toString());
+        assertEquals("second@example.com", received[1].getFrom()[0].toString(), "the reload did not reach the sender");
+    }
+
+    @Test
+    void aMalformedFileIsRefusedAndThePreviousConfigurationStaysActive() throws Exception {
+        store(configuration("first@example.com"));
+        start();
+        store("""
+                {"host": "127.0.0.1",
+                 "password": %s,
+                 "fromEmail": "other@example.com"}""".formatted(PASSWORD));
+
+        assertContractError(reload(), 400, "HTTP_BAD_REQUEST",
+                Pattern.compile("^The SMTP configuration in file .*smtp.json is not valid JSON \\(line 2, column \\d+\\)$"));
+
+        String status = status();
+        assertTrue(status.startsWith("{\"smtp\":{\"host\":\"127.0.0.1\",\"port\":" + SMTP_SERVER.getSmtp().getPort()
+                + ",\"username\":\"ops\",\"fromEmail\":\"first@example.com\"}"), status);
+        assertTrue(status.matches(".*\"lastReloadError\":\\{\"at\":\"[^\"]+\",\"message\":\"The SMTP configuration in file "
+                + ".*is not valid JSON \\(line 2, column \\d+\\)\"}}"), status);
+        sendOneMail();
+        assertEquals("first@example.com", SMTP_SERVER.getReceivedMessages()[0].getFrom()[0].toString());
+    }
+
+    @Test
+    void anInvalidPortIsRefusedByNameAndThePreviousConfigurationStaysActive() throws Exception {
+        store(configuration("first@example.com"));
+        start();
+        store(configuration("second@example.com").replace("\"port\": " + SMTP_SERVER.getSmtp().getPort(), "\"port\": 70000"));
+
+        assertContractError(reload(), 400, "HTTP_BAD_REQUEST",
+                Pattern.compile("is invalid: port must be between 1 and 65535, got 70000$"));
+
+        String status = status();
+        assertTrue(status.contains("\"fromEmail\":\"first@example.com\""), status);
+        assertTrue(status.contains("port must be between 1 and 65535, got 70000"), status);
+    }
+
+    @Test
+    void aDeletedFileIs404AndThePreviousConfigurationStaysActive() throws Exception {
+        store(configuration("first@example.com"));
+        start();
+        Files.delete(configFile());
+
+        assertContractError(reload(), 404, "HTTP_NOT_FOUND", Pattern.compile("^No SMTP configuration is stored \\(file "));
+
+        assertTrue(status().contains("\"fromEmail\":\"first@example.com\""));
+    }
+
+    @Test
+    void aSuccessfulReloadClearsTheLastError() throws Exception {
+        store("{");
+        start();
+        assertTrue(status().contains("\"lastReloadError\":{"));
+        store(configuration("first@example.com"));
+
+        assertEquals(200, reload().statusCode());
+
+        assertTrue(status().endsWith("\"lastReloadError\":null}"), status());
+    }
+
+    @Test
+    void startsWithNothingActiveWhenNoConfigurationIsStored() throws Exception {
+        start();
+
+        assertTrue(status().matches("\\{\"smtp\":null,\"appliedAt\":null,\"source\":null,\"lastReloadError\":"
+                + "\\{\"at\":\"[^\"]+\",\"message\":\"No SMTP configuration is stored \\(file .*smtp.json\\)\"}}"), status());
+        assertThrows(SmtpNotConfiguredException.class, this::sendOneMail);
+    }
+
+    @Test
+    void startsWithNothingActiveWhenTheStoredConfigurationIsInvalid() throws Exception {
+        store(configuration("not-an-address"));
+
+        start();
+
+        String status = status();
+        assertTrue(status.startsWith("{\"smtp\":null,"), status);
+        assertTrue(status.contains("fromEmail must be an e-mail address"), status);
+        assertTrue(logs.lines().stream().anyMatch(line -> line.contains("Starting with no SMTP configuration active")));
+    }
+
+    @Test
+    void logsOneReadyLineWithThePort() {
+        start();
+
+        List<String> ready = logs.lines().stream().filter(line -> line.contains("ready")).toList();
+        assertEquals(1, ready.size(), ready.toString());
+        assertTrue(ready.getFirst().contains("Mail service ready on port " + service.port()), ready.getFirst());
+    }
+}
