@@ -3,6 +3,10 @@ package dev.mailservice.bootstrap;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
+import dev.mailservice.adapters.config.AesGcmCipher;
+import dev.mailservice.adapters.config.EtcdConfigRepository;
+import dev.mailservice.adapters.config.EtcdStore;
+import dev.mailservice.adapters.config.EtcdTokenSecrets;
 import dev.mailservice.adapters.config.FileConfigRepository;
 import dev.mailservice.adapters.http.MailHttpServer;
 import dev.mailservice.adapters.http.MailHttpService;
@@ -12,6 +16,7 @@ import dev.mailservice.application.port.in.GetActiveSmtpConfiguration;
 import dev.mailservice.application.port.in.ReloadSmtpConfiguration;
 import dev.mailservice.application.port.out.ConfigRepository;
 import dev.mailservice.application.port.out.MailTransportFactory;
+import java.util.Optional;
 
 /** The adapters, chosen and configured by the {@link Settings}: which backend, which port. */
 final class AdaptersModule extends AbstractModule {
@@ -22,12 +27,33 @@ final class AdaptersModule extends AbstractModule {
         this.settings = settings;
     }
 
+    /** The connection to etcd, when the settings name one; it connects on first use. */
     @Provides
     @Singleton
-    ConfigRepository configRepository() {
+    Optional<EtcdStore> etcdStore() {
+        return settings.etcd().map(etcd -> new EtcdStore(etcd.endpoints(), etcd.dialTimeout()));
+    }
+
+    @Provides
+    @Singleton
+    Optional<AesGcmCipher> etcdCipher() {
+        return settings.etcd().map(etcd -> new AesGcmCipher(etcd.secretKey()));
+    }
+
+    @Provides
+    @Singleton
+    ConfigRepository configRepository(Optional<EtcdStore> etcd, Optional<AesGcmCipher> cipher) {
         return switch (settings.backend()) {
             case FILE -> new FileConfigRepository(settings.configFile());
+            case ETCD -> new EtcdConfigRepository(etcd.orElseThrow(), cipher.orElseThrow());
         };
+    }
+
+    @Provides
+    @Singleton
+    TokenSecrets tokenSecrets(Optional<EtcdStore> etcd, Optional<AesGcmCipher> cipher) {
+        return TokenSecrets.resolve(settings,
+                etcd.map(store -> new EtcdTokenSecrets(store, cipher.orElseThrow())));
     }
 
     @Provides
@@ -38,8 +64,9 @@ final class AdaptersModule extends AbstractModule {
 
     @Provides
     @Singleton
-    MailHttpServer mailHttpServer(ReloadSmtpConfiguration reload, GetActiveSmtpConfiguration active) {
-        TokenVerifier scopedTokens = new TokenVerifier(settings.scopedJwtSecret());
+    MailHttpServer mailHttpServer(
+            ReloadSmtpConfiguration reload, GetActiveSmtpConfiguration active, TokenSecrets secrets) {
+        TokenVerifier scopedTokens = new TokenVerifier(secrets.scopedJwtSecret());
         return new MailHttpServer(settings.port(), new MailHttpService(reload, active, scopedTokens));
     }
 }

@@ -8,12 +8,24 @@ import dev.mailservice.application.port.in.ReloadSmtpConfiguration;
 import dev.mailservice.application.port.out.ConfigRepository;
 import dev.mailservice.application.port.out.MailTransportFactory;
 import dev.mailservice.application.service.ActiveMailSender;
+import dev.mailservice.application.service.Backoff;
+import dev.mailservice.application.service.ConfigurationFollower;
 import dev.mailservice.application.service.GetActiveSmtpConfigurationService;
 import dev.mailservice.application.service.ReloadSmtpConfigurationService;
 import java.time.Clock;
+import java.time.Duration;
 
 /** The use cases, over whichever out-port adapters the other modules provide. */
 final class CoreModule extends AbstractModule {
+
+    /** While the backend is unreachable: try again after 1 s, 2 s, 4 s ... then every 30 s. */
+    static final Backoff RETRY_DELAYS = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30));
+
+    private final Settings settings;
+
+    CoreModule(Settings settings) {
+        this.settings = settings;
+    }
 
     @Provides
     @Singleton
@@ -38,5 +50,11 @@ final class CoreModule extends AbstractModule {
     @Singleton
     GetActiveSmtpConfiguration getActiveSmtpConfiguration(ActiveMailSender sender) {
         return new GetActiveSmtpConfigurationService(sender);
+    }
+
+    @Provides
+    @Singleton
+    ConfigurationFollower configurationFollower(ConfigRepository repository, ReloadSmtpConfiguration reload) {
+        return new ConfigurationFollower(repository, reload, settings.watch(), RETRY_DELAYS);
     }
 }

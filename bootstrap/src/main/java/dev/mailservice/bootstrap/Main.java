@@ -10,29 +10,30 @@ public final class Main {
 
     /** Exit status when the environment does not allow the service to start. */
     static final int EXIT_INVALID_SETTINGS = 2;
-    /** Exit status when start-up failed for any other reason, e.g. the port is taken. */
+    /** Exit status when start-up failed for any other reason: etcd did not answer, the port is taken. */
     static final int EXIT_START_FAILED = 1;
 
     private Main() {}
 
     public static void main(String[] args) {
         configureJvm();
-        Settings settings;
         try {
-            settings = Settings.fromEnvironment(System.getenv());
-        } catch (InvalidSettingsException e) {
-            System.err.println("mail-service cannot start: " + e.getMessage());
-            System.exit(EXIT_INVALID_SETTINGS);
-            return;
-        }
-        try {
-            MailService service = MailService.assemble(settings);
+            MailService service = MailService.assemble(Settings.fromEnvironment(System.getenv()));
             Runtime.getRuntime().addShutdownHook(new Thread(service::stop, "mail-service-shutdown"));
             service.start();
+        } catch (InvalidSettingsException e) {
+            exit(EXIT_INVALID_SETTINGS, e.getMessage());
+        } catch (GaveUpWaitingException e) {
+            exit(EXIT_START_FAILED, e.getMessage());
         } catch (RuntimeException e) {
             System.getLogger(Main.class.getName()).log(System.Logger.Level.ERROR, "mail-service cannot start", e);
             System.exit(EXIT_START_FAILED);
         }
+    }
+
+    private static void exit(int status, String reason) {
+        System.err.println("mail-service cannot start: " + reason);
+        System.exit(status);
     }
 
     /** Settings that must be in place before the libraries that read them are loaded. */

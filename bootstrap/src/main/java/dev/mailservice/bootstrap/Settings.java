@@ -1,48 +1,106 @@
 package dev.mailservice.bootstrap;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Everything the service is configured with, read once from the environment at start-up and
  * checked there, so that a bad value stops the service with a message naming the variable
- * instead of failing later.
+ * instead of failing later. The README lists the variables.
  *
- * @param port             {@code PORT}: the HTTP port; 0 picks a free one
- * @param backend          {@code SMTP_CONFIG_BACKEND}: where the SMTP configuration is stored
- * @param configFile       {@code SMTP_CONFIG_FILE}: the file of the file backend
- * @param scopedJwtSecret  {@code SCOPED_JWT_SECRET}: the HMAC secret scoped tokens are signed with
- * @param smtpTimeout      {@code SMTP_TIMEOUT_MS}: limit for connecting to the SMTP server and for
- *                         each read and write on it
+ * @param port            {@code PORT}: the HTTP port; 0 picks a free one
+ * @param backend         {@code SMTP_CONFIG_BACKEND}: where the SMTP configuration is stored
+ * @param configFile      {@code SMTP_CONFIG_FILE}: the file of the file backend
+ * @param etcd            how to reach etcd; present with the etcd backend only
+ * @param watch           {@code SMTP_CONFIG_WATCH}: whether stored changes apply by themselves
+ * @param scopedJwtSecret {@code SCOPED_JWT_SECRET}: the HMAC secret of scoped tokens; with the
+ *                        etcd backend it may be left out and is then read from etcd
+ * @param smtpTimeout     {@code SMTP_TIMEOUT_MS}: limit for connecting to the SMTP server and
+ *                        for each read and write on it
  */
-record Settings(int port, Backend backend, Path configFile, String scopedJwtSecret, Duration smtpTimeout) {
+record Settings(
+        int port,
+        Backend backend,
+        Path configFile,
+        Optional<Etcd> etcd,
+        boolean watch,
+        Optional<String> scopedJwtSecret,
+        Duration smtpTimeout) {
 
     static final String PORT = "PORT";
     static final String SMTP_CONFIG_BACKEND = "SMTP_CONFIG_BACKEND";
     static final String SMTP_CONFIG_FILE = "SMTP_CONFIG_FILE";
+    static final String SMTP_CONFIG_WATCH = "SMTP_CONFIG_WATCH";
     static final String SCOPED_JWT_SECRET = "SCOPED_JWT_SECRET";
     static final String SMTP_TIMEOUT_MS = "SMTP_TIMEOUT_MS";
+    static final String SECRET_KEY = "SECRET_KEY";
+    static final String ETCD_ENDPOINTS = "ETCD_ENDPOINTS";
+    static final String ETCD_HOST = "ETCD_HOST";
+    static final String ETCD_PORT = "ETCD_PORT";
+    static final String ETCD_DIAL_TIMEOUT = "ETCD_DIAL_TIMEOUT";
+    static final String ETCD_SECRETS_WAIT_MS = "ETCD_SECRETS_WAIT_MS";
 
     static final int DEFAULT_PORT = 3000;
     static final String DEFAULT_CONFIG_FILE = "config/smtp.json";
     static final long DEFAULT_SMTP_TIMEOUT_MS = 10_000;
+    static final String DEFAULT_ETCD_HOST = "http://localhost";
+    static final int DEFAULT_ETCD_PORT = 2379;
+    static final long DEFAULT_ETCD_DIAL_TIMEOUT_MS = 2_000;
+    static final long DEFAULT_ETCD_SECRETS_WAIT_MS = 60_000;
 
     /** PipesHub generates its secrets as 20 letters and digits; anything shorter is refused. */
     static final int MIN_SECRET_LENGTH = 20;
 
     /** Where the SMTP configuration is stored. */
     enum Backend {
-        FILE
+        FILE,
+        ETCD
+    }
+
+    /**
+     * How to reach etcd.
+     *
+     * @param endpoints   client URLs of the members
+     * @param dialTimeout {@code ETCD_DIAL_TIMEOUT}: limit for connecting and for every call
+     * @param secretKey   {@code SECRET_KEY}: what values in etcd are encrypted with
+     * @param secretsWait {@code ETCD_SECRETS_WAIT_MS}: how long start-up waits for etcd when the
+     *                    token secrets must come from it
+     */
+    record Etcd(List<URI> endpoints, Duration dialTimeout, String secretKey, Duration secretsWait) {
+
+        Etcd {
+            endpoints = List.copyOf(endpoints);
+            Objects.requireNonNull(dialTimeout, "dialTimeout");
+            Objects.requireNonNull(secretKey, "secretKey");
+            Objects.requireNonNull(secretsWait, "secretsWait");
+        }
+
+        @Override
+        public String toString() {
+            return "Etcd[endpoints=" + endpoints + ", dialTimeout=" + dialTimeout + ", secretsWait=" + secretsWait + "]";
+        }
     }
 
     Settings {
         Objects.requireNonNull(backend, "backend");
         Objects.requireNonNull(configFile, "configFile");
+        Objects.requireNonNull(etcd, "etcd");
         Objects.requireNonNull(scopedJwtSecret, "scopedJwtSecret");
         Objects.requireNonNull(smtpTimeout, "smtpTimeout");
+        if (backend == Backend.ETCD && etcd.isEmpty()) {
+            throw new IllegalArgumentException("the etcd backend needs etcd settings");
+        }
+        if (scopedJwtSecret.isEmpty() && etcd.isEmpty()) {
+            throw new IllegalArgumentException("without etcd the scoped secret must be given");
+        }
     }
 
     /**
@@ -51,12 +109,82 @@ record Settings(int port, Backend backend, Path configFile, String scopedJwtSecr
      * @throws InvalidSettingsException naming the variable that is missing or wrong
      */
     static Settings fromEnvironment(Map<String, String> environment) {
+        Backend backend = backend(environment);
+        Optional<Etcd> etcd = backend == Backend.ETCD ? Optional.of(etcd(environment)) : Optional.empty();
+        Optional<String> scopedJwtSecret = Optional.ofNullable(environment.get(SCOPED_JWT_SECRET))
+                .filter(secret -> !secret.isEmpty());
+        if (scopedJwtSecret.isEmpty() && etcd.isEmpty()) {
+            throw new InvalidSettingsException(SCOPED_JWT_SECRET + " is required: the secret scoped tokens are signed "
+                    + "with, at least " + MIN_SECRET_LENGTH + " characters (with " + SMTP_CONFIG_BACKEND
+                    + "=etcd it may instead come from etcd)");
+        }
+        scopedJwtSecret.ifPresent(secret -> checkSecretLength(SCOPED_JWT_SECRET, secret));
         return new Settings(
                 wholeNumber(environment, PORT, DEFAULT_PORT, 0, 65_535),
-                backend(environment),
+                backend,
                 Path.of(valueOr(environment, SMTP_CONFIG_FILE, DEFAULT_CONFIG_FILE)),
-                secret(environment, SCOPED_JWT_SECRET),
-                Duration.ofMillis(wholeNumber(environment, SMTP_TIMEOUT_MS, DEFAULT_SMTP_TIMEOUT_MS, 1, 600_000)));
+                etcd,
+                flag(environment, SMTP_CONFIG_WATCH, true),
+                scopedJwtSecret,
+                milliseconds(environment, SMTP_TIMEOUT_MS, DEFAULT_SMTP_TIMEOUT_MS));
+    }
+
+    /**
+     * Refuses a token secret shorter than PipesHub's, naming where it came from but never
+     * showing it.
+     *
+     * @throws InvalidSettingsException if {@code secret} is too short
+     */
+    static String checkSecretLength(String name, String secret) {
+        if (secret.length() < MIN_SECRET_LENGTH) {
+            throw new InvalidSettingsException(name + " is too short: " + secret.length()
+                    + " characters, at least " + MIN_SECRET_LENGTH + " are needed");
+        }
+        return secret;
+    }
+
+    private static Etcd etcd(Map<String, String> environment) {
+        String secretKey = environment.get(SECRET_KEY);
+        if (secretKey == null || secretKey.isEmpty()) {
+            throw new InvalidSettingsException(SECRET_KEY + " is required with " + SMTP_CONFIG_BACKEND
+                    + "=etcd: the key PipesHub encrypts the values in etcd with");
+        }
+        return new Etcd(etcdEndpoints(environment), milliseconds(environment, ETCD_DIAL_TIMEOUT,
+                DEFAULT_ETCD_DIAL_TIMEOUT_MS), secretKey,
+                milliseconds(environment, ETCD_SECRETS_WAIT_MS, DEFAULT_ETCD_SECRETS_WAIT_MS));
+    }
+
+    /** {@code ETCD_ENDPOINTS} when set (a cluster), else {@code ETCD_HOST:ETCD_PORT} as PipesHub names them. */
+    private static List<URI> etcdEndpoints(Map<String, String> environment) {
+        String list = environment.get(ETCD_ENDPOINTS);
+        if (list != null && !list.isBlank()) {
+            List<URI> endpoints = new ArrayList<>();
+            for (String endpoint : list.split(",")) {
+                if (!endpoint.isBlank()) {
+                    endpoints.add(endpoint(ETCD_ENDPOINTS, endpoint.strip()));
+                }
+            }
+            return endpoints;
+        }
+        String host = valueOr(environment, ETCD_HOST, DEFAULT_ETCD_HOST);
+        if (!host.contains("://")) {
+            host = "http://" + host;
+        }
+        int port = wholeNumber(environment, ETCD_PORT, DEFAULT_ETCD_PORT, 1, 65_535);
+        return List.of(endpoint(ETCD_HOST, host.replaceAll("/+$", "") + ":" + port));
+    }
+
+    private static URI endpoint(String name, String value) {
+        try {
+            URI uri = new URI(value);
+            if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null
+                    && uri.getPort() > 0) {
+                return uri;
+            }
+        } catch (URISyntaxException e) {
+            // answered below
+        }
+        throw new InvalidSettingsException(name + " must give etcd URLs like http://etcd:2379, got '" + value + "'");
     }
 
     private static String valueOr(Map<String, String> environment, String name, String fallback) {
@@ -69,21 +197,21 @@ record Settings(int port, Backend backend, Path configFile, String scopedJwtSecr
         try {
             return Backend.valueOf(value.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new InvalidSettingsException(SMTP_CONFIG_BACKEND + " must be 'file', got '" + value + "'");
+            throw new InvalidSettingsException(SMTP_CONFIG_BACKEND + " must be 'file' or 'etcd', got '" + value + "'");
         }
     }
 
-    private static String secret(Map<String, String> environment, String name) {
-        String value = environment.get(name);
-        if (value == null || value.isEmpty()) {
-            throw new InvalidSettingsException(name + " is required: the secret tokens are signed with, at least "
-                    + MIN_SECRET_LENGTH + " characters");
-        }
-        if (value.length() < MIN_SECRET_LENGTH) {
-            throw new InvalidSettingsException(name + " is too short: " + value.length()
-                    + " characters, at least " + MIN_SECRET_LENGTH + " are needed");
-        }
-        return value;
+    private static boolean flag(Map<String, String> environment, String name, boolean fallback) {
+        String value = valueOr(environment, name, Boolean.toString(fallback)).toLowerCase(Locale.ROOT);
+        return switch (value) {
+            case "true", "1", "yes", "on" -> true;
+            case "false", "0", "no", "off" -> false;
+            default -> throw new InvalidSettingsException(name + " must be true or false, got '" + value + "'");
+        };
+    }
+
+    private static Duration milliseconds(Map<String, String> environment, String name, long fallback) {
+        return Duration.ofMillis(wholeNumber(environment, name, fallback, 1, 600_000));
     }
 
     private static int wholeNumber(Map<String, String> environment, String name, long fallback, long min, long max) {
@@ -100,10 +228,10 @@ record Settings(int port, Backend backend, Path configFile, String scopedJwtSecr
                 name + " must be a whole number from " + min + " to " + max + ", got '" + value + "'");
     }
 
-    /** The settings without the secret, so that printing them never leaks it. */
+    /** The settings without the secrets, so that printing them never leaks one. */
     @Override
     public String toString() {
-        return "Settings[port=" + port + ", backend=" + backend + ", configFile=" + configFile
-                + ", smtpTimeout=" + smtpTimeout + "]";
+        return "Settings[port=" + port + ", backend=" + backend + ", configFile=" + configFile + ", etcd=" + etcd
+                + ", watch=" + watch + ", smtpTimeout=" + smtpTimeout + "]";
     }
 }

@@ -8,20 +8,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.icegreen.greenmail.configuration.GreenMailConfiguration;
 import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.ServerSetup;
-import dev.mailservice.adapters.http.Tokens;
 import dev.mailservice.application.port.in.SmtpNotConfiguredException;
 import dev.mailservice.application.service.ActiveMailSender;
 import dev.mailservice.domain.EmailAddress;
 import dev.mailservice.domain.MailMessage;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.Map;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -48,17 +44,14 @@ class ReloadEndToEndTest {
     @TempDir
     Path directory;
 
-    private final HttpClient client = HttpClient.newHttpClient();
-    private final List<String> answers = new CopyOnWriteArrayList<>();
     private MailService service;
+    private ServiceClient client;
 
     @AfterEach
     void stopAndCheckThatThePasswordNeverShowed() {
         client.close();
-        if (service != null) {
-            service.stop();
-        }
-        for (String answer : answers) {
+        service.stop();
+        for (String answer : client.answers()) {
             assertFalse(answer.contains(PASSWORD), "an answer shows the password: " + answer);
         }
         assertFalse(logs.lines().isEmpty(), "no log line was captured, so the check below proves nothing");
@@ -81,29 +74,24 @@ class ReloadEndToEndTest {
                 .formatted(SMTP_SERVER.getSmtp().getPort(), PASSWORD, fromEmail);
     }
 
+    /** Starts the service; without watching, so that each test decides when a reload happens. */
     private void start() {
-        service = MailService.assemble(new Settings(0, Settings.Backend.FILE, configFile(), SECRET, Duration.ofSeconds(5)))
-                .start();
+        start(false);
     }
 
-    private HttpResponse<String> call(String method, String path) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.port() + path))
-                .method(method, HttpRequest.BodyPublishers.noBody())
-                .header("Authorization", "Bearer " + Tokens.scoped(SECRET, "fetch:config"))
-                .build();
-        HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
-        answers.add(response.body());
-        return response;
+    private void start(boolean watch) {
+        service = MailService.assemble(Settings.fromEnvironment(Map.of("PORT", "0", "SMTP_CONFIG_FILE",
+                configFile().toString(), "SCOPED_JWT_SECRET", SECRET, "SMTP_TIMEOUT_MS", "5000",
+                "SMTP_CONFIG_WATCH", Boolean.toString(watch)))).start();
+        client = new ServiceClient(service.port(), SECRET);
     }
 
     private HttpResponse<String> reload() throws Exception {
-        return call("POST", "/api/v1/mail/updateSmtpConfig");
+        return client.reload();
     }
 
     private String status() throws Exception {
-        HttpResponse<String> response = call("GET", "/api/v1/mail/smtpConfig");
-        assertEquals(200, response.statusCode(), response.body());
-        return response.body();
+        return client.status();
     }
 
     private void sendOneMail() {
@@ -233,5 +221,18 @@ class ReloadEndToEndTest {
         List<String> ready = logs.lines().stream().filter(line -> line.contains("ready")).toList();
         assertEquals(1, ready.size(), ready.toString());
         assertTrue(ready.getFirst().contains("Mail service ready on port " + service.port()), ready.getFirst());
+    }
+
+    @Test
+    void whenWatchingAnEditedFileAppliesWithoutAReloadAndABadEditIsRecorded() throws Exception {
+        store(configuration("first@example.com"));
+        start(true);
+
+        store(configuration("second@example.com"));
+        client.statusWithin(Duration.ofSeconds(10), status -> status.contains("\"fromEmail\":\"second@example.com\""));
+
+        store("{\"host\": ");
+        String status = client.statusWithin(Duration.ofSeconds(10), body -> body.contains("\"lastReloadError\":{"));
+        assertTrue(status.contains("\"fromEmail\":\"second@example.com\""), status);
     }
 }

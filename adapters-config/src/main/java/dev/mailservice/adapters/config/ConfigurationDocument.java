@@ -15,10 +15,10 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The stored form of a configuration: the contract's JSON object, as UTF-8 bytes.
+ * The stored form of what this service keeps in a backend: a JSON object, as UTF-8 bytes.
  *
  * <p>Every error names where the document came from. Parser messages are never passed on,
- * because they quote the text around the error and that text may be the password: a malformed
+ * because they quote the text around the error and that text may be a password: a malformed
  * document is described by its line and column alone.
  */
 final class ConfigurationDocument {
@@ -35,7 +35,7 @@ final class ConfigurationDocument {
     private ConfigurationDocument() {}
 
     /**
-     * Reads a stored document.
+     * Reads a stored SMTP configuration.
      *
      * @param document the JSON bytes
      * @param location where they were read from, e.g. {@code file config/smtp.json}
@@ -45,26 +45,42 @@ final class ConfigurationDocument {
      */
     static SmtpConfiguration parse(byte[] document, String location) {
         String subject = "The SMTP configuration in " + location;
+        Map<String, Object> fields;
+        try {
+            fields = parseObject(document, subject);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSmtpConfigurationException(null, e.getMessage());
+        }
+        try {
+            return SmtpConfiguration.fromFields(fields);
+        } catch (InvalidSmtpConfigurationException e) {
+            throw new InvalidSmtpConfigurationException(e.field().orElse(null), subject + " is invalid: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Reads a JSON object.
+     *
+     * @param subject what the document is, to start the error message with
+     * @throws IllegalArgumentException saying why the bytes are not a JSON object
+     */
+    static Map<String, Object> parseObject(byte[] document, String subject) {
         JsonNode tree;
         try {
             tree = JSON.readTree(document);
         } catch (JsonProcessingException e) {
-            throw new InvalidSmtpConfigurationException(null, subject + " is not valid JSON" + at(e));
+            throw new IllegalArgumentException(subject + " is not valid JSON" + at(e));
         } catch (IOException e) {
             throw new IllegalStateException("reading from a byte array does no I/O", e);
         }
         if (tree == null || tree.isMissingNode()) {
-            throw new InvalidSmtpConfigurationException(null, subject + " is empty: expected a JSON object");
+            throw new IllegalArgumentException(subject + " is empty: expected a JSON object");
         }
         if (!tree.isObject()) {
-            throw new InvalidSmtpConfigurationException(null,
+            throw new IllegalArgumentException(
                     subject + " must be a JSON object, found " + tree.getNodeType().name().toLowerCase(Locale.ROOT));
         }
-        try {
-            return SmtpConfiguration.fromFields(JSON.convertValue(tree, JSON_OBJECT));
-        } catch (InvalidSmtpConfigurationException e) {
-            throw new InvalidSmtpConfigurationException(e.field().orElse(null), subject + " is invalid: " + e.getMessage());
-        }
+        return JSON.convertValue(tree, JSON_OBJECT);
     }
 
     private static String at(JsonProcessingException e) {

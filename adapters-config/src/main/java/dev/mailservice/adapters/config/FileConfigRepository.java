@@ -2,7 +2,7 @@ package dev.mailservice.adapters.config;
 
 import dev.mailservice.application.port.out.ConfigBackendUnavailableException;
 import dev.mailservice.application.port.out.ConfigRepository;
-import dev.mailservice.domain.SmtpConfiguration;
+import dev.mailservice.application.port.out.StoredSmtpConfiguration;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -13,7 +13,7 @@ import java.util.Optional;
 /**
  * {@link ConfigRepository} on one JSON file holding the contract's configuration object.
  * A missing file means nothing is stored; a file that cannot be read (permissions, a
- * directory in its place) means the backend is unavailable.
+ * directory in its place) means the backend is unavailable. Files have no revisions.
  */
 public final class FileConfigRepository implements ConfigRepository {
 
@@ -24,7 +24,7 @@ public final class FileConfigRepository implements ConfigRepository {
     }
 
     @Override
-    public Optional<SmtpConfiguration> load() {
+    public Optional<StoredSmtpConfiguration> load() {
         byte[] document;
         try {
             document = Files.readAllBytes(file);
@@ -35,7 +35,13 @@ public final class FileConfigRepository implements ConfigRepository {
                     "Cannot read the SMTP configuration " + location() + ": " + e.getClass().getSimpleName()
                             + (e.getMessage() != null ? " " + e.getMessage() : ""), e);
         }
-        return Optional.of(ConfigurationDocument.parse(document, location()));
+        return Optional.of(new StoredSmtpConfiguration(
+                ConfigurationDocument.parse(document, location()), StoredSmtpConfiguration.UNVERSIONED));
+    }
+
+    @Override
+    public Subscription watch(ChangeListener listener) {
+        return DirectoryWatch.start(file.getParent(), listener::storedConfigurationMayHaveChanged);
     }
 
     @Override

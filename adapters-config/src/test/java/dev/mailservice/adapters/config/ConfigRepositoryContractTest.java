@@ -9,6 +9,9 @@ import dev.mailservice.application.port.out.ConfigRepository;
 import dev.mailservice.domain.InvalidSmtpConfigurationException;
 import dev.mailservice.domain.SmtpConfiguration;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -50,8 +53,8 @@ abstract class ConfigRepositoryContractTest {
     void readsTheStoredConfiguration() throws Exception {
         storeRaw(VALID_DOCUMENT);
 
-        assertEquals(Optional.of(SmtpConfiguration.of("smtp.example.com", 587, "ops@example.com", SECRET,
-                "noreply@example.com")), repository().load());
+        assertEquals(SmtpConfiguration.of("smtp.example.com", 587, "ops@example.com", SECRET, "noreply@example.com"),
+                repository().load().orElseThrow().configuration());
     }
 
     @Test
@@ -60,7 +63,7 @@ abstract class ConfigRepositoryContractTest {
         repository().load();
         storeRaw(VALID_DOCUMENT.replace("smtp.example.com", "smtp.other.example"));
 
-        assertEquals("smtp.other.example", repository().load().orElseThrow().host());
+        assertEquals("smtp.other.example", repository().load().orElseThrow().configuration().host());
     }
 
     @Test
@@ -112,5 +115,60 @@ abstract class ConfigRepositoryContractTest {
     @Test
     void reportsItsSourceName() {
         assertEquals(expectedSourceName(), repository().sourceName());
+    }
+
+    @Test
+    void aLaterValueNeverHasASmallerRevision() throws Exception {
+        storeRaw(VALID_DOCUMENT);
+        long first = repository().load().orElseThrow().revision();
+        storeRaw(VALID_DOCUMENT.replace("587", "2525"));
+
+        assertTrue(repository().load().orElseThrow().revision() >= first);
+    }
+
+    @Test
+    void announcesAChange() throws Exception {
+        storeRaw(VALID_DOCUMENT);
+        AtomicInteger announcements = new AtomicInteger();
+        try (ConfigRepository.Subscription ignored = repository().watch(announcements::incrementAndGet)) {
+            awaitQuiet(announcements);
+            int before = announcements.get();
+
+            storeRaw(VALID_DOCUMENT.replace("587", "2525"));
+
+            eventually(() -> announcements.get() > before, "the change was not announced");
+        }
+    }
+
+    @Test
+    void announcesNothingOnceTheSubscriptionIsClosed() throws Exception {
+        AtomicInteger announcements = new AtomicInteger();
+        repository().watch(announcements::incrementAndGet).close();
+        int before = announcements.get();
+
+        storeRaw(VALID_DOCUMENT);
+
+        Thread.sleep(500);
+        assertEquals(before, announcements.get());
+    }
+
+    /** Waits until announcements stop coming (a watch may announce its own start). */
+    static void awaitQuiet(AtomicInteger announcements) throws InterruptedException {
+        int seen;
+        do {
+            seen = announcements.get();
+            Thread.sleep(300);
+        } while (announcements.get() != seen);
+    }
+
+    /** Waits for what a watch does on its own thread; a guard against a hang, not a speed target. */
+    static void eventually(BooleanSupplier condition, String failure) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(failure);
+            }
+            Thread.sleep(10);
+        }
     }
 }

@@ -6,10 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mailservice.application.port.out.ConfigBackendUnavailableException;
 import dev.mailservice.application.port.out.ConfigRepository;
+import dev.mailservice.application.port.out.StoredSmtpConfiguration;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,6 +65,38 @@ class FileConfigRepositoryTest extends ConfigRepositoryContractTest {
     }
 
     @Test
+    void filesHaveNoRevisions() throws Exception {
+        storeRaw(VALID_DOCUMENT);
+
+        assertEquals(StoredSmtpConfiguration.UNVERSIONED, repository.load().orElseThrow().revision());
+    }
+
+    @Test
+    void announcesAFileReplacedByRenameAsEditorsSaveIt() throws Exception {
+        storeRaw(VALID_DOCUMENT);
+        AtomicInteger announcements = new AtomicInteger();
+        try (ConfigRepository.Subscription ignored = repository.watch(announcements::incrementAndGet)) {
+            Path saved = directory.resolve(".smtp.json.swp");
+            Files.writeString(saved, VALID_DOCUMENT.replace("587", "25"));
+
+            Files.move(saved, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+
+            eventually(() -> announcements.get() > 0, "the replaced file was not announced");
+            awaitQuiet(announcements);
+            assertEquals(1, announcements.get(), "one save is one announcement");
+        }
+    }
+
+    @Test
+    void aDirectoryThatDoesNotExistIsNotWatchedAndDoesNotFail() {
+        FileConfigRepository nowhere = new FileConfigRepository(directory.resolve("missing/smtp.json"));
+
+        nowhere.watch(() -> {}).close();
+
+        assertEquals(Optional.empty(), nowhere.load());
+    }
+
+    @Test
     void theLocationIsTheAbsolutePath() {
         assertEquals("file " + file.toAbsolutePath(), repository.location());
     }
@@ -70,6 +105,6 @@ class FileConfigRepositoryTest extends ConfigRepositoryContractTest {
     void readsAFileWithAByteOrderMarkAndWindowsLineEnds() throws Exception {
         Files.write(file, ("\uFEFF" + VALID_DOCUMENT.replace("\n", "\r\n")).getBytes(StandardCharsets.UTF_8));
 
-        assertEquals("smtp.example.com", repository.load().orElseThrow().host());
+        assertEquals("smtp.example.com", repository.load().orElseThrow().configuration().host());
     }
 }

@@ -10,40 +10,48 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * Holds the transport mail is sent with, and swaps it without a restart.
  *
- * <p>The active transport and the last reload error sit in one immutable state behind one
- * atomic reference, so a reader always sees a consistent pair and a swap is a single step.
- * A send leases the transport it finds; a swap retires the previous transport, which closes
- * once its last lease is returned.
+ * <p>The active transport, what it was built from, and the last reload error sit in one
+ * immutable state behind one atomic reference, so a reader always sees a consistent whole and
+ * a swap is a single step. A send leases the transport it finds; a swap retires the previous
+ * transport, which closes once its last lease is returned.
  */
 public final class ActiveMailSender implements AutoCloseable {
 
-    private record State(LeasedTransport active, SmtpStatus.ReloadError lastReloadError) {}
+    private record State(LeasedTransport transport, SmtpStatus.Applied applied, SmtpStatus.ReloadError lastReloadError) {
 
-    private final AtomicReference<State> state = new AtomicReference<>(new State(null, null));
+        static final State EMPTY = new State(null, null, null);
+    }
+
+    private final AtomicReference<State> state = new AtomicReference<>(State.EMPTY);
 
     /**
      * Makes {@code transport} the active one and clears the last reload error; the previous
      * transport closes after the sends that hold it.
      */
     public void activate(SmtpStatus.Applied applied, MailTransport transport) {
-        LeasedTransport next = new LeasedTransport(applied, transport);
-        State previous = state.getAndSet(new State(next, null));
-        if (previous.active() != null) {
-            previous.active().retire();
-        }
+        LeasedTransport next = new LeasedTransport(applied.configuration().address(), transport);
+        retire(state.getAndSet(new State(next, applied, null)));
+    }
+
+    /**
+     * Keeps the active transport, notes that the backend still holds its configuration at
+     * {@code revision}, and clears the last reload error.
+     */
+    void confirm(long revision) {
+        state.updateAndGet(current -> current.applied() == null
+                ? current
+                : new State(current.transport(), current.applied().atRevision(revision), null));
     }
 
     /** Remembers a failed reload; the active transport stays as it is. */
     public void recordFailure(SmtpStatus.ReloadError error) {
-        state.updateAndGet(current -> new State(current.active(), error));
+        state.updateAndGet(current -> new State(current.transport(), current.applied(), error));
     }
 
     /** What is active, and the last reload error. */
     public SmtpStatus status() {
         State current = state.get();
-        return new SmtpStatus(
-                Optional.ofNullable(current.active()).map(LeasedTransport::applied),
-                Optional.ofNullable(current.lastReloadError()));
+        return new SmtpStatus(Optional.ofNullable(current.applied()), Optional.ofNullable(current.lastReloadError()));
     }
 
     /**
@@ -54,7 +62,7 @@ public final class ActiveMailSender implements AutoCloseable {
      */
     public void send(MailMessage message) {
         while (true) {
-            LeasedTransport current = state.get().active();
+            LeasedTransport current = state.get().transport();
             if (current == null) {
                 throw new SmtpNotConfiguredException();
             }
@@ -73,9 +81,12 @@ public final class ActiveMailSender implements AutoCloseable {
     /** Retires the active transport, for shut-down; it closes after the sends under way. */
     @Override
     public void close() {
-        State previous = state.getAndUpdate(current -> new State(null, current.lastReloadError()));
-        if (previous.active() != null) {
-            previous.active().retire();
+        retire(state.getAndUpdate(current -> new State(null, null, current.lastReloadError())));
+    }
+
+    private static void retire(State previous) {
+        if (previous.transport() != null) {
+            previous.transport().retire();
         }
     }
 }

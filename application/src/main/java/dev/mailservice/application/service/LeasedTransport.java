@@ -1,6 +1,5 @@
 package dev.mailservice.application.service;
 
-import dev.mailservice.application.port.in.SmtpStatus;
 import dev.mailservice.application.port.out.MailTransport;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -18,18 +17,18 @@ final class LeasedTransport {
     private static final System.Logger LOG = System.getLogger(LeasedTransport.class.getName());
     private static final int RETIRED = 1 << 30;
 
-    private final SmtpStatus.Applied applied;
+    private final String server;
     private final MailTransport transport;
     private final AtomicInteger leases = new AtomicInteger();
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    LeasedTransport(SmtpStatus.Applied applied, MailTransport transport) {
-        this.applied = applied;
+    /**
+     * @param server    the SMTP server the transport sends to, for log lines
+     * @param transport the transport
+     */
+    LeasedTransport(String server, MailTransport transport) {
+        this.server = server;
         this.transport = transport;
-    }
-
-    SmtpStatus.Applied applied() {
-        return applied;
     }
 
     MailTransport transport() {
@@ -71,8 +70,7 @@ final class LeasedTransport {
             transport.close();
         } catch (RuntimeException e) {
             // The transport is out of service either way; a failed close must not fail a send.
-            LOG.log(System.Logger.Level.WARNING, "Closing the transport for "
-                    + applied.configuration().address() + " failed: " + e.getMessage());
+            LOG.log(System.Logger.Level.WARNING, "Closing the transport for " + server + " failed: " + e.getMessage());
         }
     }
 }

@@ -6,17 +6,21 @@ import dev.mailservice.application.port.in.SmtpStatus;
 import dev.mailservice.application.port.out.ConfigRepository;
 import dev.mailservice.application.port.out.MailTransport;
 import dev.mailservice.application.port.out.MailTransportFactory;
+import dev.mailservice.application.port.out.StoredSmtpConfiguration;
 import dev.mailservice.domain.SmtpConfiguration;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Implements {@link ReloadSmtpConfiguration}: read, validate, build, swap.
  *
- * <p>Reloads hold one lock from the read to the swap, so two of them cannot interleave and the
- * later one always applies what it read last. Sends never take this lock.
+ * <p>Reloads hold one lock from the read to the swap, so two of them (an HTTP call and a watch
+ * event, say) cannot interleave and the later one applies what it read last. Sends never take
+ * this lock. A configuration equal to the active one keeps the active transport: re-reading an
+ * unchanged value, as every watch event and resumed connection does, disturbs no send.
  */
 public final class ReloadSmtpConfigurationService implements ReloadSmtpConfiguration {
 
@@ -40,14 +44,20 @@ public final class ReloadSmtpConfigurationService implements ReloadSmtpConfigura
     public SmtpConfiguration reload() {
         reloading.lock();
         try {
-            SmtpConfiguration configuration = repository.load()
-                    .orElseThrow(() -> new NoSmtpConfigurationStoredException(
-                            "No SMTP configuration is stored (" + repository.location() + ")"));
-            MailTransport transport = transportFactory.create(configuration);
-            sender.activate(new SmtpStatus.Applied(configuration, clock.instant(), repository.sourceName()), transport);
-            LOG.log(Level.INFO, "Applied the SMTP configuration from {0}: server {1}, sending as {2}",
-                    repository.sourceName(), configuration.address(), configuration.fromEmail());
-            return configuration;
+            Optional<SmtpStatus.Applied> active = sender.status().active();
+            StoredSmtpConfiguration stored = readNewerThan(active.map(SmtpStatus.Applied::revision)
+                    .orElse(StoredSmtpConfiguration.UNVERSIONED));
+            if (active.isPresent() && active.get().configuration().equals(stored.configuration())) {
+                sender.confirm(stored.revision());
+                return stored.configuration();
+            }
+            MailTransport transport = transportFactory.create(stored.configuration());
+            sender.activate(new SmtpStatus.Applied(stored.configuration(), clock.instant(), repository.sourceName(),
+                    stored.revision()), transport);
+            LOG.log(Level.INFO, "Applied the SMTP configuration from {0} (revision {1,number,#}): server {2}, sending as {3}",
+                    repository.sourceName(), stored.revision(), stored.configuration().address(),
+                    stored.configuration().fromEmail());
+            return stored.configuration();
         } catch (RuntimeException e) {
             String reason = describe(e);
             sender.recordFailure(new SmtpStatus.ReloadError(clock.instant(), reason));
@@ -56,6 +66,31 @@ public final class ReloadSmtpConfigurationService implements ReloadSmtpConfigura
         } finally {
             reloading.unlock();
         }
+    }
+
+    /**
+     * Reads the stored configuration, making sure an older revision than the active one never
+     * replaces it. Reads are serialised by the lock and the backends read linearisably, so an
+     * older revision means a read answered late: it is read once more. If the backend still holds
+     * the older revision, its history went back (restored from a backup, say), and what it holds
+     * now is the truth.
+     */
+    private StoredSmtpConfiguration readNewerThan(long activeRevision) {
+        StoredSmtpConfiguration stored = read();
+        if (stored.revision() >= activeRevision) {
+            return stored;
+        }
+        StoredSmtpConfiguration again = read();
+        if (again.revision() < activeRevision) {
+            LOG.log(Level.WARNING, "The revision in {0} went back from {1,number,#} to {2,number,#}; applying what it holds now",
+                    repository.location(), activeRevision, again.revision());
+        }
+        return again;
+    }
+
+    private StoredSmtpConfiguration read() {
+        return repository.load().orElseThrow(() -> new NoSmtpConfigurationStoredException(
+                "No SMTP configuration is stored (" + repository.location() + ")"));
     }
 
     private static String describe(RuntimeException e) {

@@ -3,6 +3,7 @@ package dev.mailservice.application.service;
 import dev.mailservice.application.port.out.ConfigRepository;
 import dev.mailservice.application.port.out.MailTransport;
 import dev.mailservice.application.port.out.MailTransportFactory;
+import dev.mailservice.application.port.out.StoredSmtpConfiguration;
 import dev.mailservice.domain.EmailAddress;
 import dev.mailservice.domain.MailMessage;
 import dev.mailservice.domain.SmtpConfiguration;
@@ -27,19 +28,33 @@ final class Fakes {
                 List.of());
     }
 
-    /** A repository whose next answer the test sets; it notices reads that overlap. */
+    /**
+     * A repository whose next answer the test sets; it notices reads that overlap, counts reads,
+     * and lets the test play the backend's change notifications.
+     */
     static final class Repository implements ConfigRepository {
 
-        private volatile Supplier<Optional<SmtpConfiguration>> answer = Optional::empty;
+        private volatile Supplier<Optional<StoredSmtpConfiguration>> answer = Optional::empty;
         private final AtomicInteger readsUnderWay = new AtomicInteger();
+        final AtomicInteger reads = new AtomicInteger();
+        final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
         volatile boolean overlappingReadSeen;
 
         void stores(SmtpConfiguration configuration) {
-            answer = () -> Optional.of(configuration);
+            stores(configuration, StoredSmtpConfiguration.UNVERSIONED);
         }
 
-        void answers(Supplier<Optional<SmtpConfiguration>> next) {
+        void stores(SmtpConfiguration configuration, long revision) {
+            StoredSmtpConfiguration stored = new StoredSmtpConfiguration(configuration, revision);
+            answer = () -> Optional.of(stored);
+        }
+
+        void answers(Supplier<Optional<StoredSmtpConfiguration>> next) {
             answer = next;
+        }
+
+        void announceChange() {
+            listeners.forEach(ChangeListener::storedConfigurationMayHaveChanged);
         }
 
         void fails(RuntimeException failure) {
@@ -49,7 +64,8 @@ final class Fakes {
         }
 
         @Override
-        public Optional<SmtpConfiguration> load() {
+        public Optional<StoredSmtpConfiguration> load() {
+            reads.incrementAndGet();
             if (readsUnderWay.incrementAndGet() > 1) {
                 overlappingReadSeen = true;
             }
@@ -59,6 +75,12 @@ final class Fakes {
             } finally {
                 readsUnderWay.decrementAndGet();
             }
+        }
+
+        @Override
+        public Subscription watch(ChangeListener listener) {
+            listeners.add(listener);
+            return () -> listeners.remove(listener);
         }
 
         @Override

@@ -13,6 +13,7 @@ import dev.mailservice.application.port.in.NoSmtpConfigurationStoredException;
 import dev.mailservice.application.port.in.SmtpNotConfiguredException;
 import dev.mailservice.application.port.in.SmtpStatus;
 import dev.mailservice.application.port.out.ConfigBackendUnavailableException;
+import dev.mailservice.application.port.out.StoredSmtpConfiguration;
 import dev.mailservice.domain.InvalidSmtpConfigurationException;
 import dev.mailservice.domain.SmtpConfiguration;
 import java.time.Clock;
@@ -60,6 +61,7 @@ class ReloadSmtpConfigurationServiceTest {
         assertEquals(applied, active.configuration());
         assertEquals(NOW, active.appliedAt());
         assertEquals("fake", active.source());
+        assertEquals(StoredSmtpConfiguration.UNVERSIONED, active.revision());
         assertEquals(Optional.empty(), sender.status().lastReloadError());
     }
 
@@ -182,7 +184,8 @@ class ReloadSmtpConfigurationServiceTest {
     @Test
     void concurrentReloadsApplyOneAfterTheOtherAndLeaveNoTornState() throws Exception {
         AtomicInteger version = new AtomicInteger();
-        repository.answers(() -> Optional.of(configuration("v" + version.incrementAndGet() + ".example.com")));
+        repository.answers(() -> Optional.of(new StoredSmtpConfiguration(
+                configuration("v" + version.incrementAndGet() + ".example.com"), StoredSmtpConfiguration.UNVERSIONED)));
         List<Future<SmtpConfiguration>> reloads = new ArrayList<>();
         CountDownLatch go = new CountDownLatch(1);
         for (int i = 0; i < 200; i++) {
@@ -209,7 +212,9 @@ class ReloadSmtpConfigurationServiceTest {
 
     @Test
     void sendsDuringConstantSwapsNeverUseAClosedTransport() throws Exception {
-        repository.answers(() -> Optional.of(configuration("a.example.com")));
+        AtomicInteger version = new AtomicInteger();
+        repository.answers(() -> Optional.of(new StoredSmtpConfiguration(
+                configuration("v" + version.incrementAndGet() % 2 + ".example.com"), StoredSmtpConfiguration.UNVERSIONED)));
         reload.reload();
         int senders = 8;
         int sendsEach = 2_000;
@@ -247,5 +252,49 @@ class ReloadSmtpConfigurationServiceTest {
 
         assertTrue(factory.last().isClosed());
         assertThrows(SmtpNotConfiguredException.class, () -> sender.send(message()));
+    }
+
+    @Test
+    void anUnchangedConfigurationKeepsTheActiveTransportAndClearsTheLastError() {
+        repository.stores(configuration("a.example.com"), 5);
+        reload.reload();
+        SmtpStatus.Applied applied = sender.status().active().orElseThrow();
+        repository.fails(new ConfigBackendUnavailableException("down", null));
+        assertThrows(ConfigBackendUnavailableException.class, reload::reload);
+        repository.stores(configuration("a.example.com"), 9);
+
+        assertEquals(configuration("a.example.com"), reload.reload());
+
+        assertEquals(1, factory.built.size(), "an unchanged configuration built a new transport");
+        assertFalse(factory.last().isClosed());
+        assertEquals(applied.atRevision(9), sender.status().active().orElseThrow());
+        assertEquals(Optional.empty(), sender.status().lastReloadError());
+    }
+
+    @Test
+    void anOlderRevisionThanTheActiveOneIsReadAgainAndNeverApplied() {
+        repository.stores(configuration("new.example.com"), 7);
+        reload.reload();
+        StoredSmtpConfiguration late = new StoredSmtpConfiguration(configuration("old.example.com"), 6);
+        StoredSmtpConfiguration current = new StoredSmtpConfiguration(configuration("new.example.com"), 7);
+        AtomicInteger reads = new AtomicInteger();
+        repository.answers(() -> Optional.of(reads.getAndIncrement() == 0 ? late : current));
+
+        assertEquals("new.example.com", reload.reload().host());
+
+        assertEquals(2, reads.get(), "the late answer was not read again");
+        assertEquals("new.example.com", activeConfiguration().host());
+        assertEquals(1, factory.built.size());
+    }
+
+    @Test
+    void aBackendWhoseRevisionsWentBackIsBelievedOnTheSecondRead() {
+        repository.stores(configuration("before-restore.example.com"), 1_000);
+        reload.reload();
+        repository.stores(configuration("after-restore.example.com"), 3);
+
+        assertEquals("after-restore.example.com", reload.reload().host());
+
+        assertEquals(3, sender.status().active().orElseThrow().revision());
     }
 }

@@ -25,13 +25,19 @@ public record SmtpStatus(Optional<Applied> active, Optional<ReloadError> lastRel
      * @param configuration the configuration
      * @param appliedAt     when it became active
      * @param source        the backend it came from, e.g. {@code file} or {@code etcd}
+     * @param revision      the backend's revision of it, 0 when the backend keeps none
      */
-    public record Applied(SmtpConfiguration configuration, Instant appliedAt, String source) {
+    public record Applied(SmtpConfiguration configuration, Instant appliedAt, String source, long revision) {
 
         public Applied {
             Objects.requireNonNull(configuration, "configuration");
             Objects.requireNonNull(appliedAt, "appliedAt");
             Objects.requireNonNull(source, "source");
+        }
+
+        /** The same configuration, confirmed at a later revision of the backend. */
+        public Applied atRevision(long newRevision) {
+            return new Applied(configuration, appliedAt, source, newRevision);
         }
     }
 

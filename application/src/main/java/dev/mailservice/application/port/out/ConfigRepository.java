@@ -1,7 +1,6 @@
 package dev.mailservice.application.port.out;
 
 import dev.mailservice.domain.InvalidSmtpConfigurationException;
-import dev.mailservice.domain.SmtpConfiguration;
 import java.util.Optional;
 
 /**
@@ -14,17 +13,44 @@ public interface ConfigRepository {
     /**
      * Reads the stored configuration.
      *
-     * @return the configuration, or empty when the backend holds none (a valid answer, not an error)
+     * @return the configuration with its revision, or empty when the backend holds none (a valid
+     *         answer, not an error)
      * @throws InvalidSmtpConfigurationException if something is stored but is not a valid
      *                                           configuration; the message says where and why,
      *                                           never the password
      * @throws ConfigBackendUnavailableException if the backend cannot be reached or read
      */
-    Optional<SmtpConfiguration> load();
+    Optional<StoredSmtpConfiguration> load();
+
+    /**
+     * Starts telling {@code listener} when the stored configuration may have changed, including
+     * after a lost connection to the backend is restored (a change may have been missed). The
+     * listener is called on a thread of the backend's and must not block; it is a hint to read
+     * again, so a spurious call is harmless.
+     *
+     * @return the subscription; closing it stops the calls
+     */
+    Subscription watch(ChangeListener listener);
 
     /** Short name of the backend kind, shown to operators: {@code file}, {@code etcd}. */
     String sourceName();
 
     /** Where exactly the configuration lives (a path, a key and endpoints), for messages. */
     String location();
+
+    /** Told when the stored configuration may have changed. */
+    @FunctionalInterface
+    interface ChangeListener {
+        void storedConfigurationMayHaveChanged();
+    }
+
+    /** A running watch; {@link #close()} ends it. */
+    interface Subscription extends AutoCloseable {
+
+        /** A subscription that watches nothing, for when watching is switched off. */
+        Subscription NONE = () -> {};
+
+        @Override
+        void close();
+    }
 }

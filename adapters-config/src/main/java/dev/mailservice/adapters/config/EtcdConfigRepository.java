@@ -1,0 +1,59 @@
+package dev.mailservice.adapters.config;
+
+import dev.mailservice.application.port.out.ConfigRepository;
+import dev.mailservice.application.port.out.StoredSmtpConfiguration;
+import dev.mailservice.domain.InvalidSmtpConfigurationException;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * {@link ConfigRepository} on etcd in PipesHub's layout: key {@code /services/smtp}, value the
+ * contract's JSON object encrypted by {@link AesGcmCipher}. The revision is etcd's mod revision.
+ * A value that cannot be decrypted (a wrong {@code SECRET_KEY}, a tampered value) is an invalid
+ * configuration that says so.
+ */
+public final class EtcdConfigRepository implements ConfigRepository {
+
+    /** Where PipesHub keeps the SMTP configuration. */
+    public static final String KEY = "/services/smtp";
+
+    private final EtcdStore store;
+    private final AesGcmCipher cipher;
+
+    public EtcdConfigRepository(EtcdStore store, AesGcmCipher cipher) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.cipher = Objects.requireNonNull(cipher, "cipher");
+    }
+
+    @Override
+    public Optional<StoredSmtpConfiguration> load() {
+        return store.get(KEY).map(entry -> new StoredSmtpConfiguration(
+                ConfigurationDocument.parse(decrypt(entry.value()).getBytes(StandardCharsets.UTF_8), location()),
+                entry.modRevision()));
+    }
+
+    @Override
+    public Subscription watch(ChangeListener listener) {
+        return store.watch(KEY, listener::storedConfigurationMayHaveChanged);
+    }
+
+    @Override
+    public String sourceName() {
+        return "etcd";
+    }
+
+    @Override
+    public String location() {
+        return "etcd key " + KEY + " (" + store.description() + ")";
+    }
+
+    private String decrypt(String value) {
+        try {
+            return cipher.decrypt(value);
+        } catch (AesGcmCipher.UndecryptableValueException e) {
+            throw new InvalidSmtpConfigurationException(null,
+                    "The SMTP configuration in " + location() + " cannot be decrypted: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package dev.mailservice.adapters.config;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Reads the token secrets PipesHub keeps in etcd, so a PipesHub deployment needs to give this
+ * service only {@code SECRET_KEY} and the etcd address: key {@code /services/secretKeys}, a JSON
+ * object encrypted like every PipesHub value, with {@code jwtSecret} and {@code scopedJwtSecret}
+ * among its fields.
+ */
+public final class EtcdTokenSecrets {
+
+    /** Where PipesHub keeps its secrets. */
+    public static final String KEY = "/services/secretKeys";
+
+    private final EtcdStore store;
+    private final AesGcmCipher cipher;
+
+    /**
+     * The secrets found; a field PipesHub did not store is empty.
+     *
+     * @param jwtSecret       signs user tokens
+     * @param scopedJwtSecret signs scoped (service-to-service) tokens
+     */
+    public record Secrets(Optional<String> jwtSecret, Optional<String> scopedJwtSecret) {}
+
+    public EtcdTokenSecrets(EtcdStore store, AesGcmCipher cipher) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.cipher = Objects.requireNonNull(cipher, "cipher");
+    }
+
+    /**
+     * @return the secrets, or empty when the key does not exist
+     * @throws dev.mailservice.application.port.out.ConfigBackendUnavailableException if etcd cannot be reached
+     * @throws IllegalStateException if the value cannot be decrypted or is not the expected JSON object;
+     *                               the message says why, never a secret
+     */
+    public Optional<Secrets> read() {
+        String subject = "The token secrets in etcd key " + KEY + " (" + store.description() + ")";
+        return store.get(KEY).map(entry -> {
+            String json;
+            try {
+                json = cipher.decrypt(entry.value());
+            } catch (AesGcmCipher.UndecryptableValueException e) {
+                throw new IllegalStateException(subject + " cannot be decrypted: " + e.getMessage());
+            }
+            Map<String, Object> fields;
+            try {
+                fields = ConfigurationDocument.parseObject(json.getBytes(StandardCharsets.UTF_8), subject);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException(e.getMessage());
+            }
+            return new Secrets(text(fields, "jwtSecret", subject), text(fields, "scopedJwtSecret", subject));
+        });
+    }
+
+    private static Optional<String> text(Map<String, Object> fields, String name, String subject) {
+        Object value = fields.get(name);
+        if (value == null || value instanceof String) {
+            return Optional.ofNullable((String) value).filter(secret -> !secret.isEmpty());
+        }
+        throw new IllegalStateException(subject + ": " + name + " must be a string");
+    }
+}

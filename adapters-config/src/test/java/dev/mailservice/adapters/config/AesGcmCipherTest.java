@@ -1,0 +1,112 @@
+package dev.mailservice.adapters.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mailservice.adapters.config.AesGcmCipher.UndecryptableValueException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class AesGcmCipherTest {
+
+    /** Written by Node's crypto module, as PipesHub writes etcd values; see node-vector.js beside it. */
+    private static final JsonNode NODE_VECTOR = readNodeVector();
+
+    private static JsonNode readNodeVector() {
+        try (InputStream json = AesGcmCipherTest.class.getResourceAsStream("node-vector.json")) {
+            return new ObjectMapper().readTree(json);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String nodeValue() {
+        return NODE_VECTOR.get("value").asText();
+    }
+
+    private final AesGcmCipher nodeKey = new AesGcmCipher(NODE_VECTOR.get("secretKey").asText());
+
+    @Test
+    void decryptsAValueEncryptedByNodeCrypto() throws Exception {
+        assertEquals(NODE_VECTOR.get("plaintext").asText(), nodeKey.decrypt(nodeValue()));
+    }
+
+    @Test
+    void encryptsIntoTheStoredFormAndBack() throws Exception {
+        String value = nodeKey.encrypt("{\"host\":\"h\"}");
+
+        assertTrue(value.matches("[0-9a-f]{24}:[0-9a-f]+:[0-9a-f]{32}"), value);
+        assertEquals("{\"host\":\"h\"}", nodeKey.decrypt(value));
+    }
+
+    @Test
+    void usesAFreshIvForEveryValue() {
+        assertNotEquals(nodeKey.encrypt("same"), nodeKey.encrypt("same"));
+    }
+
+    @Test
+    void aWrongKeyIsRefusedWithAClearReason() {
+        UndecryptableValueException refusal = assertThrows(UndecryptableValueException.class,
+                () -> new AesGcmCipher("another-secret-key").decrypt(nodeValue()));
+
+        assertTrue(refusal.getMessage().startsWith("authentication failed"), refusal.getMessage());
+    }
+
+    @Test
+    void aTamperedCiphertextIsRefused() {
+        String[] parts = nodeValue().split(":");
+        char flipped = parts[1].charAt(0) == '0' ? '1' : '0';
+        String tampered = parts[0] + ":" + flipped + parts[1].substring(1) + ":" + parts[2];
+
+        assertThrows(UndecryptableValueException.class, () -> nodeKey.decrypt(tampered));
+    }
+
+    @Test
+    void aTamperedTagIsRefused() {
+        String value = nodeValue();
+        String tampered = value.substring(0, value.length() - 1) + (value.endsWith("0") ? "1" : "0");
+
+        assertThrows(UndecryptableValueException.class, () -> nodeKey.decrypt(tampered));
+    }
+
+    @Test
+    void aValueNotInTheStoredFormIsRefused() {
+        for (String malformed : new String[] {"", "plain text", "00:11", "zz:zz:zz", "00:00:00", nodeValue() + ":00"}) {
+            assertThrows(UndecryptableValueException.class, () -> nodeKey.decrypt(malformed), malformed);
+        }
+    }
+
+    @Test
+    void anEmptySecretKeyIsRefused() {
+        assertThrows(IllegalArgumentException.class, () -> new AesGcmCipher(""));
+    }
+
+    @Test
+    void nodeCryptoDecryptsWhatThisClassEncrypts() throws Exception {
+        String plaintext = "{\"password\":\"\u00e9t\u00e9-Pa55\"}";
+        String value = nodeKey.encrypt(plaintext);
+        String script = """
+                const c = require('crypto');
+                const [iv, ct, tag] = process.argv[1].split(':').map(h => Buffer.from(h, 'hex'));
+                const key = c.createHash('sha256').update(process.argv[2], 'utf8').digest();
+                const d = c.createDecipheriv('aes-256-gcm', key, iv);
+                d.setAuthTag(tag);
+                process.stdout.write(Buffer.concat([d.update(ct), d.final()]).toString('utf8'));
+                """;
+
+        Process node = ExternalTools.start("node", "-e", script, value, NODE_VECTOR.get("secretKey").asText());
+
+        String decrypted = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(node.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(0, node.exitValue(), new String(node.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+        assertEquals(plaintext, decrypted);
+        assertFalse(value.contains("Pa55"));
+    }
+}

@@ -1,0 +1,98 @@
+package dev.mailservice.application.service;
+
+import dev.mailservice.application.port.in.ReloadSmtpConfiguration;
+import dev.mailservice.application.port.out.ConfigBackendUnavailableException;
+import dev.mailservice.application.port.out.ConfigRepository;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Keeps the active configuration following the stored one, so that every replica applies a
+ * change without being asked: applies it at start, again whenever the backend says it may have
+ * changed, and keeps retrying while the backend is unreachable.
+ *
+ * <p>Every application goes through the {@link ReloadSmtpConfiguration} use case, so a change
+ * picked up this way is validated, applied and reported exactly like an HTTP reload: a bad value
+ * is not applied, is logged, and shows as the last reload error. The work runs on one thread of
+ * its own, so the backend's threads that report changes are never blocked.
+ */
+public final class ConfigurationFollower implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(ConfigurationFollower.class.getName());
+
+    private final ConfigRepository repository;
+    private final ReloadSmtpConfiguration reload;
+    private final boolean watch;
+    private final Backoff retryDelays;
+    private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("smtp-configuration-follower").daemon(true).factory());
+
+    // Touched only on the worker thread.
+    private ScheduledFuture<?> pendingRetry;
+    private int failedAttempts;
+
+    private volatile ConfigRepository.Subscription subscription = ConfigRepository.Subscription.NONE;
+
+    /**
+     * @param repository  where the configuration is stored
+     * @param reload      the use case that applies it
+     * @param watch       whether to follow changes as they happen, or apply only at start and on request
+     * @param retryDelays how long to wait between attempts while the backend is unreachable
+     */
+    public ConfigurationFollower(
+            ConfigRepository repository, ReloadSmtpConfiguration reload, boolean watch, Backoff retryDelays) {
+        this.repository = Objects.requireNonNull(repository, "repository");
+        this.reload = Objects.requireNonNull(reload, "reload");
+        this.watch = watch;
+        this.retryDelays = Objects.requireNonNull(retryDelays, "retryDelays");
+    }
+
+    /**
+     * Starts watching (if asked to) and applies the stored configuration once before returning.
+     * A failure does not stop the start: it is recorded by the reload, and an unreachable backend
+     * is tried again in the background until it answers.
+     */
+    public void start() {
+        if (watch) {
+            subscription = repository.watch(() -> worker.execute(this::apply));
+        }
+        try {
+            worker.submit(this::apply).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("applying the stored configuration failed unexpectedly", e.getCause());
+        }
+    }
+
+    private void apply() {
+        if (pendingRetry != null) {
+            pendingRetry.cancel(false);
+            pendingRetry = null;
+        }
+        try {
+            reload.reload();
+            failedAttempts = 0;
+        } catch (ConfigBackendUnavailableException e) {
+            Duration delay = retryDelays.delay(failedAttempts++);
+            LOG.log(Level.INFO, "Trying {0} again in {1} ms", repository.location(), delay.toMillis());
+            pendingRetry = worker.schedule(this::apply, delay.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RuntimeException e) {
+            // Logged and recorded as the last reload error by the reload itself; waits for the next change.
+            failedAttempts = 0;
+        }
+    }
+
+    /** Stops watching and retrying. */
+    @Override
+    public void close() {
+        subscription.close();
+        worker.shutdownNow();
+    }
+}

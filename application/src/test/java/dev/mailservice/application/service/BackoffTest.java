@@ -1,0 +1,33 @@
+package dev.mailservice.application.service;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class BackoffTest {
+
+    @Test
+    void doublesUpToTheMaximum() {
+        Backoff backoff = new Backoff(Duration.ofMillis(250), Duration.ofSeconds(2));
+
+        assertEquals(Duration.ofMillis(250), backoff.delay(0));
+        assertEquals(Duration.ofMillis(500), backoff.delay(1));
+        assertEquals(Duration.ofSeconds(1), backoff.delay(2));
+        assertEquals(Duration.ofSeconds(2), backoff.delay(3));
+        assertEquals(Duration.ofSeconds(2), backoff.delay(4));
+        assertEquals(Duration.ofSeconds(2), backoff.delay(Integer.MAX_VALUE));
+    }
+
+    @Test
+    void neverExceedsAMaximumThatIsNotAPowerOfTwoOfTheFirst() {
+        assertEquals(Duration.ofMillis(300), new Backoff(Duration.ofMillis(200), Duration.ofMillis(300)).delay(1));
+    }
+
+    @Test
+    void refusesNonsense() {
+        assertThrows(IllegalArgumentException.class, () -> new Backoff(Duration.ZERO, Duration.ofSeconds(1)));
+        assertThrows(IllegalArgumentException.class, () -> new Backoff(Duration.ofSeconds(2), Duration.ofSeconds(1)));
+    }
+}

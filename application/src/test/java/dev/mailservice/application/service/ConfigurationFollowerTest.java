@@ -1,0 +1,128 @@
+package dev.mailservice.application.service;
+
+import static dev.mailservice.application.service.Fakes.configuration;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mailservice.application.port.out.ConfigBackendUnavailableException;
+import dev.mailservice.domain.InvalidSmtpConfigurationException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class ConfigurationFollowerTest {
+
+    private static final Backoff QUICK_RETRIES = new Backoff(Duration.ofMillis(10), Duration.ofMillis(40));
+
+    private final Fakes.Repository repository = new Fakes.Repository();
+    private final Fakes.TransportFactory factory = new Fakes.TransportFactory();
+    private final ActiveMailSender sender = new ActiveMailSender();
+    private final ReloadSmtpConfigurationService reload =
+            new ReloadSmtpConfigurationService(repository, factory, sender, Clock.systemUTC());
+    private ConfigurationFollower follower;
+
+    @AfterEach
+    void stop() {
+        follower.close();
+    }
+
+    private ConfigurationFollower follower(boolean watch) {
+        follower = new ConfigurationFollower(repository, reload, watch, QUICK_RETRIES);
+        return follower;
+    }
+
+    private String activeHost() {
+        return sender.status().active().map(applied -> applied.configuration().host()).orElse(null);
+    }
+
+    /** Waits for something the follower does on its own thread; a guard against a hang, not a speed target. */
+    private static void eventually(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the condition did not come true");
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    @Test
+    void appliesTheStoredConfigurationBeforeStartReturns() {
+        repository.stores(configuration("a.example.com"));
+
+        follower(true).start();
+
+        assertEquals("a.example.com", activeHost());
+    }
+
+    @Test
+    void appliesAChangeTheBackendAnnounces() throws Exception {
+        repository.stores(configuration("a.example.com"));
+        follower(true).start();
+        repository.stores(configuration("b.example.com"));
+
+        repository.announceChange();
+
+        eventually(() -> "b.example.com".equals(activeHost()));
+    }
+
+    @Test
+    void aBadChangeIsNotAppliedAndIsRecorded() throws Exception {
+        repository.stores(configuration("a.example.com"));
+        follower(true).start();
+        repository.fails(new InvalidSmtpConfigurationException("port", "port must be between 1 and 65535, got 0"));
+
+        repository.announceChange();
+
+        eventually(() -> sender.status().lastReloadError().isPresent());
+        assertEquals("a.example.com", activeHost());
+    }
+
+    @Test
+    void keepsTryingAnUnreachableBackendUntilItAnswers() throws Exception {
+        repository.fails(new ConfigBackendUnavailableException("etcd did not answer", null));
+        follower(true).start();
+        assertEquals(null, activeHost());
+        eventually(() -> repository.reads.get() >= 3);
+
+        repository.stores(configuration("a.example.com"));
+
+        eventually(() -> "a.example.com".equals(activeHost()));
+        int readsOnceApplied = repository.reads.get();
+        Thread.sleep(200);
+        assertEquals(readsOnceApplied, repository.reads.get(), "it kept retrying after the backend answered");
+    }
+
+    @Test
+    void doesNotRetryAnInvalidConfiguration() throws Exception {
+        repository.fails(new InvalidSmtpConfigurationException("host", "host is required"));
+        follower(true).start();
+
+        Thread.sleep(200);
+
+        assertEquals(1, repository.reads.get());
+    }
+
+    @Test
+    void withoutWatchingItAppliesOnlyAtStart() {
+        repository.stores(configuration("a.example.com"));
+
+        follower(false).start();
+
+        assertEquals("a.example.com", activeHost());
+        assertTrue(repository.listeners.isEmpty(), "it subscribed although watching is off");
+    }
+
+    @Test
+    void closingStopsWatching() {
+        repository.stores(configuration("a.example.com"));
+        follower(true).start();
+
+        follower.close();
+
+        assertTrue(repository.listeners.isEmpty());
+    }
+}

@@ -1,0 +1,77 @@
+package dev.mailservice.bootstrap;
+
+import dev.mailservice.adapters.http.Tokens;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/** Calls a running service's routes with a valid scoped token, and keeps every answer body. */
+final class ServiceClient implements AutoCloseable {
+
+    private final int port;
+    private final String scopedSecret;
+    private final HttpClient client = HttpClient.newHttpClient();
+    private final List<String> answers = new CopyOnWriteArrayList<>();
+
+    ServiceClient(int port, String scopedSecret) {
+        this.port = port;
+        this.scopedSecret = scopedSecret;
+    }
+
+    HttpResponse<String> call(String method, String path) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .method(method, HttpRequest.BodyPublishers.noBody())
+                .header("Authorization", "Bearer " + Tokens.scoped(scopedSecret, "fetch:config"))
+                .timeout(Duration.ofSeconds(30))
+                .build();
+        HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+        answers.add(response.body());
+        return response;
+    }
+
+    HttpResponse<String> reload() throws Exception {
+        return call("POST", "/api/v1/mail/updateSmtpConfig");
+    }
+
+    /** The status route's body; fails unless it answers 200. */
+    String status() throws Exception {
+        HttpResponse<String> response = call("GET", "/api/v1/mail/smtpConfig");
+        if (response.statusCode() != 200) {
+            throw new AssertionError("the status route answered " + response.statusCode() + ": " + response.body());
+        }
+        return response.body();
+    }
+
+    /**
+     * Polls the status route until {@code condition} holds, for at most {@code limit}; returns the
+     * last body, or fails with it.
+     */
+    String statusWithin(Duration limit, Predicate<String> condition) throws Exception {
+        long deadline = System.nanoTime() + limit.toNanos();
+        String status = status();
+        while (!condition.test(status)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within " + limit.toMillis() + " ms; the status route says " + status);
+            }
+            TimeUnit.MILLISECONDS.sleep(20);
+            status = status();
+        }
+        return status;
+    }
+
+    /** Every body the service answered. */
+    List<String> answers() {
+        return List.copyOf(answers);
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+}

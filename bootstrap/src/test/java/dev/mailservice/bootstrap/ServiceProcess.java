@@ -1,0 +1,94 @@
+package dev.mailservice.bootstrap;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The service as its own process, started by {@link Main} with the given environment variables. */
+final class ServiceProcess implements AutoCloseable {
+
+    private static final Pattern READY = Pattern.compile("Mail service ready on port (\\d+)");
+
+    private final Process process;
+    private final Thread outputReader;
+    private final List<String> output = new CopyOnWriteArrayList<>();
+
+    private ServiceProcess(Process process) {
+        this.process = process;
+        this.outputReader = Thread.ofVirtual().start(() -> {
+            try (BufferedReader lines = new BufferedReader(
+                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                lines.lines().forEach(output::add);
+            } catch (Exception ended) {
+                // the process is gone
+            }
+        });
+    }
+
+    /**
+     * Starts the service in {@code directory} with {@code variables}; variables of the service
+     * that the test's own environment happens to hold are left out.
+     */
+    static ServiceProcess launch(Path directory, Map<String, String> variables) throws Exception {
+        String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        String java = ProcessHandle.current().info().command().orElse("java");
+        ProcessBuilder builder = new ProcessBuilder(java, "-cp", classPath, Main.class.getName())
+                .directory(directory.toFile())
+                .redirectErrorStream(true);
+        builder.environment().keySet().removeIf(name -> name.startsWith("SMTP_") || name.startsWith("ETCD_")
+                || name.equals("PORT") || name.equals("SECRET_KEY") || name.endsWith("JWT_SECRET"));
+        builder.environment().putAll(variables);
+        return new ServiceProcess(builder.start());
+    }
+
+    /** The port of the ready line, waiting for it; fails if the process ends first. */
+    int awaitReadyPort() throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline && process.isAlive()) {
+            for (String line : output) {
+                Matcher ready = READY.matcher(line);
+                if (ready.find()) {
+                    return Integer.parseInt(ready.group(1));
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no ready line: " + output);
+    }
+
+    /** Sends SIGTERM (through the handle: Process.destroy() would also close our end of the output). */
+    void terminate() {
+        process.toHandle().destroy();
+    }
+
+    /** Waits for the process to end and for its last output; returns its exit status. */
+    int exitCode() throws Exception {
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            throw new AssertionError("the process did not end: " + output);
+        }
+        outputReader.join(TimeUnit.SECONDS.toMillis(10));
+        return process.exitValue();
+    }
+
+    /** Every line the process wrote so far, standard output and error together. */
+    List<String> output() {
+        return List.copyOf(output);
+    }
+
+    /** How many lines announce readiness. */
+    long readyLines() {
+        return output.stream().filter(line -> READY.matcher(line).find()).count();
+    }
+
+    @Override
+    public void close() {
+        process.destroyForcibly();
+    }
+}
