@@ -72,7 +72,7 @@ final class ErrorMapper {
         Failure failure = classify(error);
         if (failure.status().code() >= 500) {
             LOG.log(Level.WARNING, "{0} {1} answered {2}: {3}", request.prologue().method().text(),
-                    request.path().path(), failure.status().code(), failure.message());
+                    request.prologue().uriPath().path(), failure.status().code(), failure.message());
         }
         Json.send(response, failure.status(), body(failure.status(), failure.message()));
     }

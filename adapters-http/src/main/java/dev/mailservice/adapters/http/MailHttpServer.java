@@ -41,7 +41,7 @@ public final class MailHttpServer {
                     ErrorMapper.handleErrorsOf(routing);
                     routing.any((request, response) -> {
                         throw HttpError.notFound("No route " + request.prologue().method().text() + " "
-                                + request.path().path());
+                                + request.prologue().uriPath().path());
                     });
                 })
                 .build();

@@ -226,7 +226,7 @@ class MailHttpServiceTest {
     @Test
     void theStatusRouteShowsTheActiveConfigurationAndTheLastError() throws Exception {
         status = new SmtpStatus(
-                Optional.of(new SmtpStatus.Applied(CONFIGURATION, Instant.parse("2026-01-02T03:04:05Z"), "file")),
+                Optional.of(new SmtpStatus.Applied(CONFIGURATION, Instant.parse("2026-01-02T03:04:05Z"), "file", 0)),
                 Optional.of(new SmtpStatus.ReloadError(Instant.parse("2026-01-02T04:00:00Z"), "port must be ...")));
 
         HttpResponse<String> response = call("GET", "/api/v1/mail/smtpConfig", Tokens.scoped(SECRET, "fetch:config"),

@@ -216,31 +216,37 @@ class ReloadSmtpConfigurationServiceTest {
         repository.answers(() -> Optional.of(new StoredSmtpConfiguration(
                 configuration("v" + version.incrementAndGet() % 2 + ".example.com"), StoredSmtpConfiguration.UNVERSIONED)));
         reload.reload();
-        int senders = 8;
-        int sendsEach = 2_000;
-        List<Future<?>> sends = new ArrayList<>();
-        for (int i = 0; i < senders; i++) {
-            sends.add(threads.submit(() -> {
-                for (int n = 0; n < sendsEach; n++) {
-                    sender.send(message());
-                }
-            }));
-        }
-        Future<?> swaps = threads.submit(() -> {
-            while (sends.stream().anyMatch(send -> !send.isDone())) {
+        int swaps = 300;
+        CountDownLatch swapping = new CountDownLatch(1);
+        AtomicInteger attempted = new AtomicInteger();
+        Future<?> swapper = threads.submit(() -> {
+            await(swapping);
+            for (int i = 0; i < swaps; i++) {
                 reload.reload();
             }
         });
-        for (Future<?> send : sends) {
-            send.get();
+        List<Future<?>> senders = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            senders.add(threads.submit(() -> {
+                swapping.countDown();
+                while (!swapper.isDone()) {
+                    sender.send(message());
+                    attempted.incrementAndGet();
+                }
+            }));
         }
-        swaps.get();
+        swapper.get();
+        for (Future<?> each : senders) {
+            each.get();
+        }
 
         int delivered = factory.built.stream().mapToInt(transport -> transport.sent.get()).sum();
         int misused = factory.built.stream().mapToInt(transport -> transport.sendsAfterClose.get()).sum();
-        assertEquals(senders * sendsEach, delivered);
+        assertEquals(swaps + 1, factory.built.size());
+        assertEquals(attempted.get(), delivered, "a send was lost or doubled");
         assertEquals(0, misused, "a send used a transport after it was closed");
-        assertTrue(factory.built.size() > 1, "the test swapped nothing");
+        assertTrue(factory.built.subList(0, swaps).stream().allMatch(Fakes.Transport::isClosed),
+                "a replaced transport was never closed");
     }
 
     @Test

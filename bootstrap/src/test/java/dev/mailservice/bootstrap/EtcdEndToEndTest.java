@@ -1,0 +1,186 @@
+package dev.mailservice.bootstrap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mailservice.adapters.config.AesGcmCipher;
+import dev.mailservice.adapters.config.EtcdCluster;
+import dev.mailservice.adapters.config.EtcdConfigRepository;
+import dev.mailservice.adapters.config.EtcdTestClient;
+import dev.mailservice.adapters.config.EtcdTokenSecrets;
+import java.io.InputStream;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The assembled service on the etcd backend, against a real etcd. */
+class EtcdEndToEndTest {
+
+    private static final String SCOPED_SECRET = "a1B2c3D4e5F6g7H8i9J0";
+    private static final String PASSWORD = "Etcd-Pa55-never-shown";
+    private static final JsonNode NODE_VECTOR = nodeVector();
+    /** The key PipesHub's values are encrypted with in these tests: that of the Node vector. */
+    private static final String SECRET_KEY = NODE_VECTOR.get("secretKey").asText();
+
+    @RegisterExtension
+    static final EtcdCluster ETCD = EtcdCluster.singleMember();
+
+    @RegisterExtension
+    final LogCapture logs = new LogCapture();
+
+    private static EtcdTestClient etcd;
+    private final AesGcmCipher cipher = new AesGcmCipher(SECRET_KEY);
+    private MailService service;
+    private ServiceClient client;
+
+    private static JsonNode nodeVector() {
+        try (InputStream json = AesGcmCipher.class.getResourceAsStream("node-vector.json")) {
+            return new ObjectMapper().readTree(json);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @BeforeAll
+    static void connect() {
+        etcd = new EtcdTestClient(ETCD.endpoints());
+    }
+
+    @AfterAll
+    static void disconnect() {
+        etcd.close();
+    }
+
+    @BeforeEach
+    void clearEtcd() throws Exception {
+        etcd.delete(EtcdConfigRepository.KEY);
+        etcd.delete(EtcdTokenSecrets.KEY);
+    }
+
+    @AfterEach
+    void stopAndCheckThatThePasswordNeverShowed() {
+        if (client != null) {
+            client.close();
+            client.answers().forEach(answer -> assertFalse(answer.contains(PASSWORD), answer));
+        }
+        if (service != null) {
+            service.stop();
+        }
+        logs.lines().forEach(line -> assertFalse(line.contains(PASSWORD), line));
+        logs.lines().forEach(line -> assertFalse(line.contains(SCOPED_SECRET), line));
+    }
+
+    private static String configuration(String fromEmail) {
+        return "{\"host\": \"smtp.example.com\", \"port\": 587, \"username\": \"ops\", \"password\": \"" + PASSWORD
+                + "\", \"fromEmail\": \"" + fromEmail + "\"}";
+    }
+
+    private void store(String json) throws Exception {
+        etcd.put(EtcdConfigRepository.KEY, cipher.encrypt(json));
+    }
+
+    private void start(String... extraVariables) {
+        Map<String, String> environment = new HashMap<>(Map.of("PORT", "0", "SMTP_CONFIG_BACKEND", "etcd",
+                "SECRET_KEY", SECRET_KEY, "ETCD_ENDPOINTS", ETCD.endpointList(), "ETCD_DIAL_TIMEOUT", "1000",
+                "SCOPED_JWT_SECRET", SCOPED_SECRET));
+        for (int i = 0; i < extraVariables.length; i += 2) {
+            if (extraVariables[i + 1] == null) {
+                environment.remove(extraVariables[i]);
+            } else {
+                environment.put(extraVariables[i], extraVariables[i + 1]);
+            }
+        }
+        service = MailService.assemble(Settings.fromEnvironment(environment)).start();
+        client = new ServiceClient(service.port(), SCOPED_SECRET);
+    }
+
+    @Test
+    void theReloadRouteServesAValueWrittenByNodeCryptoInPipesHubsFormat() throws Exception {
+        start("SMTP_CONFIG_WATCH", "false");
+        etcd.put(EtcdConfigRepository.KEY, NODE_VECTOR.get("value").asText());
+
+        HttpResponse<String> response = client.reload();
+
+        assertEquals(200, response.statusCode(), response.body());
+        assertEquals("{\"message\":\"SMTP configuration updated successfully\",\"smtp\":{\"host\":\"smtp.example.com\","
+                + "\"port\":587,\"username\":\"ops@example.com\",\"fromEmail\":\"noreply@example.com\"}}", response.body());
+        assertTrue(client.status().contains("\"source\":\"etcd\""));
+    }
+
+    @Test
+    void aTamperedValueIsRefusedAndThePreviousConfigurationStaysAndShowsTheError() throws Exception {
+        store(configuration("first@example.com"));
+        start("SMTP_CONFIG_WATCH", "false");
+        String[] parts = cipher.encrypt(configuration("second@example.com")).split(":");
+        etcd.put(EtcdConfigRepository.KEY,
+                parts[0] + ":" + (parts[1].startsWith("0") ? "1" : "0") + parts[1].substring(1) + ":" + parts[2]);
+
+        HttpResponse<String> response = client.reload();
+
+        assertEquals(400, response.statusCode(), response.body());
+        assertTrue(response.body().startsWith("{\"error\":{\"code\":\"HTTP_BAD_REQUEST\",\"message\":\"The SMTP "
+                + "configuration in etcd key /services/smtp"), response.body());
+        assertTrue(response.body().contains("cannot be decrypted: authentication failed"), response.body());
+        String status = client.status();
+        assertTrue(status.contains("\"fromEmail\":\"first@example.com\""), status);
+        assertTrue(status.contains("\"lastReloadError\":{\"at\":"), status);
+        assertTrue(status.contains("cannot be decrypted"), status);
+    }
+
+    @Test
+    void aPutIsAppliedThroughTheWatchAndABadOneIsRecordedButNotApplied() throws Exception {
+        store(configuration("first@example.com"));
+        start();
+
+        store(configuration("second@example.com"));
+        client.statusWithin(Duration.ofSeconds(10), status -> status.contains("\"fromEmail\":\"second@example.com\""));
+
+        store(configuration("second@example.com").replace("587", "0"));
+        String status = client.statusWithin(Duration.ofSeconds(10), body -> body.contains("port must be between"));
+        assertTrue(status.contains("\"fromEmail\":\"second@example.com\""), status);
+    }
+
+    @Test
+    void aPipesHubStyleDeploymentTakesItsScopedSecretFromEtcd() throws Exception {
+        String scopedFromEtcd = "Q1w2E3r4T5y6U7i8O9p0";
+        etcd.put(EtcdTokenSecrets.KEY, cipher.encrypt("{\"jwtSecret\":\"J1w2E3r4T5y6U7i8O9p0\",\"scopedJwtSecret\":\""
+                + scopedFromEtcd + "\"}"));
+        store(configuration("first@example.com"));
+
+        start("SCOPED_JWT_SECRET", null);
+
+        try (ServiceClient withEtcdSecret = new ServiceClient(service.port(), scopedFromEtcd)) {
+            assertEquals(200, withEtcdSecret.reload().statusCode());
+        }
+        assertEquals(401, client.reload().statusCode(), "a token signed with another secret was accepted");
+        logs.lines().forEach(line -> assertFalse(line.contains(scopedFromEtcd), line));
+    }
+
+    @Test
+    void startsWhileEtcdIsDownAndAppliesTheConfigurationOnceItAnswers() throws Exception {
+        store(configuration("first@example.com"));
+        ETCD.stop(0);
+        try {
+            start();
+
+            String status = client.status();
+            assertTrue(status.startsWith("{\"smtp\":null,"), status);
+            assertTrue(status.contains("did not answer within 1000 ms"), status);
+            assertTrue(logs.lines().stream().anyMatch(line -> line.contains("Starting with no SMTP configuration active")));
+        } finally {
+            ETCD.start(0);
+        }
+
+        client.statusWithin(Duration.ofSeconds(30), status -> status.contains("\"fromEmail\":\"first@example.com\""));
+    }
+}

@@ -1,0 +1,51 @@
+package dev.mailservice.bootstrap;
+
+import dev.mailservice.adapters.config.AesGcmCipher;
+import dev.mailservice.adapters.config.EtcdCluster;
+import dev.mailservice.adapters.config.EtcdConfigRepository;
+import dev.mailservice.adapters.config.EtcdTestClient;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Two service processes on one etcd: a put reaches both by itself, as it would every replica behind a load balancer. */
+class ReplicasConvergeTest {
+
+    private static final String SCOPED_SECRET = "a1B2c3D4e5F6g7H8i9J0";
+    private static final String SECRET_KEY = "replicas-secret-key";
+
+    @RegisterExtension
+    static final EtcdCluster ETCD = EtcdCluster.singleMember();
+
+    @TempDir
+    Path directory;
+
+    @Test
+    void aPutIsAppliedByBothReplicasWithinOneSecondWithNoHttpCall() throws Exception {
+        AesGcmCipher cipher = new AesGcmCipher(SECRET_KEY);
+        Map<String, String> environment = Map.of("PORT", "0", "SMTP_CONFIG_BACKEND", "etcd", "SECRET_KEY", SECRET_KEY,
+                "ETCD_ENDPOINTS", ETCD.endpointList(), "SCOPED_JWT_SECRET", SCOPED_SECRET);
+        try (EtcdTestClient etcd = new EtcdTestClient(ETCD.endpoints());
+                ServiceProcess first = ServiceProcess.launch(directory, environment);
+                ServiceProcess second = ServiceProcess.launch(directory, environment);
+                ServiceClient firstClient = new ServiceClient(first.awaitReadyPort(), SCOPED_SECRET);
+                ServiceClient secondClient = new ServiceClient(second.awaitReadyPort(), SCOPED_SECRET)) {
+            etcd.put(EtcdConfigRepository.KEY, cipher.encrypt(
+                    "{\"host\": \"smtp-a.example.com\", \"port\": 587, \"fromEmail\": \"noreply@example.com\"}"));
+            firstClient.statusWithin(Duration.ofSeconds(10), status -> status.contains("smtp-a.example.com"));
+            secondClient.statusWithin(Duration.ofSeconds(10), status -> status.contains("smtp-a.example.com"));
+
+            long put = System.nanoTime();
+            etcd.put(EtcdConfigRepository.KEY, cipher.encrypt(
+                    "{\"host\": \"smtp-b.example.com\", \"port\": 587, \"fromEmail\": \"noreply@example.com\"}"));
+
+            Duration left = Duration.ofSeconds(1).minusNanos(System.nanoTime() - put);
+            firstClient.statusWithin(left, status -> status.contains("smtp-b.example.com"));
+            left = Duration.ofSeconds(1).minusNanos(System.nanoTime() - put);
+            secondClient.statusWithin(left, status -> status.contains("smtp-b.example.com"));
+        }
+    }
+}
