@@ -8,13 +8,19 @@ import dev.mailservice.adapters.config.EtcdConfigRepository;
 import dev.mailservice.adapters.config.EtcdStore;
 import dev.mailservice.adapters.config.EtcdTokenSecrets;
 import dev.mailservice.adapters.config.FileConfigRepository;
+import dev.mailservice.adapters.http.ConfigManagerHttpService;
 import dev.mailservice.adapters.http.MailHttpServer;
 import dev.mailservice.adapters.http.MailHttpService;
 import dev.mailservice.adapters.http.TokenVerifier;
 import dev.mailservice.adapters.mail.JakartaMailTransportFactory;
+import dev.mailservice.adapters.mail.MustacheMailRenderer;
 import dev.mailservice.application.port.in.GetActiveSmtpConfiguration;
+import dev.mailservice.application.port.in.GetStoredSmtpConfiguration;
 import dev.mailservice.application.port.in.ReloadSmtpConfiguration;
+import dev.mailservice.application.port.in.SaveSmtpConfiguration;
+import dev.mailservice.application.port.in.SendEmail;
 import dev.mailservice.application.port.out.ConfigRepository;
+import dev.mailservice.application.port.out.MailRenderer;
 import dev.mailservice.application.port.out.MailTransportFactory;
 import java.util.Optional;
 
@@ -59,14 +65,22 @@ final class AdaptersModule extends AbstractModule {
     @Provides
     @Singleton
     MailTransportFactory mailTransportFactory() {
-        return new JakartaMailTransportFactory(settings.smtpTimeout());
+        return new JakartaMailTransportFactory(settings.smtpTimeout(), settings.smtpPoolSize());
     }
 
     @Provides
     @Singleton
-    MailHttpServer mailHttpServer(
-            ReloadSmtpConfiguration reload, GetActiveSmtpConfiguration active, TokenSecrets secrets) {
+    MailRenderer mailRenderer() {
+        return new MustacheMailRenderer();
+    }
+
+    @Provides
+    @Singleton
+    MailHttpServer mailHttpServer(ReloadSmtpConfiguration reload, GetActiveSmtpConfiguration active,
+            SendEmail sendEmail, SaveSmtpConfiguration save, GetStoredSmtpConfiguration stored, TokenSecrets secrets) {
         TokenVerifier scopedTokens = new TokenVerifier(secrets.scopedJwtSecret());
-        return new MailHttpServer(settings.port(), new MailHttpService(reload, active, scopedTokens));
+        TokenVerifier userTokens = new TokenVerifier(secrets.jwtSecret());
+        return new MailHttpServer(settings.port(), new MailHttpService(reload, active, sendEmail, scopedTokens),
+                new ConfigManagerHttpService(save, stored, userTokens, scopedTokens));
     }
 }

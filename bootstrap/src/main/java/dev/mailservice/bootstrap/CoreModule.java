@@ -4,14 +4,21 @@ import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import dev.mailservice.application.port.in.GetActiveSmtpConfiguration;
+import dev.mailservice.application.port.in.GetStoredSmtpConfiguration;
 import dev.mailservice.application.port.in.ReloadSmtpConfiguration;
+import dev.mailservice.application.port.in.SaveSmtpConfiguration;
+import dev.mailservice.application.port.in.SendEmail;
 import dev.mailservice.application.port.out.ConfigRepository;
+import dev.mailservice.application.port.out.MailRenderer;
 import dev.mailservice.application.port.out.MailTransportFactory;
 import dev.mailservice.application.service.ActiveMailSender;
 import dev.mailservice.application.service.Backoff;
 import dev.mailservice.application.service.ConfigurationFollower;
 import dev.mailservice.application.service.GetActiveSmtpConfigurationService;
+import dev.mailservice.application.service.GetStoredSmtpConfigurationService;
 import dev.mailservice.application.service.ReloadSmtpConfigurationService;
+import dev.mailservice.application.service.SaveSmtpConfigurationService;
+import dev.mailservice.application.service.SendEmailService;
 import java.time.Clock;
 import java.time.Duration;
 
@@ -41,9 +48,33 @@ final class CoreModule extends AbstractModule {
 
     @Provides
     @Singleton
-    ReloadSmtpConfiguration reloadSmtpConfiguration(
+    ReloadSmtpConfigurationService reloadSmtpConfigurationService(
             ConfigRepository repository, MailTransportFactory transports, ActiveMailSender sender, Clock clock) {
         return new ReloadSmtpConfigurationService(repository, transports, sender, clock);
+    }
+
+    @Provides
+    @Singleton
+    ReloadSmtpConfiguration reloadSmtpConfiguration(ReloadSmtpConfigurationService service) {
+        return service;
+    }
+
+    @Provides
+    @Singleton
+    SaveSmtpConfiguration saveSmtpConfiguration(ConfigRepository repository, ReloadSmtpConfigurationService applier) {
+        return new SaveSmtpConfigurationService(repository, applier);
+    }
+
+    @Provides
+    @Singleton
+    GetStoredSmtpConfiguration getStoredSmtpConfiguration(ConfigRepository repository) {
+        return new GetStoredSmtpConfigurationService(repository);
+    }
+
+    @Provides
+    @Singleton
+    SendEmail sendEmail(MailRenderer renderer, ActiveMailSender sender) {
+        return new SendEmailService(renderer, sender);
     }
 
     @Provides

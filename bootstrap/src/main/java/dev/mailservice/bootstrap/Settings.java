@@ -23,8 +23,10 @@ import java.util.Optional;
  * @param watch           {@code SMTP_CONFIG_WATCH}: whether stored changes apply by themselves
  * @param scopedJwtSecret {@code SCOPED_JWT_SECRET}: the HMAC secret of scoped tokens; with the
  *                        etcd backend it may be left out and is then read from etcd
+ * @param jwtSecret       {@code JWT_SECRET}: the HMAC secret of user tokens, the same way
  * @param smtpTimeout     {@code SMTP_TIMEOUT_MS}: limit for connecting to the SMTP server and
  *                        for each read and write on it
+ * @param smtpPoolSize    {@code SMTP_POOL_SIZE}: how many SMTP connections stay open for reuse
  */
 record Settings(
         int port,
@@ -33,13 +35,17 @@ record Settings(
         Optional<Etcd> etcd,
         boolean watch,
         Optional<String> scopedJwtSecret,
-        Duration smtpTimeout) {
+        Optional<String> jwtSecret,
+        Duration smtpTimeout,
+        int smtpPoolSize) {
 
     static final String PORT = "PORT";
     static final String SMTP_CONFIG_BACKEND = "SMTP_CONFIG_BACKEND";
     static final String SMTP_CONFIG_FILE = "SMTP_CONFIG_FILE";
     static final String SMTP_CONFIG_WATCH = "SMTP_CONFIG_WATCH";
     static final String SCOPED_JWT_SECRET = "SCOPED_JWT_SECRET";
+    static final String JWT_SECRET = "JWT_SECRET";
+    static final String SMTP_POOL_SIZE = "SMTP_POOL_SIZE";
     static final String SMTP_TIMEOUT_MS = "SMTP_TIMEOUT_MS";
     static final String SECRET_KEY = "SECRET_KEY";
     static final String ETCD_ENDPOINTS = "ETCD_ENDPOINTS";
@@ -51,6 +57,7 @@ record Settings(
     static final int DEFAULT_PORT = 3000;
     static final String DEFAULT_CONFIG_FILE = "config/smtp.json";
     static final long DEFAULT_SMTP_TIMEOUT_MS = 10_000;
+    static final int DEFAULT_SMTP_POOL_SIZE = 4;
     static final String DEFAULT_ETCD_HOST = "http://localhost";
     static final int DEFAULT_ETCD_PORT = 2379;
     static final long DEFAULT_ETCD_DIAL_TIMEOUT_MS = 2_000;
@@ -94,12 +101,13 @@ record Settings(
         Objects.requireNonNull(configFile, "configFile");
         Objects.requireNonNull(etcd, "etcd");
         Objects.requireNonNull(scopedJwtSecret, "scopedJwtSecret");
+        Objects.requireNonNull(jwtSecret, "jwtSecret");
         Objects.requireNonNull(smtpTimeout, "smtpTimeout");
         if (backend == Backend.ETCD && etcd.isEmpty()) {
             throw new IllegalArgumentException("the etcd backend needs etcd settings");
         }
-        if (scopedJwtSecret.isEmpty() && etcd.isEmpty()) {
-            throw new IllegalArgumentException("without etcd the scoped secret must be given");
+        if ((scopedJwtSecret.isEmpty() || jwtSecret.isEmpty()) && etcd.isEmpty()) {
+            throw new IllegalArgumentException("without etcd the token secrets must be given");
         }
     }
 
@@ -111,22 +119,29 @@ record Settings(
     static Settings fromEnvironment(Map<String, String> environment) {
         Backend backend = backend(environment);
         Optional<Etcd> etcd = backend == Backend.ETCD ? Optional.of(etcd(environment)) : Optional.empty();
-        Optional<String> scopedJwtSecret = Optional.ofNullable(environment.get(SCOPED_JWT_SECRET))
-                .filter(secret -> !secret.isEmpty());
-        if (scopedJwtSecret.isEmpty() && etcd.isEmpty()) {
-            throw new InvalidSettingsException(SCOPED_JWT_SECRET + " is required: the secret scoped tokens are signed "
-                    + "with, at least " + MIN_SECRET_LENGTH + " characters (with " + SMTP_CONFIG_BACKEND
-                    + "=etcd it may instead come from etcd)");
-        }
-        scopedJwtSecret.ifPresent(secret -> checkSecretLength(SCOPED_JWT_SECRET, secret));
         return new Settings(
                 wholeNumber(environment, PORT, DEFAULT_PORT, 0, 65_535),
                 backend,
                 Path.of(valueOr(environment, SMTP_CONFIG_FILE, DEFAULT_CONFIG_FILE)),
                 etcd,
                 flag(environment, SMTP_CONFIG_WATCH, true),
-                scopedJwtSecret,
-                milliseconds(environment, SMTP_TIMEOUT_MS, DEFAULT_SMTP_TIMEOUT_MS));
+                tokenSecret(environment, SCOPED_JWT_SECRET, "scoped tokens", etcd.isPresent()),
+                tokenSecret(environment, JWT_SECRET, "user tokens", etcd.isPresent()),
+                milliseconds(environment, SMTP_TIMEOUT_MS, DEFAULT_SMTP_TIMEOUT_MS),
+                wholeNumber(environment, SMTP_POOL_SIZE, DEFAULT_SMTP_POOL_SIZE, 1, 64));
+    }
+
+    /** A token secret: required unless it can come from etcd, and never shorter than PipesHub's. */
+    private static Optional<String> tokenSecret(
+            Map<String, String> environment, String name, String signs, boolean etcdCanTellIt) {
+        Optional<String> secret = Optional.ofNullable(environment.get(name)).filter(value -> !value.isEmpty());
+        if (secret.isEmpty() && !etcdCanTellIt) {
+            throw new InvalidSettingsException(name + " is required: the secret " + signs + " are signed with, at least "
+                    + MIN_SECRET_LENGTH + " characters (with " + SMTP_CONFIG_BACKEND + "=etcd it may instead come "
+                    + "from etcd)");
+        }
+        secret.ifPresent(value -> checkSecretLength(name, value));
+        return secret;
     }
 
     /**
@@ -232,6 +247,6 @@ record Settings(
     @Override
     public String toString() {
         return "Settings[port=" + port + ", backend=" + backend + ", configFile=" + configFile + ", etcd=" + etcd
-                + ", watch=" + watch + ", smtpTimeout=" + smtpTimeout + "]";
+                + ", watch=" + watch + ", smtpTimeout=" + smtpTimeout + ", smtpPoolSize=" + smtpPoolSize + "]";
     }
 }

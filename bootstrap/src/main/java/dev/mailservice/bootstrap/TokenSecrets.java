@@ -16,8 +16,9 @@ import java.util.function.Function;
  * {@code ETCD_SECRETS_WAIT_MS}, then gives up saying what it waited for.
  *
  * @param scopedJwtSecret signs scoped (service-to-service) tokens
+ * @param jwtSecret       signs user tokens
  */
-record TokenSecrets(String scopedJwtSecret) {
+record TokenSecrets(String scopedJwtSecret, String jwtSecret) {
 
     private static final System.Logger LOG = System.getLogger(TokenSecrets.class.getName());
     private static final Backoff WAIT_DELAYS = new Backoff(Duration.ofMillis(250), Duration.ofSeconds(5));
@@ -34,11 +35,14 @@ record TokenSecrets(String scopedJwtSecret) {
      */
     static TokenSecrets resolve(Settings settings, Optional<EtcdTokenSecrets> etcd) {
         Optional<EtcdTokenSecrets.Secrets> fromEtcd = settings.scopedJwtSecret().isPresent()
+                        && settings.jwtSecret().isPresent()
                 ? Optional.empty()
                 : Optional.of(readWaiting(etcd.orElseThrow(), settings.etcd().orElseThrow().secretsWait()));
         return new TokenSecrets(
                 secret(Settings.SCOPED_JWT_SECRET, settings.scopedJwtSecret(), fromEtcd,
-                        EtcdTokenSecrets.Secrets::scopedJwtSecret, "scopedJwtSecret"));
+                        EtcdTokenSecrets.Secrets::scopedJwtSecret, "scopedJwtSecret"),
+                secret(Settings.JWT_SECRET, settings.jwtSecret(), fromEtcd, EtcdTokenSecrets.Secrets::jwtSecret,
+                        "jwtSecret"));
     }
 
     private static String secret(String variable, Optional<String> fromEnvironment,
@@ -57,14 +61,16 @@ record TokenSecrets(String scopedJwtSecret) {
         long deadline = System.nanoTime() + wait.toNanos();
         for (int attempt = 0; ; attempt++) {
             try {
-                return etcd.read().orElseThrow(() -> new InvalidSettingsException(Settings.SCOPED_JWT_SECRET
-                        + " is not set and etcd holds no " + EtcdTokenSecrets.KEY + ": set one of them"));
+                return etcd.read().orElseThrow(() -> new InvalidSettingsException("A token secret is not set ("
+                        + Settings.SCOPED_JWT_SECRET + ", " + Settings.JWT_SECRET + ") and etcd holds no "
+                        + EtcdTokenSecrets.KEY + ": set them"));
             } catch (ConfigBackendUnavailableException e) {
                 Duration delay = WAIT_DELAYS.delay(attempt);
                 if (System.nanoTime() + delay.toNanos() > deadline) {
                     throw new GaveUpWaitingException("Gave up after " + wait.toSeconds() + " s waiting for etcd to "
                             + "answer with the token secrets in " + EtcdTokenSecrets.KEY + " (needed because "
-                            + Settings.SCOPED_JWT_SECRET + " is not set): " + e.getMessage());
+                            + Settings.SCOPED_JWT_SECRET + " or " + Settings.JWT_SECRET + " is not set): "
+                            + e.getMessage());
                 }
                 LOG.log(Level.WARNING, "Waiting for etcd to answer with the token secrets ({0}); trying again in {1} ms",
                         e.getMessage(), delay.toMillis());

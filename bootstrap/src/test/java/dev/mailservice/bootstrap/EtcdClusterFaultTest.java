@@ -38,7 +38,8 @@ class EtcdClusterFaultTest {
         }
         service = MailService.assemble(Settings.fromEnvironment(Map.of("PORT", "0", "SMTP_CONFIG_BACKEND", "etcd",
                 "SECRET_KEY", SECRET_KEY, "ETCD_ENDPOINTS", ETCD.endpointList(),
-                "ETCD_DIAL_TIMEOUT", Integer.toString(DIAL_TIMEOUT_MS), "SCOPED_JWT_SECRET", SCOPED_SECRET))).start();
+                "ETCD_DIAL_TIMEOUT", Integer.toString(DIAL_TIMEOUT_MS), "SCOPED_JWT_SECRET", SCOPED_SECRET,
+                "JWT_SECRET", SCOPED_SECRET))).start();
         try (ServiceClient client = new ServiceClient(service.port(), SCOPED_SECRET)) {
             assertTrue(client.status().contains("\"fromEmail\":\"first@example.com\""), client.status());
 

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class EtcdEndToEndTest {
 
     private static final String SCOPED_SECRET = "a1B2c3D4e5F6g7H8i9J0";
+    private static final String USER_SECRET = "u1S2e3R4s5E6c7R8e9T0";
     private static final String PASSWORD = "Etcd-Pa55-never-shown";
     private static final JsonNode NODE_VECTOR = nodeVector();
     /** The key PipesHub's values are encrypted with in these tests: that of the Node vector. */
@@ -92,7 +93,7 @@ class EtcdEndToEndTest {
     private void start(String... extraVariables) {
         Map<String, String> environment = new HashMap<>(Map.of("PORT", "0", "SMTP_CONFIG_BACKEND", "etcd",
                 "SECRET_KEY", SECRET_KEY, "ETCD_ENDPOINTS", ETCD.endpointList(), "ETCD_DIAL_TIMEOUT", "1000",
-                "SCOPED_JWT_SECRET", SCOPED_SECRET));
+                "SCOPED_JWT_SECRET", SCOPED_SECRET, "JWT_SECRET", USER_SECRET));
         for (int i = 0; i < extraVariables.length; i += 2) {
             if (extraVariables[i + 1] == null) {
                 environment.remove(extraVariables[i]);
@@ -157,7 +158,7 @@ class EtcdEndToEndTest {
                 + scopedFromEtcd + "\"}"));
         store(configuration("first@example.com"));
 
-        start("SCOPED_JWT_SECRET", null);
+        start("SCOPED_JWT_SECRET", null, "JWT_SECRET", null);
 
         try (ServiceClient withEtcdSecret = new ServiceClient(service.port(), scopedFromEtcd)) {
             assertEquals(200, withEtcdSecret.reload().statusCode());

@@ -61,7 +61,7 @@ class MainProcessTest {
             String output = String.join("\n", service.output());
             assertTrue(output.contains("Waiting for etcd to answer with the token secrets"), output);
             assertTrue(output.contains("mail-service cannot start: Gave up after 2 s waiting for etcd to answer with the "
-                    + "token secrets in /services/secretKeys (needed because SCOPED_JWT_SECRET is not set)"), output);
+                    + "token secrets in /services/secretKeys (needed because SCOPED_JWT_SECRET or JWT_SECRET is not set)"), output);
         }
     }
 
@@ -70,7 +70,8 @@ class MainProcessTest {
         Path config = directory.resolve("smtp.json");
         Files.writeString(config, "{\"host\": \"127.0.0.1\", \"port\": 2525, \"fromEmail\": \"noreply@example.com\"}");
         try (ServiceProcess service = ServiceProcess.launch(directory,
-                Map.of("SCOPED_JWT_SECRET", SECRET, "SMTP_CONFIG_FILE", config.toString(), "PORT", "0"))) {
+                Map.of("SCOPED_JWT_SECRET", SECRET, "JWT_SECRET", SECRET, "SMTP_CONFIG_FILE", config.toString(),
+                        "PORT", "0"))) {
             try (ServiceClient client = new ServiceClient(service.awaitReadyPort(), SECRET)) {
                 assertEquals(200, client.reload().statusCode());
             }

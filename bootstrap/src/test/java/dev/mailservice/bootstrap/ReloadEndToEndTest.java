@@ -31,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ReloadEndToEndTest {
 
     private static final String SECRET = "a1B2c3D4e5F6g7H8i9J0";
+    private static final String USER_SECRET = "u1S2e3R4s5E6c7R8e9T0";
     private static final String PASSWORD = "Pa55-never-shown";
 
     @RegisterExtension
@@ -81,7 +82,7 @@ class ReloadEndToEndTest {
 
     private void start(boolean watch) {
         service = MailService.assemble(Settings.fromEnvironment(Map.of("PORT", "0", "SMTP_CONFIG_FILE",
-                configFile().toString(), "SCOPED_JWT_SECRET", SECRET, "SMTP_TIMEOUT_MS", "5000",
+                configFile().toString(), "SCOPED_JWT_SECRET", SECRET, "JWT_SECRET", USER_SECRET, "SMTP_TIMEOUT_MS", "5000",
                 "SMTP_CONFIG_WATCH", Boolean.toString(watch)))).start();
         client = new ServiceClient(service.port(), SECRET);
     }

@@ -27,7 +27,7 @@ class ReplicasConvergeTest {
     void aPutIsAppliedByBothReplicasWithinOneSecondWithNoHttpCall() throws Exception {
         AesGcmCipher cipher = new AesGcmCipher(SECRET_KEY);
         Map<String, String> environment = Map.of("PORT", "0", "SMTP_CONFIG_BACKEND", "etcd", "SECRET_KEY", SECRET_KEY,
-                "ETCD_ENDPOINTS", ETCD.endpointList(), "SCOPED_JWT_SECRET", SCOPED_SECRET);
+                "ETCD_ENDPOINTS", ETCD.endpointList(), "SCOPED_JWT_SECRET", SCOPED_SECRET, "JWT_SECRET", SCOPED_SECRET);
         try (EtcdTestClient etcd = new EtcdTestClient(ETCD.endpoints());
                 ServiceProcess first = ServiceProcess.launch(directory, environment);
                 ServiceProcess second = ServiceProcess.launch(directory, environment);

@@ -19,10 +19,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 class SettingsTest {
 
     private static final String SECRET = "a1B2c3D4e5F6g7H8i9J0";
+    private static final String USER_SECRET = "u1S2e3R4s5E6c7R8e9T0";
 
     private static Map<String, String> environment(String... namesAndValues) {
         Map<String, String> environment = new HashMap<>();
         environment.put("SCOPED_JWT_SECRET", SECRET);
+        environment.put("JWT_SECRET", USER_SECRET);
         for (int i = 0; i < namesAndValues.length; i += 2) {
             environment.put(namesAndValues[i], namesAndValues[i + 1]);
         }
@@ -62,6 +64,29 @@ class SettingsTest {
         assertEquals(Path.of("/etc/mail/smtp.json"), settings.configFile());
         assertEquals(Duration.ofMillis(2500), settings.smtpTimeout());
         assertFalse(settings.watch());
+    }
+
+    @Test
+    void readsBothTokenSecretsAndThePoolSize() {
+        Settings settings = Settings.fromEnvironment(environment("SMTP_POOL_SIZE", "16"));
+
+        assertEquals(Optional.of(USER_SECRET), settings.jwtSecret());
+        assertEquals(16, settings.smtpPoolSize());
+        assertEquals(4, Settings.fromEnvironment(environment()).smtpPoolSize());
+    }
+
+    @Test
+    void theUserTokenSecretFollowsTheSameRules() {
+        Map<String, String> environment = environment();
+        environment.remove("JWT_SECRET");
+        assertTrue(refusal(environment).startsWith("JWT_SECRET is required"));
+        assertEquals("JWT_SECRET is too short: 5 characters, at least 20 are needed",
+                refusal(environment("JWT_SECRET", "short")));
+    }
+
+    @Test
+    void aBadPoolSizeIsRefusedByName() {
+        assertEquals("SMTP_POOL_SIZE must be a whole number from 1 to 64, got '0'", refusal(environment("SMTP_POOL_SIZE", "0")));
     }
 
     @Test
@@ -157,11 +182,13 @@ class SettingsTest {
     }
 
     @Test
-    void withEtcdTheScopedSecretMayComeFromEtcd() {
+    void withEtcdTheTokenSecretsMayComeFromEtcd() {
         Map<String, String> environment = etcdEnvironment();
         environment.remove("SCOPED_JWT_SECRET");
+        environment.remove("JWT_SECRET");
 
         assertEquals(Optional.empty(), Settings.fromEnvironment(environment).scopedJwtSecret());
+        assertEquals(Optional.empty(), Settings.fromEnvironment(environment).jwtSecret());
     }
 
     @Test
@@ -169,6 +196,7 @@ class SettingsTest {
         String printed = Settings.fromEnvironment(etcdEnvironment()).toString();
 
         assertFalse(printed.contains(SECRET), printed);
+        assertFalse(printed.contains(USER_SECRET), printed);
         assertFalse(printed.contains("deployment-key"), printed);
     }
 }

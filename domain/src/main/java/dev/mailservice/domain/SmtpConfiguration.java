@@ -2,6 +2,7 @@ package dev.mailservice.domain;
 
 import java.math.BigInteger;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -37,6 +38,13 @@ public record SmtpConfiguration(
     public static final String PASSWORD = "password";
     public static final String FROM_EMAIL = "fromEmail";
 
+    /**
+     * Stands for a hidden value: the admin view shows the password this way, and a submitted
+     * {@code host}, {@code username}, {@code fromEmail} or {@code password} equal to it means
+     * "keep the stored value", so a client can send back what it read.
+     */
+    public static final String PLACEHOLDER = "****************";
+
     private static final int MIN_PORT = 1;
     private static final int MAX_PORT = 65_535;
 
@@ -44,6 +52,8 @@ public record SmtpConfiguration(
     public enum PasswordDisclosure {
         /** Leave the password out: for every answer a client or a log can see. */
         OMITTED,
+        /** Show {@link #PLACEHOLDER} where a password is set: for the admin view. */
+        MASKED,
         /** Include the password: only for storage and the internal service-to-service route. */
         REVEALED
     }
@@ -109,6 +119,31 @@ public record SmtpConfiguration(
     }
 
     /**
+     * Builds the configuration a client submits, where {@link #PLACEHOLDER} in {@code host},
+     * {@code username}, {@code fromEmail} or {@code password} stands for the stored value.
+     *
+     * @param submitted the contract's JSON object as the client sent it
+     * @param stored    the configuration stored now, if any
+     * @throws InvalidSmtpConfigurationException naming the field that breaks a rule, or that is
+     *                                           the placeholder while nothing is stored for it
+     */
+    public static SmtpConfiguration fromSubmittedFields(Map<String, ?> submitted, Optional<SmtpConfiguration> stored) {
+        Map<String, Object> fields = new LinkedHashMap<>(submitted);
+        Map<String, Object> kept = stored.map(configuration -> configuration.toFields(PasswordDisclosure.REVEALED))
+                .orElse(Map.of());
+        for (String field : List.of(HOST, USERNAME, FROM_EMAIL, PASSWORD)) {
+            if (PLACEHOLDER.equals(fields.get(field))) {
+                if (!kept.containsKey(field)) {
+                    throw new InvalidSmtpConfigurationException(field,
+                            field + " is the placeholder for the stored value, but no " + field + " is stored");
+                }
+                fields.put(field, kept.get(field));
+            }
+        }
+        return fromFields(fields);
+    }
+
+    /**
      * This configuration as the contract's JSON object, fields in the contract's order
      * ({@code host, port, username, password, fromEmail}); {@code username} is left out when
      * there is none, {@code password} when there is none or when {@code disclosure} says so.
@@ -118,8 +153,10 @@ public record SmtpConfiguration(
         fields.put(HOST, host);
         fields.put(PORT, port);
         username.ifPresent(name -> fields.put(USERNAME, name));
-        if (disclosure == PasswordDisclosure.REVEALED) {
-            password.ifPresent(secret -> fields.put(PASSWORD, secret.reveal()));
+        switch (disclosure) {
+            case OMITTED -> { }
+            case MASKED -> password.ifPresent(secret -> fields.put(PASSWORD, PLACEHOLDER));
+            case REVEALED -> password.ifPresent(secret -> fields.put(PASSWORD, secret.reveal()));
         }
         fields.put(FROM_EMAIL, fromEmail.value());
         return fields;

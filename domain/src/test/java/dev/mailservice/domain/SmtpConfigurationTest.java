@@ -191,4 +191,47 @@ class SmtpConfigurationTest {
         assertEquals(configuration,
                 SmtpConfiguration.fromFields(configuration.toFields(PasswordDisclosure.REVEALED)));
     }
+
+    @Test
+    void theMaskedViewShowsThePlaceholderForASetPassword() {
+        Map<String, Object> masked = SmtpConfiguration.fromFields(validFields()).toFields(PasswordDisclosure.MASKED);
+
+        assertEquals("****************", masked.get("password"));
+        assertEquals(List.of("host", "port", "username", "password", "fromEmail"), List.copyOf(masked.keySet()));
+        assertFalse(SmtpConfiguration.of("h", 25, null, null, "a@b.c").toFields(PasswordDisclosure.MASKED)
+                .containsKey("password"), "a placeholder for a password that is not set");
+    }
+
+    @Test
+    void submittedPlaceholdersKeepTheStoredValues() {
+        SmtpConfiguration stored = SmtpConfiguration.fromFields(validFields());
+        Map<String, Object> submitted = new HashMap<>(stored.toFields(PasswordDisclosure.MASKED));
+        submitted.put("host", SmtpConfiguration.PLACEHOLDER);
+        submitted.put("port", 2525);
+
+        SmtpConfiguration saved = SmtpConfiguration.fromSubmittedFields(submitted, Optional.of(stored));
+
+        assertEquals("smtp.example.com", saved.host());
+        assertEquals(2525, saved.port());
+        assertEquals(SECRET, saved.password().orElseThrow().reveal());
+    }
+
+    @Test
+    void aPlaceholderWithNothingStoredIsRefusedByName() {
+        Map<String, Object> submitted = validFields();
+        submitted.put("password", SmtpConfiguration.PLACEHOLDER);
+
+        InvalidSmtpConfigurationException refusal = assertThrows(InvalidSmtpConfigurationException.class,
+                () -> SmtpConfiguration.fromSubmittedFields(submitted, Optional.empty()));
+
+        assertEquals(Optional.of("password"), refusal.field());
+    }
+
+    @Test
+    void aSubmissionWithoutPlaceholdersIsTakenAsItIs() {
+        SmtpConfiguration stored = SmtpConfiguration.of("old.example.com", 25, null, null, "old@example.com");
+
+        assertEquals(SmtpConfiguration.fromFields(validFields()),
+                SmtpConfiguration.fromSubmittedFields(validFields(), Optional.of(stored)));
+    }
 }

@@ -58,6 +58,16 @@ final class ConfigurationDocument {
         }
     }
 
+    /** Writes a configuration in its stored form, password included. */
+    static byte[] format(SmtpConfiguration configuration) {
+        try {
+            return JSON.writerWithDefaultPrettyPrinter()
+                    .writeValueAsBytes(configuration.toFields(SmtpConfiguration.PasswordDisclosure.REVEALED));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a map of strings and numbers always serialises", e);
+        }
+    }
+
     /**
      * Reads a JSON object.
      *

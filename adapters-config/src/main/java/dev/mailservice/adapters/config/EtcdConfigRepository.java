@@ -3,6 +3,7 @@ package dev.mailservice.adapters.config;
 import dev.mailservice.application.port.out.ConfigRepository;
 import dev.mailservice.application.port.out.StoredSmtpConfiguration;
 import dev.mailservice.domain.InvalidSmtpConfigurationException;
+import dev.mailservice.domain.SmtpConfiguration;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.Optional;
@@ -31,6 +32,11 @@ public final class EtcdConfigRepository implements ConfigRepository {
         return store.get(KEY).map(entry -> new StoredSmtpConfiguration(
                 ConfigurationDocument.parse(decrypt(entry.value()).getBytes(StandardCharsets.UTF_8), location()),
                 entry.modRevision()));
+    }
+
+    @Override
+    public long save(SmtpConfiguration configuration) {
+        return store.put(KEY, cipher.encrypt(new String(ConfigurationDocument.format(configuration), StandardCharsets.UTF_8)));
     }
 
     @Override

@@ -73,9 +73,9 @@ public final class EtcdStore implements AutoCloseable {
                         values.getFirst().getModRevision()));
     }
 
-    /** Sets {@code key} to {@code value}. */
-    void put(String key, String value) {
-        await(client.getKVClient().put(bytes(key), ByteSequence.from(value, StandardCharsets.UTF_8)), "write " + key);
+    /** Sets {@code key} to {@code value}; returns the revision of the change. */
+    long put(String key, String value) {
+        return await(client.getKVClient().put(bytes(key), bytes(value)), "write " + key).getHeader().getRevision();
     }
 
     /**

@@ -3,17 +3,24 @@ package dev.mailservice.adapters.config;
 import dev.mailservice.application.port.out.ConfigBackendUnavailableException;
 import dev.mailservice.application.port.out.ConfigRepository;
 import dev.mailservice.application.port.out.StoredSmtpConfiguration;
+import dev.mailservice.domain.SmtpConfiguration;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
  * {@link ConfigRepository} on one JSON file holding the contract's configuration object.
  * A missing file means nothing is stored; a file that cannot be read (permissions, a
- * directory in its place) means the backend is unavailable. Files have no revisions.
+ * directory in its place) means the backend is unavailable. Files have no revisions. A saved
+ * file is readable by its owner only (mode 0600): it holds the SMTP password.
  */
 public final class FileConfigRepository implements ConfigRepository {
 
@@ -39,6 +46,30 @@ public final class FileConfigRepository implements ConfigRepository {
                 ConfigurationDocument.parse(document, location()), StoredSmtpConfiguration.UNVERSIONED));
     }
 
+    /** Writes a temporary file beside the target, readable by its owner only, then renames it over the target. */
+    @Override
+    public long save(SmtpConfiguration configuration) {
+        Path directory = file.getParent();
+        Path temporary = null;
+        try {
+            Files.createDirectories(directory);
+            temporary = Files.createTempFile(directory, "." + file.getFileName(), ".tmp",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
+                channel.write(ByteBuffer.wrap(ConfigurationDocument.format(configuration)));
+                channel.force(true);
+            }
+            Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            return StoredSmtpConfiguration.UNVERSIONED;
+        } catch (IOException e) {
+            throw new ConfigBackendUnavailableException(
+                    "Cannot write the SMTP configuration " + location() + ": " + e.getClass().getSimpleName()
+                            + (e.getMessage() != null ? " " + e.getMessage() : ""), e);
+        } finally {
+            deleteQuietly(temporary);
+        }
+    }
+
     @Override
     public Subscription watch(ChangeListener listener) {
         return DirectoryWatch.start(file.getParent(), listener::storedConfigurationMayHaveChanged);
@@ -52,5 +83,16 @@ public final class FileConfigRepository implements ConfigRepository {
     @Override
     public String location() {
         return "file " + file;
+    }
+
+    private static void deleteQuietly(Path temporary) {
+        if (temporary == null) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(temporary);
+        } catch (IOException e) {
+            // Only a leftover ".smtp.json...tmp" beside the file; nothing to tell the caller.
+        }
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mailservice.application.port.out.ConfigRepository;
+import dev.mailservice.application.port.out.StoredSmtpConfiguration;
 import dev.mailservice.domain.InvalidSmtpConfigurationException;
 import dev.mailservice.domain.SmtpConfiguration;
 import java.util.Optional;
@@ -115,6 +116,41 @@ abstract class ConfigRepositoryContractTest {
     @Test
     void reportsItsSourceName() {
         assertEquals(expectedSourceName(), repository().sourceName());
+    }
+
+    @Test
+    void savedThenReadGivesTheSameConfiguration() {
+        SmtpConfiguration configuration =
+                SmtpConfiguration.of("smtp.example.com", 465, "ops@example.com", SECRET, "noreply@example.com");
+
+        long revision = repository().save(configuration);
+
+        StoredSmtpConfiguration read = repository().load().orElseThrow();
+        assertEquals(configuration, read.configuration());
+        assertEquals(revision, read.revision());
+    }
+
+    @Test
+    void aSaveReplacesWhatWasStored() throws Exception {
+        storeRaw(VALID_DOCUMENT);
+        SmtpConfiguration replacement = SmtpConfiguration.of("relay.local", 25, null, null, "relay@example.com");
+
+        repository().save(replacement);
+
+        assertEquals(replacement, repository().load().orElseThrow().configuration());
+    }
+
+    @Test
+    void aSavedConfigurationIsAnnounced() throws Exception {
+        AtomicInteger announcements = new AtomicInteger();
+        try (ConfigRepository.Subscription ignored = repository().watch(announcements::incrementAndGet)) {
+            awaitQuiet(announcements);
+            int before = announcements.get();
+
+            repository().save(SmtpConfiguration.of("relay.local", 25, null, null, "relay@example.com"));
+
+            eventually(() -> announcements.get() > before, "the save was not announced");
+        }
     }
 
     @Test

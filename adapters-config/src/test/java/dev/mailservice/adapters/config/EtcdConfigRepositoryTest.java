@@ -10,10 +10,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mailservice.application.port.out.ConfigBackendUnavailableException;
 import dev.mailservice.application.port.out.ConfigRepository;
 import dev.mailservice.domain.InvalidSmtpConfigurationException;
+import dev.mailservice.domain.SmtpConfiguration;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -88,6 +90,17 @@ class EtcdConfigRepositoryTest extends ConfigRepositoryContractTest {
 
         assertEquals("N0de-encrypted-Pa55",
                 withNodeKey.load().orElseThrow().configuration().password().orElseThrow().reveal());
+    }
+
+    @Test
+    void aSavedValueIsEncryptedInPipesHubsFormatAndNodeCanReadIt() throws Exception {
+        repository.save(SmtpConfiguration.of("smtp.example.com", 587, "ops", SECRET, "noreply@example.com"));
+
+        String stored = store.get(EtcdConfigRepository.KEY).orElseThrow().value();
+        assertTrue(stored.matches("[0-9a-f]{24}:[0-9a-f]+:[0-9a-f]{32}"), stored);
+        assertEquals(SmtpConfiguration.of("smtp.example.com", 587, "ops", SECRET, "noreply@example.com"),
+                ConfigurationDocument.parse(NodeCrypto.decrypt(stored, SECRET_KEY).getBytes(StandardCharsets.UTF_8),
+                        "what Node decrypted"));
     }
 
     @Test

@@ -7,10 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.mailservice.application.port.out.ConfigBackendUnavailableException;
 import dev.mailservice.application.port.out.ConfigRepository;
 import dev.mailservice.application.port.out.StoredSmtpConfiguration;
+import dev.mailservice.domain.SmtpConfiguration;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.stream.Stream;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
@@ -62,6 +66,34 @@ class FileConfigRepositoryTest extends ConfigRepositoryContractTest {
         ConfigBackendUnavailableException error = assertThrows(ConfigBackendUnavailableException.class, repository::load);
 
         assertTrue(error.getMessage().contains(file.toString()), error.getMessage());
+    }
+
+    @Test
+    void aSavedFileIsReadableByItsOwnerOnlyAndLeavesNoTemporaryFile() throws Exception {
+        repository.save(SmtpConfiguration.of("smtp.example.com", 587, "ops", SECRET, "noreply@example.com"));
+
+        assertEquals(PosixFilePermissions.fromString("rw-------"), Files.getPosixFilePermissions(file));
+        try (Stream<Path> files = Files.list(directory)) {
+            assertEquals(List.of(file), files.toList());
+        }
+    }
+
+    @Test
+    void savingCreatesTheDirectory() {
+        FileConfigRepository nested = new FileConfigRepository(directory.resolve("new/dir/smtp.json"));
+
+        nested.save(SmtpConfiguration.of("smtp.example.com", 587, null, null, "noreply@example.com"));
+
+        assertEquals("smtp.example.com", nested.load().orElseThrow().configuration().host());
+    }
+
+    @Test
+    void aFileThatCannotBeWrittenMeansTheBackendIsUnavailable() throws Exception {
+        Files.createDirectory(file);
+        Files.writeString(file.resolve("occupied"), "x");
+
+        assertThrows(ConfigBackendUnavailableException.class,
+                () -> repository.save(SmtpConfiguration.of("h", 25, null, null, "a@b.c")));
     }
 
     @Test

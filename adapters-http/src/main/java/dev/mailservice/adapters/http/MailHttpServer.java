@@ -2,15 +2,16 @@ package dev.mailservice.adapters.http;
 
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpService;
+import java.util.Map;
 import java.util.Objects;
 
 /**
  * The service's HTTP server: the contract's routes under {@code /api/v1}, every error in the
- * contract's shape, unknown routes answered 404 in that shape too.
+ * contract's shape, unknown routes answered 404 in that shape too, request bodies limited per route.
  */
 public final class MailHttpServer {
 
-    /** Request bodies above this size are refused with 413. */
+    /** Request bodies above this size are refused with 413, except on the send route. */
     public static final long MAX_BODY_BYTES = 64 * 1024;
 
     /**
@@ -19,16 +20,16 @@ public final class MailHttpServer {
      */
     static final long HARD_CAP_BYTES = 16 * 1024 * 1024;
 
-    private static final String API_BASE = "/api/v1";
-
     private final WebServer webServer;
 
     /**
-     * @param port the port to listen on; 0 picks a free one
-     * @param mail the routes under {@code /api/v1/mail}
+     * @param port          the port to listen on; 0 picks a free one
+     * @param mail          the routes under {@code /api/v1/mail}
+     * @param configManager the routes under {@code /api/v1/configurationManager}
      */
-    public MailHttpServer(int port, MailHttpService mail) {
+    public MailHttpServer(int port, MailHttpService mail, ConfigManagerHttpService configManager) {
         Objects.requireNonNull(mail, "mail");
+        Objects.requireNonNull(configManager, "configManager");
         this.webServer = WebServer.builder()
                 .port(port)
                 .maxPayloadSize(HARD_CAP_BYTES)
@@ -36,8 +37,11 @@ public final class MailHttpServer {
                 // Start-up wiring stops the server itself, in order with the rest of the service.
                 .shutdownHook(false)
                 .routing(routing -> {
-                    routing.addFilter(new BodyLimit(MAX_BODY_BYTES));
-                    routing.register(API_BASE + "/mail", (HttpService) mail);
+                    routing.addFilter(new BodyLimit(MAX_BODY_BYTES, Map.of(
+                            MailHttpService.BASE_PATH + MailHttpService.SEND_EMAIL,
+                            MailHttpService.SEND_EMAIL_MAX_BODY_BYTES)));
+                    routing.register(MailHttpService.BASE_PATH, (HttpService) mail);
+                    routing.register(ConfigManagerHttpService.BASE_PATH, (HttpService) configManager);
                     ErrorMapper.handleErrorsOf(routing);
                     routing.any((request, response) -> {
                         throw HttpError.notFound("No route " + request.prologue().method().text() + " "

@@ -2,6 +2,7 @@ package dev.mailservice.adapters.http;
 
 import dev.mailservice.application.port.in.GetActiveSmtpConfiguration;
 import dev.mailservice.application.port.in.ReloadSmtpConfiguration;
+import dev.mailservice.application.port.in.SendEmail;
 import dev.mailservice.application.port.in.SmtpStatus;
 import dev.mailservice.domain.SmtpConfiguration;
 import dev.mailservice.domain.SmtpConfiguration.PasswordDisclosure;
@@ -16,26 +17,42 @@ import java.util.Objects;
 /** The routes under {@code /api/v1/mail}. */
 public final class MailHttpService implements HttpService {
 
+    /** Where these routes live. */
+    static final String BASE_PATH = "/api/v1/mail";
+    /** The send route, relative to {@link #BASE_PATH}; its bodies may carry attachments. */
+    static final String SEND_EMAIL = "/emails/sendEmail";
+    /** Bodies of the send route may be this large (attachments); other routes keep the default. */
+    static final long SEND_EMAIL_MAX_BODY_BYTES = 10 * 1024 * 1024;
+
     static final String FETCH_CONFIG_SCOPE = "fetch:config";
+    static final String MAIL_SEND_SCOPE = "mail:send";
     static final String RELOADED = "SMTP configuration updated successfully";
 
     private final ReloadSmtpConfiguration reload;
     private final GetActiveSmtpConfiguration active;
+    private final SendEmail sendEmail;
     private final TokenVerifier scopedTokens;
 
-    public MailHttpService(ReloadSmtpConfiguration reload, GetActiveSmtpConfiguration active, TokenVerifier scopedTokens) {
+    public MailHttpService(ReloadSmtpConfiguration reload, GetActiveSmtpConfiguration active, SendEmail sendEmail,
+            TokenVerifier scopedTokens) {
         this.reload = Objects.requireNonNull(reload, "reload");
         this.active = Objects.requireNonNull(active, "active");
+        this.sendEmail = Objects.requireNonNull(sendEmail, "sendEmail");
         this.scopedTokens = Objects.requireNonNull(scopedTokens, "scopedTokens");
     }
 
     @Override
     public void routing(HttpRules rules) {
         rules.post("/updateSmtpConfig", scopedTokens.requireScope(FETCH_CONFIG_SCOPE), this::reload)
-                .get("/smtpConfig", scopedTokens.requireScope(FETCH_CONFIG_SCOPE), this::status);
+                .get("/smtpConfig", scopedTokens.requireScope(FETCH_CONFIG_SCOPE), this::status)
+                .post(SEND_EMAIL, scopedTokens.requireScope(MAIL_SEND_SCOPE), this::send);
     }
 
     record ReloadAnswer(String message, Map<String, Object> smtp) {}
+
+    record SendAnswer(Sent data) {
+        record Sent(boolean status, String data) {}
+    }
 
     record StatusAnswer(Map<String, Object> smtp, String appliedAt, String source, ErrorAnswer lastReloadError) {}
 
@@ -44,6 +61,11 @@ public final class MailHttpService implements HttpService {
     private void reload(ServerRequest request, ServerResponse response) {
         SmtpConfiguration applied = reload.reload();
         Json.send(response, Status.OK_200, new ReloadAnswer(RELOADED, withoutPassword(applied)));
+    }
+
+    private void send(ServerRequest request, ServerResponse response) {
+        sendEmail.send(SendEmailBody.read(Json.readObject(request)));
+        Json.send(response, Status.OK_200, new SendAnswer(new SendAnswer.Sent(true, "Email sent")));
     }
 
     private void status(ServerRequest request, ServerResponse response) {

@@ -17,7 +17,8 @@ import org.jose4j.jwt.consumer.JwtConsumerBuilder;
 import org.jose4j.keys.HmacKey;
 
 /**
- * Checks the {@code Authorization: Bearer <jwt>} header against one HMAC secret, as PipesHub
+ * Checks the {@code Authorization: Bearer <jwt>} header against one HMAC secret (one instance
+ * for scoped tokens, one for user tokens), as PipesHub
  * signs its tokens: HS256, HS384 or HS512 only ({@code none} and every other algorithm are
  * refused), {@code exp} required and enforced with at most 30 seconds of clock skew.
  *
@@ -28,6 +29,8 @@ public final class TokenVerifier {
 
     /** The claim holding a scoped token's scopes: an array of strings. */
     static final String SCOPES_CLAIM = "scopes";
+    /** The claim holding a user token's role: {@code admin} or {@code member}. */
+    static final String ROLE_CLAIM = "role";
 
     private static final int MAX_CLOCK_SKEW_SECONDS = 30;
     private static final String BEARER = "Bearer ";
@@ -65,6 +68,19 @@ public final class TokenVerifier {
             Object scopes = verify(request).getClaimValue(SCOPES_CLAIM);
             if (!(scopes instanceof List<?> granted) || !granted.contains(scope)) {
                 throw HttpError.unauthorized("The token does not grant the scope " + scope);
+            }
+            response.next();
+        };
+    }
+
+    /**
+     * A handler that lets the request through to the next handler only with a valid user token
+     * whose {@code role} claim is {@code role}; a valid token of another role is a 403.
+     */
+    public Handler requireRole(String role) {
+        return (request, response) -> {
+            if (!role.equals(verify(request).getClaimValue(ROLE_CLAIM))) {
+                throw HttpError.forbidden("This needs a user with the role " + role);
             }
             response.next();
         };

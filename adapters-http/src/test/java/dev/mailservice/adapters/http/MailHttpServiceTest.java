@@ -5,91 +5,36 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
-import dev.mailservice.application.port.in.GetActiveSmtpConfiguration;
 import dev.mailservice.application.port.in.NoSmtpConfigurationStoredException;
-import dev.mailservice.application.port.in.ReloadSmtpConfiguration;
 import dev.mailservice.application.port.in.SmtpStatus;
 import dev.mailservice.application.port.out.ConfigBackendUnavailableException;
 import dev.mailservice.domain.InvalidSmtpConfigurationException;
 import dev.mailservice.domain.SmtpConfiguration;
 import java.net.InetAddress;
 import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.jose4j.jws.AlgorithmIdentifiers;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The mail routes on a real Helidon server on a free port, in front of stand-in use cases. */
-class MailHttpServiceTest {
-
-    /** Twenty letters and digits, as PipesHub generates its secrets. */
-    static final String SECRET = "a1B2c3D4e5F6g7H8i9J0";
-    private static final String PASSWORD = "Sm7p-Pa55word";
-    private static final SmtpConfiguration CONFIGURATION =
-            SmtpConfiguration.of("smtp.example.com", 587, "ops@example.com", PASSWORD, "noreply@example.com");
-
-    private static volatile Supplier<SmtpConfiguration> reloadAnswer;
-    private static volatile SmtpStatus status;
-    private static MailHttpServer server;
-    private static HttpClient client;
-
-    @BeforeAll
-    static void startServer() {
-        ReloadSmtpConfiguration reload = () -> reloadAnswer.get();
-        GetActiveSmtpConfiguration active = () -> status;
-        server = new MailHttpServer(0, new MailHttpService(reload, active, new TokenVerifier(SECRET))).start();
-        client = HttpClient.newHttpClient();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        client.close();
-        server.stop();
-    }
-
-    @BeforeEach
-    void reset() {
-        reloadAnswer = () -> CONFIGURATION;
-        status = new SmtpStatus(Optional.empty(), Optional.empty());
-    }
-
-    static HttpResponse<String> call(String method, String path, String token, HttpRequest.BodyPublisher body)
-            throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
-                .method(method, body);
-        if (token != null) {
-            request.header("Authorization", token.contains(" ") ? token : "Bearer " + token);
-        }
-        return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    }
+/** The routes under /api/v1/mail that reload and show the configuration, and what every route shares. */
+class MailHttpServiceTest extends HttpAdapterTest {
 
     static HttpResponse<String> reloadWith(String token) throws Exception {
         return call("POST", "/api/v1/mail/updateSmtpConfig", token, HttpRequest.BodyPublishers.noBody());
     }
 
-    static void assertError(HttpResponse<String> response, int status, String code, String message) {
-        assertEquals(status, response.statusCode(), response.body());
-        assertEquals("application/json", response.headers().firstValue("Content-Type").orElseThrow());
-        assertEquals("{\"error\":{\"code\":\"" + code + "\",\"message\":\"" + message + "\"}}", response.body());
-    }
-
     @Test
     void reloadAnswersTheContractsExactBodyWithoutThePassword() throws Exception {
-        HttpResponse<String> response = reloadWith(Tokens.scoped(SECRET, "fetch:config"));
+        HttpResponse<String> response = reloadWith(Tokens.scoped(SCOPED_SECRET, "fetch:config"));
 
         assertEquals(200, response.statusCode());
         assertEquals("application/json", response.headers().firstValue("Content-Type").orElseThrow());
@@ -103,7 +48,7 @@ class MailHttpServiceTest {
     void reloadLeavesOutAMissingUsername() throws Exception {
         reloadAnswer = () -> SmtpConfiguration.of("relay.local", 25, null, null, "noreply@example.com");
 
-        HttpResponse<String> response = reloadWith(Tokens.scoped(SECRET, "fetch:config"));
+        HttpResponse<String> response = reloadWith(Tokens.scoped(SCOPED_SECRET, "fetch:config"));
 
         assertEquals("{\"message\":\"SMTP configuration updated successfully\",\"smtp\":{\"host\":\"relay.local\","
                 + "\"port\":25,\"fromEmail\":\"noreply@example.com\"}}", response.body());
@@ -113,14 +58,14 @@ class MailHttpServiceTest {
     @ValueSource(strings = {AlgorithmIdentifiers.HMAC_SHA256, AlgorithmIdentifiers.HMAC_SHA384,
             AlgorithmIdentifiers.HMAC_SHA512})
     void acceptsEveryHmacAlgorithm(String alg) throws Exception {
-        String token = Tokens.signed(SECRET, alg, claims -> claims.setStringListClaim("scopes", "mail:send", "fetch:config"));
+        String token = Tokens.signed(SCOPED_SECRET, alg, claims -> claims.setStringListClaim("scopes", "mail:send", "fetch:config"));
 
         assertEquals(200, reloadWith(token).statusCode());
     }
 
     @Test
     void toleratesClockSkewOfUpToThirtySeconds() throws Exception {
-        String token = Tokens.signed(SECRET, AlgorithmIdentifiers.HMAC_SHA256, claims -> {
+        String token = Tokens.signed(SCOPED_SECRET, AlgorithmIdentifiers.HMAC_SHA256, claims -> {
             claims.setStringListClaim("scopes", "fetch:config");
             claims.setIssuedAt(Tokens.secondsFromNow(-3_600));
             claims.setExpirationTime(Tokens.secondsFromNow(-10));
@@ -137,26 +82,26 @@ class MailHttpServiceTest {
                 arguments("not Bearer", "Basic dXNlcjpwYXNz", "The Authorization header must be 'Bearer <token>'"),
                 arguments("garbage", "not.a.jwt", "Invalid token"),
                 arguments("wrong secret", Tokens.scoped("another-secret-of-20+", "fetch:config"), "Invalid token"),
-                arguments("alg none", Tokens.signed(SECRET, AlgorithmIdentifiers.NONE,
+                arguments("alg none", Tokens.signed(SCOPED_SECRET, AlgorithmIdentifiers.NONE,
                         claims -> claims.setStringListClaim("scopes", "fetch:config")), "Invalid token"),
-                arguments("expired", Tokens.signed(SECRET, hs256, claims -> {
+                arguments("expired", Tokens.signed(SCOPED_SECRET, hs256, claims -> {
                     claims.setStringListClaim("scopes", "fetch:config");
                     claims.setIssuedAt(Tokens.secondsFromNow(-3_600));
                     claims.setExpirationTime(Tokens.secondsFromNow(-60));
                 }), "The token has expired"),
-                arguments("no exp", Tokens.signed(SECRET, hs256, claims -> {
+                arguments("no exp", Tokens.signed(SCOPED_SECRET, hs256, claims -> {
                     claims.setStringListClaim("scopes", "fetch:config");
                     claims.unsetClaim("exp");
                 }), "Invalid token: it has no expiry time (exp)"),
-                arguments("no scopes", Tokens.signed(SECRET, hs256, claims -> {}),
+                arguments("no scopes", Tokens.signed(SCOPED_SECRET, hs256, claims -> {}),
                         "The token does not grant the scope fetch:config"),
-                arguments("scopes a string", Tokens.signed(SECRET, hs256,
+                arguments("scopes a string", Tokens.signed(SCOPED_SECRET, hs256,
                         claims -> claims.setClaim("scopes", "fetch:config")),
                         "The token does not grant the scope fetch:config"),
-                arguments("scope fetch:configX", Tokens.scoped(SECRET, "fetch:configX"),
+                arguments("scope fetch:configX", Tokens.scoped(SCOPED_SECRET, "fetch:configX"),
                         "The token does not grant the scope fetch:config"),
-                arguments("empty scopes", Tokens.scoped(SECRET), "The token does not grant the scope fetch:config"),
-                arguments("another scope", Tokens.scoped(SECRET, "mail:send"),
+                arguments("empty scopes", Tokens.scoped(SCOPED_SECRET), "The token does not grant the scope fetch:config"),
+                arguments("another scope", Tokens.scoped(SCOPED_SECRET, "mail:send"),
                         "The token does not grant the scope fetch:config"));
     }
 
@@ -179,7 +124,7 @@ class MailHttpServiceTest {
             throw new InvalidSmtpConfigurationException("port", "port must be between 1 and 65535, got 0");
         };
 
-        assertError(reloadWith(Tokens.scoped(SECRET, "fetch:config")), 400, "HTTP_BAD_REQUEST",
+        assertError(reloadWith(Tokens.scoped(SCOPED_SECRET, "fetch:config")), 400, "HTTP_BAD_REQUEST",
                 "port must be between 1 and 65535, got 0");
     }
 
@@ -189,7 +134,7 @@ class MailHttpServiceTest {
             throw new NoSmtpConfigurationStoredException("No SMTP configuration is stored (file /x.json)");
         };
 
-        assertError(reloadWith(Tokens.scoped(SECRET, "fetch:config")), 404, "HTTP_NOT_FOUND",
+        assertError(reloadWith(Tokens.scoped(SCOPED_SECRET, "fetch:config")), 404, "HTTP_NOT_FOUND",
                 "No SMTP configuration is stored (file /x.json)");
     }
 
@@ -199,7 +144,7 @@ class MailHttpServiceTest {
             throw new ConfigBackendUnavailableException("etcd at http://127.0.0.1:2379 did not answer", null);
         };
 
-        assertError(reloadWith(Tokens.scoped(SECRET, "fetch:config")), 503, "HTTP_SERVICE_UNAVAILABLE",
+        assertError(reloadWith(Tokens.scoped(SCOPED_SECRET, "fetch:config")), 503, "HTTP_SERVICE_UNAVAILABLE",
                 "etcd at http://127.0.0.1:2379 did not answer");
     }
 
@@ -209,13 +154,13 @@ class MailHttpServiceTest {
             throw new IllegalStateException("internal detail " + PASSWORD);
         };
 
-        assertError(reloadWith(Tokens.scoped(SECRET, "fetch:config")), 500, "HTTP_INTERNAL_SERVER_ERROR",
+        assertError(reloadWith(Tokens.scoped(SCOPED_SECRET, "fetch:config")), 500, "HTTP_INTERNAL_SERVER_ERROR",
                 "Internal server error");
     }
 
     @Test
     void theStatusRouteShowsNothingActive() throws Exception {
-        HttpResponse<String> response = call("GET", "/api/v1/mail/smtpConfig", Tokens.scoped(SECRET, "fetch:config"),
+        HttpResponse<String> response = call("GET", "/api/v1/mail/smtpConfig", Tokens.scoped(SCOPED_SECRET, "fetch:config"),
                 HttpRequest.BodyPublishers.noBody());
 
         assertEquals(200, response.statusCode());
@@ -229,7 +174,7 @@ class MailHttpServiceTest {
                 Optional.of(new SmtpStatus.Applied(CONFIGURATION, Instant.parse("2026-01-02T03:04:05Z"), "file", 0)),
                 Optional.of(new SmtpStatus.ReloadError(Instant.parse("2026-01-02T04:00:00Z"), "port must be ...")));
 
-        HttpResponse<String> response = call("GET", "/api/v1/mail/smtpConfig", Tokens.scoped(SECRET, "fetch:config"),
+        HttpResponse<String> response = call("GET", "/api/v1/mail/smtpConfig", Tokens.scoped(SCOPED_SECRET, "fetch:config"),
                 HttpRequest.BodyPublishers.noBody());
 
         assertEquals("{\"smtp\":{\"host\":\"smtp.example.com\",\"port\":587,\"username\":\"ops@example.com\","
@@ -246,7 +191,7 @@ class MailHttpServiceTest {
 
     @Test
     void aKnownPathWithTheWrongMethodIs404() throws Exception {
-        assertError(call("GET", "/api/v1/mail/updateSmtpConfig", Tokens.scoped(SECRET, "fetch:config"),
+        assertError(call("GET", "/api/v1/mail/updateSmtpConfig", Tokens.scoped(SCOPED_SECRET, "fetch:config"),
                 HttpRequest.BodyPublishers.noBody()), 404, "HTTP_NOT_FOUND", "No route GET /api/v1/mail/updateSmtpConfig");
     }
 
@@ -254,7 +199,7 @@ class MailHttpServiceTest {
     void aBodyOverTheLimitIs413() throws Exception {
         byte[] large = new byte[(int) MailHttpServer.MAX_BODY_BYTES + 1];
 
-        assertError(call("POST", "/api/v1/mail/updateSmtpConfig", Tokens.scoped(SECRET, "fetch:config"),
+        assertError(call("POST", "/api/v1/mail/updateSmtpConfig", Tokens.scoped(SCOPED_SECRET, "fetch:config"),
                 HttpRequest.BodyPublishers.ofByteArray(large)), 413, "HTTP_PAYLOAD_TOO_LARGE",
                 "The request body is larger than the limit of 64 KiB");
     }
@@ -263,13 +208,13 @@ class MailHttpServiceTest {
     void aBodyAtTheLimitIsAccepted() throws Exception {
         byte[] atLimit = new byte[(int) MailHttpServer.MAX_BODY_BYTES];
 
-        assertEquals(200, call("POST", "/api/v1/mail/updateSmtpConfig", Tokens.scoped(SECRET, "fetch:config"),
+        assertEquals(200, call("POST", "/api/v1/mail/updateSmtpConfig", Tokens.scoped(SCOPED_SECRET, "fetch:config"),
                 HttpRequest.BodyPublishers.ofByteArray(atLimit)).statusCode());
     }
 
     @Test
     void aMalformedRequestIsA400InTheContractsShape() throws Exception {
-        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port())) {
             socket.getOutputStream().write("NOT HTTP AT ALL\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
 

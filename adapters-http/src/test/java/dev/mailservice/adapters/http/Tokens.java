@@ -21,6 +21,11 @@ public final class Tokens {
         return signed(secret, AlgorithmIdentifiers.HMAC_SHA256, claims -> claims.setStringListClaim("scopes", List.of(scopes)));
     }
 
+    /** A user token as PipesHub issues it: HS256, one hour, with this role. */
+    public static String user(String secret, String role) {
+        return signed(secret, AlgorithmIdentifiers.HMAC_SHA256, claims -> claims.setStringClaim("role", role));
+    }
+
     /** Claims like PipesHub's (userId, orgId, iat, exp in one hour), adjusted by {@code edit}, signed with {@code alg}. */
     public static String signed(String secret, String alg, Consumer<JwtClaims> edit) {
         JwtClaims claims = new JwtClaims();

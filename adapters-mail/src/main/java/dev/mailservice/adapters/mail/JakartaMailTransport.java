@@ -4,6 +4,7 @@ import dev.mailservice.application.port.out.MailDeliveryException;
 import dev.mailservice.application.port.out.MailTransport;
 import dev.mailservice.domain.EmailAddress;
 import dev.mailservice.domain.MailMessage;
+import dev.mailservice.domain.Password;
 import dev.mailservice.domain.SmtpConfiguration;
 import jakarta.activation.DataHandler;
 import jakarta.mail.AuthenticationFailedException;
@@ -21,40 +22,63 @@ import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Date;
 import java.util.List;
 
-/** A {@link MailTransport} for one configuration, on one Jakarta Mail session. */
+/**
+ * A {@link MailTransport} for one configuration, on one Jakarta Mail session, sending over a
+ * small pool of connections that stay open between sends.
+ */
 final class JakartaMailTransport implements MailTransport {
 
     private static final String UTF_8 = StandardCharsets.UTF_8.name();
 
     private final SmtpConfiguration configuration;
     private final Session session;
+    private final SmtpConnectionPool connections;
 
-    JakartaMailTransport(SmtpConfiguration configuration, Session session) {
+    /**
+     * @param poolSize  how many connections may be open at once
+     * @param waitLimit how long a send may wait for a free connection
+     */
+    JakartaMailTransport(SmtpConfiguration configuration, Session session, int poolSize, Duration waitLimit) {
         this.configuration = configuration;
         this.session = session;
+        this.connections = new SmtpConnectionPool(this::connect, poolSize, waitLimit, configuration.address());
     }
 
     @Override
     public void send(MailMessage message) {
         MimeMessage mime = toMime(message);
-        try (Transport transport = session.getTransport()) {
-            transport.connect(
-                    configuration.host(),
-                    configuration.port(),
-                    configuration.username().orElse(null),
-                    configuration.password().map(secret -> secret.reveal()).orElse(null));
-            transport.sendMessage(mime, mime.getAllRecipients());
+        try {
+            Transport connection = connections.borrow();
+            boolean sent = false;
+            try {
+                connection.sendMessage(mime, mime.getAllRecipients());
+                sent = true;
+            } finally {
+                connections.giveBack(connection, sent);
+            }
         } catch (MessagingException e) {
             throw new MailDeliveryException(describe(e), e);
         }
     }
 
+    /** Closes the connections; called once no send uses this transport any more. */
     @Override
     public void close() {
-        // Connections are opened per send and closed with it: nothing is held between sends.
+        connections.close();
+    }
+
+    private Transport connect() throws MessagingException {
+        Transport connection = session.getTransport();
+        connection.connect(
+                configuration.host(),
+                configuration.port(),
+                configuration.username().orElse(null),
+                configuration.password().map(Password::reveal).orElse(null));
+        return connection;
     }
 
     private MimeMessage toMime(MailMessage message) {

@@ -18,6 +18,8 @@ import java.util.Properties;
  *   <li>SMTP AUTH is used when the configuration has a username.</li>
  *   <li>Connecting, and every read and write, give up after {@code timeout}, so a server that
  *       accepts the connection and then stays silent cannot hang a request.</li>
+ *   <li>Each transport keeps up to {@code poolSize} connections open between sends; a send waits
+ *       at most {@code timeout} for a free one.</li>
  * </ul>
  */
 public final class JakartaMailTransportFactory implements MailTransportFactory {
@@ -26,21 +28,28 @@ public final class JakartaMailTransportFactory implements MailTransportFactory {
     static final int IMPLICIT_TLS_PORT = 465;
 
     private final Duration timeout;
+    private final int poolSize;
 
     /**
-     * @param timeout limit for connecting and for each read and write on the SMTP connection
+     * @param timeout  limit for connecting and for each read and write on the SMTP connection
+     * @param poolSize how many connections each transport may keep open
      */
-    public JakartaMailTransportFactory(Duration timeout) {
+    public JakartaMailTransportFactory(Duration timeout, int poolSize) {
         Objects.requireNonNull(timeout, "timeout");
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("the SMTP timeout must be positive, got " + timeout);
         }
+        if (poolSize < 1) {
+            throw new IllegalArgumentException("the SMTP connection pool needs at least one connection, got " + poolSize);
+        }
         this.timeout = timeout;
+        this.poolSize = poolSize;
     }
 
     @Override
     public MailTransport create(SmtpConfiguration configuration) {
-        return new JakartaMailTransport(configuration, Session.getInstance(sessionProperties(configuration)));
+        return new JakartaMailTransport(configuration, Session.getInstance(sessionProperties(configuration)),
+                poolSize, timeout);
     }
 
     /** The Jakarta Mail session settings for {@code configuration}; visible for tests. */

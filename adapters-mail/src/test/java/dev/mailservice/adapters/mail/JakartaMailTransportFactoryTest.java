@@ -42,7 +42,7 @@ class JakartaMailTransportFactoryTest {
             new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP))
             .withConfiguration(GreenMailConfiguration.aConfig().withUser("ops@example.com", USER, RIGHT_PASSWORD));
 
-    private final JakartaMailTransportFactory factory = new JakartaMailTransportFactory(Duration.ofSeconds(5));
+    private final JakartaMailTransportFactory factory = new JakartaMailTransportFactory(Duration.ofSeconds(5), 2);
 
     private static int smtpPort() {
         return SMTP_SERVER.getSmtp().getPort();
@@ -54,7 +54,7 @@ class JakartaMailTransportFactoryTest {
     }
 
     private static void sendWith(SmtpConfiguration configuration, MailMessage message) {
-        try (MailTransport transport = new JakartaMailTransportFactory(Duration.ofSeconds(5)).create(configuration)) {
+        try (MailTransport transport = new JakartaMailTransportFactory(Duration.ofSeconds(5), 2).create(configuration)) {
             transport.send(message);
         }
     }
@@ -154,7 +154,7 @@ class JakartaMailTransportFactoryTest {
             });
             SmtpConfiguration configuration =
                     SmtpConfiguration.of("127.0.0.1", silent.getLocalPort(), null, null, "a@example.com");
-            MailTransport transport = new JakartaMailTransportFactory(Duration.ofMillis(300)).create(configuration);
+            MailTransport transport = new JakartaMailTransportFactory(Duration.ofMillis(300), 1).create(configuration);
 
             // A guard against a hang, not a speed target: the timeout is 300 ms.
             MailDeliveryException error = assertTimeoutPreemptively(Duration.ofSeconds(20),
@@ -187,7 +187,7 @@ class JakartaMailTransportFactoryTest {
 
     @Test
     void appliesTheTimeoutToConnectReadAndWrite() {
-        Properties properties = new JakartaMailTransportFactory(Duration.ofMillis(1234))
+        Properties properties = new JakartaMailTransportFactory(Duration.ofMillis(1234), 1)
                 .sessionProperties(SmtpConfiguration.of("h", 25, null, null, "a@b.c"));
 
         assertEquals("1234", properties.getProperty("mail.smtp.connectiontimeout"));
@@ -197,7 +197,7 @@ class JakartaMailTransportFactoryTest {
 
     @Test
     void refusesANonPositiveTimeout() {
-        assertThrows(IllegalArgumentException.class, () -> new JakartaMailTransportFactory(Duration.ZERO));
+        assertThrows(IllegalArgumentException.class, () -> new JakartaMailTransportFactory(Duration.ZERO, 1));
     }
 
     @Test

@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 
 /**
  * Implements {@link ReloadSmtpConfiguration}: read, validate, build, swap.
@@ -42,22 +43,32 @@ public final class ReloadSmtpConfigurationService implements ReloadSmtpConfigura
 
     @Override
     public SmtpConfiguration reload() {
+        return underLock(active -> {
+            long activeRevision = active.map(SmtpStatus.Applied::revision).orElse(StoredSmtpConfiguration.UNVERSIONED);
+            return swapIn(readNewerThan(activeRevision), active);
+        });
+    }
+
+    /**
+     * Applies a configuration that was just stored, as a reload that read it would; a newer
+     * revision already active (applied meanwhile through the watch) is kept.
+     *
+     * @return the configuration now active
+     */
+    SmtpConfiguration apply(StoredSmtpConfiguration stored) {
+        return underLock(active -> active.isPresent() && stored.revision() < active.get().revision()
+                ? active.get().configuration()
+                : swapIn(stored, active));
+    }
+
+    /**
+     * Runs {@code step} with the active configuration, holding the lock; a failure is recorded as
+     * the last reload error and logged, and the active configuration stays.
+     */
+    private SmtpConfiguration underLock(Function<Optional<SmtpStatus.Applied>, SmtpConfiguration> step) {
         reloading.lock();
         try {
-            Optional<SmtpStatus.Applied> active = sender.status().active();
-            StoredSmtpConfiguration stored = readNewerThan(active.map(SmtpStatus.Applied::revision)
-                    .orElse(StoredSmtpConfiguration.UNVERSIONED));
-            if (active.isPresent() && active.get().configuration().equals(stored.configuration())) {
-                sender.confirm(stored.revision());
-                return stored.configuration();
-            }
-            MailTransport transport = transportFactory.create(stored.configuration());
-            sender.activate(new SmtpStatus.Applied(stored.configuration(), clock.instant(), repository.sourceName(),
-                    stored.revision()), transport);
-            LOG.log(Level.INFO, "Applied the SMTP configuration from {0} (revision {1,number,#}): server {2}, sending as {3}",
-                    repository.sourceName(), stored.revision(), stored.configuration().address(),
-                    stored.configuration().fromEmail());
-            return stored.configuration();
+            return step.apply(sender.status().active());
         } catch (RuntimeException e) {
             String reason = describe(e);
             sender.recordFailure(new SmtpStatus.ReloadError(clock.instant(), reason));
@@ -66,6 +77,21 @@ public final class ReloadSmtpConfigurationService implements ReloadSmtpConfigura
         } finally {
             reloading.unlock();
         }
+    }
+
+    /** Makes {@code stored} the active configuration, keeping the transport if it is unchanged. */
+    private SmtpConfiguration swapIn(StoredSmtpConfiguration stored, Optional<SmtpStatus.Applied> active) {
+        if (active.isPresent() && active.get().configuration().equals(stored.configuration())) {
+            sender.confirm(stored.revision());
+            return stored.configuration();
+        }
+        MailTransport transport = transportFactory.create(stored.configuration());
+        sender.activate(new SmtpStatus.Applied(stored.configuration(), clock.instant(), repository.sourceName(),
+                stored.revision()), transport);
+        LOG.log(Level.INFO, "Applied the SMTP configuration from {0} (revision {1,number,#}): server {2}, sending as {3}",
+                repository.sourceName(), stored.revision(), stored.configuration().address(),
+                stored.configuration().fromEmail());
+        return stored.configuration();
     }
 
     /**

@@ -77,6 +77,18 @@ final class Fakes {
             }
         }
 
+        /** Saved configurations, in order; each save stores the value at the next revision. */
+        final List<SmtpConfiguration> saved = new CopyOnWriteArrayList<>();
+        private final AtomicInteger revisions = new AtomicInteger(100);
+
+        @Override
+        public long save(SmtpConfiguration configuration) {
+            saved.add(configuration);
+            long revision = revisions.incrementAndGet();
+            stores(configuration, revision);
+            return revision;
+        }
+
         @Override
         public Subscription watch(ChangeListener listener) {
             listeners.add(listener);
@@ -122,6 +134,7 @@ final class Fakes {
         final AtomicInteger sent = new AtomicInteger();
         final AtomicInteger closes = new AtomicInteger();
         final AtomicInteger sendsAfterClose = new AtomicInteger();
+        volatile MailMessage lastMessage;
         volatile CountDownLatch sendStarted;
         volatile CountDownLatch sendMayFinish;
 
@@ -147,6 +160,7 @@ final class Fakes {
             if (closes.get() > 0) {
                 sendsAfterClose.incrementAndGet();
             }
+            lastMessage = message;
             sent.incrementAndGet();
         }
 

@@ -1,6 +1,7 @@
 package dev.mailservice.application.port.out;
 
 import dev.mailservice.domain.InvalidSmtpConfigurationException;
+import dev.mailservice.domain.SmtpConfiguration;
 import java.util.Optional;
 
 /**
@@ -21,6 +22,16 @@ public interface ConfigRepository {
      * @throws ConfigBackendUnavailableException if the backend cannot be reached or read
      */
     Optional<StoredSmtpConfiguration> load();
+
+    /**
+     * Stores {@code configuration}, replacing what is stored. A reader never sees it half
+     * written: the file backend replaces the file in one rename, etcd in one put.
+     *
+     * @return the revision of the stored value ({@link StoredSmtpConfiguration#UNVERSIONED} for a
+     *         backend without revisions)
+     * @throws ConfigBackendUnavailableException if the backend cannot be reached or written
+     */
+    long save(SmtpConfiguration configuration);
 
     /**
      * Starts telling {@code listener} when the stored configuration may have changed, including

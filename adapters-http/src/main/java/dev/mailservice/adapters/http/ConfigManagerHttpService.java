@@ -1,0 +1,65 @@
+package dev.mailservice.adapters.http;
+
+import dev.mailservice.application.port.in.GetStoredSmtpConfiguration;
+import dev.mailservice.application.port.in.SaveSmtpConfiguration;
+import dev.mailservice.domain.SmtpConfiguration.PasswordDisclosure;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The configuration-manager routes under {@code /api/v1/configurationManager}: admins store and
+ * read the SMTP configuration (password masked); services read it in full.
+ */
+public final class ConfigManagerHttpService implements HttpService {
+
+    /** Where these routes live. */
+    static final String BASE_PATH = "/api/v1/configurationManager";
+    static final String ADMIN_ROLE = "admin";
+    static final String CREATED = "SMTP config created successfully";
+
+    private final SaveSmtpConfiguration save;
+    private final GetStoredSmtpConfiguration stored;
+    private final TokenVerifier userTokens;
+    private final TokenVerifier scopedTokens;
+
+    public ConfigManagerHttpService(SaveSmtpConfiguration save, GetStoredSmtpConfiguration stored,
+            TokenVerifier userTokens, TokenVerifier scopedTokens) {
+        this.save = Objects.requireNonNull(save, "save");
+        this.stored = Objects.requireNonNull(stored, "stored");
+        this.userTokens = Objects.requireNonNull(userTokens, "userTokens");
+        this.scopedTokens = Objects.requireNonNull(scopedTokens, "scopedTokens");
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.post("/smtpConfig", userTokens.requireRole(ADMIN_ROLE), this::store)
+                .get("/smtpConfig", userTokens.requireRole(ADMIN_ROLE), this::showMasked)
+                .get("/internal/smtpConfig", scopedTokens.requireScope(MailHttpService.FETCH_CONFIG_SCOPE), this::showInFull);
+    }
+
+    record Created(String message) {}
+
+    private void store(ServerRequest request, ServerResponse response) {
+        save.save(Json.toMap(Json.readObject(request)));
+        Json.send(response, Status.OK_200, new Created(CREATED));
+    }
+
+    private void showMasked(ServerRequest request, ServerResponse response) {
+        show(response, PasswordDisclosure.MASKED);
+    }
+
+    private void showInFull(ServerRequest request, ServerResponse response) {
+        show(response, PasswordDisclosure.REVEALED);
+    }
+
+    /** The stored configuration, or {@code {}} when none is stored. */
+    private void show(ServerResponse response, PasswordDisclosure disclosure) {
+        Json.send(response, Status.OK_200,
+                stored.stored().map(configuration -> configuration.toFields(disclosure)).orElse(Map.of()));
+    }
+}

@@ -1,0 +1,134 @@
+package dev.mailservice.adapters.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.mailservice.application.port.out.ConfigBackendUnavailableException;
+import dev.mailservice.domain.InvalidSmtpConfigurationException;
+import dev.mailservice.domain.SmtpConfiguration;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The configuration-manager routes under /api/v1/configurationManager. */
+class ConfigManagerHttpServiceTest extends HttpAdapterTest {
+
+    private static final String PATH = "/api/v1/configurationManager/smtpConfig";
+    private static final String INTERNAL_PATH = "/api/v1/configurationManager/internal/smtpConfig";
+    private static final String BODY = """
+            {"host": "smtp.sendgrid.net", "port": 587, "username": "apikey", "password": "SG.key",
+             "fromEmail": "noreply@example.com"}""";
+
+    private static String admin() {
+        return Tokens.user(USER_SECRET, "admin");
+    }
+
+    private static HttpResponse<String> get(String path, String token) throws Exception {
+        return call("GET", path, token, HttpRequest.BodyPublishers.noBody());
+    }
+
+    @Test
+    void anAdminStoresAConfigurationAndGetsTheContractsAnswer() throws Exception {
+        assertOk(call("POST", PATH, admin(), BODY), "{\"message\":\"SMTP config created successfully\"}");
+
+        assertEquals(List.of(Map.of("host", "smtp.sendgrid.net", "port", 587, "username", "apikey", "password", "SG.key",
+                "fromEmail", "noreply@example.com")), saved);
+    }
+
+    @Test
+    void aMemberIsForbidden() throws Exception {
+        assertError(call("POST", PATH, Tokens.user(USER_SECRET, "member"), BODY), 403, "HTTP_FORBIDDEN",
+                "This needs a user with the role admin");
+        assertError(get(PATH, Tokens.user(USER_SECRET, "member")), 403, "HTTP_FORBIDDEN",
+                "This needs a user with the role admin");
+        assertEquals(List.of(), saved);
+    }
+
+    @Test
+    void aTokenWithoutARoleIsForbidden() throws Exception {
+        assertError(call("POST", PATH, Tokens.scoped(USER_SECRET, "fetch:config"), BODY), 403, "HTTP_FORBIDDEN",
+                "This needs a user with the role admin");
+    }
+
+    @Test
+    void aScopedTokenIsNotAUserToken() throws Exception {
+        assertError(call("POST", PATH, Tokens.user(SCOPED_SECRET, "admin"), BODY), 401, "HTTP_UNAUTHORIZED",
+                "Invalid token");
+    }
+
+    @Test
+    void noTokenIs401() throws Exception {
+        assertError(call("POST", PATH, null, BODY), 401, "HTTP_UNAUTHORIZED", "The Authorization header is missing");
+    }
+
+    @Test
+    void anInvalidConfigurationIs400NamingTheField() throws Exception {
+        saveAnswer = fields -> {
+            throw new InvalidSmtpConfigurationException("port", "port must be between 1 and 65535, got 0");
+        };
+
+        assertError(call("POST", PATH, admin(), BODY.replace("587", "0")), 400, "HTTP_BAD_REQUEST",
+                "port must be between 1 and 65535, got 0");
+    }
+
+    @Test
+    void aMalformedBodyIs400WithoutQuotingIt() throws Exception {
+        assertError(call("POST", PATH, admin(), "{\"password\": Secret-Pa55}"), 400, "HTTP_BAD_REQUEST",
+                "The request body is not valid JSON (line 1, column 21)");
+        assertEquals(List.of(), saved);
+    }
+
+    @Test
+    void anUnreachableBackendIs503() throws Exception {
+        saveAnswer = fields -> {
+            throw new ConfigBackendUnavailableException("Cannot write /services/smtp: etcd did not answer", null);
+        };
+
+        assertError(call("POST", PATH, admin(), BODY), 503, "HTTP_SERVICE_UNAVAILABLE",
+                "Cannot write /services/smtp: etcd did not answer");
+    }
+
+    @Test
+    void aBodyOverSixtyFourKibibytesIs413() throws Exception {
+        assertError(call("POST", PATH, admin(), BODY.replace("SG.key", "k".repeat(64 * 1024))), 413,
+                "HTTP_PAYLOAD_TOO_LARGE", "The request body is larger than the limit of 64 KiB");
+        assertEquals(List.of(), saved);
+    }
+
+    @Test
+    void theAdminViewMasksThePassword() throws Exception {
+        assertOk(get(PATH, admin()), "{\"host\":\"smtp.example.com\",\"port\":587,\"username\":\"ops@example.com\","
+                + "\"password\":\"****************\",\"fromEmail\":\"noreply@example.com\"}");
+    }
+
+    @Test
+    void nothingStoredIsAnEmptyObject() throws Exception {
+        storedAnswer = Optional::empty;
+
+        assertOk(get(PATH, admin()), "{}");
+        assertOk(get(INTERNAL_PATH, Tokens.scoped(SCOPED_SECRET, "fetch:config")), "{}");
+    }
+
+    @Test
+    void theInternalViewIsInFullForAScopedToken() throws Exception {
+        assertOk(get(INTERNAL_PATH, Tokens.scoped(SCOPED_SECRET, "fetch:config")), "{\"host\":\"smtp.example.com\","
+                + "\"port\":587,\"username\":\"ops@example.com\",\"password\":\"" + PASSWORD
+                + "\",\"fromEmail\":\"noreply@example.com\"}");
+    }
+
+    @Test
+    void theInternalViewNeedsTheScope() throws Exception {
+        assertError(get(INTERNAL_PATH, Tokens.scoped(SCOPED_SECRET, "mail:send")), 401, "HTTP_UNAUTHORIZED",
+                "The token does not grant the scope fetch:config");
+        assertError(get(INTERNAL_PATH, admin()), 401, "HTTP_UNAUTHORIZED", "Invalid token");
+    }
+
+    @Test
+    void theStoredDocumentIsReadEachTime() throws Exception {
+        storedAnswer = () -> Optional.of(SmtpConfiguration.of("relay.local", 25, null, null, "relay@example.com"));
+
+        assertOk(get(PATH, admin()), "{\"host\":\"relay.local\",\"port\":25,\"fromEmail\":\"relay@example.com\"}");
+    }
+}

@@ -1,0 +1,180 @@
+package dev.mailservice.adapters.http;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mailservice.application.port.in.SmtpNotConfiguredException;
+import dev.mailservice.application.port.out.MailDeliveryException;
+import dev.mailservice.domain.MailMessage;
+import dev.mailservice.domain.MailRequest;
+import dev.mailservice.domain.MailTemplate;
+import java.io.ByteArrayInputStream;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** POST /api/v1/mail/emails/sendEmail: the body's shapes, the answers, the limits. */
+class SendEmailRouteTest extends HttpAdapterTest {
+
+    private static final String PATH = "/api/v1/mail/emails/sendEmail";
+    private static final String OTP_MAIL = """
+            {"emailTemplateType": "loginWithOTP", "sendEmailTo": ["user@example.com"],
+             "templateData": {"name": "John Doe", "otp": "123456"}, "isAutoEmail": true}""";
+
+    private static HttpResponse<String> send(String body) throws Exception {
+        return call("POST", PATH, Tokens.scoped(SCOPED_SECRET, "mail:send"), body);
+    }
+
+    @Test
+    void answersTheContractsBodyAndPassesTheRequestOn() throws Exception {
+        assertOk(send(OTP_MAIL), "{\"data\":{\"status\":true,\"data\":\"Email sent\"}}");
+
+        MailRequest request = sent.getFirst();
+        assertEquals(MailTemplate.LOGIN_WITH_OTP, request.template());
+        assertEquals("user@example.com", request.to().getFirst().value());
+        assertEquals(Map.of("name", "John Doe", "otp", "123456"), request.templateData());
+        assertEquals(Optional.empty(), request.subject());
+    }
+
+    @Test
+    void needsTheMailSendScope() throws Exception {
+        assertError(call("POST", PATH, Tokens.scoped(SCOPED_SECRET, "fetch:config"), OTP_MAIL), 401, "HTTP_UNAUTHORIZED",
+                "The token does not grant the scope mail:send");
+        assertEquals(List.of(), sent);
+    }
+
+    @Test
+    void readsEveryFieldOfTheContract() throws Exception {
+        send("""
+                {"emailTemplateType": "appuserInvite", "sendEmailTo": ["a@example.com", "b@example.com"],
+                 "sendCcTo": ["c@example.com"], "subject": "Join Acme", "productName": "Acme Cloud",
+                 "fromEmailDomain": "ignored@example.com",
+                 "templateData": {"invitee": "Ann", "orgName": "Acme", "link": "https://acme.example/invite"}}""");
+
+        MailRequest request = sent.getFirst();
+        assertEquals(2, request.to().size());
+        assertEquals("c@example.com", request.cc().getFirst().value());
+        assertEquals(Optional.of("Join Acme"), request.subject());
+        assertEquals(Optional.of("Acme Cloud"), request.productName());
+    }
+
+    @Test
+    void acceptsASingleAddressAndANumericOtp() throws Exception {
+        send("""
+                {"emailTemplateType": "loginWithOTP", "sendEmailTo": "user@example.com",
+                 "templateData": {"name": "Ann", "otp": 123456}}""");
+
+        assertEquals("123456", sent.getFirst().templateData().get("otp"));
+    }
+
+    @Test
+    void decodesBase64AttachmentsAndKeepsTextOnes() throws Exception {
+        byte[] pdf = {'%', 'P', 'D', 'F', 0, (byte) 0xff};
+        send("""
+                {"emailTemplateType": "suspiciousLoginAttempt", "sendEmailTo": ["u@example.com"],
+                 "templateData": {"link": "https://support.example"},
+                 "attachments": [
+                   {"filename": "report.pdf", "content": "%s", "contentType": "application/pdf"},
+                   {"filename": "notes.txt", "content": "plain words", "contentType": "text/plain"},
+                   {"filename": "declared.bin", "content": "%s", "encoding": "base64"},
+                   {"filename": "word.bin", "content": "just some words!"}]}"""
+                .formatted(Base64.getEncoder().encodeToString(pdf), Base64.getEncoder().encodeToString(pdf)));
+
+        List<MailMessage.Attachment> attachments = sent.getFirst().attachments();
+        assertArrayEquals(pdf, attachments.get(0).content());
+        assertEquals("application/pdf", attachments.get(0).contentType());
+        assertEquals("plain words", new String(attachments.get(1).content(), StandardCharsets.UTF_8));
+        assertArrayEquals(pdf, attachments.get(2).content());
+        assertEquals("application/octet-stream", attachments.get(2).contentType());
+        assertEquals("just some words!", new String(attachments.get(3).content(), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void anUnknownTemplateIs400NamingIt() throws Exception {
+        assertError(send(OTP_MAIL.replace("loginWithOTP", "newsletter")), 400, "HTTP_BAD_REQUEST",
+                "Unknown template 'newsletter': emailTemplateType must be one of [loginWithOTP, resetPassword, "
+                        + "accountCreation, appuserInvite, suspiciousLoginAttempt]");
+    }
+
+    @Test
+    void aMissingTemplateFieldIs400NamingIt() throws Exception {
+        assertError(send(OTP_MAIL.replace(", \"otp\": \"123456\"", "")), 400, "HTTP_BAD_REQUEST",
+                "templateData.otp is required for the template loginWithOTP");
+    }
+
+    @Test
+    void aBadAddressIs400NamingIt() throws Exception {
+        assertError(send(OTP_MAIL.replace("[\"user@example.com\"]", "[\"user@example.com\", \"nobody\"]")), 400,
+                "HTTP_BAD_REQUEST", "sendEmailTo[1] must be an e-mail address like name@example.com, got 'nobody'");
+    }
+
+    @Test
+    void noRecipientIs400() throws Exception {
+        assertError(send(OTP_MAIL.replace("\"sendEmailTo\": [\"user@example.com\"],", "")), 400, "HTTP_BAD_REQUEST",
+                "sendEmailTo needs at least one e-mail address");
+    }
+
+    @Test
+    void wrongShapesAre400NamingTheField() throws Exception {
+        assertError(send(OTP_MAIL.replace("[\"user@example.com\"]", "{\"to\": 1}")), 400, "HTTP_BAD_REQUEST",
+                "sendEmailTo must be an array of e-mail addresses");
+        assertError(send("[1, 2]"), 400, "HTTP_BAD_REQUEST", "The request body must be a JSON object");
+        assertError(send("{\"emailTemplateType\": "), 400, "HTTP_BAD_REQUEST",
+                "The request body is not valid JSON (line 1, column 23)");
+    }
+
+    @Test
+    void nothingActiveIs400SayingSmtpIsNotConfigured() throws Exception {
+        sendAnswer = request -> {
+            throw new SmtpNotConfiguredException();
+        };
+
+        assertError(send(OTP_MAIL), 400, "HTTP_BAD_REQUEST",
+                "SMTP is not configured: store a configuration and reload it before sending mail");
+    }
+
+    @Test
+    void aRefusingSmtpServerIs500WithItsReply() throws Exception {
+        sendAnswer = request -> {
+            throw new MailDeliveryException("The SMTP server smtp.example.com:587 did not accept the mail: 554 5.7.1 "
+                    + "Relay access denied", null);
+        };
+
+        assertError(send(OTP_MAIL), 500, "HTTP_INTERNAL_SERVER_ERROR",
+                "The SMTP server smtp.example.com:587 did not accept the mail: 554 5.7.1 Relay access denied");
+    }
+
+    @Test
+    void acceptsBodiesUpToTenMebibytes() throws Exception {
+        String large = OTP_MAIL.replace("\"isAutoEmail\": true", "\"padding\": \"" + "x".repeat(9 * 1024 * 1024) + "\"");
+
+        assertEquals(200, send(large).statusCode());
+    }
+
+    @Test
+    void refusesBodiesOverTenMebibytes() throws Exception {
+        String tooLarge = OTP_MAIL.replace("\"isAutoEmail\": true", "\"padding\": \"" + "x".repeat(10 * 1024 * 1024) + "\"");
+
+        assertError(send(tooLarge), 413, "HTTP_PAYLOAD_TOO_LARGE", "The request body is larger than the limit of 10 MiB");
+        assertEquals(List.of(), sent);
+    }
+
+    @Test
+    void refusesAStreamedBodyThatGrowsPastTheLimit() throws Exception {
+        byte[] tooLarge = OTP_MAIL.replace("\"isAutoEmail\": true", "\"padding\": \"" + "x".repeat(10 * 1024 * 1024) + "\"")
+                .getBytes(StandardCharsets.UTF_8);
+
+        HttpResponse<String> response = call("POST", PATH, Tokens.scoped(SCOPED_SECRET, "mail:send"),
+                HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(tooLarge)));
+
+        assertEquals(413, response.statusCode(), response.body());
+        assertTrue(response.body().contains("HTTP_PAYLOAD_TOO_LARGE"), response.body());
+        assertEquals(List.of(), sent);
+    }
+}

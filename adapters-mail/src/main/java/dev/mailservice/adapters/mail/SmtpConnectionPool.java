@@ -1,0 +1,125 @@
+package dev.mailservice.adapters.mail;
+
+import dev.mailservice.application.port.out.MailDeliveryException;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Transport;
+import java.time.Duration;
+import java.util.Deque;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Open SMTP connections of one transport, reused from send to send, at most {@code size} at a
+ * time.
+ *
+ * <p>Before an idle connection is reused it is asked whether it is still alive (SMTP NOOP); one
+ * the server has dropped is closed and a fresh one opened, before the message is sent. A message
+ * is therefore written once, on a connection that answered a moment ago, and never sent again
+ * after a failure: the server may have accepted it already. A connection on which a send failed
+ * is closed rather than reused.
+ */
+final class SmtpConnectionPool implements AutoCloseable {
+
+    /** Opens and logs in a new connection. */
+    @FunctionalInterface
+    interface Opener {
+        Transport open() throws MessagingException;
+    }
+
+    private final Opener opener;
+    private final int size;
+    private final Duration waitLimit;
+    private final String server;
+    private final Semaphore permits;
+    private final Deque<Transport> idle = new ConcurrentLinkedDeque<>();
+    private volatile boolean closed;
+
+    /**
+     * @param size      how many connections may be open at once
+     * @param waitLimit how long a send may wait for one of them to be free
+     * @param server    the server's address, for messages
+     */
+    SmtpConnectionPool(Opener opener, int size, Duration waitLimit, String server) {
+        this.opener = opener;
+        this.size = size;
+        this.waitLimit = waitLimit;
+        this.server = server;
+        this.permits = new Semaphore(size, true);
+    }
+
+    /**
+     * A live connection, idle or new; hand it back with {@link #giveBack}.
+     *
+     * @throws MessagingException    if a new connection cannot be opened or logged in
+     * @throws MailDeliveryException if every connection stayed busy for the wait limit
+     */
+    Transport borrow() throws MessagingException {
+        acquirePermit();
+        try {
+            Transport connection;
+            while ((connection = idle.pollFirst()) != null) {
+                if (connection.isConnected()) {
+                    return connection;
+                }
+                closeQuietly(connection);
+            }
+            return opener.open();
+        } catch (MessagingException | RuntimeException e) {
+            permits.release();
+            throw e;
+        }
+    }
+
+    /** Returns a borrowed connection: kept for the next send if {@code reusable}, closed otherwise. */
+    void giveBack(Transport connection, boolean reusable) {
+        if (reusable && !closed) {
+            idle.offerFirst(connection);
+        } else {
+            closeQuietly(connection);
+        }
+        permits.release();
+        if (closed) {
+            closeIdle();
+        }
+    }
+
+    /** Closes the idle connections (politely, with QUIT); those still borrowed close when given back. */
+    @Override
+    public void close() {
+        closed = true;
+        closeIdle();
+    }
+
+    /** How many connections are open and idle now, for tests. */
+    int idleConnections() {
+        return idle.size();
+    }
+
+    private void acquirePermit() {
+        try {
+            if (!permits.tryAcquire(waitLimit.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new MailDeliveryException("All " + size + " connections to the SMTP server " + server
+                        + " stayed busy for " + waitLimit.toMillis() + " ms", null);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MailDeliveryException("Interrupted while waiting for a connection to " + server, e);
+        }
+    }
+
+    private void closeIdle() {
+        Transport connection;
+        while ((connection = idle.pollFirst()) != null) {
+            closeQuietly(connection);
+        }
+    }
+
+    private static void closeQuietly(Transport connection) {
+        try {
+            connection.close();
+        } catch (MessagingException e) {
+            // The connection is being thrown away; a failed QUIT changes nothing.
+        }
+    }
+}

@@ -1,0 +1,109 @@
+package dev.mailservice.adapters.mail;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.icegreen.greenmail.junit5.GreenMailExtension;
+import com.icegreen.greenmail.util.ServerSetup;
+import dev.mailservice.application.port.out.MailTransport;
+import dev.mailservice.domain.EmailAddress;
+import dev.mailservice.domain.MailMessage;
+import dev.mailservice.domain.SmtpConfiguration;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Connection reuse against GreenMail, through a proxy that counts and cuts connections. */
+class SmtpConnectionReuseTest {
+
+    private static final int POOL_SIZE = 3;
+
+    @RegisterExtension
+    static final GreenMailExtension SMTP_SERVER =
+            new GreenMailExtension(new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
+
+    private TcpProxy proxy;
+    private MailTransport transport;
+
+    @BeforeEach
+    void connectThroughTheProxy() throws Exception {
+        proxy = new TcpProxy(SMTP_SERVER.getSmtp().getPort());
+        transport = new JakartaMailTransportFactory(Duration.ofSeconds(5), POOL_SIZE)
+                .create(SmtpConfiguration.of("127.0.0.1", proxy.port(), null, null, "noreply@example.com"));
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        transport.close();
+        proxy.close();
+    }
+
+    private static MailMessage message(int number) {
+        return new MailMessage(List.of(new EmailAddress("alice@example.com")), List.of(), "message " + number,
+                "<p>" + number + "</p>", Integer.toString(number), List.of());
+    }
+
+    @Test
+    void sequentialSendsShareOneConnection() {
+        for (int i = 0; i < 10; i++) {
+            transport.send(message(i));
+        }
+
+        assertEquals(10, SMTP_SERVER.getReceivedMessages().length);
+        assertEquals(1, proxy.connectionsAccepted());
+    }
+
+    @Test
+    void concurrentSendsOpenNoMoreConnectionsThanThePoolHolds() throws Exception {
+        ExecutorService senders = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<?>> sends = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                int number = i;
+                sends.add(senders.submit(() -> transport.send(message(number))));
+            }
+            for (Future<?> send : sends) {
+                send.get(30, TimeUnit.SECONDS);
+            }
+        } finally {
+            senders.shutdownNow();
+        }
+
+        assertEquals(40, SMTP_SERVER.getReceivedMessages().length);
+        assertTrue(proxy.connectionsAccepted() <= POOL_SIZE, proxy.connectionsAccepted() + " connections");
+    }
+
+    @Test
+    void aConnectionCutWhileIdleIsReplacedAndTheMessageGoesOutOnce() throws Exception {
+        transport.send(message(1));
+        proxy.cutAll();
+
+        transport.send(message(2));
+
+        assertEquals(2, SMTP_SERVER.getReceivedMessages().length, "a message was lost or sent twice");
+        assertEquals("message 2", SMTP_SERVER.getReceivedMessages()[1].getSubject());
+        assertEquals(2, proxy.connectionsAccepted());
+    }
+
+    @Test
+    void closingTheTransportClosesItsConnections() throws Exception {
+        transport.send(message(1));
+        assertEquals(1, proxy.connectionsOpen());
+
+        transport.close();
+
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (proxy.connectionsOpen() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(0, proxy.connectionsOpen());
+    }
+}

@@ -1,0 +1,17 @@
+package dev.mailservice.application.port.in;
+
+import dev.mailservice.application.port.out.ConfigBackendUnavailableException;
+import dev.mailservice.domain.InvalidSmtpConfigurationException;
+import dev.mailservice.domain.SmtpConfiguration;
+import java.util.Optional;
+
+/** Use case: read the SMTP configuration as the backend holds it (not necessarily the active one). */
+public interface GetStoredSmtpConfiguration {
+
+    /**
+     * @return the stored configuration, or empty when none is stored
+     * @throws InvalidSmtpConfigurationException if what is stored is not a valid configuration
+     * @throws ConfigBackendUnavailableException if the backend cannot be reached
+     */
+    Optional<SmtpConfiguration> stored();
+}

@@ -1,0 +1,86 @@
+package dev.mailservice.application.service;
+
+import static dev.mailservice.application.service.Fakes.configuration;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.mailservice.application.port.out.ConfigBackendUnavailableException;
+import dev.mailservice.domain.InvalidSmtpConfigurationException;
+import dev.mailservice.domain.SmtpConfiguration;
+import dev.mailservice.domain.SmtpConfiguration.PasswordDisclosure;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class SaveSmtpConfigurationServiceTest {
+
+    private final Fakes.Repository repository = new Fakes.Repository();
+    private final Fakes.TransportFactory factory = new Fakes.TransportFactory();
+    private final ActiveMailSender sender = new ActiveMailSender();
+    private final ReloadSmtpConfigurationService reload =
+            new ReloadSmtpConfigurationService(repository, factory, sender, Clock.systemUTC());
+    private final SaveSmtpConfigurationService save = new SaveSmtpConfigurationService(repository, reload);
+    private final GetStoredSmtpConfigurationService stored = new GetStoredSmtpConfigurationService(repository);
+
+    private static Map<String, Object> fields(SmtpConfiguration configuration) {
+        return new HashMap<>(configuration.toFields(PasswordDisclosure.REVEALED));
+    }
+
+    @Test
+    void storesAndAppliesTheConfiguration() {
+        SmtpConfiguration saved = save.save(fields(configuration("new.example.com")));
+
+        assertEquals(configuration("new.example.com"), saved);
+        assertEquals(List.of(configuration("new.example.com")), repository.saved);
+        assertEquals(Optional.of(configuration("new.example.com")), stored.stored());
+        assertEquals("new.example.com", sender.status().active().orElseThrow().configuration().host());
+        assertEquals(101, sender.status().active().orElseThrow().revision());
+    }
+
+    @Test
+    void anInvalidConfigurationIsNeitherStoredNorApplied() {
+        Map<String, Object> invalid = fields(configuration("new.example.com"));
+        invalid.put("port", 0);
+
+        assertThrows(InvalidSmtpConfigurationException.class, () -> save.save(invalid));
+
+        assertEquals(List.of(), repository.saved);
+        assertEquals(Optional.empty(), sender.status().active());
+        assertEquals(Optional.empty(), sender.status().lastReloadError(), "a refused submission is not a reload error");
+    }
+
+    @Test
+    void placeholdersKeepTheStoredValues() {
+        save.save(fields(configuration("old.example.com")));
+        Map<String, Object> submitted = new HashMap<>(configuration("old.example.com").toFields(PasswordDisclosure.MASKED));
+        submitted.put("fromEmail", "changed@example.com");
+
+        SmtpConfiguration saved = save.save(submitted);
+
+        assertEquals("pa55word", saved.password().orElseThrow().reveal());
+        assertEquals("changed@example.com", saved.fromEmail().value());
+    }
+
+    @Test
+    void anUnreachableBackendStoresNothing() {
+        repository.fails(new ConfigBackendUnavailableException("etcd did not answer", null));
+        Map<String, Object> submitted = new HashMap<>(configuration("a.example.com").toFields(PasswordDisclosure.MASKED));
+
+        assertThrows(ConfigBackendUnavailableException.class, () -> save.save(submitted));
+
+        assertEquals(List.of(), repository.saved);
+    }
+
+    @Test
+    void aNewerRevisionAppliedMeanwhileIsKept() {
+        repository.stores(configuration("newest.example.com"), 500);
+        reload.reload();
+
+        save.save(fields(configuration("saved.example.com")));
+
+        assertEquals("newest.example.com", sender.status().active().orElseThrow().configuration().host());
+    }
+}

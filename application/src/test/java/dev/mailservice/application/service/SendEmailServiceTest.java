@@ -1,0 +1,64 @@
+package dev.mailservice.application.service;
+
+import static dev.mailservice.application.service.Fakes.configuration;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.mailservice.application.port.in.SmtpNotConfiguredException;
+import dev.mailservice.application.port.out.MailRenderer;
+import dev.mailservice.domain.MailMessage;
+import dev.mailservice.domain.MailRequest;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class SendEmailServiceTest {
+
+    private final Fakes.Repository repository = new Fakes.Repository();
+    private final Fakes.TransportFactory factory = new Fakes.TransportFactory();
+    private final ActiveMailSender sender = new ActiveMailSender();
+    private final MailRenderer renderer = request -> new MailRenderer.RenderedMail(
+            "Default subject", "<p>" + request.templateData().get("name") + "</p>", request.templateData().get("name"));
+    private final SendEmailService sendEmail = new SendEmailService(renderer, sender);
+
+    private static MailRequest request(String subject) {
+        return MailRequest.of("loginWithOTP", List.of("to@example.com"), List.of("cc@example.com"), subject, null,
+                Map.of("name", "Ann", "otp", "123456"), List.of());
+    }
+
+    private void activate() {
+        repository.stores(configuration("a.example.com"));
+        new ReloadSmtpConfigurationService(repository, factory, sender, Clock.systemUTC()).reload();
+    }
+
+    @Test
+    void rendersAndSendsThroughTheActiveTransport() {
+        activate();
+
+        sendEmail.send(request("Your code"));
+
+        Fakes.Transport transport = factory.last();
+        assertEquals(1, transport.sent.get());
+        MailMessage message = transport.lastMessage;
+        assertEquals("Your code", message.subject());
+        assertEquals("<p>Ann</p>", message.htmlBody());
+        assertEquals("Ann", message.textBody());
+        assertEquals("to@example.com", message.to().getFirst().value());
+        assertEquals("cc@example.com", message.cc().getFirst().value());
+    }
+
+    @Test
+    void usesTheTemplatesSubjectWhenTheRequestHasNone() {
+        activate();
+
+        sendEmail.send(request(null));
+
+        assertEquals("Default subject", factory.last().lastMessage.subject());
+    }
+
+    @Test
+    void withNothingActiveTheSendIsRefused() {
+        assertThrows(SmtpNotConfiguredException.class, () -> sendEmail.send(request(null)));
+    }
+}

@@ -1,0 +1,100 @@
+package dev.mailservice.domain;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A request to send one templated mail, checked when built: every problem is refused with an
+ * {@link InvalidMailRequestException} naming the field, in the contract's field names.
+ *
+ * @param template     which mail
+ * @param to           {@code sendEmailTo}: at least one recipient
+ * @param cc           {@code sendCcTo}: carbon-copy recipients, possibly none
+ * @param subject      {@code subject}: the subject line, or empty for the template's own
+ * @param productName  {@code productName}: the product named in the mail, or empty for the default
+ * @param templateData {@code templateData}: the values the template shows, every required one present
+ * @param attachments  {@code attachments}: files to attach, possibly none
+ */
+public record MailRequest(
+        MailTemplate template,
+        List<EmailAddress> to,
+        List<EmailAddress> cc,
+        Optional<String> subject,
+        Optional<String> productName,
+        Map<String, String> templateData,
+        List<MailMessage.Attachment> attachments) {
+
+    public MailRequest {
+        Objects.requireNonNull(template, "template");
+        to = List.copyOf(to);
+        cc = List.copyOf(cc);
+        Objects.requireNonNull(subject, "subject");
+        Objects.requireNonNull(productName, "productName");
+        templateData = Map.copyOf(templateData);
+        attachments = List.copyOf(attachments);
+        if (to.isEmpty()) {
+            throw new InvalidMailRequestException("sendEmailTo", "sendEmailTo needs at least one e-mail address");
+        }
+        for (String field : template.requiredFields()) {
+            String value = templateData.get(field);
+            if (value == null || value.isBlank()) {
+                throw new InvalidMailRequestException("templateData." + field,
+                        "templateData." + field + " is required for the template " + template.wireName());
+            }
+        }
+        if (template.requiredFields().contains(MailTemplate.LINK) && !isWebLink(templateData.get(MailTemplate.LINK))) {
+            throw new InvalidMailRequestException("templateData.link",
+                    "templateData.link must be an http or https URL, got '" + templateData.get(MailTemplate.LINK) + "'");
+        }
+    }
+
+    /**
+     * Builds a request from the contract's field values.
+     *
+     * @param templateName {@code emailTemplateType}
+     * @param to           {@code sendEmailTo}, as given
+     * @param cc           {@code sendCcTo}, as given
+     * @throws InvalidMailRequestException naming the field that is wrong
+     */
+    public static MailRequest of(String templateName, List<String> to, List<String> cc, String subject,
+            String productName, Map<String, String> templateData, List<MailMessage.Attachment> attachments) {
+        MailTemplate template = MailTemplate.byWireName(templateName).orElseThrow(() ->
+                new InvalidMailRequestException("emailTemplateType", templateName == null
+                        ? "emailTemplateType is required: one of " + MailTemplate.wireNames()
+                        : "Unknown template '" + templateName + "': emailTemplateType must be one of "
+                                + MailTemplate.wireNames()));
+        return new MailRequest(template, addresses("sendEmailTo", to), addresses("sendCcTo", cc),
+                Optional.ofNullable(subject).filter(text -> !text.isBlank()),
+                Optional.ofNullable(productName).filter(text -> !text.isBlank()),
+                new LinkedHashMap<>(templateData), attachments);
+    }
+
+    private static List<EmailAddress> addresses(String field, List<String> values) {
+        List<EmailAddress> addresses = new ArrayList<>();
+        for (int i = 0; i < values.size(); i++) {
+            try {
+                addresses.add(new EmailAddress(values.get(i) == null ? null : values.get(i).strip()));
+            } catch (IllegalArgumentException e) {
+                String element = field + "[" + i + "]";
+                throw new InvalidMailRequestException(element, element + " " + e.getMessage());
+            }
+        }
+        return addresses;
+    }
+
+    private static boolean isWebLink(String value) {
+        try {
+            URI uri = new URI(value.strip());
+            return ("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme()))
+                    && uri.getHost() != null;
+        } catch (URISyntaxException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package dev.mailservice.domain;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class MailRequestTest {
+
+    private static MailRequest otp(List<String> to, Map<String, String> data) {
+        return MailRequest.of("loginWithOTP", to, List.of(), null, null, data, List.of());
+    }
+
+    private static String refusedField(Runnable request) {
+        return assertThrows(InvalidMailRequestException.class, request::run).field();
+    }
+
+    @Test
+    void buildsFromTheContractsFields() {
+        MailRequest request = MailRequest.of("appuserInvite", List.of("a@example.com"), List.of("b@example.com"),
+                "Join us", "Acme", Map.of("invitee", "Ann", "orgName", "Acme", "link", "https://acme.example/invite"),
+                List.of());
+
+        assertEquals(MailTemplate.APP_USER_INVITE, request.template());
+        assertEquals(List.of(new EmailAddress("a@example.com")), request.to());
+        assertEquals(List.of(new EmailAddress("b@example.com")), request.cc());
+        assertEquals(Optional.of("Join us"), request.subject());
+        assertEquals(Optional.of("Acme"), request.productName());
+    }
+
+    @Test
+    void aBlankSubjectOrProductNameMeansTheDefault() {
+        MailRequest request = MailRequest.of("suspiciousLoginAttempt", List.of("a@example.com"), List.of(), " ", "",
+                Map.of("link", "http://support.example"), List.of());
+
+        assertEquals(Optional.empty(), request.subject());
+        assertEquals(Optional.empty(), request.productName());
+    }
+
+    @Test
+    void anUnknownTemplateIsRefusedByName() {
+        InvalidMailRequestException refusal = assertThrows(InvalidMailRequestException.class,
+                () -> MailRequest.of("newsletter", List.of("a@example.com"), List.of(), null, null, Map.of(), List.of()));
+
+        assertEquals("emailTemplateType", refusal.field());
+        assertEquals("Unknown template 'newsletter': emailTemplateType must be one of [loginWithOTP, resetPassword, "
+                + "accountCreation, appuserInvite, suspiciousLoginAttempt]", refusal.getMessage());
+    }
+
+    @Test
+    void aMissingTemplateIsRefusedByName() {
+        assertEquals("emailTemplateType", refusedField(
+                () -> MailRequest.of(null, List.of("a@example.com"), List.of(), null, null, Map.of(), List.of())));
+    }
+
+    @Test
+    void noRecipientIsRefused() {
+        assertEquals("sendEmailTo", refusedField(() -> otp(List.of(), Map.of("name", "Ann", "otp", "123456"))));
+    }
+
+    @Test
+    void aBadRecipientIsRefusedWithItsPosition() {
+        InvalidMailRequestException refusal = assertThrows(InvalidMailRequestException.class,
+                () -> otp(List.of("a@example.com", "not-an-address"), Map.of("name", "Ann", "otp", "123456")));
+
+        assertEquals("sendEmailTo[1]", refusal.field());
+        assertEquals("sendEmailTo[1] must be an e-mail address like name@example.com, got 'not-an-address'",
+                refusal.getMessage());
+    }
+
+    @Test
+    void aBadCarbonCopyIsRefusedWithItsPosition() {
+        assertEquals("sendCcTo[0]", refusedField(() -> MailRequest.of("loginWithOTP", List.of("a@example.com"),
+                List.of("nope"), null, null, Map.of("name", "Ann", "otp", "1"), List.of())));
+    }
+
+    @Test
+    void everyRequiredFieldOfEveryTemplateIsChecked() {
+        Map<String, String> all = Map.of("name", "Ann", "otp", "123456", "link", "https://x.example", "orgName", "Acme",
+                "invitee", "Bob");
+        for (MailTemplate template : MailTemplate.values()) {
+            for (String field : template.requiredFields()) {
+                Map<String, String> missingOne = new java.util.HashMap<>(all);
+                missingOne.remove(field);
+
+                InvalidMailRequestException refusal = assertThrows(InvalidMailRequestException.class, () -> MailRequest.of(
+                        template.wireName(), List.of("a@example.com"), List.of(), null, null, missingOne, List.of()));
+
+                assertEquals("templateData." + field, refusal.field());
+                assertEquals("templateData." + field + " is required for the template " + template.wireName(),
+                        refusal.getMessage());
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"javascript:alert(1)", "data:text/html,hi", "not a url", "ftp://files.example/x", "https://"})
+    void aLinkMustBeAWebUrl(String link) {
+        assertEquals("templateData.link", refusedField(() -> MailRequest.of("resetPassword", List.of("a@example.com"),
+                List.of(), null, null, Map.of("name", "Ann", "link", link), List.of())));
+    }
+}
