@@ -11,23 +11,31 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
-/** Calls a running service's routes with a valid scoped token, and keeps every answer body. */
+/** Calls a running service's routes with valid tokens, and keeps every answer body. */
 final class ServiceClient implements AutoCloseable {
 
     private final int port;
     private final String scopedSecret;
+    private final String userSecret;
     private final HttpClient client = HttpClient.newHttpClient();
     private final List<String> answers = new CopyOnWriteArrayList<>();
 
+    /** A client of the scoped routes only. */
     ServiceClient(int port, String scopedSecret) {
-        this.port = port;
-        this.scopedSecret = scopedSecret;
+        this(port, scopedSecret, null);
     }
 
-    HttpResponse<String> call(String method, String path) throws Exception {
+    ServiceClient(int port, String scopedSecret, String userSecret) {
+        this.port = port;
+        this.scopedSecret = scopedSecret;
+        this.userSecret = userSecret;
+    }
+
+    /** Calls {@code path} with {@code body} (null for none) and {@code token} as the bearer token. */
+    HttpResponse<String> call(String method, String path, String token, String body) throws Exception {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .method(method, HttpRequest.BodyPublishers.noBody())
-                .header("Authorization", "Bearer " + Tokens.scoped(scopedSecret, "fetch:config"))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .header("Authorization", "Bearer " + token)
                 .timeout(Duration.ofSeconds(30))
                 .build();
         HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
@@ -35,8 +43,23 @@ final class ServiceClient implements AutoCloseable {
         return response;
     }
 
+    /** Calls a route that wants a scoped token with {@code fetch:config}. */
+    HttpResponse<String> call(String method, String path) throws Exception {
+        return call(method, path, Tokens.scoped(scopedSecret, "fetch:config"), null);
+    }
+
     HttpResponse<String> reload() throws Exception {
         return call("POST", "/api/v1/mail/updateSmtpConfig");
+    }
+
+    /** Stores a configuration as an admin would. */
+    HttpResponse<String> storeConfiguration(String json) throws Exception {
+        return call("POST", "/api/v1/configurationManager/smtpConfig", Tokens.user(userSecret, "admin"), json);
+    }
+
+    /** Sends a mail as a service with {@code mail:send} would. */
+    HttpResponse<String> sendEmail(String json) throws Exception {
+        return call("POST", "/api/v1/mail/emails/sendEmail", Tokens.scoped(scopedSecret, "mail:send"), json);
     }
 
     /** The status route's body; fails unless it answers 200. */
