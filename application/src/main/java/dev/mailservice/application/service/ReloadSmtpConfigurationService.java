@@ -88,9 +88,10 @@ public final class ReloadSmtpConfigurationService implements ReloadSmtpConfigura
         MailTransport transport = transportFactory.create(stored.configuration());
         sender.activate(new SmtpStatus.Applied(stored.configuration(), clock.instant(), repository.sourceName(),
                 stored.revision()), transport);
-        LOG.log(Level.INFO, "Applied the SMTP configuration from {0} (revision {1,number,#}): server {2}, sending as {3}",
-                repository.sourceName(), stored.revision(), stored.configuration().address(),
-                stored.configuration().fromEmail());
+        LOG.log(Level.INFO, "Applied the SMTP configuration from {0}{1}: server {2}, sending as {3}",
+                repository.sourceName(),
+                stored.revision() == StoredSmtpConfiguration.UNVERSIONED ? "" : " (revision " + stored.revision() + ")",
+                stored.configuration().address(), stored.configuration().fromEmail());
         return stored.configuration();
     }
 
