@@ -26,9 +26,10 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * three, each a process of its own on free loopback ports with a data directory in a temporary
  * folder. Register it with {@code @RegisterExtension static final EtcdCluster ETCD = ...}: it
  * starts before the class's tests and is stopped, by PID, after them. Single members can be
- * stopped and started again to test faults.
+ * stopped and started again to test faults. Outside JUnit (the benchmark), call {@link #start()}
+ * and {@link #close()}.
  */
-public final class EtcdCluster implements BeforeAllCallback, AfterAllCallback {
+public final class EtcdCluster implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
 
@@ -74,6 +75,16 @@ public final class EtcdCluster implements BeforeAllCallback, AfterAllCallback {
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
+        start();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws Exception {
+        close();
+    }
+
+    /** Starts every member and waits until the cluster is healthy. */
+    public void start() throws Exception {
         Path etcd = ExternalTools.require("etcd");
         directory = Files.createTempDirectory("etcd-test-");
         for (int i = 0; i < size; i++) {
@@ -90,11 +101,10 @@ public final class EtcdCluster implements BeforeAllCallback, AfterAllCallback {
         }
     }
 
+    /** Stops every member and deletes their data. */
     @Override
-    public void afterAll(ExtensionContext context) throws Exception {
-        for (int i = 0; i < members.size(); i++) {
-            stop(i);
-        }
+    public void close() throws Exception {
+        stopAll();
         try (Stream<Path> files = Files.walk(directory)) {
             files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
         }

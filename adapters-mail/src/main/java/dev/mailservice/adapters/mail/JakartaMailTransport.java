@@ -22,13 +22,13 @@ import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Date;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * A {@link MailTransport} for one configuration, on one Jakarta Mail session, sending over a
- * small pool of connections that stay open between sends.
+ * A {@link MailTransport} for one configuration, sending over a small pool of connections that
+ * stay open between sends (shared with other transports to the same server and user).
  */
 final class JakartaMailTransport implements MailTransport {
 
@@ -37,15 +37,19 @@ final class JakartaMailTransport implements MailTransport {
     private final SmtpConfiguration configuration;
     private final Session session;
     private final SmtpConnectionPool connections;
+    private final Runnable onClose;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     /**
-     * @param poolSize  how many connections may be open at once
-     * @param waitLimit how long a send may wait for a free connection
+     * @param connections the pool to send over
+     * @param onClose     gives the pool back when this transport is closed
      */
-    JakartaMailTransport(SmtpConfiguration configuration, Session session, int poolSize, Duration waitLimit) {
+    JakartaMailTransport(SmtpConfiguration configuration, Session session, SmtpConnectionPool connections,
+            Runnable onClose) {
         this.configuration = configuration;
         this.session = session;
-        this.connections = new SmtpConnectionPool(this::connect, poolSize, waitLimit, configuration.address());
+        this.connections = connections;
+        this.onClose = onClose;
     }
 
     @Override
@@ -65,13 +69,16 @@ final class JakartaMailTransport implements MailTransport {
         }
     }
 
-    /** Closes the connections; called once no send uses this transport any more. */
+    /** Gives the pool back (once, however often it is called); no send uses this transport any more. */
     @Override
     public void close() {
-        connections.close();
+        if (closed.compareAndSet(false, true)) {
+            onClose.run();
+        }
     }
 
-    private Transport connect() throws MessagingException {
+    /** Opens and logs in a connection for {@code configuration} on {@code session}. */
+    static Transport connect(SmtpConfiguration configuration, Session session) throws MessagingException {
         Transport connection = session.getTransport();
         connection.connect(
                 configuration.host(),

@@ -4,9 +4,13 @@ import dev.mailservice.application.port.out.MailTransport;
 import dev.mailservice.application.port.out.MailTransportFactory;
 import dev.mailservice.domain.SmtpConfiguration;
 import jakarta.mail.Session;
+import jakarta.mail.util.StreamProvider;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import org.eclipse.angus.mail.util.MailStreamProvider;
 
 /**
  * Builds {@link JakartaMailTransport}s on Angus Mail.
@@ -18,8 +22,9 @@ import java.util.Properties;
  *   <li>SMTP AUTH is used when the configuration has a username.</li>
  *   <li>Connecting, and every read and write, give up after {@code timeout}, so a server that
  *       accepts the connection and then stays silent cannot hang a request.</li>
- *   <li>Each transport keeps up to {@code poolSize} connections open between sends; a send waits
- *       at most {@code timeout} for a free one.</li>
+ *   <li>Up to {@code poolSize} connections per server and user stay open between sends, shared by
+ *       the transports of every configuration that reaches that server as that user; a send
+ *       waits at most {@code timeout} for a free one.</li>
  * </ul>
  */
 public final class JakartaMailTransportFactory implements MailTransportFactory {
@@ -27,8 +32,17 @@ public final class JakartaMailTransportFactory implements MailTransportFactory {
     /** The port on which SMTP runs inside TLS from the start (RFC 8314). */
     static final int IMPLICIT_TLS_PORT = 465;
 
+    static {
+        // Jakarta Mail 2.1 looks its StreamProvider up with a ServiceLoader scan of the class path
+        // for every MIME part it builds or writes (jakartaee/mail-api#861), which dominated the
+        // cost of a send. Naming the provider in the system property it checks first skips the scan.
+        System.getProperties().putIfAbsent(StreamProvider.class.getName(), MailStreamProvider.class.getName());
+    }
+
     private final Duration timeout;
     private final int poolSize;
+    private final ConcurrentMap<SessionKind, Session> sessions = new ConcurrentHashMap<>();
+    private final SmtpConnectionPools pools = new SmtpConnectionPools();
 
     /**
      * @param timeout  limit for connecting and for each read and write on the SMTP connection
@@ -48,28 +62,45 @@ public final class JakartaMailTransportFactory implements MailTransportFactory {
 
     @Override
     public MailTransport create(SmtpConfiguration configuration) {
-        return new JakartaMailTransport(configuration, Session.getInstance(sessionProperties(configuration)),
-                poolSize, timeout);
+        Session session = sessions.computeIfAbsent(SessionKind.of(configuration),
+                kind -> Session.getInstance(sessionProperties(configuration)));
+        SmtpConnectionPools.Key key = SmtpConnectionPools.Key.of(configuration);
+        SmtpConnectionPool connections = pools.acquire(key, ignored -> new SmtpConnectionPool(
+                () -> JakartaMailTransport.connect(configuration, session), poolSize, timeout, configuration.address()));
+        return new JakartaMailTransport(configuration, session, connections, () -> pools.release(key));
     }
 
-    /** The Jakarta Mail session settings for {@code configuration}; visible for tests. */
+    /**
+     * The Jakarta Mail session settings for {@code configuration}; visible for tests. The server's
+     * address and the credentials are not among them: they are given with each connection, so
+     * that configurations of the same {@link SessionKind} share a session.
+     */
     Properties sessionProperties(SmtpConfiguration configuration) {
+        SessionKind kind = SessionKind.of(configuration);
         String millis = Long.toString(timeout.toMillis());
         Properties properties = new Properties();
         properties.setProperty("mail.transport.protocol", "smtp");
-        properties.setProperty("mail.smtp.host", configuration.host());
-        properties.setProperty("mail.smtp.port", Integer.toString(configuration.port()));
-        properties.setProperty("mail.smtp.from", configuration.fromEmail().value());
         properties.setProperty("mail.smtp.connectiontimeout", millis);
         properties.setProperty("mail.smtp.timeout", millis);
         properties.setProperty("mail.smtp.writetimeout", millis);
-        properties.setProperty("mail.smtp.auth", Boolean.toString(configuration.username().isPresent()));
+        properties.setProperty("mail.smtp.auth", Boolean.toString(kind.authenticate()));
         properties.setProperty("mail.smtp.ssl.checkserveridentity", "true");
-        if (configuration.port() == IMPLICIT_TLS_PORT) {
+        if (kind.implicitTls()) {
             properties.setProperty("mail.smtp.ssl.enable", "true");
         } else {
             properties.setProperty("mail.smtp.starttls.enable", "true");
         }
         return properties;
+    }
+
+    /**
+     * What a session's settings depend on. Building a Jakarta Mail session scans the class path
+     * for mail providers (about 0.3 ms), so sessions are built once per kind, not per reload.
+     */
+    private record SessionKind(boolean implicitTls, boolean authenticate) {
+
+        static SessionKind of(SmtpConfiguration configuration) {
+            return new SessionKind(configuration.port() == IMPLICIT_TLS_PORT, configuration.username().isPresent());
+        }
     }
 }

@@ -1,10 +1,12 @@
 package dev.mailservice.adapters.mail;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.ServerSetup;
+import dev.mailservice.application.port.out.MailDeliveryException;
 import dev.mailservice.application.port.out.MailTransport;
 import dev.mailservice.domain.EmailAddress;
 import dev.mailservice.domain.MailMessage;
@@ -105,5 +107,25 @@ class SmtpConnectionReuseTest {
             Thread.sleep(10);
         }
         assertEquals(0, proxy.connectionsOpen());
+    }
+
+    @Test
+    void aSenderChangeKeepsTheConnectionsAndACredentialsChangeDoesNot() throws Exception {
+        JakartaMailTransportFactory factory = new JakartaMailTransportFactory(Duration.ofSeconds(5), POOL_SIZE);
+        MailTransport before = factory.create(SmtpConfiguration.of("127.0.0.1", proxy.port(), null, null, "a@example.com"));
+        before.send(message(1));
+        MailTransport newSender = factory.create(SmtpConfiguration.of("127.0.0.1", proxy.port(), null, null, "b@example.com"));
+        before.close();
+
+        newSender.send(message(2));
+
+        assertEquals(1, proxy.connectionsAccepted(), "the sender change opened a connection of its own");
+        assertEquals("b@example.com", SMTP_SERVER.getReceivedMessages()[1].getFrom()[0].toString());
+        MailTransport newCredentials = factory.create(
+                SmtpConfiguration.of("127.0.0.1", proxy.port(), "someone", "s3cret", "b@example.com"));
+        assertThrows(MailDeliveryException.class, () -> newCredentials.send(message(3)));
+        assertEquals(2, proxy.connectionsAccepted(), "new credentials reused a connection logged in as someone else");
+        newCredentials.close();
+        newSender.close();
     }
 }

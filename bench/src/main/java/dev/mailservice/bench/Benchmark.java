@@ -1,0 +1,323 @@
+package dev.mailservice.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.mailservice.adapters.config.AesGcmCipher;
+import dev.mailservice.adapters.config.EtcdCluster;
+import dev.mailservice.adapters.config.EtcdConfigRepository;
+import dev.mailservice.adapters.config.EtcdTestClient;
+import dev.mailservice.adapters.mail.MustacheMailRenderer;
+import dev.mailservice.application.port.out.MailRenderer.RenderedMail;
+import dev.mailservice.domain.MailRequest;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import jakarta.mail.Message;
+import jakarta.mail.Session;
+import jakarta.mail.Transport;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeBodyPart;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeMultipart;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Measures the service as users meet it: its jar in a process of its own, real etcd, a real SMTP
+ * sink, load from this separate process. Prints a table and writes the same figures as JSON.
+ *
+ * <p>Arguments: {@code [--quick] <java> <service jar> <work directory> <results file> [service JVM flags...]}.
+ */
+public final class Benchmark {
+
+    private static final String OTP_MAIL = """
+            {"emailTemplateType": "loginWithOTP", "sendEmailTo": ["user@example.com"],
+             "templateData": {"name": "Bench User", "otp": "123456"}}""";
+    private static final String SECRET_KEY = "benchmark-secret-key";
+
+    private final Settings settings;
+    private final Map<String, Double> figures = new LinkedHashMap<>();
+    private final AesGcmCipher cipher = new AesGcmCipher(SECRET_KEY);
+
+    private Benchmark(Settings settings) {
+        this.settings = settings;
+    }
+
+    public static void main(String[] args) throws Exception {
+        List<String> arguments = new ArrayList<>(Arrays.asList(args));
+        boolean quick = arguments.remove("--quick");
+        Settings settings = new Settings(quick, Path.of(arguments.get(0)), Path.of(arguments.get(1)),
+                arguments.subList(4, arguments.size()), Path.of(arguments.get(2)), Path.of(arguments.get(3)));
+        Files.createDirectories(settings.workDirectory());
+        new Benchmark(settings).run();
+        System.exit(0);
+    }
+
+    private void run() throws Exception {
+        String javaVersion = Runtime.version().toString();
+        System.out.printf("Mail service benchmark (%s) on %d cores, JDK %s, service JVM flags %s%n%n",
+                settings.quick() ? "quick" : "full", Runtime.getRuntime().availableProcessors(), javaVersion,
+                settings.serviceJvmFlags());
+        try (SmtpSink sink = new SmtpSink(settings.workDirectory(), freePort());
+                EtcdCluster etcd = EtcdCluster.singleMember()) {
+            etcd.start();
+            measureFileBackend(sink);
+            measureEtcdBackend(sink, etcd);
+            measureConvergence(sink, etcd);
+            measureStartup(sink);
+            measureSmtpFloors(sink);
+        }
+        Results.print(figures, settings, javaVersion);
+    }
+
+    // ---------------------------------------------------------------- file backend: HTTP, reload, send
+
+    private Path writeConfiguration(String name, int smtpPort, String fromEmail) throws IOException {
+        Path file = settings.workDirectory().resolve(name);
+        Files.writeString(file, configuration(smtpPort, fromEmail));
+        return file;
+    }
+
+    private static String configuration(int smtpPort, String fromEmail) {
+        return "{\"host\": \"127.0.0.1\", \"port\": " + smtpPort + ", \"fromEmail\": \"" + fromEmail + "\"}";
+    }
+
+    private void measureFileBackend(SmtpSink sink) throws Exception {
+        Path file = writeConfiguration("file-backend.json", sink.port(), "a@bench.example");
+        try (ServiceProcess service = ServiceProcess.start(settings, "file-backend", freePort(),
+                Map.of("SMTP_CONFIG_FILE", file.toString(), "SMTP_CONFIG_WATCH", "false"), null)) {
+            Thread.sleep(1_000);
+            figures.put("rss_idle_mb", service.residentMegabytes());
+
+            Measurements.sequential(settings.warmUpCalls(), service::statusOk);
+            Measurements.Result noop = Measurements.sequential(settings.sequentialCalls(), service::statusOk);
+            figures.put("noop_p50_ms", noop.percentileMillis(50));
+            figures.put("noop_p99_ms", noop.percentileMillis(99));
+
+            // Each reload applies a configuration other than the active one: a real swap every time.
+            AtomicInteger flip = new AtomicInteger();
+            Measurements.Preparation flipFile = () ->
+                    Files.writeString(file, configuration(sink.port(), (flip.incrementAndGet() % 2) + "@bench.example"));
+            Measurements.sequential(settings.warmUpCalls(), flipFile, service::reload);
+            Measurements.Result reload = Measurements.sequential(settings.sequentialCalls(), flipFile, service::reload);
+            figures.put("reload_file_p50_ms", reload.percentileMillis(50));
+            figures.put("reload_file_p99_ms", reload.percentileMillis(99));
+            figures.put("reload_rps_c16", Measurements.concurrent(16, settings.phaseSeconds(), service::reload).perSecond());
+
+            Measurements.concurrent(16, settings.phaseSeconds() / 2, () -> service.send(OTP_MAIL));
+            long sinkBefore = sink.messagesReceived();
+            long sent = 0;
+            for (int clients : new int[] {1, 16, 64}) {
+                Measurements.Result send = Measurements.concurrent(clients, settings.phaseSeconds(),
+                        () -> service.send(OTP_MAIL));
+                figures.put("send_rps_c" + clients, send.perSecond());
+                if (clients == 16) {
+                    figures.put("send_p99_ms_c16", send.percentileMillis(99));
+                }
+                sent += send.count() - send.errors();
+            }
+            Thread.sleep(500);
+            figures.put("send_sink_missing", (double) (sent - (sink.messagesReceived() - sinkBefore)));
+
+            Measurements.Result storm = sendDuringReloadStorm(service, file, sink);
+            figures.put("send_p99_ms_c16_reload_storm", storm.percentileMillis(99));
+            figures.put("send_errors_reload_storm", (double) storm.errors());
+            figures.put("rss_after_load_mb", service.residentMegabytes());
+        }
+    }
+
+    /** Sends from 16 clients while another flips the configuration and reloads it every 10 ms. */
+    private Measurements.Result sendDuringReloadStorm(ServiceProcess service, Path file, SmtpSink sink) throws Exception {
+        AtomicBoolean storming = new AtomicBoolean(true);
+        AtomicInteger reloads = new AtomicInteger();
+        ExecutorService stormer = Executors.newSingleThreadExecutor();
+        try {
+            Future<?> storm = stormer.submit(() -> {
+                while (storming.get()) {
+                    int n = reloads.incrementAndGet();
+                    Files.writeString(file, configuration(sink.port(), "storm" + (n % 2) + "@bench.example"));
+                    if (!service.reload()) {
+                        throw new IllegalStateException("a reload of the storm failed");
+                    }
+                    Thread.sleep(10);
+                }
+                return null;
+            });
+            Measurements.Result sends = Measurements.concurrent(16, settings.phaseSeconds(), () -> service.send(OTP_MAIL));
+            storming.set(false);
+            storm.get(1, TimeUnit.MINUTES);
+            figures.put("reloads_during_storm", (double) reloads.get());
+            return sends;
+        } finally {
+            stormer.shutdownNow();
+        }
+    }
+
+    // ---------------------------------------------------------------- etcd backend
+
+    private void putConfiguration(EtcdTestClient etcd, int smtpPort, String fromEmail) throws Exception {
+        etcd.put(EtcdConfigRepository.KEY, cipher.encrypt(configuration(smtpPort, fromEmail)));
+    }
+
+    private Map<String, String> etcdVariables(EtcdCluster etcd, boolean watch) {
+        return Map.of("SMTP_CONFIG_BACKEND", "etcd", "SECRET_KEY", SECRET_KEY, "ETCD_ENDPOINTS", etcd.endpointList(),
+                "SMTP_CONFIG_WATCH", Boolean.toString(watch));
+    }
+
+    private void measureEtcdBackend(SmtpSink sink, EtcdCluster etcd) throws Exception {
+        try (EtcdTestClient writer = new EtcdTestClient(etcd.endpoints());
+                Client reader = Client.builder().endpoints(etcd.endpoints().toArray(String[]::new)).build()) {
+            putConfiguration(writer, sink.port(), "a@bench.example");
+            ByteSequence key = ByteSequence.from(EtcdConfigRepository.KEY, StandardCharsets.UTF_8);
+            Measurements.Operation rawGet = () -> !reader.getKVClient().get(key).get(10, TimeUnit.SECONDS).getKvs().isEmpty();
+            Measurements.sequential(settings.warmUpCalls(), rawGet);
+            figures.put("etcd_get_p50_ms", Measurements.sequential(settings.sequentialCalls(), rawGet).percentileMillis(50));
+
+            try (ServiceProcess service = ServiceProcess.start(settings, "etcd-backend", freePort(),
+                    etcdVariables(etcd, false), null)) {
+                AtomicInteger flip = new AtomicInteger();
+                Measurements.Preparation flipValue = () ->
+                        putConfiguration(writer, sink.port(), (flip.incrementAndGet() % 2) + "@bench.example");
+                Measurements.sequential(settings.warmUpCalls(), flipValue, service::reload);
+                Measurements.Result reload = Measurements.sequential(settings.sequentialCalls(), flipValue, service::reload);
+                figures.put("reload_etcd_p50_ms", reload.percentileMillis(50));
+                figures.put("reload_etcd_p99_ms", reload.percentileMillis(99));
+            }
+        }
+    }
+
+    /** Three replicas on one etcd: from a put to all three showing it on the status route. */
+    private void measureConvergence(SmtpSink sink, EtcdCluster etcd) throws Exception {
+        List<ServiceProcess> replicas = new ArrayList<>();
+        ExecutorService pollers = Executors.newFixedThreadPool(3);
+        try (EtcdTestClient writer = new EtcdTestClient(etcd.endpoints())) {
+            putConfiguration(writer, sink.port(), "start@bench.example");
+            for (int i = 0; i < 3; i++) {
+                replicas.add(ServiceProcess.start(settings, "replica-" + i, freePort(), etcdVariables(etcd, true), null));
+            }
+            long[] latencies = new long[settings.convergencePuts()];
+            for (int i = 0; i < latencies.length; i++) {
+                String marker = "put" + i + "@bench.example";
+                long put = System.nanoTime();
+                putConfiguration(writer, sink.port(), marker);
+                List<Future<Long>> seen = new ArrayList<>();
+                for (ServiceProcess replica : replicas) {
+                    seen.add(pollers.submit(() -> {
+                        while (!replica.status().contains(marker)) {
+                            Thread.sleep(1);
+                        }
+                        return System.nanoTime();
+                    }));
+                }
+                long last = 0;
+                for (Future<Long> each : seen) {
+                    last = Math.max(last, each.get(30, TimeUnit.SECONDS));
+                }
+                latencies[i] = last - put;
+                Thread.sleep(20);
+            }
+            Arrays.sort(latencies);
+            Measurements.Result convergence = new Measurements.Result(latencies.length, 0, 0, latencies);
+            figures.put("convergence_p50_ms", convergence.percentileMillis(50));
+            figures.put("convergence_p99_ms", convergence.percentileMillis(99));
+        } finally {
+            pollers.shutdownNow();
+            for (ServiceProcess replica : replicas) {
+                replica.close();
+            }
+        }
+    }
+
+    /** From process start to the first 200 on the reload route, median of several starts. */
+    private void measureStartup(SmtpSink sink) throws Exception {
+        Path file = writeConfiguration("startup.json", sink.port(), "a@bench.example");
+        long[] startups = new long[settings.startups()];
+        for (int i = 0; i < startups.length; i++) {
+            long[] took = new long[1];
+            try (ServiceProcess ignored = ServiceProcess.start(settings, "startup-" + i, freePort(),
+                    Map.of("SMTP_CONFIG_FILE", file.toString()), took)) {
+                startups[i] = took[0];
+            }
+        }
+        Arrays.sort(startups);
+        figures.put("startup_ms", startups[startups.length / 2] / 1e6);
+    }
+
+    // ---------------------------------------------------------------- SMTP floors, from this process
+
+    private void measureSmtpFloors(SmtpSink sink) throws Exception {
+        Properties properties = new Properties();
+        properties.setProperty("mail.smtp.host", "127.0.0.1");
+        properties.setProperty("mail.smtp.port", Integer.toString(sink.port()));
+        Session session = Session.getInstance(properties);
+        MimeMessage message = renderedMessage(session);
+
+        try (Transport kept = session.getTransport("smtp")) {
+            kept.connect();
+            Measurements.Operation overOneConnection = () -> {
+                kept.sendMessage(message, message.getAllRecipients());
+                return true;
+            };
+            Measurements.concurrent(1, settings.phaseSeconds() / 2, overOneConnection);
+            figures.put("smtp_raw_persistent_rps",
+                    Measurements.concurrent(1, settings.phaseSeconds(), overOneConnection).perSecond());
+        }
+        Measurements.Operation connectSendQuit = () -> {
+            Transport.send(message);
+            return true;
+        };
+        Measurements.concurrent(16, settings.phaseSeconds() / 2, connectSendQuit);
+        figures.put("smtp_per_message_connection_rps_c16",
+                Measurements.concurrent(16, settings.phaseSeconds(), connectSendQuit).perSecond());
+    }
+
+    /** The OTP mail the send route renders, as the service would compose it. */
+    private static MimeMessage renderedMessage(Session session) throws Exception {
+        RenderedMail rendered = new MustacheMailRenderer().render(MailRequest.of("loginWithOTP",
+                List.of("user@example.com"), List.of(), null, null, Map.of("name", "Bench User", "otp", "123456"),
+                List.of()));
+        MimeBodyPart text = new MimeBodyPart();
+        text.setText(rendered.text(), "UTF-8", "plain");
+        MimeBodyPart html = new MimeBodyPart();
+        html.setText(rendered.html(), "UTF-8", "html");
+        MimeMessage message = new MimeMessage(session);
+        message.setFrom(new InternetAddress("a@bench.example"));
+        message.setRecipient(Message.RecipientType.TO, new InternetAddress("user@example.com"));
+        message.setSubject(rendered.defaultSubject(), "UTF-8");
+        message.setContent(new MimeMultipart("alternative", text, html));
+        message.saveChanges();
+        return message;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** Writes the figures, for {@link Results}. */
+    static void writeJson(Map<String, Object> document, Path file) throws IOException {
+        Files.createDirectories(file.getParent());
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), document);
+    }
+
+    static String today() {
+        return LocalDate.now().toString();
+    }
+}

@@ -1,0 +1,93 @@
+package dev.mailservice.bench;
+
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+
+/** The table, the targets, and the JSON file. */
+final class Results {
+
+    private record Row(String key, String unit, String what) {}
+
+    private static final List<Row> ROWS = List.of(
+            new Row("noop_p50_ms", "ms", "authenticated GET /mail/smtpConfig, p50: the HTTP floor"),
+            new Row("noop_p99_ms", "ms", "same, p99"),
+            new Row("reload_file_p50_ms", "ms", "reload route, file backend, 1 client, p50 (a new configuration each time)"),
+            new Row("reload_file_p99_ms", "ms", "same, p99"),
+            new Row("reload_etcd_p50_ms", "ms", "reload route, etcd backend, 1 client, p50 (a new value each time)"),
+            new Row("reload_etcd_p99_ms", "ms", "same, p99"),
+            new Row("etcd_get_p50_ms", "ms", "raw jetcd GET of the key from the load process, p50: the etcd floor"),
+            new Row("reload_rps_c16", "req/s", "reload route, file backend, 16 clients"),
+            new Row("send_rps_c1", "mail/s", "send route to the sink, 1 client"),
+            new Row("send_rps_c16", "mail/s", "same, 16 clients"),
+            new Row("send_rps_c64", "mail/s", "same, 64 clients"),
+            new Row("smtp_raw_persistent_rps", "mail/s", "Jakarta Mail, same message, one kept-open connection: the SMTP floor"),
+            new Row("smtp_per_message_connection_rps_c16", "mail/s", "connect, send, quit per message, 16 senders (PipesHub's way)"),
+            new Row("send_p99_ms_c16", "ms", "send latency p99 at 16 clients"),
+            new Row("send_p99_ms_c16_reload_storm", "ms", "same, while the configuration changes and reloads every 10 ms"),
+            new Row("send_errors_reload_storm", "", "failed sends during that storm"),
+            new Row("reloads_during_storm", "", "reloads the storm made"),
+            new Row("send_sink_missing", "", "sends answered 200 that the sink did not count (must be 0)"),
+            new Row("convergence_p50_ms", "ms", "3 replicas on one etcd: put to all three showing it, p50"),
+            new Row("convergence_p99_ms", "ms", "same, p99"),
+            new Row("startup_ms", "ms", "process start to first 200 on the reload route, median"),
+            new Row("rss_idle_mb", "MB", "resident memory of the service, idle"),
+            new Row("rss_after_load_mb", "MB", "same, after all the load above"));
+
+    private record Target(String description, Function<Map<String, Double>, Boolean> met) {}
+
+    private static final List<Target> TARGETS = List.of(
+            new Target("reload_file_p50_ms <= 2 x noop_p50_ms",
+                    f -> f.get("reload_file_p50_ms") <= 2 * f.get("noop_p50_ms")),
+            new Target("reload_etcd_p50_ms <= noop_p50_ms + 1.5 x etcd_get_p50_ms",
+                    f -> f.get("reload_etcd_p50_ms") <= f.get("noop_p50_ms") + 1.5 * f.get("etcd_get_p50_ms")),
+            new Target("send_rps_c16 >= 3 x smtp_per_message_connection_rps_c16",
+                    f -> f.get("send_rps_c16") >= 3 * f.get("smtp_per_message_connection_rps_c16")),
+            new Target("send_rps_c16 >= 0.7 x smtp_raw_persistent_rps",
+                    f -> f.get("send_rps_c16") >= 0.7 * f.get("smtp_raw_persistent_rps")),
+            new Target("send_p99_ms_c16_reload_storm <= 1.5 x send_p99_ms_c16",
+                    f -> f.get("send_p99_ms_c16_reload_storm") <= 1.5 * f.get("send_p99_ms_c16")),
+            new Target("send_errors_reload_storm = 0", f -> f.get("send_errors_reload_storm") == 0),
+            new Target("convergence_p99_ms <= 200", f -> f.get("convergence_p99_ms") <= 200),
+            new Target("startup_ms <= 1500", f -> f.get("startup_ms") <= 1500),
+            new Target("rss_after_load_mb <= 256", f -> f.get("rss_after_load_mb") <= 256));
+
+    private Results() {}
+
+    static void print(Map<String, Double> figures, Settings settings, String javaVersion) throws IOException {
+        System.out.println("| key | value | what |");
+        System.out.println("|---|---:|---|");
+        for (Row row : ROWS) {
+            System.out.printf(Locale.ROOT, "| `%s` | %s %s | %s |%n", row.key(), format(figures.get(row.key())),
+                    row.unit(), row.what());
+        }
+        System.out.println();
+        Map<String, Boolean> met = new LinkedHashMap<>();
+        for (Target target : TARGETS) {
+            boolean ok = target.met().apply(figures);
+            met.put(target.description(), ok);
+            System.out.printf("%s  %s%n", ok ? "met   " : "MISSED", target.description());
+        }
+        Map<String, Object> document = new LinkedHashMap<>();
+        document.put("date", Benchmark.today());
+        document.put("mode", settings.quick() ? "quick" : "full");
+        document.put("cores", Runtime.getRuntime().availableProcessors());
+        document.put("jdk", javaVersion);
+        document.put("serviceJvmFlags", settings.serviceJvmFlags());
+        figures.forEach((key, value) -> document.put(key, Math.round(value * 1000) / 1000.0));
+        document.put("targets", met);
+        Benchmark.writeJson(document, settings.resultsFile());
+        System.out.println();
+        System.out.println("Written to " + settings.resultsFile());
+    }
+
+    private static String format(Double value) {
+        if (value == null) {
+            return "n/a";
+        }
+        return value >= 100 ? String.format(Locale.ROOT, "%.0f", value) : String.format(Locale.ROOT, "%.2f", value);
+    }
+}
