@@ -40,15 +40,22 @@ final class Measurements {
 
     private Measurements() {}
 
-    /** Untimed work before each timed call, e.g. changing what the call will read. */
+    /**
+     * Untimed work before each timed call, e.g. changing what the call will read. The call starts
+     * a moment after it, so that what the preparation set off (etcd committing a put, the kernel
+     * writing a file) does not compete with the call for the machine's two cores.
+     */
     @FunctionalInterface
     interface Preparation {
         void prepare() throws Exception;
     }
 
+    private static final Preparation NOTHING = () -> {};
+    private static final long SETTLE_MILLIS = 2;
+
     /** Calls {@code operation} {@code count} times from one thread. */
     static Result sequential(int count, Operation operation) throws Exception {
-        return sequential(count, () -> {}, operation);
+        return sequential(count, NOTHING, operation);
     }
 
     /** Calls {@code operation} {@code count} times from one thread, {@code preparation} untimed before each. */
@@ -58,6 +65,9 @@ final class Measurements {
         long started = System.nanoTime();
         for (int i = 0; i < count; i++) {
             preparation.prepare();
+            if (preparation != NOTHING) {
+                Thread.sleep(SETTLE_MILLIS);
+            }
             long before = System.nanoTime();
             boolean ok = operation.call();
             latencies[i] = System.nanoTime() - before;

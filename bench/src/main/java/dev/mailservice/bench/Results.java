@@ -1,6 +1,10 @@
 package dev.mailservice.bench;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -17,15 +21,19 @@ final class Results {
             new Row("noop_p99_ms", "ms", "same, p99"),
             new Row("reload_file_p50_ms", "ms", "reload route, file backend, 1 client, p50 (a new configuration each time)"),
             new Row("reload_file_p99_ms", "ms", "same, p99"),
+            new Row("reload_file_unchanged_p50_ms", "ms", "same, p50, the configuration unchanged (no swap)"),
             new Row("reload_etcd_p50_ms", "ms", "reload route, etcd backend, 1 client, p50 (a new value each time)"),
             new Row("reload_etcd_p99_ms", "ms", "same, p99"),
-            new Row("etcd_get_p50_ms", "ms", "raw jetcd GET of the key from the load process, p50: the etcd floor"),
+            new Row("reload_etcd_unchanged_p50_ms", "ms", "same, p50, the value unchanged (no swap)"),
+            new Row("etcd_get_p50_ms", "ms", "raw jetcd GET of the key from the load process, p50, a new value each time: the etcd floor"),
+            new Row("etcd_get_unchanged_p50_ms", "ms", "same, the value unchanged"),
             new Row("reload_rps_c16", "req/s", "reload route, file backend, 16 clients"),
             new Row("send_rps_c1", "mail/s", "send route to the sink, 1 client"),
             new Row("send_rps_c16", "mail/s", "same, 16 clients"),
             new Row("send_rps_c64", "mail/s", "same, 64 clients"),
             new Row("smtp_raw_persistent_rps", "mail/s", "Jakarta Mail, same message, one kept-open connection: the SMTP floor"),
             new Row("smtp_per_message_connection_rps_c16", "mail/s", "connect, send, quit per message, 16 senders (PipesHub's way)"),
+            new Row("smtp_connection_setup_ms", "ms", "connect, greeting, EHLO, QUIT to the sink, p50: what a new connection costs here"),
             new Row("send_p99_ms_c16", "ms", "send latency p99 at 16 clients"),
             new Row("send_p99_ms_c16_reload_storm", "ms", "same, while the configuration changes and reloads every 10 ms"),
             new Row("send_errors_reload_storm", "", "failed sends during that storm"),
@@ -72,14 +80,15 @@ final class Results {
             System.out.printf("%s  %s%n", ok ? "met   " : "MISSED", target.description());
         }
         Map<String, Object> document = new LinkedHashMap<>();
-        document.put("date", Benchmark.today());
+        document.put("date", LocalDate.now().toString());
         document.put("mode", settings.quick() ? "quick" : "full");
         document.put("cores", Runtime.getRuntime().availableProcessors());
         document.put("jdk", javaVersion);
         document.put("serviceJvmFlags", settings.serviceJvmFlags());
         figures.forEach((key, value) -> document.put(key, Math.round(value * 1000) / 1000.0));
         document.put("targets", met);
-        Benchmark.writeJson(document, settings.resultsFile());
+        Files.createDirectories(settings.resultsFile().getParent());
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(settings.resultsFile().toFile(), document);
         System.out.println();
         System.out.println("Written to " + settings.resultsFile());
     }

@@ -23,7 +23,7 @@ record Settings(boolean quick, Path java, Path serviceJar, List<String> serviceJ
 
     /** Calls made before measuring, so that the JIT has compiled the paths measured. */
     int warmUpCalls() {
-        return quick ? 300 : 2_000;
+        return quick ? 300 : 3_000;
     }
 
     /** Length of a throughput phase, in seconds. */

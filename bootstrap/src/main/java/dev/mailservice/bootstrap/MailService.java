@@ -85,5 +85,6 @@ final class MailService {
         injector.getInstance(ActiveMailSender.class).close();
         injector.getInstance(Key.get(new TypeLiteral<Optional<EtcdStore>>() {})).ifPresent(EtcdStore::close);
         LOG.log(Level.INFO, "Mail service stopped");
+        AsyncConsoleHandler.flushAll();
     }
 }

@@ -27,11 +27,13 @@ public final class Main {
             exit(EXIT_START_FAILED, e.getMessage());
         } catch (RuntimeException e) {
             System.getLogger(Main.class.getName()).log(System.Logger.Level.ERROR, "mail-service cannot start", e);
+            AsyncConsoleHandler.flushAll();
             System.exit(EXIT_START_FAILED);
         }
     }
 
     private static void exit(int status, String reason) {
+        AsyncConsoleHandler.flushAll();
         System.err.println("mail-service cannot start: " + reason);
         System.exit(status);
     }
