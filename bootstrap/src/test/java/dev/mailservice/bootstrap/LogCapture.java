@@ -46,4 +46,18 @@ final class LogCapture extends Handler implements BeforeEachCallback, AfterEachC
     List<String> lines() {
         return List.copyOf(lines);
     }
+
+    /** Fails if any line logged so far shows one of {@code secrets}. */
+    void assertNoLineShows(String... secrets) {
+        if (lines.isEmpty()) {
+            throw new AssertionError("no log line was captured, so checking them for secrets proves nothing");
+        }
+        for (String line : lines) {
+            for (String secret : secrets) {
+                if (line.contains(secret)) {
+                    throw new AssertionError("a log line shows a secret: " + line);
+                }
+            }
+        }
+    }
 }

@@ -18,7 +18,12 @@ final class ServiceClient implements AutoCloseable {
     private final String scopedSecret;
     private final String userSecret;
     private final HttpClient client = HttpClient.newHttpClient();
-    private final List<String> answers = new CopyOnWriteArrayList<>();
+    private record Answer(String path, String body) {}
+
+    /** The route whose whole purpose is to give services the configuration in full, password included. */
+    private static final String FULL_CONFIGURATION = "/api/v1/configurationManager/internal/smtpConfig";
+
+    private final List<Answer> answers = new CopyOnWriteArrayList<>();
 
     /** A client of the scoped routes only. */
     ServiceClient(int port, String scopedSecret) {
@@ -39,7 +44,7 @@ final class ServiceClient implements AutoCloseable {
                 .timeout(Duration.ofSeconds(30))
                 .build();
         HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
-        answers.add(response.body());
+        answers.add(new Answer(path, response.body()));
         return response;
     }
 
@@ -88,9 +93,13 @@ final class ServiceClient implements AutoCloseable {
         return status;
     }
 
-    /** Every body the service answered. */
-    List<String> answers() {
-        return List.copyOf(answers);
+    /** Fails if any answer so far showed {@code secret}, but for the full view meant for services. */
+    void assertNoAnswerShows(String secret) {
+        for (Answer answer : answers) {
+            if (!answer.path().equals(FULL_CONFIGURATION) && answer.body().contains(secret)) {
+                throw new AssertionError(answer.path() + " answered a secret: " + answer.body());
+            }
+        }
     }
 
     @Override

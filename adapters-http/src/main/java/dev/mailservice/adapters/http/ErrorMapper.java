@@ -4,8 +4,7 @@ import dev.mailservice.application.port.in.NoSmtpConfigurationStoredException;
 import dev.mailservice.application.port.in.SmtpNotConfiguredException;
 import dev.mailservice.application.port.out.ConfigBackendUnavailableException;
 import dev.mailservice.application.port.out.MailDeliveryException;
-import dev.mailservice.domain.InvalidMailRequestException;
-import dev.mailservice.domain.InvalidSmtpConfigurationException;
+import dev.mailservice.domain.InvalidInputException;
 import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.RequestException;
@@ -97,8 +96,7 @@ final class ErrorMapper {
     private static Failure classify(Throwable error) {
         return switch (error) {
             case HttpError http -> new Failure(http.status(), http.getMessage());
-            case InvalidSmtpConfigurationException invalid -> new Failure(Status.BAD_REQUEST_400, invalid.getMessage());
-            case InvalidMailRequestException invalid -> new Failure(Status.BAD_REQUEST_400, invalid.getMessage());
+            case InvalidInputException invalid -> new Failure(Status.BAD_REQUEST_400, invalid.getMessage());
             case SmtpNotConfiguredException notConfigured -> new Failure(Status.BAD_REQUEST_400, notConfigured.getMessage());
             case NoSmtpConfigurationStoredException none -> new Failure(Status.NOT_FOUND_404, none.getMessage());
             case ConfigBackendUnavailableException down -> new Failure(Status.SERVICE_UNAVAILABLE_503, down.getMessage());
