@@ -51,7 +51,7 @@ public final class EtcdConfigRepository implements ConfigRepository {
 
     @Override
     public String location() {
-        return "etcd key " + KEY + " (" + store.description() + ")";
+        return store.locationOf(KEY);
     }
 
     private String decrypt(String value) {

@@ -36,6 +36,7 @@ public final class EtcdStore implements AutoCloseable {
 
     private final Client client;
     private final Duration timeout;
+    private final String endpoints;
     private final String description;
     private final ScheduledExecutorService watchRestarts = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("etcd-watch-restart").daemon(true).factory());
@@ -54,13 +55,19 @@ public final class EtcdStore implements AutoCloseable {
             throw new IllegalArgumentException("etcd needs at least one endpoint");
         }
         this.timeout = Objects.requireNonNull(timeout, "timeout");
-        this.description = "etcd at " + endpoints.stream().map(URI::toString).collect(Collectors.joining(","));
+        this.endpoints = endpoints.stream().map(URI::toString).collect(Collectors.joining(","));
+        this.description = "etcd at " + this.endpoints;
         this.client = Client.builder().endpoints(endpoints.toArray(URI[]::new)).connectTimeout(timeout).build();
     }
 
     /** {@code etcd at <endpoints>}, for messages. */
     String description() {
         return description;
+    }
+
+    /** {@code etcd key <key> at <endpoints>}, for messages about one key. */
+    String locationOf(String key) {
+        return "etcd key " + key + " at " + endpoints;
     }
 
     /** The value of {@code key}, or empty when etcd holds none. */

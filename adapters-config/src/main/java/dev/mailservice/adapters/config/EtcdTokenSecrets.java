@@ -39,7 +39,7 @@ public final class EtcdTokenSecrets {
      *                               the message says why, never a secret
      */
     public Optional<Secrets> read() {
-        String subject = "The token secrets in etcd key " + KEY + " (" + store.description() + ")";
+        String subject = "The token secrets in " + store.locationOf(KEY);
         return store.get(KEY).map(entry -> {
             String json;
             try {
