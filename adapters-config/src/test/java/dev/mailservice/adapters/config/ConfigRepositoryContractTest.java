@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  */
 abstract class ConfigRepositoryContractTest {
 
-    static final String SECRET = "Sup3r-Secret-Pa55";
+    static final String SECRET = "Sup3rSecretPa55";
     static final String VALID_DOCUMENT = """
             {"host": "smtp.example.com", "port": 587, "username": "ops@example.com",
              "password": "%s", "fromEmail": "noreply@example.com"}""".formatted(SECRET);

@@ -165,6 +165,15 @@ class EtcdConfigRepositoryTest extends ConfigRepositoryContractTest {
     }
 
     @Test
+    void aWatchAnnouncesItsOwnStartSoThatAChangeMissedBeforeItIsReadAgain() throws Exception {
+        AtomicInteger announcements = new AtomicInteger();
+
+        try (ConfigRepository.Subscription ignored = repository.watch(announcements::incrementAndGet)) {
+            eventually(() -> announcements.get() > 0, "the established watch was not announced");
+        }
+    }
+
+    @Test
     void theWatchResumesAfterEtcdRestartsAndAnnouncesTheResumption() throws Exception {
         storeRaw(VALID_DOCUMENT);
         AtomicInteger announcements = new AtomicInteger();
