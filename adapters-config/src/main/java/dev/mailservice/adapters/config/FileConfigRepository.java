@@ -72,7 +72,7 @@ public final class FileConfigRepository implements ConfigRepository {
 
     @Override
     public Subscription watch(ChangeListener listener) {
-        return DirectoryWatch.start(file.getParent(), listener::storedConfigurationMayHaveChanged);
+        return DirectoryWatch.start(file, listener::storedConfigurationMayHaveChanged);
     }
 
     @Override

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.stream.Stream;
@@ -116,6 +117,46 @@ class FileConfigRepositoryTest extends ConfigRepositoryContractTest {
             eventually(() -> announcements.get() > 0, "the replaced file was not announced");
             awaitQuiet(announcements);
             assertEquals(1, announcements.get(), "one save is one announcement");
+        }
+    }
+
+    @Test
+    void otherFilesInTheDirectoryAreNotAnnounced() throws Exception {
+        storeRaw(VALID_DOCUMENT);
+        AtomicInteger announcements = new AtomicInteger();
+        try (ConfigRepository.Subscription ignored = repository.watch(announcements::incrementAndGet)) {
+            // A log written beside the configuration: announcing it would reload on every log line.
+            Path log = directory.resolve("service.log");
+            for (int line = 0; line < 5; line++) {
+                Files.writeString(log, "line " + line + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                Thread.sleep(150);
+            }
+            storeRaw(VALID_DOCUMENT.replace("587", "25"));
+
+            eventually(() -> announcements.get() > 0, "the change of the file itself was not announced");
+            awaitQuiet(announcements);
+            assertEquals(1, announcements.get(), "only the configuration file's change is announced");
+        }
+    }
+
+    @Test
+    void announcesAMountedFileSwappedAsKubernetesDoes() throws Exception {
+        // Kubernetes mounts smtp.json -> ..data/smtp.json and ..data -> a timestamped directory,
+        // and updates the file by pointing a new ..data link at a new directory.
+        Files.createDirectory(directory.resolve("..2026_11_24_1"));
+        Files.writeString(directory.resolve("..2026_11_24_1/smtp.json"), VALID_DOCUMENT);
+        Files.createSymbolicLink(directory.resolve("..data"), Path.of("..2026_11_24_1"));
+        Files.createSymbolicLink(file, Path.of("..data/smtp.json"));
+        AtomicInteger announcements = new AtomicInteger();
+        try (ConfigRepository.Subscription ignored = repository.watch(announcements::incrementAndGet)) {
+            Files.createDirectory(directory.resolve("..2026_11_24_2"));
+            Files.writeString(directory.resolve("..2026_11_24_2/smtp.json"), VALID_DOCUMENT.replace("587", "25"));
+            Files.createSymbolicLink(directory.resolve("..data_tmp"), Path.of("..2026_11_24_2"));
+
+            Files.move(directory.resolve("..data_tmp"), directory.resolve("..data"), StandardCopyOption.ATOMIC_MOVE);
+
+            eventually(() -> announcements.get() > 0, "the swapped mount was not announced");
+            assertEquals(25, repository.load().orElseThrow().configuration().port());
         }
     }
 
