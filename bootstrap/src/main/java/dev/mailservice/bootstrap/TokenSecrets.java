@@ -30,7 +30,8 @@ record TokenSecrets(String scopedJwtSecret, String jwtSecret) {
     }
 
     /**
-     * @throws InvalidSettingsException if a secret is neither in the environment nor in etcd, or too short
+     * @throws InvalidSettingsException if a secret is neither in the environment nor in etcd, is too
+     *                                  short, or is stored in etcd in a form that cannot be read
      * @throws GaveUpWaitingException   if etcd did not answer in time
      */
     static TokenSecrets resolve(Settings settings, Optional<EtcdTokenSecrets> etcd) {
@@ -64,6 +65,9 @@ record TokenSecrets(String scopedJwtSecret, String jwtSecret) {
                 return etcd.read().orElseThrow(() -> new InvalidSettingsException("A token secret is not set ("
                         + Settings.SCOPED_JWT_SECRET + ", " + Settings.JWT_SECRET + ") and etcd holds no "
                         + EtcdTokenSecrets.KEY + ": set them"));
+            } catch (EtcdTokenSecrets.UnreadableSecretsException e) {
+                // Waiting would not help: the deployment's SECRET_KEY or the stored value must change.
+                throw new InvalidSettingsException(e.getMessage());
             } catch (ConfigBackendUnavailableException e) {
                 Duration delay = WAIT_DELAYS.delay(attempt);
                 if (System.nanoTime() + delay.toNanos() > deadline) {

@@ -27,6 +27,15 @@ public final class EtcdTokenSecrets {
      */
     public record Secrets(Optional<String> jwtSecret, Optional<String> scopedJwtSecret) {}
 
+    /** The stored secrets cannot be used: not decryptable with this {@code SECRET_KEY}, or not the expected object. */
+    public static final class UnreadableSecretsException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        UnreadableSecretsException(String message) {
+            super(message);
+        }
+    }
+
     public EtcdTokenSecrets(EtcdStore store, AesGcmCipher cipher) {
         this.store = Objects.requireNonNull(store, "store");
         this.cipher = Objects.requireNonNull(cipher, "cipher");
@@ -35,8 +44,8 @@ public final class EtcdTokenSecrets {
     /**
      * @return the secrets, or empty when the key does not exist
      * @throws dev.mailservice.application.port.out.ConfigBackendUnavailableException if etcd cannot be reached
-     * @throws IllegalStateException if the value cannot be decrypted or is not the expected JSON object;
-     *                               the message says why, never a secret
+     * @throws UnreadableSecretsException if the value cannot be decrypted or is not the expected JSON
+     *                                    object; the message says why, never a secret
      */
     public Optional<Secrets> read() {
         String subject = "The token secrets in " + store.locationOf(KEY);
@@ -45,13 +54,13 @@ public final class EtcdTokenSecrets {
             try {
                 json = cipher.decrypt(entry.value());
             } catch (AesGcmCipher.UndecryptableValueException e) {
-                throw new IllegalStateException(subject + " cannot be decrypted: " + e.getMessage());
+                throw new UnreadableSecretsException(subject + " cannot be decrypted: " + e.getMessage());
             }
             Map<String, Object> fields;
             try {
                 fields = ConfigurationDocument.parseObject(json.getBytes(StandardCharsets.UTF_8), subject);
             } catch (IllegalArgumentException e) {
-                throw new IllegalStateException(e.getMessage());
+                throw new UnreadableSecretsException(e.getMessage());
             }
             return new Secrets(text(fields, "jwtSecret", subject), text(fields, "scopedJwtSecret", subject));
         });
@@ -62,6 +71,6 @@ public final class EtcdTokenSecrets {
         if (value == null || value instanceof String) {
             return Optional.ofNullable((String) value).filter(secret -> !secret.isEmpty());
         }
-        throw new IllegalStateException(subject + ": " + name + " must be a string");
+        throw new UnreadableSecretsException(subject + ": " + name + " must be a string");
     }
 }

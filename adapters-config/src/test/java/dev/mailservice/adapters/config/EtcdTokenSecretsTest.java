@@ -65,7 +65,7 @@ class EtcdTokenSecretsTest {
     void aValueEncryptedWithAnotherKeyIsRefusedWithoutShowingIt() throws Exception {
         putRaw(new AesGcmCipher("another-key").encrypt("{\"scopedJwtSecret\":\"Zyxwvutsrq9876543210\"}"));
 
-        IllegalStateException refusal = assertThrows(IllegalStateException.class,
+        EtcdTokenSecrets.UnreadableSecretsException refusal = assertThrows(EtcdTokenSecrets.UnreadableSecretsException.class,
                 () -> new EtcdTokenSecrets(store, cipher).read());
 
         assertTrue(refusal.getMessage().startsWith("The token secrets in etcd key /services/secretKeys"), refusal.getMessage());

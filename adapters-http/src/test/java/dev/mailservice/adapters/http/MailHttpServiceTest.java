@@ -68,7 +68,7 @@ class MailHttpServiceTest extends HttpAdapterTest {
         String token = Tokens.signed(SCOPED_SECRET, AlgorithmIdentifiers.HMAC_SHA256, claims -> {
             claims.setStringListClaim("scopes", "fetch:config");
             claims.setIssuedAt(Tokens.secondsFromNow(-3_600));
-            claims.setExpirationTime(Tokens.secondsFromNow(-10));
+            claims.setExpirationTime(Tokens.secondsFromNow(-20));
         });
 
         HttpResponse<String> response = reloadWith(token);
@@ -84,10 +84,12 @@ class MailHttpServiceTest extends HttpAdapterTest {
                 arguments("wrong secret", Tokens.scoped("another-secret-of-20+", "fetch:config"), "Invalid token"),
                 arguments("alg none", Tokens.signed(SCOPED_SECRET, AlgorithmIdentifiers.NONE,
                         claims -> claims.setStringListClaim("scopes", "fetch:config")), "Invalid token"),
+                arguments("alg RS256", Tokens.signedWithRsa(claims -> claims.setStringListClaim("scopes", "fetch:config")),
+                        "Invalid token"),
                 arguments("expired", Tokens.signed(SCOPED_SECRET, hs256, claims -> {
                     claims.setStringListClaim("scopes", "fetch:config");
                     claims.setIssuedAt(Tokens.secondsFromNow(-3_600));
-                    claims.setExpirationTime(Tokens.secondsFromNow(-60));
+                    claims.setExpirationTime(Tokens.secondsFromNow(-40));
                 }), "The token has expired"),
                 arguments("no exp", Tokens.signed(SCOPED_SECRET, hs256, claims -> {
                     claims.setStringListClaim("scopes", "fetch:config");

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.function.Consumer;
 import org.jose4j.jwa.AlgorithmConstraints;
+import org.jose4j.jwk.RsaJwkGenerator;
 import org.jose4j.jws.AlgorithmIdentifiers;
 import org.jose4j.jws.JsonWebSignature;
 import org.jose4j.jwt.JwtClaims;
@@ -28,14 +29,7 @@ public final class Tokens {
 
     /** Claims like PipesHub's (userId, orgId, iat, exp in one hour), adjusted by {@code edit}, signed with {@code alg}. */
     public static String signed(String secret, String alg, Consumer<JwtClaims> edit) {
-        JwtClaims claims = new JwtClaims();
-        claims.setClaim("userId", "user-1");
-        claims.setClaim("orgId", "org-1");
-        claims.setIssuedAtToNow();
-        claims.setExpirationTimeMinutesInTheFuture(60);
-        edit.accept(claims);
-        JsonWebSignature jws = new JsonWebSignature();
-        jws.setPayload(claims.toJson());
+        JsonWebSignature jws = withClaims(edit);
         jws.setAlgorithmHeaderValue(alg);
         if (!AlgorithmIdentifiers.NONE.equals(alg)) {
             jws.setKey(new HmacKey(secret.getBytes(StandardCharsets.UTF_8)));
@@ -48,6 +42,30 @@ public final class Tokens {
         } catch (JoseException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The same claims signed with RS256 by a fresh RSA key: valid in form, but not an HMAC token. */
+    public static String signedWithRsa(Consumer<JwtClaims> edit) {
+        JsonWebSignature jws = withClaims(edit);
+        jws.setAlgorithmHeaderValue(AlgorithmIdentifiers.RSA_USING_SHA256);
+        try {
+            jws.setKey(RsaJwkGenerator.generateJwk(2048).getPrivateKey());
+            return jws.getCompactSerialization();
+        } catch (JoseException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static JsonWebSignature withClaims(Consumer<JwtClaims> edit) {
+        JwtClaims claims = new JwtClaims();
+        claims.setClaim("userId", "user-1");
+        claims.setClaim("orgId", "org-1");
+        claims.setIssuedAtToNow();
+        claims.setExpirationTimeMinutesInTheFuture(60);
+        edit.accept(claims);
+        JsonWebSignature jws = new JsonWebSignature();
+        jws.setPayload(claims.toJson());
+        return jws;
     }
 
     public static NumericDate secondsFromNow(long seconds) {
