@@ -37,4 +37,8 @@ final class HttpError extends RuntimeException {
     static HttpError payloadTooLarge(String message) {
         return new HttpError(Status.REQUEST_ENTITY_TOO_LARGE_413, message);
     }
+
+    static HttpError serviceUnavailable(String message) {
+        return new HttpError(Status.SERVICE_UNAVAILABLE_503, message);
+    }
 }

@@ -2,6 +2,7 @@ package dev.mailservice.adapters.http;
 
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpService;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 
@@ -20,6 +21,15 @@ public final class MailHttpServer {
      */
     static final long HARD_CAP_BYTES = 16 * 1024 * 1024;
 
+    /**
+     * How long stopping waits for the requests under way: longer than a send that meets a slow
+     * SMTP server, shorter than the 30 s an orchestrator (Kubernetes' default) gives before it kills.
+     */
+    static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(25);
+
+    private static final System.Logger LOG = System.getLogger(MailHttpServer.class.getName());
+
+    private final RequestsInFlight requestsInFlight = new RequestsInFlight();
     private final WebServer webServer;
 
     /**
@@ -37,6 +47,7 @@ public final class MailHttpServer {
                 // Start-up wiring stops the server itself, in order with the rest of the service.
                 .shutdownHook(false)
                 .routing(routing -> {
+                    routing.addFilter(requestsInFlight);
                     routing.addFilter(new BodyLimit(MAX_BODY_BYTES, Map.of(
                             MailHttpService.BASE_PATH + MailHttpService.SEND_EMAIL,
                             MailHttpService.SEND_EMAIL_MAX_BODY_BYTES)));
@@ -62,8 +73,20 @@ public final class MailHttpServer {
         return webServer.port();
     }
 
-    /** Stops accepting connections and lets the requests under way finish. */
+    /**
+     * Answers new requests 503 and waits up to {@link #DRAIN_TIMEOUT} for the ones under way to
+     * finish, then stops listening.
+     */
     public void stop() {
+        try {
+            int unfinished = requestsInFlight.drain(DRAIN_TIMEOUT);
+            if (unfinished > 0) {
+                LOG.log(System.Logger.Level.WARNING, "Stopping with {0} requests still under way after {1} s",
+                        unfinished, DRAIN_TIMEOUT.toSeconds());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         webServer.stop();
     }
 }

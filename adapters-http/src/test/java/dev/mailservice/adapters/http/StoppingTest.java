@@ -1,0 +1,88 @@
+package dev.mailservice.adapters.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import dev.mailservice.application.port.in.SmtpStatus;
+import dev.mailservice.domain.SmtpConfiguration;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Stopping the server lets the requests under way finish and turns new ones away. */
+class StoppingTest {
+
+    private static final String SECRET = "a1B2c3D4e5F6g7H8i9J0";
+
+    @Test
+    void aRequestUnderWayFinishesWhileNewOnesAre503() throws Exception {
+        CountDownLatch reloadEntered = new CountDownLatch(1);
+        CountDownLatch reloadMayFinish = new CountDownLatch(1);
+        TokenVerifier tokens = new TokenVerifier(SECRET);
+        MailHttpServer server = new MailHttpServer(0, new MailHttpService(
+                () -> {
+                    reloadEntered.countDown();
+                    await(reloadMayFinish);
+                    return SmtpConfiguration.of("smtp.example.com", 587, null, null, "noreply@example.com");
+                },
+                () -> new SmtpStatus(Optional.empty(), Optional.empty()),
+                request -> {
+                    throw new UnsupportedOperationException();
+                },
+                tokens),
+                new ConfigManagerHttpService(fields -> {
+                    throw new UnsupportedOperationException();
+                }, Optional::empty, tokens, tokens)).start();
+        String token = Tokens.scoped(SECRET, "fetch:config");
+
+        try (HttpClient client = HttpClient.newHttpClient()) {
+            CompletableFuture<HttpResponse<String>> underWay = client.sendAsync(
+                    request(server, "POST", "/api/v1/mail/updateSmtpConfig", token), HttpResponse.BodyHandlers.ofString());
+            await(reloadEntered);
+
+            CompletableFuture<Void> stopping = CompletableFuture.runAsync(server::stop);
+            HttpResponse<String> turnedAway;
+            do {
+                turnedAway = client.send(request(server, "GET", "/api/v1/mail/smtpConfig", token),
+                        HttpResponse.BodyHandlers.ofString());
+            } while (turnedAway.statusCode() == 200);
+
+            assertEquals(503, turnedAway.statusCode(), turnedAway.body());
+            assertEquals("{\"error\":{\"code\":\"HTTP_SERVICE_UNAVAILABLE\",\"message\":\"The service is stopping; "
+                    + "try again\"}}", turnedAway.body());
+            assertFalse(stopping.isDone(), "the server stopped while a request was still under way");
+
+            reloadMayFinish.countDown();
+
+            HttpResponse<String> finished = underWay.get(10, TimeUnit.SECONDS);
+            assertEquals(200, finished.statusCode(), finished.body());
+            stopping.get(10, TimeUnit.SECONDS);
+        } finally {
+            reloadMayFinish.countDown();
+        }
+    }
+
+    private static HttpRequest request(MailHttpServer server, String method, String path, String token) {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+                .header("Authorization", "Bearer " + token)
+                .method(method, HttpRequest.BodyPublishers.noBody())
+                .build();
+    }
+
+    /** Waits for the other side of the test; a guard against a hang, not a speed target. */
+    private static void await(CountDownLatch latch) {
+        try {
+            if (!latch.await(10, TimeUnit.SECONDS)) {
+                throw new AssertionError("the other side of the test never came");
+            }
+        } catch (InterruptedException e) {
+            throw new AssertionError("interrupted", e);
+        }
+    }
+}
