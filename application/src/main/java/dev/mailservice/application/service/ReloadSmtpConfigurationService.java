@@ -14,6 +14,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Implements {@link ReloadSmtpConfiguration}: read, validate, build, swap.
@@ -62,21 +63,33 @@ public final class ReloadSmtpConfigurationService implements ReloadSmtpConfigura
     }
 
     /**
+     * Runs {@code work} holding the lock every reload holds, so that no reload or apply comes in
+     * between its steps; the lock is re-entrant, so {@code work} may {@link #apply} what it stores.
+     */
+    <T> T exclusively(Supplier<T> work) {
+        reloading.lock();
+        try {
+            return work.get();
+        } finally {
+            reloading.unlock();
+        }
+    }
+
+    /**
      * Runs {@code step} with the active configuration, holding the lock; a failure is recorded as
      * the last reload error and logged, and the active configuration stays.
      */
     private SmtpConfiguration underLock(Function<Optional<SmtpStatus.Applied>, SmtpConfiguration> step) {
-        reloading.lock();
-        try {
-            return step.apply(sender.status().active());
-        } catch (RuntimeException e) {
-            String reason = describe(e);
-            sender.recordFailure(new SmtpStatus.ReloadError(clock.instant(), reason));
-            LOG.log(Level.WARNING, "Reloading the SMTP configuration failed; the active one stays: {0}", reason);
-            throw e;
-        } finally {
-            reloading.unlock();
-        }
+        return exclusively(() -> {
+            try {
+                return step.apply(sender.status().active());
+            } catch (RuntimeException e) {
+                String reason = describe(e);
+                sender.recordFailure(new SmtpStatus.ReloadError(clock.instant(), reason));
+                LOG.log(Level.WARNING, "Reloading the SMTP configuration failed; the active one stays: {0}", reason);
+                throw e;
+            }
+        });
     }
 
     /** Makes {@code stored} the active configuration, keeping the transport if it is unchanged. */

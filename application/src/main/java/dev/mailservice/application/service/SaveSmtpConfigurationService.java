@@ -22,13 +22,22 @@ public final class SaveSmtpConfigurationService implements SaveSmtpConfiguration
         this.applier = Objects.requireNonNull(applier, "applier");
     }
 
+    /**
+     * Runs from the read of the stored values to the swap as one reload does, without another
+     * reload or save of this instance in between: otherwise two saves could be applied in the
+     * other order than they were stored (a file has no revision to tell), and a placeholder could
+     * bring back a value another save has just replaced. Across replicas, etcd's revisions order
+     * what is applied; the placeholder read there is not guarded against a save on another replica.
+     */
     @Override
     public SmtpConfiguration save(Map<String, ?> submittedFields) {
-        Optional<SmtpConfiguration> stored = submittedFields.containsValue(SmtpConfiguration.PLACEHOLDER)
-                ? repository.load().map(StoredSmtpConfiguration::configuration)
-                : Optional.empty();
-        SmtpConfiguration configuration = SmtpConfiguration.fromSubmittedFields(submittedFields, stored);
-        long revision = repository.save(configuration);
-        return applier.apply(new StoredSmtpConfiguration(configuration, revision));
+        return applier.exclusively(() -> {
+            Optional<SmtpConfiguration> stored = submittedFields.containsValue(SmtpConfiguration.PLACEHOLDER)
+                    ? repository.load().map(StoredSmtpConfiguration::configuration)
+                    : Optional.empty();
+            SmtpConfiguration configuration = SmtpConfiguration.fromSubmittedFields(submittedFields, stored);
+            long revision = repository.save(configuration);
+            return applier.apply(new StoredSmtpConfiguration(configuration, revision));
+        });
     }
 }

@@ -80,12 +80,17 @@ final class Fakes {
         /** Saved configurations, in order; each save stores the value at the next revision. */
         final List<SmtpConfiguration> saved = new CopyOnWriteArrayList<>();
         private final AtomicInteger revisions = new AtomicInteger(100);
+        /** Whether saves have revisions, as etcd's do, or not, as files' do not. */
+        volatile boolean versioned = true;
+        /** Runs once a value is stored, before the save returns. */
+        volatile Runnable afterSave = () -> {};
 
         @Override
         public long save(SmtpConfiguration configuration) {
             saved.add(configuration);
-            long revision = revisions.incrementAndGet();
+            long revision = versioned ? revisions.incrementAndGet() : StoredSmtpConfiguration.UNVERSIONED;
             stores(configuration, revision);
+            afterSave.run();
             return revision;
         }
 

@@ -13,6 +13,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class SaveSmtpConfigurationServiceTest {
@@ -72,6 +76,34 @@ class SaveSmtpConfigurationServiceTest {
         assertThrows(ConfigBackendUnavailableException.class, () -> save.save(submitted));
 
         assertEquals(List.of(), repository.saved);
+    }
+
+    @Test
+    void concurrentSavesWithoutRevisionsLeaveTheLastStoredOneActive() throws Exception {
+        repository.versioned = false;
+        CountDownLatch firstStored = new CountDownLatch(1);
+        CountDownLatch firstMayGoOn = new CountDownLatch(1);
+        repository.afterSave = () -> {
+            repository.afterSave = () -> {};
+            firstStored.countDown();
+            Fakes.await(firstMayGoOn);
+        };
+        // A thread each: the common pool may have a single one on a small machine.
+        Executor ownThread = task -> Thread.ofPlatform().start(task);
+        CompletableFuture<SmtpConfiguration> first = CompletableFuture.supplyAsync(
+                () -> save.save(fields(configuration("first.example.com"))), ownThread);
+        Fakes.await(firstStored);
+
+        // Stored after the first; were it applied before the first is, the first would win.
+        CompletableFuture<SmtpConfiguration> second = CompletableFuture.supplyAsync(
+                () -> save.save(fields(configuration("second.example.com"))), ownThread);
+        Thread.sleep(300);
+        firstMayGoOn.countDown();
+        first.get(10, TimeUnit.SECONDS);
+        second.get(10, TimeUnit.SECONDS);
+
+        assertEquals(repository.load().orElseThrow().configuration(), sender.status().active().orElseThrow().configuration());
+        assertEquals("second.example.com", sender.status().active().orElseThrow().configuration().host());
     }
 
     @Test
