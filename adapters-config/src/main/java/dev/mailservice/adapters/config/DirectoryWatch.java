@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchEvent;
@@ -23,66 +24,117 @@ import java.util.concurrent.TimeUnit;
  * other file in the directory (a log written beside the configuration, say) are not announced.
  * A burst (a save is several events) becomes one call once the directory has been quiet for
  * {@link #QUIET_PERIOD}, so a half-written file is not read.
+ *
+ * <p>A directory that does not exist yet, or that is removed (a deployment replacing it), is
+ * looked for every {@link #RETRY_PERIOD} and watched again once it is back; that return is
+ * announced, since the file may have changed meanwhile.
  */
 final class DirectoryWatch implements Subscription {
 
     private static final System.Logger LOG = System.getLogger(DirectoryWatch.class.getName());
     static final Duration QUIET_PERIOD = Duration.ofMillis(100);
+    static final Duration RETRY_PERIOD = Duration.ofSeconds(1);
 
     private final WatchService watchService;
+    private final Path directory;
     private final Path fileName;
     private final Runnable onChange;
 
-    private DirectoryWatch(WatchService watchService, Path fileName, Runnable onChange) {
+    private DirectoryWatch(WatchService watchService, Path file, Runnable onChange) {
         this.watchService = watchService;
-        this.fileName = fileName;
+        this.directory = file.getParent();
+        this.fileName = file.getFileName();
         this.onChange = onChange;
     }
 
-    /** Starts watching {@code file}; when its directory cannot be watched, says so and watches nothing. */
+    /**
+     * Starts watching {@code file}: when this returns, a change of the file is announced, unless
+     * its directory does not exist yet. When the directory cannot be watched at all, says so and
+     * watches nothing.
+     */
     static Subscription start(Path file, Runnable onChange) {
-        Path directory = file.getParent();
         try {
-            WatchService watchService = FileSystems.getDefault().newWatchService();
-            directory.register(watchService, StandardWatchEventKinds.ENTRY_CREATE,
-                    StandardWatchEventKinds.ENTRY_MODIFY, StandardWatchEventKinds.ENTRY_DELETE);
-            DirectoryWatch watch = new DirectoryWatch(watchService, file.getFileName(), onChange);
-            Thread.ofPlatform().name("smtp-config-file-watch").daemon(true).start(watch::run);
+            DirectoryWatch watch = new DirectoryWatch(FileSystems.getDefault().newWatchService(), file, onChange);
+            boolean watching = watch.register();
+            Thread.ofPlatform().name("smtp-config-file-watch").daemon(true).start(() -> watch.run(watching));
             return watch;
         } catch (IOException e) {
             LOG.log(Level.WARNING, "Cannot watch {0} for changes ({1}); changes apply on an HTTP reload only",
-                    directory, e.toString());
+                    file.getParent(), e.toString());
             return Subscription.NONE;
         }
     }
 
-    private void run() {
+    /** @return false when the directory does not exist */
+    private boolean register() throws IOException {
         try {
-            while (true) {
-                boolean concernsTheFile = drain(watchService.take());
-                WatchKey more;
-                while ((more = watchService.poll(QUIET_PERIOD.toMillis(), TimeUnit.MILLISECONDS)) != null) {
-                    concernsTheFile |= drain(more);
-                }
-                if (concernsTheFile) {
-                    onChange.run();
-                }
-            }
-        } catch (ClosedWatchServiceException | InterruptedException stopped) {
-            // closed: the watch is over
+            directory.register(watchService, StandardWatchEventKinds.ENTRY_CREATE,
+                    StandardWatchEventKinds.ENTRY_MODIFY, StandardWatchEventKinds.ENTRY_DELETE);
+            return true;
+        } catch (NoSuchFileException e) {
+            return false;
         }
     }
 
-    /** Takes the key's events and says whether any of them may concern the file. */
-    private boolean drain(WatchKey key) {
-        boolean concernsTheFile = false;
-        for (WatchEvent<?> event : key.pollEvents()) {
-            concernsTheFile |= event.kind() == StandardWatchEventKinds.OVERFLOW
-                    || event.context() instanceof Path name
-                            && (name.equals(fileName) || name.toString().startsWith(".."));
+    private void run(boolean watching) {
+        try {
+            while (true) {
+                if (!watching) {
+                    awaitDirectory();
+                    onChange.run();
+                }
+                followUntilTheDirectoryGoes();
+                watching = false;
+            }
+        } catch (ClosedWatchServiceException | InterruptedException stopped) {
+            // closed: the watch is over
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "Cannot watch {0} for changes any more ({1}); changes apply on an HTTP reload only",
+                    directory, e.toString());
         }
-        key.reset();
-        return concernsTheFile;
+    }
+
+    private void awaitDirectory() throws IOException, InterruptedException {
+        if (register()) {
+            return; // replaced at once
+        }
+        LOG.log(Level.WARNING, "{0} does not exist; looking for it every {1} s", directory, RETRY_PERIOD.toSeconds());
+        do {
+            Thread.sleep(RETRY_PERIOD);
+        } while (!register());
+        LOG.log(Level.INFO, "Watching {0} for changes", directory);
+    }
+
+    private void followUntilTheDirectoryGoes() throws InterruptedException {
+        while (true) {
+            Burst burst = new Burst();
+            burst.drain(watchService.take());
+            WatchKey more;
+            while ((more = watchService.poll(QUIET_PERIOD.toMillis(), TimeUnit.MILLISECONDS)) != null) {
+                burst.drain(more);
+            }
+            if (burst.concernsTheFile) {
+                onChange.run();
+            }
+            if (burst.directoryGone) {
+                return;
+            }
+        }
+    }
+
+    /** What the events of one burst said. */
+    private final class Burst {
+        boolean concernsTheFile;
+        boolean directoryGone;
+
+        void drain(WatchKey key) {
+            for (WatchEvent<?> event : key.pollEvents()) {
+                concernsTheFile |= event.kind() == StandardWatchEventKinds.OVERFLOW
+                        || event.context() instanceof Path name
+                                && (name.equals(fileName) || name.toString().startsWith(".."));
+            }
+            directoryGone |= !key.reset();
+        }
     }
 
     @Override

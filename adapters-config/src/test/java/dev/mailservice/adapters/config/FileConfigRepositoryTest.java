@@ -161,12 +161,46 @@ class FileConfigRepositoryTest extends ConfigRepositoryContractTest {
     }
 
     @Test
-    void aDirectoryThatDoesNotExistIsNotWatchedAndDoesNotFail() {
-        FileConfigRepository nowhere = new FileConfigRepository(directory.resolve("missing/smtp.json"));
+    void aDirectoryCreatedAfterTheWatchStartedIsWatchedOnceItExists() throws Exception {
+        Path later = directory.resolve("later");
+        FileConfigRepository repositoryLater = new FileConfigRepository(later.resolve("smtp.json"));
+        AtomicInteger announcements = new AtomicInteger();
+        try (ConfigRepository.Subscription ignored = repositoryLater.watch(announcements::incrementAndGet)) {
+            assertEquals(Optional.empty(), repositoryLater.load());
 
-        nowhere.watch(() -> {}).close();
+            Files.createDirectory(later);
+            Files.writeString(later.resolve("smtp.json"), VALID_DOCUMENT);
 
-        assertEquals(Optional.empty(), nowhere.load());
+            eventually(() -> announcements.get() > 0, "the directory's arrival was not announced");
+            assertChangesAreAnnounced(announcements, later.resolve("smtp.json"));
+        }
+    }
+
+    @Test
+    void aDirectoryRemovedAndCreatedAgainIsWatchedAgain() throws Exception {
+        Path own = directory.resolve("own");
+        Files.createDirectory(own);
+        FileConfigRepository repositoryOwn = new FileConfigRepository(own.resolve("smtp.json"));
+        Files.writeString(own.resolve("smtp.json"), VALID_DOCUMENT);
+        AtomicInteger announcements = new AtomicInteger();
+        try (ConfigRepository.Subscription ignored = repositoryOwn.watch(announcements::incrementAndGet)) {
+            Files.delete(own.resolve("smtp.json"));
+            Files.delete(own);
+            eventually(() -> announcements.get() > 0, "the removal was not announced");
+
+            Files.createDirectory(own);
+            Files.writeString(own.resolve("smtp.json"), VALID_DOCUMENT);
+
+            assertChangesAreAnnounced(announcements, own.resolve("smtp.json"));
+        }
+    }
+
+    /** Waits until the watch is quiet, then checks that a change of {@code watched} is announced. */
+    private static void assertChangesAreAnnounced(AtomicInteger announcements, Path watched) throws Exception {
+        awaitQuiet(announcements);
+        int before = announcements.get();
+        Files.writeString(watched, VALID_DOCUMENT.replace("587", "25"));
+        eventually(() -> announcements.get() > before, "a change after the directory came back was not announced");
     }
 
     @Test
