@@ -96,6 +96,20 @@ class SmtpConnectionReuseTest {
     }
 
     @Test
+    void aMessageTheServerTookWithoutSayingSoIsReportedFailedAndNeverSentAgain() throws Exception {
+        transport.send(message(1));
+        proxy.cutBeforeTheNextMessageIsAcknowledged();
+
+        assertThrows(MailDeliveryException.class, () -> transport.send(message(2)),
+                "success was reported without the server's acceptance");
+
+        assertEquals(2, SMTP_SERVER.getReceivedMessages().length, "the unacknowledged message was sent again");
+        transport.send(message(3));
+        assertEquals(3, SMTP_SERVER.getReceivedMessages().length);
+        assertEquals(2, proxy.connectionsAccepted(), "the cut connection was not replaced");
+    }
+
+    @Test
     void closingTheTransportClosesItsConnections() throws Exception {
         transport.send(message(1));
         assertEquals(1, proxy.connectionsOpen());

@@ -6,13 +6,17 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
 /**
- * A TCP proxy in front of a real server: it counts the connections clients open and can cut
- * them all, as a server or a firewall does with idle connections.
+ * A TCP proxy in front of a real SMTP server: it counts the connections clients open and can cut
+ * them all, as a server or a firewall does with idle connections, or cut one just after the
+ * server took a message and before the client hears so.
  */
 final class TcpProxy implements AutoCloseable {
 
@@ -20,6 +24,7 @@ final class TcpProxy implements AutoCloseable {
     private final int upstreamPort;
     private final AtomicInteger accepted = new AtomicInteger();
     private final List<Socket> open = new CopyOnWriteArrayList<>();
+    private volatile boolean cutNextAcknowledgement;
 
     TcpProxy(int upstreamPort) throws IOException {
         this.upstreamPort = upstreamPort;
@@ -50,6 +55,14 @@ final class TcpProxy implements AutoCloseable {
         open.clear();
     }
 
+    /**
+     * The next time a client ends a message (the line holding a single dot), the server gets it,
+     * and then the connection is cut instead of the server's reply reaching the client.
+     */
+    void cutBeforeTheNextMessageIsAcknowledged() {
+        cutNextAcknowledgement = true;
+    }
+
     private void acceptLoop() {
         try {
             while (true) {
@@ -58,17 +71,39 @@ final class TcpProxy implements AutoCloseable {
                 Socket server = new Socket(InetAddress.getLoopbackAddress(), upstreamPort);
                 open.add(client);
                 open.add(server);
-                Thread.ofVirtual().start(() -> pump(client, server));
-                Thread.ofVirtual().start(() -> pump(server, client));
+                AtomicBoolean replyMustBeCut = new AtomicBoolean();
+                Thread.ofVirtual().start(() -> pump(client, server, chunk -> {
+                    if (cutNextAcknowledgement && chunk.contains("\r\n.\r\n")) {
+                        cutNextAcknowledgement = false;
+                        replyMustBeCut.set(true);
+                    }
+                    return true;
+                }));
+                Thread.ofVirtual().start(() -> pump(server, client, chunk -> !replyMustBeCut.get()));
             }
         } catch (IOException closed) {
             // the proxy is closed
         }
     }
 
-    private static void pump(Socket from, Socket to) {
+    /**
+     * Copies {@code from} to {@code to} while {@code forward} agrees to pass each chunk on; it sees
+     * the chunk with the end of the one before, so a marker split between two reads is found.
+     */
+    private static void pump(Socket from, Socket to, Predicate<String> forward) {
+        byte[] buffer = new byte[8192];
+        String tail = "";
         try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-            in.transferTo(out);
+            int read;
+            while ((read = in.read(buffer)) >= 0) {
+                String seen = tail + new String(buffer, 0, read, StandardCharsets.ISO_8859_1);
+                tail = seen.substring(Math.max(0, seen.length() - 4));
+                if (!forward.test(seen)) {
+                    return;
+                }
+                out.write(buffer, 0, read);
+                out.flush();
+            }
         } catch (IOException cut) {
             // one side went away
         } finally {
