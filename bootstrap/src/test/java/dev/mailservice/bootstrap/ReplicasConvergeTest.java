@@ -1,9 +1,13 @@
 package dev.mailservice.bootstrap;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.mailservice.adapters.config.AesGcmCipher;
 import dev.mailservice.adapters.config.EtcdCluster;
 import dev.mailservice.adapters.config.EtcdConfigRepository;
 import dev.mailservice.adapters.config.EtcdTestClient;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -11,7 +15,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Two service processes on one etcd: a put reaches both by itself, as it would every replica behind a load balancer. */
+/**
+ * Two service processes on one etcd: a change reaches both by itself, as it would every replica
+ * behind a load balancer, whether it was put into etcd directly or stored through one of them.
+ */
 class ReplicasConvergeTest {
 
     private static final String SCOPED_SECRET = "a1B2c3D4e5F6g7H8i9J0";
@@ -23,11 +30,15 @@ class ReplicasConvergeTest {
     @TempDir
     Path directory;
 
+    private static Map<String, String> replicaEnvironment() {
+        return Map.of("PORT", "0", "SMTP_CONFIG_BACKEND", "etcd", "SECRET_KEY", SECRET_KEY,
+                "ETCD_ENDPOINTS", ETCD.endpointList(), "SCOPED_JWT_SECRET", SCOPED_SECRET, "JWT_SECRET", SCOPED_SECRET);
+    }
+
     @Test
     void aPutIsAppliedByBothReplicasWithinOneSecondWithNoHttpCall() throws Exception {
         AesGcmCipher cipher = new AesGcmCipher(SECRET_KEY);
-        Map<String, String> environment = Map.of("PORT", "0", "SMTP_CONFIG_BACKEND", "etcd", "SECRET_KEY", SECRET_KEY,
-                "ETCD_ENDPOINTS", ETCD.endpointList(), "SCOPED_JWT_SECRET", SCOPED_SECRET, "JWT_SECRET", SCOPED_SECRET);
+        Map<String, String> environment = replicaEnvironment();
         try (EtcdTestClient etcd = new EtcdTestClient(ETCD.endpoints());
                 ServiceProcess first = ServiceProcess.launch(directory, environment);
                 ServiceProcess second = ServiceProcess.launch(directory, environment);
@@ -46,6 +57,22 @@ class ReplicasConvergeTest {
             firstClient.statusWithin(left, status -> status.contains("smtp-b.example.com"));
             left = Duration.ofSeconds(1).minusNanos(System.nanoTime() - put);
             secondClient.statusWithin(left, status -> status.contains("smtp-b.example.com"));
+        }
+    }
+
+    @Test
+    void aConfigurationStoredThroughOneReplicaIsAppliedByTheOther() throws Exception {
+        Map<String, String> environment = replicaEnvironment();
+        try (ServiceProcess first = ServiceProcess.launch(directory, environment);
+                ServiceProcess second = ServiceProcess.launch(directory, environment);
+                ServiceClient firstClient = new ServiceClient(first.awaitReadyPort(), SCOPED_SECRET, SCOPED_SECRET);
+                ServiceClient secondClient = new ServiceClient(second.awaitReadyPort(), SCOPED_SECRET)) {
+            HttpResponse<String> stored = firstClient.storeConfiguration(
+                    "{\"host\": \"smtp-c.example.com\", \"port\": 587, \"fromEmail\": \"noreply@example.com\"}");
+
+            assertEquals(200, stored.statusCode(), stored.body());
+            assertTrue(firstClient.status().contains("smtp-c.example.com"), "the storing replica did not apply it");
+            secondClient.statusWithin(Duration.ofSeconds(10), status -> status.contains("smtp-c.example.com"));
         }
     }
 }

@@ -133,7 +133,8 @@ class SendMailEndToEndTest {
         assertSent(client.sendEmail(otpMail("Ann")));
 
         assertStored(client.storeConfiguration(serverB("second@b.example").replace("\"127.0.0.1\"", "\"****************\"")));
-        assertSent(client.sendEmail(otpMail("Ann")));
+        // A sender named in the request does not override the configured one.
+        assertSent(client.sendEmail(otpMail("Ann").replaceFirst("\\{", "{\"fromEmailDomain\": \"boss@elsewhere.example\", ")));
 
         MimeMessage[] received = SERVER_B.getReceivedMessages();
         assertEquals("first@b.example", received[0].getFrom()[0].toString());
