@@ -26,12 +26,17 @@ public final class ExternalTools {
 
     /** The path of {@code command}; fails or skips the calling test when it is missing. */
     public static Path require(String command) {
-        Optional<Path> found = find(command);
+        return require(command, System.getenv());
+    }
+
+    /** {@link #require(String)} in the given environment. */
+    static Path require(String command, Map<String, String> environment) {
+        Optional<Path> found = find(command, environment);
         if (found.isPresent()) {
             return found.get();
         }
         String message = command + " is not installed: " + INSTALL_HINTS.getOrDefault(command, "install it");
-        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+        if ("true".equalsIgnoreCase(environment.get("CI"))) {
             Assertions.fail(message + " (CI=true: a missing " + command + " fails the run)");
         }
         Assumptions.abort(message);
@@ -46,9 +51,9 @@ public final class ExternalTools {
         return new ProcessBuilder(line).start();
     }
 
-    private static Optional<Path> find(String command) {
+    private static Optional<Path> find(String command, Map<String, String> environment) {
         List<Path> candidates = new ArrayList<>();
-        for (String directory : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+        for (String directory : environment.getOrDefault("PATH", "").split(File.pathSeparator)) {
             if (!directory.isEmpty()) {
                 candidates.add(Path.of(directory, command));
             }
