@@ -43,11 +43,13 @@ class EtcdClusterFaultTest {
         try (ServiceClient client = new ServiceClient(service.port(), SCOPED_SECRET)) {
             assertTrue(client.status().contains("\"fromEmail\":\"first@example.com\""), client.status());
 
-            // One member of three down: the cluster keeps its quorum and the service its answers.
+            // One member of three down: the cluster keeps its quorum, and the service its watch (moved
+            // to another member if it was on this one) and its answers.
             ETCD.stop(0);
             try (EtcdTestClient etcd = new EtcdTestClient(ETCD.endpoints().subList(1, 3))) {
                 store(etcd, "second@example.com");
             }
+            client.statusWithin(Duration.ofSeconds(30), body -> body.contains("\"fromEmail\":\"second@example.com\""));
             HttpResponse<String> withTwoMembers = client.reload();
             assertEquals(200, withTwoMembers.statusCode(), withTwoMembers.body());
             assertTrue(withTwoMembers.body().contains("\"fromEmail\":\"second@example.com\""), withTwoMembers.body());
@@ -58,6 +60,7 @@ class EtcdClusterFaultTest {
             HttpResponse<String> withNoMember = client.reload();
             long elapsedMillis = (System.nanoTime() - started) / 1_000_000;
             assertEquals(503, withNoMember.statusCode(), withNoMember.body());
+            assertEquals("application/json", withNoMember.headers().firstValue("Content-Type").orElseThrow());
             assertTrue(withNoMember.body().startsWith("{\"error\":{\"code\":\"HTTP_SERVICE_UNAVAILABLE\",\"message\":\""
                     + "Cannot read /services/smtp: etcd at "), withNoMember.body());
             assertTrue(elapsedMillis <= DIAL_TIMEOUT_MS + 1000, "answered after " + elapsedMillis + " ms");
