@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -38,8 +39,20 @@ final class ServiceProcess implements AutoCloseable {
      */
     static ServiceProcess launch(Path directory, Map<String, String> variables) throws Exception {
         String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        String java = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder builder = new ProcessBuilder(java, "-cp", classPath, Main.class.getName())
+        return launch(directory, variables, "-cp", classPath, Main.class.getName());
+    }
+
+    /** As {@link #launch(Path, Map)}, but from the packaged jar, as an operator runs it. */
+    static ServiceProcess launchJar(Path directory, Map<String, String> variables, Path jar) throws Exception {
+        return launch(directory, variables, "-jar", jar.toString());
+    }
+
+    private static ServiceProcess launch(Path directory, Map<String, String> variables, String... javaArguments)
+            throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.addAll(List.of(javaArguments));
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(directory.toFile())
                 .redirectErrorStream(true);
         builder.environment().keySet().removeIf(name -> name.startsWith("SMTP_") || name.startsWith("ETCD_")
