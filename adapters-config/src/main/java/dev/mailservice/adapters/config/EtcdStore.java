@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -137,7 +138,11 @@ public final class EtcdStore implements AutoCloseable {
             this.onChange = onChange;
         }
 
-        void open() {
+        /** Opens the watch, unless it was closed; synchronised with close, so no watch opens after it. */
+        synchronized void open() {
+            if (closed) {
+                return;
+            }
             // Told of the watch's creation too: that is when a change missed while it was down is re-read.
             watcher = client.getWatchClient().watch(bytes(key), WatchOption.builder().withCreateNotify(true).build(), this);
         }
@@ -163,15 +168,15 @@ public final class EtcdStore implements AutoCloseable {
         @Override
         public void onCompleted() {
             if (!closed) {
-                watchRestarts.schedule(() -> {
-                    if (!closed) {
-                        open();
-                    }
-                }, WATCH_RESTART_DELAY.toMillis(), TimeUnit.MILLISECONDS);
+                try {
+                    watchRestarts.schedule(this::open, WATCH_RESTART_DELAY.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (RejectedExecutionException storeClosed) {
+                    // The store is closing: no watch of it can resume.
+                }
             }
         }
 
-        void close() {
+        synchronized void close() {
             closed = true;
             watcher.close();
         }

@@ -7,9 +7,9 @@ import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -25,13 +25,14 @@ import java.util.concurrent.TimeUnit;
 public final class ConfigurationFollower implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(ConfigurationFollower.class.getName());
+    /** How long closing waits for an application under way before it interrupts it. */
+    static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
     private final ConfigRepository repository;
     private final ReloadSmtpConfiguration reload;
     private final boolean watch;
     private final Backoff retryDelays;
-    private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(
-            Thread.ofPlatform().name("smtp-configuration-follower").daemon(true).factory());
+    private final ScheduledThreadPoolExecutor worker = newWorker();
 
     // Touched only on the worker thread.
     private ScheduledFuture<?> pendingRetry;
@@ -53,6 +54,14 @@ public final class ConfigurationFollower implements AutoCloseable {
         this.retryDelays = Objects.requireNonNull(retryDelays, "retryDelays");
     }
 
+    private static ScheduledThreadPoolExecutor newWorker() {
+        ScheduledThreadPoolExecutor worker = new ScheduledThreadPoolExecutor(1,
+                Thread.ofPlatform().name("smtp-configuration-follower").daemon(true).factory());
+        // Closing drops a pending retry instead of waiting for it.
+        worker.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        return worker;
+    }
+
     /**
      * Starts watching (if asked to) and applies the stored configuration once before returning.
      * A failure does not stop the start: it is recorded by the reload, and an unreachable backend
@@ -60,7 +69,13 @@ public final class ConfigurationFollower implements AutoCloseable {
      */
     public void start() {
         if (watch) {
-            subscription = repository.watch(() -> worker.execute(this::apply));
+            subscription = repository.watch(() -> {
+                try {
+                    worker.execute(this::apply);
+                } catch (RejectedExecutionException closing) {
+                    // Told of a change while closing: there is nothing to apply it to any more.
+                }
+            });
         }
         try {
             worker.submit(this::apply).get();
@@ -80,6 +95,9 @@ public final class ConfigurationFollower implements AutoCloseable {
             reload.reload();
             failedAttempts = 0;
         } catch (ConfigBackendUnavailableException e) {
+            if (worker.isShutdown()) {
+                return;
+            }
             Duration delay = retryDelays.delay(failedAttempts++);
             LOG.log(Level.INFO, "Trying {0} again in {1} ms", repository.location(), delay.toMillis());
             pendingRetry = worker.schedule(this::apply, delay.toMillis(), TimeUnit.MILLISECONDS);
@@ -89,10 +107,21 @@ public final class ConfigurationFollower implements AutoCloseable {
         }
     }
 
-    /** Stops watching and retrying. */
+    /**
+     * Stops watching and retrying, and waits up to {@link #CLOSE_TIMEOUT} for an application under
+     * way to end, so that nothing is activated after the sender has been closed.
+     */
     @Override
     public void close() {
         subscription.close();
-        worker.shutdownNow();
+        worker.shutdown();
+        try {
+            if (!worker.awaitTermination(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                worker.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            worker.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -2,12 +2,17 @@ package dev.mailservice.application.service;
 
 import static dev.mailservice.application.service.Fakes.configuration;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mailservice.application.port.out.ConfigBackendUnavailableException;
+import dev.mailservice.application.port.out.StoredSmtpConfiguration;
 import dev.mailservice.domain.InvalidSmtpConfigurationException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -114,6 +119,30 @@ class ConfigurationFollowerTest {
 
         assertEquals("a.example.com", activeHost());
         assertTrue(repository.listeners.isEmpty(), "it subscribed although watching is off");
+    }
+
+    @Test
+    void closingWaitsForAnApplicationUnderWaySoThatNothingIsActivatedAfterwards() throws Exception {
+        repository.stores(configuration("a.example.com"));
+        follower(true).start();
+        CountDownLatch readStarted = new CountDownLatch(1);
+        CountDownLatch readMayFinish = new CountDownLatch(1);
+        StoredSmtpConfiguration changed = new StoredSmtpConfiguration(configuration("b.example.com"), 0);
+        repository.answers(() -> {
+            readStarted.countDown();
+            Fakes.await(readMayFinish);
+            return Optional.of(changed);
+        });
+        repository.announceChange();
+        Fakes.await(readStarted);
+
+        CompletableFuture<Void> closing = CompletableFuture.runAsync(follower::close, task -> Thread.ofPlatform().start(task));
+        Thread.sleep(200);
+        assertFalse(closing.isDone(), "closing did not wait for the application under way");
+        readMayFinish.countDown();
+        closing.get(10, TimeUnit.SECONDS);
+
+        assertEquals("b.example.com", activeHost(), "the application under way was cut off");
     }
 
     @Test
