@@ -65,7 +65,7 @@ final class AdaptersModule extends AbstractModule {
     @Provides
     @Singleton
     MailTransportFactory mailTransportFactory() {
-        return new JakartaMailTransportFactory(settings.smtpTimeout(), settings.smtpPoolSize());
+        return new JakartaMailTransportFactory(settings.smtpTimeout(), settings.smtpPoolSize(), settings.smtpRequireTls());
     }
 
     @Provides

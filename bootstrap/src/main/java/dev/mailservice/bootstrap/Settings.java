@@ -27,6 +27,8 @@ import java.util.Optional;
  * @param smtpTimeout     {@code SMTP_TIMEOUT_MS}: limit for connecting to the SMTP server and
  *                        for each read and write on it
  * @param smtpPoolSize    {@code SMTP_POOL_SIZE}: how many SMTP connections stay open for reuse
+ * @param smtpRequireTls  {@code SMTP_REQUIRE_TLS}: whether an SMTP server that does not offer
+ *                        STARTTLS is refused instead of spoken to in plain text
  */
 record Settings(
         int port,
@@ -37,7 +39,8 @@ record Settings(
         Optional<String> scopedJwtSecret,
         Optional<String> jwtSecret,
         Duration smtpTimeout,
-        int smtpPoolSize) {
+        int smtpPoolSize,
+        boolean smtpRequireTls) {
 
     static final String PORT = "PORT";
     static final String SMTP_CONFIG_BACKEND = "SMTP_CONFIG_BACKEND";
@@ -47,6 +50,7 @@ record Settings(
     static final String JWT_SECRET = "JWT_SECRET";
     static final String SMTP_POOL_SIZE = "SMTP_POOL_SIZE";
     static final String SMTP_TIMEOUT_MS = "SMTP_TIMEOUT_MS";
+    static final String SMTP_REQUIRE_TLS = "SMTP_REQUIRE_TLS";
     static final String SECRET_KEY = "SECRET_KEY";
     static final String ETCD_ENDPOINTS = "ETCD_ENDPOINTS";
     static final String ETCD_HOST = "ETCD_HOST";
@@ -128,7 +132,9 @@ record Settings(
                 tokenSecret(environment, SCOPED_JWT_SECRET, "scoped tokens", etcd.isPresent()),
                 tokenSecret(environment, JWT_SECRET, "user tokens", etcd.isPresent()),
                 milliseconds(environment, SMTP_TIMEOUT_MS, DEFAULT_SMTP_TIMEOUT_MS),
-                wholeNumber(environment, SMTP_POOL_SIZE, DEFAULT_SMTP_POOL_SIZE, 1, 64));
+                wholeNumber(environment, SMTP_POOL_SIZE, DEFAULT_SMTP_POOL_SIZE, 1, 64),
+                // Off by default, as PipesHub's sender: a relay on a private network may offer no TLS.
+                flag(environment, SMTP_REQUIRE_TLS, false));
     }
 
     /** A token secret: required unless it can come from etcd, and never shorter than PipesHub's. */
@@ -247,6 +253,7 @@ record Settings(
     @Override
     public String toString() {
         return "Settings[port=" + port + ", backend=" + backend + ", configFile=" + configFile + ", etcd=" + etcd
-                + ", watch=" + watch + ", smtpTimeout=" + smtpTimeout + ", smtpPoolSize=" + smtpPoolSize + "]";
+                + ", watch=" + watch + ", smtpTimeout=" + smtpTimeout + ", smtpPoolSize=" + smtpPoolSize
+                + ", smtpRequireTls=" + smtpRequireTls + "]";
     }
 }

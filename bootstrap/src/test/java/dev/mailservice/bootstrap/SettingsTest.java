@@ -76,6 +76,12 @@ class SettingsTest {
     }
 
     @Test
+    void requiringTlsOfTheSmtpServerIsOffUnlessAsked() {
+        assertFalse(Settings.fromEnvironment(environment()).smtpRequireTls());
+        assertTrue(Settings.fromEnvironment(environment("SMTP_REQUIRE_TLS", "true")).smtpRequireTls());
+    }
+
+    @Test
     void theUserTokenSecretFollowsTheSameRules() {
         Map<String, String> environment = environment();
         environment.remove("JWT_SECRET");

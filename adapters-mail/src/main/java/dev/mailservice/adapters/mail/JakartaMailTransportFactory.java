@@ -17,7 +17,9 @@ import org.eclipse.angus.mail.util.MailStreamProvider;
  *
  * <ul>
  *   <li>Port 465 speaks TLS from the first byte (implicit TLS, "SMTPS"); every other port starts
- *       in plain text and upgrades with STARTTLS whenever the server offers it.</li>
+ *       in plain text and upgrades with STARTTLS whenever the server offers it, or, with
+ *       {@code requireTls}, refuses to go on when the server does not (so that no one on the path
+ *       can strip the upgrade and read the password).</li>
  *   <li>The server's certificate and host name are checked against the JDK's trust store.</li>
  *   <li>SMTP AUTH is used when the configuration has a username.</li>
  *   <li>Connecting, and every read and write, give up after {@code timeout}, so a server that
@@ -41,14 +43,17 @@ public final class JakartaMailTransportFactory implements MailTransportFactory {
 
     private final Duration timeout;
     private final int poolSize;
+    private final boolean requireTls;
     private final ConcurrentMap<SessionKind, Session> sessions = new ConcurrentHashMap<>();
     private final SmtpConnectionPools pools = new SmtpConnectionPools();
 
     /**
-     * @param timeout  limit for connecting and for each read and write on the SMTP connection
-     * @param poolSize how many connections each transport may keep open
+     * @param timeout    limit for connecting and for each read and write on the SMTP connection
+     * @param poolSize   how many connections each transport may keep open
+     * @param requireTls whether a server that does not offer STARTTLS is refused rather than
+     *                   spoken to in plain text
      */
-    public JakartaMailTransportFactory(Duration timeout, int poolSize) {
+    public JakartaMailTransportFactory(Duration timeout, int poolSize, boolean requireTls) {
         Objects.requireNonNull(timeout, "timeout");
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("the SMTP timeout must be positive, got " + timeout);
@@ -58,6 +63,7 @@ public final class JakartaMailTransportFactory implements MailTransportFactory {
         }
         this.timeout = timeout;
         this.poolSize = poolSize;
+        this.requireTls = requireTls;
     }
 
     @Override
@@ -89,6 +95,7 @@ public final class JakartaMailTransportFactory implements MailTransportFactory {
             properties.setProperty("mail.smtp.ssl.enable", "true");
         } else {
             properties.setProperty("mail.smtp.starttls.enable", "true");
+            properties.setProperty("mail.smtp.starttls.required", Boolean.toString(requireTls));
         }
         return properties;
     }

@@ -42,7 +42,7 @@ class JakartaMailTransportFactoryTest {
             new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP))
             .withConfiguration(GreenMailConfiguration.aConfig().withUser("ops@example.com", USER, RIGHT_PASSWORD));
 
-    private final JakartaMailTransportFactory factory = new JakartaMailTransportFactory(Duration.ofSeconds(5), 2);
+    private final JakartaMailTransportFactory factory = new JakartaMailTransportFactory(Duration.ofSeconds(5), 2, false);
 
     private static int smtpPort() {
         return SMTP_SERVER.getSmtp().getPort();
@@ -54,7 +54,7 @@ class JakartaMailTransportFactoryTest {
     }
 
     private static void sendWith(SmtpConfiguration configuration, MailMessage message) {
-        try (MailTransport transport = new JakartaMailTransportFactory(Duration.ofSeconds(5), 2).create(configuration)) {
+        try (MailTransport transport = new JakartaMailTransportFactory(Duration.ofSeconds(5), 2, false).create(configuration)) {
             transport.send(message);
         }
     }
@@ -154,7 +154,7 @@ class JakartaMailTransportFactoryTest {
             });
             SmtpConfiguration configuration =
                     SmtpConfiguration.of("127.0.0.1", silent.getLocalPort(), null, null, "a@example.com");
-            MailTransport transport = new JakartaMailTransportFactory(Duration.ofMillis(300), 1).create(configuration);
+            MailTransport transport = new JakartaMailTransportFactory(Duration.ofMillis(300), 1, false).create(configuration);
 
             // A guard against a hang, not a speed target: the timeout is 300 ms.
             MailDeliveryException error = assertTimeoutPreemptively(Duration.ofSeconds(20),
@@ -174,7 +174,22 @@ class JakartaMailTransportFactoryTest {
         assertNull(smtps.getProperty("mail.smtp.starttls.enable"));
         assertNull(submission.getProperty("mail.smtp.ssl.enable"));
         assertEquals("true", submission.getProperty("mail.smtp.starttls.enable"));
+        assertEquals("false", submission.getProperty("mail.smtp.starttls.required"));
         assertEquals("true", submission.getProperty("mail.smtp.ssl.checkserveridentity"));
+    }
+
+    @Test
+    void withTlsRequiredAServerWithoutStartTlsIsRefusedAndGetsNothing() {
+        SmtpConfiguration plainServer = SmtpConfiguration.of("127.0.0.1", smtpPort(), "alice", "Al1ce-Pa55", "noreply@example.com");
+        SMTP_SERVER.setUser("alice", "Al1ce-Pa55");
+
+        try (MailTransport transport = new JakartaMailTransportFactory(Duration.ofSeconds(5), 2, true).create(plainServer)) {
+            MailDeliveryException refused = assertThrows(MailDeliveryException.class, () -> transport.send(message("x")));
+
+            assertTrue(refused.getMessage().contains("STARTTLS"), refused.getMessage());
+            assertFalse(refused.getMessage().contains("Al1ce-Pa55"), refused.getMessage());
+        }
+        assertEquals(0, SMTP_SERVER.getReceivedMessages().length);
     }
 
     @Test
@@ -187,7 +202,7 @@ class JakartaMailTransportFactoryTest {
 
     @Test
     void appliesTheTimeoutToConnectReadAndWrite() {
-        Properties properties = new JakartaMailTransportFactory(Duration.ofMillis(1234), 1)
+        Properties properties = new JakartaMailTransportFactory(Duration.ofMillis(1234), 1, false)
                 .sessionProperties(SmtpConfiguration.of("h", 25, null, null, "a@b.c"));
 
         assertEquals("1234", properties.getProperty("mail.smtp.connectiontimeout"));
@@ -197,7 +212,7 @@ class JakartaMailTransportFactoryTest {
 
     @Test
     void refusesANonPositiveTimeout() {
-        assertThrows(IllegalArgumentException.class, () -> new JakartaMailTransportFactory(Duration.ZERO, 1));
+        assertThrows(IllegalArgumentException.class, () -> new JakartaMailTransportFactory(Duration.ZERO, 1, false));
     }
 
     @Test

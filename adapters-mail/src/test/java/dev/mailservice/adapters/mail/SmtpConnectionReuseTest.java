@@ -38,7 +38,7 @@ class SmtpConnectionReuseTest {
     @BeforeEach
     void connectThroughTheProxy() throws Exception {
         proxy = new TcpProxy(SMTP_SERVER.getSmtp().getPort());
-        transport = new JakartaMailTransportFactory(Duration.ofSeconds(5), POOL_SIZE)
+        transport = new JakartaMailTransportFactory(Duration.ofSeconds(5), POOL_SIZE, false)
                 .create(SmtpConfiguration.of("127.0.0.1", proxy.port(), null, null, "noreply@example.com"));
     }
 
@@ -125,7 +125,7 @@ class SmtpConnectionReuseTest {
 
     @Test
     void aSenderChangeKeepsTheConnectionsAndACredentialsChangeDoesNot() throws Exception {
-        JakartaMailTransportFactory factory = new JakartaMailTransportFactory(Duration.ofSeconds(5), POOL_SIZE);
+        JakartaMailTransportFactory factory = new JakartaMailTransportFactory(Duration.ofSeconds(5), POOL_SIZE, false);
         MailTransport before = factory.create(SmtpConfiguration.of("127.0.0.1", proxy.port(), null, null, "a@example.com"));
         before.send(message(1));
         MailTransport newSender = factory.create(SmtpConfiguration.of("127.0.0.1", proxy.port(), null, null, "b@example.com"));
