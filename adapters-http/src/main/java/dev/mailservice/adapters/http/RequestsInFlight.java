@@ -5,7 +5,6 @@ import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -20,7 +19,6 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class RequestsInFlight implements Filter {
 
-    // A lock, not synchronized: requests run on virtual threads, which must not pin their carrier while waiting.
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition allDone = lock.newCondition();
     private int inFlight;
