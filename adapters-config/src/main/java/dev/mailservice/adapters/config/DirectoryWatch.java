@@ -5,13 +5,17 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -19,15 +23,15 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The file's directory is watched, as the file itself cannot be: editors save by writing a
  * new file and renaming it over the old one, and Kubernetes swaps a mounted file by renaming its
- * {@code ..data} symbolic link. So a burst counts when one of its events names the file, names an
- * entry starting with {@code ..} (Kubernetes' own), or says events were lost; changes to any
- * other file in the directory (a log written beside the configuration, say) are not announced.
- * A burst (a save is several events) becomes one call once the directory has been quiet for
+ * {@code ..data} symbolic link. So an event counts when it names the file, names an entry
+ * starting with {@code ..} (Kubernetes' own), or says events were lost; events of any other file
+ * in the directory (a log written beside the configuration, say) are ignored. Counting events
+ * come in bursts (a save is several), which become one call once none has come for
  * {@link #QUIET_PERIOD}, so a half-written file is not read.
  *
- * <p>A directory that does not exist yet, or that is removed (a deployment replacing it), is
- * looked for every {@link #RETRY_PERIOD} and watched again once it is back; that return is
- * announced, since the file may have changed meanwhile.
+ * <p>A directory that does not exist yet, is removed, or is replaced by another of the same name
+ * (a deployment renaming a new one into place) is looked at every {@link #RETRY_PERIOD} and
+ * watched again as it is now; that return is announced, since the file may have changed meanwhile.
  */
 final class DirectoryWatch implements Subscription {
 
@@ -39,6 +43,9 @@ final class DirectoryWatch implements Subscription {
     private final Path directory;
     private final Path fileName;
     private final Runnable onChange;
+
+    /** The directory as it was when it was registered: its key, and what identifies it on disk. */
+    private record Registration(WatchKey key, Object identity) {}
 
     private DirectoryWatch(WatchService watchService, Path file, Runnable onChange) {
         this.watchService = watchService;
@@ -53,38 +60,54 @@ final class DirectoryWatch implements Subscription {
      * watches nothing.
      */
     static Subscription start(Path file, Runnable onChange) {
+        WatchService watchService = null;
         try {
-            DirectoryWatch watch = new DirectoryWatch(FileSystems.getDefault().newWatchService(), file, onChange);
-            boolean watching = watch.register();
-            Thread.ofPlatform().name("smtp-config-file-watch").daemon(true).start(() -> watch.run(watching));
+            watchService = FileSystems.getDefault().newWatchService();
+            DirectoryWatch watch = new DirectoryWatch(watchService, file, onChange);
+            Optional<Registration> registration = watch.register();
+            Thread.ofPlatform().name("smtp-config-file-watch").daemon(true).start(() -> watch.run(registration));
             return watch;
         } catch (IOException e) {
             LOG.log(Level.WARNING, "Cannot watch {0} for changes ({1}); changes apply on an HTTP reload only",
                     file.getParent(), e.toString());
+            closeQuietly(watchService);
             return Subscription.NONE;
         }
     }
 
-    /** @return false when the directory does not exist */
-    private boolean register() throws IOException {
+    /** @return empty when the directory does not exist */
+    private Optional<Registration> register() throws IOException {
         try {
-            directory.register(watchService, StandardWatchEventKinds.ENTRY_CREATE,
+            Object identity = identity().orElseThrow(() -> new NoSuchFileException(directory.toString()));
+            WatchKey key = directory.register(watchService, StandardWatchEventKinds.ENTRY_CREATE,
                     StandardWatchEventKinds.ENTRY_MODIFY, StandardWatchEventKinds.ENTRY_DELETE);
-            return true;
+            return Optional.of(new Registration(key, identity));
         } catch (NoSuchFileException e) {
-            return false;
+            return Optional.empty();
         }
     }
 
-    private void run(boolean watching) {
+    /** What tells this directory from another put in its place (device and inode on Linux); empty when there is none. */
+    private Optional<Object> identity() throws IOException {
         try {
+            BasicFileAttributes attributes = Files.readAttributes(directory, BasicFileAttributes.class);
+            return Optional.of(Objects.requireNonNullElse(attributes.fileKey(), directory));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+    }
+
+    private void run(Optional<Registration> initially) {
+        try {
+            Optional<Registration> registration = initially;
             while (true) {
-                if (!watching) {
-                    awaitDirectory();
+                if (registration.isEmpty()) {
+                    registration = Optional.of(awaitDirectory());
                     onChange.run();
                 }
-                followUntilTheDirectoryGoes();
-                watching = false;
+                follow(registration.get());
+                registration.get().key().cancel();
+                registration = Optional.empty();
             }
         } catch (ClosedWatchServiceException | InterruptedException stopped) {
             // closed: the watch is over
@@ -94,26 +117,47 @@ final class DirectoryWatch implements Subscription {
         }
     }
 
-    private void awaitDirectory() throws IOException, InterruptedException {
-        if (register()) {
-            return; // replaced at once
+    private Registration awaitDirectory() throws IOException, InterruptedException {
+        Optional<Registration> registration = register();
+        if (registration.isPresent()) {
+            return registration.get(); // replaced at once
         }
         LOG.log(Level.WARNING, "{0} does not exist; looking for it every {1} s", directory, RETRY_PERIOD.toSeconds());
         do {
             Thread.sleep(RETRY_PERIOD);
-        } while (!register());
+            registration = register();
+        } while (registration.isEmpty());
         LOG.log(Level.INFO, "Watching {0} for changes", directory);
+        return registration.get();
     }
 
-    private void followUntilTheDirectoryGoes() throws InterruptedException {
+    /** Announces the bursts of changes of the file until the directory is gone or replaced. */
+    private void follow(Registration registration) throws IOException, InterruptedException {
+        long nextLook = System.nanoTime() + RETRY_PERIOD.toNanos();
         while (true) {
-            Burst burst = new Burst();
-            burst.drain(watchService.take());
-            WatchKey more;
-            while ((more = watchService.poll(QUIET_PERIOD.toMillis(), TimeUnit.MILLISECONDS)) != null) {
-                burst.drain(more);
+            WatchKey key = watchService.poll(Math.max(0, nextLook - System.nanoTime()), TimeUnit.NANOSECONDS);
+            if (System.nanoTime() - nextLook >= 0) {
+                // A directory renamed into place sends no event here: look whether this is still the one at the path.
+                if (!identity().equals(Optional.of(registration.identity()))) {
+                    return;
+                }
+                nextLook = System.nanoTime() + RETRY_PERIOD.toNanos();
             }
+            if (key == null || !key.equals(registration.key())) {
+                continue; // nothing, or what was left of a directory watched before
+            }
+            Burst burst = new Burst();
+            burst.drain(key);
             if (burst.concernsTheFile) {
+                // Only events of the file keep the burst open: a busy neighbour must not delay it.
+                long quietUntil = System.nanoTime() + QUIET_PERIOD.toNanos();
+                long left;
+                while (!burst.directoryGone && (left = quietUntil - System.nanoTime()) > 0) {
+                    WatchKey more = watchService.poll(left, TimeUnit.NANOSECONDS);
+                    if (more != null && burst.drain(more)) {
+                        quietUntil = System.nanoTime() + QUIET_PERIOD.toNanos();
+                    }
+                }
                 onChange.run();
             }
             if (burst.directoryGone) {
@@ -127,13 +171,17 @@ final class DirectoryWatch implements Subscription {
         boolean concernsTheFile;
         boolean directoryGone;
 
-        void drain(WatchKey key) {
+        /** Takes the key's events; says whether any of them concerns the file. */
+        boolean drain(WatchKey key) {
+            boolean concerns = false;
             for (WatchEvent<?> event : key.pollEvents()) {
-                concernsTheFile |= event.kind() == StandardWatchEventKinds.OVERFLOW
+                concerns |= event.kind() == StandardWatchEventKinds.OVERFLOW
                         || event.context() instanceof Path name
                                 && (name.equals(fileName) || name.toString().startsWith(".."));
             }
+            concernsTheFile |= concerns;
             directoryGone |= !key.reset();
+            return concerns;
         }
     }
 
@@ -143,6 +191,17 @@ final class DirectoryWatch implements Subscription {
             watchService.close();
         } catch (IOException e) {
             LOG.log(Level.WARNING, "Closing the file watch failed: {0}", e.toString());
+        }
+    }
+
+    private static void closeQuietly(WatchService watchService) {
+        if (watchService == null) {
+            return;
+        }
+        try {
+            watchService.close();
+        } catch (IOException e) {
+            // It never watched anything; nothing to tell.
         }
     }
 }

@@ -17,6 +17,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.stream.Stream;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -121,21 +122,35 @@ class FileConfigRepositoryTest extends ConfigRepositoryContractTest {
     }
 
     @Test
-    void otherFilesInTheDirectoryAreNotAnnounced() throws Exception {
+    void otherFilesInTheDirectoryAreNotAnnouncedNorDelayTheFilesOwnChanges() throws Exception {
         storeRaw(VALID_DOCUMENT);
         AtomicInteger announcements = new AtomicInteger();
-        try (ConfigRepository.Subscription ignored = repository.watch(announcements::incrementAndGet)) {
-            // A log written beside the configuration: announcing it would reload on every log line.
-            Path log = directory.resolve("service.log");
-            for (int line = 0; line < 5; line++) {
-                Files.writeString(log, "line " + line + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-                Thread.sleep(150);
+        AtomicBoolean logging = new AtomicBoolean(true);
+        // A busy log written beside the configuration: announcing it would reload on every line,
+        // and letting it hold a burst open would keep a change of the configuration waiting.
+        Thread log = Thread.ofPlatform().start(() -> {
+            try {
+                for (int line = 0; logging.get(); line++) {
+                    Files.writeString(directory.resolve("service.log"), "line " + line + "\n",
+                            StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                    Thread.sleep(20);
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
             }
+        });
+        try (ConfigRepository.Subscription ignored = repository.watch(announcements::incrementAndGet)) {
+            Thread.sleep(500);
+            assertEquals(0, announcements.get(), "a change of another file was announced");
+
             storeRaw(VALID_DOCUMENT.replace("587", "25"));
 
             eventually(() -> announcements.get() > 0, "the change of the file itself was not announced");
             awaitQuiet(announcements);
             assertEquals(1, announcements.get(), "only the configuration file's change is announced");
+        } finally {
+            logging.set(false);
+            log.join();
         }
     }
 
@@ -166,8 +181,7 @@ class FileConfigRepositoryTest extends ConfigRepositoryContractTest {
         FileConfigRepository repositoryLater = new FileConfigRepository(later.resolve("smtp.json"));
         AtomicInteger announcements = new AtomicInteger();
         try (ConfigRepository.Subscription ignored = repositoryLater.watch(announcements::incrementAndGet)) {
-            assertEquals(Optional.empty(), repositoryLater.load());
-
+            Thread.sleep(300); // past the watch's first look, so that it has to look again
             Files.createDirectory(later);
             Files.writeString(later.resolve("smtp.json"), VALID_DOCUMENT);
 
@@ -178,12 +192,11 @@ class FileConfigRepositoryTest extends ConfigRepositoryContractTest {
 
     @Test
     void aDirectoryRemovedAndCreatedAgainIsWatchedAgain() throws Exception {
-        Path own = directory.resolve("own");
-        Files.createDirectory(own);
-        FileConfigRepository repositoryOwn = new FileConfigRepository(own.resolve("smtp.json"));
+        Path own = Files.createDirectory(directory.resolve("own"));
         Files.writeString(own.resolve("smtp.json"), VALID_DOCUMENT);
         AtomicInteger announcements = new AtomicInteger();
-        try (ConfigRepository.Subscription ignored = repositoryOwn.watch(announcements::incrementAndGet)) {
+        try (ConfigRepository.Subscription ignored =
+                new FileConfigRepository(own.resolve("smtp.json")).watch(announcements::incrementAndGet)) {
             Files.delete(own.resolve("smtp.json"));
             Files.delete(own);
             eventually(() -> announcements.get() > 0, "the removal was not announced");
@@ -191,6 +204,24 @@ class FileConfigRepositoryTest extends ConfigRepositoryContractTest {
             Files.createDirectory(own);
             Files.writeString(own.resolve("smtp.json"), VALID_DOCUMENT);
 
+            eventually(() -> announcements.get() > 1, "the directory's return was not announced");
+            assertChangesAreAnnounced(announcements, own.resolve("smtp.json"));
+        }
+    }
+
+    @Test
+    void aDirectoryReplacedByRenameIsWatchedAsItIsNow() throws Exception {
+        Path own = Files.createDirectory(directory.resolve("own"));
+        Files.writeString(own.resolve("smtp.json"), VALID_DOCUMENT);
+        Path next = Files.createDirectory(directory.resolve("own.next"));
+        Files.writeString(next.resolve("smtp.json"), VALID_DOCUMENT.replace("587", "2525"));
+        AtomicInteger announcements = new AtomicInteger();
+        try (ConfigRepository.Subscription ignored =
+                new FileConfigRepository(own.resolve("smtp.json")).watch(announcements::incrementAndGet)) {
+            Files.move(own, directory.resolve("own.old"), StandardCopyOption.ATOMIC_MOVE);
+            Files.move(next, own, StandardCopyOption.ATOMIC_MOVE);
+
+            eventually(() -> announcements.get() > 0, "the replaced directory was not announced");
             assertChangesAreAnnounced(announcements, own.resolve("smtp.json"));
         }
     }
