@@ -16,8 +16,8 @@ import java.util.Optional;
 
 /**
  * The assembled service: applies the stored configuration and starts following it, then opens
- * the HTTP port; on stop, closes the port first (letting requests under way finish), then
- * everything behind it.
+ * the HTTP port; on stop, drains and closes the port first (new requests get 503, those under way
+ * finish), then stops everything behind it.
  */
 final class MailService {
 

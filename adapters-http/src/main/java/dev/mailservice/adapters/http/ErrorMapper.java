@@ -70,7 +70,8 @@ final class ErrorMapper {
 
     private static void answer(ServerRequest request, ServerResponse response, Throwable error) {
         Failure failure = classify(error);
-        if (failure.status().code() >= 500) {
+        // A refusal of our own (the 503 while stopping) is no failure to look into, and would come by the thousand.
+        if (failure.status().code() >= 500 && !(error instanceof HttpError)) {
             LOG.log(Level.WARNING, "{0} {1} answered {2}: {3}", request.prologue().method().text(),
                     request.prologue().uriPath().path(), failure.status().code(), failure.message());
         }

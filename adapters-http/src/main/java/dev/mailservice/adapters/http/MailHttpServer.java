@@ -22,10 +22,11 @@ public final class MailHttpServer {
     static final long HARD_CAP_BYTES = 16 * 1024 * 1024;
 
     /**
-     * How long stopping waits for the requests under way: longer than a send that meets a slow
-     * SMTP server, shorter than the 30 s an orchestrator (Kubernetes' default) gives before it kills.
+     * How long stopping waits for the requests under way: room for a send's SMTP exchange at the
+     * default timeouts, while the whole stop (with the few seconds the rest of the service takes)
+     * stays within the 30 s an orchestrator (Kubernetes' default) gives before it kills.
      */
-    static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(25);
+    static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(20);
 
     private static final System.Logger LOG = System.getLogger(MailHttpServer.class.getName());
 

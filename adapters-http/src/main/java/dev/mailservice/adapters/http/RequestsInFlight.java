@@ -14,8 +14,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Helidon's own stop interrupts the threads of the requests under way, and an interrupted
  * thread loses its socket: a send cut off after the SMTP server took the message but before it
  * said so would be answered 500, and the client's retry would send the mail twice. So the server
- * first drains: new requests are answered 503 (the client tries another replica), and the ones
- * under way finish.
+ * first drains: new requests are answered 503 (a client or proxy that retries goes to another
+ * replica), and the ones under way finish. An error answer is written just after its request
+ * leaves the count; Helidon's stop gives busy connections a grace period for that.
  */
 final class RequestsInFlight implements Filter {
 

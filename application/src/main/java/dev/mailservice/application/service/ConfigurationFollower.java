@@ -95,12 +95,13 @@ public final class ConfigurationFollower implements AutoCloseable {
             reload.reload();
             failedAttempts = 0;
         } catch (ConfigBackendUnavailableException e) {
-            if (worker.isShutdown()) {
-                return;
-            }
             Duration delay = retryDelays.delay(failedAttempts++);
-            LOG.log(Level.INFO, "Trying {0} again in {1} ms", repository.location(), delay.toMillis());
-            pendingRetry = worker.schedule(this::apply, delay.toMillis(), TimeUnit.MILLISECONDS);
+            try {
+                pendingRetry = worker.schedule(this::apply, delay.toMillis(), TimeUnit.MILLISECONDS);
+                LOG.log(Level.INFO, "Trying {0} again in {1} ms", repository.location(), delay.toMillis());
+            } catch (RejectedExecutionException closing) {
+                // Closing: no more tries.
+            }
         } catch (RuntimeException e) {
             // Logged and recorded as the last reload error by the reload itself; waits for the next change.
             failedAttempts = 0;
