@@ -178,9 +178,8 @@ class FileConfigRepositoryTest extends ConfigRepositoryContractTest {
     @Test
     void aDirectoryCreatedAfterTheWatchStartedIsWatchedOnceItExists() throws Exception {
         Path later = directory.resolve("later");
-        FileConfigRepository repositoryLater = new FileConfigRepository(later.resolve("smtp.json"));
         AtomicInteger announcements = new AtomicInteger();
-        try (ConfigRepository.Subscription ignored = repositoryLater.watch(announcements::incrementAndGet)) {
+        try (ConfigRepository.Subscription ignored = watch(later.resolve("smtp.json"), announcements)) {
             Thread.sleep(300); // past the watch's first look, so that it has to look again
             Files.createDirectory(later);
             Files.writeString(later.resolve("smtp.json"), VALID_DOCUMENT);
@@ -192,11 +191,9 @@ class FileConfigRepositoryTest extends ConfigRepositoryContractTest {
 
     @Test
     void aDirectoryRemovedAndCreatedAgainIsWatchedAgain() throws Exception {
-        Path own = Files.createDirectory(directory.resolve("own"));
-        Files.writeString(own.resolve("smtp.json"), VALID_DOCUMENT);
+        Path own = directoryOfItsOwn();
         AtomicInteger announcements = new AtomicInteger();
-        try (ConfigRepository.Subscription ignored =
-                new FileConfigRepository(own.resolve("smtp.json")).watch(announcements::incrementAndGet)) {
+        try (ConfigRepository.Subscription ignored = watch(own.resolve("smtp.json"), announcements)) {
             Files.delete(own.resolve("smtp.json"));
             Files.delete(own);
             eventually(() -> announcements.get() > 0, "the removal was not announced");
@@ -211,19 +208,28 @@ class FileConfigRepositoryTest extends ConfigRepositoryContractTest {
 
     @Test
     void aDirectoryReplacedByRenameIsWatchedAsItIsNow() throws Exception {
-        Path own = Files.createDirectory(directory.resolve("own"));
-        Files.writeString(own.resolve("smtp.json"), VALID_DOCUMENT);
+        Path own = directoryOfItsOwn();
         Path next = Files.createDirectory(directory.resolve("own.next"));
         Files.writeString(next.resolve("smtp.json"), VALID_DOCUMENT.replace("587", "2525"));
         AtomicInteger announcements = new AtomicInteger();
-        try (ConfigRepository.Subscription ignored =
-                new FileConfigRepository(own.resolve("smtp.json")).watch(announcements::incrementAndGet)) {
+        try (ConfigRepository.Subscription ignored = watch(own.resolve("smtp.json"), announcements)) {
             Files.move(own, directory.resolve("own.old"), StandardCopyOption.ATOMIC_MOVE);
             Files.move(next, own, StandardCopyOption.ATOMIC_MOVE);
 
             eventually(() -> announcements.get() > 0, "the replaced directory was not announced");
             assertChangesAreAnnounced(announcements, own.resolve("smtp.json"));
         }
+    }
+
+    /** A directory of its own holding a valid configuration, for the tests that remove or replace it. */
+    private Path directoryOfItsOwn() throws Exception {
+        Path own = Files.createDirectory(directory.resolve("own"));
+        Files.writeString(own.resolve("smtp.json"), VALID_DOCUMENT);
+        return own;
+    }
+
+    private static ConfigRepository.Subscription watch(Path file, AtomicInteger announcements) {
+        return new FileConfigRepository(file).watch(announcements::incrementAndGet);
     }
 
     /** Waits until the watch is quiet, then checks that a change of {@code watched} is announced. */
