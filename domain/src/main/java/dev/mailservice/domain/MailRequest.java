@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * A request to send one templated mail, checked when built: every problem is refused with an
@@ -30,6 +31,10 @@ public record MailRequest(
         Map<String, String> templateData,
         List<MailMessage.Attachment> attachments) {
 
+    /** RFC 2045's {@code type/subtype} with optional {@code ; name=value} parameters, on one line. */
+    private static final Pattern MEDIA_TYPE = mediaTypePattern();
+    private static final Pattern COMPOSITE_TYPE = Pattern.compile("(multipart|message)/", Pattern.CASE_INSENSITIVE);
+
     public MailRequest {
         Objects.requireNonNull(template, "template");
         to = List.copyOf(to);
@@ -51,6 +56,29 @@ public record MailRequest(
         if (template.requiredFields().contains(MailTemplate.LINK) && !isWebLink(templateData.get(MailTemplate.LINK))) {
             throw new InvalidMailRequestException("templateData.link",
                     "templateData.link must be an http or https URL, got '" + templateData.get(MailTemplate.LINK) + "'");
+        }
+        for (int i = 0; i < attachments.size(); i++) {
+            checkAttachment("attachments[" + i + "].", attachments.get(i));
+        }
+    }
+
+    /**
+     * An attachment's name and type go into the headers of its part: a line break there would
+     * let the sender write headers of their own, and a type the mail library cannot parse would
+     * fail the send after the request was accepted.
+     */
+    private static void checkAttachment(String prefix, MailMessage.Attachment attachment) {
+        if (attachment.filename().isBlank() || attachment.filename().codePoints().anyMatch(Character::isISOControl)) {
+            throw new InvalidMailRequestException(prefix + "filename",
+                    prefix + "filename must be a name without line breaks or other control characters");
+        }
+        if (!MEDIA_TYPE.matcher(attachment.contentType()).matches()) {
+            throw new InvalidMailRequestException(prefix + "contentType",
+                    prefix + "contentType must be a media type like application/pdf or text/plain; charset=utf-8");
+        }
+        if (COMPOSITE_TYPE.matcher(attachment.contentType()).lookingAt()) {
+            throw new InvalidMailRequestException(prefix + "contentType",
+                    prefix + "contentType must not be a multipart or message type: an attachment is one file");
         }
     }
 
@@ -86,6 +114,14 @@ public record MailRequest(
             }
         }
         return addresses;
+    }
+
+    private static Pattern mediaTypePattern() {
+        String token = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";
+        String quoted = "\"([ !#-\\[\\]-~]|\\\\[ -~])*\"";
+        String space = "[ \t]*";
+        return Pattern.compile(token + "/" + token + "(" + space + ";" + space + token + "=(" + token + "|" + quoted + "))*"
+                + space + ";?");
     }
 
     private static boolean isWebLink(String value) {

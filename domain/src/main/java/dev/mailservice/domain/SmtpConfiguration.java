@@ -13,11 +13,15 @@ import java.util.Optional;
  * that names the field.
  *
  * <ul>
- *   <li>{@code host}: not blank, no white space;</li>
- *   <li>{@code port}: 1 to 65535;</li>
- *   <li>{@code username}, {@code password}: optional, but a password needs a username;</li>
+ *   <li>{@code host}: a DNS name or an IP address, no scheme and no port ({@link HostName});</li>
+ *   <li>{@code port}: 1 to 65535; in a document, a JSON number or a string of digits alone;</li>
+ *   <li>{@code username}, {@code password}: optional, but a password needs a username; a
+ *       username has no control characters;</li>
  *   <li>{@code fromEmail}: an e-mail address.</li>
  * </ul>
+ *
+ * <p>A refusal names the field and what is wrong with it, never the value: a password pasted into
+ * the wrong field must not reach an answer or a log line.
  *
  * <p>The field names are those of the wire contract's JSON object, and {@link #fromFields} and
  * {@link #toFields} are the one translation between that object and this value, shared by every
@@ -67,14 +71,18 @@ public record SmtpConfiguration(
         if (host == null || host.isBlank()) {
             throw new InvalidSmtpConfigurationException(HOST, "host is required and must not be blank");
         }
-        if (host.codePoints().anyMatch(Character::isWhitespace)) {
-            throw new InvalidSmtpConfigurationException(HOST, "host must not contain white space, got '" + host + "'");
+        if (!HostName.isValid(host)) {
+            throw new InvalidSmtpConfigurationException(HOST, "host must be a DNS name (letters, digits, '-', '_' "
+                    + "and dots, at most 253 characters) or an IP address, without a scheme or a port");
         }
         if (port < MIN_PORT || port > MAX_PORT) {
-            throw portOutOfRange(port);
+            throw portOutOfRange();
         }
         if (username.isPresent() && username.get().isBlank()) {
             throw new InvalidSmtpConfigurationException(USERNAME, "username must not be blank when given");
+        }
+        if (username.isPresent() && username.get().codePoints().anyMatch(Character::isISOControl)) {
+            throw new InvalidSmtpConfigurationException(USERNAME, "username must not contain control characters");
         }
         if (password.isPresent() && username.isEmpty()) {
             throw new InvalidSmtpConfigurationException(
@@ -122,10 +130,16 @@ public record SmtpConfiguration(
      * Builds the configuration a client submits, where {@link #PLACEHOLDER} in {@code host},
      * {@code username}, {@code fromEmail} or {@code password} stands for the stored value.
      *
+     * <p>The stored password is kept only for the server and user it belongs to: when the
+     * submitted {@code host} or {@code username} (placeholders resolved) differs from the stored
+     * one, a placeholder password is refused, so that no one can send the stored password to a
+     * server of their choosing by changing the host alone. The port may change.
+     *
      * @param submitted the contract's JSON object as the client sent it
      * @param stored    the configuration stored now, if any
-     * @throws InvalidSmtpConfigurationException naming the field that breaks a rule, or that is
-     *                                           the placeholder while nothing is stored for it
+     * @throws InvalidSmtpConfigurationException naming the field that breaks a rule, that is the
+     *                                           placeholder while nothing is stored for it, or the
+     *                                           password kept for another server or user
      */
     public static SmtpConfiguration fromSubmittedFields(Map<String, ?> submitted, Optional<SmtpConfiguration> stored) {
         Map<String, Object> fields = new LinkedHashMap<>(submitted);
@@ -140,7 +154,16 @@ public record SmtpConfiguration(
                 fields.put(field, kept.get(field));
             }
         }
-        return fromFields(fields);
+        SmtpConfiguration submittedConfiguration = fromFields(fields);
+        if (PLACEHOLDER.equals(submitted.get(PASSWORD))) {
+            SmtpConfiguration current = stored.orElseThrow();
+            if (!current.host().equals(submittedConfiguration.host())
+                    || !current.username().equals(submittedConfiguration.username())) {
+                throw new InvalidSmtpConfigurationException(PASSWORD, "password must be given again: the stored "
+                        + "password is kept only while host and username stay the same");
+            }
+        }
+        return submittedConfiguration;
     }
 
     /**
@@ -171,7 +194,9 @@ public record SmtpConfiguration(
         try {
             return new EmailAddress(value);
         } catch (IllegalArgumentException e) {
-            throw new InvalidSmtpConfigurationException(FROM_EMAIL, FROM_EMAIL + " " + e.getMessage());
+            // The address's own message quotes the value; this one must not.
+            throw new InvalidSmtpConfigurationException(FROM_EMAIL,
+                    FROM_EMAIL + " must be an e-mail address like name@example.com");
         }
     }
 
@@ -200,18 +225,17 @@ public record SmtpConfiguration(
             case Integer i -> BigInteger.valueOf(i);
             case Long l -> BigInteger.valueOf(l);
             case BigInteger b -> b;
-            case String s when s.strip().matches("[0-9]{1,10}") -> new BigInteger(s.strip());
+            case String s when s.matches("[0-9]{1,10}") -> new BigInteger(s);
             default -> throw new InvalidSmtpConfigurationException(
-                    PORT, "port must be a whole number, got " + value);
+                    PORT, "port must be a whole number: a JSON number or a string of digits alone");
         };
         if (number.bitLength() >= Integer.SIZE) {
-            throw portOutOfRange(number);
+            throw portOutOfRange();
         }
         return number.intValue();
     }
 
-    private static InvalidSmtpConfigurationException portOutOfRange(Object port) {
-        return new InvalidSmtpConfigurationException(
-                PORT, "port must be between " + MIN_PORT + " and " + MAX_PORT + ", got " + port);
+    private static InvalidSmtpConfigurationException portOutOfRange() {
+        return new InvalidSmtpConfigurationException(PORT, "port must be between " + MIN_PORT + " and " + MAX_PORT);
     }
 }

@@ -105,4 +105,32 @@ class MailRequestTest {
         assertEquals("templateData.link", refusedField(() -> MailRequest.of("resetPassword", List.of("a@example.com"),
                 List.of(), null, null, Map.of("name", "Ann", "link", link), List.of())));
     }
+
+    private static MailRequest withAttachment(String filename, String contentType) {
+        return MailRequest.of("loginWithOTP", List.of("a@example.com"), List.of(), null, null,
+                Map.of("name", "Ann", "otp", "123456"),
+                List.of(new MailMessage.Attachment(filename, contentType, new byte[] {1})));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"a.txt\r\nX-Injected: yes", "a.txt\nX-Injected: yes", "a\u0000.txt", " "})
+    void refusesAnAttachmentNameThatCouldWriteHeaders(String filename) {
+        assertEquals("attachments[0].filename", refusedField(() -> withAttachment(filename, "text/plain")));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"not a type;;;", "text/plain\r\nX-Injected: yes", "text/plain;\ncharset=utf-8",
+            "text", "text/", "/plain", "text/plain; charset", "text/plain; charset=\"utf-8",
+            "multipart/mixed; boundary=zzz", "Message/rfc822"})
+    void refusesAnAttachmentTypeThatIsNotASingleMediaType(String contentType) {
+        assertEquals("attachments[0].contentType", refusedField(() -> withAttachment("a.txt", contentType)));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"application/pdf", "text/plain; charset=utf-8", "text/plain;charset=\"utf-8\"",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "image/svg+xml",
+            "text/csv; header=present; charset=UTF-8;"})
+    void acceptsMediaTypes(String contentType) {
+        assertEquals(contentType, withAttachment("report.pdf", contentType).attachments().getFirst().contentType());
+    }
 }

@@ -72,12 +72,49 @@ class SmtpConfigurationTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "   ", "smtp example.com"})
-    void refusesABadHostNamingTheField(String host) {
+    @ValueSource(strings = {"", "   ", "smtp example.com", "smtp\u0000.example.com", "smtp\u202e.example.com",
+            "127.0.0.1:25", "smtp://smtp.example.com", "smtp.example.com/", "-smtp.example.com", "smtp-.example.com",
+            "smtp..example.com", "256.1.1.1", "1.2.3", "1::2::3", "1:2:3:4:5:6:7:8:9", "[::1", "fe80::1%eth0",
+            "smtp.example.com\n", "\tsmtp.example.com"})
+    void refusesAHostThatIsNeitherANameNorAnAddressWithoutQuotingIt(String host) {
         Map<String, Object> fields = validFields();
         fields.put("host", host);
 
+        InvalidSmtpConfigurationException refusal = refusal(fields);
+        assertEquals(Optional.of("host"), refusal.field());
+        assertFalse(!host.isBlank() && refusal.getMessage().contains(host), refusal.getMessage());
+    }
+
+    @Test
+    void refusesAHostLongerThanADnsNameMayBe() {
+        Map<String, Object> fields = validFields();
+        fields.put("host", ("a".repeat(63) + ".").repeat(4) + "com");
+
         assertEquals(Optional.of("host"), refusal(fields).field());
+        fields.put("host", "a".repeat(5_000));
+        assertEquals(Optional.of("host"), refusal(fields).field());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"smtp.example.com", "localhost", "mail_relay", "smtp-relay.default.svc.cluster.local",
+            "smtp.example.com.", "xn--bcher-kva.example", "bücher.example", "10.0.0.25", "::1", "[::1]",
+            "2001:db8::25", "::ffff:192.0.2.1", "1:2:3:4:5:6:7:8"})
+    void acceptsDnsNamesAndAddresses(String host) {
+        Map<String, Object> fields = validFields();
+        fields.put("host", host);
+
+        assertEquals(host, SmtpConfiguration.fromFields(fields).host());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ops\r\n@example.com", "ops\u0000", "ops\u007f"})
+    void refusesAUsernameWithControlCharacters(String username) {
+        Map<String, Object> fields = validFields();
+        fields.put("username", username);
+
+        InvalidSmtpConfigurationException refusal = refusal(fields);
+        assertEquals(Optional.of("username"), refusal.field());
+        assertFalse(refusal.getMessage().contains(username), refusal.getMessage());
     }
 
     @Test
@@ -98,7 +135,7 @@ class SmtpConfigurationTest {
 
         InvalidSmtpConfigurationException refusal = refusal(fields);
         assertEquals(Optional.of("port"), refusal.field());
-        assertEquals("port must be between 1 and 65535, got " + port, refusal.getMessage());
+        assertEquals("port must be between 1 and 65535", refusal.getMessage());
     }
 
     @Test
@@ -109,11 +146,24 @@ class SmtpConfigurationTest {
 
     @Test
     void refusesAPortThatIsNotAWholeNumber() {
-        for (Object port : List.of(587.5, "abc", true, 99_999_999_999L, "99999999999")) {
+        for (Object port : List.of(587.5, "abc", true, 99_999_999_999L, "99999999999", " 25", "25\n", "+25", "-25",
+                "2 5", "")) {
             Map<String, Object> fields = validFields();
             fields.put("port", port);
 
             assertEquals(Optional.of("port"), refusal(fields).field(), "port " + port);
+        }
+    }
+
+    @Test
+    void aValuePastedIntoTheWrongFieldIsNeverQuoted() {
+        for (String field : List.of("host", "port", "username", "fromEmail")) {
+            Map<String, Object> fields = validFields();
+            fields.put(field, "P@ss word\u0000" + SECRET);
+
+            InvalidSmtpConfigurationException refusal = refusal(fields);
+            assertEquals(Optional.of(field), refusal.field());
+            assertFalse(refusal.getMessage().contains(SECRET), field + ": " + refusal.getMessage());
         }
     }
 
@@ -214,6 +264,53 @@ class SmtpConfigurationTest {
         assertEquals("smtp.example.com", saved.host());
         assertEquals(2525, saved.port());
         assertEquals(SECRET, saved.password().orElseThrow().reveal());
+    }
+
+    @Test
+    void thePlaceholderPasswordIsKeptOnlyForTheSameHostAndUsername() {
+        SmtpConfiguration stored = SmtpConfiguration.fromFields(validFields());
+        for (Map.Entry<String, Object> change : Map.<String, Object>of(
+                "host", "attacker.example.net", "username", "someone-else@example.com").entrySet()) {
+            Map<String, Object> submitted = new HashMap<>(stored.toFields(PasswordDisclosure.MASKED));
+            submitted.put(change.getKey(), change.getValue());
+
+            InvalidSmtpConfigurationException refusal = assertThrows(InvalidSmtpConfigurationException.class,
+                    () -> SmtpConfiguration.fromSubmittedFields(submitted, Optional.of(stored)), change.getKey());
+
+            assertEquals(Optional.of("password"), refusal.field());
+            assertEquals("password must be given again: the stored password is kept only while host and username "
+                    + "stay the same", refusal.getMessage());
+        }
+        Map<String, Object> dropsTheUsername = new HashMap<>(stored.toFields(PasswordDisclosure.MASKED));
+        dropsTheUsername.remove("username");
+        assertThrows(InvalidSmtpConfigurationException.class,
+                () -> SmtpConfiguration.fromSubmittedFields(dropsTheUsername, Optional.of(stored)));
+    }
+
+    @Test
+    void thePlaceholderPasswordFollowsAChangeOfPortOrSenderAndAHostGivenByPlaceholder() {
+        SmtpConfiguration stored = SmtpConfiguration.fromFields(validFields());
+        Map<String, Object> submitted = new HashMap<>(stored.toFields(PasswordDisclosure.MASKED));
+        submitted.put("host", SmtpConfiguration.PLACEHOLDER);
+        submitted.put("username", SmtpConfiguration.PLACEHOLDER);
+        submitted.put("port", 465);
+        submitted.put("fromEmail", "other@example.com");
+
+        SmtpConfiguration saved = SmtpConfiguration.fromSubmittedFields(submitted, Optional.of(stored));
+
+        assertEquals(SECRET, saved.password().orElseThrow().reveal());
+        assertEquals(465, saved.port());
+    }
+
+    @Test
+    void aNewPasswordMayGoWithANewHost() {
+        SmtpConfiguration stored = SmtpConfiguration.fromFields(validFields());
+        Map<String, Object> submitted = validFields();
+        submitted.put("host", "new.example.net");
+        submitted.put("password", "a-new-one");
+
+        assertEquals("a-new-one",
+                SmtpConfiguration.fromSubmittedFields(submitted, Optional.of(stored)).password().orElseThrow().reveal());
     }
 
     @Test
