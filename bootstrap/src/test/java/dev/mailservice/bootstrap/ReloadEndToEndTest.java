@@ -1,6 +1,7 @@
 package dev.mailservice.bootstrap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -158,11 +159,12 @@ class ReloadEndToEndTest {
         store(configuration("second@example.com").replace("\"port\": " + SMTP_SERVER.getSmtp().getPort(), "\"port\": 70000"));
 
         assertContractError(reload(), 400, "HTTP_BAD_REQUEST",
-                Pattern.compile("is invalid: port must be between 1 and 65535, got 70000$"));
+                Pattern.compile("is invalid: port must be between 1 and 65535$"));
 
         String status = status();
         assertTrue(status.contains("\"fromEmail\":\"first@example.com\""), status);
-        assertTrue(status.contains("port must be between 1 and 65535, got 70000"), status);
+        assertTrue(status.contains("port must be between 1 and 65535"), status);
+        assertFalse(status.contains("70000"), "a stored value was quoted: " + status);
     }
 
     @Test

@@ -12,7 +12,8 @@ import java.util.Optional;
  * {@link ConfigRepository} on etcd in PipesHub's layout: key {@code /services/smtp}, value the
  * contract's JSON object encrypted by {@link AesGcmCipher}. The revision is etcd's mod revision.
  * A value that cannot be decrypted (a wrong {@code SECRET_KEY}, a tampered value) is an invalid
- * configuration that says so.
+ * configuration that says so. A save is a transaction that writes only over the revision the
+ * caller read, so that it never undoes a newer write.
  */
 public final class EtcdConfigRepository implements ConfigRepository {
 
@@ -35,8 +36,15 @@ public final class EtcdConfigRepository implements ConfigRepository {
     }
 
     @Override
-    public long save(SmtpConfiguration configuration) {
-        return store.put(KEY, cipher.encrypt(new String(ConfigurationDocument.format(configuration), StandardCharsets.UTF_8)));
+    public long currentRevision() {
+        return store.modRevision(KEY);
+    }
+
+    @Override
+    public long save(SmtpConfiguration configuration, long expectedRevision) {
+        return store.putIfUnchanged(KEY,
+                cipher.encrypt(new String(ConfigurationDocument.format(configuration), StandardCharsets.UTF_8)),
+                expectedRevision);
     }
 
     @Override

@@ -2,13 +2,26 @@ package dev.mailservice.adapters.config;
 
 import dev.mailservice.application.port.out.ConfigBackendUnavailableException;
 import dev.mailservice.application.port.out.ConfigRepository.Subscription;
+import dev.mailservice.application.port.out.ConfigWriteConflictException;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.kv.TxnResponse;
+import io.etcd.jetcd.op.Cmp;
+import io.etcd.jetcd.op.CmpTarget;
+import io.etcd.jetcd.op.Op;
+import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.PutOption;
 import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchResponse;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
 import java.lang.System.Logger.Level;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -29,11 +42,23 @@ import java.util.stream.Collectors;
  * The service's connection to etcd, shared by everything it reads there. Every call is bounded
  * by one timeout, and every failure to reach etcd becomes a {@link ConfigBackendUnavailableException}
  * that names the endpoints.
+ *
+ * <p>The timeout is a gRPC deadline on the call itself, not only on the wait for its answer.
+ * jetcd queues a call until the connection is ready ({@code waitForReady}) and gives no way to
+ * cancel it: without a deadline, a write the service gave up on (and answered 503 for) would go out
+ * once etcd is back, maybe over a newer value. With one, gRPC drops the call at the deadline
+ * unsent. The answer is awaited a little longer than the deadline, so that the call's own outcome,
+ * not the wait, decides what the caller is told. One case remains that no client can rule out: an
+ * etcd that took the request and then stalls (a paused process) applies it when it resumes; the
+ * write is a compare-and-set on the revision the caller read, so it cannot then undo a newer one.
  */
 public final class EtcdStore implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(EtcdStore.class.getName());
     private static final Duration WATCH_RESTART_DELAY = Duration.ofSeconds(1);
+    /** How much longer than a call's deadline its answer is awaited (the deadline starts on jetcd's thread, a little later). */
+    private static final Duration DEADLINE_MARGIN = Duration.ofSeconds(1);
+    private static final String KV_SERVICE = "etcdserverpb.KV";
 
     private final Client client;
     private final Duration timeout;
@@ -58,7 +83,25 @@ public final class EtcdStore implements AutoCloseable {
         this.timeout = Objects.requireNonNull(timeout, "timeout");
         this.endpoints = endpoints.stream().map(URI::toString).collect(Collectors.joining(","));
         this.description = "etcd at " + this.endpoints;
-        this.client = Client.builder().endpoints(endpoints.toArray(URI[]::new)).connectTimeout(timeout).build();
+        this.client = Client.builder().endpoints(endpoints.toArray(URI[]::new)).connectTimeout(timeout)
+                .interceptor(deadlineOnKeyValueCalls(timeout)).build();
+    }
+
+    /**
+     * Puts a deadline of {@code timeout} on every single-answer call of etcd's key-value service
+     * (get, put, transaction); the watch's long-lived stream keeps none.
+     */
+    private static ClientInterceptor deadlineOnKeyValueCalls(Duration timeout) {
+        return new ClientInterceptor() {
+            @Override
+            public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+                boolean keyValueCall = method.getType() == MethodDescriptor.MethodType.UNARY
+                        && KV_SERVICE.equals(method.getServiceName());
+                return next.newCall(method, keyValueCall && options.getDeadline() == null
+                        ? options.withDeadlineAfter(timeout.toNanos(), TimeUnit.NANOSECONDS)
+                        : options);
+            }
+        };
     }
 
     /** {@code etcd at <endpoints>}, for messages. */
@@ -81,9 +124,31 @@ public final class EtcdStore implements AutoCloseable {
                         values.getFirst().getModRevision()));
     }
 
-    /** Sets {@code key} to {@code value}; returns the revision of the change. */
-    long put(String key, String value) {
-        return await(client.getKVClient().put(bytes(key), bytes(value)), "write " + key).getHeader().getRevision();
+    /** The revision of {@code key}'s last change, read without its value; 0 when etcd holds none. */
+    long modRevision(String key) {
+        List<KeyValue> values = await(client.getKVClient().get(bytes(key), GetOption.builder().withKeysOnly(true).build()),
+                "read " + key).getKvs();
+        return values.isEmpty() ? 0 : values.getFirst().getModRevision();
+    }
+
+    /**
+     * Sets {@code key} to {@code value} if its last change is still at {@code expectedModRevision}
+     * (0: if etcd holds none), in one transaction; returns the revision of the change.
+     *
+     * @throws ConfigWriteConflictException if the key changed after that revision; nothing is written
+     */
+    long putIfUnchanged(String key, String value, long expectedModRevision) {
+        ByteSequence keyBytes = bytes(key);
+        TxnResponse response = await(client.getKVClient().txn()
+                .If(new Cmp(keyBytes, Cmp.Op.EQUAL, CmpTarget.modRevision(expectedModRevision)))
+                .Then(Op.put(keyBytes, bytes(value), PutOption.DEFAULT))
+                .commit(), "write " + key);
+        if (!response.isSucceeded()) {
+            throw new ConfigWriteConflictException(locationOf(key) + " was changed by another write after revision "
+                    + expectedModRevision + ", which this write was based on; nothing was written. Read it again "
+                    + "and retry.");
+        }
+        return response.getHeader().getRevision();
     }
 
     /**
@@ -106,12 +171,14 @@ public final class EtcdStore implements AutoCloseable {
 
     private <T> T await(CompletableFuture<T> call, String what) {
         try {
-            return call.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return call.get(timeout.plus(DEADLINE_MARGIN).toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             call.cancel(true);
-            throw new ConfigBackendUnavailableException(
-                    "Cannot " + what + ": " + description + " did not answer within " + timeout.toMillis() + " ms", e);
+            throw noAnswer(what, e);
         } catch (ExecutionException e) {
+            if (Status.fromThrowable(e.getCause()).getCode() == Status.Code.DEADLINE_EXCEEDED) {
+                throw noAnswer(what, e.getCause());
+            }
             throw new ConfigBackendUnavailableException(
                     "Cannot " + what + " on " + description + ": " + e.getCause().getMessage(), e.getCause());
         } catch (InterruptedException e) {
@@ -119,6 +186,11 @@ public final class EtcdStore implements AutoCloseable {
             call.cancel(true);
             throw new ConfigBackendUnavailableException("Interrupted while waiting for " + description, e);
         }
+    }
+
+    private ConfigBackendUnavailableException noAnswer(String what, Throwable cause) {
+        return new ConfigBackendUnavailableException(
+                "Cannot " + what + ": " + description + " did not answer within " + timeout.toMillis() + " ms", cause);
     }
 
     private static ByteSequence bytes(String text) {

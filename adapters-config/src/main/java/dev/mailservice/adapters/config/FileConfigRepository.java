@@ -7,27 +7,41 @@ import dev.mailservice.domain.SmtpConfiguration;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.LinkedHashSet;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * {@link ConfigRepository} on one JSON file holding the contract's configuration object.
  * A missing file means nothing is stored; a file that cannot be read (permissions, a
  * directory in its place) means the backend is unavailable. Files have no revisions. A saved
  * file is readable by its owner only (mode 0600): it holds the SMTP password.
+ *
+ * <p>A save writes a temporary file beside the target and renames it over the target. When the
+ * configured path is a symbolic link, the file it points to is replaced and the link stays. A
+ * temporary file left by a process killed in the middle of a save holds the password: such
+ * leftovers are removed when the repository is opened.
  */
 public final class FileConfigRepository implements ConfigRepository {
+
+    private static final System.Logger LOG = System.getLogger(FileConfigRepository.class.getName());
+    private static final String TEMPORARY_SUFFIX = ".tmp";
 
     private final Path file;
 
     public FileConfigRepository(Path file) {
         this.file = Objects.requireNonNull(file, "file").toAbsolutePath().normalize();
+        removeLeftoverTemporaryFiles();
     }
 
     @Override
@@ -46,20 +60,31 @@ public final class FileConfigRepository implements ConfigRepository {
                 ConfigurationDocument.parse(document, location()), StoredSmtpConfiguration.UNVERSIONED));
     }
 
-    /** Writes a temporary file beside the target, readable by its owner only, then renames it over the target. */
+    /** A file has no revisions. */
     @Override
-    public long save(SmtpConfiguration configuration) {
-        Path directory = file.getParent();
+    public long currentRevision() {
+        return StoredSmtpConfiguration.UNVERSIONED;
+    }
+
+    /**
+     * Writes a temporary file beside the target, readable by its owner only, then renames it over
+     * the target. {@code expectedRevision} is ignored: a file has no revisions, and saves of this
+     * process are ordered by the caller.
+     */
+    @Override
+    public long save(SmtpConfiguration configuration, long expectedRevision) {
         Path temporary = null;
         try {
+            Path target = followLinks(file);
+            Path directory = target.getParent();
             Files.createDirectories(directory);
-            temporary = Files.createTempFile(directory, "." + file.getFileName(), ".tmp",
+            temporary = Files.createTempFile(directory, temporaryPrefix(target), TEMPORARY_SUFFIX,
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
                 channel.write(ByteBuffer.wrap(ConfigurationDocument.format(configuration)));
                 channel.force(true);
             }
-            Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             return StoredSmtpConfiguration.UNVERSIONED;
         } catch (IOException e) {
             throw new ConfigBackendUnavailableException(
@@ -83,6 +108,54 @@ public final class FileConfigRepository implements ConfigRepository {
     @Override
     public String location() {
         return "file " + file;
+    }
+
+    /** The file a path names once every symbolic link on the way is followed; the path itself when it is none. */
+    private static Path followLinks(Path path) throws IOException {
+        Path target = path;
+        for (int hops = 0; Files.isSymbolicLink(target); hops++) {
+            if (hops == 40) {
+                throw new IOException("too many levels of symbolic links at " + path);
+            }
+            target = target.getParent().resolve(Files.readSymbolicLink(target)).normalize();
+        }
+        return target;
+    }
+
+    /** Temporary files of a save start with a dot and the target's name, so that they sort beside it and stay hidden. */
+    private static String temporaryPrefix(Path target) {
+        return "." + target.getFileName();
+    }
+
+    /**
+     * Removes the temporary files a save killed midway left beside the file (the configured one
+     * and, through a link, its target); a failure to remove one is logged, not fatal.
+     */
+    private void removeLeftoverTemporaryFiles() {
+        Set<Path> targets = new LinkedHashSet<>();
+        targets.add(file);
+        try {
+            targets.add(followLinks(file));
+        } catch (IOException e) {
+            // A link that cannot be followed: only the configured path's directory is cleaned.
+        }
+        for (Path target : targets) {
+            // Files.createTempFile puts random digits between the prefix and the suffix.
+            Pattern leftover = Pattern.compile(Pattern.quote(temporaryPrefix(target)) + "[0-9]+"
+                    + Pattern.quote(TEMPORARY_SUFFIX));
+            try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(target.getParent(),
+                    entry -> leftover.matcher(entry.getFileName().toString()).matches())) {
+                for (Path temporary : leftovers) {
+                    Files.deleteIfExists(temporary);
+                    LOG.log(System.Logger.Level.INFO, "Removed {0}, left by a save that did not finish", temporary);
+                }
+            } catch (NoSuchFileException | NotDirectoryException e) {
+                // No directory yet: nothing was left in it.
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "Cannot remove what an unfinished save left beside {0}: {1}",
+                        target, e.toString());
+            }
+        }
     }
 
     private static void deleteQuietly(Path temporary) {

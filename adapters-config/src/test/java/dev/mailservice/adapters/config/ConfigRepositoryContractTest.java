@@ -103,7 +103,7 @@ abstract class ConfigRepositoryContractTest {
         InvalidSmtpConfigurationException refusal = refusalOf(VALID_DOCUMENT.replace("587", "70000"));
 
         assertEquals(Optional.of("port"), refusal.field());
-        assertTrue(refusal.getMessage().endsWith("is invalid: port must be between 1 and 65535, got 70000"),
+        assertTrue(refusal.getMessage().endsWith("is invalid: port must be between 1 and 65535"),
                 refusal.getMessage());
     }
 
@@ -123,7 +123,7 @@ abstract class ConfigRepositoryContractTest {
         SmtpConfiguration configuration =
                 SmtpConfiguration.of("smtp.example.com", 465, "ops@example.com", SECRET, "noreply@example.com");
 
-        long revision = repository().save(configuration);
+        long revision = repository().save(configuration, repository().currentRevision());
 
         StoredSmtpConfiguration read = repository().load().orElseThrow();
         assertEquals(configuration, read.configuration());
@@ -135,7 +135,7 @@ abstract class ConfigRepositoryContractTest {
         storeRaw(VALID_DOCUMENT);
         SmtpConfiguration replacement = SmtpConfiguration.of("relay.local", 25, null, null, "relay@example.com");
 
-        repository().save(replacement);
+        repository().save(replacement, repository().currentRevision());
 
         assertEquals(replacement, repository().load().orElseThrow().configuration());
     }
@@ -147,10 +147,29 @@ abstract class ConfigRepositoryContractTest {
             awaitQuiet(announcements);
             int before = announcements.get();
 
-            repository().save(SmtpConfiguration.of("relay.local", 25, null, null, "relay@example.com"));
+            repository().save(SmtpConfiguration.of("relay.local", 25, null, null, "relay@example.com"),
+                    repository().currentRevision());
 
             eventually(() -> announcements.get() > before, "the save was not announced");
         }
+    }
+
+    @Test
+    void theCurrentRevisionIsTheRevisionOfWhatLoadReads() throws Exception {
+        assertEquals(StoredSmtpConfiguration.UNVERSIONED, repository().currentRevision(), "nothing stored");
+        storeRaw(VALID_DOCUMENT);
+
+        assertEquals(repository().load().orElseThrow().revision(), repository().currentRevision());
+    }
+
+    @Test
+    void anInvalidStoredValueCanBeSavedOver() throws Exception {
+        storeRaw("{not json");
+        SmtpConfiguration replacement = SmtpConfiguration.of("relay.local", 25, null, null, "relay@example.com");
+
+        repository().save(replacement, repository().currentRevision());
+
+        assertEquals(replacement, repository().load().orElseThrow().configuration());
     }
 
     @Test

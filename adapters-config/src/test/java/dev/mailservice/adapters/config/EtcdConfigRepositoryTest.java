@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mailservice.application.port.out.ConfigBackendUnavailableException;
 import dev.mailservice.application.port.out.ConfigRepository;
+import dev.mailservice.application.port.out.ConfigWriteConflictException;
 import dev.mailservice.domain.InvalidSmtpConfigurationException;
 import dev.mailservice.domain.SmtpConfiguration;
 import java.io.InputStream;
@@ -94,7 +95,7 @@ class EtcdConfigRepositoryTest extends ConfigRepositoryContractTest {
 
     @Test
     void aSavedValueIsEncryptedInPipesHubsFormatAndNodeCanReadIt() throws Exception {
-        repository.save(SmtpConfiguration.of("smtp.example.com", 587, "ops", SECRET, "noreply@example.com"));
+        repository.save(SmtpConfiguration.of("smtp.example.com", 587, "ops", SECRET, "noreply@example.com"), 0);
 
         String stored = store.get(EtcdConfigRepository.KEY).orElseThrow().value();
         assertTrue(stored.matches("[0-9a-f]{24}:[0-9a-f]+:[0-9a-f]{32}"), stored);
@@ -113,6 +114,63 @@ class EtcdConfigRepositoryTest extends ConfigRepositoryContractTest {
 
         assertTrue(first > 0, "revision " + first);
         assertTrue(second > first, first + " then " + second);
+    }
+
+    @Test
+    void aSaveOverARevisionThatIsNoLongerStoredIsAConflictThatWritesNothing() throws Exception {
+        storeRaw(VALID_DOCUMENT);
+        long read = repository.currentRevision();
+        storeRaw(VALID_DOCUMENT.replace("587", "2525"));
+        long newer = repository.currentRevision();
+
+        ConfigWriteConflictException conflict = assertThrows(ConfigWriteConflictException.class, () -> repository.save(
+                SmtpConfiguration.of("late.example.com", 25, null, null, "late@example.com"), read));
+
+        assertTrue(conflict.getMessage().startsWith("etcd key /services/smtp at "), conflict.getMessage());
+        assertEquals(newer, repository.currentRevision());
+        assertEquals(2525, repository.load().orElseThrow().configuration().port());
+    }
+
+    @Test
+    void aSaveExpectingNothingStoredIsAConflictWhenSomethingIs() throws Exception {
+        storeRaw(VALID_DOCUMENT);
+
+        assertThrows(ConfigWriteConflictException.class, () -> repository.save(
+                SmtpConfiguration.of("late.example.com", 25, null, null, "late@example.com"), 0));
+        assertEquals("smtp.example.com", repository.load().orElseThrow().configuration().host());
+    }
+
+    @Test
+    void aWriteThatFailedWhileEtcdWasDownNeverLandsOnceItIsBack() throws Exception {
+        storeRaw(VALID_DOCUMENT);
+        long read = repository.currentRevision();
+        Duration timeout = Duration.ofMillis(1000);
+        try (EtcdStore shortTimeout = new EtcdStore(ETCD.endpoints().stream().map(URI::create).toList(), timeout)) {
+            EtcdConfigRepository writer = new EtcdConfigRepository(shortTimeout, cipher);
+            writer.currentRevision(); // connected, as a service is when etcd goes down
+            ETCD.stop(0);
+            try {
+                assertThrows(ConfigBackendUnavailableException.class, () -> writer.save(
+                        SmtpConfiguration.of("lost.example.com", 25, null, null, "lost@example.com"), read));
+            } finally {
+                ETCD.start(0);
+            }
+            // A write is not retried on an unreachable etcd, and the call's deadline is the timeout;
+            // the store waits a second more. Watch for that and 5 s beyond, with the writer still open.
+            long until = System.nanoTime() + timeout.plusSeconds(1 + 5).toNanos();
+            while (System.nanoTime() < until) {
+                assertEquals(587, repository.load().orElseThrow().configuration().port(), "the failed write landed");
+                Thread.sleep(100);
+            }
+            assertEquals(read, repository.currentRevision());
+        }
+    }
+
+    @Test
+    void anUndecryptableValueHasARevisionToSaveOver() throws Exception {
+        putRaw("not:an:encrypted-value");
+
+        assertTrue(repository.currentRevision() > 0);
     }
 
     @Test

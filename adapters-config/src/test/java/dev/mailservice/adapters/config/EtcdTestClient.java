@@ -4,9 +4,10 @@ import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
-/** Writes keys of a test etcd exactly as given, as PipesHub or an operator would. */
+/** Writes and reads keys of a test etcd exactly as given, as PipesHub or an operator would. */
 public final class EtcdTestClient implements AutoCloseable {
 
     private final Client client;
@@ -17,6 +18,12 @@ public final class EtcdTestClient implements AutoCloseable {
 
     public void put(String key, String value) throws Exception {
         client.getKVClient().put(bytes(key), bytes(value)).get(30, TimeUnit.SECONDS);
+    }
+
+    /** The value of {@code key} as stored, or empty when there is none. */
+    public Optional<String> get(String key) throws Exception {
+        return client.getKVClient().get(bytes(key)).get(30, TimeUnit.SECONDS).getKvs().stream().findFirst()
+                .map(entry -> entry.getValue().toString(StandardCharsets.UTF_8));
     }
 
     public void delete(String key) throws Exception {

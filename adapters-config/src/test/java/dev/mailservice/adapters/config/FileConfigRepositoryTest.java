@@ -72,7 +72,7 @@ class FileConfigRepositoryTest extends ConfigRepositoryContractTest {
 
     @Test
     void aSavedFileIsReadableByItsOwnerOnlyAndLeavesNoTemporaryFile() throws Exception {
-        repository.save(SmtpConfiguration.of("smtp.example.com", 587, "ops", SECRET, "noreply@example.com"));
+        repository.save(SmtpConfiguration.of("smtp.example.com", 587, "ops", SECRET, "noreply@example.com"), 0);
 
         assertEquals(PosixFilePermissions.fromString("rw-------"), Files.getPosixFilePermissions(file));
         try (Stream<Path> files = Files.list(directory)) {
@@ -81,10 +81,41 @@ class FileConfigRepositoryTest extends ConfigRepositoryContractTest {
     }
 
     @Test
+    void savingThroughASymbolicLinkReplacesItsTargetAndKeepsTheLink() throws Exception {
+        Path targets = Files.createDirectory(directory.resolve("targets"));
+        Path target = targets.resolve("real.json");
+        Files.writeString(target, VALID_DOCUMENT);
+        Files.deleteIfExists(file);
+        Files.createSymbolicLink(file, Path.of("targets", "real.json"));
+
+        repository.save(SmtpConfiguration.of("relay.local", 25, null, null, "relay@example.com"), 0);
+
+        assertTrue(Files.isSymbolicLink(file), "the link was replaced by a file");
+        assertEquals("relay.local", new FileConfigRepository(target).load().orElseThrow().configuration().host());
+        assertEquals("relay.local", repository.load().orElseThrow().configuration().host());
+        try (Stream<Path> files = Files.list(targets)) {
+            assertEquals(List.of(target), files.toList(), "a temporary file was left beside the target");
+        }
+    }
+
+    @Test
+    void temporaryFilesLeftByASaveThatDidNotFinishAreRemovedOnOpening() throws Exception {
+        Path leftover = directory.resolve(".smtp.json8514571256443120394.tmp");
+        Files.writeString(leftover, VALID_DOCUMENT);
+        Path unrelated = directory.resolve(".smtp.json.notes.tmp");
+        Files.writeString(unrelated, "kept");
+
+        new FileConfigRepository(file);
+
+        assertTrue(Files.notExists(leftover), "the leftover holding the password is still there");
+        assertTrue(Files.exists(unrelated), "a file the service did not write was removed");
+    }
+
+    @Test
     void savingCreatesTheDirectory() {
         FileConfigRepository nested = new FileConfigRepository(directory.resolve("new/dir/smtp.json"));
 
-        nested.save(SmtpConfiguration.of("smtp.example.com", 587, null, null, "noreply@example.com"));
+        nested.save(SmtpConfiguration.of("smtp.example.com", 587, null, null, "noreply@example.com"), 0);
 
         assertEquals("smtp.example.com", nested.load().orElseThrow().configuration().host());
     }
@@ -95,7 +126,7 @@ class FileConfigRepositoryTest extends ConfigRepositoryContractTest {
         Files.writeString(file.resolve("occupied"), "x");
 
         assertThrows(ConfigBackendUnavailableException.class,
-                () -> repository.save(SmtpConfiguration.of("h", 25, null, null, "a@b.c")));
+                () -> repository.save(SmtpConfiguration.of("h", 25, null, null, "a@b.c"), 0));
     }
 
     @Test

@@ -26,17 +26,20 @@ public final class SaveSmtpConfigurationService implements SaveSmtpConfiguration
      * Runs from the read of the stored values to the swap as one reload does, without another
      * reload or save of this instance in between: otherwise two saves could be applied in the
      * other order than they were stored (a file has no revision to tell), and a placeholder could
-     * bring back a value another save has just replaced. Across replicas, etcd's revisions order
-     * what is applied; the placeholder read there is not guarded against a save on another replica.
+     * bring back a value another save has just replaced. Across replicas, the write is made only
+     * if the stored value is still the one read here (etcd's revisions tell), so a save on
+     * another replica in between makes this one a conflict rather than being undone by it.
      */
     @Override
     public SmtpConfiguration save(Map<String, ?> submittedFields) {
         return applier.exclusively(() -> {
-            Optional<SmtpConfiguration> stored = submittedFields.containsValue(SmtpConfiguration.PLACEHOLDER)
-                    ? repository.load().map(StoredSmtpConfiguration::configuration)
+            Optional<StoredSmtpConfiguration> stored = submittedFields.containsValue(SmtpConfiguration.PLACEHOLDER)
+                    ? repository.load()
                     : Optional.empty();
-            SmtpConfiguration configuration = SmtpConfiguration.fromSubmittedFields(submittedFields, stored);
-            long revision = repository.save(configuration);
+            long readRevision = stored.isPresent() ? stored.get().revision() : repository.currentRevision();
+            SmtpConfiguration configuration = SmtpConfiguration.fromSubmittedFields(submittedFields,
+                    stored.map(StoredSmtpConfiguration::configuration));
+            long revision = repository.save(configuration, readRevision);
             return applier.apply(new StoredSmtpConfiguration(configuration, revision));
         });
     }

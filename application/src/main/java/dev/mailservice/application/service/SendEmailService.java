@@ -2,23 +2,41 @@ package dev.mailservice.application.service;
 
 import dev.mailservice.application.port.in.SendEmail;
 import dev.mailservice.application.port.out.MailRenderer;
+import dev.mailservice.domain.InvalidMailRequestException;
 import dev.mailservice.domain.MailMessage;
 import dev.mailservice.domain.MailRequest;
 import java.util.Objects;
 
-/** Implements {@link SendEmail}: render, then send through the active sender. */
+/**
+ * Implements {@link SendEmail}: render, then send through the active sender. A mail goes to at
+ * most {@code maxRecipients} addresses, To and Cc together: the service sends transactional mail,
+ * and a request for thousands of recipients is a mistake or an abuse of the sender's reputation.
+ */
 public final class SendEmailService implements SendEmail {
 
     private final MailRenderer renderer;
     private final ActiveMailSender sender;
+    private final int maxRecipients;
 
-    public SendEmailService(MailRenderer renderer, ActiveMailSender sender) {
+    /**
+     * @param maxRecipients how many addresses a mail may have, To and Cc together; at least 1
+     */
+    public SendEmailService(MailRenderer renderer, ActiveMailSender sender, int maxRecipients) {
         this.renderer = Objects.requireNonNull(renderer, "renderer");
         this.sender = Objects.requireNonNull(sender, "sender");
+        if (maxRecipients < 1) {
+            throw new IllegalArgumentException("a mail needs room for one recipient at least, got " + maxRecipients);
+        }
+        this.maxRecipients = maxRecipients;
     }
 
     @Override
     public void send(MailRequest request) {
+        int recipients = request.to().size() + request.cc().size();
+        if (recipients > maxRecipients) {
+            throw new InvalidMailRequestException("sendEmailTo", "A mail may go to at most " + maxRecipients
+                    + " addresses, sendEmailTo and sendCcTo together; this one has " + recipients);
+        }
         MailRenderer.RenderedMail rendered = renderer.render(request);
         sender.send(new MailMessage(request.to(), request.cc(), request.subject().orElse(rendered.defaultSubject()),
                 rendered.html(), rendered.text(), request.attachments()));

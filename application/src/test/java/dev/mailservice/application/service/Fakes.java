@@ -1,6 +1,7 @@
 package dev.mailservice.application.service;
 
 import dev.mailservice.application.port.out.ConfigRepository;
+import dev.mailservice.application.port.out.ConfigWriteConflictException;
 import dev.mailservice.application.port.out.MailTransport;
 import dev.mailservice.application.port.out.MailTransportFactory;
 import dev.mailservice.application.port.out.StoredSmtpConfiguration;
@@ -85,8 +86,20 @@ final class Fakes {
         /** Runs once a value is stored, before the save returns. */
         volatile Runnable afterSave = () -> {};
 
+        /** The expected revision each save was given, in order. */
+        final List<Long> expectedRevisions = new CopyOnWriteArrayList<>();
+
         @Override
-        public long save(SmtpConfiguration configuration) {
+        public long currentRevision() {
+            return answer.get().map(StoredSmtpConfiguration::revision).orElse(StoredSmtpConfiguration.UNVERSIONED);
+        }
+
+        @Override
+        public long save(SmtpConfiguration configuration, long expectedRevision) {
+            expectedRevisions.add(expectedRevision);
+            if (versioned && expectedRevision != currentRevision()) {
+                throw new ConfigWriteConflictException("fake store changed since revision " + expectedRevision);
+            }
             saved.add(configuration);
             long revision = versioned ? revisions.incrementAndGet() : StoredSmtpConfiguration.UNVERSIONED;
             stores(configuration, revision);

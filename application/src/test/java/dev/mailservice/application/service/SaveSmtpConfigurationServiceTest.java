@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.mailservice.application.port.out.ConfigBackendUnavailableException;
+import dev.mailservice.application.port.out.ConfigWriteConflictException;
+import dev.mailservice.application.port.out.StoredSmtpConfiguration;
 import dev.mailservice.domain.InvalidSmtpConfigurationException;
 import dev.mailservice.domain.SmtpConfiguration;
 import dev.mailservice.domain.SmtpConfiguration.PasswordDisclosure;
@@ -17,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class SaveSmtpConfigurationServiceTest {
@@ -114,5 +117,33 @@ class SaveSmtpConfigurationServiceTest {
         save.save(fields(configuration("saved.example.com")));
 
         assertEquals("newest.example.com", sender.status().active().orElseThrow().configuration().host());
+    }
+
+    @Test
+    void writesOnlyOverTheRevisionItRead() {
+        repository.stores(configuration("old.example.com"), 7);
+
+        save.save(fields(configuration("new.example.com")));
+
+        assertEquals(List.of(7L), repository.expectedRevisions);
+    }
+
+    @Test
+    void aWriteThatCameBetweenTheReadAndTheSaveMakesItAConflictThatStoresAndAppliesNothing() {
+        repository.stores(configuration("old.example.com"), 7);
+        reload.reload();
+        AtomicInteger reads = new AtomicInteger();
+        StoredSmtpConfiguration read = new StoredSmtpConfiguration(configuration("old.example.com"), 7);
+        StoredSmtpConfiguration writtenMeanwhile = new StoredSmtpConfiguration(configuration("other.example.com"), 8);
+        repository.answers(() -> Optional.of(reads.getAndIncrement() == 0 ? read : writtenMeanwhile));
+        Map<String, Object> submitted = new HashMap<>(configuration("old.example.com").toFields(PasswordDisclosure.MASKED));
+        submitted.put("port", 2525);
+
+        assertThrows(ConfigWriteConflictException.class, () -> save.save(submitted));
+
+        assertEquals(List.of(7L), repository.expectedRevisions);
+        assertEquals(List.of(), repository.saved);
+        assertEquals("old.example.com", sender.status().active().orElseThrow().configuration().host());
+        assertEquals(587, sender.status().active().orElseThrow().configuration().port());
     }
 }

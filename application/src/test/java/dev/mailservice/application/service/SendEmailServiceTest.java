@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.mailservice.application.port.in.SmtpNotConfiguredException;
 import dev.mailservice.application.port.out.MailRenderer;
+import dev.mailservice.domain.InvalidMailRequestException;
 import dev.mailservice.domain.MailMessage;
 import dev.mailservice.domain.MailRequest;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -20,7 +22,7 @@ class SendEmailServiceTest {
     private final ActiveMailSender sender = new ActiveMailSender();
     private final MailRenderer renderer = request -> new MailRenderer.RenderedMail(
             "Default subject", "<p>" + request.templateData().get("name") + "</p>", request.templateData().get("name"));
-    private final SendEmailService sendEmail = new SendEmailService(renderer, sender);
+    private final SendEmailService sendEmail = new SendEmailService(renderer, sender, 3);
 
     private static MailRequest request(String subject) {
         return MailRequest.of("loginWithOTP", List.of("to@example.com"), List.of("cc@example.com"), subject, null,
@@ -60,5 +62,30 @@ class SendEmailServiceTest {
     @Test
     void withNothingActiveTheSendIsRefused() {
         assertThrows(SmtpNotConfiguredException.class, () -> sendEmail.send(request(null)));
+    }
+
+    @Test
+    void refusesMoreRecipientsThanTheCapToAndCcTogether() {
+        activate();
+        MailRequest fourRecipients = MailRequest.of("loginWithOTP", List.of("a@example.com", "b@example.com"),
+                List.of("c@example.com", "d@example.com"), null, null, Map.of("name", "Ann", "otp", "1"), List.of());
+
+        InvalidMailRequestException refusal =
+                assertThrows(InvalidMailRequestException.class, () -> sendEmail.send(fourRecipients));
+
+        assertEquals(Optional.of("sendEmailTo"), refusal.field());
+        assertEquals("A mail may go to at most 3 addresses, sendEmailTo and sendCcTo together; this one has 4",
+                refusal.getMessage());
+        assertEquals(0, factory.last().sent.get());
+    }
+
+    @Test
+    void sendsToAsManyRecipientsAsTheCapAllows() {
+        activate();
+
+        sendEmail.send(MailRequest.of("loginWithOTP", List.of("a@example.com", "b@example.com"),
+                List.of("c@example.com"), null, null, Map.of("name", "Ann", "otp", "1"), List.of()));
+
+        assertEquals(1, factory.last().sent.get());
     }
 }

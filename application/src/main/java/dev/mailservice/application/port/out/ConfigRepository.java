@@ -24,14 +24,31 @@ public interface ConfigRepository {
     Optional<StoredSmtpConfiguration> load();
 
     /**
-     * Stores {@code configuration}, replacing what is stored. A reader never sees it half
-     * written: the file backend replaces the file in one rename, etcd in one put.
+     * The revision of what is stored now, without reading the value itself, so that a value
+     * that cannot be decrypted or parsed has one too.
      *
+     * @return the revision; {@link StoredSmtpConfiguration#UNVERSIONED} when nothing is stored or
+     *         the backend keeps no revisions
+     * @throws ConfigBackendUnavailableException if the backend cannot be reached or read
+     */
+    long currentRevision();
+
+    /**
+     * Stores {@code configuration} in place of the value at {@code expectedRevision}: if another
+     * write came after that revision, nothing is stored. A reader never sees it half written:
+     * the file backend replaces the file in one rename, etcd in one transaction.
+     *
+     * <p>A failure is final: a write reported as failed never lands later (a client library
+     * retrying in the background after the caller gave up would overwrite newer values).
+     *
+     * @param expectedRevision the revision of the value this one replaces, as {@link #load} or
+     *                         {@link #currentRevision} gave it; a backend without revisions ignores it
      * @return the revision of the stored value ({@link StoredSmtpConfiguration#UNVERSIONED} for a
      *         backend without revisions)
+     * @throws ConfigWriteConflictException      if the stored value is no longer at {@code expectedRevision}
      * @throws ConfigBackendUnavailableException if the backend cannot be reached or written
      */
-    long save(SmtpConfiguration configuration);
+    long save(SmtpConfiguration configuration, long expectedRevision);
 
     /**
      * Starts telling {@code listener} when the stored configuration may have changed, including
