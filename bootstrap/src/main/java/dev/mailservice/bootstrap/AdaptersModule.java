@@ -80,7 +80,7 @@ final class AdaptersModule extends AbstractModule {
             SendEmail sendEmail, SaveSmtpConfiguration save, GetStoredSmtpConfiguration stored, TokenSecrets secrets) {
         TokenVerifier scopedTokens = new TokenVerifier(secrets.scopedJwtSecret());
         TokenVerifier userTokens = new TokenVerifier(secrets.jwtSecret());
-        return new MailHttpServer(settings.port(), new MailHttpService(reload, active, sendEmail, scopedTokens),
+        return new MailHttpServer(settings.port(), settings.httpIdleTimeout(), new MailHttpService(reload, active, sendEmail, scopedTokens),
                 new ConfigManagerHttpService(save, stored, userTokens, scopedTokens));
     }
 }

@@ -74,7 +74,7 @@ final class CoreModule extends AbstractModule {
     @Provides
     @Singleton
     SendEmail sendEmail(MailRenderer renderer, ActiveMailSender sender) {
-        return new SendEmailService(renderer, sender);
+        return new SendEmailService(renderer, sender, settings.mailMaxRecipients());
     }
 
     @Provides

@@ -1,5 +1,6 @@
 package dev.mailservice.bootstrap;
 
+import dev.mailservice.adapters.http.ListenFailedException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -23,7 +24,7 @@ public final class Main {
             service.start();
         } catch (InvalidSettingsException e) {
             exit(EXIT_INVALID_SETTINGS, e.getMessage());
-        } catch (GaveUpWaitingException e) {
+        } catch (GaveUpWaitingException | ListenFailedException e) {
             exit(EXIT_START_FAILED, e.getMessage());
         } catch (RuntimeException e) {
             System.getLogger(Main.class.getName()).log(System.Logger.Level.ERROR, "mail-service cannot start", e);

@@ -29,6 +29,10 @@ import java.util.Optional;
  * @param smtpPoolSize    {@code SMTP_POOL_SIZE}: how many SMTP connections stay open for reuse
  * @param smtpRequireTls  {@code SMTP_REQUIRE_TLS}: whether an SMTP server that does not offer
  *                        STARTTLS is refused instead of spoken to in plain text
+ * @param mailMaxRecipients {@code MAIL_MAX_RECIPIENTS}: how many addresses one mail may have, To
+ *                        and Cc together
+ * @param httpIdleTimeout {@code HTTP_IDLE_TIMEOUT_MS}: how long a connection may stay silent, in the
+ *                        middle of a request or between two, before it is closed
  */
 record Settings(
         int port,
@@ -40,7 +44,9 @@ record Settings(
         Optional<String> jwtSecret,
         Duration smtpTimeout,
         int smtpPoolSize,
-        boolean smtpRequireTls) {
+        boolean smtpRequireTls,
+        int mailMaxRecipients,
+        Duration httpIdleTimeout) {
 
     static final String PORT = "PORT";
     static final String SMTP_CONFIG_BACKEND = "SMTP_CONFIG_BACKEND";
@@ -51,6 +57,8 @@ record Settings(
     static final String SMTP_POOL_SIZE = "SMTP_POOL_SIZE";
     static final String SMTP_TIMEOUT_MS = "SMTP_TIMEOUT_MS";
     static final String SMTP_REQUIRE_TLS = "SMTP_REQUIRE_TLS";
+    static final String MAIL_MAX_RECIPIENTS = "MAIL_MAX_RECIPIENTS";
+    static final String HTTP_IDLE_TIMEOUT_MS = "HTTP_IDLE_TIMEOUT_MS";
     static final String SECRET_KEY = "SECRET_KEY";
     static final String ETCD_ENDPOINTS = "ETCD_ENDPOINTS";
     static final String ETCD_HOST = "ETCD_HOST";
@@ -62,6 +70,8 @@ record Settings(
     static final String DEFAULT_CONFIG_FILE = "config/smtp.json";
     static final long DEFAULT_SMTP_TIMEOUT_MS = 10_000;
     static final int DEFAULT_SMTP_POOL_SIZE = 4;
+    static final int DEFAULT_MAIL_MAX_RECIPIENTS = 50;
+    static final long DEFAULT_HTTP_IDLE_TIMEOUT_MS = 20_000;
     static final String DEFAULT_ETCD_HOST = "http://localhost";
     static final int DEFAULT_ETCD_PORT = 2379;
     static final long DEFAULT_ETCD_DIAL_TIMEOUT_MS = 2_000;
@@ -107,6 +117,7 @@ record Settings(
         Objects.requireNonNull(scopedJwtSecret, "scopedJwtSecret");
         Objects.requireNonNull(jwtSecret, "jwtSecret");
         Objects.requireNonNull(smtpTimeout, "smtpTimeout");
+        Objects.requireNonNull(httpIdleTimeout, "httpIdleTimeout");
         if (backend == Backend.ETCD && etcd.isEmpty()) {
             throw new IllegalArgumentException("the etcd backend needs etcd settings");
         }
@@ -134,7 +145,9 @@ record Settings(
                 milliseconds(environment, SMTP_TIMEOUT_MS, DEFAULT_SMTP_TIMEOUT_MS),
                 wholeNumber(environment, SMTP_POOL_SIZE, DEFAULT_SMTP_POOL_SIZE, 1, 64),
                 // Off by default, as PipesHub's sender: a relay on a private network may offer no TLS.
-                flag(environment, SMTP_REQUIRE_TLS, false));
+                flag(environment, SMTP_REQUIRE_TLS, false),
+                wholeNumber(environment, MAIL_MAX_RECIPIENTS, DEFAULT_MAIL_MAX_RECIPIENTS, 1, 10_000),
+                milliseconds(environment, HTTP_IDLE_TIMEOUT_MS, DEFAULT_HTTP_IDLE_TIMEOUT_MS));
     }
 
     /** A token secret: required unless it can come from etcd, and never shorter than PipesHub's. */
@@ -254,6 +267,7 @@ record Settings(
     public String toString() {
         return "Settings[port=" + port + ", backend=" + backend + ", configFile=" + configFile + ", etcd=" + etcd
                 + ", watch=" + watch + ", smtpTimeout=" + smtpTimeout + ", smtpPoolSize=" + smtpPoolSize
-                + ", smtpRequireTls=" + smtpRequireTls + "]";
+                + ", smtpRequireTls=" + smtpRequireTls + ", mailMaxRecipients=" + mailMaxRecipients
+                + ", httpIdleTimeout=" + httpIdleTimeout + "]";
     }
 }

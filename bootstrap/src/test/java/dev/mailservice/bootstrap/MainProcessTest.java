@@ -66,6 +66,20 @@ class MainProcessTest {
     }
 
     @Test
+    void onAPortInUseItExitsWithStatus1SayingWhichPort() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0);
+                ServiceProcess service = ServiceProcess.launch(directory, Map.of("SCOPED_JWT_SECRET", SECRET,
+                        "JWT_SECRET", SECRET, "SMTP_CONFIG_FILE", directory.resolve("smtp.json").toString(),
+                        "PORT", Integer.toString(taken.getLocalPort())))) {
+            assertEquals(Main.EXIT_START_FAILED, service.exitCode());
+            String output = String.join("\n", service.output());
+            assertTrue(output.contains("mail-service cannot start: Cannot listen on port " + taken.getLocalPort()
+                    + ": it is in use by another process, or not allowed"), output);
+            assertEquals(0, service.readyLines(), output);
+        }
+    }
+
+    @Test
     void servesTheReloadRouteAndStopsCleanlyOnSigterm() throws Exception {
         Path config = directory.resolve("smtp.json");
         Files.writeString(config, "{\"host\": \"127.0.0.1\", \"port\": 2525, \"fromEmail\": \"noreply@example.com\"}");

@@ -188,8 +188,8 @@ class SendMailEndToEndTest {
         HttpResponse<String> response = client.storeConfiguration(serverB("not-an-address"));
 
         assertEquals(400, response.statusCode(), response.body());
-        assertEquals("{\"error\":{\"code\":\"HTTP_BAD_REQUEST\",\"message\":\"fromEmail must be an e-mail address like "
-                + "name@example.com, got 'not-an-address'\"}}", response.body());
+        assertEquals("{\"error\":{\"code\":\"VALIDATION_ERROR\",\"message\":\"fromEmail must be an e-mail address like "
+                + "name@example.com\"}}", response.body());
         assertFalse(Files.exists(directory.resolve("smtp.json")));
     }
 
@@ -215,5 +215,109 @@ class SendMailEndToEndTest {
         assertTrue(fullView.contains("\"password\":\"" + PASSWORD + "\""), fullView);
         assertEquals(PosixFilePermissions.fromString("rw-------"),
                 Files.getPosixFilePermissions(directory.resolve("smtp.json")));
+    }
+
+    private static String withAttachment(String filename, String contentType) {
+        return """
+                {"emailTemplateType": "loginWithOTP", "sendEmailTo": ["user@example.com"],
+                 "templateData": {"name": "Ann", "otp": "123456"},
+                 "attachments": [{"filename": "%s", "content": "aGVsbG8=", "contentType": "%s"}]}"""
+                .formatted(filename, contentType);
+    }
+
+    @Test
+    void aLineBreakInAnAttachmentsNameIsRefusedAndNoHeaderIsWritten() throws Exception {
+        assertStored(client.storeConfiguration(serverB("noreply@b.example")));
+
+        HttpResponse<String> response = client.sendEmail(withAttachment("a.txt\\r\\nX-Injected: yes", "text/plain"));
+
+        for (MimeMessage mail : SERVER_B.getReceivedMessages()) {
+            BodyPart attachment = ((Multipart) mail.getContent()).getBodyPart(1);
+            assertEquals(null, attachment.getHeader("X-Injected"), "a client wrote a header of the attachment's part");
+        }
+        assertEquals(400, response.statusCode(), response.body());
+        assertEquals("{\"error\":{\"code\":\"HTTP_BAD_REQUEST\",\"message\":\"attachments[0].filename must be a name "
+                + "without line breaks or other control characters\"}}", response.body());
+        assertEquals(0, SERVER_B.getReceivedMessages().length);
+    }
+
+    @Test
+    void anAttachmentTypeThatIsNotAMediaTypeIs400NotAFailureToSend() throws Exception {
+        assertStored(client.storeConfiguration(serverB("noreply@b.example")));
+
+        for (String contentType : new String[] {"not a type;;;", "text/plain\\r\\nX-Injected: yes",
+                "multipart/mixed; boundary=zzz"}) {
+            HttpResponse<String> response = client.sendEmail(withAttachment("a.txt", contentType));
+
+            assertEquals(400, response.statusCode(), contentType + ": " + response.body());
+            assertTrue(response.body().contains("\"message\":\"attachments[0].contentType must"), response.body());
+        }
+        assertEquals(0, SERVER_B.getReceivedMessages().length);
+    }
+
+    @Test
+    void moreRecipientsThanTheCapAreRefusedAndNothingIsSent() throws Exception {
+        assertStored(client.storeConfiguration(serverB("noreply@b.example")));
+        StringBuilder to = new StringBuilder();
+        for (int i = 0; i < 40; i++) {
+            to.append(i == 0 ? "" : ", ").append("\"to").append(i).append("@example.com\"");
+        }
+        StringBuilder cc = new StringBuilder();
+        for (int i = 0; i < 11; i++) {
+            cc.append(i == 0 ? "" : ", ").append("\"cc").append(i).append("@example.com\"");
+        }
+
+        HttpResponse<String> response = client.sendEmail("""
+                {"emailTemplateType": "loginWithOTP", "sendEmailTo": [%s], "sendCcTo": [%s],
+                 "templateData": {"name": "Ann", "otp": "123456"}}""".formatted(to, cc));
+
+        assertEquals(400, response.statusCode(), response.body());
+        assertEquals("{\"error\":{\"code\":\"HTTP_BAD_REQUEST\",\"message\":\"A mail may go to at most 50 addresses, "
+                + "sendEmailTo and sendCcTo together; this one has 51\"}}", response.body());
+        assertEquals(0, SERVER_B.getReceivedMessages().length);
+    }
+
+    @Test
+    void theStoredPasswordIsNeverKeptForAnotherHostSoItCannotBeSentThere() throws Exception {
+        assertStored(client.storeConfiguration(serverA(PASSWORD, "noreply@a.example")));
+        // An admin points the stored credentials at a server of their own, sending the password back masked.
+        String toAnotherServer = "{\"host\": \"localhost\", \"port\": " + SERVER_B.getSmtp().getPort()
+                + ", \"username\": \"ops\", \"password\": \"****************\", \"fromEmail\": \"noreply@a.example\"}";
+
+        HttpResponse<String> response = client.storeConfiguration(toAnotherServer);
+
+        assertEquals(400, response.statusCode(), response.body());
+        assertEquals("{\"error\":{\"code\":\"VALIDATION_ERROR\",\"message\":\"password must be given again: the "
+                + "stored password is kept only while host and username stay the same\"}}", response.body());
+        String stored = client.call("GET", "/api/v1/configurationManager/internal/smtpConfig").body();
+        assertTrue(stored.contains("\"port\":" + SERVER_A.getSmtp().getPort()), stored);
+        assertSent(client.sendEmail(otpMail("Ann")));
+        assertEquals(1, SERVER_A.getReceivedMessages().length);
+        assertEquals(0, SERVER_B.getReceivedMessages().length);
+    }
+
+    @Test
+    void aValueInTheWrongFieldIsRefusedWithoutBeingQuoted() throws Exception {
+        HttpResponse<String> response = client.storeConfiguration(serverB("noreply@b.example")
+                .replace("\"port\": " + SERVER_B.getSmtp().getPort(), "\"port\": \"" + PASSWORD + "\""));
+
+        assertEquals(400, response.statusCode(), response.body());
+        assertEquals("{\"error\":{\"code\":\"VALIDATION_ERROR\",\"message\":\"port must be a whole number: a JSON "
+                + "number or a string of digits alone\"}}", response.body());
+        // The answers and the log lines are checked for the password after each test.
+    }
+
+    @Test
+    void aHostThatIsNotAHostIsRefusedWhenStoredNotWhenSending() throws Exception {
+        for (String host : new String[] {"127.0.0.1:25", "smtp://smtp.example.com", "smtp.example.com\\u0000",
+                "smtp\\u202e.example.com", "a".repeat(5_000)}) {
+            HttpResponse<String> response = client.storeConfiguration(serverB("noreply@b.example")
+                    .replace("\"127.0.0.1\"", "\"" + host + "\""));
+
+            assertEquals(400, response.statusCode(), host + ": " + response.body());
+            assertTrue(response.body().startsWith("{\"error\":{\"code\":\"VALIDATION_ERROR\",\"message\":\"host must be "),
+                    response.body());
+        }
+        assertFalse(Files.exists(directory.resolve("smtp.json")));
     }
 }

@@ -82,6 +82,20 @@ class SettingsTest {
     }
 
     @Test
+    void recipientCapAndIdleTimeoutHaveDefaultsAndAreRefusedByNameWhenMalformed() {
+        Settings defaults = Settings.fromEnvironment(environment());
+        assertEquals(50, defaults.mailMaxRecipients());
+        assertEquals(Duration.ofSeconds(20), defaults.httpIdleTimeout());
+        assertEquals(5, Settings.fromEnvironment(environment("MAIL_MAX_RECIPIENTS", "5")).mailMaxRecipients());
+        assertEquals(Duration.ofMillis(1500),
+                Settings.fromEnvironment(environment("HTTP_IDLE_TIMEOUT_MS", "1500")).httpIdleTimeout());
+        assertEquals("MAIL_MAX_RECIPIENTS must be a whole number from 1 to 10000, got '0'",
+                refusal(environment("MAIL_MAX_RECIPIENTS", "0")));
+        assertEquals("HTTP_IDLE_TIMEOUT_MS must be a whole number from 1 to 600000, got 'soon'",
+                refusal(environment("HTTP_IDLE_TIMEOUT_MS", "soon")));
+    }
+
+    @Test
     void theUserTokenSecretFollowsTheSameRules() {
         Map<String, String> environment = environment();
         environment.remove("JWT_SECRET");

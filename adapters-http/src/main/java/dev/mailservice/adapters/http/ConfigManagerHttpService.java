@@ -2,6 +2,7 @@ package dev.mailservice.adapters.http;
 
 import dev.mailservice.application.port.in.GetStoredSmtpConfiguration;
 import dev.mailservice.application.port.in.SaveSmtpConfiguration;
+import dev.mailservice.domain.InvalidInputException;
 import dev.mailservice.domain.SmtpConfiguration.PasswordDisclosure;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
@@ -37,29 +38,36 @@ public final class ConfigManagerHttpService implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.post("/smtpConfig", userTokens.requireRole(ADMIN_ROLE), this::store)
-                .get("/smtpConfig", userTokens.requireRole(ADMIN_ROLE), this::showMasked)
-                .get("/internal/smtpConfig", scopedTokens.requireScope(MailHttpService.FETCH_CONFIG_SCOPE), this::showInFull);
+        Routes.post(rules, "/smtpConfig", userTokens.requireRole(ADMIN_ROLE), this::store);
+        Routes.get(rules, "/smtpConfig", userTokens.requireRole(ADMIN_ROLE), this::showMasked);
+        Routes.get(rules, "/internal/smtpConfig", scopedTokens.requireScope(MailHttpService.FETCH_CONFIG_SCOPE),
+                this::showInFull);
     }
 
     record Created(String message) {}
 
+    /** A body that breaks a rule is PipesHub's {@code VALIDATION_ERROR}, which its web app shows by field. */
     private void store(ServerRequest request, ServerResponse response) {
-        save.save(Json.toMap(Json.readObject(request)));
-        Json.send(response, Status.OK_200, new Created(CREATED));
+        Map<String, Object> submitted = Json.toMap(RequestBodies.readObject(request));
+        try {
+            save.save(submitted);
+        } catch (InvalidInputException invalid) {
+            throw HttpError.validation(invalid.getMessage());
+        }
+        Json.send(request, response, Status.OK_200, new Created(CREATED));
     }
 
     private void showMasked(ServerRequest request, ServerResponse response) {
-        show(response, PasswordDisclosure.MASKED);
+        show(request, response, PasswordDisclosure.MASKED);
     }
 
     private void showInFull(ServerRequest request, ServerResponse response) {
-        show(response, PasswordDisclosure.REVEALED);
+        show(request, response, PasswordDisclosure.REVEALED);
     }
 
     /** The stored configuration, or {@code {}} when none is stored. */
-    private void show(ServerResponse response, PasswordDisclosure disclosure) {
-        Json.send(response, Status.OK_200,
+    private void show(ServerRequest request, ServerResponse response, PasswordDisclosure disclosure) {
+        Json.send(request, response, Status.OK_200,
                 stored.stored().map(configuration -> configuration.toFields(disclosure)).orElse(Map.of()));
     }
 }

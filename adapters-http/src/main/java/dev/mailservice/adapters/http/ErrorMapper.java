@@ -3,9 +3,11 @@ package dev.mailservice.adapters.http;
 import dev.mailservice.application.port.in.NoSmtpConfigurationStoredException;
 import dev.mailservice.application.port.in.SmtpNotConfiguredException;
 import dev.mailservice.application.port.out.ConfigBackendUnavailableException;
+import dev.mailservice.application.port.out.ConfigWriteConflictException;
 import dev.mailservice.application.port.out.MailDeliveryException;
 import dev.mailservice.domain.InvalidInputException;
 import io.helidon.http.DirectHandler;
+import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.RequestException;
 import io.helidon.http.ServerResponseHeaders;
@@ -33,14 +35,23 @@ final class ErrorMapper {
 
     private static final String TOO_LARGE = "The request body is larger than this service accepts";
 
-    private static final Map<Integer, String> CODES = Map.of(
-            400, "HTTP_BAD_REQUEST",
-            401, "HTTP_UNAUTHORIZED",
-            403, "HTTP_FORBIDDEN",
-            404, "HTTP_NOT_FOUND",
-            413, "HTTP_PAYLOAD_TOO_LARGE",
-            500, "HTTP_INTERNAL_SERVER_ERROR",
-            503, "HTTP_SERVICE_UNAVAILABLE");
+    /** What Helidon says when a request's header block is over its limit (4.5.0), answered 400 by Helidon. */
+    private static final String HEADER_SIZE_EXCEEDED = "Header size exceeded";
+
+    private static final Status HEADER_FIELDS_TOO_LARGE = Status.create(431, "Request Header Fields Too Large");
+
+    private static final Map<Integer, String> CODES = Map.ofEntries(
+            Map.entry(400, "HTTP_BAD_REQUEST"),
+            Map.entry(401, "HTTP_UNAUTHORIZED"),
+            Map.entry(403, "HTTP_FORBIDDEN"),
+            Map.entry(404, "HTTP_NOT_FOUND"),
+            Map.entry(409, "HTTP_CONFLICT"),
+            Map.entry(413, "HTTP_PAYLOAD_TOO_LARGE"),
+            Map.entry(415, "HTTP_UNSUPPORTED_MEDIA_TYPE"),
+            Map.entry(431, "HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE"),
+            Map.entry(500, "HTTP_INTERNAL_SERVER_ERROR"),
+            Map.entry(503, "HTTP_SERVICE_UNAVAILABLE"),
+            Map.entry(505, "HTTP_VERSION_NOT_SUPPORTED"));
 
     private ErrorMapper() {}
 
@@ -48,7 +59,16 @@ final class ErrorMapper {
         record Detail(String code, String message) {}
     }
 
-    private record Failure(Status status, String message) {}
+    private record Failure(Status status, String code, String message) {
+
+        Failure(Status status, String message) {
+            this(status, codeOf(status), message);
+        }
+
+        ErrorBody body() {
+            return new ErrorBody(new ErrorBody.Detail(code, message));
+        }
+    }
 
     /** Makes this mapper the error handler of every route of {@code routing}. */
     static void handleErrorsOf(HttpRouting.Builder routing) {
@@ -64,10 +84,6 @@ final class ErrorMapper {
         return handlers.build();
     }
 
-    static ErrorBody body(Status status, String message) {
-        return new ErrorBody(new ErrorBody.Detail(codeOf(status), message));
-    }
-
     private static void answer(ServerRequest request, ServerResponse response, Throwable error) {
         Failure failure = classify(error);
         // A refusal of our own (the 503 while stopping) is no failure to look into, and would come by the thousand.
@@ -75,32 +91,55 @@ final class ErrorMapper {
             LOG.log(Level.WARNING, "{0} {1} answered {2}: {3}", request.prologue().method().text(),
                     request.prologue().uriPath().path(), failure.status().code(), failure.message());
         }
-        Json.send(response, failure.status(), body(failure.status(), failure.message()));
+        if (error instanceof HttpError http) {
+            http.retryAfter().ifPresent(delay -> response.header(HeaderNames.RETRY_AFTER, Long.toString(delay.toSeconds())));
+        }
+        Json.send(request, response, failure.status(), failure.body());
     }
 
     private static DirectHandler.TransportResponse answerDirectly(DirectHandler.TransportRequest request,
             DirectHandler.EventType type, Status status, ServerResponseHeaders headers, String serverMessage) {
-        // The server's own message may quote the request; answer with words of our own.
-        String message = switch (status.code()) {
-            case 413 -> TOO_LARGE;
-            case 400 -> "The request is not valid HTTP";
-            default -> status.code() >= 500 ? "Internal server error" : status.reasonPhrase();
-        };
+        Failure failure = classifyDirectly(request, type, status, serverMessage);
         headers.set(HeaderValues.CONTENT_TYPE_JSON);
         return DirectHandler.TransportResponse.builder()
-                .status(status)
+                .status(failure.status())
                 .headers(headers)
-                .entity(Json.bytes(body(status, message)))
+                .entity(Json.bytes(failure.body()))
                 .build();
+    }
+
+    /**
+     * What the server refused before routing, in words of our own: the server's message may quote
+     * the request. Helidon (4.5.0) answers an oversized header block 400 and a request line with an
+     * illegal character 500 (having failed before it could read a method); both are the client's
+     * doing and get their proper status here.
+     */
+    private static Failure classifyDirectly(DirectHandler.TransportRequest request, DirectHandler.EventType type,
+            Status status, String serverMessage) {
+        if (status.code() == 400 && HEADER_SIZE_EXCEEDED.equals(serverMessage)) {
+            return new Failure(HEADER_FIELDS_TOO_LARGE, "The request's headers are larger than the limit of "
+                    + MailHttpServer.MAX_HEADERS_BYTES / 1024 + " KiB");
+        }
+        if (type == DirectHandler.EventType.INTERNAL_ERROR && request.method().isEmpty()) {
+            return new Failure(Status.BAD_REQUEST_400, "The request line is not valid HTTP");
+        }
+        return switch (status.code()) {
+            case 413 -> new Failure(status, TOO_LARGE);
+            case 400 -> new Failure(status, "The request is not valid HTTP");
+            case 501 -> new Failure(status, "Only the chunked transfer coding is supported");
+            case 505 -> new Failure(status, "HTTP/1.0 is not supported; use HTTP/1.1");
+            default -> new Failure(status, status.code() >= 500 ? "Internal server error" : status.reasonPhrase());
+        };
     }
 
     private static Failure classify(Throwable error) {
         return switch (error) {
-            case HttpError http -> new Failure(http.status(), http.getMessage());
+            case HttpError http -> new Failure(http.status(), http.code().orElse(codeOf(http.status())), http.getMessage());
             case InvalidInputException invalid -> new Failure(Status.BAD_REQUEST_400, invalid.getMessage());
             case SmtpNotConfiguredException notConfigured -> new Failure(Status.BAD_REQUEST_400, notConfigured.getMessage());
             case NoSmtpConfigurationStoredException none -> new Failure(Status.NOT_FOUND_404, none.getMessage());
             case ConfigBackendUnavailableException down -> new Failure(Status.SERVICE_UNAVAILABLE_503, down.getMessage());
+            case ConfigWriteConflictException conflict -> new Failure(Status.CONFLICT_409, conflict.getMessage());
             case MailDeliveryException failed -> new Failure(Status.INTERNAL_SERVER_ERROR_500, failed.getMessage());
             case RequestException request when request.status().code() == 413 -> new Failure(request.status(), TOO_LARGE);
             case RequestException request when request.status().code() < 500 ->

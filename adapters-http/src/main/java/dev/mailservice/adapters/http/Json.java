@@ -8,7 +8,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
+import io.helidon.http.Method;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -28,11 +30,20 @@ final class Json {
 
     private Json() {}
 
-    /** Answers {@code status} with {@code body} as JSON, content type exactly {@code application/json}. */
-    static void send(ServerResponse response, Status status, Object body) {
+    /**
+     * Answers {@code status} with {@code body} as JSON, content type exactly {@code application/json};
+     * to a {@code HEAD} request, the same status and headers without the body, as HTTP asks.
+     */
+    static void send(ServerRequest request, ServerResponse response, Status status, Object body) {
+        byte[] bytes = bytes(body);
         response.status(status);
         response.header(HeaderValues.CONTENT_TYPE_JSON);
-        response.send(bytes(body));
+        if (request.prologue().method() == Method.HEAD) {
+            response.header(HeaderNames.CONTENT_LENGTH, Integer.toString(bytes.length));
+            response.send();
+        } else {
+            response.send(bytes);
+        }
     }
 
     static byte[] bytes(Object body) {

@@ -1,23 +1,33 @@
 package dev.mailservice.adapters.http;
 
+import io.helidon.webserver.ErrorHandling;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http1.Http1Config;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 
 /**
  * The service's HTTP server: the contract's routes under {@code /api/v1}, every error in the
- * contract's shape, unknown routes answered 404 in that shape too, request bodies limited per route.
+ * contract's shape, unknown routes answered 404 in that shape too, request bodies limited per route
+ * and in memory, connections guarded against clients that stop or frame requests ambiguously
+ * ({@link ConnectionGuard}).
  */
 public final class MailHttpServer {
 
     /** Request bodies above this size are refused with 413, except on the send route. */
     public static final long MAX_BODY_BYTES = 64 * 1024;
 
+    /** A request's header block may be this large; over it, 431. Helidon's default, said here once. */
+    static final int MAX_HEADERS_BYTES = 16 * 1024;
+
+    /** A request line may be this long (Helidon's default); over it, 414. */
+    static final int MAX_REQUEST_LINE_BYTES = 4096;
+
     /**
      * Bodies above this size are cut off by the server itself, before any route, without being
-     * read. Below it, a refused body is read to its end so that the client sees the 413.
+     * read and with the connection closed.
      */
     static final long HARD_CAP_BYTES = 16 * 1024 * 1024;
 
@@ -28,30 +38,60 @@ public final class MailHttpServer {
      */
     static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(20);
 
+    /** How often idle connections are looked for, at most; sooner for short idle timeouts. */
+    private static final Duration MAX_IDLE_CHECK_PERIOD = Duration.ofSeconds(1);
+
     private static final System.Logger LOG = System.getLogger(MailHttpServer.class.getName());
 
     private final RequestsInFlight requestsInFlight = new RequestsInFlight();
+    private final ReadDeadlines readDeadlines;
+    private final int requestedPort;
     private final WebServer webServer;
 
     /**
      * @param port          the port to listen on; 0 picks a free one
+     * @param idleTimeout   how long a client may stay silent, between requests or in the middle of one,
+     *                      before its connection is closed
      * @param mail          the routes under {@code /api/v1/mail}
      * @param configManager the routes under {@code /api/v1/configurationManager}
      */
-    public MailHttpServer(int port, MailHttpService mail, ConfigManagerHttpService configManager) {
+    public MailHttpServer(int port, Duration idleTimeout, MailHttpService mail, ConfigManagerHttpService configManager) {
+        this(port, idleTimeout, BodyMemoryBudget.forHeap(Runtime.getRuntime().maxMemory()), mail, configManager);
+    }
+
+    /** As above, with the memory budget for request bodies given, for tests. */
+    MailHttpServer(int port, Duration idleTimeout, BodyMemoryBudget bodyBudget, MailHttpService mail,
+            ConfigManagerHttpService configManager) {
         Objects.requireNonNull(mail, "mail");
         Objects.requireNonNull(configManager, "configManager");
+        this.requestedPort = port;
+        this.readDeadlines = new ReadDeadlines(idleTimeout);
+        ConnectionGuard guard = new ConnectionGuard(readDeadlines);
+        RequestBodies bodies = new RequestBodies(MAX_BODY_BYTES, Map.of(
+                MailHttpService.BASE_PATH + MailHttpService.SEND_EMAIL, MailHttpService.SEND_EMAIL_MAX_BODY_BYTES),
+                bodyBudget);
         this.webServer = WebServer.builder()
                 .port(port)
                 .maxPayloadSize(HARD_CAP_BYTES)
+                // HTTP/1.1 alone, configured here; a discovered default would stand beside it.
+                .protocolsDiscoverServices(false)
+                .addProtocol(Http1Config.builder()
+                        .maxHeadersSize(MAX_HEADERS_BYTES)
+                        .maxPrologueLength(MAX_REQUEST_LINE_BYTES)
+                        .addReceiveListener(guard.headerDeadline())
+                        .build())
+                .idleConnectionTimeout(idleTimeout)
+                .idleConnectionPeriod(idleTimeout.dividedBy(4).compareTo(MAX_IDLE_CHECK_PERIOD) < 0
+                        ? idleTimeout.dividedBy(4) : MAX_IDLE_CHECK_PERIOD)
+                // Gives the error answers before routing the server's reason, which tells an oversized header block.
+                .errorHandling(ErrorHandling.builder().includeEntity(true).build())
                 .directHandlers(ErrorMapper.directHandlers())
                 // Start-up wiring stops the server itself, in order with the rest of the service.
                 .shutdownHook(false)
                 .routing(routing -> {
+                    routing.addFilter(guard);
                     routing.addFilter(requestsInFlight);
-                    routing.addFilter(new BodyLimit(MAX_BODY_BYTES, Map.of(
-                            MailHttpService.BASE_PATH + MailHttpService.SEND_EMAIL,
-                            MailHttpService.SEND_EMAIL_MAX_BODY_BYTES)));
+                    routing.addFilter(bodies);
                     routing.register(MailHttpService.BASE_PATH, (HttpService) mail);
                     routing.register(ConfigManagerHttpService.BASE_PATH, (HttpService) configManager);
                     ErrorMapper.handleErrorsOf(routing);
@@ -63,9 +103,20 @@ public final class MailHttpServer {
                 .build();
     }
 
-    /** Starts listening; returns once the port is open. */
+    /**
+     * Starts listening; returns once the port is open.
+     *
+     * @throws ListenFailedException if the port cannot be listened on (in use, or not allowed)
+     */
     public MailHttpServer start() {
         webServer.start();
+        // Helidon logs a failed bind and returns without a port rather than throwing.
+        if (!webServer.isRunning() || webServer.port() <= 0) {
+            webServer.stop();
+            readDeadlines.close();
+            throw new ListenFailedException("Cannot listen on port " + requestedPort
+                    + ": it is in use by another process, or not allowed");
+        }
         return this;
     }
 
@@ -89,5 +140,6 @@ public final class MailHttpServer {
             Thread.currentThread().interrupt();
         }
         webServer.stop();
+        readDeadlines.close();
     }
 }

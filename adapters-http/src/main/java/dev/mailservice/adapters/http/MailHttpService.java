@@ -43,9 +43,9 @@ public final class MailHttpService implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.post("/updateSmtpConfig", scopedTokens.requireScope(FETCH_CONFIG_SCOPE), this::reload)
-                .get("/smtpConfig", scopedTokens.requireScope(FETCH_CONFIG_SCOPE), this::status)
-                .post(SEND_EMAIL, scopedTokens.requireScope(MAIL_SEND_SCOPE), this::send);
+        Routes.post(rules, "/updateSmtpConfig", scopedTokens.requireScope(FETCH_CONFIG_SCOPE), this::reload);
+        Routes.get(rules, "/smtpConfig", scopedTokens.requireScope(FETCH_CONFIG_SCOPE), this::status);
+        Routes.post(rules, SEND_EMAIL, scopedTokens.requireScope(MAIL_SEND_SCOPE), this::send);
     }
 
     record ReloadAnswer(String message, Map<String, Object> smtp) {}
@@ -60,17 +60,17 @@ public final class MailHttpService implements HttpService {
 
     private void reload(ServerRequest request, ServerResponse response) {
         SmtpConfiguration applied = reload.reload();
-        Json.send(response, Status.OK_200, new ReloadAnswer(RELOADED, withoutPassword(applied)));
+        Json.send(request, response, Status.OK_200, new ReloadAnswer(RELOADED, withoutPassword(applied)));
     }
 
     private void send(ServerRequest request, ServerResponse response) {
-        sendEmail.send(SendEmailBody.read(Json.readObject(request)));
-        Json.send(response, Status.OK_200, new SendAnswer(new SendAnswer.Sent(true, "Email sent")));
+        sendEmail.send(SendEmailBody.read(RequestBodies.readObject(request)));
+        Json.send(request, response, Status.OK_200, new SendAnswer(new SendAnswer.Sent(true, "Email sent")));
     }
 
     private void status(ServerRequest request, ServerResponse response) {
         SmtpStatus status = active.status();
-        Json.send(response, Status.OK_200, new StatusAnswer(
+        Json.send(request, response, Status.OK_200, new StatusAnswer(
                 status.active().map(applied -> withoutPassword(applied.configuration())).orElse(null),
                 status.active().map(applied -> applied.appliedAt().toString()).orElse(null),
                 status.active().map(SmtpStatus.Applied::source).orElse(null),

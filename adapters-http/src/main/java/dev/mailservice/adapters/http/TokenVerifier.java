@@ -1,9 +1,11 @@
 package dev.mailservice.adapters.http;
 
+import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
 import org.jose4j.jwa.AlgorithmConstraints;
@@ -34,6 +36,8 @@ public final class TokenVerifier {
 
     private static final int MAX_CLOCK_SKEW_SECONDS = 30;
     private static final String BEARER = "Bearer ";
+    private static final Base64.Decoder BASE64URL_DECODER = Base64.getUrlDecoder();
+    private static final Base64.Encoder BASE64URL_ENCODER = Base64.getUrlEncoder().withoutPadding();
 
     private final JwtConsumer consumer;
 
@@ -86,18 +90,54 @@ public final class TokenVerifier {
         };
     }
 
-    /** The claims of the request's valid token; a 401 {@link HttpError} otherwise. */
+    /**
+     * The claims of the request's valid token; a 401 {@link HttpError} otherwise, or a 400 when the
+     * request carries more than one {@code Authorization} header (which one a proxy in front passed
+     * on, and which one it checked, would be anyone's guess).
+     */
     JwtClaims verify(ServerRequest request) {
-        String header = request.headers().first(HeaderNames.AUTHORIZATION)
-                .orElseThrow(() -> HttpError.unauthorized("The Authorization header is missing"));
+        if (!request.headers().contains(HeaderNames.AUTHORIZATION)) {
+            throw HttpError.unauthorized("The Authorization header is missing");
+        }
+        Header authorization = request.headers().get(HeaderNames.AUTHORIZATION);
+        if (authorization.valueCount() > 1) {
+            throw HttpError.badRequest("Send one Authorization header, not " + authorization.valueCount());
+        }
+        String header = authorization.get();
         if (!header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
             throw HttpError.unauthorized("The Authorization header must be 'Bearer <token>'");
         }
+        String token = header.substring(BEARER.length()).strip();
+        if (!isCanonicalCompactForm(token)) {
+            throw HttpError.unauthorized("Invalid token");
+        }
         try {
-            return consumer.processToClaims(header.substring(BEARER.length()).strip());
+            return consumer.processToClaims(token);
         } catch (InvalidJwtException e) {
             throw HttpError.unauthorized(reason(e));
         }
+    }
+
+    /**
+     * Whether {@code token} is three parts of canonical base64url (RFC 7515): the URL alphabet, no
+     * padding, and unused bits zero. jose4j also decodes the standard alphabet, padding and stray
+     * bits, so a signature could be written several ways; only one spelling of a token is accepted.
+     */
+    private static boolean isCanonicalCompactForm(String token) {
+        String[] parts = token.split("\\.", -1);
+        if (parts.length != 3) {
+            return false;
+        }
+        for (String part : parts) {
+            try {
+                if (!BASE64URL_ENCODER.encodeToString(BASE64URL_DECODER.decode(part)).equals(part)) {
+                    return false;
+                }
+            } catch (IllegalArgumentException notBase64Url) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String reason(InvalidJwtException e) {

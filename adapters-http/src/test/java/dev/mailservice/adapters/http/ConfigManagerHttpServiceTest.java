@@ -3,6 +3,7 @@ package dev.mailservice.adapters.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.mailservice.application.port.out.ConfigBackendUnavailableException;
+import dev.mailservice.application.port.out.ConfigWriteConflictException;
 import dev.mailservice.domain.InvalidSmtpConfigurationException;
 import dev.mailservice.domain.SmtpConfiguration;
 import java.net.http.HttpRequest;
@@ -64,13 +65,24 @@ class ConfigManagerHttpServiceTest extends HttpAdapterTest {
     }
 
     @Test
-    void anInvalidConfigurationIs400NamingTheField() throws Exception {
+    void anInvalidConfigurationIs400ValidationErrorNamingTheField() throws Exception {
         saveAnswer = fields -> {
-            throw new InvalidSmtpConfigurationException("port", "port must be between 1 and 65535, got 0");
+            throw new InvalidSmtpConfigurationException("port", "port must be between 1 and 65535");
         };
 
-        assertError(call("POST", PATH, admin(), BODY.replace("587", "0")), 400, "HTTP_BAD_REQUEST",
-                "port must be between 1 and 65535, got 0");
+        assertError(call("POST", PATH, admin(), BODY.replace("587", "0")), 400, "VALIDATION_ERROR",
+                "port must be between 1 and 65535");
+    }
+
+    @Test
+    void aWriteThatLostARaceIs409() throws Exception {
+        saveAnswer = fields -> {
+            throw new ConfigWriteConflictException("etcd key /services/smtp at http://etcd:2379 was changed by "
+                    + "another write");
+        };
+
+        assertError(call("POST", PATH, admin(), BODY), 409, "HTTP_CONFLICT",
+                "etcd key /services/smtp at http://etcd:2379 was changed by another write");
     }
 
     @Test

@@ -14,6 +14,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -37,6 +38,12 @@ abstract class HttpAdapterTest {
     static final String PASSWORD = "Sm7p-Pa55word";
     static final SmtpConfiguration CONFIGURATION =
             SmtpConfiguration.of("smtp.example.com", 587, "ops@example.com", PASSWORD, "noreply@example.com");
+
+    /** Short, so that tests of stalled clients take a second. */
+    static final Duration IDLE_TIMEOUT = Duration.ofMillis(1000);
+    /** Room for two bodies of the send route at once. */
+    static final BodyMemoryBudget BUDGET = new BodyMemoryBudget(2 * MailHttpService.SEND_EMAIL_MAX_BODY_BYTES,
+            Duration.ofMillis(500));
 
     static volatile Supplier<SmtpConfiguration> reloadAnswer;
     static volatile SmtpStatus status;
@@ -64,7 +71,7 @@ abstract class HttpAdapterTest {
         };
         GetStoredSmtpConfiguration stored = () -> storedAnswer.get();
         TokenVerifier scopedTokens = new TokenVerifier(SCOPED_SECRET);
-        server = new MailHttpServer(0, new MailHttpService(reload, active, sendEmail, scopedTokens),
+        server = new MailHttpServer(0, IDLE_TIMEOUT, BUDGET, new MailHttpService(reload, active, sendEmail, scopedTokens),
                 new ConfigManagerHttpService(save, stored, new TokenVerifier(USER_SECRET), scopedTokens)).start();
         client = HttpClient.newHttpClient();
     }
@@ -90,11 +97,17 @@ abstract class HttpAdapterTest {
         return server.port();
     }
 
-    /** Calls {@code path}; a {@code token} with a space is sent as the whole Authorization header. */
+    /**
+     * Calls {@code path}, a body declared as JSON as PipesHub's callers declare it; a {@code token}
+     * with a space is sent as the whole Authorization header.
+     */
     static HttpResponse<String> call(String method, String path, String token, HttpRequest.BodyPublisher body)
             throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
                 .method(method, body);
+        if (body.contentLength() != 0) {
+            request.header("Content-Type", "application/json");
+        }
         if (token != null) {
             request.header("Authorization", token.contains(" ") ? token : "Bearer " + token);
         }

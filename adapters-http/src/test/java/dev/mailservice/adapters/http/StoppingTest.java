@@ -9,6 +9,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -25,7 +26,7 @@ class StoppingTest {
         CountDownLatch reloadEntered = new CountDownLatch(1);
         CountDownLatch reloadMayFinish = new CountDownLatch(1);
         TokenVerifier tokens = new TokenVerifier(SECRET);
-        MailHttpServer server = new MailHttpServer(0, new MailHttpService(
+        MailHttpServer server = new MailHttpServer(0, Duration.ofSeconds(20), new MailHttpService(
                 () -> {
                     reloadEntered.countDown();
                     await(reloadMayFinish);
