@@ -8,7 +8,12 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -76,6 +81,52 @@ class MainProcessTest {
             assertTrue(output.contains("mail-service cannot start: Cannot listen on port " + taken.getLocalPort()
                     + ": it is in use by another process, or not allowed"), output);
             assertEquals(0, service.readyLines(), output);
+        }
+    }
+
+    @Test
+    void temporaryFilesOfSavesCutShortByAKillHoldThePasswordForTheOwnerOnlyAndAreRemovedAtTheNextStart()
+            throws Exception {
+        Path config = directory.resolve("conf").resolve("smtp.json");
+        Map<String, String> environment = Map.of("SCOPED_JWT_SECRET", SECRET, "JWT_SECRET", SECRET,
+                "SMTP_CONFIG_FILE", config.toString(), "PORT", "0");
+        String password = "Killed-Pa55word";
+        try (ServiceProcess service = ServiceProcess.launch(directory, environment)) {
+            int port = service.awaitReadyPort();
+            try (ExecutorService savers = Executors.newVirtualThreadPerTaskExecutor();
+                    ServiceClient client = new ServiceClient(port, SECRET, SECRET)) {
+                for (int i = 0; i < 4; i++) {
+                    int saver = i;
+                    savers.submit(() -> {
+                        for (int save = 0; ; save++) {
+                            client.storeConfiguration("{\"host\": \"smtp.example.com\", \"port\": " + (1000 + save)
+                                    + ", \"username\": \"ops" + saver + "\", \"password\": \"" + password
+                                    + "\", \"fromEmail\": \"noreply@example.com\"}");
+                        }
+                    });
+                }
+                Thread.sleep(1500);
+                service.kill();
+                service.exitCode();
+                savers.shutdownNow();
+            }
+        }
+        // What a kill between writing and renaming leaves, whether or not this run happened to leave one.
+        Path leftover = config.resolveSibling(".smtp.json4242424242.tmp");
+        Files.writeString(leftover, "{\"password\": \"" + password + "\"}");
+        Files.setPosixFilePermissions(leftover, PosixFilePermissions.fromString("rw-------"));
+        try (Stream<Path> files = Files.list(config.getParent())) {
+            for (Path file : files.toList()) {
+                assertEquals(PosixFilePermissions.fromString("rw-------"), Files.getPosixFilePermissions(file),
+                        file + " is readable by others");
+            }
+        }
+
+        try (ServiceProcess service = ServiceProcess.launch(directory, environment)) {
+            service.awaitReadyPort();
+            try (Stream<Path> files = Files.list(config.getParent())) {
+                assertEquals(List.of(config), files.toList(), "a temporary file holding the password was left");
+            }
         }
     }
 

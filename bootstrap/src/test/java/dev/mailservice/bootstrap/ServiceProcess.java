@@ -3,6 +3,7 @@ package dev.mailservice.bootstrap;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,6 +48,30 @@ final class ServiceProcess implements AutoCloseable {
         return launch(directory, variables, "-jar", jar.toString());
     }
 
+    /** As {@link #launchJar}, with the JVM flags a deployment runs it with ({@link #deploymentJvmFlags}). */
+    static ServiceProcess launchJarAsDeployed(Path directory, Map<String, String> variables, Path jar) throws Exception {
+        List<String> arguments = new ArrayList<>(deploymentJvmFlags());
+        arguments.addAll(List.of("-jar", jar.toString()));
+        return launch(directory, variables, arguments.toArray(String[]::new));
+    }
+
+    /**
+     * The JVM flags the service is documented to run with: the default of {@code SERVICE_JAVA_FLAGS}
+     * in {@code bin/java-env}, read from there so that they are written down once.
+     */
+    static List<String> deploymentJvmFlags() throws Exception {
+        Matcher flags = Pattern.compile("SERVICE_JAVA_FLAGS:-\\$JAVA_FLAGS ([^}]*)}")
+                .matcher(Files.readString(Path.of("bin", "java-env")));
+        if (!flags.find()) {
+            throw new AssertionError("bin/java-env no longer sets SERVICE_JAVA_FLAGS' default the way this test reads it");
+        }
+        List<String> arguments = new ArrayList<>(List.of(flags.group(1).strip().split("\\s+")));
+        if (Runtime.version().feature() >= 23) {
+            arguments.add("--sun-misc-unsafe-memory-access=allow");
+        }
+        return arguments;
+    }
+
     private static ServiceProcess launch(Path directory, Map<String, String> variables, String... javaArguments)
             throws Exception {
         List<String> command = new ArrayList<>();
@@ -79,6 +104,11 @@ final class ServiceProcess implements AutoCloseable {
     /** Sends SIGTERM (through the handle: Process.destroy() would also close our end of the output). */
     void terminate() {
         process.toHandle().destroy();
+    }
+
+    /** Sends SIGKILL: the process ends at once, in the middle of whatever it does. */
+    void kill() {
+        process.toHandle().destroyForcibly();
     }
 
     /** Waits for the process to end and for its last output; returns its exit status. */
