@@ -19,6 +19,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Base64;
 import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -255,21 +257,18 @@ class SendMailEndToEndTest {
         assertEquals(0, SERVER_B.getReceivedMessages().length);
     }
 
+    /** {@code count} quoted addresses, comma-separated, for a JSON array. */
+    private static String addresses(String prefix, int count) {
+        return IntStream.range(0, count).mapToObj(i -> "\"" + prefix + i + "@example.com\"")
+                .collect(Collectors.joining(", "));
+    }
+
     @Test
     void moreRecipientsThanTheCapAreRefusedAndNothingIsSent() throws Exception {
         assertStored(client.storeConfiguration(serverB("noreply@b.example")));
-        StringBuilder to = new StringBuilder();
-        for (int i = 0; i < 40; i++) {
-            to.append(i == 0 ? "" : ", ").append("\"to").append(i).append("@example.com\"");
-        }
-        StringBuilder cc = new StringBuilder();
-        for (int i = 0; i < 11; i++) {
-            cc.append(i == 0 ? "" : ", ").append("\"cc").append(i).append("@example.com\"");
-        }
-
         HttpResponse<String> response = client.sendEmail("""
                 {"emailTemplateType": "loginWithOTP", "sendEmailTo": [%s], "sendCcTo": [%s],
-                 "templateData": {"name": "Ann", "otp": "123456"}}""".formatted(to, cc));
+                 "templateData": {"name": "Ann", "otp": "123456"}}""".formatted(addresses("to", 40), addresses("cc", 11)));
 
         assertEquals(400, response.statusCode(), response.body());
         assertEquals("{\"error\":{\"code\":\"HTTP_BAD_REQUEST\",\"message\":\"A mail may go to at most 50 addresses, "

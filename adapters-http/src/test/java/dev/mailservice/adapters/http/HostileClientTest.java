@@ -34,6 +34,10 @@ class HostileClientTest extends HttpAdapterTest {
     private static final String RELOAD = "/api/v1/mail/updateSmtpConfig";
     private static final String SEND = "/api/v1/mail/emails/sendEmail";
     private static final Duration CLOSE_EXPECTED_WITHIN = Duration.ofSeconds(10);
+    /** A valid send whose body stops after 10 of the 1000 bytes it announces. */
+    private static final String SEND_CUT_SHORT = "POST " + SEND + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+            + Tokens.scoped(SCOPED_SECRET, "mail:send")
+            + "\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"emailTem";
 
     private final List<LogRecord> warnings = new CopyOnWriteArrayList<>();
     private final Handler warningCapture = new Handler() {
@@ -138,9 +142,7 @@ class HostileClientTest extends HttpAdapterTest {
     @Test
     void aClientThatStopsInTheMiddleOfItsBodyIsDisconnectedWithoutAnAnswerOrALoggedFailure() throws Exception {
         try (RawHttp client = new RawHttp(port())) {
-            client.send("POST " + SEND + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
-                    + Tokens.scoped(SCOPED_SECRET, "mail:send")
-                    + "\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"emailTem");
+            client.send(SEND_CUT_SHORT);
 
             assertTrue(client.closedWithin(CLOSE_EXPECTED_WITHIN), "still open with the body unfinished");
         }
@@ -150,9 +152,7 @@ class HostileClientTest extends HttpAdapterTest {
     @Test
     void aClientThatGoesAwayInTheMiddleOfItsBodyLeavesNoStackTrace() throws Exception {
         try (RawHttp client = new RawHttp(port())) {
-            client.send("POST " + SEND + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
-                    + Tokens.scoped(SCOPED_SECRET, "mail:send")
-                    + "\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"emailTem");
+            client.send(SEND_CUT_SHORT);
             Thread.sleep(200);
         }
         // The request ends on the server's side once it notices; give it the time to log, if it would.
