@@ -111,16 +111,16 @@ class MainProcessTest {
                 savers.shutdownNow();
             }
         }
-        // What a kill between writing and renaming leaves, whether or not this run happened to leave one.
-        Path leftover = config.resolveSibling(".smtp.json4242424242.tmp");
-        Files.writeString(leftover, "{\"password\": \"" + password + "\"}");
-        Files.setPosixFilePermissions(leftover, PosixFilePermissions.fromString("rw-------"));
+        // What the kill left: the configuration, and maybe a temporary file of a save cut short.
         try (Stream<Path> files = Files.list(config.getParent())) {
             for (Path file : files.toList()) {
                 assertEquals(PosixFilePermissions.fromString("rw-------"), Files.getPosixFilePermissions(file),
                         file + " is readable by others");
             }
         }
+        // Such a file, whether or not this run happened to leave one, for the next start to remove.
+        Path leftover = config.resolveSibling(".smtp.json4242424242.tmp");
+        Files.writeString(leftover, "{\"password\": \"" + password + "\"}");
 
         try (ServiceProcess service = ServiceProcess.launch(directory, environment)) {
             service.awaitReadyPort();

@@ -10,8 +10,8 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>a DNS name: labels of letters, digits, {@code -} (not at either end) and {@code _} (as in
  *       Docker Compose and Kubernetes service names), 1 to 63 characters each, joined by dots, at
- *       most 253 characters in all; international names are taken in their Unicode form too, and
- *       checked in their ASCII (punycode) form;</li>
+ *       most 253 characters in all; international names are taken in their Unicode form too (no
+ *       formatting characters), checked in their ASCII (punycode) form, and connected to in it;</li>
  *   <li>an IPv4 address in dotted decimal, or an IPv6 address, bare or in brackets.</li>
  * </ul>
  *
@@ -43,7 +43,20 @@ final class HostName {
         return isDnsName(host);
     }
 
+    /**
+     * The host as the DNS and a certificate name it: an international name in its ASCII (punycode)
+     * form, anything else as it is. The JDK's resolver does not convert names itself.
+     */
+    static String ascii(String host) {
+        return host.chars().allMatch(c -> c < 0x80) ? host : IDN.toASCII(host);
+    }
+
     private static boolean isDnsName(String host) {
+        // IDNA would drop formatting characters (a zero-width space, a soft hyphen) without a word;
+        // a name that holds one is not the name it shows.
+        if (host.codePoints().anyMatch(c -> Character.getType(c) == Character.FORMAT)) {
+            return false;
+        }
         String ascii;
         try {
             // Refuses what IDNA prohibits (bidirectional overrides, say); the labels are checked below.

@@ -15,8 +15,6 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What the service adds to Helidon's HTTP/1.1 handling so that a connection is never held by a
@@ -27,7 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * <ul>
  *   <li>a client that stops in the middle of its headers, or of its body, for longer than the
  *       read deadline loses its connection ({@link ReadDeadlines}); between requests, Helidon's
- *       own idle timeout does the same;</li>
+ *       own idle timeout does the same; a body must also keep an average pace;</li>
  *   <li>a request or an answer with {@code Connection: close} closes the connection once answered
  *       (Helidon writes the header but keeps reading);</li>
  *   <li>a request with {@code Expect: 100-continue} answered before its body was asked for (a
@@ -40,6 +38,8 @@ import java.util.concurrent.ConcurrentHashMap;
 final class ConnectionGuard implements Filter {
 
     private static final System.Logger LOG = System.getLogger(ConnectionGuard.class.getName());
+    /** The least pace of a request body, on average once a first idle period has passed. */
+    static final long MIN_BODY_BYTES_PER_SECOND = 16 * 1024;
 
     private final ReadDeadlines deadlines;
 
@@ -47,21 +47,22 @@ final class ConnectionGuard implements Filter {
         this.deadlines = deadlines;
     }
 
-    /** Puts a deadline on the header block of every request, from its request line to its last header. */
+    /**
+     * Puts a deadline on the header block of every request, from its request line to its last
+     * header. A request refused before its headers are in ends its deadline where it is answered
+     * ({@link ErrorMapper#directHandlers}).
+     */
     Http1ConnectionListener headerDeadline() {
-        Map<ConnectionContext, ReadDeadlines.Deadline> pending = new ConcurrentHashMap<>();
         return new Http1ConnectionListener() {
             @Override
             public void prologue(ConnectionContext connection, HttpPrologue prologue) {
-                pending.put(connection, deadlines.start(() -> pending.remove(connection)));
+                deadlines.startHeaderDeadline();
             }
 
             @Override
             public void headers(ConnectionContext connection, Headers headers) {
-                ReadDeadlines.Deadline deadline = pending.remove(connection);
-                if (deadline != null) {
-                    deadline.end();
-                }
+                // When it passed already, the thread is interrupted: the filter below gives the connection up.
+                deadlines.endHeaderDeadline();
             }
         };
     }
@@ -83,8 +84,18 @@ final class ConnectionGuard implements Filter {
         }
         try {
             chain.proceed();
+        } catch (CloseConnectionException closing) {
+            throw closing;
+        } catch (RuntimeException refused) {
+            // A refusal of a filter behind this one (413, the 503 while stopping): the routes' error
+            // handling answers only what the routes throw, so it is answered here, and the rules
+            // on closing below apply to it too.
+            if (response.isSent()) {
+                throw refused;
+            }
+            ErrorMapper.answer(request, response, refused);
         } finally {
-            // A deadline that passed as a read ended must not interrupt what the thread does next.
+            // Deadlines deliver their interrupt before they report; none may reach what the thread does next.
             Thread.interrupted();
         }
         if (response.isSent() && (request.headers().containsToken(HeaderValues.CONNECTION_CLOSE)
@@ -102,6 +113,8 @@ final class ConnectionGuard implements Filter {
     private static final class DeadlineInputStream extends FilterInputStream {
 
         private final ReadDeadlines deadlines;
+        private final long startedAt = System.nanoTime();
+        private long received;
 
         DeadlineInputStream(InputStream body, ReadDeadlines deadlines) {
             super(body);
@@ -117,10 +130,7 @@ final class ConnectionGuard implements Filter {
             } catch (IOException | UncheckedIOException | DataReader.InsufficientDataAvailableException failed) {
                 throw ended(deadline, failed);
             }
-            if (!deadline.end()) {
-                throw ended(deadline, null);
-            }
-            return next;
+            return counted(deadline, next < 0 ? 0 : 1, next);
         }
 
         @Override
@@ -132,16 +142,33 @@ final class ConnectionGuard implements Filter {
             } catch (IOException | UncheckedIOException | DataReader.InsufficientDataAvailableException failed) {
                 throw ended(deadline, failed);
             }
+            return counted(deadline, Math.max(count, 0), count);
+        }
+
+        /**
+         * Ends the read's deadline and checks the body's pace: after a first idle period, it must
+         * come at {@link #MIN_BODY_BYTES_PER_SECOND} on average, so that a client sending a byte now
+         * and then cannot hold its connection, and the memory its body is given, for ever.
+         */
+        private int counted(ReadDeadlines.Deadline deadline, int bytes, int result) {
             if (!deadline.end()) {
                 throw ended(deadline, null);
             }
-            return count;
+            received += bytes;
+            long paced = System.nanoTime() - startedAt - deadlines.limit().toNanos();
+            if (paced > 0 && received < MIN_BODY_BYTES_PER_SECOND * paced / 1_000_000_000L) {
+                throw closing("the body came slower than " + MIN_BODY_BYTES_PER_SECOND / 1024 + " KiB/s", null);
+            }
+            return result;
         }
 
         private CloseConnectionException ended(ReadDeadlines.Deadline deadline, Throwable failure) {
-            String why = deadline.end()
+            return closing(deadline.end()
                     ? "the client went away in the middle of its body"
-                    : "no byte of the body came for " + deadlines.limit().toMillis() + " ms";
+                    : "no byte of the body came for " + deadlines.limit().toMillis() + " ms", failure);
+        }
+
+        private static CloseConnectionException closing(String why, Throwable failure) {
             LOG.log(System.Logger.Level.DEBUG, "Closing a connection: {0}", why);
             return new CloseConnectionException(why, failure);
         }

@@ -85,7 +85,7 @@ public final class MailHttpServer {
                         ? idleTimeout.dividedBy(4) : MAX_IDLE_CHECK_PERIOD)
                 // Gives the error answers before routing the server's reason, which tells an oversized header block.
                 .errorHandling(ErrorHandling.builder().includeEntity(true).build())
-                .directHandlers(ErrorMapper.directHandlers())
+                .directHandlers(ErrorMapper.directHandlers(readDeadlines))
                 // Start-up wiring stops the server itself, in order with the rest of the service.
                 .shutdownHook(false)
                 .routing(routing -> {

@@ -15,14 +15,14 @@ import java.util.Map;
 
 /**
  * One client connection that writes raw bytes, as a hostile client or a broken proxy would, and
- * reads the answers back one by one.
+ * reads the answers back one by one (a {@code 100 Continue} is an answer of its own).
  */
-final class RawHttp implements AutoCloseable {
+public final class RawHttp implements AutoCloseable {
 
     /** An answer as it came over the wire. */
-    record Answer(int status, Map<String, String> headers, String body) {
+    public record Answer(int status, Map<String, String> headers, String body) {
 
-        String header(String name) {
+        public String header(String name) {
             return headers.get(name.toLowerCase(Locale.ROOT));
         }
     }
@@ -30,25 +30,25 @@ final class RawHttp implements AutoCloseable {
     private final Socket socket;
     private final InputStream in;
 
-    RawHttp(int port) throws IOException {
+    public RawHttp(int port) throws IOException {
         socket = new Socket(InetAddress.getLoopbackAddress(), port);
         // A guard against a hang, not a speed target.
-        socket.setSoTimeout(15_000);
+        socket.setSoTimeout(120_000);
         in = socket.getInputStream();
     }
 
-    RawHttp send(String text) throws IOException {
+    public RawHttp send(String text) throws IOException {
         return send(text.getBytes(StandardCharsets.ISO_8859_1));
     }
 
-    RawHttp send(byte[] bytes) throws IOException {
+    public RawHttp send(byte[] bytes) throws IOException {
         socket.getOutputStream().write(bytes);
         socket.getOutputStream().flush();
         return this;
     }
 
     /** Reads one answer: status line, headers, and the body its Content-Length announces (none for {@code HEAD}). */
-    Answer answer(boolean toHead) throws IOException {
+    public Answer answer(boolean toHead) throws IOException {
         String statusLine = line();
         if (statusLine == null) {
             throw new IOException("the connection closed before an answer");
@@ -63,19 +63,24 @@ final class RawHttp implements AutoCloseable {
         return new Answer(Integer.parseInt(statusLine.split(" ")[1]), headers, new String(body, StandardCharsets.UTF_8));
     }
 
-    Answer answer() throws IOException {
+    public Answer answer() throws IOException {
         return answer(false);
     }
 
     /**
-     * Waits up to {@code limit} for the server to close the connection, discarding anything it
-     * still sends; true if it closed.
+     * Waits up to {@code limit} for the server to close the connection; true if it closed. Fails
+     * if the server sends anything more first: an answer after the expected one means bytes were
+     * read as another request.
      */
-    boolean closedWithin(Duration limit) throws IOException {
+    public boolean closedWithin(Duration limit) throws IOException {
         socket.setSoTimeout((int) limit.toMillis());
         try {
-            while (in.read() >= 0) {
-                // what comes before the end is not asked about
+            int next = in.read();
+            if (next >= 0) {
+                byte[] more = new byte[4096];
+                int length = Math.max(in.read(more), 0);
+                throw new AssertionError("the server sent more before closing: " + (char) next
+                        + new String(more, 0, length, StandardCharsets.ISO_8859_1));
             }
             return true;
         } catch (SocketTimeoutException stillOpen) {
@@ -101,5 +106,19 @@ final class RawHttp implements AutoCloseable {
     @Override
     public void close() throws IOException {
         socket.close();
+    }
+
+    /**
+     * A send body of exactly {@code length} bytes, nearly all of it a base64 attachment, as the
+     * largest sends are.
+     */
+    public static byte[] sendBodyOf(long length) {
+        String head = "{\"emailTemplateType\":\"loginWithOTP\",\"sendEmailTo\":[\"a@example.com\"],"
+                + "\"templateData\":{\"name\":\"Ann\",\"otp\":\"123456\"},\"attachments\":[{\"filename\":\"a.bin\","
+                + "\"contentType\":\"application/octet-stream\",\"encoding\":\"base64\",\"content\":\"";
+        String tail = "\"}]}";
+        int content = (int) length - head.length() - tail.length();
+        // Whole base64 quads, the rest made up with white space after the object.
+        return (head + "QUJD".repeat(content / 4) + tail + " ".repeat(content % 4)).getBytes(StandardCharsets.US_ASCII);
     }
 }
