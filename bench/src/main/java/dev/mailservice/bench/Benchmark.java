@@ -306,8 +306,8 @@ public final class Benchmark {
 
     /** The OTP mail the send route renders, as the service would compose it. */
     private static MimeMessage renderedMessage(Session session) throws Exception {
-        RenderedMail rendered = new MustacheMailRenderer().render(MailRequest.of("loginWithOTP",
-                List.of("user@example.com"), List.of(), null, null, Map.of("name", "Bench User", "otp", "123456"),
+        RenderedMail rendered = new MustacheMailRenderer(MustacheMailRenderer.DEFAULT_BRAND).render(MailRequest.of(
+                "loginWithOTP", List.of("user@example.com"), List.of(), null, Map.of("name", "Bench User", "otp", "123456"),
                 List.of()));
         MimeBodyPart text = new MimeBodyPart();
         text.setText(rendered.text(), "UTF-8", "plain");

@@ -71,7 +71,7 @@ final class AdaptersModule extends AbstractModule {
     @Provides
     @Singleton
     MailRenderer mailRenderer() {
-        return new MustacheMailRenderer();
+        return new MustacheMailRenderer(settings.mailBrandName());
     }
 
     @Provides
@@ -81,6 +81,6 @@ final class AdaptersModule extends AbstractModule {
         TokenVerifier scopedTokens = new TokenVerifier(secrets.scopedJwtSecret());
         TokenVerifier userTokens = new TokenVerifier(secrets.jwtSecret());
         return new MailHttpServer(settings.port(), settings.httpIdleTimeout(), new MailHttpService(reload, active, sendEmail, scopedTokens),
-                new ConfigManagerHttpService(save, stored, userTokens, scopedTokens));
+                new ConfigManagerHttpService(save, stored, userTokens, scopedTokens, settings.hideSecretConfig()));
     }
 }

@@ -33,6 +33,9 @@ import java.util.Optional;
  *                        and Cc together
  * @param httpIdleTimeout {@code HTTP_IDLE_TIMEOUT_MS}: how long a connection may stay silent, in the
  *                        middle of a request or between two, before it is closed
+ * @param mailBrandName   {@code MAIL_BRAND_NAME}: the product name mails show
+ * @param hideSecretConfig {@code HIDE_SECRET_CONFIG}, PipesHub's: whether the admin view of the stored
+ *                        configuration hides host, username and fromEmail as it hides the password
  */
 record Settings(
         int port,
@@ -46,7 +49,9 @@ record Settings(
         int smtpPoolSize,
         boolean smtpRequireTls,
         int mailMaxRecipients,
-        Duration httpIdleTimeout) {
+        Duration httpIdleTimeout,
+        String mailBrandName,
+        boolean hideSecretConfig) {
 
     static final String PORT = "PORT";
     static final String SMTP_CONFIG_BACKEND = "SMTP_CONFIG_BACKEND";
@@ -59,6 +64,8 @@ record Settings(
     static final String SMTP_REQUIRE_TLS = "SMTP_REQUIRE_TLS";
     static final String MAIL_MAX_RECIPIENTS = "MAIL_MAX_RECIPIENTS";
     static final String HTTP_IDLE_TIMEOUT_MS = "HTTP_IDLE_TIMEOUT_MS";
+    static final String MAIL_BRAND_NAME = "MAIL_BRAND_NAME";
+    static final String HIDE_SECRET_CONFIG = "HIDE_SECRET_CONFIG";
     static final String SECRET_KEY = "SECRET_KEY";
     static final String ETCD_ENDPOINTS = "ETCD_ENDPOINTS";
     static final String ETCD_HOST = "ETCD_HOST";
@@ -72,6 +79,7 @@ record Settings(
     static final int DEFAULT_SMTP_POOL_SIZE = 4;
     static final int DEFAULT_MAIL_MAX_RECIPIENTS = 50;
     static final long DEFAULT_HTTP_IDLE_TIMEOUT_MS = 20_000;
+    static final String DEFAULT_MAIL_BRAND_NAME = "PipesHub";
     static final String DEFAULT_ETCD_HOST = "http://localhost";
     static final int DEFAULT_ETCD_PORT = 2379;
     static final long DEFAULT_ETCD_DIAL_TIMEOUT_MS = 2_000;
@@ -118,6 +126,7 @@ record Settings(
         Objects.requireNonNull(jwtSecret, "jwtSecret");
         Objects.requireNonNull(smtpTimeout, "smtpTimeout");
         Objects.requireNonNull(httpIdleTimeout, "httpIdleTimeout");
+        Objects.requireNonNull(mailBrandName, "mailBrandName");
         if (backend == Backend.ETCD && etcd.isEmpty()) {
             throw new IllegalArgumentException("the etcd backend needs etcd settings");
         }
@@ -147,7 +156,9 @@ record Settings(
                 // Off by default, as PipesHub's sender: a relay on a private network may offer no TLS.
                 flag(environment, SMTP_REQUIRE_TLS, false),
                 wholeNumber(environment, MAIL_MAX_RECIPIENTS, DEFAULT_MAIL_MAX_RECIPIENTS, 1, 10_000),
-                milliseconds(environment, HTTP_IDLE_TIMEOUT_MS, DEFAULT_HTTP_IDLE_TIMEOUT_MS));
+                milliseconds(environment, HTTP_IDLE_TIMEOUT_MS, DEFAULT_HTTP_IDLE_TIMEOUT_MS),
+                brandName(environment),
+                flag(environment, HIDE_SECRET_CONFIG, false));
     }
 
     /** A token secret: required unless it can come from etcd, and never shorter than PipesHub's. */
@@ -235,6 +246,15 @@ record Settings(
         }
     }
 
+    /** A name a mail heading can show: one line, at most 100 characters. */
+    private static String brandName(Map<String, String> environment) {
+        String brand = valueOr(environment, MAIL_BRAND_NAME, DEFAULT_MAIL_BRAND_NAME);
+        if (brand.length() > 100 || brand.codePoints().anyMatch(Character::isISOControl)) {
+            throw new InvalidSettingsException(MAIL_BRAND_NAME + " must be one line of at most 100 characters");
+        }
+        return brand;
+    }
+
     private static boolean flag(Map<String, String> environment, String name, boolean fallback) {
         String value = valueOr(environment, name, Boolean.toString(fallback)).toLowerCase(Locale.ROOT);
         return switch (value) {
@@ -268,6 +288,7 @@ record Settings(
         return "Settings[port=" + port + ", backend=" + backend + ", configFile=" + configFile + ", etcd=" + etcd
                 + ", watch=" + watch + ", smtpTimeout=" + smtpTimeout + ", smtpPoolSize=" + smtpPoolSize
                 + ", smtpRequireTls=" + smtpRequireTls + ", mailMaxRecipients=" + mailMaxRecipients
-                + ", httpIdleTimeout=" + httpIdleTimeout + "]";
+                + ", httpIdleTimeout=" + httpIdleTimeout + ", mailBrandName=" + mailBrandName
+                + ", hideSecretConfig=" + hideSecretConfig + "]";
     }
 }

@@ -123,7 +123,7 @@ class ReloadEndToEndTest {
         assertEquals("application/json", response.headers().firstValue("Content-Type").orElseThrow());
         assertEquals(reloaded("second@example.com"), response.body());
         assertTrue(status().matches("\\{\"smtp\":\\{.*\"fromEmail\":\"second@example.com\"},\"appliedAt\":\"[0-9T:.\\-]+Z\","
-                + "\"source\":\"file\",\"lastReloadError\":null}"), status());
+                + "\"source\":\"file\",\"lastReloadError\":null,\"warnings\":\\[]}"), status());
         sendOneMail();
         var received = SMTP_SERVER.getReceivedMessages();
         assertEquals(2, received.length);
@@ -147,7 +147,7 @@ class ReloadEndToEndTest {
         assertTrue(status.startsWith("{\"smtp\":{\"host\":\"127.0.0.1\",\"port\":" + SMTP_SERVER.getSmtp().getPort()
                 + ",\"username\":\"ops\",\"fromEmail\":\"first@example.com\"}"), status);
         assertTrue(status.matches(".*\"lastReloadError\":\\{\"at\":\"[^\"]+\",\"message\":\"The SMTP configuration in file "
-                + ".*is not valid JSON \\(line 2, column \\d+\\)\"}}"), status);
+                + ".*is not valid JSON \\(line 2, column \\d+\\)\"},\"warnings\":\\[]}"), status);
         sendOneMail();
         assertEquals("first@example.com", SMTP_SERVER.getReceivedMessages()[0].getFrom()[0].toString());
     }
@@ -168,14 +168,21 @@ class ReloadEndToEndTest {
     }
 
     @Test
-    void aDeletedFileIs404AndThePreviousConfigurationStaysActive() throws Exception {
+    void aDeletedFileAnswersNullAndThePreviousConfigurationStaysActiveWithAWarning() throws Exception {
         store(configuration("first@example.com"));
         start();
         Files.delete(configFile());
 
-        assertContractError(reload(), 404, "HTTP_NOT_FOUND", Pattern.compile("^No SMTP configuration is stored \\(file "));
+        HttpResponse<String> response = reload();
 
-        assertTrue(status().contains("\"fromEmail\":\"first@example.com\""));
+        assertEquals(200, response.statusCode(), response.body());
+        assertEquals("{\"message\":\"SMTP configuration updated successfully\",\"smtp\":null}", response.body());
+        String status = status();
+        assertTrue(status.contains("\"fromEmail\":\"first@example.com\""), status);
+        assertTrue(status.matches(".*\"lastReloadError\":null,\"warnings\":\\[\"Nothing is stored in file .*smtp.json; "
+                + "the configuration applied at [0-9T:.\\-]+Z stays active\"]}"), status);
+        sendOneMail();
+        assertEquals(1, SMTP_SERVER.getReceivedMessages().length);
     }
 
     @Test
@@ -187,15 +194,16 @@ class ReloadEndToEndTest {
 
         assertEquals(200, reload().statusCode());
 
-        assertTrue(status().endsWith("\"lastReloadError\":null}"), status());
+        assertTrue(status().endsWith("\"lastReloadError\":null,\"warnings\":[]}"), status());
     }
 
     @Test
-    void startsWithNothingActiveWhenNoConfigurationIsStored() throws Exception {
+    void startsWithNothingActiveAndNoErrorWhenNoConfigurationIsStored() throws Exception {
         start();
 
-        assertTrue(status().matches("\\{\"smtp\":null,\"appliedAt\":null,\"source\":null,\"lastReloadError\":"
-                + "\\{\"at\":\"[^\"]+\",\"message\":\"No SMTP configuration is stored \\(file .*smtp.json\\)\"}}"), status());
+        assertEquals("{\"smtp\":null,\"appliedAt\":null,\"source\":null,\"lastReloadError\":null,\"warnings\":[]}",
+                status());
+        assertEquals("{\"message\":\"SMTP configuration updated successfully\",\"smtp\":null}", reload().body());
         assertThrows(SmtpNotConfiguredException.class, this::sendOneMail);
     }
 

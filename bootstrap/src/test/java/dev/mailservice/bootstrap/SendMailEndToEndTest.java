@@ -191,7 +191,7 @@ class SendMailEndToEndTest {
 
         assertEquals(400, response.statusCode(), response.body());
         assertEquals("{\"error\":{\"code\":\"VALIDATION_ERROR\",\"message\":\"fromEmail must be an e-mail address like "
-                + "name@example.com\"}}", response.body());
+                + "name@example.com, or Name <name@example.com>\"}}", response.body());
         assertFalse(Files.exists(directory.resolve("smtp.json")));
     }
 

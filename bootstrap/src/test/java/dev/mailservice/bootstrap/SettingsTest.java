@@ -82,6 +82,17 @@ class SettingsTest {
     }
 
     @Test
+    void theBrandAndTheHidingOfSecretsFollowPipesHubsDefaults() {
+        Settings defaults = Settings.fromEnvironment(environment());
+        assertEquals("PipesHub", defaults.mailBrandName());
+        assertFalse(defaults.hideSecretConfig());
+        assertEquals("Acme Cloud", Settings.fromEnvironment(environment("MAIL_BRAND_NAME", "Acme Cloud")).mailBrandName());
+        assertTrue(Settings.fromEnvironment(environment("HIDE_SECRET_CONFIG", "true")).hideSecretConfig());
+        assertEquals("MAIL_BRAND_NAME must be one line of at most 100 characters",
+                refusal(environment("MAIL_BRAND_NAME", "Acme\nCloud")));
+    }
+
+    @Test
     void recipientCapAndIdleTimeoutHaveDefaultsAndAreRefusedByNameWhenMalformed() {
         Settings defaults = Settings.fromEnvironment(environment());
         assertEquals(50, defaults.mailMaxRecipients());

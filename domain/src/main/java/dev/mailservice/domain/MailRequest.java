@@ -18,8 +18,7 @@ import java.util.regex.Pattern;
  * @param to           {@code sendEmailTo}: at least one recipient
  * @param cc           {@code sendCcTo}: carbon-copy recipients, possibly none
  * @param subject      {@code subject}: the subject line, or empty for the template's own
- * @param productName  {@code productName}: the product named in the mail, or empty for the default
- * @param templateData {@code templateData}: the values the template shows, every required one present
+ * @param templateData {@code templateData}: the values the template shows; one left out shows empty
  * @param attachments  {@code attachments}: files to attach, possibly none
  */
 public record MailRequest(
@@ -27,7 +26,6 @@ public record MailRequest(
         List<EmailAddress> to,
         List<EmailAddress> cc,
         Optional<String> subject,
-        Optional<String> productName,
         Map<String, String> templateData,
         List<MailMessage.Attachment> attachments) {
 
@@ -40,22 +38,17 @@ public record MailRequest(
         to = List.copyOf(to);
         cc = List.copyOf(cc);
         Objects.requireNonNull(subject, "subject");
-        Objects.requireNonNull(productName, "productName");
         templateData = Map.copyOf(templateData);
         attachments = List.copyOf(attachments);
         if (to.isEmpty()) {
             throw new InvalidMailRequestException("sendEmailTo", "sendEmailTo needs at least one e-mail address");
         }
-        for (String field : template.requiredFields()) {
-            String value = templateData.get(field);
-            if (value == null || value.isBlank()) {
+        for (String field : MailTemplate.LINK_FIELDS) {
+            String link = templateData.get(field);
+            if (link != null && !link.isBlank() && !isWebLink(link)) {
                 throw new InvalidMailRequestException("templateData." + field,
-                        "templateData." + field + " is required for the template " + template.wireName());
+                        "templateData." + field + " must be an http or https URL, got '" + link + "'");
             }
-        }
-        if (template.requiredFields().contains(MailTemplate.LINK) && !isWebLink(templateData.get(MailTemplate.LINK))) {
-            throw new InvalidMailRequestException("templateData.link",
-                    "templateData.link must be an http or https URL, got '" + templateData.get(MailTemplate.LINK) + "'");
         }
         for (int i = 0; i < attachments.size(); i++) {
             checkAttachment("attachments[" + i + "].", attachments.get(i));
@@ -91,7 +84,7 @@ public record MailRequest(
      * @throws InvalidMailRequestException naming the field that is wrong
      */
     public static MailRequest of(String templateName, List<String> to, List<String> cc, String subject,
-            String productName, Map<String, String> templateData, List<MailMessage.Attachment> attachments) {
+            Map<String, String> templateData, List<MailMessage.Attachment> attachments) {
         MailTemplate template = MailTemplate.byWireName(templateName).orElseThrow(() ->
                 new InvalidMailRequestException("emailTemplateType", templateName == null
                         ? "emailTemplateType is required: one of " + MailTemplate.wireNames()
@@ -99,7 +92,6 @@ public record MailRequest(
                                 + MailTemplate.wireNames()));
         return new MailRequest(template, addresses("sendEmailTo", to), addresses("sendCcTo", cc),
                 Optional.ofNullable(subject).filter(text -> !text.isBlank()),
-                Optional.ofNullable(productName).filter(text -> !text.isBlank()),
                 new LinkedHashMap<>(templateData), attachments);
     }
 

@@ -5,27 +5,37 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The transactional mails the service can send, by their wire names, with the
- * {@code templateData} fields each one needs. Fields named {@code link} must be http or https
- * URLs: they end up in an {@code href}, where any other scheme (javascript:, data:) is a hazard.
+ * The transactional mails the service sends, by their wire names (PipesHub's), with the
+ * {@code templateData} fields each one shows. As in PipesHub, every field is optional: one the
+ * caller leaves out shows empty, and the mail is sent. Every template also shows {@code orgName}
+ * in its heading when given.
  */
 public enum MailTemplate {
 
     LOGIN_WITH_OTP("loginWithOTP", "name", "otp"),
+    SUSPICIOUS_LOGIN_ATTEMPT("suspiciousLoginAttempt", "name", "link"),
     RESET_PASSWORD("resetPassword", "name", "link"),
-    ACCOUNT_CREATION("accountCreation", "orgName", "link"),
+    RESET_EMAIL("resetEmail", "name", "link"),
+    ACCOUNT_CREATION("accountCreation", "name", "invitee", "orgName", "link"),
     APP_USER_INVITE("appuserInvite", "invitee", "orgName", "link"),
-    SUSPICIOUS_LOGIN_ATTEMPT("suspiciousLoginAttempt", "link");
+    ORG_EMAIL_VERIFICATION("orgEmailVerification", "name", "orgName", "verificationLink");
 
-    /** The field that holds a URL, wherever a template has one. */
-    public static final String LINK = "link";
+    /** The field every template shows in its heading, when given. */
+    public static final String ORG_NAME = "orgName";
+
+    /**
+     * The fields that hold a URL. They end up in an {@code href}, where any other scheme
+     * ({@code javascript:}, {@code data:}) is a hazard, so a value given there must be an http or
+     * https URL.
+     */
+    public static final List<String> LINK_FIELDS = List.of("link", "verificationLink");
 
     private final String wireName;
-    private final List<String> requiredFields;
+    private final List<String> fields;
 
-    MailTemplate(String wireName, String... requiredFields) {
+    MailTemplate(String wireName, String... fields) {
         this.wireName = wireName;
-        this.requiredFields = List.of(requiredFields);
+        this.fields = List.of(fields);
     }
 
     /** The name clients use, e.g. {@code loginWithOTP}. */
@@ -33,9 +43,9 @@ public enum MailTemplate {
         return wireName;
     }
 
-    /** The {@code templateData} fields this template needs. */
-    public List<String> requiredFields() {
-        return requiredFields;
+    /** The {@code templateData} fields this template shows besides {@link #ORG_NAME}. */
+    public List<String> fields() {
+        return fields;
     }
 
     /** The template of that wire name, if there is one. */

@@ -15,9 +15,10 @@ import java.util.Optional;
  * <ul>
  *   <li>{@code host}: a DNS name or an IP address, no scheme and no port ({@link HostName});</li>
  *   <li>{@code port}: 1 to 65535; in a document, a JSON number or a string of digits alone;</li>
- *   <li>{@code username}, {@code password}: optional, but a password needs a username; a
- *       username has no control characters;</li>
- *   <li>{@code fromEmail}: an e-mail address.</li>
+ *   <li>{@code username}, {@code password}: optional; a username has no control characters. A
+ *       password without a username is kept (PipesHub stores such configurations) but cannot be
+ *       used: no SMTP AUTH is attempted, and {@link #warnings()} says so;</li>
+ *   <li>{@code fromEmail}: an e-mail address, with or without a display name ({@link Mailbox}).</li>
  * </ul>
  *
  * <p>A refusal names the field and what is wrong with it, never the value: a password pasted into
@@ -30,17 +31,19 @@ import java.util.Optional;
  * @param host      SMTP server host name or IP address
  * @param port      SMTP server port
  * @param username  SMTP AUTH user name; empty means no authentication
- * @param password  SMTP AUTH password
+ * @param password  SMTP AUTH password, used only with a username
  * @param fromEmail the address every mail is sent from
  */
 public record SmtpConfiguration(
-        String host, int port, Optional<String> username, Optional<Password> password, EmailAddress fromEmail) {
+        String host, int port, Optional<String> username, Optional<Password> password, Mailbox fromEmail) {
 
     public static final String HOST = "host";
     public static final String PORT = "port";
     public static final String USERNAME = "username";
     public static final String PASSWORD = "password";
     public static final String FROM_EMAIL = "fromEmail";
+    /** Every field of the contract's object; a document's other fields are not this value's. */
+    public static final List<String> FIELD_NAMES = List.of(HOST, PORT, USERNAME, PASSWORD, FROM_EMAIL);
 
     /**
      * Stands for a hidden value: the admin view shows the password this way, and a submitted
@@ -84,10 +87,6 @@ public record SmtpConfiguration(
         if (username.isPresent() && username.get().codePoints().anyMatch(Character::isISOControl)) {
             throw new InvalidSmtpConfigurationException(USERNAME, "username must not contain control characters");
         }
-        if (password.isPresent() && username.isEmpty()) {
-            throw new InvalidSmtpConfigurationException(
-                    PASSWORD, "password is set but username is not: SMTP authentication needs a username");
-        }
         if (fromEmail == null) {
             throw new InvalidSmtpConfigurationException(FROM_EMAIL, "fromEmail is required");
         }
@@ -105,7 +104,17 @@ public record SmtpConfiguration(
                 port,
                 Optional.ofNullable(username).filter(name -> !name.isBlank()),
                 Optional.ofNullable(password).filter(secret -> !secret.isBlank()).map(Password::of),
-                emailAddress(fromEmail));
+                mailbox(fromEmail));
+    }
+
+    /**
+     * What an operator should know about this configuration although it is valid, in words they
+     * can act on; empty when there is nothing to say.
+     */
+    public List<String> warnings() {
+        return password.isPresent() && username.isEmpty()
+                ? List.of("A password is set but no username: SMTP AUTH is not attempted; set a username to log in")
+                : List.of();
     }
 
     /**
@@ -185,18 +194,23 @@ public record SmtpConfiguration(
         return fields;
     }
 
+    /** The host as the DNS and the server's certificate name it (an international name in punycode). */
+    public String asciiHost() {
+        return HostName.ascii(host);
+    }
+
     /** {@code host:port}, for log lines and messages. */
     public String address() {
         return host + ":" + port;
     }
 
-    private static EmailAddress emailAddress(String value) {
+    private static Mailbox mailbox(String value) {
         try {
-            return new EmailAddress(value);
+            return Mailbox.parse(value);
         } catch (IllegalArgumentException e) {
             // The address's own message quotes the value; this one must not.
-            throw new InvalidSmtpConfigurationException(FROM_EMAIL,
-                    FROM_EMAIL + " must be an e-mail address like name@example.com");
+            throw new InvalidSmtpConfigurationException(FROM_EMAIL, FROM_EMAIL
+                    + " must be an e-mail address like name@example.com, or Name <name@example.com>");
         }
     }
 

@@ -40,7 +40,7 @@ class SmtpConfigurationTest {
         assertEquals(587, configuration.port());
         assertEquals(Optional.of("ops@example.com"), configuration.username());
         assertEquals(SECRET, configuration.password().orElseThrow().reveal());
-        assertEquals(new EmailAddress("noreply@example.com"), configuration.fromEmail());
+        assertEquals(Mailbox.parse("noreply@example.com"), configuration.fromEmail());
     }
 
     @Test
@@ -75,7 +75,7 @@ class SmtpConfigurationTest {
     @ValueSource(strings = {"", "   ", "smtp example.com", "smtp\u0000.example.com", "smtp\u202e.example.com",
             "127.0.0.1:25", "smtp://smtp.example.com", "smtp.example.com/", "-smtp.example.com", "smtp-.example.com",
             "smtp..example.com", "256.1.1.1", "1.2.3", "1::2::3", "1:2:3:4:5:6:7:8:9", "[::1", "fe80::1%eth0",
-            "smtp.example.com\n", "\tsmtp.example.com"})
+            "smtp.example.com\n", "\tsmtp.example.com", "exa\u200bmple.com", "local\u00adhost", "a\ufeffb.example"})
     void refusesAHostThatIsNeitherANameNorAnAddressWithoutQuotingIt(String host) {
         Map<String, Object> fields = validFields();
         fields.put("host", host);
@@ -104,6 +104,13 @@ class SmtpConfigurationTest {
         fields.put("host", host);
 
         assertEquals(host, SmtpConfiguration.fromFields(fields).host());
+    }
+
+    @Test
+    void anInternationalHostIsConnectedToInItsAsciiForm() {
+        assertEquals("xn--mnchen-3ya.example", SmtpConfiguration.of("münchen.example", 25, null, null, "a@b.c").asciiHost());
+        assertEquals("xn--mnchen-3ya.example", SmtpConfiguration.of("münchen\u3002example", 25, null, null, "a@b.c").asciiHost());
+        assertEquals("smtp.example.com", SmtpConfiguration.of("smtp.example.com", 25, null, null, "a@b.c").asciiHost());
     }
 
     @ParameterizedTest
@@ -177,7 +184,8 @@ class SmtpConfigurationTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"", "noreply", "noreply@", "@example.com", "no reply@example.com",
-            "a@b@example.com", "Name <noreply@example.com>", "a@example..com", "a@-example.com"})
+            "a@b@example.com", "Name <noreply@example>x", "Name <not an address>", "Name noreply@example.com",
+            "a@example..com", "a@-example.com", "Name\r\nBcc: x@example.com <noreply@example.com>"})
     void refusesAFromEmailThatIsNotAnAddress(String fromEmail) {
         Map<String, Object> fields = validFields();
         fields.put("fromEmail", fromEmail);
@@ -188,13 +196,29 @@ class SmtpConfigurationTest {
     }
 
     @Test
-    void refusesAPasswordWithoutAUsername() {
+    void keepsAPasswordWithoutAUsernameAndWarnsThatItCannotBeUsed() {
         Map<String, Object> fields = validFields();
         fields.remove("username");
 
-        InvalidSmtpConfigurationException refusal = refusal(fields);
-        assertEquals(Optional.of("password"), refusal.field());
-        assertFalse(refusal.getMessage().contains(SECRET));
+        SmtpConfiguration configuration = SmtpConfiguration.fromFields(fields);
+
+        assertEquals(SECRET, configuration.password().orElseThrow().reveal());
+        assertEquals(List.of("A password is set but no username: SMTP AUTH is not attempted; set a username to log in"),
+                configuration.warnings());
+        assertEquals(List.of(), SmtpConfiguration.fromFields(validFields()).warnings());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Acme <noreply@acme.test>", "\"Acme, Inc.\" <noreply@acme.test>", "Zoë Ltd <zoe@acme.test>",
+            "<noreply@acme.test>"})
+    void acceptsAFromEmailWithADisplayNameAndStoresItInTheSameForm(String fromEmail) {
+        Map<String, Object> fields = validFields();
+        fields.put("fromEmail", fromEmail);
+
+        SmtpConfiguration configuration = SmtpConfiguration.fromFields(fields);
+
+        assertTrue(configuration.fromEmail().address().value().endsWith("@acme.test"));
+        assertEquals(configuration, SmtpConfiguration.fromFields(configuration.toFields(PasswordDisclosure.REVEALED)));
     }
 
     @Test

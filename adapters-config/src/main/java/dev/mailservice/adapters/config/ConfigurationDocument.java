@@ -9,7 +9,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.mailservice.domain.InvalidSmtpConfigurationException;
+import dev.mailservice.domain.OpaqueFields;
 import dev.mailservice.domain.SmtpConfiguration;
+import dev.mailservice.domain.StoredSmtpConfiguration;
 import java.io.IOException;
 import java.util.Locale;
 import java.util.Map;
@@ -35,15 +37,16 @@ final class ConfigurationDocument {
     private ConfigurationDocument() {}
 
     /**
-     * Reads a stored SMTP configuration.
+     * Reads a stored SMTP configuration, with the document's fields this service does not know.
      *
      * @param document the JSON bytes
      * @param location where they were read from, e.g. {@code file config/smtp.json}
+     * @param revision the backend's revision of the document
      * @throws InvalidSmtpConfigurationException if the bytes are not a JSON object or the object
      *                                           is not a valid configuration; the message names
      *                                           {@code location}
      */
-    static SmtpConfiguration parse(byte[] document, String location) {
+    static StoredSmtpConfiguration parse(byte[] document, String location, long revision) {
         String subject = "The SMTP configuration in " + location;
         Map<String, Object> fields;
         try {
@@ -52,19 +55,20 @@ final class ConfigurationDocument {
             throw new InvalidSmtpConfigurationException(null, e.getMessage());
         }
         try {
-            return SmtpConfiguration.fromFields(fields);
+            return new StoredSmtpConfiguration(SmtpConfiguration.fromFields(fields), revision,
+                    OpaqueFields.outside(fields, SmtpConfiguration.FIELD_NAMES));
         } catch (InvalidSmtpConfigurationException e) {
             throw new InvalidSmtpConfigurationException(e.field().orElse(null), subject + " is invalid: " + e.getMessage());
         }
     }
 
-    /** Writes a configuration in its stored form, password included. */
-    static byte[] format(SmtpConfiguration configuration) {
+    /** Writes a configuration in its stored form, password included, {@code otherFields} after its own. */
+    static byte[] format(SmtpConfiguration configuration, OpaqueFields otherFields) {
         try {
-            return JSON.writerWithDefaultPrettyPrinter()
-                    .writeValueAsBytes(configuration.toFields(SmtpConfiguration.PasswordDisclosure.REVEALED));
+            return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(
+                    otherFields.after(configuration.toFields(SmtpConfiguration.PasswordDisclosure.REVEALED)));
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a map of strings and numbers always serialises", e);
+            throw new IllegalStateException("a map of what JSON was read into always serialises", e);
         }
     }
 

@@ -1,8 +1,9 @@
 package dev.mailservice.adapters.config;
 
 import dev.mailservice.application.port.out.ConfigRepository;
-import dev.mailservice.application.port.out.StoredSmtpConfiguration;
+import dev.mailservice.domain.StoredSmtpConfiguration;
 import dev.mailservice.domain.InvalidSmtpConfigurationException;
+import dev.mailservice.domain.OpaqueFields;
 import dev.mailservice.domain.SmtpConfiguration;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
@@ -30,9 +31,8 @@ public final class EtcdConfigRepository implements ConfigRepository {
 
     @Override
     public Optional<StoredSmtpConfiguration> load() {
-        return store.get(KEY).map(entry -> new StoredSmtpConfiguration(
-                ConfigurationDocument.parse(decrypt(entry.value()).getBytes(StandardCharsets.UTF_8), location()),
-                entry.modRevision()));
+        return store.get(KEY).map(entry -> ConfigurationDocument.parse(
+                decrypt(entry.value()).getBytes(StandardCharsets.UTF_8), location(), entry.modRevision()));
     }
 
     @Override
@@ -41,9 +41,9 @@ public final class EtcdConfigRepository implements ConfigRepository {
     }
 
     @Override
-    public long save(SmtpConfiguration configuration, long expectedRevision) {
+    public long save(SmtpConfiguration configuration, OpaqueFields otherFields, long expectedRevision) {
         return store.putIfUnchanged(KEY,
-                cipher.encrypt(new String(ConfigurationDocument.format(configuration), StandardCharsets.UTF_8)),
+                cipher.encrypt(new String(ConfigurationDocument.format(configuration, otherFields), StandardCharsets.UTF_8)),
                 expectedRevision);
     }
 

@@ -2,7 +2,8 @@ package dev.mailservice.adapters.config;
 
 import dev.mailservice.application.port.out.ConfigBackendUnavailableException;
 import dev.mailservice.application.port.out.ConfigRepository;
-import dev.mailservice.application.port.out.StoredSmtpConfiguration;
+import dev.mailservice.domain.StoredSmtpConfiguration;
+import dev.mailservice.domain.OpaqueFields;
 import dev.mailservice.domain.SmtpConfiguration;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -30,7 +31,8 @@ import java.util.regex.Pattern;
  * <p>A save writes a temporary file beside the target and renames it over the target. When the
  * configured path is a symbolic link, the file it points to is replaced and the link stays. A
  * temporary file left by a process killed in the middle of a save holds the password: such
- * leftovers are removed when the repository is opened.
+ * leftovers are removed when the repository is opened. (A replica opening it while another saves
+ * to the same file may remove that save's temporary file; that save then fails and says so.)
  */
 public final class FileConfigRepository implements ConfigRepository {
 
@@ -56,8 +58,7 @@ public final class FileConfigRepository implements ConfigRepository {
                     "Cannot read the SMTP configuration " + location() + ": " + e.getClass().getSimpleName()
                             + (e.getMessage() != null ? " " + e.getMessage() : ""), e);
         }
-        return Optional.of(new StoredSmtpConfiguration(
-                ConfigurationDocument.parse(document, location()), StoredSmtpConfiguration.UNVERSIONED));
+        return Optional.of(ConfigurationDocument.parse(document, location(), StoredSmtpConfiguration.UNVERSIONED));
     }
 
     /** A file has no revisions. */
@@ -72,7 +73,7 @@ public final class FileConfigRepository implements ConfigRepository {
      * process are ordered by the caller.
      */
     @Override
-    public long save(SmtpConfiguration configuration, long expectedRevision) {
+    public long save(SmtpConfiguration configuration, OpaqueFields otherFields, long expectedRevision) {
         Path temporary = null;
         try {
             Path target = followLinks(file);
@@ -81,7 +82,7 @@ public final class FileConfigRepository implements ConfigRepository {
             temporary = Files.createTempFile(directory, temporaryPrefix(target), TEMPORARY_SUFFIX,
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
-                channel.write(ByteBuffer.wrap(ConfigurationDocument.format(configuration)));
+                channel.write(ByteBuffer.wrap(ConfigurationDocument.format(configuration, otherFields)));
                 channel.force(true);
             }
             Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -117,7 +118,8 @@ public final class FileConfigRepository implements ConfigRepository {
             if (hops == 40) {
                 throw new IOException("too many levels of symbolic links at " + path);
             }
-            target = target.getParent().resolve(Files.readSymbolicLink(target)).normalize();
+            // Not normalised: ".." after a directory that is itself a link is for the file system to resolve.
+            target = target.getParent().resolve(Files.readSymbolicLink(target));
         }
         return target;
     }

@@ -6,9 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mailservice.application.port.out.ConfigRepository;
-import dev.mailservice.application.port.out.StoredSmtpConfiguration;
+import dev.mailservice.domain.StoredSmtpConfiguration;
 import dev.mailservice.domain.InvalidSmtpConfigurationException;
+import dev.mailservice.domain.OpaqueFields;
 import dev.mailservice.domain.SmtpConfiguration;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -123,7 +126,7 @@ abstract class ConfigRepositoryContractTest {
         SmtpConfiguration configuration =
                 SmtpConfiguration.of("smtp.example.com", 465, "ops@example.com", SECRET, "noreply@example.com");
 
-        long revision = repository().save(configuration, repository().currentRevision());
+        long revision = repository().save(configuration, OpaqueFields.NONE, repository().currentRevision());
 
         StoredSmtpConfiguration read = repository().load().orElseThrow();
         assertEquals(configuration, read.configuration());
@@ -131,11 +134,26 @@ abstract class ConfigRepositoryContractTest {
     }
 
     @Test
+    void fieldsTheServiceDoesNotKnowAreReadAndSavedAsTheyAre() throws Exception {
+        storeRaw(VALID_DOCUMENT.replace("}", ", \"secure\": true, \"provider\": {\"name\": \"acme\", \"ids\": [1, 2]}}"));
+
+        StoredSmtpConfiguration read = repository().load().orElseThrow();
+        assertEquals(Map.of("secure", true, "provider", Map.of("name", "acme", "ids", List.of(1, 2))),
+                read.otherFields().fields());
+        assertFalse(read.otherFields().toString().contains("acme"), "an unknown field's value was printed");
+
+        repository().save(read.configuration(), read.otherFields(), repository().currentRevision());
+
+        assertEquals(read.otherFields(), repository().load().orElseThrow().otherFields());
+        assertEquals(read.configuration(), repository().load().orElseThrow().configuration());
+    }
+
+    @Test
     void aSaveReplacesWhatWasStored() throws Exception {
         storeRaw(VALID_DOCUMENT);
         SmtpConfiguration replacement = SmtpConfiguration.of("relay.local", 25, null, null, "relay@example.com");
 
-        repository().save(replacement, repository().currentRevision());
+        repository().save(replacement, OpaqueFields.NONE, repository().currentRevision());
 
         assertEquals(replacement, repository().load().orElseThrow().configuration());
     }
@@ -148,7 +166,7 @@ abstract class ConfigRepositoryContractTest {
             int before = announcements.get();
 
             repository().save(SmtpConfiguration.of("relay.local", 25, null, null, "relay@example.com"),
-                    repository().currentRevision());
+                    OpaqueFields.NONE, repository().currentRevision());
 
             eventually(() -> announcements.get() > before, "the save was not announced");
         }
@@ -167,7 +185,7 @@ abstract class ConfigRepositoryContractTest {
         storeRaw("{not json");
         SmtpConfiguration replacement = SmtpConfiguration.of("relay.local", 25, null, null, "relay@example.com");
 
-        repository().save(replacement, repository().currentRevision());
+        repository().save(replacement, OpaqueFields.NONE, repository().currentRevision());
 
         assertEquals(replacement, repository().load().orElseThrow().configuration());
     }

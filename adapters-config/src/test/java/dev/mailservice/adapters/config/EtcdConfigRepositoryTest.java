@@ -11,6 +11,7 @@ import dev.mailservice.application.port.out.ConfigBackendUnavailableException;
 import dev.mailservice.application.port.out.ConfigRepository;
 import dev.mailservice.application.port.out.ConfigWriteConflictException;
 import dev.mailservice.domain.InvalidSmtpConfigurationException;
+import dev.mailservice.domain.OpaqueFields;
 import dev.mailservice.domain.SmtpConfiguration;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -95,13 +96,13 @@ class EtcdConfigRepositoryTest extends ConfigRepositoryContractTest {
 
     @Test
     void aSavedValueIsEncryptedInPipesHubsFormatAndNodeCanReadIt() throws Exception {
-        repository.save(SmtpConfiguration.of("smtp.example.com", 587, "ops", SECRET, "noreply@example.com"), 0);
+        repository.save(SmtpConfiguration.of("smtp.example.com", 587, "ops", SECRET, "noreply@example.com"), OpaqueFields.NONE, 0);
 
         String stored = store.get(EtcdConfigRepository.KEY).orElseThrow().value();
         assertTrue(stored.matches("[0-9a-f]{24}:[0-9a-f]+:[0-9a-f]{32}"), stored);
         assertEquals(SmtpConfiguration.of("smtp.example.com", 587, "ops", SECRET, "noreply@example.com"),
                 ConfigurationDocument.parse(NodeCrypto.decrypt(stored, SECRET_KEY).getBytes(StandardCharsets.UTF_8),
-                        "what Node decrypted"));
+                        "what Node decrypted", 0).configuration());
     }
 
     @Test
@@ -124,7 +125,7 @@ class EtcdConfigRepositoryTest extends ConfigRepositoryContractTest {
         long newer = repository.currentRevision();
 
         ConfigWriteConflictException conflict = assertThrows(ConfigWriteConflictException.class, () -> repository.save(
-                SmtpConfiguration.of("late.example.com", 25, null, null, "late@example.com"), read));
+                SmtpConfiguration.of("late.example.com", 25, null, null, "late@example.com"), OpaqueFields.NONE, read));
 
         assertTrue(conflict.getMessage().startsWith("etcd key /services/smtp at "), conflict.getMessage());
         assertEquals(newer, repository.currentRevision());
@@ -136,7 +137,7 @@ class EtcdConfigRepositoryTest extends ConfigRepositoryContractTest {
         storeRaw(VALID_DOCUMENT);
 
         assertThrows(ConfigWriteConflictException.class, () -> repository.save(
-                SmtpConfiguration.of("late.example.com", 25, null, null, "late@example.com"), 0));
+                SmtpConfiguration.of("late.example.com", 25, null, null, "late@example.com"), OpaqueFields.NONE, 0));
         assertEquals("smtp.example.com", repository.load().orElseThrow().configuration().host());
     }
 
@@ -151,7 +152,7 @@ class EtcdConfigRepositoryTest extends ConfigRepositoryContractTest {
             ETCD.stop(0);
             try {
                 assertThrows(ConfigBackendUnavailableException.class, () -> writer.save(
-                        SmtpConfiguration.of("lost.example.com", 25, null, null, "lost@example.com"), read));
+                        SmtpConfiguration.of("lost.example.com", 25, null, null, "lost@example.com"), OpaqueFields.NONE, read));
             } finally {
                 ETCD.start(0);
             }

@@ -6,7 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mailservice.application.port.out.ConfigBackendUnavailableException;
 import dev.mailservice.application.port.out.ConfigRepository;
-import dev.mailservice.application.port.out.StoredSmtpConfiguration;
+import dev.mailservice.domain.StoredSmtpConfiguration;
+import dev.mailservice.domain.OpaqueFields;
 import dev.mailservice.domain.SmtpConfiguration;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -72,7 +73,7 @@ class FileConfigRepositoryTest extends ConfigRepositoryContractTest {
 
     @Test
     void aSavedFileIsReadableByItsOwnerOnlyAndLeavesNoTemporaryFile() throws Exception {
-        repository.save(SmtpConfiguration.of("smtp.example.com", 587, "ops", SECRET, "noreply@example.com"), 0);
+        repository.save(SmtpConfiguration.of("smtp.example.com", 587, "ops", SECRET, "noreply@example.com"), OpaqueFields.NONE, 0);
 
         assertEquals(PosixFilePermissions.fromString("rw-------"), Files.getPosixFilePermissions(file));
         try (Stream<Path> files = Files.list(directory)) {
@@ -88,7 +89,7 @@ class FileConfigRepositoryTest extends ConfigRepositoryContractTest {
         Files.deleteIfExists(file);
         Files.createSymbolicLink(file, Path.of("targets", "real.json"));
 
-        repository.save(SmtpConfiguration.of("relay.local", 25, null, null, "relay@example.com"), 0);
+        repository.save(SmtpConfiguration.of("relay.local", 25, null, null, "relay@example.com"), OpaqueFields.NONE, 0);
 
         assertTrue(Files.isSymbolicLink(file), "the link was replaced by a file");
         assertEquals("relay.local", new FileConfigRepository(target).load().orElseThrow().configuration().host());
@@ -115,7 +116,7 @@ class FileConfigRepositoryTest extends ConfigRepositoryContractTest {
     void savingCreatesTheDirectory() {
         FileConfigRepository nested = new FileConfigRepository(directory.resolve("new/dir/smtp.json"));
 
-        nested.save(SmtpConfiguration.of("smtp.example.com", 587, null, null, "noreply@example.com"), 0);
+        nested.save(SmtpConfiguration.of("smtp.example.com", 587, null, null, "noreply@example.com"), OpaqueFields.NONE, 0);
 
         assertEquals("smtp.example.com", nested.load().orElseThrow().configuration().host());
     }
@@ -126,7 +127,7 @@ class FileConfigRepositoryTest extends ConfigRepositoryContractTest {
         Files.writeString(file.resolve("occupied"), "x");
 
         assertThrows(ConfigBackendUnavailableException.class,
-                () -> repository.save(SmtpConfiguration.of("h", 25, null, null, "a@b.c"), 0));
+                () -> repository.save(SmtpConfiguration.of("h", 25, null, null, "a@b.c"), OpaqueFields.NONE, 0));
     }
 
     @Test

@@ -3,18 +3,22 @@ package dev.mailservice.adapters.http;
 import dev.mailservice.application.port.in.GetStoredSmtpConfiguration;
 import dev.mailservice.application.port.in.SaveSmtpConfiguration;
 import dev.mailservice.domain.InvalidInputException;
+import dev.mailservice.domain.SmtpConfiguration;
 import dev.mailservice.domain.SmtpConfiguration.PasswordDisclosure;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * The configuration-manager routes under {@code /api/v1/configurationManager}: admins store and
- * read the SMTP configuration (password masked); services read it in full.
+ * read the SMTP configuration (password masked; with {@code HIDE_SECRET_CONFIG}, host, username and
+ * fromEmail too); services read it in full. Fields the service does not know come back as stored.
  */
 public final class ConfigManagerHttpService implements HttpService {
 
@@ -22,18 +26,28 @@ public final class ConfigManagerHttpService implements HttpService {
     static final String BASE_PATH = "/api/v1/configurationManager";
     static final String ADMIN_ROLE = "admin";
     static final String CREATED = "SMTP config created successfully";
+    /** What {@code HIDE_SECRET_CONFIG} hides besides the password, as PipesHub does. */
+    private static final List<String> HIDDEN_WITH_SECRETS =
+            List.of(SmtpConfiguration.HOST, SmtpConfiguration.USERNAME, SmtpConfiguration.FROM_EMAIL);
 
     private final SaveSmtpConfiguration save;
     private final GetStoredSmtpConfiguration stored;
     private final TokenVerifier userTokens;
     private final TokenVerifier scopedTokens;
+    private final boolean hideSecretConfig;
 
+    /**
+     * @param hideSecretConfig PipesHub's {@code HIDE_SECRET_CONFIG}: whether the admin view hides
+     *                         host, username and fromEmail behind the placeholder, as it always
+     *                         hides the password
+     */
     public ConfigManagerHttpService(SaveSmtpConfiguration save, GetStoredSmtpConfiguration stored,
-            TokenVerifier userTokens, TokenVerifier scopedTokens) {
+            TokenVerifier userTokens, TokenVerifier scopedTokens, boolean hideSecretConfig) {
         this.save = Objects.requireNonNull(save, "save");
         this.stored = Objects.requireNonNull(stored, "stored");
         this.userTokens = Objects.requireNonNull(userTokens, "userTokens");
         this.scopedTokens = Objects.requireNonNull(scopedTokens, "scopedTokens");
+        this.hideSecretConfig = hideSecretConfig;
     }
 
     @Override
@@ -58,16 +72,24 @@ public final class ConfigManagerHttpService implements HttpService {
     }
 
     private void showMasked(ServerRequest request, ServerResponse response) {
-        show(request, response, PasswordDisclosure.MASKED);
+        show(request, response, configuration -> {
+            Map<String, Object> fields = configuration.toFields(PasswordDisclosure.MASKED);
+            if (hideSecretConfig) {
+                HIDDEN_WITH_SECRETS.forEach(field -> fields.computeIfPresent(field, (name, value) -> SmtpConfiguration.PLACEHOLDER));
+            }
+            return fields;
+        });
     }
 
     private void showInFull(ServerRequest request, ServerResponse response) {
-        show(request, response, PasswordDisclosure.REVEALED);
+        show(request, response, configuration -> configuration.toFields(PasswordDisclosure.REVEALED));
     }
 
-    /** The stored configuration, or {@code {}} when none is stored. */
-    private void show(ServerRequest request, ServerResponse response, PasswordDisclosure disclosure) {
-        Json.send(request, response, Status.OK_200,
-                stored.stored().map(configuration -> configuration.toFields(disclosure)).orElse(Map.of()));
+    /** The stored configuration as {@code fields} shows it, other fields after; {@code {}} when none is stored. */
+    private void show(ServerRequest request, ServerResponse response,
+            Function<SmtpConfiguration, Map<String, Object>> fields) {
+        Json.send(request, response, Status.OK_200, stored.stored()
+                .map(document -> document.otherFields().after(fields.apply(document.configuration())))
+                .orElse(Map.of()));
     }
 }

@@ -11,6 +11,7 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -54,13 +55,15 @@ public final class MailHttpService implements HttpService {
         record Sent(boolean status, String data) {}
     }
 
-    record StatusAnswer(Map<String, Object> smtp, String appliedAt, String source, ErrorAnswer lastReloadError) {}
+    record StatusAnswer(Map<String, Object> smtp, String appliedAt, String source, ErrorAnswer lastReloadError,
+            List<String> warnings) {}
 
     record ErrorAnswer(String at, String message) {}
 
+    /** With nothing stored, {@code "smtp": null}: PipesHub calls this on a fresh install, before any SMTP is set up. */
     private void reload(ServerRequest request, ServerResponse response) {
-        SmtpConfiguration applied = reload.reload();
-        Json.send(request, response, Status.OK_200, new ReloadAnswer(RELOADED, withoutPassword(applied)));
+        Map<String, Object> stored = reload.reload().map(MailHttpService::withoutPassword).orElse(null);
+        Json.send(request, response, Status.OK_200, new ReloadAnswer(RELOADED, stored));
     }
 
     private void send(ServerRequest request, ServerResponse response) {
@@ -75,7 +78,8 @@ public final class MailHttpService implements HttpService {
                 status.active().map(applied -> applied.appliedAt().toString()).orElse(null),
                 status.active().map(SmtpStatus.Applied::source).orElse(null),
                 status.lastReloadError().map(error -> new ErrorAnswer(error.at().toString(), error.message()))
-                        .orElse(null)));
+                        .orElse(null),
+                status.warnings()));
     }
 
     private static Map<String, Object> withoutPassword(SmtpConfiguration configuration) {

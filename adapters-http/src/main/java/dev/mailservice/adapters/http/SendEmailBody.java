@@ -18,8 +18,9 @@ import java.util.Map;
  *
  * <p>Accepted beyond the letter of the schema, as PipesHub's clients send it: a single address
  * instead of an array, numbers in {@code templateData} (an OTP of {@code 123456}). Ignored:
- * {@code isAutoEmail} and {@code fromEmailDomain}, which are for audit logs; mail always goes
- * out From the active configuration's {@code fromEmail}.
+ * {@code isAutoEmail} and {@code fromEmailDomain}, which are for audit logs (mail always goes out
+ * From the active configuration's {@code fromEmail}), and {@code productName}, which PipesHub's
+ * callers set to {@code PIP} while its mails name the brand.
  *
  * <p>Attachment {@code content} is raw text or base64. An {@code encoding} field says which
  * ({@code base64}, or {@code utf8}/{@code utf-8} for text), as with nodemailer; without it, content
@@ -38,7 +39,6 @@ final class SendEmailBody {
                 addresses(body, "sendEmailTo"),
                 addresses(body, "sendCcTo"),
                 text(body, "subject"),
-                text(body, "productName"),
                 templateData(body.get("templateData")),
                 attachments(body.get("attachments")));
     }
@@ -75,12 +75,10 @@ final class SendEmailBody {
         return addresses;
     }
 
+    /** As PipesHub's renderer, refuses data that is not there at all; a field in it may be missing or null. */
     private static Map<String, String> templateData(JsonNode value) {
-        if (value == null || value.isNull()) {
-            return Map.of();
-        }
-        if (!value.isObject()) {
-            throw HttpError.badRequest("templateData must be a JSON object");
+        if (value == null || value.isNull() || !value.isObject()) {
+            throw HttpError.badRequest("templateData is required and must be a JSON object (its fields may be left out)");
         }
         Map<String, String> data = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> field : value.properties()) {

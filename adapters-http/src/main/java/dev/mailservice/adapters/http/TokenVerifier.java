@@ -79,11 +79,17 @@ public final class TokenVerifier {
 
     /**
      * A handler that lets the request through to the next handler only with a valid user token
-     * whose {@code role} claim is {@code role}; a valid token of another role is a 403.
+     * whose {@code role} claim is {@code role}. A valid token of another role is a 403; one with no
+     * role at all is a 401, as PipesHub answers it: its web app then signs the user in again and
+     * gets a token that carries the role.
      */
     public Handler requireRole(String role) {
         return (request, response) -> {
-            if (!role.equals(verify(request).getClaimValue(ROLE_CLAIM))) {
+            Object granted = verify(request).getClaimValue(ROLE_CLAIM);
+            if (granted == null) {
+                throw HttpError.unauthorized("The token has no role: sign in again");
+            }
+            if (!role.equals(granted)) {
                 throw HttpError.forbidden("This needs a user with the role " + role);
             }
             response.next();

@@ -364,7 +364,7 @@ class HostileClientTest extends HttpAdapterTest {
 
             assertEquals(401, client.answer().status());
             client.send(get("/smuggled"));
-            assertTrue(client.closedWithin(CLOSE_EXPECTED_WITHIN), "the body that followed was read as a request");
+            assertTrue(client.closedWithin(CLOSED_WITH_THE_ANSWER), "the connection stayed open");
         }
     }
 
@@ -377,7 +377,7 @@ class HostileClientTest extends HttpAdapterTest {
             await(release);
         };
         String sendToken = Tokens.scoped(SCOPED_SECRET, "mail:send");
-        byte[] body = largeSendBody(MailHttpService.SEND_EMAIL_MAX_BODY_BYTES);
+        byte[] body = RawHttp.sendBodyOf(MailHttpService.SEND_EMAIL_MAX_BODY_BYTES);
         List<RawHttp> holders = new CopyOnWriteArrayList<>();
         try {
             for (int i = 0; i < 2; i++) {
@@ -402,6 +402,11 @@ class HostileClientTest extends HttpAdapterTest {
             for (RawHttp holder : holders) {
                 assertEquals(200, holder.answer().status());
             }
+            // The room is given back as each request ends, just after its answer left: wait for that.
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (BUDGET.inUse() != 0 && System.nanoTime() < until) {
+                Thread.sleep(10);
+            }
             assertEquals(0, BUDGET.inUse(), "the room of the answered requests was not given back");
         } finally {
             release.countDown();
@@ -414,18 +419,6 @@ class HostileClientTest extends HttpAdapterTest {
     private static String expectContinue(String token, int length) {
         return "POST " + SEND + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + token
                 + "\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: " + length + "\r\n\r\n";
-    }
-
-    /** A send body of exactly {@code length} bytes, most of them an attachment. */
-    static byte[] largeSendBody(long length) {
-        String head = "{\"emailTemplateType\":\"loginWithOTP\",\"sendEmailTo\":[\"a@example.com\"],"
-                + "\"templateData\":{\"name\":\"Ann\",\"otp\":\"123456\"},\"attachments\":[{\"filename\":\"a.bin\","
-                + "\"contentType\":\"application/octet-stream\",\"encoding\":\"base64\",\"content\":\"";
-        String tail = "\"}]}";
-        int content = (int) length - head.length() - tail.length();
-        // Whole base64 quads, the rest made up with white space after the object.
-        return (head + "A".repeat(content - content % 4) + tail + " ".repeat(content % 4))
-                .getBytes(StandardCharsets.US_ASCII);
     }
 
     private static HttpResponse<String> send(HttpRequest.Builder request) throws Exception {

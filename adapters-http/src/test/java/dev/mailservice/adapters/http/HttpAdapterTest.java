@@ -10,6 +10,7 @@ import dev.mailservice.application.port.in.SendEmail;
 import dev.mailservice.application.port.in.SmtpStatus;
 import dev.mailservice.domain.MailRequest;
 import dev.mailservice.domain.SmtpConfiguration;
+import dev.mailservice.domain.StoredSmtpConfiguration;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -45,11 +46,11 @@ abstract class HttpAdapterTest {
     static final BodyMemoryBudget BUDGET = new BodyMemoryBudget(2 * MailHttpService.SEND_EMAIL_MAX_BODY_BYTES,
             Duration.ofMillis(500));
 
-    static volatile Supplier<SmtpConfiguration> reloadAnswer;
+    static volatile Supplier<Optional<SmtpConfiguration>> reloadAnswer;
     static volatile SmtpStatus status;
     static volatile Consumer<MailRequest> sendAnswer;
     static volatile Function<Map<String, ?>, SmtpConfiguration> saveAnswer;
-    static volatile Supplier<Optional<SmtpConfiguration>> storedAnswer;
+    static volatile Supplier<Optional<StoredSmtpConfiguration>> storedAnswer;
     static final List<MailRequest> sent = new CopyOnWriteArrayList<>();
     static final List<Map<String, ?>> saved = new CopyOnWriteArrayList<>();
 
@@ -72,7 +73,7 @@ abstract class HttpAdapterTest {
         GetStoredSmtpConfiguration stored = () -> storedAnswer.get();
         TokenVerifier scopedTokens = new TokenVerifier(SCOPED_SECRET);
         server = new MailHttpServer(0, IDLE_TIMEOUT, BUDGET, new MailHttpService(reload, active, sendEmail, scopedTokens),
-                new ConfigManagerHttpService(save, stored, new TokenVerifier(USER_SECRET), scopedTokens)).start();
+                new ConfigManagerHttpService(save, stored, new TokenVerifier(USER_SECRET), scopedTokens, false)).start();
         client = HttpClient.newHttpClient();
     }
 
@@ -84,11 +85,11 @@ abstract class HttpAdapterTest {
 
     @BeforeEach
     void resetStubs() {
-        reloadAnswer = () -> CONFIGURATION;
-        status = new SmtpStatus(Optional.empty(), Optional.empty());
+        reloadAnswer = () -> Optional.of(CONFIGURATION);
+        status = new SmtpStatus(Optional.empty(), Optional.empty(), List.of());
         sendAnswer = request -> {};
         saveAnswer = fields -> SmtpConfiguration.fromFields(fields);
-        storedAnswer = () -> Optional.of(CONFIGURATION);
+        storedAnswer = () -> Optional.of(new StoredSmtpConfiguration(CONFIGURATION, 0));
         sent.clear();
         saved.clear();
     }

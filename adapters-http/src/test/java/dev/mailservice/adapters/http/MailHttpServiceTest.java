@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
-import dev.mailservice.application.port.in.NoSmtpConfigurationStoredException;
 import dev.mailservice.application.port.in.SmtpStatus;
 import dev.mailservice.application.port.out.ConfigBackendUnavailableException;
 import dev.mailservice.domain.InvalidSmtpConfigurationException;
@@ -16,6 +15,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.jose4j.jws.AlgorithmIdentifiers;
@@ -46,7 +46,7 @@ class MailHttpServiceTest extends HttpAdapterTest {
 
     @Test
     void reloadLeavesOutAMissingUsername() throws Exception {
-        reloadAnswer = () -> SmtpConfiguration.of("relay.local", 25, null, null, "noreply@example.com");
+        reloadAnswer = () -> Optional.of(SmtpConfiguration.of("relay.local", 25, null, null, "noreply@example.com"));
 
         HttpResponse<String> response = reloadWith(Tokens.scoped(SCOPED_SECRET, "fetch:config"));
 
@@ -123,21 +123,19 @@ class MailHttpServiceTest extends HttpAdapterTest {
     @Test
     void anInvalidConfigurationIsA400NamingTheProblem() throws Exception {
         reloadAnswer = () -> {
-            throw new InvalidSmtpConfigurationException("port", "port must be between 1 and 65535, got 0");
+            throw new InvalidSmtpConfigurationException("port", "port must be between 1 and 65535");
         };
 
         assertError(reloadWith(Tokens.scoped(SCOPED_SECRET, "fetch:config")), 400, "HTTP_BAD_REQUEST",
-                "port must be between 1 and 65535, got 0");
+                "port must be between 1 and 65535");
     }
 
     @Test
-    void nothingStoredIsA404() throws Exception {
-        reloadAnswer = () -> {
-            throw new NoSmtpConfigurationStoredException("No SMTP configuration is stored (file /x.json)");
-        };
+    void nothingStoredIs200WithANullConfigurationAsPipesHubAnswersAFreshInstall() throws Exception {
+        reloadAnswer = Optional::empty;
 
-        assertError(reloadWith(Tokens.scoped(SCOPED_SECRET, "fetch:config")), 404, "HTTP_NOT_FOUND",
-                "No SMTP configuration is stored (file /x.json)");
+        assertOk(reloadWith(Tokens.scoped(SCOPED_SECRET, "fetch:config")),
+                "{\"message\":\"SMTP configuration updated successfully\",\"smtp\":null}");
     }
 
     @Test
@@ -167,21 +165,24 @@ class MailHttpServiceTest extends HttpAdapterTest {
 
         assertEquals(200, response.statusCode());
         assertEquals("application/json", response.headers().firstValue("Content-Type").orElseThrow());
-        assertEquals("{\"smtp\":null,\"appliedAt\":null,\"source\":null,\"lastReloadError\":null}", response.body());
+        assertEquals("{\"smtp\":null,\"appliedAt\":null,\"source\":null,\"lastReloadError\":null,\"warnings\":[]}",
+                response.body());
     }
 
     @Test
     void theStatusRouteShowsTheActiveConfigurationAndTheLastError() throws Exception {
         status = new SmtpStatus(
                 Optional.of(new SmtpStatus.Applied(CONFIGURATION, Instant.parse("2026-01-02T03:04:05Z"), "file", 0)),
-                Optional.of(new SmtpStatus.ReloadError(Instant.parse("2026-01-02T04:00:00Z"), "port must be ...")));
+                Optional.of(new SmtpStatus.ReloadError(Instant.parse("2026-01-02T04:00:00Z"), "port must be ...")),
+                List.of("A password is set but no username"));
 
         HttpResponse<String> response = call("GET", "/api/v1/mail/smtpConfig", Tokens.scoped(SCOPED_SECRET, "fetch:config"),
                 HttpRequest.BodyPublishers.noBody());
 
         assertEquals("{\"smtp\":{\"host\":\"smtp.example.com\",\"port\":587,\"username\":\"ops@example.com\","
                 + "\"fromEmail\":\"noreply@example.com\"},\"appliedAt\":\"2026-01-02T03:04:05Z\",\"source\":\"file\","
-                + "\"lastReloadError\":{\"at\":\"2026-01-02T04:00:00Z\",\"message\":\"port must be ...\"}}",
+                + "\"lastReloadError\":{\"at\":\"2026-01-02T04:00:00Z\",\"message\":\"port must be ...\"},"
+                + "\"warnings\":[\"A password is set but no username\"]}",
                 response.body());
     }
 

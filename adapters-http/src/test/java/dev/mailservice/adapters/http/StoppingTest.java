@@ -10,6 +10,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -30,16 +31,16 @@ class StoppingTest {
                 () -> {
                     reloadEntered.countDown();
                     await(reloadMayFinish);
-                    return SmtpConfiguration.of("smtp.example.com", 587, null, null, "noreply@example.com");
+                    return Optional.of(SmtpConfiguration.of("smtp.example.com", 587, null, null, "noreply@example.com"));
                 },
-                () -> new SmtpStatus(Optional.empty(), Optional.empty()),
+                () -> new SmtpStatus(Optional.empty(), Optional.empty(), List.of()),
                 request -> {
                     throw new UnsupportedOperationException();
                 },
                 tokens),
                 new ConfigManagerHttpService(fields -> {
                     throw new UnsupportedOperationException();
-                }, Optional::empty, tokens, tokens)).start();
+                }, Optional::empty, tokens, tokens, false)).start();
         String token = Tokens.scoped(SECRET, "fetch:config");
 
         try (HttpClient client = HttpClient.newHttpClient()) {

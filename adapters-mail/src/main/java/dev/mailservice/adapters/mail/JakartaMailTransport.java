@@ -4,6 +4,7 @@ import dev.mailservice.application.port.out.MailDeliveryException;
 import dev.mailservice.application.port.out.MailTransport;
 import dev.mailservice.domain.EmailAddress;
 import dev.mailservice.domain.MailMessage;
+import dev.mailservice.domain.Mailbox;
 import dev.mailservice.domain.Password;
 import dev.mailservice.domain.SmtpConfiguration;
 import jakarta.activation.DataHandler;
@@ -18,6 +19,7 @@ import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
 import jakarta.mail.util.ByteArrayDataSource;
 import java.io.IOException;
+import java.io.UnsupportedEncodingException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
@@ -77,21 +79,24 @@ final class JakartaMailTransport implements MailTransport {
         }
     }
 
-    /** Opens and logs in a connection for {@code configuration} on {@code session}. */
+    /**
+     * Opens a connection for {@code configuration} on {@code session}, logged in when it has a
+     * username (a password alone cannot log in, and is not sent).
+     */
     static Transport connect(SmtpConfiguration configuration, Session session) throws MessagingException {
         Transport connection = session.getTransport();
         connection.connect(
-                configuration.host(),
+                configuration.asciiHost(),
                 configuration.port(),
                 configuration.username().orElse(null),
-                configuration.password().map(Password::reveal).orElse(null));
+                configuration.username().flatMap(user -> configuration.password()).map(Password::reveal).orElse(null));
         return connection;
     }
 
     private MimeMessage toMime(MailMessage message) {
         try {
             MimeMessage mime = new MimeMessage(session);
-            mime.setFrom(internetAddress(configuration.fromEmail()));
+            mime.setFrom(sender(configuration.fromEmail()));
             mime.setRecipients(Message.RecipientType.TO, internetAddresses(message.to()));
             if (!message.cc().isEmpty()) {
                 mime.setRecipients(Message.RecipientType.CC, internetAddresses(message.cc()));
@@ -139,6 +144,19 @@ final class JakartaMailTransport implements MailTransport {
 
     private static InternetAddress internetAddress(EmailAddress address) throws MessagingException {
         return new InternetAddress(address.value(), true);
+    }
+
+    /** The From address, its display name encoded for the header where it is not plain ASCII. */
+    private static InternetAddress sender(Mailbox mailbox) throws MessagingException {
+        InternetAddress address = internetAddress(mailbox.address());
+        if (mailbox.displayName().isPresent()) {
+            try {
+                address.setPersonal(mailbox.displayName().get(), UTF_8);
+            } catch (UnsupportedEncodingException e) {
+                throw new IllegalStateException("UTF-8 is part of every JDK", e);
+            }
+        }
+        return address;
     }
 
     /**

@@ -21,25 +21,35 @@ import java.util.Properties;
 
 /**
  * Renders the mail templates (Mustache, in {@code templates/} beside this class): for each
- * template an HTML body, a plain-text body and a default subject, all sharing a layout that
- * names the product.
+ * template an HTML body, a plain-text body and a default subject, all sharing a layout headed by
+ * {@code orgName} when given, else by the brand.
  *
- * <p>In the HTML every value is escaped, so a {@code name} of {@code <script>} shows as text. The
- * text body and the subject are not HTML and are left as given. Every template is compiled when
- * this class is built, so a broken template stops the start instead of a send.
+ * <p>As PipesHub's templates, these refuse nothing: a {@code templateData} field left out shows
+ * empty (a button whose link is missing is left out). The brand is the service's setting, not the
+ * request's {@code productName}: PipesHub's callers send {@code PIP} there, and PipesHub's mails say
+ * "PipesHub". In the HTML every value is escaped, so a {@code name} of {@code <script>} shows as
+ * text; the text body and the subject are not HTML and are left as given. Every template is
+ * compiled when this class is built, so a broken template stops the start instead of a send.
  */
 public final class MustacheMailRenderer implements MailRenderer {
 
-    /** The product a mail names when the request names none. */
-    public static final String DEFAULT_PRODUCT_NAME = "PipesHub";
+    /** The brand PipesHub's mails name; {@code MAIL_BRAND_NAME} changes it. */
+    public static final String DEFAULT_BRAND = "PipesHub";
 
     private static final String TEMPLATES = "dev/mailservice/adapters/mail/templates";
+    private static final String BRAND = "brand";
 
     private record Compiled(Mustache subject, Mustache html, Mustache text) {}
 
+    private final String brand;
     private final Map<MailTemplate, Compiled> templates = new EnumMap<>(MailTemplate.class);
 
-    public MustacheMailRenderer() {
+    /** @param brand the product name every mail shows */
+    public MustacheMailRenderer(String brand) {
+        if (brand == null || brand.isBlank()) {
+            throw new IllegalArgumentException("a mail needs a brand to name the product");
+        }
+        this.brand = brand;
         MustacheFactory html = new DefaultMustacheFactory(TEMPLATES);
         MustacheFactory plain = new DefaultMustacheFactory(TEMPLATES) {
             @Override
@@ -68,7 +78,7 @@ public final class MustacheMailRenderer implements MailRenderer {
     @Override
     public RenderedMail render(MailRequest request) {
         Map<String, Object> values = new HashMap<>(request.templateData());
-        values.put("productName", request.productName().orElse(DEFAULT_PRODUCT_NAME));
+        values.put(BRAND, brand);
         Compiled compiled = templates.get(request.template());
         return new RenderedMail(execute(compiled.subject(), values).strip(), execute(compiled.html(), values),
                 execute(compiled.text(), values).strip() + "\n");

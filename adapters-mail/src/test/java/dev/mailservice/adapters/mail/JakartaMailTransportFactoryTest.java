@@ -19,6 +19,7 @@ import dev.mailservice.domain.SmtpConfiguration;
 import jakarta.mail.Message;
 import jakarta.mail.Multipart;
 import jakarta.mail.Part;
+import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
 import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
@@ -57,6 +58,24 @@ class JakartaMailTransportFactoryTest {
         try (MailTransport transport = new JakartaMailTransportFactory(Duration.ofSeconds(5), 2, false).create(configuration)) {
             transport.send(message);
         }
+    }
+
+    @Test
+    void theFromHeaderShowsTheDisplayNameBesideTheAddress() throws Exception {
+        sendWith(SmtpConfiguration.of("127.0.0.1", smtpPort(), null, null, "Zoë & Co <noreply@example.com>"),
+                message("Named"));
+
+        InternetAddress from = (InternetAddress) SMTP_SERVER.getReceivedMessages()[0].getFrom()[0];
+        assertEquals("Zoë & Co", from.getPersonal());
+        assertEquals("noreply@example.com", from.getAddress());
+    }
+
+    @Test
+    void aPasswordWithoutAUsernameSendsWithoutLoggingIn() throws Exception {
+        sendWith(SmtpConfiguration.of("127.0.0.1", smtpPort(), null, "a-lonely-Pa55", "noreply@example.com"),
+                message("No login"));
+
+        assertEquals(1, SMTP_SERVER.getReceivedMessages().length);
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.mailservice.adapters.mail;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mailservice.application.port.out.MailRenderer.RenderedMail;
@@ -15,29 +16,66 @@ import org.junit.jupiter.api.Test;
 class MustacheMailRendererTest {
 
     private static final Map<String, String> DATA = Map.of("name", "Ann", "otp", "123456", "orgName", "Acme",
-            "invitee", "Bob", "link", "https://app.example.com/go?token=a&b=c");
+            "invitee", "Bob", "link", "https://app.example.com/go?token=a&b=c",
+            "verificationLink", "https://app.example.com/verify?t=1&u=2");
+    /** How the HTML shows each value: escaped. */
+    private static final Map<String, String> DATA_IN_HTML = Map.of("link", "https://app.example.com/go?token&#61;a&amp;b&#61;c",
+            "verificationLink", "https://app.example.com/verify?t&#61;1&amp;u&#61;2");
 
-    private final MustacheMailRenderer renderer = new MustacheMailRenderer();
+    private final MustacheMailRenderer renderer = new MustacheMailRenderer("PipesHub");
 
-    private RenderedMail render(MailTemplate template, Map<String, String> data, String productName) {
-        return renderer.render(MailRequest.of(template.wireName(), List.of("to@example.com"), List.of(), null,
-                productName, data, List.of()));
+    private RenderedMail render(MailTemplate template, Map<String, String> data) {
+        return renderer.render(MailRequest.of(template.wireName(), List.of("to@example.com"), List.of(), null, data,
+                List.of()));
     }
 
     @Test
-    void everyTemplateRendersItsDataInBothBodiesAndHasASubject() {
+    void everyTemplateShowsEveryFieldItsCallersSendInBothBodiesAndHasASubject() {
         for (MailTemplate template : MailTemplate.values()) {
-            RenderedMail mail = render(template, DATA, null);
+            RenderedMail mail = render(template, DATA);
 
             assertFalse(mail.defaultSubject().isBlank(), template.wireName());
             assertTrue(mail.html().startsWith("<!DOCTYPE html>"), template.wireName());
-            for (String field : template.requiredFields()) {
-                String shown = field.equals("link") ? "https://app.example.com/go?token&#61;a&amp;b&#61;c" : DATA.get(field);
-                assertTrue(mail.html().contains(shown), template.wireName() + " html lacks " + field);
+            for (String field : template.fields()) {
+                assertTrue(mail.html().contains(DATA_IN_HTML.getOrDefault(field, DATA.get(field))),
+                        template.wireName() + " html lacks " + field);
                 assertTrue(mail.text().contains(DATA.get(field)), template.wireName() + " text lacks " + field);
             }
+            assertTrue(mail.html().contains("Acme"), template.wireName() + " does not show orgName");
             assertFalse(mail.text().contains("<"), template.wireName() + " text has markup");
         }
+    }
+
+    @Test
+    void everyTemplateRendersWithNothingInItsData() {
+        for (MailTemplate template : MailTemplate.values()) {
+            RenderedMail mail = render(template, Map.of());
+
+            assertTrue(mail.html().contains("PipesHub"), template.wireName());
+            assertFalse(mail.html().contains("href=\"\""), template.wireName() + " has a button to nowhere");
+            assertFalse(mail.text().contains("null") || mail.html().contains("null"), template.wireName());
+        }
+    }
+
+    @Test
+    void theBrandNamesTheProductAndOrgNameHeadsTheMail() {
+        MustacheMailRenderer branded = new MustacheMailRenderer("Acme Cloud");
+        Map<String, String> withoutOrg = Map.of("name", "Ann", "otp", "123456");
+
+        RenderedMail mail = branded.render(MailRequest.of("loginWithOTP", List.of("to@example.com"), List.of(), null,
+                withoutOrg, List.of()));
+        RenderedMail withOrg = render(MailTemplate.LOGIN_WITH_OTP, DATA);
+
+        assertEquals("Your Acme Cloud sign-in code", mail.defaultSubject());
+        assertTrue(mail.html().contains(">Acme Cloud</div>"), mail.html());
+        assertTrue(withOrg.html().contains(">Acme</div><div style=\"font-size:12px;color:#7b8794;\">Powered by PipesHub"),
+                withOrg.html());
+        assertTrue(withOrg.text().startsWith("Acme (powered by PipesHub)"), withOrg.text());
+    }
+
+    @Test
+    void theOtpMailSaysHowLongTheCodeLasts() {
+        assertTrue(render(MailTemplate.LOGIN_WITH_OTP, DATA).text().contains("expires in 10 minutes"));
     }
 
     @Test
@@ -45,7 +83,7 @@ class MustacheMailRendererTest {
         Map<String, String> hostile = new HashMap<>(DATA);
         hostile.put("name", "<script>alert('x')</script>");
 
-        RenderedMail mail = render(MailTemplate.LOGIN_WITH_OTP, hostile, null);
+        RenderedMail mail = render(MailTemplate.LOGIN_WITH_OTP, hostile);
 
         assertFalse(mail.html().contains("<script>"), mail.html());
         assertTrue(mail.html().contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"), mail.html());
@@ -57,17 +95,10 @@ class MustacheMailRendererTest {
         Map<String, String> hostile = new HashMap<>(DATA);
         hostile.put("link", "https://app.example.com/'onmouseover='alert(1)");
 
-        RenderedMail mail = render(MailTemplate.RESET_PASSWORD, hostile, null);
+        RenderedMail mail = render(MailTemplate.RESET_PASSWORD, hostile);
 
         assertFalse(mail.html().contains("'onmouseover"), mail.html());
         assertTrue(mail.html().contains("&#39;onmouseover&#61;&#39;alert(1)"), mail.html());
-    }
-
-    @Test
-    void theProductNameBrandsTheMailAndDefaultsToPipesHub() {
-        assertEquals("Your Acme Cloud sign-in code", render(MailTemplate.LOGIN_WITH_OTP, DATA, "Acme Cloud").defaultSubject());
-        assertEquals("Your PipesHub sign-in code", render(MailTemplate.LOGIN_WITH_OTP, DATA, null).defaultSubject());
-        assertTrue(render(MailTemplate.LOGIN_WITH_OTP, DATA, "Acme Cloud").html().contains("Acme Cloud"));
     }
 
     @Test
@@ -75,7 +106,12 @@ class MustacheMailRendererTest {
         Map<String, String> data = new HashMap<>(DATA);
         data.put("orgName", "Smith & Sons");
 
-        assertEquals("Bob invited you to join Smith & Sons on PipesHub",
-                render(MailTemplate.APP_USER_INVITE, data, null).defaultSubject());
+        assertEquals("You are invited to join Smith & Sons on PipesHub",
+                render(MailTemplate.APP_USER_INVITE, data).defaultSubject());
+    }
+
+    @Test
+    void aBlankBrandIsRefused() {
+        assertThrows(IllegalArgumentException.class, () -> new MustacheMailRenderer(" "));
     }
 }

@@ -4,6 +4,8 @@ import dev.mailservice.application.port.in.SmtpNotConfiguredException;
 import dev.mailservice.application.port.in.SmtpStatus;
 import dev.mailservice.application.port.out.MailTransport;
 import dev.mailservice.domain.MailMessage;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -17,9 +19,14 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class ActiveMailSender implements AutoCloseable {
 
-    private record State(LeasedTransport transport, SmtpStatus.Applied applied, SmtpStatus.ReloadError lastReloadError) {
+    /**
+     * @param backingWarning what is wrong with what backs the active configuration (nothing is
+     *                       stored any more), or null
+     */
+    private record State(LeasedTransport transport, SmtpStatus.Applied applied, SmtpStatus.ReloadError lastReloadError,
+            String backingWarning) {
 
-        static final State EMPTY = new State(null, null, null);
+        static final State EMPTY = new State(null, null, null, null);
     }
 
     private final AtomicReference<State> state = new AtomicReference<>(State.EMPTY);
@@ -30,7 +37,7 @@ public final class ActiveMailSender implements AutoCloseable {
      */
     public void activate(SmtpStatus.Applied applied, MailTransport transport) {
         LeasedTransport next = new LeasedTransport(applied.configuration().address(), transport);
-        retire(state.getAndSet(new State(next, applied, null)));
+        retire(state.getAndSet(new State(next, applied, null, null)));
     }
 
     /**
@@ -40,18 +47,36 @@ public final class ActiveMailSender implements AutoCloseable {
     void confirm(long revision) {
         state.updateAndGet(current -> current.applied() == null
                 ? current
-                : new State(current.transport(), current.applied().atRevision(revision), null));
+                : new State(current.transport(), current.applied().atRevision(revision), null, null));
+    }
+
+    /**
+     * Notes a reload that found nothing stored in {@code location}: no failure, so the last reload
+     * error is cleared; a configuration still active stays, with a warning that nothing backs it.
+     */
+    void nothingStored(String location) {
+        state.updateAndGet(current -> new State(current.transport(), current.applied(), null,
+                current.applied() == null ? null : "Nothing is stored in " + location + "; the configuration applied at "
+                        + current.applied().appliedAt() + " stays active"));
     }
 
     /** Remembers a failed reload; the active transport stays as it is. */
     public void recordFailure(SmtpStatus.ReloadError error) {
-        state.updateAndGet(current -> new State(current.transport(), current.applied(), error));
+        state.updateAndGet(current -> new State(current.transport(), current.applied(), error, current.backingWarning()));
     }
 
-    /** What is active, and the last reload error. */
+    /** What is active, the last reload error, and what an operator should know. */
     public SmtpStatus status() {
         State current = state.get();
-        return new SmtpStatus(Optional.ofNullable(current.applied()), Optional.ofNullable(current.lastReloadError()));
+        List<String> warnings = new ArrayList<>();
+        if (current.applied() != null) {
+            warnings.addAll(current.applied().configuration().warnings());
+        }
+        if (current.backingWarning() != null) {
+            warnings.add(current.backingWarning());
+        }
+        return new SmtpStatus(Optional.ofNullable(current.applied()), Optional.ofNullable(current.lastReloadError()),
+                warnings);
     }
 
     /**
@@ -81,7 +106,7 @@ public final class ActiveMailSender implements AutoCloseable {
     /** Retires the active transport, for shut-down; it closes after the sends under way. */
     @Override
     public void close() {
-        retire(state.getAndUpdate(current -> new State(null, null, current.lastReloadError())));
+        retire(state.getAndUpdate(current -> new State(null, null, current.lastReloadError(), null)));
     }
 
     private static void retire(State previous) {

@@ -2,8 +2,7 @@ package dev.mailservice.application.service;
 
 import dev.mailservice.application.port.in.GetStoredSmtpConfiguration;
 import dev.mailservice.application.port.out.ConfigRepository;
-import dev.mailservice.application.port.out.StoredSmtpConfiguration;
-import dev.mailservice.domain.SmtpConfiguration;
+import dev.mailservice.domain.StoredSmtpConfiguration;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -17,7 +16,7 @@ public final class GetStoredSmtpConfigurationService implements GetStoredSmtpCon
     }
 
     @Override
-    public Optional<SmtpConfiguration> stored() {
-        return repository.load().map(StoredSmtpConfiguration::configuration);
+    public Optional<StoredSmtpConfiguration> stored() {
+        return repository.load();
     }
 }

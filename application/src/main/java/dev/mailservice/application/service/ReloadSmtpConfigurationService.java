@@ -1,12 +1,11 @@
 package dev.mailservice.application.service;
 
-import dev.mailservice.application.port.in.NoSmtpConfigurationStoredException;
 import dev.mailservice.application.port.in.ReloadSmtpConfiguration;
 import dev.mailservice.application.port.in.SmtpStatus;
 import dev.mailservice.application.port.out.ConfigRepository;
 import dev.mailservice.application.port.out.MailTransport;
 import dev.mailservice.application.port.out.MailTransportFactory;
-import dev.mailservice.application.port.out.StoredSmtpConfiguration;
+import dev.mailservice.domain.StoredSmtpConfiguration;
 import dev.mailservice.domain.SmtpConfiguration;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
@@ -43,10 +42,17 @@ public final class ReloadSmtpConfigurationService implements ReloadSmtpConfigura
     }
 
     @Override
-    public SmtpConfiguration reload() {
+    public Optional<SmtpConfiguration> reload() {
         return underLock(active -> {
             long activeRevision = active.map(SmtpStatus.Applied::revision).orElse(StoredSmtpConfiguration.UNVERSIONED);
-            return swapIn(readNewerThan(activeRevision), active);
+            Optional<StoredSmtpConfiguration> stored = readNewerThan(activeRevision);
+            if (stored.isEmpty()) {
+                sender.nothingStored(repository.location());
+                LOG.log(Level.INFO, "Nothing is stored in {0}{1}", repository.location(),
+                        active.isPresent() ? "; the active configuration stays" : "");
+                return Optional.empty();
+            }
+            return Optional.of(swapIn(stored.get(), active));
         });
     }
 
@@ -79,7 +85,7 @@ public final class ReloadSmtpConfigurationService implements ReloadSmtpConfigura
      * Runs {@code step} with the active configuration, holding the lock; a failure is recorded as
      * the last reload error and logged, and the active configuration stays.
      */
-    private SmtpConfiguration underLock(Function<Optional<SmtpStatus.Applied>, SmtpConfiguration> step) {
+    private <T> T underLock(Function<Optional<SmtpStatus.Applied>, T> step) {
         return exclusively(() -> {
             try {
                 return step.apply(sender.status().active());
@@ -105,6 +111,7 @@ public final class ReloadSmtpConfigurationService implements ReloadSmtpConfigura
                 repository.sourceName(),
                 stored.revision() == StoredSmtpConfiguration.UNVERSIONED ? "" : " (revision " + stored.revision() + ")",
                 stored.configuration().address(), stored.configuration().fromEmail());
+        stored.configuration().warnings().forEach(warning -> LOG.log(Level.WARNING, warning));
         return stored.configuration();
     }
 
@@ -115,22 +122,17 @@ public final class ReloadSmtpConfigurationService implements ReloadSmtpConfigura
      * the older revision, its history went back (restored from a backup, say), and what it holds
      * now is the truth.
      */
-    private StoredSmtpConfiguration readNewerThan(long activeRevision) {
-        StoredSmtpConfiguration stored = read();
-        if (stored.revision() >= activeRevision) {
+    private Optional<StoredSmtpConfiguration> readNewerThan(long activeRevision) {
+        Optional<StoredSmtpConfiguration> stored = repository.load();
+        if (stored.isEmpty() || stored.get().revision() >= activeRevision) {
             return stored;
         }
-        StoredSmtpConfiguration again = read();
-        if (again.revision() < activeRevision) {
+        Optional<StoredSmtpConfiguration> again = repository.load();
+        if (again.isPresent() && again.get().revision() < activeRevision) {
             LOG.log(Level.WARNING, "The revision in {0} went back from {1,number,#} to {2,number,#}; applying what it holds now",
-                    repository.location(), activeRevision, again.revision());
+                    repository.location(), activeRevision, again.get().revision());
         }
         return again;
-    }
-
-    private StoredSmtpConfiguration read() {
-        return repository.load().orElseThrow(() -> new NoSmtpConfigurationStoredException(
-                "No SMTP configuration is stored (" + repository.location() + ")"));
     }
 
     private static String describe(RuntimeException e) {

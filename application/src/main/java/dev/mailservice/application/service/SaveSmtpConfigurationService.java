@@ -2,7 +2,8 @@ package dev.mailservice.application.service;
 
 import dev.mailservice.application.port.in.SaveSmtpConfiguration;
 import dev.mailservice.application.port.out.ConfigRepository;
-import dev.mailservice.application.port.out.StoredSmtpConfiguration;
+import dev.mailservice.domain.StoredSmtpConfiguration;
+import dev.mailservice.domain.OpaqueFields;
 import dev.mailservice.domain.SmtpConfiguration;
 import java.util.Map;
 import java.util.Objects;
@@ -39,8 +40,9 @@ public final class SaveSmtpConfigurationService implements SaveSmtpConfiguration
             long readRevision = stored.isPresent() ? stored.get().revision() : repository.currentRevision();
             SmtpConfiguration configuration = SmtpConfiguration.fromSubmittedFields(submittedFields,
                     stored.map(StoredSmtpConfiguration::configuration));
-            long revision = repository.save(configuration, readRevision);
-            return applier.apply(new StoredSmtpConfiguration(configuration, revision));
+            OpaqueFields otherFields = OpaqueFields.outside(submittedFields, SmtpConfiguration.FIELD_NAMES);
+            long revision = repository.save(configuration, otherFields, readRevision);
+            return applier.apply(new StoredSmtpConfiguration(configuration, revision, otherFields));
         });
     }
 }

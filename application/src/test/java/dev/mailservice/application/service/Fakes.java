@@ -4,9 +4,10 @@ import dev.mailservice.application.port.out.ConfigRepository;
 import dev.mailservice.application.port.out.ConfigWriteConflictException;
 import dev.mailservice.application.port.out.MailTransport;
 import dev.mailservice.application.port.out.MailTransportFactory;
-import dev.mailservice.application.port.out.StoredSmtpConfiguration;
+import dev.mailservice.domain.StoredSmtpConfiguration;
 import dev.mailservice.domain.EmailAddress;
 import dev.mailservice.domain.MailMessage;
+import dev.mailservice.domain.OpaqueFields;
 import dev.mailservice.domain.SmtpConfiguration;
 import java.util.List;
 import java.util.Optional;
@@ -95,14 +96,15 @@ final class Fakes {
         }
 
         @Override
-        public long save(SmtpConfiguration configuration, long expectedRevision) {
+        public long save(SmtpConfiguration configuration, OpaqueFields otherFields, long expectedRevision) {
             expectedRevisions.add(expectedRevision);
             if (versioned && expectedRevision != currentRevision()) {
                 throw new ConfigWriteConflictException("fake store changed since revision " + expectedRevision);
             }
             saved.add(configuration);
             long revision = versioned ? revisions.incrementAndGet() : StoredSmtpConfiguration.UNVERSIONED;
-            stores(configuration, revision);
+            StoredSmtpConfiguration stored = new StoredSmtpConfiguration(configuration, revision, otherFields);
+            answer = () -> Optional.of(stored);
             afterSave.run();
             return revision;
         }

@@ -9,11 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.mailservice.application.port.in.NoSmtpConfigurationStoredException;
 import dev.mailservice.application.port.in.SmtpNotConfiguredException;
 import dev.mailservice.application.port.in.SmtpStatus;
 import dev.mailservice.application.port.out.ConfigBackendUnavailableException;
-import dev.mailservice.application.port.out.StoredSmtpConfiguration;
+import dev.mailservice.domain.StoredSmtpConfiguration;
 import dev.mailservice.domain.InvalidSmtpConfigurationException;
 import dev.mailservice.domain.SmtpConfiguration;
 import java.time.Clock;
@@ -54,7 +53,7 @@ class ReloadSmtpConfigurationServiceTest {
     void appliesTheStoredConfigurationAndSaysWhenAndFromWhere() {
         repository.stores(configuration("a.example.com"));
 
-        SmtpConfiguration applied = reload.reload();
+        SmtpConfiguration applied = reload.reload().orElseThrow();
 
         assertEquals(configuration("a.example.com"), applied);
         SmtpStatus.Applied active = sender.status().active().orElseThrow();
@@ -114,15 +113,47 @@ class ReloadSmtpConfigurationServiceTest {
     }
 
     @Test
-    void nothingStoredIsATypedErrorAndKeepsThePreviousSender() {
-        repository.stores(configuration("a.example.com"));
-        reload.reload();
+    void nothingStoredAnswersEmptyActivatesNothingAndIsNoError() {
         repository.answers(Optional::empty);
 
-        NoSmtpConfigurationStoredException error = assertThrows(NoSmtpConfigurationStoredException.class, reload::reload);
+        assertEquals(Optional.empty(), reload.reload());
 
-        assertTrue(error.getMessage().contains("fake store"), error.getMessage());
+        SmtpStatus status = sender.status();
+        assertEquals(Optional.empty(), status.active());
+        assertEquals(Optional.empty(), status.lastReloadError());
+        assertEquals(List.of(), status.warnings());
+    }
+
+    @Test
+    void aStoreEmptiedUnderAnActiveConfigurationKeepsItWithAWarningUntilSomethingIsStoredAgain() {
+        repository.stores(configuration("a.example.com"));
+        reload.reload();
+        repository.fails(new ConfigBackendUnavailableException("etcd did not answer", null));
+        assertThrows(ConfigBackendUnavailableException.class, reload::reload);
+        repository.answers(Optional::empty);
+
+        assertEquals(Optional.empty(), reload.reload());
+
+        SmtpStatus status = sender.status();
         assertEquals("a.example.com", activeConfiguration().host());
+        assertEquals(Optional.empty(), status.lastReloadError(), "nothing stored is not a failure");
+        assertEquals(List.of("Nothing is stored in fake store; the configuration applied at " + NOW + " stays active"),
+                status.warnings());
+
+        repository.stores(configuration("a.example.com"));
+        reload.reload();
+        assertEquals(List.of(), sender.status().warnings());
+    }
+
+    @Test
+    void aPasswordWithoutAUsernameAppliesWithAWarning() {
+        repository.stores(SmtpConfiguration.of("relay.example.com", 25, null, "lonely", "noreply@example.com"));
+
+        reload.reload();
+
+        assertEquals("relay.example.com", activeConfiguration().host());
+        assertEquals(List.of("A password is set but no username: SMTP AUTH is not attempted; set a username to log in"),
+                sender.status().warnings());
     }
 
     @Test
@@ -186,7 +217,7 @@ class ReloadSmtpConfigurationServiceTest {
         AtomicInteger version = new AtomicInteger();
         repository.answers(() -> Optional.of(new StoredSmtpConfiguration(
                 configuration("v" + version.incrementAndGet() + ".example.com"), StoredSmtpConfiguration.UNVERSIONED)));
-        List<Future<SmtpConfiguration>> reloads = new ArrayList<>();
+        List<Future<Optional<SmtpConfiguration>>> reloads = new ArrayList<>();
         CountDownLatch go = new CountDownLatch(1);
         for (int i = 0; i < 200; i++) {
             reloads.add(threads.submit(() -> {
@@ -195,7 +226,7 @@ class ReloadSmtpConfigurationServiceTest {
             }));
         }
         go.countDown();
-        for (Future<SmtpConfiguration> each : reloads) {
+        for (Future<Optional<SmtpConfiguration>> each : reloads) {
             each.get();
         }
 
@@ -269,7 +300,7 @@ class ReloadSmtpConfigurationServiceTest {
         assertThrows(ConfigBackendUnavailableException.class, reload::reload);
         repository.stores(configuration("a.example.com"), 9);
 
-        assertEquals(configuration("a.example.com"), reload.reload());
+        assertEquals(Optional.of(configuration("a.example.com")), reload.reload());
 
         assertEquals(1, factory.built.size(), "an unchanged configuration built a new transport");
         assertFalse(factory.last().isClosed());
@@ -286,7 +317,7 @@ class ReloadSmtpConfigurationServiceTest {
         AtomicInteger reads = new AtomicInteger();
         repository.answers(() -> Optional.of(reads.getAndIncrement() == 0 ? late : current));
 
-        assertEquals("new.example.com", reload.reload().host());
+        assertEquals("new.example.com", reload.reload().orElseThrow().host());
 
         assertEquals(2, reads.get(), "the late answer was not read again");
         assertEquals("new.example.com", activeConfiguration().host());
@@ -299,7 +330,7 @@ class ReloadSmtpConfigurationServiceTest {
         reload.reload();
         repository.stores(configuration("after-restore.example.com"), 3);
 
-        assertEquals("after-restore.example.com", reload.reload().host());
+        assertEquals("after-restore.example.com", reload.reload().orElseThrow().host());
 
         assertEquals(3, sender.status().active().orElseThrow().revision());
     }

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.mailservice.application.port.out.ConfigBackendUnavailableException;
 import dev.mailservice.application.port.out.ConfigWriteConflictException;
-import dev.mailservice.application.port.out.StoredSmtpConfiguration;
+import dev.mailservice.domain.StoredSmtpConfiguration;
 import dev.mailservice.domain.InvalidSmtpConfigurationException;
 import dev.mailservice.domain.SmtpConfiguration;
 import dev.mailservice.domain.SmtpConfiguration.PasswordDisclosure;
@@ -42,7 +42,7 @@ class SaveSmtpConfigurationServiceTest {
 
         assertEquals(configuration("new.example.com"), saved);
         assertEquals(List.of(configuration("new.example.com")), repository.saved);
-        assertEquals(Optional.of(configuration("new.example.com")), stored.stored());
+        assertEquals(Optional.of(configuration("new.example.com")), stored.stored().map(StoredSmtpConfiguration::configuration));
         assertEquals("new.example.com", sender.status().active().orElseThrow().configuration().host());
         assertEquals(101, sender.status().active().orElseThrow().revision());
     }
@@ -145,5 +145,18 @@ class SaveSmtpConfigurationServiceTest {
         assertEquals(List.of(), repository.saved);
         assertEquals("old.example.com", sender.status().active().orElseThrow().configuration().host());
         assertEquals(587, sender.status().active().orElseThrow().configuration().port());
+    }
+
+    @Test
+    void fieldsTheServiceDoesNotKnowAreStoredBesideTheConfigurationUntouched() {
+        Map<String, Object> submitted = fields(configuration("new.example.com"));
+        submitted.put("secure", true);
+        submitted.put("provider", Map.of("name", "acme", "tier", 2));
+
+        save.save(submitted);
+
+        assertEquals(Map.of("secure", true, "provider", Map.of("name", "acme", "tier", 2)),
+                stored.stored().orElseThrow().otherFields().fields());
+        assertEquals(configuration("new.example.com"), stored.stored().orElseThrow().configuration());
     }
 }

@@ -25,7 +25,7 @@ class SendEmailServiceTest {
     private final SendEmailService sendEmail = new SendEmailService(renderer, sender, 3);
 
     private static MailRequest request(String subject) {
-        return MailRequest.of("loginWithOTP", List.of("to@example.com"), List.of("cc@example.com"), subject, null,
+        return MailRequest.of("loginWithOTP", List.of("to@example.com"), List.of("cc@example.com"), subject,
                 Map.of("name", "Ann", "otp", "123456"), List.of());
     }
 
@@ -68,7 +68,7 @@ class SendEmailServiceTest {
     void refusesMoreRecipientsThanTheCapToAndCcTogether() {
         activate();
         MailRequest fourRecipients = MailRequest.of("loginWithOTP", List.of("a@example.com", "b@example.com"),
-                List.of("c@example.com", "d@example.com"), null, null, Map.of("name", "Ann", "otp", "1"), List.of());
+                List.of("c@example.com", "d@example.com"), null, Map.of("name", "Ann", "otp", "1"), List.of());
 
         InvalidMailRequestException refusal =
                 assertThrows(InvalidMailRequestException.class, () -> sendEmail.send(fourRecipients));
@@ -84,7 +84,7 @@ class SendEmailServiceTest {
         activate();
 
         sendEmail.send(MailRequest.of("loginWithOTP", List.of("a@example.com", "b@example.com"),
-                List.of("c@example.com"), null, null, Map.of("name", "Ann", "otp", "1"), List.of()));
+                List.of("c@example.com"), null, Map.of("name", "Ann", "otp", "1"), List.of()));
 
         assertEquals(1, factory.last().sent.get());
     }

@@ -2,16 +2,16 @@ package dev.mailservice.application.port.in;
 
 import dev.mailservice.application.port.out.ConfigBackendUnavailableException;
 import dev.mailservice.domain.InvalidSmtpConfigurationException;
-import dev.mailservice.domain.SmtpConfiguration;
+import dev.mailservice.domain.StoredSmtpConfiguration;
 import java.util.Optional;
 
 /** Use case: read the SMTP configuration as the backend holds it (not necessarily the active one). */
 public interface GetStoredSmtpConfiguration {
 
     /**
-     * @return the stored configuration, or empty when none is stored
+     * @return the stored configuration with the document's other fields, or empty when none is stored
      * @throws InvalidSmtpConfigurationException if what is stored is not a valid configuration
      * @throws ConfigBackendUnavailableException if the backend cannot be reached
      */
-    Optional<SmtpConfiguration> stored();
+    Optional<StoredSmtpConfiguration> stored();
 }

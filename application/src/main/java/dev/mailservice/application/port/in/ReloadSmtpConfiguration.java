@@ -3,6 +3,7 @@ package dev.mailservice.application.port.in;
 import dev.mailservice.application.port.out.ConfigBackendUnavailableException;
 import dev.mailservice.domain.InvalidSmtpConfigurationException;
 import dev.mailservice.domain.SmtpConfiguration;
+import java.util.Optional;
 
 /**
  * Use case: re-read the SMTP configuration from its backend and make it the one mail is sent
@@ -11,15 +12,16 @@ import dev.mailservice.domain.SmtpConfiguration;
  * <p>Read, validate, build a new transport, swap it in atomically, in that order. Sends that
  * already hold the previous transport finish on it; it is closed after the last of them. Any
  * failure leaves the previous configuration active and untouched, and is remembered as the last
- * reload error. Concurrent calls are applied one after the other, never interleaved.
+ * reload error. Nothing stored is no failure: nothing becomes active, and a configuration active
+ * already stays so (a warning on the status says that nothing backs it any more). Concurrent calls
+ * are applied one after the other, never interleaved.
  */
 public interface ReloadSmtpConfiguration {
 
     /**
-     * @return the configuration now active
-     * @throws NoSmtpConfigurationStoredException if the backend holds no configuration
-     * @throws InvalidSmtpConfigurationException  if the stored configuration is unreadable or breaks a rule
-     * @throws ConfigBackendUnavailableException  if the backend cannot be reached
+     * @return the stored configuration, now active; empty when the backend holds none
+     * @throws InvalidSmtpConfigurationException if the stored configuration is unreadable or breaks a rule
+     * @throws ConfigBackendUnavailableException if the backend cannot be reached
      */
-    SmtpConfiguration reload();
+    Optional<SmtpConfiguration> reload();
 }

@@ -15,7 +15,9 @@ public interface SaveSmtpConfiguration {
     /**
      * @param submittedFields the contract's JSON object as a client sent it, where the placeholder
      *                        in {@code host}, {@code username}, {@code fromEmail} or
-     *                        {@code password} keeps the stored value
+     *                        {@code password} keeps the stored value (the password only for the
+     *                        same host and username); fields the service does not know are stored
+     *                        beside the configuration as they are
      * @return the configuration stored and now active
      * @throws InvalidSmtpConfigurationException naming the field that is wrong; nothing is stored
      * @throws ConfigBackendUnavailableException if the backend cannot be reached; nothing is stored

@@ -2,6 +2,7 @@ package dev.mailservice.application.port.in;
 
 import dev.mailservice.domain.SmtpConfiguration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -11,12 +12,15 @@ import java.util.Optional;
  * @param active          the configuration mail is sent with, if any
  * @param lastReloadError the failure of the most recent reload, if it failed; cleared by the
  *                        next successful one
+ * @param warnings        what an operator should know although nothing failed (a password that
+ *                        cannot be used, nothing stored behind the active configuration)
  */
-public record SmtpStatus(Optional<Applied> active, Optional<ReloadError> lastReloadError) {
+public record SmtpStatus(Optional<Applied> active, Optional<ReloadError> lastReloadError, List<String> warnings) {
 
     public SmtpStatus {
         Objects.requireNonNull(active, "active");
         Objects.requireNonNull(lastReloadError, "lastReloadError");
+        warnings = List.copyOf(warnings);
     }
 
     /**

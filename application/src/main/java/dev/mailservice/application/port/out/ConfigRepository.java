@@ -1,7 +1,9 @@
 package dev.mailservice.application.port.out;
 
 import dev.mailservice.domain.InvalidSmtpConfigurationException;
+import dev.mailservice.domain.OpaqueFields;
 import dev.mailservice.domain.SmtpConfiguration;
+import dev.mailservice.domain.StoredSmtpConfiguration;
 import java.util.Optional;
 
 /**
@@ -14,8 +16,8 @@ public interface ConfigRepository {
     /**
      * Reads the stored configuration.
      *
-     * @return the configuration with its revision, or empty when the backend holds none (a valid
-     *         answer, not an error)
+     * @return the configuration with its revision and the document's other fields, or empty when
+     *         the backend holds none (a valid answer, not an error)
      * @throws InvalidSmtpConfigurationException if something is stored but is not a valid
      *                                           configuration; the message says where and why,
      *                                           never the password
@@ -34,7 +36,8 @@ public interface ConfigRepository {
     long currentRevision();
 
     /**
-     * Stores {@code configuration} in place of the value at {@code expectedRevision}: if another
+     * Stores {@code configuration}, with {@code otherFields} beside its own in the stored document,
+     * in place of the value at {@code expectedRevision}: if another
      * write came after that revision, nothing is stored. A reader never sees it half written:
      * the file backend replaces the file in one rename, etcd in one transaction.
      *
@@ -48,7 +51,7 @@ public interface ConfigRepository {
      * @throws ConfigWriteConflictException      if the stored value is no longer at {@code expectedRevision}
      * @throws ConfigBackendUnavailableException if the backend cannot be reached or written
      */
-    long save(SmtpConfiguration configuration, long expectedRevision);
+    long save(SmtpConfiguration configuration, OpaqueFields otherFields, long expectedRevision);
 
     /**
      * Starts telling {@code listener} when the stored configuration may have changed, including
