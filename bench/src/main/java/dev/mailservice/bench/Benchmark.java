@@ -1,12 +1,12 @@
 package dev.mailservice.bench;
 
 import dev.mailservice.adapters.config.AesGcmCipher;
-import dev.mailservice.adapters.config.EtcdCluster;
 import dev.mailservice.adapters.config.EtcdConfigRepository;
-import dev.mailservice.adapters.config.EtcdTestClient;
 import dev.mailservice.adapters.mail.MustacheMailRenderer;
 import dev.mailservice.application.port.out.MailRenderer.RenderedMail;
 import dev.mailservice.domain.MailRequest;
+import dev.mailservice.testkit.EtcdCluster;
+import dev.mailservice.testkit.EtcdTestClient;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import jakarta.mail.Message;
@@ -48,19 +48,20 @@ public final class Benchmark {
              "templateData": {"name": "Bench User", "otp": "123456"}}""";
     private static final String SECRET_KEY = "benchmark-secret-key";
 
-    private final Settings settings;
+    private final BenchmarkSettings settings;
     private final Map<String, Double> figures = new LinkedHashMap<>();
     private final AesGcmCipher cipher = new AesGcmCipher(SECRET_KEY);
 
-    private Benchmark(Settings settings) {
+    private Benchmark(BenchmarkSettings settings) {
         this.settings = settings;
     }
 
     public static void main(String[] args) throws Exception {
         List<String> arguments = new ArrayList<>(Arrays.asList(args));
         boolean quick = arguments.remove("--quick");
-        Settings settings = new Settings(quick, Path.of(arguments.get(0)), Path.of(arguments.get(1)),
-                arguments.subList(4, arguments.size()), Path.of(arguments.get(2)), Path.of(arguments.get(3)));
+        // Arguments, as bench/run passes them: [--quick] service-jar work-directory results-file service-jvm-flags...
+        BenchmarkSettings settings = new BenchmarkSettings(quick, Path.of(arguments.get(0)),
+                arguments.subList(3, arguments.size()), Path.of(arguments.get(1)), Path.of(arguments.get(2)));
         Files.createDirectories(settings.workDirectory());
         new Benchmark(settings).run();
         System.exit(0);
@@ -97,7 +98,7 @@ public final class Benchmark {
 
     private void measureFileBackend(SmtpSink sink) throws Exception {
         Path file = writeConfiguration("file-backend.json", sink.port(), "a@bench.example");
-        try (ServiceProcess service = ServiceProcess.start(settings, "file-backend", freePort(),
+        try (BenchedService service = BenchedService.start(settings, freePort(),
                 Map.of("SMTP_CONFIG_FILE", file.toString(), "SMTP_CONFIG_WATCH", "false"), null)) {
             Thread.sleep(1_000);
             figures.put("rss_idle_mb", service.residentMegabytes());
@@ -144,7 +145,7 @@ public final class Benchmark {
     }
 
     /** Sends from 16 clients while another flips the configuration and reloads it every 10 ms. */
-    private Measurements.Result sendDuringReloadStorm(ServiceProcess service, Path file, SmtpSink sink) throws Exception {
+    private Measurements.Result sendDuringReloadStorm(BenchedService service, Path file, SmtpSink sink) throws Exception {
         AtomicBoolean storming = new AtomicBoolean(true);
         AtomicInteger reloads = new AtomicInteger();
         ExecutorService stormer = Executors.newSingleThreadExecutor();
@@ -197,7 +198,7 @@ public final class Benchmark {
             figures.put("etcd_get_unchanged_p50_ms",
                     Measurements.sequential(settings.sequentialCalls(), rawGet).percentileMillis(50));
 
-            try (ServiceProcess service = ServiceProcess.start(settings, "etcd-backend", freePort(),
+            try (BenchedService service = BenchedService.start(settings, freePort(),
                     etcdVariables(etcd, false), null)) {
                 Measurements.sequential(settings.warmUpCalls(), flipValue, service::reload);
                 Measurements.sequential(settings.warmUpCalls(), service::reload);
@@ -212,12 +213,12 @@ public final class Benchmark {
 
     /** Three replicas on one etcd: from a put to all three showing it on the status route. */
     private void measureConvergence(SmtpSink sink, EtcdCluster etcd) throws Exception {
-        List<ServiceProcess> replicas = new ArrayList<>();
+        List<BenchedService> replicas = new ArrayList<>();
         ExecutorService pollers = Executors.newFixedThreadPool(3);
         try (EtcdTestClient writer = new EtcdTestClient(etcd.endpoints())) {
             putConfiguration(writer, sink.port(), "start@bench.example");
             for (int i = 0; i < 3; i++) {
-                replicas.add(ServiceProcess.start(settings, "replica-" + i, freePort(), etcdVariables(etcd, true), null));
+                replicas.add(BenchedService.start(settings, freePort(), etcdVariables(etcd, true), null));
             }
             long[] latencies = new long[settings.convergencePuts()];
             for (int i = 0; i < latencies.length; i++) {
@@ -225,7 +226,7 @@ public final class Benchmark {
                 long put = System.nanoTime();
                 putConfiguration(writer, sink.port(), marker);
                 List<Future<Long>> seen = new ArrayList<>();
-                for (ServiceProcess replica : replicas) {
+                for (BenchedService replica : replicas) {
                     seen.add(pollers.submit(() -> {
                         while (!replica.status().contains(marker)) {
                             Thread.sleep(1);
@@ -246,7 +247,7 @@ public final class Benchmark {
             figures.put("convergence_p99_ms", convergence.percentileMillis(99));
         } finally {
             pollers.shutdownNow();
-            for (ServiceProcess replica : replicas) {
+            for (BenchedService replica : replicas) {
                 replica.close();
             }
         }
@@ -258,7 +259,7 @@ public final class Benchmark {
         long[] startups = new long[settings.startups()];
         for (int i = 0; i < startups.length; i++) {
             long[] took = new long[1];
-            try (ServiceProcess ignored = ServiceProcess.start(settings, "startup-" + i, freePort(),
+            try (BenchedService ignored = BenchedService.start(settings, freePort(),
                     Map.of("SMTP_CONFIG_FILE", file.toString()), took)) {
                 startups[i] = took[0];
             }

@@ -65,7 +65,7 @@ final class Results {
 
     private Results() {}
 
-    static void print(Map<String, Double> figures, Settings settings, String javaVersion) throws IOException {
+    static void print(Map<String, Double> figures, BenchmarkSettings settings, String javaVersion) throws IOException {
         System.out.println("| key | value | what |");
         System.out.println("|---|---:|---|");
         for (Row row : ROWS) {

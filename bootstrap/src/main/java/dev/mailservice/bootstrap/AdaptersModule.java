@@ -3,18 +3,13 @@ package dev.mailservice.bootstrap;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
-import dev.mailservice.adapters.config.AesGcmCipher;
-import dev.mailservice.adapters.config.EtcdConfigRepository;
-import dev.mailservice.adapters.config.EtcdStore;
-import dev.mailservice.adapters.config.EtcdTokenSecrets;
-import dev.mailservice.adapters.config.FileConfigRepository;
-import dev.mailservice.adapters.http.ConfigManagerHttpService;
-import dev.mailservice.adapters.http.MailHttpServer;
-import dev.mailservice.adapters.http.MailHttpService;
+import dev.mailservice.adapters.http.ConfigManagerRoutes;
+import dev.mailservice.adapters.http.HttpServer;
+import dev.mailservice.adapters.http.MailRoutes;
 import dev.mailservice.adapters.http.TokenVerifier;
 import dev.mailservice.adapters.mail.JakartaMailTransportFactory;
 import dev.mailservice.adapters.mail.MustacheMailRenderer;
-import dev.mailservice.application.port.in.GetActiveSmtpConfiguration;
+import dev.mailservice.application.port.in.GetSmtpStatus;
 import dev.mailservice.application.port.in.GetStoredSmtpConfiguration;
 import dev.mailservice.application.port.in.ReloadSmtpConfiguration;
 import dev.mailservice.application.port.in.SaveSmtpConfiguration;
@@ -22,44 +17,19 @@ import dev.mailservice.application.port.in.SendEmail;
 import dev.mailservice.application.port.out.ConfigRepository;
 import dev.mailservice.application.port.out.MailRenderer;
 import dev.mailservice.application.port.out.MailTransportFactory;
-import java.util.Optional;
+import dev.mailservice.application.service.ActiveMailSender;
+import dev.mailservice.application.service.ConfigurationFollower;
 
-/** The adapters, chosen and configured by the {@link Settings}: which backend, which port. */
+/**
+ * The mail and HTTP adapters, configured by the {@link Settings}, and the running service made of
+ * them. The configuration backend comes from its own module ({@link BackendModules}).
+ */
 final class AdaptersModule extends AbstractModule {
 
     private final Settings settings;
 
     AdaptersModule(Settings settings) {
         this.settings = settings;
-    }
-
-    /** The connection to etcd, when the settings name one; it connects on first use. */
-    @Provides
-    @Singleton
-    Optional<EtcdStore> etcdStore() {
-        return settings.etcd().map(etcd -> new EtcdStore(etcd.endpoints(), etcd.dialTimeout()));
-    }
-
-    @Provides
-    @Singleton
-    Optional<AesGcmCipher> etcdCipher() {
-        return settings.etcd().map(etcd -> new AesGcmCipher(etcd.secretKey()));
-    }
-
-    @Provides
-    @Singleton
-    ConfigRepository configRepository(Optional<EtcdStore> etcd, Optional<AesGcmCipher> cipher) {
-        return switch (settings.backend()) {
-            case FILE -> new FileConfigRepository(settings.configFile());
-            case ETCD -> new EtcdConfigRepository(etcd.orElseThrow(), cipher.orElseThrow());
-        };
-    }
-
-    @Provides
-    @Singleton
-    TokenSecrets tokenSecrets(Optional<EtcdStore> etcd, Optional<AesGcmCipher> cipher) {
-        return TokenSecrets.resolve(settings,
-                etcd.map(store -> new EtcdTokenSecrets(store, cipher.orElseThrow())));
     }
 
     @Provides
@@ -76,11 +46,19 @@ final class AdaptersModule extends AbstractModule {
 
     @Provides
     @Singleton
-    MailHttpServer mailHttpServer(ReloadSmtpConfiguration reload, GetActiveSmtpConfiguration active,
-            SendEmail sendEmail, SaveSmtpConfiguration save, GetStoredSmtpConfiguration stored, TokenSecrets secrets) {
+    HttpServer httpServer(ReloadSmtpConfiguration reload, GetSmtpStatus status, SendEmail sendEmail,
+            SaveSmtpConfiguration save, GetStoredSmtpConfiguration stored, TokenSecrets secrets) {
         TokenVerifier scopedTokens = new TokenVerifier(secrets.scopedJwtSecret());
         TokenVerifier userTokens = new TokenVerifier(secrets.jwtSecret());
-        return new MailHttpServer(settings.port(), settings.httpIdleTimeout(), new MailHttpService(reload, active, sendEmail, scopedTokens),
-                new ConfigManagerHttpService(save, stored, userTokens, scopedTokens, settings.hideSecretConfig()));
+        return new HttpServer(settings.port(), settings.httpIdleTimeout(),
+                new MailRoutes(reload, status, sendEmail, scopedTokens),
+                new ConfigManagerRoutes(save, stored, userTokens, scopedTokens, settings.hideSecretConfig()));
+    }
+
+    @Provides
+    @Singleton
+    MailServiceRuntime mailServiceRuntime(HttpServer http, ConfigurationFollower follower, ActiveMailSender sender,
+            ConfigRepository repository) {
+        return new MailServiceRuntime(http, follower, sender, repository);
     }
 }

@@ -3,7 +3,7 @@ package dev.mailservice.bootstrap;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
-import dev.mailservice.application.port.in.GetActiveSmtpConfiguration;
+import dev.mailservice.application.port.in.GetSmtpStatus;
 import dev.mailservice.application.port.in.GetStoredSmtpConfiguration;
 import dev.mailservice.application.port.in.ReloadSmtpConfiguration;
 import dev.mailservice.application.port.in.SaveSmtpConfiguration;
@@ -13,8 +13,9 @@ import dev.mailservice.application.port.out.MailRenderer;
 import dev.mailservice.application.port.out.MailTransportFactory;
 import dev.mailservice.application.service.ActiveMailSender;
 import dev.mailservice.application.service.Backoff;
+import dev.mailservice.application.service.ConfigurationApplier;
 import dev.mailservice.application.service.ConfigurationFollower;
-import dev.mailservice.application.service.GetActiveSmtpConfigurationService;
+import dev.mailservice.application.service.GetSmtpStatusService;
 import dev.mailservice.application.service.GetStoredSmtpConfigurationService;
 import dev.mailservice.application.service.ReloadSmtpConfigurationService;
 import dev.mailservice.application.service.SaveSmtpConfigurationService;
@@ -48,20 +49,19 @@ final class CoreModule extends AbstractModule {
 
     @Provides
     @Singleton
-    ReloadSmtpConfigurationService reloadSmtpConfigurationService(
-            ConfigRepository repository, MailTransportFactory transports, ActiveMailSender sender, Clock clock) {
-        return new ReloadSmtpConfigurationService(repository, transports, sender, clock);
+    ConfigurationApplier configurationApplier(MailTransportFactory transports, ActiveMailSender sender, Clock clock) {
+        return new ConfigurationApplier(transports, sender, clock);
     }
 
     @Provides
     @Singleton
-    ReloadSmtpConfiguration reloadSmtpConfiguration(ReloadSmtpConfigurationService service) {
-        return service;
+    ReloadSmtpConfiguration reloadSmtpConfiguration(ConfigRepository repository, ConfigurationApplier applier) {
+        return new ReloadSmtpConfigurationService(repository, applier);
     }
 
     @Provides
     @Singleton
-    SaveSmtpConfiguration saveSmtpConfiguration(ConfigRepository repository, ReloadSmtpConfigurationService applier) {
+    SaveSmtpConfiguration saveSmtpConfiguration(ConfigRepository repository, ConfigurationApplier applier) {
         return new SaveSmtpConfigurationService(repository, applier);
     }
 
@@ -79,8 +79,8 @@ final class CoreModule extends AbstractModule {
 
     @Provides
     @Singleton
-    GetActiveSmtpConfiguration getActiveSmtpConfiguration(ActiveMailSender sender) {
-        return new GetActiveSmtpConfigurationService(sender);
+    GetSmtpStatus getSmtpStatus(ActiveMailSender sender) {
+        return new GetSmtpStatusService(sender);
     }
 
     @Provides

@@ -1,5 +1,10 @@
 package dev.mailservice.bootstrap;
 
+import com.google.inject.CreationException;
+import com.google.inject.Guice;
+import com.google.inject.ProvisionException;
+import com.google.inject.Stage;
+import com.google.inject.spi.Message;
 import dev.mailservice.adapters.http.ListenFailedException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,7 +24,7 @@ public final class Main {
     public static void main(String[] args) {
         configureJvm();
         try {
-            MailService service = MailService.assemble(Settings.fromEnvironment(System.getenv()));
+            MailServiceRuntime service = assemble(Settings.fromEnvironment(System.getenv()));
             Runtime.getRuntime().addShutdownHook(new Thread(service::stop, "mail-service-shutdown"));
             service.start();
         } catch (InvalidSettingsException e) {
@@ -30,6 +35,31 @@ public final class Main {
             System.getLogger(Main.class.getName()).log(System.Logger.Level.ERROR, "mail-service cannot start", e);
             AsyncConsoleHandler.flushAll();
             System.exit(EXIT_START_FAILED);
+        }
+    }
+
+    /**
+     * Assembles the service for {@code settings} with Guice: the only place that touches the
+     * injector. Nothing is started yet, but the token secrets are resolved, waiting for the
+     * backend if they must come from it.
+     *
+     * @throws InvalidSettingsException if the settings do not allow the service to start
+     * @throws GaveUpWaitingException   if the backend did not answer in time for the token secrets
+     */
+    static MailServiceRuntime assemble(Settings settings) {
+        try {
+            return Guice.createInjector(Stage.PRODUCTION, new CoreModule(settings), new AdaptersModule(settings),
+                    BackendModules.of(settings)).getInstance(MailServiceRuntime.class);
+        } catch (CreationException | ProvisionException e) {
+            // Providers report start-up problems with exceptions of ours; hand those on unwrapped.
+            for (Message message : e instanceof CreationException creation ? creation.getErrorMessages()
+                    : ((ProvisionException) e).getErrorMessages()) {
+                if (message.getCause() instanceof InvalidSettingsException
+                        || message.getCause() instanceof GaveUpWaitingException) {
+                    throw (RuntimeException) message.getCause();
+                }
+            }
+            throw e;
         }
     }
 

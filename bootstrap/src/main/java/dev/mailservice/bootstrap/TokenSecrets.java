@@ -1,7 +1,7 @@
 package dev.mailservice.bootstrap;
 
-import dev.mailservice.adapters.config.EtcdTokenSecrets;
-import dev.mailservice.application.port.out.ConfigBackendUnavailableException;
+import dev.mailservice.adapters.config.PipesHubTokenSecrets;
+import dev.mailservice.application.failure.BackendUnavailable;
 import dev.mailservice.application.service.Backoff;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
@@ -10,10 +10,10 @@ import java.util.function.Function;
 
 /**
  * The secrets tokens are verified with. Each comes from its environment variable when that is
- * set; otherwise, with the etcd backend, from etcd's {@code /services/secretKeys} as PipesHub
- * stores it, so that a PipesHub deployment needs to give this service only {@code SECRET_KEY}
- * and the etcd address. Start-up waits for etcd with a growing delay, up to
- * {@code ETCD_SECRETS_WAIT_MS}, then gives up saying what it waited for.
+ * set; otherwise, on a backend that is PipesHub's key-value store, from its
+ * {@code /services/secretKeys} as PipesHub stores it, so that a PipesHub deployment needs to give
+ * this service only {@code SECRET_KEY} and the store's address. Start-up waits for the store with a
+ * growing delay, up to a limit, then gives up saying what it waited for.
  *
  * @param scopedJwtSecret signs scoped (service-to-service) tokens
  * @param jwtSecret       signs user tokens
@@ -29,66 +29,73 @@ record TokenSecrets(String scopedJwtSecret, String jwtSecret) {
         return "TokenSecrets[hidden]";
     }
 
+    /** The secrets from the environment alone, as the file backend has them (the settings require both). */
+    static TokenSecrets fromEnvironment(Settings settings) {
+        return new TokenSecrets(settings.scopedJwtSecret().orElseThrow(), settings.jwtSecret().orElseThrow());
+    }
+
     /**
-     * @throws InvalidSettingsException if a secret is neither in the environment nor in etcd, is too
-     *                                  short, or is stored in etcd in a form that cannot be read
-     * @throws GaveUpWaitingException   if etcd did not answer in time
+     * The secrets from the environment, and those it lacks from {@code stored}.
+     *
+     * @param wait how long to wait for the store to answer
+     * @throws InvalidSettingsException if a secret is neither in the environment nor stored, is too
+     *                                  short, or is stored in a form that cannot be read
+     * @throws GaveUpWaitingException   if the store did not answer in time
      */
-    static TokenSecrets resolve(Settings settings, Optional<EtcdTokenSecrets> etcd) {
-        Optional<EtcdTokenSecrets.Secrets> fromEtcd = settings.scopedJwtSecret().isPresent()
+    static TokenSecrets resolve(Settings settings, PipesHubTokenSecrets stored, Duration wait) {
+        Optional<PipesHubTokenSecrets.Secrets> fromStore = settings.scopedJwtSecret().isPresent()
                         && settings.jwtSecret().isPresent()
                 ? Optional.empty()
-                : Optional.of(readWaiting(etcd.orElseThrow(), settings.etcd().orElseThrow().secretsWait()));
+                : Optional.of(readWaiting(stored, wait));
         return new TokenSecrets(
-                secret(Settings.SCOPED_JWT_SECRET, settings.scopedJwtSecret(), fromEtcd,
-                        EtcdTokenSecrets.Secrets::scopedJwtSecret, "scopedJwtSecret"),
-                secret(Settings.JWT_SECRET, settings.jwtSecret(), fromEtcd, EtcdTokenSecrets.Secrets::jwtSecret,
-                        "jwtSecret"));
+                secret(Settings.SCOPED_JWT_SECRET, settings.scopedJwtSecret(), fromStore, stored,
+                        PipesHubTokenSecrets.Secrets::scopedJwtSecret, "scopedJwtSecret"),
+                secret(Settings.JWT_SECRET, settings.jwtSecret(), fromStore, stored,
+                        PipesHubTokenSecrets.Secrets::jwtSecret, "jwtSecret"));
     }
 
     private static String secret(String variable, Optional<String> fromEnvironment,
-            Optional<EtcdTokenSecrets.Secrets> fromEtcd, Function<EtcdTokenSecrets.Secrets, Optional<String>> field,
-            String fieldName) {
+            Optional<PipesHubTokenSecrets.Secrets> fromStore, PipesHubTokenSecrets stored,
+            Function<PipesHubTokenSecrets.Secrets, Optional<String>> field, String fieldName) {
         if (fromEnvironment.isPresent()) {
             return fromEnvironment.get();
         }
-        String where = fieldName + " in etcd key " + EtcdTokenSecrets.KEY;
-        String secret = fromEtcd.flatMap(field).orElseThrow(() -> new InvalidSettingsException(
+        String where = fieldName + " in " + stored.location();
+        String secret = fromStore.flatMap(field).orElseThrow(() -> new InvalidSettingsException(
                 variable + " is not set and there is no " + where + ": set one of them"));
         return Settings.checkSecretLength(where, secret);
     }
 
-    private static EtcdTokenSecrets.Secrets readWaiting(EtcdTokenSecrets etcd, Duration wait) {
+    private static PipesHubTokenSecrets.Secrets readWaiting(PipesHubTokenSecrets stored, Duration wait) {
         long deadline = System.nanoTime() + wait.toNanos();
         for (int attempt = 0; ; attempt++) {
             try {
-                return etcd.read().orElseThrow(() -> new InvalidSettingsException("A token secret is not set ("
-                        + Settings.SCOPED_JWT_SECRET + ", " + Settings.JWT_SECRET + ") and etcd holds no "
-                        + EtcdTokenSecrets.KEY + ": set them"));
-            } catch (EtcdTokenSecrets.UnreadableSecretsException e) {
+                return stored.read().orElseThrow(() -> new InvalidSettingsException("A token secret is not set ("
+                        + Settings.SCOPED_JWT_SECRET + ", " + Settings.JWT_SECRET + ") and nothing is stored in "
+                        + stored.location() + ": set them"));
+            } catch (PipesHubTokenSecrets.UnreadableSecretsException e) {
                 // Waiting would not help: the deployment's SECRET_KEY or the stored value must change.
                 throw new InvalidSettingsException(e.getMessage());
-            } catch (ConfigBackendUnavailableException e) {
+            } catch (BackendUnavailable e) {
                 Duration delay = WAIT_DELAYS.delay(attempt);
                 if (System.nanoTime() + delay.toNanos() > deadline) {
-                    throw new GaveUpWaitingException("Gave up after " + wait.toSeconds() + " s waiting for etcd to "
-                            + "answer with the token secrets in " + EtcdTokenSecrets.KEY + " (needed because "
-                            + Settings.SCOPED_JWT_SECRET + " or " + Settings.JWT_SECRET + " is not set): "
-                            + e.getMessage());
+                    throw new GaveUpWaitingException("Gave up after " + wait.toSeconds() + " s waiting for the token "
+                            + "secrets in " + stored.location() + " (needed because " + Settings.SCOPED_JWT_SECRET
+                            + " or " + Settings.JWT_SECRET + " is not set): " + e.getMessage());
                 }
-                LOG.log(Level.WARNING, "Waiting for etcd to answer with the token secrets ({0}); trying again in {1} ms",
-                        e.getMessage(), delay.toMillis());
-                sleep(delay);
+                LOG.log(Level.WARNING, "Waiting for the token secrets in {0} ({1}); trying again in {2} ms",
+                        stored.location(), e.getMessage(), delay.toMillis());
+                sleep(delay, stored);
             }
         }
     }
 
-    private static void sleep(Duration delay) {
+    private static void sleep(Duration delay, PipesHubTokenSecrets stored) {
         try {
             Thread.sleep(delay);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new GaveUpWaitingException("Interrupted while waiting for etcd");
+            throw new GaveUpWaitingException("Interrupted while waiting for the token secrets in " + stored.location());
         }
     }
 }

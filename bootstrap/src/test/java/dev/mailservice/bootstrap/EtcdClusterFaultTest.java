@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mailservice.adapters.config.AesGcmCipher;
-import dev.mailservice.adapters.config.EtcdCluster;
 import dev.mailservice.adapters.config.EtcdConfigRepository;
-import dev.mailservice.adapters.config.EtcdTestClient;
+import dev.mailservice.testkit.EtcdCluster;
+import dev.mailservice.testkit.EtcdTestClient;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
@@ -16,12 +16,14 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** The service on a three-member etcd cluster while members fail and come back. */
 class EtcdClusterFaultTest {
 
-    private static final String SCOPED_SECRET = "a1B2c3D4e5F6g7H8i9J0";
     private static final String SECRET_KEY = "cluster-secret-key";
     private static final int DIAL_TIMEOUT_MS = 1000;
 
     @RegisterExtension
     static final EtcdCluster ETCD = EtcdCluster.threeMembers();
+
+    @RegisterExtension
+    final AssembledService service = new AssembledService();
 
     private final AesGcmCipher cipher = new AesGcmCipher(SECRET_KEY);
 
@@ -32,50 +34,43 @@ class EtcdClusterFaultTest {
 
     @Test
     void survivesOneMemberDownAnswers503WhenAllAreDownAndFollowsChangesOnceBack() throws Exception {
-        MailService service;
         try (EtcdTestClient etcd = new EtcdTestClient(ETCD.endpoints())) {
             store(etcd, "first@example.com");
         }
-        service = MailService.assemble(Settings.fromEnvironment(Map.of("PORT", "0", "SMTP_CONFIG_BACKEND", "etcd",
-                "SECRET_KEY", SECRET_KEY, "ETCD_ENDPOINTS", ETCD.endpointList(),
-                "ETCD_DIAL_TIMEOUT", Integer.toString(DIAL_TIMEOUT_MS), "SCOPED_JWT_SECRET", SCOPED_SECRET,
-                "JWT_SECRET", SCOPED_SECRET))).start();
-        try (ServiceClient client = new ServiceClient(service.port(), SCOPED_SECRET)) {
-            assertTrue(client.status().contains("\"fromEmail\":\"first@example.com\""), client.status());
+        ServiceClient client = service.start(Map.of("SMTP_CONFIG_BACKEND", "etcd", "SECRET_KEY", SECRET_KEY,
+                "ETCD_ENDPOINTS", ETCD.endpointList(), "ETCD_DIAL_TIMEOUT", Integer.toString(DIAL_TIMEOUT_MS)));
+        assertTrue(client.status().contains("\"fromEmail\":\"first@example.com\""), client.status());
 
-            // One member of three down: the cluster keeps its quorum, and the service its watch (moved
-            // to another member if it was on this one) and its answers.
-            ETCD.stop(0);
-            try (EtcdTestClient etcd = new EtcdTestClient(ETCD.endpoints().subList(1, 3))) {
-                store(etcd, "second@example.com");
-            }
-            client.statusWithin(Duration.ofSeconds(30), body -> body.contains("\"fromEmail\":\"second@example.com\""));
-            HttpResponse<String> withTwoMembers = client.reload();
-            assertEquals(200, withTwoMembers.statusCode(), withTwoMembers.body());
-            assertTrue(withTwoMembers.body().contains("\"fromEmail\":\"second@example.com\""), withTwoMembers.body());
-
-            // Every member down: 503 in the contract's shape, within the dial timeout and a second.
-            ETCD.stopAll();
-            long started = System.nanoTime();
-            HttpResponse<String> withNoMember = client.reload();
-            long elapsedMillis = (System.nanoTime() - started) / 1_000_000;
-            assertEquals(503, withNoMember.statusCode(), withNoMember.body());
-            assertEquals("application/json", withNoMember.headers().firstValue("Content-Type").orElseThrow());
-            assertTrue(withNoMember.body().startsWith("{\"error\":{\"code\":\"HTTP_SERVICE_UNAVAILABLE\",\"message\":\""
-                    + "Cannot read /services/smtp: etcd at "), withNoMember.body());
-            assertTrue(elapsedMillis <= DIAL_TIMEOUT_MS + 1000, "answered after " + elapsedMillis + " ms");
-            String status = client.status();
-            assertTrue(status.contains("\"fromEmail\":\"second@example.com\""), "the active configuration changed: " + status);
-            assertTrue(status.contains("did not answer within " + DIAL_TIMEOUT_MS + " ms"), status);
-
-            // Back again: a new put is applied through the watch, with no HTTP call.
-            ETCD.startAll();
-            try (EtcdTestClient etcd = new EtcdTestClient(ETCD.endpoints())) {
-                store(etcd, "third@example.com");
-            }
-            client.statusWithin(Duration.ofSeconds(30), body -> body.contains("\"fromEmail\":\"third@example.com\""));
-        } finally {
-            service.stop();
+        // One member of three down: the cluster keeps its quorum, and the service its watch (moved
+        // to another member if it was on this one) and its answers.
+        ETCD.stop(0);
+        try (EtcdTestClient etcd = new EtcdTestClient(ETCD.endpoints().subList(1, 3))) {
+            store(etcd, "second@example.com");
         }
+        client.statusWithin(Duration.ofSeconds(30), body -> body.contains("\"fromEmail\":\"second@example.com\""));
+        HttpResponse<String> withTwoMembers = client.reload();
+        assertEquals(200, withTwoMembers.statusCode(), withTwoMembers.body());
+        assertTrue(withTwoMembers.body().contains("\"fromEmail\":\"second@example.com\""), withTwoMembers.body());
+
+        // Every member down: 503 in the contract's shape, within the dial timeout and a second.
+        ETCD.stopAll();
+        long started = System.nanoTime();
+        HttpResponse<String> withNoMember = client.reload();
+        long elapsedMillis = (System.nanoTime() - started) / 1_000_000;
+        assertEquals(503, withNoMember.statusCode(), withNoMember.body());
+        assertEquals("application/json", withNoMember.headers().firstValue("Content-Type").orElseThrow());
+        assertTrue(withNoMember.body().startsWith("{\"error\":{\"code\":\"HTTP_SERVICE_UNAVAILABLE\",\"message\":\""
+                + "Cannot read /services/smtp: etcd at "), withNoMember.body());
+        assertTrue(elapsedMillis <= DIAL_TIMEOUT_MS + 1000, "answered after " + elapsedMillis + " ms");
+        String status = client.status();
+        assertTrue(status.contains("\"fromEmail\":\"second@example.com\""), "the active configuration changed: " + status);
+        assertTrue(status.contains("did not answer within " + DIAL_TIMEOUT_MS + " ms"), status);
+
+        // Back again: a new put is applied through the watch, with no HTTP call.
+        ETCD.startAll();
+        try (EtcdTestClient etcd = new EtcdTestClient(ETCD.endpoints())) {
+            store(etcd, "third@example.com");
+        }
+        client.statusWithin(Duration.ofSeconds(30), body -> body.contains("\"fromEmail\":\"third@example.com\""));
     }
 }

@@ -1,25 +1,25 @@
 package dev.mailservice.bootstrap;
 
+import static dev.mailservice.testkit.Tokens.SCOPED_SECRET;
+import static dev.mailservice.testkit.Tokens.USER_SECRET;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mailservice.adapters.config.AesGcmCipher;
-import dev.mailservice.adapters.config.EtcdCluster;
 import dev.mailservice.adapters.config.EtcdConfigRepository;
-import dev.mailservice.adapters.config.EtcdTestClient;
-import dev.mailservice.adapters.config.EtcdTokenSecrets;
-import dev.mailservice.adapters.http.Tokens;
-import java.io.InputStream;
+import dev.mailservice.adapters.config.PipesHubTokenSecrets;
+import dev.mailservice.testkit.EtcdCluster;
+import dev.mailservice.testkit.EtcdTestClient;
+import dev.mailservice.testkit.NodeCryptoVector;
+import dev.mailservice.testkit.Tokens;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,31 +28,20 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** The assembled service on the etcd backend, against a real etcd. */
 class EtcdEndToEndTest {
 
-    private static final String SCOPED_SECRET = "a1B2c3D4e5F6g7H8i9J0";
-    private static final String USER_SECRET = "u1S2e3R4s5E6c7R8e9T0";
     private static final String PASSWORD = "Etcd-Pa55-never-shown";
-    private static final JsonNode NODE_VECTOR = nodeVector();
+    private static final NodeCryptoVector NODE_VECTOR = NodeCryptoVector.read();
     /** The key PipesHub's values are encrypted with in these tests: that of the Node vector. */
-    private static final String SECRET_KEY = NODE_VECTOR.get("secretKey").asText();
+    private static final String SECRET_KEY = NODE_VECTOR.secretKey();
 
     @RegisterExtension
     static final EtcdCluster ETCD = EtcdCluster.singleMember();
 
     @RegisterExtension
-    final LogCapture logs = new LogCapture();
+    final AssembledService service = new AssembledService(PASSWORD, NodeCryptoVector.PASSWORD);
 
     private static EtcdTestClient etcd;
     private final AesGcmCipher cipher = new AesGcmCipher(SECRET_KEY);
-    private MailService service;
     private ServiceClient client;
-
-    private static JsonNode nodeVector() {
-        try (InputStream json = AesGcmCipher.class.getResourceAsStream("node-vector.json")) {
-            return new ObjectMapper().readTree(json);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     @BeforeAll
     static void connect() {
@@ -67,18 +56,7 @@ class EtcdEndToEndTest {
     @BeforeEach
     void clearEtcd() throws Exception {
         etcd.delete(EtcdConfigRepository.KEY);
-        etcd.delete(EtcdTokenSecrets.KEY);
-    }
-
-    @AfterEach
-    void stopAndCheckThatThePasswordNeverShowed() {
-        if (service == null) {
-            return; // it did not start: the test checks what it said instead
-        }
-        client.close();
-        service.stop();
-        client.assertNoAnswerShows(PASSWORD);
-        logs.assertNoLineShows(PASSWORD, SCOPED_SECRET, USER_SECRET);
+        etcd.delete(PipesHubTokenSecrets.KEY);
     }
 
     private static String configuration(String fromEmail) {
@@ -90,25 +68,20 @@ class EtcdEndToEndTest {
         etcd.put(EtcdConfigRepository.KEY, cipher.encrypt(json));
     }
 
+    /** Starts on the etcd backend; {@code extraVariables} are name, value pairs, a null value removing one. */
     private void start(String... extraVariables) {
-        Map<String, String> environment = new HashMap<>(Map.of("PORT", "0", "SMTP_CONFIG_BACKEND", "etcd",
-                "SECRET_KEY", SECRET_KEY, "ETCD_ENDPOINTS", ETCD.endpointList(), "ETCD_DIAL_TIMEOUT", "1000",
-                "SCOPED_JWT_SECRET", SCOPED_SECRET, "JWT_SECRET", USER_SECRET));
+        Map<String, String> variables = new HashMap<>(Map.of("SMTP_CONFIG_BACKEND", "etcd", "SECRET_KEY", SECRET_KEY,
+                "ETCD_ENDPOINTS", ETCD.endpointList(), "ETCD_DIAL_TIMEOUT", "1000"));
         for (int i = 0; i < extraVariables.length; i += 2) {
-            if (extraVariables[i + 1] == null) {
-                environment.remove(extraVariables[i]);
-            } else {
-                environment.put(extraVariables[i], extraVariables[i + 1]);
-            }
+            variables.put(extraVariables[i], extraVariables[i + 1]);
         }
-        service = MailService.assemble(Settings.fromEnvironment(environment)).start();
-        client = new ServiceClient(service.port(), SCOPED_SECRET);
+        client = service.start(variables);
     }
 
     @Test
     void theReloadRouteServesAValueWrittenByNodeCryptoInPipesHubsFormat() throws Exception {
         start("SMTP_CONFIG_WATCH", "false");
-        etcd.put(EtcdConfigRepository.KEY, NODE_VECTOR.get("value").asText());
+        etcd.put(EtcdConfigRepository.KEY, NODE_VECTOR.value());
 
         HttpResponse<String> response = client.reload();
 
@@ -155,13 +128,13 @@ class EtcdEndToEndTest {
     void aPipesHubStyleDeploymentTakesItsScopedSecretFromEtcd() throws Exception {
         String scopedFromEtcd = "Q1w2E3r4T5y6U7i8O9p0";
         String userFromEtcd = "J1w2E3r4T5y6U7i8O9p0";
-        etcd.put(EtcdTokenSecrets.KEY, cipher.encrypt("{\"jwtSecret\":\"" + userFromEtcd + "\",\"scopedJwtSecret\":\""
+        etcd.put(PipesHubTokenSecrets.KEY, cipher.encrypt("{\"jwtSecret\":\"" + userFromEtcd + "\",\"scopedJwtSecret\":\""
                 + scopedFromEtcd + "\"}"));
         store(configuration("first@example.com"));
 
         start("SCOPED_JWT_SECRET", null, "JWT_SECRET", null);
 
-        try (ServiceClient withEtcdSecret = new ServiceClient(service.port(), scopedFromEtcd)) {
+        try (ServiceClient withEtcdSecret = new ServiceClient(service.runtime().port(), scopedFromEtcd)) {
             assertEquals(200, withEtcdSecret.reload().statusCode());
         }
         assertEquals(401, client.reload().statusCode(), "a token signed with another secret was accepted");
@@ -169,12 +142,12 @@ class EtcdEndToEndTest {
         assertEquals(200, client.call("GET", adminRoute, Tokens.user(userFromEtcd, "admin"), null).statusCode());
         assertEquals(401, client.call("GET", adminRoute, Tokens.user(USER_SECRET, "admin"), null).statusCode(),
                 "a user token signed with another secret was accepted");
-        logs.assertNoLineShows(scopedFromEtcd, userFromEtcd);
+        service.assertNoLogLineShows(List.of(scopedFromEtcd, userFromEtcd));
     }
 
     @Test
     void secretsStoredUnderAnotherSecretKeyStopTheStartSayingSo() throws Exception {
-        etcd.put(EtcdTokenSecrets.KEY, new AesGcmCipher("another-deployment-key").encrypt(
+        etcd.put(PipesHubTokenSecrets.KEY, new AesGcmCipher("another-deployment-key").encrypt(
                 "{\"jwtSecret\":\"" + USER_SECRET + "\",\"scopedJwtSecret\":\"" + SCOPED_SECRET + "\"}"));
 
         InvalidSettingsException refusal = assertThrows(InvalidSettingsException.class, () ->
@@ -183,7 +156,8 @@ class EtcdEndToEndTest {
         assertTrue(refusal.getMessage().startsWith("The token secrets in etcd key /services/secretKeys at "),
                 refusal.getMessage());
         assertTrue(refusal.getMessage().contains("cannot be decrypted"), refusal.getMessage());
-        assertFalse(refusal.getMessage().contains(SCOPED_SECRET) || refusal.getMessage().contains(USER_SECRET));
+        assertFalse(refusal.getMessage().contains(SCOPED_SECRET)
+                || refusal.getMessage().contains(USER_SECRET));
     }
 
     @Test
@@ -196,7 +170,7 @@ class EtcdEndToEndTest {
             String status = client.status();
             assertTrue(status.startsWith("{\"smtp\":null,"), status);
             assertTrue(status.contains("did not answer within 1000 ms"), status);
-            assertTrue(logs.lines().stream().anyMatch(line -> line.contains("Starting with no SMTP configuration active")));
+            assertTrue(service.logLines().stream().anyMatch(line -> line.contains("Starting with no SMTP configuration active")));
         } finally {
             ETCD.start(0);
         }

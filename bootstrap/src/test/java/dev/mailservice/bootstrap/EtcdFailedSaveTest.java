@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mailservice.adapters.config.AesGcmCipher;
-import dev.mailservice.adapters.config.EtcdCluster;
 import dev.mailservice.adapters.config.EtcdConfigRepository;
-import dev.mailservice.adapters.config.EtcdTestClient;
+import dev.mailservice.testkit.EtcdCluster;
+import dev.mailservice.testkit.EtcdTestClient;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
@@ -20,8 +20,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class EtcdFailedSaveTest {
 
-    private static final String SCOPED_SECRET = "a1B2c3D4e5F6g7H8i9J0";
-    private static final String USER_SECRET = "u1S2e3R4s5E6c7R8e9T0";
     private static final String SECRET_KEY = "outage-secret-key";
     private static final int DIAL_TIMEOUT_MS = 1000;
     /**
@@ -34,6 +32,9 @@ class EtcdFailedSaveTest {
     @RegisterExtension
     static final EtcdCluster ETCD = EtcdCluster.singleMember();
 
+    @RegisterExtension
+    final AssembledService service = new AssembledService();
+
     private final AesGcmCipher cipher = new AesGcmCipher(SECRET_KEY);
 
     private static String configuration(String fromEmail) {
@@ -42,32 +43,26 @@ class EtcdFailedSaveTest {
 
     @Test
     void aSaveAnswered503WhileEtcdIsDownNeverBecomesStoredOrActive() throws Exception {
-        MailService service = MailService.assemble(Settings.fromEnvironment(Map.of("PORT", "0",
-                "SMTP_CONFIG_BACKEND", "etcd", "SECRET_KEY", SECRET_KEY, "ETCD_ENDPOINTS", ETCD.endpointList(),
-                "ETCD_DIAL_TIMEOUT", Integer.toString(DIAL_TIMEOUT_MS), "SCOPED_JWT_SECRET", SCOPED_SECRET,
-                "JWT_SECRET", USER_SECRET))).start();
-        try (ServiceClient client = new ServiceClient(service.port(), SCOPED_SECRET, USER_SECRET)) {
-            assertEquals(200, client.storeConfiguration(configuration("first@example.com")).statusCode());
+        ServiceClient client = service.start(Map.of("SMTP_CONFIG_BACKEND", "etcd", "SECRET_KEY", SECRET_KEY,
+                "ETCD_ENDPOINTS", ETCD.endpointList(), "ETCD_DIAL_TIMEOUT", Integer.toString(DIAL_TIMEOUT_MS)));
+        assertEquals(200, client.storeConfiguration(configuration("first@example.com")).statusCode());
 
-            // Outage, then a newer value written by someone else once etcd is back.
+        // Outage, then a newer value written by someone else once etcd is back.
+        ETCD.stop(0);
+        assertSaveFails(client, "lost-while-down@example.com");
+        ETCD.start(0);
+        try (EtcdTestClient etcd = new EtcdTestClient(ETCD.endpoints())) {
+            etcd.put(EtcdConfigRepository.KEY, cipher.encrypt(configuration("newer@example.com")));
+            client.statusWithin(Duration.ofSeconds(30), status -> status.contains("newer@example.com"));
+
+            assertNeverShows(client, etcd, "lost-while-down@example.com", "newer@example.com");
+
+            // Outage, and nothing written after it: the failed value must not land by itself either.
             ETCD.stop(0);
-            assertSaveFails(client, "lost-while-down@example.com");
+            assertSaveFails(client, "also-lost@example.com");
             ETCD.start(0);
-            try (EtcdTestClient etcd = new EtcdTestClient(ETCD.endpoints())) {
-                etcd.put(EtcdConfigRepository.KEY, cipher.encrypt(configuration("newer@example.com")));
-                client.statusWithin(Duration.ofSeconds(30), status -> status.contains("newer@example.com"));
 
-                assertNeverShows(client, etcd, "lost-while-down@example.com", "newer@example.com");
-
-                // Outage, and nothing written after it: the failed value must not land by itself either.
-                ETCD.stop(0);
-                assertSaveFails(client, "also-lost@example.com");
-                ETCD.start(0);
-
-                assertNeverShows(client, etcd, "also-lost@example.com", "newer@example.com");
-            }
-        } finally {
-            service.stop();
+            assertNeverShows(client, etcd, "also-lost@example.com", "newer@example.com");
         }
     }
 

@@ -1,13 +1,15 @@
 package dev.mailservice.bootstrap;
 
+import static dev.mailservice.testkit.Tokens.SCOPED_SECRET;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.ServerSetup;
-import dev.mailservice.adapters.http.RawHttp;
-import dev.mailservice.adapters.http.Tokens;
+import dev.mailservice.testkit.RawHttp;
+import dev.mailservice.testkit.ServiceProcess;
+import dev.mailservice.testkit.Tokens;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,7 +31,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LargeSendsAtDeployedHeapIT {
 
-    private static final String SCOPED_SECRET = "a1B2c3D4e5F6g7H8i9J0";
     private static final int CONCURRENT_SENDS = 32;
     private static final int BODY_BYTES = 10 * 1024 * 1024;
     /** A guard against a service that never takes a body, not a speed target. */

@@ -1,9 +1,11 @@
 package dev.mailservice.bootstrap;
 
+import static dev.mailservice.testkit.Tokens.SCOPED_SECRET;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mailservice.testkit.ServiceProcess;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -20,7 +22,6 @@ import org.junit.jupiter.api.io.TempDir;
 /** The service as its own process, started by {@link Main} from environment variables. */
 class MainProcessTest {
 
-    private static final String SECRET = "a1B2c3D4e5F6g7H8i9J0";
 
     @TempDir
     Path directory;
@@ -46,7 +47,7 @@ class MainProcessTest {
     @Test
     void withEtcdButNoSecretKeyItExitsNamingTheVariable() throws Exception {
         try (ServiceProcess service = ServiceProcess.launch(directory,
-                Map.of("SMTP_CONFIG_BACKEND", "etcd", "SCOPED_JWT_SECRET", SECRET))) {
+                Map.of("SMTP_CONFIG_BACKEND", "etcd", "SCOPED_JWT_SECRET", SCOPED_SECRET))) {
             assertEquals(Main.EXIT_INVALID_SETTINGS, service.exitCode());
             assertTrue(String.join("\n", service.output()).contains("SECRET_KEY is required with SMTP_CONFIG_BACKEND=etcd"),
                     service.output().toString());
@@ -64,17 +65,18 @@ class MainProcessTest {
                 "ETCD_DIAL_TIMEOUT", "300", "ETCD_SECRETS_WAIT_MS", "2000"))) {
             assertEquals(Main.EXIT_START_FAILED, service.exitCode());
             String output = String.join("\n", service.output());
-            assertTrue(output.contains("Waiting for etcd to answer with the token secrets"), output);
-            assertTrue(output.contains("mail-service cannot start: Gave up after 2 s waiting for etcd to answer with the "
-                    + "token secrets in /services/secretKeys (needed because SCOPED_JWT_SECRET or JWT_SECRET is not set)"), output);
+            String location = "etcd key /services/secretKeys at http://127.0.0.1:" + closedPort;
+            assertTrue(output.contains("Waiting for the token secrets in " + location), output);
+            assertTrue(output.contains("mail-service cannot start: Gave up after 2 s waiting for the token secrets in "
+                    + location + " (needed because SCOPED_JWT_SECRET or JWT_SECRET is not set)"), output);
         }
     }
 
     @Test
     void onAPortInUseItExitsWithStatus1SayingWhichPort() throws Exception {
         try (ServerSocket taken = new ServerSocket(0);
-                ServiceProcess service = ServiceProcess.launch(directory, Map.of("SCOPED_JWT_SECRET", SECRET,
-                        "JWT_SECRET", SECRET, "SMTP_CONFIG_FILE", directory.resolve("smtp.json").toString(),
+                ServiceProcess service = ServiceProcess.launch(directory, Map.of("SCOPED_JWT_SECRET", SCOPED_SECRET,
+                        "JWT_SECRET", SCOPED_SECRET, "SMTP_CONFIG_FILE", directory.resolve("smtp.json").toString(),
                         "PORT", Integer.toString(taken.getLocalPort())))) {
             assertEquals(Main.EXIT_START_FAILED, service.exitCode());
             String output = String.join("\n", service.output());
@@ -88,13 +90,13 @@ class MainProcessTest {
     void temporaryFilesOfSavesCutShortByAKillHoldThePasswordForTheOwnerOnlyAndAreRemovedAtTheNextStart()
             throws Exception {
         Path config = directory.resolve("conf").resolve("smtp.json");
-        Map<String, String> environment = Map.of("SCOPED_JWT_SECRET", SECRET, "JWT_SECRET", SECRET,
+        Map<String, String> environment = Map.of("SCOPED_JWT_SECRET", SCOPED_SECRET, "JWT_SECRET", SCOPED_SECRET,
                 "SMTP_CONFIG_FILE", config.toString(), "PORT", "0");
         String password = "Killed-Pa55word";
         try (ServiceProcess service = ServiceProcess.launch(directory, environment)) {
             int port = service.awaitReadyPort();
             try (ExecutorService savers = Executors.newVirtualThreadPerTaskExecutor();
-                    ServiceClient client = new ServiceClient(port, SECRET, SECRET)) {
+                    ServiceClient client = new ServiceClient(port, SCOPED_SECRET, SCOPED_SECRET)) {
                 for (int i = 0; i < 4; i++) {
                     int saver = i;
                     savers.submit(() -> {
@@ -135,9 +137,9 @@ class MainProcessTest {
         Path config = directory.resolve("smtp.json");
         Files.writeString(config, "{\"host\": \"127.0.0.1\", \"port\": 2525, \"fromEmail\": \"noreply@example.com\"}");
         try (ServiceProcess service = ServiceProcess.launch(directory,
-                Map.of("SCOPED_JWT_SECRET", SECRET, "JWT_SECRET", SECRET, "SMTP_CONFIG_FILE", config.toString(),
+                Map.of("SCOPED_JWT_SECRET", SCOPED_SECRET, "JWT_SECRET", SCOPED_SECRET, "SMTP_CONFIG_FILE", config.toString(),
                         "PORT", "0"))) {
-            try (ServiceClient client = new ServiceClient(service.awaitReadyPort(), SECRET)) {
+            try (ServiceClient client = new ServiceClient(service.awaitReadyPort(), SCOPED_SECRET)) {
                 assertEquals(200, client.reload().statusCode());
             }
 

@@ -36,6 +36,9 @@ class NoMailLostAcrossReloadsTest {
     @RegisterExtension
     static final GreenMailExtension SERVER_B = new GreenMailExtension(new ServerSetup(0, "127.0.0.1", "smtp"));
 
+    @RegisterExtension
+    final AssembledService service = new AssembledService();
+
     @TempDir
     Path directory;
 
@@ -46,13 +49,9 @@ class NoMailLostAcrossReloadsTest {
 
     @Test
     void everySendIsAnsweredAndArrivesExactlyOnceWhileTheProviderFlips() throws Exception {
-        MailService service = MailService.assemble(Settings.fromEnvironment(Map.of("PORT", "0",
-                "SMTP_CONFIG_FILE", directory.resolve("smtp.json").toString(),
-                "SCOPED_JWT_SECRET", SendMailEndToEndTest.SCOPED_SECRET,
-                "JWT_SECRET", SendMailEndToEndTest.USER_SECRET))).start();
+        ServiceClient client = service.start(Map.of("SMTP_CONFIG_FILE", directory.resolve("smtp.json").toString()));
         ExecutorService threads = Executors.newFixedThreadPool(SENDERS + 1);
-        try (ServiceClient client = new ServiceClient(service.port(), SendMailEndToEndTest.SCOPED_SECRET,
-                SendMailEndToEndTest.USER_SECRET)) {
+        try {
             assertEquals(200, client.storeConfiguration(configuration(SERVER_A, "a@example.com")).statusCode());
             AtomicInteger sends = new AtomicInteger();
             AtomicInteger switches = new AtomicInteger();
@@ -93,7 +92,6 @@ class NoMailLostAcrossReloadsTest {
             assertTrue(receivedByA > 0 && receivedByB > 0, "A received " + receivedByA + ", B " + receivedByB);
         } finally {
             threads.shutdownNow();
-            service.stop();
         }
     }
 }

@@ -1,13 +1,17 @@
 package dev.mailservice.bootstrap;
 
+import static dev.mailservice.testkit.Tokens.SCOPED_SECRET;
+import static dev.mailservice.testkit.Tokens.USER_SECRET;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.mailservice.adapters.http.Tokens;
+import dev.mailservice.testkit.ServiceProcess;
+import dev.mailservice.testkit.Tokens;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -15,8 +19,6 @@ import org.junit.jupiter.api.io.TempDir;
 /** The packaged jar, started with {@code java -jar} as the README says, on the file backend. */
 class PackagedJarIT {
 
-    private static final String SCOPED_SECRET = "a1B2c3D4e5F6g7H8i9J0";
-    private static final String USER_SECRET = "u1S2e3R4s5E6c7R8e9T0";
     private static final String PASSWORD = "Jar-Pa55word";
 
     @TempDir
@@ -31,7 +33,7 @@ class PackagedJarIT {
                  "fromEmail": "noreply@example.com"}""".formatted(PASSWORD));
 
         try (ServiceProcess service = ServiceProcess.launchJar(directory, Map.of("SCOPED_JWT_SECRET", SCOPED_SECRET,
-                        "JWT_SECRET", USER_SECRET, "SMTP_CONFIG_FILE", config.toString(), "PORT", "0"), jar);
+                        "JWT_SECRET", USER_SECRET, "SMTP_CONFIG_FILE", config.toString(), "PORT", "0"), jar, List.of());
                 ServiceClient client = new ServiceClient(service.awaitReadyPort(), SCOPED_SECRET)) {
             HttpResponse<String> reloaded = client.reload();
             assertEquals(200, reloaded.statusCode(), reloaded.body());

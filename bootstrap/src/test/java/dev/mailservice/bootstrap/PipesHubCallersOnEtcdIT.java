@@ -1,10 +1,10 @@
 package dev.mailservice.bootstrap;
 
 import dev.mailservice.adapters.config.AesGcmCipher;
-import dev.mailservice.adapters.config.EtcdCluster;
 import dev.mailservice.adapters.config.EtcdConfigRepository;
-import dev.mailservice.adapters.config.EtcdTestClient;
-import dev.mailservice.adapters.config.EtcdTokenSecrets;
+import dev.mailservice.adapters.config.PipesHubTokenSecrets;
+import dev.mailservice.testkit.EtcdCluster;
+import dev.mailservice.testkit.EtcdTestClient;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Map;
@@ -34,7 +34,7 @@ class PipesHubCallersOnEtcdIT extends PipesHubCallers {
     @BeforeAll
     static void start() throws Exception {
         etcd = new EtcdTestClient(ETCD.endpoints());
-        etcd.put(EtcdTokenSecrets.KEY, CIPHER.encrypt("{\"jwtSecret\": \"" + JWT_SECRET + "\", \"scopedJwtSecret\": \""
+        etcd.put(PipesHubTokenSecrets.KEY, CIPHER.encrypt("{\"jwtSecret\": \"" + JWT_SECRET + "\", \"scopedJwtSecret\": \""
                 + SCOPED_SECRET + "\", \"cookieSecret\": \"another-secret\"}"));
         URI endpoint = URI.create(ETCD.endpoints().getFirst());
         startJar(directory, Map.of("SMTP_CONFIG_BACKEND", "etcd", "SECRET_KEY", SECRET_KEY,

@@ -2,16 +2,11 @@ package dev.mailservice.bootstrap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.icegreen.greenmail.configuration.GreenMailConfiguration;
 import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.ServerSetup;
-import dev.mailservice.application.port.in.SmtpNotConfiguredException;
-import dev.mailservice.application.service.ActiveMailSender;
-import dev.mailservice.domain.EmailAddress;
-import dev.mailservice.domain.MailMessage;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +14,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,8 +24,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ReloadEndToEndTest {
 
-    private static final String SECRET = "a1B2c3D4e5F6g7H8i9J0";
-    private static final String USER_SECRET = "u1S2e3R4s5E6c7R8e9T0";
     private static final String PASSWORD = "Pa55-never-shown";
 
     @RegisterExtension
@@ -40,21 +32,12 @@ class ReloadEndToEndTest {
                     .withConfiguration(GreenMailConfiguration.aConfig().withUser("ops@example.com", "ops", PASSWORD));
 
     @RegisterExtension
-    final LogCapture logs = new LogCapture();
+    final AssembledService service = new AssembledService(PASSWORD);
 
     @TempDir
     Path directory;
 
-    private MailService service;
     private ServiceClient client;
-
-    @AfterEach
-    void stopAndCheckThatThePasswordNeverShowed() {
-        client.close();
-        service.stop();
-        client.assertNoAnswerShows(PASSWORD);
-        logs.assertNoLineShows(PASSWORD);
-    }
 
     private Path configFile() {
         return directory.resolve("smtp.json");
@@ -76,10 +59,8 @@ class ReloadEndToEndTest {
     }
 
     private void start(boolean watch) {
-        service = MailService.assemble(Settings.fromEnvironment(Map.of("PORT", "0", "SMTP_CONFIG_FILE",
-                configFile().toString(), "SCOPED_JWT_SECRET", SECRET, "JWT_SECRET", USER_SECRET, "SMTP_TIMEOUT_MS", "5000",
-                "SMTP_CONFIG_WATCH", Boolean.toString(watch)))).start();
-        client = new ServiceClient(service.port(), SECRET);
+        client = service.start(Map.of("SMTP_CONFIG_FILE", configFile().toString(), "SMTP_TIMEOUT_MS", "5000",
+                "SMTP_CONFIG_WATCH", Boolean.toString(watch)));
     }
 
     private HttpResponse<String> reload() throws Exception {
@@ -90,9 +71,15 @@ class ReloadEndToEndTest {
         return client.status();
     }
 
-    private void sendOneMail() {
-        service.component(ActiveMailSender.class).send(new MailMessage(List.of(new EmailAddress("alice@example.com")),
-                List.of(), "hello", "<p>hi</p>", "hi", List.of()));
+    /** Sends a mail through the send route; fails unless the service answers that it was sent. */
+    private void sendOneMail() throws Exception {
+        HttpResponse<String> sent = sendOneMailAnswer();
+        assertEquals(200, sent.statusCode(), sent.body());
+    }
+
+    private HttpResponse<String> sendOneMailAnswer() throws Exception {
+        return client.sendEmail("{\"emailTemplateType\": \"loginWithOTP\", \"sendEmailTo\": [\"alice@example.com\"], "
+                + "\"subject\": \"hello\", \"templateData\": {\"name\": \"Alice\", \"otp\": \"1\"}}");
     }
 
     private static String reloaded(String fromEmail) {
@@ -204,7 +191,9 @@ class ReloadEndToEndTest {
         assertEquals("{\"smtp\":null,\"appliedAt\":null,\"source\":null,\"lastReloadError\":null,\"warnings\":[]}",
                 status());
         assertEquals("{\"message\":\"SMTP configuration updated successfully\",\"smtp\":null}", reload().body());
-        assertThrows(SmtpNotConfiguredException.class, this::sendOneMail);
+        HttpResponse<String> refused = sendOneMailAnswer();
+        assertEquals(400, refused.statusCode(), refused.body());
+        assertTrue(refused.body().contains("SMTP is not configured"), refused.body());
     }
 
     @Test
@@ -216,16 +205,16 @@ class ReloadEndToEndTest {
         String status = status();
         assertTrue(status.startsWith("{\"smtp\":null,"), status);
         assertTrue(status.contains("fromEmail must be an e-mail address"), status);
-        assertTrue(logs.lines().stream().anyMatch(line -> line.contains("Starting with no SMTP configuration active")));
+        assertTrue(service.logLines().stream().anyMatch(line -> line.contains("Starting with no SMTP configuration active")));
     }
 
     @Test
     void logsOneReadyLineWithThePort() {
         start();
 
-        List<String> ready = logs.lines().stream().filter(line -> line.contains("ready")).toList();
+        List<String> ready = service.logLines().stream().filter(line -> line.contains("ready")).toList();
         assertEquals(1, ready.size(), ready.toString());
-        assertTrue(ready.getFirst().contains("Mail service ready on port " + service.port()), ready.getFirst());
+        assertTrue(ready.getFirst().contains("Mail service ready on port " + service.runtime().port()), ready.getFirst());
     }
 
     @Test

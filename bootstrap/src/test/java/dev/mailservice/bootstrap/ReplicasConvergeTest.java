@@ -1,12 +1,14 @@
 package dev.mailservice.bootstrap;
 
+import static dev.mailservice.testkit.Tokens.SCOPED_SECRET;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mailservice.adapters.config.AesGcmCipher;
-import dev.mailservice.adapters.config.EtcdCluster;
 import dev.mailservice.adapters.config.EtcdConfigRepository;
-import dev.mailservice.adapters.config.EtcdTestClient;
+import dev.mailservice.testkit.EtcdCluster;
+import dev.mailservice.testkit.EtcdTestClient;
+import dev.mailservice.testkit.ServiceProcess;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,7 +23,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ReplicasConvergeTest {
 
-    private static final String SCOPED_SECRET = "a1B2c3D4e5F6g7H8i9J0";
     private static final String SECRET_KEY = "replicas-secret-key";
 
     @RegisterExtension

@@ -1,5 +1,6 @@
 package dev.mailservice.bootstrap;
 
+import static dev.mailservice.testkit.Tokens.USER_SECRET;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -8,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.icegreen.greenmail.configuration.GreenMailConfiguration;
 import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.ServerSetup;
-import dev.mailservice.adapters.http.Tokens;
+import dev.mailservice.testkit.Tokens;
 import jakarta.mail.BodyPart;
 import jakarta.mail.Multipart;
 import jakarta.mail.internet.MimeMessage;
@@ -21,7 +22,6 @@ import java.util.Base64;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -33,8 +33,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SendMailEndToEndTest {
 
-    static final String SCOPED_SECRET = "a1B2c3D4e5F6g7H8i9J0";
-    static final String USER_SECRET = "u1S2e3R4s5E6c7R8e9T0";
     private static final String PASSWORD = "A-Pa55-2026";
 
     @RegisterExtension
@@ -45,28 +43,16 @@ class SendMailEndToEndTest {
     static final GreenMailExtension SERVER_B = new GreenMailExtension(new ServerSetup(0, "127.0.0.1", "smtp"));
 
     @RegisterExtension
-    final LogCapture logs = new LogCapture();
+    final AssembledService service = new AssembledService(PASSWORD);
 
     @TempDir
     Path directory;
 
-    private MailService service;
     private ServiceClient client;
 
     @BeforeEach
     void start() {
-        service = MailService.assemble(Settings.fromEnvironment(Map.of("PORT", "0",
-                "SMTP_CONFIG_FILE", directory.resolve("smtp.json").toString(),
-                "SCOPED_JWT_SECRET", SCOPED_SECRET, "JWT_SECRET", USER_SECRET))).start();
-        client = new ServiceClient(service.port(), SCOPED_SECRET, USER_SECRET);
-    }
-
-    @AfterEach
-    void stopAndCheckThatThePasswordNeverShowed() {
-        client.close();
-        service.stop();
-        client.assertNoAnswerShows(PASSWORD);
-        logs.assertNoLineShows(PASSWORD);
+        client = service.start(Map.of("SMTP_CONFIG_FILE", directory.resolve("smtp.json").toString()));
     }
 
     static String serverA(String password, String fromEmail) {
@@ -271,8 +257,8 @@ class SendMailEndToEndTest {
                  "templateData": {"name": "Ann", "otp": "123456"}}""".formatted(addresses("to", 40), addresses("cc", 11)));
 
         assertEquals(400, response.statusCode(), response.body());
-        assertEquals("{\"error\":{\"code\":\"HTTP_BAD_REQUEST\",\"message\":\"A mail may go to at most 50 addresses, "
-                + "sendEmailTo and sendCcTo together; this one has 51\"}}", response.body());
+        assertEquals("{\"error\":{\"code\":\"HTTP_BAD_REQUEST\",\"message\":\"sendEmailTo may hold at most 50 addresses "
+                + "with the carbon copies; this mail has 51\"}}", response.body());
         assertEquals(0, SERVER_B.getReceivedMessages().length);
     }
 

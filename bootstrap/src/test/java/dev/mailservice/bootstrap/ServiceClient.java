@@ -1,6 +1,6 @@
 package dev.mailservice.bootstrap;
 
-import dev.mailservice.adapters.http.Tokens;
+import dev.mailservice.testkit.Tokens;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

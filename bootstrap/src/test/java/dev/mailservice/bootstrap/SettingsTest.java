@@ -1,5 +1,7 @@
 package dev.mailservice.bootstrap;
 
+import static dev.mailservice.testkit.Tokens.SCOPED_SECRET;
+import static dev.mailservice.testkit.Tokens.USER_SECRET;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -18,12 +20,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class SettingsTest {
 
-    private static final String SECRET = "a1B2c3D4e5F6g7H8i9J0";
-    private static final String USER_SECRET = "u1S2e3R4s5E6c7R8e9T0";
 
     private static Map<String, String> environment(String... namesAndValues) {
         Map<String, String> environment = new HashMap<>();
-        environment.put("SCOPED_JWT_SECRET", SECRET);
+        environment.put("SCOPED_JWT_SECRET", SCOPED_SECRET);
         environment.put("JWT_SECRET", USER_SECRET);
         for (int i = 0; i < namesAndValues.length; i += 2) {
             environment.put(namesAndValues[i], namesAndValues[i + 1]);
@@ -50,7 +50,7 @@ class SettingsTest {
         assertEquals(Settings.Backend.FILE, settings.backend());
         assertEquals(Path.of("config/smtp.json"), settings.configFile());
         assertEquals(Duration.ofSeconds(10), settings.smtpTimeout());
-        assertEquals(Optional.of(SECRET), settings.scopedJwtSecret());
+        assertEquals(Optional.of(SCOPED_SECRET), settings.scopedJwtSecret());
         assertTrue(settings.watch());
         assertEquals(Optional.empty(), settings.etcd());
     }
@@ -226,7 +226,7 @@ class SettingsTest {
     void toStringLeavesTheSecretsOut() {
         String printed = Settings.fromEnvironment(etcdEnvironment()).toString();
 
-        assertFalse(printed.contains(SECRET), printed);
+        assertFalse(printed.contains(SCOPED_SECRET), printed);
         assertFalse(printed.contains(USER_SECRET), printed);
         assertFalse(printed.contains("deployment-key"), printed);
     }

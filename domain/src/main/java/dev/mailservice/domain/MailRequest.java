@@ -12,14 +12,15 @@ import java.util.regex.Pattern;
 
 /**
  * A request to send one templated mail, checked when built: every problem is refused with an
- * {@link InvalidMailRequestException} naming the field, in the contract's field names.
+ * {@link InvalidMailRequestException} whose message starts with the field it blames, by this
+ * record's names ({@code to[1]}, {@code templateData.link}, {@code attachments[0].filename}).
  *
  * @param template     which mail
- * @param to           {@code sendEmailTo}: at least one recipient
- * @param cc           {@code sendCcTo}: carbon-copy recipients, possibly none
- * @param subject      {@code subject}: the subject line, or empty for the template's own
- * @param templateData {@code templateData}: the values the template shows; one left out shows empty
- * @param attachments  {@code attachments}: files to attach, possibly none
+ * @param to           at least one recipient
+ * @param cc           carbon-copy recipients, possibly none
+ * @param subject      the subject line, or empty for the template's own
+ * @param templateData the values the template shows; one left out shows empty
+ * @param attachments  files to attach, possibly none
  */
 public record MailRequest(
         MailTemplate template,
@@ -28,6 +29,11 @@ public record MailRequest(
         Optional<String> subject,
         Map<String, String> templateData,
         List<MailMessage.Attachment> attachments) {
+
+    /** The fields' names, as refusals name them. */
+    public static final String TEMPLATE = "template";
+    public static final String TO = "to";
+    public static final String CC = "cc";
 
     /** RFC 2045's {@code type/subtype} with optional {@code ; name=value} parameters, on one line. */
     private static final Pattern MEDIA_TYPE = mediaTypePattern();
@@ -41,7 +47,7 @@ public record MailRequest(
         templateData = Map.copyOf(templateData);
         attachments = List.copyOf(attachments);
         if (to.isEmpty()) {
-            throw new InvalidMailRequestException("sendEmailTo", "sendEmailTo needs at least one e-mail address");
+            throw new InvalidMailRequestException(TO, TO + " needs at least one e-mail address");
         }
         for (String field : MailTemplate.LINK_FIELDS) {
             String link = templateData.get(field);
@@ -78,19 +84,18 @@ public record MailRequest(
     /**
      * Builds a request from the contract's field values.
      *
-     * @param templateName {@code emailTemplateType}
-     * @param to           {@code sendEmailTo}, as given
-     * @param cc           {@code sendCcTo}, as given
+     * @param templateName the template's key ({@link MailTemplate#key()})
+     * @param to           the recipients' addresses, as given
+     * @param cc           the carbon-copy recipients' addresses, as given
      * @throws InvalidMailRequestException naming the field that is wrong
      */
     public static MailRequest of(String templateName, List<String> to, List<String> cc, String subject,
             Map<String, String> templateData, List<MailMessage.Attachment> attachments) {
-        MailTemplate template = MailTemplate.byWireName(templateName).orElseThrow(() ->
-                new InvalidMailRequestException("emailTemplateType", templateName == null
-                        ? "emailTemplateType is required: one of " + MailTemplate.wireNames()
-                        : "Unknown template '" + templateName + "': emailTemplateType must be one of "
-                                + MailTemplate.wireNames()));
-        return new MailRequest(template, addresses("sendEmailTo", to), addresses("sendCcTo", cc),
+        MailTemplate template = MailTemplate.byKey(templateName).orElseThrow(() ->
+                new InvalidMailRequestException(TEMPLATE, templateName == null
+                        ? TEMPLATE + " is required: one of " + MailTemplate.keys()
+                        : TEMPLATE + " must be one of " + MailTemplate.keys() + ", got '" + templateName + "'"));
+        return new MailRequest(template, addresses(TO, to), addresses(CC, cc),
                 Optional.ofNullable(subject).filter(text -> !text.isBlank()),
                 new LinkedHashMap<>(templateData), attachments);
     }

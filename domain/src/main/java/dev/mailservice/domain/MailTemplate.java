@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The transactional mails the service sends, by their wire names (PipesHub's), with the
+ * The transactional mails the service sends, by their keys (PipesHub's names for them), with the
  * {@code templateData} fields each one shows. As in PipesHub, every field is optional: one the
  * caller leaves out shows empty, and the mail is sent. Every template also shows {@code orgName}
  * in its heading when given.
@@ -30,17 +30,17 @@ public enum MailTemplate {
      */
     public static final List<String> LINK_FIELDS = List.of("link", "verificationLink");
 
-    private final String wireName;
+    private final String key;
     private final List<String> fields;
 
-    MailTemplate(String wireName, String... fields) {
-        this.wireName = wireName;
+    MailTemplate(String key, String... fields) {
+        this.key = key;
         this.fields = List.of(fields);
     }
 
     /** The name clients use, e.g. {@code loginWithOTP}. */
-    public String wireName() {
-        return wireName;
+    public String key() {
+        return key;
     }
 
     /** The {@code templateData} fields this template shows besides {@link #ORG_NAME}. */
@@ -48,13 +48,13 @@ public enum MailTemplate {
         return fields;
     }
 
-    /** The template of that wire name, if there is one. */
-    public static Optional<MailTemplate> byWireName(String wireName) {
-        return Arrays.stream(values()).filter(template -> template.wireName.equals(wireName)).findFirst();
+    /** The template of that key, if there is one. */
+    public static Optional<MailTemplate> byKey(String key) {
+        return Arrays.stream(values()).filter(template -> template.key.equals(key)).findFirst();
     }
 
-    /** Every wire name, for messages. */
-    public static List<String> wireNames() {
-        return Arrays.stream(values()).map(MailTemplate::wireName).toList();
+    /** Every key, for messages. */
+    public static List<String> keys() {
+        return Arrays.stream(values()).map(MailTemplate::key).toList();
     }
 }

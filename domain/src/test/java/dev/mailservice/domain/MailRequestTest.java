@@ -45,20 +45,20 @@ class MailRequestTest {
         InvalidMailRequestException refusal = assertThrows(InvalidMailRequestException.class,
                 () -> MailRequest.of("newsletter", List.of("a@example.com"), List.of(), null, Map.of(), List.of()));
 
-        assertEquals(Optional.of("emailTemplateType"), refusal.field());
-        assertEquals("Unknown template 'newsletter': emailTemplateType must be one of [loginWithOTP, suspiciousLoginAttempt, resetPassword, "
-                + "resetEmail, accountCreation, appuserInvite, orgEmailVerification]", refusal.getMessage());
+        assertEquals(Optional.of("template"), refusal.field());
+        assertEquals("template must be one of [loginWithOTP, suspiciousLoginAttempt, resetPassword, resetEmail, "
+                + "accountCreation, appuserInvite, orgEmailVerification], got 'newsletter'", refusal.getMessage());
     }
 
     @Test
     void aMissingTemplateIsRefusedByName() {
-        assertEquals("emailTemplateType", refusedField(
+        assertEquals("template", refusedField(
                 () -> MailRequest.of(null, List.of("a@example.com"), List.of(), null, Map.of(), List.of())));
     }
 
     @Test
     void noRecipientIsRefused() {
-        assertEquals("sendEmailTo", refusedField(() -> otp(List.of(), Map.of("name", "Ann", "otp", "123456"))));
+        assertEquals("to", refusedField(() -> otp(List.of(), Map.of("name", "Ann", "otp", "123456"))));
     }
 
     @Test
@@ -66,21 +66,21 @@ class MailRequestTest {
         InvalidMailRequestException refusal = assertThrows(InvalidMailRequestException.class,
                 () -> otp(List.of("a@example.com", "not-an-address"), Map.of("name", "Ann", "otp", "123456")));
 
-        assertEquals(Optional.of("sendEmailTo[1]"), refusal.field());
-        assertEquals("sendEmailTo[1] must be an e-mail address like name@example.com, got 'not-an-address'",
+        assertEquals(Optional.of("to[1]"), refusal.field());
+        assertEquals("to[1] must be an e-mail address like name@example.com, got 'not-an-address'",
                 refusal.getMessage());
     }
 
     @Test
     void aBadCarbonCopyIsRefusedWithItsPosition() {
-        assertEquals("sendCcTo[0]", refusedField(() -> MailRequest.of("loginWithOTP", List.of("a@example.com"),
+        assertEquals("cc[0]", refusedField(() -> MailRequest.of("loginWithOTP", List.of("a@example.com"),
                 List.of("nope"), null, Map.of("name", "Ann", "otp", "1"), List.of())));
     }
 
     @Test
     void everyTemplateDataFieldMayBeLeftOut() {
         for (MailTemplate template : MailTemplate.values()) {
-            MailRequest request = MailRequest.of(template.wireName(), List.of("a@example.com"), List.of(), null, Map.of(),
+            MailRequest request = MailRequest.of(template.key(), List.of("a@example.com"), List.of(), null, Map.of(),
                     List.of());
 
             assertEquals(template, request.template());

@@ -1,10 +1,10 @@
 package dev.mailservice.adapters.config;
 
 import dev.mailservice.application.port.out.ConfigRepository;
-import dev.mailservice.domain.StoredSmtpConfiguration;
 import dev.mailservice.domain.InvalidSmtpConfigurationException;
 import dev.mailservice.domain.OpaqueFields;
 import dev.mailservice.domain.SmtpConfiguration;
+import dev.mailservice.domain.StoredSmtpConfiguration;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.Optional;
@@ -14,7 +14,8 @@ import java.util.Optional;
  * contract's JSON object encrypted by {@link AesGcmCipher}. The revision is etcd's mod revision.
  * A value that cannot be decrypted (a wrong {@code SECRET_KEY}, a tampered value) is an invalid
  * configuration that says so. A save is a transaction that writes only over the revision the
- * caller read, so that it never undoes a newer write.
+ * caller read, so that it never undoes a newer write. The repository owns its connection to etcd
+ * and closes it with itself.
  */
 public final class EtcdConfigRepository implements ConfigRepository {
 
@@ -60,6 +61,11 @@ public final class EtcdConfigRepository implements ConfigRepository {
     @Override
     public String location() {
         return store.locationOf(KEY);
+    }
+
+    @Override
+    public void close() {
+        store.close();
     }
 
     private String decrypt(String value) {

@@ -1,8 +1,8 @@
 package dev.mailservice.adapters.config;
 
-import dev.mailservice.application.port.out.ConfigBackendUnavailableException;
+import dev.mailservice.application.failure.BackendUnavailable;
+import dev.mailservice.application.failure.WriteConflict;
 import dev.mailservice.application.port.out.ConfigRepository.Subscription;
-import dev.mailservice.application.port.out.ConfigWriteConflictException;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
@@ -40,7 +40,7 @@ import java.util.stream.Collectors;
 
 /**
  * The service's connection to etcd, shared by everything it reads there. Every call is bounded
- * by one timeout, and every failure to reach etcd becomes a {@link ConfigBackendUnavailableException}
+ * by one timeout, and every failure to reach etcd becomes a {@link BackendUnavailable}
  * that names the endpoints.
  *
  * <p>The timeout is a gRPC deadline on the call itself, not only on the wait for its answer.
@@ -52,7 +52,7 @@ import java.util.stream.Collectors;
  * etcd that took the request and then stalls (a paused process) applies it when it resumes; the
  * write is a compare-and-set on the revision the caller read, so it cannot then undo a newer one.
  */
-public final class EtcdStore implements AutoCloseable {
+public final class EtcdStore implements EncryptedValues, AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(EtcdStore.class.getName());
     private static final Duration WATCH_RESTART_DELAY = Duration.ofSeconds(1);
@@ -104,17 +104,18 @@ public final class EtcdStore implements AutoCloseable {
         };
     }
 
-    /** {@code etcd at <endpoints>}, for messages. */
-    String description() {
-        return description;
-    }
-
     /** {@code etcd key <key> at <endpoints>}, for messages about one key. */
-    String locationOf(String key) {
+    @Override
+    public String locationOf(String key) {
         return "etcd key " + key + " at " + endpoints;
     }
 
-    /** The value of {@code key}, or empty when etcd holds none. */
+    @Override
+    public Optional<String> value(String key) {
+        return get(key).map(Entry::value);
+    }
+
+    /** The value of {@code key} with the revision of its last change, or empty when etcd holds none. */
     Optional<Entry> get(String key) {
         GetResponse response = await(client.getKVClient().get(bytes(key)), "read " + key);
         List<KeyValue> values = response.getKvs();
@@ -135,7 +136,7 @@ public final class EtcdStore implements AutoCloseable {
      * Sets {@code key} to {@code value} if its last change is still at {@code expectedModRevision}
      * (0: if etcd holds none), in one transaction; returns the revision of the change.
      *
-     * @throws ConfigWriteConflictException if the key changed after that revision; nothing is written
+     * @throws WriteConflict if the key changed after that revision; nothing is written
      */
     long putIfUnchanged(String key, String value, long expectedModRevision) {
         ByteSequence keyBytes = bytes(key);
@@ -144,7 +145,7 @@ public final class EtcdStore implements AutoCloseable {
                 .Then(Op.put(keyBytes, bytes(value), PutOption.DEFAULT))
                 .commit(), "write " + key);
         if (!response.isSucceeded()) {
-            throw new ConfigWriteConflictException(locationOf(key) + " was changed by another write after revision "
+            throw new WriteConflict(locationOf(key) + " was changed by another write after revision "
                     + expectedModRevision + ", which this write was based on; nothing was written. Read it again "
                     + "and retry.");
         }
@@ -179,17 +180,17 @@ public final class EtcdStore implements AutoCloseable {
             if (Status.fromThrowable(e.getCause()).getCode() == Status.Code.DEADLINE_EXCEEDED) {
                 throw noAnswer(what, e.getCause());
             }
-            throw new ConfigBackendUnavailableException(
+            throw new BackendUnavailable(
                     "Cannot " + what + " on " + description + ": " + e.getCause().getMessage(), e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             call.cancel(true);
-            throw new ConfigBackendUnavailableException("Interrupted while waiting for " + description, e);
+            throw new BackendUnavailable("Interrupted while waiting for " + description, e);
         }
     }
 
-    private ConfigBackendUnavailableException noAnswer(String what, Throwable cause) {
-        return new ConfigBackendUnavailableException(
+    private BackendUnavailable noAnswer(String what, Throwable cause) {
+        return new BackendUnavailable(
                 "Cannot " + what + ": " + description + " did not answer within " + timeout.toMillis() + " ms", cause);
     }
 

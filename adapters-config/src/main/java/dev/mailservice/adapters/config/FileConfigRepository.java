@@ -1,10 +1,10 @@
 package dev.mailservice.adapters.config;
 
-import dev.mailservice.application.port.out.ConfigBackendUnavailableException;
+import dev.mailservice.application.failure.BackendUnavailable;
 import dev.mailservice.application.port.out.ConfigRepository;
-import dev.mailservice.domain.StoredSmtpConfiguration;
 import dev.mailservice.domain.OpaqueFields;
 import dev.mailservice.domain.SmtpConfiguration;
+import dev.mailservice.domain.StoredSmtpConfiguration;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -54,7 +54,7 @@ public final class FileConfigRepository implements ConfigRepository {
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
-            throw new ConfigBackendUnavailableException(
+            throw new BackendUnavailable(
                     "Cannot read the SMTP configuration " + location() + ": " + e.getClass().getSimpleName()
                             + (e.getMessage() != null ? " " + e.getMessage() : ""), e);
         }
@@ -88,7 +88,7 @@ public final class FileConfigRepository implements ConfigRepository {
             Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             return StoredSmtpConfiguration.UNVERSIONED;
         } catch (IOException e) {
-            throw new ConfigBackendUnavailableException(
+            throw new BackendUnavailable(
                     "Cannot write the SMTP configuration " + location() + ": " + e.getClass().getSimpleName()
                             + (e.getMessage() != null ? " " + e.getMessage() : ""), e);
         } finally {

@@ -6,34 +6,24 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mailservice.adapters.config.AesGcmCipher.UndecryptableValueException;
-import java.io.InputStream;
+import dev.mailservice.testkit.NodeCryptoVector;
 import org.junit.jupiter.api.Test;
 
 class AesGcmCipherTest {
 
-    /** Written by Node's crypto module, as PipesHub writes etcd values; see node-vector.js beside it. */
-    private static final JsonNode NODE_VECTOR = readNodeVector();
-
-    private static JsonNode readNodeVector() {
-        try (InputStream json = AesGcmCipherTest.class.getResourceAsStream("node-vector.json")) {
-            return new ObjectMapper().readTree(json);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
+    /** Written by Node's crypto module, as PipesHub writes etcd values. */
+    private static final NodeCryptoVector NODE_VECTOR = NodeCryptoVector.read();
 
     private static String nodeValue() {
-        return NODE_VECTOR.get("value").asText();
+        return NODE_VECTOR.value();
     }
 
-    private final AesGcmCipher nodeKey = new AesGcmCipher(NODE_VECTOR.get("secretKey").asText());
+    private final AesGcmCipher nodeKey = new AesGcmCipher(NODE_VECTOR.secretKey());
 
     @Test
     void decryptsAValueEncryptedByNodeCrypto() throws Exception {
-        assertEquals(NODE_VECTOR.get("plaintext").asText(), nodeKey.decrypt(nodeValue()));
+        assertEquals(NODE_VECTOR.plaintext(), nodeKey.decrypt(nodeValue()));
     }
 
     @Test
@@ -92,7 +82,7 @@ class AesGcmCipherTest {
 
         String value = nodeKey.encrypt(plaintext);
 
-        assertEquals(plaintext, NodeCrypto.decrypt(value, NODE_VECTOR.get("secretKey").asText()));
+        assertEquals(plaintext, NodeCrypto.decrypt(value, NODE_VECTOR.secretKey()));
         assertFalse(value.contains("Pa55"));
     }
 }

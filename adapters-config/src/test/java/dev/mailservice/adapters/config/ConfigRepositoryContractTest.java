@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mailservice.application.port.out.ConfigRepository;
-import dev.mailservice.domain.StoredSmtpConfiguration;
 import dev.mailservice.domain.InvalidSmtpConfigurationException;
 import dev.mailservice.domain.OpaqueFields;
 import dev.mailservice.domain.SmtpConfiguration;
+import dev.mailservice.domain.StoredSmtpConfiguration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;

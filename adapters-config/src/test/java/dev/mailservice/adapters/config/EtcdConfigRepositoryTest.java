@@ -5,15 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.mailservice.application.port.out.ConfigBackendUnavailableException;
+import dev.mailservice.application.failure.BackendUnavailable;
+import dev.mailservice.application.failure.WriteConflict;
 import dev.mailservice.application.port.out.ConfigRepository;
-import dev.mailservice.application.port.out.ConfigWriteConflictException;
 import dev.mailservice.domain.InvalidSmtpConfigurationException;
 import dev.mailservice.domain.OpaqueFields;
 import dev.mailservice.domain.SmtpConfiguration;
-import java.io.InputStream;
+import dev.mailservice.testkit.EtcdCluster;
+import dev.mailservice.testkit.EtcdTestClient;
+import dev.mailservice.testkit.NodeCryptoVector;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -83,14 +83,11 @@ class EtcdConfigRepositoryTest extends ConfigRepositoryContractTest {
 
     @Test
     void servesAValueEncryptedByNodeCryptoAsPipesHubWritesIt() throws Exception {
-        JsonNode vector;
-        try (InputStream json = getClass().getResourceAsStream("node-vector.json")) {
-            vector = new ObjectMapper().readTree(json);
-        }
-        putRaw(vector.get("value").asText());
-        EtcdConfigRepository withNodeKey = new EtcdConfigRepository(store, new AesGcmCipher(vector.get("secretKey").asText()));
+        NodeCryptoVector vector = NodeCryptoVector.read();
+        putRaw(vector.value());
+        EtcdConfigRepository withNodeKey = new EtcdConfigRepository(store, new AesGcmCipher(vector.secretKey()));
 
-        assertEquals("N0de-encrypted-Pa55",
+        assertEquals(NodeCryptoVector.PASSWORD,
                 withNodeKey.load().orElseThrow().configuration().password().orElseThrow().reveal());
     }
 
@@ -124,7 +121,7 @@ class EtcdConfigRepositoryTest extends ConfigRepositoryContractTest {
         storeRaw(VALID_DOCUMENT.replace("587", "2525"));
         long newer = repository.currentRevision();
 
-        ConfigWriteConflictException conflict = assertThrows(ConfigWriteConflictException.class, () -> repository.save(
+        WriteConflict conflict = assertThrows(WriteConflict.class, () -> repository.save(
                 SmtpConfiguration.of("late.example.com", 25, null, null, "late@example.com"), OpaqueFields.NONE, read));
 
         assertTrue(conflict.getMessage().startsWith("etcd key /services/smtp at "), conflict.getMessage());
@@ -136,7 +133,7 @@ class EtcdConfigRepositoryTest extends ConfigRepositoryContractTest {
     void aSaveExpectingNothingStoredIsAConflictWhenSomethingIs() throws Exception {
         storeRaw(VALID_DOCUMENT);
 
-        assertThrows(ConfigWriteConflictException.class, () -> repository.save(
+        assertThrows(WriteConflict.class, () -> repository.save(
                 SmtpConfiguration.of("late.example.com", 25, null, null, "late@example.com"), OpaqueFields.NONE, 0));
         assertEquals("smtp.example.com", repository.load().orElseThrow().configuration().host());
     }
@@ -151,7 +148,7 @@ class EtcdConfigRepositoryTest extends ConfigRepositoryContractTest {
             writer.currentRevision(); // connected, as a service is when etcd goes down
             ETCD.stop(0);
             try {
-                assertThrows(ConfigBackendUnavailableException.class, () -> writer.save(
+                assertThrows(BackendUnavailable.class, () -> writer.save(
                         SmtpConfiguration.of("lost.example.com", 25, null, null, "lost@example.com"), OpaqueFields.NONE, read));
             } finally {
                 ETCD.start(0);
@@ -216,8 +213,8 @@ class EtcdConfigRepositoryTest extends ConfigRepositoryContractTest {
             EtcdConfigRepository unreachable = new EtcdConfigRepository(nowhere, cipher);
 
             // A guard against a hang, not a speed target.
-            ConfigBackendUnavailableException error = assertTimeoutPreemptively(Duration.ofSeconds(20),
-                    () -> assertThrows(ConfigBackendUnavailableException.class, unreachable::load));
+            BackendUnavailable error = assertTimeoutPreemptively(Duration.ofSeconds(20),
+                    () -> assertThrows(BackendUnavailable.class, unreachable::load));
 
             assertTrue(error.getMessage().contains("etcd at http://127.0.0.1:" + closedPort), error.getMessage());
         }

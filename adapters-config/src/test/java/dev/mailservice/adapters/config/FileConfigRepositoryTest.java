@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.mailservice.application.port.out.ConfigBackendUnavailableException;
+import dev.mailservice.application.failure.BackendUnavailable;
 import dev.mailservice.application.port.out.ConfigRepository;
-import dev.mailservice.domain.StoredSmtpConfiguration;
 import dev.mailservice.domain.OpaqueFields;
 import dev.mailservice.domain.SmtpConfiguration;
+import dev.mailservice.domain.StoredSmtpConfiguration;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,10 +16,10 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
-import java.util.stream.Stream;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -66,7 +66,7 @@ class FileConfigRepositoryTest extends ConfigRepositoryContractTest {
     void aDirectoryInPlaceOfTheFileMeansTheBackendIsUnavailable() throws Exception {
         Files.createDirectory(file);
 
-        ConfigBackendUnavailableException error = assertThrows(ConfigBackendUnavailableException.class, repository::load);
+        BackendUnavailable error = assertThrows(BackendUnavailable.class, repository::load);
 
         assertTrue(error.getMessage().contains(file.toString()), error.getMessage());
     }
@@ -126,7 +126,7 @@ class FileConfigRepositoryTest extends ConfigRepositoryContractTest {
         Files.createDirectory(file);
         Files.writeString(file.resolve("occupied"), "x");
 
-        assertThrows(ConfigBackendUnavailableException.class,
+        assertThrows(BackendUnavailable.class,
                 () -> repository.save(SmtpConfiguration.of("h", 25, null, null, "a@b.c"), OpaqueFields.NONE, 0));
     }
 

@@ -1,5 +1,6 @@
 package dev.mailservice.adapters.config;
 
+import dev.mailservice.testkit.ExternalTools;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 

@@ -1,10 +1,13 @@
 package dev.mailservice.adapters.http;
 
-import dev.mailservice.application.port.in.SmtpNotConfiguredException;
-import dev.mailservice.application.port.out.ConfigBackendUnavailableException;
-import dev.mailservice.application.port.out.ConfigWriteConflictException;
-import dev.mailservice.application.port.out.MailDeliveryException;
-import dev.mailservice.domain.InvalidInputException;
+import dev.mailservice.application.failure.BackendUnavailable;
+import dev.mailservice.application.failure.DeliveryFailed;
+import dev.mailservice.application.failure.InvalidInput;
+import dev.mailservice.application.failure.NotConfigured;
+import dev.mailservice.application.failure.Overloaded;
+import dev.mailservice.application.failure.ServiceFailure;
+import dev.mailservice.application.failure.WriteConflict;
+import dev.mailservice.contract.StrictJson;
 import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
@@ -16,8 +19,10 @@ import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.lang.System.Logger.Level;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The one place that turns a failure into an answer, in the contract's shape:
@@ -58,10 +63,11 @@ final class ErrorMapper {
         record Detail(String code, String message) {}
     }
 
-    private record Failure(Status status, String code, String message) {
+    /** An answer to give: its status, code and message, and how long an overloaded client should wait. */
+    private record Failure(Status status, String code, String message, Optional<Duration> retryAfter) {
 
         Failure(Status status, String message) {
-            this(status, codeOf(status), message);
+            this(status, codeOf(status), message, Optional.empty());
         }
 
         ErrorBody body() {
@@ -99,9 +105,7 @@ final class ErrorMapper {
             LOG.log(Level.WARNING, "{0} {1} answered {2}: {3}", request.prologue().method().text(),
                     request.prologue().uriPath().path(), failure.status().code(), failure.message());
         }
-        if (error instanceof HttpError http) {
-            http.retryAfter().ifPresent(delay -> response.header(HeaderNames.RETRY_AFTER, Long.toString(delay.toSeconds())));
-        }
+        failure.retryAfter().ifPresent(delay -> response.header(HeaderNames.RETRY_AFTER, Long.toString(delay.toSeconds())));
         Json.send(request, response, failure.status(), failure.body());
     }
 
@@ -112,7 +116,7 @@ final class ErrorMapper {
         return DirectHandler.TransportResponse.builder()
                 .status(failure.status())
                 .headers(headers)
-                .entity(Json.bytes(failure.body()))
+                .entity(StrictJson.bytes(failure.body()))
                 .build();
     }
 
@@ -126,7 +130,7 @@ final class ErrorMapper {
             Status status, String serverMessage) {
         if (status.code() == 400 && HEADER_SIZE_EXCEEDED.equals(serverMessage)) {
             return new Failure(HEADER_FIELDS_TOO_LARGE, "The request's headers are larger than the limit of "
-                    + MailHttpServer.MAX_HEADERS_BYTES / 1024 + " KiB");
+                    + HttpServer.MAX_HEADERS_BYTES / 1024 + " KiB");
         }
         if (type == DirectHandler.EventType.INTERNAL_ERROR && request.method().isEmpty()) {
             // Helidon gives this handler neither the failure nor the request line, so an illegal
@@ -147,12 +151,9 @@ final class ErrorMapper {
 
     private static Failure classify(Throwable error) {
         return switch (error) {
-            case HttpError http -> new Failure(http.status(), http.code().orElse(codeOf(http.status())), http.getMessage());
-            case InvalidInputException invalid -> new Failure(Status.BAD_REQUEST_400, invalid.getMessage());
-            case SmtpNotConfiguredException notConfigured -> new Failure(Status.BAD_REQUEST_400, notConfigured.getMessage());
-            case ConfigBackendUnavailableException down -> new Failure(Status.SERVICE_UNAVAILABLE_503, down.getMessage());
-            case ConfigWriteConflictException conflict -> new Failure(Status.CONFLICT_409, conflict.getMessage());
-            case MailDeliveryException failed -> new Failure(Status.INTERNAL_SERVER_ERROR_500, failed.getMessage());
+            case HttpError http -> new Failure(http.status(), http.code().orElse(codeOf(http.status())), http.getMessage(),
+                    http.retryAfter());
+            case ServiceFailure failure -> classify(failure);
             case RequestException request when request.status().code() == 413 -> new Failure(request.status(), TOO_LARGE);
             case RequestException request when request.status().code() < 500 ->
                     new Failure(request.status(), request.status().reasonPhrase());
@@ -160,6 +161,19 @@ final class ErrorMapper {
                 LOG.log(Level.ERROR, "Unexpected failure while answering a request", error);
                 yield new Failure(Status.INTERNAL_SERVER_ERROR_500, "Internal server error");
             }
+        };
+    }
+
+    /** Every failure of a use case, each answered as the contract says: the compiler checks none is missed. */
+    private static Failure classify(ServiceFailure failure) {
+        return switch (failure) {
+            case NotConfigured notConfigured -> new Failure(Status.BAD_REQUEST_400, notConfigured.getMessage());
+            case InvalidInput invalid -> new Failure(Status.BAD_REQUEST_400, invalid.getMessage());
+            case BackendUnavailable down -> new Failure(Status.SERVICE_UNAVAILABLE_503, down.getMessage());
+            case WriteConflict conflict -> new Failure(Status.CONFLICT_409, conflict.getMessage());
+            case DeliveryFailed failed -> new Failure(Status.INTERNAL_SERVER_ERROR_500, failed.getMessage());
+            case Overloaded overloaded -> new Failure(Status.SERVICE_UNAVAILABLE_503, codeOf(Status.SERVICE_UNAVAILABLE_503),
+                    overloaded.getMessage(), Optional.of(overloaded.retryAfter()));
         };
     }
 

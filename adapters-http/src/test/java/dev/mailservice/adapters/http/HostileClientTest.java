@@ -1,12 +1,11 @@
 package dev.mailservice.adapters.http;
 
+import static dev.mailservice.testkit.Tokens.SCOPED_SECRET;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import dev.mailservice.testkit.RawHttp;
+import dev.mailservice.testkit.Tokens;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -18,7 +17,9 @@ import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -29,7 +30,44 @@ import org.junit.jupiter.params.provider.ValueSource;
  * in the contract's shape (or the right protocol behaviour), no connection is held by a client
  * that stopped, none is reused when its framing is in doubt, and nothing logs a stack trace.
  */
-class HostileClientTest extends HttpAdapterTest {
+class HostileClientTest {
+
+    /** The use cases behind the routes. */
+    private static final HttpAdapterTest.UseCases useCases = new HttpAdapterTest.UseCases();
+    private static final Duration IDLE_TIMEOUT = HttpAdapterTest.IDLE_TIMEOUT;
+    private static final BodyMemoryBudget BUDGET = HttpAdapterTest.BUDGET;
+    private static HttpServer server;
+
+    /**
+     * The server the service runs, started as the service starts it: what is tested here is the
+     * server's own handling of connections, which a test harness configuring its own would change.
+     */
+    @BeforeAll
+    static void startServer() {
+        server = new HttpServer(0, IDLE_TIMEOUT, BUDGET, useCases.mailRoutes(), useCases.configManagerRoutes()).start();
+    }
+
+    @AfterAll
+    static void stopServer() {
+        server.stop();
+    }
+
+    @BeforeEach
+    void resetUseCases() {
+        useCases.reset();
+    }
+
+    private static int port() {
+        return server.port();
+    }
+
+    private static void assertStatus(int status, String token) throws IOException {
+        try (RawHttp client = new RawHttp(port())) {
+            client.send(get(STATUS, "Authorization: Bearer " + token + "\r\n"));
+            RawHttp.Answer answer = client.answer();
+            assertEquals(status, answer.status(), answer.body());
+        }
+    }
 
     private static final String STATUS = "/api/v1/mail/smtpConfig";
     private static final String RELOAD = "/api/v1/mail/updateSmtpConfig";
@@ -82,6 +120,16 @@ class HostileClientTest extends HttpAdapterTest {
         assertEquals(status, answer.status(), answer.body());
         assertEquals("application/json", answer.header("Content-Type"));
         assertEquals("{\"error\":{\"code\":\"" + code + "\",\"message\":\"" + message + "\"}}", answer.body());
+    }
+
+@Test
+    void aMalformedRequestIsA400InTheContractsShape() throws Exception {
+        try (RawHttp client = new RawHttp(port())) {
+            client.send("NOT HTTP AT ALL\r\n\r\n");
+
+            assertRefused(client.answer(), 400, "HTTP_BAD_REQUEST", "The request is not valid HTTP");
+            assertTrue(client.closedWithin(CLOSED_WITH_THE_ANSWER));
+        }
     }
 
     // Ambiguous framing: refused, and the connection is not used again (row 3 and 9).
@@ -150,7 +198,7 @@ class HostileClientTest extends HttpAdapterTest {
 
             assertTrue(client.closedWithin(CLOSE_EXPECTED_WITHIN), "still open with the body unfinished");
         }
-        assertEquals(List.of(), sent);
+        assertEquals(List.of(), useCases.sent);
     }
 
     @Test
@@ -186,7 +234,7 @@ class HostileClientTest extends HttpAdapterTest {
             guard.removeHandler(notice);
             guard.setLevel(level);
         }
-        assertEquals(List.of(), sent);
+        assertEquals(List.of(), useCases.sent);
     }
 
     @Test
@@ -206,7 +254,7 @@ class HostileClientTest extends HttpAdapterTest {
 
             assertTrue(closed, "a trickling body kept its connection");
         }
-        assertEquals(List.of(), sent);
+        assertEquals(List.of(), useCases.sent);
     }
 
     @Test
@@ -274,10 +322,12 @@ class HostileClientTest extends HttpAdapterTest {
             if (spelling.equals(token)) {
                 continue; // the signature held no '-' or '_' to respell
             }
-            assertError(call("GET", STATUS, spelling, HttpRequest.BodyPublishers.noBody()), 401, "HTTP_UNAUTHORIZED",
-                    "Invalid token");
+            try (RawHttp client = new RawHttp(port())) {
+                client.send(get(STATUS, "Authorization: Bearer " + spelling + "\r\n"));
+                assertRefused(client.answer(), 401, "HTTP_UNAUTHORIZED", "Invalid token");
+            }
         }
-        assertEquals(200, call("GET", STATUS, token, HttpRequest.BodyPublishers.noBody()).statusCode());
+        assertStatus(200, token);
     }
 
     @Test
@@ -294,9 +344,12 @@ class HostileClientTest extends HttpAdapterTest {
 
     @Test
     void aBodyThatIsNotDeclaredJsonIs415AfterTheTokenCheck() throws Exception {
-        HttpRequest.Builder noToken = HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + port() + RELOAD)).POST(HttpRequest.BodyPublishers.ofString("{}"));
-        assertEquals(401, send(noToken.header("Content-Type", "text/plain")).statusCode());
+        try (RawHttp client = new RawHttp(port())) {
+            client.send("POST " + RELOAD + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/plain\r\n"
+                    + "Content-Length: 2\r\n\r\n{}");
+
+            assertEquals(401, client.answer().status(), "the media type was checked before the token");
+        }
 
         for (String contentType : List.of("text/plain", "application/x-www-form-urlencoded",
                 "application/json; charset=utf-16", "application/jsonx")) {
@@ -372,12 +425,12 @@ class HostileClientTest extends HttpAdapterTest {
     void aBodyOverTheMemoryBudgetIs503WithRetryAfterUnreadAndTheOthersGoOn() throws Exception {
         CountDownLatch holding = new CountDownLatch(2);
         CountDownLatch release = new CountDownLatch(1);
-        sendAnswer = request -> {
+        useCases.sendAnswer = request -> {
             holding.countDown();
             await(release);
         };
         String sendToken = Tokens.scoped(SCOPED_SECRET, "mail:send");
-        byte[] body = RawHttp.sendBodyOf(MailHttpService.SEND_EMAIL_MAX_BODY_BYTES);
+        byte[] body = RawHttp.sendBodyOf(MailRoutes.SEND_EMAIL_MAX_BODY_BYTES);
         List<RawHttp> holders = new CopyOnWriteArrayList<>();
         try {
             for (int i = 0; i < 2; i++) {
@@ -419,12 +472,6 @@ class HostileClientTest extends HttpAdapterTest {
     private static String expectContinue(String token, int length) {
         return "POST " + SEND + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + token
                 + "\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: " + length + "\r\n\r\n";
-    }
-
-    private static HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
-        try (HttpClient client = HttpClient.newHttpClient()) {
-            return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        }
     }
 
     private static void await(CountDownLatch latch) {

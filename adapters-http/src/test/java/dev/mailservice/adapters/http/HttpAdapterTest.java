@@ -1,21 +1,27 @@
 package dev.mailservice.adapters.http;
 
+import static dev.mailservice.testkit.Tokens.SCOPED_SECRET;
+import static dev.mailservice.testkit.Tokens.USER_SECRET;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.mailservice.application.port.in.GetActiveSmtpConfiguration;
-import dev.mailservice.application.port.in.GetStoredSmtpConfiguration;
-import dev.mailservice.application.port.in.ReloadSmtpConfiguration;
-import dev.mailservice.application.port.in.SaveSmtpConfiguration;
-import dev.mailservice.application.port.in.SendEmail;
+import dev.mailservice.application.port.in.SmtpConfigurationChange.Field;
+import dev.mailservice.application.port.in.SmtpConfigurationChange;
 import dev.mailservice.application.port.in.SmtpStatus;
 import dev.mailservice.domain.MailRequest;
 import dev.mailservice.domain.SmtpConfiguration;
 import dev.mailservice.domain.StoredSmtpConfiguration;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import io.helidon.http.Method;
+import io.helidon.webclient.api.HttpClientResponse;
+import io.helidon.webclient.http1.Http1Client;
+import io.helidon.webclient.http1.Http1ClientRequest;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
+import io.helidon.webserver.testing.junit5.ServerTest;
+import io.helidon.webserver.testing.junit5.SetUpServer;
+import java.net.http.HttpHeaders;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,19 +29,17 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 
 /**
- * The HTTP adapter on a real Helidon server on a free port, in front of stand-in use cases whose
- * answers each test sets.
+ * The HTTP adapter on a real Helidon server started by Helidon's own test support, configured the
+ * way the service configures it ({@link HttpServer#configure}), in front of stand-in use cases
+ * whose answers each test sets.
  */
+@ServerTest
 abstract class HttpAdapterTest {
 
     /** Twenty letters and digits, as PipesHub generates its secrets. */
-    static final String SCOPED_SECRET = "a1B2c3D4e5F6g7H8i9J0";
-    static final String USER_SECRET = "u1S2e3R4s5E6c7R8e9T0";
     static final String PASSWORD = "Sm7p-Pa55word";
     static final SmtpConfiguration CONFIGURATION =
             SmtpConfiguration.of("smtp.example.com", 587, "ops@example.com", PASSWORD, "noreply@example.com");
@@ -43,89 +47,142 @@ abstract class HttpAdapterTest {
     /** Short, so that tests of stalled clients take a second. */
     static final Duration IDLE_TIMEOUT = Duration.ofMillis(1000);
     /** Room for two bodies of the send route at once. */
-    static final BodyMemoryBudget BUDGET = new BodyMemoryBudget(2 * MailHttpService.SEND_EMAIL_MAX_BODY_BYTES,
+    static final BodyMemoryBudget BUDGET = new BodyMemoryBudget(2 * MailRoutes.SEND_EMAIL_MAX_BODY_BYTES,
             Duration.ofMillis(500));
 
-    static volatile Supplier<Optional<SmtpConfiguration>> reloadAnswer;
-    static volatile SmtpStatus status;
-    static volatile Consumer<MailRequest> sendAnswer;
-    static volatile Function<Map<String, ?>, SmtpConfiguration> saveAnswer;
-    static volatile Supplier<Optional<StoredSmtpConfiguration>> storedAnswer;
-    static final List<MailRequest> sent = new CopyOnWriteArrayList<>();
-    static final List<Map<String, ?>> saved = new CopyOnWriteArrayList<>();
+    /** For a call without a body. */
+    static final byte[] NO_BODY = null;
 
-    private static MailHttpServer server;
-    private static HttpClient client;
+    /** The use cases behind the routes, shared by the tests of a class as its server is. */
+    static final UseCases useCases = new UseCases();
 
-    @BeforeAll
-    static void startServer() {
-        ReloadSmtpConfiguration reload = () -> reloadAnswer.get();
-        GetActiveSmtpConfiguration active = () -> status;
-        SendEmail sendEmail = request -> {
-            sendAnswer.accept(request);
-            sent.add(request);
-        };
-        SaveSmtpConfiguration save = fields -> {
-            SmtpConfiguration answer = saveAnswer.apply(fields);
-            saved.add(fields);
-            return answer;
-        };
-        GetStoredSmtpConfiguration stored = () -> storedAnswer.get();
-        TokenVerifier scopedTokens = new TokenVerifier(SCOPED_SECRET);
-        server = new MailHttpServer(0, IDLE_TIMEOUT, BUDGET, new MailHttpService(reload, active, sendEmail, scopedTokens),
-                new ConfigManagerHttpService(save, stored, new TokenVerifier(USER_SECRET), scopedTokens, false)).start();
-        client = HttpClient.newHttpClient();
+    private final Http1Client client;
+    private final int port;
+
+    HttpAdapterTest(WebServer server, Http1Client client) {
+        this.client = client;
+        this.port = server.port();
     }
 
-    @AfterAll
-    static void stopServer() {
-        client.close();
-        server.stop();
+    @SetUpServer
+    public static void server(WebServerConfig.Builder server) {
+        HttpServer.configure(server, IDLE_TIMEOUT, BUDGET, useCases.mailRoutes(), useCases.configManagerRoutes());
     }
 
     @BeforeEach
-    void resetStubs() {
-        reloadAnswer = () -> Optional.of(CONFIGURATION);
-        status = new SmtpStatus(Optional.empty(), Optional.empty(), List.of());
-        sendAnswer = request -> {};
-        saveAnswer = fields -> SmtpConfiguration.fromFields(fields);
-        storedAnswer = () -> Optional.of(new StoredSmtpConfiguration(CONFIGURATION, 0));
-        sent.clear();
-        saved.clear();
+    void resetUseCases() {
+        useCases.reset();
     }
 
-    static int port() {
-        return server.port();
+    /** Stand-ins for the use cases: what each answers, and what they were given. */
+    static final class UseCases {
+
+        volatile Supplier<Optional<SmtpConfiguration>> reloadAnswer;
+        volatile SmtpStatus status;
+        volatile Consumer<MailRequest> sendAnswer;
+        volatile Function<SmtpConfigurationChange, SmtpConfiguration> saveAnswer;
+        volatile Supplier<Optional<StoredSmtpConfiguration>> storedAnswer;
+        final List<MailRequest> sent = new CopyOnWriteArrayList<>();
+        final List<SmtpConfigurationChange> saved = new CopyOnWriteArrayList<>();
+
+        /** The mail routes in front of these use cases. */
+        MailRoutes mailRoutes() {
+            return new MailRoutes(() -> reloadAnswer.get(), () -> status, this::send, new TokenVerifier(SCOPED_SECRET));
+        }
+
+        /** The configuration-manager routes in front of these use cases. */
+        ConfigManagerRoutes configManagerRoutes() {
+            return new ConfigManagerRoutes(this::save, () -> storedAnswer.get(), new TokenVerifier(USER_SECRET),
+                    new TokenVerifier(SCOPED_SECRET), false);
+        }
+
+        void reset() {
+            reloadAnswer = () -> Optional.of(CONFIGURATION);
+            status = new SmtpStatus(Optional.empty(), Optional.empty(), List.of());
+            sendAnswer = request -> {};
+            saveAnswer = UseCases::given;
+            storedAnswer = () -> Optional.of(new StoredSmtpConfiguration(CONFIGURATION, 0));
+            sent.clear();
+            saved.clear();
+        }
+
+        void send(MailRequest request) {
+            sendAnswer.accept(request);
+            sent.add(request);
+        }
+
+        SmtpConfiguration save(SmtpConfigurationChange change) {
+            SmtpConfiguration answer = saveAnswer.apply(change);
+            saved.add(change);
+            return answer;
+        }
+
+        /** The configuration a change gives in full. */
+        static SmtpConfiguration given(SmtpConfigurationChange change) {
+            return SmtpConfiguration.of(value(change.host()), change.port(), value(change.username()),
+                    value(change.password()), value(change.fromEmail()));
+        }
+
+        private static String value(Field field) {
+            return field instanceof Field.Given given ? given.value().orElse(null) : null;
+        }
+    }
+
+    /** An answer as the tests look at it. */
+    record Answer(int statusCode, HttpHeaders headers, String body) {}
+
+    int port() {
+        return port;
     }
 
     /**
-     * Calls {@code path}, a body declared as JSON as PipesHub's callers declare it; a {@code token}
-     * with a space is sent as the whole Authorization header.
+     * Calls {@code path} with Helidon's client, a body declared as JSON as PipesHub's callers declare
+     * it; a {@code token} with a space is sent as the whole Authorization header.
      */
-    static HttpResponse<String> call(String method, String path, String token, HttpRequest.BodyPublisher body)
-            throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
-                .method(method, body);
-        if (body.contentLength() != 0) {
-            request.header("Content-Type", "application/json");
-        }
+    Answer call(String method, String path, String token, byte[] body) {
+        Http1ClientRequest request = client.method(Method.create(method)).path(path);
         if (token != null) {
-            request.header("Authorization", token.contains(" ") ? token : "Bearer " + token);
+            request.header(io.helidon.http.HeaderNames.AUTHORIZATION, token.contains(" ") ? token : "Bearer " + token);
         }
-        return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        if (body != null && body.length > 0) {
+            request.header(io.helidon.http.HeaderNames.CONTENT_TYPE, "application/json");
+        }
+        try (HttpClientResponse response = body == null ? request.request() : request.submit(body)) {
+            return answer(response);
+        }
     }
 
-    static HttpResponse<String> call(String method, String path, String token, String body) throws Exception {
-        return call(method, path, token, HttpRequest.BodyPublishers.ofString(body));
+    Answer call(String method, String path, String token, String body) {
+        return call(method, path, token, body.getBytes(StandardCharsets.UTF_8));
     }
 
-    static void assertError(HttpResponse<String> response, int status, String code, String message) {
+    /** Calls {@code path} sending {@code body} chunked, as a client that does not say its length. */
+    Answer callStreaming(String method, String path, String token, Consumer<java.io.OutputStream> body) {
+        Http1ClientRequest request = client.method(Method.create(method)).path(path)
+                .header(io.helidon.http.HeaderNames.AUTHORIZATION, "Bearer " + token)
+                .header(io.helidon.http.HeaderNames.CONTENT_TYPE, "application/json");
+        try (HttpClientResponse response = request.outputStream(out -> {
+            body.accept(out);
+            out.close();
+        })) {
+            return answer(response);
+        }
+    }
+
+    private static Answer answer(HttpClientResponse response) {
+        Map<String, List<String>> headers = new LinkedHashMap<>();
+        response.headers().forEach(header -> headers.put(header.name(), header.allValues()));
+        return new Answer(response.status().code(), HttpHeaders.of(headers, (name, value) -> true),
+                response.as(String.class));
+    }
+
+    static void assertError(Answer response, int status, String code, String message) {
         assertEquals(status, response.statusCode(), response.body());
         assertEquals("application/json", response.headers().firstValue("Content-Type").orElseThrow());
         assertEquals("{\"error\":{\"code\":\"" + code + "\",\"message\":\"" + message + "\"}}", response.body());
     }
 
-    static void assertOk(HttpResponse<String> response, String body) {
+    static void assertOk(Answer response, String body) {
         assertEquals(200, response.statusCode(), response.body());
         assertEquals("application/json", response.headers().firstValue("Content-Type").orElseThrow());
         assertEquals(body, response.body());

@@ -1,10 +1,12 @@
 package dev.mailservice.adapters.http;
 
+import static dev.mailservice.testkit.Tokens.SCOPED_SECRET;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import dev.mailservice.application.port.in.SmtpStatus;
 import dev.mailservice.domain.SmtpConfiguration;
+import dev.mailservice.testkit.Tokens;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,14 +22,13 @@ import org.junit.jupiter.api.Test;
 /** Stopping the server lets the requests under way finish and turns new ones away. */
 class StoppingTest {
 
-    private static final String SECRET = "a1B2c3D4e5F6g7H8i9J0";
 
     @Test
     void aRequestUnderWayFinishesWhileNewOnesAre503() throws Exception {
         CountDownLatch reloadEntered = new CountDownLatch(1);
         CountDownLatch reloadMayFinish = new CountDownLatch(1);
-        TokenVerifier tokens = new TokenVerifier(SECRET);
-        MailHttpServer server = new MailHttpServer(0, Duration.ofSeconds(20), new MailHttpService(
+        TokenVerifier tokens = new TokenVerifier(SCOPED_SECRET);
+        HttpServer server = new HttpServer(0, Duration.ofSeconds(20), new MailRoutes(
                 () -> {
                     reloadEntered.countDown();
                     await(reloadMayFinish);
@@ -38,10 +39,10 @@ class StoppingTest {
                     throw new UnsupportedOperationException();
                 },
                 tokens),
-                new ConfigManagerHttpService(fields -> {
+                new ConfigManagerRoutes(fields -> {
                     throw new UnsupportedOperationException();
                 }, Optional::empty, tokens, tokens, false)).start();
-        String token = Tokens.scoped(SECRET, "fetch:config");
+        String token = Tokens.scoped(SCOPED_SECRET, "fetch:config");
 
         try (HttpClient client = HttpClient.newHttpClient()) {
             CompletableFuture<HttpResponse<String>> underWay = client.sendAsync(
@@ -70,7 +71,7 @@ class StoppingTest {
         }
     }
 
-    private static HttpRequest request(MailHttpServer server, String method, String path, String token) {
+    private static HttpRequest request(HttpServer server, String method, String path, String token) {
         return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
                 .header("Authorization", "Bearer " + token)
                 .method(method, HttpRequest.BodyPublishers.noBody())

@@ -1,6 +1,6 @@
 package dev.mailservice.adapters.mail;
 
-import dev.mailservice.application.port.out.MailDeliveryException;
+import dev.mailservice.application.failure.DeliveryFailed;
 import dev.mailservice.application.port.out.MailTransport;
 import dev.mailservice.domain.EmailAddress;
 import dev.mailservice.domain.MailMessage;
@@ -67,7 +67,7 @@ final class JakartaMailTransport implements MailTransport {
                 connections.giveBack(connection, sent);
             }
         } catch (MessagingException e) {
-            throw new MailDeliveryException(describe(e), e);
+            throw new DeliveryFailed(describe(e), e);
         }
     }
 
@@ -107,7 +107,7 @@ final class JakartaMailTransport implements MailTransport {
             mime.saveChanges();
             return mime;
         } catch (MessagingException e) {
-            throw new MailDeliveryException("The mail could not be composed: " + e.getMessage(), e);
+            throw new DeliveryFailed("The mail could not be composed: " + e.getMessage(), e);
         }
     }
 

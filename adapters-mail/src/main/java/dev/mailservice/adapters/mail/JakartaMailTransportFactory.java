@@ -45,7 +45,7 @@ public final class JakartaMailTransportFactory implements MailTransportFactory {
     private final int poolSize;
     private final boolean requireTls;
     private final ConcurrentMap<SessionKind, Session> sessions = new ConcurrentHashMap<>();
-    private final SmtpConnectionPools pools = new SmtpConnectionPools();
+    private final SharedSmtpPools pools = new SharedSmtpPools();
 
     /**
      * @param timeout    limit for connecting and for each read and write on the SMTP connection
@@ -70,7 +70,7 @@ public final class JakartaMailTransportFactory implements MailTransportFactory {
     public MailTransport create(SmtpConfiguration configuration) {
         Session session = sessions.computeIfAbsent(SessionKind.of(configuration),
                 kind -> Session.getInstance(sessionProperties(configuration)));
-        SmtpConnectionPools.Key key = SmtpConnectionPools.Key.of(configuration);
+        SharedSmtpPools.Key key = SharedSmtpPools.Key.of(configuration);
         SmtpConnectionPool connections = pools.acquire(key, ignored -> new SmtpConnectionPool(
                 () -> JakartaMailTransport.connect(configuration, session), poolSize, timeout, configuration.address()));
         return new JakartaMailTransport(configuration, session, connections, () -> pools.release(key));

@@ -63,7 +63,7 @@ public final class MustacheMailRenderer implements MailRenderer {
         };
         Properties subjects = subjects();
         for (MailTemplate template : MailTemplate.values()) {
-            String name = template.wireName();
+            String name = template.key();
             String subject = subjects.getProperty(name);
             if (subject == null) {
                 throw new IllegalStateException("templates/subjects.properties has no subject for " + name);

@@ -1,6 +1,7 @@
 package dev.mailservice.adapters.mail;
 
-import dev.mailservice.application.port.out.MailDeliveryException;
+import dev.mailservice.application.failure.DeliveryFailed;
+import dev.mailservice.application.failure.Overloaded;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Transport;
 import java.time.Duration;
@@ -20,6 +21,9 @@ import java.util.concurrent.TimeUnit;
  * is closed rather than reused.
  */
 final class SmtpConnectionPool implements AutoCloseable {
+
+    /** What a send refused for want of a connection asks its client to wait. */
+    private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
 
     /** Opens and logs in a new connection. */
     @FunctionalInterface
@@ -52,7 +56,7 @@ final class SmtpConnectionPool implements AutoCloseable {
      * A live connection, idle or new; hand it back with {@link #giveBack}.
      *
      * @throws MessagingException    if a new connection cannot be opened or logged in
-     * @throws MailDeliveryException if every connection stayed busy for the wait limit
+     * @throws Overloaded if every connection stayed busy for the wait limit
      */
     Transport borrow() throws MessagingException {
         acquirePermit();
@@ -95,20 +99,15 @@ final class SmtpConnectionPool implements AutoCloseable {
         Thread.ofVirtual().name("smtp-pool-close").start(this::closeIdle);
     }
 
-    /** How many connections are open and idle now, for tests. */
-    int idleConnections() {
-        return idle.size();
-    }
-
     private void acquirePermit() {
         try {
             if (!permits.tryAcquire(waitLimit.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new MailDeliveryException("All " + size + " connections to the SMTP server " + server
-                        + " stayed busy for " + waitLimit.toMillis() + " ms", null);
+                throw new Overloaded("All " + size + " connections to the SMTP server " + server
+                        + " stayed busy for " + waitLimit.toMillis() + " ms", RETRY_AFTER);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new MailDeliveryException("Interrupted while waiting for a connection to " + server, e);
+            throw new DeliveryFailed("Interrupted while waiting for a connection to " + server, e);
         }
     }
 

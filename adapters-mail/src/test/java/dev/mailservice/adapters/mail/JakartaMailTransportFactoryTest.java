@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.icegreen.greenmail.configuration.GreenMailConfiguration;
 import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.ServerSetup;
-import dev.mailservice.application.port.out.MailDeliveryException;
+import dev.mailservice.application.failure.DeliveryFailed;
 import dev.mailservice.application.port.out.MailTransport;
 import dev.mailservice.domain.EmailAddress;
 import dev.mailservice.domain.MailMessage;
@@ -109,7 +109,7 @@ class JakartaMailTransportFactoryTest {
     void aWrongPasswordIsAClearErrorThatDoesNotShowThePassword() {
         SmtpConfiguration wrong = SmtpConfiguration.of("127.0.0.1", smtpPort(), USER, "wrong-Pa55word", "ops@example.com");
 
-        MailDeliveryException error = assertThrows(MailDeliveryException.class, () -> sendWith(wrong, message("x")));
+        DeliveryFailed error = assertThrows(DeliveryFailed.class, () -> sendWith(wrong, message("x")));
 
         assertTrue(error.getMessage().startsWith("The SMTP server 127.0.0.1:" + smtpPort()
                 + " refused the login of user 'ops': 535"), error.getMessage());
@@ -154,7 +154,7 @@ class JakartaMailTransportFactoryTest {
         }
         SmtpConfiguration configuration = SmtpConfiguration.of("127.0.0.1", closedPort, null, null, "a@example.com");
 
-        MailDeliveryException error = assertThrows(MailDeliveryException.class,
+        DeliveryFailed error = assertThrows(DeliveryFailed.class,
                 () -> sendWith(configuration, message("x")));
 
         assertTrue(error.getMessage().startsWith("Cannot connect to the SMTP server 127.0.0.1:" + closedPort),
@@ -176,8 +176,8 @@ class JakartaMailTransportFactoryTest {
             MailTransport transport = new JakartaMailTransportFactory(Duration.ofMillis(300), 1, false).create(configuration);
 
             // A guard against a hang, not a speed target: the timeout is 300 ms.
-            MailDeliveryException error = assertTimeoutPreemptively(Duration.ofSeconds(20),
-                    () -> assertThrows(MailDeliveryException.class, () -> transport.send(message("x"))));
+            DeliveryFailed error = assertTimeoutPreemptively(Duration.ofSeconds(20),
+                    () -> assertThrows(DeliveryFailed.class, () -> transport.send(message("x"))));
 
             assertTrue(error.getMessage().startsWith("No answer in time from the SMTP server"), error.getMessage());
             acceptor.interrupt();
@@ -203,7 +203,7 @@ class JakartaMailTransportFactoryTest {
         SMTP_SERVER.setUser("alice", "Al1ce-Pa55");
 
         try (MailTransport transport = new JakartaMailTransportFactory(Duration.ofSeconds(5), 2, true).create(plainServer)) {
-            MailDeliveryException refused = assertThrows(MailDeliveryException.class, () -> transport.send(message("x")));
+            DeliveryFailed refused = assertThrows(DeliveryFailed.class, () -> transport.send(message("x")));
 
             assertTrue(refused.getMessage().contains("STARTTLS"), refused.getMessage());
             assertFalse(refused.getMessage().contains("Al1ce-Pa55"), refused.getMessage());

@@ -25,7 +25,7 @@ class MustacheMailRendererTest {
     private final MustacheMailRenderer renderer = new MustacheMailRenderer("PipesHub");
 
     private RenderedMail render(MailTemplate template, Map<String, String> data) {
-        return renderer.render(MailRequest.of(template.wireName(), List.of("to@example.com"), List.of(), null, data,
+        return renderer.render(MailRequest.of(template.key(), List.of("to@example.com"), List.of(), null, data,
                 List.of()));
     }
 
@@ -34,15 +34,15 @@ class MustacheMailRendererTest {
         for (MailTemplate template : MailTemplate.values()) {
             RenderedMail mail = render(template, DATA);
 
-            assertFalse(mail.defaultSubject().isBlank(), template.wireName());
-            assertTrue(mail.html().startsWith("<!DOCTYPE html>"), template.wireName());
+            assertFalse(mail.defaultSubject().isBlank(), template.key());
+            assertTrue(mail.html().startsWith("<!DOCTYPE html>"), template.key());
             for (String field : template.fields()) {
                 assertTrue(mail.html().contains(DATA_IN_HTML.getOrDefault(field, DATA.get(field))),
-                        template.wireName() + " html lacks " + field);
-                assertTrue(mail.text().contains(DATA.get(field)), template.wireName() + " text lacks " + field);
+                        template.key() + " html lacks " + field);
+                assertTrue(mail.text().contains(DATA.get(field)), template.key() + " text lacks " + field);
             }
-            assertTrue(mail.html().contains("Acme"), template.wireName() + " does not show orgName");
-            assertFalse(mail.text().contains("<"), template.wireName() + " text has markup");
+            assertTrue(mail.html().contains("Acme"), template.key() + " does not show orgName");
+            assertFalse(mail.text().contains("<"), template.key() + " text has markup");
         }
     }
 
@@ -51,9 +51,9 @@ class MustacheMailRendererTest {
         for (MailTemplate template : MailTemplate.values()) {
             RenderedMail mail = render(template, Map.of());
 
-            assertTrue(mail.html().contains("PipesHub"), template.wireName());
-            assertFalse(mail.html().contains("href=\"\""), template.wireName() + " has a button to nowhere");
-            assertFalse(mail.text().contains("null") || mail.html().contains("null"), template.wireName());
+            assertTrue(mail.html().contains("PipesHub"), template.key());
+            assertFalse(mail.html().contains("href=\"\""), template.key() + " has a button to nowhere");
+            assertFalse(mail.text().contains("null") || mail.html().contains("null"), template.key());
         }
     }
 

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.ServerSetup;
-import dev.mailservice.application.port.out.MailDeliveryException;
+import dev.mailservice.application.failure.DeliveryFailed;
 import dev.mailservice.application.port.out.MailTransport;
 import dev.mailservice.domain.EmailAddress;
 import dev.mailservice.domain.MailMessage;
@@ -100,7 +100,7 @@ class SmtpConnectionReuseTest {
         transport.send(message(1));
         proxy.cutBeforeTheNextMessageIsAcknowledged();
 
-        assertThrows(MailDeliveryException.class, () -> transport.send(message(2)),
+        assertThrows(DeliveryFailed.class, () -> transport.send(message(2)),
                 "success was reported without the server's acceptance");
 
         assertEquals(2, SMTP_SERVER.getReceivedMessages().length, "the unacknowledged message was sent again");
@@ -137,7 +137,7 @@ class SmtpConnectionReuseTest {
         assertEquals("b@example.com", SMTP_SERVER.getReceivedMessages()[1].getFrom()[0].toString());
         MailTransport newCredentials = factory.create(
                 SmtpConfiguration.of("127.0.0.1", proxy.port(), "someone", "s3cret", "b@example.com"));
-        assertThrows(MailDeliveryException.class, () -> newCredentials.send(message(3)));
+        assertThrows(DeliveryFailed.class, () -> newCredentials.send(message(3)));
         assertEquals(2, proxy.connectionsAccepted(), "new credentials reused a connection logged in as someone else");
         newCredentials.close();
         newSender.close();

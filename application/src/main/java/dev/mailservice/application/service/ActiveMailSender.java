@@ -1,6 +1,6 @@
 package dev.mailservice.application.service;
 
-import dev.mailservice.application.port.in.SmtpNotConfiguredException;
+import dev.mailservice.application.failure.NotConfigured;
 import dev.mailservice.application.port.in.SmtpStatus;
 import dev.mailservice.application.port.out.MailTransport;
 import dev.mailservice.domain.MailMessage;
@@ -35,7 +35,7 @@ public final class ActiveMailSender implements AutoCloseable {
      * Makes {@code transport} the active one and clears the last reload error; the previous
      * transport closes after the sends that hold it.
      */
-    public void activate(SmtpStatus.Applied applied, MailTransport transport) {
+    void activate(SmtpStatus.Applied applied, MailTransport transport) {
         LeasedTransport next = new LeasedTransport(applied.configuration().address(), transport);
         retire(state.getAndSet(new State(next, applied, null, null)));
     }
@@ -61,7 +61,7 @@ public final class ActiveMailSender implements AutoCloseable {
     }
 
     /** Remembers a failed reload; the active transport stays as it is. */
-    public void recordFailure(SmtpStatus.ReloadError error) {
+    void recordFailure(SmtpStatus.ReloadError error) {
         state.updateAndGet(current -> new State(current.transport(), current.applied(), error, current.backingWarning()));
     }
 
@@ -83,13 +83,13 @@ public final class ActiveMailSender implements AutoCloseable {
      * Sends through the transport active at this moment; a swap during the send does not
      * disturb it.
      *
-     * @throws SmtpNotConfiguredException if no configuration is active
+     * @throws NotConfigured if no configuration is active
      */
     public void send(MailMessage message) {
         while (true) {
             LeasedTransport current = state.get().transport();
             if (current == null) {
-                throw new SmtpNotConfiguredException();
+                throw new NotConfigured();
             }
             // A failed lease means a swap retired this transport a moment ago: use the new one.
             if (current.tryAcquire()) {

@@ -1,7 +1,7 @@
 package dev.mailservice.application.service;
 
+import dev.mailservice.application.failure.BackendUnavailable;
 import dev.mailservice.application.port.in.ReloadSmtpConfiguration;
-import dev.mailservice.application.port.out.ConfigBackendUnavailableException;
 import dev.mailservice.application.port.out.ConfigRepository;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
@@ -94,7 +94,7 @@ public final class ConfigurationFollower implements AutoCloseable {
         try {
             reload.reload();
             failedAttempts = 0;
-        } catch (ConfigBackendUnavailableException e) {
+        } catch (BackendUnavailable e) {
             Duration delay = retryDelays.delay(failedAttempts++);
             try {
                 pendingRetry = worker.schedule(this::apply, delay.toMillis(), TimeUnit.MILLISECONDS);

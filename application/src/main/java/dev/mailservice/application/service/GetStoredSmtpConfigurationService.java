@@ -1,7 +1,9 @@
 package dev.mailservice.application.service;
 
+import dev.mailservice.application.failure.InvalidInput;
 import dev.mailservice.application.port.in.GetStoredSmtpConfiguration;
 import dev.mailservice.application.port.out.ConfigRepository;
+import dev.mailservice.domain.InvalidInputException;
 import dev.mailservice.domain.StoredSmtpConfiguration;
 import java.util.Objects;
 import java.util.Optional;
@@ -17,6 +19,10 @@ public final class GetStoredSmtpConfigurationService implements GetStoredSmtpCon
 
     @Override
     public Optional<StoredSmtpConfiguration> stored() {
-        return repository.load();
+        try {
+            return repository.load();
+        } catch (InvalidInputException refusal) {
+            throw InvalidInput.of(refusal);
+        }
     }
 }

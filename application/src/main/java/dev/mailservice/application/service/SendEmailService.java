@@ -1,8 +1,8 @@
 package dev.mailservice.application.service;
 
+import dev.mailservice.application.failure.InvalidInput;
 import dev.mailservice.application.port.in.SendEmail;
 import dev.mailservice.application.port.out.MailRenderer;
-import dev.mailservice.domain.InvalidMailRequestException;
 import dev.mailservice.domain.MailMessage;
 import dev.mailservice.domain.MailRequest;
 import java.util.Objects;
@@ -34,8 +34,8 @@ public final class SendEmailService implements SendEmail {
     public void send(MailRequest request) {
         int recipients = request.to().size() + request.cc().size();
         if (recipients > maxRecipients) {
-            throw new InvalidMailRequestException("sendEmailTo", "A mail may go to at most " + maxRecipients
-                    + " addresses, sendEmailTo and sendCcTo together; this one has " + recipients);
+            throw new InvalidInput(MailRequest.TO, MailRequest.TO + " may hold at most " + maxRecipients
+                    + " addresses with the carbon copies; this mail has " + recipients);
         }
         MailRenderer.RenderedMail rendered = renderer.render(request);
         sender.send(new MailMessage(request.to(), request.cc(), request.subject().orElse(rendered.defaultSubject()),

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.mailservice.application.port.out.ConfigBackendUnavailableException;
-import dev.mailservice.domain.StoredSmtpConfiguration;
+import dev.mailservice.application.failure.BackendUnavailable;
 import dev.mailservice.domain.InvalidSmtpConfigurationException;
+import dev.mailservice.domain.StoredSmtpConfiguration;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -26,7 +26,7 @@ class ConfigurationFollowerTest {
     private final Fakes.TransportFactory factory = new Fakes.TransportFactory();
     private final ActiveMailSender sender = new ActiveMailSender();
     private final ReloadSmtpConfigurationService reload =
-            new ReloadSmtpConfigurationService(repository, factory, sender, Clock.systemUTC());
+            new ReloadSmtpConfigurationService(repository, new ConfigurationApplier(factory, sender, Clock.systemUTC()));
     private ConfigurationFollower follower;
 
     @AfterEach
@@ -88,7 +88,7 @@ class ConfigurationFollowerTest {
 
     @Test
     void keepsTryingAnUnreachableBackendUntilItAnswers() throws Exception {
-        repository.fails(new ConfigBackendUnavailableException("etcd did not answer", null));
+        repository.fails(new BackendUnavailable("etcd did not answer", null));
         follower(true).start();
         assertEquals(null, activeHost());
         eventually(() -> repository.reads.get() >= 3);

@@ -1,14 +1,14 @@
 package dev.mailservice.application.service;
 
+import dev.mailservice.application.failure.WriteConflict;
 import dev.mailservice.application.port.out.ConfigRepository;
-import dev.mailservice.application.port.out.ConfigWriteConflictException;
 import dev.mailservice.application.port.out.MailTransport;
 import dev.mailservice.application.port.out.MailTransportFactory;
-import dev.mailservice.domain.StoredSmtpConfiguration;
 import dev.mailservice.domain.EmailAddress;
 import dev.mailservice.domain.MailMessage;
 import dev.mailservice.domain.OpaqueFields;
 import dev.mailservice.domain.SmtpConfiguration;
+import dev.mailservice.domain.StoredSmtpConfiguration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -99,7 +99,7 @@ final class Fakes {
         public long save(SmtpConfiguration configuration, OpaqueFields otherFields, long expectedRevision) {
             expectedRevisions.add(expectedRevision);
             if (versioned && expectedRevision != currentRevision()) {
-                throw new ConfigWriteConflictException("fake store changed since revision " + expectedRevision);
+                throw new WriteConflict("fake store changed since revision " + expectedRevision);
             }
             saved.add(configuration);
             long revision = versioned ? revisions.incrementAndGet() : StoredSmtpConfiguration.UNVERSIONED;

@@ -9,12 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.mailservice.application.port.in.SmtpNotConfiguredException;
+import dev.mailservice.application.failure.BackendUnavailable;
+import dev.mailservice.application.failure.InvalidInput;
+import dev.mailservice.application.failure.NotConfigured;
 import dev.mailservice.application.port.in.SmtpStatus;
-import dev.mailservice.application.port.out.ConfigBackendUnavailableException;
-import dev.mailservice.domain.StoredSmtpConfiguration;
 import dev.mailservice.domain.InvalidSmtpConfigurationException;
 import dev.mailservice.domain.SmtpConfiguration;
+import dev.mailservice.domain.StoredSmtpConfiguration;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -37,7 +38,7 @@ class ReloadSmtpConfigurationServiceTest {
     private final Fakes.TransportFactory factory = new Fakes.TransportFactory();
     private final ActiveMailSender sender = new ActiveMailSender();
     private final ReloadSmtpConfigurationService reload =
-            new ReloadSmtpConfigurationService(repository, factory, sender, Clock.fixed(NOW, ZoneOffset.UTC));
+            new ReloadSmtpConfigurationService(repository, new ConfigurationApplier(factory, sender, Clock.fixed(NOW, ZoneOffset.UTC)));
     private final ExecutorService threads = Executors.newCachedThreadPool();
 
     @AfterEach
@@ -88,7 +89,7 @@ class ReloadSmtpConfigurationServiceTest {
         Fakes.Transport first = factory.last();
         repository.fails(new InvalidSmtpConfigurationException("port", "port must be between 1 and 65535, got 0"));
 
-        assertThrows(InvalidSmtpConfigurationException.class, reload::reload);
+        assertThrows(InvalidInput.class, reload::reload);
 
         assertEquals("a.example.com", activeConfiguration().host());
         assertFalse(first.isClosed());
@@ -104,9 +105,9 @@ class ReloadSmtpConfigurationServiceTest {
     void anUnavailableBackendLeavesThePreviousSenderActive() {
         repository.stores(configuration("a.example.com"));
         reload.reload();
-        repository.fails(new ConfigBackendUnavailableException("etcd did not answer", null));
+        repository.fails(new BackendUnavailable("etcd did not answer", null));
 
-        assertThrows(ConfigBackendUnavailableException.class, reload::reload);
+        assertThrows(BackendUnavailable.class, reload::reload);
 
         assertEquals("a.example.com", activeConfiguration().host());
         assertEquals("etcd did not answer", sender.status().lastReloadError().orElseThrow().message());
@@ -128,8 +129,8 @@ class ReloadSmtpConfigurationServiceTest {
     void aStoreEmptiedUnderAnActiveConfigurationKeepsItWithAWarningUntilSomethingIsStoredAgain() {
         repository.stores(configuration("a.example.com"));
         reload.reload();
-        repository.fails(new ConfigBackendUnavailableException("etcd did not answer", null));
-        assertThrows(ConfigBackendUnavailableException.class, reload::reload);
+        repository.fails(new BackendUnavailable("etcd did not answer", null));
+        assertThrows(BackendUnavailable.class, reload::reload);
         repository.answers(Optional::empty);
 
         assertEquals(Optional.empty(), reload.reload());
@@ -163,7 +164,7 @@ class ReloadSmtpConfigurationServiceTest {
         repository.stores(configuration("b.example.com"));
         factory.failure = new InvalidSmtpConfigurationException("host", "unusable host");
 
-        assertThrows(InvalidSmtpConfigurationException.class, reload::reload);
+        assertThrows(InvalidInput.class, reload::reload);
 
         assertEquals("a.example.com", activeConfiguration().host());
         assertFalse(factory.last().isClosed());
@@ -171,8 +172,8 @@ class ReloadSmtpConfigurationServiceTest {
 
     @Test
     void aSuccessfulReloadClearsTheLastError() {
-        repository.fails(new ConfigBackendUnavailableException("down", null));
-        assertThrows(ConfigBackendUnavailableException.class, reload::reload);
+        repository.fails(new BackendUnavailable("down", null));
+        assertThrows(BackendUnavailable.class, reload::reload);
         assertTrue(sender.status().lastReloadError().isPresent());
         repository.stores(configuration("a.example.com"));
 
@@ -183,7 +184,7 @@ class ReloadSmtpConfigurationServiceTest {
 
     @Test
     void sendingWithNothingActiveIsRefused() {
-        assertThrows(SmtpNotConfiguredException.class, () -> sender.send(message()));
+        assertThrows(NotConfigured.class, () -> sender.send(message()));
     }
 
     @Test
@@ -288,7 +289,7 @@ class ReloadSmtpConfigurationServiceTest {
         sender.close();
 
         assertTrue(factory.last().isClosed());
-        assertThrows(SmtpNotConfiguredException.class, () -> sender.send(message()));
+        assertThrows(NotConfigured.class, () -> sender.send(message()));
     }
 
     @Test
@@ -296,8 +297,8 @@ class ReloadSmtpConfigurationServiceTest {
         repository.stores(configuration("a.example.com"), 5);
         reload.reload();
         SmtpStatus.Applied applied = sender.status().active().orElseThrow();
-        repository.fails(new ConfigBackendUnavailableException("down", null));
-        assertThrows(ConfigBackendUnavailableException.class, reload::reload);
+        repository.fails(new BackendUnavailable("down", null));
+        assertThrows(BackendUnavailable.class, reload::reload);
         repository.stores(configuration("a.example.com"), 9);
 
         assertEquals(Optional.of(configuration("a.example.com")), reload.reload());

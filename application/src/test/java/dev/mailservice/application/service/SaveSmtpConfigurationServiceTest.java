@@ -4,14 +4,15 @@ import static dev.mailservice.application.service.Fakes.configuration;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.mailservice.application.port.out.ConfigBackendUnavailableException;
-import dev.mailservice.application.port.out.ConfigWriteConflictException;
-import dev.mailservice.domain.StoredSmtpConfiguration;
-import dev.mailservice.domain.InvalidSmtpConfigurationException;
+import dev.mailservice.application.failure.BackendUnavailable;
+import dev.mailservice.application.failure.InvalidInput;
+import dev.mailservice.application.failure.WriteConflict;
+import dev.mailservice.application.port.in.SmtpConfigurationChange.Field;
+import dev.mailservice.application.port.in.SmtpConfigurationChange;
+import dev.mailservice.domain.OpaqueFields;
 import dev.mailservice.domain.SmtpConfiguration;
-import dev.mailservice.domain.SmtpConfiguration.PasswordDisclosure;
+import dev.mailservice.domain.StoredSmtpConfiguration;
 import java.time.Clock;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,56 +28,111 @@ class SaveSmtpConfigurationServiceTest {
     private final Fakes.Repository repository = new Fakes.Repository();
     private final Fakes.TransportFactory factory = new Fakes.TransportFactory();
     private final ActiveMailSender sender = new ActiveMailSender();
-    private final ReloadSmtpConfigurationService reload =
-            new ReloadSmtpConfigurationService(repository, factory, sender, Clock.systemUTC());
-    private final SaveSmtpConfigurationService save = new SaveSmtpConfigurationService(repository, reload);
+    private final ConfigurationApplier applier = new ConfigurationApplier(factory, sender, Clock.systemUTC());
+    private final ReloadSmtpConfigurationService reload = new ReloadSmtpConfigurationService(repository, applier);
+    private final SaveSmtpConfigurationService save = new SaveSmtpConfigurationService(repository, applier);
     private final GetStoredSmtpConfigurationService stored = new GetStoredSmtpConfigurationService(repository);
 
-    private static Map<String, Object> fields(SmtpConfiguration configuration) {
-        return new HashMap<>(configuration.toFields(PasswordDisclosure.REVEALED));
+    /** Every field of {@code configuration} given. */
+    private static SmtpConfigurationChange given(SmtpConfiguration configuration) {
+        return new SmtpConfigurationChange(Field.of(Optional.of(configuration.host())), configuration.port(),
+                Field.of(configuration.username()),
+                Field.of(configuration.password().map(password -> password.reveal())),
+                Field.of(Optional.of(configuration.fromEmail().value())), OpaqueFields.NONE);
+    }
+
+    /** As an admin sends back what the masked view showed: the password kept, the rest as given. */
+    private static SmtpConfigurationChange keepingThePassword(SmtpConfiguration configuration) {
+        SmtpConfigurationChange change = given(configuration);
+        return new SmtpConfigurationChange(change.host(), change.port(), change.username(), Field.KEEP,
+                change.fromEmail(), OpaqueFields.NONE);
+    }
+
+    private SmtpConfiguration active() {
+        return sender.status().active().orElseThrow().configuration();
     }
 
     @Test
     void storesAndAppliesTheConfiguration() {
-        SmtpConfiguration saved = save.save(fields(configuration("new.example.com")));
+        SmtpConfiguration saved = save.save(given(configuration("new.example.com")));
 
         assertEquals(configuration("new.example.com"), saved);
         assertEquals(List.of(configuration("new.example.com")), repository.saved);
         assertEquals(Optional.of(configuration("new.example.com")), stored.stored().map(StoredSmtpConfiguration::configuration));
-        assertEquals("new.example.com", sender.status().active().orElseThrow().configuration().host());
+        assertEquals("new.example.com", active().host());
         assertEquals(101, sender.status().active().orElseThrow().revision());
     }
 
     @Test
-    void anInvalidConfigurationIsNeitherStoredNorApplied() {
-        Map<String, Object> invalid = fields(configuration("new.example.com"));
-        invalid.put("port", 0);
+    void anInvalidConfigurationIsNeitherStoredNorAppliedNorARecordedReloadError() {
+        SmtpConfigurationChange invalid = new SmtpConfigurationChange(Field.of(Optional.of("new.example.com")), 0,
+                Field.of(Optional.empty()), Field.of(Optional.empty()), Field.of(Optional.of("a@example.com")),
+                OpaqueFields.NONE);
 
-        assertThrows(InvalidSmtpConfigurationException.class, () -> save.save(invalid));
+        InvalidInput refusal = assertThrows(InvalidInput.class, () -> save.save(invalid));
 
+        assertEquals(Optional.of("port"), refusal.field());
         assertEquals(List.of(), repository.saved);
         assertEquals(Optional.empty(), sender.status().active());
         assertEquals(Optional.empty(), sender.status().lastReloadError(), "a refused submission is not a reload error");
     }
 
     @Test
-    void placeholdersKeepTheStoredValues() {
-        save.save(fields(configuration("old.example.com")));
-        Map<String, Object> submitted = new HashMap<>(configuration("old.example.com").toFields(PasswordDisclosure.MASKED));
-        submitted.put("fromEmail", "changed@example.com");
+    void valuesToKeepAreTakenFromWhatIsStored() {
+        save.save(given(configuration("old.example.com")));
+        SmtpConfigurationChange change = new SmtpConfigurationChange(Field.KEEP, 2525, Field.KEEP, Field.KEEP,
+                Field.of(Optional.of("changed@example.com")), OpaqueFields.NONE);
 
-        SmtpConfiguration saved = save.save(submitted);
+        SmtpConfiguration saved = save.save(change);
 
+        assertEquals("old.example.com", saved.host());
+        assertEquals(2525, saved.port());
         assertEquals("pa55word", saved.password().orElseThrow().reveal());
         assertEquals("changed@example.com", saved.fromEmail().value());
     }
 
     @Test
-    void anUnreachableBackendStoresNothing() {
-        repository.fails(new ConfigBackendUnavailableException("etcd did not answer", null));
-        Map<String, Object> submitted = new HashMap<>(configuration("a.example.com").toFields(PasswordDisclosure.MASKED));
+    void theStoredPasswordIsKeptOnlyForTheSameHostAndUsername() {
+        save.save(given(configuration("smtp.example.com")));
+        SmtpConfiguration stored = configuration("smtp.example.com");
+        for (SmtpConfiguration elsewhere : List.of(
+                SmtpConfiguration.of("attacker.example.net", 587, "user", null, "noreply@example.com"),
+                SmtpConfiguration.of("smtp.example.com", 587, "someone-else", null, "noreply@example.com"),
+                SmtpConfiguration.of("smtp.example.com", 587, null, null, "noreply@example.com"))) {
 
-        assertThrows(ConfigBackendUnavailableException.class, () -> save.save(submitted));
+            InvalidInput refusal = assertThrows(InvalidInput.class, () -> save.save(keepingThePassword(elsewhere)));
+
+            assertEquals(Optional.of("password"), refusal.field());
+            assertEquals("password must be given again: the stored password is kept only while host and username "
+                    + "stay the same", refusal.getMessage());
+        }
+        assertEquals(List.of(stored), repository.saved);
+    }
+
+    @Test
+    void aNewPasswordMayGoWithANewHost() {
+        save.save(given(configuration("smtp.example.com")));
+
+        SmtpConfiguration saved = save.save(given(SmtpConfiguration.of("new.example.net", 587, "user", "a-new-one",
+                "noreply@example.com")));
+
+        assertEquals("a-new-one", saved.password().orElseThrow().reveal());
+    }
+
+    @Test
+    void aValueToKeepWithNothingStoredIsRefusedByName() {
+        InvalidInput refusal = assertThrows(InvalidInput.class,
+                () -> save.save(keepingThePassword(configuration("smtp.example.com"))));
+
+        assertEquals(Optional.of("password"), refusal.field());
+        assertEquals("password is to be kept as stored, but no password is stored", refusal.getMessage());
+    }
+
+    @Test
+    void anUnreachableBackendStoresNothing() {
+        repository.fails(new BackendUnavailable("etcd did not answer", null));
+
+        assertThrows(BackendUnavailable.class, () -> save.save(keepingThePassword(configuration("a.example.com"))));
 
         assertEquals(List.of(), repository.saved);
     }
@@ -94,19 +150,19 @@ class SaveSmtpConfigurationServiceTest {
         // A thread each: the common pool may have a single one on a small machine.
         Executor ownThread = task -> Thread.ofPlatform().start(task);
         CompletableFuture<SmtpConfiguration> first = CompletableFuture.supplyAsync(
-                () -> save.save(fields(configuration("first.example.com"))), ownThread);
+                () -> save.save(given(configuration("first.example.com"))), ownThread);
         Fakes.await(firstStored);
 
         // Stored after the first; were it applied before the first is, the first would win.
         CompletableFuture<SmtpConfiguration> second = CompletableFuture.supplyAsync(
-                () -> save.save(fields(configuration("second.example.com"))), ownThread);
+                () -> save.save(given(configuration("second.example.com"))), ownThread);
         Thread.sleep(300);
         firstMayGoOn.countDown();
         first.get(10, TimeUnit.SECONDS);
         second.get(10, TimeUnit.SECONDS);
 
-        assertEquals(repository.load().orElseThrow().configuration(), sender.status().active().orElseThrow().configuration());
-        assertEquals("second.example.com", sender.status().active().orElseThrow().configuration().host());
+        assertEquals(repository.load().orElseThrow().configuration(), active());
+        assertEquals("second.example.com", active().host());
     }
 
     @Test
@@ -114,16 +170,16 @@ class SaveSmtpConfigurationServiceTest {
         repository.stores(configuration("newest.example.com"), 500);
         reload.reload();
 
-        save.save(fields(configuration("saved.example.com")));
+        save.save(given(configuration("saved.example.com")));
 
-        assertEquals("newest.example.com", sender.status().active().orElseThrow().configuration().host());
+        assertEquals("newest.example.com", active().host());
     }
 
     @Test
     void writesOnlyOverTheRevisionItRead() {
         repository.stores(configuration("old.example.com"), 7);
 
-        save.save(fields(configuration("new.example.com")));
+        save.save(given(configuration("new.example.com")));
 
         assertEquals(List.of(7L), repository.expectedRevisions);
     }
@@ -136,27 +192,26 @@ class SaveSmtpConfigurationServiceTest {
         StoredSmtpConfiguration read = new StoredSmtpConfiguration(configuration("old.example.com"), 7);
         StoredSmtpConfiguration writtenMeanwhile = new StoredSmtpConfiguration(configuration("other.example.com"), 8);
         repository.answers(() -> Optional.of(reads.getAndIncrement() == 0 ? read : writtenMeanwhile));
-        Map<String, Object> submitted = new HashMap<>(configuration("old.example.com").toFields(PasswordDisclosure.MASKED));
-        submitted.put("port", 2525);
+        SmtpConfigurationChange change = keepingThePassword(SmtpConfiguration.of("old.example.com", 2525, "user", null,
+                "noreply@example.com"));
 
-        assertThrows(ConfigWriteConflictException.class, () -> save.save(submitted));
+        assertThrows(WriteConflict.class, () -> save.save(change));
 
         assertEquals(List.of(7L), repository.expectedRevisions);
         assertEquals(List.of(), repository.saved);
-        assertEquals("old.example.com", sender.status().active().orElseThrow().configuration().host());
-        assertEquals(587, sender.status().active().orElseThrow().configuration().port());
+        assertEquals("old.example.com", active().host());
+        assertEquals(587, active().port());
     }
 
     @Test
     void fieldsTheServiceDoesNotKnowAreStoredBesideTheConfigurationUntouched() {
-        Map<String, Object> submitted = fields(configuration("new.example.com"));
-        submitted.put("secure", true);
-        submitted.put("provider", Map.of("name", "acme", "tier", 2));
+        SmtpConfigurationChange change = given(configuration("new.example.com"));
+        OpaqueFields others = new OpaqueFields(Map.of("secure", true, "provider", Map.of("name", "acme", "tier", 2)));
 
-        save.save(submitted);
+        save.save(new SmtpConfigurationChange(change.host(), change.port(), change.username(), change.password(),
+                change.fromEmail(), others));
 
-        assertEquals(Map.of("secure", true, "provider", Map.of("name", "acme", "tier", 2)),
-                stored.stored().orElseThrow().otherFields().fields());
+        assertEquals(others, stored.stored().orElseThrow().otherFields());
         assertEquals(configuration("new.example.com"), stored.stored().orElseThrow().configuration());
     }
 }

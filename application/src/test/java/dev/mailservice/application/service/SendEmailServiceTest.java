@@ -4,15 +4,15 @@ import static dev.mailservice.application.service.Fakes.configuration;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.mailservice.application.port.in.SmtpNotConfiguredException;
+import dev.mailservice.application.failure.InvalidInput;
+import dev.mailservice.application.failure.NotConfigured;
 import dev.mailservice.application.port.out.MailRenderer;
-import dev.mailservice.domain.InvalidMailRequestException;
 import dev.mailservice.domain.MailMessage;
 import dev.mailservice.domain.MailRequest;
 import java.time.Clock;
 import java.util.List;
-import java.util.Optional;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class SendEmailServiceTest {
@@ -31,7 +31,7 @@ class SendEmailServiceTest {
 
     private void activate() {
         repository.stores(configuration("a.example.com"));
-        new ReloadSmtpConfigurationService(repository, factory, sender, Clock.systemUTC()).reload();
+        new ReloadSmtpConfigurationService(repository, new ConfigurationApplier(factory, sender, Clock.systemUTC())).reload();
     }
 
     @Test
@@ -61,7 +61,7 @@ class SendEmailServiceTest {
 
     @Test
     void withNothingActiveTheSendIsRefused() {
-        assertThrows(SmtpNotConfiguredException.class, () -> sendEmail.send(request(null)));
+        assertThrows(NotConfigured.class, () -> sendEmail.send(request(null)));
     }
 
     @Test
@@ -70,12 +70,10 @@ class SendEmailServiceTest {
         MailRequest fourRecipients = MailRequest.of("loginWithOTP", List.of("a@example.com", "b@example.com"),
                 List.of("c@example.com", "d@example.com"), null, Map.of("name", "Ann", "otp", "1"), List.of());
 
-        InvalidMailRequestException refusal =
-                assertThrows(InvalidMailRequestException.class, () -> sendEmail.send(fourRecipients));
+        InvalidInput refusal = assertThrows(InvalidInput.class, () -> sendEmail.send(fourRecipients));
 
-        assertEquals(Optional.of("sendEmailTo"), refusal.field());
-        assertEquals("A mail may go to at most 3 addresses, sendEmailTo and sendCcTo together; this one has 4",
-                refusal.getMessage());
+        assertEquals(Optional.of("to"), refusal.field());
+        assertEquals("to may hold at most 3 addresses with the carbon copies; this mail has 4", refusal.getMessage());
         assertEquals(0, factory.last().sent.get());
     }
 

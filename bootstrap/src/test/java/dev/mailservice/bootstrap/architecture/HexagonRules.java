@@ -14,24 +14,22 @@ import java.util.List;
  * The architecture of the service, as rules over a base package laid out like this one:
  *
  * <pre>
- *   base.domain              values and rules              depends on: the JDK
- *   base.application.port    in-ports (use cases), out-ports   domain
- *   base.application.service use case implementations          ports, domain
+ *   base.domain              values and rules                    depends on: the JDK
+ *   base.application.failure the core's failures (one sealed set)    domain
+ *   base.application.port    in-ports (use cases), out-ports         domain, failures; never each other
+ *   base.application.service use case implementations                ports, failures, domain
+ *   base.contract            PipesHub's JSON wire format             core, Jackson
  *   base.adapters.http       ┐
- *   base.adapters.config     ├ one technology each             ports, domain; never each other
+ *   base.adapters.config     ├ one technology each                   core, contract; never each other
  *   base.adapters.mail       ┘
- *   base.bootstrap           wiring (Guice) and start-up        everything
+ *   base.bootstrap           wiring (Guice) and start-up              everything
  * </pre>
  *
- * <p>The rules take the base package as a parameter so the tests can show that each one
- * catches a violation, on fixture classes laid out the same way.
+ * <p>Each rule says something no other rule implies. The rules take the base package as a
+ * parameter so the tests can show that each one catches a violation, on fixture classes laid
+ * out the same way.
  */
 final class HexagonRules {
-
-    /** Frameworks and libraries the core must never see; adapters wrap them. */
-    static final List<String> FRAMEWORK_PACKAGES = List.of(
-            "io.helidon..", "com.google.inject..", "jakarta.inject..", "javax.inject..", "com.fasterxml.jackson..",
-            "io.etcd..", "io.grpc..", "jakarta.mail..", "org.eclipse.angus..", "org.jose4j..", "org.slf4j..");
 
     private final String base;
 
@@ -39,15 +37,15 @@ final class HexagonRules {
         this.base = base;
     }
 
-    private String[] core() {
-        return new String[] {base + ".domain..", base + ".application.."};
-    }
-
-    /** The hexagon as one picture: the core in the middle, adapters around it, not touching each other. */
+    /**
+     * The hexagon as one picture: the core in the middle, adapters around it, not touching each
+     * other. It also keeps the core off the adapters, which the two "depends on" rules below state
+     * more strictly for the domain and the application.
+     */
     ArchRule hexagon() {
         return onionArchitecture()
                 .domainModels(base + ".domain..")
-                .domainServices(base + ".application.port..")
+                .domainServices(base + ".application.port..", base + ".application.failure..")
                 .applicationServices(base + ".application.service..")
                 .adapter("http", base + ".adapters.http..")
                 .adapter("config", base + ".adapters.config..")
@@ -55,29 +53,41 @@ final class HexagonRules {
                 .withOptionalLayers(true)
                 // Bootstrap assembles the hexagon, so it may reach every part of it.
                 .ignoreDependency(resideInAPackage(base + ".bootstrap.."), alwaysTrue())
+                // The contract is a library of the adapters; contractDependsOnTheCoreAndJacksonOnly bounds it.
+                .ignoreDependency(resideInAPackage(base + ".contract.."), alwaysTrue())
                 .because("dependencies point inward: adapters depend on the core, never the reverse");
     }
 
-    /** The domain needs nothing but the JDK. */
+    /** The domain needs nothing but the JDK: no framework, no JSON, no adapter. */
     ArchRule domainDependsOnTheJdkOnly() {
         return classes().that().resideInAPackage(base + ".domain..")
                 .should().onlyDependOnClassesThat().resideInAnyPackage("java..", base + ".domain..")
+                .because("the domain must compile and be tested without any framework")
                 .allowEmptyShould(true);
     }
 
-    /** The application needs nothing but the domain and the JDK. */
+    /** The application needs nothing but the domain and the JDK: no framework, no JSON, no adapter. */
     ArchRule applicationDependsOnTheDomainAndTheJdkOnly() {
         return classes().that().resideInAPackage(base + ".application..")
                 .should().onlyDependOnClassesThat()
                 .resideInAnyPackage("java..", base + ".domain..", base + ".application..")
+                .because("the application must compile and be tested without any framework")
                 .allowEmptyShould(true);
     }
 
-    /** Named for the reader: the core imports no framework. Stricter rules above imply it. */
-    ArchRule coreImportsNoFramework() {
-        return noClasses().that().resideInAnyPackage(core())
-                .should().dependOnClassesThat().resideInAnyPackage(FRAMEWORK_PACKAGES.toArray(String[]::new))
-                .because("domain and application must compile and be tested without any framework")
+    /** A use case never names an outbound port, nor an outbound port a use case: each side changes alone. */
+    ArchRule inPortsAndOutPortsDoNotDependOnEachOther() {
+        return slices().matching(base + ".application.port.(*)..").should().notDependOnEachOther()
+                .because("what the service offers and what it needs are described independently")
+                .allowEmptyShould(true);
+    }
+
+    /** The wire format sits between the adapters and the core, and knows neither an adapter nor start-up. */
+    ArchRule contractDependsOnTheCoreAndJacksonOnly() {
+        return classes().that().resideInAPackage(base + ".contract..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "com.fasterxml.jackson..",
+                        base + ".domain..", base + ".application.port.in..", base + ".contract..")
+                .because("both the HTTP and the config adapter read PipesHub's JSON through it")
                 .allowEmptyShould(true);
     }
 
@@ -85,12 +95,6 @@ final class HexagonRules {
     ArchRule adaptersUseOnlyPortsAndDomain() {
         return noClasses().that().resideInAPackage(base + ".adapters..")
                 .should().dependOnClassesThat().resideInAPackage(base + ".application.service..")
-                .allowEmptyShould(true);
-    }
-
-    /** One adapter never reaches into another: each can be swapped on its own. */
-    ArchRule adaptersDoNotDependOnEachOther() {
-        return slices().matching(base + ".adapters.(*)..").should().notDependOnEachOther()
                 .allowEmptyShould(true);
     }
 
@@ -113,7 +117,7 @@ final class HexagonRules {
 
     List<ArchRule> all() {
         return List.of(hexagon(), domainDependsOnTheJdkOnly(), applicationDependsOnTheDomainAndTheJdkOnly(),
-                coreImportsNoFramework(), adaptersUseOnlyPortsAndDomain(), adaptersDoNotDependOnEachOther(),
-                nothingDependsOnBootstrap(), guiceOnlyInBootstrap());
+                inPortsAndOutPortsDoNotDependOnEachOther(), contractDependsOnTheCoreAndJacksonOnly(),
+                adaptersUseOnlyPortsAndDomain(), nothingDependsOnBootstrap(), guiceOnlyInBootstrap());
     }
 }

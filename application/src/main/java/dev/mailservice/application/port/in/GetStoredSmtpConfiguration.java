@@ -1,7 +1,7 @@
 package dev.mailservice.application.port.in;
 
-import dev.mailservice.application.port.out.ConfigBackendUnavailableException;
-import dev.mailservice.domain.InvalidSmtpConfigurationException;
+import dev.mailservice.application.failure.BackendUnavailable;
+import dev.mailservice.application.failure.InvalidInput;
 import dev.mailservice.domain.StoredSmtpConfiguration;
 import java.util.Optional;
 
@@ -10,8 +10,8 @@ public interface GetStoredSmtpConfiguration {
 
     /**
      * @return the stored configuration with the document's other fields, or empty when none is stored
-     * @throws InvalidSmtpConfigurationException if what is stored is not a valid configuration
-     * @throws ConfigBackendUnavailableException if the backend cannot be reached
+     * @throws InvalidInput       if what is stored is not a valid configuration
+     * @throws BackendUnavailable if the backend cannot be reached
      */
     Optional<StoredSmtpConfiguration> stored();
 }

@@ -1,7 +1,7 @@
 package dev.mailservice.application.port.in;
 
-import dev.mailservice.application.port.out.ConfigBackendUnavailableException;
-import dev.mailservice.domain.InvalidSmtpConfigurationException;
+import dev.mailservice.application.failure.BackendUnavailable;
+import dev.mailservice.application.failure.InvalidInput;
 import dev.mailservice.domain.SmtpConfiguration;
 import java.util.Optional;
 
@@ -20,8 +20,8 @@ public interface ReloadSmtpConfiguration {
 
     /**
      * @return the stored configuration, now active; empty when the backend holds none
-     * @throws InvalidSmtpConfigurationException if the stored configuration is unreadable or breaks a rule
-     * @throws ConfigBackendUnavailableException if the backend cannot be reached
+     * @throws InvalidInput       if the stored configuration is unreadable or breaks a rule
+     * @throws BackendUnavailable if the backend cannot be reached
      */
     Optional<SmtpConfiguration> reload();
 }

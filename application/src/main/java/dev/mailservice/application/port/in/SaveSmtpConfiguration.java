@@ -1,26 +1,25 @@
 package dev.mailservice.application.port.in;
 
-import dev.mailservice.application.port.out.ConfigBackendUnavailableException;
-import dev.mailservice.domain.InvalidSmtpConfigurationException;
+import dev.mailservice.application.failure.BackendUnavailable;
+import dev.mailservice.application.failure.InvalidInput;
+import dev.mailservice.application.failure.WriteConflict;
 import dev.mailservice.domain.SmtpConfiguration;
-import java.util.Map;
 
 /**
- * Use case: store a new SMTP configuration in the backend and apply it here at once; every
- * other replica applies it through its watch. An invalid configuration is neither stored nor
- * applied.
+ * Use case: store a new SMTP configuration in the backend and apply it here at once; every other
+ * replica applies it through its watch. An invalid configuration is neither stored nor applied.
+ * The stored password is kept only for the server and user it was stored for: a change of host or
+ * username must give the password again, so that no one can send it to a server of their choosing.
  */
 public interface SaveSmtpConfiguration {
 
     /**
-     * @param submittedFields the contract's JSON object as a client sent it, where the placeholder
-     *                        in {@code host}, {@code username}, {@code fromEmail} or
-     *                        {@code password} keeps the stored value (the password only for the
-     *                        same host and username); fields the service does not know are stored
-     *                        beside the configuration as they are
      * @return the configuration stored and now active
-     * @throws InvalidSmtpConfigurationException naming the field that is wrong; nothing is stored
-     * @throws ConfigBackendUnavailableException if the backend cannot be reached; nothing is stored
+     * @throws InvalidInput       naming the field that is wrong, or a value to keep that is not
+     *                            stored, or a password kept for another host or user; nothing is stored
+     * @throws WriteConflict      if another write came between the read of the stored value and this
+     *                            one; nothing is stored
+     * @throws BackendUnavailable if the backend cannot be reached; nothing is stored
      */
-    SmtpConfiguration save(Map<String, ?> submittedFields);
+    SmtpConfiguration save(SmtpConfigurationChange change);
 }

@@ -1,5 +1,7 @@
 package dev.mailservice.application.port.out;
 
+import dev.mailservice.application.failure.BackendUnavailable;
+import dev.mailservice.application.failure.WriteConflict;
 import dev.mailservice.domain.InvalidSmtpConfigurationException;
 import dev.mailservice.domain.OpaqueFields;
 import dev.mailservice.domain.SmtpConfiguration;
@@ -11,7 +13,7 @@ import java.util.Optional;
  *
  * <p>Every read goes to the backend: no caching, so a reload always sees the latest stored value.
  */
-public interface ConfigRepository {
+public interface ConfigRepository extends AutoCloseable {
 
     /**
      * Reads the stored configuration.
@@ -21,7 +23,7 @@ public interface ConfigRepository {
      * @throws InvalidSmtpConfigurationException if something is stored but is not a valid
      *                                           configuration; the message says where and why,
      *                                           never the password
-     * @throws ConfigBackendUnavailableException if the backend cannot be reached or read
+     * @throws BackendUnavailable if the backend cannot be reached or read
      */
     Optional<StoredSmtpConfiguration> load();
 
@@ -31,7 +33,7 @@ public interface ConfigRepository {
      *
      * @return the revision; {@link StoredSmtpConfiguration#UNVERSIONED} when nothing is stored or
      *         the backend keeps no revisions
-     * @throws ConfigBackendUnavailableException if the backend cannot be reached or read
+     * @throws BackendUnavailable if the backend cannot be reached or read
      */
     long currentRevision();
 
@@ -48,8 +50,8 @@ public interface ConfigRepository {
      *                         {@link #currentRevision} gave it; a backend without revisions ignores it
      * @return the revision of the stored value ({@link StoredSmtpConfiguration#UNVERSIONED} for a
      *         backend without revisions)
-     * @throws ConfigWriteConflictException      if the stored value is no longer at {@code expectedRevision}
-     * @throws ConfigBackendUnavailableException if the backend cannot be reached or written
+     * @throws WriteConflict      if the stored value is no longer at {@code expectedRevision}
+     * @throws BackendUnavailable if the backend cannot be reached or written
      */
     long save(SmtpConfiguration configuration, OpaqueFields otherFields, long expectedRevision);
 
@@ -68,6 +70,10 @@ public interface ConfigRepository {
 
     /** Where exactly the configuration lives (a path, a key and endpoints), for messages. */
     String location();
+
+    /** Releases what the repository holds (a connection to its backend); called once, when the service stops. */
+    @Override
+    default void close() {}
 
     /** Told when the stored configuration may have changed. */
     @FunctionalInterface

@@ -1,5 +1,6 @@
 package dev.mailservice.application.port.out;
 
+import dev.mailservice.application.failure.DeliveryFailed;
 import dev.mailservice.domain.MailMessage;
 
 /**
@@ -11,7 +12,7 @@ public interface MailTransport extends AutoCloseable {
     /**
      * Sends {@code message} and returns once the SMTP server has accepted it.
      *
-     * @throws MailDeliveryException if the server refused the message or could not be reached
+     * @throws DeliveryFailed if the server refused the message or could not be reached
      */
     void send(MailMessage message);
 

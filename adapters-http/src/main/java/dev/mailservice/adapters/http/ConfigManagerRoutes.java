@@ -1,0 +1,93 @@
+package dev.mailservice.adapters.http;
+
+import dev.mailservice.application.failure.InvalidInput;
+import dev.mailservice.application.port.in.GetStoredSmtpConfiguration;
+import dev.mailservice.application.port.in.SaveSmtpConfiguration;
+import dev.mailservice.contract.SmtpConfigurationJson.PasswordShown;
+import dev.mailservice.contract.SmtpConfigurationJson;
+import dev.mailservice.contract.StrictJson;
+import dev.mailservice.domain.InvalidInputException;
+import dev.mailservice.domain.SmtpConfiguration;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The configuration-manager routes under {@code /api/v1/configurationManager}: admins store and
+ * read the SMTP configuration (password masked; with {@code HIDE_SECRET_CONFIG}, host, username and
+ * fromEmail too); services read it in full. Fields the service does not know come back as stored.
+ */
+public final class ConfigManagerRoutes implements HttpService {
+
+    /** Where these routes live. */
+    static final String BASE_PATH = "/api/v1/configurationManager";
+    static final String ADMIN_ROLE = "admin";
+    static final String CREATED = "SMTP config created successfully";
+    /** What {@code HIDE_SECRET_CONFIG} hides besides the password, as PipesHub does. */
+    private static final List<String> HIDDEN_WITH_SECRETS =
+            List.of(SmtpConfiguration.HOST, SmtpConfiguration.USERNAME, SmtpConfiguration.FROM_EMAIL);
+
+    private final SaveSmtpConfiguration save;
+    private final GetStoredSmtpConfiguration stored;
+    private final TokenVerifier userTokens;
+    private final TokenVerifier scopedTokens;
+    private final boolean hideSecretConfig;
+
+    /**
+     * @param hideSecretConfig PipesHub's {@code HIDE_SECRET_CONFIG}: whether the admin view hides
+     *                         host, username and fromEmail behind the placeholder, as it always
+     *                         hides the password
+     */
+    public ConfigManagerRoutes(SaveSmtpConfiguration save, GetStoredSmtpConfiguration stored,
+            TokenVerifier userTokens, TokenVerifier scopedTokens, boolean hideSecretConfig) {
+        this.save = Objects.requireNonNull(save, "save");
+        this.stored = Objects.requireNonNull(stored, "stored");
+        this.userTokens = Objects.requireNonNull(userTokens, "userTokens");
+        this.scopedTokens = Objects.requireNonNull(scopedTokens, "scopedTokens");
+        this.hideSecretConfig = hideSecretConfig;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        Routes.post(rules, "/smtpConfig", userTokens.requireRole(ADMIN_ROLE), this::store);
+        Routes.get(rules, "/smtpConfig", userTokens.requireRole(ADMIN_ROLE), this::showMasked);
+        Routes.get(rules, "/internal/smtpConfig", scopedTokens.requireScope(MailRoutes.FETCH_CONFIG_SCOPE),
+                this::showInFull);
+    }
+
+    record Created(String message) {}
+
+    /** A body that breaks a rule is PipesHub's {@code VALIDATION_ERROR}, which its web app shows by field. */
+    private void store(ServerRequest request, ServerResponse response) {
+        Map<String, Object> submitted = StrictJson.toMap(RequestBodies.readObject(request));
+        try {
+            save.save(SmtpConfigurationJson.change(submitted));
+        } catch (InvalidInputException | InvalidInput invalid) {
+            throw HttpError.validation(invalid.getMessage());
+        }
+        Json.send(request, response, Status.OK_200, new Created(CREATED));
+    }
+
+    private void showMasked(ServerRequest request, ServerResponse response) {
+        show(request, response, PasswordShown.MASKED, hideSecretConfig ? HIDDEN_WITH_SECRETS : List.of());
+    }
+
+    private void showInFull(ServerRequest request, ServerResponse response) {
+        show(request, response, PasswordShown.REVEALED, List.of());
+    }
+
+    /** The stored configuration, {@code hidden} fields as the placeholder; {@code {}} when none is stored. */
+    private void show(ServerRequest request, ServerResponse response, PasswordShown password, List<String> hidden) {
+        Json.send(request, response, Status.OK_200, stored.stored().map(document -> {
+            Map<String, Object> fields = SmtpConfigurationJson.write(document.configuration(), password,
+                    document.otherFields());
+            hidden.forEach(field -> fields.computeIfPresent(field, (name, value) -> SmtpConfigurationJson.PLACEHOLDER));
+            return fields;
+        }).orElse(Map.of()));
+    }
+}

@@ -1,0 +1,161 @@
+package dev.mailservice.adapters.http;
+
+import io.helidon.webserver.ErrorHandling;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http1.Http1Config;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The service's HTTP server: the contract's routes under {@code /api/v1}, every error in the
+ * contract's shape, unknown routes answered 404 in that shape too, request bodies limited per route
+ * and in memory, connections guarded against clients that stop or frame requests ambiguously
+ * ({@link ConnectionGuard}).
+ */
+public final class HttpServer {
+
+    /** Request bodies above this size are refused with 413, except on the send route. */
+    public static final long MAX_BODY_BYTES = 64 * 1024;
+
+    /** A request's header block may be this large; over it, 431. Helidon's default, said here once. */
+    static final int MAX_HEADERS_BYTES = 16 * 1024;
+
+    /** A request line may be this long (Helidon's default); over it, 414. */
+    static final int MAX_REQUEST_LINE_BYTES = 4096;
+
+    /**
+     * Bodies above this size are cut off by the server itself, before any route, without being
+     * read and with the connection closed.
+     */
+    static final long HARD_CAP_BYTES = 16 * 1024 * 1024;
+
+    /**
+     * How long stopping waits for the requests under way: room for a send's SMTP exchange at the
+     * default timeouts, while the whole stop (with the few seconds the rest of the service takes)
+     * stays within the 30 s an orchestrator (Kubernetes' default) gives before it kills.
+     */
+    static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(20);
+
+    /** How often idle connections are looked for, at most; sooner for short idle timeouts. */
+    private static final Duration MAX_IDLE_CHECK_PERIOD = Duration.ofSeconds(1);
+
+    private static final System.Logger LOG = System.getLogger(HttpServer.class.getName());
+
+    private final Guards guards;
+    private final int requestedPort;
+    private final WebServer webServer;
+
+    /**
+     * @param port          the port to listen on; 0 picks a free one
+     * @param idleTimeout   how long a client may stay silent, between requests or in the middle of one,
+     *                      before its connection is closed
+     * @param mail          the routes under {@code /api/v1/mail}
+     * @param configManager the routes under {@code /api/v1/configurationManager}
+     */
+    public HttpServer(int port, Duration idleTimeout, MailRoutes mail, ConfigManagerRoutes configManager) {
+        this(port, idleTimeout, BodyMemoryBudget.forHeap(Runtime.getRuntime().maxMemory()), mail, configManager);
+    }
+
+    /** As above, with the memory budget for request bodies given, for tests. */
+    HttpServer(int port, Duration idleTimeout, BodyMemoryBudget bodyBudget, MailRoutes mail,
+            ConfigManagerRoutes configManager) {
+        this.requestedPort = port;
+        WebServerConfig.Builder server = WebServer.builder()
+                .port(port)
+                // Start-up wiring stops the server itself, in order with the rest of the service.
+                .shutdownHook(false);
+        this.guards = configure(server, idleTimeout, bodyBudget, mail, configManager);
+        this.webServer = server.build();
+    }
+
+    /** What {@link #configure} set up that stopping the server must end. */
+    record Guards(RequestsInFlight requestsInFlight, ReadDeadlines readDeadlines) {}
+
+    /**
+     * Configures {@code server} as this service's HTTP server, but for its port and life cycle:
+     * HTTP/1.1 with its limits and deadlines, the error answers, the filters and the routes. The
+     * service and the tests of its routes both start their servers this way.
+     *
+     * @return what stopping the server must end
+     */
+    static Guards configure(WebServerConfig.Builder server, Duration idleTimeout, BodyMemoryBudget bodyBudget,
+            MailRoutes mail, ConfigManagerRoutes configManager) {
+        Objects.requireNonNull(mail, "mail");
+        Objects.requireNonNull(configManager, "configManager");
+        Guards guards = new Guards(new RequestsInFlight(), new ReadDeadlines(idleTimeout));
+        ConnectionGuard guard = new ConnectionGuard(guards.readDeadlines());
+        RequestBodies bodies = new RequestBodies(MAX_BODY_BYTES, Map.of(
+                MailRoutes.BASE_PATH + MailRoutes.SEND_EMAIL, MailRoutes.SEND_EMAIL_MAX_BODY_BYTES), bodyBudget);
+        server.maxPayloadSize(HARD_CAP_BYTES)
+                // HTTP/1.1 alone, configured here; a discovered default would stand beside it.
+                .protocolsDiscoverServices(false)
+                .protocols(List.of(Http1Config.builder()
+                        .maxHeadersSize(MAX_HEADERS_BYTES)
+                        .maxPrologueLength(MAX_REQUEST_LINE_BYTES)
+                        .addReceiveListener(guard.headerDeadline())
+                        .build()))
+                .idleConnectionTimeout(idleTimeout)
+                .idleConnectionPeriod(idleTimeout.dividedBy(4).compareTo(MAX_IDLE_CHECK_PERIOD) < 0
+                        ? idleTimeout.dividedBy(4) : MAX_IDLE_CHECK_PERIOD)
+                // Gives the error answers before routing the server's reason, which tells an oversized header block.
+                .errorHandling(ErrorHandling.builder().includeEntity(true).build())
+                .directHandlers(ErrorMapper.directHandlers(guards.readDeadlines()))
+                .routing(routing -> {
+                    routing.addFilter(guard);
+                    routing.addFilter(guards.requestsInFlight());
+                    routing.addFilter(bodies);
+                    routing.register(MailRoutes.BASE_PATH, (HttpService) mail);
+                    routing.register(ConfigManagerRoutes.BASE_PATH, (HttpService) configManager);
+                    ErrorMapper.handleErrorsOf(routing);
+                    routing.any((request, response) -> {
+                        throw HttpError.notFound("No route " + request.prologue().method().text() + " "
+                                + request.prologue().uriPath().path());
+                    });
+                });
+        return guards;
+    }
+
+    /**
+     * Starts listening; returns once the port is open.
+     *
+     * @throws ListenFailedException if the port cannot be listened on (in use, or not allowed)
+     */
+    public HttpServer start() {
+        webServer.start();
+        // Helidon logs a failed bind and returns without a port rather than throwing.
+        if (!webServer.isRunning() || webServer.port() <= 0) {
+            webServer.stop();
+            guards.readDeadlines().close();
+            throw new ListenFailedException("Cannot listen on port " + requestedPort
+                    + ": it is in use by another process, or not allowed");
+        }
+        return this;
+    }
+
+    /** The port the server listens on. */
+    public int port() {
+        return webServer.port();
+    }
+
+    /**
+     * Answers new requests 503 and waits up to {@link #DRAIN_TIMEOUT} for the ones under way to
+     * finish, then stops listening.
+     */
+    public void stop() {
+        try {
+            int unfinished = guards.requestsInFlight().drain(DRAIN_TIMEOUT);
+            if (unfinished > 0) {
+                LOG.log(System.Logger.Level.WARNING, "Stopping with {0} requests still under way after {1} s",
+                        unfinished, DRAIN_TIMEOUT.toSeconds());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        webServer.stop();
+        guards.readDeadlines().close();
+    }
+}

@@ -1,0 +1,54 @@
+package dev.mailservice.adapters.mail;
+
+import dev.mailservice.domain.Password;
+import dev.mailservice.domain.SmtpConfiguration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Connection pools shared by every transport that reaches the same server as the same user.
+ *
+ * <p>Configurations that differ only in {@code fromEmail} send over the same connections (the
+ * envelope sender is taken from each message), so changing the sender address reopens nothing.
+ * A change of server or credentials gets a pool of its own: a connection logged in with old
+ * credentials is never reused for new ones. A pool closes when the last transport using it does.
+ */
+final class SharedSmtpPools {
+
+    /** What a connection depends on. */
+    record Key(String host, int port, Optional<String> username, Optional<Password> password) {
+
+        static Key of(SmtpConfiguration configuration) {
+            return new Key(configuration.host(), configuration.port(), configuration.username(),
+                    configuration.password());
+        }
+    }
+
+    private record Shared(SmtpConnectionPool pool, int users) {}
+
+    private final Map<Key, Shared> pools = new HashMap<>();
+
+    /** The pool for {@code key}, made by {@code create} if none is open; release it with {@link #release}. */
+    synchronized SmtpConnectionPool acquire(Key key, Function<Key, SmtpConnectionPool> create) {
+        Shared shared = pools.get(key);
+        SmtpConnectionPool pool = shared == null ? create.apply(key) : shared.pool();
+        pools.put(key, new Shared(pool, shared == null ? 1 : shared.users() + 1));
+        return pool;
+    }
+
+    /** One user fewer for {@code key}'s pool; the last one closes it. */
+    synchronized void release(Key key) {
+        Shared shared = pools.get(key);
+        if (shared == null) {
+            throw new IllegalStateException("released a pool that was not acquired");
+        }
+        if (shared.users() == 1) {
+            pools.remove(key);
+            shared.pool().close();
+        } else {
+            pools.put(key, new Shared(shared.pool(), shared.users() - 1));
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package dev.mailservice.application.port.in;
+
+import dev.mailservice.domain.OpaqueFields;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A configuration to store, as a client submits it: each field given, or to be kept as stored
+ * (what a client sends back when it shows a hidden value), and the fields the service does not
+ * know, stored beside it untouched.
+ *
+ * @param port        the port, always given
+ * @param otherFields the submitted fields the service does not know
+ */
+public record SmtpConfigurationChange(
+        Field host, int port, Field username, Field password, Field fromEmail, OpaqueFields otherFields) {
+
+    public SmtpConfigurationChange {
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(username, "username");
+        Objects.requireNonNull(password, "password");
+        Objects.requireNonNull(fromEmail, "fromEmail");
+        Objects.requireNonNull(otherFields, "otherFields");
+    }
+
+    /** One field of the change. */
+    public sealed interface Field {
+
+        /** Keep the stored value. */
+        Field KEEP = new Keep();
+
+        /** A given value; empty when the client left it out. */
+        static Field of(Optional<String> value) {
+            return new Given(value);
+        }
+
+        /** The stored value stays. */
+        record Keep() implements Field {}
+
+        /** @param value the value given, empty when none was */
+        record Given(Optional<String> value) implements Field {
+
+            public Given {
+                Objects.requireNonNull(value, "value");
+            }
+        }
+    }
+}

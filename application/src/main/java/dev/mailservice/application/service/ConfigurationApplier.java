@@ -1,0 +1,150 @@
+package dev.mailservice.application.service;
+
+import dev.mailservice.application.failure.InvalidInput;
+import dev.mailservice.application.failure.ServiceFailure;
+import dev.mailservice.application.port.in.SmtpStatus;
+import dev.mailservice.application.port.out.ConfigRepository;
+import dev.mailservice.application.port.out.MailTransport;
+import dev.mailservice.application.port.out.MailTransportFactory;
+import dev.mailservice.domain.InvalidInputException;
+import dev.mailservice.domain.SmtpConfiguration;
+import dev.mailservice.domain.StoredSmtpConfiguration;
+import java.lang.System.Logger.Level;
+import java.time.Clock;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+
+/**
+ * The one place where a stored configuration becomes the active one, shared by the reload and
+ * the save use cases.
+ *
+ * <p>They run their whole step (read, or read and write, then apply) holding one lock, so two of
+ * them (an HTTP call and a watch event, say) never interleave and the later one applies what it
+ * read last. A value at an older revision than the active one never replaces it, and one equal to
+ * the active one keeps its transport, so re-reading an unchanged value disturbs no send. Sends
+ * never take the lock. See docs/architecture.md for the story.
+ */
+public final class ConfigurationApplier {
+
+    private static final System.Logger LOG = System.getLogger(ConfigurationApplier.class.getName());
+
+    private final MailTransportFactory transportFactory;
+    private final ActiveMailSender sender;
+    private final Clock clock;
+    // Held once per step: the steps never call back into the applier while holding it.
+    private final ReentrantLock lock = new ReentrantLock();
+
+    public ConfigurationApplier(MailTransportFactory transportFactory, ActiveMailSender sender, Clock clock) {
+        this.transportFactory = Objects.requireNonNull(transportFactory, "transportFactory");
+        this.sender = Objects.requireNonNull(sender, "sender");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /** Runs {@code step} holding the lock; it is given the configuration active when it starts. */
+    <T> T exclusively(Function<Optional<SmtpStatus.Applied>, T> step) {
+        lock.lock();
+        try {
+            return step.apply(sender.status().active());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Reads what {@code repository} holds and makes it the active configuration; nothing stored
+     * leaves the active one as it is, with a warning. Every failure is recorded as the last reload
+     * error.
+     *
+     * <p>A read answered at an older revision than the active one is read once more: reads are
+     * serialised by the lock and the backends read linearisably, so it answered late. If the
+     * backend still holds the older revision, its history went back (restored from a backup, say),
+     * and what it holds now is the truth.
+     *
+     * @return the configuration stored and now active; empty when nothing is stored
+     */
+    Optional<SmtpConfiguration> reloadFrom(ConfigRepository repository, Optional<SmtpStatus.Applied> active) {
+        requireLock();
+        Optional<StoredSmtpConfiguration> stored;
+        try {
+            stored = readNewerThan(repository, active.map(SmtpStatus.Applied::revision)
+                    .orElse(StoredSmtpConfiguration.UNVERSIONED));
+        } catch (InvalidInputException refusal) {
+            throw recordFailure(InvalidInput.of(refusal));
+        } catch (ServiceFailure failure) {
+            throw recordFailure(failure);
+        }
+        if (stored.isEmpty()) {
+            sender.nothingStored(repository.location());
+            LOG.log(Level.INFO, "Nothing is stored in {0}{1}", repository.location(),
+                    active.isPresent() ? "; the active configuration stays" : "");
+            return Optional.empty();
+        }
+        return Optional.of(swapIn(stored.get(), repository.sourceName(), active));
+    }
+
+    /**
+     * Makes {@code written}, just stored in the backend named {@code source}, the active
+     * configuration, unless a newer revision is active already (applied meanwhile through the watch).
+     *
+     * @return the configuration now active
+     */
+    SmtpConfiguration applyWritten(StoredSmtpConfiguration written, String source, Optional<SmtpStatus.Applied> active) {
+        requireLock();
+        return active.isPresent() && written.revision() < active.get().revision()
+                ? active.get().configuration()
+                : swapIn(written, source, active);
+    }
+
+    /**
+     * Makes {@code stored} active; an unchanged configuration keeps its transport. A transport that
+     * cannot be built is recorded as the last reload error, and the active configuration stays.
+     */
+    private SmtpConfiguration swapIn(StoredSmtpConfiguration stored, String source, Optional<SmtpStatus.Applied> active) {
+        if (active.isPresent() && active.get().configuration().equals(stored.configuration())) {
+            sender.confirm(stored.revision());
+            return stored.configuration();
+        }
+        MailTransport transport;
+        try {
+            transport = transportFactory.create(stored.configuration());
+        } catch (InvalidInputException refusal) {
+            throw recordFailure(InvalidInput.of(refusal));
+        }
+        sender.activate(new SmtpStatus.Applied(stored.configuration(), clock.instant(), source, stored.revision()),
+                transport);
+        LOG.log(Level.INFO, "Applied the SMTP configuration from {0}{1}: server {2}, sending as {3}", source,
+                stored.revision() == StoredSmtpConfiguration.UNVERSIONED ? "" : " (revision " + stored.revision() + ")",
+                stored.configuration().address(), stored.configuration().fromEmail());
+        stored.configuration().warnings().forEach(warning -> LOG.log(Level.WARNING, warning));
+        return stored.configuration();
+    }
+
+    private static Optional<StoredSmtpConfiguration> readNewerThan(ConfigRepository repository, long activeRevision) {
+        Optional<StoredSmtpConfiguration> stored = repository.load();
+        if (stored.isEmpty() || stored.get().revision() >= activeRevision) {
+            return stored;
+        }
+        Optional<StoredSmtpConfiguration> again = repository.load();
+        if (again.isPresent() && again.get().revision() < activeRevision) {
+            LOG.log(Level.WARNING, "The revision in {0} went back from {1,number,#} to {2,number,#}; applying what it holds now",
+                    repository.location(), activeRevision, again.get().revision());
+        }
+        return again;
+    }
+
+    /** Records {@code failure} as the last reload error, logs it, and hands it back to be thrown. */
+    private <F extends RuntimeException> F recordFailure(F failure) {
+        String reason = failure.getMessage() != null ? failure.getMessage() : failure.getClass().getSimpleName();
+        sender.recordFailure(new SmtpStatus.ReloadError(clock.instant(), reason));
+        LOG.log(Level.WARNING, "Reloading the SMTP configuration failed; the active one stays: {0}", reason);
+        return failure;
+    }
+
+    private void requireLock() {
+        if (!lock.isHeldByCurrentThread()) {
+            throw new IllegalStateException("configurations are applied within exclusively(...)");
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package dev.mailservice.bench;
+
+import dev.mailservice.testkit.ServiceProcess;
+import dev.mailservice.testkit.Tokens;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** The service jar under measurement, in a process of its own, with the calls the benchmark makes. */
+final class BenchedService implements AutoCloseable {
+
+    private static final String SCOPED_SECRET = "bEnCh0scoped0secret0";
+    private static final String USER_SECRET = "bEnCh0user00secret00";
+
+    private final ServiceProcess process;
+    private final int port;
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final String fetchConfig = "Bearer " + Tokens.scoped(SCOPED_SECRET, "fetch:config");
+    private final String mailSend = "Bearer " + Tokens.scoped(SCOPED_SECRET, "mail:send");
+
+    private BenchedService(ServiceProcess process, int port) {
+        this.process = process;
+        this.port = port;
+    }
+
+    /**
+     * Starts the jar with {@code variables} (the token secrets and the port are added) and waits
+     * until the reload route answers 200; {@code startupNanos}, when given, receives the time that took.
+     */
+    static BenchedService start(BenchmarkSettings settings, int port, Map<String, String> variables,
+            long[] startupNanos) throws Exception {
+        Map<String, String> environment = new HashMap<>(variables);
+        environment.put("PORT", Integer.toString(port));
+        environment.put("SCOPED_JWT_SECRET", SCOPED_SECRET);
+        environment.put("JWT_SECRET", USER_SECRET);
+        long started = System.nanoTime();
+        BenchedService service = new BenchedService(ServiceProcess.launchJar(settings.workDirectory(), environment,
+                settings.serviceJar(), settings.serviceJvmFlags()), port);
+        service.awaitFirstReload();
+        if (startupNanos != null) {
+            startupNanos[0] = System.nanoTime() - started;
+        }
+        return service;
+    }
+
+    private void awaitFirstReload() throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("the service exited: " + String.join("\n", process.output()));
+            }
+            try {
+                if (reload()) {
+                    return;
+                }
+            } catch (IOException notListeningYet) {
+                // not listening yet
+            }
+            Thread.sleep(5);
+        }
+        throw new IllegalStateException("the service did not answer a reload within 60 s: "
+                + String.join("\n", process.output()));
+    }
+
+    double residentMegabytes() throws IOException {
+        return process.residentMegabytes();
+    }
+
+    private HttpResponse<String> call(String method, String path, String authorization, String body) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .header("Authorization", authorization)
+                .timeout(Duration.ofSeconds(30))
+                .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    boolean reload() throws Exception {
+        return call("POST", "/api/v1/mail/updateSmtpConfig", fetchConfig, null).statusCode() == 200;
+    }
+
+    /** The status route's body. */
+    String status() throws Exception {
+        return call("GET", "/api/v1/mail/smtpConfig", fetchConfig, null).body();
+    }
+
+    boolean statusOk() throws Exception {
+        return call("GET", "/api/v1/mail/smtpConfig", fetchConfig, null).statusCode() == 200;
+    }
+
+    boolean send(String body) throws Exception {
+        return call("POST", "/api/v1/mail/emails/sendEmail", mailSend, body).statusCode() == 200;
+    }
+
+    @Override
+    public void close() throws Exception {
+        http.close();
+        process.close();
+    }
+}

@@ -1,0 +1,8 @@
+package archfixtures.contractusesadapter.adapters.http;
+
+/** An adapter, keeping the rules itself. */
+public class Routes {
+    public static String basePath() {
+        return "/api/v1/mail";
+    }
+}

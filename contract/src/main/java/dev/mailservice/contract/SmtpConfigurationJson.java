@@ -1,0 +1,134 @@
+package dev.mailservice.contract;
+
+import static dev.mailservice.domain.SmtpConfiguration.FROM_EMAIL;
+import static dev.mailservice.domain.SmtpConfiguration.HOST;
+import static dev.mailservice.domain.SmtpConfiguration.PASSWORD;
+import static dev.mailservice.domain.SmtpConfiguration.PORT;
+import static dev.mailservice.domain.SmtpConfiguration.USERNAME;
+
+import dev.mailservice.application.port.in.SmtpConfigurationChange;
+import dev.mailservice.application.port.in.SmtpConfigurationChange.Field;
+import dev.mailservice.domain.InvalidSmtpConfigurationException;
+import dev.mailservice.domain.OpaqueFields;
+import dev.mailservice.domain.SmtpConfiguration;
+import dev.mailservice.domain.StoredSmtpConfiguration;
+import java.math.BigInteger;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The contract's JSON object for an SMTP configuration ({@code host}, {@code port},
+ * {@code username}, {@code password}, {@code fromEmail}), already parsed into a map, and the one
+ * translation between it and the domain: what a backend stores, what the API shows, and what a
+ * client submits. Fields the service does not know travel beside the configuration untouched.
+ *
+ * <p>{@code port} may be a JSON number or a string of digits alone. Refusals name the field and
+ * what is wrong, never the value.
+ */
+public final class SmtpConfigurationJson {
+
+    /**
+     * Stands for a hidden value: the admin view shows the password this way, and a submitted
+     * {@code host}, {@code username}, {@code fromEmail} or {@code password} equal to it means
+     * "keep the stored value", so a client can send back what it read.
+     */
+    public static final String PLACEHOLDER = "****************";
+
+    /** The fields of the contract's object, in its order. */
+    public static final List<String> FIELD_NAMES = List.of(HOST, PORT, USERNAME, PASSWORD, FROM_EMAIL);
+
+    /** How much of the password an object shows. */
+    public enum PasswordShown {
+        /** Left out: for every answer a client or a log can see. */
+        OMITTED,
+        /** {@link #PLACEHOLDER} where a password is set: for the admin view. */
+        MASKED,
+        /** The password itself: only for storage and the internal service-to-service route. */
+        REVEALED
+    }
+
+    private SmtpConfigurationJson() {}
+
+    /**
+     * Reads a stored object.
+     *
+     * @throws InvalidSmtpConfigurationException naming the missing or ill-typed field, or the field
+     *                                           that breaks a rule
+     */
+    public static StoredSmtpConfiguration read(Map<String, ?> fields, long revision) {
+        SmtpConfiguration configuration = SmtpConfiguration.of(required(fields, HOST), port(fields),
+                optional(fields, USERNAME), optional(fields, PASSWORD), required(fields, FROM_EMAIL));
+        return new StoredSmtpConfiguration(configuration, revision, OpaqueFields.outside(fields, FIELD_NAMES));
+    }
+
+    /**
+     * The object of {@code configuration}, its fields in the contract's order ({@code username}
+     * left out when there is none, {@code password} as {@code shown}), {@code otherFields} after.
+     */
+    public static Map<String, Object> write(SmtpConfiguration configuration, PasswordShown shown,
+            OpaqueFields otherFields) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put(HOST, configuration.host());
+        fields.put(PORT, configuration.port());
+        configuration.username().ifPresent(name -> fields.put(USERNAME, name));
+        switch (shown) {
+            case OMITTED -> { }
+            case MASKED -> configuration.password().ifPresent(secret -> fields.put(PASSWORD, PLACEHOLDER));
+            case REVEALED -> configuration.password().ifPresent(secret -> fields.put(PASSWORD, secret.reveal()));
+        }
+        fields.put(FROM_EMAIL, configuration.fromEmail().value());
+        return otherFields.after(fields);
+    }
+
+    /**
+     * A submitted object as a change: {@link #PLACEHOLDER} in {@code host}, {@code username},
+     * {@code password} or {@code fromEmail} keeps the stored value.
+     *
+     * @throws InvalidSmtpConfigurationException naming an ill-typed field
+     */
+    public static SmtpConfigurationChange change(Map<String, ?> submitted) {
+        return new SmtpConfigurationChange(field(submitted, HOST), port(submitted), field(submitted, USERNAME),
+                field(submitted, PASSWORD), field(submitted, FROM_EMAIL), OpaqueFields.outside(submitted, FIELD_NAMES));
+    }
+
+    private static Field field(Map<String, ?> fields, String name) {
+        String value = optional(fields, name);
+        return PLACEHOLDER.equals(value) ? Field.KEEP : Field.of(Optional.ofNullable(value));
+    }
+
+    private static String required(Map<String, ?> fields, String name) {
+        String value = optional(fields, name);
+        if (value == null) {
+            throw new InvalidSmtpConfigurationException(name, name + " is required");
+        }
+        return value;
+    }
+
+    private static String optional(Map<String, ?> fields, String name) {
+        Object value = fields.get(name);
+        if (value == null || value instanceof String) {
+            return (String) value;
+        }
+        // The value itself is not quoted: the field may be the password.
+        throw new InvalidSmtpConfigurationException(name, name + " must be a string");
+    }
+
+    private static int port(Map<String, ?> fields) {
+        Object value = fields.get(PORT);
+        if (value == null) {
+            throw new InvalidSmtpConfigurationException(PORT, "port is required");
+        }
+        BigInteger number = switch (value) {
+            case Integer i -> BigInteger.valueOf(i);
+            case Long l -> BigInteger.valueOf(l);
+            case BigInteger b -> b;
+            case String s when s.matches("[0-9]{1,10}") -> new BigInteger(s);
+            default -> throw new InvalidSmtpConfigurationException(
+                    PORT, "port must be a whole number: a JSON number or a string of digits alone");
+        };
+        // Out of int's range: let the domain say what the range is.
+        return number.bitLength() >= Integer.SIZE ? -1 : number.intValue();
+    }
+}

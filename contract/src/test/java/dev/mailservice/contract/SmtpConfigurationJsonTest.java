@@ -1,0 +1,167 @@
+package dev.mailservice.contract;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mailservice.application.port.in.SmtpConfigurationChange;
+import dev.mailservice.application.port.in.SmtpConfigurationChange.Field;
+import dev.mailservice.contract.SmtpConfigurationJson.PasswordShown;
+import dev.mailservice.domain.InvalidSmtpConfigurationException;
+import dev.mailservice.domain.OpaqueFields;
+import dev.mailservice.domain.SmtpConfiguration;
+import dev.mailservice.domain.StoredSmtpConfiguration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class SmtpConfigurationJsonTest {
+
+    private static final String SECRET = "s3cret-Pa55";
+
+    private static Map<String, Object> validFields() {
+        Map<String, Object> fields = new HashMap<>();
+        fields.put("host", "smtp.example.com");
+        fields.put("port", 587);
+        fields.put("username", "ops@example.com");
+        fields.put("password", SECRET);
+        fields.put("fromEmail", "noreply@example.com");
+        return fields;
+    }
+
+    private static SmtpConfiguration read(Map<String, Object> fields) {
+        return SmtpConfigurationJson.read(fields, 0).configuration();
+    }
+
+    private static InvalidSmtpConfigurationException refusal(Map<String, Object> fields) {
+        return assertThrows(InvalidSmtpConfigurationException.class, () -> read(fields));
+    }
+
+    @Test
+    void readsTheContractsFields() {
+        assertEquals(SmtpConfiguration.of("smtp.example.com", 587, "ops@example.com", SECRET, "noreply@example.com"),
+                read(validFields()));
+    }
+
+    @Test
+    void keepsTheRevisionAndTheFieldsItDoesNotKnowAside() {
+        Map<String, Object> fields = new LinkedHashMap<>(validFields());
+        fields.put("secure", true);
+        fields.put("provider", Map.of("name", "acme"));
+
+        StoredSmtpConfiguration stored = SmtpConfigurationJson.read(fields, 42);
+
+        assertEquals(42, stored.revision());
+        assertEquals(Map.of("secure", true, "provider", Map.of("name", "acme")), stored.otherFields().fields());
+    }
+
+    @Test
+    void acceptsAPortWrittenAsAString() {
+        Map<String, Object> fields = validFields();
+        fields.put("port", "465");
+
+        assertEquals(465, read(fields).port());
+    }
+
+    @Test
+    void refusesAPortThatIsNotAWholeNumberAndOneOutOfRange() {
+        for (Object port : List.of(587.5, "abc", true, " 25", "25\n", "+25", "-25", "2 5", "", "99999999999")) {
+            Map<String, Object> fields = validFields();
+            fields.put("port", port);
+
+            InvalidSmtpConfigurationException refusal = refusal(fields);
+            assertEquals(Optional.of("port"), refusal.field(), "port " + port);
+            assertEquals("port must be a whole number: a JSON number or a string of digits alone", refusal.getMessage());
+        }
+        for (Object port : List.of(99_999_999_999L, "9999999999", 70_000)) {
+            Map<String, Object> fields = validFields();
+            fields.put("port", port);
+
+            assertEquals("port must be between 1 and 65535", refusal(fields).getMessage(), "port " + port);
+        }
+    }
+
+    @Test
+    void refusesAMissingRequiredFieldByName() {
+        for (String field : List.of("host", "port", "fromEmail")) {
+            Map<String, Object> fields = validFields();
+            fields.remove(field);
+
+            assertEquals(field + " is required", refusal(fields).getMessage());
+        }
+    }
+
+    @Test
+    void aValuePastedIntoTheWrongFieldIsNeverQuoted() {
+        for (String field : List.of("host", "port", "username", "fromEmail")) {
+            Map<String, Object> fields = validFields();
+            fields.put(field, "P@ss word\u0000" + SECRET);
+
+            InvalidSmtpConfigurationException refusal = refusal(fields);
+            assertEquals(Optional.of(field), refusal.field());
+            assertFalse(refusal.getMessage().contains(SECRET), field + ": " + refusal.getMessage());
+        }
+        Map<String, Object> numericPassword = validFields();
+        numericPassword.put("password", 123456789);
+        InvalidSmtpConfigurationException refusal = refusal(numericPassword);
+        assertEquals("password must be a string", refusal.getMessage());
+    }
+
+    @Test
+    void writesTheContractsOrderAndThePasswordOnlyAsAsked() {
+        SmtpConfiguration configuration = read(validFields());
+
+        assertEquals(List.of("host", "port", "username", "fromEmail"),
+                List.copyOf(SmtpConfigurationJson.write(configuration, PasswordShown.OMITTED, OpaqueFields.NONE).keySet()));
+        Map<String, Object> masked = SmtpConfigurationJson.write(configuration, PasswordShown.MASKED, OpaqueFields.NONE);
+        assertEquals(List.of("host", "port", "username", "password", "fromEmail"), List.copyOf(masked.keySet()));
+        assertEquals("****************", masked.get("password"));
+        assertEquals(SECRET, SmtpConfigurationJson.write(configuration, PasswordShown.REVEALED, OpaqueFields.NONE)
+                .get("password"));
+    }
+
+    @Test
+    void leavesOutWhatIsNotSetAndPutsTheOtherFieldsAfter() {
+        SmtpConfiguration configuration = SmtpConfiguration.of("smtp.example.com", 25, null, null, "a@example.com");
+
+        Map<String, Object> written = SmtpConfigurationJson.write(configuration, PasswordShown.MASKED,
+                new OpaqueFields(Map.of("secure", true)));
+
+        assertEquals(List.of("host", "port", "fromEmail", "secure"), List.copyOf(written.keySet()));
+    }
+
+    @Test
+    void whatIsWrittenReadsBackTheSame() {
+        Map<String, Object> fields = validFields();
+        fields.put("fromEmail", "\"Acme, Inc.\" <noreply@acme.test>");
+        StoredSmtpConfiguration stored = SmtpConfigurationJson.read(fields, 0);
+
+        assertEquals(stored, SmtpConfigurationJson.read(
+                SmtpConfigurationJson.write(stored.configuration(), PasswordShown.REVEALED, stored.otherFields()), 0));
+    }
+
+    @Test
+    void aSubmissionsPlaceholdersAreValuesToKeep() {
+        Map<String, Object> submitted = new LinkedHashMap<>(validFields());
+        submitted.put("host", SmtpConfigurationJson.PLACEHOLDER);
+        submitted.put("password", SmtpConfigurationJson.PLACEHOLDER);
+        submitted.remove("username");
+        submitted.put("port", "2525");
+        submitted.put("secure", false);
+
+        SmtpConfigurationChange change = SmtpConfigurationJson.change(submitted);
+
+        assertEquals(Field.KEEP, change.host());
+        assertEquals(Field.KEEP, change.password());
+        assertEquals(Field.of(Optional.empty()), change.username());
+        assertEquals(Field.of(Optional.of("noreply@example.com")), change.fromEmail());
+        assertEquals(2525, change.port());
+        assertEquals(Map.of("secure", false), change.otherFields().fields());
+        assertTrue(assertThrows(InvalidSmtpConfigurationException.class,
+                () -> SmtpConfigurationJson.change(Map.of("host", 25, "port", 25))).getMessage().startsWith("host"));
+    }
+}

@@ -1,0 +1,225 @@
+package dev.mailservice.testkit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * A real etcd ({@code /usr/bin/etcd}, Debian's etcd-server) for tests: one member or a cluster of
+ * three, each a process of its own on free loopback ports with a data directory in a temporary
+ * folder. Register it with {@code @RegisterExtension static final EtcdCluster ETCD = ...}: it
+ * starts before the class's tests and is stopped, by PID, after them. Single members can be
+ * stopped and started again to test faults. Outside JUnit (the benchmark), call {@link #start()}
+ * and {@link #close()}.
+ */
+public final class EtcdCluster implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
+
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+
+    private final int size;
+    private final List<Member> members = new ArrayList<>();
+    private Path directory;
+
+    private EtcdCluster(int size) {
+        this.size = size;
+    }
+
+    /** One member. */
+    public static EtcdCluster singleMember() {
+        return new EtcdCluster(1);
+    }
+
+    /** Three members: the smallest cluster that survives losing one. */
+    public static EtcdCluster threeMembers() {
+        return new EtcdCluster(3);
+    }
+
+    private static final class Member {
+
+        final String name;
+        final String clientUrl;
+        final String peerUrl;
+        final Path dataDirectory;
+        final Path log;
+        Process process;
+
+        Member(String name, int clientPort, int peerPort, Path directory) {
+            this.name = name;
+            this.clientUrl = "http://127.0.0.1:" + clientPort;
+            this.peerUrl = "http://127.0.0.1:" + peerPort;
+            this.dataDirectory = directory.resolve(name);
+            this.log = directory.resolve(name + ".log");
+        }
+
+        boolean isRunning() {
+            return process != null && process.isAlive();
+        }
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        start();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws Exception {
+        close();
+    }
+
+    /** Starts every member and waits until the cluster is healthy. */
+    public void start() throws Exception {
+        Path etcd = ExternalTools.require("etcd");
+        directory = Files.createTempDirectory("etcd-test-");
+        for (int i = 0; i < size; i++) {
+            String name = "member" + i;
+            members.add(new Member(name, freePort(), freePort(), directory));
+        }
+        String initialCluster = members.stream().map(member -> member.name + "=" + member.peerUrl)
+                .collect(Collectors.joining(","));
+        for (Member member : members) {
+            launch(etcd, member, initialCluster);
+        }
+        for (int i = 0; i < size; i++) {
+            awaitHealthy(i);
+        }
+    }
+
+    /** Stops every member and deletes their data. */
+    @Override
+    public void close() throws Exception {
+        stopAll();
+        try (Stream<Path> files = Files.walk(directory)) {
+            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        }
+    }
+
+    /** The client URL of every member, e.g. {@code http://127.0.0.1:41234}. */
+    public List<String> endpoints() {
+        return members.stream().map(member -> member.clientUrl).toList();
+    }
+
+    /** The endpoints as {@code ETCD_ENDPOINTS} expects them: comma-separated. */
+    public String endpointList() {
+        return String.join(",", endpoints());
+    }
+
+    /** Stops member {@code index} (SIGTERM to its PID, SIGKILL if it lingers) and waits until it is gone. */
+    public void stop(int index) throws InterruptedException {
+        Member member = members.get(index);
+        if (!member.isRunning()) {
+            return;
+        }
+        Process process = member.process;
+        process.toHandle().destroy();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            process.toHandle().destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Stops every member. */
+    public void stopAll() throws InterruptedException {
+        for (int i = 0; i < members.size(); i++) {
+            stop(i);
+        }
+    }
+
+    /** Starts member {@code index} again on its ports and data, and waits until it is healthy. */
+    public void start(int index) throws Exception {
+        launch(ExternalTools.require("etcd"), members.get(index), null);
+        awaitHealthy(index);
+    }
+
+    /** Starts every stopped member and waits until the cluster is healthy. */
+    public void startAll() throws Exception {
+        for (Member member : members) {
+            if (!member.isRunning()) {
+                launch(ExternalTools.require("etcd"), member, null);
+            }
+        }
+        for (int i = 0; i < size; i++) {
+            awaitHealthy(i);
+        }
+    }
+
+    /**
+     * @param initialCluster the cluster to form, or null to restart a member from its data
+     *                       directory (etcd then ignores the initial-cluster settings)
+     */
+    private static void launch(Path etcd, Member member, String initialCluster) throws IOException {
+        List<String> command = new ArrayList<>(List.of(etcd.toString(),
+                "--name", member.name,
+                "--data-dir", member.dataDirectory.toString(),
+                "--listen-client-urls", member.clientUrl,
+                "--advertise-client-urls", member.clientUrl,
+                "--listen-peer-urls", member.peerUrl,
+                "--initial-advertise-peer-urls", member.peerUrl,
+                "--logger=zap", "--log-outputs=stderr"));
+        if (initialCluster != null) {
+            command.addAll(List.of("--initial-cluster", initialCluster, "--initial-cluster-state", "new",
+                    "--initial-cluster-token", "test-" + member.dataDirectory.getParent().getFileName()));
+        }
+        member.process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(member.log.toFile()))
+                .start();
+    }
+
+    private void awaitHealthy(int index) throws Exception {
+        Member member = members.get(index);
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        try (HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build()) {
+            while (System.nanoTime() < deadline) {
+                if (!member.isRunning()) {
+                    throw new IllegalStateException("etcd " + member.name + " exited: " + tail(member.log));
+                }
+                try {
+                    HttpResponse<String> health = client.send(
+                            HttpRequest.newBuilder(URI.create(member.clientUrl + "/health"))
+                                    .timeout(Duration.ofSeconds(2)).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    if (health.statusCode() == 200 && health.body().contains("\"health\":\"true\"")) {
+                        return;
+                    }
+                } catch (IOException notYet) {
+                    // not listening yet
+                }
+                Thread.sleep(100);
+            }
+        }
+        throw new IllegalStateException("etcd " + member.name + " was not healthy within " + START_TIMEOUT + ": "
+                + tail(member.log));
+    }
+
+    private static String tail(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+}
