@@ -73,11 +73,14 @@ final class BenchedService implements AutoCloseable {
     }
 
     private HttpResponse<String> call(String method, String path, String authorization, String body) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
                 .header("Authorization", authorization)
-                .timeout(Duration.ofSeconds(30))
-                .build(), HttpResponse.BodyHandlers.ofString());
+                .timeout(Duration.ofSeconds(30));
+        if (body != null) {
+            request.header("Content-Type", "application/json"); // a body not declared JSON is refused with 415
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     boolean reload() throws Exception {

@@ -1,12 +1,16 @@
 package dev.mailservice.bench;
 
 import dev.mailservice.adapters.config.AesGcmCipher;
-import dev.mailservice.adapters.config.EtcdConfigRepository;
+import dev.mailservice.adapters.config.KeyValueConfigRepository;
+import dev.mailservice.adapters.config.RedisStore;
 import dev.mailservice.adapters.mail.MustacheMailRenderer;
 import dev.mailservice.application.port.out.MailRenderer.RenderedMail;
 import dev.mailservice.domain.MailRequest;
 import dev.mailservice.testkit.EtcdCluster;
 import dev.mailservice.testkit.EtcdTestClient;
+import dev.mailservice.testkit.FreePorts;
+import dev.mailservice.testkit.RedisServer;
+import dev.mailservice.testkit.RedisTestClient;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import jakarta.mail.Message;
@@ -17,8 +21,6 @@ import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,6 +36,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import redis.clients.jedis.Jedis;
 
 /**
  * Measures the service as users meet it: its jar in a process of its own, real etcd, a real SMTP
@@ -72,12 +75,18 @@ public final class Benchmark {
         System.out.printf("Mail service benchmark (%s) on %d cores, JDK %s, service JVM flags %s%n%n",
                 settings.quick() ? "quick" : "full", Runtime.getRuntime().availableProcessors(), javaVersion,
                 settings.serviceJvmFlags());
-        try (SmtpSink sink = new SmtpSink(settings.workDirectory(), freePort());
-                EtcdCluster etcd = EtcdCluster.singleMember()) {
+        try (SmtpSink sink = new SmtpSink(settings.workDirectory(), FreePorts.pick());
+                EtcdCluster etcd = EtcdCluster.singleMember();
+                RedisServer redis = RedisServer.plain()) {
             etcd.start();
+            redis.start();
             measureFileBackend(sink);
-            measureEtcdBackend(sink, etcd);
-            measureConvergence(sink, etcd);
+            for (KeyValueBackend backend : List.of(etcdBackend(etcd), redisBackend(redis))) {
+                try (backend) {
+                    measureKeyValueBackend(sink, backend);
+                    measureConvergence(sink, backend);
+                }
+            }
             measureStartup(sink);
             measureSmtpFloors(sink);
         }
@@ -98,7 +107,7 @@ public final class Benchmark {
 
     private void measureFileBackend(SmtpSink sink) throws Exception {
         Path file = writeConfiguration("file-backend.json", sink.port(), "a@bench.example");
-        try (BenchedService service = BenchedService.start(settings, freePort(),
+        try (BenchedService service = BenchedService.start(settings, FreePorts.pick(),
                 Map.of("SMTP_CONFIG_FILE", file.toString(), "SMTP_CONFIG_WATCH", "false"), null)) {
             Thread.sleep(1_000);
             figures.put("rss_idle_mb", service.residentMegabytes());
@@ -171,60 +180,122 @@ public final class Benchmark {
         }
     }
 
-    // ---------------------------------------------------------------- etcd backend
+    // ---------------------------------------------------------------- key-value backends: etcd, Redis
 
-    private void putConfiguration(EtcdTestClient etcd, int smtpPort, String fromEmail) throws Exception {
-        etcd.put(EtcdConfigRepository.KEY, cipher.encrypt(configuration(smtpPort, fromEmail)));
+    /** A key-value backend as the benchmark drives it: written as PipesHub writes, read raw for the floor. */
+    private interface KeyValueBackend extends AutoCloseable {
+
+        /** {@code etcd} or {@code redis}: the prefix of the figures' names. */
+        String name();
+
+        /** The service's variables for this backend. */
+        Map<String, String> variables(boolean watch);
+
+        /** Stores {@code json} as PipesHub does (on Redis: SET, then PUBLISH the path). */
+        void put(String json) throws Exception;
+
+        /** Reads the key from this process with the backend's own client: the floor of a reload. */
+        boolean rawGet() throws Exception;
     }
 
-    private Map<String, String> etcdVariables(EtcdCluster etcd, boolean watch) {
-        return Map.of("SMTP_CONFIG_BACKEND", "etcd", "SECRET_KEY", SECRET_KEY, "ETCD_ENDPOINTS", etcd.endpointList(),
-                "SMTP_CONFIG_WATCH", Boolean.toString(watch));
-    }
-
-    private void measureEtcdBackend(SmtpSink sink, EtcdCluster etcd) throws Exception {
-        try (EtcdTestClient writer = new EtcdTestClient(etcd.endpoints());
-                Client reader = Client.builder().endpoints(etcd.endpoints().toArray(String[]::new)).build()) {
-            putConfiguration(writer, sink.port(), "a@bench.example");
-            ByteSequence key = ByteSequence.from(EtcdConfigRepository.KEY, StandardCharsets.UTF_8);
-            AtomicInteger flip = new AtomicInteger();
-            Measurements.Preparation flipValue = () ->
-                    putConfiguration(writer, sink.port(), (flip.incrementAndGet() % 2) + "@bench.example");
-            // The floor reads what the reload reads, as it reads it: a value put a moment before.
-            Measurements.Operation rawGet = () -> !reader.getKVClient().get(key).get(10, TimeUnit.SECONDS).getKvs().isEmpty();
-            Measurements.sequential(settings.warmUpCalls(), flipValue, rawGet);
-            figures.put("etcd_get_p50_ms",
-                    Measurements.sequential(settings.sequentialCalls(), flipValue, rawGet).percentileMillis(50));
-            figures.put("etcd_get_unchanged_p50_ms",
-                    Measurements.sequential(settings.sequentialCalls(), rawGet).percentileMillis(50));
-
-            try (BenchedService service = BenchedService.start(settings, freePort(),
-                    etcdVariables(etcd, false), null)) {
-                Measurements.sequential(settings.warmUpCalls(), flipValue, service::reload);
-                Measurements.sequential(settings.warmUpCalls(), service::reload);
-                Measurements.Result reload = Measurements.sequential(settings.sequentialCalls(), flipValue, service::reload);
-                figures.put("reload_etcd_p50_ms", reload.percentileMillis(50));
-                figures.put("reload_etcd_p99_ms", reload.percentileMillis(99));
-                figures.put("reload_etcd_unchanged_p50_ms",
-                        Measurements.sequential(settings.sequentialCalls(), service::reload).percentileMillis(50));
+    private KeyValueBackend etcdBackend(EtcdCluster etcd) {
+        EtcdTestClient writer = new EtcdTestClient(etcd.endpoints());
+        Client reader = Client.builder().endpoints(etcd.endpoints().toArray(String[]::new)).build();
+        ByteSequence key = ByteSequence.from(KeyValueConfigRepository.PATH, StandardCharsets.UTF_8);
+        return new KeyValueBackend() {
+            public String name() {
+                return "etcd";
             }
+
+            public Map<String, String> variables(boolean watch) {
+                return Map.of("SMTP_CONFIG_BACKEND", "etcd", "SECRET_KEY", SECRET_KEY,
+                        "ETCD_ENDPOINTS", etcd.endpointList(), "SMTP_CONFIG_WATCH", Boolean.toString(watch));
+            }
+
+            public void put(String json) throws Exception {
+                writer.put(KeyValueConfigRepository.PATH, cipher.encrypt(json));
+            }
+
+            public boolean rawGet() throws Exception {
+                return !reader.getKVClient().get(key).get(10, TimeUnit.SECONDS).getKvs().isEmpty();
+            }
+
+            public void close() {
+                reader.close();
+                writer.close();
+            }
+        };
+    }
+
+    private KeyValueBackend redisBackend(RedisServer redis) {
+        RedisTestClient writer = redis.client();
+        Jedis reader = new Jedis(redis.host(), redis.port());
+        String key = RedisStore.DEFAULT_KEY_PREFIX + KeyValueConfigRepository.PATH;
+        return new KeyValueBackend() {
+            public String name() {
+                return "redis";
+            }
+
+            public Map<String, String> variables(boolean watch) {
+                return Map.of("KV_STORE_TYPE", "redis", "SECRET_KEY", SECRET_KEY, "REDIS_HOST", redis.host(),
+                        "REDIS_PORT", Integer.toString(redis.port()), "SMTP_CONFIG_WATCH", Boolean.toString(watch));
+            }
+
+            public void put(String json) {
+                writer.set(key, cipher.encrypt(json));
+                writer.publish(RedisStore.INVALIDATION_CHANNEL, KeyValueConfigRepository.PATH);
+            }
+
+            public boolean rawGet() {
+                return reader.get(key) != null;
+            }
+
+            public void close() {
+                reader.close();
+                writer.close();
+            }
+        };
+    }
+
+    /** The raw read of the key (the floor), and the reload route on the backend, a new value each time and not. */
+    private void measureKeyValueBackend(SmtpSink sink, KeyValueBackend backend) throws Exception {
+        String name = backend.name();
+        backend.put(configuration(sink.port(), "a@bench.example"));
+        AtomicInteger flip = new AtomicInteger();
+        Measurements.Preparation flipValue = () ->
+                backend.put(configuration(sink.port(), (flip.incrementAndGet() % 2) + "@bench.example"));
+        // The floor reads what the reload reads, as it reads it: a value put a moment before.
+        Measurements.sequential(settings.warmUpCalls(), flipValue, backend::rawGet);
+        figures.put(name + "_get_p50_ms",
+                Measurements.sequential(settings.sequentialCalls(), flipValue, backend::rawGet).percentileMillis(50));
+        figures.put(name + "_get_unchanged_p50_ms",
+                Measurements.sequential(settings.sequentialCalls(), backend::rawGet).percentileMillis(50));
+
+        try (BenchedService service = BenchedService.start(settings, FreePorts.pick(), backend.variables(false), null)) {
+            Measurements.sequential(settings.warmUpCalls(), flipValue, service::reload);
+            Measurements.sequential(settings.warmUpCalls(), service::reload);
+            Measurements.Result reload = Measurements.sequential(settings.sequentialCalls(), flipValue, service::reload);
+            figures.put("reload_" + name + "_p50_ms", reload.percentileMillis(50));
+            figures.put("reload_" + name + "_p99_ms", reload.percentileMillis(99));
+            figures.put("reload_" + name + "_unchanged_p50_ms",
+                    Measurements.sequential(settings.sequentialCalls(), service::reload).percentileMillis(50));
         }
     }
 
-    /** Three replicas on one etcd: from a put to all three showing it on the status route. */
-    private void measureConvergence(SmtpSink sink, EtcdCluster etcd) throws Exception {
+    /** Three replicas on one backend: from a put to all three showing it on the status route. */
+    private void measureConvergence(SmtpSink sink, KeyValueBackend backend) throws Exception {
         List<BenchedService> replicas = new ArrayList<>();
         ExecutorService pollers = Executors.newFixedThreadPool(3);
-        try (EtcdTestClient writer = new EtcdTestClient(etcd.endpoints())) {
-            putConfiguration(writer, sink.port(), "start@bench.example");
+        try {
+            backend.put(configuration(sink.port(), "start@bench.example"));
             for (int i = 0; i < 3; i++) {
-                replicas.add(BenchedService.start(settings, freePort(), etcdVariables(etcd, true), null));
+                replicas.add(BenchedService.start(settings, FreePorts.pick(), backend.variables(true), null));
             }
             long[] latencies = new long[settings.convergencePuts()];
             for (int i = 0; i < latencies.length; i++) {
                 String marker = "put" + i + "@bench.example";
                 long put = System.nanoTime();
-                putConfiguration(writer, sink.port(), marker);
+                backend.put(configuration(sink.port(), marker));
                 List<Future<Long>> seen = new ArrayList<>();
                 for (BenchedService replica : replicas) {
                     seen.add(pollers.submit(() -> {
@@ -243,8 +314,8 @@ public final class Benchmark {
             }
             Arrays.sort(latencies);
             Measurements.Result convergence = new Measurements.Result(latencies.length, 0, 0, latencies);
-            figures.put("convergence_p50_ms", convergence.percentileMillis(50));
-            figures.put("convergence_p99_ms", convergence.percentileMillis(99));
+            figures.put(backend.name() + "_convergence_p50_ms", convergence.percentileMillis(50));
+            figures.put(backend.name() + "_convergence_p99_ms", convergence.percentileMillis(99));
         } finally {
             pollers.shutdownNow();
             for (BenchedService replica : replicas) {
@@ -259,7 +330,7 @@ public final class Benchmark {
         long[] startups = new long[settings.startups()];
         for (int i = 0; i < startups.length; i++) {
             long[] took = new long[1];
-            try (BenchedService ignored = BenchedService.start(settings, freePort(),
+            try (BenchedService ignored = BenchedService.start(settings, FreePorts.pick(),
                     Map.of("SMTP_CONFIG_FILE", file.toString()), took)) {
                 startups[i] = took[0];
             }
@@ -321,11 +392,5 @@ public final class Benchmark {
         message.setContent(new MimeMultipart("alternative", text, html));
         message.saveChanges();
         return message;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 }

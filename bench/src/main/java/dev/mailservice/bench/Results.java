@@ -27,6 +27,12 @@ final class Results {
             new Row("reload_etcd_unchanged_p50_ms", "ms", "same, p50, the value unchanged (no swap)"),
             new Row("etcd_get_p50_ms", "ms", "raw jetcd GET of the key from the load process, p50, a new value each time: the etcd floor"),
             new Row("etcd_get_unchanged_p50_ms", "ms", "same, the value unchanged"),
+            new Row("reload_redis_p50_ms", "ms", "reload route, Redis backend, 1 client, p50 (a new value each time)"),
+            new Row("reload_redis_p99_ms", "ms", "same, p99"),
+            new Row("reload_redis_unchanged_p50_ms", "ms", "same, p50, the value unchanged (no swap)"),
+            new Row("redis_get_p50_ms", "ms", "raw Jedis GET of the key from the load process, p50, a new value each time: the Redis floor"),
+            new Row("redis_get_unchanged_p50_ms", "ms", "same, the value unchanged"),
+            new Row("reload_redis_to_get_ratio", "x", "reload_redis_p50_ms / redis_get_p50_ms"),
             new Row("reload_rps_c16", "req/s", "reload route, file backend, 16 clients"),
             new Row("send_rps_c1", "mail/s", "send route to the sink, 1 client"),
             new Row("send_rps_c16", "mail/s", "same, 16 clients"),
@@ -39,8 +45,10 @@ final class Results {
             new Row("send_errors_reload_storm", "", "failed sends during that storm"),
             new Row("reloads_during_storm", "", "reloads the storm made"),
             new Row("send_sink_missing", "", "sends answered 200 that the sink did not count (must be 0)"),
-            new Row("convergence_p50_ms", "ms", "3 replicas on one etcd: put to all three showing it, p50"),
-            new Row("convergence_p99_ms", "ms", "same, p99"),
+            new Row("etcd_convergence_p50_ms", "ms", "3 replicas on one etcd: put to all three showing it, p50"),
+            new Row("etcd_convergence_p99_ms", "ms", "same, p99"),
+            new Row("redis_convergence_p50_ms", "ms", "3 replicas on one Redis: SET + PUBLISH to all three showing it, p50"),
+            new Row("redis_convergence_p99_ms", "ms", "same, p99"),
             new Row("startup_ms", "ms", "process start to first 200 on the reload route, median"),
             new Row("rss_idle_mb", "MB", "resident memory of the service, idle"),
             new Row("rss_after_load_mb", "MB", "same, after all the load above"));
@@ -59,13 +67,17 @@ final class Results {
             new Target("send_p99_ms_c16_reload_storm <= 1.5 x send_p99_ms_c16",
                     f -> f.get("send_p99_ms_c16_reload_storm") <= 1.5 * f.get("send_p99_ms_c16")),
             new Target("send_errors_reload_storm = 0", f -> f.get("send_errors_reload_storm") == 0),
-            new Target("convergence_p99_ms <= 200", f -> f.get("convergence_p99_ms") <= 200),
+            new Target("reload_redis_p50_ms <= reload_etcd_p50_ms",
+                    f -> f.get("reload_redis_p50_ms") <= f.get("reload_etcd_p50_ms")),
+            new Target("etcd_convergence_p99_ms <= 200", f -> f.get("etcd_convergence_p99_ms") <= 200),
+            new Target("redis_convergence_p99_ms <= 200", f -> f.get("redis_convergence_p99_ms") <= 200),
             new Target("startup_ms <= 1500", f -> f.get("startup_ms") <= 1500),
             new Target("rss_after_load_mb <= 256", f -> f.get("rss_after_load_mb") <= 256));
 
     private Results() {}
 
     static void print(Map<String, Double> figures, BenchmarkSettings settings, String javaVersion) throws IOException {
+        figures.put("reload_redis_to_get_ratio", figures.get("reload_redis_p50_ms") / figures.get("redis_get_p50_ms"));
         System.out.println("| key | value | what |");
         System.out.println("|---|---:|---|");
         for (Row row : ROWS) {

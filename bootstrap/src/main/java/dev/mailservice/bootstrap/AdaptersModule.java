@@ -32,10 +32,18 @@ final class AdaptersModule extends AbstractModule {
         this.settings = settings;
     }
 
+    /** Read once, so that a bad {@code TLS_CA_FILE} stops the start naming it. */
     @Provides
     @Singleton
-    MailTransportFactory mailTransportFactory() {
-        return new JakartaMailTransportFactory(settings.smtpTimeout(), settings.smtpPoolSize(), settings.smtpRequireTls());
+    TrustedAuthorities trustedAuthorities() {
+        return TrustedAuthorities.of(settings.tlsCaFile());
+    }
+
+    @Provides
+    @Singleton
+    MailTransportFactory mailTransportFactory(TrustedAuthorities authorities) {
+        return new JakartaMailTransportFactory(settings.smtpTimeout(), settings.smtpPoolSize(), settings.smtpRequireTls(),
+                authorities.smtpSocketFactory());
     }
 
     @Provides

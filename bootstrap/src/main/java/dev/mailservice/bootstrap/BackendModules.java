@@ -11,6 +11,7 @@ final class BackendModules {
         return switch (settings.backend()) {
             case FILE -> new FileBackendModule(settings);
             case ETCD -> new EtcdBackendModule(settings);
+            case REDIS -> new RedisBackendModule(settings);
         };
     }
 }

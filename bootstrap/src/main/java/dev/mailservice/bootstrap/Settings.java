@@ -17,12 +17,16 @@ import java.util.Optional;
  * instead of failing later. The README lists the variables.
  *
  * @param port            {@code PORT}: the HTTP port; 0 picks a free one
- * @param backend         {@code SMTP_CONFIG_BACKEND}: where the SMTP configuration is stored
+ * @param backend         {@code SMTP_CONFIG_BACKEND} (else PipesHub's {@code KV_STORE_TYPE}): where
+ *                        the SMTP configuration is stored
  * @param configFile      {@code SMTP_CONFIG_FILE}: the file of the file backend
  * @param etcd            how to reach etcd; present with the etcd backend only
+ * @param redis           how to reach Redis; present with the redis backend only
+ * @param tlsCaFile       {@code TLS_CA_FILE}: a PEM file of certificate authorities that every TLS
+ *                        client of the service (SMTP, etcd, Redis) trusts besides the JDK's own
  * @param watch           {@code SMTP_CONFIG_WATCH}: whether stored changes apply by themselves
- * @param scopedJwtSecret {@code SCOPED_JWT_SECRET}: the HMAC secret of scoped tokens; with the
- *                        etcd backend it may be left out and is then read from etcd
+ * @param scopedJwtSecret {@code SCOPED_JWT_SECRET}: the HMAC secret of scoped tokens; with a
+ *                        key-value backend (etcd, Redis) it may be left out and is then read there
  * @param jwtSecret       {@code JWT_SECRET}: the HMAC secret of user tokens, the same way
  * @param smtpTimeout     {@code SMTP_TIMEOUT_MS}: limit for connecting to the SMTP server and
  *                        for each read and write on it
@@ -42,6 +46,8 @@ record Settings(
         Backend backend,
         Path configFile,
         Optional<Etcd> etcd,
+        Optional<Redis> redis,
+        Optional<Path> tlsCaFile,
         boolean watch,
         Optional<String> scopedJwtSecret,
         Optional<String> jwtSecret,
@@ -55,6 +61,8 @@ record Settings(
 
     static final String PORT = "PORT";
     static final String SMTP_CONFIG_BACKEND = "SMTP_CONFIG_BACKEND";
+    static final String KV_STORE_TYPE = "KV_STORE_TYPE";
+    static final String TLS_CA_FILE = "TLS_CA_FILE";
     static final String SMTP_CONFIG_FILE = "SMTP_CONFIG_FILE";
     static final String SMTP_CONFIG_WATCH = "SMTP_CONFIG_WATCH";
     static final String SCOPED_JWT_SECRET = "SCOPED_JWT_SECRET";
@@ -72,6 +80,15 @@ record Settings(
     static final String ETCD_PORT = "ETCD_PORT";
     static final String ETCD_DIAL_TIMEOUT = "ETCD_DIAL_TIMEOUT";
     static final String ETCD_SECRETS_WAIT_MS = "ETCD_SECRETS_WAIT_MS";
+    static final String REDIS_HOST = "REDIS_HOST";
+    static final String REDIS_PORT = "REDIS_PORT";
+    static final String REDIS_USERNAME = "REDIS_USERNAME";
+    static final String REDIS_PASSWORD = "REDIS_PASSWORD";
+    static final String REDIS_TLS = "REDIS_TLS";
+    static final String REDIS_DB = "REDIS_DB";
+    static final String REDIS_TIMEOUT = "REDIS_TIMEOUT";
+    static final String REDIS_KV_PREFIX = "REDIS_KV_PREFIX";
+    static final String REDIS_SECRETS_WAIT_MS = "REDIS_SECRETS_WAIT_MS";
 
     static final int DEFAULT_PORT = 3000;
     static final String DEFAULT_CONFIG_FILE = "config/smtp.json";
@@ -84,6 +101,11 @@ record Settings(
     static final int DEFAULT_ETCD_PORT = 2379;
     static final long DEFAULT_ETCD_DIAL_TIMEOUT_MS = 2_000;
     static final long DEFAULT_ETCD_SECRETS_WAIT_MS = 60_000;
+    static final String DEFAULT_REDIS_HOST = "localhost";
+    static final int DEFAULT_REDIS_PORT = 6379;
+    static final long DEFAULT_REDIS_TIMEOUT_MS = 10_000;
+    static final String DEFAULT_REDIS_KV_PREFIX = "pipeshub:kv:";
+    static final long DEFAULT_REDIS_SECRETS_WAIT_MS = 60_000;
 
     /** PipesHub generates its secrets as 20 letters and digits; anything shorter is refused. */
     static final int MIN_SECRET_LENGTH = 20;
@@ -91,7 +113,8 @@ record Settings(
     /** Where the SMTP configuration is stored. */
     enum Backend {
         FILE,
-        ETCD
+        ETCD,
+        REDIS
     }
 
     /**
@@ -118,10 +141,47 @@ record Settings(
         }
     }
 
+    /**
+     * How to reach Redis, with PipesHub's names and defaults.
+     *
+     * @param host        {@code REDIS_HOST}
+     * @param port        {@code REDIS_PORT}
+     * @param username    {@code REDIS_USERNAME}: an ACL user; empty for the default user
+     * @param password    {@code REDIS_PASSWORD}
+     * @param tls         {@code REDIS_TLS}: whether to speak TLS (trusting {@code TLS_CA_FILE} too)
+     * @param database    {@code REDIS_DB}: the logical database
+     * @param timeout     {@code REDIS_TIMEOUT}: limit for connecting and for every call
+     * @param keyPrefix   {@code REDIS_KV_PREFIX}: what PipesHub puts before each path to make the key
+     * @param secretKey   {@code SECRET_KEY}: what values in Redis are encrypted with
+     * @param secretsWait {@code REDIS_SECRETS_WAIT_MS}: how long start-up waits for Redis when the
+     *                    token secrets must come from it
+     */
+    record Redis(String host, int port, Optional<String> username, Optional<String> password, boolean tls,
+            int database, Duration timeout, String keyPrefix, String secretKey, Duration secretsWait) {
+
+        Redis {
+            Objects.requireNonNull(host, "host");
+            Objects.requireNonNull(username, "username");
+            Objects.requireNonNull(password, "password");
+            Objects.requireNonNull(timeout, "timeout");
+            Objects.requireNonNull(keyPrefix, "keyPrefix");
+            Objects.requireNonNull(secretKey, "secretKey");
+            Objects.requireNonNull(secretsWait, "secretsWait");
+        }
+
+        @Override
+        public String toString() {
+            return "Redis[host=" + host + ", port=" + port + ", username=" + username + ", tls=" + tls + ", database="
+                    + database + ", timeout=" + timeout + ", keyPrefix=" + keyPrefix + ", secretsWait=" + secretsWait + "]";
+        }
+    }
+
     Settings {
         Objects.requireNonNull(backend, "backend");
         Objects.requireNonNull(configFile, "configFile");
         Objects.requireNonNull(etcd, "etcd");
+        Objects.requireNonNull(redis, "redis");
+        Objects.requireNonNull(tlsCaFile, "tlsCaFile");
         Objects.requireNonNull(scopedJwtSecret, "scopedJwtSecret");
         Objects.requireNonNull(jwtSecret, "jwtSecret");
         Objects.requireNonNull(smtpTimeout, "smtpTimeout");
@@ -130,8 +190,11 @@ record Settings(
         if (backend == Backend.ETCD && etcd.isEmpty()) {
             throw new IllegalArgumentException("the etcd backend needs etcd settings");
         }
-        if ((scopedJwtSecret.isEmpty() || jwtSecret.isEmpty()) && etcd.isEmpty()) {
-            throw new IllegalArgumentException("without etcd the token secrets must be given");
+        if (backend == Backend.REDIS && redis.isEmpty()) {
+            throw new IllegalArgumentException("the redis backend needs Redis settings");
+        }
+        if ((scopedJwtSecret.isEmpty() || jwtSecret.isEmpty()) && etcd.isEmpty() && redis.isEmpty()) {
+            throw new IllegalArgumentException("without a key-value store the token secrets must be given");
         }
     }
 
@@ -143,14 +206,18 @@ record Settings(
     static Settings fromEnvironment(Map<String, String> environment) {
         Backend backend = backend(environment);
         Optional<Etcd> etcd = backend == Backend.ETCD ? Optional.of(etcd(environment)) : Optional.empty();
+        Optional<Redis> redis = backend == Backend.REDIS ? Optional.of(redis(environment)) : Optional.empty();
+        boolean storeHasSecrets = backend != Backend.FILE;
         return new Settings(
                 wholeNumber(environment, PORT, DEFAULT_PORT, 0, 65_535),
                 backend,
                 Path.of(valueOr(environment, SMTP_CONFIG_FILE, DEFAULT_CONFIG_FILE)),
                 etcd,
+                redis,
+                Optional.ofNullable(environment.get(TLS_CA_FILE)).filter(value -> !value.isBlank()).map(Path::of),
                 flag(environment, SMTP_CONFIG_WATCH, true),
-                tokenSecret(environment, SCOPED_JWT_SECRET, "scoped tokens", etcd.isPresent()),
-                tokenSecret(environment, JWT_SECRET, "user tokens", etcd.isPresent()),
+                tokenSecret(environment, SCOPED_JWT_SECRET, "scoped tokens", storeHasSecrets),
+                tokenSecret(environment, JWT_SECRET, "user tokens", storeHasSecrets),
                 milliseconds(environment, SMTP_TIMEOUT_MS, DEFAULT_SMTP_TIMEOUT_MS),
                 wholeNumber(environment, SMTP_POOL_SIZE, DEFAULT_SMTP_POOL_SIZE, 1, 64),
                 // Off by default, as PipesHub's sender: a relay on a private network may offer no TLS.
@@ -161,14 +228,14 @@ record Settings(
                 flag(environment, HIDE_SECRET_CONFIG, false));
     }
 
-    /** A token secret: required unless it can come from etcd, and never shorter than PipesHub's. */
+    /** A token secret: required unless the key-value store can tell it, and never shorter than PipesHub's. */
     private static Optional<String> tokenSecret(
-            Map<String, String> environment, String name, String signs, boolean etcdCanTellIt) {
+            Map<String, String> environment, String name, String signs, boolean storeCanTellIt) {
         Optional<String> secret = Optional.ofNullable(environment.get(name)).filter(value -> !value.isEmpty());
-        if (secret.isEmpty() && !etcdCanTellIt) {
+        if (secret.isEmpty() && !storeCanTellIt) {
             throw new InvalidSettingsException(name + " is required: the secret " + signs + " are signed with, at least "
-                    + MIN_SECRET_LENGTH + " characters (with " + SMTP_CONFIG_BACKEND + "=etcd it may instead come "
-                    + "from etcd)");
+                    + MIN_SECRET_LENGTH + " characters (with " + SMTP_CONFIG_BACKEND + "=etcd or redis it may instead "
+                    + "come from the store)");
         }
         secret.ifPresent(value -> checkSecretLength(name, value));
         return secret;
@@ -188,15 +255,40 @@ record Settings(
         return secret;
     }
 
-    private static Etcd etcd(Map<String, String> environment) {
+    /** {@code SECRET_KEY}, required with a key-value backend: the key PipesHub encrypts its values with. */
+    private static String secretKey(Map<String, String> environment, String backend, String store) {
         String secretKey = environment.get(SECRET_KEY);
         if (secretKey == null || secretKey.isEmpty()) {
             throw new InvalidSettingsException(SECRET_KEY + " is required with " + SMTP_CONFIG_BACKEND
-                    + "=etcd: the key PipesHub encrypts the values in etcd with");
+                    + "=" + backend + ": the key PipesHub encrypts the values in " + store + " with");
         }
+        return secretKey;
+    }
+
+    private static Etcd etcd(Map<String, String> environment) {
         return new Etcd(etcdEndpoints(environment), milliseconds(environment, ETCD_DIAL_TIMEOUT,
-                DEFAULT_ETCD_DIAL_TIMEOUT_MS), secretKey,
+                DEFAULT_ETCD_DIAL_TIMEOUT_MS), secretKey(environment, "etcd", "etcd"),
                 milliseconds(environment, ETCD_SECRETS_WAIT_MS, DEFAULT_ETCD_SECRETS_WAIT_MS));
+    }
+
+    private static Redis redis(Map<String, String> environment) {
+        String host = valueOr(environment, REDIS_HOST, DEFAULT_REDIS_HOST);
+        // A name, an IPv4 address, or an IPv6 one (two colons or more); "host:port" belongs in REDIS_PORT.
+        if (!host.matches("[A-Za-z0-9._-]+|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*")) {
+            throw new InvalidSettingsException(REDIS_HOST + " must be a host name or an IP address, got '" + host + "'");
+        }
+        String keyPrefix = environment.getOrDefault(REDIS_KV_PREFIX, "");
+        return new Redis(host,
+                wholeNumber(environment, REDIS_PORT, DEFAULT_REDIS_PORT, 1, 65_535),
+                Optional.ofNullable(environment.get(REDIS_USERNAME)).filter(value -> !value.isEmpty()),
+                Optional.ofNullable(environment.get(REDIS_PASSWORD)).filter(value -> !value.isEmpty()),
+                flag(environment, REDIS_TLS, false),
+                wholeNumber(environment, REDIS_DB, 0, 0, Integer.MAX_VALUE),
+                milliseconds(environment, REDIS_TIMEOUT, DEFAULT_REDIS_TIMEOUT_MS),
+                // PipesHub's rule: an empty prefix is the default one.
+                keyPrefix.isEmpty() ? DEFAULT_REDIS_KV_PREFIX : keyPrefix,
+                secretKey(environment, "redis", "Redis"),
+                milliseconds(environment, REDIS_SECRETS_WAIT_MS, DEFAULT_REDIS_SECRETS_WAIT_MS));
     }
 
     /** {@code ETCD_ENDPOINTS} when set (a cluster), else {@code ETCD_HOST:ETCD_PORT} as PipesHub names them. */
@@ -237,13 +329,29 @@ record Settings(
         return value == null || value.isBlank() ? fallback : value.strip();
     }
 
+    /**
+     * {@code SMTP_CONFIG_BACKEND}; when it is not set, PipesHub's {@code KV_STORE_TYPE} (so that the
+     * service runs on a PipesHub deployment's variables alone); when neither is, the file.
+     */
     private static Backend backend(Map<String, String> environment) {
-        String value = valueOr(environment, SMTP_CONFIG_BACKEND, "file");
-        try {
-            return Backend.valueOf(value.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new InvalidSettingsException(SMTP_CONFIG_BACKEND + " must be 'file' or 'etcd', got '" + value + "'");
+        String value = valueOr(environment, SMTP_CONFIG_BACKEND, "");
+        if (!value.isEmpty()) {
+            return switch (value.toLowerCase(Locale.ROOT)) {
+                case "file" -> Backend.FILE;
+                case "etcd" -> Backend.ETCD;
+                case "redis" -> Backend.REDIS;
+                default -> throw new InvalidSettingsException(
+                        SMTP_CONFIG_BACKEND + " must be 'file', 'etcd' or 'redis', got '" + value + "'");
+            };
         }
+        String pipesHubStore = valueOr(environment, KV_STORE_TYPE, "");
+        return switch (pipesHubStore.toLowerCase(Locale.ROOT)) {
+            case "" -> Backend.FILE;
+            case "etcd" -> Backend.ETCD;
+            case "redis" -> Backend.REDIS;
+            default -> throw new InvalidSettingsException(
+                    KV_STORE_TYPE + " must be 'redis' or 'etcd', got '" + pipesHubStore + "'");
+        };
     }
 
     /** A name a mail heading can show: one line, at most 100 characters. */
@@ -286,7 +394,7 @@ record Settings(
     @Override
     public String toString() {
         return "Settings[port=" + port + ", backend=" + backend + ", configFile=" + configFile + ", etcd=" + etcd
-                + ", watch=" + watch + ", smtpTimeout=" + smtpTimeout + ", smtpPoolSize=" + smtpPoolSize
+                + ", redis=" + redis + ", tlsCaFile=" + tlsCaFile + ", watch=" + watch + ", smtpTimeout=" + smtpTimeout + ", smtpPoolSize=" + smtpPoolSize
                 + ", smtpRequireTls=" + smtpRequireTls + ", mailMaxRecipients=" + mailMaxRecipients
                 + ", httpIdleTimeout=" + httpIdleTimeout + ", mailBrandName=" + mailBrandName
                 + ", hideSecretConfig=" + hideSecretConfig + "]";

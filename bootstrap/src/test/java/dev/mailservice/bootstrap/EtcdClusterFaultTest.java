@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mailservice.adapters.config.AesGcmCipher;
-import dev.mailservice.adapters.config.EtcdConfigRepository;
+import dev.mailservice.adapters.config.KeyValueConfigRepository;
 import dev.mailservice.testkit.EtcdCluster;
 import dev.mailservice.testkit.EtcdTestClient;
 import java.net.http.HttpResponse;
@@ -28,7 +28,7 @@ class EtcdClusterFaultTest {
     private final AesGcmCipher cipher = new AesGcmCipher(SECRET_KEY);
 
     private void store(EtcdTestClient etcd, String fromEmail) throws Exception {
-        etcd.put(EtcdConfigRepository.KEY, cipher.encrypt(
+        etcd.put(KeyValueConfigRepository.PATH, cipher.encrypt(
                 "{\"host\": \"smtp.example.com\", \"port\": 587, \"fromEmail\": \"" + fromEmail + "\"}"));
     }
 

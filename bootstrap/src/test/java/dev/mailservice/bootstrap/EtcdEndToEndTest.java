@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mailservice.adapters.config.AesGcmCipher;
-import dev.mailservice.adapters.config.EtcdConfigRepository;
+import dev.mailservice.adapters.config.KeyValueConfigRepository;
 import dev.mailservice.adapters.config.PipesHubTokenSecrets;
 import dev.mailservice.testkit.EtcdCluster;
 import dev.mailservice.testkit.EtcdTestClient;
@@ -55,8 +55,8 @@ class EtcdEndToEndTest {
 
     @BeforeEach
     void clearEtcd() throws Exception {
-        etcd.delete(EtcdConfigRepository.KEY);
-        etcd.delete(PipesHubTokenSecrets.KEY);
+        etcd.delete(KeyValueConfigRepository.PATH);
+        etcd.delete(PipesHubTokenSecrets.PATH);
     }
 
     private static String configuration(String fromEmail) {
@@ -65,7 +65,7 @@ class EtcdEndToEndTest {
     }
 
     private void store(String json) throws Exception {
-        etcd.put(EtcdConfigRepository.KEY, cipher.encrypt(json));
+        etcd.put(KeyValueConfigRepository.PATH, cipher.encrypt(json));
     }
 
     /** Starts on the etcd backend; {@code extraVariables} are name, value pairs, a null value removing one. */
@@ -81,7 +81,7 @@ class EtcdEndToEndTest {
     @Test
     void theReloadRouteServesAValueWrittenByNodeCryptoInPipesHubsFormat() throws Exception {
         start("SMTP_CONFIG_WATCH", "false");
-        etcd.put(EtcdConfigRepository.KEY, NODE_VECTOR.value());
+        etcd.put(KeyValueConfigRepository.PATH, NODE_VECTOR.value());
 
         HttpResponse<String> response = client.reload();
 
@@ -96,7 +96,7 @@ class EtcdEndToEndTest {
         store(configuration("first@example.com"));
         start("SMTP_CONFIG_WATCH", "false");
         String[] parts = cipher.encrypt(configuration("second@example.com")).split(":");
-        etcd.put(EtcdConfigRepository.KEY,
+        etcd.put(KeyValueConfigRepository.PATH,
                 parts[0] + ":" + (parts[1].startsWith("0") ? "1" : "0") + parts[1].substring(1) + ":" + parts[2]);
 
         HttpResponse<String> response = client.reload();
@@ -128,7 +128,7 @@ class EtcdEndToEndTest {
     void aPipesHubStyleDeploymentTakesItsScopedSecretFromEtcd() throws Exception {
         String scopedFromEtcd = "Q1w2E3r4T5y6U7i8O9p0";
         String userFromEtcd = "J1w2E3r4T5y6U7i8O9p0";
-        etcd.put(PipesHubTokenSecrets.KEY, cipher.encrypt("{\"jwtSecret\":\"" + userFromEtcd + "\",\"scopedJwtSecret\":\""
+        etcd.put(PipesHubTokenSecrets.PATH, cipher.encrypt("{\"jwtSecret\":\"" + userFromEtcd + "\",\"scopedJwtSecret\":\""
                 + scopedFromEtcd + "\"}"));
         store(configuration("first@example.com"));
 
@@ -147,7 +147,7 @@ class EtcdEndToEndTest {
 
     @Test
     void secretsStoredUnderAnotherSecretKeyStopTheStartSayingSo() throws Exception {
-        etcd.put(PipesHubTokenSecrets.KEY, new AesGcmCipher("another-deployment-key").encrypt(
+        etcd.put(PipesHubTokenSecrets.PATH, new AesGcmCipher("another-deployment-key").encrypt(
                 "{\"jwtSecret\":\"" + USER_SECRET + "\",\"scopedJwtSecret\":\"" + SCOPED_SECRET + "\"}"));
 
         InvalidSettingsException refusal = assertThrows(InvalidSettingsException.class, () ->

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mailservice.adapters.config.AesGcmCipher;
-import dev.mailservice.adapters.config.EtcdConfigRepository;
+import dev.mailservice.adapters.config.KeyValueConfigRepository;
 import dev.mailservice.testkit.EtcdCluster;
 import dev.mailservice.testkit.EtcdTestClient;
 import java.net.http.HttpResponse;
@@ -52,7 +52,7 @@ class EtcdFailedSaveTest {
         assertSaveFails(client, "lost-while-down@example.com");
         ETCD.start(0);
         try (EtcdTestClient etcd = new EtcdTestClient(ETCD.endpoints())) {
-            etcd.put(EtcdConfigRepository.KEY, cipher.encrypt(configuration("newer@example.com")));
+            etcd.put(KeyValueConfigRepository.PATH, cipher.encrypt(configuration("newer@example.com")));
             client.statusWithin(Duration.ofSeconds(30), status -> status.contains("newer@example.com"));
 
             assertNeverShows(client, etcd, "lost-while-down@example.com", "newer@example.com");
@@ -81,11 +81,11 @@ class EtcdFailedSaveTest {
         while (System.nanoTime() < until) {
             String status = client.status();
             assertFalse(status.contains(lost), "a save answered 503 became active: " + status);
-            String stored = cipher.decrypt(etcd.get(EtcdConfigRepository.KEY).orElseThrow());
+            String stored = cipher.decrypt(etcd.get(KeyValueConfigRepository.PATH).orElseThrow());
             assertFalse(stored.contains(lost), "a save answered 503 was stored: " + stored);
             Thread.sleep(50);
         }
         assertTrue(client.status().contains(kept), client.status());
-        assertTrue(cipher.decrypt(etcd.get(EtcdConfigRepository.KEY).orElseThrow()).contains(kept));
+        assertTrue(cipher.decrypt(etcd.get(KeyValueConfigRepository.PATH).orElseThrow()).contains(kept));
     }
 }

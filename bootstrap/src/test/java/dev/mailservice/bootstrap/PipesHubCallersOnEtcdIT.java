@@ -1,7 +1,7 @@
 package dev.mailservice.bootstrap;
 
 import dev.mailservice.adapters.config.AesGcmCipher;
-import dev.mailservice.adapters.config.EtcdConfigRepository;
+import dev.mailservice.adapters.config.KeyValueConfigRepository;
 import dev.mailservice.adapters.config.PipesHubTokenSecrets;
 import dev.mailservice.testkit.EtcdCluster;
 import dev.mailservice.testkit.EtcdTestClient;
@@ -34,7 +34,7 @@ class PipesHubCallersOnEtcdIT extends PipesHubCallers {
     @BeforeAll
     static void start() throws Exception {
         etcd = new EtcdTestClient(ETCD.endpoints());
-        etcd.put(PipesHubTokenSecrets.KEY, CIPHER.encrypt("{\"jwtSecret\": \"" + JWT_SECRET + "\", \"scopedJwtSecret\": \""
+        etcd.put(PipesHubTokenSecrets.PATH, CIPHER.encrypt("{\"jwtSecret\": \"" + JWT_SECRET + "\", \"scopedJwtSecret\": \""
                 + SCOPED_SECRET + "\", \"cookieSecret\": \"another-secret\"}"));
         URI endpoint = URI.create(ETCD.endpoints().getFirst());
         startJar(directory, Map.of("SMTP_CONFIG_BACKEND", "etcd", "SECRET_KEY", SECRET_KEY,
@@ -49,12 +49,12 @@ class PipesHubCallersOnEtcdIT extends PipesHubCallers {
 
     @Override
     void clearStore() throws Exception {
-        etcd.delete(EtcdConfigRepository.KEY);
+        etcd.delete(KeyValueConfigRepository.PATH);
     }
 
     @Override
     void storeAsPipesHub(String json) throws Exception {
-        etcd.put(EtcdConfigRepository.KEY, CIPHER.encrypt(json));
+        etcd.put(KeyValueConfigRepository.PATH, CIPHER.encrypt(json));
     }
 
     @Override

@@ -16,10 +16,10 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class SettingsTest {
-
 
     private static Map<String, String> environment(String... namesAndValues) {
         Map<String, String> environment = new HashMap<>();
@@ -34,6 +34,13 @@ class SettingsTest {
     private static Map<String, String> etcdEnvironment(String... namesAndValues) {
         Map<String, String> environment = environment(namesAndValues);
         environment.put("SMTP_CONFIG_BACKEND", "etcd");
+        environment.putIfAbsent("SECRET_KEY", "deployment-key");
+        return environment;
+    }
+
+    private static Map<String, String> redisEnvironment(String... namesAndValues) {
+        Map<String, String> environment = environment(namesAndValues);
+        environment.putIfAbsent("SMTP_CONFIG_BACKEND", "redis");
         environment.putIfAbsent("SECRET_KEY", "deployment-key");
         return environment;
     }
@@ -153,7 +160,7 @@ class SettingsTest {
 
     @Test
     void anUnknownBackendIsRefusedByName() {
-        assertEquals("SMTP_CONFIG_BACKEND must be 'file' or 'etcd', got 'consul'",
+        assertEquals("SMTP_CONFIG_BACKEND must be 'file', 'etcd' or 'redis', got 'consul'",
                 refusal(environment("SMTP_CONFIG_BACKEND", "consul")));
     }
 
@@ -229,5 +236,103 @@ class SettingsTest {
         assertFalse(printed.contains(SCOPED_SECRET), printed);
         assertFalse(printed.contains(USER_SECRET), printed);
         assertFalse(printed.contains("deployment-key"), printed);
+    }
+
+    @Test
+    void redisDefaultsArePipesHubs() {
+        Settings.Redis redis = Settings.fromEnvironment(redisEnvironment()).redis().orElseThrow();
+
+        assertEquals(new Settings.Redis("localhost", 6379, Optional.empty(), Optional.empty(), false, 0,
+                Duration.ofSeconds(10), "pipeshub:kv:", "deployment-key", Duration.ofSeconds(60)), redis);
+    }
+
+    @Test
+    void readsEveryRedisVariable() {
+        Settings.Redis redis = Settings.fromEnvironment(redisEnvironment("REDIS_HOST", "redis.internal",
+                "REDIS_PORT", "16379", "REDIS_USERNAME", "mail", "REDIS_PASSWORD", "redis-password", "REDIS_TLS", "true",
+                "REDIS_DB", "3", "REDIS_TIMEOUT", "2500", "REDIS_KV_PREFIX", "tenant:", "REDIS_SECRETS_WAIT_MS", "5000"))
+                .redis().orElseThrow();
+
+        assertEquals(new Settings.Redis("redis.internal", 16379, Optional.of("mail"), Optional.of("redis-password"), true,
+                3, Duration.ofMillis(2500), "tenant:", "deployment-key", Duration.ofSeconds(5)), redis);
+    }
+
+    @Test
+    void anIpv6RedisHostIsTaken() {
+        assertEquals("::1", Settings.fromEnvironment(redisEnvironment("REDIS_HOST", "::1")).redis().orElseThrow().host());
+    }
+
+    @Test
+    void anEmptyKeyPrefixIsPipesHubsDefaultAsInPipesHub() {
+        assertEquals("pipeshub:kv:", Settings.fromEnvironment(redisEnvironment("REDIS_KV_PREFIX", ""))
+                .redis().orElseThrow().keyPrefix());
+    }
+
+    @Test
+    void withoutSmtpConfigBackendPipesHubsKvStoreTypeChooses() {
+        Map<String, String> redis = redisEnvironment("KV_STORE_TYPE", "Redis");
+        redis.remove("SMTP_CONFIG_BACKEND");
+        Map<String, String> etcd = etcdEnvironment("KV_STORE_TYPE", "etcd");
+        etcd.remove("SMTP_CONFIG_BACKEND");
+
+        assertEquals(Settings.Backend.REDIS, Settings.fromEnvironment(redis).backend());
+        assertEquals(Settings.Backend.ETCD, Settings.fromEnvironment(etcd).backend());
+        assertEquals(Settings.Backend.FILE, Settings.fromEnvironment(environment("KV_STORE_TYPE", "redis",
+                "SMTP_CONFIG_BACKEND", "file")).backend(), "SMTP_CONFIG_BACKEND comes first");
+        assertEquals(Settings.Backend.FILE, Settings.fromEnvironment(environment()).backend());
+    }
+
+    @Test
+    void anUnknownKvStoreTypeIsRefusedByName() {
+        assertEquals("KV_STORE_TYPE must be 'redis' or 'etcd', got 'consul'",
+                refusal(environment("KV_STORE_TYPE", "consul")));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "REDIS_PORT|0|REDIS_PORT must be a whole number from 1 to 65535, got '0'",
+            "REDIS_PORT|redis|REDIS_PORT must be a whole number from 1 to 65535, got 'redis'",
+            "REDIS_DB|-1|REDIS_DB must be a whole number from 0 to 2147483647, got '-1'",
+            "REDIS_TIMEOUT|0|REDIS_TIMEOUT must be a whole number from 1 to 600000, got '0'",
+            "REDIS_TLS|sometimes|REDIS_TLS must be true or false, got 'sometimes'",
+            "REDIS_HOST|redis host|REDIS_HOST must be a host name or an IP address, got 'redis host'",
+            "REDIS_HOST|redis:6380|REDIS_HOST must be a host name or an IP address, got 'redis:6380'",
+            "REDIS_SECRETS_WAIT_MS|soon|REDIS_SECRETS_WAIT_MS must be a whole number from 1 to 600000, got 'soon'"})
+    void aMalformedRedisValueIsRefusedByName(String name, String value, String message) {
+        assertEquals(message, refusal(redisEnvironment(name, value)));
+    }
+
+    @Test
+    void redisNeedsTheSecretKey() {
+        Map<String, String> environment = redisEnvironment();
+        environment.remove("SECRET_KEY");
+
+        assertTrue(refusal(environment).startsWith("SECRET_KEY is required with SMTP_CONFIG_BACKEND=redis: the key "
+                + "PipesHub encrypts the values in Redis with"), refusal(environment));
+    }
+
+    @Test
+    void withRedisTheTokenSecretsMayComeFromRedis() {
+        Map<String, String> environment = redisEnvironment();
+        environment.remove("SCOPED_JWT_SECRET");
+        environment.remove("JWT_SECRET");
+
+        assertEquals(Optional.empty(), Settings.fromEnvironment(environment).scopedJwtSecret());
+    }
+
+    @Test
+    void theRedisPasswordIsNeverPrinted() {
+        String printed = Settings.fromEnvironment(redisEnvironment("REDIS_PASSWORD", "redis-password")).toString();
+
+        assertFalse(printed.contains("redis-password"), printed);
+        assertFalse(printed.contains("deployment-key"), printed);
+        assertTrue(printed.contains("redis=Optional[Redis[host=localhost"), printed);
+    }
+
+    @Test
+    void tlsCaFileIsAPath() {
+        assertEquals(Optional.of(Path.of("/etc/ssl/extra.pem")),
+                Settings.fromEnvironment(environment("TLS_CA_FILE", "/etc/ssl/extra.pem")).tlsCaFile());
+        assertEquals(Optional.empty(), Settings.fromEnvironment(environment()).tlsCaFile());
     }
 }

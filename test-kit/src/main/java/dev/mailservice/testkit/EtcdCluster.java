@@ -2,8 +2,6 @@ package dev.mailservice.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,9 +15,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A real etcd ({@code /usr/bin/etcd}, Debian's etcd-server) for tests: one member or a cluster of
@@ -29,12 +24,13 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * stopped and started again to test faults. Outside JUnit (the benchmark), call {@link #start()}
  * and {@link #close()}.
  */
-public final class EtcdCluster implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
+public final class EtcdCluster extends TestServer {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
 
     private final int size;
     private final List<Member> members = new ArrayList<>();
+    private boolean tls;
     private Path directory;
 
     private EtcdCluster(int size) {
@@ -51,6 +47,23 @@ public final class EtcdCluster implements BeforeAllCallback, AfterAllCallback, A
         return new EtcdCluster(3);
     }
 
+    /**
+     * Serves clients over TLS ({@code https} endpoints), with a certificate for 127.0.0.1 and
+     * localhost signed by {@link #caFile()}.
+     */
+    public EtcdCluster withTls() {
+        this.tls = true;
+        return this;
+    }
+
+    /** The PEM file of the authority that signed the client certificate; only with {@link #withTls()}. */
+    public Path caFile() {
+        if (!tls) {
+            throw new IllegalStateException("this cluster does not serve TLS");
+        }
+        return directory.resolve(TestCertificates.CA_FILE);
+    }
+
     private static final class Member {
 
         final String name;
@@ -60,9 +73,9 @@ public final class EtcdCluster implements BeforeAllCallback, AfterAllCallback, A
         final Path log;
         Process process;
 
-        Member(String name, int clientPort, int peerPort, Path directory) {
+        Member(String name, int clientPort, int peerPort, Path directory, boolean tls) {
             this.name = name;
-            this.clientUrl = "http://127.0.0.1:" + clientPort;
+            this.clientUrl = (tls ? "https" : "http") + "://127.0.0.1:" + clientPort;
             this.peerUrl = "http://127.0.0.1:" + peerPort;
             this.dataDirectory = directory.resolve(name);
             this.log = directory.resolve(name + ".log");
@@ -73,23 +86,17 @@ public final class EtcdCluster implements BeforeAllCallback, AfterAllCallback, A
         }
     }
 
-    @Override
-    public void beforeAll(ExtensionContext context) throws Exception {
-        start();
-    }
-
-    @Override
-    public void afterAll(ExtensionContext context) throws Exception {
-        close();
-    }
-
     /** Starts every member and waits until the cluster is healthy. */
+    @Override
     public void start() throws Exception {
         Path etcd = ExternalTools.require("etcd");
         directory = Files.createTempDirectory("etcd-test-");
+        if (tls) {
+            TestCertificates.create(directory);
+        }
         for (int i = 0; i < size; i++) {
             String name = "member" + i;
-            members.add(new Member(name, freePort(), freePort(), directory));
+            members.add(new Member(name, FreePorts.pick(), FreePorts.pick(), directory, tls));
         }
         String initialCluster = members.stream().map(member -> member.name + "=" + member.peerUrl)
                 .collect(Collectors.joining(","));
@@ -163,7 +170,7 @@ public final class EtcdCluster implements BeforeAllCallback, AfterAllCallback, A
      * @param initialCluster the cluster to form, or null to restart a member from its data
      *                       directory (etcd then ignores the initial-cluster settings)
      */
-    private static void launch(Path etcd, Member member, String initialCluster) throws IOException {
+    private void launch(Path etcd, Member member, String initialCluster) throws IOException {
         List<String> command = new ArrayList<>(List.of(etcd.toString(),
                 "--name", member.name,
                 "--data-dir", member.dataDirectory.toString(),
@@ -172,6 +179,10 @@ public final class EtcdCluster implements BeforeAllCallback, AfterAllCallback, A
                 "--listen-peer-urls", member.peerUrl,
                 "--initial-advertise-peer-urls", member.peerUrl,
                 "--logger=zap", "--log-outputs=stderr"));
+        if (tls) {
+            command.addAll(List.of("--cert-file", directory.resolve(TestCertificates.SERVER_CERTIFICATE_FILE).toString(),
+                    "--key-file", directory.resolve(TestCertificates.SERVER_KEY_FILE).toString()));
+        }
         if (initialCluster != null) {
             command.addAll(List.of("--initial-cluster", initialCluster, "--initial-cluster-state", "new",
                     "--initial-cluster-token", "test-" + member.dataDirectory.getParent().getFileName()));
@@ -185,7 +196,11 @@ public final class EtcdCluster implements BeforeAllCallback, AfterAllCallback, A
     private void awaitHealthy(int index) throws Exception {
         Member member = members.get(index);
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        try (HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build()) {
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1));
+        if (tls) {
+            builder.sslContext(TestCertificates.trustingOnly(caFile()));
+        }
+        try (HttpClient client = builder.build()) {
             while (System.nanoTime() < deadline) {
                 if (!member.isRunning()) {
                     throw new IllegalStateException("etcd " + member.name + " exited: " + tail(member.log));
@@ -214,12 +229,6 @@ public final class EtcdCluster implements BeforeAllCallback, AfterAllCallback, A
             return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
         }
     }
 }

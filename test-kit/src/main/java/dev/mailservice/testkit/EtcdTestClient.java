@@ -3,9 +3,11 @@ package dev.mailservice.testkit;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
 
 /** Writes and reads keys of a test etcd exactly as given, as PipesHub or an operator would. */
 public final class EtcdTestClient implements AutoCloseable {
@@ -14,6 +16,12 @@ public final class EtcdTestClient implements AutoCloseable {
 
     public EtcdTestClient(List<String> endpoints) {
         this.client = Client.builder().endpoints(endpoints.toArray(String[]::new)).build();
+    }
+
+    /** A client of {@code https} endpoints whose certificate {@code caFile}'s authority signed. */
+    public EtcdTestClient(List<String> endpoints, Path caFile) throws SSLException {
+        this.client = Client.builder().endpoints(endpoints.toArray(String[]::new))
+                .sslContext(tls -> tls.trustManager(caFile.toFile())).build();
     }
 
     public void put(String key, String value) throws Exception {

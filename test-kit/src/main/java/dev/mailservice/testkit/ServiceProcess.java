@@ -22,7 +22,8 @@ public final class ServiceProcess implements AutoCloseable {
     private static final Pattern READY = Pattern.compile("Mail service ready on port (\\d+)");
     /** Variables of the service that the caller's own environment may hold; a run sets its own. */
     private static final Pattern SERVICE_VARIABLE =
-            Pattern.compile("SMTP_.*|ETCD_.*|REDIS_.*|KV_STORE_TYPE|PORT|SECRET_KEY|.*JWT_SECRET|MAIL_.*|HTTP_.*");
+            Pattern.compile("SMTP_.*|ETCD_.*|REDIS_.*|KV_STORE_TYPE|TLS_CA_FILE|HIDE_SECRET_CONFIG|PORT|SECRET_KEY"
+                    + "|.*JWT_SECRET|MAIL_.*|HTTP_.*");
 
     private final Process process;
     private final Path log;

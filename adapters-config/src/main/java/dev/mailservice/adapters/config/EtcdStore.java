@@ -5,6 +5,7 @@ import dev.mailservice.application.failure.WriteConflict;
 import dev.mailservice.application.port.out.ConfigRepository.Subscription;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
+import io.etcd.jetcd.ClientBuilder;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.kv.GetResponse;
@@ -37,6 +38,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * The service's connection to etcd, shared by everything it reads there. Every call is bounded
@@ -52,7 +55,7 @@ import java.util.stream.Collectors;
  * etcd that took the request and then stalls (a paused process) applies it when it resumes; the
  * write is a compare-and-set on the revision the caller read, so it cannot then undo a newer one.
  */
-public final class EtcdStore implements EncryptedValues, AutoCloseable {
+public final class EtcdStore implements PipesHubStore {
 
     private static final System.Logger LOG = System.getLogger(EtcdStore.class.getName());
     private static final Duration WATCH_RESTART_DELAY = Duration.ofSeconds(1);
@@ -67,24 +70,31 @@ public final class EtcdStore implements EncryptedValues, AutoCloseable {
     private final ScheduledExecutorService watchRestarts = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("etcd-watch-restart").daemon(true).factory());
 
-    /** A value read from etcd, with the revision of its last change. */
-    record Entry(String value, long modRevision) {}
-
     /**
      * Connects lazily: no call is made until the first read.
      *
-     * @param endpoints client URLs of the etcd members, e.g. {@code http://127.0.0.1:2379}
+     * @param endpoints client URLs of the etcd members, e.g. {@code http://127.0.0.1:2379}; with
+     *                  {@code https} ones (all of them, then), the connection is TLS
      * @param timeout   limit for connecting and for every call
+     * @param trust     the certificate authorities a TLS connection trusts
      */
-    public EtcdStore(List<URI> endpoints, Duration timeout) {
+    public EtcdStore(List<URI> endpoints, Duration timeout, TrustManagerFactory trust) {
         if (endpoints.isEmpty()) {
             throw new IllegalArgumentException("etcd needs at least one endpoint");
         }
         this.timeout = Objects.requireNonNull(timeout, "timeout");
         this.endpoints = endpoints.stream().map(URI::toString).collect(Collectors.joining(","));
         this.description = "etcd at " + this.endpoints;
-        this.client = Client.builder().endpoints(endpoints.toArray(URI[]::new)).connectTimeout(timeout)
-                .interceptor(deadlineOnKeyValueCalls(timeout)).build();
+        ClientBuilder builder = Client.builder().endpoints(endpoints.toArray(URI[]::new)).connectTimeout(timeout)
+                .interceptor(deadlineOnKeyValueCalls(timeout));
+        if (endpoints.stream().anyMatch(endpoint -> "https".equals(endpoint.getScheme()))) {
+            try {
+                builder.sslContext(tls -> tls.trustManager(trust));
+            } catch (SSLException e) {
+                throw new IllegalStateException("Cannot set up TLS for " + description + ": " + e.getMessage(), e);
+            }
+        }
+        this.client = builder.build();
     }
 
     /**
@@ -111,12 +121,13 @@ public final class EtcdStore implements EncryptedValues, AutoCloseable {
     }
 
     @Override
-    public Optional<String> value(String key) {
-        return get(key).map(Entry::value);
+    public String kind() {
+        return "etcd";
     }
 
-    /** The value of {@code key} with the revision of its last change, or empty when etcd holds none. */
-    Optional<Entry> get(String key) {
+    /** The value of {@code key} with its mod revision, or empty when etcd holds none. */
+    @Override
+    public Optional<Entry> get(String key) {
         GetResponse response = await(client.getKVClient().get(bytes(key)), "read " + key);
         List<KeyValue> values = response.getKvs();
         return values.isEmpty()
@@ -125,20 +136,23 @@ public final class EtcdStore implements EncryptedValues, AutoCloseable {
                         values.getFirst().getModRevision()));
     }
 
-    /** The revision of {@code key}'s last change, read without its value; 0 when etcd holds none. */
-    long modRevision(String key) {
+    /** The mod revision of {@code key}, read without its value; 0 when etcd holds none. */
+    @Override
+    public long revision(String key) {
         List<KeyValue> values = await(client.getKVClient().get(bytes(key), GetOption.builder().withKeysOnly(true).build()),
                 "read " + key).getKvs();
         return values.isEmpty() ? 0 : values.getFirst().getModRevision();
     }
 
     /**
-     * Sets {@code key} to {@code value} if its last change is still at {@code expectedModRevision}
-     * (0: if etcd holds none), in one transaction; returns the revision of the change.
+     * Sets {@code key} to {@code value} if its mod revision is still {@code expectedModRevision}
+     * (0: if etcd holds none), in one transaction; returns the revision of the change. etcd's own
+     * watch announces it.
      *
      * @throws WriteConflict if the key changed after that revision; nothing is written
      */
-    long putIfUnchanged(String key, String value, long expectedModRevision) {
+    @Override
+    public long putIfUnchanged(String key, String value, long expectedModRevision) {
         ByteSequence keyBytes = bytes(key);
         TxnResponse response = await(client.getKVClient().txn()
                 .If(new Cmp(keyBytes, Cmp.Op.EQUAL, CmpTarget.modRevision(expectedModRevision)))
@@ -158,7 +172,8 @@ public final class EtcdStore implements EncryptedValues, AutoCloseable {
      * itself; a watch it gives up on (the revision it would resume from was compacted, say) is
      * started again here.
      */
-    Subscription watch(String key, Runnable onChange) {
+    @Override
+    public Subscription watch(String key, Runnable onChange) {
         KeyWatch watch = new KeyWatch(key, onChange);
         watch.open();
         return watch::close;

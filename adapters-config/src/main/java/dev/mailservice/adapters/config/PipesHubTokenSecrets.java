@@ -15,9 +15,9 @@ import java.util.Optional;
 public final class PipesHubTokenSecrets {
 
     /** Where PipesHub keeps its secrets. */
-    public static final String KEY = "/services/secretKeys";
+    public static final String PATH = "/services/secretKeys";
 
-    private final EncryptedValues store;
+    private final PipesHubStore store;
     private final AesGcmCipher cipher;
 
     /**
@@ -37,14 +37,14 @@ public final class PipesHubTokenSecrets {
         }
     }
 
-    public PipesHubTokenSecrets(EncryptedValues store, AesGcmCipher cipher) {
+    public PipesHubTokenSecrets(PipesHubStore store, AesGcmCipher cipher) {
         this.store = Objects.requireNonNull(store, "store");
         this.cipher = Objects.requireNonNull(cipher, "cipher");
     }
 
     /** Where the secrets are kept, for messages. */
     public String location() {
-        return store.locationOf(KEY);
+        return store.locationOf(PATH);
     }
 
     /**
@@ -55,7 +55,7 @@ public final class PipesHubTokenSecrets {
      */
     public Optional<Secrets> read() {
         String subject = "The token secrets in " + location();
-        return store.value(KEY).map(value -> {
+        return store.value(PATH).map(value -> {
             String json;
             try {
                 json = cipher.decrypt(value);

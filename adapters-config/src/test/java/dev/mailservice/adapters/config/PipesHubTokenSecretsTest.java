@@ -1,76 +1,142 @@
 package dev.mailservice.adapters.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mailservice.testkit.EtcdCluster;
 import dev.mailservice.testkit.EtcdTestClient;
+import dev.mailservice.testkit.RedisServer;
+import dev.mailservice.testkit.RedisTestClient;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
+/** PipesHub's token secrets, read from each of its key-value stores as a PipesHub deployment keeps them. */
 class PipesHubTokenSecretsTest {
 
     @RegisterExtension
     static final EtcdCluster ETCD = EtcdCluster.singleMember();
 
+    @RegisterExtension
+    static final RedisServer REDIS = RedisServer.plain();
+
     private final AesGcmCipher cipher = new AesGcmCipher("deployment-secret-key");
-    private EtcdTestClient rawClient;
-    private EtcdStore store;
 
-    @BeforeEach
-    void connect() throws Exception {
-        rawClient = new EtcdTestClient(ETCD.endpoints());
-        rawClient.delete(PipesHubTokenSecrets.KEY);
-        store = new EtcdStore(ETCD.endpoints().stream().map(URI::create).toList(), Duration.ofSeconds(2));
+    /** One store, empty at {@link PipesHubTokenSecrets#PATH}, with a way to write there as PipesHub does. */
+    private interface Store extends AutoCloseable {
+        PipesHubStore store();
+
+        void put(String value) throws Exception;
+
+        @Override
+        void close() throws Exception;
     }
 
-    @AfterEach
-    void disconnect() {
-        store.close();
-        rawClient.close();
+    private static Store onEtcd() throws Exception {
+        EtcdTestClient raw = new EtcdTestClient(ETCD.endpoints());
+        raw.delete(PipesHubTokenSecrets.PATH);
+        EtcdStore store = new EtcdStore(ETCD.endpoints().stream().map(URI::create).toList(), Duration.ofSeconds(2),
+                PipesHubStoreContractTest.JDK_TRUST);
+        return new Store() {
+            public PipesHubStore store() {
+                return store;
+            }
+
+            public void put(String value) throws Exception {
+                raw.put(PipesHubTokenSecrets.PATH, value);
+            }
+
+            public void close() {
+                store.close();
+                raw.close();
+            }
+        };
     }
 
-    private void putRaw(String value) throws Exception {
-        rawClient.put(PipesHubTokenSecrets.KEY, value);
+    private static Store onRedis() {
+        RedisTestClient raw = REDIS.client();
+        String key = RedisStore.DEFAULT_KEY_PREFIX + PipesHubTokenSecrets.PATH;
+        raw.delete(key);
+        RedisStore store = new RedisStore(new RedisEndpoint(REDIS.host(), REDIS.port(), 0, Optional.empty(),
+                Optional.empty(), Optional.empty(), Duration.ofSeconds(2)), RedisStore.DEFAULT_KEY_PREFIX);
+        return new Store() {
+            public PipesHubStore store() {
+                return store;
+            }
+
+            public void put(String value) {
+                raw.set(key, value);
+            }
+
+            public void close() {
+                store.close();
+                raw.close();
+            }
+        };
     }
 
-    @Test
-    void readsBothSecretsAsPipesHubStoresThem() throws Exception {
-        putRaw(cipher.encrypt("{\"jwtSecret\":\"Abcdefghij0123456789\",\"scopedJwtSecret\":\"Zyxwvutsrq9876543210\","
-                + "\"cookieSecret\":\"other\"}"));
-
-        PipesHubTokenSecrets.Secrets secrets = new PipesHubTokenSecrets(store, cipher).read().orElseThrow();
-
-        assertEquals(Optional.of("Abcdefghij0123456789"), secrets.jwtSecret());
-        assertEquals(Optional.of("Zyxwvutsrq9876543210"), secrets.scopedJwtSecret());
+    interface Opener {
+        Store open() throws Exception;
     }
 
-    @Test
-    void nothingStoredIsEmpty() {
-        assertEquals(Optional.empty(), new PipesHubTokenSecrets(store, cipher).read());
+    static Stream<Named<Opener>> stores() {
+        return Stream.of(Named.of("etcd", PipesHubTokenSecretsTest::onEtcd), Named.of("redis", PipesHubTokenSecretsTest::onRedis));
     }
 
-    @Test
-    void aMissingFieldIsEmpty() throws Exception {
-        putRaw(cipher.encrypt("{\"jwtSecret\":\"Abcdefghij0123456789\"}"));
+    @ParameterizedTest
+    @MethodSource("stores")
+    void readsBothSecretsAsPipesHubStoresThem(Opener opener) throws Exception {
+        try (Store store = opener.open()) {
+            store.put(cipher.encrypt("{\"jwtSecret\":\"Abcdefghij0123456789\",\"scopedJwtSecret\":\"Zyxwvutsrq9876543210\","
+                    + "\"cookieSecret\":\"other\"}"));
 
-        assertEquals(Optional.empty(), new PipesHubTokenSecrets(store, cipher).read().orElseThrow().scopedJwtSecret());
+            PipesHubTokenSecrets.Secrets secrets = new PipesHubTokenSecrets(store.store(), cipher).read().orElseThrow();
+
+            assertEquals(Optional.of("Abcdefghij0123456789"), secrets.jwtSecret());
+            assertEquals(Optional.of("Zyxwvutsrq9876543210"), secrets.scopedJwtSecret());
+        }
     }
 
-    @Test
-    void aValueEncryptedWithAnotherKeyIsRefusedWithoutShowingIt() throws Exception {
-        putRaw(new AesGcmCipher("another-key").encrypt("{\"scopedJwtSecret\":\"Zyxwvutsrq9876543210\"}"));
+    @ParameterizedTest
+    @MethodSource("stores")
+    void nothingStoredIsEmpty(Opener opener) throws Exception {
+        try (Store store = opener.open()) {
+            assertEquals(Optional.empty(), new PipesHubTokenSecrets(store.store(), cipher).read());
+        }
+    }
 
-        PipesHubTokenSecrets.UnreadableSecretsException refusal = assertThrows(PipesHubTokenSecrets.UnreadableSecretsException.class,
-                () -> new PipesHubTokenSecrets(store, cipher).read());
+    @ParameterizedTest
+    @MethodSource("stores")
+    void aMissingFieldIsEmpty(Opener opener) throws Exception {
+        try (Store store = opener.open()) {
+            store.put(cipher.encrypt("{\"jwtSecret\":\"Abcdefghij0123456789\"}"));
 
-        assertTrue(refusal.getMessage().startsWith("The token secrets in etcd key /services/secretKeys"), refusal.getMessage());
-        assertTrue(refusal.getMessage().contains("cannot be decrypted"), refusal.getMessage());
+            assertEquals(Optional.empty(),
+                    new PipesHubTokenSecrets(store.store(), cipher).read().orElseThrow().scopedJwtSecret());
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("stores")
+    void aValueEncryptedWithAnotherKeyIsRefusedWithoutShowingIt(Opener opener) throws Exception {
+        try (Store store = opener.open()) {
+            store.put(new AesGcmCipher("another-key").encrypt("{\"scopedJwtSecret\":\"Zyxwvutsrq9876543210\"}"));
+            PipesHubTokenSecrets secrets = new PipesHubTokenSecrets(store.store(), cipher);
+
+            PipesHubTokenSecrets.UnreadableSecretsException refusal =
+                    assertThrows(PipesHubTokenSecrets.UnreadableSecretsException.class, secrets::read);
+
+            assertTrue(refusal.getMessage().startsWith("The token secrets in " + secrets.location()), refusal.getMessage());
+            assertTrue(refusal.getMessage().contains("/services/secretKeys"), refusal.getMessage());
+            assertTrue(refusal.getMessage().contains("cannot be decrypted"), refusal.getMessage());
+            assertFalse(refusal.getMessage().contains("Zyxwvutsrq9876543210"), refusal.getMessage());
+        }
     }
 }

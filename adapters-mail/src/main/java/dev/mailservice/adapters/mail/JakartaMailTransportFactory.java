@@ -7,9 +7,11 @@ import jakarta.mail.Session;
 import jakarta.mail.util.StreamProvider;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import javax.net.ssl.SSLSocketFactory;
 import org.eclipse.angus.mail.util.MailStreamProvider;
 
 /**
@@ -20,7 +22,8 @@ import org.eclipse.angus.mail.util.MailStreamProvider;
  *       in plain text and upgrades with STARTTLS whenever the server offers it, or, with
  *       {@code requireTls}, refuses to go on when the server does not (so that no one on the path
  *       can strip the upgrade and read the password).</li>
- *   <li>The server's certificate and host name are checked against the JDK's trust store.</li>
+ *   <li>The server's certificate and host name are checked against the JDK's authorities, or
+ *       those of {@code tls} when given (the JDK's and the deployment's extra ones).</li>
  *   <li>SMTP AUTH is used when the configuration has a username.</li>
  *   <li>Connecting, and every read and write, give up after {@code timeout}, so a server that
  *       accepts the connection and then stays silent cannot hang a request.</li>
@@ -44,6 +47,7 @@ public final class JakartaMailTransportFactory implements MailTransportFactory {
     private final Duration timeout;
     private final int poolSize;
     private final boolean requireTls;
+    private final Optional<SSLSocketFactory> tls;
     private final ConcurrentMap<SessionKind, Session> sessions = new ConcurrentHashMap<>();
     private final SharedSmtpPools pools = new SharedSmtpPools();
 
@@ -52,8 +56,11 @@ public final class JakartaMailTransportFactory implements MailTransportFactory {
      * @param poolSize   how many connections each transport may keep open
      * @param requireTls whether a server that does not offer STARTTLS is refused rather than
      *                   spoken to in plain text
+     * @param tls        makes the TLS connections, trusting the authorities the service trusts;
+     *                   empty for the JDK's own
      */
-    public JakartaMailTransportFactory(Duration timeout, int poolSize, boolean requireTls) {
+    public JakartaMailTransportFactory(Duration timeout, int poolSize, boolean requireTls,
+            Optional<SSLSocketFactory> tls) {
         Objects.requireNonNull(timeout, "timeout");
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("the SMTP timeout must be positive, got " + timeout);
@@ -64,6 +71,7 @@ public final class JakartaMailTransportFactory implements MailTransportFactory {
         this.timeout = timeout;
         this.poolSize = poolSize;
         this.requireTls = requireTls;
+        this.tls = Objects.requireNonNull(tls, "tls");
     }
 
     @Override
@@ -91,6 +99,8 @@ public final class JakartaMailTransportFactory implements MailTransportFactory {
         properties.setProperty("mail.smtp.writetimeout", millis);
         properties.setProperty("mail.smtp.auth", Boolean.toString(kind.authenticate()));
         properties.setProperty("mail.smtp.ssl.checkserveridentity", "true");
+        // Used for implicit TLS and for the STARTTLS upgrade alike.
+        tls.ifPresent(factory -> properties.put("mail.smtp.ssl.socketFactory", factory));
         if (kind.implicitTls()) {
             properties.setProperty("mail.smtp.ssl.enable", "true");
         } else {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -28,12 +29,18 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocketFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The Jakarta Mail adapter against a real SMTP server (GreenMail) on a free loopback port. */
 class JakartaMailTransportFactoryTest {
+
+    /** TLS as the JDK trusts it by default. */
+    private static final Optional<SSLSocketFactory> JDK_TLS = Optional.empty();
 
     private static final String USER = "ops";
     private static final String RIGHT_PASSWORD = "right-Pa55word";
@@ -43,7 +50,7 @@ class JakartaMailTransportFactoryTest {
             new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP))
             .withConfiguration(GreenMailConfiguration.aConfig().withUser("ops@example.com", USER, RIGHT_PASSWORD));
 
-    private final JakartaMailTransportFactory factory = new JakartaMailTransportFactory(Duration.ofSeconds(5), 2, false);
+    private final JakartaMailTransportFactory factory = new JakartaMailTransportFactory(Duration.ofSeconds(5), 2, false, JDK_TLS);
 
     private static int smtpPort() {
         return SMTP_SERVER.getSmtp().getPort();
@@ -55,7 +62,7 @@ class JakartaMailTransportFactoryTest {
     }
 
     private static void sendWith(SmtpConfiguration configuration, MailMessage message) {
-        try (MailTransport transport = new JakartaMailTransportFactory(Duration.ofSeconds(5), 2, false).create(configuration)) {
+        try (MailTransport transport = new JakartaMailTransportFactory(Duration.ofSeconds(5), 2, false, JDK_TLS).create(configuration)) {
             transport.send(message);
         }
     }
@@ -173,7 +180,7 @@ class JakartaMailTransportFactoryTest {
             });
             SmtpConfiguration configuration =
                     SmtpConfiguration.of("127.0.0.1", silent.getLocalPort(), null, null, "a@example.com");
-            MailTransport transport = new JakartaMailTransportFactory(Duration.ofMillis(300), 1, false).create(configuration);
+            MailTransport transport = new JakartaMailTransportFactory(Duration.ofMillis(300), 1, false, JDK_TLS).create(configuration);
 
             // A guard against a hang, not a speed target: the timeout is 300 ms.
             DeliveryFailed error = assertTimeoutPreemptively(Duration.ofSeconds(20),
@@ -197,12 +204,34 @@ class JakartaMailTransportFactoryTest {
         assertEquals("true", submission.getProperty("mail.smtp.ssl.checkserveridentity"));
     }
 
+    /**
+     * The trust the service is given (the JDK's authorities and {@code TLS_CA_FILE}'s) makes every
+     * TLS connection, implicit or upgraded; without extra authorities Jakarta Mail's own is used. Checked on the session's settings: GreenMail offers no
+     * STARTTLS, and implicit TLS is only spoken on port 465, which a test cannot count on binding.
+     */
+    @Test
+    void theGivenTlsSocketFactoryMakesImplicitAndUpgradedConnections() throws Exception {
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, null, null);
+        SSLSocketFactory deploymentTrust = context.getSocketFactory();
+        JakartaMailTransportFactory withTrust = new JakartaMailTransportFactory(Duration.ofSeconds(5), 1, false,
+                Optional.of(deploymentTrust));
+
+        for (int port : new int[] {465, 587}) {
+            Properties properties = withTrust.sessionProperties(SmtpConfiguration.of("smtp.example.com", port, null, null,
+                    "a@b.c"));
+            assertSame(deploymentTrust, properties.get("mail.smtp.ssl.socketFactory"), "port " + port);
+        }
+        assertNull(factory.sessionProperties(SmtpConfiguration.of("smtp.example.com", 465, null, null, "a@b.c"))
+                .get("mail.smtp.ssl.socketFactory"), "without extra authorities Jakarta Mail uses the JDK's by itself");
+    }
+
     @Test
     void withTlsRequiredAServerWithoutStartTlsIsRefusedAndGetsNothing() {
         SmtpConfiguration plainServer = SmtpConfiguration.of("127.0.0.1", smtpPort(), "alice", "Al1ce-Pa55", "noreply@example.com");
         SMTP_SERVER.setUser("alice", "Al1ce-Pa55");
 
-        try (MailTransport transport = new JakartaMailTransportFactory(Duration.ofSeconds(5), 2, true).create(plainServer)) {
+        try (MailTransport transport = new JakartaMailTransportFactory(Duration.ofSeconds(5), 2, true, JDK_TLS).create(plainServer)) {
             DeliveryFailed refused = assertThrows(DeliveryFailed.class, () -> transport.send(message("x")));
 
             assertTrue(refused.getMessage().contains("STARTTLS"), refused.getMessage());
@@ -221,7 +250,7 @@ class JakartaMailTransportFactoryTest {
 
     @Test
     void appliesTheTimeoutToConnectReadAndWrite() {
-        Properties properties = new JakartaMailTransportFactory(Duration.ofMillis(1234), 1, false)
+        Properties properties = new JakartaMailTransportFactory(Duration.ofMillis(1234), 1, false, JDK_TLS)
                 .sessionProperties(SmtpConfiguration.of("h", 25, null, null, "a@b.c"));
 
         assertEquals("1234", properties.getProperty("mail.smtp.connectiontimeout"));
@@ -231,7 +260,7 @@ class JakartaMailTransportFactoryTest {
 
     @Test
     void refusesANonPositiveTimeout() {
-        assertThrows(IllegalArgumentException.class, () -> new JakartaMailTransportFactory(Duration.ZERO, 1, false));
+        assertThrows(IllegalArgumentException.class, () -> new JakartaMailTransportFactory(Duration.ZERO, 1, false, JDK_TLS));
     }
 
     @Test

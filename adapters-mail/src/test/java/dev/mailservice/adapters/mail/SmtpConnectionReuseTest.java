@@ -14,10 +14,12 @@ import dev.mailservice.domain.SmtpConfiguration;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLSocketFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,6 +27,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Connection reuse against GreenMail, through a proxy that counts and cuts connections. */
 class SmtpConnectionReuseTest {
+
+    /** TLS as the JDK trusts it by default. */
+    private static final Optional<SSLSocketFactory> JDK_TLS = Optional.empty();
 
     private static final int POOL_SIZE = 3;
 
@@ -38,7 +43,7 @@ class SmtpConnectionReuseTest {
     @BeforeEach
     void connectThroughTheProxy() throws Exception {
         proxy = new TcpProxy(SMTP_SERVER.getSmtp().getPort());
-        transport = new JakartaMailTransportFactory(Duration.ofSeconds(5), POOL_SIZE, false)
+        transport = new JakartaMailTransportFactory(Duration.ofSeconds(5), POOL_SIZE, false, JDK_TLS)
                 .create(SmtpConfiguration.of("127.0.0.1", proxy.port(), null, null, "noreply@example.com"));
     }
 
@@ -125,7 +130,7 @@ class SmtpConnectionReuseTest {
 
     @Test
     void aSenderChangeKeepsTheConnectionsAndACredentialsChangeDoesNot() throws Exception {
-        JakartaMailTransportFactory factory = new JakartaMailTransportFactory(Duration.ofSeconds(5), POOL_SIZE, false);
+        JakartaMailTransportFactory factory = new JakartaMailTransportFactory(Duration.ofSeconds(5), POOL_SIZE, false, JDK_TLS);
         MailTransport before = factory.create(SmtpConfiguration.of("127.0.0.1", proxy.port(), null, null, "a@example.com"));
         before.send(message(1));
         MailTransport newSender = factory.create(SmtpConfiguration.of("127.0.0.1", proxy.port(), null, null, "b@example.com"));

@@ -10,57 +10,57 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * {@link ConfigRepository} on etcd in PipesHub's layout: key {@code /services/smtp}, value the
- * contract's JSON object encrypted by {@link AesGcmCipher}. The revision is etcd's mod revision.
+ * {@link ConfigRepository} on PipesHub's key-value store (etcd or Redis, a {@link PipesHubStore}):
+ * path {@code /services/smtp}, value the contract's JSON object encrypted by {@link AesGcmCipher}.
  * A value that cannot be decrypted (a wrong {@code SECRET_KEY}, a tampered value) is an invalid
- * configuration that says so. A save is a transaction that writes only over the revision the
- * caller read, so that it never undoes a newer write. The repository owns its connection to etcd
- * and closes it with itself.
+ * configuration that says so. A save writes only over the revision the caller read, where the
+ * store keeps revisions, so that it never undoes a newer write. The repository owns its store and
+ * closes it with itself.
  */
-public final class EtcdConfigRepository implements ConfigRepository {
+public final class KeyValueConfigRepository implements ConfigRepository {
 
     /** Where PipesHub keeps the SMTP configuration. */
-    public static final String KEY = "/services/smtp";
+    public static final String PATH = "/services/smtp";
 
-    private final EtcdStore store;
+    private final PipesHubStore store;
     private final AesGcmCipher cipher;
 
-    public EtcdConfigRepository(EtcdStore store, AesGcmCipher cipher) {
+    public KeyValueConfigRepository(PipesHubStore store, AesGcmCipher cipher) {
         this.store = Objects.requireNonNull(store, "store");
         this.cipher = Objects.requireNonNull(cipher, "cipher");
     }
 
     @Override
     public Optional<StoredSmtpConfiguration> load() {
-        return store.get(KEY).map(entry -> ConfigurationDocument.parse(
-                decrypt(entry.value()).getBytes(StandardCharsets.UTF_8), location(), entry.modRevision()));
+        return store.get(PATH).map(entry -> ConfigurationDocument.parse(
+                decrypt(entry.value()).getBytes(StandardCharsets.UTF_8), location(), entry.revision()));
     }
 
     @Override
     public long currentRevision() {
-        return store.modRevision(KEY);
+        return store.revision(PATH);
     }
 
     @Override
     public long save(SmtpConfiguration configuration, OpaqueFields otherFields, long expectedRevision) {
-        return store.putIfUnchanged(KEY,
+        return store.putIfUnchanged(PATH,
                 cipher.encrypt(new String(ConfigurationDocument.format(configuration, otherFields), StandardCharsets.UTF_8)),
                 expectedRevision);
     }
 
     @Override
     public Subscription watch(ChangeListener listener) {
-        return store.watch(KEY, listener::storedConfigurationMayHaveChanged);
+        return store.watch(PATH, listener::storedConfigurationMayHaveChanged);
     }
 
     @Override
     public String sourceName() {
-        return "etcd";
+        return store.kind();
     }
 
     @Override
     public String location() {
-        return store.locationOf(KEY);
+        return store.locationOf(PATH);
     }
 
     @Override

@@ -1,0 +1,67 @@
+package dev.mailservice.adapters.config;
+
+import dev.mailservice.application.failure.BackendUnavailable;
+import dev.mailservice.application.failure.WriteConflict;
+import dev.mailservice.application.port.out.ConfigRepository.Subscription;
+import java.util.Optional;
+
+/**
+ * A key-value store where PipesHub keeps its values, each encrypted by {@link AesGcmCipher}: etcd
+ * or Redis. Keys are PipesHub's paths, such as {@code /services/smtp}; how a path maps onto the
+ * store is the store's own. No call waits without bound: each step it takes (connecting, each
+ * request) gives up after the store's timeout.
+ */
+public interface PipesHubStore extends AutoCloseable {
+
+    /**
+     * A value as stored (encrypted).
+     *
+     * @param revision the store's revision of its last change; {@code 0} for a store that keeps none
+     */
+    record Entry(String value, long revision) {}
+
+    /**
+     * @return the value at {@code path}, or empty when the store holds none
+     * @throws BackendUnavailable if the store cannot be reached or read
+     */
+    Optional<Entry> get(String path);
+
+    /** The value at {@code path} as stored, without its revision. */
+    default Optional<String> value(String path) {
+        return get(path).map(Entry::value);
+    }
+
+    /**
+     * @return the revision of the last change at {@code path}, read without its value; {@code 0}
+     *         when nothing is stored or the store keeps no revisions
+     * @throws BackendUnavailable if the store cannot be reached or read
+     */
+    long revision(String path);
+
+    /**
+     * Stores {@code value} at {@code path} if its last change is still at {@code expectedRevision}
+     * (a store without revisions replaces the value), and announces the change as PipesHub's
+     * services expect it. A failure is final: the value never lands after the call gave up.
+     *
+     * @return the revision of the change; {@code 0} for a store without revisions
+     * @throws WriteConflict      if the value changed after {@code expectedRevision}; nothing is written
+     * @throws BackendUnavailable if the store cannot be reached or written
+     */
+    long putIfUnchanged(String path, String value, long expectedRevision);
+
+    /**
+     * Calls {@code onChange} when the value at {@code path} may have changed, and each time the
+     * watch is (re)established, since a change may have been missed while it was down.
+     */
+    Subscription watch(String path, Runnable onChange);
+
+    /** The store's kind, shown to operators: {@code etcd}, {@code redis}. */
+    String kind();
+
+    /** Where {@code path} lives, for messages: the store's kind, the key and the address. */
+    String locationOf(String path);
+
+    /** Closes the connections; called once, when the service stops. */
+    @Override
+    void close();
+}

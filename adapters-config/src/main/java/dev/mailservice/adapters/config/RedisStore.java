@@ -1,0 +1,363 @@
+package dev.mailservice.adapters.config;
+
+import dev.mailservice.application.failure.BackendUnavailable;
+import dev.mailservice.application.port.out.ConfigRepository.Subscription;
+import java.lang.System.Logger.Level;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLParameters;
+import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
+import redis.clients.jedis.ClientSetInfoConfig;
+import redis.clients.jedis.Connection;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.JedisClientConfig;
+import redis.clients.jedis.JedisPubSub;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.RedisProtocol;
+import redis.clients.jedis.exceptions.JedisException;
+
+/**
+ * PipesHub's key-value store on one Redis server: the value at a path such as
+ * {@code /services/smtp} is the string at key {@code <prefix><path>}, and every write is announced
+ * by PUBLISHing the path on {@value #INVALIDATION_CHANNEL}, where PipesHub's services listen.
+ *
+ * <p>The client is Jedis: its calls are synchronous and run once, on a pooled connection that
+ * answered a PING when taken from the pool. Nothing is queued while Redis is away, and nothing is
+ * replayed when it is back, so a write the caller gave up on is not sent again behind its back.
+ * Jedis does not resubscribe by itself, so {@link #watch} keeps its subscription alive here.
+ *
+ * <p>Redis keeps no revisions: every value has revision 0, and a write replaces what is stored.
+ * Writes run as one script that refuses to act once the caller's deadline has passed by Redis's
+ * clock: a write that reached a stalled Redis and was given up on is not applied when Redis
+ * resumes. That holds as far as the clocks of this host and of Redis agree.
+ */
+public final class RedisStore implements PipesHubStore {
+
+    /** PipesHub's channel for "this path changed"; the message is the path. */
+    public static final String INVALIDATION_CHANNEL = "pipeshub:cache:invalidate";
+    /** The message PipesHub publishes when every value may have changed (after a store migration). */
+    public static final String CLEAR_ALL = "__CLEAR_ALL__";
+    /** PipesHub's default key prefix ({@code REDIS_KV_PREFIX}). */
+    public static final String DEFAULT_KEY_PREFIX = "pipeshub:kv:";
+
+    private static final System.Logger LOG = System.getLogger(RedisStore.class.getName());
+    /**
+     * SET and PUBLISH in one step, unless Redis runs it after the deadline (ARGV[2], epoch
+     * milliseconds): then it does nothing and answers Redis's time, so the caller can say so.
+     */
+    private static final String SET_AND_ANNOUNCE = """
+            local now = redis.call('TIME')
+            local nowMillis = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+            if nowMillis > tonumber(ARGV[2]) then
+              return nowMillis
+            end
+            redis.call('SET', KEYS[1], ARGV[1])
+            redis.call('PUBLISH', ARGV[3], ARGV[4])
+            return 0
+            """;
+    private static final int POOL_SIZE = 8;
+    private static final int PING_INTERVAL_SECONDS = 5;
+    /** How long a subscription may hear nothing before it checks that Redis still answers on it. */
+    private static final Duration PING_INTERVAL = Duration.ofSeconds(PING_INTERVAL_SECONDS);
+    private static final Duration FIRST_RESUBSCRIBE_DELAY = Duration.ofMillis(100);
+    private static final Duration LONGEST_RESUBSCRIBE_DELAY = Duration.ofSeconds(5);
+
+    private final RedisEndpoint endpoint;
+    private final String keyPrefix;
+    private final HostAndPort hostAndPort;
+    private final JedisClientConfig clientConfig;
+    private final RedisClient client;
+    private final ScheduledExecutorService pings = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("redis-subscription-ping").daemon(true).factory());
+    private final Set<InvalidationSubscription> subscriptions = ConcurrentHashMap.newKeySet();
+
+    /** Connects lazily: no call is made until the first read. */
+    public RedisStore(RedisEndpoint endpoint, String keyPrefix) {
+        this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
+        this.keyPrefix = Objects.requireNonNull(keyPrefix, "keyPrefix");
+        this.hostAndPort = new HostAndPort(endpoint.host(), endpoint.port());
+        this.clientConfig = clientConfig(endpoint);
+        GenericObjectPoolConfig<Connection> pool = new GenericObjectPoolConfig<>();
+        pool.setMaxTotal(POOL_SIZE);
+        pool.setMaxIdle(POOL_SIZE);
+        pool.setMinIdle(0);
+        pool.setTestOnBorrow(true);
+        pool.setMaxWait(endpoint.timeout());
+        pool.setJmxEnabled(false);
+        this.client = RedisClient.builder().hostAndPort(hostAndPort).clientConfig(clientConfig).poolConfig(pool).build();
+    }
+
+    private static JedisClientConfig clientConfig(RedisEndpoint endpoint) {
+        int timeoutMillis = Math.toIntExact(endpoint.timeout().toMillis());
+        DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
+                .connectionTimeoutMillis(timeoutMillis)
+                .socketTimeoutMillis(timeoutMillis)
+                .database(endpoint.database())
+                // CLIENT SETINFO needs a permission an ACL user kept to its keys may lack, and Redis 7.0 lacks the command.
+                .clientSetInfoConfig(ClientSetInfoConfig.DISABLED)
+                // RESP3 (Redis 6 and newer): a PING on a subscribed connection gets a reply Jedis consumes as such.
+                .protocol(RedisProtocol.RESP3);
+        endpoint.username().ifPresent(config::user);
+        endpoint.password().ifPresent(config::password);
+        endpoint.tls().ifPresent(context -> {
+            SSLParameters parameters = new SSLParameters();
+            parameters.setEndpointIdentificationAlgorithm("HTTPS"); // the certificate must name the host
+            config.ssl(true).sslSocketFactory(context.getSocketFactory()).sslParameters(parameters);
+        });
+        return config.build();
+    }
+
+    private String key(String path) {
+        return keyPrefix + path;
+    }
+
+    /** {@code Redis key <key> at redis://host:port/db}, for messages about one path. */
+    @Override
+    public String locationOf(String path) {
+        return "Redis key " + key(path) + " at " + endpoint.address();
+    }
+
+    @Override
+    public String kind() {
+        return "redis";
+    }
+
+    @Override
+    public Optional<Entry> get(String path) {
+        try {
+            return Optional.ofNullable(client.get(key(path))).map(value -> new Entry(value, 0));
+        } catch (JedisException e) {
+            throw unavailable("read " + key(path), e);
+        }
+    }
+
+    /** Redis keeps no revisions. */
+    @Override
+    public long revision(String path) {
+        return 0;
+    }
+
+    /** Replaces the value and publishes {@code path}, in one script; {@code expectedRevision} is ignored. */
+    @Override
+    public long putIfUnchanged(String path, String value, long expectedRevision) {
+        setAndAnnounce(path, value, System.currentTimeMillis() + endpoint.timeout().toMillis());
+        return 0;
+    }
+
+    /**
+     * SETs and PUBLISHes, unless Redis runs the script after {@code deadlineMillis} (epoch
+     * milliseconds by Redis's clock): then nothing is written.
+     */
+    void setAndAnnounce(String path, String value, long deadlineMillis) {
+        Object answer;
+        try {
+            answer = client.eval(SET_AND_ANNOUNCE, List.of(key(path)),
+                    List.of(value, Long.toString(deadlineMillis), INVALIDATION_CHANNEL, path));
+        } catch (JedisException e) {
+            throw unavailable("write " + key(path), e);
+        }
+        if (!(answer instanceof Long code) || code != 0) {
+            throw new BackendUnavailable("Cannot write " + key(path) + ": Redis at " + endpoint.address()
+                    + " ran the write after its deadline had passed, so it wrote nothing (Redis answered slowly, or "
+                    + "the clocks of this host and of Redis disagree)", null);
+        }
+    }
+
+    /**
+     * Subscribes to {@value #INVALIDATION_CHANNEL} and calls {@code onChange} for every message
+     * naming {@code path} or {@value #CLEAR_ALL}, and each time the subscription is
+     * (re)established. A lost subscription is made again 100 ms later, then up to every 5 s. A
+     * subscription silent for {@value #PING_INTERVAL_SECONDS} s is pinged, and dropped (and made
+     * again) if nothing came back within the timeout.
+     */
+    @Override
+    public Subscription watch(String path, Runnable onChange) {
+        InvalidationSubscription subscription = new InvalidationSubscription(path, onChange);
+        subscriptions.add(subscription);
+        Thread.ofPlatform().name("redis-subscription").daemon(true).start(subscription::run);
+        return () -> {
+            subscriptions.remove(subscription);
+            subscription.close();
+        };
+    }
+
+    /** Ends every subscription still open, then closes the pooled connections. */
+    @Override
+    public void close() {
+        subscriptions.forEach(InvalidationSubscription::close);
+        pings.shutdownNow();
+        client.close();
+    }
+
+    private BackendUnavailable unavailable(String what, JedisException e) {
+        boolean timedOut = false;
+        for (Throwable cause = e; cause != null && !timedOut; cause = cause.getCause()) {
+            timedOut = cause instanceof SocketTimeoutException;
+        }
+        return new BackendUnavailable("Cannot " + what + ": Redis at " + endpoint.address()
+                + (timedOut ? " did not answer within " + endpoint.timeout().toMillis() + " ms" : ": " + e.getMessage()), e);
+    }
+
+    /**
+     * One subscription to the invalidation channel, kept alive on a thread of its own. The
+     * subscription's thread only reads from its connection once subscribed; the ping thread writes
+     * a PING on it only then, and never on a connection that is gone.
+     */
+    private final class InvalidationSubscription extends JedisPubSub {
+
+        private final String path;
+        private final Runnable onChange;
+        private volatile boolean closed;
+        /** The connection being made or used, so that {@link #close} can end it. */
+        private volatile Connection connection;
+        /** The connection while it is subscribed; null otherwise. */
+        private volatile Connection subscribedOn;
+        private volatile long lastHeardNanos;
+        private final Object pingLock = new Object();
+        // Touched by the subscription's own thread only (run, and the callbacks proceed makes).
+        private boolean lost;
+        private Duration delay = FIRST_RESUBSCRIBE_DELAY;
+
+        InvalidationSubscription(String path, Runnable onChange) {
+            this.path = path;
+            this.onChange = onChange;
+        }
+
+        void run() {
+            ScheduledFuture<?> ping;
+            try {
+                ping = pings.scheduleWithFixedDelay(this::checkAlive, PING_INTERVAL.toMillis(),
+                        PING_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException storeClosed) {
+                return;
+            }
+            try {
+                while (!closed) {
+                    subscribeOnce();
+                    if (closed || !sleep(delay)) {
+                        return;
+                    }
+                    delay = delay.multipliedBy(2).compareTo(LONGEST_RESUBSCRIBE_DELAY) > 0
+                            ? LONGEST_RESUBSCRIBE_DELAY : delay.multipliedBy(2);
+                }
+            } finally {
+                ping.cancel(false);
+            }
+        }
+
+        /** Connects, subscribes, and returns when the subscription ends, however it ends. */
+        private void subscribeOnce() {
+            Connection subscribing = null;
+            try {
+                subscribing = new Connection(hostAndPort, clientConfig);
+                connection = subscribing;
+                if (!closed) {
+                    proceed(subscribing, INVALIDATION_CHANNEL); // returns when unsubscribed, or fails
+                }
+            } catch (RuntimeException e) { // a JedisException, or a listener's failure: either ends this subscription
+                if (!closed && !lost) {
+                    lost = true;
+                    LOG.log(Level.WARNING, "Lost the subscription to {0} on Redis at {1} ({2}); it resumes when Redis "
+                            + "answers", INVALIDATION_CHANNEL, endpoint.address(), e.getMessage());
+                }
+            } finally {
+                // Under the ping lock: a PING written on a closed Jedis connection would open a new one.
+                synchronized (pingLock) {
+                    subscribedOn = null;
+                    connection = null;
+                    if (subscribing != null) {
+                        subscribing.close();
+                    }
+                }
+            }
+        }
+
+        @Override
+        public void onSubscribe(String channel, int subscribedChannels) {
+            lastHeardNanos = System.nanoTime();
+            subscribedOn = connection;
+            delay = FIRST_RESUBSCRIBE_DELAY;
+            if (lost) {
+                lost = false;
+                LOG.log(Level.INFO, "The subscription to {0} on Redis at {1} is back", INVALIDATION_CHANNEL,
+                        endpoint.address());
+            }
+            onChange.run(); // a change may have been missed while there was no subscription
+        }
+
+        @Override
+        public void onMessage(String channel, String message) {
+            lastHeardNanos = System.nanoTime();
+            if (path.equals(message) || CLEAR_ALL.equals(message)) {
+                onChange.run();
+            }
+        }
+
+        @Override
+        public void onPong(String message) {
+            lastHeardNanos = System.nanoTime();
+        }
+
+        /**
+         * Pings a subscription silent for a ping interval, and drops one that stayed silent a
+         * timeout longer: its connection may be dead without either side having been told.
+         */
+        private void checkAlive() {
+            Connection current = subscribedOn;
+            if (closed || current == null) {
+                return;
+            }
+            try {
+                long silentNanos = System.nanoTime() - lastHeardNanos;
+                if (silentNanos > PING_INTERVAL.plus(endpoint.timeout()).toNanos()) {
+                    disconnect(current);
+                } else if (silentNanos >= PING_INTERVAL.toNanos()) {
+                    synchronized (pingLock) {
+                        if (current == subscribedOn) {
+                            ping();
+                        }
+                    }
+                }
+            } catch (RuntimeException e) {
+                disconnect(current); // the subscription's thread sees the loss and subscribes again
+            }
+        }
+
+        void close() {
+            closed = true;
+            Connection current = connection;
+            if (current != null) {
+                disconnect(current);
+            }
+        }
+
+        private static void disconnect(Connection connection) {
+            try {
+                connection.forceDisconnect();
+            } catch (Exception alreadyGone) {
+                // the subscription's thread sees the loss and acts on it
+            }
+        }
+
+        private boolean sleep(Duration delay) {
+            try {
+                Thread.sleep(delay);
+                return true;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+    }
+}

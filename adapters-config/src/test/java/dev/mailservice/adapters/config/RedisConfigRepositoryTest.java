@@ -1,0 +1,200 @@
+package dev.mailservice.adapters.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mailservice.application.failure.BackendUnavailable;
+import dev.mailservice.application.port.out.ConfigRepository;
+import dev.mailservice.domain.OpaqueFields;
+import dev.mailservice.domain.SmtpConfiguration;
+import dev.mailservice.testkit.RedisServer;
+import dev.mailservice.testkit.RedisTestClient;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisPubSub;
+
+/**
+ * The contracts on a real Redis, plus what only the Redis layout does: the key prefix, the logical
+ * database, and PipesHub's invalidation channel in both directions.
+ */
+class RedisConfigRepositoryTest extends PipesHubStoreContractTest {
+
+    @RegisterExtension
+    static final RedisServer REDIS = RedisServer.plain();
+
+    private static RedisTestClient rawClient;
+
+    @BeforeAll
+    static void connectRawClient() {
+        rawClient = REDIS.client();
+    }
+
+    @AfterAll
+    static void closeRawClient() {
+        rawClient.close();
+    }
+
+    private static RedisEndpoint endpoint(int port, int database, Duration timeout) {
+        return new RedisEndpoint("127.0.0.1", port, database, Optional.empty(), Optional.empty(), Optional.empty(),
+                timeout);
+    }
+
+    @Override
+    PipesHubStore connect(Duration timeout) {
+        return new RedisStore(endpoint(REDIS.port(), 0, timeout), RedisStore.DEFAULT_KEY_PREFIX);
+    }
+
+    @Override
+    PipesHubStore connectNowhere(int closedPort, Duration timeout) {
+        return new RedisStore(endpoint(closedPort, 0, timeout), RedisStore.DEFAULT_KEY_PREFIX);
+    }
+
+    @Override
+    String serverAt(int closedPort) {
+        return "Redis at redis://127.0.0.1:" + closedPort + "/0";
+    }
+
+    /** SET, then PUBLISH the path on the invalidation channel: what PipesHub's key-value service does. */
+    @Override
+    void putRaw(String path, String value) {
+        rawClient.set(RedisStore.DEFAULT_KEY_PREFIX + path, value);
+        rawClient.publish(RedisStore.INVALIDATION_CHANNEL, path);
+    }
+
+    @Override
+    void deleteRaw(String path) {
+        rawClient.delete(RedisStore.DEFAULT_KEY_PREFIX + path);
+    }
+
+    @Override
+    void stopServer() throws Exception {
+        REDIS.stop();
+    }
+
+    @Override
+    void startServer() throws Exception {
+        REDIS.restart();
+    }
+
+    @Override
+    String expectedSourceName() {
+        return "redis";
+    }
+
+    @Test
+    void theValueLivesAtThePrefixedKeyInPipesHubsLayout() {
+        repository().save(SmtpConfiguration.of("relay.local", 25, null, null, "relay@example.com"), OpaqueFields.NONE, 0);
+
+        assertTrue(rawClient.get("pipeshub:kv:/services/smtp").orElseThrow().matches("[0-9a-f]{24}:[0-9a-f]+:[0-9a-f]{32}"));
+        assertEquals("Redis key pipeshub:kv:/services/smtp at redis://127.0.0.1:" + REDIS.port() + "/0",
+                repository().location());
+    }
+
+    @Test
+    void aSaveIsPublishedOnPipesHubsInvalidationChannelWithThePath() throws Exception {
+        BlockingQueue<String> messages = new LinkedBlockingQueue<>();
+        JedisPubSub listener = new JedisPubSub() {
+            @Override
+            public void onMessage(String channel, String message) {
+                messages.add(channel + " " + message);
+            }
+        };
+        try (Jedis subscriber = new Jedis(REDIS.host(), REDIS.port())) {
+            Thread.ofVirtual().start(() -> subscriber.subscribe(listener, RedisStore.INVALIDATION_CHANNEL));
+            eventually(listener::isSubscribed, "the test's subscription did not start");
+
+            repository().save(SmtpConfiguration.of("relay.local", 25, null, null, "relay@example.com"), OpaqueFields.NONE, 0);
+
+            assertEquals("pipeshub:cache:invalidate /services/smtp", messages.poll(15, TimeUnit.SECONDS));
+            listener.unsubscribe();
+        }
+    }
+
+    @Test
+    void aClearAllMessageIsAnnouncedAndAnotherPathIsNot() throws Exception {
+        AtomicInteger announcements = new AtomicInteger();
+        try (ConfigRepository.Subscription ignored = repository().watch(announcements::incrementAndGet)) {
+            awaitWatching(announcements);
+            int before = announcements.get();
+
+            rawClient.publish(RedisStore.INVALIDATION_CHANNEL, "/services/storage");
+            rawClient.publish(RedisStore.INVALIDATION_CHANNEL, RedisStore.CLEAR_ALL);
+
+            eventually(() -> announcements.get() > before, "__CLEAR_ALL__ was not announced");
+            awaitQuiet(announcements);
+            assertEquals(before + 1, announcements.get(), "another path was announced too");
+        }
+    }
+
+    @Test
+    void anotherKeyPrefixAndDatabaseReadTheirOwnKey() throws Exception {
+        storeRaw(VALID_DOCUMENT);
+        try (RedisTestClient database3 = REDIS.client(3)) {
+            database3.set("tenant-a:/services/smtp", cipher.encrypt(VALID_DOCUMENT.replace("587", "2525")));
+            KeyValueConfigRepository elsewhere = new KeyValueConfigRepository(
+                    new RedisStore(endpoint(REDIS.port(), 3, TIMEOUT), "tenant-a:"), cipher);
+            try (elsewhere) {
+                assertEquals(2525, elsewhere.load().orElseThrow().configuration().port());
+                assertTrue(elsewhere.location().startsWith("Redis key tenant-a:/services/smtp at redis://"),
+                        elsewhere.location());
+                assertTrue(elsewhere.location().endsWith("/3"), elsewhere.location());
+            } finally {
+                database3.delete("tenant-a:/services/smtp");
+            }
+        }
+        assertEquals(587, repository().load().orElseThrow().configuration().port());
+    }
+
+    @Test
+    void aChangeMadeWhileTheServerWasDownIsAnnouncedOnceTheSubscriptionIsBack() throws Exception {
+        storeRaw(VALID_DOCUMENT);
+        AtomicInteger announcements = new AtomicInteger();
+        try (ConfigRepository.Subscription ignored = repository().watch(announcements::incrementAndGet)) {
+            awaitWatching(announcements);
+            int beforeOutage = announcements.get();
+
+            REDIS.stop();
+            REDIS.changeWhileStopped(client -> client.set("pipeshub:kv:/services/smtp",
+                    cipher.encrypt(VALID_DOCUMENT.replace("587", "2525"))));
+            REDIS.restart();
+
+            eventually(() -> announcements.get() > beforeOutage, "the resubscription was not announced");
+            assertEquals(2525, repository().load().orElseThrow().configuration().port());
+        }
+    }
+
+    /**
+     * What protects a save that reached a stalled Redis and was given up on: when Redis runs it
+     * after its deadline, the script writes and announces nothing.
+     */
+    @Test
+    void aWriteRunAfterItsDeadlineWritesAndAnnouncesNothing() throws Exception {
+        storeRaw(VALID_DOCUMENT);
+        AtomicInteger announcements = new AtomicInteger();
+        try (ConfigRepository.Subscription ignored = repository().watch(announcements::incrementAndGet)) {
+            awaitWatching(announcements);
+            int before = announcements.get();
+            RedisStore redis = (RedisStore) store();
+
+            BackendUnavailable refusal = assertThrows(BackendUnavailable.class, () -> redis.setAndAnnounce(
+                    KeyValueConfigRepository.PATH, cipher.encrypt(VALID_DOCUMENT.replace("587", "2525")),
+                    System.currentTimeMillis() - 1));
+
+            assertTrue(refusal.getMessage().contains("ran the write after its deadline had passed, so it wrote nothing"),
+                    refusal.getMessage());
+            assertEquals(587, repository().load().orElseThrow().configuration().port());
+            Thread.sleep(500);
+            assertEquals(before, announcements.get(), "a refused write was announced");
+        }
+    }
+}

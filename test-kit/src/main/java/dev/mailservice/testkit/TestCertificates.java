@@ -1,0 +1,64 @@
+package dev.mailservice.testkit;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * A certificate authority and a server certificate for 127.0.0.1 and localhost signed by it,
+ * made with the {@code openssl} command for one test run and valid for two days.
+ */
+public final class TestCertificates {
+
+    public static final String CA_FILE = "ca.pem";
+    public static final String SERVER_CERTIFICATE_FILE = "server.pem";
+    public static final String SERVER_KEY_FILE = "server.key";
+
+    private TestCertificates() {}
+
+    /** Writes {@link #CA_FILE}, {@link #SERVER_CERTIFICATE_FILE} and {@link #SERVER_KEY_FILE} into {@code directory}. */
+    public static void create(Path directory) throws IOException, InterruptedException {
+        Files.writeString(directory.resolve("server.ext"),
+                "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n", StandardCharsets.US_ASCII);
+        openssl(directory, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", CA_FILE,
+                "-days", "2", "-subj", "/CN=Mail service test authority");
+        openssl(directory, "req", "-newkey", "rsa:2048", "-nodes", "-keyout", SERVER_KEY_FILE, "-out", "server.csr",
+                "-subj", "/CN=localhost");
+        openssl(directory, "x509", "-req", "-in", "server.csr", "-CA", CA_FILE, "-CAkey", "ca.key", "-CAcreateserial",
+                "-out", SERVER_CERTIFICATE_FILE, "-days", "2", "-extfile", "server.ext");
+    }
+
+    /** A TLS context that trusts the authority in {@code caFile} alone, as a client given only that authority would. */
+    public static SSLContext trustingOnly(Path caFile) throws Exception {
+        KeyStore authorities = KeyStore.getInstance(KeyStore.getDefaultType());
+        authorities.load(null, null);
+        try (InputStream pem = Files.newInputStream(caFile)) {
+            authorities.setCertificateEntry("test-ca", CertificateFactory.getInstance("X.509").generateCertificate(pem));
+        }
+        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(authorities);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, trust.getTrustManagers(), null);
+        return context;
+    }
+
+    private static void openssl(Path directory, String... arguments) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(ExternalTools.require("openssl").toString());
+        command.addAll(List.of(arguments));
+        Process process = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
+            throw new IllegalStateException("openssl " + String.join(" ", arguments) + " failed: " + output);
+        }
+    }
+}
