@@ -4,19 +4,25 @@ import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import dev.mailservice.adapters.http.ConfigManagerRoutes;
+import dev.mailservice.adapters.http.HelidonServiceMetrics;
 import dev.mailservice.adapters.http.HttpServer;
 import dev.mailservice.adapters.http.MailRoutes;
+import dev.mailservice.adapters.http.Observability;
 import dev.mailservice.adapters.http.TokenVerifier;
 import dev.mailservice.adapters.mail.JakartaMailTransportFactory;
 import dev.mailservice.adapters.mail.MustacheMailRenderer;
+import dev.mailservice.adapters.mail.SmtpPoolMeters;
+import dev.mailservice.application.port.in.GetServiceHealth;
 import dev.mailservice.application.port.in.GetSmtpStatus;
 import dev.mailservice.application.port.in.GetStoredSmtpConfiguration;
 import dev.mailservice.application.port.in.ReloadSmtpConfiguration;
 import dev.mailservice.application.port.in.SaveSmtpConfiguration;
 import dev.mailservice.application.port.in.SendEmail;
+import dev.mailservice.application.port.in.SmtpStatus;
 import dev.mailservice.application.port.out.ConfigRepository;
 import dev.mailservice.application.port.out.MailRenderer;
 import dev.mailservice.application.port.out.MailTransportFactory;
+import dev.mailservice.application.port.out.ServiceMetrics;
 import dev.mailservice.application.service.ActiveMailSender;
 import dev.mailservice.application.service.ConfigurationFollower;
 
@@ -52,21 +58,55 @@ final class AdaptersModule extends AbstractModule {
         return new MustacheMailRenderer(settings.mailBrandName());
     }
 
+    /**
+     * The meters, with the gauges read from the use cases and the mail adapter's pools: the active
+     * configuration's revision and age, the backend's reachability, the SMTP connections.
+     */
+    @Provides
+    @Singleton
+    HelidonServiceMetrics serviceMetrics(GetSmtpStatus status, GetServiceHealth health, MailTransportFactory transports) {
+        HelidonServiceMetrics metrics = new HelidonServiceMetrics();
+        metrics.gauge("configuration.active", "1 while a configuration is active, else 0",
+                () -> status.status().active().isPresent() ? 1 : 0);
+        metrics.gauge("configuration.revision", "The backend's revision of the active configuration (0 where it keeps none)",
+                () -> status.status().active().map(SmtpStatus.Applied::revision).orElse(0L));
+        metrics.gauge("configuration.applied.timestamp.seconds", "When the active configuration was applied, epoch seconds",
+                () -> status.status().active().map(applied -> applied.appliedAt().getEpochSecond()).orElse(0L));
+        metrics.gauge("backend.up", "1 when the last read reached the backend, else 0",
+                () -> health.health().backend().map(contact -> contact.reachable() ? 1 : 0).orElse(0));
+        if (transports instanceof JakartaMailTransportFactory jakarta) {
+            SmtpPoolMeters pools = jakarta.poolMeters();
+            metrics.gauge("smtp.connections.busy", "SMTP connections lent to a send right now", pools::busy);
+            metrics.gauge("smtp.connections.idle", "SMTP connections open and waiting for the next send", pools::idle);
+            metrics.gauge("smtp.connections.opened", "SMTP connections opened and logged in so far", pools::opened);
+            metrics.gauge("smtp.sends.waited", "Sends that found every SMTP connection busy and waited", pools::waited);
+        }
+        return metrics;
+    }
+
+    @Provides
+    @Singleton
+    ServiceMetrics serviceMetricsPort(HelidonServiceMetrics metrics) {
+        return metrics;
+    }
+
     @Provides
     @Singleton
     HttpServer httpServer(ReloadSmtpConfiguration reload, GetSmtpStatus status, SendEmail sendEmail,
-            SaveSmtpConfiguration save, GetStoredSmtpConfiguration stored, TokenSecrets secrets) {
+            SaveSmtpConfiguration save, GetStoredSmtpConfiguration stored, GetServiceHealth health,
+            TokenSecrets secrets) {
         TokenVerifier scopedTokens = new TokenVerifier(secrets.scopedJwtSecret());
         TokenVerifier userTokens = new TokenVerifier(secrets.jwtSecret());
         return new HttpServer(settings.port(), settings.httpIdleTimeout(),
                 new MailRoutes(reload, status, sendEmail, scopedTokens),
-                new ConfigManagerRoutes(save, stored, userTokens, scopedTokens, settings.hideSecretConfig()));
+                new ConfigManagerRoutes(save, stored, userTokens, scopedTokens, settings.hideSecretConfig()),
+                new Observability(health, settings.readyRequiresSmtp(), settings.observePort()));
     }
 
     @Provides
     @Singleton
     MailServiceRuntime mailServiceRuntime(HttpServer http, ConfigurationFollower follower, ActiveMailSender sender,
             ConfigRepository repository) {
-        return new MailServiceRuntime(http, follower, sender, repository);
+        return new MailServiceRuntime(http, follower, sender, repository, settings.shutdownGrace());
     }
 }

@@ -1,6 +1,8 @@
 package dev.mailservice.bootstrap;
 
+import dev.mailservice.adapters.http.RequestIds;
 import java.io.PrintStream;
+import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -10,11 +12,11 @@ import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
-import java.util.logging.SimpleFormatter;
 
 /**
  * Formats and writes log records to standard error from a thread of its own, in the order they
- * were logged, a few milliseconds after they were logged.
+ * were logged, a few milliseconds after they were logged: in the {@link LogFormat} of
+ * {@code LOG_FORMAT}, with the id of the request whose thread logged each one.
  *
  * <p>Formatting and writing a line on the request's own (virtual) thread made a logged line cost
  * the request about 0.1 ms on a two-core machine (seen in the benchmark on the reload route,
@@ -29,14 +31,23 @@ public final class AsyncConsoleHandler extends Handler {
     private static final int CAPACITY = 10_000;
     private static final long DRAIN_INTERVAL_MILLIS = 20;
 
-    private final Queue<LogRecord> records = new ConcurrentLinkedQueue<>();
+    /** A record, and the request it was logged for: the writer thread cannot tell which that was. */
+    private record Entry(LogRecord record, Optional<String> requestId) {}
+
+    private static volatile LogFormat format = LogFormat.TEXT;
+
+    private final Queue<Entry> records = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
     private final PrintStream out = System.err;
 
     public AsyncConsoleHandler() {
-        setFormatter(new SimpleFormatter());
         setLevel(Level.ALL);
         Thread.ofPlatform().name("log-writer").daemon(true).start(this::drainForever);
+    }
+
+    /** From now on, every line is written in {@code lineFormat}. */
+    static void use(LogFormat lineFormat) {
+        format = lineFormat;
     }
 
     /** Writes every line logged so far, then returns; for the moment before the JVM exits. */
@@ -51,20 +62,21 @@ public final class AsyncConsoleHandler extends Handler {
         if (!isLoggable(record)) {
             return;
         }
+        Entry entry = new Entry(record, RequestIds.current());
         if (queued.incrementAndGet() > CAPACITY) {
             queued.decrementAndGet();
             flush();
             synchronized (out) {
-                write(record);
+                write(entry);
             }
             return;
         }
-        records.add(record);
+        records.add(entry);
     }
 
-    private void write(LogRecord record) {
+    private void write(Entry entry) {
         try {
-            out.print(getFormatter().format(record));
+            out.print(format.format(entry.record(), entry.requestId()));
         } catch (RuntimeException e) {
             reportError("cannot format a log record", e, ErrorManager.FORMAT_FAILURE);
         }
@@ -83,10 +95,10 @@ public final class AsyncConsoleHandler extends Handler {
 
     private void drain() {
         synchronized (out) {
-            LogRecord record;
-            while ((record = records.poll()) != null) {
+            Entry entry;
+            while ((entry = records.poll()) != null) {
                 queued.decrementAndGet();
-                write(record);
+                write(entry);
             }
             out.flush();
         }

@@ -3,6 +3,7 @@ package dev.mailservice.bootstrap;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
+import dev.mailservice.application.port.in.GetServiceHealth;
 import dev.mailservice.application.port.in.GetSmtpStatus;
 import dev.mailservice.application.port.in.GetStoredSmtpConfiguration;
 import dev.mailservice.application.port.in.ReloadSmtpConfiguration;
@@ -11,10 +12,13 @@ import dev.mailservice.application.port.in.SendEmail;
 import dev.mailservice.application.port.out.ConfigRepository;
 import dev.mailservice.application.port.out.MailRenderer;
 import dev.mailservice.application.port.out.MailTransportFactory;
+import dev.mailservice.application.port.out.ServiceMetrics;
 import dev.mailservice.application.service.ActiveMailSender;
+import dev.mailservice.application.service.BackendContacts;
 import dev.mailservice.application.service.Backoff;
 import dev.mailservice.application.service.ConfigurationApplier;
 import dev.mailservice.application.service.ConfigurationFollower;
+import dev.mailservice.application.service.GetServiceHealthService;
 import dev.mailservice.application.service.GetSmtpStatusService;
 import dev.mailservice.application.service.GetStoredSmtpConfigurationService;
 import dev.mailservice.application.service.ReloadSmtpConfigurationService;
@@ -49,8 +53,15 @@ final class CoreModule extends AbstractModule {
 
     @Provides
     @Singleton
-    ConfigurationApplier configurationApplier(MailTransportFactory transports, ActiveMailSender sender, Clock clock) {
-        return new ConfigurationApplier(transports, sender, clock);
+    BackendContacts backendContacts() {
+        return new BackendContacts();
+    }
+
+    @Provides
+    @Singleton
+    ConfigurationApplier configurationApplier(MailTransportFactory transports, ActiveMailSender sender, Clock clock,
+            ServiceMetrics metrics, BackendContacts contacts) {
+        return new ConfigurationApplier(transports, sender, clock, metrics, contacts);
     }
 
     @Provides
@@ -73,8 +84,8 @@ final class CoreModule extends AbstractModule {
 
     @Provides
     @Singleton
-    SendEmail sendEmail(MailRenderer renderer, ActiveMailSender sender) {
-        return new SendEmailService(renderer, sender, settings.mailMaxRecipients());
+    SendEmail sendEmail(MailRenderer renderer, ActiveMailSender sender, ServiceMetrics metrics) {
+        return new SendEmailService(renderer, sender, settings.mailMaxRecipients(), metrics);
     }
 
     @Provides
@@ -85,7 +96,14 @@ final class CoreModule extends AbstractModule {
 
     @Provides
     @Singleton
-    ConfigurationFollower configurationFollower(ConfigRepository repository, ReloadSmtpConfiguration reload) {
-        return new ConfigurationFollower(repository, reload, settings.watch(), RETRY_DELAYS);
+    GetServiceHealth getServiceHealth(ActiveMailSender sender, BackendContacts contacts) {
+        return new GetServiceHealthService(sender, contacts);
+    }
+
+    @Provides
+    @Singleton
+    ConfigurationFollower configurationFollower(ConfigRepository repository, ReloadSmtpConfiguration reload,
+            ServiceMetrics metrics) {
+        return new ConfigurationFollower(repository, reload, settings.watch(), RETRY_DELAYS, metrics);
     }
 }

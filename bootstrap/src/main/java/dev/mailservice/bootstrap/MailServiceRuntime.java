@@ -5,13 +5,14 @@ import dev.mailservice.application.port.out.ConfigRepository;
 import dev.mailservice.application.service.ActiveMailSender;
 import dev.mailservice.application.service.ConfigurationFollower;
 import java.lang.System.Logger.Level;
+import java.time.Duration;
 import java.util.Objects;
 
 /**
  * The assembled service, started and stopped in order: it applies the stored configuration and
- * starts following it, then opens the HTTP port; on stop, it drains and closes the port first (new
- * requests get 503, those under way finish), then stops following, closes the mail sender, and
- * closes the configuration backend's connection.
+ * starts following it, then opens the HTTP port; on stop, it says it is not ready, serves for the
+ * grace period, drains and closes the port (new requests get 503, those under way finish), then
+ * stops following, closes the mail sender, and closes the configuration backend's connection.
  */
 final class MailServiceRuntime {
 
@@ -21,9 +22,12 @@ final class MailServiceRuntime {
     private final ConfigurationFollower follower;
     private final ActiveMailSender sender;
     private final ConfigRepository repository;
+    private final Duration shutdownGrace;
 
+    /** @param shutdownGrace how long to go on serving, not ready any more, before draining */
     MailServiceRuntime(HttpServer http, ConfigurationFollower follower, ActiveMailSender sender,
-            ConfigRepository repository) {
+            ConfigRepository repository, Duration shutdownGrace) {
+        this.shutdownGrace = Objects.requireNonNull(shutdownGrace, "shutdownGrace");
         this.http = Objects.requireNonNull(http, "http");
         this.follower = Objects.requireNonNull(follower, "follower");
         this.sender = Objects.requireNonNull(sender, "sender");
@@ -43,7 +47,12 @@ final class MailServiceRuntime {
             LOG.log(Level.WARNING, "Starting with no SMTP configuration active; mail is refused until one applies");
         }
         http.start();
-        LOG.log(Level.INFO, "Mail service ready on port {0,number,#}", http.port());
+        if (http.observePort() == http.port()) {
+            LOG.log(Level.INFO, "Mail service ready on port {0,number,#}", http.port());
+        } else {
+            LOG.log(Level.INFO, "Mail service ready on port {0,number,#} (health and metrics on port {1,number,#})",
+                    http.port(), http.observePort());
+        }
         return this;
     }
 
@@ -51,9 +60,16 @@ final class MailServiceRuntime {
         return http.port();
     }
 
-    /** Stops the HTTP server, then following the configuration, then the sender and the backend's connection. */
+    int observePort() {
+        return http.observePort();
+    }
+
+    /**
+     * Stops the HTTP server (not ready at once, serving for the grace period, then draining), then
+     * following the configuration, then the sender and the backend's connection.
+     */
     void stop() {
-        http.stop();
+        http.stop(shutdownGrace);
         follower.close();
         sender.close();
         repository.close();

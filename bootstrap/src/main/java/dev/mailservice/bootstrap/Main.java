@@ -24,7 +24,10 @@ public final class Main {
     public static void main(String[] args) {
         configureJvm();
         try {
-            MailServiceRuntime service = assemble(Settings.fromEnvironment(System.getenv()));
+            // First, so that whatever follows (a refused setting too) is written in the format asked for.
+            AsyncConsoleHandler.use(LogFormat.of(System.getenv(Settings.LOG_FORMAT)));
+            Settings settings = Settings.fromEnvironment(System.getenv());
+            MailServiceRuntime service = assemble(settings);
             Runtime.getRuntime().addShutdownHook(new Thread(service::stop, "mail-service-shutdown"));
             service.start();
         } catch (InvalidSettingsException e) {
@@ -64,8 +67,8 @@ public final class Main {
     }
 
     private static void exit(int status, String reason) {
+        System.getLogger(Main.class.getName()).log(System.Logger.Level.ERROR, "mail-service cannot start: {0}", reason);
         AsyncConsoleHandler.flushAll();
-        System.err.println("mail-service cannot start: " + reason);
         System.exit(status);
     }
 

@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * Everything the service is configured with, read once from the environment at start-up and
@@ -38,6 +39,13 @@ import java.util.Optional;
  * @param httpIdleTimeout {@code HTTP_IDLE_TIMEOUT_MS}: how long a connection may stay silent, in the
  *                        middle of a request or between two, before it is closed
  * @param mailBrandName   {@code MAIL_BRAND_NAME}: the product name mails show
+ * @param observePort     {@code OBSERVE_PORT}: a port of their own for the health and metrics
+ *                        endpoints; empty to serve them on {@code PORT}
+ * @param readyRequiresSmtp {@code READY_REQUIRES_SMTP}: whether a replica with no active
+ *                        configuration says it is not ready
+ * @param shutdownGrace   {@code SHUTDOWN_GRACE_MS}: how long a stopping replica goes on serving after
+ *                        it stopped being ready, so that load balancers stop sending it requests
+ * @param logFormat       {@code LOG_FORMAT}: {@code text} or {@code json}
  * @param hideSecretConfig {@code HIDE_SECRET_CONFIG}, PipesHub's: whether the admin view of the stored
  *                        configuration hides host, username and fromEmail as it hides the password
  */
@@ -57,6 +65,10 @@ record Settings(
         int mailMaxRecipients,
         Duration httpIdleTimeout,
         String mailBrandName,
+        OptionalInt observePort,
+        boolean readyRequiresSmtp,
+        Duration shutdownGrace,
+        LogFormat logFormat,
         boolean hideSecretConfig) {
 
     static final String PORT = "PORT";
@@ -74,6 +86,10 @@ record Settings(
     static final String HTTP_IDLE_TIMEOUT_MS = "HTTP_IDLE_TIMEOUT_MS";
     static final String MAIL_BRAND_NAME = "MAIL_BRAND_NAME";
     static final String HIDE_SECRET_CONFIG = "HIDE_SECRET_CONFIG";
+    static final String OBSERVE_PORT = "OBSERVE_PORT";
+    static final String READY_REQUIRES_SMTP = "READY_REQUIRES_SMTP";
+    static final String SHUTDOWN_GRACE_MS = "SHUTDOWN_GRACE_MS";
+    static final String LOG_FORMAT = "LOG_FORMAT";
     static final String SECRET_KEY = "SECRET_KEY";
     static final String ETCD_ENDPOINTS = "ETCD_ENDPOINTS";
     static final String ETCD_HOST = "ETCD_HOST";
@@ -106,6 +122,7 @@ record Settings(
     static final long DEFAULT_REDIS_TIMEOUT_MS = 10_000;
     static final String DEFAULT_REDIS_KV_PREFIX = "pipeshub:kv:";
     static final long DEFAULT_REDIS_SECRETS_WAIT_MS = 60_000;
+    static final long DEFAULT_SHUTDOWN_GRACE_MS = 5_000;
 
     /** PipesHub generates its secrets as 20 letters and digits; anything shorter is refused. */
     static final int MIN_SECRET_LENGTH = 20;
@@ -187,6 +204,9 @@ record Settings(
         Objects.requireNonNull(smtpTimeout, "smtpTimeout");
         Objects.requireNonNull(httpIdleTimeout, "httpIdleTimeout");
         Objects.requireNonNull(mailBrandName, "mailBrandName");
+        Objects.requireNonNull(observePort, "observePort");
+        Objects.requireNonNull(shutdownGrace, "shutdownGrace");
+        Objects.requireNonNull(logFormat, "logFormat");
         if (backend == Backend.ETCD && etcd.isEmpty()) {
             throw new IllegalArgumentException("the etcd backend needs etcd settings");
         }
@@ -225,7 +245,17 @@ record Settings(
                 wholeNumber(environment, MAIL_MAX_RECIPIENTS, DEFAULT_MAIL_MAX_RECIPIENTS, 1, 10_000),
                 milliseconds(environment, HTTP_IDLE_TIMEOUT_MS, DEFAULT_HTTP_IDLE_TIMEOUT_MS),
                 brandName(environment),
+                observePort(environment),
+                flag(environment, READY_REQUIRES_SMTP, false),
+                Duration.ofMillis(wholeNumber(environment, SHUTDOWN_GRACE_MS, DEFAULT_SHUTDOWN_GRACE_MS, 0, 600_000)),
+                LogFormat.of(environment.get(LOG_FORMAT)),
                 flag(environment, HIDE_SECRET_CONFIG, false));
+    }
+
+    private static OptionalInt observePort(Map<String, String> environment) {
+        return valueOr(environment, OBSERVE_PORT, "").isEmpty()
+                ? OptionalInt.empty()
+                : OptionalInt.of(wholeNumber(environment, OBSERVE_PORT, 0, 0, 65_535));
     }
 
     /** A token secret: required unless the key-value store can tell it, and never shorter than PipesHub's. */
@@ -397,6 +427,7 @@ record Settings(
                 + ", redis=" + redis + ", tlsCaFile=" + tlsCaFile + ", watch=" + watch + ", smtpTimeout=" + smtpTimeout + ", smtpPoolSize=" + smtpPoolSize
                 + ", smtpRequireTls=" + smtpRequireTls + ", mailMaxRecipients=" + mailMaxRecipients
                 + ", httpIdleTimeout=" + httpIdleTimeout + ", mailBrandName=" + mailBrandName
-                + ", hideSecretConfig=" + hideSecretConfig + "]";
+                + ", observePort=" + observePort + ", readyRequiresSmtp=" + readyRequiresSmtp
+                + ", shutdownGrace=" + shutdownGrace + ", logFormat=" + logFormat + ", hideSecretConfig=" + hideSecretConfig + "]";
     }
 }

@@ -58,15 +58,15 @@ final class AssembledService implements BeforeEachCallback, AfterEachCallback {
     }
 
     /**
-     * Assembles and starts the service with {@code variables} laid over the defaults ({@code PORT=0}
-     * and the two token secrets above); a null value removes a default. Returns a client holding
+     * Assembles and starts the service with {@code variables} laid over the defaults ({@code PORT=0},
+     * {@code SHUTDOWN_GRACE_MS=0}, and the two token secrets above); a null value removes a default. Returns a client holding
      * tokens signed with the secrets the service runs with.
      */
     ServiceClient start(Map<String, String> variables) {
         if (runtime != null) {
             throw new IllegalStateException("the service is already running");
         }
-        Map<String, String> environment = new HashMap<>(Map.of("PORT", "0",
+        Map<String, String> environment = new HashMap<>(Map.of("PORT", "0", Settings.SHUTDOWN_GRACE_MS, "0",
                 Settings.SCOPED_JWT_SECRET, SCOPED_SECRET, Settings.JWT_SECRET, USER_SECRET));
         variables.forEach((name, value) -> {
             if (value == null) {

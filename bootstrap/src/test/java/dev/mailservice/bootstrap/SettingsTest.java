@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -334,5 +335,36 @@ class SettingsTest {
         assertEquals(Optional.of(Path.of("/etc/ssl/extra.pem")),
                 Settings.fromEnvironment(environment("TLS_CA_FILE", "/etc/ssl/extra.pem")).tlsCaFile());
         assertEquals(Optional.empty(), Settings.fromEnvironment(environment()).tlsCaFile());
+    }
+
+    @Test
+    void operationsSettingsHaveTheirDefaults() {
+        Settings settings = Settings.fromEnvironment(environment());
+
+        assertEquals(OptionalInt.empty(), settings.observePort());
+        assertFalse(settings.readyRequiresSmtp());
+        assertEquals(Duration.ofSeconds(5), settings.shutdownGrace());
+        assertEquals(LogFormat.TEXT, settings.logFormat());
+    }
+
+    @Test
+    void readsEveryOperationsSetting() {
+        Settings settings = Settings.fromEnvironment(environment("OBSERVE_PORT", "9090", "READY_REQUIRES_SMTP", "true",
+                "SHUTDOWN_GRACE_MS", "0", "LOG_FORMAT", "JSON"));
+
+        assertEquals(OptionalInt.of(9090), settings.observePort());
+        assertTrue(settings.readyRequiresSmtp());
+        assertEquals(Duration.ZERO, settings.shutdownGrace());
+        assertEquals(LogFormat.JSON, settings.logFormat());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "OBSERVE_PORT|70000|OBSERVE_PORT must be a whole number from 0 to 65535, got '70000'",
+            "READY_REQUIRES_SMTP|sometimes|READY_REQUIRES_SMTP must be true or false, got 'sometimes'",
+            "SHUTDOWN_GRACE_MS|-1|SHUTDOWN_GRACE_MS must be a whole number from 0 to 600000, got '-1'",
+            "LOG_FORMAT|xml|LOG_FORMAT must be 'text' or 'json', got 'xml'"})
+    void aMalformedOperationsSettingIsRefusedByName(String name, String value, String message) {
+        assertEquals(message, refusal(environment(name, value)));
     }
 }

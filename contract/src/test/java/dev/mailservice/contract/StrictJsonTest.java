@@ -16,7 +16,7 @@ class StrictJsonTest {
 
     @Test
     void aMalformedDocumentIsDescribedByLineAndColumnAloneNeverByItsText() {
-        assertEquals("The document is not valid JSON (line 2, column 21)", refusalOf("{\"host\": \"a\",\n \"password\": Secr3t}"));
+        assertEquals("The document is not valid JSON (line 2, column 14)", refusalOf("{\"host\": \"a\",\n \"password\": Secr3t}"));
     }
 
     @Test

@@ -23,7 +23,7 @@ public final class ServiceProcess implements AutoCloseable {
     /** Variables of the service that the caller's own environment may hold; a run sets its own. */
     private static final Pattern SERVICE_VARIABLE =
             Pattern.compile("SMTP_.*|ETCD_.*|REDIS_.*|KV_STORE_TYPE|TLS_CA_FILE|HIDE_SECRET_CONFIG|PORT|SECRET_KEY"
-                    + "|.*JWT_SECRET|MAIL_.*|HTTP_.*");
+                    + "|.*JWT_SECRET|MAIL_.*|HTTP_.*|OBSERVE_PORT|READY_REQUIRES_SMTP|SHUTDOWN_GRACE_MS|LOG_FORMAT");
 
     private final Process process;
     private final Path log;
@@ -79,12 +79,20 @@ public final class ServiceProcess implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(javaArguments);
+        return launchCommand(directory, variables, command);
+    }
+
+    /** Starts {@code command} (the distribution's start script, say) as the service, in {@code directory}. */
+    public static ServiceProcess launchCommand(Path directory, Map<String, String> variables, List<String> command)
+            throws IOException {
         Path log = Files.createTempFile(directory, "service-", ".log");
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(directory.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         builder.environment().keySet().removeIf(name -> SERVICE_VARIABLE.matcher(name).matches());
+        // Stops at once unless a test asks for the grace a deployment gives its load balancers.
+        builder.environment().put("SHUTDOWN_GRACE_MS", "0");
         builder.environment().putAll(variables);
         return new ServiceProcess(builder.start(), log);
     }

@@ -2,6 +2,7 @@ package dev.mailservice.adapters.config;
 
 import dev.mailservice.application.failure.BackendUnavailable;
 import dev.mailservice.application.failure.WriteConflict;
+import dev.mailservice.application.port.out.ConfigRepository.ChangeListener;
 import dev.mailservice.application.port.out.ConfigRepository.Subscription;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
@@ -167,14 +168,14 @@ public final class EtcdStore implements PipesHubStore {
     }
 
     /**
-     * Calls {@code onChange} when {@code key} changes, and each time the watch is (re)established,
+     * Tells {@code listener} when {@code key} changes, and each time the watch is (re)established,
      * since a change may have been missed while it was down. jetcd resumes a broken watch by
      * itself; a watch it gives up on (the revision it would resume from was compacted, say) is
      * started again here.
      */
     @Override
-    public Subscription watch(String key, Runnable onChange) {
-        KeyWatch watch = new KeyWatch(key, onChange);
+    public Subscription watch(String key, ChangeListener listener) {
+        KeyWatch watch = new KeyWatch(key, listener);
         watch.open();
         return watch::close;
     }
@@ -216,14 +217,14 @@ public final class EtcdStore implements PipesHubStore {
     private final class KeyWatch implements Watch.Listener {
 
         private final String key;
-        private final Runnable onChange;
+        private final ChangeListener listener;
         private volatile Watch.Watcher watcher;
         private volatile boolean closed;
         private volatile boolean broken;
 
-        KeyWatch(String key, Runnable onChange) {
+        KeyWatch(String key, ChangeListener listener) {
             this.key = key;
-            this.onChange = onChange;
+            this.listener = listener;
         }
 
         /** Opens the watch, unless it was closed; synchronised with close, so no watch opens after it. */
@@ -240,8 +241,9 @@ public final class EtcdStore implements PipesHubStore {
             if (broken) {
                 broken = false;
                 LOG.log(Level.INFO, "The watch of {0} on {1} is back", key, description);
+                listener.watchResumed();
             }
-            onChange.run();
+            listener.storedConfigurationMayHaveChanged();
         }
 
         @Override

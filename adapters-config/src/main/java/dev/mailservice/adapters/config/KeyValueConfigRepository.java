@@ -50,7 +50,7 @@ public final class KeyValueConfigRepository implements ConfigRepository {
 
     @Override
     public Subscription watch(ChangeListener listener) {
-        return store.watch(PATH, listener::storedConfigurationMayHaveChanged);
+        return store.watch(PATH, listener);
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.mailservice.adapters.config;
 
 import dev.mailservice.application.failure.BackendUnavailable;
 import dev.mailservice.application.failure.WriteConflict;
+import dev.mailservice.application.port.out.ConfigRepository.ChangeListener;
 import dev.mailservice.application.port.out.ConfigRepository.Subscription;
 import java.util.Optional;
 
@@ -50,10 +51,11 @@ public interface PipesHubStore extends AutoCloseable {
     long putIfUnchanged(String path, String value, long expectedRevision);
 
     /**
-     * Calls {@code onChange} when the value at {@code path} may have changed, and each time the
-     * watch is (re)established, since a change may have been missed while it was down.
+     * Tells {@code listener} when the value at {@code path} may have changed, and each time the
+     * watch is (re)established, since a change may have been missed while it was down; a watch
+     * that was lost and is back is told as such first.
      */
-    Subscription watch(String path, Runnable onChange);
+    Subscription watch(String path, ChangeListener listener);
 
     /** The store's kind, shown to operators: {@code etcd}, {@code redis}. */
     String kind();

@@ -1,6 +1,7 @@
 package dev.mailservice.adapters.config;
 
 import dev.mailservice.application.failure.BackendUnavailable;
+import dev.mailservice.application.port.out.ConfigRepository.ChangeListener;
 import dev.mailservice.application.port.out.ConfigRepository.Subscription;
 import java.lang.System.Logger.Level;
 import java.net.SocketTimeoutException;
@@ -175,15 +176,15 @@ public final class RedisStore implements PipesHubStore {
     }
 
     /**
-     * Subscribes to {@value #INVALIDATION_CHANNEL} and calls {@code onChange} for every message
+     * Subscribes to {@value #INVALIDATION_CHANNEL} and tells {@code listener} of every message
      * naming {@code path} or {@value #CLEAR_ALL}, and each time the subscription is
      * (re)established. A lost subscription is made again 100 ms later, then up to every 5 s. A
      * subscription silent for {@value #PING_INTERVAL_SECONDS} s is pinged, and dropped (and made
      * again) if nothing came back within the timeout.
      */
     @Override
-    public Subscription watch(String path, Runnable onChange) {
-        InvalidationSubscription subscription = new InvalidationSubscription(path, onChange);
+    public Subscription watch(String path, ChangeListener listener) {
+        InvalidationSubscription subscription = new InvalidationSubscription(path, listener);
         subscriptions.add(subscription);
         Thread.ofPlatform().name("redis-subscription").daemon(true).start(subscription::run);
         return () -> {
@@ -217,7 +218,7 @@ public final class RedisStore implements PipesHubStore {
     private final class InvalidationSubscription extends JedisPubSub {
 
         private final String path;
-        private final Runnable onChange;
+        private final ChangeListener listener;
         private volatile boolean closed;
         /** The connection being made or used, so that {@link #close} can end it. */
         private volatile Connection connection;
@@ -229,9 +230,9 @@ public final class RedisStore implements PipesHubStore {
         private boolean lost;
         private Duration delay = FIRST_RESUBSCRIBE_DELAY;
 
-        InvalidationSubscription(String path, Runnable onChange) {
+        InvalidationSubscription(String path, ChangeListener listener) {
             this.path = path;
-            this.onChange = onChange;
+            this.listener = listener;
         }
 
         void run() {
@@ -292,15 +293,16 @@ public final class RedisStore implements PipesHubStore {
                 lost = false;
                 LOG.log(Level.INFO, "The subscription to {0} on Redis at {1} is back", INVALIDATION_CHANNEL,
                         endpoint.address());
+                listener.watchResumed();
             }
-            onChange.run(); // a change may have been missed while there was no subscription
+            listener.storedConfigurationMayHaveChanged(); // a change may have been missed meanwhile
         }
 
         @Override
         public void onMessage(String channel, String message) {
             lastHeardNanos = System.nanoTime();
             if (path.equals(message) || CLEAR_ALL.equals(message)) {
-                onChange.run();
+                listener.storedConfigurationMayHaveChanged();
             }
         }
 

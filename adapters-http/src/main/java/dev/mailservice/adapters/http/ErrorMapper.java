@@ -11,6 +11,8 @@ import dev.mailservice.contract.StrictJson;
 import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
+import io.helidon.http.HttpException;
+import io.helidon.http.NotFoundException;
 import io.helidon.http.RequestException;
 import io.helidon.http.ServerResponseHeaders;
 import io.helidon.http.Status;
@@ -99,7 +101,10 @@ final class ErrorMapper {
 
     /** Answers {@code error} on {@code response}, as every route error is answered. */
     static void answer(ServerRequest request, ServerResponse response, Throwable error) {
-        Failure failure = classify(error);
+        Failure failure = error instanceof NotFoundException
+                ? new Failure(Status.NOT_FOUND_404, "No route " + request.prologue().method().text() + " "
+                        + request.prologue().uriPath().path())
+                : classify(error);
         // A refusal of our own (the 503 while stopping) is no failure to look into, and would come by the thousand.
         if (failure.status().code() >= 500 && !(error instanceof HttpError)) {
             LOG.log(Level.WARNING, "{0} {1} answered {2}: {3}", request.prologue().method().text(),
@@ -157,6 +162,8 @@ final class ErrorMapper {
             case RequestException request when request.status().code() == 413 -> new Failure(request.status(), TOO_LARGE);
             case RequestException request when request.status().code() < 500 ->
                     new Failure(request.status(), request.status().reasonPhrase());
+            case HttpException http when http.status().code() < 500 ->
+                    new Failure(http.status(), http.status().reasonPhrase());
             default -> {
                 LOG.log(Level.ERROR, "Unexpected failure while answering a request", error);
                 yield new Failure(Status.INTERNAL_SERVER_ERROR_500, "Internal server error");

@@ -58,9 +58,6 @@ final class HttpError extends RuntimeException {
         return new HttpError(Status.FORBIDDEN_403, message);
     }
 
-    static HttpError notFound(String message) {
-        return new HttpError(Status.NOT_FOUND_404, message);
-    }
 
     static HttpError payloadTooLarge(String message) {
         return new HttpError(Status.REQUEST_ENTITY_TOO_LARGE_413, message);

@@ -14,7 +14,7 @@ import java.util.Objects;
  * The service's HTTP server: the contract's routes under {@code /api/v1}, every error in the
  * contract's shape, unknown routes answered 404 in that shape too, request bodies limited per route
  * and in memory, connections guarded against clients that stop or frame requests ambiguously
- * ({@link ConnectionGuard}).
+ * ({@link ConnectionGuard}), and the health, metrics and OpenAPI endpoints ({@link Observability}).
  */
 public final class HttpServer {
 
@@ -47,6 +47,7 @@ public final class HttpServer {
 
     private final Guards guards;
     private final int requestedPort;
+    private final Observability observability;
     private final WebServer webServer;
 
     /**
@@ -55,20 +56,24 @@ public final class HttpServer {
      *                      before its connection is closed
      * @param mail          the routes under {@code /api/v1/mail}
      * @param configManager the routes under {@code /api/v1/configurationManager}
+     * @param observability the health, metrics and OpenAPI endpoints
      */
-    public HttpServer(int port, Duration idleTimeout, MailRoutes mail, ConfigManagerRoutes configManager) {
-        this(port, idleTimeout, BodyMemoryBudget.forHeap(Runtime.getRuntime().maxMemory()), mail, configManager);
+    public HttpServer(int port, Duration idleTimeout, MailRoutes mail, ConfigManagerRoutes configManager,
+            Observability observability) {
+        this(port, idleTimeout, BodyMemoryBudget.forHeap(Runtime.getRuntime().maxMemory()), mail, configManager,
+                observability);
     }
 
     /** As above, with the memory budget for request bodies given, for tests. */
     HttpServer(int port, Duration idleTimeout, BodyMemoryBudget bodyBudget, MailRoutes mail,
-            ConfigManagerRoutes configManager) {
+            ConfigManagerRoutes configManager, Observability observability) {
         this.requestedPort = port;
+        this.observability = observability;
         WebServerConfig.Builder server = WebServer.builder()
                 .port(port)
                 // Start-up wiring stops the server itself, in order with the rest of the service.
                 .shutdownHook(false);
-        this.guards = configure(server, idleTimeout, bodyBudget, mail, configManager);
+        this.guards = configure(server, idleTimeout, bodyBudget, mail, configManager, observability);
         this.webServer = server.build();
     }
 
@@ -83,9 +88,10 @@ public final class HttpServer {
      * @return what stopping the server must end
      */
     static Guards configure(WebServerConfig.Builder server, Duration idleTimeout, BodyMemoryBudget bodyBudget,
-            MailRoutes mail, ConfigManagerRoutes configManager) {
+            MailRoutes mail, ConfigManagerRoutes configManager, Observability observability) {
         Objects.requireNonNull(mail, "mail");
         Objects.requireNonNull(configManager, "configManager");
+        observability.configure(server);
         Guards guards = new Guards(new RequestsInFlight(), new ReadDeadlines(idleTimeout));
         ConnectionGuard guard = new ConnectionGuard(guards.readDeadlines());
         RequestBodies bodies = new RequestBodies(MAX_BODY_BYTES, Map.of(
@@ -105,16 +111,15 @@ public final class HttpServer {
                 .errorHandling(ErrorHandling.builder().includeEntity(true).build())
                 .directHandlers(ErrorMapper.directHandlers(guards.readDeadlines()))
                 .routing(routing -> {
+                    routing.addFilter(new RequestLog());
                     routing.addFilter(guard);
                     routing.addFilter(guards.requestsInFlight());
                     routing.addFilter(bodies);
                     routing.register(MailRoutes.BASE_PATH, (HttpService) mail);
                     routing.register(ConfigManagerRoutes.BASE_PATH, (HttpService) configManager);
+                    // A path no route takes is answered by the error mapper (no catch-all route here:
+                    // it would hide the endpoints the features add after these routes).
                     ErrorMapper.handleErrorsOf(routing);
-                    routing.any((request, response) -> {
-                        throw HttpError.notFound("No route " + request.prologue().method().text() + " "
-                                + request.prologue().uriPath().path());
-                    });
                 });
         return guards;
     }
@@ -141,12 +146,25 @@ public final class HttpServer {
         return webServer.port();
     }
 
+    /** The port of the health and metrics endpoints: their own, or the main one. */
+    public int observePort() {
+        return observability.socket().map(webServer::port).orElse(port());
+    }
+
     /**
-     * Answers new requests 503 and waits up to {@link #DRAIN_TIMEOUT} for the ones under way to
-     * finish, then stops listening.
+     * Stops in two steps: first this replica says it is not ready and goes on serving for
+     * {@code grace}, so that load balancers stop sending it requests; then it answers new requests
+     * 503 and waits up to {@link #DRAIN_TIMEOUT} for the ones under way to finish, and stops
+     * listening.
      */
-    public void stop() {
+    public void stop(Duration grace) {
+        observability.stopping();
         try {
+            if (!grace.isZero()) {
+                LOG.log(System.Logger.Level.INFO, "Not ready any more; serving {0} ms more before stopping",
+                        grace.toMillis());
+                Thread.sleep(grace);
+            }
             int unfinished = guards.requestsInFlight().drain(DRAIN_TIMEOUT);
             if (unfinished > 0) {
                 LOG.log(System.Logger.Level.WARNING, "Stopping with {0} requests still under way after {1} s",

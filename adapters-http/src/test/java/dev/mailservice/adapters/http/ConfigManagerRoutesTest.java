@@ -99,7 +99,7 @@ class ConfigManagerRoutesTest extends HttpAdapterTest {
     @Test
     void aMalformedBodyIs400WithoutQuotingIt() throws Exception {
         assertError(call("POST", PATH, admin(), "{\"password\": SecretPa55}"), 400, "HTTP_BAD_REQUEST",
-                "The request body is not valid JSON (line 1, column 25)");
+                "The request body is not valid JSON (line 1, column 14)");
         assertEquals(List.of(), useCases.saved);
     }
 

@@ -44,12 +44,13 @@ class HostileClientTest {
      */
     @BeforeAll
     static void startServer() {
-        server = new HttpServer(0, IDLE_TIMEOUT, BUDGET, useCases.mailRoutes(), useCases.configManagerRoutes()).start();
+        server = new HttpServer(0, IDLE_TIMEOUT, BUDGET, useCases.mailRoutes(), useCases.configManagerRoutes(),
+                useCases.observability()).start();
     }
 
     @AfterAll
     static void stopServer() {
-        server.stop();
+        server.stop(Duration.ZERO);
     }
 
     @BeforeEach

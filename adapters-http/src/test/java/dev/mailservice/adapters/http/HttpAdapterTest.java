@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.mailservice.application.port.in.SmtpConfigurationChange.Field;
 import dev.mailservice.application.port.in.SmtpConfigurationChange;
+import dev.mailservice.application.port.in.GetServiceHealth.ServiceHealth;
 import dev.mailservice.application.port.in.SmtpStatus;
 import dev.mailservice.domain.MailRequest;
 import dev.mailservice.domain.SmtpConfiguration;
@@ -25,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -66,7 +68,8 @@ abstract class HttpAdapterTest {
 
     @SetUpServer
     public static void server(WebServerConfig.Builder server) {
-        HttpServer.configure(server, IDLE_TIMEOUT, BUDGET, useCases.mailRoutes(), useCases.configManagerRoutes());
+        HttpServer.configure(server, IDLE_TIMEOUT, BUDGET, useCases.mailRoutes(), useCases.configManagerRoutes(),
+                useCases.observability());
     }
 
     @BeforeEach
@@ -84,6 +87,9 @@ abstract class HttpAdapterTest {
         volatile Supplier<Optional<StoredSmtpConfiguration>> storedAnswer;
         final List<MailRequest> sent = new CopyOnWriteArrayList<>();
         final List<SmtpConfigurationChange> saved = new CopyOnWriteArrayList<>();
+        volatile ServiceHealth health;
+        /** The endpoints for operators, in front of {@link #health}; readiness requires no configuration. */
+        private final Observability observability = new Observability(() -> health, false, OptionalInt.empty());
 
         /** The mail routes in front of these use cases. */
         MailRoutes mailRoutes() {
@@ -96,7 +102,12 @@ abstract class HttpAdapterTest {
                     new TokenVerifier(SCOPED_SECRET), false);
         }
 
+        Observability observability() {
+            return observability;
+        }
+
         void reset() {
+            health = new ServiceHealth(false, Optional.empty(), Optional.empty());
             reloadAnswer = () -> Optional.of(CONFIGURATION);
             status = new SmtpStatus(Optional.empty(), Optional.empty(), List.of());
             sendAnswer = request -> {};
@@ -154,6 +165,16 @@ abstract class HttpAdapterTest {
 
     Answer call(String method, String path, String token, String body) {
         return call(method, path, token, body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Calls {@code path} with a body declared as {@code contentType}. */
+    Answer callDeclaring(String contentType, String method, String path, String token, String body) {
+        Http1ClientRequest request = client.method(Method.create(method)).path(path)
+                .header(io.helidon.http.HeaderNames.AUTHORIZATION, "Bearer " + token)
+                .header(io.helidon.http.HeaderNames.CONTENT_TYPE, contentType);
+        try (HttpClientResponse response = request.submit(body.getBytes(StandardCharsets.UTF_8))) {
+            return answer(response);
+        }
     }
 
     /** Calls {@code path} sending {@code body} chunked, as a client that does not say its length. */

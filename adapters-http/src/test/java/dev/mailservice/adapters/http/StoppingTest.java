@@ -4,6 +4,7 @@ import static dev.mailservice.testkit.Tokens.SCOPED_SECRET;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import dev.mailservice.application.port.in.GetServiceHealth.ServiceHealth;
 import dev.mailservice.application.port.in.SmtpStatus;
 import dev.mailservice.domain.SmtpConfiguration;
 import dev.mailservice.testkit.Tokens;
@@ -14,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -41,7 +43,9 @@ class StoppingTest {
                 tokens),
                 new ConfigManagerRoutes(fields -> {
                     throw new UnsupportedOperationException();
-                }, Optional::empty, tokens, tokens, false)).start();
+                }, Optional::empty, tokens, tokens, false),
+                new Observability(() -> new ServiceHealth(true, Optional.empty(), Optional.empty()), false,
+                        OptionalInt.empty())).start();
         String token = Tokens.scoped(SCOPED_SECRET, "fetch:config");
 
         try (HttpClient client = HttpClient.newHttpClient()) {
@@ -49,7 +53,7 @@ class StoppingTest {
                     request(server, "POST", "/api/v1/mail/updateSmtpConfig", token), HttpResponse.BodyHandlers.ofString());
             await(reloadEntered);
 
-            CompletableFuture<Void> stopping = CompletableFuture.runAsync(server::stop);
+            CompletableFuture<Void> stopping = CompletableFuture.runAsync(() -> server.stop(Duration.ZERO));
             HttpResponse<String> turnedAway;
             do {
                 turnedAway = client.send(request(server, "GET", "/api/v1/mail/smtpConfig", token),

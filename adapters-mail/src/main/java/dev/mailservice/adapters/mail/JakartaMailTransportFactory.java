@@ -50,6 +50,7 @@ public final class JakartaMailTransportFactory implements MailTransportFactory {
     private final Optional<SSLSocketFactory> tls;
     private final ConcurrentMap<SessionKind, Session> sessions = new ConcurrentHashMap<>();
     private final SharedSmtpPools pools = new SharedSmtpPools();
+    private final SmtpPoolMeters poolMeters = new SmtpPoolMeters();
 
     /**
      * @param timeout    limit for connecting and for each read and write on the SMTP connection
@@ -80,8 +81,14 @@ public final class JakartaMailTransportFactory implements MailTransportFactory {
                 kind -> Session.getInstance(sessionProperties(configuration)));
         SharedSmtpPools.Key key = SharedSmtpPools.Key.of(configuration);
         SmtpConnectionPool connections = pools.acquire(key, ignored -> new SmtpConnectionPool(
-                () -> JakartaMailTransport.connect(configuration, session), poolSize, timeout, configuration.address()));
+                () -> JakartaMailTransport.connect(configuration, session), poolSize, timeout, configuration.address(),
+                poolMeters));
         return new JakartaMailTransport(configuration, session, connections, () -> pools.release(key));
+    }
+
+    /** What the connection pools of every transport of this factory hold and have done. */
+    public SmtpPoolMeters poolMeters() {
+        return poolMeters;
     }
 
     /**

@@ -37,15 +37,18 @@ final class SmtpConnectionPool implements AutoCloseable {
     private final String server;
     private final Semaphore permits;
     private final Deque<Transport> idle = new ConcurrentLinkedDeque<>();
+    private final SmtpPoolMeters meters;
     private volatile boolean closed;
 
     /**
      * @param size      how many connections may be open at once
      * @param waitLimit how long a send may wait for one of them to be free
      * @param server    the server's address, for messages
+     * @param meters    told of every connection lent, kept, opened, and of every wait
      */
-    SmtpConnectionPool(Opener opener, int size, Duration waitLimit, String server) {
+    SmtpConnectionPool(Opener opener, int size, Duration waitLimit, String server, SmtpPoolMeters meters) {
         this.opener = opener;
+        this.meters = meters;
         this.size = size;
         this.waitLimit = waitLimit;
         this.server = server;
@@ -62,13 +65,17 @@ final class SmtpConnectionPool implements AutoCloseable {
         acquirePermit();
         try {
             Transport connection;
-            while ((connection = idle.pollFirst()) != null) {
+            while ((connection = takeIdle()) != null) {
                 if (connection.isConnected()) {
+                    meters.lent(1);
                     return connection;
                 }
                 closeQuietly(connection);
             }
-            return opener.open();
+            connection = opener.open();
+            meters.connectionOpened();
+            meters.lent(1);
+            return connection;
         } catch (MessagingException | RuntimeException e) {
             permits.release();
             throw e;
@@ -77,8 +84,10 @@ final class SmtpConnectionPool implements AutoCloseable {
 
     /** Returns a borrowed connection: kept for the next send if {@code reusable}, closed otherwise. */
     void giveBack(Transport connection, boolean reusable) {
+        meters.lent(-1);
         if (reusable && !closed) {
             idle.offerFirst(connection);
+            meters.kept(1);
         } else {
             closeQuietly(connection);
         }
@@ -100,6 +109,10 @@ final class SmtpConnectionPool implements AutoCloseable {
     }
 
     private void acquirePermit() {
+        if (permits.tryAcquire()) {
+            return;
+        }
+        meters.sendWaited();
         try {
             if (!permits.tryAcquire(waitLimit.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new Overloaded("All " + size + " connections to the SMTP server " + server
@@ -113,9 +126,17 @@ final class SmtpConnectionPool implements AutoCloseable {
 
     private void closeIdle() {
         Transport connection;
-        while ((connection = idle.pollFirst()) != null) {
+        while ((connection = takeIdle()) != null) {
             closeQuietly(connection);
         }
+    }
+
+    private Transport takeIdle() {
+        Transport connection = idle.pollFirst();
+        if (connection != null) {
+            meters.kept(-1);
+        }
+        return connection;
     }
 
     private static void closeQuietly(Transport connection) {

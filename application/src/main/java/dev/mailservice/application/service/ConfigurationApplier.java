@@ -1,16 +1,21 @@
 package dev.mailservice.application.service;
 
+import dev.mailservice.application.failure.BackendUnavailable;
 import dev.mailservice.application.failure.InvalidInput;
 import dev.mailservice.application.failure.ServiceFailure;
+import dev.mailservice.application.port.in.GetServiceHealth.BackendContact;
 import dev.mailservice.application.port.in.SmtpStatus;
 import dev.mailservice.application.port.out.ConfigRepository;
 import dev.mailservice.application.port.out.MailTransport;
 import dev.mailservice.application.port.out.MailTransportFactory;
+import dev.mailservice.application.port.out.ServiceMetrics;
+import dev.mailservice.application.port.out.ServiceMetrics.ReloadOutcome;
 import dev.mailservice.domain.InvalidInputException;
 import dev.mailservice.domain.SmtpConfiguration;
 import dev.mailservice.domain.StoredSmtpConfiguration;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
@@ -33,13 +38,22 @@ public final class ConfigurationApplier {
     private final MailTransportFactory transportFactory;
     private final ActiveMailSender sender;
     private final Clock clock;
+    private final ServiceMetrics metrics;
+    private final BackendContacts contacts;
     // Held once per step: the steps never call back into the applier while holding it.
     private final ReentrantLock lock = new ReentrantLock();
 
-    public ConfigurationApplier(MailTransportFactory transportFactory, ActiveMailSender sender, Clock clock) {
+    /**
+     * @param metrics  told how each reload ended and how long it took
+     * @param contacts told whether each reload reached the backend
+     */
+    public ConfigurationApplier(MailTransportFactory transportFactory, ActiveMailSender sender, Clock clock,
+            ServiceMetrics metrics, BackendContacts contacts) {
         this.transportFactory = Objects.requireNonNull(transportFactory, "transportFactory");
         this.sender = Objects.requireNonNull(sender, "sender");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.contacts = Objects.requireNonNull(contacts, "contacts");
     }
 
     /** Runs {@code step} holding the lock; it is given the configuration active when it starts. */
@@ -66,22 +80,39 @@ public final class ConfigurationApplier {
      */
     Optional<SmtpConfiguration> reloadFrom(ConfigRepository repository, Optional<SmtpStatus.Applied> active) {
         requireLock();
-        Optional<StoredSmtpConfiguration> stored;
+        String source = repository.sourceName();
+        long started = System.nanoTime();
+        ReloadOutcome outcome = ReloadOutcome.INVALID;
         try {
-            stored = readNewerThan(repository, active.map(SmtpStatus.Applied::revision)
-                    .orElse(StoredSmtpConfiguration.UNVERSIONED));
-        } catch (InvalidInputException refusal) {
-            throw recordFailure(InvalidInput.of(refusal));
-        } catch (ServiceFailure failure) {
-            throw recordFailure(failure);
+            Optional<StoredSmtpConfiguration> stored;
+            try {
+                stored = readNewerThan(repository, active.map(SmtpStatus.Applied::revision)
+                        .orElse(StoredSmtpConfiguration.UNVERSIONED));
+            } catch (InvalidInputException refusal) {
+                contacts.record(new BackendContact(source, true, clock.instant()));
+                throw recordFailure(InvalidInput.of(refusal));
+            } catch (BackendUnavailable failure) {
+                contacts.record(new BackendContact(source, false, clock.instant()));
+                outcome = ReloadOutcome.BACKEND_UNAVAILABLE;
+                throw recordFailure(failure);
+            } catch (ServiceFailure failure) {
+                throw recordFailure(failure);
+            }
+            contacts.record(new BackendContact(source, true, clock.instant()));
+            if (stored.isEmpty()) {
+                sender.nothingStored(repository.location());
+                LOG.log(Level.INFO, "Nothing is stored in {0}{1}", repository.location(),
+                        active.isPresent() ? "; the active configuration stays" : "");
+                outcome = ReloadOutcome.NOTHING_STORED;
+                return Optional.empty();
+            }
+            boolean unchanged = isActive(stored.get(), active);
+            SmtpConfiguration applied = swapIn(stored.get(), source, active);
+            outcome = unchanged ? ReloadOutcome.UNCHANGED : ReloadOutcome.APPLIED;
+            return Optional.of(applied);
+        } finally {
+            metrics.reloadFinished(source, outcome, Duration.ofNanos(System.nanoTime() - started));
         }
-        if (stored.isEmpty()) {
-            sender.nothingStored(repository.location());
-            LOG.log(Level.INFO, "Nothing is stored in {0}{1}", repository.location(),
-                    active.isPresent() ? "; the active configuration stays" : "");
-            return Optional.empty();
-        }
-        return Optional.of(swapIn(stored.get(), repository.sourceName(), active));
     }
 
     /**
@@ -102,7 +133,7 @@ public final class ConfigurationApplier {
      * cannot be built is recorded as the last reload error, and the active configuration stays.
      */
     private SmtpConfiguration swapIn(StoredSmtpConfiguration stored, String source, Optional<SmtpStatus.Applied> active) {
-        if (active.isPresent() && active.get().configuration().equals(stored.configuration())) {
+        if (isActive(stored, active)) {
             sender.confirm(stored.revision());
             return stored.configuration();
         }
@@ -119,6 +150,10 @@ public final class ConfigurationApplier {
                 stored.configuration().address(), stored.configuration().fromEmail());
         stored.configuration().warnings().forEach(warning -> LOG.log(Level.WARNING, warning));
         return stored.configuration();
+    }
+
+    private static boolean isActive(StoredSmtpConfiguration stored, Optional<SmtpStatus.Applied> active) {
+        return active.isPresent() && active.get().configuration().equals(stored.configuration());
     }
 
     private static Optional<StoredSmtpConfiguration> readNewerThan(ConfigRepository repository, long activeRevision) {

@@ -3,6 +3,7 @@ package dev.mailservice.application.service;
 import dev.mailservice.application.failure.BackendUnavailable;
 import dev.mailservice.application.port.in.ReloadSmtpConfiguration;
 import dev.mailservice.application.port.out.ConfigRepository;
+import dev.mailservice.application.port.out.ServiceMetrics;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.Objects;
@@ -31,6 +32,7 @@ public final class ConfigurationFollower implements AutoCloseable {
     private final ConfigRepository repository;
     private final ReloadSmtpConfiguration reload;
     private final boolean watch;
+    private final ServiceMetrics metrics;
     private final Backoff retryDelays;
     private final ScheduledThreadPoolExecutor worker = newWorker();
 
@@ -45,9 +47,11 @@ public final class ConfigurationFollower implements AutoCloseable {
      * @param reload      the use case that applies it
      * @param watch       whether to follow changes as they happen, or apply only at start and on request
      * @param retryDelays how long to wait between attempts while the backend is unreachable
+     * @param metrics     told when a lost watch is back
      */
-    public ConfigurationFollower(
-            ConfigRepository repository, ReloadSmtpConfiguration reload, boolean watch, Backoff retryDelays) {
+    public ConfigurationFollower(ConfigRepository repository, ReloadSmtpConfiguration reload, boolean watch,
+            Backoff retryDelays, ServiceMetrics metrics) {
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.repository = Objects.requireNonNull(repository, "repository");
         this.reload = Objects.requireNonNull(reload, "reload");
         this.watch = watch;
@@ -69,11 +73,19 @@ public final class ConfigurationFollower implements AutoCloseable {
      */
     public void start() {
         if (watch) {
-            subscription = repository.watch(() -> {
-                try {
-                    worker.execute(this::apply);
-                } catch (RejectedExecutionException closing) {
-                    // Told of a change while closing: there is nothing to apply it to any more.
+            subscription = repository.watch(new ConfigRepository.ChangeListener() {
+                @Override
+                public void storedConfigurationMayHaveChanged() {
+                    try {
+                        worker.execute(ConfigurationFollower.this::apply);
+                    } catch (RejectedExecutionException closing) {
+                        // Told of a change while closing: there is nothing to apply it to any more.
+                    }
+                }
+
+                @Override
+                public void watchResumed() {
+                    metrics.watchResumed(repository.sourceName());
                 }
             });
         }

@@ -1,10 +1,19 @@
 package dev.mailservice.application.service;
 
+import dev.mailservice.application.failure.BackendUnavailable;
+import dev.mailservice.application.failure.DeliveryFailed;
 import dev.mailservice.application.failure.InvalidInput;
+import dev.mailservice.application.failure.NotConfigured;
+import dev.mailservice.application.failure.Overloaded;
+import dev.mailservice.application.failure.ServiceFailure;
+import dev.mailservice.application.failure.WriteConflict;
 import dev.mailservice.application.port.in.SendEmail;
 import dev.mailservice.application.port.out.MailRenderer;
+import dev.mailservice.application.port.out.ServiceMetrics;
+import dev.mailservice.application.port.out.ServiceMetrics.MailOutcome;
 import dev.mailservice.domain.MailMessage;
 import dev.mailservice.domain.MailRequest;
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -17,13 +26,16 @@ public final class SendEmailService implements SendEmail {
     private final MailRenderer renderer;
     private final ActiveMailSender sender;
     private final int maxRecipients;
+    private final ServiceMetrics metrics;
 
     /**
      * @param maxRecipients how many addresses a mail may have, To and Cc together; at least 1
+     * @param metrics       told how each send ended and how long it took
      */
-    public SendEmailService(MailRenderer renderer, ActiveMailSender sender, int maxRecipients) {
+    public SendEmailService(MailRenderer renderer, ActiveMailSender sender, int maxRecipients, ServiceMetrics metrics) {
         this.renderer = Objects.requireNonNull(renderer, "renderer");
         this.sender = Objects.requireNonNull(sender, "sender");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
         if (maxRecipients < 1) {
             throw new IllegalArgumentException("a mail needs room for one recipient at least, got " + maxRecipients);
         }
@@ -32,6 +44,27 @@ public final class SendEmailService implements SendEmail {
 
     @Override
     public void send(MailRequest request) {
+        long started = System.nanoTime();
+        MailOutcome outcome = MailOutcome.INVALID;
+        try {
+            render(request);
+            outcome = MailOutcome.SENT;
+        } catch (ServiceFailure failure) {
+            outcome = switch (failure) {
+                case InvalidInput invalid -> MailOutcome.INVALID;
+                case NotConfigured notConfigured -> MailOutcome.NOT_CONFIGURED;
+                case Overloaded overloaded -> MailOutcome.OVERLOADED;
+                case DeliveryFailed failed -> MailOutcome.DELIVERY_FAILED;
+                case BackendUnavailable unavailable -> MailOutcome.DELIVERY_FAILED;
+                case WriteConflict conflict -> MailOutcome.DELIVERY_FAILED;
+            };
+            throw failure;
+        } finally {
+            metrics.mailFinished(request.template().key(), outcome, Duration.ofNanos(System.nanoTime() - started));
+        }
+    }
+
+    private void render(MailRequest request) {
         int recipients = request.to().size() + request.cc().size();
         if (recipients > maxRecipients) {
             throw new InvalidInput(MailRequest.TO, MailRequest.TO + " may hold at most " + maxRecipients

@@ -20,13 +20,16 @@ import org.junit.jupiter.api.Test;
 
 class ConfigurationFollowerTest {
 
+    private final Fakes.Metrics metrics = new Fakes.Metrics();
+    private final BackendContacts contacts = new BackendContacts();
+
     private static final Backoff QUICK_RETRIES = new Backoff(Duration.ofMillis(10), Duration.ofMillis(40));
 
     private final Fakes.Repository repository = new Fakes.Repository();
     private final Fakes.TransportFactory factory = new Fakes.TransportFactory();
     private final ActiveMailSender sender = new ActiveMailSender();
     private final ReloadSmtpConfigurationService reload =
-            new ReloadSmtpConfigurationService(repository, new ConfigurationApplier(factory, sender, Clock.systemUTC()));
+            new ReloadSmtpConfigurationService(repository, new ConfigurationApplier(factory, sender, Clock.systemUTC(), metrics, contacts));
     private ConfigurationFollower follower;
 
     @AfterEach
@@ -35,7 +38,7 @@ class ConfigurationFollowerTest {
     }
 
     private ConfigurationFollower follower(boolean watch) {
-        follower = new ConfigurationFollower(repository, reload, watch, QUICK_RETRIES);
+        follower = new ConfigurationFollower(repository, reload, watch, QUICK_RETRIES, metrics);
         return follower;
     }
 

@@ -4,12 +4,15 @@ import dev.mailservice.application.failure.WriteConflict;
 import dev.mailservice.application.port.out.ConfigRepository;
 import dev.mailservice.application.port.out.MailTransport;
 import dev.mailservice.application.port.out.MailTransportFactory;
+import dev.mailservice.application.port.out.ServiceMetrics;
 import dev.mailservice.domain.EmailAddress;
 import dev.mailservice.domain.MailMessage;
 import dev.mailservice.domain.OpaqueFields;
 import dev.mailservice.domain.SmtpConfiguration;
 import dev.mailservice.domain.StoredSmtpConfiguration;
+import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -202,6 +205,27 @@ final class Fakes {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
+        }
+    }
+
+    /** Records what the services report, as lines such as {@code reload file applied}. */
+    static final class Metrics implements ServiceMetrics {
+
+        final List<String> events = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void reloadFinished(String source, ReloadOutcome outcome, Duration took) {
+            events.add("reload " + source + " " + outcome.name().toLowerCase(Locale.ROOT));
+        }
+
+        @Override
+        public void mailFinished(String template, MailOutcome outcome, Duration took) {
+            events.add("mail " + template + " " + outcome.name().toLowerCase(Locale.ROOT));
+        }
+
+        @Override
+        public void watchResumed(String source) {
+            events.add("watch resumed " + source);
         }
     }
 }

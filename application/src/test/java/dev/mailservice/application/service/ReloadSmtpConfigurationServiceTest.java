@@ -32,13 +32,16 @@ import org.junit.jupiter.api.Test;
 
 class ReloadSmtpConfigurationServiceTest {
 
+    private final Fakes.Metrics metrics = new Fakes.Metrics();
+    private final BackendContacts contacts = new BackendContacts();
+
     private static final Instant NOW = Instant.parse("2026-01-02T03:04:05Z");
 
     private final Fakes.Repository repository = new Fakes.Repository();
     private final Fakes.TransportFactory factory = new Fakes.TransportFactory();
     private final ActiveMailSender sender = new ActiveMailSender();
     private final ReloadSmtpConfigurationService reload =
-            new ReloadSmtpConfigurationService(repository, new ConfigurationApplier(factory, sender, Clock.fixed(NOW, ZoneOffset.UTC)));
+            new ReloadSmtpConfigurationService(repository, new ConfigurationApplier(factory, sender, Clock.fixed(NOW, ZoneOffset.UTC), metrics, contacts));
     private final ExecutorService threads = Executors.newCachedThreadPool();
 
     @AfterEach

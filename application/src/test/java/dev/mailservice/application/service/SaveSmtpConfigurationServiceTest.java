@@ -25,10 +25,13 @@ import org.junit.jupiter.api.Test;
 
 class SaveSmtpConfigurationServiceTest {
 
+    private final Fakes.Metrics metrics = new Fakes.Metrics();
+    private final BackendContacts contacts = new BackendContacts();
+
     private final Fakes.Repository repository = new Fakes.Repository();
     private final Fakes.TransportFactory factory = new Fakes.TransportFactory();
     private final ActiveMailSender sender = new ActiveMailSender();
-    private final ConfigurationApplier applier = new ConfigurationApplier(factory, sender, Clock.systemUTC());
+    private final ConfigurationApplier applier = new ConfigurationApplier(factory, sender, Clock.systemUTC(), metrics, contacts);
     private final ReloadSmtpConfigurationService reload = new ReloadSmtpConfigurationService(repository, applier);
     private final SaveSmtpConfigurationService save = new SaveSmtpConfigurationService(repository, applier);
     private final GetStoredSmtpConfigurationService stored = new GetStoredSmtpConfigurationService(repository);

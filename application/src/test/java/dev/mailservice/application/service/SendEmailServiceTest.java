@@ -17,12 +17,15 @@ import org.junit.jupiter.api.Test;
 
 class SendEmailServiceTest {
 
+    private final Fakes.Metrics metrics = new Fakes.Metrics();
+    private final BackendContacts contacts = new BackendContacts();
+
     private final Fakes.Repository repository = new Fakes.Repository();
     private final Fakes.TransportFactory factory = new Fakes.TransportFactory();
     private final ActiveMailSender sender = new ActiveMailSender();
     private final MailRenderer renderer = request -> new MailRenderer.RenderedMail(
             "Default subject", "<p>" + request.templateData().get("name") + "</p>", request.templateData().get("name"));
-    private final SendEmailService sendEmail = new SendEmailService(renderer, sender, 3);
+    private final SendEmailService sendEmail = new SendEmailService(renderer, sender, 3, metrics);
 
     private static MailRequest request(String subject) {
         return MailRequest.of("loginWithOTP", List.of("to@example.com"), List.of("cc@example.com"), subject,
@@ -31,7 +34,7 @@ class SendEmailServiceTest {
 
     private void activate() {
         repository.stores(configuration("a.example.com"));
-        new ReloadSmtpConfigurationService(repository, new ConfigurationApplier(factory, sender, Clock.systemUTC())).reload();
+        new ReloadSmtpConfigurationService(repository, new ConfigurationApplier(factory, sender, Clock.systemUTC(), metrics, contacts)).reload();
     }
 
     @Test

@@ -79,6 +79,9 @@ public interface ConfigRepository extends AutoCloseable {
     @FunctionalInterface
     interface ChangeListener {
         void storedConfigurationMayHaveChanged();
+
+        /** The watch had been lost and is back (a change may have been missed; a call to the method above follows). */
+        default void watchResumed() {}
     }
 
     /** A running watch; {@link #close()} ends it. */

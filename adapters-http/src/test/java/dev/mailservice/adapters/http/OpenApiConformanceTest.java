@@ -1,0 +1,167 @@
+package dev.mailservice.adapters.http;
+
+import static dev.mailservice.testkit.Tokens.SCOPED_SECRET;
+import static dev.mailservice.testkit.Tokens.USER_SECRET;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.mailservice.application.failure.BackendUnavailable;
+import dev.mailservice.application.failure.DeliveryFailed;
+import dev.mailservice.application.failure.InvalidInput;
+import dev.mailservice.application.failure.Overloaded;
+import dev.mailservice.application.failure.WriteConflict;
+import dev.mailservice.application.port.in.SmtpStatus;
+import dev.mailservice.domain.OpaqueFields;
+import dev.mailservice.domain.StoredSmtpConfiguration;
+import dev.mailservice.testkit.Tokens;
+import io.helidon.webclient.http1.Http1Client;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.testing.junit5.ServerTest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every answer the OpenAPI document names, provoked for real and checked against the document's
+ * schema for it; and none left out: after the tests, every documented answer has been seen.
+ */
+@ServerTest
+class OpenApiConformanceTest extends HttpAdapterTest {
+
+    private static final OpenApiDocument DOCUMENT = OpenApiDocument.read();
+    private static final Set<String> SEEN = new TreeSet<>();
+
+    private static final String RELOAD = "/api/v1/mail/updateSmtpConfig";
+    private static final String STATUS = "/api/v1/mail/smtpConfig";
+    private static final String SEND = "/api/v1/mail/emails/sendEmail";
+    private static final String STORED = "/api/v1/configurationManager/smtpConfig";
+    private static final String INTERNAL = "/api/v1/configurationManager/internal/smtpConfig";
+    private static final String MAIL = """
+            {"emailTemplateType": "loginWithOTP", "sendEmailTo": ["user@example.com"],
+             "templateData": {"name": "A", "otp": "123456"}}""";
+    private static final String CONFIGURATION_BODY = """
+            {"host": "smtp.example.com", "port": 587, "username": "ops", "password": "Pa55word", "fromEmail": "a@b.example"}""";
+
+    private final String fetchConfig = Tokens.scoped(SCOPED_SECRET, "fetch:config");
+    private final String mailSend = Tokens.scoped(SCOPED_SECRET, "mail:send");
+    private final String admin = Tokens.user(USER_SECRET, "admin");
+
+    OpenApiConformanceTest(WebServer server, Http1Client client) {
+        super(server, client);
+    }
+
+    /** Checks {@code answer} against the document as the answer of {@code method path}, and notes it seen. */
+    private static void conforms(String method, String path, int expectedStatus, Answer answer) {
+        assertEquals(expectedStatus, answer.statusCode(), answer.body());
+        String operation = method + " " + path;
+        assertEquals(List.of(), DOCUMENT.problems(operation, answer.statusCode(), answer.body()),
+                operation + " answered " + answer.statusCode() + " " + answer.body());
+        synchronized (SEEN) {
+            SEEN.add(operation + " " + answer.statusCode());
+        }
+    }
+
+    @AfterAll
+    static void everyDocumentedAnswerWasSeen() {
+        assertEquals(DOCUMENT.answers(), SEEN, "answers the document names that no test provoked, or the reverse");
+    }
+
+    @Test
+    void reload() {
+        conforms("POST", RELOAD, 200, call("POST", RELOAD, fetchConfig, NO_BODY));
+        useCases.reloadAnswer = Optional::empty;
+        conforms("POST", RELOAD, 200, call("POST", RELOAD, fetchConfig, NO_BODY));
+        useCases.reloadAnswer = () -> {
+            throw new InvalidInput("port", "port must be between 1 and 65535");
+        };
+        conforms("POST", RELOAD, 400, call("POST", RELOAD, fetchConfig, NO_BODY));
+        useCases.reloadAnswer = () -> {
+            throw new BackendUnavailable("etcd at http://etcd:2379 did not answer within 2000 ms", null);
+        };
+        conforms("POST", RELOAD, 503, call("POST", RELOAD, fetchConfig, NO_BODY));
+        conforms("POST", RELOAD, 401, call("POST", RELOAD, null, NO_BODY));
+        conforms("POST", RELOAD, 415, callDeclaring("text/plain", "POST", RELOAD, fetchConfig, "reload"));
+    }
+
+    @Test
+    void status() {
+        conforms("GET", STATUS, 200, call("GET", STATUS, fetchConfig, NO_BODY));
+        useCases.status = new SmtpStatus(Optional.of(new SmtpStatus.Applied(CONFIGURATION, Instant.now(), "redis", 0)),
+                Optional.of(new SmtpStatus.ReloadError(Instant.now(), "Redis at redis://redis:6379/0 did not answer")),
+                List.of("a password without a username is not used"));
+        conforms("GET", STATUS, 200, call("GET", STATUS, fetchConfig, NO_BODY));
+        conforms("GET", STATUS, 401, call("GET", STATUS, Tokens.scoped(SCOPED_SECRET, "mail:send"), NO_BODY));
+    }
+
+    @Test
+    void sendEmail() {
+        conforms("POST", SEND, 200, call("POST", SEND, mailSend, MAIL));
+        conforms("POST", SEND, 400, call("POST", SEND, mailSend, MAIL.replace("loginWithOTP", "unknownTemplate")));
+        conforms("POST", SEND, 401, call("POST", SEND, fetchConfig, MAIL));
+        conforms("POST", SEND, 415, callDeclaring("text/plain", "POST", SEND, mailSend, MAIL));
+        conforms("POST", SEND, 413, callStreaming("POST", SEND, mailSend, out -> {
+            try {
+                out.write("{\"subject\": \"".getBytes(StandardCharsets.US_ASCII));
+                out.write("x".repeat((int) MailRoutes.SEND_EMAIL_MAX_BODY_BYTES).getBytes(StandardCharsets.US_ASCII));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }));
+        useCases.sendAnswer = request -> {
+            throw new DeliveryFailed("The SMTP server smtp.example.com:587 refused the mail: 550 mailbox unavailable", null);
+        };
+        conforms("POST", SEND, 500, call("POST", SEND, mailSend, MAIL));
+        useCases.sendAnswer = request -> {
+            throw new Overloaded("All 4 connections to the SMTP server smtp.example.com:587 stayed busy", Duration.ofSeconds(1));
+        };
+        Answer overloaded = call("POST", SEND, mailSend, MAIL);
+        conforms("POST", SEND, 503, overloaded);
+        assertEquals("1", overloaded.headers().firstValue("Retry-After").orElseThrow());
+    }
+
+    @Test
+    void storeAConfiguration() {
+        conforms("POST", STORED, 200, call("POST", STORED, admin, CONFIGURATION_BODY));
+        conforms("POST", STORED, 400, call("POST", STORED, admin, CONFIGURATION_BODY.replace("587", "70000")));
+        conforms("POST", STORED, 401, call("POST", STORED, null, CONFIGURATION_BODY));
+        conforms("POST", STORED, 403, call("POST", STORED, Tokens.user(USER_SECRET, "member"), CONFIGURATION_BODY));
+        conforms("POST", STORED, 413, call("POST", STORED, admin,
+                CONFIGURATION_BODY.replace("}", ", \"padding\": \"" + "x".repeat((int) HttpServer.MAX_BODY_BYTES) + "\"}")));
+        conforms("POST", STORED, 415, callDeclaring("application/x-www-form-urlencoded", "POST", STORED, admin, "host=a"));
+        useCases.saveAnswer = change -> {
+            throw new WriteConflict("etcd key /services/smtp at http://etcd:2379 was changed by another write");
+        };
+        conforms("POST", STORED, 409, call("POST", STORED, admin, CONFIGURATION_BODY));
+        useCases.saveAnswer = change -> {
+            throw new BackendUnavailable("Cannot write /services/smtp: etcd did not answer", null);
+        };
+        conforms("POST", STORED, 503, call("POST", STORED, admin, CONFIGURATION_BODY));
+    }
+
+    @Test
+    void readTheStoredConfiguration() {
+        useCases.storedAnswer = () -> Optional.of(new StoredSmtpConfiguration(CONFIGURATION, 3,
+                new OpaqueFields(Map.of("secure", true))));
+        conforms("GET", STORED, 200, call("GET", STORED, admin, NO_BODY));
+        conforms("GET", INTERNAL, 200, call("GET", INTERNAL, fetchConfig, NO_BODY));
+        useCases.storedAnswer = Optional::empty;
+        conforms("GET", STORED, 200, call("GET", STORED, admin, NO_BODY));
+        conforms("GET", INTERNAL, 200, call("GET", INTERNAL, fetchConfig, NO_BODY));
+        conforms("GET", STORED, 401, call("GET", STORED, fetchConfig, NO_BODY));
+        conforms("GET", STORED, 403, call("GET", STORED, Tokens.user(USER_SECRET, "member"), NO_BODY));
+        conforms("GET", INTERNAL, 401, call("GET", INTERNAL, admin, NO_BODY));
+        useCases.storedAnswer = () -> {
+            throw new BackendUnavailable("Cannot read /services/smtp: etcd did not answer", null);
+        };
+        conforms("GET", STORED, 503, call("GET", STORED, admin, NO_BODY));
+        conforms("GET", INTERNAL, 503, call("GET", INTERNAL, fetchConfig, NO_BODY));
+    }
+}

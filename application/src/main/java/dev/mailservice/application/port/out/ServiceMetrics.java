@@ -1,0 +1,59 @@
+package dev.mailservice.application.port.out;
+
+import java.time.Duration;
+
+/**
+ * Out-port: what the service counts and times for its operators. An adapter publishes it (as
+ * Prometheus meters, say); the core only reports. Implementations are cheap, never block and never
+ * throw. No argument carries a configuration value, an address or a secret.
+ */
+public interface ServiceMetrics {
+
+    /** How a reload ended. */
+    enum ReloadOutcome {
+        /** A configuration other than the active one became active. */
+        APPLIED,
+        /** What is stored is what is active; nothing changed. */
+        UNCHANGED,
+        /** The backend holds no configuration. */
+        NOTHING_STORED,
+        /** What is stored is not a valid configuration; the active one stays. */
+        INVALID,
+        /** The backend could not be reached; the active configuration stays. */
+        BACKEND_UNAVAILABLE
+    }
+
+    /** How a send ended. */
+    enum MailOutcome {
+        SENT,
+        /** Refused before sending: too many recipients, a bad template value. */
+        INVALID,
+        /** No configuration is active. */
+        NOT_CONFIGURED,
+        /** The SMTP server refused it or could not be reached. */
+        DELIVERY_FAILED,
+        /** No SMTP connection came free in time. */
+        OVERLOADED
+    }
+
+    /** A reload from the backend named {@code source} ({@code file}, {@code etcd}, {@code redis}) ended. */
+    void reloadFinished(String source, ReloadOutcome outcome, Duration took);
+
+    /** A send of a mail of template {@code template} ended. */
+    void mailFinished(String template, MailOutcome outcome, Duration took);
+
+    /** The watch of the backend named {@code source} was lost and is back. */
+    void watchResumed(String source);
+
+    /** Counts nothing: for tests, and for a service that publishes no metrics. */
+    ServiceMetrics NONE = new ServiceMetrics() {
+        @Override
+        public void reloadFinished(String source, ReloadOutcome outcome, Duration took) {}
+
+        @Override
+        public void mailFinished(String template, MailOutcome outcome, Duration took) {}
+
+        @Override
+        public void watchResumed(String source) {}
+    };
+}

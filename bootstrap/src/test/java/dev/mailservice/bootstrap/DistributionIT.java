@@ -1,0 +1,81 @@
+package dev.mailservice.bootstrap;
+
+import static dev.mailservice.testkit.Tokens.SCOPED_SECRET;
+import static dev.mailservice.testkit.Tokens.USER_SECRET;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mailservice.testkit.ServiceProcess;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The distribution ({@code mail-service-<version>.tar.gz}) unpacked and started as an operator starts it. */
+class DistributionIT {
+
+    @TempDir
+    Path directory;
+
+    private Path unpack() throws Exception {
+        Path archive = Path.of(System.getProperty("service.distribution"));
+        Process tar = new ProcessBuilder("tar", "xzf", archive.toString(), "-C", directory.toString())
+                .redirectErrorStream(true).start();
+        assertTrue(tar.waitFor(60, TimeUnit.SECONDS) && tar.exitValue() == 0,
+                new String(tar.getInputStream().readAllBytes()));
+        try (Stream<Path> unpacked = Files.list(directory)) {
+            return unpacked.filter(path -> path.getFileName().toString().startsWith("mail-service-")).findFirst()
+                    .orElseThrow();
+        }
+    }
+
+    @Test
+    void holdsWhatADeploymentNeeds() throws Exception {
+        Path home = unpack();
+
+        assertTrue(Files.isExecutable(home.resolve("bin/mail-service")));
+        for (String file : List.of("bin/java-env", "lib/mail-service.jar", "config/smtp.json", "config/environment",
+                "systemd/mail-service.service", "deploy/Dockerfile", "deploy/kubernetes/deployment.yaml",
+                "deploy/kubernetes/service.yaml", "deploy/kubernetes/secret.yaml", "deploy/kubernetes/configmap.yaml",
+                "deploy/kubernetes/poddisruptionbudget.yaml", "deploy/compose/docker-compose.mail-service.yml")) {
+            assertTrue(Files.isRegularFile(home.resolve(file)), file + " is missing");
+        }
+        try (Stream<Path> libraries = Files.list(home.resolve("lib/libs"))) {
+            assertTrue(libraries.anyMatch(jar -> jar.getFileName().toString().startsWith("helidon-webserver-")));
+        }
+        String unit = Files.readString(home.resolve("systemd/mail-service.service"));
+        for (String option : List.of("ExecStart=/opt/mail-service/bin/mail-service", "DynamicUser=yes",
+                "StateDirectory=mail-service", "NoNewPrivileges=yes", "ProtectSystem=strict", "KillSignal=SIGTERM")) {
+            assertTrue(unit.lines().anyMatch(option::equals), "the unit lacks " + option);
+        }
+    }
+
+    @Test
+    void theStartScriptStartsTheServiceThatServesTheReloadRoute() throws Exception {
+        Path home = unpack();
+        Path configuration = home.resolve("config/smtp.json");
+
+        try (ServiceProcess service = ServiceProcess.launchCommand(directory, Map.of(
+                        "JAVA_HOME", Path.of(System.getProperty("java.home")).toString(),
+                        "SCOPED_JWT_SECRET", SCOPED_SECRET, "JWT_SECRET", USER_SECRET,
+                        "SMTP_CONFIG_FILE", configuration.toString(), "PORT", "0"),
+                        List.of(home.resolve("bin/mail-service").toString()));
+                ServiceClient client = new ServiceClient(service.awaitReadyPort(), SCOPED_SECRET)) {
+            HttpResponse<String> reloaded = client.reload();
+
+            assertEquals(200, reloaded.statusCode(), reloaded.body());
+            assertTrue(reloaded.body().contains("\"host\":\"smtp.example.com\""), reloaded.body());
+            List<String> jvmArguments = List.of(ProcessHandle.of(service.pid()).orElseThrow().info().arguments()
+                    .orElseThrow());
+            assertTrue(jvmArguments.contains("-Xmx96m") && jvmArguments.contains("-XX:+UseSerialGC"),
+                    "not started with the measured JVM flags: " + jvmArguments);
+            service.terminate();
+            assertEquals(143, service.exitCode(), String.join("\n", service.output()));
+        }
+    }
+}
