@@ -5,10 +5,12 @@ import com.google.inject.Guice;
 import com.google.inject.ProvisionException;
 import com.google.inject.Stage;
 import com.google.inject.spi.Message;
+import dev.mailservice.adapters.config.AesGcmCipher;
 import dev.mailservice.adapters.http.ListenFailedException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.logging.LogManager;
 
 /** Starts the service from the environment; see the README for the variables. */
@@ -22,6 +24,10 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        if (args.length == 1 && "encrypt".equals(args[0])) {
+            encrypt();
+            return;
+        }
         configureJvm();
         try {
             // First, so that whatever follows (a refused setting too) is written in the format asked for.
@@ -63,6 +69,25 @@ public final class Main {
                 }
             }
             throw e;
+        }
+    }
+
+    /**
+     * {@code java -jar mail-service.jar encrypt}: encrypts standard input as PipesHub stores its
+     * values (etcd, Redis) under {@code SECRET_KEY}, and prints the stored form, for an operator
+     * storing a configuration by hand.
+     */
+    private static void encrypt() {
+        String secretKey = System.getenv(Settings.SECRET_KEY);
+        if (secretKey == null || secretKey.isEmpty()) {
+            System.err.println("encrypt: set " + Settings.SECRET_KEY + " to the key the values are encrypted with");
+            System.exit(EXIT_INVALID_SETTINGS);
+        }
+        try {
+            String value = new String(System.in.readAllBytes(), StandardCharsets.UTF_8).strip();
+            System.out.println(new AesGcmCipher(secretKey).encrypt(value));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
