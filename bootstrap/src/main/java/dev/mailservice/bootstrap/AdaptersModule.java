@@ -78,8 +78,8 @@ final class AdaptersModule extends AbstractModule {
             SmtpPoolMeters pools = jakarta.poolMeters();
             metrics.gauge("smtp.connections.busy", "SMTP connections lent to a send right now", pools::busy);
             metrics.gauge("smtp.connections.idle", "SMTP connections open and waiting for the next send", pools::idle);
-            metrics.gauge("smtp.connections.opened", "SMTP connections opened and logged in so far", pools::opened);
-            metrics.gauge("smtp.sends.waited", "Sends that found every SMTP connection busy and waited", pools::waited);
+            metrics.counter("smtp.connections.opened", "SMTP connections opened and logged in", pools::opened);
+            metrics.counter("smtp.sends.waited", "Sends that found every SMTP connection busy and waited", pools::waited);
         }
         return metrics;
     }

@@ -63,8 +63,6 @@ class ObserveEndToEndTest {
 
         assertEquals(200, client.reload().statusCode());
         assertEquals(200, client.sendEmail(MAIL).statusCode());
-        assertEquals(400, client.sendEmail(MAIL.replace("loginWithOTP", "resetPassword").replace("\"otp\"", "\"x\"")
-                .replace("{\"name\"", "{\"link\": \"javascript:alert(1)\", \"name\"")).statusCode());
         String after = metrics(client);
 
         assertEquals(1, value(after, "mailservice_reloads_total", "source=\"file\"", "outcome=\"unchanged\"")
@@ -74,7 +72,7 @@ class ObserveEndToEndTest {
                 - value(before, "mailservice_mails_total", "template=\"loginWithOTP\"", "outcome=\"sent\""), after);
         assertTrue(value(after, "mailservice_send_duration_seconds_count", "template=\"loginWithOTP\"") >= 1, after);
         assertTrue(after.contains("mailservice_reload_duration_seconds_bucket{"), after);
-        assertTrue(value(after, "mailservice_smtp_connections_opened") >= 1, after);
+        assertTrue(value(after, "mailservice_smtp_connections_opened_total") >= 1, after);
         assertEquals(1, value(after, "mailservice_smtp_connections_idle"), after);
         assertEquals(0, value(after, "mailservice_smtp_connections_busy"), after);
         assertEquals(1, value(after, "mailservice_configuration_active"), after);

@@ -53,6 +53,7 @@ final class ErrorMapper {
             Map.entry(404, "HTTP_NOT_FOUND"),
             Map.entry(409, "HTTP_CONFLICT"),
             Map.entry(413, "HTTP_PAYLOAD_TOO_LARGE"),
+            Map.entry(414, "HTTP_URI_TOO_LONG"),
             Map.entry(415, "HTTP_UNSUPPORTED_MEDIA_TYPE"),
             Map.entry(431, "HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE"),
             Map.entry(500, "HTTP_INTERNAL_SERVER_ERROR"),

@@ -2,6 +2,7 @@ package dev.mailservice.adapters.http;
 
 import dev.mailservice.application.port.out.ServiceMetrics;
 import io.helidon.metrics.api.Counter;
+import io.helidon.metrics.api.FunctionalCounter;
 import io.helidon.metrics.api.Gauge;
 import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.metrics.api.Metrics;
@@ -60,6 +61,16 @@ public final class HelidonServiceMetrics implements ServiceMetrics {
         registry.getOrCreate(Counter.builder("mailservice.watch.resumed")
                 .description("Times a lost watch of the backend was made again")
                 .tags(List.of(Tag.create("source", source)))).increment();
+    }
+
+    /**
+     * Registers a counter read from {@code total}, a count that only grows, each time the meters are served.
+     *
+     * @param name a name under {@code mailservice.}, dotted
+     */
+    public void counter(String name, String description, Supplier<Long> total) {
+        registry.remove("mailservice." + name, List.of());
+        registry.getOrCreate(FunctionalCounter.builder("mailservice." + name, total, Supplier::get).description(description));
     }
 
     /**

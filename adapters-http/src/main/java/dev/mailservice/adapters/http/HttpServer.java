@@ -160,7 +160,8 @@ public final class HttpServer {
     public void stop(Duration grace) {
         observability.stopping();
         try {
-            if (!grace.isZero()) {
+            // A server that never listened (the start failed) has no load balancer to wait for.
+            if (!grace.isZero() && webServer.isRunning()) {
                 LOG.log(System.Logger.Level.INFO, "Not ready any more; serving {0} ms more before stopping",
                         grace.toMillis());
                 Thread.sleep(grace);

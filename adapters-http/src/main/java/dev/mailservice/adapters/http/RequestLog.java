@@ -30,7 +30,8 @@ final class RequestLog implements Filter {
         RequestIds.bind(id);
         long started = System.nanoTime();
         response.whenSent(() -> {
-            String path = request.prologue().uriPath().path();
+            // As sent, percent-encoded: a decoded path could put a line break or a control character in the log.
+            String path = request.prologue().uriPath().rawPath();
             boolean probe = path.startsWith("/observe") || path.startsWith("/openapi");
             RequestIds.bind(id);
             try {

@@ -342,6 +342,17 @@ class HostileClientTest {
         }
     }
 
+    @Test
+    void aRequestLineOverTheLimitIs414() throws Exception {
+        try (RawHttp client = new RawHttp(port())) {
+            client.send("GET " + STATUS + "?" + "x".repeat(5_000) + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
+
+            RawHttp.Answer answer = client.answer();
+            assertEquals(414, answer.status(), answer.body());
+            assertTrue(answer.body().startsWith("{\"error\":{\"code\":\"HTTP_URI_TOO_LONG\",\"message\":"), answer.body());
+        }
+    }
+
     // Bodies: media type, HEAD, Expect (row 17 and 5).
 
     @Test

@@ -3,6 +3,7 @@ package dev.mailservice.adapters.http;
 import static dev.mailservice.testkit.Tokens.SCOPED_SECRET;
 import static dev.mailservice.testkit.Tokens.USER_SECRET;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mailservice.application.failure.BackendUnavailable;
 import dev.mailservice.application.failure.DeliveryFailed;
@@ -26,6 +27,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -58,9 +61,21 @@ class OpenApiConformanceTest extends HttpAdapterTest {
         super(server, client);
     }
 
+    /** The code an error of each status carries (400 has two: the configuration manager's VALIDATION_ERROR too). */
+    private static final Map<Integer, Set<String>> CODES = Map.of(400, Set.of("HTTP_BAD_REQUEST", "VALIDATION_ERROR"),
+            401, Set.of("HTTP_UNAUTHORIZED"), 403, Set.of("HTTP_FORBIDDEN"), 409, Set.of("HTTP_CONFLICT"),
+            413, Set.of("HTTP_PAYLOAD_TOO_LARGE"), 415, Set.of("HTTP_UNSUPPORTED_MEDIA_TYPE"),
+            500, Set.of("HTTP_INTERNAL_SERVER_ERROR"), 503, Set.of("HTTP_SERVICE_UNAVAILABLE"));
+    private static final Pattern CODE = Pattern.compile("^\\{\"error\":\\{\"code\":\"([A-Z_]+)\"");
+
     /** Checks {@code answer} against the document as the answer of {@code method path}, and notes it seen. */
     private static void conforms(String method, String path, int expectedStatus, Answer answer) {
         assertEquals(expectedStatus, answer.statusCode(), answer.body());
+        if (expectedStatus >= 400) {
+            Matcher code = CODE.matcher(answer.body());
+            assertTrue(code.find() && CODES.get(expectedStatus).contains(code.group(1)),
+                    "the error's code does not go with its status " + expectedStatus + ": " + answer.body());
+        }
         String operation = method + " " + path;
         assertEquals(List.of(), DOCUMENT.problems(operation, answer.statusCode(), answer.body()),
                 operation + " answered " + answer.statusCode() + " " + answer.body());

@@ -45,7 +45,8 @@ public final class SendEmailService implements SendEmail {
     @Override
     public void send(MailRequest request) {
         long started = System.nanoTime();
-        MailOutcome outcome = MailOutcome.INVALID;
+        // Whatever ends a send before it went, unexpectedly too, is a mail that was not delivered.
+        MailOutcome outcome = MailOutcome.DELIVERY_FAILED;
         try {
             render(request);
             outcome = MailOutcome.SENT;
