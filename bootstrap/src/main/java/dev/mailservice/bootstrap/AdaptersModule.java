@@ -48,7 +48,8 @@ final class AdaptersModule extends AbstractModule {
     @Provides
     @Singleton
     MailTransportFactory mailTransportFactory(TrustedAuthorities authorities) {
-        return new JakartaMailTransportFactory(settings.smtpTimeout(), settings.smtpPoolSize(), settings.smtpRequireTls(),
+        return new JakartaMailTransportFactory(settings.smtpTimeout(), settings.smtpPoolSize(), settings.smtpPoolIdle(),
+                settings.smtpRequireTls(),
                 authorities.smtpSocketFactory());
     }
 

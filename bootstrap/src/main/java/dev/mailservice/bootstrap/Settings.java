@@ -31,7 +31,8 @@ import java.util.OptionalInt;
  * @param jwtSecret       {@code JWT_SECRET}: the HMAC secret of user tokens, the same way
  * @param smtpTimeout     {@code SMTP_TIMEOUT_MS}: limit for connecting to the SMTP server and
  *                        for each read and write on it
- * @param smtpPoolSize    {@code SMTP_POOL_SIZE}: how many SMTP connections stay open for reuse
+ * @param smtpPoolSize    {@code SMTP_POOL_SIZE}: how many SMTP connections to one server may be open at once
+ * @param smtpPoolIdle    {@code SMTP_POOL_IDLE_MS}: how long an SMTP connection may stay idle before it is closed
  * @param smtpRequireTls  {@code SMTP_REQUIRE_TLS}: whether an SMTP server that does not offer
  *                        STARTTLS is refused instead of spoken to in plain text
  * @param mailMaxRecipients {@code MAIL_MAX_RECIPIENTS}: how many addresses one mail may have, To
@@ -61,6 +62,7 @@ record Settings(
         Optional<String> jwtSecret,
         Duration smtpTimeout,
         int smtpPoolSize,
+        Duration smtpPoolIdle,
         boolean smtpRequireTls,
         int mailMaxRecipients,
         Duration httpIdleTimeout,
@@ -80,6 +82,7 @@ record Settings(
     static final String SCOPED_JWT_SECRET = "SCOPED_JWT_SECRET";
     static final String JWT_SECRET = "JWT_SECRET";
     static final String SMTP_POOL_SIZE = "SMTP_POOL_SIZE";
+    static final String SMTP_POOL_IDLE_MS = "SMTP_POOL_IDLE_MS";
     static final String SMTP_TIMEOUT_MS = "SMTP_TIMEOUT_MS";
     static final String SMTP_REQUIRE_TLS = "SMTP_REQUIRE_TLS";
     static final String MAIL_MAX_RECIPIENTS = "MAIL_MAX_RECIPIENTS";
@@ -109,7 +112,9 @@ record Settings(
     static final int DEFAULT_PORT = 3000;
     static final String DEFAULT_CONFIG_FILE = "config/smtp.json";
     static final long DEFAULT_SMTP_TIMEOUT_MS = 10_000;
-    static final int DEFAULT_SMTP_POOL_SIZE = 4;
+    /** Enough for 16 concurrent sends to a distant server without queueing (see docs/benchmark.md). */
+    static final int DEFAULT_SMTP_POOL_SIZE = 16;
+    static final long DEFAULT_SMTP_POOL_IDLE_MS = 60_000;
     static final int DEFAULT_MAIL_MAX_RECIPIENTS = 50;
     static final long DEFAULT_HTTP_IDLE_TIMEOUT_MS = 20_000;
     static final String DEFAULT_MAIL_BRAND_NAME = "PipesHub";
@@ -202,6 +207,7 @@ record Settings(
         Objects.requireNonNull(scopedJwtSecret, "scopedJwtSecret");
         Objects.requireNonNull(jwtSecret, "jwtSecret");
         Objects.requireNonNull(smtpTimeout, "smtpTimeout");
+        Objects.requireNonNull(smtpPoolIdle, "smtpPoolIdle");
         Objects.requireNonNull(httpIdleTimeout, "httpIdleTimeout");
         Objects.requireNonNull(mailBrandName, "mailBrandName");
         Objects.requireNonNull(observePort, "observePort");
@@ -239,7 +245,8 @@ record Settings(
                 tokenSecret(environment, SCOPED_JWT_SECRET, "scoped tokens", storeHasSecrets),
                 tokenSecret(environment, JWT_SECRET, "user tokens", storeHasSecrets),
                 milliseconds(environment, SMTP_TIMEOUT_MS, DEFAULT_SMTP_TIMEOUT_MS),
-                wholeNumber(environment, SMTP_POOL_SIZE, DEFAULT_SMTP_POOL_SIZE, 1, 64),
+                wholeNumber(environment, SMTP_POOL_SIZE, DEFAULT_SMTP_POOL_SIZE, 1, 256),
+                milliseconds(environment, SMTP_POOL_IDLE_MS, DEFAULT_SMTP_POOL_IDLE_MS),
                 // Off by default, as PipesHub's sender: a relay on a private network may offer no TLS.
                 flag(environment, SMTP_REQUIRE_TLS, false),
                 wholeNumber(environment, MAIL_MAX_RECIPIENTS, DEFAULT_MAIL_MAX_RECIPIENTS, 1, 10_000),
@@ -424,7 +431,7 @@ record Settings(
     @Override
     public String toString() {
         return "Settings[port=" + port + ", backend=" + backend + ", configFile=" + configFile + ", etcd=" + etcd
-                + ", redis=" + redis + ", tlsCaFile=" + tlsCaFile + ", watch=" + watch + ", smtpTimeout=" + smtpTimeout + ", smtpPoolSize=" + smtpPoolSize
+                + ", redis=" + redis + ", tlsCaFile=" + tlsCaFile + ", watch=" + watch + ", smtpTimeout=" + smtpTimeout + ", smtpPoolSize=" + smtpPoolSize + ", smtpPoolIdle=" + smtpPoolIdle
                 + ", smtpRequireTls=" + smtpRequireTls + ", mailMaxRecipients=" + mailMaxRecipients
                 + ", httpIdleTimeout=" + httpIdleTimeout + ", mailBrandName=" + mailBrandName
                 + ", observePort=" + observePort + ", readyRequiresSmtp=" + readyRequiresSmtp

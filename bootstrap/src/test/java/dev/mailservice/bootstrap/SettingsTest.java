@@ -75,12 +75,14 @@ class SettingsTest {
     }
 
     @Test
-    void readsBothTokenSecretsAndThePoolSize() {
-        Settings settings = Settings.fromEnvironment(environment("SMTP_POOL_SIZE", "16"));
+    void readsBothTokenSecretsAndThePool() {
+        Settings settings = Settings.fromEnvironment(environment("SMTP_POOL_SIZE", "4", "SMTP_POOL_IDLE_MS", "5000"));
 
         assertEquals(Optional.of(USER_SECRET), settings.jwtSecret());
-        assertEquals(16, settings.smtpPoolSize());
-        assertEquals(4, Settings.fromEnvironment(environment()).smtpPoolSize());
+        assertEquals(4, settings.smtpPoolSize());
+        assertEquals(Duration.ofSeconds(5), settings.smtpPoolIdle());
+        assertEquals(16, Settings.fromEnvironment(environment()).smtpPoolSize());
+        assertEquals(Duration.ofMinutes(1), Settings.fromEnvironment(environment()).smtpPoolIdle());
     }
 
     @Test
@@ -125,7 +127,7 @@ class SettingsTest {
 
     @Test
     void aBadPoolSizeIsRefusedByName() {
-        assertEquals("SMTP_POOL_SIZE must be a whole number from 1 to 64, got '0'", refusal(environment("SMTP_POOL_SIZE", "0")));
+        assertEquals("SMTP_POOL_SIZE must be a whole number from 1 to 256, got '0'", refusal(environment("SMTP_POOL_SIZE", "0")));
     }
 
     @Test

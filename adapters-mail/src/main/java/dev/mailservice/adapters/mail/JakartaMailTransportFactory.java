@@ -11,6 +11,9 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLSocketFactory;
 import org.eclipse.angus.mail.util.MailStreamProvider;
 
@@ -27,15 +30,20 @@ import org.eclipse.angus.mail.util.MailStreamProvider;
  *   <li>SMTP AUTH is used when the configuration has a username.</li>
  *   <li>Connecting, and every read and write, give up after {@code timeout}, so a server that
  *       accepts the connection and then stays silent cannot hang a request.</li>
- *   <li>Up to {@code poolSize} connections per server and user stay open between sends, shared by
- *       the transports of every configuration that reaches that server as that user; a send
- *       waits at most {@code timeout} for a free one.</li>
+ *   <li>Up to {@code poolSize} connections per server and user are opened as sends need them and
+ *       stay open between sends, shared by the transports of every configuration that reaches that
+ *       server as that user, until they stay idle for {@code idleLimit}; a send waits at most
+ *       {@code timeout} for a free one ({@link SmtpConnectionPool}).</li>
  * </ul>
  */
 public final class JakartaMailTransportFactory implements MailTransportFactory {
 
     /** The port on which SMTP runs inside TLS from the start (RFC 8314). */
     static final int IMPLICIT_TLS_PORT = 465;
+
+    /** Closes the connections that stayed idle too long, for every factory: one thread, asleep in between. */
+    private static final ScheduledExecutorService IDLE_SWEEPS = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("smtp-idle-sweep").daemon(true).factory());
 
     static {
         // Jakarta Mail 2.1 looks its StreamProvider up with a ServiceLoader scan of the class path
@@ -46,6 +54,8 @@ public final class JakartaMailTransportFactory implements MailTransportFactory {
 
     private final Duration timeout;
     private final int poolSize;
+    private final Duration idleLimit;
+    private final Duration trustedWithoutCheck;
     private final boolean requireTls;
     private final Optional<SSLSocketFactory> tls;
     private final ConcurrentMap<SessionKind, Session> sessions = new ConcurrentHashMap<>();
@@ -54,14 +64,22 @@ public final class JakartaMailTransportFactory implements MailTransportFactory {
 
     /**
      * @param timeout    limit for connecting and for each read and write on the SMTP connection
-     * @param poolSize   how many connections each transport may keep open
+     * @param poolSize   how many connections to one server, as one user, may be open at once
+     * @param idleLimit  how long a connection may stay idle before it is closed
      * @param requireTls whether a server that does not offer STARTTLS is refused rather than
      *                   spoken to in plain text
      * @param tls        makes the TLS connections, trusting the authorities the service trusts;
      *                   empty for the JDK's own
      */
-    public JakartaMailTransportFactory(Duration timeout, int poolSize, boolean requireTls,
+    public JakartaMailTransportFactory(Duration timeout, int poolSize, Duration idleLimit, boolean requireTls,
             Optional<SSLSocketFactory> tls) {
+        this(timeout, poolSize, idleLimit, requireTls, tls, SmtpConnectionPool.TRUSTED_WITHOUT_CHECK);
+    }
+
+    /** As above, with how long a used connection is trusted without a NOOP given, for tests. */
+    JakartaMailTransportFactory(Duration timeout, int poolSize, Duration idleLimit, boolean requireTls,
+            Optional<SSLSocketFactory> tls, Duration trustedWithoutCheck) {
+        this.trustedWithoutCheck = Objects.requireNonNull(trustedWithoutCheck, "trustedWithoutCheck");
         Objects.requireNonNull(timeout, "timeout");
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("the SMTP timeout must be positive, got " + timeout);
@@ -73,6 +91,14 @@ public final class JakartaMailTransportFactory implements MailTransportFactory {
         this.poolSize = poolSize;
         this.requireTls = requireTls;
         this.tls = Objects.requireNonNull(tls, "tls");
+        this.idleLimit = Objects.requireNonNull(idleLimit, "idleLimit");
+        IDLE_SWEEPS.scheduleWithFixedDelay(() -> pools.forEach(SmtpConnectionPool::closeIdleConnections),
+                sweepPeriod(idleLimit), sweepPeriod(idleLimit), TimeUnit.MILLISECONDS);
+    }
+
+    /** Half the idle limit, between a tenth of a second and ten seconds: a connection lives at most that much longer. */
+    private static long sweepPeriod(Duration idleLimit) {
+        return Math.clamp(idleLimit.toMillis() / 2, 100, 10_000);
     }
 
     @Override
@@ -81,8 +107,8 @@ public final class JakartaMailTransportFactory implements MailTransportFactory {
                 kind -> Session.getInstance(sessionProperties(configuration)));
         SharedSmtpPools.Key key = SharedSmtpPools.Key.of(configuration);
         SmtpConnectionPool connections = pools.acquire(key, ignored -> new SmtpConnectionPool(
-                () -> JakartaMailTransport.connect(configuration, session), poolSize, timeout, configuration.address(),
-                poolMeters));
+                () -> JakartaMailTransport.connect(configuration, session), poolSize, timeout, idleLimit,
+                configuration.address(), poolMeters, trustedWithoutCheck, System::nanoTime));
         return new JakartaMailTransport(configuration, session, connections, () -> pools.release(key));
     }
 

@@ -3,8 +3,10 @@ package dev.mailservice.adapters.mail;
 import dev.mailservice.domain.Password;
 import dev.mailservice.domain.SmtpConfiguration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -36,6 +38,15 @@ final class SharedSmtpPools {
         SmtpConnectionPool pool = shared == null ? create.apply(key) : shared.pool();
         pools.put(key, new Shared(pool, shared == null ? 1 : shared.users() + 1));
         return pool;
+    }
+
+    /** Runs {@code action} on every open pool. */
+    void forEach(Consumer<SmtpConnectionPool> action) {
+        List<SmtpConnectionPool> open;
+        synchronized (this) {
+            open = pools.values().stream().map(Shared::pool).toList();
+        }
+        open.forEach(action);
     }
 
     /** One user fewer for {@code key}'s pool; the last one closes it. */

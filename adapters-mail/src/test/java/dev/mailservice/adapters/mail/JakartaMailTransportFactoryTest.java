@@ -39,6 +39,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** The Jakarta Mail adapter against a real SMTP server (GreenMail) on a free loopback port. */
 class JakartaMailTransportFactoryTest {
 
+    /** Longer than any test: no connection is closed for idling under one. */
+    private static final Duration IDLE_LIMIT = Duration.ofMinutes(5);
+
     /** TLS as the JDK trusts it by default. */
     private static final Optional<SSLSocketFactory> JDK_TLS = Optional.empty();
 
@@ -50,7 +53,7 @@ class JakartaMailTransportFactoryTest {
             new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP))
             .withConfiguration(GreenMailConfiguration.aConfig().withUser("ops@example.com", USER, RIGHT_PASSWORD));
 
-    private final JakartaMailTransportFactory factory = new JakartaMailTransportFactory(Duration.ofSeconds(5), 2, false, JDK_TLS);
+    private final JakartaMailTransportFactory factory = new JakartaMailTransportFactory(Duration.ofSeconds(5), 2, IDLE_LIMIT, false, JDK_TLS);
 
     private static int smtpPort() {
         return SMTP_SERVER.getSmtp().getPort();
@@ -62,7 +65,7 @@ class JakartaMailTransportFactoryTest {
     }
 
     private static void sendWith(SmtpConfiguration configuration, MailMessage message) {
-        try (MailTransport transport = new JakartaMailTransportFactory(Duration.ofSeconds(5), 2, false, JDK_TLS).create(configuration)) {
+        try (MailTransport transport = new JakartaMailTransportFactory(Duration.ofSeconds(5), 2, IDLE_LIMIT, false, JDK_TLS).create(configuration)) {
             transport.send(message);
         }
     }
@@ -180,7 +183,7 @@ class JakartaMailTransportFactoryTest {
             });
             SmtpConfiguration configuration =
                     SmtpConfiguration.of("127.0.0.1", silent.getLocalPort(), null, null, "a@example.com");
-            MailTransport transport = new JakartaMailTransportFactory(Duration.ofMillis(300), 1, false, JDK_TLS).create(configuration);
+            MailTransport transport = new JakartaMailTransportFactory(Duration.ofMillis(300), 1, IDLE_LIMIT, false, JDK_TLS).create(configuration);
 
             // A guard against a hang, not a speed target: the timeout is 300 ms.
             DeliveryFailed error = assertTimeoutPreemptively(Duration.ofSeconds(20),
@@ -214,7 +217,7 @@ class JakartaMailTransportFactoryTest {
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(null, null, null);
         SSLSocketFactory deploymentTrust = context.getSocketFactory();
-        JakartaMailTransportFactory withTrust = new JakartaMailTransportFactory(Duration.ofSeconds(5), 1, false,
+        JakartaMailTransportFactory withTrust = new JakartaMailTransportFactory(Duration.ofSeconds(5), 1, IDLE_LIMIT, false,
                 Optional.of(deploymentTrust));
 
         for (int port : new int[] {465, 587}) {
@@ -231,7 +234,7 @@ class JakartaMailTransportFactoryTest {
         SmtpConfiguration plainServer = SmtpConfiguration.of("127.0.0.1", smtpPort(), "alice", "Al1ce-Pa55", "noreply@example.com");
         SMTP_SERVER.setUser("alice", "Al1ce-Pa55");
 
-        try (MailTransport transport = new JakartaMailTransportFactory(Duration.ofSeconds(5), 2, true, JDK_TLS).create(plainServer)) {
+        try (MailTransport transport = new JakartaMailTransportFactory(Duration.ofSeconds(5), 2, IDLE_LIMIT, true, JDK_TLS).create(plainServer)) {
             DeliveryFailed refused = assertThrows(DeliveryFailed.class, () -> transport.send(message("x")));
 
             assertTrue(refused.getMessage().contains("STARTTLS"), refused.getMessage());
@@ -250,7 +253,7 @@ class JakartaMailTransportFactoryTest {
 
     @Test
     void appliesTheTimeoutToConnectReadAndWrite() {
-        Properties properties = new JakartaMailTransportFactory(Duration.ofMillis(1234), 1, false, JDK_TLS)
+        Properties properties = new JakartaMailTransportFactory(Duration.ofMillis(1234), 1, IDLE_LIMIT, false, JDK_TLS)
                 .sessionProperties(SmtpConfiguration.of("h", 25, null, null, "a@b.c"));
 
         assertEquals("1234", properties.getProperty("mail.smtp.connectiontimeout"));
@@ -260,7 +263,7 @@ class JakartaMailTransportFactoryTest {
 
     @Test
     void refusesANonPositiveTimeout() {
-        assertThrows(IllegalArgumentException.class, () -> new JakartaMailTransportFactory(Duration.ZERO, 1, false, JDK_TLS));
+        assertThrows(IllegalArgumentException.class, () -> new JakartaMailTransportFactory(Duration.ZERO, 1, IDLE_LIMIT, false, JDK_TLS));
     }
 
     @Test

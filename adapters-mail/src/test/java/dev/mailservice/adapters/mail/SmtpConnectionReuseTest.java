@@ -28,6 +28,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** Connection reuse against GreenMail, through a proxy that counts and cuts connections. */
 class SmtpConnectionReuseTest {
 
+    /** Longer than any test: no connection is closed for idling under one. */
+    private static final Duration IDLE_LIMIT = Duration.ofMinutes(5);
+
     /** TLS as the JDK trusts it by default. */
     private static final Optional<SSLSocketFactory> JDK_TLS = Optional.empty();
 
@@ -43,7 +46,7 @@ class SmtpConnectionReuseTest {
     @BeforeEach
     void connectThroughTheProxy() throws Exception {
         proxy = new TcpProxy(SMTP_SERVER.getSmtp().getPort());
-        transport = new JakartaMailTransportFactory(Duration.ofSeconds(5), POOL_SIZE, false, JDK_TLS)
+        transport = new JakartaMailTransportFactory(Duration.ofSeconds(5), POOL_SIZE, IDLE_LIMIT, false, JDK_TLS)
                 .create(SmtpConfiguration.of("127.0.0.1", proxy.port(), null, null, "noreply@example.com"));
     }
 
@@ -69,6 +72,28 @@ class SmtpConnectionReuseTest {
     }
 
     @Test
+    void aConnectionIdleBeyondTheLimitIsClosedAndTheNextSendOpensAnother() throws Exception {
+        JakartaMailTransportFactory factory = new JakartaMailTransportFactory(Duration.ofSeconds(5), POOL_SIZE,
+                Duration.ofMillis(200), false, JDK_TLS);
+        try (MailTransport shortLived = factory.create(SmtpConfiguration.of("127.0.0.1", proxy.port(), null, null,
+                "noreply@example.com"))) {
+            shortLived.send(message(1));
+            assertEquals(1, factory.poolMeters().idle());
+
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (factory.poolMeters().idle() > 0) {
+                assertTrue(System.nanoTime() < deadline, "the idle connection was never closed");
+                Thread.sleep(20);
+            }
+            shortLived.send(message(2));
+
+            assertEquals(2, proxy.connectionsAccepted());
+            assertEquals(2, factory.poolMeters().opened());
+            assertEquals(2, SMTP_SERVER.getReceivedMessages().length);
+        }
+    }
+
+    @Test
     void concurrentSendsOpenNoMoreConnectionsThanThePoolHolds() throws Exception {
         ExecutorService senders = Executors.newFixedThreadPool(8);
         try {
@@ -90,6 +115,10 @@ class SmtpConnectionReuseTest {
 
     @Test
     void aConnectionCutWhileIdleIsReplacedAndTheMessageGoesOutOnce() throws Exception {
+        // Checked before reuse however recently it was used, as one idle for a while would be.
+        transport.close();
+        transport = new JakartaMailTransportFactory(Duration.ofSeconds(5), POOL_SIZE, IDLE_LIMIT, false, JDK_TLS,
+                Duration.ZERO).create(SmtpConfiguration.of("127.0.0.1", proxy.port(), null, null, "noreply@example.com"));
         transport.send(message(1));
         proxy.cutAll();
 
@@ -130,7 +159,7 @@ class SmtpConnectionReuseTest {
 
     @Test
     void aSenderChangeKeepsTheConnectionsAndACredentialsChangeDoesNot() throws Exception {
-        JakartaMailTransportFactory factory = new JakartaMailTransportFactory(Duration.ofSeconds(5), POOL_SIZE, false, JDK_TLS);
+        JakartaMailTransportFactory factory = new JakartaMailTransportFactory(Duration.ofSeconds(5), POOL_SIZE, IDLE_LIMIT, false, JDK_TLS);
         MailTransport before = factory.create(SmtpConfiguration.of("127.0.0.1", proxy.port(), null, null, "a@example.com"));
         before.send(message(1));
         MailTransport newSender = factory.create(SmtpConfiguration.of("127.0.0.1", proxy.port(), null, null, "b@example.com"));
