@@ -132,8 +132,10 @@ public final class JakartaMailTransportFactory implements MailTransportFactory {
         properties.setProperty("mail.smtp.writetimeout", millis);
         properties.setProperty("mail.smtp.auth", Boolean.toString(kind.authenticate()));
         properties.setProperty("mail.smtp.ssl.checkserveridentity", "true");
+        properties.put("mail.smtp.socketFactory", NoDelaySockets.plain());
         // Used for implicit TLS and for the STARTTLS upgrade alike.
-        tls.ifPresent(factory -> properties.put("mail.smtp.ssl.socketFactory", factory));
+        properties.put("mail.smtp.ssl.socketFactory",
+                NoDelaySockets.tls(tls.orElseGet(() -> (SSLSocketFactory) SSLSocketFactory.getDefault())));
         if (kind.implicitTls()) {
             properties.setProperty("mail.smtp.ssl.enable", "true");
         } else {

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -23,15 +22,19 @@ import jakarta.mail.Part;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
+import javax.net.SocketFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -209,24 +212,80 @@ class JakartaMailTransportFactoryTest {
 
     /**
      * The trust the service is given (the JDK's authorities and {@code TLS_CA_FILE}'s) makes every
-     * TLS connection, implicit or upgraded; without extra authorities Jakarta Mail's own is used. Checked on the session's settings: GreenMail offers no
-     * STARTTLS, and implicit TLS is only spoken on port 465, which a test cannot count on binding.
+     * TLS connection, implicit or upgraded, without extra authorities the JDK's own; and every
+     * connection, plain or TLS, sends each write at once ({@link NoDelaySockets}). Checked on the
+     * session's settings; the sends over TLS are tested against real servers elsewhere.
      */
     @Test
-    void theGivenTlsSocketFactoryMakesImplicitAndUpgradedConnections() throws Exception {
+    void everyConnectionIsMadeWithTheGivenTrustAndSendsEachWriteAtOnce() throws Exception {
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(null, null, null);
-        SSLSocketFactory deploymentTrust = context.getSocketFactory();
+        List<String> madeByDeploymentTrust = new ArrayList<>();
+        SSLSocketFactory deploymentTrust = recording(context.getSocketFactory(), madeByDeploymentTrust);
         JakartaMailTransportFactory withTrust = new JakartaMailTransportFactory(Duration.ofSeconds(5), 1, IDLE_LIMIT, false,
                 Optional.of(deploymentTrust));
 
         for (int port : new int[] {465, 587}) {
             Properties properties = withTrust.sessionProperties(SmtpConfiguration.of("smtp.example.com", port, null, null,
                     "a@b.c"));
-            assertSame(deploymentTrust, properties.get("mail.smtp.ssl.socketFactory"), "port " + port);
+            try (Socket tls = ((SSLSocketFactory) properties.get("mail.smtp.ssl.socketFactory")).createSocket();
+                    Socket plain = ((SocketFactory) properties.get("mail.smtp.socketFactory")).createSocket()) {
+                assertTrue(tls instanceof SSLSocket && tls.getTcpNoDelay(), "port " + port);
+                assertTrue(!(plain instanceof SSLSocket) && plain.getTcpNoDelay(), "port " + port);
+            }
         }
-        assertNull(factory.sessionProperties(SmtpConfiguration.of("smtp.example.com", 465, null, null, "a@b.c"))
-                .get("mail.smtp.ssl.socketFactory"), "without extra authorities Jakarta Mail uses the JDK's by itself");
+        assertEquals(List.of("tls", "tls"), madeByDeploymentTrust);
+        try (Socket jdkTls = ((SSLSocketFactory) factory.sessionProperties(SmtpConfiguration.of("smtp.example.com", 465,
+                null, null, "a@b.c")).get("mail.smtp.ssl.socketFactory")).createSocket()) {
+            assertTrue(jdkTls instanceof SSLSocket && jdkTls.getTcpNoDelay());
+        }
+    }
+
+    /** {@code sockets}, noting in {@code made} each socket it makes; only what Angus Mail calls is served. */
+    private static SSLSocketFactory recording(SSLSocketFactory sockets, List<String> made) {
+        return new SSLSocketFactory() {
+            @Override
+            public Socket createSocket() throws IOException {
+                made.add("tls");
+                return sockets.createSocket();
+            }
+
+            @Override
+            public Socket createSocket(Socket plain, String host, int port, boolean autoClose) throws IOException {
+                made.add("upgrade");
+                return sockets.createSocket(plain, host, port, autoClose);
+            }
+
+            @Override
+            public Socket createSocket(String host, int port) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public Socket createSocket(String host, int port, InetAddress localAddress, int localPort) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public Socket createSocket(InetAddress host, int port) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public Socket createSocket(InetAddress host, int port, InetAddress localAddress, int localPort) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public String[] getDefaultCipherSuites() {
+                return sockets.getDefaultCipherSuites();
+            }
+
+            @Override
+            public String[] getSupportedCipherSuites() {
+                return sockets.getSupportedCipherSuites();
+            }
+        };
     }
 
     @Test
