@@ -51,7 +51,7 @@ class ConfigManagerRoutesTest extends HttpAdapterTest {
     void anAdminStoresAConfigurationAndGetsTheContractsAnswer() throws Exception {
         assertOk(call("POST", PATH, admin(), BODY), "{\"message\":\"SMTP config created successfully\"}");
 
-        assertEquals(List.of(new SmtpConfigurationChange(given("smtp.sendgrid.net"), 587, given("apikey"), given("SG.key"),
+        assertEquals(List.of(new SmtpConfigurationChange(given("smtp.sendgrid.net"), 587, false, given("apikey"), given("SG.key"),
                 given("noreply@example.com"), OpaqueFields.NONE)), useCases.saved);
     }
 
@@ -159,11 +159,11 @@ class ConfigManagerRoutesTest extends HttpAdapterTest {
     @Test
     void fieldsTheServiceDoesNotKnowComeBackAsStoredFromBothViews() throws Exception {
         useCases.storedAnswer = () -> Optional.of(new StoredSmtpConfiguration(CONFIGURATION, 0,
-                new OpaqueFields(Map.of("secure", true))));
+                new OpaqueFields(Map.of("tlsPolicy", "strict"))));
 
         assertOk(get(PATH, admin()), "{\"host\":\"smtp.example.com\",\"port\":587,\"username\":\"ops@example.com\","
-                + "\"password\":\"****************\",\"fromEmail\":\"noreply@example.com\",\"secure\":true}");
-        assertTrue(get(INTERNAL_PATH, Tokens.scoped(SCOPED_SECRET, "fetch:config")).body().endsWith(",\"secure\":true}"));
+                + "\"password\":\"****************\",\"fromEmail\":\"noreply@example.com\",\"tlsPolicy\":\"strict\"}");
+        assertTrue(get(INTERNAL_PATH, Tokens.scoped(SCOPED_SECRET, "fetch:config")).body().endsWith(",\"tlsPolicy\":\"strict\"}"));
     }
 
     @Test

@@ -164,7 +164,7 @@ class OpenApiConformanceTest extends HttpAdapterTest {
     @Test
     void readTheStoredConfiguration() {
         useCases.storedAnswer = () -> Optional.of(new StoredSmtpConfiguration(CONFIGURATION, 3,
-                new OpaqueFields(Map.of("secure", true))));
+                new OpaqueFields(Map.of("tlsPolicy", "strict"))));
         conforms("GET", STORED, 200, call("GET", STORED, admin, NO_BODY));
         conforms("GET", INTERNAL, 200, call("GET", INTERNAL, fetchConfig, NO_BODY));
         useCases.storedAnswer = Optional::empty;

@@ -62,7 +62,8 @@ public final class SaveSmtpConfigurationService implements SaveSmtpConfiguration
                     current -> current.password().map(Password::reveal));
             String fromEmail = value(change.fromEmail(), SmtpConfiguration.FROM_EMAIL, stored,
                     current -> Optional.of(current.fromEmail().value()));
-            SmtpConfiguration configuration = SmtpConfiguration.of(host, change.port(), username, password, fromEmail);
+            SmtpConfiguration configuration = SmtpConfiguration.of(host, change.port(), username, password, fromEmail,
+                    change.secure());
             if (change.password() instanceof Field.Keep && !sameServerAndUser(configuration, stored.orElseThrow())) {
                 throw new InvalidInput(SmtpConfiguration.PASSWORD, "password must be given again: the stored password "
                         + "is kept only while host and username stay the same");
