@@ -1,6 +1,8 @@
 package dev.mailservice.domain;
 
+import java.time.Duration;
 import java.util.Locale;
+import java.util.Objects;
 
 /**
  * The steps of reaching an SMTP server, logging in and sending, in the order a connection takes
@@ -25,5 +27,23 @@ public enum SmtpStep {
     /** The step's name as operators read it: {@code dns}, {@code tls} ... */
     public String key() {
         return name().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * How one step went against a server.
+     *
+     * @param step   the step
+     * @param ok     whether it passed
+     * @param took   how long it took
+     * @param detail what was seen, in words an operator can act on; never a password, and never
+     *               what a server that is not SMTP said
+     */
+    public record Result(SmtpStep step, boolean ok, Duration took, String detail) {
+
+        public Result {
+            Objects.requireNonNull(step, "step");
+            Objects.requireNonNull(took, "took");
+            Objects.requireNonNull(detail, "detail");
+        }
     }
 }

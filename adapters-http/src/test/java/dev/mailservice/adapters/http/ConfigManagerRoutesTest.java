@@ -1,5 +1,10 @@
 package dev.mailservice.adapters.http;
 
+import java.time.Duration;
+import dev.mailservice.domain.EmailAddress;
+import dev.mailservice.domain.SmtpStep;
+import dev.mailservice.application.failure.Overloaded;
+import dev.mailservice.application.port.in.VerifySmtpConfiguration.SmtpVerification;
 import static dev.mailservice.testkit.Tokens.SCOPED_SECRET;
 import static dev.mailservice.testkit.Tokens.USER_SECRET;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -172,5 +177,51 @@ class ConfigManagerRoutesTest extends HttpAdapterTest {
 
         assertError(get(PATH, noRole), 401, "HTTP_UNAUTHORIZED", "The token has no role: sign in again");
         assertError(call("POST", PATH, noRole, BODY), 401, "HTTP_UNAUTHORIZED", "The token has no role: sign in again");
+    }
+
+    private static final String VERIFY_PATH = PATH + "/verify";
+
+    @Test
+    void anAdminVerifiesACandidateAndGetsTheReportWith200WhetherOrNotTheServerPassed() throws Exception {
+        useCases.verifyAnswer = () -> new SmtpVerification(false, List.of(
+                new SmtpStep.Result(SmtpStep.DNS, true, Duration.ofMillis(3), "smtp.sendgrid.net is 1.2.3.4"),
+                new SmtpStep.Result(SmtpStep.AUTH, false, Duration.ofMillis(41), "535 Authentication failed")),
+                List.of("Check the password"));
+
+        assertOk(call("POST", VERIFY_PATH, admin(), BODY.replace("}", ", \"sendTestTo\": \"ops@example.com\"}")),
+                "{\"ok\":false,\"steps\":[{\"name\":\"dns\",\"ok\":true,\"ms\":3,\"detail\":\"smtp.sendgrid.net is 1.2.3.4\"},"
+                        + "{\"name\":\"auth\",\"ok\":false,\"ms\":41,\"detail\":\"535 Authentication failed\"}],"
+                        + "\"advice\":[\"Check the password\"]}");
+
+        assertEquals(List.of(Map.entry(new SmtpConfigurationChange(given("smtp.sendgrid.net"), 587, false, given("apikey"),
+                given("SG.key"), given("noreply@example.com"), OpaqueFields.NONE),
+                Optional.of(new EmailAddress("ops@example.com")))), useCases.verified);
+        assertEquals(List.of(), useCases.saved, "a verification stores nothing");
+    }
+
+    @Test
+    void aVerificationWithoutATestAddressSendsNoTestMailAndABadOneIsRefused() throws Exception {
+        call("POST", VERIFY_PATH, admin(), BODY);
+        assertEquals(Optional.empty(), useCases.verified.get(0).getValue());
+
+        assertError(call("POST", VERIFY_PATH, admin(), BODY.replace("}", ", \"sendTestTo\": \"nobody\"}")), 400,
+                "VALIDATION_ERROR", "sendTestTo must be an e-mail address like name@example.com");
+        assertEquals(1, useCases.verified.size());
+    }
+
+    @Test
+    void verifyingIsForAdminsAndTooManyAtOnceIs503WithRetryAfter() throws Exception {
+        assertError(call("POST", VERIFY_PATH, Tokens.user(USER_SECRET, "member"), BODY), 403, "HTTP_FORBIDDEN",
+                "This needs a user with the role admin");
+        useCases.verifyAnswer = () -> {
+            throw new Overloaded("As many SMTP verifications as this replica runs at once (4) are under way",
+                    Duration.ofSeconds(5));
+        };
+
+        Answer busy = call("POST", VERIFY_PATH, admin(), BODY);
+
+        assertError(busy, 503, "HTTP_SERVICE_UNAVAILABLE",
+                "As many SMTP verifications as this replica runs at once (4) are under way");
+        assertEquals("5", busy.headers().firstValue("Retry-After").orElseThrow());
     }
 }

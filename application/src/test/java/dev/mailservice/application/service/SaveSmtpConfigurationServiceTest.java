@@ -31,9 +31,9 @@ class SaveSmtpConfigurationServiceTest {
     private final Fakes.Repository repository = new Fakes.Repository();
     private final Fakes.TransportFactory factory = new Fakes.TransportFactory();
     private final ActiveMailSender sender = new ActiveMailSender();
-    private final ConfigurationApplier applier = new ConfigurationApplier(factory, sender, Clock.systemUTC(), metrics, contacts);
+    private final ConfigurationApplier applier = new ConfigurationApplier(factory, sender, Clock.systemUTC(), metrics, contacts, Optional.empty());
     private final ReloadSmtpConfigurationService reload = new ReloadSmtpConfigurationService(repository, applier);
-    private final SaveSmtpConfigurationService save = new SaveSmtpConfigurationService(repository, applier);
+    private final SaveSmtpConfigurationService save = new SaveSmtpConfigurationService(repository, applier, Optional.empty());
     private final GetStoredSmtpConfigurationService stored = new GetStoredSmtpConfigurationService(repository);
 
     /** Every field of {@code configuration} given. */
