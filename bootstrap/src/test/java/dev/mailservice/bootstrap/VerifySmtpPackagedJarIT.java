@@ -156,7 +156,8 @@ class VerifySmtpPackagedJarIT {
 
             assertFails(client, configuration(plain.port(), WRONG_PASSWORD, ""), "auth",
                     "The server refused the username or password");
-            assertFails(client, configuration(untrusted.port(), PASSWORD, ""), "tls", "TLS_CA_FILE");
+            String untrustedReport = assertFails(client, configuration(untrusted.port(), PASSWORD, ""), "tls", "TLS_CA_FILE");
+            assertTrue(untrustedReport.contains("offers login (AUTH) only after STARTTLS"), untrustedReport);
             assertFails(client, configuration(expired.port(), PASSWORD, ""), "tls", "has expired");
             assertFails(client, configuration(otherHost.port(), PASSWORD, ""), "tls", "is not for 127.0.0.1");
             assertFails(client, configuration(implicitTls.port(), PASSWORD, ""), "greeting", "set secure to true");

@@ -1,26 +1,25 @@
 package dev.mailservice.adapters.http;
 
-import java.time.Duration;
-import dev.mailservice.domain.EmailAddress;
-import dev.mailservice.domain.SmtpStep;
-import dev.mailservice.application.failure.Overloaded;
-import dev.mailservice.application.port.in.VerifySmtpConfiguration.SmtpVerification;
 import static dev.mailservice.testkit.Tokens.SCOPED_SECRET;
 import static dev.mailservice.testkit.Tokens.USER_SECRET;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.mailservice.testkit.Tokens;
-import io.helidon.webclient.http1.Http1Client;
-import io.helidon.webserver.WebServer;
-
 import dev.mailservice.application.failure.BackendUnavailable;
+import dev.mailservice.application.failure.Overloaded;
 import dev.mailservice.application.failure.WriteConflict;
 import dev.mailservice.application.port.in.SmtpConfigurationChange;
+import dev.mailservice.application.port.in.VerifySmtpConfiguration.SmtpVerification;
+import dev.mailservice.domain.EmailAddress;
 import dev.mailservice.domain.InvalidSmtpConfigurationException;
 import dev.mailservice.domain.OpaqueFields;
 import dev.mailservice.domain.SmtpConfiguration;
+import dev.mailservice.domain.SmtpStep;
 import dev.mailservice.domain.StoredSmtpConfiguration;
+import dev.mailservice.testkit.Tokens;
+import io.helidon.webclient.http1.Http1Client;
+import io.helidon.webserver.WebServer;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;

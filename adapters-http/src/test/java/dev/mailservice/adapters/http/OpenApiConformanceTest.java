@@ -1,7 +1,5 @@
 package dev.mailservice.adapters.http;
 
-import dev.mailservice.domain.SmtpStep;
-import dev.mailservice.application.port.in.VerifySmtpConfiguration.SmtpVerification;
 import static dev.mailservice.testkit.Tokens.SCOPED_SECRET;
 import static dev.mailservice.testkit.Tokens.USER_SECRET;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -13,7 +11,9 @@ import dev.mailservice.application.failure.InvalidInput;
 import dev.mailservice.application.failure.Overloaded;
 import dev.mailservice.application.failure.WriteConflict;
 import dev.mailservice.application.port.in.SmtpStatus;
+import dev.mailservice.application.port.in.VerifySmtpConfiguration.SmtpVerification;
 import dev.mailservice.domain.OpaqueFields;
+import dev.mailservice.domain.SmtpStep;
 import dev.mailservice.domain.StoredSmtpConfiguration;
 import dev.mailservice.testkit.Tokens;
 import io.helidon.webclient.http1.Http1Client;

@@ -96,16 +96,13 @@ public final class AngusSmtpProbe implements SmtpProbe {
         return new Probe(run.results, Optional.ofNullable(run.problem), Optional.ofNullable(run.firstEhlo), MECHANISMS);
     }
 
-    /** A step that failed: why, and what to say. */
+    /** Ends the run at a step that failed; the failure is in the results already. */
     private static final class StepFailed extends Exception {
 
         private static final long serialVersionUID = 1L;
 
-        final transient Problem problem;
-
-        StepFailed(Problem problem, String detail) {
+        StepFailed(String detail) {
             super(detail, null, false, false);
-            this.problem = problem;
         }
     }
 
@@ -171,7 +168,7 @@ public final class AngusSmtpProbe implements SmtpProbe {
                 throw fail(SmtpStep.DNS, started, Problem.TIMED_OUT, "no DNS answer in " + timeout.toMillis() + " ms");
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw fail(SmtpStep.DNS, started, Problem.DEADLINE_PASSED, "interrupted");
+                throw fail(SmtpStep.DNS, started, Problem.TIMED_OUT, "interrupted while waiting for the DNS");
             }
         }
 
@@ -243,8 +240,7 @@ public final class AngusSmtpProbe implements SmtpProbe {
                 transport.sendMessage(mime, mime.getAllRecipients());
                 passed(SmtpStep.SEND, started, "the server accepted the test mail: " + reply());
             } catch (MessagingException | RuntimeException e) {
-                fail(SmtpStep.SEND, started, deadlinePassed ? Problem.DEADLINE_PASSED : Problem.SEND_REFUSED,
-                        "the server refused the test mail: " + reply());
+                fail(SmtpStep.SEND, started, Problem.SEND_REFUSED, "the server refused the test mail: " + reply());
             }
         }
 
@@ -255,9 +251,6 @@ public final class AngusSmtpProbe implements SmtpProbe {
         /** The failure of a step inside Angus's connect, by the phase it came in. */
         private StepFailed failInSmtp(SmtpStep phase, long started, MessagingException e) {
             Throwable cause = JakartaMailTransport.rootCause(e);
-            if (deadlinePassed) {
-                return fail(phase, started, Problem.DEADLINE_PASSED, "the whole verification took longer than its limit");
-            }
             if (cause instanceof SocketTimeoutException) {
                 return fail(phase, started, Problem.TIMED_OUT, "no answer in " + timeout.toMillis() + " ms");
             }
@@ -288,9 +281,7 @@ public final class AngusSmtpProbe implements SmtpProbe {
             try {
                 handshake.run();
             } catch (IOException e) {
-                throw deadlinePassed
-                        ? fail(SmtpStep.TLS, started, Problem.DEADLINE_PASSED, "the whole verification took too long")
-                        : tlsFailure(started, e);
+                throw tlsFailure(started, e);
             }
         }
 
@@ -343,10 +334,12 @@ public final class AngusSmtpProbe implements SmtpProbe {
             return now;
         }
 
+        /** Records {@code step} as failed; whatever it failed with, a run cut at its limit failed for that. */
         private StepFailed fail(SmtpStep step, long started, Problem why, String detail) {
-            problem = why;
-            results.add(new SmtpStep.Result(step, false, Duration.ofNanos(System.nanoTime() - started), detail));
-            return new StepFailed(why, detail);
+            problem = deadlinePassed ? Problem.DEADLINE_PASSED : why;
+            String said = deadlinePassed ? "the whole verification took longer than its limit" : detail;
+            results.add(new SmtpStep.Result(step, false, Duration.ofNanos(System.nanoTime() - started), said));
+            return new StepFailed(said);
         }
 
         void close() {
