@@ -309,7 +309,7 @@ public final class AngusSmtpProbe implements SmtpProbe {
                     + rootCause(cause).getClass().getSimpleName());
         }
 
-        private Properties properties() throws StepFailed {
+        private Properties properties() {
             Properties properties = transports.sessionProperties(configuration);
             try {
                 SSLContext context = SSLContext.getInstance("TLS");
