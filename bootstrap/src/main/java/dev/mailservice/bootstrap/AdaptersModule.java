@@ -9,6 +9,7 @@ import dev.mailservice.adapters.http.HttpServer;
 import dev.mailservice.adapters.http.MailRoutes;
 import dev.mailservice.adapters.http.Observability;
 import dev.mailservice.adapters.http.TokenVerifier;
+import dev.mailservice.adapters.mail.AngusSmtpProbe;
 import dev.mailservice.adapters.mail.JakartaMailTransportFactory;
 import dev.mailservice.adapters.mail.MustacheMailRenderer;
 import dev.mailservice.adapters.mail.SmtpPoolMeters;
@@ -19,10 +20,12 @@ import dev.mailservice.application.port.in.ReloadSmtpConfiguration;
 import dev.mailservice.application.port.in.SaveSmtpConfiguration;
 import dev.mailservice.application.port.in.SendEmail;
 import dev.mailservice.application.port.in.SmtpStatus;
+import dev.mailservice.application.port.in.VerifySmtpConfiguration;
 import dev.mailservice.application.port.out.ConfigRepository;
 import dev.mailservice.application.port.out.MailRenderer;
 import dev.mailservice.application.port.out.MailTransportFactory;
 import dev.mailservice.application.port.out.ServiceMetrics;
+import dev.mailservice.application.port.out.SmtpProbe;
 import dev.mailservice.application.service.ActiveMailSender;
 import dev.mailservice.application.service.ConfigurationFollower;
 
@@ -47,10 +50,23 @@ final class AdaptersModule extends AbstractModule {
 
     @Provides
     @Singleton
-    MailTransportFactory mailTransportFactory(TrustedAuthorities authorities) {
+    JakartaMailTransportFactory jakartaMailTransportFactory(TrustedAuthorities authorities) {
         return new JakartaMailTransportFactory(settings.smtpTimeout(), settings.smtpPoolSize(), settings.smtpPoolIdle(),
                 settings.smtpRequireTls(),
                 authorities.smtpSocketFactory());
+    }
+
+    @Provides
+    @Singleton
+    MailTransportFactory mailTransportFactory(JakartaMailTransportFactory transports) {
+        return transports;
+    }
+
+    /** With the transports' settings and the same trusted authorities, so that what passes here passes a send. */
+    @Provides
+    @Singleton
+    SmtpProbe smtpProbe(JakartaMailTransportFactory transports, TrustedAuthorities authorities) {
+        return new AngusSmtpProbe(transports, settings.smtpTimeout(), authorities.trustManagers());
     }
 
     @Provides
@@ -94,13 +110,13 @@ final class AdaptersModule extends AbstractModule {
     @Provides
     @Singleton
     HttpServer httpServer(ReloadSmtpConfiguration reload, GetSmtpStatus status, SendEmail sendEmail,
-            SaveSmtpConfiguration save, GetStoredSmtpConfiguration stored, GetServiceHealth health,
-            TokenSecrets secrets) {
+            SaveSmtpConfiguration save, GetStoredSmtpConfiguration stored, VerifySmtpConfiguration verify,
+            GetServiceHealth health, TokenSecrets secrets) {
         TokenVerifier scopedTokens = new TokenVerifier(secrets.scopedJwtSecret());
         TokenVerifier userTokens = new TokenVerifier(secrets.jwtSecret());
         return new HttpServer(settings.port(), settings.httpIdleTimeout(),
                 new MailRoutes(reload, status, sendEmail, scopedTokens),
-                new ConfigManagerRoutes(save, stored, userTokens, scopedTokens, settings.hideSecretConfig()),
+                new ConfigManagerRoutes(save, stored, verify, userTokens, scopedTokens, settings.hideSecretConfig()),
                 new Observability(health, settings.readyRequiresSmtp(), settings.observePort()));
     }
 

@@ -9,10 +9,12 @@ import dev.mailservice.application.port.in.GetStoredSmtpConfiguration;
 import dev.mailservice.application.port.in.ReloadSmtpConfiguration;
 import dev.mailservice.application.port.in.SaveSmtpConfiguration;
 import dev.mailservice.application.port.in.SendEmail;
+import dev.mailservice.application.port.in.VerifySmtpConfiguration;
 import dev.mailservice.application.port.out.ConfigRepository;
 import dev.mailservice.application.port.out.MailRenderer;
 import dev.mailservice.application.port.out.MailTransportFactory;
 import dev.mailservice.application.port.out.ServiceMetrics;
+import dev.mailservice.application.port.out.SmtpProbe;
 import dev.mailservice.application.service.ActiveMailSender;
 import dev.mailservice.application.service.BackendContacts;
 import dev.mailservice.application.service.Backoff;
@@ -24,8 +26,11 @@ import dev.mailservice.application.service.GetStoredSmtpConfigurationService;
 import dev.mailservice.application.service.ReloadSmtpConfigurationService;
 import dev.mailservice.application.service.SaveSmtpConfigurationService;
 import dev.mailservice.application.service.SendEmailService;
+import dev.mailservice.application.service.SmtpVerifier;
+import dev.mailservice.application.service.VerifySmtpConfigurationService;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 
 /** The use cases, over whichever out-port adapters the other modules provide. */
 final class CoreModule extends AbstractModule {
@@ -57,11 +62,26 @@ final class CoreModule extends AbstractModule {
         return new BackendContacts();
     }
 
+    /** Per step {@code SMTP_TIMEOUT_MS}; the whole run twice that, since the first step to time out ends it. */
+    @Provides
+    @Singleton
+    SmtpVerifier smtpVerifier(SmtpProbe probe, ActiveMailSender sender, ServiceMetrics metrics, Clock clock) {
+        return new SmtpVerifier(probe, settings.smtpTimeout().multipliedBy(2), sender, metrics, clock);
+    }
+
     @Provides
     @Singleton
     ConfigurationApplier configurationApplier(MailTransportFactory transports, ActiveMailSender sender, Clock clock,
-            ServiceMetrics metrics, BackendContacts contacts) {
-        return new ConfigurationApplier(transports, sender, clock, metrics, contacts);
+            ServiceMetrics metrics, BackendContacts contacts, SmtpVerifier verifier) {
+        return new ConfigurationApplier(transports, sender, clock, metrics, contacts,
+                Optional.of(verifier).filter(on -> settings.smtpVerifyOnApply()));
+    }
+
+    @Provides
+    @Singleton
+    VerifySmtpConfiguration verifySmtpConfiguration(ConfigRepository repository, SmtpVerifier verifier,
+            ServiceMetrics metrics) {
+        return new VerifySmtpConfigurationService(repository, verifier, metrics);
     }
 
     @Provides
@@ -72,8 +92,10 @@ final class CoreModule extends AbstractModule {
 
     @Provides
     @Singleton
-    SaveSmtpConfiguration saveSmtpConfiguration(ConfigRepository repository, ConfigurationApplier applier) {
-        return new SaveSmtpConfigurationService(repository, applier);
+    SaveSmtpConfiguration saveSmtpConfiguration(ConfigRepository repository, ConfigurationApplier applier,
+            SmtpVerifier verifier) {
+        return new SaveSmtpConfigurationService(repository, applier,
+                Optional.of(verifier).filter(on -> settings.smtpVerifyOnSave()));
     }
 
     @Provides

@@ -35,6 +35,10 @@ import java.util.OptionalInt;
  * @param smtpPoolIdle    {@code SMTP_POOL_IDLE_MS}: how long an SMTP connection may stay idle before it is closed
  * @param smtpRequireTls  {@code SMTP_REQUIRE_TLS}: whether an SMTP server that does not offer
  *                        STARTTLS is refused instead of spoken to in plain text
+ * @param smtpVerifyOnSave {@code SMTP_VERIFY_ON_SAVE}: whether a save is refused, storing nothing,
+ *                        when its configuration cannot reach the server and log in
+ * @param smtpVerifyOnApply {@code SMTP_VERIFY_ON_APPLY}: whether a reloaded configuration replaces
+ *                        the active one only once it reached the server and logged in
  * @param mailMaxRecipients {@code MAIL_MAX_RECIPIENTS}: how many addresses one mail may have, To
  *                        and Cc together
  * @param httpIdleTimeout {@code HTTP_IDLE_TIMEOUT_MS}: how long a connection may stay silent, in the
@@ -64,6 +68,8 @@ record Settings(
         int smtpPoolSize,
         Duration smtpPoolIdle,
         boolean smtpRequireTls,
+        boolean smtpVerifyOnSave,
+        boolean smtpVerifyOnApply,
         int mailMaxRecipients,
         Duration httpIdleTimeout,
         String mailBrandName,
@@ -85,6 +91,8 @@ record Settings(
     static final String SMTP_POOL_IDLE_MS = "SMTP_POOL_IDLE_MS";
     static final String SMTP_TIMEOUT_MS = "SMTP_TIMEOUT_MS";
     static final String SMTP_REQUIRE_TLS = "SMTP_REQUIRE_TLS";
+    static final String SMTP_VERIFY_ON_SAVE = "SMTP_VERIFY_ON_SAVE";
+    static final String SMTP_VERIFY_ON_APPLY = "SMTP_VERIFY_ON_APPLY";
     static final String MAIL_MAX_RECIPIENTS = "MAIL_MAX_RECIPIENTS";
     static final String HTTP_IDLE_TIMEOUT_MS = "HTTP_IDLE_TIMEOUT_MS";
     static final String MAIL_BRAND_NAME = "MAIL_BRAND_NAME";
@@ -249,6 +257,9 @@ record Settings(
                 milliseconds(environment, SMTP_POOL_IDLE_MS, DEFAULT_SMTP_POOL_IDLE_MS),
                 // Off by default, as PipesHub's sender: a relay on a private network may offer no TLS.
                 flag(environment, SMTP_REQUIRE_TLS, false),
+                // Off by default: a relay may be briefly down when a change is made.
+                flag(environment, SMTP_VERIFY_ON_SAVE, false),
+                flag(environment, SMTP_VERIFY_ON_APPLY, false),
                 wholeNumber(environment, MAIL_MAX_RECIPIENTS, DEFAULT_MAIL_MAX_RECIPIENTS, 1, 10_000),
                 milliseconds(environment, HTTP_IDLE_TIMEOUT_MS, DEFAULT_HTTP_IDLE_TIMEOUT_MS),
                 brandName(environment),
@@ -432,7 +443,8 @@ record Settings(
     public String toString() {
         return "Settings[port=" + port + ", backend=" + backend + ", configFile=" + configFile + ", etcd=" + etcd
                 + ", redis=" + redis + ", tlsCaFile=" + tlsCaFile + ", watch=" + watch + ", smtpTimeout=" + smtpTimeout + ", smtpPoolSize=" + smtpPoolSize + ", smtpPoolIdle=" + smtpPoolIdle
-                + ", smtpRequireTls=" + smtpRequireTls + ", mailMaxRecipients=" + mailMaxRecipients
+                + ", smtpRequireTls=" + smtpRequireTls + ", smtpVerifyOnSave=" + smtpVerifyOnSave
+                + ", smtpVerifyOnApply=" + smtpVerifyOnApply + ", mailMaxRecipients=" + mailMaxRecipients
                 + ", httpIdleTimeout=" + httpIdleTimeout + ", mailBrandName=" + mailBrandName
                 + ", observePort=" + observePort + ", readyRequiresSmtp=" + readyRequiresSmtp
                 + ", shutdownGrace=" + shutdownGrace + ", logFormat=" + logFormat + ", hideSecretConfig=" + hideSecretConfig + "]";

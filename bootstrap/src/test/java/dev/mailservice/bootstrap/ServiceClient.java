@@ -63,6 +63,11 @@ final class ServiceClient implements AutoCloseable {
         return call("POST", "/api/v1/configurationManager/smtpConfig", Tokens.user(userSecret, "admin"), json);
     }
 
+    /** Verifies a candidate configuration as an admin would. */
+    HttpResponse<String> verifyConfiguration(String json) throws Exception {
+        return call("POST", "/api/v1/configurationManager/smtpConfig/verify", Tokens.user(userSecret, "admin"), json);
+    }
+
     /** Sends a mail as a service with {@code mail:send} would. */
     HttpResponse<String> sendEmail(String json) throws Exception {
         return call("POST", "/api/v1/mail/emails/sendEmail", Tokens.scoped(scopedSecret, "mail:send"), json);

@@ -89,6 +89,10 @@ class SettingsTest {
     void requiringTlsOfTheSmtpServerIsOffUnlessAsked() {
         assertFalse(Settings.fromEnvironment(environment()).smtpRequireTls());
         assertTrue(Settings.fromEnvironment(environment("SMTP_REQUIRE_TLS", "true")).smtpRequireTls());
+        assertFalse(Settings.fromEnvironment(environment()).smtpVerifyOnSave());
+        assertFalse(Settings.fromEnvironment(environment()).smtpVerifyOnApply());
+        assertTrue(Settings.fromEnvironment(environment("SMTP_VERIFY_ON_SAVE", "true")).smtpVerifyOnSave());
+        assertTrue(Settings.fromEnvironment(environment("SMTP_VERIFY_ON_APPLY", "yes")).smtpVerifyOnApply());
     }
 
     @Test

@@ -4,6 +4,7 @@ import static dev.mailservice.domain.SmtpConfiguration.FROM_EMAIL;
 import static dev.mailservice.domain.SmtpConfiguration.HOST;
 import static dev.mailservice.domain.SmtpConfiguration.PASSWORD;
 import static dev.mailservice.domain.SmtpConfiguration.PORT;
+import static dev.mailservice.domain.SmtpConfiguration.SECURE;
 import static dev.mailservice.domain.SmtpConfiguration.USERNAME;
 
 import dev.mailservice.application.port.in.SmtpConfigurationChange;
@@ -20,12 +21,13 @@ import java.util.Optional;
 
 /**
  * The contract's JSON object for an SMTP configuration ({@code host}, {@code port},
- * {@code username}, {@code password}, {@code fromEmail}), already parsed into a map, and the one
+ * {@code username}, {@code password}, {@code fromEmail}, and the optional {@code secure}), already parsed into a map, and the one
  * translation between it and the domain: what a backend stores, what the API shows, and what a
  * client submits. Fields the service does not know travel beside the configuration untouched.
  *
- * <p>{@code port} may be a JSON number or a string of digits alone. Refusals name the field and
- * what is wrong, never the value.
+ * <p>{@code port} may be a JSON number or a string of digits alone; {@code secure}, a JSON boolean,
+ * is written only when true, so a document without it stays as PipesHub writes it. Refusals name
+ * the field and what is wrong, never the value.
  */
 public final class SmtpConfigurationJson {
 
@@ -37,7 +39,7 @@ public final class SmtpConfigurationJson {
     public static final String PLACEHOLDER = "****************";
 
     /** The fields of the contract's object, in its order. */
-    public static final List<String> FIELD_NAMES = List.of(HOST, PORT, USERNAME, PASSWORD, FROM_EMAIL);
+    public static final List<String> FIELD_NAMES = List.of(HOST, PORT, USERNAME, PASSWORD, FROM_EMAIL, SECURE);
 
     /** How much of the password an object shows. */
     public enum PasswordShown {
@@ -59,7 +61,7 @@ public final class SmtpConfigurationJson {
      */
     public static StoredSmtpConfiguration read(Map<String, ?> fields, long revision) {
         SmtpConfiguration configuration = SmtpConfiguration.of(required(fields, HOST), port(fields),
-                optional(fields, USERNAME), optional(fields, PASSWORD), required(fields, FROM_EMAIL));
+                optional(fields, USERNAME), optional(fields, PASSWORD), required(fields, FROM_EMAIL), secure(fields));
         return new StoredSmtpConfiguration(configuration, revision, OpaqueFields.outside(fields, FIELD_NAMES));
     }
 
@@ -79,6 +81,9 @@ public final class SmtpConfigurationJson {
             case REVEALED -> configuration.password().ifPresent(secret -> fields.put(PASSWORD, secret.reveal()));
         }
         fields.put(FROM_EMAIL, configuration.fromEmail().value());
+        if (configuration.secure()) {
+            fields.put(SECURE, true);
+        }
         return otherFields.after(fields);
     }
 
@@ -89,7 +94,8 @@ public final class SmtpConfigurationJson {
      * @throws InvalidSmtpConfigurationException naming an ill-typed field
      */
     public static SmtpConfigurationChange change(Map<String, ?> submitted) {
-        return new SmtpConfigurationChange(field(submitted, HOST), port(submitted), field(submitted, USERNAME),
+        return new SmtpConfigurationChange(field(submitted, HOST), port(submitted), secure(submitted),
+                field(submitted, USERNAME),
                 field(submitted, PASSWORD), field(submitted, FROM_EMAIL), OpaqueFields.outside(submitted, FIELD_NAMES));
     }
 
@@ -113,6 +119,15 @@ public final class SmtpConfigurationJson {
         }
         // The value itself is not quoted: the field may be the password.
         throw new InvalidSmtpConfigurationException(name, name + " must be a string");
+    }
+
+    /** Absent or null is false, as PipesHub's mail library reads it. */
+    private static boolean secure(Map<String, ?> fields) {
+        return switch (fields.get(SECURE)) {
+            case null -> false;
+            case Boolean secure -> secure;
+            default -> throw new InvalidSmtpConfigurationException(SECURE, "secure must be true or false");
+        };
     }
 
     private static int port(Map<String, ?> fields) {

@@ -50,13 +50,13 @@ class SmtpConfigurationJsonTest {
     @Test
     void keepsTheRevisionAndTheFieldsItDoesNotKnowAside() {
         Map<String, Object> fields = new LinkedHashMap<>(validFields());
-        fields.put("secure", true);
+        fields.put("tlsPolicy", "strict");
         fields.put("provider", Map.of("name", "acme"));
 
         StoredSmtpConfiguration stored = SmtpConfigurationJson.read(fields, 42);
 
         assertEquals(42, stored.revision());
-        assertEquals(Map.of("secure", true, "provider", Map.of("name", "acme")), stored.otherFields().fields());
+        assertEquals(Map.of("tlsPolicy", "strict", "provider", Map.of("name", "acme")), stored.otherFields().fields());
     }
 
     @Test
@@ -129,9 +129,24 @@ class SmtpConfigurationJsonTest {
         SmtpConfiguration configuration = SmtpConfiguration.of("smtp.example.com", 25, null, null, "a@example.com");
 
         Map<String, Object> written = SmtpConfigurationJson.write(configuration, PasswordShown.MASKED,
-                new OpaqueFields(Map.of("secure", true)));
+                new OpaqueFields(Map.of("tlsPolicy", "strict")));
 
-        assertEquals(List.of("host", "port", "fromEmail", "secure"), List.copyOf(written.keySet()));
+        assertEquals(List.of("host", "port", "fromEmail", "tlsPolicy"), List.copyOf(written.keySet()));
+    }
+
+    @Test
+    void secureIsWrittenOnlyWhenTrueAndReadAsABooleanAlone() {
+        SmtpConfiguration plain = SmtpConfiguration.of("smtp.example.com", 2465, null, null, "a@example.com");
+        SmtpConfiguration secure = SmtpConfiguration.of("smtp.example.com", 2465, null, null, "a@example.com", true);
+
+        assertFalse(SmtpConfigurationJson.write(plain, PasswordShown.OMITTED, OpaqueFields.NONE).containsKey("secure"));
+        Map<String, Object> written = SmtpConfigurationJson.write(secure, PasswordShown.OMITTED, OpaqueFields.NONE);
+        assertEquals(true, written.get("secure"));
+        assertEquals(secure, SmtpConfigurationJson.read(written, 0).configuration());
+        Map<String, Object> quoted = new LinkedHashMap<>(written);
+        quoted.put("secure", "true");
+        assertEquals("secure must be true or false", assertThrows(InvalidSmtpConfigurationException.class,
+                () -> SmtpConfigurationJson.read(quoted, 0)).getMessage());
     }
 
     @Test
@@ -151,7 +166,7 @@ class SmtpConfigurationJsonTest {
         submitted.put("password", SmtpConfigurationJson.PLACEHOLDER);
         submitted.remove("username");
         submitted.put("port", "2525");
-        submitted.put("secure", false);
+        submitted.put("secure", true);
 
         SmtpConfigurationChange change = SmtpConfigurationJson.change(submitted);
 
@@ -160,7 +175,8 @@ class SmtpConfigurationJsonTest {
         assertEquals(Field.of(Optional.empty()), change.username());
         assertEquals(Field.of(Optional.of("noreply@example.com")), change.fromEmail());
         assertEquals(2525, change.port());
-        assertEquals(Map.of("secure", false), change.otherFields().fields());
+        assertTrue(change.secure());
+        assertEquals(Map.of(), change.otherFields().fields());
         assertTrue(assertThrows(InvalidSmtpConfigurationException.class,
                 () -> SmtpConfigurationJson.change(Map.of("host", 25, "port", 25))).getMessage().startsWith("host"));
     }

@@ -15,7 +15,9 @@ import java.util.Optional;
  *   <li>{@code username}, {@code password}: optional; a username has no control characters. A
  *       password without a username is kept (PipesHub stores such configurations) but cannot be
  *       used: no SMTP AUTH is attempted, and {@link #warnings()} says so;</li>
- *   <li>{@code fromEmail}: an e-mail address, with or without a display name ({@link Mailbox}).</li>
+ *   <li>{@code fromEmail}: an e-mail address, with or without a display name ({@link Mailbox});</li>
+ *   <li>{@code secure}: whether the server speaks TLS from the first byte (implicit TLS), as
+ *       PipesHub's mail library names it; port 465 always does ({@link #implicitTls()}).</li>
  * </ul>
  *
  * <p>A refusal names the field and what is wrong with it, never the value: a password pasted into
@@ -29,9 +31,11 @@ import java.util.Optional;
  * @param username  SMTP AUTH user name; empty means no authentication
  * @param password  SMTP AUTH password, used only with a username
  * @param fromEmail the address every mail is sent from
+ * @param secure    whether to speak TLS from the first byte on any port, not only on 465
  */
 public record SmtpConfiguration(
-        String host, int port, Optional<String> username, Optional<Password> password, Mailbox fromEmail) {
+        String host, int port, Optional<String> username, Optional<Password> password, Mailbox fromEmail,
+        boolean secure) {
 
     /** The fields' names, as refusals name them. */
     public static final String HOST = "host";
@@ -39,6 +43,10 @@ public record SmtpConfiguration(
     public static final String USERNAME = "username";
     public static final String PASSWORD = "password";
     public static final String FROM_EMAIL = "fromEmail";
+    public static final String SECURE = "secure";
+
+    /** The port on which SMTP runs inside TLS from the start (RFC 8314). */
+    public static final int IMPLICIT_TLS_PORT = 465;
 
     private static final int MIN_PORT = 1;
     private static final int MAX_PORT = 65_535;
@@ -78,12 +86,27 @@ public record SmtpConfiguration(
      * @throws InvalidSmtpConfigurationException naming the field that breaks a rule
      */
     public static SmtpConfiguration of(String host, int port, String username, String password, String fromEmail) {
+        return of(host, port, username, password, fromEmail, false);
+    }
+
+    /** As {@link #of(String, int, String, String, String)}, with {@code secure} given. */
+    public static SmtpConfiguration of(String host, int port, String username, String password, String fromEmail,
+            boolean secure) {
         return new SmtpConfiguration(
                 host,
                 port,
                 Optional.ofNullable(username).filter(name -> !name.isBlank()),
                 Optional.ofNullable(password).filter(secret -> !secret.isBlank()).map(Password::of),
-                mailbox(fromEmail));
+                mailbox(fromEmail),
+                secure);
+    }
+
+    /**
+     * Whether the connection is TLS from the first byte: on port 465, or wherever {@code secure}
+     * says so. Elsewhere it starts in plain text and upgrades with STARTTLS.
+     */
+    public boolean implicitTls() {
+        return secure || port == IMPLICIT_TLS_PORT;
     }
 
     /**

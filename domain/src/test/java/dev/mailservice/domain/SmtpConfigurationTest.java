@@ -36,6 +36,13 @@ class SmtpConfigurationTest {
     }
 
     @Test
+    void tlsIsImplicitOnPort465OrWhenSecureElseStartTls() {
+        assertTrue(SmtpConfiguration.of("smtp.example.com", 465, null, null, "a@example.com").implicitTls());
+        assertTrue(SmtpConfiguration.of("smtp.example.com", 2465, null, null, "a@example.com", true).implicitTls());
+        assertFalse(SmtpConfiguration.of("smtp.example.com", 587, null, null, "a@example.com").implicitTls());
+    }
+
+    @Test
     void usernameAndPasswordAreOptionalAndBlankMeansAbsent() {
         SmtpConfiguration configuration = SmtpConfiguration.of("smtp.example.com", 587, "", " ", "a@example.com");
 

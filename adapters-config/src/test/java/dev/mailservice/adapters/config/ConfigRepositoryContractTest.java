@@ -135,10 +135,10 @@ abstract class ConfigRepositoryContractTest {
 
     @Test
     void fieldsTheServiceDoesNotKnowAreReadAndSavedAsTheyAre() throws Exception {
-        storeRaw(VALID_DOCUMENT.replace("}", ", \"secure\": true, \"provider\": {\"name\": \"acme\", \"ids\": [1, 2]}}"));
+        storeRaw(VALID_DOCUMENT.replace("}", ", \"tlsPolicy\": \"strict\", \"provider\": {\"name\": \"acme\", \"ids\": [1, 2]}}"));
 
         StoredSmtpConfiguration read = repository().load().orElseThrow();
-        assertEquals(Map.of("secure", true, "provider", Map.of("name", "acme", "ids", List.of(1, 2))),
+        assertEquals(Map.of("tlsPolicy", "strict", "provider", Map.of("name", "acme", "ids", List.of(1, 2))),
                 read.otherFields().fields());
         assertFalse(read.otherFields().toString().contains("acme"), "an unknown field's value was printed");
 

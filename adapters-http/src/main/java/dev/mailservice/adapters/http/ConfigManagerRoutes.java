@@ -3,9 +3,12 @@ package dev.mailservice.adapters.http;
 import dev.mailservice.application.failure.InvalidInput;
 import dev.mailservice.application.port.in.GetStoredSmtpConfiguration;
 import dev.mailservice.application.port.in.SaveSmtpConfiguration;
+import dev.mailservice.application.port.in.VerifySmtpConfiguration;
+import dev.mailservice.application.port.in.VerifySmtpConfiguration.SmtpVerification;
 import dev.mailservice.contract.SmtpConfigurationJson.PasswordShown;
 import dev.mailservice.contract.SmtpConfigurationJson;
 import dev.mailservice.contract.StrictJson;
+import dev.mailservice.domain.EmailAddress;
 import dev.mailservice.domain.InvalidInputException;
 import dev.mailservice.domain.SmtpConfiguration;
 import io.helidon.http.Status;
@@ -16,11 +19,13 @@ import io.helidon.webserver.http.ServerResponse;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
- * The configuration-manager routes under {@code /api/v1/configurationManager}: admins store and
- * read the SMTP configuration (password masked; with {@code HIDE_SECRET_CONFIG}, host, username and
- * fromEmail too); services read it in full. Fields the service does not know come back as stored.
+ * The configuration-manager routes under {@code /api/v1/configurationManager}: admins store, read
+ * (password masked; with {@code HIDE_SECRET_CONFIG}, host, username and fromEmail too) and verify
+ * the SMTP configuration; services read it in full. Fields the service does not know come back as
+ * stored.
  */
 public final class ConfigManagerRoutes implements HttpService {
 
@@ -28,12 +33,15 @@ public final class ConfigManagerRoutes implements HttpService {
     static final String BASE_PATH = "/api/v1/configurationManager";
     static final String ADMIN_ROLE = "admin";
     static final String CREATED = "SMTP config created successfully";
+    /** The verify route's own field besides the configuration's: where to send a test mail. */
+    static final String SEND_TEST_TO = "sendTestTo";
     /** What {@code HIDE_SECRET_CONFIG} hides besides the password, as PipesHub does. */
     private static final List<String> HIDDEN_WITH_SECRETS =
             List.of(SmtpConfiguration.HOST, SmtpConfiguration.USERNAME, SmtpConfiguration.FROM_EMAIL);
 
     private final SaveSmtpConfiguration save;
     private final GetStoredSmtpConfiguration stored;
+    private final VerifySmtpConfiguration verify;
     private final TokenVerifier userTokens;
     private final TokenVerifier scopedTokens;
     private final boolean hideSecretConfig;
@@ -44,9 +52,11 @@ public final class ConfigManagerRoutes implements HttpService {
      *                         hides the password
      */
     public ConfigManagerRoutes(SaveSmtpConfiguration save, GetStoredSmtpConfiguration stored,
-            TokenVerifier userTokens, TokenVerifier scopedTokens, boolean hideSecretConfig) {
+            VerifySmtpConfiguration verify, TokenVerifier userTokens, TokenVerifier scopedTokens,
+            boolean hideSecretConfig) {
         this.save = Objects.requireNonNull(save, "save");
         this.stored = Objects.requireNonNull(stored, "stored");
+        this.verify = Objects.requireNonNull(verify, "verify");
         this.userTokens = Objects.requireNonNull(userTokens, "userTokens");
         this.scopedTokens = Objects.requireNonNull(scopedTokens, "scopedTokens");
         this.hideSecretConfig = hideSecretConfig;
@@ -56,11 +66,16 @@ public final class ConfigManagerRoutes implements HttpService {
     public void routing(HttpRules rules) {
         Routes.post(rules, "/smtpConfig", userTokens.requireRole(ADMIN_ROLE), this::store);
         Routes.get(rules, "/smtpConfig", userTokens.requireRole(ADMIN_ROLE), this::showMasked);
+        Routes.post(rules, "/smtpConfig/verify", userTokens.requireRole(ADMIN_ROLE), this::verify);
         Routes.get(rules, "/internal/smtpConfig", scopedTokens.requireScope(MailRoutes.FETCH_CONFIG_SCOPE),
                 this::showInFull);
     }
 
     record Created(String message) {}
+
+    record VerifyAnswer(boolean ok, List<StepAnswer> steps, List<String> advice) {}
+
+    record StepAnswer(String name, boolean ok, long ms, String detail) {}
 
     /** A body that breaks a rule is PipesHub's {@code VALIDATION_ERROR}, which its web app shows by field. */
     private void store(ServerRequest request, ServerResponse response) {
@@ -71,6 +86,32 @@ public final class ConfigManagerRoutes implements HttpService {
             throw HttpError.validation(invalid.getMessage());
         }
         Json.send(request, response, Status.OK_200, new Created(CREATED));
+    }
+
+    /** 200 whether or not the server passed: the request itself succeeded; the report tells how the server did. */
+    private void verify(ServerRequest request, ServerResponse response) {
+        Map<String, Object> submitted = StrictJson.toMap(RequestBodies.readObject(request));
+        SmtpVerification report;
+        try {
+            Optional<EmailAddress> sendTestTo = sendTestTo(submitted.remove(SEND_TEST_TO));
+            report = verify.verify(SmtpConfigurationJson.change(submitted), sendTestTo);
+        } catch (InvalidInputException | InvalidInput invalid) {
+            throw HttpError.validation(invalid.getMessage());
+        }
+        Json.send(request, response, Status.OK_200, new VerifyAnswer(report.ok(), report.steps().stream()
+                .map(step -> new StepAnswer(step.step().key(), step.ok(), step.took().toMillis(), step.detail()))
+                .toList(), report.advice()));
+    }
+
+    private static Optional<EmailAddress> sendTestTo(Object value) {
+        if (value == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new EmailAddress((String) value));
+        } catch (ClassCastException | IllegalArgumentException e) {
+            throw HttpError.validation(SEND_TEST_TO + " must be an e-mail address like name@example.com");
+        }
     }
 
     private void showMasked(ServerRequest request, ServerResponse response) {

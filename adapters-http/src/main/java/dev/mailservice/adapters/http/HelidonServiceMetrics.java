@@ -1,6 +1,7 @@
 package dev.mailservice.adapters.http;
 
 import dev.mailservice.application.port.out.ServiceMetrics;
+import dev.mailservice.domain.SmtpStep;
 import io.helidon.metrics.api.Counter;
 import io.helidon.metrics.api.FunctionalCounter;
 import io.helidon.metrics.api.Gauge;
@@ -11,6 +12,7 @@ import io.helidon.metrics.api.Timer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -61,6 +63,24 @@ public final class HelidonServiceMetrics implements ServiceMetrics {
         registry.getOrCreate(Counter.builder("mailservice.watch.resumed")
                 .description("Times a lost watch of the backend was made again")
                 .tags(List.of(Tag.create("source", source)))).increment();
+    }
+
+    @Override
+    public void verificationFinished(VerificationTrigger trigger, Optional<SmtpStep> failedStep, Duration took) {
+        verifications(failedStep.isPresent() ? "failed" : "passed", name(trigger),
+                failedStep.map(SmtpStep::key).orElse("none"));
+    }
+
+    @Override
+    public void verificationRefused() {
+        verifications("refused", name(VerificationTrigger.REQUEST), "none");
+    }
+
+    private void verifications(String outcome, String trigger, String failedStep) {
+        registry.getOrCreate(Counter.builder("mailservice.verifications")
+                .description("Verifications of an SMTP configuration against its server")
+                .tags(List.of(Tag.create("outcome", outcome), Tag.create("trigger", trigger),
+                        Tag.create("step", failedStep)))).increment();
     }
 
     /**

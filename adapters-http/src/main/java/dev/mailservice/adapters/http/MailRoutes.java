@@ -59,9 +59,11 @@ public final class MailRoutes implements HttpService {
     }
 
     record StatusAnswer(Map<String, Object> smtp, String appliedAt, String source, ErrorAnswer lastReloadError,
-            List<String> warnings) {}
+            List<String> warnings, VerifiedAnswer lastVerified) {}
 
     record ErrorAnswer(String at, String message) {}
+
+    record VerifiedAnswer(String at, boolean ok, String failedStep) {}
 
     /** With nothing stored, {@code "smtp": null}: PipesHub calls this on a fresh install, before any SMTP is set up. */
     private void reload(ServerRequest request, ServerResponse response) {
@@ -86,7 +88,9 @@ public final class MailRoutes implements HttpService {
                 status.active().map(SmtpStatus.Applied::source).orElse(null),
                 status.lastReloadError().map(error -> new ErrorAnswer(error.at().toString(), error.message()))
                         .orElse(null),
-                status.warnings()));
+                status.warnings(),
+                status.lastVerified().map(verified -> new VerifiedAnswer(verified.at().toString(), verified.ok(),
+                        verified.failedStep().orElse(null))).orElse(null)));
     }
 
     private static Map<String, Object> withoutPassword(SmtpConfiguration configuration) {

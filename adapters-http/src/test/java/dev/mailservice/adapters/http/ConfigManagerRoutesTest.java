@@ -5,17 +5,21 @@ import static dev.mailservice.testkit.Tokens.USER_SECRET;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.mailservice.testkit.Tokens;
-import io.helidon.webclient.http1.Http1Client;
-import io.helidon.webserver.WebServer;
-
 import dev.mailservice.application.failure.BackendUnavailable;
+import dev.mailservice.application.failure.Overloaded;
 import dev.mailservice.application.failure.WriteConflict;
 import dev.mailservice.application.port.in.SmtpConfigurationChange;
+import dev.mailservice.application.port.in.VerifySmtpConfiguration.SmtpVerification;
+import dev.mailservice.domain.EmailAddress;
 import dev.mailservice.domain.InvalidSmtpConfigurationException;
 import dev.mailservice.domain.OpaqueFields;
 import dev.mailservice.domain.SmtpConfiguration;
+import dev.mailservice.domain.SmtpStep;
 import dev.mailservice.domain.StoredSmtpConfiguration;
+import dev.mailservice.testkit.Tokens;
+import io.helidon.webclient.http1.Http1Client;
+import io.helidon.webserver.WebServer;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -51,7 +55,7 @@ class ConfigManagerRoutesTest extends HttpAdapterTest {
     void anAdminStoresAConfigurationAndGetsTheContractsAnswer() throws Exception {
         assertOk(call("POST", PATH, admin(), BODY), "{\"message\":\"SMTP config created successfully\"}");
 
-        assertEquals(List.of(new SmtpConfigurationChange(given("smtp.sendgrid.net"), 587, given("apikey"), given("SG.key"),
+        assertEquals(List.of(new SmtpConfigurationChange(given("smtp.sendgrid.net"), 587, false, given("apikey"), given("SG.key"),
                 given("noreply@example.com"), OpaqueFields.NONE)), useCases.saved);
     }
 
@@ -159,11 +163,11 @@ class ConfigManagerRoutesTest extends HttpAdapterTest {
     @Test
     void fieldsTheServiceDoesNotKnowComeBackAsStoredFromBothViews() throws Exception {
         useCases.storedAnswer = () -> Optional.of(new StoredSmtpConfiguration(CONFIGURATION, 0,
-                new OpaqueFields(Map.of("secure", true))));
+                new OpaqueFields(Map.of("tlsPolicy", "strict"))));
 
         assertOk(get(PATH, admin()), "{\"host\":\"smtp.example.com\",\"port\":587,\"username\":\"ops@example.com\","
-                + "\"password\":\"****************\",\"fromEmail\":\"noreply@example.com\",\"secure\":true}");
-        assertTrue(get(INTERNAL_PATH, Tokens.scoped(SCOPED_SECRET, "fetch:config")).body().endsWith(",\"secure\":true}"));
+                + "\"password\":\"****************\",\"fromEmail\":\"noreply@example.com\",\"tlsPolicy\":\"strict\"}");
+        assertTrue(get(INTERNAL_PATH, Tokens.scoped(SCOPED_SECRET, "fetch:config")).body().endsWith(",\"tlsPolicy\":\"strict\"}"));
     }
 
     @Test
@@ -172,5 +176,51 @@ class ConfigManagerRoutesTest extends HttpAdapterTest {
 
         assertError(get(PATH, noRole), 401, "HTTP_UNAUTHORIZED", "The token has no role: sign in again");
         assertError(call("POST", PATH, noRole, BODY), 401, "HTTP_UNAUTHORIZED", "The token has no role: sign in again");
+    }
+
+    private static final String VERIFY_PATH = PATH + "/verify";
+
+    @Test
+    void anAdminVerifiesACandidateAndGetsTheReportWith200WhetherOrNotTheServerPassed() throws Exception {
+        useCases.verifyAnswer = () -> new SmtpVerification(false, List.of(
+                new SmtpStep.Result(SmtpStep.DNS, true, Duration.ofMillis(3), "smtp.sendgrid.net is 1.2.3.4"),
+                new SmtpStep.Result(SmtpStep.AUTH, false, Duration.ofMillis(41), "535 Authentication failed")),
+                List.of("Check the password"));
+
+        assertOk(call("POST", VERIFY_PATH, admin(), BODY.replace("}", ", \"sendTestTo\": \"ops@example.com\"}")),
+                "{\"ok\":false,\"steps\":[{\"name\":\"dns\",\"ok\":true,\"ms\":3,\"detail\":\"smtp.sendgrid.net is 1.2.3.4\"},"
+                        + "{\"name\":\"auth\",\"ok\":false,\"ms\":41,\"detail\":\"535 Authentication failed\"}],"
+                        + "\"advice\":[\"Check the password\"]}");
+
+        assertEquals(List.of(Map.entry(new SmtpConfigurationChange(given("smtp.sendgrid.net"), 587, false, given("apikey"),
+                given("SG.key"), given("noreply@example.com"), OpaqueFields.NONE),
+                Optional.of(new EmailAddress("ops@example.com")))), useCases.verified);
+        assertEquals(List.of(), useCases.saved, "a verification stores nothing");
+    }
+
+    @Test
+    void aVerificationWithoutATestAddressSendsNoTestMailAndABadOneIsRefused() throws Exception {
+        call("POST", VERIFY_PATH, admin(), BODY);
+        assertEquals(Optional.empty(), useCases.verified.get(0).getValue());
+
+        assertError(call("POST", VERIFY_PATH, admin(), BODY.replace("}", ", \"sendTestTo\": \"nobody\"}")), 400,
+                "VALIDATION_ERROR", "sendTestTo must be an e-mail address like name@example.com");
+        assertEquals(1, useCases.verified.size());
+    }
+
+    @Test
+    void verifyingIsForAdminsAndTooManyAtOnceIs503WithRetryAfter() throws Exception {
+        assertError(call("POST", VERIFY_PATH, Tokens.user(USER_SECRET, "member"), BODY), 403, "HTTP_FORBIDDEN",
+                "This needs a user with the role admin");
+        useCases.verifyAnswer = () -> {
+            throw new Overloaded("As many SMTP verifications as this replica runs at once (4) are under way",
+                    Duration.ofSeconds(5));
+        };
+
+        Answer busy = call("POST", VERIFY_PATH, admin(), BODY);
+
+        assertError(busy, 503, "HTTP_SERVICE_UNAVAILABLE",
+                "As many SMTP verifications as this replica runs at once (4) are under way");
+        assertEquals("5", busy.headers().firstValue("Retry-After").orElseThrow());
     }
 }

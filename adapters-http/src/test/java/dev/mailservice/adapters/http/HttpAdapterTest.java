@@ -8,8 +8,11 @@ import dev.mailservice.application.port.in.SmtpConfigurationChange.Field;
 import dev.mailservice.application.port.in.SmtpConfigurationChange;
 import dev.mailservice.application.port.in.GetServiceHealth.ServiceHealth;
 import dev.mailservice.application.port.in.SmtpStatus;
+import dev.mailservice.application.port.in.VerifySmtpConfiguration.SmtpVerification;
+import dev.mailservice.domain.EmailAddress;
 import dev.mailservice.domain.MailRequest;
 import dev.mailservice.domain.SmtpConfiguration;
+import dev.mailservice.domain.SmtpStep;
 import dev.mailservice.domain.StoredSmtpConfiguration;
 import io.helidon.http.Method;
 import io.helidon.webclient.api.HttpClientResponse;
@@ -88,6 +91,9 @@ abstract class HttpAdapterTest {
         volatile Consumer<MailRequest> sendAnswer;
         volatile Function<SmtpConfigurationChange, SmtpConfiguration> saveAnswer;
         volatile Supplier<Optional<StoredSmtpConfiguration>> storedAnswer;
+        volatile Supplier<SmtpVerification> verifyAnswer;
+        /** What each verification was given: the change, and where to send the test mail. */
+        final List<Map.Entry<SmtpConfigurationChange, Optional<EmailAddress>>> verified = new CopyOnWriteArrayList<>();
         final List<MailRequest> sent = new CopyOnWriteArrayList<>();
         final List<SmtpConfigurationChange> saved = new CopyOnWriteArrayList<>();
         volatile ServiceHealth health;
@@ -101,7 +107,7 @@ abstract class HttpAdapterTest {
 
         /** The configuration-manager routes in front of these use cases. */
         ConfigManagerRoutes configManagerRoutes() {
-            return new ConfigManagerRoutes(this::save, () -> storedAnswer.get(), new TokenVerifier(USER_SECRET),
+            return new ConfigManagerRoutes(this::save, () -> storedAnswer.get(), this::verify, new TokenVerifier(USER_SECRET),
                     new TokenVerifier(SCOPED_SECRET), false);
         }
 
@@ -112,12 +118,20 @@ abstract class HttpAdapterTest {
         void reset() {
             health = new ServiceHealth(false, Optional.empty(), Optional.empty());
             reloadAnswer = () -> Optional.of(CONFIGURATION);
-            status = new SmtpStatus(Optional.empty(), Optional.empty(), List.of());
+            status = new SmtpStatus(Optional.empty(), Optional.empty(), List.of(), Optional.empty());
             sendAnswer = request -> {};
             saveAnswer = UseCases::given;
             storedAnswer = () -> Optional.of(new StoredSmtpConfiguration(CONFIGURATION, 0));
+            verifyAnswer = () -> new SmtpVerification(true, List.of(
+                    new SmtpStep.Result(SmtpStep.DNS, true, Duration.ofMillis(2), "127.0.0.1")), List.of());
             sent.clear();
             saved.clear();
+            verified.clear();
+        }
+
+        SmtpVerification verify(SmtpConfigurationChange change, Optional<EmailAddress> sendTestTo) {
+            verified.add(Map.entry(change, sendTestTo));
+            return verifyAnswer.get();
         }
 
         void send(MailRequest request) {

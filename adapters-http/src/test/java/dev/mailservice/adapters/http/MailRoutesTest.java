@@ -168,16 +168,18 @@ class MailRoutesTest extends HttpAdapterTest {
 
         assertEquals(200, response.statusCode());
         assertEquals("application/json", response.headers().firstValue("Content-Type").orElseThrow());
-        assertEquals("{\"smtp\":null,\"appliedAt\":null,\"source\":null,\"lastReloadError\":null,\"warnings\":[]}",
+        assertEquals("{\"smtp\":null,\"appliedAt\":null,\"source\":null,\"lastReloadError\":null,\"warnings\":[],"
+                + "\"lastVerified\":null}",
                 response.body());
     }
 
     @Test
-    void theStatusRouteShowsTheActiveConfigurationAndTheLastError() throws Exception {
+    void theStatusRouteShowsTheActiveConfigurationTheLastErrorAndTheLastVerification() throws Exception {
         useCases.status = new SmtpStatus(
                 Optional.of(new SmtpStatus.Applied(CONFIGURATION, Instant.parse("2026-01-02T03:04:05Z"), "file", 0)),
                 Optional.of(new SmtpStatus.ReloadError(Instant.parse("2026-01-02T04:00:00Z"), "port must be ...")),
-                List.of("A password is set but no username"));
+                List.of("A password is set but no username"),
+                Optional.of(new SmtpStatus.Verified(Instant.parse("2026-01-02T03:04:00Z"), false, Optional.of("auth"))));
 
         Answer response = call("GET", "/api/v1/mail/smtpConfig", Tokens.scoped(SCOPED_SECRET, "fetch:config"),
                 NO_BODY);
@@ -185,7 +187,8 @@ class MailRoutesTest extends HttpAdapterTest {
         assertEquals("{\"smtp\":{\"host\":\"smtp.example.com\",\"port\":587,\"username\":\"ops@example.com\","
                 + "\"fromEmail\":\"noreply@example.com\"},\"appliedAt\":\"2026-01-02T03:04:05Z\",\"source\":\"file\","
                 + "\"lastReloadError\":{\"at\":\"2026-01-02T04:00:00Z\",\"message\":\"port must be ...\"},"
-                + "\"warnings\":[\"A password is set but no username\"]}",
+                + "\"warnings\":[\"A password is set but no username\"],"
+                + "\"lastVerified\":{\"at\":\"2026-01-02T03:04:00Z\",\"ok\":false,\"failedStep\":\"auth\"}}",
                 response.body());
     }
 

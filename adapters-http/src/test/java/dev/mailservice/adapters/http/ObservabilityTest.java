@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.mailservice.application.port.in.GetServiceHealth.BackendContact;
 import dev.mailservice.application.port.in.GetServiceHealth.ServiceHealth;
 import dev.mailservice.application.port.out.ServiceMetrics;
+import dev.mailservice.domain.SmtpStep;
 import io.helidon.webclient.http1.Http1Client;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.testing.junit5.ServerTest;
@@ -59,6 +60,9 @@ class ObservabilityTest extends HttpAdapterTest {
         HelidonServiceMetrics metrics = new HelidonServiceMetrics();
         metrics.reloadFinished("file", ServiceMetrics.ReloadOutcome.APPLIED, Duration.ofMillis(3));
         metrics.mailFinished("loginWithOTP", ServiceMetrics.MailOutcome.SENT, Duration.ofMillis(40));
+        metrics.verificationFinished(ServiceMetrics.VerificationTrigger.SAVE, Optional.of(SmtpStep.TLS),
+                Duration.ofMillis(90));
+        metrics.verificationRefused();
 
         Answer served = call("GET", "/observe/metrics", null, NO_BODY);
 
@@ -70,6 +74,10 @@ class ObservabilityTest extends HttpAdapterTest {
         assertTrue(served.body().contains("mailservice_reload_duration_seconds_bucket{"), served.body());
         assertTrue(served.body().matches("(?s).*mailservice_mails_total\\{[^}]*outcome=\"sent\"[^}]*template=\"loginWithOTP\".*"),
                 served.body());
+        assertTrue(served.body().matches("(?s).*mailservice_verifications_total\\{[^}]*outcome=\"failed\"[^}]*step=\"tls\""
+                + "[^}]*trigger=\"save\".*"), served.body());
+        assertTrue(served.body().matches("(?s).*mailservice_verifications_total\\{[^}]*outcome=\"refused\"[^}]*step=\"none\""
+                + "[^}]*trigger=\"request\".*"), served.body());
     }
 
     @Test

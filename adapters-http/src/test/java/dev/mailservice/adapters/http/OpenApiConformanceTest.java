@@ -11,7 +11,9 @@ import dev.mailservice.application.failure.InvalidInput;
 import dev.mailservice.application.failure.Overloaded;
 import dev.mailservice.application.failure.WriteConflict;
 import dev.mailservice.application.port.in.SmtpStatus;
+import dev.mailservice.application.port.in.VerifySmtpConfiguration.SmtpVerification;
 import dev.mailservice.domain.OpaqueFields;
+import dev.mailservice.domain.SmtpStep;
 import dev.mailservice.domain.StoredSmtpConfiguration;
 import dev.mailservice.testkit.Tokens;
 import io.helidon.webclient.http1.Http1Client;
@@ -47,6 +49,7 @@ class OpenApiConformanceTest extends HttpAdapterTest {
     private static final String SEND = "/api/v1/mail/emails/sendEmail";
     private static final String STORED = "/api/v1/configurationManager/smtpConfig";
     private static final String INTERNAL = "/api/v1/configurationManager/internal/smtpConfig";
+    private static final String VERIFY = "/api/v1/configurationManager/smtpConfig/verify";
     private static final String MAIL = """
             {"emailTemplateType": "loginWithOTP", "sendEmailTo": ["user@example.com"],
              "templateData": {"name": "A", "otp": "123456"}}""";
@@ -111,7 +114,8 @@ class OpenApiConformanceTest extends HttpAdapterTest {
         conforms("GET", STATUS, 200, call("GET", STATUS, fetchConfig, NO_BODY));
         useCases.status = new SmtpStatus(Optional.of(new SmtpStatus.Applied(CONFIGURATION, Instant.now(), "redis", 0)),
                 Optional.of(new SmtpStatus.ReloadError(Instant.now(), "Redis at redis://redis:6379/0 did not answer")),
-                List.of("a password without a username is not used"));
+                List.of("a password without a username is not used"),
+                Optional.of(new SmtpStatus.Verified(Instant.now(), false, Optional.of("tls"))));
         conforms("GET", STATUS, 200, call("GET", STATUS, fetchConfig, NO_BODY));
         conforms("GET", STATUS, 401, call("GET", STATUS, Tokens.scoped(SCOPED_SECRET, "mail:send"), NO_BODY));
     }
@@ -142,15 +146,20 @@ class OpenApiConformanceTest extends HttpAdapterTest {
         assertEquals("1", overloaded.headers().firstValue("Retry-After").orElseThrow());
     }
 
+    /** The answers to a configuration body at {@code path} without a token, from a member, too large, not JSON. */
+    private void refusalsOfAnAdminsBody(String path) {
+        conforms("POST", path, 401, call("POST", path, null, CONFIGURATION_BODY));
+        conforms("POST", path, 403, call("POST", path, Tokens.user(USER_SECRET, "member"), CONFIGURATION_BODY));
+        conforms("POST", path, 413, call("POST", path, admin,
+                CONFIGURATION_BODY.replace("}", ", \"padding\": \"" + "x".repeat((int) HttpServer.MAX_BODY_BYTES) + "\"}")));
+        conforms("POST", path, 415, callDeclaring("application/x-www-form-urlencoded", "POST", path, admin, "host=a"));
+    }
+
     @Test
     void storeAConfiguration() {
         conforms("POST", STORED, 200, call("POST", STORED, admin, CONFIGURATION_BODY));
         conforms("POST", STORED, 400, call("POST", STORED, admin, CONFIGURATION_BODY.replace("587", "70000")));
-        conforms("POST", STORED, 401, call("POST", STORED, null, CONFIGURATION_BODY));
-        conforms("POST", STORED, 403, call("POST", STORED, Tokens.user(USER_SECRET, "member"), CONFIGURATION_BODY));
-        conforms("POST", STORED, 413, call("POST", STORED, admin,
-                CONFIGURATION_BODY.replace("}", ", \"padding\": \"" + "x".repeat((int) HttpServer.MAX_BODY_BYTES) + "\"}")));
-        conforms("POST", STORED, 415, callDeclaring("application/x-www-form-urlencoded", "POST", STORED, admin, "host=a"));
+        refusalsOfAnAdminsBody(STORED);
         useCases.saveAnswer = change -> {
             throw new WriteConflict("etcd key /services/smtp at http://etcd:2379 was changed by another write");
         };
@@ -164,7 +173,7 @@ class OpenApiConformanceTest extends HttpAdapterTest {
     @Test
     void readTheStoredConfiguration() {
         useCases.storedAnswer = () -> Optional.of(new StoredSmtpConfiguration(CONFIGURATION, 3,
-                new OpaqueFields(Map.of("secure", true))));
+                new OpaqueFields(Map.of("tlsPolicy", "strict"))));
         conforms("GET", STORED, 200, call("GET", STORED, admin, NO_BODY));
         conforms("GET", INTERNAL, 200, call("GET", INTERNAL, fetchConfig, NO_BODY));
         useCases.storedAnswer = Optional::empty;
@@ -178,5 +187,23 @@ class OpenApiConformanceTest extends HttpAdapterTest {
         };
         conforms("GET", STORED, 503, call("GET", STORED, admin, NO_BODY));
         conforms("GET", INTERNAL, 503, call("GET", INTERNAL, fetchConfig, NO_BODY));
+    }
+
+    @Test
+    void verifyAConfiguration() {
+        String withTestMail = CONFIGURATION_BODY.replace("}", ", \"secure\": true, \"sendTestTo\": \"ops@b.example\"}");
+        useCases.verifyAnswer = () -> new SmtpVerification(false, List.of(
+                new SmtpStep.Result(SmtpStep.DNS, true, Duration.ofMillis(1), "smtp.example.com is 192.0.2.7"),
+                new SmtpStep.Result(SmtpStep.CONNECT, true, Duration.ofMillis(12), "connected to 192.0.2.7:587"),
+                new SmtpStep.Result(SmtpStep.TLS, false, Duration.ofMillis(30), "the certificate is not trusted")),
+                List.of("Put the authority's certificate in TLS_CA_FILE"));
+        conforms("POST", VERIFY, 200, call("POST", VERIFY, admin, withTestMail));
+        conforms("POST", VERIFY, 400, call("POST", VERIFY, admin, CONFIGURATION_BODY.replace("}", ", \"secure\": \"yes\"}")));
+        refusalsOfAnAdminsBody(VERIFY);
+        useCases.verifyAnswer = () -> {
+            throw new Overloaded("As many SMTP verifications as this replica runs at once (4) are under way",
+                    Duration.ofSeconds(5));
+        };
+        conforms("POST", VERIFY, 503, call("POST", VERIFY, admin, CONFIGURATION_BODY));
     }
 }

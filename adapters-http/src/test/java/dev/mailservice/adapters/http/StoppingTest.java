@@ -36,14 +36,16 @@ class StoppingTest {
                     await(reloadMayFinish);
                     return Optional.of(SmtpConfiguration.of("smtp.example.com", 587, null, null, "noreply@example.com"));
                 },
-                () -> new SmtpStatus(Optional.empty(), Optional.empty(), List.of()),
+                () -> new SmtpStatus(Optional.empty(), Optional.empty(), List.of(), Optional.empty()),
                 request -> {
                     throw new UnsupportedOperationException();
                 },
                 tokens),
                 new ConfigManagerRoutes(fields -> {
                     throw new UnsupportedOperationException();
-                }, Optional::empty, tokens, tokens, false),
+                }, Optional::empty, (candidate, sendTestTo) -> {
+                    throw new UnsupportedOperationException();
+                }, tokens, tokens, false),
                 new Observability(() -> new ServiceHealth(true, Optional.empty(), Optional.empty()), false,
                         OptionalInt.empty())).start();
         String token = Tokens.scoped(SCOPED_SECRET, "fetch:config");

@@ -56,7 +56,7 @@ final class JakartaMailTransport implements MailTransport {
 
     @Override
     public void send(MailMessage message) {
-        MimeMessage mime = toMime(message);
+        MimeMessage mime = toMime(configuration, session, message);
         try {
             Transport connection = connections.borrow();
             boolean sent = false;
@@ -93,7 +93,8 @@ final class JakartaMailTransport implements MailTransport {
         return connection;
     }
 
-    private MimeMessage toMime(MailMessage message) {
+    /** {@code message} as a MIME message From {@code configuration}'s {@code fromEmail}; for the probe's test mail too. */
+    static MimeMessage toMime(SmtpConfiguration configuration, Session session, MailMessage message) {
         try {
             MimeMessage mime = new MimeMessage(session);
             mime.setFrom(sender(configuration.fromEmail()));
@@ -192,7 +193,7 @@ final class JakartaMailTransport implements MailTransport {
         return reply.toString();
     }
 
-    private static Throwable rootCause(Throwable failure) {
+    static Throwable rootCause(Throwable failure) {
         Throwable cause = failure;
         while (cause.getCause() != null && cause.getCause() != cause) {
             cause = cause.getCause();

@@ -21,7 +21,8 @@ import org.eclipse.angus.mail.util.MailStreamProvider;
  * Builds {@link JakartaMailTransport}s on Angus Mail.
  *
  * <ul>
- *   <li>Port 465 speaks TLS from the first byte (implicit TLS, "SMTPS"); every other port starts
+ *   <li>Port 465, and any port of a {@code secure} configuration, speaks TLS from the first byte
+ *       (implicit TLS, "SMTPS", {@link SmtpConfiguration#implicitTls()}); every other one starts
  *       in plain text and upgrades with STARTTLS whenever the server offers it, or, with
  *       {@code requireTls}, refuses to go on when the server does not (so that no one on the path
  *       can strip the upgrade and read the password).</li>
@@ -37,9 +38,6 @@ import org.eclipse.angus.mail.util.MailStreamProvider;
  * </ul>
  */
 public final class JakartaMailTransportFactory implements MailTransportFactory {
-
-    /** The port on which SMTP runs inside TLS from the start (RFC 8314). */
-    static final int IMPLICIT_TLS_PORT = 465;
 
     /** Closes the connections that stayed idle too long, for every factory: one thread, asleep in between. */
     private static final ScheduledExecutorService IDLE_SWEEPS = Executors.newSingleThreadScheduledExecutor(
@@ -152,7 +150,7 @@ public final class JakartaMailTransportFactory implements MailTransportFactory {
     private record SessionKind(boolean implicitTls, boolean authenticate) {
 
         static SessionKind of(SmtpConfiguration configuration) {
-            return new SessionKind(configuration.port() == IMPLICIT_TLS_PORT, configuration.username().isPresent());
+            return new SessionKind(configuration.implicitTls(), configuration.username().isPresent());
         }
     }
 }

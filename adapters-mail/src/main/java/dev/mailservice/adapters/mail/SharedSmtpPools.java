@@ -20,11 +20,11 @@ import java.util.function.Function;
 final class SharedSmtpPools {
 
     /** What a connection depends on. */
-    record Key(String host, int port, Optional<String> username, Optional<Password> password) {
+    record Key(String host, int port, boolean implicitTls, Optional<String> username, Optional<Password> password) {
 
         static Key of(SmtpConfiguration configuration) {
-            return new Key(configuration.host(), configuration.port(), configuration.username(),
-                    configuration.password());
+            return new Key(configuration.host(), configuration.port(), configuration.implicitTls(),
+                    configuration.username(), configuration.password());
         }
     }
 

@@ -4,10 +4,12 @@ import dev.mailservice.application.failure.NotConfigured;
 import dev.mailservice.application.port.in.SmtpStatus;
 import dev.mailservice.application.port.out.MailTransport;
 import dev.mailservice.domain.MailMessage;
+import dev.mailservice.domain.SmtpConfiguration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
 
 /**
  * Holds the transport mail is sent with, and swaps it without a restart.
@@ -29,7 +31,19 @@ public final class ActiveMailSender implements AutoCloseable {
         static final State EMPTY = new State(null, null, null, null);
     }
 
+    /** A verification of a configuration; shown while that configuration is the active one. */
+    private record Verification(SmtpConfiguration configuration, SmtpStatus.Verified verified) {
+
+        boolean of(SmtpStatus.Applied applied) {
+            return applied != null && configuration.equals(applied.configuration());
+        }
+    }
+
     private final AtomicReference<State> state = new AtomicReference<>(State.EMPTY);
+    // Two, so that verifying another configuration (on the verify route) does not hide the active
+    // one's, and a configuration verified before it is applied shows once it is.
+    private final AtomicReference<Verification> lastOfActive = new AtomicReference<>();
+    private final AtomicReference<Verification> lastOfAny = new AtomicReference<>();
 
     /**
      * Makes {@code transport} the active one and clears the last reload error; the previous
@@ -37,6 +51,10 @@ public final class ActiveMailSender implements AutoCloseable {
      */
     void activate(SmtpStatus.Applied applied, MailTransport transport) {
         LeasedTransport next = new LeasedTransport(applied.configuration().address(), transport);
+        Verification verifiedBefore = lastOfAny.get();
+        if (verifiedBefore != null && verifiedBefore.of(applied)) {
+            lastOfActive.set(verifiedBefore);
+        }
         retire(state.getAndSet(new State(next, applied, null, null)));
     }
 
@@ -65,7 +83,19 @@ public final class ActiveMailSender implements AutoCloseable {
         state.updateAndGet(current -> new State(current.transport(), current.applied(), error, current.backingWarning()));
     }
 
-    /** What is active, the last reload error, and what an operator should know. */
+    /**
+     * Notes how a verification of {@code configuration} ended; the status shows it while that
+     * configuration is active, including when it becomes active later.
+     */
+    void verified(SmtpConfiguration configuration, SmtpStatus.Verified verified) {
+        Verification verification = new Verification(configuration, verified);
+        lastOfAny.set(verification);
+        if (verification.of(state.get().applied())) {
+            lastOfActive.set(verification);
+        }
+    }
+
+    /** What is active, the last reload error, when the active configuration was verified, and what an operator should know. */
     public SmtpStatus status() {
         State current = state.get();
         List<String> warnings = new ArrayList<>();
@@ -76,7 +106,15 @@ public final class ActiveMailSender implements AutoCloseable {
             warnings.add(current.backingWarning());
         }
         return new SmtpStatus(Optional.ofNullable(current.applied()), Optional.ofNullable(current.lastReloadError()),
-                warnings);
+                warnings, lastVerified(current.applied()));
+    }
+
+    /** The later of the verifications of {@code applied}'s configuration that are kept. */
+    private Optional<SmtpStatus.Verified> lastVerified(SmtpStatus.Applied applied) {
+        return Stream.of(lastOfAny.get(), lastOfActive.get())
+                .filter(verification -> verification != null && verification.of(applied))
+                .map(Verification::verified)
+                .findFirst();
     }
 
     /**

@@ -5,11 +5,13 @@ import dev.mailservice.application.failure.InvalidInput;
 import dev.mailservice.application.failure.ServiceFailure;
 import dev.mailservice.application.port.in.GetServiceHealth.BackendContact;
 import dev.mailservice.application.port.in.SmtpStatus;
+import dev.mailservice.application.port.in.VerifySmtpConfiguration.SmtpVerification;
 import dev.mailservice.application.port.out.ConfigRepository;
 import dev.mailservice.application.port.out.MailTransport;
 import dev.mailservice.application.port.out.MailTransportFactory;
 import dev.mailservice.application.port.out.ServiceMetrics;
 import dev.mailservice.application.port.out.ServiceMetrics.ReloadOutcome;
+import dev.mailservice.application.port.out.ServiceMetrics.VerificationTrigger;
 import dev.mailservice.domain.InvalidInputException;
 import dev.mailservice.domain.SmtpConfiguration;
 import dev.mailservice.domain.StoredSmtpConfiguration;
@@ -24,6 +26,9 @@ import java.util.function.Function;
 /**
  * The one place where a stored configuration becomes the active one, shared by the reload and
  * the save use cases.
+ *
+ * <p>With verification on apply, a reloaded configuration must pass it against its server before it
+ * replaces the active one (a save verifies by its own setting, before it stores).
  *
  * <p>They run their whole step (read, or read and write, then apply) holding one lock, so two of
  * them (an HTTP call and a watch event, say) never interleave and the later one applies what it
@@ -40,15 +45,19 @@ public final class ConfigurationApplier {
     private final Clock clock;
     private final ServiceMetrics metrics;
     private final BackendContacts contacts;
+    private final Optional<SmtpVerifier> verifyOnApply;
     // Held once per step: the steps never call back into the applier while holding it.
     private final ReentrantLock lock = new ReentrantLock();
 
     /**
-     * @param metrics  told how each reload ended and how long it took
-     * @param contacts told whether each reload reached the backend
+     * @param metrics       told how each reload ended and how long it took
+     * @param contacts      told whether each reload reached the backend
+     * @param verifyOnApply when present, a reloaded configuration other than the active one becomes
+     *                      active only once it passes this verification through AUTH
      */
     public ConfigurationApplier(MailTransportFactory transportFactory, ActiveMailSender sender, Clock clock,
-            ServiceMetrics metrics, BackendContacts contacts) {
+            ServiceMetrics metrics, BackendContacts contacts, Optional<SmtpVerifier> verifyOnApply) {
+        this.verifyOnApply = Objects.requireNonNull(verifyOnApply, "verifyOnApply");
         this.transportFactory = Objects.requireNonNull(transportFactory, "transportFactory");
         this.sender = Objects.requireNonNull(sender, "sender");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -107,6 +116,14 @@ public final class ConfigurationApplier {
                 return Optional.empty();
             }
             boolean unchanged = isActive(stored.get(), active);
+            if (!unchanged && verifyOnApply.isPresent()) {
+                SmtpVerification report = verifyOnApply.get().verify(stored.get().configuration(), Optional.empty(),
+                        VerificationTrigger.APPLY);
+                if (!report.ok()) {
+                    outcome = ReloadOutcome.VERIFICATION_FAILED;
+                    throw recordFailure(new InvalidInput(null, report.failure()));
+                }
+            }
             SmtpConfiguration applied = swapIn(stored.get(), source, active);
             outcome = unchanged ? ReloadOutcome.UNCHANGED : ReloadOutcome.APPLIED;
             return Optional.of(applied);

@@ -29,7 +29,7 @@ class ConfigurationFollowerTest {
     private final Fakes.TransportFactory factory = new Fakes.TransportFactory();
     private final ActiveMailSender sender = new ActiveMailSender();
     private final ReloadSmtpConfigurationService reload =
-            new ReloadSmtpConfigurationService(repository, new ConfigurationApplier(factory, sender, Clock.systemUTC(), metrics, contacts));
+            new ReloadSmtpConfigurationService(repository, new ConfigurationApplier(factory, sender, Clock.systemUTC(), metrics, contacts, Optional.empty()));
     private ConfigurationFollower follower;
 
     @AfterEach

@@ -5,15 +5,18 @@ import dev.mailservice.application.port.out.ConfigRepository;
 import dev.mailservice.application.port.out.MailTransport;
 import dev.mailservice.application.port.out.MailTransportFactory;
 import dev.mailservice.application.port.out.ServiceMetrics;
+import dev.mailservice.application.port.out.SmtpProbe;
 import dev.mailservice.domain.EmailAddress;
 import dev.mailservice.domain.MailMessage;
 import dev.mailservice.domain.OpaqueFields;
 import dev.mailservice.domain.SmtpConfiguration;
+import dev.mailservice.domain.SmtpStep;
 import dev.mailservice.domain.StoredSmtpConfiguration;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -226,6 +229,63 @@ final class Fakes {
         @Override
         public void watchResumed(String source) {
             events.add("watch resumed " + source);
+        }
+
+        @Override
+        public void verificationFinished(VerificationTrigger trigger, Optional<SmtpStep> failedStep, Duration took) {
+            events.add("verification " + trigger.name().toLowerCase(Locale.ROOT) + " "
+                    + failedStep.map(step -> "failed at " + step.key()).orElse("passed"));
+        }
+
+        @Override
+        public void verificationRefused() {
+            events.add("verification refused");
+        }
+    }
+
+    /**
+     * A probe whose answer the test sets: every step passes, or the steps up to one that fails
+     * with a problem. It records what it was asked, and can hold each probe until the test lets it go.
+     */
+    static final class Probe implements SmtpProbe {
+
+        final List<SmtpConfiguration> probed = new CopyOnWriteArrayList<>();
+        final List<Optional<MailMessage>> testMails = new CopyOnWriteArrayList<>();
+        volatile SmtpProbe.Probe answer = passing();
+        volatile CountDownLatch started = new CountDownLatch(0);
+        volatile CountDownLatch release = new CountDownLatch(0);
+
+        static SmtpProbe.Probe passing() {
+            return new SmtpProbe.Probe(List.of(step(SmtpStep.DNS, true), step(SmtpStep.CONNECT, true),
+                    step(SmtpStep.GREETING, true), step(SmtpStep.EHLO, true), step(SmtpStep.TLS, true),
+                    step(SmtpStep.AUTH, true)), Optional.empty(),
+                    Optional.of(new Capabilities(true, List.of("PLAIN"), OptionalLong.empty())), List.of("PLAIN", "LOGIN"));
+        }
+
+        /** The steps before {@code failed} pass, and it fails with {@code problem}; EHLO offered {@code offered}. */
+        static SmtpProbe.Probe failing(SmtpStep failed, Problem problem, Optional<Capabilities> offered) {
+            List<SmtpStep.Result> steps = new java.util.ArrayList<>();
+            for (SmtpStep step : List.of(SmtpStep.DNS, SmtpStep.CONNECT, SmtpStep.GREETING, SmtpStep.EHLO, SmtpStep.TLS,
+                    SmtpStep.AUTH, SmtpStep.SEND)) {
+                steps.add(step(step, step != failed));
+                if (step == failed) {
+                    break;
+                }
+            }
+            return new SmtpProbe.Probe(steps, Optional.of(problem), offered, List.of("PLAIN", "LOGIN"));
+        }
+
+        private static SmtpStep.Result step(SmtpStep step, boolean ok) {
+            return new SmtpStep.Result(step, ok, Duration.ofMillis(1), ok ? "fine" : "what the server did");
+        }
+
+        @Override
+        public SmtpProbe.Probe probe(SmtpConfiguration configuration, Optional<MailMessage> testMail, Duration limit) {
+            probed.add(configuration);
+            testMails.add(testMail);
+            started.countDown();
+            await(release);
+            return answer;
         }
     }
 }

@@ -41,7 +41,7 @@ class ReloadSmtpConfigurationServiceTest {
     private final Fakes.TransportFactory factory = new Fakes.TransportFactory();
     private final ActiveMailSender sender = new ActiveMailSender();
     private final ReloadSmtpConfigurationService reload =
-            new ReloadSmtpConfigurationService(repository, new ConfigurationApplier(factory, sender, Clock.fixed(NOW, ZoneOffset.UTC), metrics, contacts));
+            new ReloadSmtpConfigurationService(repository, new ConfigurationApplier(factory, sender, Clock.fixed(NOW, ZoneOffset.UTC), metrics, contacts, Optional.empty()));
     private final ExecutorService threads = Executors.newCachedThreadPool();
 
     @AfterEach

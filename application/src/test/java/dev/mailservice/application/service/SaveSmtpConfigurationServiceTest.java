@@ -31,15 +31,15 @@ class SaveSmtpConfigurationServiceTest {
     private final Fakes.Repository repository = new Fakes.Repository();
     private final Fakes.TransportFactory factory = new Fakes.TransportFactory();
     private final ActiveMailSender sender = new ActiveMailSender();
-    private final ConfigurationApplier applier = new ConfigurationApplier(factory, sender, Clock.systemUTC(), metrics, contacts);
+    private final ConfigurationApplier applier = new ConfigurationApplier(factory, sender, Clock.systemUTC(), metrics, contacts, Optional.empty());
     private final ReloadSmtpConfigurationService reload = new ReloadSmtpConfigurationService(repository, applier);
-    private final SaveSmtpConfigurationService save = new SaveSmtpConfigurationService(repository, applier);
+    private final SaveSmtpConfigurationService save = new SaveSmtpConfigurationService(repository, applier, Optional.empty());
     private final GetStoredSmtpConfigurationService stored = new GetStoredSmtpConfigurationService(repository);
 
     /** Every field of {@code configuration} given. */
     private static SmtpConfigurationChange given(SmtpConfiguration configuration) {
         return new SmtpConfigurationChange(Field.of(Optional.of(configuration.host())), configuration.port(),
-                Field.of(configuration.username()),
+                configuration.secure(), Field.of(configuration.username()),
                 Field.of(configuration.password().map(password -> password.reveal())),
                 Field.of(Optional.of(configuration.fromEmail().value())), OpaqueFields.NONE);
     }
@@ -47,7 +47,7 @@ class SaveSmtpConfigurationServiceTest {
     /** As an admin sends back what the masked view showed: the password kept, the rest as given. */
     private static SmtpConfigurationChange keepingThePassword(SmtpConfiguration configuration) {
         SmtpConfigurationChange change = given(configuration);
-        return new SmtpConfigurationChange(change.host(), change.port(), change.username(), Field.KEEP,
+        return new SmtpConfigurationChange(change.host(), change.port(), change.secure(), change.username(), Field.KEEP,
                 change.fromEmail(), OpaqueFields.NONE);
     }
 
@@ -68,7 +68,7 @@ class SaveSmtpConfigurationServiceTest {
 
     @Test
     void anInvalidConfigurationIsNeitherStoredNorAppliedNorARecordedReloadError() {
-        SmtpConfigurationChange invalid = new SmtpConfigurationChange(Field.of(Optional.of("new.example.com")), 0,
+        SmtpConfigurationChange invalid = new SmtpConfigurationChange(Field.of(Optional.of("new.example.com")), 0, false,
                 Field.of(Optional.empty()), Field.of(Optional.empty()), Field.of(Optional.of("a@example.com")),
                 OpaqueFields.NONE);
 
@@ -83,7 +83,7 @@ class SaveSmtpConfigurationServiceTest {
     @Test
     void valuesToKeepAreTakenFromWhatIsStored() {
         save.save(given(configuration("old.example.com")));
-        SmtpConfigurationChange change = new SmtpConfigurationChange(Field.KEEP, 2525, Field.KEEP, Field.KEEP,
+        SmtpConfigurationChange change = new SmtpConfigurationChange(Field.KEEP, 2525, false, Field.KEEP, Field.KEEP,
                 Field.of(Optional.of("changed@example.com")), OpaqueFields.NONE);
 
         SmtpConfiguration saved = save.save(change);
@@ -209,9 +209,9 @@ class SaveSmtpConfigurationServiceTest {
     @Test
     void fieldsTheServiceDoesNotKnowAreStoredBesideTheConfigurationUntouched() {
         SmtpConfigurationChange change = given(configuration("new.example.com"));
-        OpaqueFields others = new OpaqueFields(Map.of("secure", true, "provider", Map.of("name", "acme", "tier", 2)));
+        OpaqueFields others = new OpaqueFields(Map.of("replyTo", "ops@example.com", "provider", Map.of("name", "acme", "tier", 2)));
 
-        save.save(new SmtpConfigurationChange(change.host(), change.port(), change.username(), change.password(),
+        save.save(new SmtpConfigurationChange(change.host(), change.port(), change.secure(), change.username(), change.password(),
                 change.fromEmail(), others));
 
         assertEquals(others, stored.stored().orElseThrow().otherFields());

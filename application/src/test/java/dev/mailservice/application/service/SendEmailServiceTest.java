@@ -34,7 +34,7 @@ class SendEmailServiceTest {
 
     private void activate() {
         repository.stores(configuration("a.example.com"));
-        new ReloadSmtpConfigurationService(repository, new ConfigurationApplier(factory, sender, Clock.systemUTC(), metrics, contacts)).reload();
+        new ReloadSmtpConfigurationService(repository, new ConfigurationApplier(factory, sender, Clock.systemUTC(), metrics, contacts, Optional.empty())).reload();
     }
 
     @Test

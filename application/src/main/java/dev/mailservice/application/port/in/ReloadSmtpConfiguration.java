@@ -20,7 +20,8 @@ public interface ReloadSmtpConfiguration {
 
     /**
      * @return the stored configuration, now active; empty when the backend holds none
-     * @throws InvalidInput       if the stored configuration is unreadable or breaks a rule
+     * @throws InvalidInput       if the stored configuration is unreadable or breaks a rule, or
+     *                            (with verification on apply) its server refused it at a step
      * @throws BackendUnavailable if the backend cannot be reached
      */
     Optional<SmtpConfiguration> reload();

@@ -16,7 +16,9 @@ public interface SaveSmtpConfiguration {
     /**
      * @return the configuration stored and now active
      * @throws InvalidInput       naming the field that is wrong, or a value to keep that is not
-     *                            stored, or a password kept for another host or user; nothing is stored
+     *                            stored, or a password kept for another host or user, or (with
+     *                            verification on save) the step at which the server refused the
+     *                            configuration; nothing is stored
      * @throws WriteConflict      if another write came between the read of the stored value and this
      *                            one; nothing is stored
      * @throws BackendUnavailable if the backend cannot be reached; nothing is stored

@@ -10,10 +10,11 @@ import java.util.Optional;
  * know, stored beside it untouched.
  *
  * @param port        the port, always given
+ * @param secure      whether the server speaks TLS from the first byte, always given (false when left out)
  * @param otherFields the submitted fields the service does not know
  */
 public record SmtpConfigurationChange(
-        Field host, int port, Field username, Field password, Field fromEmail, OpaqueFields otherFields) {
+        Field host, int port, boolean secure, Field username, Field password, Field fromEmail, OpaqueFields otherFields) {
 
     public SmtpConfigurationChange {
         Objects.requireNonNull(host, "host");

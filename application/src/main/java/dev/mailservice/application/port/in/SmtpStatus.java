@@ -14,13 +14,32 @@ import java.util.Optional;
  *                        next successful one
  * @param warnings        what an operator should know although nothing failed (a password that
  *                        cannot be used, nothing stored behind the active configuration)
+ * @param lastVerified    the last verification of the active configuration against its server,
+ *                        if one ran since it became active or before
  */
-public record SmtpStatus(Optional<Applied> active, Optional<ReloadError> lastReloadError, List<String> warnings) {
+public record SmtpStatus(Optional<Applied> active, Optional<ReloadError> lastReloadError, List<String> warnings,
+        Optional<Verified> lastVerified) {
 
     public SmtpStatus {
         Objects.requireNonNull(active, "active");
         Objects.requireNonNull(lastReloadError, "lastReloadError");
         warnings = List.copyOf(warnings);
+        Objects.requireNonNull(lastVerified, "lastVerified");
+    }
+
+    /**
+     * A verification of a configuration against its server.
+     *
+     * @param at         when it ended
+     * @param ok         whether every step passed
+     * @param failedStep the step that failed, when one did: {@code dns}, {@code tls}, {@code auth} ...
+     */
+    public record Verified(Instant at, boolean ok, Optional<String> failedStep) {
+
+        public Verified {
+            Objects.requireNonNull(at, "at");
+            Objects.requireNonNull(failedStep, "failedStep");
+        }
     }
 
     /**

@@ -1,6 +1,8 @@
 package dev.mailservice.application.port.out;
 
+import dev.mailservice.domain.SmtpStep;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * Out-port: what the service counts and times for its operators. An adapter publishes it (as
@@ -20,7 +22,9 @@ public interface ServiceMetrics {
         /** What is stored is not a valid configuration; the active one stays. */
         INVALID,
         /** The backend could not be reached; the active configuration stays. */
-        BACKEND_UNAVAILABLE
+        BACKEND_UNAVAILABLE,
+        /** What is stored failed its verification against the server; the active configuration stays. */
+        VERIFICATION_FAILED
     }
 
     /** How a send ended. */
@@ -36,6 +40,16 @@ public interface ServiceMetrics {
         OVERLOADED
     }
 
+    /** What made a configuration be verified against its server. */
+    enum VerificationTrigger {
+        /** The verify route. */
+        REQUEST,
+        /** A save, with verification on save. */
+        SAVE,
+        /** A reload or a watch event, with verification on apply. */
+        APPLY
+    }
+
     /** A reload from the backend named {@code source} ({@code file}, {@code etcd}, {@code redis}) ended. */
     void reloadFinished(String source, ReloadOutcome outcome, Duration took);
 
@@ -44,6 +58,16 @@ public interface ServiceMetrics {
 
     /** The watch of the backend named {@code source} was lost and is back. */
     void watchResumed(String source);
+
+    /**
+     * A verification of a configuration against its server ended.
+     *
+     * @param failedStep the step that failed; empty when every step passed
+     */
+    void verificationFinished(VerificationTrigger trigger, Optional<SmtpStep> failedStep, Duration took);
+
+    /** A verification was refused: as many as a replica runs at once were under way. */
+    void verificationRefused();
 
     /** Counts nothing: for tests, and for a service that publishes no metrics. */
     ServiceMetrics NONE = new ServiceMetrics() {
@@ -55,5 +79,11 @@ public interface ServiceMetrics {
 
         @Override
         public void watchResumed(String source) {}
+
+        @Override
+        public void verificationFinished(VerificationTrigger trigger, Optional<SmtpStep> failedStep, Duration took) {}
+
+        @Override
+        public void verificationRefused() {}
     };
 }

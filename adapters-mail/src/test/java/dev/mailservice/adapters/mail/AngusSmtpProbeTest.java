@@ -1,0 +1,279 @@
+package dev.mailservice.adapters.mail;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mailservice.application.port.out.SmtpProbe.Capabilities;
+import dev.mailservice.application.port.out.SmtpProbe.Probe;
+import dev.mailservice.application.port.out.SmtpProbe.Problem;
+import dev.mailservice.domain.EmailAddress;
+import dev.mailservice.domain.MailMessage;
+import dev.mailservice.domain.SmtpConfiguration;
+import dev.mailservice.domain.SmtpStep;
+import dev.mailservice.testkit.TestCertificates;
+import dev.mailservice.testkit.TestSmtpServer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The probe against real SMTP servers started here (SubEthaSMTP), with certificates made here:
+ * which step fails, and why, for each of the usual mistakes.
+ */
+class AngusSmtpProbeTest {
+
+    private static final String USER = "ops";
+    private static final String PASSWORD = "right-Pa55word";
+    private static final Duration TIMEOUT = Duration.ofSeconds(2);
+    private static final Duration LIMIT = Duration.ofSeconds(20);
+
+    @TempDir
+    static Path certificates;
+    private static SSLContext localhost;
+    private static SSLContext expired;
+    private static SSLContext otherHost;
+    private static TrustManagerFactory testAuthority;
+    private static TrustManagerFactory jdkAuthorities;
+
+    @BeforeAll
+    static void makeCertificates() throws Exception {
+        TestCertificates.create(certificates);
+        TestCertificates.createServer(certificates, "expired", "IP:127.0.0.1,DNS:localhost", -1);
+        TestCertificates.createServer(certificates, "other", "DNS:mail.example.test", 2);
+        localhost = TestCertificates.serving(certificates, TestCertificates.SERVER_CERTIFICATE_FILE,
+                TestCertificates.SERVER_KEY_FILE);
+        expired = TestCertificates.serving(certificates, "expired.pem", "expired.key");
+        otherHost = TestCertificates.serving(certificates, "other.pem", "other.key");
+        testAuthority = TestCertificates.trustManagersOf(certificates.resolve(TestCertificates.CA_FILE));
+        jdkAuthorities = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        jdkAuthorities.init((KeyStore) null);
+    }
+
+    private static Probe probe(SmtpConfiguration configuration, TrustManagerFactory trust, boolean requireTls) {
+        return probe(configuration, trust, requireTls, Optional.empty());
+    }
+
+    private static Probe probe(SmtpConfiguration configuration, TrustManagerFactory trust, boolean requireTls,
+            Optional<MailMessage> testMail) {
+        JakartaMailTransportFactory transports = new JakartaMailTransportFactory(TIMEOUT, 2, Duration.ofMinutes(1),
+                requireTls, Optional.empty());
+        return new AngusSmtpProbe(transports, TIMEOUT, trust).probe(configuration, testMail, LIMIT);
+    }
+
+    private static SmtpConfiguration at(int port, String username, String password) {
+        return SmtpConfiguration.of("127.0.0.1", port, username, password, "noreply@example.com");
+    }
+
+    private static SmtpConfiguration secureAt(int port) {
+        return SmtpConfiguration.of("127.0.0.1", port, USER, PASSWORD, "noreply@example.com", true);
+    }
+
+    private static List<String> steps(Probe probe) {
+        return probe.steps().stream().map(step -> step.step().key() + (step.ok() ? "" : " failed")).toList();
+    }
+
+    private static String detailOf(Probe probe, SmtpStep step) {
+        return probe.steps().stream().filter(result -> result.step() == step).findFirst().orElseThrow().detail();
+    }
+
+    @Test
+    void aPlainServerWithoutLoginPassesEveryStepAndTlsIsSaidNotOffered() {
+        try (TestSmtpServer server = TestSmtpServer.start(options -> {})) {
+            Probe probe = probe(at(server.port(), null, null), testAuthority, false);
+
+            assertEquals(List.of("dns", "connect", "greeting", "ehlo", "tls"), steps(probe));
+            assertTrue(probe.ok());
+            assertEquals(Optional.empty(), probe.problem());
+            assertTrue(detailOf(probe, SmtpStep.GREETING).startsWith("an SMTP greeting: 220 smtp.test"), probe.toString());
+            assertEquals("not offered: the connection stays in plain text", detailOf(probe, SmtpStep.TLS));
+            assertFalse(probe.firstEhlo().orElseThrow().startTls());
+        }
+    }
+
+    @Test
+    void aLoginIsAcceptedOrRefusedWithTheServersReplyAndNeverThePassword() {
+        try (TestSmtpServer server = TestSmtpServer.start(options -> options.login(USER, PASSWORD))) {
+            Probe accepted = probe(at(server.port(), USER, PASSWORD), testAuthority, false);
+            Probe refused = probe(at(server.port(), USER, "wrong-Pa55word"), testAuthority, false);
+
+            assertEquals(List.of("dns", "connect", "greeting", "ehlo", "tls", "auth"), steps(accepted));
+            assertTrue(detailOf(accepted, SmtpStep.AUTH).startsWith("logged in as ops"), accepted.toString());
+            assertEquals(List.of("dns", "connect", "greeting", "ehlo", "tls", "auth failed"), steps(refused));
+            assertEquals(Optional.of(Problem.AUTH_REJECTED), refused.problem());
+            assertTrue(detailOf(refused, SmtpStep.AUTH).contains("535"), refused.toString());
+            assertFalse(refused.toString().contains("wrong-Pa55word"));
+            assertFalse(accepted.toString().contains(PASSWORD));
+        }
+    }
+
+    @Test
+    void startTlsWithATrustedCertificateThenAuthThenATestMail() {
+        try (TestSmtpServer server = TestSmtpServer.start(options -> options.startTls(localhost).login(USER, PASSWORD))) {
+            MailMessage test = new MailMessage(List.of(new EmailAddress("ops@example.com")), List.of(), "Test mail",
+                    "<p>test</p>", "test", List.of());
+
+            Probe probe = probe(at(server.port(), USER, PASSWORD), testAuthority, true, Optional.of(test));
+
+            assertEquals(List.of("dns", "connect", "greeting", "ehlo", "tls", "auth", "send"), steps(probe), probe.toString());
+            assertEquals(new Capabilities(true, List.of(), OptionalLong.empty()), probe.firstEhlo().orElseThrow(),
+                    "AUTH is offered only after STARTTLS");
+            assertTrue(detailOf(probe, SmtpStep.TLS).startsWith("STARTTLS; certificate of CN=localhost (names "),
+                    detailOf(probe, SmtpStep.TLS));
+            assertTrue(detailOf(probe, SmtpStep.TLS).contains("issued by CN=Mail service test authority"));
+            assertEquals(1, server.mails().size());
+            assertTrue(server.mails().get(0).contains("Subject: Test mail"));
+        }
+    }
+
+    @Test
+    void anUntrustedAnExpiredAndAnotherHostsCertificateEachFailTlsForItsReason() {
+        try (TestSmtpServer trusted = TestSmtpServer.start(options -> options.startTls(localhost).login(USER, PASSWORD));
+                TestSmtpServer old = TestSmtpServer.start(options -> options.startTls(expired).login(USER, PASSWORD));
+                TestSmtpServer other = TestSmtpServer.start(options -> options.startTls(otherHost).login(USER, PASSWORD))) {
+            Probe untrusted = probe(at(trusted.port(), USER, PASSWORD), jdkAuthorities, false);
+            Probe outdated = probe(at(old.port(), USER, PASSWORD), testAuthority, false);
+            Probe elsewhere = probe(at(other.port(), USER, PASSWORD), testAuthority, false);
+
+            for (Probe probe : List.of(untrusted, outdated, elsewhere)) {
+                assertEquals(List.of("dns", "connect", "greeting", "ehlo", "tls failed"), steps(probe), probe.toString());
+            }
+            assertEquals(Optional.of(Problem.CERTIFICATE_UNTRUSTED), untrusted.problem());
+            assertEquals(Optional.of(Problem.CERTIFICATE_EXPIRED), outdated.problem());
+            assertEquals(Optional.of(Problem.HOST_NAME_MISMATCH), elsewhere.problem());
+            assertTrue(detailOf(elsewhere, SmtpStep.TLS).startsWith("the certificate is not for 127.0.0.1: certificate "
+                    + "of CN=other (names mail.example.test)"), detailOf(elsewhere, SmtpStep.TLS));
+        }
+    }
+
+    @Test
+    void implicitTlsOnAHighPortWithSecureComesBeforeTheGreeting() {
+        try (TestSmtpServer server = TestSmtpServer.start(options -> options.implicitTls(localhost).login(USER, PASSWORD))) {
+            Probe probe = probe(secureAt(server.port()), testAuthority, true);
+
+            assertEquals(List.of("dns", "connect", "tls", "greeting", "ehlo", "auth"), steps(probe), probe.toString());
+            assertTrue(detailOf(probe, SmtpStep.TLS).startsWith("implicit TLS; certificate of CN=localhost"));
+        }
+    }
+
+    @Test
+    void thePortAndTlsMismatchFailsBothWays() {
+        try (TestSmtpServer plain = TestSmtpServer.start(options -> options.login(USER, PASSWORD));
+                TestSmtpServer implicit = TestSmtpServer.start(options -> options.implicitTls(localhost))) {
+            Probe tlsToPlain = probe(secureAt(plain.port()), testAuthority, false);
+            Probe plainToTls = probe(at(implicit.port(), USER, PASSWORD), testAuthority, false);
+
+            assertEquals(List.of("dns", "connect", "tls failed"), steps(tlsToPlain));
+            assertEquals(Optional.of(Problem.PLAIN_TEXT_WHERE_TLS_EXPECTED), tlsToPlain.problem());
+            assertEquals(List.of("dns", "connect", "greeting failed"), steps(plainToTls));
+            assertEquals(Optional.of(Problem.TIMED_OUT), plainToTls.problem());
+        }
+    }
+
+    @Test
+    void aServerWithoutStartTlsIsRefusedWhenTlsIsRequired() {
+        try (TestSmtpServer server = TestSmtpServer.start(options -> options.login(USER, PASSWORD))) {
+            Probe probe = probe(at(server.port(), USER, PASSWORD), testAuthority, true);
+
+            assertEquals(List.of("dns", "connect", "greeting", "ehlo", "tls failed"), steps(probe), probe.toString());
+            assertEquals(Optional.of(Problem.STARTTLS_NOT_OFFERED), probe.problem());
+        }
+    }
+
+    @Test
+    void aServerOfferingNoAuthOrOnlyAMechanismNotSpokenFailsAuth() {
+        try (TestSmtpServer none = TestSmtpServer.start(options -> {});
+                TestSmtpServer cram = TestSmtpServer.start(options -> options.onlyMechanism("CRAM-MD5"))) {
+            Probe noAuth = probe(at(none.port(), USER, PASSWORD), testAuthority, false);
+            Probe noMechanism = probe(at(cram.port(), USER, PASSWORD), testAuthority, false);
+
+            assertEquals(List.of("dns", "connect", "greeting", "ehlo", "tls", "auth failed"), steps(noAuth));
+            assertEquals(Optional.of(Problem.AUTH_NOT_OFFERED), noAuth.problem());
+            assertEquals(List.of("dns", "connect", "greeting", "ehlo", "tls", "auth failed"), steps(noMechanism),
+                    noMechanism.toString());
+            assertEquals(Optional.of(Problem.MECHANISM_MISSING), noMechanism.problem());
+            assertEquals("the server offers AUTH CRAM-MD5, none of LOGIN PLAIN DIGEST-MD5 NTLM",
+                    detailOf(noMechanism, SmtpStep.AUTH));
+        }
+    }
+
+    @Test
+    void aSilentServerTimesOutAtTheGreetingAndServicesThatAreNotSmtpAreNotEchoed() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
+                ServerSocket imap = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
+                ServerSocket ssh = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
+            Thread.ofVirtual().start(() -> acceptAndSay(silent, ""));
+            Thread.ofVirtual().start(() -> acceptAndSay(imap, "* OK [CAPABILITY IMAP4rev1] secret-banner ready\r\n"));
+            Thread.ofVirtual().start(() -> acceptAndSay(ssh, "SSH-2.0-OpenSSH_9.6 secret-banner\r\n"));
+
+            Probe timedOut = probe(at(silent.getLocalPort(), null, null), testAuthority, false);
+            Probe notSmtp = probe(at(imap.getLocalPort(), null, null), testAuthority, false);
+            // "SSH-" reads as the first line of a longer SMTP reply, so this one waits for the rest.
+            Probe sshBanner = probe(at(ssh.getLocalPort(), null, null), testAuthority, false);
+
+            assertEquals(List.of("dns", "connect", "greeting failed"), steps(timedOut));
+            assertEquals(Optional.of(Problem.TIMED_OUT), timedOut.problem());
+            assertEquals(List.of("dns", "connect", "greeting failed"), steps(notSmtp));
+            assertEquals(Optional.of(Problem.NOT_SMTP), notSmtp.problem());
+            assertEquals(List.of("dns", "connect", "greeting failed"), steps(sshBanner));
+            for (Probe probe : List.of(notSmtp, sshBanner)) {
+                assertFalse(probe.toString().contains("secret-banner"), probe.toString());
+            }
+        }
+    }
+
+    @Test
+    void theWholeRunEndsAtItsLimitAndNothingListeningOrResolvingFailsEarly() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
+            Thread.ofVirtual().start(() -> acceptAndSay(silent, ""));
+            JakartaMailTransportFactory transports = new JakartaMailTransportFactory(Duration.ofMinutes(1), 2,
+                    Duration.ofMinutes(1), false, Optional.empty());
+
+            Probe cut = new AngusSmtpProbe(transports, Duration.ofMinutes(1), testAuthority)
+                    .probe(at(silent.getLocalPort(), null, null), Optional.empty(), Duration.ofMillis(300));
+
+            assertEquals(List.of("dns", "connect", "greeting failed"), steps(cut));
+            assertEquals(Optional.of(Problem.DEADLINE_PASSED), cut.problem());
+        }
+        int closedPort;
+        try (ServerSocket closed = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
+            closedPort = closed.getLocalPort();
+        }
+        Probe refused = probe(at(closedPort, null, null), testAuthority, false);
+        Probe unknown = probe(SmtpConfiguration.of("nowhere.invalid", 587, null, null, "a@example.com"), testAuthority,
+                false);
+
+        assertEquals(List.of("dns", "connect failed"), steps(refused));
+        assertEquals(Optional.of(Problem.CONNECTION_REFUSED), refused.problem());
+        assertEquals(List.of("dns failed"), steps(unknown));
+        assertEquals(Optional.of(Problem.UNKNOWN_HOST), unknown.problem());
+    }
+
+    /** Accepts connections, says {@code text} on each, and keeps them open until the socket closes. */
+    private static void acceptAndSay(ServerSocket server, String text) {
+        List<Socket> open = new java.util.ArrayList<>();
+        try {
+            while (!server.isClosed()) {
+                Socket client = server.accept();
+                open.add(client);
+                client.getOutputStream().write(text.getBytes(StandardCharsets.US_ASCII));
+                client.getOutputStream().flush();
+            }
+        } catch (IOException e) {
+            // the test closed the server
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package dev.mailservice.application.service;
+
+import dev.mailservice.application.failure.InvalidInput;
+import dev.mailservice.application.port.in.SmtpConfigurationChange;
+import dev.mailservice.application.port.in.SmtpConfigurationChange.Field;
+import dev.mailservice.domain.InvalidInputException;
+import dev.mailservice.domain.Password;
+import dev.mailservice.domain.SmtpConfiguration;
+import java.util.Optional;
+import java.util.function.Function;
+
+/** What a submitted change makes of the stored configuration, the same for a save and a verification. */
+final class ChangeResolver {
+
+    private ChangeResolver() {}
+
+    /** Whether {@code change} keeps any stored value, so that the stored configuration must be read. */
+    static boolean keepsAny(SmtpConfigurationChange change) {
+        return change.host() instanceof Field.Keep || change.username() instanceof Field.Keep
+                || change.password() instanceof Field.Keep || change.fromEmail() instanceof Field.Keep;
+    }
+
+    /**
+     * The configuration {@code change} makes of {@code stored}. The stored password is kept only
+     * while host and username stay the same; the port may change.
+     */
+    static SmtpConfiguration resolve(SmtpConfigurationChange change, Optional<SmtpConfiguration> stored) {
+        try {
+            String host = value(change.host(), SmtpConfiguration.HOST, stored, current -> Optional.of(current.host()));
+            String username = value(change.username(), SmtpConfiguration.USERNAME, stored, SmtpConfiguration::username);
+            String password = value(change.password(), SmtpConfiguration.PASSWORD, stored,
+                    current -> current.password().map(Password::reveal));
+            String fromEmail = value(change.fromEmail(), SmtpConfiguration.FROM_EMAIL, stored,
+                    current -> Optional.of(current.fromEmail().value()));
+            SmtpConfiguration configuration = SmtpConfiguration.of(host, change.port(), username, password, fromEmail,
+                    change.secure());
+            if (change.password() instanceof Field.Keep && !sameServerAndUser(configuration, stored.orElseThrow())) {
+                throw new InvalidInput(SmtpConfiguration.PASSWORD, "password must be given again: the stored password "
+                        + "is kept only while host and username stay the same");
+            }
+            return configuration;
+        } catch (InvalidInputException refusal) {
+            throw InvalidInput.of(refusal);
+        }
+    }
+
+    private static String value(Field field, String name, Optional<SmtpConfiguration> stored,
+            Function<SmtpConfiguration, Optional<String>> storedValue) {
+        return switch (field) {
+            case Field.Given given -> given.value().orElse(null);
+            case Field.Keep keep -> stored.flatMap(storedValue).orElseThrow(() -> new InvalidInput(name,
+                    name + " is to be kept as stored, but no " + name + " is stored"));
+        };
+    }
+
+    private static boolean sameServerAndUser(SmtpConfiguration next, SmtpConfiguration stored) {
+        return next.host().equals(stored.host()) && next.username().equals(stored.username());
+    }
+}

@@ -1,0 +1,49 @@
+package dev.mailservice.application.service;
+
+import dev.mailservice.application.port.in.SmtpStatus;
+import dev.mailservice.application.port.in.VerifySmtpConfiguration.SmtpVerification;
+import dev.mailservice.application.port.out.ServiceMetrics;
+import dev.mailservice.application.port.out.ServiceMetrics.VerificationTrigger;
+import dev.mailservice.application.port.out.SmtpProbe;
+import dev.mailservice.domain.MailMessage;
+import dev.mailservice.domain.SmtpConfiguration;
+import dev.mailservice.domain.SmtpStep;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Verifies a configuration against its server, for the verify route, a save and a reload alike:
+ * runs the {@link SmtpProbe}, turns what it saw into a report with advice ({@link SmtpAdvice}),
+ * counts the outcome, and notes it for the status of that configuration.
+ */
+public final class SmtpVerifier {
+
+    private final SmtpProbe probe;
+    private final Duration limit;
+    private final ActiveMailSender sender;
+    private final ServiceMetrics metrics;
+    private final Clock clock;
+
+    /** @param limit how long a whole verification may take; each step is bounded by the transport's timeout */
+    public SmtpVerifier(SmtpProbe probe, Duration limit, ActiveMailSender sender, ServiceMetrics metrics, Clock clock) {
+        this.probe = Objects.requireNonNull(probe, "probe");
+        this.limit = Objects.requireNonNull(limit, "limit");
+        this.sender = Objects.requireNonNull(sender, "sender");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /** Runs the steps through AUTH, then sends {@code testMail} when given. */
+    SmtpVerification verify(SmtpConfiguration configuration, Optional<MailMessage> testMail,
+            VerificationTrigger trigger) {
+        long started = System.nanoTime();
+        SmtpProbe.Probe seen = probe.probe(configuration, testMail, limit);
+        Optional<SmtpStep> failedStep = seen.failed().map(SmtpStep.Result::step);
+        metrics.verificationFinished(trigger, failedStep, Duration.ofNanos(System.nanoTime() - started));
+        sender.verified(configuration, new SmtpStatus.Verified(clock.instant(), seen.ok(),
+                failedStep.map(SmtpStep::key)));
+        return new SmtpVerification(seen.ok(), seen.steps(), SmtpAdvice.of(configuration, seen));
+    }
+}

@@ -1,0 +1,260 @@
+package dev.mailservice.application.service;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mailservice.application.failure.InvalidInput;
+import dev.mailservice.application.failure.Overloaded;
+import dev.mailservice.application.port.in.SmtpConfigurationChange;
+import dev.mailservice.application.port.in.SmtpConfigurationChange.Field;
+import dev.mailservice.application.port.in.SmtpStatus;
+import dev.mailservice.application.port.in.VerifySmtpConfiguration.SmtpVerification;
+import dev.mailservice.application.port.out.SmtpProbe;
+import dev.mailservice.application.port.out.SmtpProbe.Capabilities;
+import dev.mailservice.application.port.out.SmtpProbe.Problem;
+import dev.mailservice.domain.EmailAddress;
+import dev.mailservice.domain.MailMessage;
+import dev.mailservice.domain.OpaqueFields;
+import dev.mailservice.domain.SmtpConfiguration;
+import dev.mailservice.domain.SmtpStep;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** The verify use case, and verification on save and on apply, over a probe whose answers the test sets. */
+class VerifySmtpConfigurationServiceTest {
+
+    private static final Instant NOW = Instant.parse("2026-05-04T10:00:00Z");
+    private static final Optional<Capabilities> STARTTLS_THEN_AUTH =
+            Optional.of(new Capabilities(true, List.of(), OptionalLong.empty()));
+
+    private final Fakes.Metrics metrics = new Fakes.Metrics();
+    private final Fakes.Repository repository = new Fakes.Repository();
+    private final Fakes.TransportFactory factory = new Fakes.TransportFactory();
+    private final Fakes.Probe probe = new Fakes.Probe();
+    private final ActiveMailSender sender = new ActiveMailSender();
+    private final SmtpVerifier verifier =
+            new SmtpVerifier(probe, Duration.ofSeconds(20), sender, metrics, Clock.fixed(NOW, ZoneOffset.UTC));
+    private final VerifySmtpConfigurationService verify =
+            new VerifySmtpConfigurationService(repository, verifier, metrics);
+    private final ExecutorService threads = Executors.newCachedThreadPool();
+
+    @AfterEach
+    void stopThreads() {
+        probe.release.countDown();
+        threads.shutdownNow();
+    }
+
+    private static SmtpConfigurationChange given(SmtpConfiguration configuration) {
+        return new SmtpConfigurationChange(Field.of(Optional.of(configuration.host())), configuration.port(),
+                configuration.secure(), Field.of(configuration.username()),
+                Field.of(configuration.password().map(password -> password.reveal())),
+                Field.of(Optional.of(configuration.fromEmail().value())), OpaqueFields.NONE);
+    }
+
+    private ConfigurationApplier applier(Optional<SmtpVerifier> verifyOnApply) {
+        return new ConfigurationApplier(factory, sender, Clock.systemUTC(), metrics, new BackendContacts(), verifyOnApply);
+    }
+
+    @Test
+    void aPassingServerGivesAnOkReportWithEveryStepAndSendsTheTestMailOnlyWhenAsked() {
+        SmtpConfiguration candidate = Fakes.configuration("smtp.example.com");
+
+        SmtpVerification report = verify.verify(given(candidate), Optional.empty());
+        verify.verify(given(candidate), Optional.of(new EmailAddress("ops@example.com")));
+
+        assertTrue(report.ok());
+        assertEquals(List.of(SmtpStep.DNS, SmtpStep.CONNECT, SmtpStep.GREETING, SmtpStep.EHLO, SmtpStep.TLS, SmtpStep.AUTH),
+                report.steps().stream().map(SmtpStep.Result::step).toList());
+        assertEquals(List.of(), report.advice());
+        assertEquals(List.of(candidate, candidate), probe.probed);
+        assertEquals(Optional.empty(), probe.testMails.get(0));
+        MailMessage mail = probe.testMails.get(1).orElseThrow();
+        assertEquals(List.of(new EmailAddress("ops@example.com")), mail.to());
+        assertTrue(mail.textBody().contains("smtp.example.com:587"), mail.textBody());
+        assertEquals(List.of(), repository.saved, "a verification stores nothing");
+        assertEquals(List.of(), factory.built, "a verification applies nothing");
+        assertEquals(List.of("verification request passed", "verification request passed"), metrics.events);
+    }
+
+    @Test
+    void aFailedStepIsNamedCountedAndAdvised() {
+        probe.answer = Fakes.Probe.failing(SmtpStep.AUTH, Problem.AUTH_REJECTED, STARTTLS_THEN_AUTH);
+
+        SmtpVerification report = verify.verify(given(Fakes.configuration("smtp.example.com")), Optional.empty());
+
+        assertFalse(report.ok());
+        assertEquals(SmtpStep.AUTH, report.failed().orElseThrow().step());
+        assertEquals("SMTP verification failed at step auth: what the server did", report.failure());
+        assertEquals(1, report.advice().size());
+        assertTrue(report.advice().get(0).startsWith("The server refused the username or password"), report.advice().toString());
+        assertEquals(List.of("verification request failed at auth"), metrics.events);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Problem.class)
+    void everyProblemHasAdviceInPlainWords(Problem problem) {
+        probe.answer = Fakes.Probe.failing(SmtpStep.GREETING, problem, Optional.empty());
+
+        List<String> advice = verify.verify(given(Fakes.configuration("smtp.example.com")), Optional.empty()).advice();
+
+        assertEquals(1, advice.size(), advice.toString());
+        assertFalse(advice.get(0).isBlank());
+        assertFalse(advice.get(0).contains("pa55word"), "advice shows no password");
+    }
+
+    @Test
+    void thePortAndTlsMismatchIsAdvisedBothWays() {
+        probe.answer = Fakes.Probe.failing(SmtpStep.GREETING, Problem.TIMED_OUT, Optional.empty());
+        assertTrue(adviceFor(SmtpConfiguration.of("smtp.example.com", 2465, "u", "p", "a@example.com")).get(0)
+                .contains("set secure to true"));
+
+        probe.answer = Fakes.Probe.failing(SmtpStep.TLS, Problem.PLAIN_TEXT_WHERE_TLS_EXPECTED, Optional.empty());
+        assertTrue(adviceFor(SmtpConfiguration.of("smtp.example.com", 2587, "u", "p", "a@example.com", true)).get(0)
+                .contains("set secure to false"));
+        assertTrue(adviceFor(SmtpConfiguration.of("smtp.example.com", 465, "u", "p", "a@example.com")).get(0)
+                .contains("STARTTLS port (usually 587)"));
+    }
+
+    @Test
+    void anUntrustedCertificateNamesTlsCaFileAndAuthOnlyAfterStartTlsIsSaid() {
+        probe.answer = Fakes.Probe.failing(SmtpStep.TLS, Problem.CERTIFICATE_UNTRUSTED, STARTTLS_THEN_AUTH);
+
+        List<String> advice = adviceFor(Fakes.configuration("smtp.example.com"));
+
+        assertTrue(advice.get(0).contains("TLS_CA_FILE"), advice.toString());
+        assertTrue(advice.get(1).startsWith("The server offers login (AUTH) only after STARTTLS"), advice.toString());
+    }
+
+    @Test
+    void aPassingServerWithoutStartTlsIsWarnedAboutPlainText() {
+        probe.answer = new SmtpProbe.Probe(Fakes.Probe.passing().steps(), Optional.empty(),
+                Optional.of(new Capabilities(false, List.of("PLAIN"), OptionalLong.empty())), List.of("PLAIN"));
+
+        List<String> advice = adviceFor(Fakes.configuration("smtp.example.com"));
+
+        assertEquals(1, advice.size());
+        assertTrue(advice.get(0).contains("SMTP_REQUIRE_TLS=true"), advice.toString());
+    }
+
+    private List<String> adviceFor(SmtpConfiguration configuration) {
+        return verify.verify(given(configuration), Optional.empty()).advice();
+    }
+
+    @Test
+    void theStoredPasswordIsKeptAsASaveKeepsIt() {
+        SmtpConfiguration stored = Fakes.configuration("smtp.example.com");
+        repository.stores(stored);
+        SmtpConfigurationChange change = given(stored);
+        SmtpConfigurationChange keeping = new SmtpConfigurationChange(change.host(), 2525, false, change.username(),
+                Field.KEEP, change.fromEmail(), OpaqueFields.NONE);
+        SmtpConfigurationChange elsewhere = new SmtpConfigurationChange(Field.of(Optional.of("evil.example.com")), 587,
+                false, change.username(), Field.KEEP, change.fromEmail(), OpaqueFields.NONE);
+
+        verify.verify(keeping, Optional.empty());
+        InvalidInput refusal = assertThrows(InvalidInput.class, () -> verify.verify(elsewhere, Optional.empty()));
+
+        assertEquals(stored.password(), probe.probed.get(0).password());
+        assertEquals(2525, probe.probed.get(0).port());
+        assertEquals(Optional.of("password"), refusal.field());
+        assertEquals(1, probe.probed.size(), "the password is not sent to another host");
+    }
+
+    @Test
+    void beyondTheLimitAtOnceAVerificationIsRefusedAsOverloaded() throws Exception {
+        probe.release = new CountDownLatch(1);
+        probe.started = new CountDownLatch(VerifySmtpConfigurationService.MAX_AT_ONCE);
+        List<Future<SmtpVerification>> running = new ArrayList<>();
+        for (int i = 0; i < VerifySmtpConfigurationService.MAX_AT_ONCE; i++) {
+            running.add(threads.submit(() -> verify.verify(given(Fakes.configuration("smtp.example.com")),
+                    Optional.empty())));
+        }
+        Fakes.await(probe.started);
+
+        Overloaded refusal = assertThrows(Overloaded.class,
+                () -> verify.verify(given(Fakes.configuration("smtp.example.com")), Optional.empty()));
+        probe.release.countDown();
+        for (Future<SmtpVerification> verification : running) {
+            assertTrue(verification.get().ok());
+        }
+
+        assertEquals(VerifySmtpConfigurationService.RETRY_AFTER, refusal.retryAfter());
+        assertTrue(metrics.events.contains("verification refused"));
+        assertTrue(verify.verify(given(Fakes.configuration("smtp.example.com")), Optional.empty()).ok(),
+                "the permits came back");
+    }
+
+    @Test
+    void withVerificationOnSaveAFailingConfigurationIsRefusedAndNothingIsStored() {
+        ConfigurationApplier applier = applier(Optional.empty());
+        SaveSmtpConfigurationService save = new SaveSmtpConfigurationService(repository, applier, Optional.of(verifier));
+        SmtpConfiguration good = Fakes.configuration("good.example.com");
+        save.save(given(good));
+        probe.answer = Fakes.Probe.failing(SmtpStep.AUTH, Problem.AUTH_REJECTED, STARTTLS_THEN_AUTH);
+
+        InvalidInput refusal = assertThrows(InvalidInput.class,
+                () -> save.save(given(Fakes.configuration("bad.example.com"))));
+
+        assertEquals("SMTP verification failed at step auth: what the server did", refusal.getMessage());
+        assertEquals(List.of(good), repository.saved);
+        assertEquals(good, sender.status().active().orElseThrow().configuration());
+        assertEquals(Optional.empty(), probe.testMails.get(1), "a save sends no test mail");
+        assertTrue(metrics.events.contains("verification save failed at auth"));
+    }
+
+    /** A reload use case verifying on apply, which has made good.example.com active. */
+    private ReloadSmtpConfigurationService reloadVerifyingOnApply() {
+        ReloadSmtpConfigurationService reload =
+                new ReloadSmtpConfigurationService(repository, applier(Optional.of(verifier)));
+        repository.stores(Fakes.configuration("good.example.com"));
+        reload.reload();
+        return reload;
+    }
+
+    @Test
+    void withVerificationOnApplyAFailingReloadKeepsTheActiveSenderAndRecordsTheFailedStep() {
+        ReloadSmtpConfigurationService reload = reloadVerifyingOnApply();
+        SmtpConfiguration good = Fakes.configuration("good.example.com");
+        probe.answer = Fakes.Probe.failing(SmtpStep.AUTH, Problem.AUTH_REJECTED, STARTTLS_THEN_AUTH);
+        repository.stores(Fakes.configuration("bad.example.com"));
+
+        assertThrows(InvalidInput.class, reload::reload);
+
+        SmtpStatus status = sender.status();
+        assertEquals(good, status.active().orElseThrow().configuration());
+        assertEquals("SMTP verification failed at step auth: what the server did",
+                status.lastReloadError().orElseThrow().message());
+        assertEquals(1, factory.built.size(), "no transport was built for the failing configuration");
+        assertTrue(metrics.events.contains("reload fake verification_failed"), metrics.events.toString());
+    }
+
+    @Test
+    void theStatusShowsTheLastVerificationOfTheActiveConfigurationOnly() {
+        reloadVerifyingOnApply();
+        SmtpConfiguration good = Fakes.configuration("good.example.com");
+
+        assertEquals(Optional.of(new SmtpStatus.Verified(NOW, true, Optional.empty())), sender.status().lastVerified());
+
+        probe.answer = Fakes.Probe.failing(SmtpStep.DNS, Problem.UNKNOWN_HOST, Optional.empty());
+        verify.verify(given(Fakes.configuration("other.example.com")), Optional.empty());
+        assertEquals(Optional.of(new SmtpStatus.Verified(NOW, true, Optional.empty())), sender.status().lastVerified(),
+                "another configuration's verification is not the active one's, and does not hide it");
+        verify.verify(given(good), Optional.empty());
+        assertEquals(Optional.of(new SmtpStatus.Verified(NOW, false, Optional.of("dns"))), sender.status().lastVerified());
+    }
+}
