@@ -8,11 +8,22 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
-/** The service jar under measurement, in a process of its own, with the calls the benchmark makes. */
+/**
+ * A process under measurement, with the calls the benchmark makes: the service jar, or PipesHub's
+ * own request paths reproduced in Node ({@code bench/node}), which answer the same routes and
+ * take the same tokens.
+ */
 final class BenchedService implements AutoCloseable {
 
     private static final String SCOPED_SECRET = "bEnCh0scoped0secret0";
@@ -35,18 +46,71 @@ final class BenchedService implements AutoCloseable {
      */
     static BenchedService start(BenchmarkSettings settings, int port, Map<String, String> variables,
             long[] startupNanos) throws Exception {
-        Map<String, String> environment = new HashMap<>(variables);
-        environment.put("PORT", Integer.toString(port));
-        environment.put("SCOPED_JWT_SECRET", SCOPED_SECRET);
-        environment.put("JWT_SECRET", USER_SECRET);
         long started = System.nanoTime();
-        BenchedService service = new BenchedService(ServiceProcess.launchJar(settings.workDirectory(), environment,
-                settings.serviceJar(), settings.serviceJvmFlags()), port);
+        BenchedService service = new BenchedService(ServiceProcess.launchJar(settings.workDirectory(),
+                withTokensAndPort(variables, port), settings.serviceJar(), settings.serviceJvmFlags()), port);
         service.awaitFirstReload();
         if (startupNanos != null) {
             startupNanos[0] = System.nanoTime() - started;
         }
         return service;
+    }
+
+    /**
+     * Starts PipesHub's request paths in Node ({@code bench/node/pipeshub-peer.js}) with
+     * {@code variables} (the token secret and the port are added) and waits for its ready line.
+     */
+    static BenchedService startPipesHubPeer(BenchmarkSettings settings, int port, Map<String, String> variables)
+            throws Exception {
+        BenchedService peer = new BenchedService(ServiceProcess.launchCommand(settings.workDirectory(),
+                withTokensAndPort(variables, port), List.of("node", settings.pipesHubPeer().toString())), port);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (peer.process.output().stream().noneMatch(line -> line.startsWith("listening on"))) {
+            if (!peer.process.isAlive() || System.nanoTime() > deadline) {
+                peer.close();
+                throw new IllegalStateException("the PipesHub peer did not start: "
+                        + String.join("\n", peer.process.output()));
+            }
+            Thread.sleep(20);
+        }
+        return peer;
+    }
+
+    /**
+     * Starts several processes at once (a JVM spends its first seconds on one core compiling, so
+     * they start faster side by side); if one fails, those started are closed and the failure thrown.
+     */
+    static List<BenchedService> startTogether(List<Callable<BenchedService>> starts) throws Exception {
+        List<BenchedService> started = new ArrayList<>();
+        try (ExecutorService starters = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<BenchedService>> starting = new ArrayList<>();
+            for (Callable<BenchedService> start : starts) {
+                starting.add(starters.submit(start));
+            }
+            Exception failure = null;
+            for (Future<BenchedService> each : starting) {
+                try {
+                    started.add(each.get());
+                } catch (ExecutionException e) {
+                    failure = failure == null ? (Exception) e.getCause() : failure;
+                }
+            }
+            if (failure != null) {
+                for (BenchedService process : started) {
+                    process.close();
+                }
+                throw failure;
+            }
+        }
+        return started;
+    }
+
+    private static Map<String, String> withTokensAndPort(Map<String, String> variables, int port) {
+        Map<String, String> environment = new HashMap<>(variables);
+        environment.put("PORT", Integer.toString(port));
+        environment.put("SCOPED_JWT_SECRET", SCOPED_SECRET);
+        environment.put("JWT_SECRET", USER_SECRET);
+        return environment;
     }
 
     private void awaitFirstReload() throws Exception {

@@ -24,12 +24,14 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -53,18 +55,30 @@ public final class Benchmark {
 
     private final BenchmarkSettings settings;
     private final Map<String, Double> figures = new LinkedHashMap<>();
+    /** The {@code [min, max]} of the figures measured in rounds. */
+    private final Map<String, double[]> spread = new LinkedHashMap<>();
     private final AesGcmCipher cipher = new AesGcmCipher(SECRET_KEY);
+    private final long started = System.nanoTime();
 
     private Benchmark(BenchmarkSettings settings) {
         this.settings = settings;
     }
 
     public static void main(String[] args) throws Exception {
+        // A kept-alive connection is dropped by Node after 5 s idle: the client must not reuse one
+        // that old (a POST is not retried), or a round would count the server's close as a failure.
+        System.setProperty("jdk.httpclient.keepalive.timeout", "3");
         List<String> arguments = new ArrayList<>(Arrays.asList(args));
         boolean quick = arguments.remove("--quick");
-        // Arguments, as bench/run passes them: [--quick] service-jar work-directory results-file service-jvm-flags...
-        BenchmarkSettings settings = new BenchmarkSettings(quick, Path.of(arguments.get(0)),
-                arguments.subList(3, arguments.size()), Path.of(arguments.get(1)), Path.of(arguments.get(2)));
+        Duration roundTrip = Duration.ofMillis(10);
+        int rtt = arguments.indexOf("--rtt-ms");
+        if (rtt >= 0) {
+            roundTrip = Duration.ofMillis(Long.parseLong(arguments.remove(rtt + 1)));
+            arguments.remove(rtt);
+        }
+        // As bench/run passes them: service-jar pipeshub-peer work-directory results-file service-jvm-flags...
+        BenchmarkSettings settings = new BenchmarkSettings(quick, Path.of(arguments.get(0)), Path.of(arguments.get(1)),
+                arguments.subList(4, arguments.size()), Path.of(arguments.get(2)), Path.of(arguments.get(3)), roundTrip);
         Files.createDirectories(settings.workDirectory());
         new Benchmark(settings).run();
         System.exit(0);
@@ -80,17 +94,31 @@ public final class Benchmark {
                 RedisServer redis = RedisServer.plain()) {
             etcd.start();
             redis.start();
+            progress("file backend: HTTP, reload and send floors");
             measureFileBackend(sink);
             for (KeyValueBackend backend : List.of(etcdBackend(etcd), redisBackend(redis))) {
                 try (backend) {
+                    progress(backend.name() + ": reload");
                     measureKeyValueBackend(sink, backend);
+                    progress(backend.name() + ": convergence");
                     measureConvergence(sink, backend);
                 }
             }
+            progress("start-up");
             measureStartup(sink);
+            progress("SMTP floors");
             measureSmtpFloors(sink);
         }
-        Results.print(figures, settings, javaVersion);
+        progress("sends at a provider's distance, against PipesHub's");
+        new ProviderDistance(settings, OTP_MAIL).measure(figures, spread);
+        progress("done");
+        Results.print(figures, spread, settings, javaVersion);
+        Charts.write(figures, settings.resultsFile().getParent());
+    }
+
+    /** Tells on standard error what is being measured, and since when the run started. */
+    private void progress(String phase) {
+        System.err.printf("[%4d s] %s%n", (System.nanoTime() - started) / 1_000_000_000, phase);
     }
 
     // ---------------------------------------------------------------- file backend: HTTP, reload, send
@@ -196,6 +224,11 @@ public final class Benchmark {
 
         /** Reads the key from this process with the backend's own client: the floor of a reload. */
         boolean rawGet() throws Exception;
+
+        /** The variables of PipesHub's own reload on this backend, in Node; null where the benchmark has none. */
+        default Map<String, String> pipesHubPeerVariables() {
+            return null;
+        }
     }
 
     private KeyValueBackend etcdBackend(EtcdCluster etcd) {
@@ -214,6 +247,13 @@ public final class Benchmark {
 
             public void put(String json) throws Exception {
                 writer.put(KeyValueConfigRepository.PATH, cipher.encrypt(json));
+            }
+
+            public Map<String, String> pipesHubPeerVariables() {
+                // SEED_ETCD: the peer first stores the other keys PipesHub's loadAppConfig reads.
+                // Its send route is not measured here, but it will not start without an SMTP server.
+                return Map.of("ETCD_ENDPOINTS", etcd.endpointList(), "SECRET_KEY", SECRET_KEY, "SEED_ETCD", "true",
+                        "SMTP_HOST", "127.0.0.1", "SMTP_FROM", "a@bench.example");
             }
 
             public boolean rawGet() throws Exception {
@@ -271,57 +311,96 @@ public final class Benchmark {
         figures.put(name + "_get_unchanged_p50_ms",
                 Measurements.sequential(settings.sequentialCalls(), backend::rawGet).percentileMillis(50));
 
-        try (BenchedService service = BenchedService.start(settings, FreePorts.pick(), backend.variables(false), null)) {
+        Map<String, String> peerVariables = backend.pipesHubPeerVariables();
+        try (BenchedService service = BenchedService.start(settings, FreePorts.pick(), backend.variables(false), null);
+                BenchedService pipesHub = peerVariables == null ? null
+                        : BenchedService.startPipesHubPeer(settings, FreePorts.pick(), peerVariables)) {
             Measurements.sequential(settings.warmUpCalls(), flipValue, service::reload);
             Measurements.sequential(settings.warmUpCalls(), service::reload);
-            Measurements.Result reload = Measurements.sequential(settings.sequentialCalls(), flipValue, service::reload);
-            figures.put("reload_" + name + "_p50_ms", reload.percentileMillis(50));
-            figures.put("reload_" + name + "_p99_ms", reload.percentileMillis(99));
+            if (pipesHub != null) {
+                Measurements.sequential(settings.peerReloadCalls(), flipValue, pipesHub::reload);
+            }
+            Rounds rounds = new Rounds();
+            for (int round = 0; round < settings.rounds(); round++) {
+                Measurements.Result reload = Measurements.sequential(settings.roundCalls(), flipValue, service::reload);
+                rounds.add("reload_" + name + "_p50_ms", reload.percentileMillis(50));
+                rounds.add("reload_" + name + "_p99_ms", reload.percentileMillis(99));
+                if (pipesHub != null) {
+                    Measurements.Result peer = Measurements.sequential(settings.peerReloadCalls(), flipValue,
+                            pipesHub::reload);
+                    rounds.add("pipeshub_reload_" + name + "_p50_ms", peer.percentileMillis(50));
+                    rounds.add("pipeshub_reload_" + name + "_p99_ms", peer.percentileMillis(99));
+                }
+            }
+            rounds.publish(figures, spread);
             figures.put("reload_" + name + "_unchanged_p50_ms",
                     Measurements.sequential(settings.sequentialCalls(), service::reload).percentileMillis(50));
         }
+        if (peerVariables != null) {
+            figures.put("reload_vs_pipeshub_" + name,
+                    figures.get("pipeshub_reload_" + name + "_p50_ms") / figures.get("reload_" + name + "_p50_ms"));
+        }
     }
 
-    /** Three replicas on one backend: from a put to all three showing it on the status route. */
+    /**
+     * From a put to every replica showing it on the status route, with 1, 3 and 6 replicas watching
+     * one backend (started one after the other, so that each count pays only for its own replicas).
+     * The figures without a replica count are those of 3.
+     */
     private void measureConvergence(SmtpSink sink, KeyValueBackend backend) throws Exception {
         List<BenchedService> replicas = new ArrayList<>();
-        ExecutorService pollers = Executors.newFixedThreadPool(3);
+        int most = settings.replicas().getLast();
+        ExecutorService pollers = Executors.newFixedThreadPool(most);
         try {
             backend.put(configuration(sink.port(), "start@bench.example"));
-            for (int i = 0; i < 3; i++) {
-                replicas.add(BenchedService.start(settings, FreePorts.pick(), backend.variables(true), null));
-            }
-            long[] latencies = new long[settings.convergencePuts()];
-            for (int i = 0; i < latencies.length; i++) {
-                String marker = "put" + i + "@bench.example";
-                long put = System.nanoTime();
-                backend.put(configuration(sink.port(), marker));
-                List<Future<Long>> seen = new ArrayList<>();
-                for (BenchedService replica : replicas) {
-                    seen.add(pollers.submit(() -> {
-                        while (!replica.status().contains(marker)) {
-                            Thread.sleep(1);
-                        }
-                        return System.nanoTime();
-                    }));
+            for (int count : settings.replicas()) {
+                List<Callable<BenchedService>> more = new ArrayList<>();
+                for (int i = replicas.size(); i < count; i++) {
+                    more.add(() -> BenchedService.start(settings, FreePorts.pick(), backend.variables(true), null));
                 }
-                long last = 0;
-                for (Future<Long> each : seen) {
-                    last = Math.max(last, each.get(30, TimeUnit.SECONDS));
+                replicas.addAll(BenchedService.startTogether(more));
+                Measurements.Result convergence = convergence(sink, backend, replicas, pollers, "r" + count + "put");
+                String prefix = backend.name() + "_convergence_";
+                figures.put(prefix + "p50_ms_r" + count, convergence.percentileMillis(50));
+                figures.put(prefix + "p99_ms_r" + count, convergence.percentileMillis(99));
+                if (count == 3) {
+                    figures.put(prefix + "p50_ms", convergence.percentileMillis(50));
+                    figures.put(prefix + "p99_ms", convergence.percentileMillis(99));
                 }
-                latencies[i] = last - put;
-                Thread.sleep(20);
             }
-            Arrays.sort(latencies);
-            Measurements.Result convergence = new Measurements.Result(latencies.length, 0, 0, latencies);
-            figures.put(backend.name() + "_convergence_p50_ms", convergence.percentileMillis(50));
-            figures.put(backend.name() + "_convergence_p99_ms", convergence.percentileMillis(99));
         } finally {
             pollers.shutdownNow();
             for (BenchedService replica : replicas) {
                 replica.close();
             }
         }
+    }
+
+    private Measurements.Result convergence(SmtpSink sink, KeyValueBackend backend, List<BenchedService> replicas,
+            ExecutorService pollers, String markerPrefix) throws Exception {
+        long[] latencies = new long[settings.convergencePuts()];
+        for (int i = 0; i < latencies.length; i++) {
+            String marker = markerPrefix + i + "@bench.example";
+            long put = System.nanoTime();
+            backend.put(configuration(sink.port(), marker));
+            List<Future<Long>> seen = new ArrayList<>();
+            for (BenchedService replica : replicas) {
+                seen.add(pollers.submit(() -> {
+                    while (!replica.status().contains(marker)) {
+                        Thread.sleep(1);
+                    }
+                    return System.nanoTime();
+                }));
+            }
+            long last = 0;
+            for (Future<Long> each : seen) {
+                last = Math.max(last, each.get(30, TimeUnit.SECONDS));
+            }
+            latencies[i] = last - put;
+            Thread.sleep(20);
+        }
+        Arrays.sort(latencies);
+        return new Measurements.Result(latencies.length, 0, 0, latencies);
     }
 
     /** From process start to the first 200 on the reload route, median of several starts. */

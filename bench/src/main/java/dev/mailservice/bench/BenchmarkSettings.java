@@ -1,6 +1,7 @@
 package dev.mailservice.bench;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -8,26 +9,81 @@ import java.util.List;
  *
  * @param quick            a smoke run: fewer calls, shorter phases
  * @param serviceJar       {@code bootstrap/target/mail-service.jar}
+ * @param pipesHubPeer     {@code bench/node/pipeshub-peer.js}, its packages installed beside it
  * @param serviceJvmFlags  flags the service JVM gets, as a deployment would give them
  * @param workDirectory    where configuration files and logs go
- * @param resultsFile      where the figures are written as JSON
+ * @param resultsFile      where the figures are written as JSON; the charts go beside it
+ * @param roundTrip        the round-trip time the latency proxy puts between senders and the SMTP server
  */
-record BenchmarkSettings(boolean quick, Path serviceJar, List<String> serviceJvmFlags, Path workDirectory,
-        Path resultsFile) {
+record BenchmarkSettings(boolean quick, Path serviceJar, Path pipesHubPeer, List<String> serviceJvmFlags,
+        Path workDirectory, Path resultsFile, Duration roundTrip) {
+
+    /** The concurrencies of the growth series. */
+    static final List<Integer> CONCURRENCIES = List.of(1, 4, 16, 64, 256);
+
+    /** The pool sizes the service is measured at, beside its default. */
+    static final List<Integer> POOL_SIZES = List.of(1, 4);
+
+    /** The replica counts of the convergence series. */
+    static final List<Integer> REPLICAS = List.of(1, 3, 6);
+
+    /**
+     * The concurrencies measured: a quick run keeps the ends and the middle, and leaves the
+     * smaller pools out (at 256 clients a pool of one takes seconds to drain a phase).
+     */
+    List<Integer> concurrencies() {
+        return quick ? List.of(1, 16, 256) : CONCURRENCIES;
+    }
+
+    List<Integer> poolSizes() {
+        return quick ? List.of() : POOL_SIZES;
+    }
+
+    List<Integer> replicas() {
+        return quick ? List.of(1, 3) : REPLICAS;
+    }
 
     /** Calls in a sequential latency measurement. */
     int sequentialCalls() {
-        return quick ? 300 : 3_000;
+        return quick ? 200 : 3_000;
     }
 
     /** Calls made before measuring, so that the JIT has compiled the paths measured. */
     int warmUpCalls() {
-        return quick ? 300 : 3_000;
+        return quick ? 200 : 3_000;
     }
 
     /** Length of a throughput phase, in seconds. */
     double phaseSeconds() {
-        return quick ? 1.5 : 8;
+        return quick ? 1 : 8;
+    }
+
+    /**
+     * Rounds of a comparison: each figure is the median of them, with their minimum and maximum.
+     * A quick run makes one: it shows that everything runs, not how it compares.
+     */
+    int rounds() {
+        return quick ? 1 : 3;
+    }
+
+    /** Length of one contender's phase in one round of a comparison, in seconds. */
+    double roundPhaseSeconds() {
+        return quick ? 0.5 : 4;
+    }
+
+    /** Unmeasured calls before each phase of a comparison, at the phase's concurrency, in seconds. */
+    double leadInSeconds() {
+        return quick ? 0.2 : 1;
+    }
+
+    /** Calls of one contender in one round of a sequential comparison. */
+    int roundCalls() {
+        return quick ? 100 : 1_000;
+    }
+
+    /** Calls of PipesHub's reload in one round: it costs some 25 etcd reads one after the other. */
+    int peerReloadCalls() {
+        return quick ? 15 : 200;
     }
 
     int convergencePuts() {
@@ -35,6 +91,6 @@ record BenchmarkSettings(boolean quick, Path serviceJar, List<String> serviceJvm
     }
 
     int startups() {
-        return quick ? 3 : 5;
+        return quick ? 2 : 5;
     }
 }

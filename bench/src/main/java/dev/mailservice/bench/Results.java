@@ -51,7 +51,22 @@ final class Results {
             new Row("redis_convergence_p99_ms", "ms", "same, p99"),
             new Row("startup_ms", "ms", "process start to first 200 on the reload route, median"),
             new Row("rss_idle_mb", "MB", "resident memory of the service, idle"),
-            new Row("rss_after_load_mb", "MB", "same, after all the load above"));
+            new Row("rss_after_load_mb", "MB", "same, after all the load above"),
+            new Row("pipeshub_reload_etcd_p50_ms", "ms", "PipesHub's reload in Node (its loadAppConfig: 73 etcd reads and 22 writes), p50"),
+            new Row("reload_vs_pipeshub_etcd", "x", "pipeshub_reload_etcd_p50_ms / reload_etcd_p50_ms, alternating rounds"),
+            new Row("rtt_ms", "ms", "round trip the proxy adds between senders and the STARTTLS + AUTH server"),
+            new Row("rtt_measured_ms", "ms", "that round trip as measured through the proxy (one-byte echo, p50)"),
+            new Row("send_rps_c16_tls", "mail/s", "send route at that distance, 16 clients, default settings"),
+            new Row("pipeshub_send_rps_c16_tls", "mail/s", "PipesHub's send path in Node (a new transport per mail), same"),
+            new Row("pipeshub_pooled_send_rps_c16_tls", "mail/s", "the same with nodemailer's pool of 16"),
+            new Row("send_vs_pipeshub_c16_tls", "x", "send_rps_c16_tls / pipeshub_send_rps_c16_tls"),
+            new Row("send_vs_pipeshub_pooled_c16_tls", "x", "send_rps_c16_tls / pipeshub_pooled_send_rps_c16_tls"),
+            new Row("send_p99_ms_c16_tls", "ms", "send latency p99 at that distance, 16 clients"),
+            new Row("pipeshub_send_p99_ms_c16_tls", "ms", "same, PipesHub's send path"),
+            new Row("send_round_trips_c1_tls", "RTT", "send p50 at 1 client / rtt_measured_ms (floor: 4 on a reused connection)"),
+            new Row("pipeshub_send_round_trips_c1_tls", "RTT", "same, PipesHub's send path (a new connection: about 11)"),
+            new Row("send_rps_c256_tls", "mail/s", "send route at that distance, 256 clients"),
+            new Row("send_tls_missing", "", "sends answered 200 at that distance that the server did not accept (must be 0)"));
 
     private record Target(String description, Function<Map<String, Double>, Boolean> met) {}
 
@@ -72,11 +87,19 @@ final class Results {
             new Target("etcd_convergence_p99_ms <= 200", f -> f.get("etcd_convergence_p99_ms") <= 200),
             new Target("redis_convergence_p99_ms <= 200", f -> f.get("redis_convergence_p99_ms") <= 200),
             new Target("startup_ms <= 1500", f -> f.get("startup_ms") <= 1500),
-            new Target("rss_after_load_mb <= 256", f -> f.get("rss_after_load_mb") <= 256));
+            new Target("rss_after_load_mb <= 256", f -> f.get("rss_after_load_mb") <= 256),
+            new Target("send_vs_pipeshub_c16_tls >= 2.5", f -> f.get("send_vs_pipeshub_c16_tls") >= 2.5),
+            new Target("send_p99_ms_c16_tls <= 0.5 x pipeshub_send_p99_ms_c16_tls",
+                    f -> f.get("send_p99_ms_c16_tls") <= 0.5 * f.get("pipeshub_send_p99_ms_c16_tls")),
+            new Target("send_round_trips_c1_tls <= 4.5", f -> f.get("send_round_trips_c1_tls") <= 4.5),
+            new Target("send_rps_c256_tls >= send_rps_c16_tls", f -> f.get("send_rps_c256_tls") >= f.get("send_rps_c16_tls")),
+            new Target("send_tls_missing = 0", f -> f.get("send_tls_missing") == 0),
+            new Target("reload_vs_pipeshub_etcd >= 10", f -> f.get("reload_vs_pipeshub_etcd") >= 10));
 
     private Results() {}
 
-    static void print(Map<String, Double> figures, BenchmarkSettings settings, String javaVersion) throws IOException {
+    static void print(Map<String, Double> figures, Map<String, double[]> spread, BenchmarkSettings settings,
+            String javaVersion) throws IOException {
         figures.put("reload_redis_to_get_ratio", figures.get("reload_redis_p50_ms") / figures.get("redis_get_p50_ms"));
         System.out.println("| key | value | what |");
         System.out.println("|---|---:|---|");
@@ -85,6 +108,9 @@ final class Results {
                     row.unit(), row.what());
         }
         System.out.println();
+        for (Growth growth : Growth.ALL) {
+            printTable(growth, figures);
+        }
         Map<String, Boolean> met = new LinkedHashMap<>();
         for (Target target : TARGETS) {
             boolean ok = target.met().apply(figures);
@@ -97,12 +123,33 @@ final class Results {
         document.put("cores", Runtime.getRuntime().availableProcessors());
         document.put("jdk", javaVersion);
         document.put("serviceJvmFlags", settings.serviceJvmFlags());
-        figures.forEach((key, value) -> document.put(key, Math.round(value * 1000) / 1000.0));
+        figures.forEach((key, value) -> document.put(key, round(value)));
         document.put("targets", met);
+        Map<String, double[]> rounded = new LinkedHashMap<>();
+        spread.forEach((key, range) -> rounded.put(key, new double[] {round(range[0]), round(range[1])}));
+        document.put("roundsMinMax", rounded);
         Files.createDirectories(settings.resultsFile().getParent());
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(settings.resultsFile().toFile(), document);
         System.out.println();
         System.out.println("Written to " + settings.resultsFile());
+    }
+
+    /** A growth series as a Markdown table: a row per point, a column per contender. */
+    private static void printTable(Growth growth, Map<String, Double> figures) {
+        System.out.printf("%s (%s)%n%n| %s |", growth.title(), growth.yLabel(), growth.xLabel());
+        growth.lines().forEach(line -> System.out.print(" " + line.label() + " |"));
+        System.out.println();
+        System.out.println("|---:|" + "---:|".repeat(growth.lines().size()));
+        for (int point : growth.points()) {
+            System.out.print("| " + point + " |");
+            growth.lines().forEach(line -> System.out.print(" " + format(figures.get(line.key().apply(point))) + " |"));
+            System.out.println();
+        }
+        System.out.println();
+    }
+
+    private static double round(double value) {
+        return Math.round(value * 1000) / 1000.0;
     }
 
     private static String format(Double value) {
