@@ -90,12 +90,13 @@ final class CoreModule extends AbstractModule {
         return new ReloadSmtpConfigurationService(repository, applier);
     }
 
+    /** A save applies what it stores on this replica: with verification on apply it verifies too. */
     @Provides
     @Singleton
     SaveSmtpConfiguration saveSmtpConfiguration(ConfigRepository repository, ConfigurationApplier applier,
             SmtpVerifier verifier) {
         return new SaveSmtpConfigurationService(repository, applier,
-                Optional.of(verifier).filter(on -> settings.smtpVerifyOnSave()));
+                Optional.of(verifier).filter(on -> settings.smtpVerifyOnSave() || settings.smtpVerifyOnApply()));
     }
 
     @Provides

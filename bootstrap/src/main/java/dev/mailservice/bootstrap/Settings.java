@@ -38,7 +38,8 @@ import java.util.OptionalInt;
  * @param smtpVerifyOnSave {@code SMTP_VERIFY_ON_SAVE}: whether a save is refused, storing nothing,
  *                        when its configuration cannot reach the server and log in
  * @param smtpVerifyOnApply {@code SMTP_VERIFY_ON_APPLY}: whether a reloaded configuration replaces
- *                        the active one only once it reached the server and logged in
+ *                        the active one only once it reached the server and logged in; a save
+ *                        on this replica, which applies what it stores, is then verified too
  * @param mailMaxRecipients {@code MAIL_MAX_RECIPIENTS}: how many addresses one mail may have, To
  *                        and Cc together
  * @param httpIdleTimeout {@code HTTP_IDLE_TIMEOUT_MS}: how long a connection may stay silent, in the

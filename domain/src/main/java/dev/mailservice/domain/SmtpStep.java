@@ -1,8 +1,10 @@
 package dev.mailservice.domain;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The steps of reaching an SMTP server, logging in and sending, in the order a connection takes
@@ -27,6 +29,11 @@ public enum SmtpStep {
     /** The step's name as operators read it: {@code dns}, {@code tls} ... */
     public String key() {
         return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The first of {@code results} that failed, if one did: the run ends at the first failure. */
+    public static Optional<Result> firstFailed(List<Result> results) {
+        return results.stream().filter(result -> !result.ok()).findFirst();
     }
 
     /**

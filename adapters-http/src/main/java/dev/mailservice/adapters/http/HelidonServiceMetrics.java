@@ -66,7 +66,7 @@ public final class HelidonServiceMetrics implements ServiceMetrics {
     }
 
     @Override
-    public void verificationFinished(VerificationTrigger trigger, Optional<SmtpStep> failedStep, Duration took) {
+    public void verificationFinished(VerificationTrigger trigger, Optional<SmtpStep> failedStep) {
         verifications(failedStep.isPresent() ? "failed" : "passed", name(trigger),
                 failedStep.map(SmtpStep::key).orElse("none"));
     }

@@ -105,6 +105,10 @@ class OpenApiConformanceTest extends HttpAdapterTest {
             throw new BackendUnavailable("etcd at http://etcd:2379 did not answer within 2000 ms", null);
         };
         conforms("POST", RELOAD, 503, call("POST", RELOAD, fetchConfig, NO_BODY));
+        useCases.reloadAnswer = () -> {
+            throw new WriteConflict("The stored SMTP configuration changed each time it was verified (3 times)");
+        };
+        conforms("POST", RELOAD, 409, call("POST", RELOAD, fetchConfig, NO_BODY));
         conforms("POST", RELOAD, 401, call("POST", RELOAD, null, NO_BODY));
         conforms("POST", RELOAD, 415, callDeclaring("text/plain", "POST", RELOAD, fetchConfig, "reload"));
     }

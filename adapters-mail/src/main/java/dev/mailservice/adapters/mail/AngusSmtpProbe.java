@@ -17,10 +17,12 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -33,6 +35,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
@@ -54,17 +58,25 @@ import org.eclipse.angus.mail.util.SocketFetcher;
  * {@code getExtensionParameter}). The certificate's checks are told apart by a
  * {@link RecordingTrustManager}.
  *
- * <p>What a server said is shown only once it proved to speak SMTP (a 250 to EHLO or HELO): before
- * that, a detail says what kind of answer came, never its text.
+ * <p>What a server said, and its certificate, are shown only once it proved to speak SMTP (a 250 to
+ * EHLO or HELO): before that, a detail says what kind of answer came, never its text. A reply is
+ * shown without the password, even when a server echoes it.
+ *
+ * <p>The whole run's deadline only closes the TCP socket, which ends any read or write on it at
+ * once; the transport itself is touched by the probing thread alone, since Angus holds the
+ * transport's lock through a whole connect or send.
  */
 public final class AngusSmtpProbe implements SmtpProbe {
 
     /** The mechanisms Angus Mail logs in with by default (XOAUTH2 needs a token, not a password). */
     static final List<String> MECHANISMS = List.of("LOGIN", "PLAIN", "DIGEST-MD5", "NTLM");
 
-    /** Ends a run that outlived its limit, by closing its socket: one thread for every probe, asleep in between. */
+    /** Ends each run that outlives its limit by closing its socket: one thread for every probe, asleep in between. */
     private static final ScheduledExecutorService DEADLINES = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("smtp-probe-deadline").daemon(true).factory());
+
+    /** What a server may echo of a login in base64: a run of its alphabet long enough to hold a password. */
+    private static final Pattern BASE64_RUN = Pattern.compile("[A-Za-z0-9+/]{8,}={0,2}");
 
     private final JakartaMailTransportFactory transports;
     private final Duration timeout;
@@ -85,13 +97,14 @@ public final class AngusSmtpProbe implements SmtpProbe {
 
     @Override
     public Probe probe(SmtpConfiguration configuration, Optional<MailMessage> testMail, Duration limit) {
-        Run run = new Run(configuration);
-        ScheduledFuture<?> deadline = DEADLINES.schedule(run::deadlinePassed, limit.toMillis(), TimeUnit.MILLISECONDS);
+        Run run = new Run(configuration, limit);
+        ScheduledFuture<?> deadline = DEADLINES.schedule(run::deadlinePassed, limit.toNanos(), TimeUnit.NANOSECONDS);
         try {
             run.steps(testMail);
         } finally {
-            deadline.cancel(false);
+            // Closing waits for the server's answer to QUIT: the deadline still bounds it.
             run.close();
+            deadline.cancel(false);
         }
         return new Probe(run.results, Optional.ofNullable(run.problem), Optional.ofNullable(run.firstEhlo), MECHANISMS);
     }
@@ -106,51 +119,82 @@ public final class AngusSmtpProbe implements SmtpProbe {
         }
     }
 
-    /** One probe's state: its socket, transport, the results so far. */
+    /** One probe's state: its sockets, transport, the results so far. */
     private final class Run {
 
         final SmtpConfiguration configuration;
+        final Duration limit;
+        final long endsAt;
         final List<SmtpStep.Result> results = new ArrayList<>();
-        final RecordingTrustManager certificates = new RecordingTrustManager(trust);
+        final RecordingTrustManager certificates;
         Problem problem;
         Capabilities firstEhlo;
+        /** Where the implicit TLS step is in the results, to add the certificate once the server spoke SMTP. */
+        int implicitTlsResult = -1;
         /** The transport's {@code requireTls}, which the probe applies itself (see {@link #properties()}). */
         boolean startTlsRequired;
-        volatile Socket socket;
+        /** The TCP connection: the only thing the deadline touches. */
+        volatile Socket tcp;
+        /** What SMTP is spoken over: the TCP connection, or TLS over it when TLS is implicit. */
+        Socket smtpSocket;
         volatile boolean deadlinePassed;
+        /** Whether the deadline closed the socket, so that whatever failed after failed for it. */
+        volatile boolean cut;
         StepTransport transport;
 
-        Run(SmtpConfiguration configuration) {
+        Run(SmtpConfiguration configuration, Duration limit) {
             this.configuration = configuration;
+            this.limit = limit;
+            this.endsAt = System.nanoTime() + limit.toNanos();
+            this.certificates = new RecordingTrustManager(trust, configuration.asciiHost());
         }
 
+        /** The deadline's task: it marks the run and closes the TCP socket, nothing else. */
         void deadlinePassed() {
             deadlinePassed = true;
-            close();
+            Socket open = tcp;
+            if (open != null) {
+                cut = true;
+                closeQuietly(open);
+            }
         }
 
         void steps(Optional<MailMessage> testMail) {
             try {
                 long started = System.nanoTime();
-                InetAddress address = resolve();
+                InetAddress address = resolve(started);
                 started = passed(SmtpStep.DNS, started, configuration.asciiHost() + " is " + address.getHostAddress());
-                connect(address);
+                connect(address, started);
                 started = passed(SmtpStep.CONNECT, started, "connected to " + address.getHostAddress() + ":"
                         + configuration.port());
                 Properties properties = properties();
                 if (configuration.implicitTls()) {
-                    tls(() -> socket = SocketFetcher.startTLS(socket, configuration.asciiHost(), properties, "mail.smtp"));
-                    started = passed(SmtpStep.TLS, started, "implicit TLS; " + certificates.certificate().orElse(""));
+                    beforeStep(SmtpStep.TLS, started);
+                    tls(started, false, () -> smtpSocket = SocketFetcher.startTLS(tcp, configuration.asciiHost(),
+                            properties, "mail.smtp"));
+                    implicitTlsResult = results.size();
+                    started = passed(SmtpStep.TLS, started, "implicit TLS");
                 }
-                transport = new StepTransport(Session.getInstance(properties), configuration);
+                transport = new StepTransport(Session.getInstance(properties));
+                beforeStep(SmtpStep.GREETING, started);
                 smtp(started);
-                testMail.ifPresent(this::send);
+                if (testMail.isPresent()) {
+                    beforeStep(SmtpStep.SEND, System.nanoTime());
+                    send(testMail.get());
+                }
             } catch (StepFailed failed) {
                 // recorded by fail(); the run ends at the first failed step
             }
         }
 
-        private InetAddress resolve() throws StepFailed {
+        /** Fails {@code step} before it starts when the deadline has passed. */
+        private void beforeStep(SmtpStep step, long started) throws StepFailed {
+            if (deadlinePassed) {
+                throw fail(step, started, Problem.DEADLINE_PASSED, "");
+            }
+        }
+
+        private InetAddress resolve(long started) throws StepFailed {
             // The JDK's resolver has no timeout of its own; a lookup left running ends by itself.
             CompletableFuture<InetAddress> lookup = CompletableFuture.supplyAsync(() -> {
                 try {
@@ -159,23 +203,28 @@ public final class AngusSmtpProbe implements SmtpProbe {
                     throw new IllegalArgumentException(e);
                 }
             }, task -> Thread.ofVirtual().name("smtp-probe-dns").start(task));
-            long started = System.nanoTime();
+            long remaining = endsAt - System.nanoTime();
+            long wait = Math.min(timeout.toNanos(), remaining);
             try {
-                return lookup.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                return lookup.get(wait, TimeUnit.NANOSECONDS);
             } catch (ExecutionException e) {
                 throw fail(SmtpStep.DNS, started, Problem.UNKNOWN_HOST, configuration.asciiHost() + " does not resolve");
             } catch (TimeoutException e) {
-                throw fail(SmtpStep.DNS, started, Problem.TIMED_OUT, "no DNS answer in " + timeout.toMillis() + " ms");
+                throw wait < timeout.toNanos() ? fail(SmtpStep.DNS, started, Problem.DEADLINE_PASSED, "")
+                        : fail(SmtpStep.DNS, started, Problem.TIMED_OUT, "no DNS answer in " + timeout.toMillis() + " ms");
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw fail(SmtpStep.DNS, started, Problem.TIMED_OUT, "interrupted while waiting for the DNS");
             }
         }
 
-        private void connect(InetAddress address) throws StepFailed {
-            long started = System.nanoTime();
+        private void connect(InetAddress address, long started) throws StepFailed {
+            Socket socket = new Socket();
+            tcp = socket;
+            smtpSocket = socket;
+            // The deadline may have passed before there was a socket to close.
+            beforeStep(SmtpStep.CONNECT, started);
             try {
-                socket = new Socket();
                 socket.setSoTimeout((int) timeout.toMillis());
                 socket.connect(new InetSocketAddress(address, configuration.port()), (int) timeout.toMillis());
             } catch (ConnectException e) {
@@ -193,22 +242,27 @@ public final class AngusSmtpProbe implements SmtpProbe {
          */
         private void smtp(long started) throws StepFailed {
             try {
-                transport.connect(socket);
+                transport.connect(smtpSocket);
             } catch (MessagingException e) {
                 SmtpStep failedIn = transport.phase;
                 passedBefore(failedIn, started);
                 throw failInSmtp(failedIn, transport.phaseStarted(started), e);
             }
             passedBefore(SmtpStep.AUTH, started);
-            if (configuration.username().isPresent()) {
-                long beforeAuth = transport.lastEhloEnded;
-                List<String> offered = mechanisms(transport.getExtensionParameter("AUTH"));
-                if (offered.isEmpty()) {
-                    throw fail(SmtpStep.AUTH, beforeAuth, Problem.AUTH_NOT_OFFERED, "the server offers no SMTP AUTH");
-                }
-                results.add(ok(SmtpStep.AUTH, beforeAuth, transport.connected, "logged in as "
-                        + configuration.username().get() + " (offered: " + String.join(" ", offered) + ")"));
+            if (configuration.username().isEmpty()) {
+                return;
             }
+            long beforeAuth = transport.lastEhloEnded;
+            if (configuration.password().isEmpty()) {
+                throw fail(SmtpStep.AUTH, beforeAuth, Problem.PASSWORD_MISSING, "a username is set but no password: "
+                        + "no login was tried");
+            }
+            List<String> offered = transport.offered().authMechanisms();
+            if (offered.isEmpty()) {
+                throw fail(SmtpStep.AUTH, beforeAuth, Problem.AUTH_NOT_OFFERED, "the server offers no SMTP AUTH");
+            }
+            results.add(ok(SmtpStep.AUTH, beforeAuth, transport.connected, "logged in as "
+                    + configuration.username().get() + " (offered: " + String.join(" ", offered) + ")"));
         }
 
         /** The steps inside Angus's connect that passed before {@code failedIn} (AUTH: all of them). */
@@ -222,7 +276,9 @@ public final class AngusSmtpProbe implements SmtpProbe {
             if (failedIn == SmtpStep.EHLO) {
                 return;
             }
-            results.add(ok(SmtpStep.EHLO, transport.greeted, transport.ehloEnded, describe(firstEhlo)));
+            results.add(ok(SmtpStep.EHLO, transport.greeted, transport.ehloEnded,
+                    firstEhlo == null ? "HELO only: no extensions" : describe(firstEhlo)));
+            showImplicitTlsCertificate();
             if (failedIn == SmtpStep.TLS || configuration.implicitTls()) {
                 return;
             }
@@ -233,24 +289,54 @@ public final class AngusSmtpProbe implements SmtpProbe {
                             "not offered: the connection stays in plain text"));
         }
 
-        private void send(MailMessage message) {
-            long started = System.nanoTime();
-            try {
-                MimeMessage mime = JakartaMailTransport.toMime(configuration, transport.session(), message);
-                transport.sendMessage(mime, mime.getAllRecipients());
-                passed(SmtpStep.SEND, started, "the server accepted the test mail: " + reply());
-            } catch (MessagingException | RuntimeException e) {
-                fail(SmtpStep.SEND, started, Problem.SEND_REFUSED, "the server refused the test mail: " + reply());
+        /** Adds the certificate to the implicit TLS step, now that the server proved to speak SMTP. */
+        private void showImplicitTlsCertificate() {
+            if (implicitTlsResult < 0) {
+                return;
             }
+            SmtpStep.Result tls = results.get(implicitTlsResult);
+            certificates.certificate().ifPresent(certificate -> results.set(implicitTlsResult,
+                    new SmtpStep.Result(tls.step(), tls.ok(), tls.took(), tls.detail() + "; " + certificate)));
         }
 
+        private void send(MailMessage message) throws StepFailed {
+            long started = System.nanoTime();
+            MimeMessage mime;
+            try {
+                mime = JakartaMailTransport.toMime(configuration, transport.session, message);
+            } catch (RuntimeException e) {
+                throw fail(SmtpStep.SEND, started, Problem.TEST_MAIL_NOT_COMPOSED, "the test mail could not be "
+                        + "composed: " + e.getClass().getSimpleName());
+            }
+            try {
+                transport.sendMessage(mime, mime.getAllRecipients());
+            } catch (MessagingException | RuntimeException e) {
+                throw fail(SmtpStep.SEND, started, Problem.SEND_REFUSED, "the server refused the test mail: " + reply());
+            }
+            passed(SmtpStep.SEND, started, "the server accepted the test mail: " + reply());
+        }
+
+        /** The server's last reply, without the password should the server echo it. */
         private String reply() {
-            return String.valueOf(transport.getLastServerResponse()).strip();
+            String said = String.valueOf(transport.getLastServerResponse()).strip();
+            Optional<String> password = configuration.password().map(Password::reveal);
+            if (password.isEmpty()) {
+                return said;
+            }
+            String secret = password.get();
+            return BASE64_RUN.matcher(said.replace(secret, "[password]")).replaceAll(run -> {
+                try {
+                    return new String(Base64.getDecoder().decode(run.group()), StandardCharsets.UTF_8).contains(secret)
+                            ? "[credentials]" : Matcher.quoteReplacement(run.group());
+                } catch (IllegalArgumentException notBase64) {
+                    return Matcher.quoteReplacement(run.group());
+                }
+            });
         }
 
         /** The failure of a step inside Angus's connect, by the phase it came in. */
         private StepFailed failInSmtp(SmtpStep phase, long started, MessagingException e) {
-            Throwable cause = JakartaMailTransport.rootCause(e);
+            Throwable cause = rootCause(e);
             if (cause instanceof SocketTimeoutException) {
                 return fail(phase, started, Problem.TIMED_OUT, "no answer in " + timeout.toMillis() + " ms");
             }
@@ -259,34 +345,47 @@ public final class AngusSmtpProbe implements SmtpProbe {
                         + "answers is not an SMTP server, or it closed the connection");
                 case EHLO -> fail(phase, started, Problem.NOT_SMTP, "the server refused EHLO and HELO: it does not "
                         + "speak SMTP");
-                case TLS -> firstEhlo != null && !firstEhlo.startTls()
+                case TLS -> firstEhlo == null || !firstEhlo.startTls()
                         ? fail(phase, started, Problem.STARTTLS_NOT_OFFERED, "the server does not offer STARTTLS, and "
                                 + "SMTP_REQUIRE_TLS demands TLS")
-                        : tlsFailure(started, cause);
-                default -> e instanceof AuthenticationFailedException && offersNoneSpoken()
-                        ? fail(SmtpStep.AUTH, started, Problem.MECHANISM_MISSING, "the server offers AUTH "
-                                + String.join(" ", mechanisms(transport.getExtensionParameter("AUTH")))
-                                + ", none of " + String.join(" ", MECHANISMS))
+                        : tlsFailure(started, true, cause);
+                default -> e instanceof AuthenticationFailedException && offersNoneSupported()
+                        ? fail(SmtpStep.AUTH, started, Problem.MECHANISM_MISSING, offeredMechanisms() + ", none of "
+                                + String.join(" ", MECHANISMS))
                         : fail(SmtpStep.AUTH, started, Problem.AUTH_REJECTED, "the server refused the login of "
                                 + configuration.username().orElse("") + ": " + reply());
             };
         }
 
-        private boolean offersNoneSpoken() {
-            return mechanisms(transport.getExtensionParameter("AUTH")).stream().noneMatch(MECHANISMS::contains);
+        private boolean offersNoneSupported() {
+            return transport.offered().authMechanisms().stream().noneMatch(MECHANISMS::contains);
         }
 
-        private void tls(TlsHandshake handshake) throws StepFailed {
-            long started = System.nanoTime();
+        /**
+         * The mechanisms the server offers, in words. Angus tries a login when the server offers
+         * only the old form {@code AUTH=LOGIN}, but finds no mechanism in it without an AUTH line.
+         */
+        private String offeredMechanisms() {
+            List<String> offered = transport.offered().authMechanisms();
+            return offered.isEmpty() && transport.supportsExtension("AUTH=LOGIN")
+                    ? "the server offers only the old form AUTH=LOGIN, without an AUTH line"
+                    : "the server offers AUTH " + String.join(" ", offered);
+        }
+
+        private void tls(long started, boolean spokeSmtp, TlsHandshake handshake) throws StepFailed {
             try {
                 handshake.run();
             } catch (IOException e) {
-                throw tlsFailure(started, e);
+                throw tlsFailure(started, spokeSmtp, e);
             }
         }
 
-        private StepFailed tlsFailure(long started, Throwable cause) {
-            String certificate = certificates.certificate().map(text -> ": " + text).orElse("");
+        /**
+         * The failure of a TLS handshake. The certificate is named only when {@code spokeSmtp}: a
+         * TLS service that is not SMTP must not tell its host names through a probe.
+         */
+        private StepFailed tlsFailure(long started, boolean spokeSmtp, Throwable failure) {
+            String certificate = spokeSmtp ? certificates.certificate().map(text -> ": " + text).orElse("") : "";
             Optional<Problem> rejected = certificates.problem();
             if (rejected.isPresent()) {
                 String why = switch (rejected.get()) {
@@ -296,17 +395,18 @@ public final class AngusSmtpProbe implements SmtpProbe {
                 };
                 return fail(SmtpStep.TLS, started, rejected.get(), why + certificate);
             }
-            if (rootCause(cause) instanceof SocketTimeoutException) {
+            Throwable cause = rootCause(failure);
+            if (cause instanceof SocketTimeoutException) {
                 return fail(SmtpStep.TLS, started, Problem.TIMED_OUT, "no TLS handshake in " + timeout.toMillis() + " ms");
             }
             // The JDK's words for a peer that answered the handshake with something that is not TLS.
-            if (rootCause(cause) instanceof SSLException ssl && String.valueOf(ssl.getMessage()).contains("plaintext")
-                    || String.valueOf(rootCause(cause).getMessage()).contains("Unsupported or unrecognized SSL message")) {
+            if (cause instanceof SSLException ssl && String.valueOf(ssl.getMessage()).contains("plaintext")
+                    || String.valueOf(cause.getMessage()).contains("Unsupported or unrecognized SSL message")) {
                 return fail(SmtpStep.TLS, started, Problem.PLAIN_TEXT_WHERE_TLS_EXPECTED,
                         "the server answered in plain text where TLS was expected");
             }
             return fail(SmtpStep.TLS, started, Problem.TLS_FAILED, "the TLS handshake failed: "
-                    + rootCause(cause).getClass().getSimpleName());
+                    + cause.getClass().getSimpleName());
         }
 
         private Properties properties() {
@@ -323,6 +423,11 @@ public final class AngusSmtpProbe implements SmtpProbe {
             startTlsRequired = Boolean.parseBoolean(properties.getProperty("mail.smtp.starttls.required"));
             properties.setProperty("mail.smtp.starttls.enable", "false");
             properties.setProperty("mail.smtp.starttls.required", "false");
+            // Angus, told to log in without a password, would return before reading the greeting:
+            // the steps up to AUTH run without a login, and AUTH fails on its own.
+            if (configuration.password().isEmpty()) {
+                properties.setProperty("mail.smtp.auth", "false");
+            }
             properties.setProperty("mail.smtp.host", configuration.asciiHost());
             properties.setProperty("mail.smtp.port", Integer.toString(configuration.port()));
             return properties;
@@ -334,30 +439,30 @@ public final class AngusSmtpProbe implements SmtpProbe {
             return now;
         }
 
-        /** Records {@code step} as failed; whatever it failed with, a run cut at its limit failed for that. */
+        /** Records {@code step} as failed; a failure that came of the deadline closing the socket failed for it. */
         private StepFailed fail(SmtpStep step, long started, Problem why, String detail) {
-            problem = deadlinePassed ? Problem.DEADLINE_PASSED : why;
-            String said = deadlinePassed ? "the whole verification took longer than its limit" : detail;
-            results.add(new SmtpStep.Result(step, false, Duration.ofNanos(System.nanoTime() - started), said));
+            boolean deadline = why == Problem.DEADLINE_PASSED || cut;
+            problem = deadline ? Problem.DEADLINE_PASSED : why;
+            String said = deadline ? "the whole verification took longer than its limit of " + limit.toMillis() + " ms"
+                    : detail;
+            results.add(new SmtpStep.Result(step, false, Duration.ofNanos(Math.max(0, System.nanoTime() - started)),
+                    said));
             return new StepFailed(said);
         }
 
+        /** Ends the conversation and closes the sockets; run by the probing thread alone. */
         void close() {
             try {
                 if (transport != null && transport.isConnected()) {
                     transport.close();
                 }
             } catch (MessagingException | RuntimeException e) {
-                // the server may have gone; the socket closes below
+                // the server may have gone; the sockets close below
             }
-            Socket open = socket;
-            try {
-                if (open != null) {
-                    open.close();
-                }
-            } catch (IOException e) {
-                // closing is all that is left to do
+            if (smtpSocket != tcp) {
+                closeQuietly(smtpSocket);
             }
+            closeQuietly(tcp);
         }
 
         /**
@@ -366,8 +471,9 @@ public final class AngusSmtpProbe implements SmtpProbe {
          */
         private final class StepTransport extends SMTPTransport {
 
-            private final Session session;
-            private final SmtpConfiguration configuration;
+            private static final Capabilities NOTHING = new Capabilities(false, List.of(), OptionalLong.empty());
+
+            final Session session;
             volatile SmtpStep phase = SmtpStep.GREETING;
             volatile String greeting = "";
             long greeted;
@@ -375,15 +481,17 @@ public final class AngusSmtpProbe implements SmtpProbe {
             long tlsStarted;
             long lastEhloEnded;
             long connected;
+            /** What the last EHLO offered: after STARTTLS, what the login may use. */
+            Capabilities lastEhlo;
 
-            StepTransport(Session session, SmtpConfiguration configuration) {
+            StepTransport(Session session) {
                 super(session, new URLName("smtp", configuration.asciiHost(), configuration.port(), null, null, null));
                 this.session = session;
-                this.configuration = configuration;
             }
 
-            Session session() {
-                return session;
+            /** What the server offers now; nothing after HELO. */
+            Capabilities offered() {
+                return lastEhlo != null ? lastEhlo : NOTHING;
             }
 
             /** When the phase a failure came in started. */
@@ -399,10 +507,10 @@ public final class AngusSmtpProbe implements SmtpProbe {
             @Override
             protected synchronized boolean protocolConnect(String host, int port, String user, String password)
                     throws MessagingException {
+                Optional<String> secret = configuration.password().map(Password::reveal);
                 boolean done = super.protocolConnect(configuration.asciiHost(), configuration.port(),
-                        configuration.username().orElse(null),
-                        configuration.username().flatMap(name -> configuration.password()).map(Password::reveal)
-                                .orElse(null));
+                        secret.isPresent() ? configuration.username().orElse(null) : null,
+                        configuration.username().isPresent() ? secret.orElse(null) : null);
                 connected = System.nanoTime();
                 return done;
             }
@@ -415,38 +523,49 @@ public final class AngusSmtpProbe implements SmtpProbe {
                     greeting = String.valueOf(getLastServerResponse()).strip();
                     phase = SmtpStep.EHLO;
                 }
-                boolean spoken = super.ehlo(domain);
-                long now = System.nanoTime();
-                if (first && !spoken) {
-                    // Angus tries HELO next; a server that refuses both is no SMTP server.
+                if (!super.ehlo(domain)) {
+                    // The first refused: Angus tries HELO next (see helo). The one after STARTTLS
+                    // refused: Angus goes on to AUTH with what the first offered.
+                    if (!first) {
+                        lastEhloEnded = System.nanoTime();
+                        phase = SmtpStep.AUTH;
+                    }
                     return false;
                 }
+                lastEhloEnded = System.nanoTime();
+                lastEhlo = capabilities();
                 if (first) {
-                    ehloEnded = now;
-                    firstEhlo = capabilities();
-                    phase = !configuration.implicitTls() && (firstEhlo.startTls() || startTlsRequired)
-                            ? SmtpStep.TLS : SmtpStep.AUTH;
-                    if (phase == SmtpStep.TLS) {
-                        tlsUpgrade();
-                    }
+                    ehloEnded = lastEhloEnded;
+                    firstEhlo = lastEhlo;
+                    afterHello(firstEhlo.startTls());
                 } else {
                     phase = SmtpStep.AUTH;
                 }
-                lastEhloEnded = now;
-                return spoken;
+                return true;
             }
 
-            /**
-             * STARTTLS right after the first EHLO, where Angus would run it, and EHLO again; or
-             * Angus's refusal when TLS is required and not offered.
-             */
-            private void tlsUpgrade() throws MessagingException {
-                if (!firstEhlo.startTls()) {
-                    throw new MessagingException("STARTTLS is required but not offered");
+            /** Angus's fallback when EHLO was refused: a server that takes HELO offers no extension. */
+            @Override
+            protected void helo(String domain) throws MessagingException {
+                super.helo(domain);
+                ehloEnded = System.nanoTime();
+                lastEhloEnded = ehloEnded;
+                afterHello(false);
+            }
+
+            /** After the first EHLO or HELO: STARTTLS, where Angus would run it, or on to AUTH. */
+            private void afterHello(boolean startTlsOffered) throws MessagingException {
+                phase = !configuration.implicitTls() && (startTlsOffered || startTlsRequired)
+                        ? SmtpStep.TLS : SmtpStep.AUTH;
+                if (phase == SmtpStep.TLS) {
+                    if (!startTlsOffered) {
+                        throw new MessagingException("STARTTLS is required but not offered");
+                    }
+                    tlsStarted = System.nanoTime();
+                    startTLS();
+                    // This EHLO notes its own end, the TLS step's.
+                    ehlo(getLocalHost());
                 }
-                tlsStarted = System.nanoTime();
-                startTLS();
-                ehlo(getLocalHost());
             }
 
             private Capabilities capabilities() {
@@ -462,6 +581,16 @@ public final class AngusSmtpProbe implements SmtpProbe {
     @FunctionalInterface
     private interface TlsHandshake {
         void run() throws IOException;
+    }
+
+    private static void closeQuietly(Socket socket) {
+        try {
+            if (socket != null) {
+                socket.close();
+            }
+        } catch (IOException e) {
+            // closing is all that is left to do
+        }
     }
 
     private static List<String> mechanisms(String authParameter) {

@@ -17,16 +17,21 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * trusted authority, then the host name (the JDK checks it against the socket's endpoint
  * identification, which Angus Mail sets with {@code mail.smtp.ssl.checkserveridentity}). The JDK
  * answers all three with one {@link CertificateException} whose message differs by version, so
- * the parts are run one by one rather than the message read. It remembers the certificate seen.
+ * the parts are run one by one rather than the message read. The last part also checks what the
+ * TLS session allows (its algorithms), so when it fails the host name is compared here to tell
+ * which. It remembers the certificate seen.
  */
 final class RecordingTrustManager extends X509ExtendedTrustManager {
 
     private final X509ExtendedTrustManager trust;
+    private final String host;
     private volatile X509Certificate seen;
     private volatile Problem problem;
 
-    RecordingTrustManager(X509ExtendedTrustManager trust) {
+    /** @param host the host name or IP address connected to, in ASCII */
+    RecordingTrustManager(X509ExtendedTrustManager trust, String host) {
         this.trust = trust;
+        this.host = host;
     }
 
     @Override
@@ -39,14 +44,16 @@ final class RecordingTrustManager extends X509ExtendedTrustManager {
         checkAll(chain, authType, () -> trust.checkServerTrusted(chain, authType, engine));
     }
 
-    /** The dates and the chain, then the whole check again, which the host name alone can fail now. */
+    /** The dates and the chain, then the whole check again, which only the host name or the session's limits can fail now. */
     private void checkAll(X509Certificate[] chain, String authType, Check withHostName) throws CertificateException {
         seen = chain.length > 0 ? chain[0] : null;
         check(chain, authType);
         try {
             withHostName.run();
         } catch (CertificateException e) {
-            problem = Problem.HOST_NAME_MISMATCH;
+            if (!HostNames.named(seen, host)) {
+                problem = Problem.HOST_NAME_MISMATCH;
+            }
             throw e;
         }
     }

@@ -3,6 +3,7 @@ package dev.mailservice.application.service;
 import dev.mailservice.application.failure.BackendUnavailable;
 import dev.mailservice.application.failure.InvalidInput;
 import dev.mailservice.application.failure.ServiceFailure;
+import dev.mailservice.application.failure.WriteConflict;
 import dev.mailservice.application.port.in.GetServiceHealth.BackendContact;
 import dev.mailservice.application.port.in.SmtpStatus;
 import dev.mailservice.application.port.in.VerifySmtpConfiguration.SmtpVerification;
@@ -20,15 +21,18 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The one place where a stored configuration becomes the active one, shared by the reload and
  * the save use cases.
  *
  * <p>With verification on apply, a reloaded configuration must pass it against its server before it
- * replaces the active one (a save verifies by its own setting, before it stores).
+ * replaces the active one (a save verifies before it stores). Verification talks to the server for
+ * seconds, so it runs before the lock is taken ({@link #verifyingAhead}).
  *
  * <p>They run their whole step (read, or read and write, then apply) holding one lock, so two of
  * them (an HTTP call and a watch event, say) never interleave and the later one applies what it
@@ -40,12 +44,17 @@ public final class ConfigurationApplier {
 
     private static final System.Logger LOG = System.getLogger(ConfigurationApplier.class.getName());
 
+    /** How many configurations a reload verifies when each is replaced while it is verified. */
+    private static final int VERIFY_ATTEMPTS = 3;
+
     private final MailTransportFactory transportFactory;
     private final ActiveMailSender sender;
     private final Clock clock;
     private final ServiceMetrics metrics;
     private final BackendContacts contacts;
     private final Optional<SmtpVerifier> verifyOnApply;
+    /** The last verification made ahead of the lock, until the reload that made it ends. */
+    private final AtomicReference<VerifiedAhead> verifiedAhead = new AtomicReference<>();
     // Held once per step: the steps never call back into the applier while holding it.
     private final ReentrantLock lock = new ReentrantLock();
 
@@ -76,6 +85,60 @@ public final class ConfigurationApplier {
     }
 
     /**
+     * Runs {@code reload}, a {@link #reloadFrom} under the lock, after verifying what {@code
+     * repository} holds when verification on apply is on. If another configuration was stored
+     * meanwhile, that one is verified in turn, a few times at most.
+     */
+    <T> T verifyingAhead(ConfigRepository repository, Supplier<T> reload) {
+        if (verifyOnApply.isEmpty()) {
+            return reload.get();
+        }
+        for (int attempt = 1; ; attempt++) {
+            Optional<VerifiedAhead> verified = verifyAhead(repository);
+            try {
+                return reload.get();
+            } catch (StoredWhileVerifying changed) {
+                if (attempt == VERIFY_ATTEMPTS) {
+                    throw recordFailure(new WriteConflict("The stored SMTP configuration changed each time it was "
+                            + "verified (" + VERIFY_ATTEMPTS + " times); the active one stays"));
+                }
+            } finally {
+                // A verification outlives no reload: a later one verifies afresh.
+                verified.ifPresent(mine -> verifiedAhead.compareAndSet(mine, null));
+            }
+        }
+    }
+
+    private Optional<VerifiedAhead> verifyAhead(ConfigRepository repository) {
+        Optional<SmtpConfiguration> stored;
+        try {
+            stored = repository.load().map(StoredSmtpConfiguration::configuration);
+        } catch (RuntimeException unreadable) {
+            return Optional.empty(); // read again under the lock, where the failure is recorded
+        }
+        if (stored.isEmpty() || stored.equals(sender.status().active().map(SmtpStatus.Applied::configuration))) {
+            return Optional.empty();
+        }
+        VerifiedAhead verified = new VerifiedAhead(stored.get(), verifyOnApply.orElseThrow().verify(stored.get(),
+                Optional.empty(), VerificationTrigger.APPLY));
+        verifiedAhead.set(verified);
+        return Optional.of(verified);
+    }
+
+    /** A verification made before the lock was taken. */
+    private record VerifiedAhead(SmtpConfiguration configuration, SmtpVerification report) {}
+
+    /** Ends a reload whose configuration was stored after the verification ahead of it; it is verified next. */
+    private static final class StoredWhileVerifying extends RuntimeException {
+
+        private static final long serialVersionUID = 1L;
+
+        StoredWhileVerifying() {
+            super(null, null, false, false);
+        }
+    }
+
+    /**
      * Reads what {@code repository} holds and makes it the active configuration; nothing stored
      * leaves the active one as it is, with a warning. Every failure is recorded as the last reload
      * error.
@@ -84,6 +147,9 @@ public final class ConfigurationApplier {
      * serialised by the lock and the backends read linearisably, so it answered late. If the
      * backend still holds the older revision, its history went back (restored from a backup, say),
      * and what it holds now is the truth.
+     *
+     * <p>With verification on apply it runs inside {@link #verifyingAhead}, and applies only a
+     * configuration verified there.
      *
      * @return the configuration stored and now active; empty when nothing is stored
      */
@@ -117,8 +183,12 @@ public final class ConfigurationApplier {
             }
             boolean unchanged = isActive(stored.get(), active);
             if (!unchanged && verifyOnApply.isPresent()) {
-                SmtpVerification report = verifyOnApply.get().verify(stored.get().configuration(), Optional.empty(),
-                        VerificationTrigger.APPLY);
+                VerifiedAhead verified = verifiedAhead.get();
+                if (verified == null || !verified.configuration().equals(stored.get().configuration())) {
+                    outcome = null; // not a reload's end: verified, then tried again
+                    throw new StoredWhileVerifying();
+                }
+                SmtpVerification report = verified.report();
                 if (!report.ok()) {
                     outcome = ReloadOutcome.VERIFICATION_FAILED;
                     throw recordFailure(new InvalidInput(null, report.failure()));
@@ -128,7 +198,9 @@ public final class ConfigurationApplier {
             outcome = unchanged ? ReloadOutcome.UNCHANGED : ReloadOutcome.APPLIED;
             return Optional.of(applied);
         } finally {
-            metrics.reloadFinished(source, outcome, Duration.ofNanos(System.nanoTime() - started));
+            if (outcome != null) {
+                metrics.reloadFinished(source, outcome, Duration.ofNanos(System.nanoTime() - started));
+            }
         }
     }
 

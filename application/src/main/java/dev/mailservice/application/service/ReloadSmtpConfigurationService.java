@@ -8,7 +8,8 @@ import java.util.Optional;
 
 /**
  * Implements {@link ReloadSmtpConfiguration}: the {@link ConfigurationApplier} reads the backend
- * and applies what it holds, under its lock. Every failure is recorded as the last reload error.
+ * and applies what it holds, under its lock (verified before it, when verification on apply is
+ * on). Every failure is recorded as the last reload error.
  */
 public final class ReloadSmtpConfigurationService implements ReloadSmtpConfiguration {
 
@@ -22,6 +23,7 @@ public final class ReloadSmtpConfigurationService implements ReloadSmtpConfigura
 
     @Override
     public Optional<SmtpConfiguration> reload() {
-        return applier.exclusively(active -> applier.reloadFrom(repository, active));
+        return applier.verifyingAhead(repository,
+                () -> applier.exclusively(active -> applier.reloadFrom(repository, active)));
     }
 }

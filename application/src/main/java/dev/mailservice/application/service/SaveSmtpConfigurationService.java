@@ -1,6 +1,7 @@
 package dev.mailservice.application.service;
 
 import dev.mailservice.application.failure.InvalidInput;
+import dev.mailservice.application.failure.WriteConflict;
 import dev.mailservice.application.port.in.SaveSmtpConfiguration;
 import dev.mailservice.application.port.in.SmtpConfigurationChange;
 import dev.mailservice.application.port.in.VerifySmtpConfiguration.SmtpVerification;
@@ -16,48 +17,67 @@ import java.util.Optional;
  * validate, verify against the server when asked to, store over the revision read, then apply
  * what was stored through the {@link ConfigurationApplier}.
  *
- * <p>The whole step holds the applier's lock, so no reload or save of this instance comes in
- * between: otherwise two saves could be applied in the other order than they were stored (a file
- * has no revision to tell), and a kept value could bring back one another save had just replaced.
- * Across replicas the write is made only over the revision read (etcd's revisions tell), so a save
- * on another replica in between makes this one a conflict rather than being undone by it.
+ * <p>Resolving, storing and applying hold the applier's lock, so no reload or save of this
+ * instance comes in between: otherwise two saves could be applied in the other order than they
+ * were stored (a file has no revision to tell), and a kept value could bring back one another save
+ * had just replaced. Across replicas the write is made only over the revision read (etcd's
+ * revisions tell), so a save on another replica in between makes this one a conflict rather than
+ * being undone by it.
+ *
+ * <p>Verification talks to the SMTP server for seconds, so it runs before the lock is taken; under
+ * the lock the change is resolved again, and if that gives another configuration or revision than
+ * the one verified, the save is a conflict and stores nothing.
  */
 public final class SaveSmtpConfigurationService implements SaveSmtpConfiguration {
 
     private final ConfigRepository repository;
     private final ConfigurationApplier applier;
-    private final Optional<SmtpVerifier> verifier;
+    private final Optional<SmtpVerifier> verifyBeforeSaving;
 
     /**
-     * @param verifyOnSave when present, a configuration that does not pass it through AUTH is
-     *                     refused, and nothing is stored
+     * @param verifyBeforeSaving when present, a configuration that does not pass it through AUTH is
+     *                           refused, and nothing is stored
      */
     public SaveSmtpConfigurationService(ConfigRepository repository, ConfigurationApplier applier,
-            Optional<SmtpVerifier> verifyOnSave) {
+            Optional<SmtpVerifier> verifyBeforeSaving) {
         this.repository = Objects.requireNonNull(repository, "repository");
         this.applier = Objects.requireNonNull(applier, "applier");
-        this.verifier = Objects.requireNonNull(verifyOnSave, "verifyOnSave");
+        this.verifyBeforeSaving = Objects.requireNonNull(verifyBeforeSaving, "verifyBeforeSaving");
     }
 
     @Override
     public SmtpConfiguration save(SmtpConfigurationChange change) {
+        Optional<Resolved> verified = verifyBeforeSaving.map(verifier -> passing(verifier, resolve(change)));
         return applier.exclusively(active -> {
-            // Only a change that keeps values needs them; any other reads the revision alone, so
-            // that a stored value that cannot be read can still be replaced.
-            Optional<StoredSmtpConfiguration> stored = ChangeResolver.keepsAny(change) ? repository.load()
-                    : Optional.empty();
-            long readRevision = stored.isPresent() ? stored.get().revision() : repository.currentRevision();
-            SmtpConfiguration configuration = ChangeResolver.resolve(change,
-                    stored.map(StoredSmtpConfiguration::configuration));
-            verifier.ifPresent(verify -> {
-                SmtpVerification report = verify.verify(configuration, Optional.empty(), VerificationTrigger.SAVE);
-                if (!report.ok()) {
-                    throw new InvalidInput(null, report.failure());
-                }
-            });
-            long revision = repository.save(configuration, change.otherFields(), readRevision);
-            return applier.applyWritten(new StoredSmtpConfiguration(configuration, revision, change.otherFields()),
-                    repository.sourceName(), active);
+            Resolved resolved = resolve(change);
+            if (verified.isPresent() && !verified.get().equals(resolved)) {
+                throw new WriteConflict("The stored SMTP configuration changed while this one was being verified; "
+                        + "nothing was stored");
+            }
+            long revision = repository.save(resolved.configuration(), change.otherFields(), resolved.readRevision());
+            return applier.applyWritten(new StoredSmtpConfiguration(resolved.configuration(), revision,
+                    change.otherFields()), repository.sourceName(), active);
         });
     }
+
+    /** {@code resolved}, once it passed {@code verifier}; refused otherwise. */
+    private static Resolved passing(SmtpVerifier verifier, Resolved resolved) {
+        SmtpVerification report = verifier.verify(resolved.configuration(), Optional.empty(), VerificationTrigger.SAVE);
+        if (!report.ok()) {
+            throw new InvalidInput(null, report.failure());
+        }
+        return resolved;
+    }
+
+    /** The configuration {@code change} makes of what is stored now, and the revision read. */
+    private Resolved resolve(SmtpConfigurationChange change) {
+        // Only a change that keeps values needs them; any other reads the revision alone, so
+        // that a stored value that cannot be read can still be replaced.
+        Optional<StoredSmtpConfiguration> stored = ChangeResolver.keepsAny(change) ? repository.load() : Optional.empty();
+        long readRevision = stored.isPresent() ? stored.get().revision() : repository.currentRevision();
+        return new Resolved(ChangeResolver.resolve(change, stored.map(StoredSmtpConfiguration::configuration)),
+                readRevision);
+    }
+
+    private record Resolved(SmtpConfiguration configuration, long readRevision) {}
 }

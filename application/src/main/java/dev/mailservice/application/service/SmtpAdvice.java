@@ -25,7 +25,7 @@ final class SmtpAdvice {
 
     static List<String> of(SmtpConfiguration configuration, SmtpProbe.Probe probe) {
         List<String> advice = new ArrayList<>();
-        Optional<SmtpStep> failedStep = probe.failed().map(SmtpStep.Result::step);
+        Optional<SmtpStep> failedStep = SmtpStep.firstFailed(probe.steps()).map(SmtpStep.Result::step);
         probe.problem().ifPresent(problem -> advice.add(forProblem(problem, failedStep, configuration, probe)));
         Optional<Capabilities> offered = probe.firstEhlo();
         boolean logsIn = configuration.username().isPresent();
@@ -34,7 +34,7 @@ final class SmtpAdvice {
             advice.add("The server offers login (AUTH) only after STARTTLS: the login cannot happen until the TLS "
                     + "step passes.");
         }
-        if (probe.ok() && logsIn && !configuration.implicitTls() && offered.isPresent() && !offered.get().startTls()) {
+        if (failedStep.isEmpty() && logsIn && !configuration.implicitTls() && offered.isPresent() && !offered.get().startTls()) {
             advice.add("The server offers no STARTTLS: the password and every mail cross the network in plain text. "
                     + "Use the server's TLS port if it has one, or set SMTP_REQUIRE_TLS=true to refuse such servers.");
         }
@@ -70,18 +70,23 @@ final class SmtpAdvice {
             case CERTIFICATE_EXPIRED -> "The server's certificate has expired or is not valid yet: renew it on the "
                     + "server (a clock far off on either side does the same).";
             case HOST_NAME_MISMATCH -> "The server's certificate is not for " + configuration.host() + ": set host to "
-                    + "a name the certificate lists (see the tls step), not an IP address or an alias.";
+                    + "a name the certificate lists (with STARTTLS the tls step shows them), not an IP address or an "
+                    + "alias.";
             case STARTTLS_NOT_OFFERED -> "The server does not offer STARTTLS and SMTP_REQUIRE_TLS refuses plain text: "
                     + "use the server's TLS port (465 with implicit TLS, or 587 with STARTTLS), or turn "
                     + "SMTP_REQUIRE_TLS off for a relay on a trusted network.";
+            case PASSWORD_MISSING -> "A username is set but no password: give the password, or remove the username "
+                    + "if the server takes mail from this network without a login.";
             case AUTH_NOT_OFFERED -> "The server offers no login (SMTP AUTH) on this port: if it is a relay that "
                     + "accepts mail from this network, remove the username; otherwise use its submission port "
                     + "(usually 587).";
             case MECHANISM_MISSING -> "The server offers no login mechanism this service speaks ("
-                    + String.join(", ", probe.spokenTo()) + "; the auth step names those offered): enable PLAIN or "
+                    + String.join(", ", probe.supportedMechanisms()) + "; the auth step names those offered): enable PLAIN or "
                     + "LOGIN on the server.";
             case AUTH_REJECTED -> "The server refused the username or password: check both; providers with two-step "
                     + "sign-in need an app password, or SMTP AUTH enabled for the mailbox.";
+            case TEST_MAIL_NOT_COMPOSED -> "The test mail could not be composed from fromEmail and the test recipient: "
+                    + "check both addresses.";
             case SEND_REFUSED -> "The server refused the test mail: check that fromEmail is an address this account "
                     + "may send as, and the test recipient.";
             case DEADLINE_PASSED -> "The verification took longer than its limit: the server answers very slowly, or "

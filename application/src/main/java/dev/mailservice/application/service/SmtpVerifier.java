@@ -38,12 +38,11 @@ public final class SmtpVerifier {
     /** Runs the steps through AUTH, then sends {@code testMail} when given. */
     SmtpVerification verify(SmtpConfiguration configuration, Optional<MailMessage> testMail,
             VerificationTrigger trigger) {
-        long started = System.nanoTime();
         SmtpProbe.Probe seen = probe.probe(configuration, testMail, limit);
-        Optional<SmtpStep> failedStep = seen.failed().map(SmtpStep.Result::step);
-        metrics.verificationFinished(trigger, failedStep, Duration.ofNanos(System.nanoTime() - started));
-        sender.verified(configuration, new SmtpStatus.Verified(clock.instant(), seen.ok(),
+        Optional<SmtpStep> failedStep = SmtpStep.firstFailed(seen.steps()).map(SmtpStep.Result::step);
+        metrics.verificationFinished(trigger, failedStep);
+        sender.verified(configuration, new SmtpStatus.Verified(clock.instant(), failedStep.isEmpty(),
                 failedStep.map(SmtpStep::key)));
-        return new SmtpVerification(seen.ok(), seen.steps(), SmtpAdvice.of(configuration, seen));
+        return new SmtpVerification(failedStep.isEmpty(), seen.steps(), SmtpAdvice.of(configuration, seen));
     }
 }

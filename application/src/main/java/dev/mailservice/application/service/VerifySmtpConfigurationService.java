@@ -45,16 +45,17 @@ public final class VerifySmtpConfigurationService implements VerifySmtpConfigura
 
     @Override
     public SmtpVerification verify(SmtpConfigurationChange candidate, Optional<EmailAddress> sendTestTo) {
-        Optional<SmtpConfiguration> stored = ChangeResolver.keepsAny(candidate)
-                ? repository.load().map(StoredSmtpConfiguration::configuration)
-                : Optional.empty();
-        SmtpConfiguration configuration = ChangeResolver.resolve(candidate, stored);
+        // The permit comes first: a flood of verifications must not reach the backend either.
         if (!running.tryAcquire()) {
             metrics.verificationRefused();
             throw new Overloaded("As many SMTP verifications as this replica runs at once (" + MAX_AT_ONCE
                     + ") are under way; try again in a few seconds", RETRY_AFTER);
         }
         try {
+            Optional<SmtpConfiguration> stored = ChangeResolver.keepsAny(candidate)
+                    ? repository.load().map(StoredSmtpConfiguration::configuration)
+                    : Optional.empty();
+            SmtpConfiguration configuration = ChangeResolver.resolve(candidate, stored);
             return verifier.verify(configuration, sendTestTo.map(to -> testMail(configuration, to)),
                     VerificationTrigger.REQUEST);
         } finally {

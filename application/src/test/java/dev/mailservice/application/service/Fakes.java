@@ -20,6 +20,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /** In-memory stand-ins for the out-ports, recording what the services do with them. */
@@ -232,7 +233,7 @@ final class Fakes {
         }
 
         @Override
-        public void verificationFinished(VerificationTrigger trigger, Optional<SmtpStep> failedStep, Duration took) {
+        public void verificationFinished(VerificationTrigger trigger, Optional<SmtpStep> failedStep) {
             events.add("verification " + trigger.name().toLowerCase(Locale.ROOT) + " "
                     + failedStep.map(step -> "failed at " + step.key()).orElse("passed"));
         }
@@ -254,6 +255,8 @@ final class Fakes {
         volatile SmtpProbe.Probe answer = passing();
         volatile CountDownLatch started = new CountDownLatch(0);
         volatile CountDownLatch release = new CountDownLatch(0);
+        /** Runs while each configuration is probed: what happens meanwhile elsewhere. */
+        volatile Consumer<SmtpConfiguration> whileProbing = configuration -> {};
 
         static SmtpProbe.Probe passing() {
             return new SmtpProbe.Probe(List.of(step(SmtpStep.DNS, true), step(SmtpStep.CONNECT, true),
@@ -283,6 +286,7 @@ final class Fakes {
         public SmtpProbe.Probe probe(SmtpConfiguration configuration, Optional<MailMessage> testMail, Duration limit) {
             probed.add(configuration);
             testMails.add(testMail);
+            whileProbing.accept(configuration);
             started.countDown();
             await(release);
             return answer;

@@ -3,10 +3,12 @@ package dev.mailservice.application.service;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mailservice.application.failure.InvalidInput;
 import dev.mailservice.application.failure.Overloaded;
+import dev.mailservice.application.failure.WriteConflict;
 import dev.mailservice.application.port.in.SmtpConfigurationChange;
 import dev.mailservice.application.port.in.SmtpConfigurationChange.Field;
 import dev.mailservice.application.port.in.SmtpStatus;
@@ -24,17 +26,17 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /** The verify use case, and verification on save and on apply, over a probe whose answers the test sets. */
 class VerifySmtpConfigurationServiceTest {
@@ -106,16 +108,22 @@ class VerifySmtpConfigurationServiceTest {
         assertEquals(List.of("verification request failed at auth"), metrics.events);
     }
 
-    @ParameterizedTest
-    @EnumSource(Problem.class)
-    void everyProblemHasAdviceInPlainWords(Problem problem) {
-        probe.answer = Fakes.Probe.failing(SmtpStep.GREETING, problem, Optional.empty());
+    @Test
+    void everyProblemHasAdviceOfItsOwnInSentencesWithoutThePassword() {
+        SmtpConfiguration configuration = Fakes.configuration("smtp.example.com");
+        String password = configuration.password().orElseThrow().reveal();
+        Set<String> seen = new HashSet<>();
+        for (Problem problem : Problem.values()) {
+            probe.answer = Fakes.Probe.failing(SmtpStep.GREETING, problem, Optional.empty());
 
-        List<String> advice = verify.verify(given(Fakes.configuration("smtp.example.com")), Optional.empty()).advice();
+            List<String> advice = verify.verify(given(configuration), Optional.empty()).advice();
 
-        assertEquals(1, advice.size(), advice.toString());
-        assertFalse(advice.get(0).isBlank());
-        assertFalse(advice.get(0).contains("pa55word"), "advice shows no password");
+            assertEquals(1, advice.size(), problem + ": " + advice);
+            String sentence = advice.get(0);
+            assertTrue(seen.add(sentence), problem + " is given another problem's advice: " + sentence);
+            assertTrue(Character.isUpperCase(sentence.charAt(0)) && sentence.endsWith("."), problem + ": " + sentence);
+            assertFalse(sentence.contains(password), problem + " shows the password: " + sentence);
+        }
     }
 
     @Test
@@ -197,6 +205,123 @@ class VerifySmtpConfigurationServiceTest {
         assertTrue(metrics.events.contains("verification refused"));
         assertTrue(verify.verify(given(Fakes.configuration("smtp.example.com")), Optional.empty()).ok(),
                 "the permits came back");
+    }
+
+    @Test
+    void beyondTheLimitAtOnceAVerificationIsRefusedBeforeItReadsTheBackend() {
+        probe.release = new CountDownLatch(1);
+        probe.started = new CountDownLatch(VerifySmtpConfigurationService.MAX_AT_ONCE);
+        for (int i = 0; i < VerifySmtpConfigurationService.MAX_AT_ONCE; i++) {
+            threads.submit(() -> verify.verify(given(Fakes.configuration("smtp.example.com")), Optional.empty()));
+        }
+        Fakes.await(probe.started);
+        repository.stores(Fakes.configuration("smtp.example.com"));
+        SmtpConfigurationChange change = given(Fakes.configuration("smtp.example.com"));
+        SmtpConfigurationChange keeping = new SmtpConfigurationChange(change.host(), 587, false, change.username(),
+                Field.KEEP, change.fromEmail(), OpaqueFields.NONE);
+        int reads = repository.reads.get();
+
+        assertThrows(Overloaded.class, () -> verify.verify(keeping, Optional.empty()));
+
+        assertEquals(reads, repository.reads.get(), "a refused verification read the backend");
+    }
+
+    @Test
+    void aSaveVerifiesBeforeTakingTheLockSoAReloadGoesOnMeanwhile() throws Exception {
+        ConfigurationApplier applier = applier(Optional.empty());
+        SaveSmtpConfigurationService save = new SaveSmtpConfigurationService(repository, applier, Optional.of(verifier));
+        ReloadSmtpConfigurationService reload = new ReloadSmtpConfigurationService(repository, applier);
+        SmtpConfiguration good = Fakes.configuration("good.example.com");
+        SmtpConfiguration next = Fakes.configuration("next.example.com");
+        repository.stores(good);
+        probe.started = new CountDownLatch(1);
+        probe.release = new CountDownLatch(1);
+        Future<SmtpConfiguration> saving = threads.submit(() -> save.save(given(next)));
+        Fakes.await(probe.started);
+
+        // A guard against a hang, far above what a reload takes.
+        Optional<SmtpConfiguration> reloaded = assertTimeoutPreemptively(Duration.ofSeconds(15), reload::reload,
+                "the reload waited for the save's verification");
+        probe.release.countDown();
+
+        assertEquals(Optional.of(good), reloaded);
+        assertEquals(next, saving.get());
+        assertEquals(next, sender.status().active().orElseThrow().configuration());
+    }
+
+    @Test
+    void aKeptValueReplacedWhileTheSaveWasVerifiedMakesTheSaveAConflictStoringNothing() {
+        repository.versioned = false;
+        SmtpConfiguration stored = Fakes.configuration("smtp.example.com");
+        repository.stores(stored);
+        SmtpConfiguration replaced = SmtpConfiguration.of("smtp.example.com", 587, "user", "new-pa55word",
+                "noreply@example.com");
+        probe.whileProbing = configuration -> repository.stores(replaced);
+        SaveSmtpConfigurationService save = new SaveSmtpConfigurationService(repository, applier(Optional.empty()),
+                Optional.of(verifier));
+        SmtpConfigurationChange change = given(stored);
+        SmtpConfigurationChange keeping = new SmtpConfigurationChange(change.host(), 2525, false, change.username(),
+                Field.KEEP, change.fromEmail(), OpaqueFields.NONE);
+
+        assertThrows(WriteConflict.class, () -> save.save(keeping));
+
+        assertEquals(List.of(), repository.saved, "a save verified with the replaced password was stored");
+        assertEquals(Optional.empty(), sender.status().active());
+    }
+
+    @Test
+    void aReloadVerifiesBeforeTakingTheLockSoASaveGoesOnMeanwhile() throws Exception {
+        ConfigurationApplier applier = applier(Optional.of(verifier));
+        ReloadSmtpConfigurationService reload = new ReloadSmtpConfigurationService(repository, applier);
+        SaveSmtpConfigurationService save = new SaveSmtpConfigurationService(repository, applier, Optional.empty());
+        SmtpConfiguration other = Fakes.configuration("other.example.com");
+        repository.stores(Fakes.configuration("next.example.com"));
+        probe.started = new CountDownLatch(1);
+        probe.release = new CountDownLatch(1);
+        Future<Optional<SmtpConfiguration>> reloading = threads.submit(reload::reload);
+        Fakes.await(probe.started);
+
+        // A guard against a hang, far above what a save takes.
+        SmtpConfiguration saved = assertTimeoutPreemptively(Duration.ofSeconds(15), () -> save.save(given(other)),
+                "the save waited for the reload's verification");
+        probe.release.countDown();
+
+        assertEquals(other, saved);
+        assertEquals(Optional.of(other), reloading.get(), "the reload applies what is stored when it takes the lock");
+        assertEquals(other, sender.status().active().orElseThrow().configuration());
+    }
+
+    @Test
+    void aConfigurationStoredWhileAnotherWasVerifiedForAReloadIsVerifiedInTurnBeforeItIsApplied() {
+        ReloadSmtpConfigurationService reload = reloadVerifyingOnApply();
+        SmtpConfiguration first = Fakes.configuration("first.example.com");
+        SmtpConfiguration second = Fakes.configuration("second.example.com");
+        repository.stores(first);
+        probe.whileProbing = configuration -> {
+            if (configuration.equals(first)) {
+                repository.stores(second);
+            }
+        };
+
+        assertEquals(Optional.of(second), reload.reload());
+
+        assertEquals(List.of(Fakes.configuration("good.example.com"), first, second), probe.probed);
+        assertEquals(second, sender.status().active().orElseThrow().configuration());
+    }
+
+    @Test
+    void aConfigurationReplacedEachTimeItIsVerifiedIsNotAppliedAndTheReloadFails() {
+        ReloadSmtpConfigurationService reload = reloadVerifyingOnApply();
+        SmtpConfiguration good = Fakes.configuration("good.example.com");
+        List<String> hosts = new ArrayList<>(List.of("a.example.com", "b.example.com", "c.example.com", "d.example.com"));
+        repository.stores(Fakes.configuration("start.example.com"));
+        probe.whileProbing = configuration -> repository.stores(Fakes.configuration(hosts.remove(0)));
+
+        assertThrows(WriteConflict.class, reload::reload);
+
+        assertEquals(good, sender.status().active().orElseThrow().configuration());
+        assertTrue(sender.status().lastReloadError().orElseThrow().message().contains("changed each time"),
+                sender.status().lastReloadError().toString());
     }
 
     @Test

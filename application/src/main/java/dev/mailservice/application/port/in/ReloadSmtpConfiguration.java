@@ -2,6 +2,7 @@ package dev.mailservice.application.port.in;
 
 import dev.mailservice.application.failure.BackendUnavailable;
 import dev.mailservice.application.failure.InvalidInput;
+import dev.mailservice.application.failure.WriteConflict;
 import dev.mailservice.domain.SmtpConfiguration;
 import java.util.Optional;
 
@@ -22,6 +23,8 @@ public interface ReloadSmtpConfiguration {
      * @return the stored configuration, now active; empty when the backend holds none
      * @throws InvalidInput       if the stored configuration is unreadable or breaks a rule, or
      *                            (with verification on apply) its server refused it at a step
+     * @throws WriteConflict      if (with verification on apply) the stored configuration changed
+     *                            each time it was verified, a few times over
      * @throws BackendUnavailable if the backend cannot be reached
      */
     Optional<SmtpConfiguration> reload();

@@ -20,7 +20,8 @@ public interface SaveSmtpConfiguration {
      *                            verification on save) the step at which the server refused the
      *                            configuration; nothing is stored
      * @throws WriteConflict      if another write came between the read of the stored value and this
-     *                            one; nothing is stored
+     *                            one, or changed what the save keeps while it was verified; nothing
+     *                            is stored
      * @throws BackendUnavailable if the backend cannot be reached; nothing is stored
      */
     SmtpConfiguration save(SmtpConfigurationChange change);

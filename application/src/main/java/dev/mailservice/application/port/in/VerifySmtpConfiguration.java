@@ -42,7 +42,7 @@ public interface VerifySmtpConfiguration {
 
         /** The step that failed, if one did. */
         public Optional<SmtpStep.Result> failed() {
-            return steps.stream().filter(step -> !step.ok()).findFirst();
+            return SmtpStep.firstFailed(steps);
         }
 
         /** One line naming the failed step and what was seen, for refusals and the last reload error. */

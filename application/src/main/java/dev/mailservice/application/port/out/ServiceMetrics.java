@@ -64,7 +64,7 @@ public interface ServiceMetrics {
      *
      * @param failedStep the step that failed; empty when every step passed
      */
-    void verificationFinished(VerificationTrigger trigger, Optional<SmtpStep> failedStep, Duration took);
+    void verificationFinished(VerificationTrigger trigger, Optional<SmtpStep> failedStep);
 
     /** A verification was refused: as many as a replica runs at once were under way. */
     void verificationRefused();
@@ -81,7 +81,7 @@ public interface ServiceMetrics {
         public void watchResumed(String source) {}
 
         @Override
-        public void verificationFinished(VerificationTrigger trigger, Optional<SmtpStep> failedStep, Duration took) {}
+        public void verificationFinished(VerificationTrigger trigger, Optional<SmtpStep> failedStep) {}
 
         @Override
         public void verificationRefused() {}

@@ -50,12 +50,16 @@ public interface SmtpProbe {
         HOST_NAME_MISMATCH,
         /** The server does not offer STARTTLS and {@code SMTP_REQUIRE_TLS} demands TLS. */
         STARTTLS_NOT_OFFERED,
+        /** The configuration has a username but no password, so it cannot log in. */
+        PASSWORD_MISSING,
         /** The configuration logs in, and the server offers no SMTP AUTH. */
         AUTH_NOT_OFFERED,
         /** The server offers no AUTH mechanism the transport speaks. */
         MECHANISM_MISSING,
         /** The server refused the username or password. */
         AUTH_REJECTED,
+        /** The test mail could not be composed, so it was not sent. */
+        TEST_MAIL_NOT_COMPOSED,
         /** The server refused the test mail. */
         SEND_REFUSED,
         /** The whole run took longer than its limit. */
@@ -78,31 +82,22 @@ public interface SmtpProbe {
     }
 
     /**
-     * How a probe went.
+     * How a probe went; {@link SmtpStep#firstFailed} tells the step that failed.
      *
-     * @param steps    the steps run, in order; only the last may have failed
-     * @param problem  why the last step failed, when it did
-     * @param firstEhlo what the server offered before any STARTTLS, when EHLO was reached
-     * @param spokenTo the mechanisms the transport can log in with, for advice
+     * @param steps               the steps run, in order; only the last may have failed
+     * @param problem             why the last step failed, when it did
+     * @param firstEhlo           what the server offered before any STARTTLS, when it answered EHLO
+     *                            (a server that answers HELO alone offers nothing)
+     * @param supportedMechanisms the mechanisms the transport can log in with, for advice
      */
     record Probe(List<SmtpStep.Result> steps, Optional<Problem> problem, Optional<Capabilities> firstEhlo,
-            List<String> spokenTo) {
+            List<String> supportedMechanisms) {
 
         public Probe {
             steps = List.copyOf(steps);
             Objects.requireNonNull(problem, "problem");
             Objects.requireNonNull(firstEhlo, "firstEhlo");
-            spokenTo = List.copyOf(spokenTo);
-        }
-
-        /** Whether every step passed. */
-        public boolean ok() {
-            return steps.stream().allMatch(SmtpStep.Result::ok);
-        }
-
-        /** The step that failed, if one did. */
-        public Optional<SmtpStep.Result> failed() {
-            return steps.stream().filter(step -> !step.ok()).findFirst();
+            supportedMechanisms = List.copyOf(supportedMechanisms);
         }
     }
 }

@@ -1,0 +1,97 @@
+package dev.mailservice.adapters.mail;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.security.cert.CertificateParsingException;
+import java.security.cert.X509Certificate;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import javax.naming.InvalidNameException;
+import javax.naming.ldap.LdapName;
+import javax.naming.ldap.Rdn;
+
+/**
+ * Whether a certificate names a host, by the rules the JDK applies to a TLS server (RFC 6125): an
+ * IP address must be among its IP addresses; a host name among its DNS names, where a leftmost
+ * {@code *} stands for one label; its common name counts only when it lists no DNS name.
+ */
+final class HostNames {
+
+    /** The types of subject alternative names (RFC 5280): DNS name and IP address. */
+    private static final int DNS = 2;
+    private static final int IP = 7;
+
+    private HostNames() {}
+
+    static boolean named(X509Certificate certificate, String host) {
+        if (certificate == null) {
+            return false;
+        }
+        String wanted = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        List<List<?>> names = alternativeNames(certificate);
+        if (isAddress(wanted)) {
+            return names.stream().filter(name -> type(name) == IP).anyMatch(name -> sameAddress(value(name), wanted));
+        }
+        List<String> dnsNames = names.stream().filter(name -> type(name) == DNS).map(HostNames::value).toList();
+        if (!dnsNames.isEmpty()) {
+            return dnsNames.stream().anyMatch(pattern -> matches(pattern, wanted));
+        }
+        return commonName(certificate).stream().anyMatch(name -> matches(name, wanted));
+    }
+
+    static boolean matches(String pattern, String host) {
+        String name = withoutTrailingDot(host.toLowerCase(Locale.ROOT));
+        String expected = withoutTrailingDot(pattern.toLowerCase(Locale.ROOT));
+        if (expected.startsWith("*.")) {
+            int firstDot = name.indexOf('.');
+            return firstDot > 0 && name.substring(firstDot).equals(expected.substring(1));
+        }
+        return name.equals(expected);
+    }
+
+    private static String withoutTrailingDot(String name) {
+        return name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
+    }
+
+    private static boolean isAddress(String host) {
+        return host.contains(":") || host.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}");
+    }
+
+    private static boolean sameAddress(String listed, String host) {
+        try {
+            // Both are literals: no lookup is made.
+            return isAddress(listed) && InetAddress.getByName(listed).equals(InetAddress.getByName(host));
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
+    private static List<List<?>> alternativeNames(X509Certificate certificate) {
+        try {
+            Collection<List<?>> names = certificate.getSubjectAlternativeNames();
+            return names == null ? List.of() : List.copyOf(names);
+        } catch (CertificateParsingException e) {
+            return List.of();
+        }
+    }
+
+    // Each entry is [type, value]; the values of DNS names and IP addresses are strings.
+    private static int type(List<?> name) {
+        return (Integer) name.get(0);
+    }
+
+    private static String value(List<?> name) {
+        return String.valueOf(name.get(1));
+    }
+
+    private static List<String> commonName(X509Certificate certificate) {
+        try {
+            return new LdapName(certificate.getSubjectX500Principal().getName()).getRdns().stream()
+                    .filter(rdn -> rdn.getType().equalsIgnoreCase("CN")).map(Rdn::getValue).map(String::valueOf)
+                    .toList();
+        } catch (InvalidNameException e) {
+            return List.of();
+        }
+    }
+}
