@@ -115,6 +115,14 @@ final class Fakes {
             return revision;
         }
 
+        /** What {@link #longestCall()} answers. */
+        volatile Duration callLimit = Duration.ofSeconds(10);
+
+        @Override
+        public Duration longestCall() {
+            return callLimit;
+        }
+
         @Override
         public Subscription watch(ChangeListener listener) {
             listeners.add(listener);
