@@ -8,7 +8,8 @@ import java.util.Optional;
 
 /**
  * Implements {@link ReloadSmtpConfiguration}: the {@link ConfigurationApplier} reads the backend
- * and applies what it holds, under its lock. Every failure is recorded as the last reload error.
+ * and applies what it holds, under its lock. Every failure of the read or the apply is recorded as
+ * the last reload error.
  */
 public final class ReloadSmtpConfigurationService implements ReloadSmtpConfiguration {
 
@@ -22,6 +23,6 @@ public final class ReloadSmtpConfigurationService implements ReloadSmtpConfigura
 
     @Override
     public Optional<SmtpConfiguration> reload() {
-        return applier.exclusively(active -> applier.reloadFrom(repository, active));
+        return applier.exclusively(repository, active -> applier.reloadFrom(repository, active));
     }
 }

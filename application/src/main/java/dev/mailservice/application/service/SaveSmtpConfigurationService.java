@@ -41,7 +41,7 @@ public final class SaveSmtpConfigurationService implements SaveSmtpConfiguration
 
     @Override
     public SmtpConfiguration save(SmtpConfigurationChange change) {
-        return applier.exclusively(active -> {
+        return applier.exclusively(repository, active -> {
             // Only a change that keeps values needs them; any other reads the revision alone, so
             // that a stored value that cannot be read can still be replaced.
             Optional<StoredSmtpConfiguration> stored = ChangeResolver.keepsAny(change) ? repository.load()

@@ -14,7 +14,8 @@ import java.util.Optional;
  * failure leaves the previous configuration active and untouched, and is remembered as the last
  * reload error. Nothing stored is no failure: nothing becomes active, and a configuration active
  * already stays so (a warning on the status says that nothing backs it any more). Concurrent calls
- * are applied one after the other, never interleaved.
+ * are applied one after the other, never interleaved; one that gives up waiting for another reads
+ * nothing and records nothing.
  */
 public interface ReloadSmtpConfiguration {
 
@@ -22,7 +23,8 @@ public interface ReloadSmtpConfiguration {
      * @return the stored configuration, now active; empty when the backend holds none
      * @throws InvalidInput       if the stored configuration is unreadable or breaks a rule, or
      *                            (with verification on apply) its server refused it at a step
-     * @throws BackendUnavailable if the backend cannot be reached
+     * @throws BackendUnavailable if the backend cannot be reached, or another reload or save has not
+     *                            finished within the time one call of the backend may take
      */
     Optional<SmtpConfiguration> reload();
 }

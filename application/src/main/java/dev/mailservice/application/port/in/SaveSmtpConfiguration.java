@@ -21,7 +21,9 @@ public interface SaveSmtpConfiguration {
      *                            configuration; nothing is stored
      * @throws WriteConflict      if another write came between the read of the stored value and this
      *                            one; nothing is stored
-     * @throws BackendUnavailable if the backend cannot be reached; nothing is stored
+     * @throws BackendUnavailable if the backend cannot be reached, or another reload or save has not
+     *                            finished within the time one call of the backend may take; nothing
+     *                            is stored
      */
     SmtpConfiguration save(SmtpConfigurationChange change);
 }

@@ -69,7 +69,8 @@ public interface ConfigRepository extends AutoCloseable {
     /**
      * The longest one call of {@link #load}, {@link #currentRevision} or {@link #save} takes
      * before it answers or fails with {@link BackendUnavailable}: the backend's own limits (for
-     * etcd its timeout and the margin its answer is awaited with).
+     * etcd its timeout and the margin its answer is awaited with). The core waits no longer than
+     * this for another call under way before it answers that the backend is unavailable.
      */
     Duration longestCall();
 
