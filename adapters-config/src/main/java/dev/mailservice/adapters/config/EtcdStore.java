@@ -126,6 +126,12 @@ public final class EtcdStore implements PipesHubStore {
         return "etcd";
     }
 
+    /** The timeout and the margin its answer is awaited with: a call the deadline missed still ends then. */
+    @Override
+    public Duration longestCall() {
+        return timeout.plus(DEADLINE_MARGIN);
+    }
+
     /** The value of {@code key} with its mod revision, or empty when etcd holds none. */
     @Override
     public Optional<Entry> get(String key) {

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.Objects;
 import java.util.Optional;
@@ -38,6 +39,11 @@ public final class FileConfigRepository implements ConfigRepository {
 
     private static final System.Logger LOG = System.getLogger(FileConfigRepository.class.getName());
     private static final String TEMPORARY_SUFFIX = ".tmp";
+    /**
+     * A local file has no timeout of its own and answers in milliseconds; a call still under way
+     * after this long has a file system that is in trouble.
+     */
+    private static final Duration LONGEST_CALL = Duration.ofSeconds(1);
 
     private final Path file;
 
@@ -99,6 +105,11 @@ public final class FileConfigRepository implements ConfigRepository {
     @Override
     public Subscription watch(ChangeListener listener) {
         return DirectoryWatch.start(file, listener::storedConfigurationMayHaveChanged);
+    }
+
+    @Override
+    public Duration longestCall() {
+        return LONGEST_CALL;
     }
 
     @Override

@@ -6,6 +6,7 @@ import dev.mailservice.domain.OpaqueFields;
 import dev.mailservice.domain.SmtpConfiguration;
 import dev.mailservice.domain.StoredSmtpConfiguration;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -51,6 +52,12 @@ public final class KeyValueConfigRepository implements ConfigRepository {
     @Override
     public Subscription watch(ChangeListener listener) {
         return store.watch(PATH, listener);
+    }
+
+    /** Each call of this repository is one call of the store's. */
+    @Override
+    public Duration longestCall() {
+        return store.longestCall();
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.mailservice.application.failure.BackendUnavailable;
 import dev.mailservice.application.failure.WriteConflict;
 import dev.mailservice.application.port.out.ConfigRepository.ChangeListener;
 import dev.mailservice.application.port.out.ConfigRepository.Subscription;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -56,6 +57,12 @@ public interface PipesHubStore extends AutoCloseable {
      * that was lost and is back is told as such first.
      */
     Subscription watch(String path, ChangeListener listener);
+
+    /**
+     * The longest one call of {@link #get}, {@link #revision} or {@link #putIfUnchanged} takes
+     * before it answers or fails with {@link BackendUnavailable}.
+     */
+    Duration longestCall();
 
     /** The store's kind, shown to operators: {@code etcd}, {@code redis}. */
     String kind();

@@ -134,6 +134,12 @@ public final class RedisStore implements PipesHubStore {
         return "redis";
     }
 
+    /** Connecting, the pool's PING of a connection it hands out, and the call itself each give up after the timeout. */
+    @Override
+    public Duration longestCall() {
+        return endpoint.timeout().multipliedBy(3);
+    }
+
     @Override
     public Optional<Entry> get(String path) {
         try {

@@ -177,7 +177,8 @@ final class ErrorMapper {
         return switch (failure) {
             case NotConfigured notConfigured -> new Failure(Status.BAD_REQUEST_400, notConfigured.getMessage());
             case InvalidInput invalid -> new Failure(Status.BAD_REQUEST_400, invalid.getMessage());
-            case BackendUnavailable down -> new Failure(Status.SERVICE_UNAVAILABLE_503, down.getMessage());
+            case BackendUnavailable down -> new Failure(Status.SERVICE_UNAVAILABLE_503, codeOf(Status.SERVICE_UNAVAILABLE_503),
+                    down.getMessage(), down.retryAfter());
             case WriteConflict conflict -> new Failure(Status.CONFLICT_409, conflict.getMessage());
             case DeliveryFailed failed -> new Failure(Status.INTERNAL_SERVER_ERROR_500, failed.getMessage());
             case Overloaded overloaded -> new Failure(Status.SERVICE_UNAVAILABLE_503, codeOf(Status.SERVICE_UNAVAILABLE_503),

@@ -13,6 +13,7 @@ import dev.mailservice.application.failure.BackendUnavailable;
 import dev.mailservice.application.failure.InvalidInput;
 import dev.mailservice.application.port.in.SmtpStatus;
 import dev.mailservice.domain.SmtpConfiguration;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -147,8 +148,24 @@ class MailRoutesTest extends HttpAdapterTest {
             throw new BackendUnavailable("etcd at http://127.0.0.1:2379 did not answer", null);
         };
 
-        assertError(reloadWith(Tokens.scoped(SCOPED_SECRET, "fetch:config")), 503, "HTTP_SERVICE_UNAVAILABLE",
-                "etcd at http://127.0.0.1:2379 did not answer");
+        Answer answer = reloadWith(Tokens.scoped(SCOPED_SECRET, "fetch:config"));
+
+        assertError(answer, 503, "HTTP_SERVICE_UNAVAILABLE", "etcd at http://127.0.0.1:2379 did not answer");
+        assertEquals(Optional.empty(), answer.headers().firstValue("Retry-After"));
+    }
+
+    @Test
+    void aBackendBusyWithAnotherReadIsA503WithRetryAfter() throws Exception {
+        useCases.reloadAnswer = () -> {
+            throw BackendUnavailable.busy("Another read of etcd key /services/smtp at http://127.0.0.1:2379 has not "
+                    + "finished within 3000 ms; try again later", Duration.ofSeconds(3));
+        };
+        Answer answer = reloadWith(Tokens.scoped(SCOPED_SECRET, "fetch:config"));
+
+        assertError(answer, 503, "HTTP_SERVICE_UNAVAILABLE",
+                "Another read of etcd key /services/smtp at http://127.0.0.1:2379 has not finished within 3000 ms; "
+                        + "try again later");
+        assertEquals("3", answer.headers().firstValue("Retry-After").orElseThrow());
     }
 
     @Test

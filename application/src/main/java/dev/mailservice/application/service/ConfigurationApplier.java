@@ -21,6 +21,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
@@ -39,6 +40,17 @@ import java.util.function.Supplier;
  * read last. A value at an older revision than the active one never replaces it, and one equal to
  * the active one keeps its transport, so re-reading an unchanged value disturbs no send. Sends
  * never take the lock. See docs/architecture.md for the story.
+ *
+ * <p>A step waits for the lock no longer than one call of its backend may take
+ * ({@link ConfigRepository#longestCall()}), then answers {@link BackendUnavailable} with a time to
+ * try again after: a slow step (a read stalled on an unreachable backend) cannot
+ * hold every other one without bound. A step that waited for one that met the backend unavailable
+ * answers that same failure without calling the backend: that call ended while it waited, so its
+ * own would most likely meet the same, and making it anyway would pay the backend's timeout twice,
+ * once waiting and once calling (an HTTP reload asked while a watch event's read stalls on a lost
+ * etcd cluster would answer after twice the dial timeout). A step that gives up reads, writes,
+ * applies and records nothing; the step it waited for records its own outcome. The steps that run
+ * still run one at a time, in the order they take the lock, so the guarantees above hold.
  */
 public final class ConfigurationApplier {
 
@@ -57,6 +69,10 @@ public final class ConfigurationApplier {
     private final AtomicReference<VerifiedAhead> verifiedAhead = new AtomicReference<>();
     // Held once per step: the steps never call back into the applier while holding it.
     private final ReentrantLock lock = new ReentrantLock();
+    // Written holding the lock; read before taking it, to tell the steps that end while one waits.
+    private volatile long stepsFinished;
+    // Guarded by the lock: what the last step that finished met, when the backend was unavailable.
+    private BackendUnavailable lastStepUnavailable;
 
     /**
      * @param metrics       told how each reload ended and how long it took
@@ -74,14 +90,51 @@ public final class ConfigurationApplier {
         this.contacts = Objects.requireNonNull(contacts, "contacts");
     }
 
-    /** Runs {@code step} holding the lock; it is given the configuration active when it starts. */
-    <T> T exclusively(Function<Optional<SmtpStatus.Applied>, T> step) {
-        lock.lock();
+    /**
+     * Runs {@code step}, which calls {@code repository}, holding the lock; it is given the
+     * configuration active when it starts.
+     *
+     * @throws BackendUnavailable without running {@code step}: busy, with a time to try again after,
+     *                            when the lock did not come free within one call of
+     *                            {@code repository}; the same as the step it waited for, when that
+     *                            step met the backend unavailable
+     */
+    <T> T exclusively(ConfigRepository repository, Function<Optional<SmtpStatus.Applied>, T> step) {
+        long finishedBefore = stepsFinished;
+        acquire(repository);
         try {
-            return step.apply(sender.status().active());
+            if (stepsFinished != finishedBefore && lastStepUnavailable != null) {
+                throw new BackendUnavailable(lastStepUnavailable.getMessage(), lastStepUnavailable);
+            }
+            BackendUnavailable unavailable = null;
+            try {
+                return step.apply(sender.status().active());
+            } catch (BackendUnavailable failure) {
+                unavailable = failure;
+                throw failure;
+            } finally {
+                lastStepUnavailable = unavailable;
+                stepsFinished++;
+            }
         } finally {
             lock.unlock();
         }
+    }
+
+    private void acquire(ConfigRepository repository) {
+        Duration longestCall = repository.longestCall();
+        try {
+            if (lock.tryLock(longestCall.toNanos(), TimeUnit.NANOSECONDS)) {
+                return;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BackendUnavailable("Interrupted while waiting for another read of " + repository.location(), e);
+        }
+        // By then the step under way has normally ended, or met the backend's own timeout.
+        Duration retryAfter = Duration.ofSeconds(Math.max(1, (longestCall.toMillis() + 999) / 1000));
+        throw BackendUnavailable.busy("Another read of " + repository.location() + " has not finished within "
+                + longestCall.toMillis() + " ms; try again later", retryAfter);
     }
 
     /**

@@ -9,7 +9,7 @@ import java.util.Optional;
 /**
  * Implements {@link ReloadSmtpConfiguration}: the {@link ConfigurationApplier} reads the backend
  * and applies what it holds, under its lock (verified before it, when verification on apply is
- * on). Every failure is recorded as the last reload error.
+ * on). Every failure of the read or the apply is recorded as the last reload error.
  */
 public final class ReloadSmtpConfigurationService implements ReloadSmtpConfiguration {
 
@@ -24,6 +24,6 @@ public final class ReloadSmtpConfigurationService implements ReloadSmtpConfigura
     @Override
     public Optional<SmtpConfiguration> reload() {
         return applier.verifyingAhead(repository,
-                () -> applier.exclusively(active -> applier.reloadFrom(repository, active)));
+                () -> applier.exclusively(repository, active -> applier.reloadFrom(repository, active)));
     }
 }

@@ -48,7 +48,7 @@ public final class SaveSmtpConfigurationService implements SaveSmtpConfiguration
     @Override
     public SmtpConfiguration save(SmtpConfigurationChange change) {
         Optional<Resolved> verified = verifyBeforeSaving.map(verifier -> passing(verifier, resolve(change)));
-        return applier.exclusively(active -> {
+        return applier.exclusively(repository, active -> {
             Resolved resolved = resolve(change);
             if (verified.isPresent() && !verified.get().equals(resolved)) {
                 throw new WriteConflict("The stored SMTP configuration changed while this one was being verified; "

@@ -66,6 +66,19 @@ final class Fakes {
             listeners.forEach(ChangeListener::storedConfigurationMayHaveChanged);
         }
 
+        /**
+         * Makes each read open {@code started}, then wait for {@code mayFinish} before it answers
+         * as the repository did so far: a read under way, for as long as the test needs.
+         */
+        void holdsReads(CountDownLatch started, CountDownLatch mayFinish) {
+            Supplier<Optional<StoredSmtpConfiguration>> then = answer;
+            answer = () -> {
+                started.countDown();
+                await(mayFinish);
+                return then.get();
+            };
+        }
+
         void fails(RuntimeException failure) {
             answer = () -> {
                 throw failure;
@@ -114,6 +127,17 @@ final class Fakes {
             answer = () -> Optional.of(stored);
             afterSave.run();
             return revision;
+        }
+
+        /** What {@link #longestCall()} answers. */
+        volatile Duration callLimit = Duration.ofSeconds(10);
+        /** Runs each time the core asks how long a call may take, as it does before it waits for its lock. */
+        volatile Runnable onLongestCallAsked = () -> {};
+
+        @Override
+        public Duration longestCall() {
+            onLongestCallAsked.run();
+            return callLimit;
         }
 
         @Override

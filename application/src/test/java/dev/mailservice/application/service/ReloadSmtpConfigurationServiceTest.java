@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mailservice.application.failure.BackendUnavailable;
@@ -17,12 +18,14 @@ import dev.mailservice.domain.InvalidSmtpConfigurationException;
 import dev.mailservice.domain.SmtpConfiguration;
 import dev.mailservice.domain.StoredSmtpConfiguration;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -43,6 +46,8 @@ class ReloadSmtpConfigurationServiceTest {
     private final ReloadSmtpConfigurationService reload =
             new ReloadSmtpConfigurationService(repository, new ConfigurationApplier(factory, sender, Clock.fixed(NOW, ZoneOffset.UTC), metrics, contacts, Optional.empty()));
     private final ExecutorService threads = Executors.newCachedThreadPool();
+    /** Only for a test that would otherwise hang: none of them waits on time. */
+    private static final Duration HANG_GUARD = Duration.ofSeconds(10);
 
     @AfterEach
     void stopThreads() {
@@ -243,6 +248,55 @@ class ReloadSmtpConfigurationServiceTest {
         for (Fakes.Transport transport : factory.built.subList(0, 199)) {
             assertEquals(1, transport.closes.get(), "every replaced transport closes exactly once");
         }
+    }
+
+    @Test
+    void aReloadThatWaitsLongerThanOneCallOfTheBackendAnswersUnavailableAndTheOneUnderWayStillApplies() {
+        assertTimeoutPreemptively(HANG_GUARD, () -> {
+            repository.stores(configuration("held.example.com"));
+            CountDownLatch readStarted = new CountDownLatch(1);
+            CountDownLatch readMayFinish = new CountDownLatch(1);
+            repository.holdsReads(readStarted, readMayFinish);
+            repository.callLimit = Duration.ofMillis(50);
+            Future<Optional<SmtpConfiguration>> underWay = threads.submit(reload::reload);
+            await(readStarted);
+
+            BackendUnavailable refusal = assertThrows(BackendUnavailable.class, reload::reload);
+
+            assertEquals("Another read of fake store has not finished within 50 ms; try again later", refusal.getMessage());
+            assertEquals(Optional.of(Duration.ofSeconds(1)), refusal.retryAfter());
+            assertEquals(1, repository.reads.get(), "the reload that gave up read the backend");
+            readMayFinish.countDown();
+            assertEquals(Optional.of(configuration("held.example.com")), underWay.get());
+            assertEquals("held.example.com", activeConfiguration().host());
+            assertEquals(Optional.empty(), sender.status().lastReloadError(), "giving up was recorded as a reload error");
+            assertEquals(List.of("reload fake applied"), metrics.events);
+        });
+    }
+
+    @Test
+    void aReloadThatWaitedForAReadThatFoundTheBackendUnavailableAnswersTheSameWithoutReadingAgain() {
+        assertTimeoutPreemptively(HANG_GUARD, () -> {
+            BackendUnavailable down = new BackendUnavailable("etcd did not answer within 1000 ms", null);
+            repository.fails(down);
+            CountDownLatch readStarted = new CountDownLatch(1);
+            CountDownLatch readMayFail = new CountDownLatch(1);
+            repository.holdsReads(readStarted, readMayFail);
+            Future<Optional<SmtpConfiguration>> underWay = threads.submit(reload::reload);
+            await(readStarted);
+            CountDownLatch waiting = new CountDownLatch(1);
+            repository.onLongestCallAsked = waiting::countDown;
+            Future<Optional<SmtpConfiguration>> waiter = threads.submit(reload::reload);
+            await(waiting);
+
+            readMayFail.countDown();
+
+            assertSame(down, assertThrows(ExecutionException.class, underWay::get).getCause());
+            Throwable answered = assertThrows(ExecutionException.class, waiter::get).getCause();
+            assertEquals(BackendUnavailable.class, answered.getClass());
+            assertEquals("etcd did not answer within 1000 ms", answered.getMessage());
+            assertEquals(1, repository.reads.get(), "the waiting reload read the backend again");
+        });
     }
 
     @Test

@@ -3,6 +3,8 @@ package dev.mailservice.application.service;
 import static dev.mailservice.application.service.Fakes.configuration;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mailservice.application.failure.BackendUnavailable;
 import dev.mailservice.application.failure.InvalidInput;
@@ -13,6 +15,7 @@ import dev.mailservice.domain.OpaqueFields;
 import dev.mailservice.domain.SmtpConfiguration;
 import dev.mailservice.domain.StoredSmtpConfiguration;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -138,6 +141,29 @@ class SaveSmtpConfigurationServiceTest {
         assertThrows(BackendUnavailable.class, () -> save.save(keepingThePassword(configuration("a.example.com"))));
 
         assertEquals(List.of(), repository.saved);
+    }
+
+    @Test
+    void aSaveThatWaitsLongerThanOneCallOfTheBackendStoresNothingAndAnswersUnavailable() {
+        assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
+            repository.stores(configuration("held.example.com"));
+            CountDownLatch readStarted = new CountDownLatch(1);
+            CountDownLatch readMayFinish = new CountDownLatch(1);
+            repository.holdsReads(readStarted, readMayFinish);
+            repository.callLimit = Duration.ofMillis(50);
+            CompletableFuture<Optional<SmtpConfiguration>> underWay = CompletableFuture.supplyAsync(reload::reload,
+                    task -> Thread.ofPlatform().start(task));
+            Fakes.await(readStarted);
+
+            BackendUnavailable refusal = assertThrows(BackendUnavailable.class,
+                    () -> save.save(given(configuration("saved.example.com"))));
+
+            assertTrue(refusal.retryAfter().isPresent(), "no time to try again after");
+            assertEquals(List.of(), repository.saved);
+            readMayFinish.countDown();
+            assertEquals("held.example.com", underWay.get().orElseThrow().host());
+            assertEquals("held.example.com", active().host());
+        });
     }
 
     @Test

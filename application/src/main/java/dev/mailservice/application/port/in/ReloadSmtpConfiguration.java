@@ -15,7 +15,8 @@ import java.util.Optional;
  * failure leaves the previous configuration active and untouched, and is remembered as the last
  * reload error. Nothing stored is no failure: nothing becomes active, and a configuration active
  * already stays so (a warning on the status says that nothing backs it any more). Concurrent calls
- * are applied one after the other, never interleaved.
+ * are applied one after the other, never interleaved; one that gives up waiting for another reads
+ * nothing and records nothing.
  */
 public interface ReloadSmtpConfiguration {
 
@@ -25,7 +26,8 @@ public interface ReloadSmtpConfiguration {
      *                            (with verification on apply) its server refused it at a step
      * @throws WriteConflict      if (with verification on apply) the stored configuration changed
      *                            each time it was verified, a few times over
-     * @throws BackendUnavailable if the backend cannot be reached
+     * @throws BackendUnavailable if the backend cannot be reached, or another reload or save has not
+     *                            finished within the time one call of the backend may take
      */
     Optional<SmtpConfiguration> reload();
 }

@@ -22,7 +22,9 @@ public interface SaveSmtpConfiguration {
      * @throws WriteConflict      if another write came between the read of the stored value and this
      *                            one, or changed what the save keeps while it was verified; nothing
      *                            is stored
-     * @throws BackendUnavailable if the backend cannot be reached; nothing is stored
+     * @throws BackendUnavailable if the backend cannot be reached, or another reload or save has not
+     *                            finished within the time one call of the backend may take; nothing
+     *                            is stored
      */
     SmtpConfiguration save(SmtpConfigurationChange change);
 }

@@ -6,6 +6,7 @@ import dev.mailservice.domain.InvalidSmtpConfigurationException;
 import dev.mailservice.domain.OpaqueFields;
 import dev.mailservice.domain.SmtpConfiguration;
 import dev.mailservice.domain.StoredSmtpConfiguration;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -64,6 +65,14 @@ public interface ConfigRepository extends AutoCloseable {
      * @return the subscription; closing it stops the calls
      */
     Subscription watch(ChangeListener listener);
+
+    /**
+     * The longest one call of {@link #load}, {@link #currentRevision} or {@link #save} takes
+     * before it answers or fails with {@link BackendUnavailable}: the backend's own limits (for
+     * etcd its timeout and the margin its answer is awaited with). The core waits no longer than
+     * this for another call under way before it answers that the backend is unavailable.
+     */
+    Duration longestCall();
 
     /** Short name of the backend kind, shown to operators: {@code file}, {@code etcd}. */
     String sourceName();
