@@ -49,7 +49,12 @@ final class BenchedService implements AutoCloseable {
         long started = System.nanoTime();
         BenchedService service = new BenchedService(ServiceProcess.launchJar(settings.workDirectory(),
                 withTokensAndPort(variables, port), settings.serviceJar(), settings.serviceJvmFlags()), port);
-        service.awaitFirstReload();
+        try {
+            service.awaitFirstReload();
+        } catch (Exception notStarted) {
+            service.close();
+            throw notStarted;
+        }
         if (startupNanos != null) {
             startupNanos[0] = System.nanoTime() - started;
         }
@@ -92,7 +97,9 @@ final class BenchedService implements AutoCloseable {
                 try {
                     started.add(each.get());
                 } catch (ExecutionException e) {
-                    failure = failure == null ? (Exception) e.getCause() : failure;
+                    if (failure == null) {
+                        failure = e.getCause() instanceof Exception cause ? cause : e;
+                    }
                 }
             }
             if (failure != null) {

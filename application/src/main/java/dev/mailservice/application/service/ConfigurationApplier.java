@@ -41,8 +41,8 @@ import java.util.function.Supplier;
  * the active one keeps its transport, so re-reading an unchanged value disturbs no send. Sends
  * never take the lock. See docs/architecture.md for the story.
  *
- * <p>A step waits for the lock no longer than one call of its backend may take
- * ({@link ConfigRepository#longestCall()}), then answers {@link BackendUnavailable} with a time to
+ * <p>A step waits for the lock no longer than the two calls of its backend a step makes at most may
+ * take ({@link ConfigRepository#longestCall()}), then answers {@link BackendUnavailable} with a time to
  * try again after: a slow step (a read stalled on an unreachable backend) cannot
  * hold every other one without bound. A step that waited for one that met the backend unavailable
  * answers that same failure without calling the backend: that call ended while it waited, so its
@@ -55,6 +55,9 @@ import java.util.function.Supplier;
 public final class ConfigurationApplier {
 
     private static final System.Logger LOG = System.getLogger(ConfigurationApplier.class.getName());
+
+    /** The most calls of its backend one step makes. */
+    private static final int CALLS_PER_STEP = 2;
 
     /** How many configurations a reload verifies when each is replaced while it is verified. */
     private static final int VERIFY_ATTEMPTS = 3;
@@ -95,7 +98,7 @@ public final class ConfigurationApplier {
      * configuration active when it starts.
      *
      * @throws BackendUnavailable without running {@code step}: busy, with a time to try again after,
-     *                            when the lock did not come free within one call of
+     *                            when the lock did not come free within two calls of
      *                            {@code repository}; the same as the step it waited for, when that
      *                            step met the backend unavailable
      */
@@ -122,19 +125,22 @@ public final class ConfigurationApplier {
     }
 
     private void acquire(ConfigRepository repository) {
-        Duration longestCall = repository.longestCall();
+        // A step makes two calls at most (a save reads the revision, then writes; a reload whose
+        // revision went back reads twice): by then the step under way has ended, or met the
+        // backend's own timeout.
+        Duration longestStep = repository.longestCall().multipliedBy(CALLS_PER_STEP);
         try {
-            if (lock.tryLock(longestCall.toNanos(), TimeUnit.NANOSECONDS)) {
+            if (lock.tryLock(longestStep.toNanos(), TimeUnit.NANOSECONDS)) {
                 return;
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new BackendUnavailable("Interrupted while waiting for another read of " + repository.location(), e);
         }
-        // By then the step under way has normally ended, or met the backend's own timeout.
-        Duration retryAfter = Duration.ofSeconds(Math.max(1, (longestCall.toMillis() + 999) / 1000));
+        Duration retryAfter = Duration.ofSeconds(Math.max(1, (longestStep.toMillis() + 999) / 1000));
         throw BackendUnavailable.busy("Another read of " + repository.location() + " has not finished within "
-                + longestCall.toMillis() + " ms; try again later", retryAfter);
+                + longestStep.toMillis() + " ms (two calls of " + repository.longestCall().toMillis()
+                + " ms); try again later", retryAfter);
     }
 
     /**
@@ -166,6 +172,11 @@ public final class ConfigurationApplier {
         Optional<SmtpConfiguration> stored;
         try {
             stored = repository.load().map(StoredSmtpConfiguration::configuration);
+        } catch (BackendUnavailable failure) {
+            // Reading again under the lock would pay the backend's timeout a second time.
+            contacts.record(new BackendContact(repository.sourceName(), false, clock.instant()));
+            metrics.reloadFinished(repository.sourceName(), ReloadOutcome.BACKEND_UNAVAILABLE, Duration.ZERO);
+            throw recordFailure(failure);
         } catch (RuntimeException unreadable) {
             return Optional.empty(); // read again under the lock, where the failure is recorded
         }

@@ -144,7 +144,7 @@ class SaveSmtpConfigurationServiceTest {
     }
 
     @Test
-    void aSaveThatWaitsLongerThanOneCallOfTheBackendStoresNothingAndAnswersUnavailable() {
+    void aSaveThatWaitsLongerThanTwoCallsOfTheBackendStoresNothingAndAnswersUnavailable() {
         assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
             repository.stores(configuration("held.example.com"));
             CountDownLatch readStarted = new CountDownLatch(1);

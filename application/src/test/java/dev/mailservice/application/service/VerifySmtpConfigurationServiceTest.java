@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mailservice.application.failure.BackendUnavailable;
 import dev.mailservice.application.failure.InvalidInput;
 import dev.mailservice.application.failure.Overloaded;
 import dev.mailservice.application.failure.WriteConflict;
@@ -349,6 +350,19 @@ class VerifySmtpConfigurationServiceTest {
         repository.stores(Fakes.configuration("good.example.com"));
         reload.reload();
         return reload;
+    }
+
+    @Test
+    void withVerificationOnApplyABackendFoundUnavailableAheadOfTheLockIsNotReadAgain() {
+        ReloadSmtpConfigurationService reload = reloadVerifyingOnApply();
+        int readsBefore = repository.reads.get();
+        repository.fails(new BackendUnavailable("etcd did not answer within 1000 ms", null));
+
+        assertThrows(BackendUnavailable.class, reload::reload);
+
+        assertEquals(readsBefore + 1, repository.reads.get(), "a second read would pay the backend's timeout again");
+        assertTrue(sender.status().lastReloadError().orElseThrow().message().contains("did not answer"));
+        assertEquals(Fakes.configuration("good.example.com"), sender.status().active().orElseThrow().configuration());
     }
 
     @Test

@@ -27,7 +27,7 @@ public interface ReloadSmtpConfiguration {
      * @throws WriteConflict      if (with verification on apply) the stored configuration changed
      *                            each time it was verified, a few times over
      * @throws BackendUnavailable if the backend cannot be reached, or another reload or save has not
-     *                            finished within the time one call of the backend may take
+     *                            finished within the time two calls of the backend may take
      */
     Optional<SmtpConfiguration> reload();
 }

@@ -23,7 +23,7 @@ public interface SaveSmtpConfiguration {
      *                            one, or changed what the save keeps while it was verified; nothing
      *                            is stored
      * @throws BackendUnavailable if the backend cannot be reached, or another reload or save has not
-     *                            finished within the time one call of the backend may take; nothing
+     *                            finished within the time two calls of the backend may take; nothing
      *                            is stored
      */
     SmtpConfiguration save(SmtpConfigurationChange change);
