@@ -9,7 +9,8 @@ import java.util.Optional;
 /**
  * Implements {@link ReloadSmtpConfiguration}: the {@link ConfigurationApplier} reads the backend
  * and applies what it holds, under its lock (verified before it, when verification on apply is
- * on). Every failure of the read or the apply is recorded as the last reload error.
+ * on). Every failure of the read or the apply is recorded as the last reload error; a reload that
+ * gave up waiting for the lock, having read nothing, records nothing.
  */
 public final class ReloadSmtpConfigurationService implements ReloadSmtpConfiguration {
 
