@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 
 /**
@@ -31,6 +32,12 @@ public final class HelidonServiceMetrics implements ServiceMetrics {
         Duration.ofMillis(250), Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(30)};
 
     private final MeterRegistry registry;
+    /**
+     * The sources of the functional counters. Micrometer holds a counter's source weakly, so a
+     * bound method reference passed only to it is taken by the next collection and the counter
+     * reads 0 from then on; these references keep each source as long as these meters.
+     */
+    private final List<Supplier<Long>> counterSources = new CopyOnWriteArrayList<>();
 
     /** On Helidon's global registry, the one the metrics endpoint serves. */
     public HelidonServiceMetrics() {
@@ -89,6 +96,7 @@ public final class HelidonServiceMetrics implements ServiceMetrics {
      * @param name a name under {@code mailservice.}, dotted
      */
     public void counter(String name, String description, Supplier<Long> total) {
+        counterSources.add(total);
         registry.remove("mailservice." + name, List.of());
         registry.getOrCreate(FunctionalCounter.builder("mailservice." + name, total, Supplier::get).description(description));
     }

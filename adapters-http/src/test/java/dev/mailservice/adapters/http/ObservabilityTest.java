@@ -13,6 +13,8 @@ import io.helidon.webserver.testing.junit5.ServerTest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /** The endpoints for operators on the main port: health, metrics and the OpenAPI document, without a token. */
@@ -77,6 +79,23 @@ class ObservabilityTest extends HttpAdapterTest {
                 + "[^}]*trigger=\"save\".*"), served.body());
         assertTrue(served.body().matches("(?s).*mailservice_verifications_total\\{[^}]*outcome=\"refused\"[^}]*step=\"none\""
                 + "[^}]*trigger=\"request\".*"), served.body());
+    }
+
+    @Test
+    void gaugesAndCountersReadTheirLatestSourceEvenAfterACollection() {
+        new HelidonServiceMetrics().counter("test.opened", "Opened by an earlier assembly", new AtomicLong(5)::get);
+        HelidonServiceMetrics metrics = new HelidonServiceMetrics();
+        // Bound method references, as the service passes: objects of their own, which a collection could take.
+        metrics.counter("test.opened", "Opened", new AtomicLong(7)::get);
+        metrics.gauge("test.idle", "Idle", new AtomicInteger(3)::get);
+        for (int collection = 0; collection < 3; collection++) {
+            System.gc();
+        }
+
+        Answer served = call("GET", "/observe/metrics", null, NO_BODY);
+
+        assertTrue(served.body().matches("(?s).*\\nmailservice_test_opened_total\\{[^}]*} 7\\.0\\n.*"), served.body());
+        assertTrue(served.body().matches("(?s).*\\nmailservice_test_idle\\{[^}]*} 3\\.0\\n.*"), served.body());
     }
 
     @Test
