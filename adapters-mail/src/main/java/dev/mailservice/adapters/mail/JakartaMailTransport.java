@@ -27,6 +27,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Date;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 /**
  * A {@link MailTransport} for one configuration, sending over a small pool of connections that
@@ -55,10 +56,17 @@ final class JakartaMailTransport implements MailTransport {
     }
 
     @Override
-    public void send(MailMessage message) {
-        MimeMessage mime = toMime(configuration, session, message);
+    public void send(Supplier<MailMessage> composer) {
         try {
             Transport connection = connections.borrow();
+            MimeMessage mime;
+            try {
+                mime = toMime(configuration, session, composer.get());
+            } catch (RuntimeException e) {
+                // Nothing was written: the connection serves the next send.
+                connections.giveBack(connection, true);
+                throw e;
+            }
             boolean sent = false;
             try {
                 connection.sendMessage(mime, mime.getAllRecipients());

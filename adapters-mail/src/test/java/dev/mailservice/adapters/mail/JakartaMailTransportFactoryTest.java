@@ -69,7 +69,7 @@ class JakartaMailTransportFactoryTest {
 
     private static void sendWith(SmtpConfiguration configuration, MailMessage message) {
         try (MailTransport transport = new JakartaMailTransportFactory(Duration.ofSeconds(5), 2, IDLE_LIMIT, false, JDK_TLS).create(configuration)) {
-            transport.send(message);
+            transport.send(() -> message);
         }
     }
 
@@ -190,7 +190,7 @@ class JakartaMailTransportFactoryTest {
 
             // A guard against a hang, not a speed target: the timeout is 300 ms.
             DeliveryFailed error = assertTimeoutPreemptively(Duration.ofSeconds(20),
-                    () -> assertThrows(DeliveryFailed.class, () -> transport.send(message("x"))));
+                    () -> assertThrows(DeliveryFailed.class, () -> transport.send(() -> message("x"))));
 
             assertTrue(error.getMessage().startsWith("No answer in time from the SMTP server"), error.getMessage());
             acceptor.interrupt();
@@ -294,7 +294,7 @@ class JakartaMailTransportFactoryTest {
         SMTP_SERVER.setUser("alice", "Al1ce-Pa55");
 
         try (MailTransport transport = new JakartaMailTransportFactory(Duration.ofSeconds(5), 2, IDLE_LIMIT, true, JDK_TLS).create(plainServer)) {
-            DeliveryFailed refused = assertThrows(DeliveryFailed.class, () -> transport.send(message("x")));
+            DeliveryFailed refused = assertThrows(DeliveryFailed.class, () -> transport.send(() -> message("x")));
 
             assertTrue(refused.getMessage().contains("STARTTLS"), refused.getMessage());
             assertFalse(refused.getMessage().contains("Al1ce-Pa55"), refused.getMessage());

@@ -15,10 +15,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLSocketFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -64,7 +66,8 @@ class SmtpConnectionReuseTest {
     @Test
     void sequentialSendsShareOneConnection() {
         for (int i = 0; i < 10; i++) {
-            transport.send(message(i));
+            MailMessage message = message(i);
+            transport.send(() -> message);
         }
 
         assertEquals(10, SMTP_SERVER.getReceivedMessages().length);
@@ -77,7 +80,7 @@ class SmtpConnectionReuseTest {
                 Duration.ofMillis(200), false, JDK_TLS);
         try (MailTransport shortLived = factory.create(SmtpConfiguration.of("127.0.0.1", proxy.port(), null, null,
                 "noreply@example.com"))) {
-            shortLived.send(message(1));
+            shortLived.send(() -> message(1));
             assertEquals(1, factory.poolMeters().idle());
 
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -85,7 +88,7 @@ class SmtpConnectionReuseTest {
                 assertTrue(System.nanoTime() < deadline, "the idle connection was never closed");
                 Thread.sleep(20);
             }
-            shortLived.send(message(2));
+            shortLived.send(() -> message(2));
 
             assertEquals(2, proxy.connectionsAccepted());
             assertEquals(2, factory.poolMeters().opened());
@@ -100,7 +103,7 @@ class SmtpConnectionReuseTest {
             List<Future<?>> sends = new ArrayList<>();
             for (int i = 0; i < 40; i++) {
                 int number = i;
-                sends.add(senders.submit(() -> transport.send(message(number))));
+                sends.add(senders.submit(() -> transport.send(() -> message(number))));
             }
             for (Future<?> send : sends) {
                 send.get(30, TimeUnit.SECONDS);
@@ -114,15 +117,73 @@ class SmtpConnectionReuseTest {
     }
 
     @Test
+    void aSendWaitingForAConnectionComposesItsMessageOnlyOnceItHasOne() throws Exception {
+        transport.close();
+        transport = new JakartaMailTransportFactory(Duration.ofSeconds(5), 1, IDLE_LIMIT, false, JDK_TLS)
+                .create(SmtpConfiguration.of("127.0.0.1", proxy.port(), null, null, "noreply@example.com"));
+        CountDownLatch firstHasTheConnection = new CountDownLatch(1);
+        CountDownLatch firstMayGoOn = new CountDownLatch(1);
+        AtomicInteger secondComposed = new AtomicInteger();
+        ExecutorService senders = Executors.newFixedThreadPool(2);
+        try {
+            Future<?> first = senders.submit(() -> transport.send(() -> {
+                firstHasTheConnection.countDown();
+                await(firstMayGoOn);
+                return message(1);
+            }));
+            await(firstHasTheConnection);
+            Future<?> second = senders.submit(() -> transport.send(() -> {
+                secondComposed.incrementAndGet();
+                return message(2);
+            }));
+            Thread.sleep(300); // time enough for the second send to reach the pool's queue
+
+            assertEquals(0, secondComposed.get(), "composed while every connection was busy");
+            firstMayGoOn.countDown();
+            first.get(10, TimeUnit.SECONDS);
+            second.get(10, TimeUnit.SECONDS);
+        } finally {
+            senders.shutdownNow();
+        }
+
+        assertEquals(1, secondComposed.get());
+        assertEquals(2, SMTP_SERVER.getReceivedMessages().length);
+        assertEquals(1, proxy.connectionsAccepted());
+    }
+
+    @Test
+    void aMessageThatCannotBeComposedLeavesItsConnectionToTheNextSend() {
+        transport.send(() -> message(1));
+
+        IllegalStateException refused = assertThrows(IllegalStateException.class, () -> transport.send(() -> {
+            throw new IllegalStateException("no template");
+        }));
+        transport.send(() -> message(2));
+
+        assertEquals("no template", refused.getMessage());
+        assertEquals(2, SMTP_SERVER.getReceivedMessages().length);
+        assertEquals(1, proxy.connectionsAccepted(), "the connection was dropped though nothing was written on it");
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            assertTrue(latch.await(10, TimeUnit.SECONDS), "timed out waiting for a latch");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
     void aConnectionCutWhileIdleIsReplacedAndTheMessageGoesOutOnce() throws Exception {
         // Checked before reuse however recently it was used, as one idle for a while would be.
         transport.close();
         transport = new JakartaMailTransportFactory(Duration.ofSeconds(5), POOL_SIZE, IDLE_LIMIT, false, JDK_TLS,
                 Duration.ZERO).create(SmtpConfiguration.of("127.0.0.1", proxy.port(), null, null, "noreply@example.com"));
-        transport.send(message(1));
+        transport.send(() -> message(1));
         proxy.cutAll();
 
-        transport.send(message(2));
+        transport.send(() -> message(2));
 
         assertEquals(2, SMTP_SERVER.getReceivedMessages().length, "a message was lost or sent twice");
         assertEquals("message 2", SMTP_SERVER.getReceivedMessages()[1].getSubject());
@@ -131,21 +192,21 @@ class SmtpConnectionReuseTest {
 
     @Test
     void aMessageTheServerTookWithoutSayingSoIsReportedFailedAndNeverSentAgain() throws Exception {
-        transport.send(message(1));
+        transport.send(() -> message(1));
         proxy.cutBeforeTheNextMessageIsAcknowledged();
 
-        assertThrows(DeliveryFailed.class, () -> transport.send(message(2)),
+        assertThrows(DeliveryFailed.class, () -> transport.send(() -> message(2)),
                 "success was reported without the server's acceptance");
 
         assertEquals(2, SMTP_SERVER.getReceivedMessages().length, "the unacknowledged message was sent again");
-        transport.send(message(3));
+        transport.send(() -> message(3));
         assertEquals(3, SMTP_SERVER.getReceivedMessages().length);
         assertEquals(2, proxy.connectionsAccepted(), "the cut connection was not replaced");
     }
 
     @Test
     void closingTheTransportClosesItsConnections() throws Exception {
-        transport.send(message(1));
+        transport.send(() -> message(1));
         assertEquals(1, proxy.connectionsOpen());
 
         transport.close();
@@ -161,17 +222,17 @@ class SmtpConnectionReuseTest {
     void aSenderChangeKeepsTheConnectionsAndACredentialsChangeDoesNot() throws Exception {
         JakartaMailTransportFactory factory = new JakartaMailTransportFactory(Duration.ofSeconds(5), POOL_SIZE, IDLE_LIMIT, false, JDK_TLS);
         MailTransport before = factory.create(SmtpConfiguration.of("127.0.0.1", proxy.port(), null, null, "a@example.com"));
-        before.send(message(1));
+        before.send(() -> message(1));
         MailTransport newSender = factory.create(SmtpConfiguration.of("127.0.0.1", proxy.port(), null, null, "b@example.com"));
         before.close();
 
-        newSender.send(message(2));
+        newSender.send(() -> message(2));
 
         assertEquals(1, proxy.connectionsAccepted(), "the sender change opened a connection of its own");
         assertEquals("b@example.com", SMTP_SERVER.getReceivedMessages()[1].getFrom()[0].toString());
         MailTransport newCredentials = factory.create(
                 SmtpConfiguration.of("127.0.0.1", proxy.port(), "someone", "s3cret", "b@example.com"));
-        assertThrows(DeliveryFailed.class, () -> newCredentials.send(message(3)));
+        assertThrows(DeliveryFailed.class, () -> newCredentials.send(() -> message(3)));
         assertEquals(2, proxy.connectionsAccepted(), "new credentials reused a connection logged in as someone else");
         newCredentials.close();
         newSender.close();

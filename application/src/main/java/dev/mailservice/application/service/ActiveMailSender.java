@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -118,12 +119,13 @@ public final class ActiveMailSender implements AutoCloseable {
     }
 
     /**
-     * Sends through the transport active at this moment; a swap during the send does not
-     * disturb it.
+     * Sends the message {@code composer} makes through the transport active at this moment,
+     * which calls it once a connection is ready ({@link MailTransport#send}); a swap during the
+     * send does not disturb it.
      *
      * @throws NotConfigured if no configuration is active
      */
-    public void send(MailMessage message) {
+    public void send(Supplier<MailMessage> composer) {
         while (true) {
             LeasedTransport current = state.get().transport();
             if (current == null) {
@@ -132,7 +134,7 @@ public final class ActiveMailSender implements AutoCloseable {
             // A failed lease means a swap retired this transport a moment ago: use the new one.
             if (current.tryAcquire()) {
                 try {
-                    current.transport().send(message);
+                    current.transport().send(composer);
                     return;
                 } finally {
                     current.release();

@@ -9,6 +9,7 @@ import dev.mailservice.application.failure.ServiceFailure;
 import dev.mailservice.application.failure.WriteConflict;
 import dev.mailservice.application.port.in.SendEmail;
 import dev.mailservice.application.port.out.MailRenderer;
+import dev.mailservice.application.port.out.MailTransport;
 import dev.mailservice.application.port.out.ServiceMetrics;
 import dev.mailservice.application.port.out.ServiceMetrics.MailOutcome;
 import dev.mailservice.domain.MailMessage;
@@ -17,9 +18,10 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Implements {@link SendEmail}: render, then send through the active sender. A mail goes to at
- * most {@code maxRecipients} addresses, To and Cc together: the service sends transactional mail,
- * and a request for thousands of recipients is a mistake or an abuse of the sender's reputation.
+ * Implements {@link SendEmail}: send through the active sender, rendering the mail only once the
+ * sender has a connection ready for it ({@link MailTransport#send}). A mail goes to at most
+ * {@code maxRecipients} addresses, To and Cc together: the service sends transactional mail, and a
+ * request for thousands of recipients is a mistake or an abuse of the sender's reputation.
  */
 public final class SendEmailService implements SendEmail {
 
@@ -48,7 +50,7 @@ public final class SendEmailService implements SendEmail {
         // Whatever ends a send before it went, unexpectedly too, is a mail that was not delivered.
         MailOutcome outcome = MailOutcome.DELIVERY_FAILED;
         try {
-            render(request);
+            sendWithinTheCap(request);
             outcome = MailOutcome.SENT;
         } catch (ServiceFailure failure) {
             outcome = switch (failure) {
@@ -65,14 +67,18 @@ public final class SendEmailService implements SendEmail {
         }
     }
 
-    private void render(MailRequest request) {
+    private void sendWithinTheCap(MailRequest request) {
         int recipients = request.to().size() + request.cc().size();
         if (recipients > maxRecipients) {
             throw new InvalidInput(MailRequest.TO, MailRequest.TO + " may hold at most " + maxRecipients
                     + " addresses with the carbon copies; this mail has " + recipients);
         }
+        sender.send(() -> render(request));
+    }
+
+    private MailMessage render(MailRequest request) {
         MailRenderer.RenderedMail rendered = renderer.render(request);
-        sender.send(new MailMessage(request.to(), request.cc(), request.subject().orElse(rendered.defaultSubject()),
-                rendered.html(), rendered.text(), request.attachments()));
+        return new MailMessage(request.to(), request.cc(), request.subject().orElse(rendered.defaultSubject()),
+                rendered.html(), rendered.text(), request.attachments());
     }
 }

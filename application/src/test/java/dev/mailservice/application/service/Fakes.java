@@ -178,7 +178,10 @@ final class Fakes {
         }
     }
 
-    /** A transport that counts sends and closes, refuses to send once closed, and can hold a send. */
+    /**
+     * A transport that counts sends and closes, refuses to send once closed, and can hold a send
+     * before it composes the message, as a real one waits for a connection.
+     */
     static final class Transport implements MailTransport {
 
         final SmtpConfiguration configuration;
@@ -200,7 +203,7 @@ final class Fakes {
         }
 
         @Override
-        public void send(MailMessage message) {
+        public void send(Supplier<MailMessage> composer) {
             if (closes.get() > 0) {
                 sendsAfterClose.incrementAndGet();
             }
@@ -211,7 +214,7 @@ final class Fakes {
             if (closes.get() > 0) {
                 sendsAfterClose.incrementAndGet();
             }
-            lastMessage = message;
+            lastMessage = composer.get();
             sent.incrementAndGet();
         }
 

@@ -2,7 +2,6 @@ package dev.mailservice.application.service;
 
 import static dev.mailservice.application.service.Fakes.await;
 import static dev.mailservice.application.service.Fakes.configuration;
-import static dev.mailservice.application.service.Fakes.message;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -85,7 +84,7 @@ class ReloadSmtpConfigurationServiceTest {
         assertEquals("b.example.com", activeConfiguration().host());
         assertTrue(first.isClosed());
         assertFalse(factory.last().isClosed());
-        sender.send(message());
+        sender.send(Fakes::message);
         assertEquals(0, first.sent.get());
         assertEquals(1, factory.last().sent.get());
     }
@@ -105,7 +104,7 @@ class ReloadSmtpConfigurationServiceTest {
         SmtpStatus.ReloadError error = sender.status().lastReloadError().orElseThrow();
         assertEquals("port must be between 1 and 65535, got 0", error.message());
         assertEquals(NOW, error.at());
-        sender.send(message());
+        sender.send(Fakes::message);
         assertEquals(1, first.sent.get());
     }
 
@@ -192,7 +191,7 @@ class ReloadSmtpConfigurationServiceTest {
 
     @Test
     void sendingWithNothingActiveIsRefused() {
-        assertThrows(NotConfigured.class, () -> sender.send(message()));
+        assertThrows(NotConfigured.class, () -> sender.send(Fakes::message));
     }
 
     @Test
@@ -203,15 +202,15 @@ class ReloadSmtpConfigurationServiceTest {
         CountDownLatch started = new CountDownLatch(2);
         CountDownLatch mayFinish = new CountDownLatch(1);
         old.holdSends(started, mayFinish);
-        Future<?> firstSend = threads.submit(() -> sender.send(message()));
-        Future<?> secondSend = threads.submit(() -> sender.send(message()));
+        Future<?> firstSend = threads.submit(() -> sender.send(Fakes::message));
+        Future<?> secondSend = threads.submit(() -> sender.send(Fakes::message));
         await(started);
         repository.stores(configuration("b.example.com"));
 
         reload.reload();
 
         assertFalse(old.isClosed(), "closed while two sends still held it");
-        sender.send(message());
+        sender.send(Fakes::message);
         assertEquals(1, factory.last().sent.get(), "a new send goes to the new transport");
         mayFinish.countDown();
         firstSend.get();
@@ -319,7 +318,7 @@ class ReloadSmtpConfigurationServiceTest {
             senders.add(threads.submit(() -> {
                 swapping.countDown();
                 while (!swapper.isDone()) {
-                    sender.send(message());
+                    sender.send(Fakes::message);
                     attempted.incrementAndGet();
                 }
             }));
@@ -346,7 +345,7 @@ class ReloadSmtpConfigurationServiceTest {
         sender.close();
 
         assertTrue(factory.last().isClosed());
-        assertThrows(NotConfigured.class, () -> sender.send(message()));
+        assertThrows(NotConfigured.class, () -> sender.send(Fakes::message));
     }
 
     @Test

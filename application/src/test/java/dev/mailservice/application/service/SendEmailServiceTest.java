@@ -13,6 +13,12 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class SendEmailServiceTest {
@@ -51,6 +57,33 @@ class SendEmailServiceTest {
         assertEquals("Ann", message.textBody());
         assertEquals("to@example.com", message.to().getFirst().value());
         assertEquals("cc@example.com", message.cc().getFirst().value());
+    }
+
+    @Test
+    void rendersTheMailOnlyOnceTheTransportIsReadyForIt() throws Exception {
+        activate();
+        AtomicInteger renders = new AtomicInteger();
+        SendEmailService counting = new SendEmailService(request -> {
+            renders.incrementAndGet();
+            return renderer.render(request);
+        }, sender, 3, metrics);
+        CountDownLatch waiting = new CountDownLatch(1);
+        CountDownLatch ready = new CountDownLatch(1);
+        factory.last().holdSends(waiting, ready);
+        ExecutorService client = Executors.newSingleThreadExecutor();
+        try {
+            Future<?> send = client.submit(() -> counting.send(request("Your code")));
+            Fakes.await(waiting);
+
+            assertEquals(0, renders.get(), "rendered while waiting for a connection");
+            ready.countDown();
+            send.get(10, TimeUnit.SECONDS);
+        } finally {
+            client.shutdownNow();
+        }
+
+        assertEquals(1, renders.get());
+        assertEquals("Your code", factory.last().lastMessage.subject());
     }
 
     @Test
