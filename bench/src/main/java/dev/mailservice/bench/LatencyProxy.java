@@ -155,8 +155,11 @@ final class LatencyProxy implements AutoCloseable {
     @Override
     public void close() throws IOException {
         if (closed.compareAndSet(false, true)) {
-            listener.close();
-            connections.forEach(Connection::close);
+            try {
+                listener.close();
+            } finally {
+                connections.forEach(Connection::close);
+            }
         }
     }
 

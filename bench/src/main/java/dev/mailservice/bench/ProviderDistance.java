@@ -53,7 +53,9 @@ final class ProviderDistance {
     void measure(Map<String, Double> figures, Map<String, double[]> spread) throws Exception {
         List<Contender> contenders = new ArrayList<>();
         try (SubmissionServer smtp = SubmissionServer.start(settings.workDirectory(), FreePorts.pick());
-                LatencyProxy.OwnProcess network = LatencyProxy.OwnProcess.start("127.0.0.1", smtp.port(), settings.roundTrip())) {
+                LatencyProxy.OwnProcess network = LatencyProxy.OwnProcess.start("127.0.0.1", smtp.port(), settings.roundTrip());
+                // Closed first, before the network and the server: every contender, whichever fails to stop.
+                AutoCloseable stopContenders = () -> Closing.all(contenders.stream().map(Contender::process).toList())) {
             Path configuration = settings.workDirectory().resolve("provider.json");
             Files.writeString(configuration, "{\"host\": \"127.0.0.1\", \"port\": " + network.port()
                     + ", \"username\": \"" + smtp.username() + "\", \"password\": \"" + smtp.password()
@@ -119,10 +121,6 @@ final class ProviderDistance {
             rounds.publish(figures, spread);
             long accepted = awaitAccepted(smtp, acceptedBefore + answered) - acceptedBefore;
             figures.put("send_tls_missing", (double) (answered - accepted));
-        } finally {
-            for (Contender contender : contenders) {
-                contender.process().close();
-            }
         }
         // Round trips are counted against the round trip the proxy really adds: its timers overshoot a little.
         double roundTripMillis = measuredRoundTripMillis();
