@@ -103,9 +103,7 @@ final class BenchedService implements AutoCloseable {
                 }
             }
             if (failure != null) {
-                for (BenchedService process : started) {
-                    process.close();
-                }
+                Closing.allAfter(failure, started);
                 throw failure;
             }
         }
@@ -173,7 +171,10 @@ final class BenchedService implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        http.close();
-        process.close();
+        try {
+            http.close();
+        } finally {
+            process.close();
+        }
     }
 }

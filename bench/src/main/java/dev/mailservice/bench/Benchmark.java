@@ -261,8 +261,11 @@ public final class Benchmark {
             }
 
             public void close() {
-                reader.close();
-                writer.close();
+                try {
+                    reader.close();
+                } finally {
+                    writer.close();
+                }
             }
         };
     }
@@ -291,8 +294,11 @@ public final class Benchmark {
             }
 
             public void close() {
-                reader.close();
-                writer.close();
+                try {
+                    reader.close();
+                } finally {
+                    writer.close();
+                }
             }
         };
     }
@@ -351,7 +357,11 @@ public final class Benchmark {
         List<BenchedService> replicas = new ArrayList<>();
         int most = settings.replicas().getLast();
         ExecutorService pollers = Executors.newFixedThreadPool(most);
-        try {
+        // Every replica is stopped, whichever fails to stop, and a failure of the measurement comes first.
+        try (AutoCloseable stop = () -> {
+            pollers.shutdownNow();
+            Closing.all(replicas);
+        }) {
             backend.put(configuration(sink.port(), "start@bench.example"));
             for (int count : settings.replicas()) {
                 List<Callable<BenchedService>> more = new ArrayList<>();
@@ -367,11 +377,6 @@ public final class Benchmark {
                     figures.put(prefix + "p50_ms", convergence.percentileMillis(50));
                     figures.put(prefix + "p99_ms", convergence.percentileMillis(99));
                 }
-            }
-        } finally {
-            pollers.shutdownNow();
-            for (BenchedService replica : replicas) {
-                replica.close();
             }
         }
     }

@@ -2,6 +2,7 @@ package dev.mailservice.bench;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
+import java.awt.Shape;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -10,6 +11,7 @@ import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogarithmicAxis;
 import org.jfree.chart.plot.CategoryPlot;
+import org.jfree.chart.plot.DefaultDrawingSupplier;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.renderer.category.LineAndShapeRenderer;
 import org.jfree.data.category.DefaultCategoryDataset;
@@ -20,6 +22,25 @@ final class Charts {
     /** Colours told apart on white, and by most colour-blind readers (Okabe and Ito's palette). */
     private static final Color[] PALETTE = {new Color(0xD55E00), new Color(0x0072B2), new Color(0x56B4E9),
         new Color(0x009E73), new Color(0xCC79A7), new Color(0xE69F00)};
+
+    /** JFreeChart's own series shapes: square, circle, triangle, diamond and so on. */
+    private static final Shape[] SHAPES = DefaultDrawingSupplier.createStandardSeriesShapes();
+
+    /**
+     * Each series' colour in {@link #PALETTE}, and its shape in {@link #SHAPES}, by its name: a contender
+     * looks the same in every chart and in every run, whichever series a run leaves out (a quick run
+     * measures no smaller pool), where by its place among the series drawn it would not.
+     */
+    private static final Map<String, Integer> STYLES = Map.of(
+            Growth.SERVICE, 0,
+            Growth.servicePool(4), 1,
+            Growth.servicePool(1), 2,
+            Growth.PIPESHUB, 3,
+            Growth.PIPESHUB_POOLED, 4,
+            Growth.ETCD_P50, 0,
+            Growth.ETCD_P99, 1,
+            Growth.REDIS_P50, 2,
+            Growth.REDIS_P99, 3);
 
     private Charts() {}
 
@@ -45,11 +66,23 @@ final class Charts {
             plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
             LineAndShapeRenderer lines = (LineAndShapeRenderer) plot.getRenderer();
             lines.setDefaultShapesVisible(true);
-            for (int series = 0; series < growth.lines().size(); series++) {
-                lines.setSeriesPaint(series, PALETTE[series % PALETTE.length]);
+            // The renderer numbers the series drawn, those with a value, in the order they were added.
+            for (int series = 0; series < data.getRowCount(); series++) {
+                int style = style(data.getRowKey(series).toString());
+                lines.setSeriesPaint(series, PALETTE[style]);
+                lines.setSeriesShape(series, SHAPES[style]);
                 lines.setSeriesStroke(series, new BasicStroke(2.5f));
             }
             ChartUtils.saveChartAsPNG(directory.resolve(growth.file() + ".png").toFile(), chart, 800, 480);
         }
+    }
+
+    private static int style(String series) {
+        Integer style = STYLES.get(series);
+        if (style == null) {
+            throw new IllegalStateException("no colour for the series \"" + series
+                    + "\": give it one in Charts.STYLES");
+        }
+        return style;
     }
 }

@@ -17,8 +17,12 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -72,7 +76,7 @@ final class LatencyProxy implements AutoCloseable {
      */
     public static void main(String[] args) throws Exception {
         try (LatencyProxy proxy = start(args[0], Integer.parseInt(args[1]), Duration.ofMillis(Long.parseLong(args[2])))) {
-            System.out.println("listening on " + proxy.port());
+            System.out.println(OwnProcess.READY + proxy.port());
             System.out.flush();
             System.in.transferTo(OutputStream.nullOutputStream());
         }
@@ -81,19 +85,58 @@ final class LatencyProxy implements AutoCloseable {
     /** A proxy in a process of its own (see {@link #main}), stopped by {@link #close()}. */
     record OwnProcess(Process process, int port) implements AutoCloseable {
 
-        static OwnProcess start(String targetHost, int targetPort, Duration roundTrip) throws IOException {
+        /** How long the proxy's JVM may take to start and print its port. */
+        private static final Duration START_TIMEOUT = Duration.ofSeconds(10);
+        private static final String READY = "listening on ";
+
+        /** Starts the proxy and waits for its port; the process is destroyed if that fails in any way. */
+        static OwnProcess start(String targetHost, int targetPort, Duration roundTrip)
+                throws IOException, InterruptedException {
             Process process = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
                     "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), LatencyProxy.class.getName(),
                     targetHost, Integer.toString(targetPort), Long.toString(roundTrip.toMillis()))
                     .redirectError(ProcessBuilder.Redirect.INHERIT)
                     .start();
-            String ready = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.US_ASCII))
-                    .readLine();
-            if (ready == null || !ready.startsWith("listening on ")) {
+            try {
+                return new OwnProcess(process, awaitPort(process, targetHost + ":" + targetPort));
+            } catch (IOException | InterruptedException | RuntimeException | Error failure) {
                 process.destroyForcibly();
-                throw new IllegalStateException("the latency proxy did not start: " + ready);
+                throw failure;
             }
-            return new OwnProcess(process, Integer.parseInt(ready.substring("listening on ".length())));
+        }
+
+        /** The port of the proxy's first line, {@code listening on <port>}, read within {@link #START_TIMEOUT}. */
+        private static int awaitPort(Process process, String target) throws IOException, InterruptedException {
+            CompletableFuture<String> firstLine = new CompletableFuture<>();
+            // A read cannot be given a timeout: a thread of its own reads, and ends when the process is destroyed.
+            Thread.ofVirtual().name("latency-proxy-start").start(() -> {
+                try {
+                    firstLine.complete(new BufferedReader(new InputStreamReader(process.getInputStream(),
+                            StandardCharsets.US_ASCII)).readLine());
+                } catch (IOException | RuntimeException e) {
+                    firstLine.completeExceptionally(e);
+                }
+            });
+            String ready;
+            try {
+                ready = firstLine.get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                throw new IllegalStateException("the latency proxy to " + target + " did not print its port (\""
+                        + READY + "<port>\") within " + START_TIMEOUT.toSeconds() + " s");
+            } catch (ExecutionException e) {
+                throw new IOException("could not read the port of the latency proxy to " + target, e.getCause());
+            }
+            if (ready == null || !ready.startsWith(READY)) {
+                throw new IllegalStateException("the latency proxy to " + target + " did not start: it printed "
+                        + (ready == null ? "nothing" : "\"" + ready + "\"") + " where \"" + READY
+                        + "<port>\" was awaited");
+            }
+            try {
+                return Integer.parseInt(ready.substring(READY.length()).strip());
+            } catch (NumberFormatException e) {
+                throw new IllegalStateException("the latency proxy to " + target + " printed no port: \"" + ready
+                        + "\"");
+            }
         }
 
         @Override
@@ -112,8 +155,11 @@ final class LatencyProxy implements AutoCloseable {
     @Override
     public void close() throws IOException {
         if (closed.compareAndSet(false, true)) {
-            listener.close();
-            connections.forEach(Connection::close);
+            try {
+                listener.close();
+            } finally {
+                connections.forEach(Connection::close);
+            }
         }
     }
 

@@ -10,10 +10,12 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Sends at a provider's distance: a Postfix submission server offering STARTTLS and AUTH, behind a
@@ -22,6 +24,9 @@ import java.util.concurrent.Callable;
  * data), so this is where the service's pool is measured against PipesHub's own send path (a new
  * nodemailer transport per mail) and the same path with nodemailer's pool, by one load generator,
  * in rounds that alternate between them.
+ *
+ * <p>Every send carries a subject of its own, which the server notes in its log with the message it took, so that
+ * each mail answered 200 is checked for, by its subject: neither lost, nor delivered twice.
  */
 final class ProviderDistance {
 
@@ -43,17 +48,20 @@ final class ProviderDistance {
     private static final String SENDER = "bench@bench.example";
 
     private final BenchmarkSettings settings;
-    private final String mail;
+    private final MarkedSends sends;
 
+    /** @param mail the send route's JSON body, without a subject: each send gets one of its own */
     ProviderDistance(BenchmarkSettings settings, String mail) {
         this.settings = settings;
-        this.mail = mail;
+        this.sends = new MarkedSends(mail);
     }
 
     void measure(Map<String, Double> figures, Map<String, double[]> spread) throws Exception {
         List<Contender> contenders = new ArrayList<>();
         try (SubmissionServer smtp = SubmissionServer.start(settings.workDirectory(), FreePorts.pick());
-                LatencyProxy.OwnProcess network = LatencyProxy.OwnProcess.start("127.0.0.1", smtp.port(), settings.roundTrip())) {
+                LatencyProxy.OwnProcess network = LatencyProxy.OwnProcess.start("127.0.0.1", smtp.port(), settings.roundTrip());
+                // Closed first, before the network and the server: every contender, whichever fails to stop.
+                AutoCloseable stopContenders = () -> Closing.all(contenders.stream().map(Contender::process).toList())) {
             Path configuration = settings.workDirectory().resolve("provider.json");
             Files.writeString(configuration, "{\"host\": \"127.0.0.1\", \"port\": " + network.port()
                     + ", \"username\": \"" + smtp.username() + "\", \"password\": \"" + smtp.password()
@@ -89,27 +97,23 @@ final class ProviderDistance {
             // Warm-up: the JITs, and Postfix's smtpd processes, which it starts one per connection
             // (seconds for hundreds) and then keeps: no measured phase should pay for that.
             int most = settings.concurrencies().getLast();
-            Measurements.concurrent(most, settings.roundPhaseSeconds(), () -> contenders.get(1).process().send(mail));
+            Measurements.concurrent(most, settings.roundPhaseSeconds(), sends.to(contenders.get(1).process()));
             for (Contender contender : contenders) {
-                Measurements.concurrent(16, settings.roundPhaseSeconds(), () -> contender.process().send(mail));
+                Measurements.concurrent(16, settings.roundPhaseSeconds(), sends.to(contender.process()));
             }
-            Thread.sleep(1_000); // the server logs the warm-up's last mails a moment after accepting them
-            long acceptedBefore = smtp.messagesAccepted();
-            long answered = 0;
             Rounds rounds = new Rounds();
             for (int round = 0; round < settings.rounds(); round++) {
                 for (int clients : settings.concurrencies()) {
                     for (Contender contender : contenders) {
-                        Measurements.Operation send = () -> contender.process().send(mail);
+                        Measurements.Operation send = sends.to(contender.process());
                         // Unmeasured lead-in at the same concurrency: each phase measures the steady state, not
                         // the connections a pool opens again after the minute the other contenders took.
                         Measurements.Result leadIn = Measurements.concurrent(clients, settings.leadInSeconds(), send);
-                        Measurements.Result sends = Measurements.concurrent(clients, settings.roundPhaseSeconds(), send);
-                        answered += leadIn.count() - leadIn.errors() + sends.count() - sends.errors();
-                        rounds.add(contender.key("send_rps", clients), sends.perSecond());
-                        rounds.add(contender.key("send_p50_ms", clients), sends.percentileMillis(50));
-                        rounds.add(contender.key("send_p99_ms", clients), sends.percentileMillis(99));
-                        rounds.add(contender.key("send_errors", clients), sends.errors());
+                        Measurements.Result phase = Measurements.concurrent(clients, settings.roundPhaseSeconds(), send);
+                        rounds.add(contender.key("send_rps", clients), phase.perSecond());
+                        rounds.add(contender.key("send_p50_ms", clients), phase.percentileMillis(50));
+                        rounds.add(contender.key("send_p99_ms", clients), phase.percentileMillis(99));
+                        rounds.add(contender.key("send_errors", clients), phase.errors());
                         if (contender.report()) {
                             rounds.add(contender.key("rss_mb", clients), contender.process().residentMegabytes());
                         }
@@ -117,12 +121,9 @@ final class ProviderDistance {
                 }
             }
             rounds.publish(figures, spread);
-            long accepted = awaitAccepted(smtp, acceptedBefore + answered) - acceptedBefore;
-            figures.put("send_tls_missing", (double) (answered - accepted));
-        } finally {
-            for (Contender contender : contenders) {
-                contender.process().close();
-            }
+            Map<Long, Integer> delivered = awaitDelivered(smtp, sends);
+            figures.put("send_tls_missing", (double) sends.missingFrom(delivered));
+            figures.put("send_tls_duplicated", (double) delivered.values().stream().filter(times -> times > 1).count());
         }
         // Round trips are counted against the round trip the proxy really adds: its timers overshoot a little.
         double roundTripMillis = measuredRoundTripMillis();
@@ -135,15 +136,64 @@ final class ProviderDistance {
                 figures.get("send_rps_c16_tls") / figures.get("pipeshub_pooled_send_rps_c16_tls"));
     }
 
-    /** The server's count once it reaches {@code expected}, or after 10 s: it logs what it took a moment later. */
-    private static long awaitAccepted(SubmissionServer smtp, long expected) throws Exception {
+    /**
+     * The server's deliveries by marker once every send answered 200 is among them, or after 10 s: it logs what it
+     * took a moment later.
+     */
+    private static Map<Long, Integer> awaitDelivered(SubmissionServer smtp, MarkedSends sends) throws Exception {
         long deadline = System.nanoTime() + 10_000_000_000L;
-        long accepted = smtp.messagesAccepted();
-        while (accepted < expected && System.nanoTime() < deadline) {
+        Map<Long, Integer> delivered = smtp.markedDeliveries();
+        while (sends.missingFrom(delivered) > 0 && System.nanoTime() < deadline) {
             Thread.sleep(100);
-            accepted = smtp.messagesAccepted();
+            delivered = smtp.markedDeliveries();
         }
-        return accepted;
+        return delivered;
+    }
+
+    /**
+     * Sends with a subject of their own each ({@link SubmissionServer#markedSubject}), and which of them were answered
+     * 200. What it adds to a call is a counter's increment, a string's concatenation and, for a mail answered 200,
+     * a bit set under a lock: nothing beside the HTTP call it wraps.
+     */
+    private static final class MarkedSends {
+
+        private final String head;
+        private final String tail;
+        private final AtomicLong next = new AtomicLong();
+        /** The markers of the sends answered 200; guarded by itself. */
+        private final BitSet answered = new BitSet();
+
+        /** @param mail a JSON object, the body of every send, which gets a {@code subject} field in front */
+        MarkedSends(String mail) {
+            String object = mail.strip();
+            if (!object.startsWith("{") || object.contains("\"subject\"")) {
+                throw new IllegalArgumentException("not a JSON object without a subject: " + mail);
+            }
+            this.head = "{\"subject\": \"";
+            this.tail = "\", " + object.substring(1);
+        }
+
+        /** Sends to {@code process}, each call with the next marker. */
+        Measurements.Operation to(BenchedService process) {
+            return () -> {
+                long marker = next.getAndIncrement();
+                // The subject needs no escaping in JSON: letters, digits and spaces.
+                boolean ok = process.send(head + SubmissionServer.markedSubject(marker) + tail);
+                if (ok) {
+                    synchronized (answered) {
+                        answered.set(Math.toIntExact(marker));
+                    }
+                }
+                return ok;
+            };
+        }
+
+        /** The sends answered 200 whose marker is not among those {@code delivered}. */
+        long missingFrom(Map<Long, Integer> delivered) {
+            synchronized (answered) {
+                return answered.stream().filter(marker -> !delivered.containsKey((long) marker)).count();
+            }
+        }
     }
 
     /** The round trip through the proxy as a client meets it: one-byte echoes, p50. */

@@ -66,7 +66,8 @@ final class Results {
             new Row("send_round_trips_c1_tls", "RTT", "send p50 at 1 client / rtt_measured_ms (floor: 4 on a reused connection)"),
             new Row("pipeshub_send_round_trips_c1_tls", "RTT", "same, PipesHub's send path (a new connection: about 11)"),
             new Row("send_rps_c256_tls", "mail/s", "send route at that distance, 256 clients"),
-            new Row("send_tls_missing", "", "sends answered 200 at that distance that the server did not accept (must be 0)"));
+            new Row("send_tls_missing", "", "sends answered 200 at that distance that the server did not accept (must be 0)"),
+            new Row("send_tls_duplicated", "", "sends at that distance the server accepted more than once (must be 0)"));
 
     private record Target(String description, Function<Map<String, Double>, Boolean> met) {}
 
@@ -94,6 +95,7 @@ final class Results {
             new Target("send_round_trips_c1_tls <= 4.5", f -> f.get("send_round_trips_c1_tls") <= 4.5),
             new Target("send_rps_c256_tls >= send_rps_c16_tls", f -> f.get("send_rps_c256_tls") >= f.get("send_rps_c16_tls")),
             new Target("send_tls_missing = 0", f -> f.get("send_tls_missing") == 0),
+            new Target("send_tls_duplicated = 0", f -> f.get("send_tls_duplicated") == 0),
             new Target("reload_vs_pipeshub_etcd >= 10", f -> f.get("reload_vs_pipeshub_etcd") >= 10));
 
     private Results() {}

@@ -18,8 +18,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -32,6 +35,9 @@ import java.util.stream.Stream;
  * first mail a client pays the greeting, EHLO, STARTTLS with a TLS handshake, EHLO again and AUTH, each a round
  * trip, and the server's processes and queue take their share of every mail. Run behind a {@link LatencyProxy},
  * this is what the service meets in production.
+ *
+ * <p>A message whose subject is a {@link #markedSubject marked subject} is noted in the server's log by its marker, and
+ * again when it was delivered, so that {@link #markedDeliveries()} tells which of them the server took, and how often.
  *
  * <p>Postfix runs as root (its master drops privileges for each daemon) and leaves {@code /etc/postfix} and the
  * system's queue alone: its configuration, certificates and log live under the given work directory, and its queue
@@ -46,12 +52,21 @@ final class SubmissionServer implements AutoCloseable {
     private static final String USERNAME = "bench";
     private static final String MAIL_OWNER = "postfix";
     private static final String LOG_FILE = "maillog";
+    private static final String HEADER_CHECKS_FILE = "header_checks";
+    /** What a marked subject starts with; its marker, a number, follows. */
+    private static final String MARKED_SUBJECT = "Bench mail ";
     /** Well above the 256 concurrent clients the benchmark opens, for smtpd and for cleanup alike. */
     private static final int PROCESS_LIMIT = 512;
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * The cleanup daemon logs this for a marked subject, as the header check's WARN action asks: the message's queue
+     * ID, then the header.
+     */
+    private static final Pattern MARKED = Pattern.compile(
+            " postfix/cleanup\\[\\d+]: (\\w+): warning: header Subject: " + MARKED_SUBJECT + "(\\d+) from ");
     /** The queue manager logs this once per message, after the discard transport has taken it. */
-    private static final Pattern MESSAGE_DONE = Pattern.compile(" postfix/qmgr\\[\\d+]: \\w+: removed$");
+    private static final Pattern MESSAGE_DONE = Pattern.compile(" postfix/qmgr\\[\\d+]: (\\w+): removed$");
     /** The queue directories the daemons expect, owned by the mail owner; {@code postfix check} would make them. */
     private static final List<String> QUEUE_DIRECTORIES = List.of("incoming", "active", "deferred", "defer", "bounce",
             "trace", "flush", "hold", "corrupt", "saved", "maildrop", "private", "public");
@@ -61,7 +76,7 @@ final class SubmissionServer implements AutoCloseable {
     private final Path runtimeDirectory;
     private final String password;
     private final Process master;
-    private final LogCounter messages;
+    private final MarkedMessages marked;
     /** Stops Postfix should the benchmark be interrupted, as it would otherwise outlive it, still listening. */
     private final Thread shutdownHook;
 
@@ -71,7 +86,7 @@ final class SubmissionServer implements AutoCloseable {
         this.runtimeDirectory = runtimeDirectory;
         this.password = password;
         this.master = master;
-        this.messages = new LogCounter(configDirectory.resolve(LOG_FILE), MESSAGE_DONE);
+        this.marked = new MarkedMessages(configDirectory.resolve(LOG_FILE));
         this.shutdownHook = new Thread(() -> {
             stop(master);
             deleteQuietly(runtimeDirectory);
@@ -98,6 +113,9 @@ final class SubmissionServer implements AutoCloseable {
             Path queueDirectory = createQueue(runtimeDirectory);
             Path dataDirectory = Files.createDirectories(runtimeDirectory.resolve("data"));
             setOwner(dataDirectory, MAIL_OWNER);
+            // The check only logs: a marked message goes on as any other.
+            Files.writeString(configDirectory.resolve(HEADER_CHECKS_FILE),
+                    "/^Subject: " + MARKED_SUBJECT + "[0-9]+$/ WARN\n");
             Files.writeString(configDirectory.resolve("main.cf"),
                     mainCf(configDirectory, certificates, queueDirectory, dataDirectory));
             Files.writeString(configDirectory.resolve("master.cf"), masterCf(port));
@@ -138,11 +156,21 @@ final class SubmissionServer implements AutoCloseable {
     }
 
     /**
-     * Messages accepted and discarded so far, counted from Postfix's log. The count trails the "250 queued" reply
-     * by the few milliseconds the queue manager and the log take, so read it after a short pause.
+     * A subject that marks a message with {@code marker}, for {@link #markedDeliveries()}: ASCII letters, digits and
+     * spaces, short enough that no client encodes or folds it.
      */
-    long messagesAccepted() throws IOException {
-        return messages.count();
+    static String markedSubject(long marker) {
+        return MARKED_SUBJECT + marker;
+    }
+
+    /**
+     * How many messages of each marker the server has accepted and delivered (to its discard transport) so far,
+     * read from Postfix's log: a message counts once its queue ID, which the log gives with its marked subject, is
+     * removed from the queue. The figures trail the "250 queued" reply by the few milliseconds the queue manager and
+     * the log take, so wait for them a moment.
+     */
+    Map<Long, Integer> markedDeliveries() throws IOException {
+        return marked.deliveries();
     }
 
     /** Stops the master and every daemon it started, then removes the queue from {@code /dev/shm}. */
@@ -242,7 +270,7 @@ final class SubmissionServer implements AutoCloseable {
                 compatibility_level = 3.6
                 queue_directory = %s
                 data_directory = %s
-                # The log goes to a file of this instance (through postlogd), where messagesAccepted() counts.
+                # The log goes to a file of this instance (through postlogd), where markedDeliveries() reads.
                 maillog_file = %s
                 maillog_file_prefixes = %s
                 myhostname = %s
@@ -285,9 +313,12 @@ final class SubmissionServer implements AutoCloseable {
                 smtpd_sasl_local_domain = $myhostname
                 smtpd_relay_restrictions = permit_sasl_authenticated, reject
                 smtpd_recipient_restrictions = permit_sasl_authenticated, reject
+
+                # A marked subject is logged with the message's queue ID (see markedDeliveries()).
+                header_checks = regexp:%s
                 """.formatted(queueDirectory, dataDirectory, configDirectory.resolve(LOG_FILE), configDirectory,
                 HOSTNAME, PROCESS_LIMIT, certificates.resolve(TestCertificates.SERVER_CERTIFICATE_FILE),
-                certificates.resolve(TestCertificates.SERVER_KEY_FILE));
+                certificates.resolve(TestCertificates.SERVER_KEY_FILE), configDirectory.resolve(HEADER_CHECKS_FILE));
     }
 
     /** The daemons a submission server needs, none chrooted; no pickup, local or smtp client. */
@@ -388,47 +419,66 @@ final class SubmissionServer implements AutoCloseable {
         }
     }
 
-    /** Counts the lines of a growing log that match a pattern, reading only what was appended since last time. */
-    private static final class LogCounter {
+    /**
+     * Reads a growing log, only what was appended since the last read, and follows the marked messages in it: from
+     * the queue ID their subject was logged with to that queue ID's removal. (Postfix may give a later message a queue
+     * ID again once the first is removed: the log's order tells them apart.)
+     */
+    private static final class MarkedMessages {
 
         private final Path file;
-        private final Pattern pattern;
         private final StringBuilder partialLine = new StringBuilder();
+        /** The marker of each message in the queue that has one, by queue ID. */
+        private final Map<String, Long> queued = new HashMap<>();
+        private final Map<Long, Integer> delivered = new HashMap<>();
         private long offset;
-        private long count;
 
-        LogCounter(Path file, Pattern pattern) {
+        MarkedMessages(Path file) {
             this.file = file;
-            this.pattern = pattern;
         }
 
-        synchronized long count() throws IOException {
-            if (!Files.exists(file)) {
-                return 0;
-            }
-            try (RandomAccessFile log = new RandomAccessFile(file.toFile(), "r")) {
-                log.seek(offset);
-                byte[] buffer = new byte[64 * 1024];
-                int read;
-                while ((read = log.read(buffer)) > 0) {
-                    offset += read;
-                    partialLine.append(new String(buffer, 0, read, StandardCharsets.ISO_8859_1));
-                    countCompleteLines();
+        synchronized Map<Long, Integer> deliveries() throws IOException {
+            if (Files.exists(file)) {
+                try (RandomAccessFile log = new RandomAccessFile(file.toFile(), "r")) {
+                    log.seek(offset);
+                    byte[] buffer = new byte[64 * 1024];
+                    int read;
+                    while ((read = log.read(buffer)) > 0) {
+                        offset += read;
+                        partialLine.append(new String(buffer, 0, read, StandardCharsets.ISO_8859_1));
+                        readCompleteLines();
+                    }
                 }
             }
-            return count;
+            return Map.copyOf(delivered);
         }
 
-        private void countCompleteLines() {
+        private void readCompleteLines() {
             int start = 0;
             int end;
             while ((end = partialLine.indexOf("\n", start)) >= 0) {
-                if (pattern.matcher(partialLine.subSequence(start, end)).find()) {
-                    count++;
-                }
+                read(partialLine.substring(start, end));
                 start = end + 1;
             }
             partialLine.delete(0, start);
+        }
+
+        private void read(String line) {
+            // Most lines are neither: the cheap test first.
+            if (line.endsWith(": removed")) {
+                Matcher done = MESSAGE_DONE.matcher(line);
+                if (done.find()) {
+                    Long marker = queued.remove(done.group(1));
+                    if (marker != null) {
+                        delivered.merge(marker, 1, Integer::sum);
+                    }
+                }
+            } else if (line.contains(MARKED_SUBJECT)) {
+                Matcher marked = MARKED.matcher(line);
+                if (marked.find()) {
+                    queued.put(marked.group(1), Long.parseLong(marked.group(2)));
+                }
+            }
         }
     }
 }

@@ -219,7 +219,14 @@ public final class AngusSmtpProbe implements SmtpProbe {
         }
 
         private void connect(InetAddress address, long started) throws StepFailed {
-            Socket socket = new Socket();
+            Socket socket;
+            try {
+                // As the transport's connections, each write is sent at once (see NoDelaySockets).
+                socket = NoDelaySockets.plain().createSocket();
+            } catch (IOException e) {
+                throw fail(SmtpStep.CONNECT, started, Problem.UNREACHABLE, "no socket could be made: "
+                        + e.getClass().getSimpleName());
+            }
             tcp = socket;
             smtpSocket = socket;
             // The deadline may have passed before there was a socket to close.
@@ -414,7 +421,8 @@ public final class AngusSmtpProbe implements SmtpProbe {
             try {
                 SSLContext context = SSLContext.getInstance("TLS");
                 context.init(null, new TrustManager[] {certificates}, null);
-                properties.put("mail.smtp.ssl.socketFactory", context.getSocketFactory());
+                // Over the recording trust, and sending each write at once, as the transport's sockets do.
+                properties.put("mail.smtp.ssl.socketFactory", NoDelaySockets.tls(context.getSocketFactory()));
             } catch (GeneralSecurityException e) {
                 throw new IllegalStateException("the JDK offers TLS", e);
             }
