@@ -78,13 +78,17 @@ final class Measurements {
         return new Result(count, errors, seconds, latencies);
     }
 
-    /** Calls {@code operation} from {@code clients} threads at once, each as fast as it can, for {@code seconds}. */
+    /**
+     * Calls {@code operation} from {@code clients} threads at once, each as fast as it can, for {@code seconds}.
+     * They are virtual threads: at hundreds of clients, platform threads would cost the load tool, which shares
+     * the machine with what it measures, a context switch per call.
+     */
     static Result concurrent(int clients, double seconds, Operation operation) throws Exception {
         long[][] perClient = new long[clients][];
         int[] counts = new int[clients];
         LongAdder errors = new LongAdder();
         AtomicLong deadline = new AtomicLong();
-        ExecutorService threads = Executors.newFixedThreadPool(clients);
+        ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
         try {
             Future<?>[] running = new Future<?>[clients];
             long started = System.nanoTime();

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -103,8 +104,12 @@ final class ProviderDistance {
             }
             Rounds rounds = new Rounds();
             for (int round = 0; round < settings.rounds(); round++) {
+                // Each round starts with another contender, so that none always follows the same one: what a
+                // phase leaves behind (Postfix still delivering its last mails) falls on a different one each time.
+                List<Contender> order = new ArrayList<>(contenders);
+                Collections.rotate(order, -round);
                 for (int clients : settings.concurrencies()) {
-                    for (Contender contender : contenders) {
+                    for (Contender contender : order) {
                         Measurements.Operation send = sends.to(contender.process());
                         // Unmeasured lead-in at the same concurrency: each phase measures the steady state, not
                         // the connections a pool opens again after the minute the other contenders took.
