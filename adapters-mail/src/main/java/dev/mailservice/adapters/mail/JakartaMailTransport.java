@@ -59,20 +59,15 @@ final class JakartaMailTransport implements MailTransport {
     public void send(Supplier<MailMessage> composer) {
         try {
             Transport connection = connections.borrow();
-            MimeMessage mime;
+            // A connection serves the next send unless a message was begun on it and not accepted.
+            boolean reusable = true;
             try {
-                mime = toMime(configuration, session, composer.get());
-            } catch (RuntimeException e) {
-                // Nothing was written: the connection serves the next send.
-                connections.giveBack(connection, true);
-                throw e;
-            }
-            boolean sent = false;
-            try {
+                MimeMessage mime = toMime(configuration, session, composer.get());
+                reusable = false;
                 connection.sendMessage(mime, mime.getAllRecipients());
-                sent = true;
+                reusable = true;
             } finally {
-                connections.giveBack(connection, sent);
+                connections.giveBack(connection, reusable);
             }
         } catch (MessagingException e) {
             throw new DeliveryFailed(describe(e), e);
