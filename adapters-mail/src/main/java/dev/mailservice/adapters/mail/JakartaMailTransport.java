@@ -8,6 +8,7 @@ import dev.mailservice.domain.Mailbox;
 import dev.mailservice.domain.Password;
 import dev.mailservice.domain.SmtpConfiguration;
 import jakarta.activation.DataHandler;
+import jakarta.mail.Address;
 import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
@@ -63,8 +64,9 @@ final class JakartaMailTransport implements MailTransport {
             boolean reusable = true;
             try {
                 MimeMessage mime = toMime(configuration, session, composer.get());
+                Address[] recipients = mime.getAllRecipients();
                 reusable = false;
-                connection.sendMessage(mime, mime.getAllRecipients());
+                connection.sendMessage(mime, recipients);
                 reusable = true;
             } finally {
                 connections.giveBack(connection, reusable);

@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
  * on every send. One idle longer is asked whether it is still alive (SMTP NOOP); one the server has
  * dropped is closed and a fresh one opened, before the message is sent. A message is written once,
  * and never sent again after a failure: the server may have accepted it already. A connection on
- * which a send failed is closed rather than reused.
+ * which a message was begun and not accepted is closed rather than reused.
  *
  * <p>A server that refuses a new connection for its own limit (a 4xx greeting, or 432 at login)
  * while connections to it are open lowers the maximum to those connections: the send waits for one
@@ -141,14 +141,18 @@ final class SmtpConnectionPool implements AutoCloseable {
 
     /** Returns a borrowed connection: kept for the next send if {@code reusable}, closed otherwise. */
     void giveBack(Transport connection, boolean reusable) {
-        meters.lent(-1);
-        if (reusable && !closed) {
-            idle.offerFirst(new Idle(connection, nanoTime.getAsLong()));
-            meters.kept(1);
-        } else {
-            discard(connection);
+        try {
+            meters.lent(-1);
+            if (reusable && !closed) {
+                idle.offerFirst(new Idle(connection, nanoTime.getAsLong()));
+                meters.kept(1);
+            } else {
+                discard(connection);
+            }
+        } finally {
+            // Whatever failed above, the place in the pool is not lost.
+            permits.release();
         }
-        permits.release();
         if (closed) {
             closeIdle();
         }

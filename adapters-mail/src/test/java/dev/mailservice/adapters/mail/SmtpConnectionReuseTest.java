@@ -119,8 +119,9 @@ class SmtpConnectionReuseTest {
     @Test
     void aSendWaitingForAConnectionComposesItsMessageOnlyOnceItHasOne() throws Exception {
         transport.close();
-        transport = new JakartaMailTransportFactory(Duration.ofSeconds(5), 1, IDLE_LIMIT, false, JDK_TLS)
-                .create(SmtpConfiguration.of("127.0.0.1", proxy.port(), null, null, "noreply@example.com"));
+        JakartaMailTransportFactory factory = new JakartaMailTransportFactory(Duration.ofSeconds(5), 1, IDLE_LIMIT,
+                false, JDK_TLS);
+        transport = factory.create(SmtpConfiguration.of("127.0.0.1", proxy.port(), null, null, "noreply@example.com"));
         CountDownLatch firstHasTheConnection = new CountDownLatch(1);
         CountDownLatch firstMayGoOn = new CountDownLatch(1);
         AtomicInteger secondComposed = new AtomicInteger();
@@ -136,7 +137,11 @@ class SmtpConnectionReuseTest {
                 secondComposed.incrementAndGet();
                 return message(2);
             }));
-            Thread.sleep(300); // time enough for the second send to reach the pool's queue
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (factory.poolMeters().waited() < 1) {
+                assertTrue(System.nanoTime() < deadline, "the second send never waited for the connection");
+                Thread.sleep(5);
+            }
 
             assertEquals(0, secondComposed.get(), "composed while every connection was busy");
             firstMayGoOn.countDown();
