@@ -34,8 +34,9 @@ public final class HelidonServiceMetrics implements ServiceMetrics {
     private final MeterRegistry registry;
     /**
      * The sources of the functional counters. Micrometer holds a counter's source weakly, so a
-     * bound method reference passed only to it is taken by the next collection and the counter
-     * reads 0 from then on; these references keep each source as long as these meters.
+     * bound method reference passed only to it is taken by a collection, and the counter stops
+     * following it (it keeps showing the last value read, 0 if none was); these references keep
+     * each source as long as these meters.
      */
     private final List<Supplier<Long>> counterSources = new CopyOnWriteArrayList<>();
 
