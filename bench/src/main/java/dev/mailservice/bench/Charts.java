@@ -5,6 +5,9 @@ import java.awt.Color;
 import java.awt.Shape;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
@@ -31,16 +34,22 @@ final class Charts {
      * looks the same in every chart and in every run, whichever series a run leaves out (a quick run
      * measures no smaller pool), where by its place among the series drawn it would not.
      */
-    private static final Map<String, Integer> STYLES = Map.of(
-            Growth.SERVICE, 0,
-            Growth.servicePool(4), 1,
-            Growth.servicePool(1), 2,
-            Growth.PIPESHUB, 3,
-            Growth.PIPESHUB_POOLED, 4,
-            Growth.ETCD_P50, 0,
-            Growth.ETCD_P99, 1,
-            Growth.REDIS_P50, 2,
-            Growth.REDIS_P99, 3);
+    private static final Map<String, Integer> STYLES = styles();
+
+    /** The contenders in the order of their columns (the smaller pools as the run measures them), then the stores. */
+    private static Map<String, Integer> styles() {
+        List<String> contenders = new ArrayList<>(List.of(Growth.SERVICE));
+        BenchmarkSettings.POOL_SIZES.reversed().forEach(size -> contenders.add(Growth.servicePool(size)));
+        contenders.addAll(List.of(Growth.PIPESHUB, Growth.PIPESHUB_POOLED));
+        Map<String, Integer> styles = new HashMap<>();
+        for (List<String> series : List.of(contenders,
+                List.of(Growth.ETCD_P50, Growth.ETCD_P99, Growth.REDIS_P50, Growth.REDIS_P99))) {
+            for (int i = 0; i < series.size(); i++) {
+                styles.put(series.get(i), i);
+            }
+        }
+        return styles;
+    }
 
     private Charts() {}
 
