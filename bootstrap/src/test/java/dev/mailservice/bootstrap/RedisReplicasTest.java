@@ -55,8 +55,8 @@ class RedisReplicasTest {
                 redis.publish(RedisStore.INVALIDATION_CHANNEL, KeyValueConfigRepository.PATH);
 
                 // A guard against a lost message, not a speed target: the benchmark measures that.
-                firstClient.statusWithin(Duration.ofSeconds(5), status -> status.contains(host));
-                secondClient.statusWithin(Duration.ofSeconds(5), status -> status.contains(host));
+                firstClient.statusWithin(Duration.ofSeconds(30), status -> status.contains(host));
+                secondClient.statusWithin(Duration.ofSeconds(30), status -> status.contains(host));
             }
         }
     }
@@ -70,8 +70,8 @@ class RedisReplicasTest {
                 ServiceProcess second = ServiceProcess.launch(directory, replicaEnvironment());
                 ServiceClient firstClient = new ServiceClient(first.awaitReadyPort(), SCOPED_SECRET);
                 ServiceClient secondClient = new ServiceClient(second.awaitReadyPort(), SCOPED_SECRET)) {
-            firstClient.statusWithin(Duration.ofSeconds(5), status -> status.contains("before.example.com"));
-            secondClient.statusWithin(Duration.ofSeconds(5), status -> status.contains("before.example.com"));
+            firstClient.statusWithin(Duration.ofSeconds(30), status -> status.contains("before.example.com"));
+            secondClient.statusWithin(Duration.ofSeconds(30), status -> status.contains("before.example.com"));
 
             REDIS.stop();
             REDIS.changeWhileStopped(redis -> redis.set(KEY, configuration("after.example.com")));

@@ -54,8 +54,8 @@ class ReplicasConvergeTest {
                     "{\"host\": \"smtp-b.example.com\", \"port\": 587, \"fromEmail\": \"noreply@example.com\"}"));
 
             // A guard against a lost change, not a speed target: the benchmark measures convergence.
-            firstClient.statusWithin(Duration.ofSeconds(5), status -> status.contains("smtp-b.example.com"));
-            secondClient.statusWithin(Duration.ofSeconds(5), status -> status.contains("smtp-b.example.com"));
+            firstClient.statusWithin(Duration.ofSeconds(30), status -> status.contains("smtp-b.example.com"));
+            secondClient.statusWithin(Duration.ofSeconds(30), status -> status.contains("smtp-b.example.com"));
         }
     }
 

@@ -179,7 +179,9 @@ class FileConfigRepositoryTest extends ConfigRepositoryContractTest {
 
             eventually(() -> announcements.get() > 0, "the change of the file itself was not announced");
             awaitQuiet(announcements);
-            assertEquals(1, announcements.get(), "only the configuration file's change is announced");
+            // Writing in place is two events (truncate, write), which a stalled machine may not
+            // merge; the other file, written all along, would have made many more.
+            assertTrue(announcements.get() <= 2, announcements.get() + " announcements: another file's changes were announced");
         } finally {
             logging.set(false);
             log.join();

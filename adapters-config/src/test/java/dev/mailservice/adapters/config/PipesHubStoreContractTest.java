@@ -170,6 +170,25 @@ abstract class PipesHubStoreContractTest extends ConfigRepositoryContractTest {
         }
     }
 
+    /**
+     * Waits until the repository reads again after the server's restart: its client may still be
+     * waiting out a reconnection back-off of several seconds.
+     */
+    private void awaitReadable() throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            try {
+                repository.load();
+                return;
+            } catch (BackendUnavailable stillReconnecting) {
+                if (System.nanoTime() > deadline) {
+                    throw stillReconnecting;
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
     @Test
     void aWriteThatFailedWhileTheServerWasDownNeverLandsOnceItIsBack() throws Exception {
         storeRaw(VALID_DOCUMENT);
@@ -186,6 +205,7 @@ abstract class PipesHubStoreContractTest extends ConfigRepositoryContractTest {
             } finally {
                 startServer();
             }
+            awaitReadable();
             // The longest a client could hold the write is its timeout and a second more; watch
             // for that and 5 s beyond, with the writer still open.
             long until = System.nanoTime() + timeout.plusSeconds(1 + 5).toNanos();

@@ -42,7 +42,7 @@ class AngusSmtpProbeTest {
 
     private static final String USER = "ops";
     private static final String PASSWORD = "right-Pa55word";
-    private static final Duration TIMEOUT = Duration.ofSeconds(2);
+    private static final Duration TIMEOUT = Duration.ofSeconds(5);
     private static final Duration LIMIT = Duration.ofSeconds(20);
 
     @TempDir
@@ -342,10 +342,12 @@ class AngusSmtpProbeTest {
                     Duration.ofMinutes(1), false, Optional.empty());
             AngusSmtpProbe probe = new AngusSmtpProbe(transports, Duration.ofMinutes(1), testAuthority);
 
-            // A guard against a hang, far above the limit: a run cut at the limit ends at once.
-            List<Probe> cut = assertTimeoutPreemptively(Duration.ofSeconds(15), () -> List.of(
-                    probe.probe(at(silent.getLocalPort(), null, null), Optional.empty(), Duration.ofMillis(300)),
-                    probe.probe(at(greetsThenSilent.getLocalPort(), null, null), Optional.empty(), Duration.ofMillis(300))));
+            // A guard against a hang, far above the limit: a run cut at the limit ends at once. The
+            // limit leaves a busy machine the time to connect and read a greeting on loopback.
+            Duration limit = Duration.ofSeconds(2);
+            List<Probe> cut = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> List.of(
+                    probe.probe(at(silent.getLocalPort(), null, null), Optional.empty(), limit),
+                    probe.probe(at(greetsThenSilent.getLocalPort(), null, null), Optional.empty(), limit)));
 
             assertEquals(List.of("dns", "connect", "greeting failed"), steps(cut.get(0)));
             assertEquals(List.of("dns", "connect", "greeting", "ehlo failed"), steps(cut.get(1)));

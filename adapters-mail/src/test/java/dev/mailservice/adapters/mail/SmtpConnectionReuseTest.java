@@ -81,7 +81,7 @@ class SmtpConnectionReuseTest {
         try (MailTransport shortLived = factory.create(SmtpConfiguration.of("127.0.0.1", proxy.port(), null, null,
                 "noreply@example.com"))) {
             shortLived.send(() -> message(1));
-            assertEquals(1, factory.poolMeters().idle());
+            assertEquals(1, factory.poolMeters().opened());
 
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (factory.poolMeters().idle() > 0) {
