@@ -244,6 +244,9 @@ public final class EtcdStore implements PipesHubStore {
 
         @Override
         public void onNext(WatchResponse response) {
+            if (closed) {
+                return; // an event already on its way when the watch was closed: nobody listens any more
+            }
             if (broken) {
                 broken = false;
                 LOG.log(Level.INFO, "The watch of {0} on {1} is back", key, description);

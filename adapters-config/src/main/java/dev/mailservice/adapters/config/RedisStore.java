@@ -295,6 +295,9 @@ public final class RedisStore implements PipesHubStore {
             lastHeardNanos = System.nanoTime();
             subscribedOn = connection;
             delay = FIRST_RESUBSCRIBE_DELAY;
+            if (closed) {
+                return; // subscribed just as the subscription was closed: nobody listens any more
+            }
             if (lost) {
                 lost = false;
                 LOG.log(Level.INFO, "The subscription to {0} on Redis at {1} is back", INVALIDATION_CHANNEL,
@@ -307,7 +310,7 @@ public final class RedisStore implements PipesHubStore {
         @Override
         public void onMessage(String channel, String message) {
             lastHeardNanos = System.nanoTime();
-            if (path.equals(message) || CLEAR_ALL.equals(message)) {
+            if (!closed && (path.equals(message) || CLEAR_ALL.equals(message))) {
                 listener.storedConfigurationMayHaveChanged();
             }
         }
