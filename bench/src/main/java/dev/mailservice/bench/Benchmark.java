@@ -159,12 +159,12 @@ public final class Benchmark {
                     Measurements.sequential(settings.sequentialCalls(), service::reload).percentileMillis(50));
             figures.put("reload_rps_c16", Measurements.concurrent(16, settings.phaseSeconds(), service::reload).perSecond());
 
-            Measurements.concurrent(16, settings.phaseSeconds() / 2, () -> service.send(OTP_MAIL));
+            Measurements.concurrent(16, settings.phaseSeconds() / 2, service.sending(OTP_MAIL));
             long sinkBefore = sink.messagesReceived();
             long sent = 0;
             for (int clients : new int[] {1, 16, 64}) {
                 Measurements.Result send = Measurements.concurrent(clients, settings.phaseSeconds(),
-                        () -> service.send(OTP_MAIL));
+                        service.sending(OTP_MAIL));
                 figures.put("send_rps_c" + clients, send.perSecond());
                 if (clients == 16) {
                     figures.put("send_p99_ms_c16", send.percentileMillis(99));
@@ -198,7 +198,7 @@ public final class Benchmark {
                 }
                 return null;
             });
-            Measurements.Result sends = Measurements.concurrent(16, settings.phaseSeconds(), () -> service.send(OTP_MAIL));
+            Measurements.Result sends = Measurements.concurrent(16, settings.phaseSeconds(), service.sending(OTP_MAIL));
             storming.set(false);
             storm.get(1, TimeUnit.MINUTES);
             figures.put("reloads_during_storm", (double) reloads.get());

@@ -78,12 +78,24 @@ final class Measurements {
         return new Result(count, errors, seconds, latencies);
     }
 
+    /** Makes the operation one client calls, with what it keeps of its own (a connection); closed after its phase. */
+    @FunctionalInterface
+    interface Client {
+        Operation open() throws Exception;
+    }
+
+    /** Calls {@code operation} from {@code clients} threads at once, each as fast as it can, for {@code seconds}. */
+    static Result concurrent(int clients, double seconds, Operation operation) throws Exception {
+        return concurrent(clients, seconds, () -> operation);
+    }
+
     /**
-     * Calls {@code operation} from {@code clients} threads at once, each as fast as it can, for {@code seconds}.
+     * Calls, from {@code clients} threads at once, each the operation {@code client} opens for it, as fast as it
+     * can, for {@code seconds}; an operation that is {@link AutoCloseable} is closed at the end.
      * They are virtual threads: at hundreds of clients, platform threads would cost the load tool, which shares
      * the machine with what it measures, a context switch per call.
      */
-    static Result concurrent(int clients, double seconds, Operation operation) throws Exception {
+    static Result concurrent(int clients, double seconds, Client client) throws Exception {
         long[][] perClient = new long[clients][];
         int[] counts = new int[clients];
         LongAdder errors = new LongAdder();
@@ -94,28 +106,35 @@ final class Measurements {
             long started = System.nanoTime();
             deadline.set(started + (long) (seconds * 1e9));
             for (int c = 0; c < clients; c++) {
-                int client = c;
+                int index = c;
                 running[c] = threads.submit(() -> {
+                    Operation operation = client.open();
                     long[] latencies = new long[1 << 16];
                     int n = 0;
-                    while (System.nanoTime() < deadline.get()) {
-                        long before = System.nanoTime();
-                        boolean ok;
-                        try {
-                            ok = operation.call();
-                        } catch (Exception e) {
-                            ok = false;
+                    try {
+                        while (System.nanoTime() < deadline.get()) {
+                            long before = System.nanoTime();
+                            boolean ok;
+                            try {
+                                ok = operation.call();
+                            } catch (Exception e) {
+                                ok = false;
+                            }
+                            if (n == latencies.length) {
+                                latencies = Arrays.copyOf(latencies, n * 2);
+                            }
+                            latencies[n++] = System.nanoTime() - before;
+                            if (!ok) {
+                                errors.increment();
+                            }
                         }
-                        if (n == latencies.length) {
-                            latencies = Arrays.copyOf(latencies, n * 2);
-                        }
-                        latencies[n++] = System.nanoTime() - before;
-                        if (!ok) {
-                            errors.increment();
+                    } finally {
+                        if (operation instanceof AutoCloseable own) {
+                            own.close();
                         }
                     }
-                    perClient[client] = latencies;
-                    counts[client] = n;
+                    perClient[index] = latencies;
+                    counts[index] = n;
                     return null;
                 });
             }

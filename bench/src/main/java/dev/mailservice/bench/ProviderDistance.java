@@ -109,7 +109,7 @@ final class ProviderDistance {
                 List<Contender> order = round % 2 == 0 ? contenders : contenders.reversed();
                 for (int clients : settings.concurrencies()) {
                     for (Contender contender : order) {
-                        Measurements.Operation send = sends.to(contender.process());
+                        Measurements.Client send = sends.to(contender.process());
                         // Unmeasured lead-in at the same concurrency: each phase measures the steady state, not
                         // the connections a pool opens again after the minute the other contenders took.
                         Measurements.Result leadIn = Measurements.concurrent(clients, settings.leadInSeconds(), send);
@@ -180,18 +180,36 @@ final class ProviderDistance {
         }
 
         /** Sends to {@code process}, each call with the next marker. */
-        Measurements.Operation to(BenchedService process) {
-            return () -> {
+        Measurements.Client to(BenchedService process) {
+            return () -> new MarkedSender(process.sender());
+        }
+
+        /** One load client's sends, over its own connection. */
+        private final class MarkedSender implements Measurements.Operation, AutoCloseable {
+
+            private final BenchedService.Sender sender;
+
+            MarkedSender(BenchedService.Sender sender) {
+                this.sender = sender;
+            }
+
+            @Override
+            public boolean call() throws Exception {
                 long marker = next.getAndIncrement();
                 // The subject needs no escaping in JSON: letters, digits and spaces.
-                boolean ok = process.send(head + SubmissionServer.markedSubject(marker) + tail);
+                boolean ok = sender.send(head + SubmissionServer.markedSubject(marker) + tail);
                 if (ok) {
                     synchronized (answered) {
                         answered.set(Math.toIntExact(marker));
                     }
                 }
                 return ok;
-            };
+            }
+
+            @Override
+            public void close() throws Exception {
+                sender.close();
+            }
         }
 
         /** The sends answered 200 whose marker is not among those {@code delivered}. */
