@@ -169,7 +169,7 @@ public final class Benchmark {
                 if (clients == 16) {
                     figures.put("send_p99_ms_c16", send.percentileMillis(99));
                 }
-                sent += send.count() - send.errors();
+                sent += send.calls() - send.errors();
             }
             Thread.sleep(500);
             figures.put("send_sink_missing", (double) (sent - (sink.messagesReceived() - sinkBefore)));

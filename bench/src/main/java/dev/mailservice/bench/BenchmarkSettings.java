@@ -66,9 +66,26 @@ record BenchmarkSettings(boolean quick, Path serviceJar, Path pipesHubPeer, List
         return quick ? 1 : 3;
     }
 
-    /** Length of one contender's phase in one round of a comparison, in seconds. */
+    /**
+     * Rounds of the send comparison at a provider's distance. More than {@link #rounds()}: one round's send
+     * rate can stray from the others by a tenth and more with what else the two cores happen to be doing, and a
+     * median of five is steadier than one of three.
+     */
+    int sendRounds() {
+        return quick ? 1 : 5;
+    }
+
+    /** Length of one contender's measured phase in one round of a comparison, in seconds. */
     double roundPhaseSeconds() {
-        return quick ? 0.5 : 4;
+        return quick ? 0.5 : 3;
+    }
+
+    /**
+     * How long each contender sends before the rounds begin, in seconds: long enough for the JIT to have compiled
+     * what a send runs, which on two busy cores takes tens of seconds, and for Node to have optimised its code.
+     */
+    double warmUpSeconds() {
+        return quick ? 0.5 : 12;
     }
 
     /** Unmeasured calls before each phase of a comparison, at the phase's concurrency, in seconds. */

@@ -1,12 +1,11 @@
 package dev.mailservice.bench;
 
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 
 /** Runs an operation many times, in one or several threads, and reports latencies and rates. */
 final class Measurements {
@@ -18,16 +17,12 @@ final class Measurements {
     }
 
     /**
-     * @param count     calls made
-     * @param errors    calls that failed
-     * @param seconds   wall time
-     * @param latencies every call's latency in nanoseconds, sorted
+     * @param calls      calls made
+     * @param errors     calls that failed
+     * @param perSecond  calls that succeeded, per second
+     * @param latencies  the measured calls' latencies in nanoseconds, sorted
      */
-    record Result(long count, long errors, double seconds, long[] latencies) {
-
-        double perSecond() {
-            return (count - errors) / seconds;
-        }
+    record Result(long calls, long errors, double perSecond, long[] latencies) {
 
         double percentileMillis(double percentile) {
             if (latencies.length == 0) {
@@ -75,7 +70,7 @@ final class Measurements {
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         Arrays.sort(latencies);
-        return new Result(count, errors, seconds, latencies);
+        return new Result(count, errors, (count - errors) / seconds, latencies);
     }
 
     /** Makes the operation one client calls, with what it keeps of its own (a connection); closed after its phase. */
@@ -86,72 +81,112 @@ final class Measurements {
 
     /** Calls {@code operation} from {@code clients} threads at once, each as fast as it can, for {@code seconds}. */
     static Result concurrent(int clients, double seconds, Operation operation) throws Exception {
-        return concurrent(clients, seconds, () -> operation);
+        return concurrent(clients, 0, seconds, () -> operation);
+    }
+
+    /** As {@link #concurrent(int, double, double, Client)}, measured from the start. */
+    static Result concurrent(int clients, double seconds, Client client) throws Exception {
+        return concurrent(clients, 0, seconds, client);
     }
 
     /**
      * Calls, from {@code clients} threads at once, each the operation {@code client} opens for it, as fast as it
-     * can, for {@code seconds}; an operation that is {@link AutoCloseable} is closed at the end.
-     * They are virtual threads: at hundreds of clients, platform threads would cost the load tool, which shares
+     * can, for {@code leadInSeconds} unmeasured and then {@code seconds} measured; an operation that is
+     * {@link AutoCloseable} is closed at the end.
+     *
+     * <p>The measured window is the steady state: the clients keep their connections from the lead-in into it
+     * and go on calling until it ends, so it sees neither connections being opened nor the last calls draining
+     * away. The rate counts the calls that ended inside the window; the latencies are those of the calls that
+     * began inside it, each waited for however long it takes (at hundreds of clients queuing for a few
+     * connections, a call can take longer than the window). The counts of calls and errors take in every call.
+     *
+     * <p>They are virtual threads: at hundreds of clients, platform threads would cost the load tool, which shares
      * the machine with what it measures, a context switch per call.
      */
-    static Result concurrent(int clients, double seconds, Client client) throws Exception {
-        long[][] perClient = new long[clients][];
-        int[] counts = new int[clients];
-        LongAdder errors = new LongAdder();
-        AtomicLong deadline = new AtomicLong();
+    static Result concurrent(int clients, double leadInSeconds, double seconds, Client client) throws Exception {
+        CallLog[] logs = new CallLog[clients];
+        long started = System.nanoTime();
+        long windowStart = started + (long) (leadInSeconds * 1e9);
+        long windowEnd = windowStart + (long) (seconds * 1e9);
         ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
         try {
             Future<?>[] running = new Future<?>[clients];
-            long started = System.nanoTime();
-            deadline.set(started + (long) (seconds * 1e9));
             for (int c = 0; c < clients; c++) {
                 int index = c;
                 running[c] = threads.submit(() -> {
                     Operation operation = client.open();
-                    long[] latencies = new long[1 << 16];
-                    int n = 0;
+                    CallLog log = new CallLog();
                     try {
-                        while (System.nanoTime() < deadline.get()) {
-                            long before = System.nanoTime();
+                        while (System.nanoTime() < windowEnd) {
+                            long began = System.nanoTime();
                             boolean ok;
                             try {
                                 ok = operation.call();
                             } catch (Exception e) {
                                 ok = false;
                             }
-                            if (n == latencies.length) {
-                                latencies = Arrays.copyOf(latencies, n * 2);
-                            }
-                            latencies[n++] = System.nanoTime() - before;
-                            if (!ok) {
-                                errors.increment();
-                            }
+                            log.add(began, System.nanoTime(), ok);
                         }
                     } finally {
                         if (operation instanceof AutoCloseable own) {
                             own.close();
                         }
                     }
-                    perClient[index] = latencies;
-                    counts[index] = n;
+                    logs[index] = log;
                     return null;
                 });
             }
             for (Future<?> each : running) {
                 each.get(10, TimeUnit.MINUTES);
             }
-            double elapsed = (System.nanoTime() - started) / 1e9;
-            long[] all = new long[Arrays.stream(counts).sum()];
-            int at = 0;
-            for (int c = 0; c < clients; c++) {
-                System.arraycopy(perClient[c], 0, all, at, counts[c]);
-                at += counts[c];
-            }
-            Arrays.sort(all);
-            return new Result(all.length, errors.sum(), elapsed, all);
         } finally {
             threads.shutdownNow();
+        }
+        long calls = 0;
+        long errors = 0;
+        long succeededInWindow = 0;
+        long[] latencies = new long[Arrays.stream(logs).mapToInt(CallLog::size).sum()];
+        int measured = 0;
+        for (CallLog log : logs) {
+            for (int i = 0; i < log.size(); i++) {
+                long began = log.began[i];
+                long ended = log.ended[i];
+                boolean ok = log.succeeded.get(i);
+                calls++;
+                errors += ok ? 0 : 1;
+                if (ok && ended >= windowStart && ended < windowEnd) {
+                    succeededInWindow++;
+                }
+                if (began >= windowStart && began < windowEnd) {
+                    latencies[measured++] = ended - began;
+                }
+            }
+        }
+        long[] sorted = Arrays.copyOf(latencies, measured);
+        Arrays.sort(sorted);
+        return new Result(calls, errors, succeededInWindow / seconds, sorted);
+    }
+
+    /** When one client's calls began and ended, and whether each succeeded; grows as the client calls. */
+    private static final class CallLog {
+        private long[] began = new long[256];
+        private long[] ended = new long[256];
+        private final BitSet succeeded = new BitSet();
+        private int size;
+
+        void add(long beganNanos, long endedNanos, boolean ok) {
+            if (size == began.length) {
+                began = Arrays.copyOf(began, size * 2);
+                ended = Arrays.copyOf(ended, size * 2);
+            }
+            began[size] = beganNanos;
+            ended[size] = endedNanos;
+            succeeded.set(size, ok);
+            size++;
+        }
+
+        int size() {
+            return size;
         }
     }
 }

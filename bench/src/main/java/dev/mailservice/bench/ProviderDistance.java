@@ -99,10 +99,10 @@ final class ProviderDistance {
             int most = settings.concurrencies().getLast();
             Measurements.concurrent(most, settings.roundPhaseSeconds(), sends.to(contenders.get(1).process()));
             for (Contender contender : contenders) {
-                Measurements.concurrent(16, settings.roundPhaseSeconds(), sends.to(contender.process()));
+                Measurements.concurrent(16, settings.warmUpSeconds(), sends.to(contender.process()));
             }
             Rounds rounds = new Rounds();
-            for (int round = 0; round < settings.rounds(); round++) {
+            for (int round = 0; round < settings.sendRounds(); round++) {
                 // Every other round takes the contenders in reverse order, so that each follows one contender in
                 // some rounds and another in the rest: what a phase leaves behind (Postfix still delivering its
                 // last mails) does not always fall on the same one.
@@ -110,10 +110,11 @@ final class ProviderDistance {
                 for (int clients : settings.concurrencies()) {
                     for (Contender contender : order) {
                         Measurements.Client send = sends.to(contender.process());
-                        // Unmeasured lead-in at the same concurrency: each phase measures the steady state, not
-                        // the connections a pool opens again after the minute the other contenders took.
-                        Measurements.Result leadIn = Measurements.concurrent(clients, settings.leadInSeconds(), send);
-                        Measurements.Result phase = Measurements.concurrent(clients, settings.roundPhaseSeconds(), send);
+                        // An unmeasured lead-in at the same concurrency, on the same connections: each phase
+                        // measures the steady state, not the connections a pool opens again after the minute the
+                        // other contenders took, nor the load's own connections being opened.
+                        Measurements.Result phase = Measurements.concurrent(clients, settings.leadInSeconds(),
+                                settings.roundPhaseSeconds(), send);
                         rounds.add(contender.key("send_rps", clients), phase.perSecond());
                         rounds.add(contender.key("send_p50_ms", clients), phase.percentileMillis(50));
                         rounds.add(contender.key("send_p99_ms", clients), phase.percentileMillis(99));
