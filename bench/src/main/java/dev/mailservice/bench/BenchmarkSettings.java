@@ -77,21 +77,23 @@ record BenchmarkSettings(boolean quick, Path serviceJar, Path pipesHubPeer, List
 
     /**
      * Length of one contender's measured phase in one round of a comparison, in seconds. A quick run's, after its
-     * lead-in, is still long enough for PipesHub's path, cold, to answer some of 256 clients' first sends within it.
+     * lead-in, is still long enough for PipesHub's path, cold, to answer some of 256 clients' first sends within
+     * it, and so for some of their next sends to begin within it.
      */
     double roundPhaseSeconds() {
         return quick ? 1 : 3;
     }
 
     /**
-     * How long each contender sends before the rounds begin, in seconds: long enough for the JIT to have compiled
-     * what a send runs, which on two busy cores takes tens of seconds, and for Node to have optimised its code.
+     * How long each contender sends from 16 clients before the rounds begin, in seconds: long enough for the JIT
+     * to have compiled most of what a send runs, which is slow on two busy cores, and for Node to have optimised
+     * its code.
      */
     double warmUpSeconds() {
         return quick ? 0.5 : 12;
     }
 
-    /** Unmeasured calls before each phase of a comparison, at the phase's concurrency, in seconds. */
+    /** The unmeasured lead-in of each phase of the send comparison, on the phase's connections, in seconds. */
     double leadInSeconds() {
         return quick ? 0.5 : 1;
     }
@@ -101,7 +103,7 @@ record BenchmarkSettings(boolean quick, Path serviceJar, Path pipesHubPeer, List
         return quick ? 100 : 1_000;
     }
 
-    /** Calls of PipesHub's reload in one round: it costs some 25 etcd reads one after the other. */
+    /** Calls of PipesHub's reload in one round: each makes 95 etcd calls one after the other. */
     int peerReloadCalls() {
         return quick ? 5 : 200;
     }

@@ -117,8 +117,8 @@ final class Measurements {
                     Operation operation = client.open();
                     CallLog log = new CallLog();
                     try {
-                        while (System.nanoTime() < windowEnd) {
-                            long began = System.nanoTime();
+                        long began;
+                        while ((began = System.nanoTime()) < windowEnd) {
                             boolean ok;
                             try {
                                 ok = operation.call();
