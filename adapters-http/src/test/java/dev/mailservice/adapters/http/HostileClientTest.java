@@ -280,7 +280,7 @@ class HostileClientTest {
             RawHttp.Answer answer = client.answer();
             assertEquals(200, answer.status());
             assertEquals("close", answer.header("Connection"));
-            assertTrue(client.closedWithin(Duration.ofMillis(500)), "open after an answer with Connection: close");
+            assertTrue(client.closedWithin(CLOSED_WITH_THE_ANSWER), "open after an answer with Connection: close");
         }
     }
 
