@@ -175,20 +175,10 @@ final class BenchedService implements AutoCloseable {
 
     /** Load clients that each send {@code body} again and again over a connection of their own. */
     Measurements.Client sending(String body) {
-        return () -> new Resending(sender(), body);
-    }
-
-    private record Resending(Sender sender, String body) implements Measurements.Operation, AutoCloseable {
-
-        @Override
-        public boolean call() throws IOException {
-            return sender.send(body);
-        }
-
-        @Override
-        public void close() throws IOException {
-            sender.close();
-        }
+        return () -> {
+            Sender sender = sender();
+            return Measurements.owning(sender, () -> sender.send(body));
+        };
     }
 
     /**

@@ -79,6 +79,24 @@ final class Measurements {
         Operation open() throws Exception;
     }
 
+    /** {@code operation}, which keeps {@code resource} of its own: closed at the end of its phase. */
+    static Operation owning(AutoCloseable resource, Operation operation) {
+        return new Owning(resource, operation);
+    }
+
+    private record Owning(AutoCloseable resource, Operation operation) implements Operation, AutoCloseable {
+
+        @Override
+        public boolean call() throws Exception {
+            return operation.call();
+        }
+
+        @Override
+        public void close() throws Exception {
+            resource.close();
+        }
+    }
+
     /** Calls {@code operation} from {@code clients} threads at once, each as fast as it can, for {@code seconds}. */
     static Result concurrent(int clients, double seconds, Operation operation) throws Exception {
         return concurrent(clients, 0, seconds, () -> operation);

@@ -186,35 +186,23 @@ final class ProviderDistance {
 
         /** Sends to {@code process}, each call with the next marker. */
         Measurements.Client to(BenchedService process) {
-            return () -> new MarkedSender(process.sender());
+            return () -> {
+                BenchedService.Sender sender = process.sender();
+                return Measurements.owning(sender, () -> sendNext(sender));
+            };
         }
 
-        /** One load client's sends, over its own connection. */
-        private final class MarkedSender implements Measurements.Operation, AutoCloseable {
-
-            private final BenchedService.Sender sender;
-
-            MarkedSender(BenchedService.Sender sender) {
-                this.sender = sender;
-            }
-
-            @Override
-            public boolean call() throws Exception {
-                long marker = next.getAndIncrement();
-                // The subject needs no escaping in JSON: letters, digits and spaces.
-                boolean ok = sender.send(head + SubmissionServer.markedSubject(marker) + tail);
-                if (ok) {
-                    synchronized (answered) {
-                        answered.set(Math.toIntExact(marker));
-                    }
+        /** Sends the mail with the next marker over one load client's connection; true when answered 200. */
+        private boolean sendNext(BenchedService.Sender sender) throws IOException {
+            long marker = next.getAndIncrement();
+            // The subject needs no escaping in JSON: letters, digits and spaces.
+            boolean ok = sender.send(head + SubmissionServer.markedSubject(marker) + tail);
+            if (ok) {
+                synchronized (answered) {
+                    answered.set(Math.toIntExact(marker));
                 }
-                return ok;
             }
-
-            @Override
-            public void close() throws Exception {
-                sender.close();
-            }
+            return ok;
         }
 
         /** The sends answered 200 whose marker is not among those {@code delivered}. */
