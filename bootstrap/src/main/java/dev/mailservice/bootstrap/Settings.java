@@ -121,8 +121,13 @@ record Settings(
     static final int DEFAULT_PORT = 3000;
     static final String DEFAULT_CONFIG_FILE = "config/smtp.json";
     static final long DEFAULT_SMTP_TIMEOUT_MS = 10_000;
-    /** Enough for 16 concurrent sends to a distant server without queueing (see docs/benchmark.md). */
-    static final int DEFAULT_SMTP_POOL_SIZE = 16;
+    /**
+     * A send holds its connection for about four round trips to the server, longer while the CPU is
+     * busy: at a 10 ms round trip, 16 connections leave two cores partly idle under overload and 32
+     * keep them busy (see docs/benchmark.md). Connections are opened only as sends need them, idle
+     * ones are closed, and a server that refuses one for its own limit lowers the maximum.
+     */
+    static final int DEFAULT_SMTP_POOL_SIZE = 32;
     static final long DEFAULT_SMTP_POOL_IDLE_MS = 60_000;
     static final int DEFAULT_MAIL_MAX_RECIPIENTS = 50;
     static final long DEFAULT_HTTP_IDLE_TIMEOUT_MS = 20_000;

@@ -81,7 +81,7 @@ class SettingsTest {
         assertEquals(Optional.of(USER_SECRET), settings.jwtSecret());
         assertEquals(4, settings.smtpPoolSize());
         assertEquals(Duration.ofSeconds(5), settings.smtpPoolIdle());
-        assertEquals(16, Settings.fromEnvironment(environment()).smtpPoolSize());
+        assertEquals(32, Settings.fromEnvironment(environment()).smtpPoolSize());
         assertEquals(Duration.ofMinutes(1), Settings.fromEnvironment(environment()).smtpPoolIdle());
     }
 
