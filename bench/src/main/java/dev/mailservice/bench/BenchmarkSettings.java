@@ -21,6 +21,12 @@ record BenchmarkSettings(boolean quick, Path serviceJar, Path pipesHubPeer, List
     /** The concurrencies of the growth series. */
     static final List<Integer> CONCURRENCIES = List.of(1, 4, 16, 64, 256);
 
+    /**
+     * The service's default {@code SMTP_POOL_SIZE} (bootstrap's {@code Settings}): the service runs
+     * with it unset, nodemailer's pool is given as many connections, and the tables name it.
+     */
+    static final int SERVICE_DEFAULT_POOL_SIZE = 32;
+
     /** The pool sizes the service is measured at, beside its default. */
     static final List<Integer> POOL_SIZES = List.of(1, 4);
 

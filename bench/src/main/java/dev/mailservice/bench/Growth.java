@@ -20,7 +20,7 @@ record Growth(String file, String title, String xLabel, String yLabel, boolean l
     record Line(String label, IntFunction<String> key) {}
 
     /** The lines' labels, which also name them in the charts (and so give each its colour). */
-    static final String SERVICE = "service (default pool, 16)";
+    static final String SERVICE = "service (default pool, " + BenchmarkSettings.SERVICE_DEFAULT_POOL_SIZE + ")";
     static final String PIPESHUB = "PipesHub (transport per mail)";
     static final String PIPESHUB_POOLED = "PipesHub with nodemailer's pool";
     static final String ETCD_P50 = "etcd p50";

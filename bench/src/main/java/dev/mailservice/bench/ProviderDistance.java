@@ -73,7 +73,9 @@ final class ProviderDistance {
                     "SMTP_CA_FILE", smtp.caFile().toString());
             Map<String, String> pooled = new HashMap<>(node);
             pooled.put("SMTP_POOL", "true");
-            // nodemailer's pool at its best: a connection is not replaced after 100 messages.
+            // nodemailer's pool at its best: as many connections as the service's pool may open, and a
+            // connection not replaced after 100 messages.
+            pooled.put("SMTP_POOL_SIZE", Integer.toString(BenchmarkSettings.SERVICE_DEFAULT_POOL_SIZE));
             pooled.put("SMTP_POOL_MAX_MESSAGES", "Infinity");
             List<Planned> planned = new ArrayList<>(List.of(
                     // The service with its default settings first: that is the one compared.

@@ -58,7 +58,8 @@ final class Results {
             new Row("rtt_measured_ms", "ms", "that round trip as measured through the proxy (one-byte echo, p50)"),
             new Row("send_rps_c16_tls", "mail/s", "send route at that distance, 16 clients, default settings"),
             new Row("pipeshub_send_rps_c16_tls", "mail/s", "PipesHub's send path in Node (a new transport per mail), same"),
-            new Row("pipeshub_pooled_send_rps_c16_tls", "mail/s", "the same with nodemailer's pool of 16"),
+            new Row("pipeshub_pooled_send_rps_c16_tls", "mail/s", "the same with nodemailer's pool of "
+                    + BenchmarkSettings.SERVICE_DEFAULT_POOL_SIZE + ", the service's default"),
             new Row("send_vs_pipeshub_c16_tls", "x", "send_rps_c16_tls / pipeshub_send_rps_c16_tls"),
             new Row("send_vs_pipeshub_pooled_c16_tls", "x", "send_rps_c16_tls / pipeshub_pooled_send_rps_c16_tls"),
             new Row("send_p99_ms_c16_tls", "ms", "send latency p99 at that distance, 16 clients"),
