@@ -168,6 +168,15 @@ final class BenchedService implements AutoCloseable {
         return call("GET", "/api/v1/mail/smtpConfig", fetchConfig, null).statusCode() == 200;
     }
 
+    /** The SMTP connections the service holds open, lent to a send or idle, as its own metrics count them. */
+    int smtpConnections() throws Exception {
+        return (int) call("GET", "/observe/metrics", fetchConfig, null).body().lines()
+                .filter(line -> line.startsWith("mailservice_smtp_connections_busy")
+                        || line.startsWith("mailservice_smtp_connections_idle"))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .sum();
+    }
+
     /** A load client's own connection for sends, opened at its first send. */
     Sender sender() {
         return new Sender();

@@ -107,6 +107,7 @@ final class ProviderDistance {
             for (Contender contender : contenders) {
                 Measurements.concurrent(16, settings.warmUpSeconds(), sends.to(contender.process()));
             }
+            checkDefaultPool(contenders.getFirst().process());
             Rounds rounds = new Rounds();
             for (int round = 0; round < settings.sendRounds(); round++) {
                 // Every other round takes the contenders in reverse order, so that each follows one contender in
@@ -145,6 +146,21 @@ final class ProviderDistance {
         figures.put("send_vs_pipeshub_c16_tls", figures.get("send_rps_c16_tls") / figures.get("pipeshub_send_rps_c16_tls"));
         figures.put("send_vs_pipeshub_pooled_c16_tls",
                 figures.get("send_rps_c16_tls") / figures.get("pipeshub_pooled_send_rps_c16_tls"));
+    }
+
+    /**
+     * Fails unless the service at its defaults, sent to by the most clients for a second, holds
+     * {@link BenchmarkSettings#SERVICE_DEFAULT_POOL_SIZE} connections: the tables name that size and nodemailer's
+     * pool is given as many, so they must not drift from the service's own default.
+     */
+    private void checkDefaultPool(BenchedService service) throws Exception {
+        Measurements.concurrent(settings.concurrencies().getLast(), 1, sends.to(service));
+        int held = service.smtpConnections();
+        if (held != BenchmarkSettings.SERVICE_DEFAULT_POOL_SIZE) {
+            throw new IllegalStateException("the service held " + held + " SMTP connections under load, but the"
+                    + " benchmark takes its default pool to be " + BenchmarkSettings.SERVICE_DEFAULT_POOL_SIZE
+                    + ": correct BenchmarkSettings.SERVICE_DEFAULT_POOL_SIZE");
+        }
     }
 
     /**
