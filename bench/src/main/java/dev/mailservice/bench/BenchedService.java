@@ -21,6 +21,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A process under measurement, with the calls the benchmark makes: the service jar, or PipesHub's
@@ -170,11 +172,21 @@ final class BenchedService implements AutoCloseable {
 
     /** The SMTP connections the service holds open, lent to a send or idle, as its own metrics count them. */
     int smtpConnections() throws Exception {
-        return (int) call("GET", "/observe/metrics", fetchConfig, null).body().lines()
-                .filter(line -> line.startsWith("mailservice_smtp_connections_busy")
-                        || line.startsWith("mailservice_smtp_connections_idle"))
-                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
-                .sum();
+        HttpResponse<String> metrics = call("GET", "/observe/metrics", fetchConfig, null);
+        if (metrics.statusCode() != 200) {
+            throw new IllegalStateException("the service's metrics answered " + metrics.statusCode());
+        }
+        return gauge(metrics.body(), "mailservice_smtp_connections_busy")
+                + gauge(metrics.body(), "mailservice_smtp_connections_idle");
+    }
+
+    /** The value of the one series of {@code name} in Prometheus' text format. */
+    private static int gauge(String metrics, String name) {
+        Matcher series = Pattern.compile("(?m)^" + Pattern.quote(name) + "\\{[^}]*} (\\S+)$").matcher(metrics);
+        if (!series.find()) {
+            throw new IllegalStateException("no " + name + " in the service's metrics");
+        }
+        return (int) Double.parseDouble(series.group(1));
     }
 
     /** A load client's own connection for sends, opened at its first send. */
