@@ -189,16 +189,22 @@ final class BenchedService implements AutoCloseable {
         return (int) Double.parseDouble(series.group(1));
     }
 
-    /** A load client's own connection for sends, opened at its first send. */
-    Sender sender() {
-        return new Sender();
-    }
-
     /** Load clients that each send {@code body} again and again over a connection of their own. */
     Measurements.Client sending(String body) {
+        return sendingEach(sender -> sender.send(body));
+    }
+
+    /** One send a load client makes over its own connection; true when answered 200. */
+    @FunctionalInterface
+    interface Send {
+        boolean over(Sender sender) throws IOException;
+    }
+
+    /** Load clients that each make {@code send} again and again over a connection of their own. */
+    Measurements.Client sendingEach(Send send) {
         return () -> {
-            Sender sender = sender();
-            return Measurements.owning(sender, () -> sender.send(body));
+            Sender sender = new Sender();
+            return Measurements.owning(sender, () -> send.over(sender));
         };
     }
 

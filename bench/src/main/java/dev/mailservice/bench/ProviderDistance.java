@@ -206,10 +206,7 @@ final class ProviderDistance {
 
         /** Sends to {@code process}, each call with the next marker. */
         Measurements.Client to(BenchedService process) {
-            return () -> {
-                BenchedService.Sender sender = process.sender();
-                return Measurements.owning(sender, () -> sendNext(sender));
-            };
+            return process.sendingEach(this::sendNext);
         }
 
         /** Sends the mail with the next marker over one load client's connection; true when answered 200. */
