@@ -2,7 +2,7 @@ package dev.mailservice.bootstrap;
 
 import dev.mailservice.adapters.config.PipesHubTokenSecrets;
 import dev.mailservice.application.failure.BackendUnavailable;
-import dev.mailservice.application.service.Backoff;
+import dev.mailservice.domain.Backoff;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.Optional;

@@ -4,6 +4,7 @@ import dev.mailservice.application.failure.BackendUnavailable;
 import dev.mailservice.application.port.in.ReloadSmtpConfiguration;
 import dev.mailservice.application.port.out.ConfigRepository;
 import dev.mailservice.application.port.out.ServiceMetrics;
+import dev.mailservice.domain.Backoff;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.Objects;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mailservice.application.failure.BackendUnavailable;
+import dev.mailservice.domain.Backoff;
 import dev.mailservice.domain.InvalidSmtpConfigurationException;
 import dev.mailservice.domain.StoredSmtpConfiguration;
 import java.time.Clock;

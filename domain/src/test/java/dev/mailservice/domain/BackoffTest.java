@@ -1,9 +1,13 @@
-package dev.mailservice.application.service;
+package dev.mailservice.domain;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class BackoffTest {
@@ -29,5 +33,19 @@ class BackoffTest {
     void refusesNonsense() {
         assertThrows(IllegalArgumentException.class, () -> new Backoff(Duration.ZERO, Duration.ofSeconds(1)));
         assertThrows(IllegalArgumentException.class, () -> new Backoff(Duration.ofSeconds(2), Duration.ofSeconds(1)));
+    }
+
+    @Test
+    void aJitteredDelayLiesBetweenHalfTheDelayAndTheWholeOfItAndVaries() {
+        Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2));
+        Random random = new Random(7);
+        Set<Duration> seen = new HashSet<>();
+        for (int i = 0; i < 200; i++) {
+            Duration delay = backoff.jittered(2, random);
+            assertTrue(delay.compareTo(Duration.ofMillis(200)) >= 0 && delay.compareTo(Duration.ofMillis(400)) <= 0,
+                    delay::toString);
+            seen.add(delay);
+        }
+        assertTrue(seen.size() > 100, "the delays vary: " + seen.size() + " different ones");
     }
 }

@@ -1,10 +1,12 @@
-package dev.mailservice.application.service;
+package dev.mailservice.domain;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.random.RandomGenerator;
 
 /**
- * Delays between attempts: doubling from {@code first}, never above {@code max}.
+ * Delays between attempts: doubling from {@code first}, never above {@code max}. Reconnecting to a
+ * backend and sending a mail again both wait this way.
  *
  * @param first the delay after the first failed attempt
  * @param max   the longest delay
@@ -26,5 +28,14 @@ public record Backoff(Duration first, Duration max) {
             delay = delay.multipliedBy(2);
         }
         return delay.compareTo(max) > 0 ? max : delay;
+    }
+
+    /**
+     * {@link #delay} taken down by a random share of up to half, so that clients that failed together
+     * do not all come back at the same moment.
+     */
+    public Duration jittered(int failedAttempts, RandomGenerator random) {
+        long nanos = delay(failedAttempts).toNanos();
+        return Duration.ofNanos(nanos - random.nextLong(nanos / 2 + 1));
     }
 }
