@@ -12,7 +12,7 @@ import dev.mailservice.adapters.http.TokenVerifier;
 import dev.mailservice.adapters.mail.AngusSmtpProbe;
 import dev.mailservice.adapters.mail.JakartaMailTransportFactory;
 import dev.mailservice.adapters.mail.MustacheMailRenderer;
-import dev.mailservice.adapters.mail.SmtpPoolMeters;
+import dev.mailservice.adapters.mail.SmtpMeters;
 import dev.mailservice.application.port.in.GetServiceHealth;
 import dev.mailservice.application.port.in.GetSmtpStatus;
 import dev.mailservice.application.port.in.GetStoredSmtpConfiguration;
@@ -28,6 +28,7 @@ import dev.mailservice.application.port.out.ServiceMetrics;
 import dev.mailservice.application.port.out.SmtpProbe;
 import dev.mailservice.application.service.ActiveMailSender;
 import dev.mailservice.application.service.ConfigurationFollower;
+import java.util.Map;
 
 /**
  * The mail and HTTP adapters, configured by the {@link Settings}, and the running service made of
@@ -51,9 +52,7 @@ final class AdaptersModule extends AbstractModule {
     @Provides
     @Singleton
     JakartaMailTransportFactory jakartaMailTransportFactory(TrustedAuthorities authorities) {
-        return new JakartaMailTransportFactory(settings.smtpTimeout(), settings.smtpPoolSize(), settings.smtpPoolIdle(),
-                settings.smtpRequireTls(),
-                authorities.smtpSocketFactory());
+        return new JakartaMailTransportFactory(settings.smtp(), authorities.smtpSocketFactory());
     }
 
     @Provides
@@ -66,7 +65,7 @@ final class AdaptersModule extends AbstractModule {
     @Provides
     @Singleton
     SmtpProbe smtpProbe(JakartaMailTransportFactory transports, TrustedAuthorities authorities) {
-        return new AngusSmtpProbe(transports, settings.smtpTimeout(), authorities.trustManagers());
+        return new AngusSmtpProbe(transports, authorities.trustManagers());
     }
 
     @Provides
@@ -92,11 +91,18 @@ final class AdaptersModule extends AbstractModule {
         metrics.gauge("backend.up", "1 when the last read reached the backend, else 0",
                 () -> health.health().backend().map(contact -> contact.reachable() ? 1 : 0).orElse(0));
         if (transports instanceof JakartaMailTransportFactory jakarta) {
-            SmtpPoolMeters pools = jakarta.poolMeters();
-            metrics.gauge("smtp.connections.busy", "SMTP connections lent to a send right now", pools::busy);
-            metrics.gauge("smtp.connections.idle", "SMTP connections open and waiting for the next send", pools::idle);
-            metrics.counter("smtp.connections.opened", "SMTP connections opened and logged in", pools::opened);
-            metrics.counter("smtp.sends.waited", "Sends that found every SMTP connection busy and waited", pools::waited);
+            SmtpMeters smtp = jakarta.meters();
+            metrics.gauge("smtp.connections.busy", "SMTP connections lent to a send right now", smtp::busy);
+            metrics.gauge("smtp.connections.idle", "SMTP connections open and waiting for the next send", smtp::idle);
+            metrics.gauge("smtp.connections.allowed", "SMTP connections the pools may open now, fewer where a server "
+                    + "refused more", smtp::allowed);
+            metrics.counter("smtp.connections.opened", "SMTP connections opened and logged in", smtp::opened);
+            metrics.counter("smtp.sends.waited", "Sends that found every SMTP connection busy and waited", smtp::waited);
+            metrics.counter("smtp.send.attempts", "Attempts at mails, first ones and retries", smtp::attempts);
+            for (String cause : smtp.retryCauses()) {
+                metrics.counter("smtp.send.retries", "Mails tried again, by why", Map.of("cause", cause),
+                        () -> smtp.retries(cause));
+            }
         }
         return metrics;
     }

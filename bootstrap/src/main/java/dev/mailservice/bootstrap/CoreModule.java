@@ -66,7 +66,7 @@ final class CoreModule extends AbstractModule {
     @Provides
     @Singleton
     SmtpVerifier smtpVerifier(SmtpProbe probe, ActiveMailSender sender, ServiceMetrics metrics, Clock clock) {
-        return new SmtpVerifier(probe, settings.smtpTimeout().multipliedBy(2), sender, metrics, clock);
+        return new SmtpVerifier(probe, settings.smtp().timeout().multipliedBy(2), sender, metrics, clock);
     }
 
     @Provides

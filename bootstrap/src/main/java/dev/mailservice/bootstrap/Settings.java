@@ -1,5 +1,6 @@
 package dev.mailservice.bootstrap;
 
+import dev.mailservice.adapters.mail.SmtpSettings;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -29,12 +30,12 @@ import java.util.OptionalInt;
  * @param scopedJwtSecret {@code SCOPED_JWT_SECRET}: the HMAC secret of scoped tokens; with a
  *                        key-value backend (etcd, Redis) it may be left out and is then read there
  * @param jwtSecret       {@code JWT_SECRET}: the HMAC secret of user tokens, the same way
- * @param smtpTimeout     {@code SMTP_TIMEOUT_MS}: limit for connecting to the SMTP server and
- *                        for each read and write on it
- * @param smtpPoolSize    {@code SMTP_POOL_SIZE}: how many SMTP connections to one server may be open at once
- * @param smtpPoolIdle    {@code SMTP_POOL_IDLE_MS}: how long an SMTP connection may stay idle before it is closed
- * @param smtpRequireTls  {@code SMTP_REQUIRE_TLS}: whether an SMTP server that does not offer
- *                        STARTTLS is refused instead of spoken to in plain text
+ * @param smtp            how the service speaks to SMTP servers: {@code SMTP_TIMEOUT_MS} (connecting,
+ *                        each read and write), {@code SMTP_SEND_DEADLINE_MS} (a whole send, its
+ *                        attempts included), {@code SMTP_POOL_SIZE} and {@code SMTP_POOL_IDLE_MS} (the
+ *                        connections kept), {@code SMTP_CONNECTION_MAX_MAILS} and {@code
+ *                        SMTP_CONNECTION_MAX_AGE_MS} (a connection's life), {@code SMTP_REQUIRE_TLS}
+ *                        (whether a server that does not offer STARTTLS is refused)
  * @param smtpVerifyOnSave {@code SMTP_VERIFY_ON_SAVE}: whether a save is refused, storing nothing,
  *                        when its configuration cannot reach the server and log in
  * @param smtpVerifyOnApply {@code SMTP_VERIFY_ON_APPLY}: whether a reloaded configuration replaces
@@ -65,10 +66,7 @@ record Settings(
         boolean watch,
         Optional<String> scopedJwtSecret,
         Optional<String> jwtSecret,
-        Duration smtpTimeout,
-        int smtpPoolSize,
-        Duration smtpPoolIdle,
-        boolean smtpRequireTls,
+        SmtpSettings smtp,
         boolean smtpVerifyOnSave,
         boolean smtpVerifyOnApply,
         int mailMaxRecipients,
@@ -91,6 +89,9 @@ record Settings(
     static final String SMTP_POOL_SIZE = "SMTP_POOL_SIZE";
     static final String SMTP_POOL_IDLE_MS = "SMTP_POOL_IDLE_MS";
     static final String SMTP_TIMEOUT_MS = "SMTP_TIMEOUT_MS";
+    static final String SMTP_SEND_DEADLINE_MS = "SMTP_SEND_DEADLINE_MS";
+    static final String SMTP_CONNECTION_MAX_MAILS = "SMTP_CONNECTION_MAX_MAILS";
+    static final String SMTP_CONNECTION_MAX_AGE_MS = "SMTP_CONNECTION_MAX_AGE_MS";
     static final String SMTP_REQUIRE_TLS = "SMTP_REQUIRE_TLS";
     static final String SMTP_VERIFY_ON_SAVE = "SMTP_VERIFY_ON_SAVE";
     static final String SMTP_VERIFY_ON_APPLY = "SMTP_VERIFY_ON_APPLY";
@@ -129,6 +130,15 @@ record Settings(
      */
     static final int DEFAULT_SMTP_POOL_SIZE = 32;
     static final long DEFAULT_SMTP_POOL_IDLE_MS = 60_000;
+    /** Room for three attempts that each wait out the timeout, by default; the send deadline is never below the timeout. */
+    static final int SEND_DEADLINE_IN_TIMEOUTS = 3;
+    /**
+     * A connection carries this many mails, then is closed: servers limit mails per connection (some
+     * providers a few dozen), and a mail met by that limit is tried again on a fresh connection.
+     */
+    static final int DEFAULT_SMTP_CONNECTION_MAX_MAILS = 100;
+    /** A connection is used this long, then closed: Postfix's own client reuses one for 300 s. */
+    static final long DEFAULT_SMTP_CONNECTION_MAX_AGE_MS = 300_000;
     static final int DEFAULT_MAIL_MAX_RECIPIENTS = 50;
     static final long DEFAULT_HTTP_IDLE_TIMEOUT_MS = 20_000;
     static final String DEFAULT_MAIL_BRAND_NAME = "PipesHub";
@@ -220,8 +230,7 @@ record Settings(
         Objects.requireNonNull(tlsCaFile, "tlsCaFile");
         Objects.requireNonNull(scopedJwtSecret, "scopedJwtSecret");
         Objects.requireNonNull(jwtSecret, "jwtSecret");
-        Objects.requireNonNull(smtpTimeout, "smtpTimeout");
-        Objects.requireNonNull(smtpPoolIdle, "smtpPoolIdle");
+        Objects.requireNonNull(smtp, "smtp");
         Objects.requireNonNull(httpIdleTimeout, "httpIdleTimeout");
         Objects.requireNonNull(mailBrandName, "mailBrandName");
         Objects.requireNonNull(observePort, "observePort");
@@ -258,11 +267,7 @@ record Settings(
                 flag(environment, SMTP_CONFIG_WATCH, true),
                 tokenSecret(environment, SCOPED_JWT_SECRET, "scoped tokens", storeHasSecrets),
                 tokenSecret(environment, JWT_SECRET, "user tokens", storeHasSecrets),
-                milliseconds(environment, SMTP_TIMEOUT_MS, DEFAULT_SMTP_TIMEOUT_MS),
-                wholeNumber(environment, SMTP_POOL_SIZE, DEFAULT_SMTP_POOL_SIZE, 1, 256),
-                milliseconds(environment, SMTP_POOL_IDLE_MS, DEFAULT_SMTP_POOL_IDLE_MS),
-                // Off by default, as PipesHub's sender: a relay on a private network may offer no TLS.
-                flag(environment, SMTP_REQUIRE_TLS, false),
+                smtp(environment),
                 // Off by default: a relay may be briefly down when a change is made.
                 flag(environment, SMTP_VERIFY_ON_SAVE, false),
                 flag(environment, SMTP_VERIFY_ON_APPLY, false),
@@ -274,6 +279,20 @@ record Settings(
                 Duration.ofMillis(wholeNumber(environment, SHUTDOWN_GRACE_MS, DEFAULT_SHUTDOWN_GRACE_MS, 0, 600_000)),
                 LogFormat.of(environment.get(LOG_FORMAT)),
                 flag(environment, HIDE_SECRET_CONFIG, false));
+    }
+
+    private static SmtpSettings smtp(Map<String, String> environment) {
+        Duration timeout = milliseconds(environment, SMTP_TIMEOUT_MS, DEFAULT_SMTP_TIMEOUT_MS);
+        Duration sendDeadline = Duration.ofMillis(wholeNumber(environment, SMTP_SEND_DEADLINE_MS,
+                timeout.toMillis() * SEND_DEADLINE_IN_TIMEOUTS, timeout.toMillis(), 1_800_000));
+        return new SmtpSettings(timeout, sendDeadline,
+                wholeNumber(environment, SMTP_POOL_SIZE, DEFAULT_SMTP_POOL_SIZE, 1, 256),
+                milliseconds(environment, SMTP_POOL_IDLE_MS, DEFAULT_SMTP_POOL_IDLE_MS),
+                wholeNumber(environment, SMTP_CONNECTION_MAX_MAILS, DEFAULT_SMTP_CONNECTION_MAX_MAILS, 1, 1_000_000),
+                Duration.ofMillis(wholeNumber(environment, SMTP_CONNECTION_MAX_AGE_MS, DEFAULT_SMTP_CONNECTION_MAX_AGE_MS,
+                        1_000, 86_400_000)),
+                // Off by default, as PipesHub's sender: a relay on a private network may offer no TLS.
+                flag(environment, SMTP_REQUIRE_TLS, false));
     }
 
     private static OptionalInt observePort(Map<String, String> environment) {
@@ -448,8 +467,7 @@ record Settings(
     @Override
     public String toString() {
         return "Settings[port=" + port + ", backend=" + backend + ", configFile=" + configFile + ", etcd=" + etcd
-                + ", redis=" + redis + ", tlsCaFile=" + tlsCaFile + ", watch=" + watch + ", smtpTimeout=" + smtpTimeout + ", smtpPoolSize=" + smtpPoolSize + ", smtpPoolIdle=" + smtpPoolIdle
-                + ", smtpRequireTls=" + smtpRequireTls + ", smtpVerifyOnSave=" + smtpVerifyOnSave
+                + ", redis=" + redis + ", tlsCaFile=" + tlsCaFile + ", watch=" + watch + ", smtp=" + smtp + ", smtpVerifyOnSave=" + smtpVerifyOnSave
                 + ", smtpVerifyOnApply=" + smtpVerifyOnApply + ", mailMaxRecipients=" + mailMaxRecipients
                 + ", httpIdleTimeout=" + httpIdleTimeout + ", mailBrandName=" + mailBrandName
                 + ", observePort=" + observePort + ", readyRequiresSmtp=" + readyRequiresSmtp

@@ -9,8 +9,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,53 +29,31 @@ class ObserveEndToEndTest {
             {"emailTemplateType": "loginWithOTP", "sendEmailTo": ["user@example.com"],
              "templateData": {"name": "A", "otp": "123456"}}""";
 
-    /** The value of the one series of {@code meter} whose labels include each of {@code labels}; 0 when there is none. */
-    private static double value(String metrics, String meter, String... labels) {
-        Matcher series = Pattern.compile("(?m)^" + Pattern.quote(meter) + "\\{([^}]*)} (\\S+)$").matcher(metrics);
-        while (series.find()) {
-            String found = series.group(1);
-            boolean matches = true;
-            for (String label : labels) {
-                matches &= found.contains(label);
-            }
-            if (matches) {
-                return Double.parseDouble(series.group(2));
-            }
-        }
-        return 0;
-    }
-
-    private static String metrics(ServiceClient client) throws Exception {
-        HttpResponse<String> served = client.call("GET", "/observe/metrics", "none", null);
-        assertEquals(200, served.statusCode(), served.body());
-        return served.body();
-    }
-
     @Test
     void reloadsSendsAndConnectionsShowInTheMetrics() throws Exception {
         Files.writeString(directory.resolve("smtp.json"), "{\"host\": \"127.0.0.1\", \"port\": "
                 + SMTP_SERVER.getSmtp().getPort() + ", \"fromEmail\": \"noreply@example.com\"}");
         ServiceClient client = service.start(Map.of("SMTP_CONFIG_FILE", directory.resolve("smtp.json").toString(),
                 "SMTP_CONFIG_WATCH", "false"));
-        String before = metrics(client);
+        String before = client.metrics();
 
         assertEquals(200, client.reload().statusCode());
         assertEquals(200, client.sendEmail(MAIL).statusCode());
-        String after = metrics(client);
+        String after = client.metrics();
 
-        assertEquals(1, value(after, "mailservice_reloads_total", "source=\"file\"", "outcome=\"unchanged\"")
-                - value(before, "mailservice_reloads_total", "source=\"file\"", "outcome=\"unchanged\""), after);
-        assertTrue(value(after, "mailservice_reloads_total", "source=\"file\"", "outcome=\"applied\"") >= 1, after);
-        assertEquals(1, value(after, "mailservice_mails_total", "template=\"loginWithOTP\"", "outcome=\"sent\"")
-                - value(before, "mailservice_mails_total", "template=\"loginWithOTP\"", "outcome=\"sent\""), after);
-        assertTrue(value(after, "mailservice_send_duration_seconds_count", "template=\"loginWithOTP\"") >= 1, after);
+        assertEquals(1, ServiceClient.metric(after, "mailservice_reloads_total", "source=\"file\"", "outcome=\"unchanged\"")
+                - ServiceClient.metric(before, "mailservice_reloads_total", "source=\"file\"", "outcome=\"unchanged\""), after);
+        assertTrue(ServiceClient.metric(after, "mailservice_reloads_total", "source=\"file\"", "outcome=\"applied\"") >= 1, after);
+        assertEquals(1, ServiceClient.metric(after, "mailservice_mails_total", "template=\"loginWithOTP\"", "outcome=\"sent\"")
+                - ServiceClient.metric(before, "mailservice_mails_total", "template=\"loginWithOTP\"", "outcome=\"sent\""), after);
+        assertTrue(ServiceClient.metric(after, "mailservice_send_duration_seconds_count", "template=\"loginWithOTP\"") >= 1, after);
         assertTrue(after.contains("mailservice_reload_duration_seconds_bucket{"), after);
-        assertTrue(value(after, "mailservice_smtp_connections_opened_total") >= 1, after);
-        assertEquals(1, value(after, "mailservice_smtp_connections_idle"), after);
-        assertEquals(0, value(after, "mailservice_smtp_connections_busy"), after);
-        assertEquals(1, value(after, "mailservice_configuration_active"), after);
-        assertEquals(1, value(after, "mailservice_backend_up"), after);
-        assertTrue(value(after, "mailservice_configuration_applied_timestamp_seconds") > 1.7e9, after);
+        assertTrue(ServiceClient.metric(after, "mailservice_smtp_connections_opened_total") >= 1, after);
+        assertEquals(1, ServiceClient.metric(after, "mailservice_smtp_connections_idle"), after);
+        assertEquals(0, ServiceClient.metric(after, "mailservice_smtp_connections_busy"), after);
+        assertEquals(1, ServiceClient.metric(after, "mailservice_configuration_active"), after);
+        assertEquals(1, ServiceClient.metric(after, "mailservice_backend_up"), after);
+        assertTrue(ServiceClient.metric(after, "mailservice_configuration_applied_timestamp_seconds") > 1.7e9, after);
         assertTrue(after.contains("scope=\"base\""), "the JVM's own meters are missing: " + after);
         assertTrue(!after.contains("127.0.0.1") && !after.contains("noreply@example.com") && !after.contains("user@example.com"),
                 "a meter shows an address: " + after);

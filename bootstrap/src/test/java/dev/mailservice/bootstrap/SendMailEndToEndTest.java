@@ -106,7 +106,8 @@ class SendMailEndToEndTest {
         assertStored(client.storeConfiguration(serverA("old-password", "noreply@a.example")));
 
         HttpResponse<String> refused = client.sendEmail(otpMail("Ann"));
-        assertEquals(500, refused.statusCode(), refused.body());
+        assertEquals(502, refused.statusCode(), refused.body());
+        assertTrue(refused.body().contains("\"SMTP_REFUSED\""), refused.body());
         assertTrue(refused.body().contains("refused the login of user 'ops': 535"), refused.body());
         assertFalse(refused.body().contains("old-password"), refused.body());
 

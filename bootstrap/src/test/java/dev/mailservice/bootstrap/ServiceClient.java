@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Calls a running service's routes with valid tokens, and keeps every answer body. */
 final class ServiceClient implements AutoCloseable {
@@ -52,6 +54,31 @@ final class ServiceClient implements AutoCloseable {
     /** Calls a route that wants a scoped token with {@code fetch:config}. */
     HttpResponse<String> call(String method, String path) throws Exception {
         return call(method, path, Tokens.scoped(scopedSecret, "fetch:config"), null);
+    }
+
+    /** The meters in Prometheus' text format, as {@code /observe/metrics} serves them. */
+    String metrics() throws Exception {
+        HttpResponse<String> served = call("GET", "/observe/metrics", "none", null);
+        if (served.statusCode() != 200) {
+            throw new AssertionError("the metrics answered " + served.statusCode() + ": " + served.body());
+        }
+        return served.body();
+    }
+
+    /** The value of the one series of {@code meter} in {@code metrics} whose labels include each of {@code labels}; 0 when there is none. */
+    static double metric(String metrics, String meter, String... labels) {
+        Matcher series = Pattern.compile("(?m)^" + Pattern.quote(meter) + "(?:\\{([^}]*)})? (\\S+)$").matcher(metrics);
+        while (series.find()) {
+            String found = series.group(1) == null ? "" : series.group(1);
+            boolean matches = true;
+            for (String label : labels) {
+                matches &= found.contains(label);
+            }
+            if (matches) {
+                return Double.parseDouble(series.group(2));
+            }
+        }
+        return 0;
     }
 
     HttpResponse<String> reload() throws Exception {

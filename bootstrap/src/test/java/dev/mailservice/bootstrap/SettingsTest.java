@@ -57,7 +57,7 @@ class SettingsTest {
         assertEquals(3000, settings.port());
         assertEquals(Settings.Backend.FILE, settings.backend());
         assertEquals(Path.of("config/smtp.json"), settings.configFile());
-        assertEquals(Duration.ofSeconds(10), settings.smtpTimeout());
+        assertEquals(Duration.ofSeconds(10), settings.smtp().timeout());
         assertEquals(Optional.of(SCOPED_SECRET), settings.scopedJwtSecret());
         assertTrue(settings.watch());
         assertEquals(Optional.empty(), settings.etcd());
@@ -70,7 +70,7 @@ class SettingsTest {
 
         assertEquals(8081, settings.port());
         assertEquals(Path.of("/etc/mail/smtp.json"), settings.configFile());
-        assertEquals(Duration.ofMillis(2500), settings.smtpTimeout());
+        assertEquals(Duration.ofMillis(2500), settings.smtp().timeout());
         assertFalse(settings.watch());
     }
 
@@ -79,16 +79,41 @@ class SettingsTest {
         Settings settings = Settings.fromEnvironment(environment("SMTP_POOL_SIZE", "4", "SMTP_POOL_IDLE_MS", "5000"));
 
         assertEquals(Optional.of(USER_SECRET), settings.jwtSecret());
-        assertEquals(4, settings.smtpPoolSize());
-        assertEquals(Duration.ofSeconds(5), settings.smtpPoolIdle());
-        assertEquals(32, Settings.fromEnvironment(environment()).smtpPoolSize());
-        assertEquals(Duration.ofMinutes(1), Settings.fromEnvironment(environment()).smtpPoolIdle());
+        assertEquals(4, settings.smtp().poolSize());
+        assertEquals(Duration.ofSeconds(5), settings.smtp().poolIdle());
+        assertEquals(32, Settings.fromEnvironment(environment()).smtp().poolSize());
+        assertEquals(Duration.ofMinutes(1), Settings.fromEnvironment(environment()).smtp().poolIdle());
+    }
+
+    @Test
+    void aSendsDeadlineIsThreeTimeoutsUnlessSetAndNeverBelowOne() {
+        assertEquals(Duration.ofSeconds(30), Settings.fromEnvironment(environment()).smtp().sendDeadline());
+        assertEquals(Duration.ofSeconds(6), Settings.fromEnvironment(environment("SMTP_TIMEOUT_MS", "2000")).smtp()
+                .sendDeadline());
+        assertEquals(Duration.ofSeconds(45), Settings.fromEnvironment(environment("SMTP_SEND_DEADLINE_MS", "45000"))
+                .smtp().sendDeadline());
+        assertEquals("SMTP_SEND_DEADLINE_MS must be a whole number from 10000 to 1800000, got '5000'",
+                refusal(environment("SMTP_SEND_DEADLINE_MS", "5000")));
+    }
+
+    @Test
+    void aConnectionCarriesAHundredMailsForFiveMinutesUnlessSet() {
+        Settings defaults = Settings.fromEnvironment(environment());
+        Settings set = Settings.fromEnvironment(environment("SMTP_CONNECTION_MAX_MAILS", "20",
+                "SMTP_CONNECTION_MAX_AGE_MS", "60000"));
+
+        assertEquals(100, defaults.smtp().connectionMaxMails());
+        assertEquals(Duration.ofMinutes(5), defaults.smtp().connectionMaxAge());
+        assertEquals(20, set.smtp().connectionMaxMails());
+        assertEquals(Duration.ofMinutes(1), set.smtp().connectionMaxAge());
+        assertEquals("SMTP_CONNECTION_MAX_MAILS must be a whole number from 1 to 1000000, got '0'",
+                refusal(environment("SMTP_CONNECTION_MAX_MAILS", "0")));
     }
 
     @Test
     void requiringTlsOfTheSmtpServerIsOffUnlessAsked() {
-        assertFalse(Settings.fromEnvironment(environment()).smtpRequireTls());
-        assertTrue(Settings.fromEnvironment(environment("SMTP_REQUIRE_TLS", "true")).smtpRequireTls());
+        assertFalse(Settings.fromEnvironment(environment()).smtp().requireTls());
+        assertTrue(Settings.fromEnvironment(environment("SMTP_REQUIRE_TLS", "true")).smtp().requireTls());
         assertFalse(Settings.fromEnvironment(environment()).smtpVerifyOnSave());
         assertFalse(Settings.fromEnvironment(environment()).smtpVerifyOnApply());
         assertTrue(Settings.fromEnvironment(environment("SMTP_VERIFY_ON_SAVE", "true")).smtpVerifyOnSave());

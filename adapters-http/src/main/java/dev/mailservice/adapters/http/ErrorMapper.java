@@ -106,8 +106,9 @@ final class ErrorMapper {
                 ? new Failure(Status.NOT_FOUND_404, "No route " + request.prologue().method().text() + " "
                         + request.prologue().uriPath().path())
                 : classify(error);
-        // A refusal of our own (the 503 while stopping) is no failure to look into, and would come by the thousand.
-        if (failure.status().code() >= 500 && !(error instanceof HttpError)) {
+        // A refusal of our own (the 503 while stopping) is no failure to look into, and would come by the thousand;
+        // a send's end is logged by the send, once.
+        if (failure.status().code() >= 500 && !(error instanceof HttpError) && !(error instanceof DeliveryFailed)) {
             LOG.log(Level.WARNING, "{0} {1} answered {2}: {3}", request.prologue().method().text(),
                     request.prologue().uriPath().path(), failure.status().code(), failure.message());
         }
@@ -180,7 +181,13 @@ final class ErrorMapper {
             case BackendUnavailable down -> new Failure(Status.SERVICE_UNAVAILABLE_503, codeOf(Status.SERVICE_UNAVAILABLE_503),
                     down.getMessage(), down.retryAfter());
             case WriteConflict conflict -> new Failure(Status.CONFLICT_409, conflict.getMessage());
-            case DeliveryFailed failed -> new Failure(Status.INTERNAL_SERVER_ERROR_500, failed.getMessage());
+            case DeliveryFailed failed -> switch (failed.ending()) {
+                case TEMPORARY -> new Failure(Status.SERVICE_UNAVAILABLE_503, "SMTP_TEMPORARY_FAILURE", failed.getMessage(),
+                        failed.retryAfter());
+                case REFUSED -> new Failure(Status.BAD_GATEWAY_502, "SMTP_REFUSED", failed.getMessage(), Optional.empty());
+                case UNCERTAIN -> new Failure(Status.GATEWAY_TIMEOUT_504, "SMTP_OUTCOME_UNKNOWN", failed.getMessage(),
+                        Optional.empty());
+            };
             case Overloaded overloaded -> new Failure(Status.SERVICE_UNAVAILABLE_503, codeOf(Status.SERVICE_UNAVAILABLE_503),
                     overloaded.getMessage(), Optional.of(overloaded.retryAfter()));
         };

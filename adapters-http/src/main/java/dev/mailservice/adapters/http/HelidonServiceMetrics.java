@@ -12,6 +12,7 @@ import io.helidon.metrics.api.Timer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
@@ -97,9 +98,22 @@ public final class HelidonServiceMetrics implements ServiceMetrics {
      * @param name a name under {@code mailservice.}, dotted
      */
     public void counter(String name, String description, Supplier<Long> total) {
+        counter(name, description, Map.of(), total);
+    }
+
+    /**
+     * Registers a counter read from {@code total}, a count that only grows, each time the meters are
+     * served, one of a family told apart by {@code tags} (names and values, never a configuration
+     * value).
+     *
+     * @param name a name under {@code mailservice.}, dotted
+     */
+    public void counter(String name, String description, Map<String, String> tags, Supplier<Long> total) {
         counterSources.add(total);
-        registry.remove("mailservice." + name, List.of());
-        registry.getOrCreate(FunctionalCounter.builder("mailservice." + name, total, Supplier::get).description(description));
+        List<Tag> tagList = tags.entrySet().stream().map(tag -> Tag.create(tag.getKey(), tag.getValue())).toList();
+        registry.remove("mailservice." + name, tagList);
+        registry.getOrCreate(FunctionalCounter.builder("mailservice." + name, total, Supplier::get).description(description)
+                .tags(tagList));
     }
 
     /**

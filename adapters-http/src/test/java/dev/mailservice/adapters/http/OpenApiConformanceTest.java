@@ -68,7 +68,8 @@ class OpenApiConformanceTest extends HttpAdapterTest {
     private static final Map<Integer, Set<String>> CODES = Map.of(400, Set.of("HTTP_BAD_REQUEST", "VALIDATION_ERROR"),
             401, Set.of("HTTP_UNAUTHORIZED"), 403, Set.of("HTTP_FORBIDDEN"), 409, Set.of("HTTP_CONFLICT"),
             413, Set.of("HTTP_PAYLOAD_TOO_LARGE"), 415, Set.of("HTTP_UNSUPPORTED_MEDIA_TYPE"),
-            500, Set.of("HTTP_INTERNAL_SERVER_ERROR"), 503, Set.of("HTTP_SERVICE_UNAVAILABLE"));
+            502, Set.of("SMTP_REFUSED"), 503, Set.of("HTTP_SERVICE_UNAVAILABLE", "SMTP_TEMPORARY_FAILURE"),
+            504, Set.of("SMTP_OUTCOME_UNKNOWN"));
     private static final Pattern CODE = Pattern.compile("^\\{\"error\":\\{\"code\":\"([A-Z_]+)\"");
 
     /** Checks {@code answer} against the document as the answer of {@code method path}, and notes it seen. */
@@ -139,9 +140,22 @@ class OpenApiConformanceTest extends HttpAdapterTest {
             }
         }));
         useCases.sendAnswer = request -> {
-            throw new DeliveryFailed("The SMTP server smtp.example.com:587 refused the mail: 550 mailbox unavailable", null);
+            throw DeliveryFailed.refused("The SMTP server smtp.example.com:587 refused the recipient a@example.com (550 "
+                    + "mailbox unavailable) (1 attempt); nothing was delivered", 1, null);
         };
-        conforms("POST", SEND, 500, call("POST", SEND, mailSend, MAIL));
+        conforms("POST", SEND, 502, call("POST", SEND, mailSend, MAIL));
+        useCases.sendAnswer = request -> {
+            throw DeliveryFailed.uncertain("The SMTP server smtp.example.com:587 took the whole mail but gave no answer to "
+                    + "its end (Connection reset): it may have been delivered (1 attempt); it was not sent again", 1, null);
+        };
+        conforms("POST", SEND, 504, call("POST", SEND, mailSend, MAIL));
+        useCases.sendAnswer = request -> {
+            throw DeliveryFailed.temporary("The SMTP server smtp.example.com:587 did not accept the mail: 451 4.3.0 "
+                    + "Temporary lookup failure (3 attempts); nothing was delivered", 3, Duration.ofSeconds(30), null);
+        };
+        Answer temporary = call("POST", SEND, mailSend, MAIL);
+        conforms("POST", SEND, 503, temporary);
+        assertEquals("30", temporary.headers().firstValue("Retry-After").orElseThrow());
         useCases.sendAnswer = request -> {
             throw new Overloaded("All 4 connections to the SMTP server smtp.example.com:587 stayed busy", Duration.ofSeconds(1));
         };

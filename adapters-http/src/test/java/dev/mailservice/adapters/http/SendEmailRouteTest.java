@@ -16,6 +16,7 @@ import dev.mailservice.domain.MailRequest;
 import dev.mailservice.domain.MailTemplate;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -158,14 +159,46 @@ class SendEmailRouteTest extends HttpAdapterTest {
     }
 
     @Test
-    void aRefusingSmtpServerIs500WithItsReply() throws Exception {
+    void aMailTheServerRefusedForGoodIs502SmtpRefusedWithItsReply() throws Exception {
         useCases.sendAnswer = request -> {
-            throw new DeliveryFailed("The SMTP server smtp.example.com:587 did not accept the mail: 554 5.7.1 "
-                    + "Relay access denied", null);
+            throw DeliveryFailed.refused("The SMTP server smtp.example.com:587 did not accept the mail: 554 5.7.1 "
+                    + "Relay access denied (1 attempt); nothing was delivered", 1, null);
         };
 
-        assertError(send(OTP_MAIL), 500, "HTTP_INTERNAL_SERVER_ERROR",
-                "The SMTP server smtp.example.com:587 did not accept the mail: 554 5.7.1 Relay access denied");
+        Answer answer = send(OTP_MAIL);
+
+        assertError(answer, 502, "SMTP_REFUSED", "The SMTP server smtp.example.com:587 did not accept the mail: 554 5.7.1 "
+                + "Relay access denied (1 attempt); nothing was delivered");
+        assertTrue(answer.headers().firstValue("Retry-After").isEmpty(), "a refusal for good asks for no retry");
+    }
+
+    @Test
+    void aMailNotTakenWithinTheDeadlineIs503SmtpTemporaryFailureWithRetryAfter() throws Exception {
+        useCases.sendAnswer = request -> {
+            throw DeliveryFailed.temporary("Cannot connect to the SMTP server smtp.example.com:587: Connection refused "
+                    + "(4 attempts); nothing was delivered", 4, Duration.ofSeconds(30), null);
+        };
+
+        Answer answer = send(OTP_MAIL);
+
+        assertError(answer, 503, "SMTP_TEMPORARY_FAILURE", "Cannot connect to the SMTP server smtp.example.com:587: "
+                + "Connection refused (4 attempts); nothing was delivered");
+        assertEquals("30", answer.headers().firstValue("Retry-After").orElseThrow());
+    }
+
+    @Test
+    void aMailThatMayHaveBeenDeliveredIs504SmtpOutcomeUnknown() throws Exception {
+        useCases.sendAnswer = request -> {
+            throw DeliveryFailed.uncertain("The SMTP server smtp.example.com:587 took the whole mail but gave no answer "
+                    + "to its end (Connection reset): it may have been delivered (1 attempt); it was not sent again", 1, null);
+        };
+
+        Answer answer = send(OTP_MAIL);
+
+        assertError(answer, 504, "SMTP_OUTCOME_UNKNOWN", "The SMTP server smtp.example.com:587 took the whole mail but "
+                + "gave no answer to its end (Connection reset): it may have been delivered (1 attempt); it was not sent "
+                + "again");
+        assertTrue(answer.headers().firstValue("Retry-After").isEmpty(), "a mail that may have gone asks for no retry");
     }
 
     @Test

@@ -2,13 +2,11 @@ package dev.mailservice.adapters.mail;
 
 import dev.mailservice.application.port.out.SmtpProbe;
 import dev.mailservice.domain.MailMessage;
-import dev.mailservice.domain.Password;
 import dev.mailservice.domain.SmtpConfiguration;
 import dev.mailservice.domain.SmtpStep;
 import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
-import jakarta.mail.URLName;
 import jakarta.mail.internet.MimeMessage;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -17,12 +15,10 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -35,8 +31,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
@@ -75,21 +69,17 @@ public final class AngusSmtpProbe implements SmtpProbe {
     private static final ScheduledExecutorService DEADLINES = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("smtp-probe-deadline").daemon(true).factory());
 
-    /** What a server may echo of a login in base64: a run of its alphabet long enough to hold a password. */
-    private static final Pattern BASE64_RUN = Pattern.compile("[A-Za-z0-9+/]{8,}={0,2}");
-
     private final JakartaMailTransportFactory transports;
     private final Duration timeout;
     private final X509ExtendedTrustManager trust;
 
     /**
-     * @param transports whose session settings the probe uses
-     * @param timeout    the limit of each step, the transport's
+     * @param transports whose session settings and timeout (the limit of each step) the probe uses
      * @param trust      the authorities the transport trusts
      */
-    public AngusSmtpProbe(JakartaMailTransportFactory transports, Duration timeout, TrustManagerFactory trust) {
+    public AngusSmtpProbe(JakartaMailTransportFactory transports, TrustManagerFactory trust) {
         this.transports = transports;
-        this.timeout = timeout;
+        this.timeout = transports.timeout();
         this.trust = Arrays.stream(trust.getTrustManagers())
                 .filter(X509ExtendedTrustManager.class::isInstance).map(X509ExtendedTrustManager.class::cast)
                 .findFirst().orElseThrow(() -> new IllegalArgumentException("no X.509 trust manager"));
@@ -134,7 +124,7 @@ public final class AngusSmtpProbe implements SmtpProbe {
         /** The transport's {@code requireTls}, which the probe applies itself (see {@link #properties()}). */
         boolean startTlsRequired;
         /** The TCP connection: the only thing the deadline touches. */
-        volatile Socket tcp;
+        volatile SmtpSocket tcp;
         /** What SMTP is spoken over: the TCP connection, or TLS over it when TLS is implicit. */
         Socket smtpSocket;
         volatile boolean deadlinePassed;
@@ -175,7 +165,7 @@ public final class AngusSmtpProbe implements SmtpProbe {
                     implicitTlsResult = results.size();
                     started = passed(SmtpStep.TLS, started, "implicit TLS");
                 }
-                transport = new StepTransport(Session.getInstance(properties));
+                transport = new StepTransport(Session.getInstance(properties), tcp);
                 beforeStep(SmtpStep.GREETING, started);
                 smtp(started);
                 if (testMail.isPresent()) {
@@ -219,10 +209,10 @@ public final class AngusSmtpProbe implements SmtpProbe {
         }
 
         private void connect(InetAddress address, long started) throws StepFailed {
-            Socket socket;
+            SmtpSocket socket;
             try {
-                // As the transport's connections, each write is sent at once (see NoDelaySockets).
-                socket = NoDelaySockets.plain().createSocket();
+                // As the transport's connections: each write sent at once, each reply bounded.
+                socket = new SmtpSocket(timeout);
             } catch (IOException e) {
                 throw fail(SmtpStep.CONNECT, started, Problem.UNREACHABLE, "no socket could be made: "
                         + e.getClass().getSimpleName());
@@ -232,8 +222,9 @@ public final class AngusSmtpProbe implements SmtpProbe {
             // The deadline may have passed before there was a socket to close.
             beforeStep(SmtpStep.CONNECT, started);
             try {
-                socket.setSoTimeout((int) timeout.toMillis());
-                socket.connect(new InetSocketAddress(address, configuration.port()), (int) timeout.toMillis());
+                // Named as configured, as the transport's connections are (SmtpConnection.named).
+                socket.connect(new InetSocketAddress(InetAddress.getByAddress(configuration.asciiHost(),
+                        address.getAddress()), configuration.port()), (int) timeout.toMillis());
             } catch (ConnectException e) {
                 throw fail(SmtpStep.CONNECT, started, Problem.CONNECTION_REFUSED, "nothing accepts connections on "
                         + address.getHostAddress() + ":" + configuration.port());
@@ -325,20 +316,7 @@ public final class AngusSmtpProbe implements SmtpProbe {
 
         /** The server's last reply, without the password should the server echo it. */
         private String reply() {
-            String said = String.valueOf(transport.getLastServerResponse()).strip();
-            Optional<String> password = configuration.password().map(Password::reveal);
-            if (password.isEmpty()) {
-                return said;
-            }
-            String secret = password.get();
-            return BASE64_RUN.matcher(said.replace(secret, "[password]")).replaceAll(run -> {
-                try {
-                    return new String(Base64.getDecoder().decode(run.group()), StandardCharsets.UTF_8).contains(secret)
-                            ? "[credentials]" : Matcher.quoteReplacement(run.group());
-                } catch (IllegalArgumentException notBase64) {
-                    return Matcher.quoteReplacement(run.group());
-                }
-            });
+            return transport.lastReply();
         }
 
         /** The failure of a step inside Angus's connect, by the phase it came in. */
@@ -346,6 +324,9 @@ public final class AngusSmtpProbe implements SmtpProbe {
             Throwable cause = rootCause(e);
             if (cause instanceof SocketTimeoutException) {
                 return fail(phase, started, Problem.TIMED_OUT, "no answer in " + timeout.toMillis() + " ms");
+            }
+            if (cause instanceof SmtpSocket.ReplyTooLong tooLong) {
+                return fail(phase, started, Problem.REPLY_TOO_LONG, "the server was dropped: " + tooLong.getMessage());
             }
             return switch (phase) {
                 case GREETING -> fail(phase, started, Problem.NOT_SMTP, "no SMTP greeting (a 220 reply) came: what "
@@ -421,8 +402,8 @@ public final class AngusSmtpProbe implements SmtpProbe {
             try {
                 SSLContext context = SSLContext.getInstance("TLS");
                 context.init(null, new TrustManager[] {certificates}, null);
-                // Over the recording trust, and sending each write at once, as the transport's sockets do.
-                properties.put("mail.smtp.ssl.socketFactory", NoDelaySockets.tls(context.getSocketFactory()));
+                // Over the recording trust, layered on the connection as the transport's TLS is.
+                properties.put("mail.smtp.ssl.socketFactory", context.getSocketFactory());
             } catch (GeneralSecurityException e) {
                 throw new IllegalStateException("the JDK offers TLS", e);
             }
@@ -477,7 +458,7 @@ public final class AngusSmtpProbe implements SmtpProbe {
          * An Angus transport that takes the configured login, notes when each protocol step ends,
          * and upgrades with Angus's STARTTLS right after the first EHLO, where Angus itself would.
          */
-        private final class StepTransport extends SMTPTransport {
+        private final class StepTransport extends ConfiguredTransport {
 
             private static final Capabilities NOTHING = new Capabilities(false, List.of(), OptionalLong.empty());
 
@@ -492,8 +473,8 @@ public final class AngusSmtpProbe implements SmtpProbe {
             /** What the last EHLO offered: after STARTTLS, what the login may use. */
             Capabilities lastEhlo;
 
-            StepTransport(Session session) {
-                super(session, new URLName("smtp", configuration.asciiHost(), configuration.port(), null, null, null));
+            StepTransport(Session session, SmtpSocket socket) {
+                super(session, Run.this.configuration, socket);
                 this.session = session;
             }
 
@@ -515,10 +496,7 @@ public final class AngusSmtpProbe implements SmtpProbe {
             @Override
             protected synchronized boolean protocolConnect(String host, int port, String user, String password)
                     throws MessagingException {
-                Optional<String> secret = configuration.password().map(Password::reveal);
-                boolean done = super.protocolConnect(configuration.asciiHost(), configuration.port(),
-                        secret.isPresent() ? configuration.username().orElse(null) : null,
-                        configuration.username().isPresent() ? secret.orElse(null) : null);
+                boolean done = super.protocolConnect(host, port, user, password);
                 connected = System.nanoTime();
                 return done;
             }
@@ -617,6 +595,6 @@ public final class AngusSmtpProbe implements SmtpProbe {
     }
 
     private static Throwable rootCause(Throwable failure) {
-        return JakartaMailTransport.rootCause(failure);
+        return SmtpConnection.rootCause(failure);
     }
 }

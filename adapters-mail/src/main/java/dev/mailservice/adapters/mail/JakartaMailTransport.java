@@ -2,78 +2,76 @@ package dev.mailservice.adapters.mail;
 
 import dev.mailservice.application.failure.DeliveryFailed;
 import dev.mailservice.application.port.out.MailTransport;
+import dev.mailservice.domain.Backoff;
 import dev.mailservice.domain.EmailAddress;
 import dev.mailservice.domain.MailMessage;
 import dev.mailservice.domain.Mailbox;
-import dev.mailservice.domain.Password;
 import dev.mailservice.domain.SmtpConfiguration;
 import jakarta.activation.DataHandler;
 import jakarta.mail.Address;
-import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
-import jakarta.mail.Transport;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
 import jakarta.mail.util.ByteArrayDataSource;
-import java.io.IOException;
 import java.io.UnsupportedEncodingException;
-import java.net.ConnectException;
-import java.net.SocketTimeoutException;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 /**
  * A {@link MailTransport} for one configuration, sending over a small pool of connections that
  * stay open between sends (shared with other transports to the same server and user).
+ *
+ * <p>A mail the server was not handed is tried again within the send's deadline: at once on a
+ * fresh connection when a kept one turned out closed, after a short, growing, jittered delay when
+ * the server could not be reached or refused it for now ({@link SmtpFailure.Cause}). A mail whose
+ * whole text and end were written is never sent again: without the server's answer, it may have
+ * taken it. A server that takes fewer recipients a mail gets the mail again, to as many at a time.
  */
 final class JakartaMailTransport implements MailTransport {
 
+    private static final System.Logger LOG = System.getLogger(JakartaMailTransport.class.getName());
     private static final String UTF_8 = StandardCharsets.UTF_8.name();
+    /** The waits between attempts after a failure of the server's, before jitter. */
+    private static final Backoff RETRY_DELAYS = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2));
 
     private final SmtpConfiguration configuration;
     private final Session session;
     private final SmtpConnectionPool connections;
+    private final Duration sendDeadline;
+    private final SmtpMeters meters;
     private final Runnable onClose;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     /**
-     * @param connections the pool to send over
-     * @param onClose     gives the pool back when this transport is closed
+     * @param connections  the pool to send over
+     * @param sendDeadline the limit of a whole send, every attempt included
+     * @param meters       told of every attempt and retry
+     * @param onClose      gives the pool back when this transport is closed
      */
     JakartaMailTransport(SmtpConfiguration configuration, Session session, SmtpConnectionPool connections,
-            Runnable onClose) {
+            Duration sendDeadline, SmtpMeters meters, Runnable onClose) {
         this.configuration = configuration;
         this.session = session;
         this.connections = connections;
+        this.sendDeadline = sendDeadline;
+        this.meters = meters;
         this.onClose = onClose;
     }
 
     @Override
-    public void send(Supplier<MailMessage> composer) {
-        try {
-            Transport connection = connections.borrow();
-            // A connection serves the next send unless a message was begun on it and not accepted.
-            boolean reusable = true;
-            try {
-                MimeMessage mime = toMime(configuration, session, composer.get());
-                Address[] recipients = mime.getAllRecipients();
-                reusable = false;
-                connection.sendMessage(mime, recipients);
-                reusable = true;
-            } finally {
-                connections.giveBack(connection, reusable);
-            }
-        } catch (MessagingException e) {
-            throw new DeliveryFailed(describe(e), e);
-        }
+    public Sent send(Supplier<MailMessage> composer) {
+        return new Delivery(composer, System.nanoTime() + sendDeadline.toNanos()).run();
     }
 
     /** Gives the pool back (once, however often it is called); no send uses this transport any more. */
@@ -84,18 +82,129 @@ final class JakartaMailTransport implements MailTransport {
         }
     }
 
-    /**
-     * Opens a connection for {@code configuration} on {@code session}, logged in when it has a
-     * username (a password alone cannot log in, and is not sent).
-     */
-    static Transport connect(SmtpConfiguration configuration, Session session) throws MessagingException {
-        Transport connection = session.getTransport();
-        connection.connect(
-                configuration.asciiHost(),
-                configuration.port(),
-                configuration.username().orElse(null),
-                configuration.username().flatMap(user -> configuration.password()).map(Password::reveal).orElse(null));
-        return connection;
+    /** One mail on its way to the server: its attempts, until it is delivered or cannot be. */
+    private final class Delivery {
+
+        final Supplier<MailMessage> composer;
+        final long deadline;
+        int attempts;
+        /** How many times it waited before an attempt, which sets the next wait. */
+        int waits;
+        /** The mail, made once, on the first connection ready for it. */
+        MimeMessage mime;
+        /** Its recipients the server has not taken yet; known once the mail is made. */
+        List<InternetAddress> undelivered;
+        final List<InternetAddress> delivered = new ArrayList<>();
+        /** How many recipients the server takes a mail. */
+        int recipientsPerMail = Integer.MAX_VALUE;
+        String reply = "";
+
+        Delivery(Supplier<MailMessage> composer, long deadline) {
+            this.composer = composer;
+            this.deadline = deadline;
+        }
+
+        Sent run() {
+            while (true) {
+                attempts++;
+                meters.attempted();
+                try {
+                    attempt();
+                    if (undelivered.isEmpty()) {
+                        return new Sent(attempts, reply);
+                    }
+                } catch (SmtpFailure failure) {
+                    tryAgainOrEnd(failure);
+                }
+            }
+        }
+
+        /** Sends the mail, to as many of its recipients still waiting as the server takes, on one connection. */
+        private void attempt() throws SmtpFailure {
+            SmtpConnection connection = connections.borrow(deadline);
+            // A connection serves the next send unless a mail failed on it in a way that leaves it unusable.
+            boolean reusable = true;
+            try {
+                if (mime == null) {
+                    mime = toMime(configuration, session, composer.get());
+                    undelivered = recipients(mime);
+                }
+                List<InternetAddress> batch = undelivered.subList(0, Math.min(recipientsPerMail, undelivered.size()));
+                reusable = false;
+                connection.send(mime, batch, deadline);
+                reusable = true;
+                reply = connection.lastReply();
+                delivered.addAll(batch);
+                batch.clear();
+            } catch (SmtpFailure failure) {
+                reusable = failure.connectionUsable();
+                throw failure;
+            } finally {
+                connections.giveBack(connection, reusable);
+            }
+        }
+
+        /** Waits and returns for another attempt where one is allowed and there is time for it; else ends the send. */
+        private void tryAgainOrEnd(SmtpFailure failure) {
+            SmtpFailure.Cause cause = failure.cause();
+            if (!cause.triedAgain()) {
+                throw ended(cause == SmtpFailure.Cause.REFUSED ? DeliveryFailed.Ending.REFUSED
+                        : DeliveryFailed.Ending.UNCERTAIN, failure);
+            }
+            Duration delay = cause.atOnce() ? Duration.ZERO : RETRY_DELAYS.jittered(waits++, ThreadLocalRandom.current());
+            if (System.nanoTime() + delay.toNanos() - deadline >= 0) {
+                throw ended(DeliveryFailed.Ending.TEMPORARY, failure);
+            }
+            if (cause == SmtpFailure.Cause.RECIPIENT_LIMIT) {
+                recipientsPerMail = failure.recipientLimit();
+            }
+            meters.retried(cause);
+            LOG.log(System.Logger.Level.DEBUG, "Trying the mail again in {0} ms: {1}", delay.toMillis(),
+                    failure.getMessage());
+            try {
+                Thread.sleep(delay);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw ended(DeliveryFailed.Ending.TEMPORARY, failure);
+            }
+        }
+
+        /**
+         * The failure that ends the send, saying what became of the mail. One that reached some of
+         * its recipients (sent in parts to a server taking fewer a mail) must not be sent again whole.
+         */
+        private DeliveryFailed ended(DeliveryFailed.Ending ending, SmtpFailure last) {
+            String tries = " (" + (attempts == 1 ? "1 attempt" : attempts + " attempts") + ")";
+            if (!delivered.isEmpty()) {
+                return DeliveryFailed.uncertain(last.getMessage() + tries + "; the mail reached " + addresses(delivered)
+                        + " but not " + addresses(undelivered) + ", and was not sent again", attempts, last);
+            }
+            return switch (ending) {
+                case TEMPORARY -> DeliveryFailed.temporary(last.getMessage() + tries + "; nothing was delivered within "
+                        + "the send's deadline of " + sendDeadline.toMillis() + " ms, and the mail may be sent again",
+                        attempts, sendDeadline, last);
+                case REFUSED -> DeliveryFailed.refused(last.getMessage() + tries + "; nothing was delivered", attempts,
+                        last);
+                case UNCERTAIN -> DeliveryFailed.uncertain(last.getMessage() + tries + "; it was not sent again",
+                        attempts, last);
+            };
+        }
+    }
+
+    private static List<InternetAddress> recipients(MimeMessage mime) {
+        try {
+            List<InternetAddress> recipients = new ArrayList<>();
+            for (Address address : mime.getAllRecipients()) {
+                recipients.add((InternetAddress) address);
+            }
+            return recipients;
+        } catch (MessagingException e) {
+            throw new IllegalStateException("The recipients of a mail just made could not be read", e);
+        }
+    }
+
+    private static String addresses(List<InternetAddress> addresses) {
+        return addresses.stream().map(InternetAddress::getAddress).collect(Collectors.joining(", "));
     }
 
     /** {@code message} as a MIME message From {@code configuration}'s {@code fromEmail}; for the probe's test mail too. */
@@ -113,7 +222,8 @@ final class JakartaMailTransport implements MailTransport {
             mime.saveChanges();
             return mime;
         } catch (MessagingException e) {
-            throw new DeliveryFailed("The mail could not be composed: " + e.getMessage(), e);
+            // The domain checked every address and value: a mail that cannot be made is a fault of this service's.
+            throw new IllegalStateException("The mail could not be composed: " + e.getMessage(), e);
         }
     }
 
@@ -163,46 +273,5 @@ final class JakartaMailTransport implements MailTransport {
             }
         }
         return address;
-    }
-
-    /**
-     * What went wrong, for the client and the log: the server's own reply where there is one,
-     * else the network cause. Jakarta Mail never puts the password in these messages.
-     */
-    private String describe(MessagingException e) {
-        String server = "the SMTP server " + configuration.address();
-        if (e instanceof AuthenticationFailedException) {
-            return "The SMTP server " + configuration.address() + " refused the login of user '"
-                    + configuration.username().orElse("") + "': " + reply(e);
-        }
-        return switch (rootCause(e)) {
-            case UnknownHostException ignored -> "Cannot resolve the host name of " + server;
-            case ConnectException connect -> "Cannot connect to " + server + ": " + connect.getMessage();
-            case SocketTimeoutException ignored -> "No answer in time from " + server;
-            case IOException io -> "The connection to " + server + " failed: " + io.getMessage();
-            default -> "The SMTP server " + configuration.address() + " did not accept the mail: " + reply(e);
-        };
-    }
-
-    /** The server replies along the chain of nested exceptions, e.g. one per refused recipient. */
-    private static String reply(MessagingException e) {
-        StringBuilder reply = new StringBuilder(String.valueOf(e.getMessage()).strip());
-        Exception next = e.getNextException();
-        while (next instanceof MessagingException nested) {
-            String text = String.valueOf(nested.getMessage()).strip();
-            if (!reply.toString().contains(text)) {
-                reply.append("; ").append(text);
-            }
-            next = nested.getNextException();
-        }
-        return reply.toString();
-    }
-
-    static Throwable rootCause(Throwable failure) {
-        Throwable cause = failure;
-        while (cause.getCause() != null && cause.getCause() != cause) {
-            cause = cause.getCause();
-        }
-        return cause;
     }
 }

@@ -29,12 +29,12 @@ import org.eclipse.angus.mail.util.MailStreamProvider;
  *   <li>The server's certificate and host name are checked against the JDK's authorities, or
  *       those of {@code tls} when given (the JDK's and the deployment's extra ones).</li>
  *   <li>SMTP AUTH is used when the configuration has a username.</li>
- *   <li>Connecting, and every read and write, give up after {@code timeout}, so a server that
- *       accepts the connection and then stays silent cannot hang a request.</li>
+ *   <li>Every connection is an {@link SmtpSocket}: connecting, and every read and write, give up
+ *       after the timeout, a whole send after its deadline, and a server's reply has a size limit.</li>
  *   <li>Up to {@code poolSize} connections per server and user are opened as sends need them and
  *       stay open between sends, shared by the transports of every configuration that reaches that
- *       server as that user, until they stay idle for {@code idleLimit}; a send waits at most
- *       {@code timeout} for a free one ({@link SmtpConnectionPool}).</li>
+ *       server as that user, until they stay idle, carried their mails or grew old; a send waits at
+ *       most the timeout for a free one ({@link SmtpConnectionPool}).</li>
  * </ul>
  */
 public final class JakartaMailTransportFactory implements MailTransportFactory {
@@ -43,6 +43,11 @@ public final class JakartaMailTransportFactory implements MailTransportFactory {
     private static final ScheduledExecutorService IDLE_SWEEPS = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("smtp-idle-sweep").daemon(true).factory());
 
+    /** A connection used this recently is reused without a NOOP, by default. */
+    static final Duration TRUSTED_WITHOUT_CHECK = Duration.ofSeconds(5);
+    /** How long without a refusal for the server's limit before a lowered pool maximum climbs by one, by default. */
+    static final Duration RECOVER_AFTER = Duration.ofSeconds(10);
+
     static {
         // Jakarta Mail 2.1 looks its StreamProvider up with a ServiceLoader scan of the class path
         // for every MIME part it builds or writes (jakartaee/mail-api#861), which dominated the
@@ -50,48 +55,35 @@ public final class JakartaMailTransportFactory implements MailTransportFactory {
         System.getProperties().putIfAbsent(StreamProvider.class.getName(), MailStreamProvider.class.getName());
     }
 
-    private final Duration timeout;
-    private final int poolSize;
-    private final Duration idleLimit;
-    private final Duration trustedWithoutCheck;
-    private final boolean requireTls;
+    private final SmtpSettings settings;
     private final Optional<SSLSocketFactory> tls;
+    private final Duration trustedWithoutCheck;
+    private final Duration recoverAfter;
     private final ConcurrentMap<SessionKind, Session> sessions = new ConcurrentHashMap<>();
     private final SharedSmtpPools pools = new SharedSmtpPools();
-    private final SmtpPoolMeters poolMeters = new SmtpPoolMeters();
+    private final SmtpMeters meters = new SmtpMeters();
 
     /**
-     * @param timeout    limit for connecting and for each read and write on the SMTP connection
-     * @param poolSize   how many connections to one server, as one user, may be open at once
-     * @param idleLimit  how long a connection may stay idle before it is closed
-     * @param requireTls whether a server that does not offer STARTTLS is refused rather than
-     *                   spoken to in plain text
-     * @param tls        makes the TLS connections, trusting the authorities the service trusts;
-     *                   empty for the JDK's own
+     * @param tls makes the TLS connections, trusting the authorities the service trusts; empty for
+     *            the JDK's own
      */
-    public JakartaMailTransportFactory(Duration timeout, int poolSize, Duration idleLimit, boolean requireTls,
-            Optional<SSLSocketFactory> tls) {
-        this(timeout, poolSize, idleLimit, requireTls, tls, SmtpConnectionPool.TRUSTED_WITHOUT_CHECK);
+    public JakartaMailTransportFactory(SmtpSettings settings, Optional<SSLSocketFactory> tls) {
+        this(settings, tls, TRUSTED_WITHOUT_CHECK, RECOVER_AFTER);
     }
 
-    /** As above, with how long a used connection is trusted without a NOOP given, for tests. */
-    JakartaMailTransportFactory(Duration timeout, int poolSize, Duration idleLimit, boolean requireTls,
-            Optional<SSLSocketFactory> tls, Duration trustedWithoutCheck) {
-        this.trustedWithoutCheck = Objects.requireNonNull(trustedWithoutCheck, "trustedWithoutCheck");
-        Objects.requireNonNull(timeout, "timeout");
-        if (timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException("the SMTP timeout must be positive, got " + timeout);
-        }
-        if (poolSize < 1) {
-            throw new IllegalArgumentException("the SMTP connection pool needs at least one connection, got " + poolSize);
-        }
-        this.timeout = timeout;
-        this.poolSize = poolSize;
-        this.requireTls = requireTls;
+    /**
+     * As above, with how long a used connection is trusted without a NOOP, and how long a lowered
+     * pool maximum waits before it climbs, given: for tests.
+     */
+    JakartaMailTransportFactory(SmtpSettings settings, Optional<SSLSocketFactory> tls, Duration trustedWithoutCheck,
+            Duration recoverAfter) {
+        this.settings = Objects.requireNonNull(settings, "settings");
         this.tls = Objects.requireNonNull(tls, "tls");
-        this.idleLimit = Objects.requireNonNull(idleLimit, "idleLimit");
+        this.trustedWithoutCheck = Objects.requireNonNull(trustedWithoutCheck, "trustedWithoutCheck");
+        this.recoverAfter = Objects.requireNonNull(recoverAfter, "recoverAfter");
+        long sweepPeriod = sweepPeriod(settings.poolIdle());
         IDLE_SWEEPS.scheduleWithFixedDelay(() -> pools.forEach(SmtpConnectionPool::closeIdleConnections),
-                sweepPeriod(idleLimit), sweepPeriod(idleLimit), TimeUnit.MILLISECONDS);
+                sweepPeriod, sweepPeriod, TimeUnit.MILLISECONDS);
     }
 
     /** Half the idle limit, between a tenth of a second and ten seconds: a connection lives at most that much longer. */
@@ -104,41 +96,46 @@ public final class JakartaMailTransportFactory implements MailTransportFactory {
         Session session = sessions.computeIfAbsent(SessionKind.of(configuration),
                 kind -> Session.getInstance(sessionProperties(configuration)));
         SharedSmtpPools.Key key = SharedSmtpPools.Key.of(configuration);
+        SmtpConnectionPool.Limits limits = new SmtpConnectionPool.Limits(settings.poolSize(), settings.timeout(),
+                settings.poolIdle(), settings.connectionMaxMails(), settings.connectionMaxAge(), trustedWithoutCheck,
+                recoverAfter);
         SmtpConnectionPool connections = pools.acquire(key, ignored -> new SmtpConnectionPool(
-                () -> JakartaMailTransport.connect(configuration, session), poolSize, timeout, idleLimit,
-                configuration.address(), poolMeters, trustedWithoutCheck, System::nanoTime));
-        return new JakartaMailTransport(configuration, session, connections, () -> pools.release(key));
+                deadline -> SmtpConnection.open(configuration, session, settings.timeout(), deadline), limits,
+                configuration.address(), meters, System::nanoTime));
+        return new JakartaMailTransport(configuration, session, connections, settings.sendDeadline(), meters,
+                () -> pools.release(key));
     }
 
-    /** What the connection pools of every transport of this factory hold and have done. */
-    public SmtpPoolMeters poolMeters() {
-        return poolMeters;
+    /** What the transports of this factory hold and have done. */
+    public SmtpMeters meters() {
+        return meters;
+    }
+
+    /** The limit of connecting and of each read and write on a connection. */
+    Duration timeout() {
+        return settings.timeout();
     }
 
     /**
      * The Jakarta Mail session settings for {@code configuration}; visible for tests. The server's
      * address and the credentials are not among them: they are given with each connection, so
-     * that configurations of the same {@link SessionKind} share a session.
+     * that configurations of the same {@link SessionKind} share a session. Nor are the timeouts:
+     * the connections are {@link SmtpSocket}s the service makes, which keep them.
      */
     Properties sessionProperties(SmtpConfiguration configuration) {
         SessionKind kind = SessionKind.of(configuration);
-        String millis = Long.toString(timeout.toMillis());
         Properties properties = new Properties();
         properties.setProperty("mail.transport.protocol", "smtp");
-        properties.setProperty("mail.smtp.connectiontimeout", millis);
-        properties.setProperty("mail.smtp.timeout", millis);
-        properties.setProperty("mail.smtp.writetimeout", millis);
         properties.setProperty("mail.smtp.auth", Boolean.toString(kind.authenticate()));
         properties.setProperty("mail.smtp.ssl.checkserveridentity", "true");
-        properties.put("mail.smtp.socketFactory", NoDelaySockets.plain());
-        // Used for implicit TLS and for the STARTTLS upgrade alike.
+        // Used for implicit TLS and for the STARTTLS upgrade alike, over the connection the service made.
         properties.put("mail.smtp.ssl.socketFactory",
-                NoDelaySockets.tls(tls.orElseGet(() -> (SSLSocketFactory) SSLSocketFactory.getDefault())));
+                tls.orElseGet(() -> (SSLSocketFactory) SSLSocketFactory.getDefault()));
         if (kind.implicitTls()) {
             properties.setProperty("mail.smtp.ssl.enable", "true");
         } else {
             properties.setProperty("mail.smtp.starttls.enable", "true");
-            properties.setProperty("mail.smtp.starttls.required", Boolean.toString(requireTls));
+            properties.setProperty("mail.smtp.starttls.required", Boolean.toString(settings.requireTls()));
         }
         return properties;
     }

@@ -2,9 +2,6 @@ package dev.mailservice.adapters.mail;
 
 import dev.mailservice.application.failure.DeliveryFailed;
 import dev.mailservice.application.failure.Overloaded;
-import jakarta.mail.AuthenticationFailedException;
-import jakarta.mail.MessagingException;
-import jakarta.mail.Transport;
 import java.time.Duration;
 import java.util.Deque;
 import java.util.Iterator;
@@ -13,43 +10,57 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
-import java.util.regex.Pattern;
 
 /**
  * Open SMTP connections to one server as one user, opened on demand up to a maximum, reused from
- * send to send, and closed once they stay idle.
+ * send to send, and closed once they stay idle, carried their share of mails, or grew old.
  *
- * <p>A connection used within the last few seconds ({@link #TRUSTED_WITHOUT_CHECK}) is reused as it is: servers
- * keep an idle connection for minutes (RFC 5321 asks for five), and asking first costs a round trip
- * on every send. One idle longer is asked whether it is still alive (SMTP NOOP); one the server has
- * dropped is closed and a fresh one opened, before the message is sent. A message is written once,
- * and never sent again after a failure: the server may have accepted it already. A connection on
- * which a message was begun and not accepted is closed rather than reused.
+ * <p>A connection used within the last few seconds ({@link Limits#trustedWithoutCheck}) is reused
+ * as it is: servers keep an idle connection for minutes (RFC 5321 asks for five), and asking first
+ * costs a round trip on every send. One idle longer is asked whether it is still alive (SMTP NOOP);
+ * one the server has dropped is closed and a fresh one opened, before the mail is sent. A connection
+ * that carried {@link Limits#maxMails} mails or lived {@link Limits#maxAge} is closed instead of
+ * kept, before the server's own limits close it under a mail.
  *
  * <p>A server that refuses a new connection for its own limit (a 4xx greeting, or 432 at login)
  * while connections to it are open lowers the maximum to those connections: the send waits for one
- * of them instead of failing. Providers cap concurrent connections, some at three per mailbox.
+ * of them instead of failing. Providers cap concurrent connections, some at three per mailbox. The
+ * maximum climbs back by one connection after each {@link Limits#recoverAfter} without such a
+ * refusal, when a send would otherwise wait, up to where it started.
+ *
+ * <p>Whatever a send meets on a connection, an {@link Error} included, the place it took in the
+ * pool is given back: the pool never stays full of nothing.
  */
 final class SmtpConnectionPool implements AutoCloseable {
 
-    /** A connection used this recently is reused without a NOOP, by default. */
-    static final Duration TRUSTED_WITHOUT_CHECK = Duration.ofSeconds(5);
     /** What a send refused for want of a connection asks its client to wait. */
     private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
-    /** How Angus Mail reports a greeting other than 220, and a 432 at login. */
-    private static final Pattern REFUSED_FOR_ITS_LIMIT =
-            Pattern.compile("bad greeting.*response: 4\\d\\d|^432\\b", Pattern.DOTALL);
 
-    /** Opens and logs in a new connection. */
+    /**
+     * How a pool keeps its connections.
+     *
+     * @param maximum             how many connections may be open at once
+     * @param waitLimit           how long a send may wait for one of them to be free
+     * @param idleLimit           how long a connection may stay idle before it is closed
+     * @param maxMails            how many mails a connection carries before it is closed
+     * @param maxAge              how long a connection is used before it is closed
+     * @param trustedWithoutCheck how long after its last use a connection is reused without a NOOP
+     * @param recoverAfter        how long without a refusal for the server's limit before the
+     *                            maximum, once lowered, climbs by one
+     */
+    record Limits(int maximum, Duration waitLimit, Duration idleLimit, int maxMails, Duration maxAge,
+            Duration trustedWithoutCheck, Duration recoverAfter) {}
+
+    /** Opens and logs in a new connection before a deadline. */
     @FunctionalInterface
     interface Opener {
-        Transport open() throws MessagingException;
+        SmtpConnection open(long deadline) throws SmtpFailure;
     }
 
     /** A connection waiting for the next send, and since when. */
-    private record Idle(Transport connection, long sinceNanos) {}
+    private record Idle(SmtpConnection connection, long sinceNanos) {}
 
-    /** Permits that can be taken away: the pool's maximum, lowered when a server says so. */
+    /** Permits that can be taken away and given back: the pool's maximum, as the server allows it. */
     private static final class Permits extends Semaphore {
         private static final long serialVersionUID = 1L;
 
@@ -63,88 +74,80 @@ final class SmtpConnectionPool implements AutoCloseable {
     }
 
     private final Opener opener;
-    private final Duration waitLimit;
-    private final Duration idleLimit;
+    private final Limits limits;
     private final String server;
     private final Permits permits;
     /** Most recently used first: a send takes the freshest, the sweep closes from the other end. */
     private final Deque<Idle> idle = new ConcurrentLinkedDeque<>();
     private final AtomicInteger open = new AtomicInteger();
-    private final SmtpPoolMeters meters;
+    private final SmtpMeters meters;
     private final LongSupplier nanoTime;
-    private final Duration trustedWithoutCheck;
+    /** How many connections may be open at once now: {@link Limits#maximum} or less. */
     private int maximum;
+    /** When the server last refused a connection for its limit, or the maximum last climbed. */
+    private long lastLoweredOrRaised;
     private volatile boolean closed;
 
     /**
-     * @param maximum   how many connections may be open at once
-     * @param waitLimit how long a send may wait for one of them to be free
-     * @param idleLimit how long a connection may stay idle before it is closed
-     * @param server    the server's address, for messages
-     * @param meters    told of every connection lent, kept, opened, and of every wait
+     * @param server   the server's address, for messages
+     * @param meters   told of every connection lent, kept, opened, and of every wait
+     * @param nanoTime the clock that ages connections
      */
-    SmtpConnectionPool(Opener opener, int maximum, Duration waitLimit, Duration idleLimit, String server,
-            SmtpPoolMeters meters) {
-        this(opener, maximum, waitLimit, idleLimit, server, meters, TRUSTED_WITHOUT_CHECK, System::nanoTime);
-    }
-
-    /**
-     * As above, with how long a used connection is trusted without a check, and the clock that
-     * ages idle connections, given: for tests.
-     */
-    SmtpConnectionPool(Opener opener, int maximum, Duration waitLimit, Duration idleLimit, String server,
-            SmtpPoolMeters meters, Duration trustedWithoutCheck, LongSupplier nanoTime) {
-        this.nanoTime = nanoTime;
-        this.trustedWithoutCheck = trustedWithoutCheck;
+    SmtpConnectionPool(Opener opener, Limits limits, String server, SmtpMeters meters, LongSupplier nanoTime) {
         this.opener = opener;
-        this.maximum = maximum;
-        this.waitLimit = waitLimit;
-        this.idleLimit = idleLimit;
+        this.limits = limits;
         this.server = server;
         this.meters = meters;
-        this.permits = new Permits(maximum);
+        this.nanoTime = nanoTime;
+        this.maximum = limits.maximum();
+        this.permits = new Permits(limits.maximum());
+        meters.allowedChanged(maximum);
     }
 
     /**
-     * A live connection, idle or new; hand it back with {@link #giveBack}.
+     * A live connection, idle or new, lent until {@code deadline} at the latest; hand it back with
+     * {@link #giveBack}.
      *
-     * @throws MessagingException if a new connection cannot be opened or logged in
-     * @throws Overloaded         if every connection stayed busy for the wait limit
+     * @throws SmtpFailure if a new connection cannot be opened or logged in
+     * @throws Overloaded  if every connection stayed busy for the wait limit, or until the deadline
      */
-    Transport borrow() throws MessagingException {
-        long deadline = System.nanoTime() + waitLimit.toNanos();
+    SmtpConnection borrow(long deadline) throws SmtpFailure {
         while (true) {
-            acquirePermit(deadline);
+            acquirePermit(Math.min(deadline, System.nanoTime() + limits.waitLimit().toNanos()));
+            boolean lent = false;
             try {
-                Transport kept = takeLiveIdle();
-                if (kept != null) {
-                    meters.lent(1);
-                    return kept;
+                SmtpConnection connection = takeLiveIdle(deadline);
+                if (connection == null) {
+                    connection = opener.open(deadline);
+                    open.incrementAndGet();
+                    meters.connectionOpened();
                 }
-                Transport fresh = opener.open();
-                open.incrementAndGet();
-                meters.connectionOpened();
                 meters.lent(1);
-                return fresh;
-            } catch (MessagingException e) {
-                permits.release();
-                if (!refusedForItsLimit(e) || !lowerMaximumToOpenConnections()) {
-                    throw e;
+                lent = true;
+                return connection;
+            } catch (SmtpFailure failure) {
+                if (!failure.refusedForItsLimit() || !lowerMaximumToOpenConnections()) {
+                    throw failure;
                 }
-                // The server holds as many as it takes: wait for one of them, within the same limit.
-            } catch (RuntimeException e) {
-                permits.release();
-                throw e;
+                // The server holds as many as it takes: wait for one of them, within the same limits.
+            } finally {
+                if (!lent) {
+                    permits.release();
+                }
             }
         }
     }
 
-    /** Returns a borrowed connection: kept for the next send if {@code reusable}, closed otherwise. */
-    void giveBack(Transport connection, boolean reusable) {
+    /**
+     * Returns a borrowed connection: kept for the next send if {@code reusable} and not worn out by
+     * its mails or age, closed otherwise.
+     */
+    void giveBack(SmtpConnection connection, boolean reusable) {
         try {
             meters.lent(-1);
-            if (reusable && !closed) {
-                idle.offerFirst(new Idle(connection, nanoTime.getAsLong()));
+            long now = nanoTime.getAsLong();
+            if (reusable && !closed && !wornOut(connection, now)) {
+                idle.offerFirst(new Idle(connection, now));
                 meters.kept(1);
             } else {
                 discard(connection);
@@ -164,7 +167,7 @@ final class SmtpConnectionPool implements AutoCloseable {
         Iterator<Idle> oldestFirst = idle.descendingIterator();
         while (oldestFirst.hasNext()) {
             Idle kept = oldestFirst.next();
-            if (now - kept.sinceNanos() > idleLimit.toNanos() && idle.remove(kept)) {
+            if (now - kept.sinceNanos() > limits.idleLimit().toNanos() && idle.remove(kept)) {
                 meters.kept(-1);
                 discard(kept.connection());
             }
@@ -183,18 +186,27 @@ final class SmtpConnectionPool implements AutoCloseable {
      */
     @Override
     public void close() {
-        closed = true;
-        Thread.ofVirtual().name("smtp-pool-close").start(this::closeIdle);
+        synchronized (this) {
+            if (!closed) {
+                meters.allowedChanged(-maximum);
+            }
+            closed = true;
+        }
+        closeIdle();
     }
 
-    /** An idle connection to send on, or null: recently used ones as they are, older ones if a NOOP answers. */
-    private Transport takeLiveIdle() {
+    /**
+     * An idle connection to send on, or null: recently used ones as they are, older ones if a NOOP
+     * answers before {@code deadline}; worn-out ones are closed.
+     */
+    private SmtpConnection takeLiveIdle(long deadline) {
         Idle kept;
         while ((kept = idle.pollFirst()) != null) {
             meters.kept(-1);
-            long idleNanos = nanoTime.getAsLong() - kept.sinceNanos();
-            if (idleNanos <= idleLimit.toNanos()
-                    && (idleNanos <= trustedWithoutCheck.toNanos() || kept.connection().isConnected())) {
+            long now = nanoTime.getAsLong();
+            long idleNanos = now - kept.sinceNanos();
+            if (idleNanos <= limits.idleLimit().toNanos() && !wornOut(kept.connection(), now)
+                    && (idleNanos <= limits.trustedWithoutCheck().toNanos() || kept.connection().answers(deadline))) {
                 return kept.connection();
             }
             discard(kept.connection());
@@ -202,10 +214,8 @@ final class SmtpConnectionPool implements AutoCloseable {
         return null;
     }
 
-    private static boolean refusedForItsLimit(MessagingException e) {
-        String message = e.getMessage() == null ? "" : e.getMessage();
-        return REFUSED_FOR_ITS_LIMIT.matcher(message).find()
-                && (e instanceof AuthenticationFailedException || message.contains("bad greeting"));
+    private boolean wornOut(SmtpConnection connection, long now) {
+        return connection.mails() >= limits.maxMails() || connection.ageNanos(now) >= limits.maxAge().toNanos();
     }
 
     /** Lowers the maximum to the connections open now, if any are; false when none is (waiting would not help). */
@@ -214,8 +224,10 @@ final class SmtpConnectionPool implements AutoCloseable {
         if (openNow < 1) {
             return false;
         }
+        lastLoweredOrRaised = nanoTime.getAsLong();
         if (openNow < maximum) {
             permits.lower(maximum - openNow);
+            meters.allowedChanged(openNow - maximum);
             System.getLogger(SmtpConnectionPool.class.getName()).log(System.Logger.Level.WARNING,
                     "The SMTP server {0} refused a connection beyond {1}; sending over those {1} from now on",
                     server, openNow);
@@ -224,19 +236,35 @@ final class SmtpConnectionPool implements AutoCloseable {
         return true;
     }
 
-    private void acquirePermit(long deadline) {
+    /** Gives one place back to a lowered maximum, once the server refused none for a while. */
+    private synchronized void raiseMaximumAfterAQuietSpell() {
+        long now = nanoTime.getAsLong();
+        if (maximum < limits.maximum() && now - lastLoweredOrRaised >= limits.recoverAfter().toNanos()) {
+            lastLoweredOrRaised = now;
+            maximum++;
+            permits.release();
+            meters.allowedChanged(1);
+            System.getLogger(SmtpConnectionPool.class.getName()).log(System.Logger.Level.INFO,
+                    "No refusal from the SMTP server {0} for {1} s; trying {2} connections", server,
+                    limits.recoverAfter().toSeconds(), maximum);
+        }
+    }
+
+    private void acquirePermit(long until) {
         if (permits.tryAcquire()) {
             return;
         }
+        raiseMaximumAfterAQuietSpell();
         meters.sendWaited();
         try {
-            if (!permits.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+            if (!permits.tryAcquire(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS)) {
                 throw new Overloaded("All " + maximum() + " connections to the SMTP server " + server
-                        + " stayed busy for " + waitLimit.toMillis() + " ms", RETRY_AFTER);
+                        + " stayed busy for " + limits.waitLimit().toMillis() + " ms", RETRY_AFTER);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new DeliveryFailed("Interrupted while waiting for a connection to " + server, e);
+            throw DeliveryFailed.temporary("Interrupted while waiting for a connection to " + server
+                    + "; the mail was not sent", 0, RETRY_AFTER, e);
         }
     }
 
@@ -248,13 +276,12 @@ final class SmtpConnectionPool implements AutoCloseable {
         }
     }
 
-    /** Closes a connection the pool lets go of. */
-    private void discard(Transport connection) {
+    /**
+     * Lets go of a connection: its place is free at once, and its goodbye (QUIT, up to the timeout
+     * against a slow server) runs on a thread of its own, so that no send waits for it.
+     */
+    private void discard(SmtpConnection connection) {
         open.decrementAndGet();
-        try {
-            connection.close();
-        } catch (MessagingException e) {
-            // The connection is being thrown away; a failed QUIT changes nothing.
-        }
+        Thread.ofVirtual().name("smtp-connection-close").start(connection::close);
     }
 }

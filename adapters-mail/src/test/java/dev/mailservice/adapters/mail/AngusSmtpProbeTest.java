@@ -12,6 +12,9 @@ import dev.mailservice.domain.EmailAddress;
 import dev.mailservice.domain.MailMessage;
 import dev.mailservice.domain.SmtpConfiguration;
 import dev.mailservice.domain.SmtpStep;
+import dev.mailservice.testkit.FaultSmtpServer;
+import dev.mailservice.testkit.FaultSmtpServer.Greeting;
+import dev.mailservice.testkit.FaultSmtpServer.Scenario;
 import dev.mailservice.testkit.TestCertificates;
 import dev.mailservice.testkit.TestSmtpServer;
 import java.io.IOException;
@@ -73,9 +76,9 @@ class AngusSmtpProbeTest {
 
     private static Probe probe(SmtpConfiguration configuration, TrustManagerFactory trust, boolean requireTls,
             Optional<MailMessage> testMail) {
-        JakartaMailTransportFactory transports = new JakartaMailTransportFactory(TIMEOUT, 2, Duration.ofMinutes(1),
+        JakartaMailTransportFactory transports = TestTransports.factory(TIMEOUT, 2, Duration.ofMinutes(1),
                 requireTls, Optional.empty());
-        return new AngusSmtpProbe(transports, TIMEOUT, trust).probe(configuration, testMail, LIMIT);
+        return new AngusSmtpProbe(transports, trust).probe(configuration, testMail, LIMIT);
     }
 
     private static SmtpConfiguration at(int port, String username, String password) {
@@ -333,14 +336,30 @@ class AngusSmtpProbeTest {
     }
 
     @Test
+    void aGreetingOrAnEhloThatNeverEndsIsDroppedAtTheReplyLimit() {
+        for (Scenario endless : List.of(Scenario.behaving().greets(connection -> true, new Greeting.EndlessLine()),
+                Scenario.behaving().greets(connection -> true, new Greeting.EndlessLines()),
+                Scenario.behaving().answersEhloEndlessly())) {
+            try (FaultSmtpServer server = FaultSmtpServer.start(endless)) {
+                Probe dropped = assertTimeoutPreemptively(Duration.ofSeconds(30),
+                        () -> probe(at(server.port(), null, null), testAuthority, false));
+
+                assertEquals(Optional.of(Problem.REPLY_TOO_LONG), dropped.problem(), dropped.toString());
+                assertTrue(dropped.toString().contains("the server sent more than 64 KiB without ending its reply"),
+                        dropped.toString());
+            }
+        }
+    }
+
+    @Test
     void theWholeRunEndsAtItsLimitWhateverStepItIsIn() throws Exception {
         try (ServerSocket silent = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
                 ServerSocket greetsThenSilent = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
             Thread.ofVirtual().start(() -> acceptAndSay(silent, ""));
             Thread.ofVirtual().start(() -> acceptAndSay(greetsThenSilent, "220 slow.test ESMTP\r\n"));
-            JakartaMailTransportFactory transports = new JakartaMailTransportFactory(Duration.ofMinutes(1), 2,
+            JakartaMailTransportFactory transports = TestTransports.factory(Duration.ofMinutes(1), 2,
                     Duration.ofMinutes(1), false, Optional.empty());
-            AngusSmtpProbe probe = new AngusSmtpProbe(transports, Duration.ofMinutes(1), testAuthority);
+            AngusSmtpProbe probe = new AngusSmtpProbe(transports, testAuthority);
 
             // A guard against a hang, far above the limit: a run cut at the limit ends at once. The
             // limit leaves a busy machine the time to connect and read a greeting on loopback.

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -22,19 +23,15 @@ import jakarta.mail.Part;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
-import javax.net.SocketFactory;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -56,7 +53,7 @@ class JakartaMailTransportFactoryTest {
             new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP))
             .withConfiguration(GreenMailConfiguration.aConfig().withUser("ops@example.com", USER, RIGHT_PASSWORD));
 
-    private final JakartaMailTransportFactory factory = new JakartaMailTransportFactory(Duration.ofSeconds(5), 2, IDLE_LIMIT, false, JDK_TLS);
+    private final JakartaMailTransportFactory factory = TestTransports.factory(Duration.ofSeconds(5), 2, IDLE_LIMIT, false, JDK_TLS);
 
     private static int smtpPort() {
         return SMTP_SERVER.getSmtp().getPort();
@@ -68,7 +65,7 @@ class JakartaMailTransportFactoryTest {
     }
 
     private static void sendWith(SmtpConfiguration configuration, MailMessage message) {
-        try (MailTransport transport = new JakartaMailTransportFactory(Duration.ofSeconds(5), 2, IDLE_LIMIT, false, JDK_TLS).create(configuration)) {
+        try (MailTransport transport = TestTransports.factory(Duration.ofSeconds(5), 2, IDLE_LIMIT, false, JDK_TLS).create(configuration)) {
             transport.send(() -> message);
         }
     }
@@ -167,15 +164,18 @@ class JakartaMailTransportFactoryTest {
         }
         SmtpConfiguration configuration = SmtpConfiguration.of("127.0.0.1", closedPort, null, null, "a@example.com");
 
-        DeliveryFailed error = assertThrows(DeliveryFailed.class,
-                () -> sendWith(configuration, message("x")));
+        MailTransport transport = new JakartaMailTransportFactory(TestTransports.settings(Duration.ofSeconds(5), 1,
+                IDLE_LIMIT, false).withSendDeadline(Duration.ofSeconds(1)), JDK_TLS).create(configuration);
+        DeliveryFailed error = assertThrows(DeliveryFailed.class, () -> transport.send(() -> message("x")));
 
         assertTrue(error.getMessage().startsWith("Cannot connect to the SMTP server 127.0.0.1:" + closedPort),
                 error.getMessage());
+        assertEquals(DeliveryFailed.Ending.TEMPORARY, error.ending());
+        assertTrue(error.attempts() > 1, "a server that may come back was tried once: " + error.getMessage());
     }
 
     @Test
-    void aServerThatNeverAnswersTimesOutInsteadOfHanging() throws Exception {
+    void aServerThatNeverAnswersEndsTheSendAtItsDeadlineInsteadOfHanging() throws Exception {
         try (ServerSocket silent = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             Thread acceptor = Thread.ofVirtual().start(() -> {
                 try (Socket ignored = silent.accept()) {
@@ -186,13 +186,15 @@ class JakartaMailTransportFactoryTest {
             });
             SmtpConfiguration configuration =
                     SmtpConfiguration.of("127.0.0.1", silent.getLocalPort(), null, null, "a@example.com");
-            MailTransport transport = new JakartaMailTransportFactory(Duration.ofMillis(300), 1, IDLE_LIMIT, false, JDK_TLS).create(configuration);
+            MailTransport transport = TestTransports.factory(Duration.ofMillis(300), 1, IDLE_LIMIT, false, JDK_TLS).create(configuration);
 
-            // A guard against a hang, not a speed target: the timeout is 300 ms.
+            // A guard against a hang, not a speed target: the timeout is 300 ms, the deadline 900 ms.
             DeliveryFailed error = assertTimeoutPreemptively(Duration.ofSeconds(20),
                     () -> assertThrows(DeliveryFailed.class, () -> transport.send(() -> message("x"))));
 
-            assertTrue(error.getMessage().startsWith("No answer in time from the SMTP server"), error.getMessage());
+            assertTrue(error.getMessage().startsWith("No answer from the SMTP server 127.0.0.1:" + silent.getLocalPort()),
+                    error.getMessage());
+            assertEquals(DeliveryFailed.Ending.TEMPORARY, error.ending());
             acceptor.interrupt();
         }
     }
@@ -212,80 +214,26 @@ class JakartaMailTransportFactoryTest {
 
     /**
      * The trust the service is given (the JDK's authorities and {@code TLS_CA_FILE}'s) makes every
-     * TLS connection, implicit or upgraded, without extra authorities the JDK's own; and every
-     * connection, plain or TLS, sends each write at once ({@link NoDelaySockets}). Checked on the
-     * session's settings; the sends over TLS are tested against real servers elsewhere.
+     * TLS connection, implicit or upgraded, without extra authorities the JDK's own; layered over the
+     * {@link SmtpSocket} each connection is. Checked on the session's settings; the sends over TLS are
+     * tested against real servers elsewhere.
      */
     @Test
-    void everyConnectionIsMadeWithTheGivenTrustAndSendsEachWriteAtOnce() throws Exception {
+    void everyTlsConnectionIsMadeWithTheGivenTrust() throws Exception {
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(null, null, null);
-        List<String> madeByDeploymentTrust = new ArrayList<>();
-        SSLSocketFactory deploymentTrust = recording(context.getSocketFactory(), madeByDeploymentTrust);
-        JakartaMailTransportFactory withTrust = new JakartaMailTransportFactory(Duration.ofSeconds(5), 1, IDLE_LIMIT, false,
+        SSLSocketFactory deploymentTrust = context.getSocketFactory();
+        JakartaMailTransportFactory withTrust = TestTransports.factory(Duration.ofSeconds(5), 1, IDLE_LIMIT, false,
                 Optional.of(deploymentTrust));
 
         for (int port : new int[] {465, 587}) {
             Properties properties = withTrust.sessionProperties(SmtpConfiguration.of("smtp.example.com", port, null, null,
                     "a@b.c"));
-            try (Socket tls = ((SSLSocketFactory) properties.get("mail.smtp.ssl.socketFactory")).createSocket();
-                    Socket plain = ((SocketFactory) properties.get("mail.smtp.socketFactory")).createSocket()) {
-                assertTrue(tls instanceof SSLSocket && tls.getTcpNoDelay(), "port " + port);
-                assertTrue(!(plain instanceof SSLSocket) && plain.getTcpNoDelay(), "port " + port);
-            }
+            assertSame(deploymentTrust, properties.get("mail.smtp.ssl.socketFactory"), "port " + port);
         }
-        assertEquals(List.of("tls", "tls"), madeByDeploymentTrust);
-        try (Socket jdkTls = ((SSLSocketFactory) factory.sessionProperties(SmtpConfiguration.of("smtp.example.com", 465,
-                null, null, "a@b.c")).get("mail.smtp.ssl.socketFactory")).createSocket()) {
-            assertTrue(jdkTls instanceof SSLSocket && jdkTls.getTcpNoDelay());
-        }
-    }
-
-    /** {@code sockets}, noting in {@code made} each socket it makes; only what Angus Mail calls is served. */
-    private static SSLSocketFactory recording(SSLSocketFactory sockets, List<String> made) {
-        return new SSLSocketFactory() {
-            @Override
-            public Socket createSocket() throws IOException {
-                made.add("tls");
-                return sockets.createSocket();
-            }
-
-            @Override
-            public Socket createSocket(Socket plain, String host, int port, boolean autoClose) throws IOException {
-                made.add("upgrade");
-                return sockets.createSocket(plain, host, port, autoClose);
-            }
-
-            @Override
-            public Socket createSocket(String host, int port) {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public Socket createSocket(String host, int port, InetAddress localAddress, int localPort) {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public Socket createSocket(InetAddress host, int port) {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public Socket createSocket(InetAddress host, int port, InetAddress localAddress, int localPort) {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public String[] getDefaultCipherSuites() {
-                return sockets.getDefaultCipherSuites();
-            }
-
-            @Override
-            public String[] getSupportedCipherSuites() {
-                return sockets.getSupportedCipherSuites();
-            }
-        };
+        Object jdkTrust = factory.sessionProperties(SmtpConfiguration.of("smtp.example.com", 465, null, null, "a@b.c"))
+                .get("mail.smtp.ssl.socketFactory");
+        assertTrue(jdkTrust instanceof SSLSocketFactory && jdkTrust != deploymentTrust, String.valueOf(jdkTrust));
     }
 
     @Test
@@ -293,7 +241,7 @@ class JakartaMailTransportFactoryTest {
         SmtpConfiguration plainServer = SmtpConfiguration.of("127.0.0.1", smtpPort(), "alice", "Al1ce-Pa55", "noreply@example.com");
         SMTP_SERVER.setUser("alice", "Al1ce-Pa55");
 
-        try (MailTransport transport = new JakartaMailTransportFactory(Duration.ofSeconds(5), 2, IDLE_LIMIT, true, JDK_TLS).create(plainServer)) {
+        try (MailTransport transport = TestTransports.factory(Duration.ofSeconds(5), 2, IDLE_LIMIT, true, JDK_TLS).create(plainServer)) {
             DeliveryFailed refused = assertThrows(DeliveryFailed.class, () -> transport.send(() -> message("x")));
 
             assertTrue(refused.getMessage().contains("STARTTLS"), refused.getMessage());
@@ -311,18 +259,10 @@ class JakartaMailTransportFactoryTest {
     }
 
     @Test
-    void appliesTheTimeoutToConnectReadAndWrite() {
-        Properties properties = new JakartaMailTransportFactory(Duration.ofMillis(1234), 1, IDLE_LIMIT, false, JDK_TLS)
-                .sessionProperties(SmtpConfiguration.of("h", 25, null, null, "a@b.c"));
-
-        assertEquals("1234", properties.getProperty("mail.smtp.connectiontimeout"));
-        assertEquals("1234", properties.getProperty("mail.smtp.timeout"));
-        assertEquals("1234", properties.getProperty("mail.smtp.writetimeout"));
-    }
-
-    @Test
     void refusesANonPositiveTimeout() {
-        assertThrows(IllegalArgumentException.class, () -> new JakartaMailTransportFactory(Duration.ZERO, 1, IDLE_LIMIT, false, JDK_TLS));
+        assertThrows(IllegalArgumentException.class, () -> TestTransports.factory(Duration.ZERO, 1, IDLE_LIMIT, false, JDK_TLS));
+        assertThrows(IllegalArgumentException.class, () -> TestTransports.settings(Duration.ofSeconds(1), 1, IDLE_LIMIT,
+                false).withSendDeadline(Duration.ZERO));
     }
 
     @Test

@@ -7,84 +7,104 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mailservice.application.failure.Overloaded;
-import jakarta.mail.Address;
-import jakarta.mail.Message;
-import jakarta.mail.MessagingException;
+import dev.mailservice.domain.EmailAddress;
+import dev.mailservice.domain.MailMessage;
+import dev.mailservice.domain.SmtpConfiguration;
+import dev.mailservice.testkit.FaultSmtpServer;
+import dev.mailservice.testkit.FaultSmtpServer.Farewell;
+import dev.mailservice.testkit.FaultSmtpServer.Greeting;
+import dev.mailservice.testkit.FaultSmtpServer.Scenario;
 import jakarta.mail.Session;
-import jakarta.mail.Transport;
-import jakarta.mail.URLName;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeMessage;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The pool's own rules, over connections that count what is asked of them and a clock the test
- * moves: what it opens, when it asks a connection whether it lives, when it closes one, and how it
- * yields to a server's limit. The same pool against a real server: {@link SmtpConnectionReuseTest}.
+ * The pool's own rules, over real connections to a {@link FaultSmtpServer} and a clock the test
+ * moves for their ages: what it opens, when it asks a connection whether it lives, when it closes
+ * one, how it yields to a server's limit and climbs back, and that nothing thrown keeps a place.
  */
 class SmtpConnectionPoolTest {
 
-    private static final Session SESSION = Session.getInstance(new Properties());
+    private static final Duration TIMEOUT = Duration.ofSeconds(5);
     private static final Duration IDLE_LIMIT = Duration.ofSeconds(60);
-
-    /** A connection that counts the liveness checks (NOOP) asked of it. */
-    private static final class CountedConnection extends Transport {
-        final AtomicInteger checks = new AtomicInteger();
-        volatile boolean alive = true;
-        volatile boolean closed;
-
-        CountedConnection() {
-            super(SESSION, new URLName("smtp://counted"));
-        }
-
-        @Override
-        public boolean isConnected() {
-            checks.incrementAndGet();
-            return alive;
-        }
-
-        @Override
-        public void sendMessage(Message message, Address[] addresses) {}
-
-        @Override
-        public void close() {
-            closed = true;
-        }
-    }
+    private static final Duration TRUSTED = Duration.ofSeconds(5);
+    private static final Duration RECOVER_AFTER = Duration.ofSeconds(10);
+    /** Far above any wait a test expects to end. */
+    private static final Duration PATIENCE = Duration.ofSeconds(20);
 
     private final AtomicLong now = new AtomicLong();
-    private final List<CountedConnection> opened = new ArrayList<>();
-    private final SmtpPoolMeters meters = new SmtpPoolMeters();
+    private final SmtpMeters meters = new SmtpMeters();
+    private FaultSmtpServer server;
+    private SmtpConfiguration configuration;
+    private Session session;
 
-    private SmtpConnectionPool pool(int maximum, Duration waitLimit, SmtpConnectionPool.Opener opener) {
-        return new SmtpConnectionPool(opener, maximum, waitLimit, IDLE_LIMIT, "smtp.example.com:587", meters,
-                SmtpConnectionPool.TRUSTED_WITHOUT_CHECK, now::get);
+    @AfterEach
+    void stopTheServer() {
+        server.close();
     }
 
-    private synchronized CountedConnection open() {
-        CountedConnection connection = new CountedConnection();
-        opened.add(connection);
-        return connection;
+    private void serve(Scenario scenario) {
+        server = FaultSmtpServer.start(scenario);
+        configuration = SmtpConfiguration.of("127.0.0.1", server.port(), null, null, "noreply@example.com");
+        session = Session.getInstance(TestTransports.factory(TIMEOUT, 1, IDLE_LIMIT, false, Optional.empty())
+                .sessionProperties(configuration));
+    }
+
+    private SmtpConnectionPool pool(int maximum, Duration waitLimit, int maxMails) {
+        return pool(maximum, waitLimit, maxMails, deadline -> SmtpConnection.open(configuration, session, TIMEOUT, deadline));
+    }
+
+    private SmtpConnectionPool pool(int maximum, Duration waitLimit, int maxMails, SmtpConnectionPool.Opener opener) {
+        return new SmtpConnectionPool(opener, new SmtpConnectionPool.Limits(maximum, waitLimit, IDLE_LIMIT, maxMails,
+                Duration.ofMinutes(5), TRUSTED, RECOVER_AFTER), configuration.address(), meters, now::get);
+    }
+
+    private static long deadline() {
+        return System.nanoTime() + PATIENCE.toNanos();
+    }
+
+    private void send(SmtpConnection connection, String subject) throws SmtpFailure {
+        MailMessage message = new MailMessage(List.of(new EmailAddress("alice@example.com")), List.of(), subject,
+                "<p>hi</p>", "hi", List.of());
+        MimeMessage mime = JakartaMailTransport.toMime(configuration, session, message);
+        try {
+            connection.send(mime, List.of(new InternetAddress("alice@example.com")), deadline());
+        } catch (jakarta.mail.internet.AddressException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static void waitFor(String what, BooleanSupplier condition) throws InterruptedException {
+        long end = System.nanoTime() + PATIENCE.toNanos();
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < end, "waited " + PATIENCE.toSeconds() + " s for " + what);
+            Thread.sleep(5);
+        }
     }
 
     @Test
     void opensConnectionsAsSendsNeedThemUpToItsMaximum() throws Exception {
-        SmtpConnectionPool pool = pool(3, Duration.ofMillis(100), this::open);
+        serve(Scenario.behaving());
+        SmtpConnectionPool pool = pool(3, Duration.ofMillis(100), 100);
 
-        Transport first = pool.borrow();
+        SmtpConnection first = pool.borrow(deadline());
         pool.giveBack(first, true);
-        assertEquals(1, opened.size(), "a second connection was opened for sends one after the other");
-        List<Transport> busy = List.of(pool.borrow(), pool.borrow(), pool.borrow());
+        assertEquals(1, server.connectionsAccepted(), "a second connection was opened for sends one after the other");
+        List<SmtpConnection> busy = List.of(pool.borrow(deadline()), pool.borrow(deadline()), pool.borrow(deadline()));
 
-        assertEquals(3, opened.size());
-        assertThrows(Overloaded.class, pool::borrow);
-        assertEquals(3, opened.size());
+        assertEquals(3, server.connectionsAccepted());
+        assertThrows(Overloaded.class, () -> pool.borrow(deadline()));
+        assertEquals(3, server.connectionsAccepted());
         assertEquals(3, meters.busy());
         busy.forEach(connection -> pool.giveBack(connection, true));
         assertEquals(3, meters.idle());
@@ -92,37 +112,54 @@ class SmtpConnectionPoolTest {
 
     @Test
     void aConnectionUsedAMomentAgoIsReusedWithoutAskingWhetherItLives() throws Exception {
-        SmtpConnectionPool pool = pool(4, Duration.ofSeconds(1), this::open);
-        Transport connection = pool.borrow();
+        serve(Scenario.behaving());
+        SmtpConnectionPool pool = pool(4, Duration.ofSeconds(1), 100);
+        SmtpConnection connection = pool.borrow(deadline());
         pool.giveBack(connection, true);
 
-        now.addAndGet(SmtpConnectionPool.TRUSTED_WITHOUT_CHECK.toNanos());
-        Transport again = pool.borrow();
+        now.addAndGet(TRUSTED.toNanos());
+        SmtpConnection again = pool.borrow(deadline());
 
         assertSame(connection, again);
-        assertEquals(0, opened.getFirst().checks.get(), "a NOOP was asked of a connection used a moment ago");
+        assertEquals(0, server.commandsReceived("NOOP"), "a NOOP was asked of a connection used a moment ago");
     }
 
     @Test
-    void aConnectionIdleForLongerIsAskedFirstAndReplacedWhenDead() throws Exception {
-        SmtpConnectionPool pool = pool(4, Duration.ofSeconds(1), this::open);
-        Transport connection = pool.borrow();
+    void aConnectionIdleForLongerIsAskedFirstAndKeptWhenItAnswers() throws Exception {
+        serve(Scenario.behaving());
+        SmtpConnectionPool pool = pool(4, Duration.ofSeconds(1), 100);
+        SmtpConnection connection = pool.borrow(deadline());
         pool.giveBack(connection, true);
-        opened.getFirst().alive = false;
 
-        now.addAndGet(SmtpConnectionPool.TRUSTED_WITHOUT_CHECK.plusMillis(1).toNanos());
-        Transport replacement = pool.borrow();
+        now.addAndGet(TRUSTED.plusMillis(1).toNanos());
+        SmtpConnection again = pool.borrow(deadline());
 
-        assertEquals(1, opened.getFirst().checks.get());
-        assertTrue(opened.getFirst().closed, "the dead connection was not closed");
-        assertSame(opened.get(1), replacement);
+        assertSame(connection, again);
+        assertEquals(1, server.commandsReceived("NOOP"));
+        assertEquals(1, server.connectionsAccepted());
+    }
+
+    @Test
+    void aConnectionIdleForLongerThatTheServerDroppedIsReplacedBeforeTheMail() throws Exception {
+        serve(Scenario.behaving().closesIdleConnectionsAfter(Duration.ofMillis(100), Farewell.QUIET));
+        SmtpConnectionPool pool = pool(4, Duration.ofSeconds(1), 100);
+        pool.giveBack(pool.borrow(deadline()), true);
+        waitFor("the server to drop the idle connection", () -> server.connectionsOpen() == 0);
+
+        now.addAndGet(TRUSTED.plusMillis(1).toNanos());
+        SmtpConnection replacement = pool.borrow(deadline());
+        send(replacement, "after the drop");
+
+        assertEquals(2, server.connectionsAccepted());
+        assertEquals(1, server.copiesOf("after the drop"));
     }
 
     @Test
     void connectionsIdleBeyondTheLimitAreClosed() throws Exception {
-        SmtpConnectionPool pool = pool(4, Duration.ofSeconds(1), this::open);
-        Transport older = pool.borrow();
-        Transport newer = pool.borrow();
+        serve(Scenario.behaving());
+        SmtpConnectionPool pool = pool(4, Duration.ofSeconds(1), 100);
+        SmtpConnection older = pool.borrow(deadline());
+        SmtpConnection newer = pool.borrow(deadline());
         pool.giveBack(older, true);
         now.addAndGet(Duration.ofSeconds(30).toNanos());
         pool.giveBack(newer, true);
@@ -130,50 +167,125 @@ class SmtpConnectionPoolTest {
         now.addAndGet(Duration.ofSeconds(31).toNanos());
         pool.closeIdleConnections();
 
-        assertTrue(opened.get(0).closed, "the connection idle for 61 s is still open");
-        assertFalse(opened.get(1).closed, "the connection idle for 31 s was closed");
+        waitFor("the connection idle for 61 s to say QUIT", () -> server.commandsReceived("QUIT") == 1);
+        assertEquals(1, meters.idle());
+        now.addAndGet(TRUSTED.toNanos() - Duration.ofSeconds(31).toNanos());
+        assertSame(newer, pool.borrow(deadline()), "the connection idle for 31 s was not kept");
+    }
+
+    @Test
+    void aConnectionThatCarriedItsMailsIsClosedInsteadOfKept() throws Exception {
+        serve(Scenario.behaving());
+        SmtpConnectionPool pool = pool(4, Duration.ofSeconds(1), 2);
+
+        for (int mail = 1; mail <= 3; mail++) {
+            SmtpConnection connection = pool.borrow(deadline());
+            send(connection, "mail " + mail);
+            pool.giveBack(connection, true);
+        }
+
+        waitFor("the worn-out connection to say QUIT", () -> server.commandsReceived("QUIT") == 1);
+        assertEquals(2, server.connectionsAccepted(), "two mails on the first connection, the third on a fresh one");
         assertEquals(1, meters.idle());
     }
 
     @Test
-    void aServerRefusingAConnectionForItsLimitLowersTheMaximumAndTheSendWaitsForAnOpenOne() throws Exception {
-        SmtpConnectionPool pool = pool(8, Duration.ofSeconds(30), () -> {
-            if (opened.size() == 2) {
-                throw new MessagingException("Got bad greeting from SMTP host: smtp.example.com, port: 587, response: "
-                        + "421 4.7.0 Too many concurrent SMTP connections");
-            }
-            return open();
-        });
-        Transport first = pool.borrow();
-        Transport second = pool.borrow();
+    void aConnectionThatGrewOldIsClosedInsteadOfLent() throws Exception {
+        serve(Scenario.behaving());
+        SmtpConnectionPool pool = pool(4, Duration.ofSeconds(1), 100);
+        SmtpConnection old = pool.borrow(deadline());
+        pool.giveBack(old, true);
 
-        CompletableFuture<Transport> third = CompletableFuture.supplyAsync(() -> {
-            try {
-                return pool.borrow();
-            } catch (MessagingException e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        while (pool.maximum() != 2) {
-            assertFalse(third.isDone(), "the send failed instead of waiting: " + third);
-            Thread.sleep(5);
-        }
-        pool.giveBack(first, true);
+        now.addAndGet(Duration.ofMinutes(5).toNanos());
+        SmtpConnection lent = pool.borrow(deadline());
 
-        assertSame(first, third.get(10, TimeUnit.SECONDS));
-        assertEquals(2, opened.size(), "a connection beyond the server's limit was opened");
-        assertEquals(2, meters.busy());
+        assertFalse(lent == old, "a connection five minutes old was lent again");
+        waitFor("the old connection to say QUIT", () -> server.commandsReceived("QUIT") == 1);
+        assertEquals(2, server.connectionsAccepted());
     }
 
     @Test
-    void aRefusalWithNoConnectionOpenFailsTheSend() {
-        SmtpConnectionPool pool = pool(8, Duration.ofSeconds(1), () -> {
-            throw new MessagingException("Got bad greeting from SMTP host: smtp.example.com, port: 587, response: 421 busy");
+    void aServerRefusingAConnectionForItsLimitLowersTheMaximumAndTheSendWaitsForAnOpenOne() throws Exception {
+        serve(Scenario.behaving().greets(connection -> connection == 3,
+                new Greeting.Reply("421 4.7.0 Too many concurrent SMTP connections")));
+        SmtpConnectionPool pool = pool(8, PATIENCE, 100);
+        SmtpConnection first = pool.borrow(deadline());
+        SmtpConnection second = pool.borrow(deadline());
+
+        CompletableFuture<SmtpConnection> third = borrowingAsync(pool);
+        waitFor("the maximum to come down to 2", () -> {
+            assertFalse(third.isDone(), "the send failed instead of waiting: " + third);
+            return pool.maximum() == 2;
+        });
+        pool.giveBack(first, true);
+
+        assertSame(first, third.get(PATIENCE.toSeconds(), TimeUnit.SECONDS));
+        assertEquals(3, server.connectionsAccepted(), "a connection beyond the server's refusal was opened");
+        assertEquals(2, meters.busy());
+        pool.giveBack(second, true);
+    }
+
+    @Test
+    void aLoweredMaximumClimbsBackByOneAfterAQuietSpellWhenASendWouldWait() throws Exception {
+        serve(Scenario.behaving().greets(connection -> connection == 3,
+                new Greeting.Reply("421 4.7.0 Too many concurrent SMTP connections")));
+        SmtpConnectionPool pool = pool(8, PATIENCE, 100);
+        SmtpConnection first = pool.borrow(deadline());
+        SmtpConnection second = pool.borrow(deadline());
+        CompletableFuture<SmtpConnection> third = borrowingAsync(pool);
+        waitFor("the maximum to come down to 2", () -> pool.maximum() == 2);
+        pool.giveBack(first, true);
+        SmtpConnection waited = third.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+
+        now.addAndGet(RECOVER_AFTER.minusMillis(1).toNanos());
+        assertThrows(Overloaded.class, () -> pool.borrow(System.nanoTime() + Duration.ofMillis(200).toNanos()));
+        assertEquals(2, pool.maximum(), "climbed back before a quiet spell");
+        now.addAndGet(Duration.ofMillis(1).toNanos());
+        SmtpConnection fourth = pool.borrow(deadline());
+
+        assertEquals(3, pool.maximum());
+        assertEquals(4, server.connectionsAccepted(), "no connection was tried beyond the lowered maximum");
+        List.of(second, waited, fourth).forEach(connection -> pool.giveBack(connection, true));
+    }
+
+    @Test
+    void aRefusalWithNoConnectionOpenFailsTheSendAndLeavesTheMaximum() {
+        serve(Scenario.behaving().greets(connection -> true, new Greeting.Reply("421 4.3.2 busy")));
+        SmtpConnectionPool pool = pool(8, Duration.ofSeconds(1), 100);
+
+        SmtpFailure refusal = assertThrows(SmtpFailure.class, () -> pool.borrow(deadline()));
+
+        assertTrue(refusal.getMessage().contains("421 4.3.2 busy"), refusal.getMessage());
+        assertEquals(SmtpFailure.Cause.TEMPORARY_REFUSAL, refusal.cause());
+        assertEquals(8, pool.maximum());
+    }
+
+    @Test
+    void whateverAnOpeningThrowsItsPlaceIsGivenBack() throws Exception {
+        serve(Scenario.behaving());
+        AtomicBoolean thrown = new AtomicBoolean();
+        SmtpConnectionPool pool = pool(1, Duration.ofMillis(200), 100, deadline -> {
+            if (thrown.compareAndSet(false, true)) {
+                throw new OutOfMemoryError("a server that filled the heap");
+            }
+            return SmtpConnection.open(configuration, session, TIMEOUT, deadline);
         });
 
-        MessagingException refusal = assertThrows(MessagingException.class, pool::borrow);
+        assertThrows(OutOfMemoryError.class, () -> pool.borrow(deadline()));
+        SmtpConnection connection = pool.borrow(deadline());
+        send(connection, "after the error");
 
-        assertTrue(refusal.getMessage().contains("421"), refusal.getMessage());
-        assertEquals(8, pool.maximum());
+        assertEquals(1, server.copiesOf("after the error"));
+        assertEquals(1, meters.busy());
+    }
+
+    private static CompletableFuture<SmtpConnection> borrowingAsync(SmtpConnectionPool pool) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return pool.borrow(deadline());
+            } catch (SmtpFailure e) {
+                throw new IllegalStateException(e);
+            }
+        });
     }
 }

@@ -48,7 +48,7 @@ class SmtpConnectionReuseTest {
     @BeforeEach
     void connectThroughTheProxy() throws Exception {
         proxy = new TcpProxy(SMTP_SERVER.getSmtp().getPort());
-        transport = new JakartaMailTransportFactory(Duration.ofSeconds(5), POOL_SIZE, IDLE_LIMIT, false, JDK_TLS)
+        transport = TestTransports.factory(Duration.ofSeconds(5), POOL_SIZE, IDLE_LIMIT, false, JDK_TLS)
                 .create(SmtpConfiguration.of("127.0.0.1", proxy.port(), null, null, "noreply@example.com"));
     }
 
@@ -76,22 +76,22 @@ class SmtpConnectionReuseTest {
 
     @Test
     void aConnectionIdleBeyondTheLimitIsClosedAndTheNextSendOpensAnother() throws Exception {
-        JakartaMailTransportFactory factory = new JakartaMailTransportFactory(Duration.ofSeconds(5), POOL_SIZE,
+        JakartaMailTransportFactory factory = TestTransports.factory(Duration.ofSeconds(5), POOL_SIZE,
                 Duration.ofMillis(200), false, JDK_TLS);
         try (MailTransport shortLived = factory.create(SmtpConfiguration.of("127.0.0.1", proxy.port(), null, null,
                 "noreply@example.com"))) {
             shortLived.send(() -> message(1));
-            assertEquals(1, factory.poolMeters().opened());
+            assertEquals(1, factory.meters().opened());
 
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (factory.poolMeters().idle() > 0) {
+            while (factory.meters().idle() > 0) {
                 assertTrue(System.nanoTime() < deadline, "the idle connection was never closed");
                 Thread.sleep(20);
             }
             shortLived.send(() -> message(2));
 
             assertEquals(2, proxy.connectionsAccepted());
-            assertEquals(2, factory.poolMeters().opened());
+            assertEquals(2, factory.meters().opened());
             assertEquals(2, SMTP_SERVER.getReceivedMessages().length);
         }
     }
@@ -119,7 +119,7 @@ class SmtpConnectionReuseTest {
     @Test
     void aSendWaitingForAConnectionComposesItsMessageOnlyOnceItHasOne() throws Exception {
         transport.close();
-        JakartaMailTransportFactory factory = new JakartaMailTransportFactory(Duration.ofSeconds(5), 1, IDLE_LIMIT,
+        JakartaMailTransportFactory factory = TestTransports.factory(Duration.ofSeconds(5), 1, IDLE_LIMIT,
                 false, JDK_TLS);
         transport = factory.create(SmtpConfiguration.of("127.0.0.1", proxy.port(), null, null, "noreply@example.com"));
         CountDownLatch firstHasTheConnection = new CountDownLatch(1);
@@ -138,7 +138,7 @@ class SmtpConnectionReuseTest {
                 return message(2);
             }));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (factory.poolMeters().waited() < 1) {
+            while (factory.meters().waited() < 1) {
                 assertTrue(System.nanoTime() < deadline, "the second send never waited for the connection");
                 Thread.sleep(5);
             }
@@ -183,8 +183,8 @@ class SmtpConnectionReuseTest {
     void aConnectionCutWhileIdleIsReplacedAndTheMessageGoesOutOnce() throws Exception {
         // Checked before reuse however recently it was used, as one idle for a while would be.
         transport.close();
-        transport = new JakartaMailTransportFactory(Duration.ofSeconds(5), POOL_SIZE, IDLE_LIMIT, false, JDK_TLS,
-                Duration.ZERO).create(SmtpConfiguration.of("127.0.0.1", proxy.port(), null, null, "noreply@example.com"));
+        transport = new JakartaMailTransportFactory(TestTransports.settings(Duration.ofSeconds(5), POOL_SIZE, IDLE_LIMIT,
+                false), JDK_TLS, Duration.ZERO, JakartaMailTransportFactory.RECOVER_AFTER).create(SmtpConfiguration.of("127.0.0.1", proxy.port(), null, null, "noreply@example.com"));
         transport.send(() -> message(1));
         proxy.cutAll();
 
@@ -225,7 +225,7 @@ class SmtpConnectionReuseTest {
 
     @Test
     void aSenderChangeKeepsTheConnectionsAndACredentialsChangeDoesNot() throws Exception {
-        JakartaMailTransportFactory factory = new JakartaMailTransportFactory(Duration.ofSeconds(5), POOL_SIZE, IDLE_LIMIT, false, JDK_TLS);
+        JakartaMailTransportFactory factory = TestTransports.factory(Duration.ofSeconds(5), POOL_SIZE, IDLE_LIMIT, false, JDK_TLS);
         MailTransport before = factory.create(SmtpConfiguration.of("127.0.0.1", proxy.port(), null, null, "a@example.com"));
         before.send(() -> message(1));
         MailTransport newSender = factory.create(SmtpConfiguration.of("127.0.0.1", proxy.port(), null, null, "b@example.com"));

@@ -123,19 +123,21 @@ public final class ActiveMailSender implements AutoCloseable {
      * which calls it once a connection is ready ({@link MailTransport#send}); a swap during the
      * send does not disturb it.
      *
+     * @return how the mail went out
      * @throws NotConfigured if no configuration is active
      */
-    public void send(Supplier<MailMessage> composer) {
+    public MailTransport.Sent send(Supplier<MailMessage> composer) {
         while (true) {
             LeasedTransport current = state.get().transport();
             if (current == null) {
                 throw new NotConfigured();
             }
-            // A failed lease means a swap retired this transport a moment ago: use the new one.
+            // A failed lease means a swap retired this transport a moment ago: use the new one. A
+            // lease taken is held through every attempt of the send, so that a send tried again
+            // after a swap goes on with the configuration it started with, on connections still open.
             if (current.tryAcquire()) {
                 try {
-                    current.transport().send(composer);
-                    return;
+                    return current.transport().send(composer);
                 } finally {
                     current.release();
                 }

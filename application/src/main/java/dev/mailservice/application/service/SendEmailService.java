@@ -14,16 +14,21 @@ import dev.mailservice.application.port.out.ServiceMetrics;
 import dev.mailservice.application.port.out.ServiceMetrics.MailOutcome;
 import dev.mailservice.domain.MailMessage;
 import dev.mailservice.domain.MailRequest;
+import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
  * Implements {@link SendEmail}: send through the active sender, rendering the mail only once the
- * sender has a connection ready for it ({@link MailTransport#send}). A mail goes to at most
+ * sender has a connection ready for it ({@link MailTransport#send}), and leave one log line a send
+ * saying how it ended. A mail goes to at most
  * {@code maxRecipients} addresses, To and Cc together: the service sends transactional mail, and a
  * request for thousands of recipients is a mistake or an abuse of the sender's reputation.
  */
 public final class SendEmailService implements SendEmail {
+
+    private static final System.Logger LOG = System.getLogger(SendEmailService.class.getName());
 
     private final MailRenderer renderer;
     private final ActiveMailSender sender;
@@ -47,33 +52,59 @@ public final class SendEmailService implements SendEmail {
     @Override
     public void send(MailRequest request) {
         long started = System.nanoTime();
-        // Whatever ends a send before it went, unexpectedly too, is a mail that was not delivered.
-        MailOutcome outcome = MailOutcome.DELIVERY_FAILED;
+        // Whatever ends a send unexpectedly is a mail that was not delivered, for a reason in the log.
+        MailOutcome outcome = MailOutcome.ERROR;
+        String said = "an unexpected failure";
         try {
-            sendWithinTheCap(request);
+            MailTransport.Sent sent = sendWithinTheCap(request);
             outcome = MailOutcome.SENT;
+            said = attempts(sent.attempts()) + "; the server said: " + sent.reply();
         } catch (ServiceFailure failure) {
-            outcome = switch (failure) {
-                case InvalidInput invalid -> MailOutcome.INVALID;
-                case NotConfigured notConfigured -> MailOutcome.NOT_CONFIGURED;
-                case Overloaded overloaded -> MailOutcome.OVERLOADED;
-                case DeliveryFailed failed -> MailOutcome.DELIVERY_FAILED;
-                case BackendUnavailable unavailable -> MailOutcome.DELIVERY_FAILED;
-                case WriteConflict conflict -> MailOutcome.DELIVERY_FAILED;
-            };
+            outcome = outcomeOf(failure);
+            said = (failure instanceof DeliveryFailed failed ? attempts(failed.attempts()) + ": " : "")
+                    + failure.getMessage();
             throw failure;
         } finally {
-            metrics.mailFinished(request.template().key(), outcome, Duration.ofNanos(System.nanoTime() - started));
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+            metrics.mailFinished(request.template().key(), outcome, took);
+            // The one line a send leaves, whatever its end; addresses stay out of it.
+            LOG.log(outcome == MailOutcome.SENT || outcome == MailOutcome.INVALID ? Level.INFO : Level.WARNING,
+                    "Mail {0}: template {1}, {2} recipient(s), {3} ms, {4}", name(outcome), request.template().key(),
+                    request.to().size() + request.cc().size(), took.toMillis(), said);
         }
     }
 
-    private void sendWithinTheCap(MailRequest request) {
+    private static MailOutcome outcomeOf(ServiceFailure failure) {
+        return switch (failure) {
+            case InvalidInput invalid -> MailOutcome.INVALID;
+            case NotConfigured notConfigured -> MailOutcome.NOT_CONFIGURED;
+            case Overloaded overloaded -> MailOutcome.OVERLOADED;
+            case DeliveryFailed failed -> switch (failed.ending()) {
+                case TEMPORARY -> MailOutcome.TEMPORARY_FAILURE;
+                case REFUSED -> MailOutcome.REFUSED;
+                case UNCERTAIN -> MailOutcome.UNCERTAIN;
+            };
+            // Neither comes of a send; should one, it is no delivery failure of the server's.
+            case BackendUnavailable unavailable -> MailOutcome.ERROR;
+            case WriteConflict conflict -> MailOutcome.ERROR;
+        };
+    }
+
+    private static String attempts(int attempts) {
+        return attempts == 1 ? "1 attempt" : attempts + " attempts";
+    }
+
+    private static String name(MailOutcome outcome) {
+        return outcome.name().toLowerCase(Locale.ROOT).replace('_', ' ');
+    }
+
+    private MailTransport.Sent sendWithinTheCap(MailRequest request) {
         int recipients = request.to().size() + request.cc().size();
         if (recipients > maxRecipients) {
             throw new InvalidInput(MailRequest.TO, MailRequest.TO + " may hold at most " + maxRecipients
                     + " addresses with the carbon copies; this mail has " + recipients);
         }
-        sender.send(() -> render(request));
+        return sender.send(() -> render(request));
     }
 
     private MailMessage render(MailRequest request) {

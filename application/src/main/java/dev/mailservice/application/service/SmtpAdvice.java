@@ -58,6 +58,8 @@ final class SmtpAdvice {
                     : "The server stopped answering for longer than SMTP_TIMEOUT_MS: it may be overloaded, or "
                             + "something on the path holds the connection.";
             case NOT_SMTP -> "What answers on port " + port + " is not an SMTP server: check the host and the port.";
+            case REPLY_TOO_LONG -> "What answers on port " + port + " sent a reply longer than any SMTP server needs, "
+                    + "and was dropped: it is broken or not an SMTP server; check the host and the port.";
             case PLAIN_TEXT_WHERE_TLS_EXPECTED -> "The server spoke plain SMTP where TLS was expected from the first "
                     + "byte: this port upgrades with STARTTLS or not at all, so set secure to false"
                     + (port == SmtpConfiguration.IMPLICIT_TLS_PORT ? " and use the server's STARTTLS port (usually 587)"

@@ -191,6 +191,7 @@ final class Fakes {
         volatile MailMessage lastMessage;
         volatile CountDownLatch sendStarted;
         volatile CountDownLatch sendMayFinish;
+        volatile RuntimeException failure;
 
         Transport(SmtpConfiguration configuration) {
             this.configuration = configuration;
@@ -202,8 +203,13 @@ final class Fakes {
             sendMayFinish = mayFinish;
         }
 
+        /** The next sends end with {@code failure} once they composed their message; null for none. */
+        void failWith(RuntimeException failure) {
+            this.failure = failure;
+        }
+
         @Override
-        public void send(Supplier<MailMessage> composer) {
+        public Sent send(Supplier<MailMessage> composer) {
             if (closes.get() > 0) {
                 sendsAfterClose.incrementAndGet();
             }
@@ -215,7 +221,11 @@ final class Fakes {
                 sendsAfterClose.incrementAndGet();
             }
             lastMessage = composer.get();
+            if (failure != null) {
+                throw failure;
+            }
             sent.incrementAndGet();
+            return new Sent(1, "250 2.0.0 Ok: queued");
         }
 
         @Override

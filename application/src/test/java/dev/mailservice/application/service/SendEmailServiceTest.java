@@ -2,23 +2,34 @@ package dev.mailservice.application.service;
 
 import static dev.mailservice.application.service.Fakes.configuration;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mailservice.application.failure.DeliveryFailed;
 import dev.mailservice.application.failure.InvalidInput;
 import dev.mailservice.application.failure.NotConfigured;
 import dev.mailservice.application.port.out.MailRenderer;
 import dev.mailservice.domain.MailMessage;
 import dev.mailservice.domain.MailRequest;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
 import org.junit.jupiter.api.Test;
 
 class SendEmailServiceTest {
@@ -121,5 +132,75 @@ class SendEmailServiceTest {
                 List.of("c@example.com"), null, Map.of("name", "Ann", "otp", "1"), List.of()));
 
         assertEquals(1, factory.last().sent.get());
+    }
+
+    @Test
+    void aSentMailLeavesOneLogLineWithItsAttemptsAndTheServersReply() {
+        activate();
+        List<LogRecord> lines = capturedLines();
+
+        sendEmail.send(request("Your code"));
+
+        assertEquals(1, lines.size(), lines.toString());
+        assertEquals(Level.INFO, lines.getFirst().getLevel());
+        String line = formatted(lines.getFirst());
+        assertTrue(line.startsWith("Mail sent: template loginWithOTP, 2 recipient(s), "), line);
+        assertTrue(line.endsWith(" ms, 1 attempt; the server said: 250 2.0.0 Ok: queued"), line);
+        assertFalse(line.contains("to@example.com"), "an address in the log: " + line);
+        assertEquals(List.of("mail loginWithOTP sent"), mailEvents());
+    }
+
+    @Test
+    void eachEndingOfAFailedSendIsCountedAndLoggedOnceWithItsAttempts() {
+        activate();
+        Map<DeliveryFailed, String> endings = Map.of(
+                DeliveryFailed.temporary("not now", 3, Duration.ofSeconds(30), null), "temporary_failure",
+                DeliveryFailed.refused("never", 1, null), "refused",
+                DeliveryFailed.uncertain("who knows", 2, null), "uncertain");
+
+        for (Map.Entry<DeliveryFailed, String> ending : endings.entrySet()) {
+            List<LogRecord> lines = capturedLines();
+            factory.last().failWith(ending.getKey());
+
+            DeliveryFailed thrown = assertThrows(DeliveryFailed.class, () -> sendEmail.send(request("Your code")));
+
+            assertSame(ending.getKey(), thrown);
+            assertEquals(1, lines.size(), lines.toString());
+            assertEquals(Level.WARNING, lines.getFirst().getLevel());
+            String attempts = thrown.attempts() == 1 ? "1 attempt" : thrown.attempts() + " attempts";
+            assertTrue(formatted(lines.getFirst()).endsWith(" ms, " + attempts + ": " + thrown.getMessage()),
+                    formatted(lines.getFirst()));
+            assertEquals("mail loginWithOTP " + ending.getValue(), mailEvents().getLast());
+        }
+    }
+
+    private List<String> mailEvents() {
+        return metrics.events.stream().filter(event -> event.startsWith("mail ")).toList();
+    }
+
+    /** The lines the send logs from now on in this test. */
+    private List<LogRecord> capturedLines() {
+        Logger logger = Logger.getLogger(SendEmailService.class.getName());
+        for (Handler previous : logger.getHandlers()) {
+            logger.removeHandler(previous);
+        }
+        List<LogRecord> lines = new CopyOnWriteArrayList<>();
+        logger.addHandler(new Handler() {
+            @Override
+            public void publish(LogRecord line) {
+                lines.add(line);
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        });
+        return lines;
+    }
+
+    private static String formatted(LogRecord line) {
+        return new SimpleFormatter().formatMessage(line);
     }
 }

@@ -13,11 +13,12 @@ import dev.mailservice.domain.MailRequest;
 public interface SendEmail {
 
     /**
-     * Returns once the SMTP server has accepted the mail.
+     * Returns once the SMTP server has accepted the mail, tried again where the server did not
+     * take it and may later; a mail is delivered once, or not delivered with the reason, never twice.
      *
      * @throws InvalidInput   if the mail has more recipients than the service sends to at once
      * @throws NotConfigured  if no configuration is active
-     * @throws DeliveryFailed if the SMTP server refused the mail or could not be reached
+     * @throws DeliveryFailed if the mail was not delivered; its ending says whether it may have been
      * @throws Overloaded     if every connection to the SMTP server stayed busy
      */
     void send(MailRequest request);

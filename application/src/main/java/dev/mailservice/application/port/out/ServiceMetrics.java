@@ -34,10 +34,16 @@ public interface ServiceMetrics {
         INVALID,
         /** No configuration is active. */
         NOT_CONFIGURED,
-        /** The SMTP server refused it or could not be reached. */
-        DELIVERY_FAILED,
         /** No SMTP connection came free in time. */
-        OVERLOADED
+        OVERLOADED,
+        /** The SMTP server did not take it within the send's deadline, and may later. */
+        TEMPORARY_FAILURE,
+        /** The SMTP server refused it for good. */
+        REFUSED,
+        /** Handed over without an answer: it may have been delivered, and was not sent again. */
+        UNCERTAIN,
+        /** An unexpected failure, logged with its cause. */
+        ERROR
     }
 
     /** What made a configuration be verified against its server. */

@@ -38,6 +38,8 @@ public interface SmtpProbe {
         TIMED_OUT,
         /** Something answered that is not an SMTP server. */
         NOT_SMTP,
+        /** The server sent a reply longer than the service reads, and was dropped. */
+        REPLY_TOO_LONG,
         /** TLS was expected from the first byte, and the server spoke plain text. */
         PLAIN_TEXT_WHERE_TLS_EXPECTED,
         /** The TLS handshake failed for another reason than the certificate. */
