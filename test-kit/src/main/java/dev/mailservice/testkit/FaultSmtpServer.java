@@ -176,6 +176,8 @@ public final class FaultSmtpServer implements AutoCloseable {
         });
     }
 
+    private record Pause(Predicate<Moment> when, Duration pause) {}
+
     /** A moment of a conversation, for a scenario to decide by; every count starts at 1. */
     public record Moment(int connection, int mailOnConnection, int mail, int recipient) {}
 
@@ -227,6 +229,9 @@ public final class FaultSmtpServer implements AutoCloseable {
         private IntPredicate greetingChanged = connection -> false;
         private Greeting greeting;
         private boolean endlessEhlo;
+        private boolean closesAfterRefusals;
+        private final Map<String, Predicate<Moment>> resets = new ConcurrentHashMap<>();
+        private final Map<String, Pause> pauses = new ConcurrentHashMap<>();
         private SSLContext startTls;
         private SSLContext implicitTls;
         private String username;
@@ -288,6 +293,28 @@ public final class FaultSmtpServer implements AutoCloseable {
         public Scenario greets(IntPredicate which, Greeting greeting) {
             this.greetingChanged = which;
             this.greeting = greeting;
+            return this;
+        }
+
+        /** Closes the connection after each refusal it answers with (a 4xx or 5xx reply), as some servers do. */
+        public Scenario closesAfterEachRefusal() {
+            this.closesAfterRefusals = true;
+            return this;
+        }
+
+        /**
+         * Resets the connection instead of answering the command {@code verb} ({@code MAIL}, {@code RCPT},
+         * {@code DATA}, {@code AUTH} ...) when {@code when} holds; for MAIL the moment counts that mail, for RCPT
+         * that recipient.
+         */
+        public Scenario resetsAt(String verb, Predicate<Moment> when) {
+            resets.put(verb, when);
+            return this;
+        }
+
+        /** Waits {@code pause} before it answers the command {@code verb} when {@code when} holds. */
+        public Scenario pausesBefore(String verb, Predicate<Moment> when, Duration pause) {
+            pauses.put(verb, new Pause(when, pause));
             return this;
         }
 
@@ -375,10 +402,27 @@ public final class FaultSmtpServer implements AutoCloseable {
                 String verb = words[0].toUpperCase(Locale.ROOT);
                 String argument = words.length > 1 ? words[1] : "";
                 commands.computeIfAbsent(verb, ignored -> new AtomicInteger()).incrementAndGet();
+                Moment moment = upcoming(verb);
+                Pause pause = scenario.pauses.get(verb);
+                if (pause != null && pause.when().test(moment)) {
+                    sleep(pause.pause());
+                }
+                Predicate<Moment> reset = scenario.resets.get(verb);
+                if (reset != null && reset.test(moment)) {
+                    reset(tcp);
+                    return;
+                }
                 if (!answer(verb, argument)) {
                     return;
                 }
             }
+        }
+
+        /** The moment the command {@code verb} would make: a MAIL counts its mail, a RCPT its recipient. */
+        Moment upcoming(String verb) {
+            boolean mail = "MAIL".equals(verb);
+            return new Moment(number, mailsOnConnection + (mail ? 1 : 0), mails.get() + (mail ? 1 : 0),
+                    recipients.get() + ("RCPT".equals(verb) ? 1 : 0));
         }
 
         /** Greets as the scenario says; false when the conversation ends there. */
@@ -576,11 +620,11 @@ public final class FaultSmtpServer implements AutoCloseable {
             deliveries.add(new Delivery(number, from, List.copyOf(to), subjectOf(text), text));
         }
 
-        /** Says {@code reply}; a 421 closes the connection after it, as RFC 5321 has it. */
+        /** Says {@code reply}; a 421 closes the connection after it, as RFC 5321 has it, and so may the scenario. */
         boolean refuse(String reply) throws IOException {
             say(reply);
             resetTransaction();
-            return !reply.startsWith("421");
+            return !reply.startsWith("421") && !scenario.closesAfterRefusals;
         }
 
         void resetTransaction() {

@@ -24,13 +24,10 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Properties;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
@@ -185,26 +182,14 @@ public final class AngusSmtpProbe implements SmtpProbe {
         }
 
         private InetAddress resolve(long started) throws StepFailed {
-            // The JDK's resolver has no timeout of its own; a lookup left running ends by itself.
-            CompletableFuture<InetAddress> lookup = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return InetAddress.getByName(configuration.asciiHost());
-                } catch (UnknownHostException e) {
-                    throw new IllegalArgumentException(e);
-                }
-            }, task -> Thread.ofVirtual().name("smtp-probe-dns").start(task));
-            long remaining = endsAt - System.nanoTime();
-            long wait = Math.min(timeout.toNanos(), remaining);
+            long wait = Math.min(timeout.toNanos(), endsAt - System.nanoTime());
             try {
-                return lookup.get(wait, TimeUnit.NANOSECONDS);
-            } catch (ExecutionException e) {
+                return SmtpConnection.resolve(configuration.asciiHost(), wait);
+            } catch (UnknownHostException e) {
                 throw fail(SmtpStep.DNS, started, Problem.UNKNOWN_HOST, configuration.asciiHost() + " does not resolve");
-            } catch (TimeoutException e) {
+            } catch (SocketTimeoutException e) {
                 throw wait < timeout.toNanos() ? fail(SmtpStep.DNS, started, Problem.DEADLINE_PASSED, "")
                         : fail(SmtpStep.DNS, started, Problem.TIMED_OUT, "no DNS answer in " + timeout.toMillis() + " ms");
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw fail(SmtpStep.DNS, started, Problem.TIMED_OUT, "interrupted while waiting for the DNS");
             }
         }
 
@@ -222,9 +207,7 @@ public final class AngusSmtpProbe implements SmtpProbe {
             // The deadline may have passed before there was a socket to close.
             beforeStep(SmtpStep.CONNECT, started);
             try {
-                // Named as configured, as the transport's connections are (SmtpConnection.named).
-                socket.connect(new InetSocketAddress(InetAddress.getByAddress(configuration.asciiHost(),
-                        address.getAddress()), configuration.port()), (int) timeout.toMillis());
+                socket.connect(new InetSocketAddress(address, configuration.port()), (int) timeout.toMillis());
             } catch (ConnectException e) {
                 throw fail(SmtpStep.CONNECT, started, Problem.CONNECTION_REFUSED, "nothing accepts connections on "
                         + address.getHostAddress() + ":" + configuration.port());

@@ -34,7 +34,7 @@ import java.util.stream.Collectors;
  *
  * <p>A mail the server was not handed is tried again within the send's deadline: at once on a
  * fresh connection when a kept one turned out closed, after a short, growing, jittered delay when
- * the server could not be reached or refused it for now ({@link SmtpFailure.Cause}). A mail whose
+ * the server could not be reached or refused it for now ({@link SmtpFailure.Reason}). A mail whose
  * whole text and end were written is never sent again: without the server's answer, it may have
  * taken it. A server that takes fewer recipients a mail gets the mail again, to as many at a time.
  */
@@ -115,6 +115,13 @@ final class JakartaMailTransport implements MailTransport {
                     }
                 } catch (SmtpFailure failure) {
                     tryAgainOrEnd(failure);
+                } catch (RuntimeException failure) {
+                    // No connection free in time, an interruption, a fault of this service's: a mail that reached
+                    // some of its recipients ends as such, whatever stopped the rest.
+                    if (!delivered.isEmpty()) {
+                        throw DeliveryFailed.uncertain(failure.getMessage() + partly(), attempts, failure);
+                    }
+                    throw failure;
                 }
             }
         }
@@ -146,19 +153,19 @@ final class JakartaMailTransport implements MailTransport {
 
         /** Waits and returns for another attempt where one is allowed and there is time for it; else ends the send. */
         private void tryAgainOrEnd(SmtpFailure failure) {
-            SmtpFailure.Cause cause = failure.cause();
-            if (!cause.triedAgain()) {
-                throw ended(cause == SmtpFailure.Cause.REFUSED ? DeliveryFailed.Ending.REFUSED
+            SmtpFailure.Reason reason = failure.reason();
+            if (!reason.triedAgain()) {
+                throw ended(reason == SmtpFailure.Reason.REFUSED ? DeliveryFailed.Ending.REFUSED
                         : DeliveryFailed.Ending.UNCERTAIN, failure);
             }
-            Duration delay = cause.atOnce() ? Duration.ZERO : RETRY_DELAYS.jittered(waits++, ThreadLocalRandom.current());
+            Duration delay = reason.atOnce() ? Duration.ZERO : RETRY_DELAYS.jittered(waits++, ThreadLocalRandom.current());
             if (System.nanoTime() + delay.toNanos() - deadline >= 0) {
                 throw ended(DeliveryFailed.Ending.TEMPORARY, failure);
             }
-            if (cause == SmtpFailure.Cause.RECIPIENT_LIMIT) {
+            if (reason == SmtpFailure.Reason.RECIPIENT_LIMIT) {
                 recipientsPerMail = failure.recipientLimit();
             }
-            meters.retried(cause);
+            meters.retried(reason);
             LOG.log(System.Logger.Level.DEBUG, "Trying the mail again in {0} ms: {1}", delay.toMillis(),
                     failure.getMessage());
             try {
@@ -169,6 +176,12 @@ final class JakartaMailTransport implements MailTransport {
             }
         }
 
+        /** What became of a mail sent in parts, for a failure that ended it after some of them. */
+        private String partly() {
+            return "; the mail reached " + addresses(delivered) + " but not " + addresses(undelivered)
+                    + ", and was not sent again";
+        }
+
         /**
          * The failure that ends the send, saying what became of the mail. One that reached some of
          * its recipients (sent in parts to a server taking fewer a mail) must not be sent again whole.
@@ -176,8 +189,7 @@ final class JakartaMailTransport implements MailTransport {
         private DeliveryFailed ended(DeliveryFailed.Ending ending, SmtpFailure last) {
             String tries = " (" + (attempts == 1 ? "1 attempt" : attempts + " attempts") + ")";
             if (!delivered.isEmpty()) {
-                return DeliveryFailed.uncertain(last.getMessage() + tries + "; the mail reached " + addresses(delivered)
-                        + " but not " + addresses(undelivered) + ", and was not sent again", attempts, last);
+                return DeliveryFailed.uncertain(last.getMessage() + tries + partly(), attempts, last);
             }
             return switch (ending) {
                 case TEMPORARY -> DeliveryFailed.temporary(last.getMessage() + tries + "; nothing was delivered within "

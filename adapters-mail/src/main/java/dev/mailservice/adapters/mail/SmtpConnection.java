@@ -20,6 +20,12 @@ import java.security.cert.CertificateException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 import javax.net.ssl.SSLException;
 import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
 import org.eclipse.angus.mail.util.SocketFetcher;
@@ -58,8 +64,8 @@ final class SmtpConnection {
         try {
             socket = new SmtpSocket(timeout);
             socket.deadline(deadline);
-            socket.connect(new InetSocketAddress(named(configuration.asciiHost()), configuration.port()),
-                    socket.limitMillis());
+            InetAddress address = resolve(configuration.asciiHost(), TimeUnit.MILLISECONDS.toNanos(socket.limitMillis()));
+            socket.connect(new InetSocketAddress(address, configuration.port()), socket.limitMillis());
             Socket smtp = configuration.implicitTls()
                     ? SocketFetcher.startTLS(socket, configuration.asciiHost(), session.getProperties(), "mail.smtp")
                     : socket;
@@ -89,6 +95,10 @@ final class SmtpConnection {
             mails++;
         } catch (MessagingException e) {
             throw sendingFailure(e, recipients);
+        } catch (IllegalStateException notConnected) {
+            // Angus closed the connection after an earlier failure on it: nothing was written.
+            throw SmtpFailure.of(SmtpFailure.Reason.CONNECTION_CLOSED, capitalized(server) + " had closed the "
+                    + "connection before this mail", notConnected);
         } finally {
             socket.noDeadline();
         }
@@ -131,92 +141,125 @@ final class SmtpConnection {
     }
 
     /**
-     * {@code host}'s address, carrying the host name as given: Angus names the server by the
-     * address's host name, for STARTTLS's certificate check among others, and an address without one
-     * (an IP literal) would be named by a reverse DNS lookup instead.
+     * {@code host}'s address, looked up within {@code waitNanos} (the JDK's resolver has no limit of its
+     * own; a lookup left running ends by itself), carrying the host name as given: Angus names the
+     * server by the address's host name, for STARTTLS's certificate check among others, and an
+     * address without one (an IP literal) would be named by a reverse DNS lookup instead.
+     *
+     * @throws UnknownHostException   if the name does not resolve
+     * @throws SocketTimeoutException if no answer came in time
      */
-    private static InetAddress named(String host) throws UnknownHostException {
-        return InetAddress.getByAddress(host, InetAddress.getByName(host).getAddress());
+    static InetAddress resolve(String host, long waitNanos) throws UnknownHostException, SocketTimeoutException {
+        CompletableFuture<InetAddress> lookup = CompletableFuture.supplyAsync(() -> {
+            try {
+                return InetAddress.getByAddress(host, InetAddress.getByName(host).getAddress());
+            } catch (UnknownHostException e) {
+                throw new CompletionException(e);
+            }
+        }, task -> Thread.ofVirtual().name("smtp-dns").start(task));
+        try {
+            return lookup.get(waitNanos, TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof UnknownHostException unknown ? unknown
+                    : new UnknownHostException(host + ": " + e.getCause());
+        } catch (TimeoutException e) {
+            throw new SocketTimeoutException("no DNS answer for " + host + " in time");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SocketTimeoutException("interrupted while looking up " + host);
+        }
     }
 
     private static SmtpFailure openingFailure(SmtpConfiguration configuration, Exception e, Tracked transport) {
         String server = "the SMTP server " + configuration.address();
         String reply = transport == null ? "" : transport.lastReply();
         int greeting = transport == null ? 0 : transport.greeting;
-        if (e instanceof AuthenticationFailedException) {
-            int code = transport == null ? 0 : transport.getLastReturnCode();
+        if (e instanceof AuthenticationFailedException && !causedBy(e, IOException.class::isInstance)
+                && transport != null && transport.getLastReturnCode() > 0) {
+            int code = transport.getLastReturnCode();
             String refusal = capitalized(server) + " refused the login of user '" + configuration.username().orElse("")
                     + "': " + reply;
             if (code == 432) {
                 return SmtpFailure.refusedForItsLimit(refusal, e);
             }
-            return SmtpFailure.of(code >= 400 && code < 500 ? SmtpFailure.Cause.TEMPORARY_REFUSAL
-                    : SmtpFailure.Cause.REFUSED, refusal, e);
+            return SmtpFailure.of(code >= 400 && code < 500 ? SmtpFailure.Reason.TEMPORARY_REFUSAL
+                    : SmtpFailure.Reason.REFUSED, refusal, e);
         }
         if (greeting >= 400 && greeting < 500) {
             return SmtpFailure.refusedForItsLimit(capitalized(server) + " refused the connection: " + reply, e);
         }
         if (greeting >= 500) {
-            return SmtpFailure.of(SmtpFailure.Cause.REFUSED, capitalized(server) + " refused the connection: " + reply, e);
+            return SmtpFailure.of(SmtpFailure.Reason.REFUSED, capitalized(server) + " refused the connection: " + reply, e);
         }
         if (untrusted(e)) {
-            return SmtpFailure.of(SmtpFailure.Cause.REFUSED, "The TLS certificate of " + server
+            return SmtpFailure.of(SmtpFailure.Reason.REFUSED, "The TLS certificate of " + server
                     + " is not trusted: " + rootCause(e).getMessage(), e);
         }
         if (String.valueOf(e.getMessage()).contains("STARTTLS is required")) {
-            return SmtpFailure.of(SmtpFailure.Cause.REFUSED, capitalized(server)
+            return SmtpFailure.of(SmtpFailure.Reason.REFUSED, capitalized(server)
                     + " does not offer STARTTLS, and SMTP_REQUIRE_TLS demands TLS", e);
         }
-        return SmtpFailure.of(SmtpFailure.Cause.CONNECTION_FAILED, lost(server, rootCause(e)), e);
+        return SmtpFailure.of(SmtpFailure.Reason.CONNECTION_FAILED, lost(server, rootCause(e)), e);
     }
 
     private SmtpFailure sendingFailure(MessagingException e, List<InternetAddress> recipients) {
         Phase phase = transport.phase;
         int code = transport.worstReply;
-        String reply = transport.lastReply();
-        boolean kept = !socket.isClosed();
+        String reply = transport.worstReplyText;
+        Throwable root = rootCause(e);
+        // Open, and the server did not end the stream (as it may after a refusal, under the reset that follows it).
+        boolean kept = !socket.isClosed() && !transport.streamEnded;
         if (phase == Phase.DOT_SENT) {
             if (code >= 500) {
-                return SmtpFailure.onUsableConnection(SmtpFailure.Cause.REFUSED, notAccepted(reply), e);
+                return refusedForGood(notAccepted(reply), kept, e);
             }
             if (code >= 400) {
                 return refusedForNow(code, notAccepted(reply), kept, e);
             }
-            return SmtpFailure.of(SmtpFailure.Cause.UNCERTAIN, capitalized(server) + " took the whole mail but gave no "
-                    + "answer to its end (" + unanswered(rootCause(e)) + "): it may have been delivered", e);
+            return SmtpFailure.of(SmtpFailure.Reason.UNCERTAIN, capitalized(server) + " took the whole mail but gave no "
+                    + "answer to its end (" + unanswered(root) + "): it may have been delivered", e);
         }
         if (phase == Phase.RCPT_TO && e instanceof SendFailedException refusal) {
             return recipientsRefused(refusal, recipients, kept);
         }
-        boolean reused = phase == Phase.MAIL_FROM && mails > 0;
         if (code >= 500) {
-            return SmtpFailure.onUsableConnection(SmtpFailure.Cause.REFUSED, notAccepted(reply), e);
+            return refusedForGood(notAccepted(reply), kept, e);
         }
-        if (reused && (code == 421 || code == 0)) {
-            return SmtpFailure.of(SmtpFailure.Cause.CONNECTION_CLOSED, capitalized(server) + " closed a kept connection "
-                    + "before its next mail" + (code == 421 ? ": " + reply : ""), e);
+        // A kept connection that turns out closed at its next mail (a reset, the end of the stream, or a 421
+        // saying so) is the server's idle or per-connection limit; one that turns out silent is not.
+        boolean closedUnderIt = code == 421 || code == 0 && !(root instanceof SocketTimeoutException);
+        if (phase == Phase.MAIL_FROM && mails > 0 && closedUnderIt) {
+            return SmtpFailure.of(SmtpFailure.Reason.CONNECTION_CLOSED, capitalized(server) + " closed a kept "
+                    + "connection before its next mail" + (code == 421 ? ": " + reply : ""), e);
         }
         if (code >= 400) {
             return refusedForNow(code, notAccepted(reply), kept, e);
         }
-        return SmtpFailure.of(SmtpFailure.Cause.CONNECTION_FAILED, lost(server, rootCause(e)), e);
+        return SmtpFailure.of(SmtpFailure.Reason.CONNECTION_FAILED, lost(server, root), e);
     }
 
     /**
      * The RCPT TO replies: any 5xx refuses the mail for good, naming the refused addresses; 452 after
-     * some were taken is the server's limit on recipients a mail; any other 4xx, a refusal for now.
+     * some were taken is the server's limit on recipients a mail; any other 4xx, a refusal for now; no
+     * reply at all, a lost connection.
      */
     private SmtpFailure recipientsRefused(SendFailedException refusal, List<InternetAddress> recipients, boolean kept) {
         List<String> refusedForGood = new ArrayList<>();
         int firstTooMany = -1;
         String firstForNow = null;
         int worst = 0;
-        for (Exception next = refusal.getNextException(); next instanceof MessagingException nested;
-                next = nested.getNextException()) {
+        // Angus chains one failure per refused address; a reply it cannot place it throws on its own.
+        Exception first = refusal instanceof SMTPAddressFailedException ? refusal : refusal.getNextException();
+        for (Exception next = first; next instanceof MessagingException nested; next = nested.getNextException()) {
             if (!(nested instanceof SMTPAddressFailedException address)) {
                 continue;
             }
             int code = address.getReturnCode();
+            if (code < 400) {
+                return SmtpFailure.of(SmtpFailure.Reason.CONNECTION_FAILED, "The connection to " + server
+                        + " failed at a recipient: " + ServerReplies.shown(address.getMessage(), transport.configuration),
+                        refusal);
+            }
             String said = ServerReplies.shown(address.getMessage(), transport.configuration);
             worst = Math.max(worst, code);
             if (code >= 500) {
@@ -229,22 +272,31 @@ final class SmtpConnection {
             }
         }
         if (!refusedForGood.isEmpty()) {
-            return SmtpFailure.onUsableConnection(SmtpFailure.Cause.REFUSED, capitalized(server) + " refused the recipient"
-                    + (refusedForGood.size() == 1 ? " " : "s ") + String.join(", ", refusedForGood), refusal);
+            return refusedForGood(capitalized(server) + " refused the recipient" + (refusedForGood.size() == 1 ? " " : "s ")
+                    + String.join(", ", refusedForGood), kept, refusal);
         }
-        String description = notAccepted(firstForNow != null ? firstForNow : transport.lastReply());
-        if (firstTooMany > 0) {
+        if (firstForNow == null) {
+            return SmtpFailure.of(SmtpFailure.Reason.CONNECTION_FAILED, lost(server, rootCause(refusal)), refusal);
+        }
+        String description = notAccepted(firstForNow);
+        if (firstTooMany > 0 && kept) {
             return SmtpFailure.recipientLimit(firstTooMany, capitalized(server) + " takes " + firstTooMany
                     + " recipient" + (firstTooMany == 1 ? "" : "s") + " a mail: " + description, refusal);
         }
         return refusedForNow(worst, description, kept, refusal);
     }
 
+    /** A 5xx: the connection is kept if the server left it open (it took the reset that followed). */
+    private static SmtpFailure refusedForGood(String description, boolean kept, Exception e) {
+        return kept ? SmtpFailure.onUsableConnection(SmtpFailure.Reason.REFUSED, description, e)
+                : SmtpFailure.of(SmtpFailure.Reason.REFUSED, description, e);
+    }
+
     /** A 4xx: the connection is kept unless the server said it closes it (421) or did. */
     private static SmtpFailure refusedForNow(int code, String description, boolean kept, Exception e) {
         return code != 421 && kept
-                ? SmtpFailure.onUsableConnection(SmtpFailure.Cause.TEMPORARY_REFUSAL, description, e)
-                : SmtpFailure.of(SmtpFailure.Cause.TEMPORARY_REFUSAL, description, e);
+                ? SmtpFailure.onUsableConnection(SmtpFailure.Reason.TEMPORARY_REFUSAL, description, e)
+                : SmtpFailure.of(SmtpFailure.Reason.TEMPORARY_REFUSAL, description, e);
     }
 
     private String notAccepted(String reply) {
@@ -279,9 +331,14 @@ final class SmtpConnection {
      * check of the chain, or Angus's of the host name.
      */
     private static boolean untrusted(Exception e) {
-        for (Throwable cause = e; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
-            if (cause instanceof CertificateException
-                    || cause instanceof SSLException ssl && String.valueOf(ssl.getMessage()).startsWith("Server identity")) {
+        return causedBy(e, cause -> cause instanceof CertificateException
+                || cause instanceof SSLException ssl && String.valueOf(ssl.getMessage()).startsWith("Server identity"));
+    }
+
+    /** Whether {@code failure} or a cause of it is {@code what}. */
+    private static boolean causedBy(Throwable failure, Predicate<Throwable> what) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            if (what.test(cause)) {
                 return true;
             }
         }
@@ -335,6 +392,10 @@ final class SmtpConnection {
         int greeting;
         /** The highest 4xx or 5xx reply code of the current phase; 0 while none came. */
         int worstReply;
+        /** That reply, fit to show: Angus forgets it when the reset that follows fails. */
+        String worstReplyText = "";
+        /** Whether a reply was the end of the stream (or not a reply at all): the connection is spent. */
+        boolean streamEnded;
 
         Tracked(Session session, SmtpConfiguration configuration, SmtpSocket socket) {
             super(session, configuration, socket);
@@ -348,16 +409,19 @@ final class SmtpConnection {
         private void enter(Phase next) {
             phase = next;
             worstReply = 0;
+            worstReplyText = "";
         }
 
         @Override
         protected int readServerResponse() throws MessagingException {
             int code = super.readServerResponse();
+            streamEnded |= code == -1;
             if (phase == Phase.OPENING && greeting == 0) {
                 greeting = code;
             }
             if (code >= 400 && code > worstReply) {
                 worstReply = code;
+                worstReplyText = lastReply();
             }
             return code;
         }

@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.util.Deque;
 import java.util.Iterator;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -32,6 +34,10 @@ import java.util.function.LongSupplier;
  * pool is given back: the pool never stays full of nothing.
  */
 final class SmtpConnectionPool implements AutoCloseable {
+
+    /** Says goodbye to the connections let go of, for every pool; threads are made as closes need them, and end when idle. */
+    private static final ExecutorService GOODBYES = Executors.newCachedThreadPool(
+            Thread.ofPlatform().name("smtp-connection-close").daemon(true).factory());
 
     /** What a send refused for want of a connection asks its client to wait. */
     private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
@@ -278,10 +284,12 @@ final class SmtpConnectionPool implements AutoCloseable {
 
     /**
      * Lets go of a connection: its place is free at once, and its goodbye (QUIT, up to the timeout
-     * against a slow server) runs on a thread of its own, so that no send waits for it.
+     * against a slow server) runs on a thread of its own, so that no send waits for it. A platform
+     * thread: Angus holds the transport's monitor through QUIT, which would pin a virtual thread's
+     * carrier (JDK 21) for as long.
      */
     private void discard(SmtpConnection connection) {
         open.decrementAndGet();
-        Thread.ofVirtual().name("smtp-connection-close").start(connection::close);
+        GOODBYES.execute(connection::close);
     }
 }

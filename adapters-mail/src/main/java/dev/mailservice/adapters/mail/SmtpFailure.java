@@ -11,7 +11,7 @@ final class SmtpFailure extends Exception {
     private static final long serialVersionUID = 1L;
 
     /** Why the attempt failed, and so what may be done about it. */
-    enum Cause {
+    enum Reason {
         /**
          * A kept connection, used for mail before, turned out closed at the next mail (silently, or
          * saying 421): the server's idle or per-connection limit, not a failure of the server. The
@@ -41,7 +41,7 @@ final class SmtpFailure extends Exception {
         private final boolean triedAgain;
         private final boolean atOnce;
 
-        Cause(boolean triedAgain, boolean atOnce) {
+        Reason(boolean triedAgain, boolean atOnce) {
             this.triedAgain = triedAgain;
             this.atOnce = atOnce;
         }
@@ -57,7 +57,7 @@ final class SmtpFailure extends Exception {
         }
     }
 
-    private final Cause cause;
+    private final Reason reason;
     private final boolean connectionUsable;
     private final boolean refusedForItsLimit;
     private final int recipientLimit;
@@ -66,37 +66,37 @@ final class SmtpFailure extends Exception {
      * @param description what happened, for the caller and the log, naming the server and quoting
      *                    its reply (without a password)
      */
-    private SmtpFailure(Cause cause, String description, boolean connectionUsable, boolean refusedForItsLimit,
+    private SmtpFailure(Reason reason, String description, boolean connectionUsable, boolean refusedForItsLimit,
             int recipientLimit, Throwable underlying) {
         super(description, underlying);
-        this.cause = Objects.requireNonNull(cause, "cause");
+        this.reason = Objects.requireNonNull(reason, "reason");
         this.connectionUsable = connectionUsable;
         this.refusedForItsLimit = refusedForItsLimit;
         this.recipientLimit = recipientLimit;
     }
 
     /** A failure that leaves its connection, if it had one, unusable. */
-    static SmtpFailure of(Cause cause, String description, Throwable underlying) {
-        return new SmtpFailure(cause, description, false, false, 0, underlying);
+    static SmtpFailure of(Reason reason, String description, Throwable underlying) {
+        return new SmtpFailure(reason, description, false, false, 0, underlying);
     }
 
     /** A refusal after which the connection can carry the next mail (the server took a reset). */
-    static SmtpFailure onUsableConnection(Cause cause, String description, Throwable underlying) {
-        return new SmtpFailure(cause, description, true, false, 0, underlying);
+    static SmtpFailure onUsableConnection(Reason reason, String description, Throwable underlying) {
+        return new SmtpFailure(reason, description, true, false, 0, underlying);
     }
 
     /** A new connection refused for the server's own limit on connections (a 4xx greeting, 432 at login). */
     static SmtpFailure refusedForItsLimit(String description, Throwable underlying) {
-        return new SmtpFailure(Cause.TEMPORARY_REFUSAL, description, false, true, 0, underlying);
+        return new SmtpFailure(Reason.TEMPORARY_REFUSAL, description, false, true, 0, underlying);
     }
 
     /** The server took {@code limit} recipients and refused the next with 452. */
     static SmtpFailure recipientLimit(int limit, String description, Throwable underlying) {
-        return new SmtpFailure(Cause.RECIPIENT_LIMIT, description, true, false, limit, underlying);
+        return new SmtpFailure(Reason.RECIPIENT_LIMIT, description, true, false, limit, underlying);
     }
 
-    Cause cause() {
-        return cause;
+    Reason reason() {
+        return reason;
     }
 
     /** Whether the connection can be kept for the next mail. */
@@ -109,7 +109,7 @@ final class SmtpFailure extends Exception {
         return refusedForItsLimit;
     }
 
-    /** How many recipients a mail the server takes, for {@link Cause#RECIPIENT_LIMIT}. */
+    /** How many recipients a mail the server takes, for {@link Reason#RECIPIENT_LIMIT}. */
     int recipientLimit() {
         return recipientLimit;
     }

@@ -19,10 +19,10 @@ public final class SmtpMeters {
     private final LongAdder opened = new LongAdder();
     private final LongAdder waited = new LongAdder();
     private final LongAdder attempts = new LongAdder();
-    private final Map<SmtpFailure.Cause, LongAdder> retries = new EnumMap<>(SmtpFailure.Cause.class);
+    private final Map<SmtpFailure.Reason, LongAdder> retries = new EnumMap<>(SmtpFailure.Reason.class);
 
     SmtpMeters() {
-        for (SmtpFailure.Cause cause : SmtpFailure.Cause.values()) {
+        for (SmtpFailure.Reason cause : SmtpFailure.Reason.values()) {
             if (cause.triedAgain()) {
                 retries.put(cause, new LongAdder());
             }
@@ -74,7 +74,7 @@ public final class SmtpMeters {
 
     /** Mails tried again for the cause named {@code cause} (one of {@link #retryCauses()}) so far. */
     public long retries(String cause) {
-        return retries.get(SmtpFailure.Cause.valueOf(cause.toUpperCase(Locale.ROOT))).sum();
+        return retries.get(SmtpFailure.Reason.valueOf(cause.toUpperCase(Locale.ROOT))).sum();
     }
 
     void lent(int change) {
@@ -97,7 +97,7 @@ public final class SmtpMeters {
         waited.increment();
     }
 
-    private static String name(SmtpFailure.Cause cause) {
+    private static String name(SmtpFailure.Reason cause) {
         return cause.name().toLowerCase(Locale.ROOT);
     }
 
@@ -105,7 +105,7 @@ public final class SmtpMeters {
         attempts.increment();
     }
 
-    void retried(SmtpFailure.Cause cause) {
+    void retried(SmtpFailure.Reason cause) {
         retries.get(cause).increment();
     }
 }

@@ -256,7 +256,7 @@ class SmtpConnectionPoolTest {
         SmtpFailure refusal = assertThrows(SmtpFailure.class, () -> pool.borrow(deadline()));
 
         assertTrue(refusal.getMessage().contains("421 4.3.2 busy"), refusal.getMessage());
-        assertEquals(SmtpFailure.Cause.TEMPORARY_REFUSAL, refusal.cause());
+        assertEquals(SmtpFailure.Reason.TEMPORARY_REFUSAL, refusal.reason());
         assertEquals(8, pool.maximum());
     }
 

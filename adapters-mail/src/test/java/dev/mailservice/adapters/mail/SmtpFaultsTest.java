@@ -369,6 +369,83 @@ class SmtpFaultsTest {
         assertEquals(0, server.commandsReceived("AUTH"), "a login was sent over TLS the service does not trust");
     }
 
+    @Test
+    void aRefusalAfterWhichTheServerClosesLeavesNoClosedConnectionForTheNextMail() throws Exception {
+        serve(Scenario.behaving().closesAfterEachRefusal()
+                .answersMailFrom(moment -> moment.mail() == 1, "554 5.7.1 Go away")
+                .answersRecipient(moment -> moment.mail() == 2, "550 5.1.1 No such user"), 1);
+
+        List<Outcome> outcomes = oneAtATime(3, Duration.ZERO);
+
+        assertEachMailDeliveredOnceOrNotAtAll(outcomes);
+        assertEquals(Optional.of(DeliveryFailed.Ending.REFUSED), outcomes.get(0).ending());
+        assertTrue(outcomes.get(0).failure().orElseThrow().getMessage().contains("554 5.7.1 Go away"),
+                outcomes.get(0).toString());
+        assertEquals(Optional.of(DeliveryFailed.Ending.REFUSED), outcomes.get(1).ending());
+        assertTrue(outcomes.get(2).delivered(), outcomes.get(2).toString());
+        assertEquals(1, outcomes.get(2).attempts(), "a connection the server had closed was lent again");
+    }
+
+    @Test
+    void aResetOrASilenceDuringTheLoginIsTriedAgainNotTakenForARefusal() throws Exception {
+        logsIn = true;
+        serve(Scenario.behaving().login(USER, PASSWORD)
+                .resetsAt("AUTH", moment -> moment.connection() == 1)
+                .pausesBefore("AUTH", moment -> moment.connection() == 2, TIMEOUT.multipliedBy(2)));
+
+        Outcome outcome = send("after two failed logins");
+
+        assertEveryMailDelivered(List.of(outcome));
+        assertEquals(3, outcome.attempts());
+        assertEquals(2, factory.meters().retries("connection_failed"));
+    }
+
+    @Test
+    void theEndOfTheStreamAtARecipientIsALostConnectionNotARefusal() throws Exception {
+        serve(Scenario.behaving().resetsAt("RCPT", moment -> moment.connection() == 1), 1);
+
+        Outcome outcome = send("after a reset at RCPT");
+
+        assertEveryMailDelivered(List.of(outcome));
+        assertEquals(2, outcome.attempts());
+        assertEquals(1, factory.meters().retries("connection_failed"));
+        assertEquals(0, factory.meters().retries("temporary_refusal"));
+        assertEquals(2, server.connectionsAccepted(), "the mail went again on the connection that was reset");
+    }
+
+    @Test
+    void aMailThatReachedSomeRecipientsEndsUncertainWhateverStopsTheRest() throws Exception {
+        // One recipient a mail (the first try, to both, meets 452; the first part goes); the second part is
+        // refused for now, and while it waits to go again another send takes the only connection and holds
+        // it longer than a send waits for one (two slow replies, each within the timeout).
+        Duration slowReply = TIMEOUT.multipliedBy(3).dividedBy(4);
+        serve(Scenario.behaving().takesRecipientsPerMail(1)
+                .answersMailFrom(moment -> moment.mail() == 3, "451 4.3.0 Try again later")
+                .pausesBefore("RCPT", moment -> moment.mail() == 4, slowReply)
+                .pausesBefore("DATA", moment -> moment.mail() == 4, slowReply), 1);
+        Thread other = Thread.ofVirtual().start(() -> {
+            try {
+                while (server.commandsReceived("MAIL") < 3) {
+                    Thread.sleep(1);
+                }
+                send("holds the connection");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+
+        Outcome split = send("in two parts", "a@example.com", "b@example.com");
+        other.join();
+
+        DeliveryFailed failure = split.failure().orElseThrow(() -> new AssertionError(split.toString()));
+        assertEquals(DeliveryFailed.Ending.UNCERTAIN, failure.ending(), failure.getMessage());
+        assertTrue(failure.getMessage().endsWith("the mail reached a@example.com but not b@example.com, and was not "
+                + "sent again"), failure.getMessage());
+        assertEquals(1, server.copiesOf("in two parts", "a@example.com"));
+        assertEquals(0, server.copiesOf("in two parts", "b@example.com"));
+        assertEquals(1, server.copiesOf("holds the connection"));
+    }
+
     // A mail handed over without an answer: said to be uncertain, never sent again.
 
     @Test
