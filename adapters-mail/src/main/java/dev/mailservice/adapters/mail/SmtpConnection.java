@@ -40,14 +40,12 @@ final class SmtpConnection {
     private final Tracked transport;
     private final SmtpSocket socket;
     private final String server;
-    private final long openedNanos;
     private int mails;
 
-    private SmtpConnection(Tracked transport, SmtpSocket socket, String server, long openedNanos) {
+    private SmtpConnection(Tracked transport, SmtpSocket socket, String server) {
         this.transport = transport;
         this.socket = socket;
         this.server = server;
-        this.openedNanos = openedNanos;
     }
 
     /**
@@ -72,7 +70,7 @@ final class SmtpConnection {
             transport = new Tracked(session, configuration, socket);
             transport.connect(smtp);
             socket.noDeadline();
-            return new SmtpConnection(transport, socket, "the SMTP server " + configuration.address(), System.nanoTime());
+            return new SmtpConnection(transport, socket, "the SMTP server " + configuration.address());
         } catch (IOException | MessagingException e) {
             closeQuietly(socket);
             throw openingFailure(configuration, e, transport);
@@ -122,11 +120,6 @@ final class SmtpConnection {
     /** How many mails this connection carried. */
     int mails() {
         return mails;
-    }
-
-    /** How long ago it was opened, in {@link System#nanoTime()}'s terms at {@code now}. */
-    long ageNanos(long now) {
-        return now - openedNanos;
     }
 
     /** Says goodbye (QUIT) within the timeout, and closes. */

@@ -5,6 +5,8 @@ import dev.mailservice.application.failure.Overloaded;
 import java.time.Duration;
 import java.util.Deque;
 import java.util.Iterator;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -66,6 +68,9 @@ final class SmtpConnectionPool implements AutoCloseable {
     /** A connection waiting for the next send, and since when. */
     private record Idle(SmtpConnection connection, long sinceNanos) {}
 
+    /** When each open connection was opened, by the pool's clock; a connection leaves it when discarded. */
+    private final Map<SmtpConnection, Long> openedAt = new ConcurrentHashMap<>();
+
     /** Permits that can be taken away and given back: the pool's maximum, as the server allows it. */
     private static final class Permits extends Semaphore {
         private static final long serialVersionUID = 1L;
@@ -125,6 +130,7 @@ final class SmtpConnectionPool implements AutoCloseable {
                 SmtpConnection connection = takeLiveIdle(deadline);
                 if (connection == null) {
                     connection = opener.open(deadline);
+                    openedAt.put(connection, nanoTime.getAsLong());
                     open.incrementAndGet();
                     meters.connectionOpened();
                 }
@@ -221,7 +227,8 @@ final class SmtpConnectionPool implements AutoCloseable {
     }
 
     private boolean wornOut(SmtpConnection connection, long now) {
-        return connection.mails() >= limits.maxMails() || connection.ageNanos(now) >= limits.maxAge().toNanos();
+        return connection.mails() >= limits.maxMails()
+                || now - openedAt.getOrDefault(connection, now) >= limits.maxAge().toNanos();
     }
 
     /** Lowers the maximum to the connections open now, if any are; false when none is (waiting would not help). */
@@ -289,6 +296,7 @@ final class SmtpConnectionPool implements AutoCloseable {
      * carrier (JDK 21) for as long.
      */
     private void discard(SmtpConnection connection) {
+        openedAt.remove(connection);
         open.decrementAndGet();
         GOODBYES.execute(connection::close);
     }

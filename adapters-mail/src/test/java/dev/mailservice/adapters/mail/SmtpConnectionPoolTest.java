@@ -190,13 +190,20 @@ class SmtpConnectionPoolTest {
     }
 
     @Test
-    void aConnectionThatGrewOldIsClosedInsteadOfLent() throws Exception {
+    void aConnectionThatGrewOldIsClosedInsteadOfLentThoughNeverIdleLong() throws Exception {
         serve(Scenario.behaving());
         SmtpConnectionPool pool = pool(4, Duration.ofSeconds(1), 100);
         SmtpConnection old = pool.borrow(deadline());
         pool.giveBack(old, true);
+        // Used every 50 s, under the idle limit, for five minutes.
+        for (int use = 1; use < 6; use++) {
+            now.addAndGet(Duration.ofSeconds(50).toNanos());
+            SmtpConnection again = pool.borrow(deadline());
+            assertSame(old, again, "use " + use);
+            pool.giveBack(again, true);
+        }
 
-        now.addAndGet(Duration.ofMinutes(5).toNanos());
+        now.addAndGet(Duration.ofSeconds(50).toNanos());
         SmtpConnection lent = pool.borrow(deadline());
 
         assertFalse(lent == old, "a connection five minutes old was lent again");
