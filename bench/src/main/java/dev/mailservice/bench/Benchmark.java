@@ -111,6 +111,8 @@ public final class Benchmark {
         }
         progress("sends at a provider's distance, against PipesHub's");
         new ProviderDistance(settings, OTP_MAIL).measure(figures, spread);
+        progress("sends at a provider's distance to a server that closes, limits and refuses as providers do");
+        new ProviderFaults(settings, OTP_MAIL).measure(figures);
         progress("done");
         Results.print(figures, spread, settings, javaVersion);
         Charts.write(figures, settings.resultsFile().getParent());

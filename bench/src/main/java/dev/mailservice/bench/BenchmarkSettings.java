@@ -99,6 +99,14 @@ record BenchmarkSettings(boolean quick, Path serviceJar, Path pipesHubPeer, List
         return quick ? 0.5 : 12;
     }
 
+    /**
+     * Length of the measured phase against a server that misbehaves, in seconds: long enough for every fault to
+     * come many times (a connection's 4th mail, one recipient in twenty).
+     */
+    double faultPhaseSeconds() {
+        return quick ? 1 : 10;
+    }
+
     /** The unmeasured lead-in of each phase of the send comparison, on the phase's connections, in seconds. */
     double leadInSeconds() {
         return quick ? 0.5 : 1;

@@ -10,12 +10,10 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Sends at a provider's distance: a Postfix submission server offering STARTTLS and AUTH, behind a
@@ -53,7 +51,7 @@ final class ProviderDistance {
     /** @param mail the send route's JSON body, without a subject: each send gets one of its own */
     ProviderDistance(BenchmarkSettings settings, String mail) {
         this.settings = settings;
-        this.sends = new MarkedSends(mail);
+        this.sends = new MarkedSends(mail, SubmissionServer::markedSubject);
     }
 
     void measure(Map<String, Double> figures, Map<String, double[]> spread) throws Exception {
@@ -179,55 +177,6 @@ final class ProviderDistance {
         // A second copy of a mail would be logged after the first: give it the time the first took.
         Thread.sleep(1_000);
         return smtp.markedDeliveries();
-    }
-
-    /**
-     * Sends with a subject of their own each ({@link SubmissionServer#markedSubject}), and which of them were answered
-     * 200. What it adds to a call is a counter's increment, a string's concatenation and, for a mail answered 200,
-     * a bit set under a lock: nothing beside the HTTP call it wraps.
-     */
-    private static final class MarkedSends {
-
-        private final String head;
-        private final String tail;
-        private final AtomicLong next = new AtomicLong();
-        /** The markers of the sends answered 200; guarded by itself. */
-        private final BitSet answered = new BitSet();
-
-        /** @param mail a JSON object, the body of every send, which gets a {@code subject} field in front */
-        MarkedSends(String mail) {
-            String object = mail.strip();
-            if (!object.startsWith("{") || object.contains("\"subject\"")) {
-                throw new IllegalArgumentException("not a JSON object without a subject: " + mail);
-            }
-            this.head = "{\"subject\": \"";
-            this.tail = "\", " + object.substring(1);
-        }
-
-        /** Sends to {@code process}, each call with the next marker. */
-        Measurements.Client to(BenchedService process) {
-            return process.sendingEach(this::sendNext);
-        }
-
-        /** Sends the mail with the next marker over one load client's connection; true when answered 200. */
-        private boolean sendNext(BenchedService.Sender sender) throws IOException {
-            long marker = next.getAndIncrement();
-            // The subject needs no escaping in JSON: letters, digits and spaces.
-            boolean ok = sender.send(head + SubmissionServer.markedSubject(marker) + tail);
-            if (ok) {
-                synchronized (answered) {
-                    answered.set(Math.toIntExact(marker));
-                }
-            }
-            return ok;
-        }
-
-        /** The sends answered 200 whose marker is not among those {@code delivered}. */
-        long missingFrom(Map<Long, Integer> delivered) {
-            synchronized (answered) {
-                return answered.stream().filter(marker -> !delivered.containsKey((long) marker)).count();
-            }
-        }
     }
 
     /** The round trip through the proxy as a client meets it: one-byte echoes, p50. */

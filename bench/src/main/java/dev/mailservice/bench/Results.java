@@ -68,7 +68,21 @@ final class Results {
             new Row("pipeshub_send_round_trips_c1_tls", "RTT", "same, PipesHub's send path (a new connection: about 11)"),
             new Row("send_rps_c256_tls", "mail/s", "send route at that distance, 256 clients"),
             new Row("send_tls_missing", "", "sends answered 200 at that distance that the server did not accept (must be 0)"),
-            new Row("send_tls_duplicated", "", "sends at that distance the server accepted more than once (must be 0)"));
+            new Row("send_tls_duplicated", "", "sends at that distance the server accepted more than once (must be 0)"),
+            new Row("send_p99_ms_c16_faultless", "ms", "send latency p99, 16 clients, at that distance to a server in Java "
+                    + "(FaultSmtpServer: STARTTLS + AUTH) behaving"),
+            new Row("send_p99_ms_c16_faults", "ms", "same, the server closing connections idle for 2 s, refusing a "
+                    + "connection's 4th mail with 421 and answering 451 to one RCPT TO in twenty"),
+            new Row("send_faults_p99_vs_faultless", "x", "send_p99_ms_c16_faults / send_p99_ms_c16_faultless"),
+            new Row("send_rps_c16_faultless", "mail/s", "send route to that server behaving, 16 clients"),
+            new Row("send_rps_c16_faults", "mail/s", "send route to that server misbehaving, 16 clients"),
+            new Row("send_faults_delivered_ratio", "", "mails that server took / mails asked for, warm-up included (must be 1)"),
+            new Row("send_faults_duplicated", "", "mails it took more than once (must be 0)"),
+            new Row("send_faults_lost", "", "mails answered 200 that it did not take (must be 0)"),
+            new Row("pipeshub_send_p99_ms_c16_faults", "ms", "PipesHub's send path to that server, p99"),
+            new Row("pipeshub_send_rps_c16_faults", "mail/s", "same, mails/s"),
+            new Row("pipeshub_send_faults_delivered_ratio", "", "same, mails it took / mails asked for"),
+            new Row("pipeshub_send_faults_duplicated", "", "same, mails it took more than once"));
 
     private record Target(String description, Function<Map<String, Double>, Boolean> met) {}
 
@@ -97,7 +111,12 @@ final class Results {
             new Target("send_rps_c256_tls >= send_rps_c16_tls", f -> f.get("send_rps_c256_tls") >= f.get("send_rps_c16_tls")),
             new Target("send_tls_missing = 0", f -> f.get("send_tls_missing") == 0),
             new Target("send_tls_duplicated = 0", f -> f.get("send_tls_duplicated") == 0),
-            new Target("reload_vs_pipeshub_etcd >= 10", f -> f.get("reload_vs_pipeshub_etcd") >= 10));
+            new Target("reload_vs_pipeshub_etcd >= 10", f -> f.get("reload_vs_pipeshub_etcd") >= 10),
+            new Target("send_faults_delivered_ratio = 1", f -> f.get("send_faults_delivered_ratio") == 1),
+            new Target("send_faults_duplicated = 0", f -> f.get("send_faults_duplicated") == 0),
+            new Target("send_faults_lost = 0", f -> f.get("send_faults_lost") == 0),
+            new Target("send_p99_ms_c16_faults <= 2 x send_p99_ms_c16_faultless",
+                    f -> f.get("send_p99_ms_c16_faults") <= 2 * f.get("send_p99_ms_c16_faultless")));
 
     private Results() {}
 
