@@ -42,8 +42,12 @@ final class JakartaMailTransport implements MailTransport {
 
     private static final System.Logger LOG = System.getLogger(JakartaMailTransport.class.getName());
     private static final String UTF_8 = StandardCharsets.UTF_8.name();
-    /** The waits between attempts after a failure of the server's, before jitter. */
-    private static final Backoff RETRY_DELAYS = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2));
+    /**
+     * The waits between attempts after a failure of the server's, before jitter: short at first, since a
+     * temporary refusal often clears at once (a lookup that timed out) and a caller is waiting, then growing
+     * fast, for one that does not (greylisting, an outage): a few dozen attempts at most in the default deadline.
+     */
+    private static final Backoff RETRY_DELAYS = new Backoff(Duration.ofMillis(5), Duration.ofSeconds(2));
 
     private final SmtpConfiguration configuration;
     private final Session session;
@@ -145,6 +149,9 @@ final class JakartaMailTransport implements MailTransport {
                 batch.clear();
             } catch (SmtpFailure failure) {
                 reusable = failure.connectionUsable();
+                if (failure.reason() == SmtpFailure.Reason.CONNECTION_CLOSED) {
+                    connections.closedByServer(connection);
+                }
                 throw failure;
             } finally {
                 connections.giveBack(connection, reusable);

@@ -88,9 +88,9 @@ final class SmtpConnection {
     void send(MimeMessage mime, List<InternetAddress> recipients, long deadline) throws SmtpFailure {
         socket.deadline(deadline);
         transport.begin();
+        mails++;
         try {
             transport.sendMessage(mime, recipients.toArray(Address[]::new));
-            mails++;
         } catch (MessagingException e) {
             throw sendingFailure(e, recipients);
         } catch (IllegalStateException notConnected) {
@@ -117,7 +117,10 @@ final class SmtpConnection {
         }
     }
 
-    /** How many mails this connection carried. */
+    /**
+     * How many mails were begun on this connection (each {@code MAIL FROM}), whatever became of them: what a
+     * server counts when it limits mails a connection.
+     */
     int mails() {
         return mails;
     }
@@ -221,7 +224,7 @@ final class SmtpConnection {
         // A kept connection that turns out closed at its next mail (a reset, the end of the stream, or a 421
         // saying so) is the server's idle or per-connection limit; one that turns out silent is not.
         boolean closedUnderIt = code == 421 || code == 0 && !(root instanceof SocketTimeoutException);
-        if (phase == Phase.MAIL_FROM && mails > 0 && closedUnderIt) {
+        if (phase == Phase.MAIL_FROM && mails > 1 && closedUnderIt) {
             return SmtpFailure.of(SmtpFailure.Reason.CONNECTION_CLOSED, capitalized(server) + " closed a kept "
                     + "connection before its next mail" + (code == 421 ? ": " + reply : ""), e);
         }

@@ -23,8 +23,10 @@ import java.util.function.LongSupplier;
  * as it is: servers keep an idle connection for minutes (RFC 5321 asks for five), and asking first
  * costs a round trip on every send. One idle longer is asked whether it is still alive (SMTP NOOP);
  * one the server has dropped is closed and a fresh one opened, before the mail is sent. A connection
- * that carried {@link Limits#maxMails} mails or lived {@link Limits#maxAge} is closed instead of
- * kept, before the server's own limits close it under a mail.
+ * on which {@link Limits#maxMails} mails were begun (or as many as the server was seen to allow,
+ * {@link #closedByServer}) or that lived {@link Limits#maxAge} is closed instead of kept, before the
+ * server's own limits close it under a mail. A connection let go of while other
+ * sends are under way is replaced in the background, so that the next send finds one ready.
  *
  * <p>A server that refuses a new connection for its own limit (a 4xx greeting, or 432 at login)
  * while connections to it are open lowers the maximum to those connections: the send waits for one
@@ -37,9 +39,20 @@ import java.util.function.LongSupplier;
  */
 final class SmtpConnectionPool implements AutoCloseable {
 
-    /** Says goodbye to the connections let go of, for every pool; threads are made as closes need them, and end when idle. */
-    private static final ExecutorService GOODBYES = Executors.newCachedThreadPool(
-            Thread.ofPlatform().name("smtp-connection-close").daemon(true).factory());
+    /**
+     * Opens spare connections and says goodbye to those let go of, for every pool: platform threads, made as the
+     * work needs them and ended when idle. Angus holds a transport's monitor through its greeting, login and QUIT,
+     * which would pin a virtual thread's carrier (JDK 21) for as long.
+     */
+    private static final ExecutorService BACKGROUND = Executors.newCachedThreadPool(
+            Thread.ofPlatform().name("smtp-pool-background").daemon(true).factory());
+
+    /** How long idle a connection may have been for its closing to tell of the server's limit of mails, not of idling. */
+    private static final Duration A_MOMENT = Duration.ofMillis(250);
+    /** How close together two closes after the same number of mails must come to teach the pool that number. */
+    private static final Duration LEARNING_WINDOW = Duration.ofMinutes(1);
+    /** How long the pool keeps to a limit of mails it learned. */
+    static final Duration LEARNED_LIMIT_LASTS = Duration.ofMinutes(5);
 
     /** What a send refused for want of a connection asks its client to wait. */
     private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
@@ -50,7 +63,7 @@ final class SmtpConnectionPool implements AutoCloseable {
      * @param maximum             how many connections may be open at once
      * @param waitLimit           how long a send may wait for one of them to be free
      * @param idleLimit           how long a connection may stay idle before it is closed
-     * @param maxMails            how many mails a connection carries before it is closed
+     * @param maxMails            how many mails may be begun on a connection before it is closed
      * @param maxAge              how long a connection is used before it is closed
      * @param trustedWithoutCheck how long after its last use a connection is reused without a NOOP
      * @param recoverAfter        how long without a refusal for the server's limit before the
@@ -68,8 +81,21 @@ final class SmtpConnectionPool implements AutoCloseable {
     /** A connection waiting for the next send, and since when. */
     private record Idle(SmtpConnection connection, long sinceNanos) {}
 
-    /** When each open connection was opened, by the pool's clock; a connection leaves it when discarded. */
-    private final Map<SmtpConnection, Long> openedAt = new ConcurrentHashMap<>();
+    /**
+     * When each open connection was opened, and how long it had been idle when last lent, by the pool's clock; a
+     * connection leaves it when discarded.
+     */
+    private final Map<SmtpConnection, Life> lives = new ConcurrentHashMap<>();
+
+    /** What the pool notes of a connection's life. */
+    private static final class Life {
+        final long openedAt;
+        volatile long idleBeforeLent;
+
+        Life(long openedAt) {
+            this.openedAt = openedAt;
+        }
+    }
 
     /** Permits that can be taken away and given back: the pool's maximum, as the server allows it. */
     private static final class Permits extends Semaphore {
@@ -91,12 +117,19 @@ final class SmtpConnectionPool implements AutoCloseable {
     /** Most recently used first: a send takes the freshest, the sweep closes from the other end. */
     private final Deque<Idle> idle = new ConcurrentLinkedDeque<>();
     private final AtomicInteger open = new AtomicInteger();
+    private final AtomicInteger lent = new AtomicInteger();
     private final SmtpMeters meters;
     private final LongSupplier nanoTime;
     /** How many connections may be open at once now: {@link Limits#maximum} or less. */
     private int maximum;
     /** When the server last refused a connection for its limit, or the maximum last climbed. */
     private long lastLoweredOrRaised;
+    /** After how many mails the server last closed a connection at its next one, and when; -1 before any. */
+    private int lastClosedAtMails = -1;
+    private long lastClosedAt;
+    /** How many mails the server was seen to allow a connection, and since when; unbounded while none was seen. */
+    private int learnedMaxMails = Integer.MAX_VALUE;
+    private long learnedAt;
     private volatile boolean closed;
 
     /**
@@ -130,11 +163,12 @@ final class SmtpConnectionPool implements AutoCloseable {
                 SmtpConnection connection = takeLiveIdle(deadline);
                 if (connection == null) {
                     connection = opener.open(deadline);
-                    openedAt.put(connection, nanoTime.getAsLong());
+                    lives.put(connection, new Life(nanoTime.getAsLong()));
                     open.incrementAndGet();
                     meters.connectionOpened();
                 }
                 meters.lent(1);
+                this.lent.incrementAndGet();
                 lent = true;
                 return connection;
             } catch (SmtpFailure failure) {
@@ -155,14 +189,17 @@ final class SmtpConnectionPool implements AutoCloseable {
      * its mails or age, closed otherwise.
      */
     void giveBack(SmtpConnection connection, boolean reusable) {
+        boolean replace = false;
         try {
             meters.lent(-1);
+            boolean othersUnderWay = lent.decrementAndGet() > 0;
             long now = nanoTime.getAsLong();
             if (reusable && !closed && !wornOut(connection, now)) {
                 idle.offerFirst(new Idle(connection, now));
                 meters.kept(1);
             } else {
                 discard(connection);
+                replace = othersUnderWay;
             }
         } finally {
             // Whatever failed above, the place in the pool is not lost.
@@ -170,7 +207,41 @@ final class SmtpConnectionPool implements AutoCloseable {
         }
         if (closed) {
             closeIdle();
+        } else if (replace) {
+            openSpare();
         }
+    }
+
+    /**
+     * Opens a connection in the background to stand in for one let go of while sends are under way (the server
+     * closed it, it carried its mails), when a place is free: the next send, often the one that lost the other,
+     * then finds it ready instead of paying for the greeting, STARTTLS and the login itself, some seven round
+     * trips. A spare that cannot be opened is let go: a send that needs a connection opens its own, and says why
+     * if that fails.
+     */
+    private void openSpare() {
+        if (!permits.tryAcquire()) {
+            return;
+        }
+        BACKGROUND.execute(() -> {
+            try {
+                SmtpConnection spare = opener.open(System.nanoTime() + limits.waitLimit().toNanos());
+                long now = nanoTime.getAsLong();
+                lives.put(spare, new Life(now));
+                open.incrementAndGet();
+                meters.connectionOpened();
+                idle.offerFirst(new Idle(spare, now));
+                meters.kept(1);
+                if (closed) {
+                    closeIdle();
+                }
+            } catch (SmtpFailure | RuntimeException e) {
+                System.getLogger(SmtpConnectionPool.class.getName()).log(System.Logger.Level.DEBUG,
+                        "A spare connection to {0} could not be opened: {1}", server, e.getMessage());
+            } finally {
+                permits.release();
+            }
+        });
     }
 
     /** Closes the connections that stayed idle longer than the idle limit. */
@@ -219,6 +290,10 @@ final class SmtpConnectionPool implements AutoCloseable {
             long idleNanos = now - kept.sinceNanos();
             if (idleNanos <= limits.idleLimit().toNanos() && !wornOut(kept.connection(), now)
                     && (idleNanos <= limits.trustedWithoutCheck().toNanos() || kept.connection().answers(deadline))) {
+                Life life = lives.get(kept.connection());
+                if (life != null) {
+                    life.idleBeforeLent = idleNanos;
+                }
                 return kept.connection();
             }
             discard(kept.connection());
@@ -227,8 +302,45 @@ final class SmtpConnectionPool implements AutoCloseable {
     }
 
     private boolean wornOut(SmtpConnection connection, long now) {
-        return connection.mails() >= limits.maxMails()
-                || now - openedAt.getOrDefault(connection, now) >= limits.maxAge().toNanos();
+        Life life = lives.get(connection);
+        return connection.mails() >= maxMails(now) || life != null && now - life.openedAt >= limits.maxAge().toNanos();
+    }
+
+    /** How many mails a connection carries now: the setting, or fewer where the server was seen to allow fewer. */
+    private synchronized int maxMails(long now) {
+        if (learnedMaxMails < limits.maxMails() && now - learnedAt > LEARNED_LIMIT_LASTS.toNanos()) {
+            learnedMaxMails = Integer.MAX_VALUE;
+        }
+        return Math.min(limits.maxMails(), learnedMaxMails);
+    }
+
+    /**
+     * Notes that the server closed {@code connection} at its next mail (a 421, or the end of the stream). Twice
+     * after the same number of mails, within a minute, and each time a moment after the connection's last use (so
+     * not for idling), and the pool takes that number as the server's limit of mails a connection: it closes
+     * connections once they carried it, instead of finding each closed under its next mail. Servers set such
+     * limits (a few dozen mails, some fewer); the setting says what the pool assumes until it has seen one. What it
+     * learned lasts {@link #LEARNED_LIMIT_LASTS}, then the pool tries the setting again: a server restarted under
+     * load closes connections at whatever count each had.
+     */
+    synchronized void closedByServer(SmtpConnection connection) {
+        Life life = lives.get(connection);
+        // The mails begun before the one the server closed the connection under.
+        int mails = connection.mails() - 1;
+        long now = nanoTime.getAsLong();
+        if (life == null || life.idleBeforeLent > A_MOMENT.toNanos() || mails < 1) {
+            return;
+        }
+        if (mails == lastClosedAtMails && now - lastClosedAt <= LEARNING_WINDOW.toNanos()
+                && mails < maxMails(now)) {
+            learnedMaxMails = mails;
+            learnedAt = now;
+            System.getLogger(SmtpConnectionPool.class.getName()).log(System.Logger.Level.INFO,
+                    "The SMTP server {0} closes a connection after {1} mails; closing them after {1} from now on",
+                    server, mails);
+        }
+        lastClosedAtMails = mails;
+        lastClosedAt = now;
     }
 
     /** Lowers the maximum to the connections open now, if any are; false when none is (waiting would not help). */
@@ -291,13 +403,11 @@ final class SmtpConnectionPool implements AutoCloseable {
 
     /**
      * Lets go of a connection: its place is free at once, and its goodbye (QUIT, up to the timeout
-     * against a slow server) runs on a thread of its own, so that no send waits for it. A platform
-     * thread: Angus holds the transport's monitor through QUIT, which would pin a virtual thread's
-     * carrier (JDK 21) for as long.
+     * against a slow server) runs in the background, so that no send waits for it.
      */
     private void discard(SmtpConnection connection) {
-        openedAt.remove(connection);
+        lives.remove(connection);
         open.decrementAndGet();
-        GOODBYES.execute(connection::close);
+        BACKGROUND.execute(connection::close);
     }
 }

@@ -12,7 +12,8 @@ import java.util.Objects;
  * @param sendDeadline       the limit of a whole send, every attempt at it included
  * @param poolSize           how many connections to one server, as one user, may be open at once
  * @param poolIdle           how long a connection may stay idle before it is closed
- * @param connectionMaxMails how many mails a connection carries before it is closed
+ * @param connectionMaxMails how many mails may be begun on a connection before it is closed; fewer where
+ *                           a server was seen to allow fewer
  * @param connectionMaxAge   how long a connection is used before it is closed
  * @param requireTls         whether a server that does not offer STARTTLS is refused rather than
  *                           spoken to in plain text

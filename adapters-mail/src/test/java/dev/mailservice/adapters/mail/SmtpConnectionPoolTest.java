@@ -111,6 +111,27 @@ class SmtpConnectionPoolTest {
     }
 
     @Test
+    void aConnectionLetGoOfWhileOthersAreLentIsReplacedInTheBackground() throws Exception {
+        serve(Scenario.behaving());
+        SmtpConnectionPool pool = pool(4, Duration.ofSeconds(1), 100);
+        SmtpConnection first = pool.borrow(deadline());
+        SmtpConnection second = pool.borrow(deadline());
+
+        pool.giveBack(first, false);
+        waitFor("a spare connection", () -> meters.idle() == 1);
+        SmtpConnection spare = pool.borrow(deadline());
+        send(spare, "on the spare");
+
+        assertEquals(3, server.connectionsAccepted(), "the send opened a connection though a spare was ready");
+        assertEquals(1, server.copiesOf("on the spare"));
+        pool.giveBack(spare, true);
+        pool.giveBack(second, false);
+        pool.giveBack(pool.borrow(deadline()), false);
+        Thread.sleep(200);
+        assertEquals(3, server.connectionsAccepted(), "a spare was opened with no other send under way");
+    }
+
+    @Test
     void aConnectionUsedAMomentAgoIsReusedWithoutAskingWhetherItLives() throws Exception {
         serve(Scenario.behaving());
         SmtpConnectionPool pool = pool(4, Duration.ofSeconds(1), 100);
@@ -187,6 +208,35 @@ class SmtpConnectionPoolTest {
         waitFor("the worn-out connection to say QUIT", () -> server.commandsReceived("QUIT") == 1);
         assertEquals(2, server.connectionsAccepted(), "two mails on the first connection, the third on a fresh one");
         assertEquals(1, meters.idle());
+    }
+
+    @Test
+    void aServerSeenTwiceToCloseConnectionsAfterTheSameMailsTeachesThePoolItsLimit() throws Exception {
+        serve(Scenario.behaving().answersMailFrom(moment -> moment.mailOnConnection() == 4,
+                "421 4.7.0 Too many messages on this connection"));
+        SmtpConnectionPool pool = pool(4, Duration.ofSeconds(1), 100);
+        int mail = 0;
+        for (int connection = 1; connection <= 2; connection++) {
+            SmtpConnection closing = pool.borrow(deadline());
+            for (int i = 0; i < 3; i++) {
+                send(closing, "mail " + ++mail);
+            }
+            SmtpFailure closed = assertThrows(SmtpFailure.class, () -> send(closing, "under the close"));
+            assertEquals(SmtpFailure.Reason.CONNECTION_CLOSED, closed.reason());
+            pool.closedByServer(closing);
+            pool.giveBack(closing, false);
+        }
+
+        SmtpConnection third = pool.borrow(deadline());
+        for (int i = 0; i < 3; i++) {
+            send(third, "mail " + ++mail);
+        }
+        pool.giveBack(third, true);
+
+        waitFor("the third connection to be closed once it carried three mails", () -> server.commandsReceived("QUIT") == 1);
+        assertEquals(0, meters.idle());
+        assertEquals(0, server.copiesOf("under the close"));
+        assertEquals(9, server.deliveries().size());
     }
 
     @Test
