@@ -257,8 +257,9 @@ record Settings(
         Optional<Etcd> etcd = backend == Backend.ETCD ? Optional.of(etcd(environment)) : Optional.empty();
         Optional<Redis> redis = backend == Backend.REDIS ? Optional.of(redis(environment)) : Optional.empty();
         boolean storeHasSecrets = backend != Backend.FILE;
+        int port = wholeNumber(environment, PORT, DEFAULT_PORT, 0, 65_535);
         return new Settings(
-                wholeNumber(environment, PORT, DEFAULT_PORT, 0, 65_535),
+                port,
                 backend,
                 Path.of(valueOr(environment, SMTP_CONFIG_FILE, DEFAULT_CONFIG_FILE)),
                 etcd,
@@ -274,7 +275,7 @@ record Settings(
                 wholeNumber(environment, MAIL_MAX_RECIPIENTS, DEFAULT_MAIL_MAX_RECIPIENTS, 1, 10_000),
                 milliseconds(environment, HTTP_IDLE_TIMEOUT_MS, DEFAULT_HTTP_IDLE_TIMEOUT_MS),
                 brandName(environment),
-                observePort(environment),
+                observePort(environment, port),
                 flag(environment, READY_REQUIRES_SMTP, false),
                 Duration.ofMillis(wholeNumber(environment, SHUTDOWN_GRACE_MS, DEFAULT_SHUTDOWN_GRACE_MS, 0, 600_000)),
                 LogFormat.of(environment.get(LOG_FORMAT)),
@@ -295,10 +296,17 @@ record Settings(
                 flag(environment, SMTP_REQUIRE_TLS, false));
     }
 
-    private static OptionalInt observePort(Map<String, String> environment) {
-        return valueOr(environment, OBSERVE_PORT, "").isEmpty()
-                ? OptionalInt.empty()
-                : OptionalInt.of(wholeNumber(environment, OBSERVE_PORT, 0, 0, 65_535));
+    /** A port of their own for health and metrics, never the API's (both would bind it, and the second fail). */
+    private static OptionalInt observePort(Map<String, String> environment, int port) {
+        if (valueOr(environment, OBSERVE_PORT, "").isEmpty()) {
+            return OptionalInt.empty();
+        }
+        int observePort = wholeNumber(environment, OBSERVE_PORT, 0, 0, 65_535);
+        if (observePort == port && port != 0) {
+            throw new InvalidSettingsException(OBSERVE_PORT + " must differ from " + PORT + " (" + port + "); leave it "
+                    + "unset to serve health and metrics on " + PORT);
+        }
+        return OptionalInt.of(observePort);
     }
 
     /** A token secret: required unless the key-value store can tell it, and never shorter than PipesHub's. */

@@ -389,6 +389,16 @@ class SettingsTest {
         assertEquals(LogFormat.JSON, settings.logFormat());
     }
 
+    @Test
+    void anObservePortThatIsTheApiPortIsRefusedSayingSo() {
+        assertEquals("OBSERVE_PORT must differ from PORT (3000); leave it unset to serve health and metrics on PORT",
+                refusal(environment("OBSERVE_PORT", "3000")));
+        assertEquals("OBSERVE_PORT must differ from PORT (8080); leave it unset to serve health and metrics on PORT",
+                refusal(environment("PORT", "8080", "OBSERVE_PORT", "8080")));
+        assertEquals(OptionalInt.of(0), Settings.fromEnvironment(environment("PORT", "0", "OBSERVE_PORT", "0"))
+                .observePort(), "two free ports, each picked for itself");
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "OBSERVE_PORT|70000|OBSERVE_PORT must be a whole number from 0 to 65535, got '70000'",
