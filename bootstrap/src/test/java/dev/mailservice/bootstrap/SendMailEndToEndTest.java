@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -264,17 +265,21 @@ class SendMailEndToEndTest {
     }
 
     @Test
-    void theStoredPasswordIsNeverKeptForAnotherHostSoItCannotBeSentThere() throws Exception {
+    void theStoredPasswordIsNeverKeptForAnotherHostPortOrTlsSoItCannotBeSentThere() throws Exception {
         assertStored(client.storeConfiguration(serverA(PASSWORD, "noreply@a.example")));
-        // An admin points the stored credentials at a server of their own, sending the password back masked.
-        String toAnotherServer = "{\"host\": \"localhost\", \"port\": " + SERVER_B.getSmtp().getPort()
-                + ", \"username\": \"ops\", \"password\": \"****************\", \"fromEmail\": \"noreply@a.example\"}";
+        // An admin points the stored credentials at a server of their own (another host, or another port of the
+        // same host), or asks for less TLS, sending the password back masked.
+        for (String elsewhere : List.of("\"host\": \"localhost\", \"port\": " + SERVER_B.getSmtp().getPort(),
+                "\"host\": \"127.0.0.1\", \"port\": " + SERVER_B.getSmtp().getPort(),
+                "\"host\": \"127.0.0.1\", \"port\": " + SERVER_A.getSmtp().getPort() + ", \"secure\": true")) {
+            HttpResponse<String> response = client.storeConfiguration("{" + elsewhere + ", \"username\": \"ops\", "
+                    + "\"password\": \"****************\", \"fromEmail\": \"noreply@a.example\"}");
 
-        HttpResponse<String> response = client.storeConfiguration(toAnotherServer);
-
-        assertEquals(400, response.statusCode(), response.body());
-        assertEquals("{\"error\":{\"code\":\"VALIDATION_ERROR\",\"message\":\"password must be given again: the "
-                + "stored password is kept only while host and username stay the same\"}}", response.body());
+            assertEquals(400, response.statusCode(), response.body());
+            assertEquals("{\"error\":{\"code\":\"VALIDATION_ERROR\",\"message\":\"password must be given again: the "
+                    + "stored password is kept only while host, port, secure and username stay the same\"}}",
+                    response.body());
+        }
         String stored = client.call("GET", "/api/v1/configurationManager/internal/smtpConfig").body();
         assertTrue(stored.contains("\"port\":" + SERVER_A.getSmtp().getPort()), stored);
         assertSent(client.sendEmail(otpMail("Ann")));

@@ -22,7 +22,8 @@ final class ChangeResolver {
 
     /**
      * The configuration {@code change} makes of {@code stored}. The stored password is kept only
-     * while host and username stay the same; the port may change.
+     * while host, port, {@code secure} and username all stay the same: it goes to no other server,
+     * no other listener on the same host, and never over a connection with less TLS.
      */
     static SmtpConfiguration resolve(SmtpConfigurationChange change, Optional<SmtpConfiguration> stored) {
         try {
@@ -36,7 +37,7 @@ final class ChangeResolver {
                     change.secure());
             if (change.password() instanceof Field.Keep && !sameServerAndUser(configuration, stored.orElseThrow())) {
                 throw new InvalidInput(SmtpConfiguration.PASSWORD, "password must be given again: the stored password "
-                        + "is kept only while host and username stay the same");
+                        + "is kept only while host, port, secure and username stay the same");
             }
             return configuration;
         } catch (InvalidInputException refusal) {
@@ -54,6 +55,7 @@ final class ChangeResolver {
     }
 
     private static boolean sameServerAndUser(SmtpConfiguration next, SmtpConfiguration stored) {
-        return next.host().equals(stored.host()) && next.username().equals(stored.username());
+        return next.host().equals(stored.host()) && next.port() == stored.port() && next.secure() == stored.secure()
+                && next.username().equals(stored.username());
     }
 }

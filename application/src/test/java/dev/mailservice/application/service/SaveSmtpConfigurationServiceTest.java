@@ -86,31 +86,33 @@ class SaveSmtpConfigurationServiceTest {
     @Test
     void valuesToKeepAreTakenFromWhatIsStored() {
         save.save(given(configuration("old.example.com")));
-        SmtpConfigurationChange change = new SmtpConfigurationChange(Field.KEEP, 2525, false, Field.KEEP, Field.KEEP,
+        SmtpConfigurationChange change = new SmtpConfigurationChange(Field.KEEP, 587, false, Field.KEEP, Field.KEEP,
                 Field.of(Optional.of("changed@example.com")), OpaqueFields.NONE);
 
         SmtpConfiguration saved = save.save(change);
 
         assertEquals("old.example.com", saved.host());
-        assertEquals(2525, saved.port());
+        assertEquals(587, saved.port());
         assertEquals("pa55word", saved.password().orElseThrow().reveal());
         assertEquals("changed@example.com", saved.fromEmail().value());
     }
 
     @Test
-    void theStoredPasswordIsKeptOnlyForTheSameHostAndUsername() {
+    void theStoredPasswordIsKeptOnlyForTheSameHostPortTlsAndUsername() {
         save.save(given(configuration("smtp.example.com")));
         SmtpConfiguration stored = configuration("smtp.example.com");
         for (SmtpConfiguration elsewhere : List.of(
                 SmtpConfiguration.of("attacker.example.net", 587, "user", null, "noreply@example.com"),
                 SmtpConfiguration.of("smtp.example.com", 587, "someone-else", null, "noreply@example.com"),
-                SmtpConfiguration.of("smtp.example.com", 587, null, null, "noreply@example.com"))) {
+                SmtpConfiguration.of("smtp.example.com", 587, null, null, "noreply@example.com"),
+                SmtpConfiguration.of("smtp.example.com", 2525, "user", null, "noreply@example.com"),
+                SmtpConfiguration.of("smtp.example.com", 587, "user", null, "noreply@example.com", true))) {
 
             InvalidInput refusal = assertThrows(InvalidInput.class, () -> save.save(keepingThePassword(elsewhere)));
 
             assertEquals(Optional.of("password"), refusal.field());
-            assertEquals("password must be given again: the stored password is kept only while host and username "
-                    + "stay the same", refusal.getMessage());
+            assertEquals("password must be given again: the stored password is kept only while host, port, secure and "
+                    + "username stay the same", refusal.getMessage());
         }
         assertEquals(List.of(stored), repository.saved);
     }
@@ -221,15 +223,15 @@ class SaveSmtpConfigurationServiceTest {
         StoredSmtpConfiguration read = new StoredSmtpConfiguration(configuration("old.example.com"), 7);
         StoredSmtpConfiguration writtenMeanwhile = new StoredSmtpConfiguration(configuration("other.example.com"), 8);
         repository.answers(() -> Optional.of(reads.getAndIncrement() == 0 ? read : writtenMeanwhile));
-        SmtpConfigurationChange change = keepingThePassword(SmtpConfiguration.of("old.example.com", 2525, "user", null,
-                "noreply@example.com"));
+        SmtpConfigurationChange change = keepingThePassword(SmtpConfiguration.of("old.example.com", 587, "user", null,
+                "changed@example.com"));
 
         assertThrows(WriteConflict.class, () -> save.save(change));
 
         assertEquals(List.of(7L), repository.expectedRevisions);
         assertEquals(List.of(), repository.saved);
         assertEquals("old.example.com", active().host());
-        assertEquals(587, active().port());
+        assertEquals("noreply@example.com", active().fromEmail().value());
     }
 
     @Test

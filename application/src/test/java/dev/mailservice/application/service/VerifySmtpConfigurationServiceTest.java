@@ -170,18 +170,21 @@ class VerifySmtpConfigurationServiceTest {
         SmtpConfiguration stored = Fakes.configuration("smtp.example.com");
         repository.stores(stored);
         SmtpConfigurationChange change = given(stored);
-        SmtpConfigurationChange keeping = new SmtpConfigurationChange(change.host(), 2525, false, change.username(),
-                Field.KEEP, change.fromEmail(), OpaqueFields.NONE);
+        SmtpConfigurationChange keeping = new SmtpConfigurationChange(change.host(), 587, false, change.username(),
+                Field.KEEP, Field.of(Optional.of("changed@example.com")), OpaqueFields.NONE);
         SmtpConfigurationChange elsewhere = new SmtpConfigurationChange(Field.of(Optional.of("evil.example.com")), 587,
                 false, change.username(), Field.KEEP, change.fromEmail(), OpaqueFields.NONE);
+        SmtpConfigurationChange anotherPort = new SmtpConfigurationChange(change.host(), 2525, false, change.username(),
+                Field.KEEP, change.fromEmail(), OpaqueFields.NONE);
 
         verify.verify(keeping, Optional.empty());
         InvalidInput refusal = assertThrows(InvalidInput.class, () -> verify.verify(elsewhere, Optional.empty()));
+        assertThrows(InvalidInput.class, () -> verify.verify(anotherPort, Optional.empty()));
 
         assertEquals(stored.password(), probe.probed.get(0).password());
-        assertEquals(2525, probe.probed.get(0).port());
+        assertEquals("changed@example.com", probe.probed.get(0).fromEmail().value());
         assertEquals(Optional.of("password"), refusal.field());
-        assertEquals(1, probe.probed.size(), "the password is not sent to another host");
+        assertEquals(1, probe.probed.size(), "the password is sent to another host or port");
     }
 
     @Test
@@ -261,8 +264,8 @@ class VerifySmtpConfigurationServiceTest {
         SaveSmtpConfigurationService save = new SaveSmtpConfigurationService(repository, applier(Optional.empty()),
                 Optional.of(verifier));
         SmtpConfigurationChange change = given(stored);
-        SmtpConfigurationChange keeping = new SmtpConfigurationChange(change.host(), 2525, false, change.username(),
-                Field.KEEP, change.fromEmail(), OpaqueFields.NONE);
+        SmtpConfigurationChange keeping = new SmtpConfigurationChange(change.host(), 587, false, change.username(),
+                Field.KEEP, Field.of(Optional.of("changed@example.com")), OpaqueFields.NONE);
 
         assertThrows(WriteConflict.class, () -> save.save(keeping));
 
