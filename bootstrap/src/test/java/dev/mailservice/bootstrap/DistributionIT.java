@@ -6,11 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mailservice.testkit.ServiceProcess;
+import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -77,6 +80,41 @@ class DistributionIT {
                     "not started with the measured JVM flags: " + jvmArguments);
             service.terminate();
             assertEquals(143, service.exitCode(), String.join("\n", service.output()));
+        }
+    }
+
+    /**
+     * An {@code OutOfMemoryError} leaves a JVM in no state to trust: the start script's flags end the process with
+     * a status that is not 0, so that systemd's {@code Restart=on-failure} and Kubernetes restart it. Forced with a
+     * heap too small for the largest send the route takes (the last {@code -Xmx} given wins).
+     */
+    @Test
+    void anOutOfMemoryErrorEndsTheProcessWithAFailureStatusForItsSupervisorToRestartIt() throws Exception {
+        Path home = unpack();
+        byte[] random = new byte[7 * 1024 * 1024];
+        new Random(7).nextBytes(random);
+        String largest = """
+                {"emailTemplateType": "loginWithOTP", "sendEmailTo": ["user@example.com"], "templateData": {"name": "A"},
+                 "attachments": [{"filename": "large.bin", "content": "%s"}]}""".formatted(
+                Base64.getEncoder().encodeToString(random));
+
+        try (ServiceProcess service = ServiceProcess.launchCommand(directory, Map.of(
+                        "JAVA_HOME", Path.of(System.getProperty("java.home")).toString(),
+                        "SCOPED_JWT_SECRET", SCOPED_SECRET, "JWT_SECRET", USER_SECRET,
+                        "SMTP_CONFIG_FILE", home.resolve("config/smtp.json").toString(), "PORT", "0"),
+                        List.of(home.resolve("bin/mail-service").toString(), "-Xmx28m"));
+                ServiceClient client = new ServiceClient(service.awaitReadyPort(), SCOPED_SECRET)) {
+            for (int send = 0; send < 3 && service.isAlive(); send++) {
+                try {
+                    client.sendEmail(largest);
+                } catch (IOException ended) {
+                    // the process ended under the send
+                }
+            }
+
+            assertEquals(3, service.exitCode(), String.join("\n", service.output()));
+            assertTrue(service.output().stream().anyMatch(line -> line.contains("Terminating due to "
+                    + "java.lang.OutOfMemoryError")), String.join("\n", service.output()));
         }
     }
 }

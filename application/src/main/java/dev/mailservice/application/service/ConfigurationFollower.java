@@ -13,6 +13,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Keeps the active configuration following the stored one, so that every replica applies a
@@ -40,6 +41,13 @@ public final class ConfigurationFollower implements AutoCloseable {
     // Touched only on the worker thread.
     private ScheduledFuture<?> pendingRetry;
     private int failedAttempts;
+
+    /**
+     * Whether an application is queued and has not begun reading: a change told meanwhile needs no other, since
+     * the one queued reads what is stored when it runs. So however many changes are told (a flood of
+     * invalidation messages, say), at most one application waits behind the one running.
+     */
+    private final AtomicBoolean applicationQueued = new AtomicBoolean();
 
     private volatile ConfigRepository.Subscription subscription = ConfigRepository.Subscription.NONE;
 
@@ -77,8 +85,11 @@ public final class ConfigurationFollower implements AutoCloseable {
             subscription = repository.watch(new ConfigRepository.ChangeListener() {
                 @Override
                 public void storedConfigurationMayHaveChanged() {
+                    if (!applicationQueued.compareAndSet(false, true)) {
+                        return;
+                    }
                     try {
-                        worker.execute(ConfigurationFollower.this::apply);
+                        worker.execute(ConfigurationFollower.this::applyQueued);
                     } catch (RejectedExecutionException closing) {
                         // Told of a change while closing: there is nothing to apply it to any more.
                     }
@@ -97,6 +108,12 @@ public final class ConfigurationFollower implements AutoCloseable {
         } catch (ExecutionException e) {
             throw new IllegalStateException("applying the stored configuration failed unexpectedly", e.getCause());
         }
+    }
+
+    /** The application a change queued: a change told from here on, before the read, queues the next one. */
+    private void applyQueued() {
+        applicationQueued.set(false);
+        apply();
     }
 
     private void apply() {

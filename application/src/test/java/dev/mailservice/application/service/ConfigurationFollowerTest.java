@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -65,6 +66,34 @@ class ConfigurationFollowerTest {
         follower(true).start();
 
         assertEquals("a.example.com", activeHost());
+    }
+
+    @Test
+    void aFloodOfChangesWhileAnApplicationRunsQueuesOneMoreAndItAppliesTheLatest() throws Exception {
+        repository.stores(configuration("a.example.com"));
+        CountDownLatch running = new CountDownLatch(1);
+        CountDownLatch mayFinish = new CountDownLatch(1);
+        AtomicInteger reloads = new AtomicInteger();
+        follower = new ConfigurationFollower(repository, () -> {
+            if (reloads.incrementAndGet() == 2) {
+                running.countDown();
+                Fakes.await(mayFinish);
+            }
+            return reload.reload();
+        }, true, QUICK_RETRIES, metrics);
+        follower.start();
+
+        repository.announceChange();
+        Fakes.await(running);
+        repository.stores(configuration("b.example.com"));
+        for (int i = 0; i < 100_000; i++) {
+            repository.announceChange();
+        }
+        mayFinish.countDown();
+
+        eventually(() -> "b.example.com".equals(activeHost()));
+        Thread.sleep(100);
+        assertEquals(3, reloads.get(), "the start, the change under way, and one for everything told meanwhile");
     }
 
     @Test
