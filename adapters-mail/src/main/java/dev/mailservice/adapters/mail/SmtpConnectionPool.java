@@ -49,7 +49,8 @@ final class SmtpConnectionPool implements AutoCloseable {
 
     /** How long idle a connection may have been for its closing to tell of the server's limit of mails, not of idling. */
     private static final Duration A_MOMENT = Duration.ofMillis(250);
-    /** How close together two closes after the same number of mails must come to teach the pool that number. */
+    /** How long closes after the same number of mails must go on to teach the pool that number, at least and at most. */
+    private static final Duration A_SECOND = Duration.ofSeconds(1);
     private static final Duration LEARNING_WINDOW = Duration.ofMinutes(1);
     /** How long the pool keeps to a limit of mails it learned. */
     static final Duration LEARNED_LIMIT_LASTS = Duration.ofMinutes(5);
@@ -124,12 +125,12 @@ final class SmtpConnectionPool implements AutoCloseable {
     private int maximum;
     /** When the server last refused a connection for its limit, or the maximum last climbed. */
     private long lastLoweredOrRaised;
-    /** After how many mails the server last closed a connection at its next one, and when; -1 before any. */
-    private int lastClosedAtMails = -1;
-    private long lastClosedAt;
+    /** After how many mails the server closes connections at their next one, and since when it keeps doing so. */
+    private int closesAtMails = -1;
+    private long closesSince;
     /** How many mails the server was seen to allow a connection, and since when; unbounded while none was seen. */
-    private int learnedMaxMails = Integer.MAX_VALUE;
-    private long learnedAt;
+    private volatile int learnedMaxMails = Integer.MAX_VALUE;
+    private volatile long learnedAt;
     private volatile boolean closed;
 
     /**
@@ -214,34 +215,44 @@ final class SmtpConnectionPool implements AutoCloseable {
 
     /**
      * Opens a connection in the background to stand in for one let go of while sends are under way (the server
-     * closed it, it carried its mails), when a place is free: the next send, often the one that lost the other,
-     * then finds it ready instead of paying for the greeting, STARTTLS and the login itself, some seven round
-     * trips. A spare that cannot be opened is let go: a send that needs a connection opens its own, and says why
-     * if that fails.
+     * closed it, it failed, it carried its mails or grew old), when a place is free and no send waits for one: a
+     * later send then finds it ready instead of paying for the greeting, STARTTLS and the login itself, some
+     * seven round trips. A spare that cannot be opened is let go: a send that needs a connection opens its own,
+     * and says why if that fails.
      */
     private void openSpare() {
-        if (!permits.tryAcquire()) {
+        // A place a send waits for is the send's: the spare would make it wait for a whole opening.
+        if (closed || permits.hasQueuedThreads() || !permits.tryAcquire()) {
             return;
         }
-        BACKGROUND.execute(() -> {
-            try {
-                SmtpConnection spare = opener.open(System.nanoTime() + limits.waitLimit().toNanos());
-                long now = nanoTime.getAsLong();
-                lives.put(spare, new Life(now));
-                open.incrementAndGet();
-                meters.connectionOpened();
-                idle.offerFirst(new Idle(spare, now));
-                meters.kept(1);
-                if (closed) {
-                    closeIdle();
-                }
-            } catch (SmtpFailure | RuntimeException e) {
-                System.getLogger(SmtpConnectionPool.class.getName()).log(System.Logger.Level.DEBUG,
-                        "A spare connection to {0} could not be opened: {1}", server, e.getMessage());
-            } finally {
-                permits.release();
+        try {
+            BACKGROUND.execute(this::openSpareNow);
+        } catch (RuntimeException notStarted) {
+            permits.release();
+        }
+    }
+
+    private void openSpareNow() {
+        try {
+            if (closed) {
+                return;
             }
-        });
+            SmtpConnection spare = opener.open(System.nanoTime() + limits.waitLimit().toNanos());
+            long now = nanoTime.getAsLong();
+            lives.put(spare, new Life(now));
+            open.incrementAndGet();
+            meters.connectionOpened();
+            idle.offerFirst(new Idle(spare, now));
+            meters.kept(1);
+            if (closed) {
+                closeIdle();
+            }
+        } catch (SmtpFailure | RuntimeException e) {
+            System.getLogger(SmtpConnectionPool.class.getName()).log(System.Logger.Level.DEBUG,
+                    "A spare connection to {0} could not be opened: {1}", server, e.getMessage());
+        } finally {
+            permits.release();
+        }
     }
 
     /** Closes the connections that stayed idle longer than the idle limit. */
@@ -306,22 +317,22 @@ final class SmtpConnectionPool implements AutoCloseable {
         return connection.mails() >= maxMails(now) || life != null && now - life.openedAt >= limits.maxAge().toNanos();
     }
 
-    /** How many mails a connection carries now: the setting, or fewer where the server was seen to allow fewer. */
-    private synchronized int maxMails(long now) {
-        if (learnedMaxMails < limits.maxMails() && now - learnedAt > LEARNED_LIMIT_LASTS.toNanos()) {
-            learnedMaxMails = Integer.MAX_VALUE;
-        }
-        return Math.min(limits.maxMails(), learnedMaxMails);
+    /** How many mails may be begun on a connection now: the setting, or fewer where the server was seen to allow fewer. */
+    private int maxMails(long now) {
+        int learned = learnedMaxMails;
+        return learned < limits.maxMails() && now - learnedAt <= LEARNED_LIMIT_LASTS.toNanos() ? learned
+                : limits.maxMails();
     }
 
     /**
-     * Notes that the server closed {@code connection} at its next mail (a 421, or the end of the stream). Twice
-     * after the same number of mails, within a minute, and each time a moment after the connection's last use (so
-     * not for idling), and the pool takes that number as the server's limit of mails a connection: it closes
-     * connections once they carried it, instead of finding each closed under its next mail. Servers set such
-     * limits (a few dozen mails, some fewer); the setting says what the pool assumes until it has seen one. What it
-     * learned lasts {@link #LEARNED_LIMIT_LASTS}, then the pool tries the setting again: a server restarted under
-     * load closes connections at whatever count each had.
+     * Notes that the server closed {@code connection} at its next mail (a 421, or the end of the stream), a
+     * moment after the connection's last use (so not for idling). When it keeps doing so after the same number
+     * of mails for a second or more, the pool takes that number as the server's limit of mails a connection, and
+     * closes connections once they carried it, instead of finding each closed under its next mail. Servers set
+     * such limits (a few dozen mails, some fewer); the setting is what the pool assumes until it has seen one. A
+     * burst of closes at once (a server restarted under load closes every connection, at whatever count each
+     * had) teaches nothing. What the pool learned lasts {@link #LEARNED_LIMIT_LASTS} from when it learned it; then
+     * it tries the setting again.
      */
     synchronized void closedByServer(SmtpConnection connection) {
         Life life = lives.get(connection);
@@ -331,16 +342,16 @@ final class SmtpConnectionPool implements AutoCloseable {
         if (life == null || life.idleBeforeLent > A_MOMENT.toNanos() || mails < 1) {
             return;
         }
-        if (mails == lastClosedAtMails && now - lastClosedAt <= LEARNING_WINDOW.toNanos()
-                && mails < maxMails(now)) {
-            learnedMaxMails = mails;
+        if (mails != closesAtMails || now - closesSince > LEARNING_WINDOW.toNanos()) {
+            closesAtMails = mails;
+            closesSince = now;
+        } else if (now - closesSince >= A_SECOND.toNanos() && mails < maxMails(now)) {
             learnedAt = now;
+            learnedMaxMails = mails;
             System.getLogger(SmtpConnectionPool.class.getName()).log(System.Logger.Level.INFO,
                     "The SMTP server {0} closes a connection after {1} mails; closing them after {1} from now on",
                     server, mails);
         }
-        lastClosedAtMails = mails;
-        lastClosedAt = now;
     }
 
     /** Lowers the maximum to the connections open now, if any are; false when none is (waiting would not help). */

@@ -211,32 +211,56 @@ class SmtpConnectionPoolTest {
     }
 
     @Test
-    void aServerSeenTwiceToCloseConnectionsAfterTheSameMailsTeachesThePoolItsLimit() throws Exception {
+    void aServerThatKeepsClosingConnectionsAfterTheSameMailsTeachesThePoolItsLimit() throws Exception {
         serve(Scenario.behaving().answersMailFrom(moment -> moment.mailOnConnection() == 4,
                 "421 4.7.0 Too many messages on this connection"));
         SmtpConnectionPool pool = pool(4, Duration.ofSeconds(1), 100);
-        int mail = 0;
-        for (int connection = 1; connection <= 2; connection++) {
-            SmtpConnection closing = pool.borrow(deadline());
-            for (int i = 0; i < 3; i++) {
-                send(closing, "mail " + ++mail);
-            }
-            SmtpFailure closed = assertThrows(SmtpFailure.class, () -> send(closing, "under the close"));
-            assertEquals(SmtpFailure.Reason.CONNECTION_CLOSED, closed.reason());
-            pool.closedByServer(closing);
-            pool.giveBack(closing, false);
-        }
+        closedUnderItsFourthMail(pool, 1);
+        now.addAndGet(Duration.ofSeconds(1).toNanos());
+        closedUnderItsFourthMail(pool, 2);
 
         SmtpConnection third = pool.borrow(deadline());
-        for (int i = 0; i < 3; i++) {
-            send(third, "mail " + ++mail);
-        }
+        send(third, "third 1");
+        send(third, "third 2");
+        pool.giveBack(third, true);
+        assertEquals(1, meters.idle(), "a connection was closed before it carried three mails");
+        assertSame(third, pool.borrow(deadline()));
+        send(third, "third 3");
         pool.giveBack(third, true);
 
         waitFor("the third connection to be closed once it carried three mails", () -> server.commandsReceived("QUIT") == 1);
         assertEquals(0, meters.idle());
-        assertEquals(0, server.copiesOf("under the close"));
         assertEquals(9, server.deliveries().size());
+        assertEquals(0, server.copiesOf("under the close"));
+    }
+
+    @Test
+    void closesAfterTheSameMailsAllAtOnceTeachThePoolNothing() throws Exception {
+        serve(Scenario.behaving().answersMailFrom(moment -> moment.mailOnConnection() == 4,
+                "421 4.7.0 Too many messages on this connection"));
+        SmtpConnectionPool pool = pool(4, Duration.ofSeconds(1), 100);
+        closedUnderItsFourthMail(pool, 1);
+        closedUnderItsFourthMail(pool, 2);
+
+        SmtpConnection third = pool.borrow(deadline());
+        for (int mail = 1; mail <= 3; mail++) {
+            send(third, "third " + mail);
+        }
+        pool.giveBack(third, true);
+
+        assertEquals(1, meters.idle(), "a burst of closes, as a restarted server makes, taught the pool a limit");
+    }
+
+    /** Sends three mails on a new connection, and a fourth that the server closes the connection under. */
+    private void closedUnderItsFourthMail(SmtpConnectionPool pool, int connection) throws Exception {
+        SmtpConnection closing = pool.borrow(deadline());
+        for (int mail = 1; mail <= 3; mail++) {
+            send(closing, "connection " + connection + " mail " + mail);
+        }
+        SmtpFailure closed = assertThrows(SmtpFailure.class, () -> send(closing, "under the close"));
+        assertEquals(SmtpFailure.Reason.CONNECTION_CLOSED, closed.reason());
+        pool.closedByServer(closing);
+        pool.giveBack(closing, false);
     }
 
     @Test

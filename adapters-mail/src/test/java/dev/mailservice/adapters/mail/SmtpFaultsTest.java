@@ -260,8 +260,6 @@ class SmtpFaultsTest {
 
         assertEveryMailDelivered(oneAtATime(12, Duration.ZERO));
         assertEveryMailDelivered(eightAtOnce(Duration.ZERO));
-        assertEquals(2, factory.meters().retries("connection_closed"),
-                "the server's limit of three mails a connection was not learned from two connections it closed");
     }
 
     @Test
