@@ -1,5 +1,12 @@
 package dev.mailservice.testkit;
 
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import redis.clients.jedis.Connection;
@@ -14,8 +21,14 @@ import redis.clients.jedis.RedisClient;
 public final class RedisTestClient implements AutoCloseable {
 
     private final RedisClient client;
+    private final String host;
+    private final int port;
+    private final Optional<String> password;
 
     public RedisTestClient(String host, int port, Optional<String> password, int database) {
+        this.host = host;
+        this.port = port;
+        this.password = password;
         DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
                 .connectionTimeoutMillis(5_000).socketTimeoutMillis(30_000).database(database);
         password.ifPresent(config::password);
@@ -47,6 +60,56 @@ public final class RedisTestClient implements AutoCloseable {
     /** PUBLISHes {@code message} on {@code channel}; returns how many subscribers received it. */
     public long publish(String channel, String message) {
         return client.publish(channel, message);
+    }
+
+    /** Sets the server's configuration parameter {@code name} to {@code value} (CONFIG SET), until it restarts. */
+    public void configure(String name, String value) {
+        client.configSet(name, value);
+    }
+
+    /**
+     * PUBLISHes {@code message} on {@code channel} {@code times} times as fast as Redis reads them: the commands
+     * written back to back on a connection of their own while the replies are read alongside, as {@code redis-cli
+     * --pipe} does. Returns once Redis answered them all.
+     */
+    public void publishMany(String channel, String message, int times) throws IOException, InterruptedException {
+        try (Socket socket = new Socket(host, port)) {
+            int replies = times + (password.isPresent() ? 1 : 0);
+            InputStream in = new BufferedInputStream(socket.getInputStream(), 1 << 16);
+            Thread reader = Thread.ofVirtual().start(() -> {
+                try {
+                    for (int lines = 0; lines < replies; ) {
+                        int b = in.read();
+                        if (b < 0) {
+                            return;
+                        }
+                        lines += b == '\n' ? 1 : 0;
+                    }
+                } catch (IOException closed) {
+                    // the writer fails too, and says so
+                }
+            });
+            OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 1 << 16);
+            if (password.isPresent()) {
+                out.write(command("AUTH", password.get()));
+            }
+            byte[] publish = command("PUBLISH", channel, message);
+            for (int i = 0; i < times; i++) {
+                out.write(publish);
+            }
+            out.flush();
+            reader.join();
+        }
+    }
+
+    /** A command in Redis's protocol (RESP), as an array of bulk strings. */
+    private static byte[] command(String... words) {
+        StringBuilder command = new StringBuilder("*").append(words.length).append("\r\n");
+        for (String word : words) {
+            command.append('$').append(word.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(word)
+                    .append("\r\n");
+        }
+        return command.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     @Override
