@@ -23,6 +23,6 @@ final class EtcdBackendModule extends KeyValueBackendModule {
     @Provides
     @Singleton
     PipesHubStore etcdStore(TrustedAuthorities authorities) {
-        return new EtcdStore(etcd.endpoints(), etcd.dialTimeout(), authorities.trustManagers());
+        return new EtcdStore(etcd.endpoints(), etcd.dialTimeout(), authorities.trustManagers(), settings.storedValueMaxBytes());
     }
 }

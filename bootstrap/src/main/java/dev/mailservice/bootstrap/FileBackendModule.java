@@ -18,7 +18,7 @@ final class FileBackendModule extends AbstractModule {
     @Provides
     @Singleton
     ConfigRepository configRepository() {
-        return new FileConfigRepository(settings.configFile());
+        return new FileConfigRepository(settings.configFile(), settings.storedValueMaxBytes());
     }
 
     @Provides

@@ -17,7 +17,8 @@ import java.time.Duration;
  */
 abstract class KeyValueBackendModule extends AbstractModule {
 
-    private final Settings settings;
+    /** The service's settings, for the subclass's store too. */
+    final Settings settings;
     private final String secretKey;
     private final Duration secretsWait;
 

@@ -27,6 +27,6 @@ final class RedisBackendModule extends KeyValueBackendModule {
     PipesHubStore redisStore(TrustedAuthorities authorities) {
         return new RedisStore(new RedisEndpoint(redis.host(), redis.port(), redis.database(), redis.username(),
                 redis.password(), redis.tls() ? Optional.of(authorities.sslContext()) : Optional.empty(),
-                redis.timeout()), redis.keyPrefix());
+                redis.timeout()), redis.keyPrefix(), settings.storedValueMaxBytes());
     }
 }

@@ -22,6 +22,8 @@ import java.util.OptionalInt;
  * @param backend         {@code SMTP_CONFIG_BACKEND} (else PipesHub's {@code KV_STORE_TYPE}): where
  *                        the SMTP configuration is stored
  * @param configFile      {@code SMTP_CONFIG_FILE}: the file of the file backend
+ * @param storedValueMaxBytes {@code STORED_VALUE_MAX_BYTES}: the longest value read from the backend
+ *                        (the file, or a value as stored in etcd or Redis); a longer one is refused
  * @param etcd            how to reach etcd; present with the etcd backend only
  * @param redis           how to reach Redis; present with the redis backend only
  * @param tlsCaFile       {@code TLS_CA_FILE}: a PEM file of certificate authorities that every TLS
@@ -60,6 +62,7 @@ record Settings(
         int port,
         Backend backend,
         Path configFile,
+        int storedValueMaxBytes,
         Optional<Etcd> etcd,
         Optional<Redis> redis,
         Optional<Path> tlsCaFile,
@@ -83,6 +86,7 @@ record Settings(
     static final String KV_STORE_TYPE = "KV_STORE_TYPE";
     static final String TLS_CA_FILE = "TLS_CA_FILE";
     static final String SMTP_CONFIG_FILE = "SMTP_CONFIG_FILE";
+    static final String STORED_VALUE_MAX_BYTES = "STORED_VALUE_MAX_BYTES";
     static final String SMTP_CONFIG_WATCH = "SMTP_CONFIG_WATCH";
     static final String SCOPED_JWT_SECRET = "SCOPED_JWT_SECRET";
     static final String JWT_SECRET = "JWT_SECRET";
@@ -121,6 +125,17 @@ record Settings(
 
     static final int DEFAULT_PORT = 3000;
     static final String DEFAULT_CONFIG_FILE = "config/smtp.json";
+    /**
+     * A stored configuration is a few hundred bytes (twice that encrypted); a mebibyte leaves room
+     * for any fields a deployment adds while a value far larger, written by mistake or malice, is
+     * refused before it fills the heap.
+     */
+    static final int DEFAULT_STORED_VALUE_MAX_BYTES = 1024 * 1024;
+    /**
+     * A value is held a few times over while it is decrypted and parsed: the deployed heap (96 MB)
+     * holds that for 8 MiB, not for the 40 MB one that ended a replica in testing.
+     */
+    static final int LARGEST_STORED_VALUE_MAX_BYTES = 8 * 1024 * 1024;
     static final long DEFAULT_SMTP_TIMEOUT_MS = 10_000;
     /**
      * A send holds its connection for about four round trips to the server, longer while the CPU is
@@ -262,6 +277,8 @@ record Settings(
                 port,
                 backend,
                 Path.of(valueOr(environment, SMTP_CONFIG_FILE, DEFAULT_CONFIG_FILE)),
+                wholeNumber(environment, STORED_VALUE_MAX_BYTES, DEFAULT_STORED_VALUE_MAX_BYTES, 1024,
+                        LARGEST_STORED_VALUE_MAX_BYTES),
                 etcd,
                 redis,
                 Optional.ofNullable(environment.get(TLS_CA_FILE)).filter(value -> !value.isBlank()).map(Path::of),

@@ -1,6 +1,7 @@
 package dev.mailservice.bootstrap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mailservice.adapters.config.AesGcmCipher;
@@ -67,7 +68,8 @@ class EtcdClusterFaultTest {
         assertEquals(503, withNoMember.statusCode(), withNoMember.body());
         assertEquals("application/json", withNoMember.headers().firstValue("Content-Type").orElseThrow());
         assertTrue(withNoMember.body().startsWith("{\"error\":{\"code\":\"HTTP_SERVICE_UNAVAILABLE\",\"message\":\""
-                + "Cannot read /services/smtp: etcd at "), withNoMember.body());
+                + "Cannot read /services/smtp: etcd did not answer within " + DIAL_TIMEOUT_MS + " ms"), withNoMember.body());
+        assertFalse(withNoMember.body().contains("127.0.0.1"), "an answer shows etcd's address");
         assertTrue(elapsedMillis <= DIAL_TIMEOUT_MS + 3000, "answered after " + elapsedMillis + " ms");
         String status = client.status();
         assertTrue(status.contains("\"fromEmail\":\"second@example.com\""), "the active configuration changed: " + status);

@@ -111,6 +111,14 @@ class SettingsTest {
     }
 
     @Test
+    void aStoredValueMayBeAMebibyteUnlessSet() {
+        assertEquals(1024 * 1024, Settings.fromEnvironment(environment()).storedValueMaxBytes());
+        assertEquals(4096, Settings.fromEnvironment(environment("STORED_VALUE_MAX_BYTES", "4096")).storedValueMaxBytes());
+        assertEquals("STORED_VALUE_MAX_BYTES must be a whole number from 1024 to 8388608, got '100'",
+                refusal(environment("STORED_VALUE_MAX_BYTES", "100")));
+    }
+
+    @Test
     void requiringTlsOfTheSmtpServerIsOffUnlessAsked() {
         assertFalse(Settings.fromEnvironment(environment()).smtp().requireTls());
         assertTrue(Settings.fromEnvironment(environment("SMTP_REQUIRE_TLS", "true")).smtp().requireTls());

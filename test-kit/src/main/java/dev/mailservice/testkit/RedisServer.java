@@ -50,7 +50,12 @@ public final class RedisServer extends TestServer {
 
     /** Adds an ACL user that may run every command on every key and channel. */
     public RedisServer withAclUser(String user, String userPassword) {
-        aclUsers.add("user " + user + " on >" + userPassword + " ~* &* +@all");
+        return withAclUser(user, userPassword, "~* &* +@all");
+    }
+
+    /** Adds an ACL user with only {@code rules}, in ACL SETUSER's words, e.g. {@code ~app:* +get}. */
+    public RedisServer withAclUser(String user, String userPassword, String rules) {
+        aclUsers.add("user " + user + " on >" + userPassword + " " + rules);
         return this;
     }
 

@@ -53,6 +53,26 @@ public final class RedisTestClient implements AutoCloseable {
         return Optional.ofNullable(client.get(key));
     }
 
+    /** HSETs {@code field} of the hash at {@code key}: a value of another type than a string. */
+    public void hashSet(String key, String field, String value) {
+        client.hset(key, field, value);
+    }
+
+    /**
+     * Makes the string at {@code key} {@code length} bytes long, filled with zero bytes past what it
+     * held (SETRANGE), without sending them: a large value at the cost of a few bytes.
+     */
+    public void lengthen(String key, long length) {
+        client.setrange(key, length - 1, "\0");
+    }
+
+    /** How many bytes the server has sent to all its clients since it started (INFO's total_net_output_bytes). */
+    public long bytesSentByServer() {
+        return client.info("stats").lines().filter(line -> line.startsWith("total_net_output_bytes:"))
+                .mapToLong(line -> Long.parseLong(line.substring(line.indexOf(':') + 1).strip())).findFirst()
+                .orElseThrow(() -> new IllegalStateException("INFO stats has no total_net_output_bytes"));
+    }
+
     public void delete(String key) {
         client.del(key);
     }

@@ -28,7 +28,7 @@ final class ConfigurationDocument {
      *                                           {@code location}
      */
     static StoredSmtpConfiguration parse(byte[] document, String location, long revision) {
-        String subject = "The SMTP configuration in " + location;
+        String subject = subject(location);
         Map<String, Object> fields;
         try {
             fields = parseObject(document, subject);
@@ -40,6 +40,15 @@ final class ConfigurationDocument {
         } catch (InvalidSmtpConfigurationException e) {
             throw new InvalidSmtpConfigurationException(e.field().orElse(null), subject + " is invalid: " + e.getMessage());
         }
+    }
+
+    /** What is stored at {@code location} is no document at all (too long, of another type), as an invalid configuration. */
+    static InvalidSmtpConfigurationException unusable(String location, PipesHubStore.UnusableValueException reason) {
+        return new InvalidSmtpConfigurationException(null, subject(location) + " cannot be read: " + reason.getMessage());
+    }
+
+    private static String subject(String location) {
+        return "The SMTP configuration in " + location;
     }
 
     /** Writes a configuration in its stored form, password included, {@code otherFields} after its own. */

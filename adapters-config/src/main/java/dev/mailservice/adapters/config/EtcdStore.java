@@ -9,7 +9,6 @@ import io.etcd.jetcd.Client;
 import io.etcd.jetcd.ClientBuilder;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.Watch;
-import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.kv.TxnResponse;
 import io.etcd.jetcd.op.Cmp;
 import io.etcd.jetcd.op.CmpTarget;
@@ -44,8 +43,8 @@ import javax.net.ssl.TrustManagerFactory;
 
 /**
  * The service's connection to etcd, shared by everything it reads there. Every call is bounded
- * by one timeout, and every failure to reach etcd becomes a {@link BackendUnavailable}
- * that names the endpoints.
+ * by one timeout, and every failure to reach etcd becomes a {@link BackendUnavailable} that says
+ * what failed without naming the endpoints (see {@link ConnectionFailure}).
  *
  * <p>The timeout is a gRPC deadline on the call itself, not only on the wait for its answer.
  * jetcd queues a call until the connection is ready ({@code waitForReady}) and gives no way to
@@ -63,9 +62,15 @@ public final class EtcdStore implements PipesHubStore {
     /** How much longer than a call's deadline its answer is awaited (the deadline starts on jetcd's thread, a little later). */
     private static final Duration DEADLINE_MARGIN = Duration.ofSeconds(1);
     private static final String KV_SERVICE = "etcdserverpb.KV";
+    /**
+     * Room in one gRPC answer beside the value (the key, the header, a watch event's fields), so that
+     * a value just over the limit is still taken in and refused by its length.
+     */
+    private static final int ANSWER_OVERHEAD_BYTES = 64 * 1024;
 
     private final Client client;
     private final Duration timeout;
+    private final int maxValueBytes;
     private final String endpoints;
     private final String description;
     private final ScheduledExecutorService watchRestarts = Executors.newSingleThreadScheduledExecutor(
@@ -78,16 +83,23 @@ public final class EtcdStore implements PipesHubStore {
      *                  {@code https} ones (all of them, then), the connection is TLS
      * @param timeout   limit for connecting and for every call
      * @param trust     the certificate authorities a TLS connection trusts
+     * @param maxValueBytes the longest value {@link #get} reads; a longer one is refused, and gRPC
+     *                  does not take in an answer much longer than that
      */
-    public EtcdStore(List<URI> endpoints, Duration timeout, TrustManagerFactory trust) {
+    public EtcdStore(List<URI> endpoints, Duration timeout, TrustManagerFactory trust, int maxValueBytes) {
         if (endpoints.isEmpty()) {
             throw new IllegalArgumentException("etcd needs at least one endpoint");
         }
+        if (maxValueBytes < 1) {
+            throw new IllegalArgumentException("maxValueBytes must be positive");
+        }
         this.timeout = Objects.requireNonNull(timeout, "timeout");
+        this.maxValueBytes = maxValueBytes;
         this.endpoints = endpoints.stream().map(URI::toString).collect(Collectors.joining(","));
         this.description = "etcd at " + this.endpoints;
         ClientBuilder builder = Client.builder().endpoints(endpoints.toArray(URI[]::new)).connectTimeout(timeout)
-                .interceptor(deadlineOnKeyValueCalls(timeout));
+                .interceptor(deadlineOnKeyValueCalls(timeout))
+                .maxInboundMessageSize(Math.addExact(maxValueBytes, ANSWER_OVERHEAD_BYTES));
         if (endpoints.stream().anyMatch(endpoint -> "https".equals(endpoint.getScheme()))) {
             try {
                 builder.sslContext(tls -> tls.trustManager(trust));
@@ -115,10 +127,16 @@ public final class EtcdStore implements PipesHubStore {
         };
     }
 
-    /** {@code etcd key <key> at <endpoints>}, for messages about one key. */
+    /** {@code etcd key <key>}, for messages about one key. */
     @Override
     public String locationOf(String key) {
-        return "etcd key " + key + " at " + endpoints;
+        return "etcd key " + key;
+    }
+
+    /** The members' client URLs, comma-separated. */
+    @Override
+    public String address() {
+        return endpoints;
     }
 
     @Override
@@ -132,15 +150,22 @@ public final class EtcdStore implements PipesHubStore {
         return timeout.plus(DEADLINE_MARGIN);
     }
 
-    /** The value of {@code key} with its mod revision, or empty when etcd holds none. */
+    /**
+     * The value of {@code key} with its mod revision, or empty when etcd holds none. etcd cannot
+     * answer a value's length without the value, so a long one is refused once read, unless it is
+     * too long for gRPC to take in at all.
+     */
     @Override
     public Optional<Entry> get(String key) {
-        GetResponse response = await(client.getKVClient().get(bytes(key)), "read " + key);
-        List<KeyValue> values = response.getKvs();
-        return values.isEmpty()
-                ? Optional.empty()
-                : Optional.of(new Entry(values.getFirst().getValue().toString(StandardCharsets.UTF_8),
-                        values.getFirst().getModRevision()));
+        List<KeyValue> values = await(client.getKVClient().get(bytes(key)), "read " + key).getKvs();
+        if (values.isEmpty()) {
+            return Optional.empty();
+        }
+        ByteSequence value = values.getFirst().getValue();
+        if (value.size() > maxValueBytes) {
+            throw UnusableValueException.tooLong(maxValueBytes);
+        }
+        return Optional.of(new Entry(value.toString(StandardCharsets.UTF_8), values.getFirst().getModRevision()));
     }
 
     /** The mod revision of {@code key}, read without its value; 0 when etcd holds none. */
@@ -199,21 +224,30 @@ public final class EtcdStore implements PipesHubStore {
             call.cancel(true);
             throw noAnswer(what, e);
         } catch (ExecutionException e) {
-            if (Status.fromThrowable(e.getCause()).getCode() == Status.Code.DEADLINE_EXCEEDED) {
-                throw noAnswer(what, e.getCause());
+            Status status = Status.fromThrowable(e.getCause());
+            // gRPC's own limit on an answer's size (etcd says "too many requests" with this code too).
+            if (status.getCode() == Status.Code.RESOURCE_EXHAUSTED
+                    && String.valueOf(status.getDescription()).contains("exceeds maximum size")) {
+                throw UnusableValueException.tooLong(maxValueBytes);
             }
-            throw new BackendUnavailable(
-                    "Cannot " + what + " on " + description + ": " + e.getCause().getMessage(), e.getCause());
+            throw switch (status.getCode()) {
+                case DEADLINE_EXCEEDED -> noAnswer(what, e.getCause());
+                // gRPC's description of an unreachable member may name its address (see ConnectionFailure).
+                case UNAVAILABLE -> new BackendUnavailable("Cannot " + what + ": "
+                        + ConnectionFailure.describe(e.getCause(), "etcd").orElse("etcd cannot be reached"), e.getCause());
+                default -> new BackendUnavailable("Cannot " + what + ": etcd answered " + status.getCode()
+                        + (status.getDescription() != null ? " (" + status.getDescription() + ")" : ""), e.getCause());
+            };
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             call.cancel(true);
-            throw new BackendUnavailable("Interrupted while waiting for " + description, e);
+            throw new BackendUnavailable("Interrupted while waiting for etcd to " + what, e);
         }
     }
 
     private BackendUnavailable noAnswer(String what, Throwable cause) {
         return new BackendUnavailable(
-                "Cannot " + what + ": " + description + " did not answer within " + timeout.toMillis() + " ms", cause);
+                "Cannot " + what + ": etcd did not answer within " + timeout.toMillis() + " ms", cause);
     }
 
     private static ByteSequence bytes(String text) {

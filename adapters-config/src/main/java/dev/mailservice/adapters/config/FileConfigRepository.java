@@ -6,6 +6,7 @@ import dev.mailservice.domain.OpaqueFields;
 import dev.mailservice.domain.SmtpConfiguration;
 import dev.mailservice.domain.StoredSmtpConfiguration;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
@@ -46,23 +47,33 @@ public final class FileConfigRepository implements ConfigRepository {
     private static final Duration LONGEST_CALL = Duration.ofSeconds(1);
 
     private final Path file;
+    private final int maxBytes;
 
-    public FileConfigRepository(Path file) {
+    /** @param maxBytes the longest file {@link #load} reads; a longer one is an invalid configuration */
+    public FileConfigRepository(Path file, int maxBytes) {
         this.file = Objects.requireNonNull(file, "file").toAbsolutePath().normalize();
+        if (maxBytes < 1) {
+            throw new IllegalArgumentException("maxBytes must be positive");
+        }
+        this.maxBytes = maxBytes;
         removeLeftoverTemporaryFiles();
     }
 
+    /** Reads no more than one byte past the limit, so that a long file is refused without being read whole. */
     @Override
     public Optional<StoredSmtpConfiguration> load() {
         byte[] document;
-        try {
-            document = Files.readAllBytes(file);
+        try (InputStream in = Files.newInputStream(file)) {
+            document = in.readNBytes(maxBytes + 1);
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
             throw new BackendUnavailable(
                     "Cannot read the SMTP configuration " + location() + ": " + e.getClass().getSimpleName()
                             + (e.getMessage() != null ? " " + e.getMessage() : ""), e);
+        }
+        if (document.length > maxBytes) {
+            throw ConfigurationDocument.unusable(location(), PipesHubStore.UnusableValueException.tooLong(maxBytes));
         }
         return Optional.of(ConfigurationDocument.parse(document, location(), StoredSmtpConfiguration.UNVERSIONED));
     }

@@ -13,8 +13,8 @@ import java.util.Optional;
 /**
  * {@link ConfigRepository} on PipesHub's key-value store (etcd or Redis, a {@link PipesHubStore}):
  * path {@code /services/smtp}, value the contract's JSON object encrypted by {@link AesGcmCipher}.
- * A value that cannot be decrypted (a wrong {@code SECRET_KEY}, a tampered value) is an invalid
- * configuration that says so. A save writes only over the revision the caller read, where the
+ * A value that cannot be decrypted (a wrong {@code SECRET_KEY}, a tampered value) or used at all
+ * (too long, of another type) is an invalid configuration that says so. A save writes only over the revision the caller read, where the
  * store keeps revisions, so that it never undoes a newer write. The repository owns its store and
  * closes it with itself.
  */
@@ -33,7 +33,13 @@ public final class KeyValueConfigRepository implements ConfigRepository {
 
     @Override
     public Optional<StoredSmtpConfiguration> load() {
-        return store.get(PATH).map(entry -> ConfigurationDocument.parse(
+        Optional<PipesHubStore.Entry> stored;
+        try {
+            stored = store.get(PATH);
+        } catch (PipesHubStore.UnusableValueException e) {
+            throw ConfigurationDocument.unusable(location(), e);
+        }
+        return stored.map(entry -> ConfigurationDocument.parse(
                 decrypt(entry.value()).getBytes(StandardCharsets.UTF_8), location(), entry.revision()));
     }
 

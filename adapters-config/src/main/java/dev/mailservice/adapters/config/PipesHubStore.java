@@ -23,12 +23,40 @@ public interface PipesHubStore extends AutoCloseable {
     record Entry(String value, long revision) {}
 
     /**
+     * What is stored at a path is no value this service can use: of another type than a string, or
+     * longer than the store's limit. It is the stored data that is wrong, not the store that failed:
+     * trying again does not help until the value is replaced.
+     */
+    final class UnusableValueException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        /** @param reason what is wrong, e.g. {@code the value is a hash, not a string} */
+        private UnusableValueException(String reason) {
+            super(reason);
+        }
+
+        /** A value longer than {@code limit} bytes. */
+        static UnusableValueException tooLong(long limit) {
+            return new UnusableValueException("the value is longer than the limit of " + limit + " bytes");
+        }
+
+        /** Something of another type than a string, such as a Redis hash. */
+        static UnusableValueException notAString(String type) {
+            return new UnusableValueException("the value is a " + type + ", not a string");
+        }
+    }
+
+    /**
+     * Reads the value at {@code path}, refusing one longer than the store's limit without reading it
+     * whole where the store allows it.
+     *
      * @return the value at {@code path}, or empty when the store holds none
-     * @throws BackendUnavailable if the store cannot be reached or read
+     * @throws UnusableValueException if the value is of another type than a string, or too long
+     * @throws BackendUnavailable     if the store cannot be reached or read
      */
     Optional<Entry> get(String path);
 
-    /** The value at {@code path} as stored, without its revision. */
+    /** The value at {@code path} as stored, without its revision; fails as {@link #get} does. */
     default Optional<String> value(String path) {
         return get(path).map(Entry::value);
     }
@@ -67,8 +95,14 @@ public interface PipesHubStore extends AutoCloseable {
     /** The store's kind, shown to operators: {@code etcd}, {@code redis}. */
     String kind();
 
-    /** Where {@code path} lives, for messages: the store's kind, the key and the address. */
+    /**
+     * Where {@code path} lives, for messages that callers may see: the store's kind and the key,
+     * such as {@code Redis key pipeshub:kv:/services/smtp}; never the store's address.
+     */
     String locationOf(String path);
+
+    /** The store's address, such as {@code redis://10.0.0.5:6379/0}, for logs only; never credentials. */
+    String address();
 
     /** Closes the connections; called once, when the service stops. */
     @Override

@@ -28,7 +28,10 @@ public final class PipesHubTokenSecrets {
      */
     public record Secrets(Optional<String> jwtSecret, Optional<String> scopedJwtSecret) {}
 
-    /** The stored secrets cannot be used: not decryptable with this {@code SECRET_KEY}, or not the expected object. */
+    /**
+     * The stored secrets cannot be used: too long or of another type, not decryptable with this
+     * {@code SECRET_KEY}, or not the expected object.
+     */
     public static final class UnreadableSecretsException extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
@@ -42,20 +45,30 @@ public final class PipesHubTokenSecrets {
         this.cipher = Objects.requireNonNull(cipher, "cipher");
     }
 
-    /** Where the secrets are kept, for messages. */
+    /**
+     * Where the secrets are kept, such as {@code etcd key /services/secretKeys at http://etcd:2379}:
+     * the secrets are read at start-up only, so this goes into start-up messages and logs, never
+     * into answers.
+     */
     public String location() {
-        return store.locationOf(PATH);
+        return store.locationOf(PATH) + " at " + store.address();
     }
 
     /**
      * @return the secrets, or empty when the key does not exist
      * @throws dev.mailservice.application.failure.BackendUnavailable if the store cannot be reached
-     * @throws UnreadableSecretsException if the value cannot be decrypted or is not the expected JSON
-     *                                    object; the message says why, never a secret
+     * @throws UnreadableSecretsException if the value cannot be used, decrypted, or is not the
+     *                                    expected JSON object; the message says why, never a secret
      */
     public Optional<Secrets> read() {
         String subject = "The token secrets in " + location();
-        return store.value(PATH).map(value -> {
+        Optional<String> stored;
+        try {
+            stored = store.value(PATH);
+        } catch (PipesHubStore.UnusableValueException e) {
+            throw new UnreadableSecretsException(subject + " cannot be read: " + e.getMessage());
+        }
+        return stored.map(value -> {
             String json;
             try {
                 json = cipher.decrypt(value);

@@ -26,6 +26,7 @@ import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.JedisPubSub;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.RedisProtocol;
+import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
@@ -67,6 +68,26 @@ public final class RedisStore implements PipesHubStore {
             redis.call('PUBLISH', ARGV[3], ARGV[4])
             return 0
             """;
+    /**
+     * GET, once TYPE and STRLEN said the key holds a string no longer than ARGV[1] bytes: answers
+     * nil when there is no key, else a pair {@code {"value", v}}, {@code {"type", t}} or
+     * {@code {"length", n}}, so that a value too long is never sent, nor read into memory here.
+     * (A GET cannot be limited, and Jedis reads a whole reply before it hands it over.)
+     */
+    private static final String READ_IF_STRING_WITHIN = """
+            local kind = redis.call('TYPE', KEYS[1])['ok']
+            if kind == 'none' then
+              return nil
+            end
+            if kind ~= 'string' then
+              return {'type', kind}
+            end
+            local length = redis.call('STRLEN', KEYS[1])
+            if length > tonumber(ARGV[1]) then
+              return {'length', length}
+            end
+            return {'value', redis.call('GET', KEYS[1])}
+            """;
     private static final int POOL_SIZE = 8;
     private static final int PING_INTERVAL_SECONDS = 5;
     /** How long a subscription may hear nothing before it checks that Redis still answers on it. */
@@ -76,6 +97,7 @@ public final class RedisStore implements PipesHubStore {
 
     private final RedisEndpoint endpoint;
     private final String keyPrefix;
+    private final int maxValueBytes;
     private final HostAndPort hostAndPort;
     private final JedisClientConfig clientConfig;
     private final RedisClient client;
@@ -83,10 +105,19 @@ public final class RedisStore implements PipesHubStore {
             Thread.ofPlatform().name("redis-subscription-ping").daemon(true).factory());
     private final Set<InvalidationSubscription> subscriptions = ConcurrentHashMap.newKeySet();
 
-    /** Connects lazily: no call is made until the first read. */
-    public RedisStore(RedisEndpoint endpoint, String keyPrefix) {
+    /**
+     * Connects lazily: no call is made until the first read.
+     *
+     * @param keyPrefix     what goes before a path to make its key
+     * @param maxValueBytes the longest value {@link #get} reads; a longer one is refused unread
+     */
+    public RedisStore(RedisEndpoint endpoint, String keyPrefix, int maxValueBytes) {
         this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
         this.keyPrefix = Objects.requireNonNull(keyPrefix, "keyPrefix");
+        if (maxValueBytes < 1) {
+            throw new IllegalArgumentException("maxValueBytes must be positive");
+        }
+        this.maxValueBytes = maxValueBytes;
         this.hostAndPort = new HostAndPort(endpoint.host(), endpoint.port());
         this.clientConfig = clientConfig(endpoint);
         GenericObjectPoolConfig<Connection> pool = new GenericObjectPoolConfig<>();
@@ -123,10 +154,16 @@ public final class RedisStore implements PipesHubStore {
         return keyPrefix + path;
     }
 
-    /** {@code Redis key <key> at redis://host:port/db}, for messages about one path. */
+    /** {@code Redis key <key>}, for messages about one path. */
     @Override
     public String locationOf(String path) {
-        return "Redis key " + key(path) + " at " + endpoint.address();
+        return "Redis key " + key(path);
+    }
+
+    /** {@code redis://host:port/db}, or {@code rediss://} with TLS. */
+    @Override
+    public String address() {
+        return endpoint.address();
     }
 
     @Override
@@ -140,13 +177,30 @@ public final class RedisStore implements PipesHubStore {
         return endpoint.timeout().multipliedBy(3);
     }
 
+    /** Reads with {@link #READ_IF_STRING_WITHIN}: a value too long or of another type is refused before it is sent. */
     @Override
     public Optional<Entry> get(String path) {
+        Object answer;
         try {
-            return Optional.ofNullable(client.get(key(path))).map(value -> new Entry(value, 0));
+            answer = client.eval(READ_IF_STRING_WITHIN, List.of(key(path)), List.of(Integer.toString(maxValueBytes)));
         } catch (JedisException e) {
             throw unavailable("read " + key(path), e);
         }
+        if (answer == null) {
+            return Optional.empty();
+        }
+        if (answer instanceof List<?> reply && reply.size() == 2) {
+            Object detail = reply.get(1);
+            switch (String.valueOf(reply.getFirst())) {
+                case "value" -> {
+                    return Optional.of(new Entry((String) detail, 0));
+                }
+                case "type" -> throw UnusableValueException.notAString(String.valueOf(detail));
+                case "length" -> throw UnusableValueException.tooLong(maxValueBytes);
+                default -> { } // not this script's answer: said below
+            }
+        }
+        throw new BackendUnavailable("Cannot read " + key(path) + ": Redis answered the read with " + answer, null);
     }
 
     /** Redis keeps no revisions. */
@@ -175,9 +229,9 @@ public final class RedisStore implements PipesHubStore {
             throw unavailable("write " + key(path), e);
         }
         if (!(answer instanceof Long code) || code != 0) {
-            throw new BackendUnavailable("Cannot write " + key(path) + ": Redis at " + endpoint.address()
-                    + " ran the write after its deadline had passed, so it wrote nothing (Redis answered slowly, or "
-                    + "the clocks of this host and of Redis disagree)", null);
+            throw new BackendUnavailable("Cannot write " + key(path) + ": Redis ran the write after its deadline had "
+                    + "passed, so it wrote nothing (Redis answered slowly, or the clocks of this host and of Redis "
+                    + "disagree)", null);
         }
     }
 
@@ -207,13 +261,22 @@ public final class RedisStore implements PipesHubStore {
         client.close();
     }
 
+    /** A failed call, said without Redis's address (see {@link ConnectionFailure}). */
     private BackendUnavailable unavailable(String what, JedisException e) {
-        boolean timedOut = false;
-        for (Throwable cause = e; cause != null && !timedOut; cause = cause.getCause()) {
-            timedOut = cause instanceof SocketTimeoutException;
+        return new BackendUnavailable("Cannot " + what + ": " + whyUnavailable(e), e);
+    }
+
+    private String whyUnavailable(JedisException e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof JedisDataException refusal) { // an error Redis answered, e.g. WRONGPASS or NOPERM
+                return "Redis answered " + refusal.getMessage();
+            }
+            if (cause instanceof SocketTimeoutException) {
+                return "Redis did not answer within " + endpoint.timeout().toMillis() + " ms";
+            }
         }
-        return new BackendUnavailable("Cannot " + what + ": Redis at " + endpoint.address()
-                + (timedOut ? " did not answer within " + endpoint.timeout().toMillis() + " ms" : ": " + e.getMessage()), e);
+        // Not Jedis's message: it may name the address ("Failed to connect to 10.0.0.5:6379.").
+        return ConnectionFailure.describe(e, "Redis").orElse("the connection to Redis failed");
     }
 
     /**

@@ -28,6 +28,8 @@ abstract class ConfigRepositoryContractTest {
     static final String VALID_DOCUMENT = """
             {"host": "smtp.example.com", "port": 587, "username": "ops@example.com",
              "password": "%s", "fromEmail": "noreply@example.com"}""".formatted(SECRET);
+    /** The longest value the repositories under test read. */
+    static final int MAX_VALUE_BYTES = 64 * 1024;
 
     /** The repository under test, reading the store that {@link #storeRaw} writes to. */
     abstract ConfigRepository repository();
@@ -114,6 +116,25 @@ abstract class ConfigRepositoryContractTest {
     void aMissingRequiredFieldIsInvalidAndNamed() throws Exception {
         assertEquals(Optional.of("fromEmail"),
                 refusalOf("{\"host\": \"smtp.example.com\", \"port\": 25}").field());
+    }
+
+    @Test
+    void aValueLongerThanTheLimitIsInvalidAndSaysSo() throws Exception {
+        String message = refusalOf(withPadding(MAX_VALUE_BYTES)).getMessage();
+
+        assertTrue(message.endsWith(" cannot be read: the value is longer than the limit of " + MAX_VALUE_BYTES + " bytes"), message);
+    }
+
+    @Test
+    void aValueWithinTheLimitIsRead() throws Exception {
+        storeRaw(withPadding(MAX_VALUE_BYTES / 4));
+
+        assertEquals("smtp.example.com", repository().load().orElseThrow().configuration().host());
+    }
+
+    /** {@link #VALID_DOCUMENT} with a field the service does not know, {@code characters} long. */
+    static String withPadding(int characters) {
+        return VALID_DOCUMENT.replaceFirst("\\{", "{\"padding\": \"" + "x".repeat(characters) + "\", ");
     }
 
     @Test

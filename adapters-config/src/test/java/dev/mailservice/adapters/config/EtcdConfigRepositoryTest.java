@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mailservice.application.failure.WriteConflict;
+import dev.mailservice.domain.InvalidSmtpConfigurationException;
 import dev.mailservice.domain.OpaqueFields;
 import dev.mailservice.domain.SmtpConfiguration;
 import dev.mailservice.testkit.EtcdCluster;
@@ -16,6 +17,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The contracts on a real etcd, plus what only etcd does: revisions and compare-and-set. */
 class EtcdConfigRepositoryTest extends PipesHubStoreContractTest {
@@ -37,17 +40,17 @@ class EtcdConfigRepositoryTest extends PipesHubStoreContractTest {
 
     @Override
     PipesHubStore connect(Duration timeout) {
-        return new EtcdStore(ETCD.endpoints().stream().map(URI::create).toList(), timeout, JDK_TRUST);
+        return new EtcdStore(ETCD.endpoints().stream().map(URI::create).toList(), timeout, JDK_TRUST, MAX_VALUE_BYTES);
     }
 
     @Override
     PipesHubStore connectNowhere(int closedPort, Duration timeout) {
-        return new EtcdStore(List.of(URI.create("http://127.0.0.1:" + closedPort)), timeout, JDK_TRUST);
+        return new EtcdStore(List.of(URI.create("http://127.0.0.1:" + closedPort)), timeout, JDK_TRUST, MAX_VALUE_BYTES);
     }
 
     @Override
-    String serverAt(int closedPort) {
-        return "etcd at http://127.0.0.1:" + closedPort;
+    String unreachableReason() {
+        return "etcd did not answer within 500 ms"; // gRPC waits for the connection until the call's deadline
     }
 
     @Override
@@ -75,6 +78,23 @@ class EtcdConfigRepositoryTest extends PipesHubStoreContractTest {
         return "etcd";
     }
 
+    /**
+     * etcd cannot tell a value's length without the value: one a little too long (about the limit
+     * and 2 kB, once encrypted) is read, then refused by its length; one far too long (about 8 times
+     * the limit) is not taken in by gRPC at all, and refused the same way.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {MAX_VALUE_BYTES / 2 + 1_000, MAX_VALUE_BYTES * 4})
+    void aValueOverTheLimitIsRefusedHoweverFarOver(int padding) throws Exception {
+        storeRaw(withPadding(padding));
+
+        InvalidSmtpConfigurationException refusal = assertThrows(InvalidSmtpConfigurationException.class,
+                () -> repository().load());
+
+        assertTrue(refusal.getMessage().endsWith("the value is longer than the limit of " + MAX_VALUE_BYTES + " bytes"),
+                refusal.getMessage());
+    }
+
     @Test
     void theRevisionIsEtcdsModRevision() throws Exception {
         storeRaw(VALID_DOCUMENT);
@@ -97,7 +117,8 @@ class EtcdConfigRepositoryTest extends PipesHubStoreContractTest {
         WriteConflict conflict = assertThrows(WriteConflict.class, () -> repository().save(
                 SmtpConfiguration.of("late.example.com", 25, null, null, "late@example.com"), OpaqueFields.NONE, read));
 
-        assertTrue(conflict.getMessage().startsWith("etcd key /services/smtp at "), conflict.getMessage());
+        assertTrue(conflict.getMessage().startsWith("etcd key /services/smtp was changed by another write after revision "
+                + read), conflict.getMessage());
         assertEquals(newer, repository().currentRevision());
         assertEquals(2525, repository().load().orElseThrow().configuration().port());
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mailservice.application.failure.BackendUnavailable;
 import dev.mailservice.application.port.out.ConfigRepository;
+import dev.mailservice.domain.InvalidSmtpConfigurationException;
 import dev.mailservice.domain.OpaqueFields;
 import dev.mailservice.domain.SmtpConfiguration;
 import dev.mailservice.domain.StoredSmtpConfiguration;
@@ -36,7 +37,7 @@ class FileConfigRepositoryTest extends ConfigRepositoryContractTest {
     @BeforeEach
     void createRepository() {
         file = directory.resolve("smtp.json");
-        repository = new FileConfigRepository(file);
+        repository = new FileConfigRepository(file, MAX_VALUE_BYTES);
     }
 
     @Override
@@ -52,6 +53,21 @@ class FileConfigRepositoryTest extends ConfigRepositoryContractTest {
     @Override
     String expectedSourceName() {
         return "file";
+    }
+
+    @Test
+    void aFileOfExactlyTheLimitIsReadAndOneByteMoreIsRefused() throws Exception {
+        String document = withPadding(0);
+        String atTheLimit = withPadding(MAX_VALUE_BYTES - document.getBytes(StandardCharsets.UTF_8).length);
+        storeRaw(atTheLimit);
+        assertEquals(MAX_VALUE_BYTES, Files.size(file));
+
+        assertEquals("smtp.example.com", repository.load().orElseThrow().configuration().host());
+
+        storeRaw(atTheLimit + " ");
+        InvalidSmtpConfigurationException refusal = assertThrows(InvalidSmtpConfigurationException.class, repository::load);
+        assertEquals("The SMTP configuration in file " + file + " cannot be read: the value is longer than the limit of "
+                + MAX_VALUE_BYTES + " bytes", refusal.getMessage());
     }
 
     @Test
@@ -92,7 +108,7 @@ class FileConfigRepositoryTest extends ConfigRepositoryContractTest {
         repository.save(SmtpConfiguration.of("relay.local", 25, null, null, "relay@example.com"), OpaqueFields.NONE, 0);
 
         assertTrue(Files.isSymbolicLink(file), "the link was replaced by a file");
-        assertEquals("relay.local", new FileConfigRepository(target).load().orElseThrow().configuration().host());
+        assertEquals("relay.local", new FileConfigRepository(target, MAX_VALUE_BYTES).load().orElseThrow().configuration().host());
         assertEquals("relay.local", repository.load().orElseThrow().configuration().host());
         try (Stream<Path> files = Files.list(targets)) {
             assertEquals(List.of(target), files.toList(), "a temporary file was left beside the target");
@@ -106,7 +122,7 @@ class FileConfigRepositoryTest extends ConfigRepositoryContractTest {
         Path unrelated = directory.resolve(".smtp.json.notes.tmp");
         Files.writeString(unrelated, "kept");
 
-        new FileConfigRepository(file);
+        new FileConfigRepository(file, MAX_VALUE_BYTES);
 
         assertTrue(Files.notExists(leftover), "the leftover holding the password is still there");
         assertTrue(Files.exists(unrelated), "a file the service did not write was removed");
@@ -114,7 +130,7 @@ class FileConfigRepositoryTest extends ConfigRepositoryContractTest {
 
     @Test
     void savingCreatesTheDirectory() {
-        FileConfigRepository nested = new FileConfigRepository(directory.resolve("new/dir/smtp.json"));
+        FileConfigRepository nested = new FileConfigRepository(directory.resolve("new/dir/smtp.json"), MAX_VALUE_BYTES);
 
         nested.save(SmtpConfiguration.of("smtp.example.com", 587, null, null, "noreply@example.com"), OpaqueFields.NONE, 0);
 
@@ -263,7 +279,7 @@ class FileConfigRepositoryTest extends ConfigRepositoryContractTest {
     }
 
     private static ConfigRepository.Subscription watch(Path file, AtomicInteger announcements) {
-        return new FileConfigRepository(file).watch(announcements::incrementAndGet);
+        return new FileConfigRepository(file, MAX_VALUE_BYTES).watch(announcements::incrementAndGet);
     }
 
     /** Waits until the watch is quiet, then checks that a change of {@code watched} is announced. */

@@ -43,7 +43,8 @@ class PipesHubTokenSecretsTest {
         EtcdTestClient raw = new EtcdTestClient(ETCD.endpoints());
         raw.delete(PipesHubTokenSecrets.PATH);
         EtcdStore store = new EtcdStore(ETCD.endpoints().stream().map(URI::create).toList(), Duration.ofSeconds(2),
-                PipesHubStoreContractTest.JDK_TRUST);
+                PipesHubStoreContractTest.JDK_TRUST,
+                ConfigRepositoryContractTest.MAX_VALUE_BYTES);
         return new Store() {
             public PipesHubStore store() {
                 return store;
@@ -65,7 +66,8 @@ class PipesHubTokenSecretsTest {
         String key = RedisStore.DEFAULT_KEY_PREFIX + PipesHubTokenSecrets.PATH;
         raw.delete(key);
         RedisStore store = new RedisStore(new RedisEndpoint(REDIS.host(), REDIS.port(), 0, Optional.empty(),
-                Optional.empty(), Optional.empty(), Duration.ofSeconds(2)), RedisStore.DEFAULT_KEY_PREFIX);
+                Optional.empty(), Optional.empty(), Duration.ofSeconds(2)), RedisStore.DEFAULT_KEY_PREFIX,
+                ConfigRepositoryContractTest.MAX_VALUE_BYTES);
         return new Store() {
             public PipesHubStore store() {
                 return store;
@@ -137,6 +139,21 @@ class PipesHubTokenSecretsTest {
             assertTrue(refusal.getMessage().contains("/services/secretKeys"), refusal.getMessage());
             assertTrue(refusal.getMessage().contains("cannot be decrypted"), refusal.getMessage());
             assertFalse(refusal.getMessage().contains("Zyxwvutsrq9876543210"), refusal.getMessage());
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("stores")
+    void aValueLongerThanTheLimitIsRefused(Opener opener) throws Exception {
+        try (Store store = opener.open()) {
+            store.put("0".repeat(ConfigRepositoryContractTest.MAX_VALUE_BYTES + 1));
+            PipesHubTokenSecrets secrets = new PipesHubTokenSecrets(store.store(), cipher);
+
+            PipesHubTokenSecrets.UnreadableSecretsException refusal =
+                    assertThrows(PipesHubTokenSecrets.UnreadableSecretsException.class, secrets::read);
+
+            assertEquals("The token secrets in " + secrets.location() + " cannot be read: the value is longer than the limit of "
+                    + ConfigRepositoryContractTest.MAX_VALUE_BYTES + " bytes", refusal.getMessage());
         }
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mailservice.application.failure.BackendUnavailable;
 import dev.mailservice.application.port.out.ConfigRepository;
+import dev.mailservice.domain.InvalidSmtpConfigurationException;
 import dev.mailservice.domain.OpaqueFields;
 import dev.mailservice.domain.SmtpConfiguration;
 import dev.mailservice.testkit.RedisServer;
@@ -51,17 +52,17 @@ class RedisConfigRepositoryTest extends PipesHubStoreContractTest {
 
     @Override
     PipesHubStore connect(Duration timeout) {
-        return new RedisStore(endpoint(REDIS.port(), 0, timeout), RedisStore.DEFAULT_KEY_PREFIX);
+        return new RedisStore(endpoint(REDIS.port(), 0, timeout), RedisStore.DEFAULT_KEY_PREFIX, MAX_VALUE_BYTES);
     }
 
     @Override
     PipesHubStore connectNowhere(int closedPort, Duration timeout) {
-        return new RedisStore(endpoint(closedPort, 0, timeout), RedisStore.DEFAULT_KEY_PREFIX);
+        return new RedisStore(endpoint(closedPort, 0, timeout), RedisStore.DEFAULT_KEY_PREFIX, MAX_VALUE_BYTES);
     }
 
     @Override
-    String serverAt(int closedPort) {
-        return "Redis at redis://127.0.0.1:" + closedPort + "/0";
+    String unreachableReason() {
+        return "Redis refused the connection";
     }
 
     /** SET, then PUBLISH the path on the invalidation channel: what PipesHub's key-value service does. */
@@ -92,12 +93,37 @@ class RedisConfigRepositoryTest extends PipesHubStoreContractTest {
     }
 
     @Test
+    void aValueOfAnotherTypeIsAnInvalidConfigurationThatNamesTheType() {
+        rawClient.hashSet("pipeshub:kv:/services/smtp", "host", "smtp.example.com");
+
+        InvalidSmtpConfigurationException refusal = assertThrows(InvalidSmtpConfigurationException.class,
+                () -> repository().load());
+
+        assertEquals("The SMTP configuration in Redis key pipeshub:kv:/services/smtp cannot be read: the value is a "
+                + "hash, not a string", refusal.getMessage());
+    }
+
+    @Test
+    void aValueFarOverTheLimitIsRefusedWithoutBeingSent() {
+        long length = 64L * 1024 * 1024;
+        rawClient.lengthen("pipeshub:kv:/services/smtp", length);
+        long sentBefore = rawClient.bytesSentByServer();
+
+        InvalidSmtpConfigurationException refusal = assertThrows(InvalidSmtpConfigurationException.class,
+                () -> repository().load());
+
+        assertTrue(refusal.getMessage().endsWith("the value is longer than the limit of " + MAX_VALUE_BYTES + " bytes"),
+                refusal.getMessage());
+        long sent = rawClient.bytesSentByServer() - sentBefore;
+        assertTrue(sent < length / 64, "Redis sent " + sent + " bytes for the read");
+    }
+
+    @Test
     void theValueLivesAtThePrefixedKeyInPipesHubsLayout() {
         repository().save(SmtpConfiguration.of("relay.local", 25, null, null, "relay@example.com"), OpaqueFields.NONE, 0);
 
         assertTrue(rawClient.get("pipeshub:kv:/services/smtp").orElseThrow().matches("[0-9a-f]{24}:[0-9a-f]+:[0-9a-f]{32}"));
-        assertEquals("Redis key pipeshub:kv:/services/smtp at redis://127.0.0.1:" + REDIS.port() + "/0",
-                repository().location());
+        assertEquals("Redis key pipeshub:kv:/services/smtp", repository().location());
     }
 
     @Test
@@ -142,12 +168,10 @@ class RedisConfigRepositoryTest extends PipesHubStoreContractTest {
         try (RedisTestClient database3 = REDIS.client(3)) {
             database3.set("tenant-a:/services/smtp", cipher.encrypt(VALID_DOCUMENT.replace("587", "2525")));
             KeyValueConfigRepository elsewhere = new KeyValueConfigRepository(
-                    new RedisStore(endpoint(REDIS.port(), 3, TIMEOUT), "tenant-a:"), cipher);
+                    new RedisStore(endpoint(REDIS.port(), 3, TIMEOUT), "tenant-a:", MAX_VALUE_BYTES), cipher);
             try (elsewhere) {
                 assertEquals(2525, elsewhere.load().orElseThrow().configuration().port());
-                assertTrue(elsewhere.location().startsWith("Redis key tenant-a:/services/smtp at redis://"),
-                        elsewhere.location());
-                assertTrue(elsewhere.location().endsWith("/3"), elsewhere.location());
+                assertEquals("Redis key tenant-a:/services/smtp", elsewhere.location());
             } finally {
                 database3.delete("tenant-a:/services/smtp");
             }
