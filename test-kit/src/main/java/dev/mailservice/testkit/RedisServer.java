@@ -83,6 +83,26 @@ public final class RedisServer extends TestServer {
         launch(ExternalTools.require("redis-server"), port);
     }
 
+    /**
+     * Freezes Redis (SIGSTOP): its connections stay open, the kernel still accepts new ones, and
+     * nothing is answered until {@link #resume()}, as with a host that went silent.
+     */
+    public void pause() throws IOException, InterruptedException {
+        signal("-STOP");
+    }
+
+    /** Lets a {@linkplain #pause() paused} Redis run on (SIGCONT). */
+    public void resume() throws IOException, InterruptedException {
+        signal("-CONT");
+    }
+
+    private void signal(String signal) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", signal, Long.toString(process.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new IllegalStateException("kill " + signal + " " + process.pid() + " failed");
+        }
+    }
+
     /** Stops Redis (SIGTERM: it saves its data and exits) and waits until it is gone. */
     public void stop() throws InterruptedException {
         if (process == null || !process.isAlive()) {

@@ -7,11 +7,13 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Optional;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Protocol;
 import redis.clients.jedis.RedisClient;
 
 /**
@@ -71,6 +73,13 @@ public final class RedisTestClient implements AutoCloseable {
         return client.info("stats").lines().filter(line -> line.startsWith("total_net_output_bytes:"))
                 .mapToLong(line -> Long.parseLong(line.substring(line.indexOf(':') + 1).strip())).findFirst()
                 .orElseThrow(() -> new IllegalStateException("INFO stats has no total_net_output_bytes"));
+    }
+
+    /** The ids of the connections subscribed to a channel (CLIENT LIST TYPE pubsub). */
+    public List<String> subscriberIds() {
+        Object list = client.sendCommand(Protocol.Command.CLIENT, "LIST", "TYPE", "pubsub");
+        return new String((byte[]) list, StandardCharsets.UTF_8).lines().filter(line -> !line.isBlank())
+                .map(line -> line.substring("id=".length(), line.indexOf(' '))).toList();
     }
 
     public void delete(String key) {

@@ -92,6 +92,8 @@ public final class RedisStore implements PipesHubStore {
     private static final int PING_INTERVAL_SECONDS = 5;
     /** How long a subscription may hear nothing before it checks that Redis still answers on it. */
     private static final Duration PING_INTERVAL = Duration.ofSeconds(PING_INTERVAL_SECONDS);
+    /** How often each subscription is looked at: whether to ping it, or whether its ping went unanswered. */
+    private static final Duration CHECK_PERIOD = Duration.ofSeconds(1);
     private static final Duration FIRST_RESUBSCRIBE_DELAY = Duration.ofMillis(100);
     private static final Duration LONGEST_RESUBSCRIBE_DELAY = Duration.ofSeconds(5);
 
@@ -240,7 +242,9 @@ public final class RedisStore implements PipesHubStore {
      * naming {@code path} or {@value #CLEAR_ALL}, and each time the subscription is
      * (re)established. A lost subscription is made again 100 ms later, then up to every 5 s. A
      * subscription silent for {@value #PING_INTERVAL_SECONDS} s is pinged, and dropped (and made
-     * again) if nothing came back within the timeout.
+     * again) if nothing came back within the timeout of the ping. Once subscribed, its reads wait
+     * without a limit, as silence is the channel's normal state: the ping, not the socket's
+     * timeout, tells a dead connection from a quiet one, whatever the timeout.
      */
     @Override
     public Subscription watch(String path, ChangeListener listener) {
@@ -294,6 +298,9 @@ public final class RedisStore implements PipesHubStore {
         /** The connection while it is subscribed; null otherwise. */
         private volatile Connection subscribedOn;
         private volatile long lastHeardNanos;
+        /** Whether a PING went out that nothing was heard after yet, and when. */
+        private volatile boolean pingUnanswered;
+        private volatile long pingSentNanos;
         private final Object pingLock = new Object();
         // Touched by the subscription's own thread only (run, and the callbacks proceed makes).
         private boolean lost;
@@ -307,8 +314,8 @@ public final class RedisStore implements PipesHubStore {
         void run() {
             ScheduledFuture<?> ping;
             try {
-                ping = pings.scheduleWithFixedDelay(this::checkAlive, PING_INTERVAL.toMillis(),
-                        PING_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+                ping = pings.scheduleWithFixedDelay(this::checkAlive, CHECK_PERIOD.toMillis(),
+                        CHECK_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
             } catch (RejectedExecutionException storeClosed) {
                 return;
             }
@@ -355,8 +362,12 @@ public final class RedisStore implements PipesHubStore {
 
         @Override
         public void onSubscribe(String channel, int subscribedChannels) {
-            lastHeardNanos = System.nanoTime();
-            subscribedOn = connection;
+            heard();
+            Connection subscribed = connection;
+            // Subscribed within the timeout; from now on the channel may rightly stay silent for hours.
+            // (Not setTimeoutInfinite: on a connection close() just broke, it would open a new one.)
+            subscribed.setSoTimeout(0);
+            subscribedOn = subscribed;
             delay = FIRST_RESUBSCRIBE_DELAY;
             if (closed) {
                 return; // subscribed just as the subscription was closed: nobody listens any more
@@ -372,7 +383,7 @@ public final class RedisStore implements PipesHubStore {
 
         @Override
         public void onMessage(String channel, String message) {
-            lastHeardNanos = System.nanoTime();
+            heard();
             if (!closed && (path.equals(message) || CLEAR_ALL.equals(message))) {
                 listener.storedConfigurationMayHaveChanged();
             }
@@ -380,12 +391,18 @@ public final class RedisStore implements PipesHubStore {
 
         @Override
         public void onPong(String message) {
+            heard();
+        }
+
+        private void heard() {
             lastHeardNanos = System.nanoTime();
+            pingUnanswered = false;
         }
 
         /**
-         * Pings a subscription silent for a ping interval, and drops one that stayed silent a
-         * timeout longer: its connection may be dead without either side having been told.
+         * Pings a subscription silent for a ping interval, and drops one whose ping stayed
+         * unanswered for the timeout: its connection may be dead without either side having been
+         * told. Silence alone is never judged: only a ping that went out.
          */
         private void checkAlive() {
             Connection current = subscribedOn;
@@ -393,12 +410,16 @@ public final class RedisStore implements PipesHubStore {
                 return;
             }
             try {
-                long silentNanos = System.nanoTime() - lastHeardNanos;
-                if (silentNanos > PING_INTERVAL.plus(endpoint.timeout()).toNanos()) {
-                    disconnect(current);
-                } else if (silentNanos >= PING_INTERVAL.toNanos()) {
+                long now = System.nanoTime();
+                if (pingUnanswered) {
+                    if (now - pingSentNanos > endpoint.timeout().toNanos()) {
+                        disconnect(current);
+                    }
+                } else if (now - lastHeardNanos >= PING_INTERVAL.toNanos()) {
                     synchronized (pingLock) {
                         if (current == subscribedOn) {
+                            pingSentNanos = now;
+                            pingUnanswered = true; // before the PING: its PONG may come back at once
                             ping();
                         }
                     }

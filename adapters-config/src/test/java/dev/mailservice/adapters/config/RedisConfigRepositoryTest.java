@@ -12,6 +12,7 @@ import dev.mailservice.domain.SmtpConfiguration;
 import dev.mailservice.testkit.RedisServer;
 import dev.mailservice.testkit.RedisTestClient;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -219,6 +220,67 @@ class RedisConfigRepositoryTest extends PipesHubStoreContractTest {
             assertEquals(587, repository().load().orElseThrow().configuration().port());
             Thread.sleep(500);
             assertEquals(before, announcements.get(), "a refused write was announced");
+        }
+    }
+
+    /** Counts what a watch tells. */
+    private static final class CountingListener implements ConfigRepository.ChangeListener {
+        final AtomicInteger announcements = new AtomicInteger();
+        final AtomicInteger resumptions = new AtomicInteger();
+
+        @Override
+        public void storedConfigurationMayHaveChanged() {
+            announcements.incrementAndGet();
+        }
+
+        @Override
+        public void watchResumed() {
+            resumptions.incrementAndGet();
+        }
+    }
+
+    /**
+     * A timeout far below the ping interval: the quiet subscription is pinged and kept, on one
+     * connection, never dropped for its silence.
+     */
+    @Test
+    void aQuietSubscriptionIsKeptForAMinuteWithAOneSecondTimeout() throws Exception {
+        CountingListener listener = new CountingListener();
+        try (PipesHubStore store = connect(Duration.ofSeconds(1));
+                ConfigRepository.Subscription ignored = store.watch(KeyValueConfigRepository.PATH, listener)) {
+            eventually(() -> listener.announcements.get() == 1, "the subscription did not start");
+            List<String> subscribers = rawClient.subscriberIds();
+            assertEquals(1, subscribers.size(), subscribers.toString());
+
+            Thread.sleep(Duration.ofMinutes(1));
+
+            assertEquals(subscribers, rawClient.subscriberIds(), "the subscription was made again");
+            assertEquals(0, listener.resumptions.get());
+            assertEquals(1, listener.announcements.get());
+            rawClient.publish(RedisStore.INVALIDATION_CHANNEL, KeyValueConfigRepository.PATH);
+            eventually(() -> listener.announcements.get() == 2, "the kept subscription did not hear a message");
+        }
+    }
+
+    /** A Redis that goes silent with the connection open: the unanswered ping drops it, and it is made again. */
+    @Test
+    void aSubscriptionToAFrozenRedisIsDroppedAndMadeAgainOnceItAnswers() throws Exception {
+        CountingListener listener = new CountingListener();
+        try (PipesHubStore store = connect(Duration.ofSeconds(1));
+                ConfigRepository.Subscription ignored = store.watch(KeyValueConfigRepository.PATH, listener)) {
+            eventually(() -> listener.announcements.get() == 1, "the subscription did not start");
+
+            REDIS.pause();
+            try {
+                Thread.sleep(Duration.ofSeconds(10)); // 5 s of silence, a ping, 1 s without its answer
+            } finally {
+                REDIS.resume();
+            }
+
+            eventually(() -> listener.resumptions.get() == 1, "the subscription was not made again");
+            int before = listener.announcements.get();
+            rawClient.publish(RedisStore.INVALIDATION_CHANNEL, KeyValueConfigRepository.PATH);
+            eventually(() -> listener.announcements.get() > before, "the new subscription did not hear a message");
         }
     }
 }
