@@ -223,10 +223,16 @@ class RedisConfigRepositoryTest extends PipesHubStoreContractTest {
         }
     }
 
-    /** Counts what a watch tells. */
-    private static final class CountingListener implements ConfigRepository.ChangeListener {
+    /** A watch of the configuration's path, started, counting what it tells. */
+    private static final class CountingWatch implements ConfigRepository.ChangeListener, AutoCloseable {
         final AtomicInteger announcements = new AtomicInteger();
         final AtomicInteger resumptions = new AtomicInteger();
+        private final ConfigRepository.Subscription subscription;
+
+        CountingWatch(PipesHubStore store) throws InterruptedException {
+            subscription = store.watch(KeyValueConfigRepository.PATH, this);
+            eventually(() -> announcements.get() == 1, "the subscription did not start");
+        }
 
         @Override
         public void storedConfigurationMayHaveChanged() {
@@ -237,6 +243,11 @@ class RedisConfigRepositoryTest extends PipesHubStoreContractTest {
         public void watchResumed() {
             resumptions.incrementAndGet();
         }
+
+        @Override
+        public void close() {
+            subscription.close();
+        }
     }
 
     /**
@@ -245,31 +256,24 @@ class RedisConfigRepositoryTest extends PipesHubStoreContractTest {
      */
     @Test
     void aQuietSubscriptionIsKeptForAMinuteWithAOneSecondTimeout() throws Exception {
-        CountingListener listener = new CountingListener();
-        try (PipesHubStore store = connect(Duration.ofSeconds(1));
-                ConfigRepository.Subscription ignored = store.watch(KeyValueConfigRepository.PATH, listener)) {
-            eventually(() -> listener.announcements.get() == 1, "the subscription did not start");
+        try (PipesHubStore store = connect(Duration.ofSeconds(1)); CountingWatch watch = new CountingWatch(store)) {
             List<String> subscribers = rawClient.subscriberIds();
             assertEquals(1, subscribers.size(), subscribers.toString());
 
             Thread.sleep(Duration.ofMinutes(1));
 
             assertEquals(subscribers, rawClient.subscriberIds(), "the subscription was made again");
-            assertEquals(0, listener.resumptions.get());
-            assertEquals(1, listener.announcements.get());
+            assertEquals(0, watch.resumptions.get());
+            assertEquals(1, watch.announcements.get());
             rawClient.publish(RedisStore.INVALIDATION_CHANNEL, KeyValueConfigRepository.PATH);
-            eventually(() -> listener.announcements.get() == 2, "the kept subscription did not hear a message");
+            eventually(() -> watch.announcements.get() == 2, "the kept subscription did not hear a message");
         }
     }
 
     /** A Redis that goes silent with the connection open: the unanswered ping drops it, and it is made again. */
     @Test
     void aSubscriptionToAFrozenRedisIsDroppedAndMadeAgainOnceItAnswers() throws Exception {
-        CountingListener listener = new CountingListener();
-        try (PipesHubStore store = connect(Duration.ofSeconds(1));
-                ConfigRepository.Subscription ignored = store.watch(KeyValueConfigRepository.PATH, listener)) {
-            eventually(() -> listener.announcements.get() == 1, "the subscription did not start");
-
+        try (PipesHubStore store = connect(Duration.ofSeconds(1)); CountingWatch watch = new CountingWatch(store)) {
             REDIS.pause();
             try {
                 Thread.sleep(Duration.ofSeconds(10)); // 5 s of silence, a ping, 1 s without its answer
@@ -277,10 +281,10 @@ class RedisConfigRepositoryTest extends PipesHubStoreContractTest {
                 REDIS.resume();
             }
 
-            eventually(() -> listener.resumptions.get() == 1, "the subscription was not made again");
-            int before = listener.announcements.get();
+            eventually(() -> watch.resumptions.get() == 1, "the subscription was not made again");
+            int before = watch.announcements.get();
             rawClient.publish(RedisStore.INVALIDATION_CHANNEL, KeyValueConfigRepository.PATH);
-            eventually(() -> listener.announcements.get() > before, "the new subscription did not hear a message");
+            eventually(() -> watch.announcements.get() > before, "the new subscription did not hear a message");
         }
     }
 }
