@@ -138,6 +138,21 @@ class RedisEndToEndTest {
     }
 
     @Test
+    void numbersInFieldsTheServiceDoesNotKnowComeBackAsSent() throws Exception {
+        start("SMTP_CONFIG_WATCH", "false");
+        String numbers = "[1e999999999,0.1000000000000000055511151231257827,1e2,-0,123456789012345678901234567890]";
+
+        HttpResponse<String> saved = client.storeConfiguration(configuration("first@example.com")
+                .replace("}", ", \"limits\": " + numbers + "}"));
+
+        assertEquals(200, saved.statusCode(), saved.body());
+        String stored = cipher.decrypt(redis.get(KEY).orElseThrow()).replaceAll("\\s", ""); // stored indented
+        assertTrue(stored.contains("\"limits\":" + numbers), stored);
+        String served = client.call("GET", "/api/v1/configurationManager/internal/smtpConfig").body();
+        assertTrue(served.contains("\"limits\":" + numbers), served);
+    }
+
+    @Test
     void aSetAndPublishAsPipesHubMakesThemIsAppliedWithNoCall() throws Exception {
         store(configuration("first@example.com"));
         start();

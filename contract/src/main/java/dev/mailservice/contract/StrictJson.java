@@ -1,18 +1,28 @@
 package dev.mailservice.contract;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.JsonSerializable;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.jsontype.TypeSerializer;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * JSON as this service reads and writes it: strict on everything ambiguous (a duplicated field,
@@ -54,9 +64,109 @@ public final class StrictJson {
                 subject + " must be a JSON object, found " + tree.getNodeType().name().toLowerCase(Locale.ROOT));
     }
 
-    /** A JSON object's fields as plain Java values (strings, numbers, booleans, lists, maps, null), in order. */
-    public static Map<String, Object> toMap(ObjectNode object) {
-        return MAPPER.convertValue(object, MAPPER.getTypeFactory().constructMapType(Map.class, String.class, Object.class));
+    /**
+     * Reads one JSON object as plain Java values, as strictly as {@link #readObject}: strings,
+     * booleans, null, and lists and maps in their order; a whole number as an {@link Integer},
+     * {@link Long} or {@link java.math.BigInteger} when that is written back as it was sent, any other number
+     * as a {@link JsonNumber}, its text. Jackson's trees and maps turn every number into a Java
+     * number, which writes {@code 1e2} back as {@code 100.0} and {@code 1e999999999} as
+     * {@code "Infinity"}; read token by token, a field this service does not interpret is kept
+     * exactly as it came.
+     *
+     * @param subject what is read, to start an error message with
+     * @throws NotAJsonObjectException saying why, by line and column when the JSON is malformed
+     */
+    public static Map<String, Object> readFields(InputStream in, String subject) {
+        try (JsonParser parser = MAPPER.createParser(in)) {
+            JsonToken first = parser.nextToken();
+            if (first == null) {
+                throw new NotAJsonObjectException(subject + " is empty: expected a JSON object");
+            }
+            if (first != JsonToken.START_OBJECT) {
+                throw new NotAJsonObjectException(subject + " must be a JSON object, found " + kind(first));
+            }
+            Map<String, Object> fields = object(parser);
+            if (parser.nextToken() != null) {
+                throw new NotAJsonObjectException(subject + " is not valid JSON" + at(parser.currentTokenLocation()));
+            }
+            return fields;
+        } catch (JsonProcessingException e) {
+            throw new NotAJsonObjectException(subject + " is not valid JSON" + at(e.getLocation()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The object whose START_OBJECT is the parser's current token, read to its end. */
+    private static Map<String, Object> object(JsonParser parser) throws IOException {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            String name = parser.currentName();
+            parser.nextToken();
+            fields.put(name, value(parser));
+        }
+        return fields;
+    }
+
+    private static Object value(JsonParser parser) throws IOException {
+        return switch (parser.currentToken()) {
+            case START_OBJECT -> object(parser);
+            case START_ARRAY -> {
+                List<Object> values = new ArrayList<>();
+                while (parser.nextToken() != JsonToken.END_ARRAY) {
+                    values.add(value(parser));
+                }
+                yield values;
+            }
+            case VALUE_STRING -> parser.getText();
+            case VALUE_NUMBER_INT -> {
+                Number number = parser.getNumberValue();
+                yield number.toString().equals(parser.getText()) ? number : new JsonNumber(parser.getText());
+            }
+            case VALUE_NUMBER_FLOAT -> new JsonNumber(parser.getText());
+            case VALUE_TRUE -> Boolean.TRUE;
+            case VALUE_FALSE -> Boolean.FALSE;
+            case VALUE_NULL -> null;
+            default -> throw new IllegalStateException("a JSON parser gives no " + parser.currentToken() + " here");
+        };
+    }
+
+    private static String kind(JsonToken token) {
+        return switch (token) {
+            case START_ARRAY -> "array";
+            case VALUE_STRING -> "string";
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "number";
+            case VALUE_TRUE, VALUE_FALSE -> "boolean";
+            default -> "null";
+        };
+    }
+
+    /**
+     * A JSON number kept as the text it was sent as, where a Java number would write it back
+     * otherwise ({@code 1e2}, {@code -0}, {@code 0.1000000000000000055511151231257827}); written
+     * back as that text. Its {@code toString()} is the text too.
+     */
+    public record JsonNumber(String text) implements JsonSerializable {
+
+        public JsonNumber {
+            Objects.requireNonNull(text, "text");
+        }
+
+        @Override
+        public void serialize(JsonGenerator generator, SerializerProvider serializers) throws IOException {
+            generator.writeNumber(text);
+        }
+
+        @Override
+        public void serializeWithType(JsonGenerator generator, SerializerProvider serializers, TypeSerializer types)
+                throws IOException {
+            serialize(generator, serializers);
+        }
+
+        @Override
+        public String toString() {
+            return text;
+        }
     }
 
     /** {@code value} (records, maps, lists, strings, numbers) as UTF-8 JSON. */

@@ -4,26 +4,71 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.ByteArrayInputStream;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiFunction;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class StrictJsonTest {
 
-    private static String refusalOf(String json) {
-        return assertThrows(StrictJson.NotAJsonObjectException.class, () -> StrictJson.readObject(
-                new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)), "The document")).getMessage();
+    /** The two readers, as a tree and as fields: each is as strict as the other. */
+    static Stream<BiFunction<InputStream, String, ?>> readers() {
+        return Stream.of(StrictJson::readObject, StrictJson::readFields);
+    }
+
+    private static InputStream utf8(String json) {
+        return new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String refusalOf(BiFunction<InputStream, String, ?> reader, String json) {
+        return assertThrows(StrictJson.NotAJsonObjectException.class, () -> reader.apply(utf8(json), "The document"))
+                .getMessage();
+    }
+
+    @ParameterizedTest
+    @MethodSource("readers")
+    void aMalformedDocumentIsDescribedByLineAndColumnAloneNeverByItsText(BiFunction<InputStream, String, ?> reader) {
+        assertEquals("The document is not valid JSON (line 2, column 14)",
+                refusalOf(reader, "{\"host\": \"a\",\n \"password\": Secr3t}"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("readers")
+    void refusesWhatIsAmbiguousOrNotAnObject(BiFunction<InputStream, String, ?> reader) {
+        assertEquals("The document is not valid JSON (line 1, column 19)", refusalOf(reader, "{\"port\": 1, \"port\": 2}"));
+        assertEquals("The document is not valid JSON (line 1, column 4)", refusalOf(reader, "{} {}"));
+        assertEquals("The document must be a JSON object, found array", refusalOf(reader, "[1]"));
+        assertEquals("The document must be a JSON object, found number", refusalOf(reader, "1e2"));
+        assertEquals("The document is empty: expected a JSON object", refusalOf(reader, ""));
     }
 
     @Test
-    void aMalformedDocumentIsDescribedByLineAndColumnAloneNeverByItsText() {
-        assertEquals("The document is not valid JSON (line 2, column 14)", refusalOf("{\"host\": \"a\",\n \"password\": Secr3t}"));
+    void fieldsAreReadInOrderAsPlainValues() {
+        Map<String, Object> fields = StrictJson.readFields(utf8(
+                "{\"b\": \"text\", \"a\": [true, false, null], \"port\": 587, \"big\": 12345678901, \"nested\": {\"x\": 1}}"),
+                "The document");
+
+        assertEquals(List.of("b", "a", "port", "big", "nested"), List.copyOf(fields.keySet()));
+        assertEquals("text", fields.get("b"));
+        assertEquals(Arrays.asList(true, false, null), fields.get("a"));
+        assertEquals(587, fields.get("port"));
+        assertEquals(12_345_678_901L, fields.get("big"));
+        assertEquals(Map.of("x", 1), fields.get("nested"));
     }
 
     @Test
-    void refusesWhatIsAmbiguousOrNotAnObject() {
-        assertEquals("The document is not valid JSON (line 1, column 19)", refusalOf("{\"port\": 1, \"port\": 2}"));
-        assertEquals("The document is not valid JSON (line 1, column 4)", refusalOf("{} {}"));
-        assertEquals("The document must be a JSON object, found array", refusalOf("[1]"));
-        assertEquals("The document is empty: expected a JSON object", refusalOf(""));
+    void everyNumberIsWrittenBackAsItWasSent() {
+        String document = "{\"n\":[1e999999999,0.1000000000000000055511151231257827,1e2,-0,-0.0,1E-7,"
+                + "123456789012345678901234567890,587,-7]}";
+
+        byte[] written = StrictJson.bytes(StrictJson.readFields(utf8(document), "The document"));
+
+        assertEquals(document, new String(written, StandardCharsets.UTF_8));
     }
 }

@@ -13,8 +13,9 @@ import java.util.Objects;
  * are written or shown. They are never validated, and their values never printed:
  * {@link #toString()} tells only their names, since any of them may be a secret.
  *
- * @param fields the fields by name, values as JSON gives them (strings, numbers, booleans, null,
- *               lists and maps of those), in their order
+ * @param fields the fields by name, values as the JSON reader gives them (strings, numbers or the
+ *               reader's form of a number that must keep its text, booleans, null, lists and maps
+ *               of those), in their order
  */
 public record OpaqueFields(Map<String, Object> fields) {
 

@@ -64,6 +64,6 @@ final class ConfigurationDocument {
      * @throws StrictJson.NotAJsonObjectException saying why the bytes are not a JSON object
      */
     static Map<String, Object> parseObject(byte[] document, String subject) {
-        return StrictJson.toMap(StrictJson.readObject(new ByteArrayInputStream(document), subject));
+        return StrictJson.readFields(new ByteArrayInputStream(document), subject);
     }
 }

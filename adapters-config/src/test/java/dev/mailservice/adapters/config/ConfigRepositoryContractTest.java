@@ -155,6 +155,18 @@ abstract class ConfigRepositoryContractTest {
     }
 
     @Test
+    void numbersInFieldsTheServiceDoesNotKnowAreSavedAsTheyWereWritten() throws Exception {
+        String numbers = "[1e999999999, 0.1000000000000000055511151231257827, 1e2, -0, 123456789012345678901234567890, -7]";
+        storeRaw(VALID_DOCUMENT.replace("}", ", \"limits\": " + numbers + "}"));
+
+        StoredSmtpConfiguration read = repository().load().orElseThrow();
+        assertEquals(numbers, String.valueOf(read.otherFields().fields().get("limits")));
+        repository().save(read.configuration(), read.otherFields(), repository().currentRevision());
+
+        assertEquals(read.otherFields(), repository().load().orElseThrow().otherFields());
+    }
+
+    @Test
     void fieldsTheServiceDoesNotKnowAreReadAndSavedAsTheyAre() throws Exception {
         storeRaw(VALID_DOCUMENT.replace("}", ", \"tlsPolicy\": \"strict\", \"provider\": {\"name\": \"acme\", \"ids\": [1, 2]}}"));
 

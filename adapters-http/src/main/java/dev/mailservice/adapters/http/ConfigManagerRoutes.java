@@ -7,7 +7,6 @@ import dev.mailservice.application.port.in.VerifySmtpConfiguration;
 import dev.mailservice.application.port.in.VerifySmtpConfiguration.SmtpVerification;
 import dev.mailservice.contract.SmtpConfigurationJson.PasswordShown;
 import dev.mailservice.contract.SmtpConfigurationJson;
-import dev.mailservice.contract.StrictJson;
 import dev.mailservice.domain.EmailAddress;
 import dev.mailservice.domain.InvalidInputException;
 import dev.mailservice.domain.SmtpConfiguration;
@@ -79,7 +78,7 @@ public final class ConfigManagerRoutes implements HttpService {
 
     /** A body that breaks a rule is PipesHub's {@code VALIDATION_ERROR}, which its web app shows by field. */
     private void store(ServerRequest request, ServerResponse response) {
-        Map<String, Object> submitted = StrictJson.toMap(RequestBodies.readObject(request));
+        Map<String, Object> submitted = RequestBodies.readFields(request);
         try {
             save.save(SmtpConfigurationJson.change(submitted));
         } catch (InvalidInputException | InvalidInput invalid) {
@@ -90,7 +89,7 @@ public final class ConfigManagerRoutes implements HttpService {
 
     /** 200 whether or not the server passed: the request itself succeeded; the report tells how the server did. */
     private void verify(ServerRequest request, ServerResponse response) {
-        Map<String, Object> submitted = StrictJson.toMap(RequestBodies.readObject(request));
+        Map<String, Object> submitted = RequestBodies.readFields(request);
         SmtpVerification report;
         try {
             Optional<EmailAddress> sendTestTo = sendTestTo(submitted.remove(SEND_TEST_TO));

@@ -1,6 +1,5 @@
 package dev.mailservice.adapters.http;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mailservice.contract.StrictJson;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
@@ -11,6 +10,7 @@ import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.function.BiFunction;
 
 /** JSON bodies: every answer of this service goes out through here, and every request body comes in. */
 final class Json {
@@ -34,12 +34,13 @@ final class Json {
     }
 
     /**
-     * The request body as a JSON object. A malformed body is a 400 that gives the line and column
-     * but never the text around them: it may be a password.
+     * The request body as a JSON object, read by {@code reader} ({@link StrictJson#readObject} or
+     * {@link StrictJson#readFields}). A malformed body is a 400 that gives the line and column but
+     * never the text around them: it may be a password.
      */
-    static ObjectNode readObject(ServerRequest request) {
+    static <T> T readObject(ServerRequest request, BiFunction<InputStream, String, T> reader) {
         try (InputStream in = request.content().inputStream()) {
-            return StrictJson.readObject(in, "The request body");
+            return reader.apply(in, "The request body");
         } catch (StrictJson.NotAJsonObjectException e) {
             throw HttpError.badRequest(e.getMessage());
         } catch (IOException e) {

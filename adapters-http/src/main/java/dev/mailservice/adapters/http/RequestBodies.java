@@ -1,6 +1,7 @@
 package dev.mailservice.adapters.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mailservice.contract.StrictJson;
 import io.helidon.common.media.type.MediaType;
 import io.helidon.http.HttpMediaType;
 import io.helidon.webserver.http.Filter;
@@ -17,6 +18,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.BiFunction;
 
 /**
  * What the service accepts as a request body, in one place:
@@ -84,10 +86,19 @@ final class RequestBodies implements Filter {
      *                   is over its route's limit, 400 when it is not a JSON object
      */
     static ObjectNode readObject(ServerRequest request) {
+        return read(request, StrictJson::readObject);
+    }
+
+    /** The request body as a JSON object's fields, numbers as sent; read as {@link #readObject} is. */
+    static Map<String, Object> readFields(ServerRequest request) {
+        return read(request, StrictJson::readFields);
+    }
+
+    private static <T> T read(ServerRequest request, BiFunction<InputStream, String, T> reader) {
         request.context().get(Admission.class)
                 .orElseThrow(() -> new IllegalStateException("request bodies are read behind the RequestBodies filter"))
                 .admit();
-        return Json.readObject(request);
+        return Json.readObject(request, reader);
     }
 
     private static boolean isJson(Optional<HttpMediaType> contentType) {
