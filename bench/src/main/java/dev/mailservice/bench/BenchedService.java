@@ -74,14 +74,11 @@ final class BenchedService implements AutoCloseable {
             throws Exception {
         BenchedService peer = new BenchedService(ServiceProcess.launchCommand(settings.workDirectory(),
                 withTokensAndPort(variables, port), List.of("node", settings.pipesHubPeer().toString())), port);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (peer.process.output().stream().noneMatch(line -> line.startsWith("listening on"))) {
-            if (!peer.process.isAlive() || System.nanoTime() > deadline) {
-                peer.close();
-                throw new IllegalStateException("the PipesHub peer did not start: "
-                        + String.join("\n", peer.process.output()));
-            }
-            Thread.sleep(20);
+        try {
+            peer.process.awaitLine(line -> line.startsWith("listening on"), Duration.ofSeconds(60));
+        } catch (AssertionError notStarted) {
+            peer.close();
+            throw new IllegalStateException("the PipesHub peer did not start", notStarted);
         }
         return peer;
     }

@@ -50,8 +50,8 @@ class RedisOversizedValueIT {
 
             String status = client.statusWithin(Duration.ofSeconds(30), answer -> answer.contains(REFUSAL));
             assertTrue(status.contains("before.example.com"), status);
-            assertTrue(replica.output().stream().anyMatch(line -> line.contains(
-                    "Reloading the SMTP configuration failed; the active one stays: " + REFUSAL)), "not logged");
+            replica.awaitLine(line -> line.contains(
+                    "Reloading the SMTP configuration failed; the active one stays: " + REFUSAL), Duration.ofSeconds(10));
             assertEquals(1.0, ServiceClient.metric(client.metrics(), "mailservice_reloads_total", "source=\"redis\"",
                     "outcome=\"invalid\""));
 

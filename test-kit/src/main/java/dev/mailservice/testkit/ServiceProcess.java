@@ -3,10 +3,12 @@ package dev.mailservice.testkit;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -99,17 +101,31 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** The port of the ready line, waiting for it; fails with the output if the process ends first. */
     public int awaitReadyPort() throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline && process.isAlive()) {
+        Matcher ready = READY.matcher(awaitLine(line -> READY.matcher(line).find(), Duration.ofSeconds(60)));
+        ready.find();
+        return Integer.parseInt(ready.group(1));
+    }
+
+    /**
+     * The first line the process wrote that matches, waiting up to {@code patience} for it: a line is
+     * written after what it reports is visible elsewhere (an answer, a metric), so tests wait for it.
+     * Fails with the output if the process ends first or the time runs out.
+     */
+    public String awaitLine(Predicate<String> wanted, Duration patience) throws Exception {
+        long deadline = System.nanoTime() + patience.toNanos();
+        while (true) {
+            boolean alive = process.isAlive(); // read before the output, so a last line written before exiting counts
             for (String line : output()) {
-                Matcher ready = READY.matcher(line);
-                if (ready.find()) {
-                    return Integer.parseInt(ready.group(1));
+                if (wanted.test(line)) {
+                    return line;
                 }
+            }
+            if (!alive || System.nanoTime() >= deadline) {
+                throw new AssertionError("no such line " + (alive ? "within " + patience : "before the process ended")
+                        + ": " + output());
             }
             Thread.sleep(20);
         }
-        throw new AssertionError("no ready line: " + output());
     }
 
     /** Sends SIGTERM: the service shuts down in order. */
