@@ -129,7 +129,7 @@ final class AdaptersModule extends AbstractModule {
     @Provides
     @Singleton
     MailServiceRuntime mailServiceRuntime(HttpServer http, ConfigurationFollower follower, ActiveMailSender sender,
-            ConfigRepository repository) {
-        return new MailServiceRuntime(http, follower, sender, repository, settings.shutdownGrace());
+            GetSmtpStatus smtpStatus, ConfigRepository repository) {
+        return new MailServiceRuntime(http, follower, sender, smtpStatus, repository, settings.shutdownGrace());
     }
 }

@@ -16,8 +16,7 @@ import dev.mailservice.application.port.out.MailTransportFactory;
 import dev.mailservice.application.port.out.ServiceMetrics;
 import dev.mailservice.application.port.out.SmtpProbe;
 import dev.mailservice.application.service.ActiveMailSender;
-import dev.mailservice.application.service.BackendContacts;
-import dev.mailservice.application.service.ConfigurationApplier;
+import dev.mailservice.application.service.BackendTurns;
 import dev.mailservice.application.service.ConfigurationFollower;
 import dev.mailservice.application.service.GetServiceHealthService;
 import dev.mailservice.application.service.GetSmtpStatusService;
@@ -25,6 +24,7 @@ import dev.mailservice.application.service.GetStoredSmtpConfigurationService;
 import dev.mailservice.application.service.ReloadSmtpConfigurationService;
 import dev.mailservice.application.service.SaveSmtpConfigurationService;
 import dev.mailservice.application.service.SendEmailService;
+import dev.mailservice.application.service.SmtpStatusBoard;
 import dev.mailservice.application.service.SmtpVerifier;
 import dev.mailservice.application.service.VerifySmtpConfigurationService;
 import dev.mailservice.domain.Backoff;
@@ -58,23 +58,22 @@ final class CoreModule extends AbstractModule {
 
     @Provides
     @Singleton
-    BackendContacts backendContacts() {
-        return new BackendContacts();
+    SmtpStatusBoard smtpStatusBoard(Clock clock) {
+        return new SmtpStatusBoard(clock);
+    }
+
+    /** One per backend: the reloads and saves of this replica take turns at it. */
+    @Provides
+    @Singleton
+    BackendTurns backendTurns(ConfigRepository repository) {
+        return new BackendTurns(repository);
     }
 
     /** Per step {@code SMTP_TIMEOUT_MS}; the whole run twice that, since the first step to time out ends it. */
     @Provides
     @Singleton
-    SmtpVerifier smtpVerifier(SmtpProbe probe, ActiveMailSender sender, ServiceMetrics metrics, Clock clock) {
-        return new SmtpVerifier(probe, settings.smtp().timeout().multipliedBy(2), sender, metrics, clock);
-    }
-
-    @Provides
-    @Singleton
-    ConfigurationApplier configurationApplier(MailTransportFactory transports, ActiveMailSender sender, Clock clock,
-            ServiceMetrics metrics, BackendContacts contacts, SmtpVerifier verifier) {
-        return new ConfigurationApplier(transports, sender, clock, metrics, contacts,
-                Optional.of(verifier).filter(on -> settings.smtpVerifyOnApply()));
+    SmtpVerifier smtpVerifier(SmtpProbe probe, SmtpStatusBoard board, ServiceMetrics metrics) {
+        return new SmtpVerifier(probe, settings.smtp().timeout().multipliedBy(2), board, metrics);
     }
 
     @Provides
@@ -86,16 +85,19 @@ final class CoreModule extends AbstractModule {
 
     @Provides
     @Singleton
-    ReloadSmtpConfiguration reloadSmtpConfiguration(ConfigRepository repository, ConfigurationApplier applier) {
-        return new ReloadSmtpConfigurationService(repository, applier);
+    ReloadSmtpConfiguration reloadSmtpConfiguration(ConfigRepository repository, BackendTurns turns,
+            MailTransportFactory transports, ActiveMailSender sender, SmtpStatusBoard board, ServiceMetrics metrics,
+            SmtpVerifier verifier) {
+        return new ReloadSmtpConfigurationService(repository, turns, transports, sender, board, metrics,
+                Optional.of(verifier).filter(on -> settings.smtpVerifyOnApply()));
     }
 
     /** A save applies what it stores on this replica: with verification on apply it verifies too. */
     @Provides
     @Singleton
-    SaveSmtpConfiguration saveSmtpConfiguration(ConfigRepository repository, ConfigurationApplier applier,
-            SmtpVerifier verifier) {
-        return new SaveSmtpConfigurationService(repository, applier,
+    SaveSmtpConfiguration saveSmtpConfiguration(ConfigRepository repository, BackendTurns turns,
+            MailTransportFactory transports, ActiveMailSender sender, SmtpStatusBoard board, SmtpVerifier verifier) {
+        return new SaveSmtpConfigurationService(repository, turns, transports, sender, board,
                 Optional.of(verifier).filter(on -> settings.smtpVerifyOnSave() || settings.smtpVerifyOnApply()));
     }
 
@@ -113,14 +115,14 @@ final class CoreModule extends AbstractModule {
 
     @Provides
     @Singleton
-    GetSmtpStatus getSmtpStatus(ActiveMailSender sender) {
-        return new GetSmtpStatusService(sender);
+    GetSmtpStatus getSmtpStatus(SmtpStatusBoard board) {
+        return new GetSmtpStatusService(board);
     }
 
     @Provides
     @Singleton
-    GetServiceHealth getServiceHealth(ActiveMailSender sender, BackendContacts contacts) {
-        return new GetServiceHealthService(sender, contacts);
+    GetServiceHealth getServiceHealth(SmtpStatusBoard board) {
+        return new GetServiceHealthService(board);
     }
 
     @Provides

@@ -1,6 +1,7 @@
 package dev.mailservice.bootstrap;
 
 import dev.mailservice.adapters.http.HttpServer;
+import dev.mailservice.application.port.in.GetSmtpStatus;
 import dev.mailservice.application.port.out.ConfigRepository;
 import dev.mailservice.application.service.ActiveMailSender;
 import dev.mailservice.application.service.ConfigurationFollower;
@@ -21,16 +22,18 @@ final class MailServiceRuntime {
     private final HttpServer http;
     private final ConfigurationFollower follower;
     private final ActiveMailSender sender;
+    private final GetSmtpStatus smtpStatus;
     private final ConfigRepository repository;
     private final Duration shutdownGrace;
 
     /** @param shutdownGrace how long to go on serving, not ready any more, before draining */
     MailServiceRuntime(HttpServer http, ConfigurationFollower follower, ActiveMailSender sender,
-            ConfigRepository repository, Duration shutdownGrace) {
+            GetSmtpStatus smtpStatus, ConfigRepository repository, Duration shutdownGrace) {
         this.shutdownGrace = Objects.requireNonNull(shutdownGrace, "shutdownGrace");
         this.http = Objects.requireNonNull(http, "http");
         this.follower = Objects.requireNonNull(follower, "follower");
         this.sender = Objects.requireNonNull(sender, "sender");
+        this.smtpStatus = Objects.requireNonNull(smtpStatus, "smtpStatus");
         this.repository = Objects.requireNonNull(repository, "repository");
     }
 
@@ -43,7 +46,7 @@ final class MailServiceRuntime {
      */
     MailServiceRuntime start() {
         follower.start();
-        if (sender.status().active().isEmpty()) {
+        if (smtpStatus.status().active().isEmpty()) {
             LOG.log(Level.WARNING, "Starting with no SMTP configuration active; mail is refused until one applies");
         }
         http.start();

@@ -7,9 +7,9 @@ import static dev.mailservice.domain.SmtpConfiguration.PORT;
 import static dev.mailservice.domain.SmtpConfiguration.SECURE;
 import static dev.mailservice.domain.SmtpConfiguration.USERNAME;
 
-import dev.mailservice.application.port.in.SmtpConfigurationChange;
+import dev.mailservice.application.failure.InvalidInput;
 import dev.mailservice.application.port.in.SmtpConfigurationChange.Field;
-import dev.mailservice.domain.InvalidSmtpConfigurationException;
+import dev.mailservice.application.port.in.SmtpConfigurationChange;
 import dev.mailservice.domain.OpaqueFields;
 import dev.mailservice.domain.SmtpConfiguration;
 import dev.mailservice.domain.StoredSmtpConfiguration;
@@ -56,12 +56,17 @@ public final class SmtpConfigurationJson {
     /**
      * Reads a stored object.
      *
-     * @throws InvalidSmtpConfigurationException naming the missing or ill-typed field, or the field
-     *                                           that breaks a rule
+     * @throws InvalidInput naming the missing or ill-typed field, or the field that breaks a rule
      */
     public static StoredSmtpConfiguration read(Map<String, ?> fields, long revision) {
-        SmtpConfiguration configuration = SmtpConfiguration.of(required(fields, HOST), port(fields),
-                optional(fields, USERNAME), optional(fields, PASSWORD), required(fields, FROM_EMAIL), secure(fields));
+        String host = required(fields, HOST);
+        int port = port(fields);
+        String username = optional(fields, USERNAME);
+        String password = optional(fields, PASSWORD);
+        String fromEmail = required(fields, FROM_EMAIL);
+        boolean secure = secure(fields);
+        SmtpConfiguration configuration = InvalidInput.translating(
+                () -> SmtpConfiguration.of(host, port, username, password, fromEmail, secure));
         return new StoredSmtpConfiguration(configuration, revision, OpaqueFields.outside(fields, FIELD_NAMES));
     }
 
@@ -91,7 +96,7 @@ public final class SmtpConfigurationJson {
      * A submitted object as a change: {@link #PLACEHOLDER} in {@code host}, {@code username},
      * {@code password} or {@code fromEmail} keeps the stored value.
      *
-     * @throws InvalidSmtpConfigurationException naming an ill-typed field
+     * @throws InvalidInput naming an ill-typed field
      */
     public static SmtpConfigurationChange change(Map<String, ?> submitted) {
         return new SmtpConfigurationChange(field(submitted, HOST), port(submitted), secure(submitted),
@@ -107,7 +112,7 @@ public final class SmtpConfigurationJson {
     private static String required(Map<String, ?> fields, String name) {
         String value = optional(fields, name);
         if (value == null) {
-            throw new InvalidSmtpConfigurationException(name, name + " is required");
+            throw new InvalidInput(name, "is required");
         }
         return value;
     }
@@ -118,7 +123,7 @@ public final class SmtpConfigurationJson {
             return (String) value;
         }
         // The value itself is not quoted: the field may be the password.
-        throw new InvalidSmtpConfigurationException(name, name + " must be a string");
+        throw new InvalidInput(name, "must be a string");
     }
 
     /** Absent or null is false, as PipesHub's mail library reads it. */
@@ -126,22 +131,22 @@ public final class SmtpConfigurationJson {
         return switch (fields.get(SECURE)) {
             case null -> false;
             case Boolean secure -> secure;
-            default -> throw new InvalidSmtpConfigurationException(SECURE, "secure must be true or false");
+            default -> throw new InvalidInput(SECURE, "must be true or false");
         };
     }
 
     private static int port(Map<String, ?> fields) {
         Object value = fields.get(PORT);
         if (value == null) {
-            throw new InvalidSmtpConfigurationException(PORT, "port is required");
+            throw new InvalidInput(PORT, "is required");
         }
         BigInteger number = switch (value) {
             case Integer i -> BigInteger.valueOf(i);
             case Long l -> BigInteger.valueOf(l);
             case BigInteger b -> b;
             case String s when s.matches("[0-9]{1,10}") -> new BigInteger(s);
-            default -> throw new InvalidSmtpConfigurationException(
-                    PORT, "port must be a whole number: a JSON number or a string of digits alone");
+            default -> throw new InvalidInput(
+                    PORT, "must be a whole number: a JSON number or a string of digits alone");
         };
         // Out of int's range: let the domain say what the range is.
         return number.bitLength() >= Integer.SIZE ? -1 : number.intValue();

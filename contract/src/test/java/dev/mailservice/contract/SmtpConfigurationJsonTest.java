@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.mailservice.application.port.in.SmtpConfigurationChange;
+import dev.mailservice.application.failure.InvalidInput;
 import dev.mailservice.application.port.in.SmtpConfigurationChange.Field;
+import dev.mailservice.application.port.in.SmtpConfigurationChange;
 import dev.mailservice.contract.SmtpConfigurationJson.PasswordShown;
-import dev.mailservice.domain.InvalidSmtpConfigurationException;
 import dev.mailservice.domain.OpaqueFields;
 import dev.mailservice.domain.SmtpConfiguration;
 import dev.mailservice.domain.StoredSmtpConfiguration;
@@ -37,8 +37,8 @@ class SmtpConfigurationJsonTest {
         return SmtpConfigurationJson.read(fields, 0).configuration();
     }
 
-    private static InvalidSmtpConfigurationException refusal(Map<String, Object> fields) {
-        return assertThrows(InvalidSmtpConfigurationException.class, () -> read(fields));
+    private static InvalidInput refusal(Map<String, Object> fields) {
+        return assertThrows(InvalidInput.class, () -> read(fields));
     }
 
     @Test
@@ -73,7 +73,7 @@ class SmtpConfigurationJsonTest {
             Map<String, Object> fields = validFields();
             fields.put("port", port);
 
-            InvalidSmtpConfigurationException refusal = refusal(fields);
+            InvalidInput refusal = refusal(fields);
             assertEquals(Optional.of("port"), refusal.field(), "port " + port);
             assertEquals("port must be a whole number: a JSON number or a string of digits alone", refusal.getMessage());
         }
@@ -101,13 +101,13 @@ class SmtpConfigurationJsonTest {
             Map<String, Object> fields = validFields();
             fields.put(field, "P@ss word\u0000" + SECRET);
 
-            InvalidSmtpConfigurationException refusal = refusal(fields);
+            InvalidInput refusal = refusal(fields);
             assertEquals(Optional.of(field), refusal.field());
             assertFalse(refusal.getMessage().contains(SECRET), field + ": " + refusal.getMessage());
         }
         Map<String, Object> numericPassword = validFields();
         numericPassword.put("password", 123456789);
-        InvalidSmtpConfigurationException refusal = refusal(numericPassword);
+        InvalidInput refusal = refusal(numericPassword);
         assertEquals("password must be a string", refusal.getMessage());
     }
 
@@ -145,7 +145,7 @@ class SmtpConfigurationJsonTest {
         assertEquals(secure, SmtpConfigurationJson.read(written, 0).configuration());
         Map<String, Object> quoted = new LinkedHashMap<>(written);
         quoted.put("secure", "true");
-        assertEquals("secure must be true or false", assertThrows(InvalidSmtpConfigurationException.class,
+        assertEquals("secure must be true or false", assertThrows(InvalidInput.class,
                 () -> SmtpConfigurationJson.read(quoted, 0)).getMessage());
     }
 
@@ -177,7 +177,7 @@ class SmtpConfigurationJsonTest {
         assertEquals(2525, change.port());
         assertTrue(change.secure());
         assertEquals(Map.of(), change.otherFields().fields());
-        assertTrue(assertThrows(InvalidSmtpConfigurationException.class,
+        assertTrue(assertThrows(InvalidInput.class,
                 () -> SmtpConfigurationJson.change(Map.of("host", 25, "port", 25))).getMessage().startsWith("host"));
     }
 }

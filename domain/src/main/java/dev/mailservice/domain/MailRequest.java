@@ -47,13 +47,13 @@ public record MailRequest(
         templateData = Map.copyOf(templateData);
         attachments = List.copyOf(attachments);
         if (to.isEmpty()) {
-            throw new InvalidMailRequestException(TO, TO + " needs at least one e-mail address");
+            throw new InvalidMailRequestException(TO, "needs at least one e-mail address");
         }
         for (String field : MailTemplate.LINK_FIELDS) {
             String link = templateData.get(field);
             if (link != null && !link.isBlank() && !isWebLink(link)) {
                 throw new InvalidMailRequestException("templateData." + field,
-                        "templateData." + field + " must be an http or https URL, got '" + link + "'");
+                        "must be an http or https URL, got '" + link + "'");
             }
         }
         for (int i = 0; i < attachments.size(); i++) {
@@ -69,15 +69,15 @@ public record MailRequest(
     private static void checkAttachment(String prefix, MailMessage.Attachment attachment) {
         if (attachment.filename().isBlank() || attachment.filename().codePoints().anyMatch(Character::isISOControl)) {
             throw new InvalidMailRequestException(prefix + "filename",
-                    prefix + "filename must be a name without line breaks or other control characters");
+                    "must be a name without line breaks or other control characters");
         }
         if (!MEDIA_TYPE.matcher(attachment.contentType()).matches()) {
             throw new InvalidMailRequestException(prefix + "contentType",
-                    prefix + "contentType must be a media type like application/pdf or text/plain; charset=utf-8");
+                    "must be a media type like application/pdf or text/plain; charset=utf-8");
         }
         if (COMPOSITE_TYPE.matcher(attachment.contentType()).lookingAt()) {
             throw new InvalidMailRequestException(prefix + "contentType",
-                    prefix + "contentType must not be a multipart or message type: an attachment is one file");
+                    "must not be a multipart or message type: an attachment is one file");
         }
     }
 
@@ -93,8 +93,8 @@ public record MailRequest(
             Map<String, String> templateData, List<MailMessage.Attachment> attachments) {
         MailTemplate template = MailTemplate.byKey(templateName).orElseThrow(() ->
                 new InvalidMailRequestException(TEMPLATE, templateName == null
-                        ? TEMPLATE + " is required: one of " + MailTemplate.keys()
-                        : TEMPLATE + " must be one of " + MailTemplate.keys() + ", got '" + templateName + "'"));
+                        ? "is required: one of " + MailTemplate.keys()
+                        : "must be one of " + MailTemplate.keys() + ", got '" + templateName + "'"));
         return new MailRequest(template, addresses(TO, to), addresses(CC, cc),
                 Optional.ofNullable(subject).filter(text -> !text.isBlank()),
                 new LinkedHashMap<>(templateData), attachments);
@@ -107,7 +107,7 @@ public record MailRequest(
                 addresses.add(new EmailAddress(values.get(i) == null ? null : values.get(i).strip()));
             } catch (IllegalArgumentException e) {
                 String element = field + "[" + i + "]";
-                throw new InvalidMailRequestException(element, element + " " + e.getMessage());
+                throw new InvalidMailRequestException(element, e.getMessage());
             }
         }
         return addresses;

@@ -58,23 +58,23 @@ public record SmtpConfiguration(
         Objects.requireNonNull(username, USERNAME);
         Objects.requireNonNull(password, PASSWORD);
         if (host == null || host.isBlank()) {
-            throw new InvalidSmtpConfigurationException(HOST, "host is required and must not be blank");
+            throw new InvalidSmtpConfigurationException(HOST, "is required and must not be blank");
         }
         if (!HostName.isValid(host)) {
-            throw new InvalidSmtpConfigurationException(HOST, "host must be a DNS name (letters, digits, '-', '_' "
+            throw new InvalidSmtpConfigurationException(HOST, "must be a DNS name (letters, digits, '-', '_' "
                     + "and dots, at most 253 characters) or an IP address, without a scheme or a port");
         }
         if (port < MIN_PORT || port > MAX_PORT) {
             throw portOutOfRange();
         }
         if (username.isPresent() && username.get().isBlank()) {
-            throw new InvalidSmtpConfigurationException(USERNAME, "username must not be blank when given");
+            throw new InvalidSmtpConfigurationException(USERNAME, "must not be blank when given");
         }
         if (username.isPresent() && username.get().codePoints().anyMatch(Character::isISOControl)) {
-            throw new InvalidSmtpConfigurationException(USERNAME, "username must not contain control characters");
+            throw new InvalidSmtpConfigurationException(USERNAME, "must not contain control characters");
         }
         if (fromEmail == null) {
-            throw new InvalidSmtpConfigurationException(FROM_EMAIL, "fromEmail is required");
+            throw new InvalidSmtpConfigurationException(FROM_EMAIL, "is required");
         }
     }
 
@@ -131,18 +131,18 @@ public record SmtpConfiguration(
 
     private static Mailbox mailbox(String value) {
         if (value == null) {
-            throw new InvalidSmtpConfigurationException(FROM_EMAIL, "fromEmail is required");
+            throw new InvalidSmtpConfigurationException(FROM_EMAIL, "is required");
         }
         try {
             return Mailbox.parse(value);
         } catch (IllegalArgumentException e) {
             // The address's own message quotes the value; this one must not.
-            throw new InvalidSmtpConfigurationException(FROM_EMAIL, FROM_EMAIL
-                    + " must be an e-mail address like name@example.com, or Name <name@example.com>");
+            throw new InvalidSmtpConfigurationException(FROM_EMAIL,
+                    "must be an e-mail address like name@example.com, or Name <name@example.com>");
         }
     }
 
     private static InvalidSmtpConfigurationException portOutOfRange() {
-        return new InvalidSmtpConfigurationException(PORT, "port must be between " + MIN_PORT + " and " + MAX_PORT);
+        return new InvalidSmtpConfigurationException(PORT, "must be between " + MIN_PORT + " and " + MAX_PORT);
     }
 }

@@ -1,8 +1,8 @@
 package dev.mailservice.adapters.config;
 
+import dev.mailservice.application.failure.InvalidInput;
 import dev.mailservice.contract.SmtpConfigurationJson;
 import dev.mailservice.contract.StrictJson;
-import dev.mailservice.domain.InvalidSmtpConfigurationException;
 import dev.mailservice.domain.OpaqueFields;
 import dev.mailservice.domain.SmtpConfiguration;
 import dev.mailservice.domain.StoredSmtpConfiguration;
@@ -23,9 +23,8 @@ final class ConfigurationDocument {
      * @param document the JSON bytes
      * @param location where they were read from, e.g. {@code file config/smtp.json}
      * @param revision the backend's revision of the document
-     * @throws InvalidSmtpConfigurationException if the bytes are not a JSON object or the object
-     *                                           is not a valid configuration; the message names
-     *                                           {@code location}
+     * @throws InvalidInput if the bytes are not a JSON object or the object is not a valid
+     *                      configuration; the message names {@code location}
      */
     static StoredSmtpConfiguration parse(byte[] document, String location, long revision) {
         String subject = subject(location);
@@ -33,18 +32,18 @@ final class ConfigurationDocument {
         try {
             fields = parseObject(document, subject);
         } catch (StrictJson.NotAJsonObjectException e) {
-            throw new InvalidSmtpConfigurationException(null, e.getMessage());
+            throw new InvalidInput(null, e.getMessage());
         }
         try {
             return SmtpConfigurationJson.read(fields, revision);
-        } catch (InvalidSmtpConfigurationException e) {
-            throw new InvalidSmtpConfigurationException(e.field().orElse(null), subject + " is invalid: " + e.getMessage());
+        } catch (InvalidInput refusal) {
+            throw refusal.of(subject + " is invalid");
         }
     }
 
     /** What is stored at {@code location} is no document at all (too long, of another type), as an invalid configuration. */
-    static InvalidSmtpConfigurationException unusable(String location, PipesHubStore.UnusableValueException reason) {
-        return new InvalidSmtpConfigurationException(null, subject(location) + " cannot be read: " + reason.getMessage());
+    static InvalidInput unusable(String location, PipesHubStore.UnusableValueException reason) {
+        return new InvalidInput(null, subject(location) + " cannot be read: " + reason.getMessage());
     }
 
     private static String subject(String location) {

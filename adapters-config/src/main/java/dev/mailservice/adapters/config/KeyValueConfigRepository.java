@@ -1,7 +1,7 @@
 package dev.mailservice.adapters.config;
 
+import dev.mailservice.application.failure.InvalidInput;
 import dev.mailservice.application.port.out.ConfigRepository;
-import dev.mailservice.domain.InvalidSmtpConfigurationException;
 import dev.mailservice.domain.OpaqueFields;
 import dev.mailservice.domain.SmtpConfiguration;
 import dev.mailservice.domain.StoredSmtpConfiguration;
@@ -85,7 +85,7 @@ public final class KeyValueConfigRepository implements ConfigRepository {
         try {
             return cipher.decrypt(value);
         } catch (AesGcmCipher.UndecryptableValueException e) {
-            throw new InvalidSmtpConfigurationException(null,
+            throw new InvalidInput(null,
                     "The SMTP configuration in " + location() + " cannot be decrypted: " + e.getMessage());
         }
     }

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mailservice.application.failure.InvalidInput;
 import dev.mailservice.application.port.out.ConfigRepository;
-import dev.mailservice.domain.InvalidSmtpConfigurationException;
 import dev.mailservice.domain.OpaqueFields;
 import dev.mailservice.domain.SmtpConfiguration;
 import dev.mailservice.domain.StoredSmtpConfiguration;
@@ -40,10 +40,10 @@ abstract class ConfigRepositoryContractTest {
     /** The name the backend reports as its source. */
     abstract String expectedSourceName();
 
-    private InvalidSmtpConfigurationException refusalOf(String document) throws Exception {
+    private InvalidInput refusalOf(String document) throws Exception {
         storeRaw(document);
-        InvalidSmtpConfigurationException refusal =
-                assertThrows(InvalidSmtpConfigurationException.class, () -> repository().load());
+        InvalidInput refusal =
+                assertThrows(InvalidInput.class, () -> repository().load());
         assertFalse(refusal.getMessage().contains(SECRET), "the message shows the password: " + refusal.getMessage());
         assertTrue(refusal.getMessage().contains(repository().location()),
                 "the message does not say where: " + refusal.getMessage());
@@ -74,7 +74,7 @@ abstract class ConfigRepositoryContractTest {
 
     @Test
     void aMalformedDocumentIsInvalidWithLineAndColumnAndNoPassword() throws Exception {
-        InvalidSmtpConfigurationException refusal = refusalOf("""
+        InvalidInput refusal = refusalOf("""
                 {"host": "smtp.example.com",
                  "password": %s,
                  "port": 587}""".formatted(SECRET));
@@ -105,7 +105,7 @@ abstract class ConfigRepositoryContractTest {
 
     @Test
     void aFieldThatBreaksARuleIsInvalidAndNamed() throws Exception {
-        InvalidSmtpConfigurationException refusal = refusalOf(VALID_DOCUMENT.replace("587", "70000"));
+        InvalidInput refusal = refusalOf(VALID_DOCUMENT.replace("587", "70000"));
 
         assertEquals(Optional.of("port"), refusal.field());
         assertTrue(refusal.getMessage().endsWith("is invalid: port must be between 1 and 65535"),

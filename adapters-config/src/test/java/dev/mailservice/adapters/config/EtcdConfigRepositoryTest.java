@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mailservice.application.failure.InvalidInput;
 import dev.mailservice.application.failure.WriteConflict;
-import dev.mailservice.domain.InvalidSmtpConfigurationException;
 import dev.mailservice.domain.OpaqueFields;
 import dev.mailservice.domain.SmtpConfiguration;
 import dev.mailservice.testkit.EtcdCluster;
@@ -88,7 +88,7 @@ class EtcdConfigRepositoryTest extends PipesHubStoreContractTest {
     void aValueOverTheLimitIsRefusedHoweverFarOver(int padding) throws Exception {
         storeRaw(withPadding(padding));
 
-        InvalidSmtpConfigurationException refusal = assertThrows(InvalidSmtpConfigurationException.class,
+        InvalidInput refusal = assertThrows(InvalidInput.class,
                 () -> repository().load());
 
         assertTrue(refusal.getMessage().endsWith("the value is longer than the limit of " + MAX_VALUE_BYTES + " bytes"),

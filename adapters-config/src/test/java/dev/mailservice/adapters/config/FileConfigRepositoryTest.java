@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mailservice.application.failure.BackendUnavailable;
+import dev.mailservice.application.failure.InvalidInput;
 import dev.mailservice.application.port.out.ConfigRepository;
-import dev.mailservice.domain.InvalidSmtpConfigurationException;
 import dev.mailservice.domain.OpaqueFields;
 import dev.mailservice.domain.SmtpConfiguration;
 import dev.mailservice.domain.StoredSmtpConfiguration;
@@ -65,7 +65,7 @@ class FileConfigRepositoryTest extends ConfigRepositoryContractTest {
         assertEquals("smtp.example.com", repository.load().orElseThrow().configuration().host());
 
         storeRaw(atTheLimit + " ");
-        InvalidSmtpConfigurationException refusal = assertThrows(InvalidSmtpConfigurationException.class, repository::load);
+        InvalidInput refusal = assertThrows(InvalidInput.class, repository::load);
         assertEquals("The SMTP configuration in file " + file + " cannot be read: the value is longer than the limit of "
                 + MAX_VALUE_BYTES + " bytes", refusal.getMessage());
     }

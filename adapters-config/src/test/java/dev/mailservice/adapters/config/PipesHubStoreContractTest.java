@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mailservice.application.failure.BackendUnavailable;
+import dev.mailservice.application.failure.InvalidInput;
 import dev.mailservice.application.port.out.ConfigRepository;
-import dev.mailservice.domain.InvalidSmtpConfigurationException;
 import dev.mailservice.domain.OpaqueFields;
 import dev.mailservice.domain.SmtpConfiguration;
 import dev.mailservice.testkit.NodeCryptoVector;
@@ -127,7 +127,7 @@ abstract class PipesHubStoreContractTest extends ConfigRepositoryContractTest {
         storeRaw(VALID_DOCUMENT);
         KeyValueConfigRepository wrongKey = new KeyValueConfigRepository(store, new AesGcmCipher("not-the-key"));
 
-        InvalidSmtpConfigurationException refusal = assertThrows(InvalidSmtpConfigurationException.class, wrongKey::load);
+        InvalidInput refusal = assertThrows(InvalidInput.class, wrongKey::load);
 
         assertTrue(refusal.getMessage().startsWith("The SMTP configuration in " + repository.location()),
                 refusal.getMessage());
@@ -140,7 +140,7 @@ abstract class PipesHubStoreContractTest extends ConfigRepositoryContractTest {
         putRaw(KeyValueConfigRepository.PATH,
                 parts[0] + ":" + (parts[1].startsWith("0") ? "1" : "0") + parts[1].substring(1) + ":" + parts[2]);
 
-        InvalidSmtpConfigurationException refusal = assertThrows(InvalidSmtpConfigurationException.class, repository::load);
+        InvalidInput refusal = assertThrows(InvalidInput.class, repository::load);
 
         assertTrue(refusal.getMessage().contains("cannot be decrypted"), refusal.getMessage());
     }
@@ -149,7 +149,7 @@ abstract class PipesHubStoreContractTest extends ConfigRepositoryContractTest {
     void aPlainTextValueIsAnInvalidConfiguration() throws Exception {
         putRaw(KeyValueConfigRepository.PATH, VALID_DOCUMENT);
 
-        InvalidSmtpConfigurationException refusal = assertThrows(InvalidSmtpConfigurationException.class, repository::load);
+        InvalidInput refusal = assertThrows(InvalidInput.class, repository::load);
 
         assertTrue(refusal.getMessage().contains("is not in the form hex(iv):hex(ciphertext):hex(tag)"), refusal.getMessage());
     }

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mailservice.application.failure.BackendUnavailable;
+import dev.mailservice.application.failure.InvalidInput;
 import dev.mailservice.application.port.out.ConfigRepository;
-import dev.mailservice.domain.InvalidSmtpConfigurationException;
 import dev.mailservice.domain.OpaqueFields;
 import dev.mailservice.domain.SmtpConfiguration;
 import dev.mailservice.testkit.RedisServer;
@@ -97,7 +97,7 @@ class RedisConfigRepositoryTest extends PipesHubStoreContractTest {
     void aValueOfAnotherTypeIsAnInvalidConfigurationThatNamesTheType() {
         rawClient.hashSet("pipeshub:kv:/services/smtp", "host", "smtp.example.com");
 
-        InvalidSmtpConfigurationException refusal = assertThrows(InvalidSmtpConfigurationException.class,
+        InvalidInput refusal = assertThrows(InvalidInput.class,
                 () -> repository().load());
 
         assertEquals("The SMTP configuration in Redis key pipeshub:kv:/services/smtp cannot be read: the value is a "
@@ -110,7 +110,7 @@ class RedisConfigRepositoryTest extends PipesHubStoreContractTest {
         rawClient.lengthen("pipeshub:kv:/services/smtp", length);
         long sentBefore = rawClient.bytesSentByServer();
 
-        InvalidSmtpConfigurationException refusal = assertThrows(InvalidSmtpConfigurationException.class,
+        InvalidInput refusal = assertThrows(InvalidInput.class,
                 () -> repository().load());
 
         assertTrue(refusal.getMessage().endsWith("the value is longer than the limit of " + MAX_VALUE_BYTES + " bytes"),

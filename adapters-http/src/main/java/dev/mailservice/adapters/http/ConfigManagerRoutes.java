@@ -8,7 +8,6 @@ import dev.mailservice.application.port.in.VerifySmtpConfiguration.SmtpVerificat
 import dev.mailservice.contract.SmtpConfigurationJson.PasswordShown;
 import dev.mailservice.contract.SmtpConfigurationJson;
 import dev.mailservice.domain.EmailAddress;
-import dev.mailservice.domain.InvalidInputException;
 import dev.mailservice.domain.SmtpConfiguration;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
@@ -63,9 +62,12 @@ public final class ConfigManagerRoutes implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        Routes.post(rules, "/smtpConfig", userTokens.requireRole(ADMIN_ROLE), this::store);
+        // A body that breaks a rule is PipesHub's VALIDATION_ERROR, which its web app shows by field.
+        Routes.post(rules, "/smtpConfig", userTokens.requireRole(ADMIN_ROLE), RefusalWording.VALIDATION_ERROR,
+                this::store);
         Routes.get(rules, "/smtpConfig", userTokens.requireRole(ADMIN_ROLE), this::showMasked);
-        Routes.post(rules, "/smtpConfig/verify", userTokens.requireRole(ADMIN_ROLE), this::verify);
+        Routes.post(rules, "/smtpConfig/verify", userTokens.requireRole(ADMIN_ROLE), RefusalWording.VALIDATION_ERROR,
+                this::verify);
         Routes.get(rules, "/internal/smtpConfig", scopedTokens.requireScope(MailRoutes.FETCH_CONFIG_SCOPE),
                 this::showInFull);
     }
@@ -76,27 +78,17 @@ public final class ConfigManagerRoutes implements HttpService {
 
     record StepAnswer(String name, boolean ok, long ms, String detail) {}
 
-    /** A body that breaks a rule is PipesHub's {@code VALIDATION_ERROR}, which its web app shows by field. */
     private void store(ServerRequest request, ServerResponse response) {
         Map<String, Object> submitted = RequestBodies.readFields(request);
-        try {
-            save.save(SmtpConfigurationJson.change(submitted));
-        } catch (InvalidInputException | InvalidInput invalid) {
-            throw HttpError.validation(invalid.getMessage());
-        }
+        save.save(SmtpConfigurationJson.change(submitted));
         Json.send(request, response, Status.OK_200, new Created(CREATED));
     }
 
     /** 200 whether or not the server passed: the request itself succeeded; the report tells how the server did. */
     private void verify(ServerRequest request, ServerResponse response) {
         Map<String, Object> submitted = RequestBodies.readFields(request);
-        SmtpVerification report;
-        try {
-            Optional<EmailAddress> sendTestTo = sendTestTo(submitted.remove(SEND_TEST_TO));
-            report = verify.verify(SmtpConfigurationJson.change(submitted), sendTestTo);
-        } catch (InvalidInputException | InvalidInput invalid) {
-            throw HttpError.validation(invalid.getMessage());
-        }
+        Optional<EmailAddress> sendTestTo = sendTestTo(submitted.remove(SEND_TEST_TO));
+        SmtpVerification report = verify.verify(SmtpConfigurationJson.change(submitted), sendTestTo);
         Json.send(request, response, Status.OK_200, new VerifyAnswer(report.ok(), report.steps().stream()
                 .map(step -> new StepAnswer(step.step().key(), step.ok(), step.took().toMillis(), step.detail()))
                 .toList(), report.advice()));
@@ -109,7 +101,7 @@ public final class ConfigManagerRoutes implements HttpService {
         try {
             return Optional.of(new EmailAddress((String) value));
         } catch (ClassCastException | IllegalArgumentException e) {
-            throw HttpError.validation(SEND_TEST_TO + " must be an e-mail address like name@example.com");
+            throw new InvalidInput(SEND_TEST_TO, "must be an e-mail address like name@example.com");
         }
     }
 

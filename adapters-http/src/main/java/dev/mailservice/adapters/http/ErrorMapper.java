@@ -105,7 +105,7 @@ final class ErrorMapper {
         Failure failure = error instanceof NotFoundException
                 ? new Failure(Status.NOT_FOUND_404, "No route " + request.prologue().method().text() + " "
                         + request.prologue().uriPath().path())
-                : classify(error);
+                : classify(error, RefusalWording.of(request));
         // A refusal of our own (the 503 while stopping) is no failure to look into, and would come by the thousand;
         // a send's end is logged by the send, once.
         if (failure.status().code() >= 500 && !(error instanceof HttpError) && !(error instanceof DeliveryFailed)) {
@@ -156,11 +156,11 @@ final class ErrorMapper {
         };
     }
 
-    private static Failure classify(Throwable error) {
+    private static Failure classify(Throwable error, RefusalWording wording) {
         return switch (error) {
-            case HttpError http -> new Failure(http.status(), http.code().orElse(codeOf(http.status())), http.getMessage(),
+            case HttpError http -> new Failure(http.status(), codeOf(http.status()), http.getMessage(),
                     http.retryAfter());
-            case ServiceFailure failure -> classify(failure);
+            case ServiceFailure failure -> classify(failure, wording);
             case RequestException request when request.status().code() == 413 -> new Failure(request.status(), TOO_LARGE);
             case RequestException request when request.status().code() < 500 ->
                     new Failure(request.status(), request.status().reasonPhrase());
@@ -173,11 +173,15 @@ final class ErrorMapper {
         };
     }
 
-    /** Every failure of a use case, each answered as the contract says: the compiler checks none is missed. */
-    private static Failure classify(ServiceFailure failure) {
+    /**
+     * Every failure of a use case, each answered as the contract says: the compiler checks none is
+     * missed. A refusal of input is worded as its route words them.
+     */
+    private static Failure classify(ServiceFailure failure, RefusalWording wording) {
         return switch (failure) {
             case NotConfigured notConfigured -> new Failure(Status.BAD_REQUEST_400, notConfigured.getMessage());
-            case InvalidInput invalid -> new Failure(Status.BAD_REQUEST_400, invalid.getMessage());
+            case InvalidInput invalid -> new Failure(Status.BAD_REQUEST_400, wording.code(), wording.message(invalid),
+                    Optional.empty());
             case BackendUnavailable down -> new Failure(Status.SERVICE_UNAVAILABLE_503, codeOf(Status.SERVICE_UNAVAILABLE_503),
                     down.getMessage(), down.retryAfter());
             case WriteConflict conflict -> new Failure(Status.CONFLICT_409, conflict.getMessage());

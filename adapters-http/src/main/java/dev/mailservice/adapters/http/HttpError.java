@@ -9,31 +9,21 @@ final class HttpError extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
-    /** The contract's code for a configuration-manager body that fails validation. */
-    static final String VALIDATION_ERROR = "VALIDATION_ERROR";
-
     private final transient Status status;
-    private final String code;
     private final transient Duration retryAfter;
 
-    private HttpError(Status status, String code, String message, Duration retryAfter) {
+    private HttpError(Status status, String message, Duration retryAfter) {
         super(message);
         this.status = status;
-        this.code = code;
         this.retryAfter = retryAfter;
     }
 
     private HttpError(Status status, String message) {
-        this(status, null, message, null);
+        this(status, message, null);
     }
 
     Status status() {
         return status;
-    }
-
-    /** The error code to answer, when it is not the one the status stands for. */
-    Optional<String> code() {
-        return Optional.ofNullable(code);
     }
 
     /** How long the client should wait before it tries again, for an overload. */
@@ -43,11 +33,6 @@ final class HttpError extends RuntimeException {
 
     static HttpError badRequest(String message) {
         return new HttpError(Status.BAD_REQUEST_400, message);
-    }
-
-    /** A configuration-manager body that fails validation: 400 with PipesHub's {@code VALIDATION_ERROR}. */
-    static HttpError validation(String message) {
-        return new HttpError(Status.BAD_REQUEST_400, VALIDATION_ERROR, message, null);
     }
 
     static HttpError unauthorized(String message) {
@@ -73,6 +58,6 @@ final class HttpError extends RuntimeException {
 
     /** An overload: 503, and the client may try again after {@code retryAfter}. */
     static HttpError overloaded(String message, Duration retryAfter) {
-        return new HttpError(Status.SERVICE_UNAVAILABLE_503, null, message, retryAfter);
+        return new HttpError(Status.SERVICE_UNAVAILABLE_503, message, retryAfter);
     }
 }

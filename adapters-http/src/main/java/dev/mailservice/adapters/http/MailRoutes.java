@@ -1,6 +1,5 @@
 package dev.mailservice.adapters.http;
 
-import dev.mailservice.application.failure.InvalidInput;
 import dev.mailservice.application.port.in.GetSmtpStatus;
 import dev.mailservice.application.port.in.ReloadSmtpConfiguration;
 import dev.mailservice.application.port.in.SendEmail;
@@ -49,7 +48,7 @@ public final class MailRoutes implements HttpService {
     public void routing(HttpRules rules) {
         Routes.post(rules, "/updateSmtpConfig", scopedTokens.requireScope(FETCH_CONFIG_SCOPE), this::reload);
         Routes.get(rules, "/smtpConfig", scopedTokens.requireScope(FETCH_CONFIG_SCOPE), this::status);
-        Routes.post(rules, SEND_EMAIL, scopedTokens.requireScope(MAIL_SEND_SCOPE), this::send);
+        Routes.post(rules, SEND_EMAIL, scopedTokens.requireScope(MAIL_SEND_SCOPE), SendEmailBody.REFUSALS, this::send);
     }
 
     record ReloadAnswer(String message, Map<String, Object> smtp) {}
@@ -72,11 +71,7 @@ public final class MailRoutes implements HttpService {
     }
 
     private void send(ServerRequest request, ServerResponse response) {
-        try {
-            sendEmail.send(SendEmailBody.read(RequestBodies.readObject(request)));
-        } catch (InvalidInput refused) {
-            throw SendEmailBody.refusal(refused.getMessage());
-        }
+        sendEmail.send(SendEmailBody.read(RequestBodies.readObject(request)));
         Json.send(request, response, Status.OK_200, new SendAnswer(new SendAnswer.Sent(true, "Email sent")));
     }
 

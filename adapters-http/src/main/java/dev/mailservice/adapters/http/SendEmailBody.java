@@ -2,7 +2,7 @@ package dev.mailservice.adapters.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.mailservice.domain.InvalidMailRequestException;
+import dev.mailservice.application.failure.InvalidInput;
 import dev.mailservice.domain.MailMessage;
 import dev.mailservice.domain.MailRequest;
 import java.nio.charset.StandardCharsets;
@@ -34,33 +34,16 @@ final class SendEmailBody {
 
     private SendEmailBody() {}
 
-    /** The domain's names of a request's fields, and what the contract calls them. */
-    private static final Map<String, String> WIRE_NAMES = Map.of(
-            MailRequest.TEMPLATE, "emailTemplateType", MailRequest.TO, "sendEmailTo", MailRequest.CC, "sendCcTo");
+    /** A send's refusals name the domain's fields as the contract names them: {@code to[1]} is {@code sendEmailTo[1]}. */
+    static final RefusalWording REFUSALS = new RefusalWording(RefusalWording.PLAIN.code(), Map.of(
+            MailRequest.TEMPLATE, "emailTemplateType", MailRequest.TO, "sendEmailTo", MailRequest.CC, "sendCcTo"));
 
     /**
-     * @throws HttpError a 400 naming the field by its name in the contract
+     * @throws HttpError    a 400 when a field has the wrong JSON type, naming it as the contract does
+     * @throws InvalidInput when the request breaks a rule of the domain
      */
     static MailRequest read(ObjectNode body) {
-        try {
-            return request(body);
-        } catch (InvalidMailRequestException refused) {
-            throw refusal(refused.getMessage());
-        }
-    }
-
-    /**
-     * A refusal of a send, its message starting with the blamed field's name in the domain (as
-     * every refusal of a mail request does), renamed as the contract names it: {@code to[1] must be}
-     * becomes {@code sendEmailTo[1] must be}.
-     */
-    static HttpError refusal(String message) {
-        int end = 0;
-        while (end < message.length() && Character.isLetter(message.charAt(end))) {
-            end++;
-        }
-        String field = message.substring(0, end);
-        return HttpError.badRequest(WIRE_NAMES.getOrDefault(field, field) + message.substring(end));
+        return InvalidInput.translating(() -> request(body));
     }
 
     private static MailRequest request(ObjectNode body) {

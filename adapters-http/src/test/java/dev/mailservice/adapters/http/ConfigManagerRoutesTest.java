@@ -6,12 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mailservice.application.failure.BackendUnavailable;
+import dev.mailservice.application.failure.InvalidInput;
 import dev.mailservice.application.failure.Overloaded;
 import dev.mailservice.application.failure.WriteConflict;
 import dev.mailservice.application.port.in.SmtpConfigurationChange;
 import dev.mailservice.application.port.in.VerifySmtpConfiguration.SmtpVerification;
 import dev.mailservice.domain.EmailAddress;
-import dev.mailservice.domain.InvalidSmtpConfigurationException;
 import dev.mailservice.domain.OpaqueFields;
 import dev.mailservice.domain.SmtpConfiguration;
 import dev.mailservice.domain.SmtpStep;
@@ -82,7 +82,7 @@ class ConfigManagerRoutesTest extends HttpAdapterTest {
     @Test
     void anInvalidConfigurationIs400ValidationErrorNamingTheField() throws Exception {
         useCases.saveAnswer = fields -> {
-            throw new InvalidSmtpConfigurationException("port", "port must be between 1 and 65535");
+            throw new InvalidInput("port", "must be between 1 and 65535");
         };
 
         assertError(call("POST", PATH, admin(), BODY.replace("587", "0")), 400, "VALIDATION_ERROR",

@@ -4,9 +4,10 @@ import static dev.mailservice.testkit.Tokens.SCOPED_SECRET;
 import static dev.mailservice.testkit.Tokens.USER_SECRET;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.mailservice.application.failure.InvalidInput;
+import dev.mailservice.application.port.in.GetServiceHealth.ServiceHealth;
 import dev.mailservice.application.port.in.SmtpConfigurationChange.Field;
 import dev.mailservice.application.port.in.SmtpConfigurationChange;
-import dev.mailservice.application.port.in.GetServiceHealth.ServiceHealth;
 import dev.mailservice.application.port.in.SmtpStatus;
 import dev.mailservice.application.port.in.VerifySmtpConfiguration.SmtpVerification;
 import dev.mailservice.domain.EmailAddress;
@@ -145,10 +146,10 @@ abstract class HttpAdapterTest {
             return answer;
         }
 
-        /** The configuration a change gives in full. */
+        /** The configuration a change gives in full; refused as the use case refuses it. */
         static SmtpConfiguration given(SmtpConfigurationChange change) {
-            return SmtpConfiguration.of(value(change.host()), change.port(), value(change.username()),
-                    value(change.password()), value(change.fromEmail()));
+            return InvalidInput.translating(() -> SmtpConfiguration.of(value(change.host()), change.port(),
+                    value(change.username()), value(change.password()), value(change.fromEmail())));
         }
 
         private static String value(Field field) {

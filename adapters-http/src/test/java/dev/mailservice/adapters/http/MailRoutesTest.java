@@ -127,7 +127,7 @@ class MailRoutesTest extends HttpAdapterTest {
     @Test
     void anInvalidConfigurationIsA400NamingTheProblem() throws Exception {
         useCases.reloadAnswer = () -> {
-            throw new InvalidInput("port", "port must be between 1 and 65535");
+            throw new InvalidInput("port", "must be between 1 and 65535");
         };
 
         assertError(reloadWith(Tokens.scoped(SCOPED_SECRET, "fetch:config")), 400, "HTTP_BAD_REQUEST",

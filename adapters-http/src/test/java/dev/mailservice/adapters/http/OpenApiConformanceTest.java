@@ -99,7 +99,7 @@ class OpenApiConformanceTest extends HttpAdapterTest {
         useCases.reloadAnswer = Optional::empty;
         conforms("POST", RELOAD, 200, call("POST", RELOAD, fetchConfig, NO_BODY));
         useCases.reloadAnswer = () -> {
-            throw new InvalidInput("port", "port must be between 1 and 65535");
+            throw new InvalidInput("port", "must be between 1 and 65535");
         };
         conforms("POST", RELOAD, 400, call("POST", RELOAD, fetchConfig, NO_BODY));
         useCases.reloadAnswer = () -> {

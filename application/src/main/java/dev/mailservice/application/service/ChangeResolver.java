@@ -3,7 +3,6 @@ package dev.mailservice.application.service;
 import dev.mailservice.application.failure.InvalidInput;
 import dev.mailservice.application.port.in.SmtpConfigurationChange;
 import dev.mailservice.application.port.in.SmtpConfigurationChange.Field;
-import dev.mailservice.domain.InvalidInputException;
 import dev.mailservice.domain.Password;
 import dev.mailservice.domain.SmtpConfiguration;
 import java.util.Optional;
@@ -26,7 +25,7 @@ final class ChangeResolver {
      * no other listener on the same host, and never over a connection with less TLS.
      */
     static SmtpConfiguration resolve(SmtpConfigurationChange change, Optional<SmtpConfiguration> stored) {
-        try {
+        return InvalidInput.translating(() -> {
             String host = value(change.host(), SmtpConfiguration.HOST, stored, current -> Optional.of(current.host()));
             String username = value(change.username(), SmtpConfiguration.USERNAME, stored, SmtpConfiguration::username);
             String password = value(change.password(), SmtpConfiguration.PASSWORD, stored,
@@ -36,13 +35,11 @@ final class ChangeResolver {
             SmtpConfiguration configuration = SmtpConfiguration.of(host, change.port(), username, password, fromEmail,
                     change.secure());
             if (change.password() instanceof Field.Keep && !sameServerAndUser(configuration, stored.orElseThrow())) {
-                throw new InvalidInput(SmtpConfiguration.PASSWORD, "password must be given again: the stored password "
+                throw new InvalidInput(SmtpConfiguration.PASSWORD, "must be given again: the stored password "
                         + "is kept only while host, port, secure and username stay the same");
             }
             return configuration;
-        } catch (InvalidInputException refusal) {
-            throw InvalidInput.of(refusal);
-        }
+        });
     }
 
     private static String value(Field field, String name, Optional<SmtpConfiguration> stored,
@@ -50,7 +47,7 @@ final class ChangeResolver {
         return switch (field) {
             case Field.Given given -> given.value().orElse(null);
             case Field.Keep keep -> stored.flatMap(storedValue).orElseThrow(() -> new InvalidInput(name,
-                    name + " is to be kept as stored, but no " + name + " is stored"));
+                    "is to be kept as stored, but no " + name + " is stored"));
         };
     }
 

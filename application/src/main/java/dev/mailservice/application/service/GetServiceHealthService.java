@@ -5,20 +5,18 @@ import dev.mailservice.application.port.in.SmtpStatus;
 import java.util.Objects;
 import java.util.Optional;
 
-/** Implements {@link GetServiceHealth} from the active sender and the last contact with the backend. */
+/** Implements {@link GetServiceHealth} from the {@link SmtpStatusBoard}. */
 public final class GetServiceHealthService implements GetServiceHealth {
 
-    private final ActiveMailSender sender;
-    private final BackendContacts contacts;
+    private final SmtpStatusBoard board;
 
-    public GetServiceHealthService(ActiveMailSender sender, BackendContacts contacts) {
-        this.sender = Objects.requireNonNull(sender, "sender");
-        this.contacts = Objects.requireNonNull(contacts, "contacts");
+    public GetServiceHealthService(SmtpStatusBoard board) {
+        this.board = Objects.requireNonNull(board, "board");
     }
 
     @Override
     public ServiceHealth health() {
-        Optional<SmtpStatus.Applied> active = sender.status().active();
-        return new ServiceHealth(active.isPresent(), active.map(SmtpStatus.Applied::appliedAt), contacts.last());
+        Optional<SmtpStatus.Applied> active = board.active();
+        return new ServiceHealth(active.isPresent(), active.map(SmtpStatus.Applied::appliedAt), board.lastBackendContact());
     }
 }

@@ -4,17 +4,17 @@ import dev.mailservice.application.port.in.GetSmtpStatus;
 import dev.mailservice.application.port.in.SmtpStatus;
 import java.util.Objects;
 
-/** Implements {@link GetSmtpStatus} from the state the active sender holds. */
+/** Implements {@link GetSmtpStatus} from the {@link SmtpStatusBoard}. */
 public final class GetSmtpStatusService implements GetSmtpStatus {
 
-    private final ActiveMailSender sender;
+    private final SmtpStatusBoard board;
 
-    public GetSmtpStatusService(ActiveMailSender sender) {
-        this.sender = Objects.requireNonNull(sender, "sender");
+    public GetSmtpStatusService(SmtpStatusBoard board) {
+        this.board = Objects.requireNonNull(board, "board");
     }
 
     @Override
     public SmtpStatus status() {
-        return sender.status();
+        return board.status();
     }
 }

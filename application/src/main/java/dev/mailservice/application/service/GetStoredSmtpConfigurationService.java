@@ -1,9 +1,7 @@
 package dev.mailservice.application.service;
 
-import dev.mailservice.application.failure.InvalidInput;
 import dev.mailservice.application.port.in.GetStoredSmtpConfiguration;
 import dev.mailservice.application.port.out.ConfigRepository;
-import dev.mailservice.domain.InvalidInputException;
 import dev.mailservice.domain.StoredSmtpConfiguration;
 import java.util.Objects;
 import java.util.Optional;
@@ -19,10 +17,6 @@ public final class GetStoredSmtpConfigurationService implements GetStoredSmtpCon
 
     @Override
     public Optional<StoredSmtpConfiguration> stored() {
-        try {
-            return repository.load();
-        } catch (InvalidInputException refusal) {
-            throw InvalidInput.of(refusal);
-        }
+        return repository.load();
     }
 }

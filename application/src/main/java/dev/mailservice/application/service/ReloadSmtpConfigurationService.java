@@ -1,30 +1,209 @@
 package dev.mailservice.application.service;
 
+import dev.mailservice.application.failure.BackendUnavailable;
+import dev.mailservice.application.failure.InvalidInput;
+import dev.mailservice.application.failure.ServiceFailure;
+import dev.mailservice.application.failure.WriteConflict;
 import dev.mailservice.application.port.in.ReloadSmtpConfiguration;
+import dev.mailservice.application.port.in.SmtpStatus;
+import dev.mailservice.application.port.in.VerifySmtpConfiguration.SmtpVerification;
 import dev.mailservice.application.port.out.ConfigRepository;
+import dev.mailservice.application.port.out.MailTransport;
+import dev.mailservice.application.port.out.MailTransportFactory;
+import dev.mailservice.application.port.out.ServiceMetrics;
+import dev.mailservice.application.port.out.ServiceMetrics.ReloadOutcome;
+import dev.mailservice.application.port.out.ServiceMetrics.VerificationTrigger;
 import dev.mailservice.domain.SmtpConfiguration;
+import dev.mailservice.domain.StoredSmtpConfiguration;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Implements {@link ReloadSmtpConfiguration}: the {@link ConfigurationApplier} reads the backend
- * and applies what it holds, under its lock (verified before it, when verification on apply is
- * on). Every failure of the read or the apply is recorded as the last reload error; a reload that
- * gave up waiting for the lock, having read nothing, records nothing.
+ * Implements {@link ReloadSmtpConfiguration} in its four steps ({@link #readVerifyBuildSwapIn}):
+ * read what the {@link ConfigRepository} holds, verify it against its server when verification on
+ * apply is on, build a transport for it with the {@link MailTransportFactory}, and swap that in.
+ *
+ * <p>The steps run in the backend's turn ({@link BackendTurns}), so a reload or save of this
+ * replica never comes in between. Verification talks to the server for seconds, so it runs before
+ * the turn is taken, on what is stored then; if the turn reads another configuration (stored
+ * meanwhile), that one is verified in its turn, a few times at most.
+ *
+ * <p>A value read at an older revision than the active one is read once more: reads are serialised
+ * by the turns and the backends read linearisably, so it answered late. If the backend still holds
+ * the older revision, its history went back (restored from a backup, say), and what it holds now is
+ * the truth. A configuration equal to the active one keeps its transport, so re-reading an
+ * unchanged value disturbs no send.
+ *
+ * <p>Every reload that had its turn is counted and notes whether it reached the backend; every
+ * failure is recorded as the last reload error and logged, and leaves the active configuration as
+ * it was. A reload refused its turn reads, records and counts nothing.
  */
 public final class ReloadSmtpConfigurationService implements ReloadSmtpConfiguration {
 
-    private final ConfigRepository repository;
-    private final ConfigurationApplier applier;
+    private static final System.Logger LOG = System.getLogger(ReloadSmtpConfigurationService.class.getName());
 
-    public ReloadSmtpConfigurationService(ConfigRepository repository, ConfigurationApplier applier) {
+    /** How many configurations a reload verifies when each is replaced while it is verified. */
+    static final int VERIFY_ATTEMPTS = 3;
+
+    private final ConfigRepository repository;
+    private final BackendTurns turns;
+    private final MailTransportFactory transportFactory;
+    private final ActiveMailSender sender;
+    private final SmtpStatusBoard board;
+    private final ServiceMetrics metrics;
+    private final Optional<SmtpVerifier> verifyOnApply;
+
+    /** How one reload in the backend's turn ended. */
+    private sealed interface Reload {
+
+        /** It ended as {@code outcome}; {@code configuration} is the one stored, now active. */
+        record Ended(ReloadOutcome outcome, Optional<SmtpConfiguration> configuration) implements Reload {}
+
+        /** It failed as {@code outcome}; the active configuration stays. */
+        record Failed(ReloadOutcome outcome, ServiceFailure failure) implements Reload {}
+
+        /** Another configuration was stored than the one verified ahead of the turn: it is verified next. */
+        record StoredWhileVerifying() implements Reload {}
+    }
+
+    /**
+     * @param verifyOnApply when present, a stored configuration other than the active one becomes
+     *                      active only once it passes this verification through AUTH
+     */
+    public ReloadSmtpConfigurationService(ConfigRepository repository, BackendTurns turns,
+            MailTransportFactory transportFactory, ActiveMailSender sender, SmtpStatusBoard board,
+            ServiceMetrics metrics, Optional<SmtpVerifier> verifyOnApply) {
         this.repository = Objects.requireNonNull(repository, "repository");
-        this.applier = Objects.requireNonNull(applier, "applier");
+        this.turns = Objects.requireNonNull(turns, "turns");
+        this.transportFactory = Objects.requireNonNull(transportFactory, "transportFactory");
+        this.sender = Objects.requireNonNull(sender, "sender");
+        this.board = Objects.requireNonNull(board, "board");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.verifyOnApply = Objects.requireNonNull(verifyOnApply, "verifyOnApply");
     }
 
     @Override
     public Optional<SmtpConfiguration> reload() {
-        return applier.verifyingAhead(repository,
-                () -> applier.exclusively(repository, active -> applier.reloadFrom(repository, active)));
+        for (int attempt = 1; ; attempt++) {
+            Optional<Verified> verifiedAhead = verifyOnApply.isPresent() ? verifyWhatIsStored() : Optional.empty();
+            Reload reload;
+            try (BackendTurns.Turn turn = turns.take()) {
+                long started = System.nanoTime();
+                reload = readVerifyBuildSwapIn(turn, verifiedAhead);
+                record(reload, Duration.ofNanos(System.nanoTime() - started));
+            }
+            switch (reload) {
+                case Reload.Ended ended -> {
+                    return ended.configuration();
+                }
+                case Reload.Failed failed -> throw failed.failure();
+                case Reload.StoredWhileVerifying changed -> {
+                    if (attempt == VERIFY_ATTEMPTS) {
+                        throw board.reloadFailed(new WriteConflict("The stored SMTP configuration changed each time "
+                                + "it was verified (" + VERIFY_ATTEMPTS + " times); the active one stays"));
+                    }
+                }
+            }
+        }
+    }
+
+    /** The use case's four steps, in the backend's {@code turn}. */
+    private Reload readVerifyBuildSwapIn(BackendTurns.Turn turn, Optional<Verified> verifiedAhead) {
+        try {
+            // 1. Read what the backend holds.
+            Optional<StoredSmtpConfiguration> read = readNewerThanActive(turn);
+            if (read.isEmpty()) {
+                board.nothingStored(repository.location());
+                return new Reload.Ended(ReloadOutcome.NOTHING_STORED, Optional.empty());
+            }
+            StoredSmtpConfiguration stored = read.get();
+            if (board.confirmIfActive(stored)) {
+                return new Reload.Ended(ReloadOutcome.UNCHANGED, Optional.of(stored.configuration()));
+            }
+            // 2. Verify it against its server, when verification on apply is on (done ahead of the turn).
+            if (verifyOnApply.isPresent()) {
+                Optional<SmtpVerification> report = verifiedAhead
+                        .filter(verified -> verified.configuration().equals(stored.configuration()))
+                        .map(Verified::report);
+                if (report.isEmpty()) {
+                    return new Reload.StoredWhileVerifying();
+                }
+                if (!report.get().ok()) {
+                    return new Reload.Failed(ReloadOutcome.VERIFICATION_FAILED, new InvalidInput(null,
+                            report.get().failure()));
+                }
+            }
+            // 3. Build a transport for it.
+            MailTransport transport = transportFactory.create(stored.configuration());
+            // 4. Swap it in.
+            sender.swapIn(stored.configuration(), transport);
+            board.applied(stored, repository.sourceName());
+            return new Reload.Ended(ReloadOutcome.APPLIED, Optional.of(stored.configuration()));
+        } catch (BackendUnavailable unreachable) {
+            return new Reload.Failed(ReloadOutcome.BACKEND_UNAVAILABLE, unreachable);
+        } catch (ServiceFailure invalid) {
+            return new Reload.Failed(ReloadOutcome.INVALID, invalid);
+        }
+    }
+
+    /** Notes whether the reload reached the backend, counts how it ended, and records a failure. */
+    private void record(Reload reload, Duration took) {
+        String source = repository.sourceName();
+        switch (reload) {
+            case Reload.Ended ended -> {
+                board.backendRead(source, true);
+                metrics.reloadFinished(source, ended.outcome(), took);
+            }
+            case Reload.Failed failed -> {
+                board.backendRead(source, failed.outcome() != ReloadOutcome.BACKEND_UNAVAILABLE);
+                metrics.reloadFinished(source, failed.outcome(), took);
+                board.reloadFailed(failed.failure());
+            }
+            // Not an end: verified, then read again.
+            case Reload.StoredWhileVerifying changed -> board.backendRead(source, true);
+        }
+    }
+
+    private Optional<StoredSmtpConfiguration> readNewerThanActive(BackendTurns.Turn turn) {
+        long activeRevision = board.active().map(SmtpStatus.Applied::revision)
+                .orElse(StoredSmtpConfiguration.UNVERSIONED);
+        Optional<StoredSmtpConfiguration> stored = turn.load();
+        if (stored.isEmpty() || stored.get().revision() >= activeRevision) {
+            return stored;
+        }
+        Optional<StoredSmtpConfiguration> again = turn.load();
+        if (again.isPresent() && again.get().revision() < activeRevision) {
+            LOG.log(Level.WARNING, "The revision in {0} went back from {1,number,#} to {2,number,#}; applying what it holds now",
+                    repository.location(), activeRevision, again.get().revision());
+        }
+        return again;
+    }
+
+    /** A verification made ahead of the turn. */
+    private record Verified(SmtpConfiguration configuration, SmtpVerification report) {}
+
+    /**
+     * Verifies what is stored now, unless it is nothing or the active configuration. A backend that
+     * cannot be reached ends the reload here: reading again in the turn would pay its timeout twice.
+     * One that answers something unreadable is read again in the turn, where the failure is recorded.
+     */
+    private Optional<Verified> verifyWhatIsStored() {
+        Optional<SmtpConfiguration> stored;
+        try {
+            stored = repository.load().map(StoredSmtpConfiguration::configuration);
+        } catch (BackendUnavailable failure) {
+            board.backendRead(repository.sourceName(), false);
+            metrics.reloadFinished(repository.sourceName(), ReloadOutcome.BACKEND_UNAVAILABLE, Duration.ZERO);
+            throw board.reloadFailed(failure);
+        } catch (ServiceFailure unreadable) {
+            return Optional.empty();
+        }
+        if (stored.isEmpty() || stored.equals(board.active().map(SmtpStatus.Applied::configuration))) {
+            return Optional.empty();
+        }
+        return Optional.of(new Verified(stored.get(),
+                verifyOnApply.orElseThrow().verify(stored.get(), Optional.empty(), VerificationTrigger.APPLY)));
     }
 }

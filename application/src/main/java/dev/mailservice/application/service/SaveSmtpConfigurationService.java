@@ -1,63 +1,103 @@
 package dev.mailservice.application.service;
 
 import dev.mailservice.application.failure.InvalidInput;
+import dev.mailservice.application.failure.ServiceFailure;
 import dev.mailservice.application.failure.WriteConflict;
 import dev.mailservice.application.port.in.SaveSmtpConfiguration;
 import dev.mailservice.application.port.in.SmtpConfigurationChange;
+import dev.mailservice.application.port.in.SmtpStatus;
 import dev.mailservice.application.port.in.VerifySmtpConfiguration.SmtpVerification;
 import dev.mailservice.application.port.out.ConfigRepository;
+import dev.mailservice.application.port.out.MailTransport;
+import dev.mailservice.application.port.out.MailTransportFactory;
 import dev.mailservice.application.port.out.ServiceMetrics.VerificationTrigger;
 import dev.mailservice.domain.SmtpConfiguration;
 import dev.mailservice.domain.StoredSmtpConfiguration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
- * Implements {@link SaveSmtpConfiguration}: resolve the fields to keep against what is stored,
- * validate, verify against the server when asked to, store over the revision read, then apply
- * what was stored through the {@link ConfigurationApplier}.
+ * Implements {@link SaveSmtpConfiguration} in its steps: resolve the fields to keep against what is
+ * stored, verify against the server when asked to, store over the revision read, then build a
+ * transport for what was stored with the {@link MailTransportFactory} and swap it in.
  *
- * <p>Resolving, storing and applying hold the applier's lock, so no reload or save of this
- * instance comes in between: otherwise two saves could be applied in the other order than they
- * were stored (a file has no revision to tell), and a kept value could bring back one another save
- * had just replaced. Across replicas the write is made only over the revision read (etcd's
- * revisions tell), so a save on another replica in between makes this one a conflict rather than
- * being undone by it.
+ * <p>Resolving, storing and applying take the backend's turn ({@link BackendTurns}), so no reload
+ * or save of this replica comes in between: otherwise two saves could be applied in the other order
+ * than they were stored (a file has no revision to tell), and a kept value could bring back one
+ * another save had just replaced. Across replicas the write is made only over the revision read
+ * (etcd's revisions tell), so a save on another replica in between makes this one a conflict rather
+ * than being undone by it.
  *
- * <p>Verification talks to the SMTP server for seconds, so it runs before the lock is taken; under
- * the lock the change is resolved again, and if that gives another configuration or revision than
+ * <p>Verification talks to the SMTP server for seconds, so it runs before the turn is taken; in
+ * the turn the change is resolved again, and if that gives another configuration or revision than
  * the one verified, the save is a conflict and stores nothing.
  */
 public final class SaveSmtpConfigurationService implements SaveSmtpConfiguration {
 
     private final ConfigRepository repository;
-    private final ConfigurationApplier applier;
+    private final BackendTurns turns;
+    private final MailTransportFactory transportFactory;
+    private final ActiveMailSender sender;
+    private final SmtpStatusBoard board;
     private final Optional<SmtpVerifier> verifyBeforeSaving;
 
     /**
      * @param verifyBeforeSaving when present, a configuration that does not pass it through AUTH is
      *                           refused, and nothing is stored
      */
-    public SaveSmtpConfigurationService(ConfigRepository repository, ConfigurationApplier applier,
+    public SaveSmtpConfigurationService(ConfigRepository repository, BackendTurns turns,
+            MailTransportFactory transportFactory, ActiveMailSender sender, SmtpStatusBoard board,
             Optional<SmtpVerifier> verifyBeforeSaving) {
         this.repository = Objects.requireNonNull(repository, "repository");
-        this.applier = Objects.requireNonNull(applier, "applier");
+        this.turns = Objects.requireNonNull(turns, "turns");
+        this.transportFactory = Objects.requireNonNull(transportFactory, "transportFactory");
+        this.sender = Objects.requireNonNull(sender, "sender");
+        this.board = Objects.requireNonNull(board, "board");
         this.verifyBeforeSaving = Objects.requireNonNull(verifyBeforeSaving, "verifyBeforeSaving");
     }
 
     @Override
     public SmtpConfiguration save(SmtpConfigurationChange change) {
-        Optional<Resolved> verified = verifyBeforeSaving.map(verifier -> passing(verifier, resolve(change)));
-        return applier.exclusively(repository, active -> {
-            Resolved resolved = resolve(change);
+        Optional<Resolved> verified = verifyBeforeSaving.map(verifier ->
+                passing(verifier, resolve(change, repository::load, repository::currentRevision)));
+        try (BackendTurns.Turn turn = turns.take()) {
+            // 1. Resolve the change against what is stored now: what was verified, if anything was.
+            Resolved resolved = resolve(change, turn::load, turn::currentRevision);
             if (verified.isPresent() && !verified.get().equals(resolved)) {
                 throw new WriteConflict("The stored SMTP configuration changed while this one was being verified; "
                         + "nothing was stored");
             }
-            long revision = repository.save(resolved.configuration(), change.otherFields(), resolved.readRevision());
-            return applier.applyWritten(new StoredSmtpConfiguration(resolved.configuration(), revision,
-                    change.otherFields()), repository.sourceName(), active);
-        });
+            // 2. Store it over the revision read.
+            StoredSmtpConfiguration stored = new StoredSmtpConfiguration(resolved.configuration(),
+                    turn.save(resolved.configuration(), change.otherFields(), resolved.readRevision()),
+                    change.otherFields());
+            // A newer revision became active meanwhile (through another replica's save and the watch) ...
+            Optional<SmtpStatus.Applied> active = board.active();
+            if (active.isPresent() && stored.revision() < active.get().revision()) {
+                return active.get().configuration();
+            }
+            // ... or this one is active already, and keeps its transport.
+            if (board.confirmIfActive(stored)) {
+                return stored.configuration();
+            }
+            // 3. Build a transport for it.
+            MailTransport transport = build(stored.configuration());
+            // 4. Swap it in.
+            sender.swapIn(stored.configuration(), transport);
+            board.applied(stored, repository.sourceName());
+            return stored.configuration();
+        }
+    }
+
+    /** A transport for {@code configuration}; stored but not applied, it fails as a reload would, recorded. */
+    private MailTransport build(SmtpConfiguration configuration) {
+        try {
+            return transportFactory.create(configuration);
+        } catch (ServiceFailure failure) {
+            throw board.reloadFailed(failure);
+        }
     }
 
     /** {@code resolved}, once it passed {@code verifier}; refused otherwise. */
@@ -70,11 +110,12 @@ public final class SaveSmtpConfigurationService implements SaveSmtpConfiguration
     }
 
     /** The configuration {@code change} makes of what is stored now, and the revision read. */
-    private Resolved resolve(SmtpConfigurationChange change) {
+    private static Resolved resolve(SmtpConfigurationChange change, Supplier<Optional<StoredSmtpConfiguration>> load,
+            LongSupplier currentRevision) {
         // Only a change that keeps values needs them; any other reads the revision alone, so
         // that a stored value that cannot be read can still be replaced.
-        Optional<StoredSmtpConfiguration> stored = ChangeResolver.keepsAny(change) ? repository.load() : Optional.empty();
-        long readRevision = stored.isPresent() ? stored.get().revision() : repository.currentRevision();
+        Optional<StoredSmtpConfiguration> stored = ChangeResolver.keepsAny(change) ? load.get() : Optional.empty();
+        long readRevision = stored.isPresent() ? stored.get().revision() : currentRevision.getAsLong();
         return new Resolved(ChangeResolver.resolve(change, stored.map(StoredSmtpConfiguration::configuration)),
                 readRevision);
     }

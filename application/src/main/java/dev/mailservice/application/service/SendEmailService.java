@@ -1,12 +1,10 @@
 package dev.mailservice.application.service;
 
-import dev.mailservice.application.failure.BackendUnavailable;
 import dev.mailservice.application.failure.DeliveryFailed;
 import dev.mailservice.application.failure.InvalidInput;
 import dev.mailservice.application.failure.NotConfigured;
 import dev.mailservice.application.failure.Overloaded;
 import dev.mailservice.application.failure.ServiceFailure;
-import dev.mailservice.application.failure.WriteConflict;
 import dev.mailservice.application.port.in.SendEmail;
 import dev.mailservice.application.port.out.MailRenderer;
 import dev.mailservice.application.port.out.MailTransport;
@@ -84,9 +82,8 @@ public final class SendEmailService implements SendEmail {
                 case REFUSED -> MailOutcome.REFUSED;
                 case UNCERTAIN -> MailOutcome.UNCERTAIN;
             };
-            // Neither comes of a send; should one, it is no delivery failure of the server's.
-            case BackendUnavailable unavailable -> MailOutcome.ERROR;
-            case WriteConflict conflict -> MailOutcome.ERROR;
+            // No other failure comes of a send; should one, it is no delivery failure of the server's.
+            default -> MailOutcome.ERROR;
         };
     }
 
@@ -101,7 +98,7 @@ public final class SendEmailService implements SendEmail {
     private MailTransport.Sent sendWithinTheCap(MailRequest request) {
         int recipients = request.to().size() + request.cc().size();
         if (recipients > maxRecipients) {
-            throw new InvalidInput(MailRequest.TO, MailRequest.TO + " may hold at most " + maxRecipients
+            throw new InvalidInput(MailRequest.TO, "may hold at most " + maxRecipients
                     + " addresses with the carbon copies; this mail has " + recipients);
         }
         return sender.send(() -> render(request));

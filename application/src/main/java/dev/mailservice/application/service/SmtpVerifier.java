@@ -1,6 +1,5 @@
 package dev.mailservice.application.service;
 
-import dev.mailservice.application.port.in.SmtpStatus;
 import dev.mailservice.application.port.in.VerifySmtpConfiguration.SmtpVerification;
 import dev.mailservice.application.port.out.ServiceMetrics;
 import dev.mailservice.application.port.out.ServiceMetrics.VerificationTrigger;
@@ -8,7 +7,6 @@ import dev.mailservice.application.port.out.SmtpProbe;
 import dev.mailservice.domain.MailMessage;
 import dev.mailservice.domain.SmtpConfiguration;
 import dev.mailservice.domain.SmtpStep;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -16,23 +14,21 @@ import java.util.Optional;
 /**
  * Verifies a configuration against its server, for the verify route, a save and a reload alike:
  * runs the {@link SmtpProbe}, turns what it saw into a report with advice ({@link SmtpAdvice}),
- * counts the outcome, and notes it for the status of that configuration.
+ * counts the outcome, and notes it on the {@link SmtpStatusBoard} for that configuration.
  */
 public final class SmtpVerifier {
 
     private final SmtpProbe probe;
     private final Duration limit;
-    private final ActiveMailSender sender;
+    private final SmtpStatusBoard board;
     private final ServiceMetrics metrics;
-    private final Clock clock;
 
     /** @param limit how long a whole verification may take; each step is bounded by the transport's timeout */
-    public SmtpVerifier(SmtpProbe probe, Duration limit, ActiveMailSender sender, ServiceMetrics metrics, Clock clock) {
+    public SmtpVerifier(SmtpProbe probe, Duration limit, SmtpStatusBoard board, ServiceMetrics metrics) {
         this.probe = Objects.requireNonNull(probe, "probe");
         this.limit = Objects.requireNonNull(limit, "limit");
-        this.sender = Objects.requireNonNull(sender, "sender");
+        this.board = Objects.requireNonNull(board, "board");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
-        this.clock = Objects.requireNonNull(clock, "clock");
     }
 
     /** Runs the steps through AUTH, then sends {@code testMail} when given. */
@@ -41,8 +37,7 @@ public final class SmtpVerifier {
         SmtpProbe.Probe seen = probe.probe(configuration, testMail, limit);
         Optional<SmtpStep> failedStep = SmtpStep.firstFailed(seen.steps()).map(SmtpStep.Result::step);
         metrics.verificationFinished(trigger, failedStep);
-        sender.verified(configuration, new SmtpStatus.Verified(clock.instant(), failedStep.isEmpty(),
-                failedStep.map(SmtpStep::key)));
+        board.verified(configuration, failedStep.isEmpty(), failedStep.map(SmtpStep::key));
         return new SmtpVerification(failedStep.isEmpty(), seen.steps(), SmtpAdvice.of(configuration, seen));
     }
 }

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mailservice.application.failure.BackendUnavailable;
+import dev.mailservice.application.failure.InvalidInput;
 import dev.mailservice.domain.Backoff;
-import dev.mailservice.domain.InvalidSmtpConfigurationException;
 import dev.mailservice.domain.StoredSmtpConfiguration;
 import java.time.Clock;
 import java.time.Duration;
@@ -23,15 +23,12 @@ import org.junit.jupiter.api.Test;
 class ConfigurationFollowerTest {
 
     private final Fakes.Metrics metrics = new Fakes.Metrics();
-    private final BackendContacts contacts = new BackendContacts();
-
     private static final Backoff QUICK_RETRIES = new Backoff(Duration.ofMillis(10), Duration.ofMillis(40));
 
     private final Fakes.Repository repository = new Fakes.Repository();
     private final Fakes.TransportFactory factory = new Fakes.TransportFactory();
-    private final ActiveMailSender sender = new ActiveMailSender();
-    private final ReloadSmtpConfigurationService reload =
-            new ReloadSmtpConfigurationService(repository, new ConfigurationApplier(factory, sender, Clock.systemUTC(), metrics, contacts, Optional.empty()));
+    private final Core core = new Core(repository, factory, metrics);
+    private final ReloadSmtpConfigurationService reload = core.reload();
     private ConfigurationFollower follower;
 
     @AfterEach
@@ -45,7 +42,7 @@ class ConfigurationFollowerTest {
     }
 
     private String activeHost() {
-        return sender.status().active().map(applied -> applied.configuration().host()).orElse(null);
+        return core.board.status().active().map(applied -> applied.configuration().host()).orElse(null);
     }
 
     /** Waits for something the follower does on its own thread; a guard against a hang, not a speed target. */
@@ -111,11 +108,11 @@ class ConfigurationFollowerTest {
     void aBadChangeIsNotAppliedAndIsRecorded() throws Exception {
         repository.stores(configuration("a.example.com"));
         follower(true).start();
-        repository.fails(new InvalidSmtpConfigurationException("port", "port must be between 1 and 65535, got 0"));
+        repository.fails(new InvalidInput("port", "must be between 1 and 65535, got 0"));
 
         repository.announceChange();
 
-        eventually(() -> sender.status().lastReloadError().isPresent());
+        eventually(() -> core.board.status().lastReloadError().isPresent());
         assertEquals("a.example.com", activeHost());
     }
 
@@ -136,7 +133,7 @@ class ConfigurationFollowerTest {
 
     @Test
     void doesNotRetryAnInvalidConfiguration() throws Exception {
-        repository.fails(new InvalidSmtpConfigurationException("host", "host is required"));
+        repository.fails(new InvalidInput("host", "is required"));
         follower(true).start();
 
         Thread.sleep(200);

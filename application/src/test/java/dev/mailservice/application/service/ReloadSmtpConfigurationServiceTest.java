@@ -13,7 +13,6 @@ import dev.mailservice.application.failure.BackendUnavailable;
 import dev.mailservice.application.failure.InvalidInput;
 import dev.mailservice.application.failure.NotConfigured;
 import dev.mailservice.application.port.in.SmtpStatus;
-import dev.mailservice.domain.InvalidSmtpConfigurationException;
 import dev.mailservice.domain.SmtpConfiguration;
 import dev.mailservice.domain.StoredSmtpConfiguration;
 import java.time.Clock;
@@ -35,15 +34,13 @@ import org.junit.jupiter.api.Test;
 class ReloadSmtpConfigurationServiceTest {
 
     private final Fakes.Metrics metrics = new Fakes.Metrics();
-    private final BackendContacts contacts = new BackendContacts();
 
     private static final Instant NOW = Instant.parse("2026-01-02T03:04:05Z");
 
     private final Fakes.Repository repository = new Fakes.Repository();
     private final Fakes.TransportFactory factory = new Fakes.TransportFactory();
-    private final ActiveMailSender sender = new ActiveMailSender();
-    private final ReloadSmtpConfigurationService reload =
-            new ReloadSmtpConfigurationService(repository, new ConfigurationApplier(factory, sender, Clock.fixed(NOW, ZoneOffset.UTC), metrics, contacts, Optional.empty()));
+    private final Core core = new Core(repository, factory, metrics, Clock.fixed(NOW, ZoneOffset.UTC));
+    private final ReloadSmtpConfigurationService reload = core.reload();
     private final ExecutorService threads = Executors.newCachedThreadPool();
     /** Only for a test that would otherwise hang: none of them waits on time. */
     private static final Duration HANG_GUARD = Duration.ofSeconds(10);
@@ -54,7 +51,7 @@ class ReloadSmtpConfigurationServiceTest {
     }
 
     private SmtpConfiguration activeConfiguration() {
-        return sender.status().active().orElseThrow().configuration();
+        return core.board.status().active().orElseThrow().configuration();
     }
 
     @Test
@@ -64,12 +61,12 @@ class ReloadSmtpConfigurationServiceTest {
         SmtpConfiguration applied = reload.reload().orElseThrow();
 
         assertEquals(configuration("a.example.com"), applied);
-        SmtpStatus.Applied active = sender.status().active().orElseThrow();
+        SmtpStatus.Applied active = core.board.status().active().orElseThrow();
         assertEquals(applied, active.configuration());
         assertEquals(NOW, active.appliedAt());
         assertEquals("fake", active.source());
         assertEquals(StoredSmtpConfiguration.UNVERSIONED, active.revision());
-        assertEquals(Optional.empty(), sender.status().lastReloadError());
+        assertEquals(Optional.empty(), core.board.status().lastReloadError());
     }
 
     @Test
@@ -84,7 +81,7 @@ class ReloadSmtpConfigurationServiceTest {
         assertEquals("b.example.com", activeConfiguration().host());
         assertTrue(first.isClosed());
         assertFalse(factory.last().isClosed());
-        sender.send(Fakes::message);
+        core.sender.send(Fakes::message);
         assertEquals(0, first.sent.get());
         assertEquals(1, factory.last().sent.get());
     }
@@ -94,17 +91,17 @@ class ReloadSmtpConfigurationServiceTest {
         repository.stores(configuration("a.example.com"));
         reload.reload();
         Fakes.Transport first = factory.last();
-        repository.fails(new InvalidSmtpConfigurationException("port", "port must be between 1 and 65535, got 0"));
+        repository.fails(new InvalidInput("port", "must be between 1 and 65535, got 0"));
 
         assertThrows(InvalidInput.class, reload::reload);
 
         assertEquals("a.example.com", activeConfiguration().host());
         assertFalse(first.isClosed());
         assertEquals(1, factory.built.size());
-        SmtpStatus.ReloadError error = sender.status().lastReloadError().orElseThrow();
+        SmtpStatus.ReloadError error = core.board.status().lastReloadError().orElseThrow();
         assertEquals("port must be between 1 and 65535, got 0", error.message());
         assertEquals(NOW, error.at());
-        sender.send(Fakes::message);
+        core.sender.send(Fakes::message);
         assertEquals(1, first.sent.get());
     }
 
@@ -117,7 +114,7 @@ class ReloadSmtpConfigurationServiceTest {
         assertThrows(BackendUnavailable.class, reload::reload);
 
         assertEquals("a.example.com", activeConfiguration().host());
-        assertEquals("etcd did not answer", sender.status().lastReloadError().orElseThrow().message());
+        assertEquals("etcd did not answer", core.board.status().lastReloadError().orElseThrow().message());
     }
 
     @Test
@@ -126,7 +123,7 @@ class ReloadSmtpConfigurationServiceTest {
 
         assertEquals(Optional.empty(), reload.reload());
 
-        SmtpStatus status = sender.status();
+        SmtpStatus status = core.board.status();
         assertEquals(Optional.empty(), status.active());
         assertEquals(Optional.empty(), status.lastReloadError());
         assertEquals(List.of(), status.warnings());
@@ -142,7 +139,7 @@ class ReloadSmtpConfigurationServiceTest {
 
         assertEquals(Optional.empty(), reload.reload());
 
-        SmtpStatus status = sender.status();
+        SmtpStatus status = core.board.status();
         assertEquals("a.example.com", activeConfiguration().host());
         assertEquals(Optional.empty(), status.lastReloadError(), "nothing stored is not a failure");
         assertEquals(List.of("Nothing is stored in fake store; the configuration applied at " + NOW + " stays active"),
@@ -150,7 +147,7 @@ class ReloadSmtpConfigurationServiceTest {
 
         repository.stores(configuration("a.example.com"));
         reload.reload();
-        assertEquals(List.of(), sender.status().warnings());
+        assertEquals(List.of(), core.board.status().warnings());
     }
 
     @Test
@@ -161,7 +158,7 @@ class ReloadSmtpConfigurationServiceTest {
 
         assertEquals("relay.example.com", activeConfiguration().host());
         assertEquals(List.of("A password is set but no username: SMTP AUTH is not attempted; set a username to log in"),
-                sender.status().warnings());
+                core.board.status().warnings());
     }
 
     @Test
@@ -169,7 +166,7 @@ class ReloadSmtpConfigurationServiceTest {
         repository.stores(configuration("a.example.com"));
         reload.reload();
         repository.stores(configuration("b.example.com"));
-        factory.failure = new InvalidSmtpConfigurationException("host", "unusable host");
+        factory.failure = new InvalidInput("host", "unusable host");
 
         assertThrows(InvalidInput.class, reload::reload);
 
@@ -181,17 +178,17 @@ class ReloadSmtpConfigurationServiceTest {
     void aSuccessfulReloadClearsTheLastError() {
         repository.fails(new BackendUnavailable("down", null));
         assertThrows(BackendUnavailable.class, reload::reload);
-        assertTrue(sender.status().lastReloadError().isPresent());
+        assertTrue(core.board.status().lastReloadError().isPresent());
         repository.stores(configuration("a.example.com"));
 
         reload.reload();
 
-        assertEquals(Optional.empty(), sender.status().lastReloadError());
+        assertEquals(Optional.empty(), core.board.status().lastReloadError());
     }
 
     @Test
     void sendingWithNothingActiveIsRefused() {
-        assertThrows(NotConfigured.class, () -> sender.send(Fakes::message));
+        assertThrows(NotConfigured.class, () -> core.sender.send(Fakes::message));
     }
 
     @Test
@@ -202,15 +199,15 @@ class ReloadSmtpConfigurationServiceTest {
         CountDownLatch started = new CountDownLatch(2);
         CountDownLatch mayFinish = new CountDownLatch(1);
         old.holdSends(started, mayFinish);
-        Future<?> firstSend = threads.submit(() -> sender.send(Fakes::message));
-        Future<?> secondSend = threads.submit(() -> sender.send(Fakes::message));
+        Future<?> firstSend = threads.submit(() -> core.sender.send(Fakes::message));
+        Future<?> secondSend = threads.submit(() -> core.sender.send(Fakes::message));
         await(started);
         repository.stores(configuration("b.example.com"));
 
         reload.reload();
 
         assertFalse(old.isClosed(), "closed while two sends still held it");
-        sender.send(Fakes::message);
+        core.sender.send(Fakes::message);
         assertEquals(1, factory.last().sent.get(), "a new send goes to the new transport");
         mayFinish.countDown();
         firstSend.get();
@@ -268,7 +265,7 @@ class ReloadSmtpConfigurationServiceTest {
             readMayFinish.countDown();
             assertEquals(Optional.of(configuration("held.example.com")), underWay.get());
             assertEquals("held.example.com", activeConfiguration().host());
-            assertEquals(Optional.empty(), sender.status().lastReloadError(), "giving up was recorded as a reload error");
+            assertEquals(Optional.empty(), core.board.status().lastReloadError(), "giving up was recorded as a reload error");
             assertEquals(List.of("reload fake applied"), metrics.events);
         });
     }
@@ -318,7 +315,7 @@ class ReloadSmtpConfigurationServiceTest {
             senders.add(threads.submit(() -> {
                 swapping.countDown();
                 while (!swapper.isDone()) {
-                    sender.send(Fakes::message);
+                    core.sender.send(Fakes::message);
                     attempted.incrementAndGet();
                 }
             }));
@@ -342,17 +339,17 @@ class ReloadSmtpConfigurationServiceTest {
         repository.stores(configuration("a.example.com"));
         reload.reload();
 
-        sender.close();
+        core.sender.close();
 
         assertTrue(factory.last().isClosed());
-        assertThrows(NotConfigured.class, () -> sender.send(Fakes::message));
+        assertThrows(NotConfigured.class, () -> core.sender.send(Fakes::message));
     }
 
     @Test
     void anUnchangedConfigurationKeepsTheActiveTransportAndClearsTheLastError() {
         repository.stores(configuration("a.example.com"), 5);
         reload.reload();
-        SmtpStatus.Applied applied = sender.status().active().orElseThrow();
+        SmtpStatus.Applied applied = core.board.status().active().orElseThrow();
         repository.fails(new BackendUnavailable("down", null));
         assertThrows(BackendUnavailable.class, reload::reload);
         repository.stores(configuration("a.example.com"), 9);
@@ -361,8 +358,8 @@ class ReloadSmtpConfigurationServiceTest {
 
         assertEquals(1, factory.built.size(), "an unchanged configuration built a new transport");
         assertFalse(factory.last().isClosed());
-        assertEquals(applied.atRevision(9), sender.status().active().orElseThrow());
-        assertEquals(Optional.empty(), sender.status().lastReloadError());
+        assertEquals(applied.atRevision(9), core.board.status().active().orElseThrow());
+        assertEquals(Optional.empty(), core.board.status().lastReloadError());
     }
 
     @Test
@@ -389,6 +386,6 @@ class ReloadSmtpConfigurationServiceTest {
 
         assertEquals("after-restore.example.com", reload.reload().orElseThrow().host());
 
-        assertEquals(3, sender.status().active().orElseThrow().revision());
+        assertEquals(3, core.board.status().active().orElseThrow().revision());
     }
 }

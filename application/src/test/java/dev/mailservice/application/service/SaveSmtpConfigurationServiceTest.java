@@ -29,14 +29,12 @@ import org.junit.jupiter.api.Test;
 class SaveSmtpConfigurationServiceTest {
 
     private final Fakes.Metrics metrics = new Fakes.Metrics();
-    private final BackendContacts contacts = new BackendContacts();
 
     private final Fakes.Repository repository = new Fakes.Repository();
     private final Fakes.TransportFactory factory = new Fakes.TransportFactory();
-    private final ActiveMailSender sender = new ActiveMailSender();
-    private final ConfigurationApplier applier = new ConfigurationApplier(factory, sender, Clock.systemUTC(), metrics, contacts, Optional.empty());
-    private final ReloadSmtpConfigurationService reload = new ReloadSmtpConfigurationService(repository, applier);
-    private final SaveSmtpConfigurationService save = new SaveSmtpConfigurationService(repository, applier, Optional.empty());
+    private final Core core = new Core(repository, factory, metrics);
+    private final ReloadSmtpConfigurationService reload = core.reload();
+    private final SaveSmtpConfigurationService save = core.save(Optional.empty());
     private final GetStoredSmtpConfigurationService stored = new GetStoredSmtpConfigurationService(repository);
 
     /** Every field of {@code configuration} given. */
@@ -55,7 +53,7 @@ class SaveSmtpConfigurationServiceTest {
     }
 
     private SmtpConfiguration active() {
-        return sender.status().active().orElseThrow().configuration();
+        return core.board.status().active().orElseThrow().configuration();
     }
 
     @Test
@@ -66,7 +64,7 @@ class SaveSmtpConfigurationServiceTest {
         assertEquals(List.of(configuration("new.example.com")), repository.saved);
         assertEquals(Optional.of(configuration("new.example.com")), stored.stored().map(StoredSmtpConfiguration::configuration));
         assertEquals("new.example.com", active().host());
-        assertEquals(101, sender.status().active().orElseThrow().revision());
+        assertEquals(101, core.board.status().active().orElseThrow().revision());
     }
 
     @Test
@@ -79,8 +77,8 @@ class SaveSmtpConfigurationServiceTest {
 
         assertEquals(Optional.of("port"), refusal.field());
         assertEquals(List.of(), repository.saved);
-        assertEquals(Optional.empty(), sender.status().active());
-        assertEquals(Optional.empty(), sender.status().lastReloadError(), "a refused submission is not a reload error");
+        assertEquals(Optional.empty(), core.board.status().active());
+        assertEquals(Optional.empty(), core.board.status().lastReloadError(), "a refused submission is not a reload error");
     }
 
     @Test

@@ -35,14 +35,13 @@ import org.junit.jupiter.api.Test;
 class SendEmailServiceTest {
 
     private final Fakes.Metrics metrics = new Fakes.Metrics();
-    private final BackendContacts contacts = new BackendContacts();
 
     private final Fakes.Repository repository = new Fakes.Repository();
     private final Fakes.TransportFactory factory = new Fakes.TransportFactory();
-    private final ActiveMailSender sender = new ActiveMailSender();
+    private final Core core = new Core(repository, factory, metrics);
     private final MailRenderer renderer = request -> new MailRenderer.RenderedMail(
             "Default subject", "<p>" + request.templateData().get("name") + "</p>", request.templateData().get("name"));
-    private final SendEmailService sendEmail = new SendEmailService(renderer, sender, 3, metrics);
+    private final SendEmailService sendEmail = new SendEmailService(renderer, core.sender, 3, metrics);
 
     private static MailRequest request(String subject) {
         return MailRequest.of("loginWithOTP", List.of("to@example.com"), List.of("cc@example.com"), subject,
@@ -51,7 +50,7 @@ class SendEmailServiceTest {
 
     private void activate() {
         repository.stores(configuration("a.example.com"));
-        new ReloadSmtpConfigurationService(repository, new ConfigurationApplier(factory, sender, Clock.systemUTC(), metrics, contacts, Optional.empty())).reload();
+        core.reload().reload();
     }
 
     @Test
@@ -77,7 +76,7 @@ class SendEmailServiceTest {
         SendEmailService counting = new SendEmailService(request -> {
             renders.incrementAndGet();
             return renderer.render(request);
-        }, sender, 3, metrics);
+        }, core.sender, 3, metrics);
         CountDownLatch waiting = new CountDownLatch(1);
         CountDownLatch ready = new CountDownLatch(1);
         factory.last().holdSends(waiting, ready);

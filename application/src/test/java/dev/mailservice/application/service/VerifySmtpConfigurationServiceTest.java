@@ -50,9 +50,8 @@ class VerifySmtpConfigurationServiceTest {
     private final Fakes.Repository repository = new Fakes.Repository();
     private final Fakes.TransportFactory factory = new Fakes.TransportFactory();
     private final Fakes.Probe probe = new Fakes.Probe();
-    private final ActiveMailSender sender = new ActiveMailSender();
-    private final SmtpVerifier verifier =
-            new SmtpVerifier(probe, Duration.ofSeconds(20), sender, metrics, Clock.fixed(NOW, ZoneOffset.UTC));
+    private final Core core = new Core(repository, factory, metrics, Clock.fixed(NOW, ZoneOffset.UTC));
+    private final SmtpVerifier verifier = core.verifier(probe, Duration.ofSeconds(20));
     private final VerifySmtpConfigurationService verify =
             new VerifySmtpConfigurationService(repository, verifier, metrics);
     private final ExecutorService threads = Executors.newCachedThreadPool();
@@ -68,10 +67,6 @@ class VerifySmtpConfigurationServiceTest {
                 configuration.secure(), Field.of(configuration.username()),
                 Field.of(configuration.password().map(password -> password.reveal())),
                 Field.of(Optional.of(configuration.fromEmail().value())), OpaqueFields.NONE);
-    }
-
-    private ConfigurationApplier applier(Optional<SmtpVerifier> verifyOnApply) {
-        return new ConfigurationApplier(factory, sender, Clock.systemUTC(), metrics, new BackendContacts(), verifyOnApply);
     }
 
     @Test
@@ -232,9 +227,8 @@ class VerifySmtpConfigurationServiceTest {
 
     @Test
     void aSaveVerifiesBeforeTakingTheLockSoAReloadGoesOnMeanwhile() throws Exception {
-        ConfigurationApplier applier = applier(Optional.empty());
-        SaveSmtpConfigurationService save = new SaveSmtpConfigurationService(repository, applier, Optional.of(verifier));
-        ReloadSmtpConfigurationService reload = new ReloadSmtpConfigurationService(repository, applier);
+        SaveSmtpConfigurationService save = core.save(Optional.of(verifier));
+        ReloadSmtpConfigurationService reload = core.reload();
         SmtpConfiguration good = Fakes.configuration("good.example.com");
         SmtpConfiguration next = Fakes.configuration("next.example.com");
         repository.stores(good);
@@ -250,7 +244,7 @@ class VerifySmtpConfigurationServiceTest {
 
         assertEquals(Optional.of(good), reloaded);
         assertEquals(next, saving.get());
-        assertEquals(next, sender.status().active().orElseThrow().configuration());
+        assertEquals(next, core.board.status().active().orElseThrow().configuration());
     }
 
     @Test
@@ -261,8 +255,7 @@ class VerifySmtpConfigurationServiceTest {
         SmtpConfiguration replaced = SmtpConfiguration.of("smtp.example.com", 587, "user", "new-pa55word",
                 "noreply@example.com");
         probe.whileProbing = configuration -> repository.stores(replaced);
-        SaveSmtpConfigurationService save = new SaveSmtpConfigurationService(repository, applier(Optional.empty()),
-                Optional.of(verifier));
+        SaveSmtpConfigurationService save = core.save(Optional.of(verifier));
         SmtpConfigurationChange change = given(stored);
         SmtpConfigurationChange keeping = new SmtpConfigurationChange(change.host(), 587, false, change.username(),
                 Field.KEEP, Field.of(Optional.of("changed@example.com")), OpaqueFields.NONE);
@@ -270,14 +263,13 @@ class VerifySmtpConfigurationServiceTest {
         assertThrows(WriteConflict.class, () -> save.save(keeping));
 
         assertEquals(List.of(), repository.saved, "a save verified with the replaced password was stored");
-        assertEquals(Optional.empty(), sender.status().active());
+        assertEquals(Optional.empty(), core.board.status().active());
     }
 
     @Test
     void aReloadVerifiesBeforeTakingTheLockSoASaveGoesOnMeanwhile() throws Exception {
-        ConfigurationApplier applier = applier(Optional.of(verifier));
-        ReloadSmtpConfigurationService reload = new ReloadSmtpConfigurationService(repository, applier);
-        SaveSmtpConfigurationService save = new SaveSmtpConfigurationService(repository, applier, Optional.empty());
+        ReloadSmtpConfigurationService reload = core.reload(Optional.of(verifier));
+        SaveSmtpConfigurationService save = core.save(Optional.empty());
         SmtpConfiguration other = Fakes.configuration("other.example.com");
         repository.stores(Fakes.configuration("next.example.com"));
         probe.started = new CountDownLatch(1);
@@ -292,7 +284,7 @@ class VerifySmtpConfigurationServiceTest {
 
         assertEquals(other, saved);
         assertEquals(Optional.of(other), reloading.get(), "the reload applies what is stored when it takes the lock");
-        assertEquals(other, sender.status().active().orElseThrow().configuration());
+        assertEquals(other, core.board.status().active().orElseThrow().configuration());
     }
 
     @Test
@@ -310,7 +302,7 @@ class VerifySmtpConfigurationServiceTest {
         assertEquals(Optional.of(second), reload.reload());
 
         assertEquals(List.of(Fakes.configuration("good.example.com"), first, second), probe.probed);
-        assertEquals(second, sender.status().active().orElseThrow().configuration());
+        assertEquals(second, core.board.status().active().orElseThrow().configuration());
     }
 
     @Test
@@ -323,15 +315,14 @@ class VerifySmtpConfigurationServiceTest {
 
         assertThrows(WriteConflict.class, reload::reload);
 
-        assertEquals(good, sender.status().active().orElseThrow().configuration());
-        assertTrue(sender.status().lastReloadError().orElseThrow().message().contains("changed each time"),
-                sender.status().lastReloadError().toString());
+        assertEquals(good, core.board.status().active().orElseThrow().configuration());
+        assertTrue(core.board.status().lastReloadError().orElseThrow().message().contains("changed each time"),
+                core.board.status().lastReloadError().toString());
     }
 
     @Test
     void withVerificationOnSaveAFailingConfigurationIsRefusedAndNothingIsStored() {
-        ConfigurationApplier applier = applier(Optional.empty());
-        SaveSmtpConfigurationService save = new SaveSmtpConfigurationService(repository, applier, Optional.of(verifier));
+        SaveSmtpConfigurationService save = core.save(Optional.of(verifier));
         SmtpConfiguration good = Fakes.configuration("good.example.com");
         save.save(given(good));
         probe.answer = Fakes.Probe.failing(SmtpStep.AUTH, Problem.AUTH_REJECTED, STARTTLS_THEN_AUTH);
@@ -341,7 +332,7 @@ class VerifySmtpConfigurationServiceTest {
 
         assertEquals("SMTP verification failed at step auth: what the server did", refusal.getMessage());
         assertEquals(List.of(good), repository.saved);
-        assertEquals(good, sender.status().active().orElseThrow().configuration());
+        assertEquals(good, core.board.status().active().orElseThrow().configuration());
         assertEquals(Optional.empty(), probe.testMails.get(1), "a save sends no test mail");
         assertTrue(metrics.events.contains("verification save failed at auth"));
     }
@@ -349,7 +340,7 @@ class VerifySmtpConfigurationServiceTest {
     /** A reload use case verifying on apply, which has made good.example.com active. */
     private ReloadSmtpConfigurationService reloadVerifyingOnApply() {
         ReloadSmtpConfigurationService reload =
-                new ReloadSmtpConfigurationService(repository, applier(Optional.of(verifier)));
+                core.reload(Optional.of(verifier));
         repository.stores(Fakes.configuration("good.example.com"));
         reload.reload();
         return reload;
@@ -364,8 +355,8 @@ class VerifySmtpConfigurationServiceTest {
         assertThrows(BackendUnavailable.class, reload::reload);
 
         assertEquals(readsBefore + 1, repository.reads.get(), "a second read would pay the backend's timeout again");
-        assertTrue(sender.status().lastReloadError().orElseThrow().message().contains("did not answer"));
-        assertEquals(Fakes.configuration("good.example.com"), sender.status().active().orElseThrow().configuration());
+        assertTrue(core.board.status().lastReloadError().orElseThrow().message().contains("did not answer"));
+        assertEquals(Fakes.configuration("good.example.com"), core.board.status().active().orElseThrow().configuration());
     }
 
     @Test
@@ -377,7 +368,7 @@ class VerifySmtpConfigurationServiceTest {
 
         assertThrows(InvalidInput.class, reload::reload);
 
-        SmtpStatus status = sender.status();
+        SmtpStatus status = core.board.status();
         assertEquals(good, status.active().orElseThrow().configuration());
         assertEquals("SMTP verification failed at step auth: what the server did",
                 status.lastReloadError().orElseThrow().message());
@@ -390,13 +381,13 @@ class VerifySmtpConfigurationServiceTest {
         reloadVerifyingOnApply();
         SmtpConfiguration good = Fakes.configuration("good.example.com");
 
-        assertEquals(Optional.of(new SmtpStatus.Verified(NOW, true, Optional.empty())), sender.status().lastVerified());
+        assertEquals(Optional.of(new SmtpStatus.Verified(NOW, true, Optional.empty())), core.board.status().lastVerified());
 
         probe.answer = Fakes.Probe.failing(SmtpStep.DNS, Problem.UNKNOWN_HOST, Optional.empty());
         verify.verify(given(Fakes.configuration("other.example.com")), Optional.empty());
-        assertEquals(Optional.of(new SmtpStatus.Verified(NOW, true, Optional.empty())), sender.status().lastVerified(),
+        assertEquals(Optional.of(new SmtpStatus.Verified(NOW, true, Optional.empty())), core.board.status().lastVerified(),
                 "another configuration's verification is not the active one's, and does not hide it");
         verify.verify(given(good), Optional.empty());
-        assertEquals(Optional.of(new SmtpStatus.Verified(NOW, false, Optional.of("dns"))), sender.status().lastVerified());
+        assertEquals(Optional.of(new SmtpStatus.Verified(NOW, false, Optional.of("dns"))), core.board.status().lastVerified());
     }
 }

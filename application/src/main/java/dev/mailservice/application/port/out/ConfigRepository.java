@@ -2,7 +2,7 @@ package dev.mailservice.application.port.out;
 
 import dev.mailservice.application.failure.BackendUnavailable;
 import dev.mailservice.application.failure.WriteConflict;
-import dev.mailservice.domain.InvalidSmtpConfigurationException;
+import dev.mailservice.application.failure.InvalidInput;
 import dev.mailservice.domain.OpaqueFields;
 import dev.mailservice.domain.SmtpConfiguration;
 import dev.mailservice.domain.StoredSmtpConfiguration;
@@ -13,6 +13,8 @@ import java.util.Optional;
  * Out-port: the backend where the SMTP configuration is stored (a file, etcd, ...).
  *
  * <p>Every read goes to the backend: no caching, so a reload always sees the latest stored value.
+ * Like every out-port, it fails only with the application's failures ({@link
+ * dev.mailservice.application.failure.ServiceFailure}).
  */
 public interface ConfigRepository extends AutoCloseable {
 
@@ -21,9 +23,8 @@ public interface ConfigRepository extends AutoCloseable {
      *
      * @return the configuration with its revision and the document's other fields, or empty when
      *         the backend holds none (a valid answer, not an error)
-     * @throws InvalidSmtpConfigurationException if something is stored but is not a valid
-     *                                           configuration; the message says where and why,
-     *                                           never the password
+     * @throws InvalidInput       if something is stored but is not a valid configuration; the
+     *                            message says where and why, never the password
      * @throws BackendUnavailable if the backend cannot be reached or read
      */
     Optional<StoredSmtpConfiguration> load();

@@ -1,6 +1,6 @@
 package dev.mailservice.application.port.out;
 
-import dev.mailservice.domain.InvalidSmtpConfigurationException;
+import dev.mailservice.application.failure.InvalidInput;
 import dev.mailservice.domain.SmtpConfiguration;
 
 /** Out-port: builds the transport that sends mail with one SMTP configuration. */
@@ -11,7 +11,7 @@ public interface MailTransportFactory {
      * server that is briefly down must not stop a configuration from being applied, and shows
      * up as a failed send instead.
      *
-     * @throws InvalidSmtpConfigurationException if the configuration cannot be used by this transport
+     * @throws InvalidInput if the configuration cannot be used by this transport
      */
     MailTransport create(SmtpConfiguration configuration);
 }

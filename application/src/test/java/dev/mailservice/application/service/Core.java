@@ -1,0 +1,48 @@
+package dev.mailservice.application.service;
+
+import dev.mailservice.application.port.out.SmtpProbe;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The application's services over the fakes, wired as the service wires them: one status board,
+ * one sender and one backend's turns, shared by the use cases built here.
+ */
+final class Core {
+
+    final Fakes.Repository repository;
+    final Fakes.TransportFactory factory;
+    final Fakes.Metrics metrics;
+    final SmtpStatusBoard board;
+    final ActiveMailSender sender = new ActiveMailSender();
+    final BackendTurns turns;
+
+    Core(Fakes.Repository repository, Fakes.TransportFactory factory, Fakes.Metrics metrics, Clock clock) {
+        this.repository = repository;
+        this.factory = factory;
+        this.metrics = metrics;
+        this.board = new SmtpStatusBoard(clock);
+        this.turns = new BackendTurns(repository);
+    }
+
+    Core(Fakes.Repository repository, Fakes.TransportFactory factory, Fakes.Metrics metrics) {
+        this(repository, factory, metrics, Clock.systemUTC());
+    }
+
+    ReloadSmtpConfigurationService reload(Optional<SmtpVerifier> verifyOnApply) {
+        return new ReloadSmtpConfigurationService(repository, turns, factory, sender, board, metrics, verifyOnApply);
+    }
+
+    ReloadSmtpConfigurationService reload() {
+        return reload(Optional.empty());
+    }
+
+    SaveSmtpConfigurationService save(Optional<SmtpVerifier> verifyBeforeSaving) {
+        return new SaveSmtpConfigurationService(repository, turns, factory, sender, board, verifyBeforeSaving);
+    }
+
+    SmtpVerifier verifier(SmtpProbe probe, Duration limit) {
+        return new SmtpVerifier(probe, limit, board, metrics);
+    }
+}
