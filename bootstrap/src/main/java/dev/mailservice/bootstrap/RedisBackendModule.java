@@ -26,7 +26,7 @@ final class RedisBackendModule extends KeyValueBackendModule {
     @Singleton
     PipesHubStore redisStore(TrustedAuthorities authorities) {
         return new RedisStore(new RedisEndpoint(redis.host(), redis.port(), redis.database(), redis.username(),
-                redis.password(), redis.tls() ? Optional.of(authorities.sslContext()) : Optional.empty(),
+                redis.password().map(Secret::reveal), redis.tls() ? Optional.of(authorities.sslContext()) : Optional.empty(),
                 redis.timeout()), redis.keyPrefix(), settings.storedValueMaxBytes());
     }
 }

@@ -67,8 +67,8 @@ record Settings(
         Optional<Redis> redis,
         Optional<Path> tlsCaFile,
         boolean watch,
-        Optional<String> scopedJwtSecret,
-        Optional<String> jwtSecret,
+        Optional<Secret> scopedJwtSecret,
+        Optional<Secret> jwtSecret,
         SmtpSettings smtp,
         boolean smtpVerifyOnSave,
         boolean smtpVerifyOnApply,
@@ -187,18 +187,13 @@ record Settings(
      * @param secretsWait {@code ETCD_SECRETS_WAIT_MS}: how long start-up waits for etcd when the
      *                    token secrets must come from it
      */
-    record Etcd(List<URI> endpoints, Duration dialTimeout, String secretKey, Duration secretsWait) {
+    record Etcd(List<URI> endpoints, Duration dialTimeout, Secret secretKey, Duration secretsWait) {
 
         Etcd {
             endpoints = List.copyOf(endpoints);
             Objects.requireNonNull(dialTimeout, "dialTimeout");
             Objects.requireNonNull(secretKey, "secretKey");
             Objects.requireNonNull(secretsWait, "secretsWait");
-        }
-
-        @Override
-        public String toString() {
-            return "Etcd[endpoints=" + endpoints + ", dialTimeout=" + dialTimeout + ", secretsWait=" + secretsWait + "]";
         }
     }
 
@@ -217,8 +212,8 @@ record Settings(
      * @param secretsWait {@code REDIS_SECRETS_WAIT_MS}: how long start-up waits for Redis when the
      *                    token secrets must come from it
      */
-    record Redis(String host, int port, Optional<String> username, Optional<String> password, boolean tls,
-            int database, Duration timeout, String keyPrefix, String secretKey, Duration secretsWait) {
+    record Redis(String host, int port, Optional<String> username, Optional<Secret> password, boolean tls,
+            int database, Duration timeout, String keyPrefix, Secret secretKey, Duration secretsWait) {
 
         Redis {
             Objects.requireNonNull(host, "host");
@@ -228,12 +223,6 @@ record Settings(
             Objects.requireNonNull(keyPrefix, "keyPrefix");
             Objects.requireNonNull(secretKey, "secretKey");
             Objects.requireNonNull(secretsWait, "secretsWait");
-        }
-
-        @Override
-        public String toString() {
-            return "Redis[host=" + host + ", port=" + port + ", username=" + username + ", tls=" + tls + ", database="
-                    + database + ", timeout=" + timeout + ", keyPrefix=" + keyPrefix + ", secretsWait=" + secretsWait + "]";
         }
     }
 
@@ -327,7 +316,7 @@ record Settings(
     }
 
     /** A token secret: required unless the key-value store can tell it, and never shorter than PipesHub's. */
-    private static Optional<String> tokenSecret(
+    private static Optional<Secret> tokenSecret(
             Map<String, String> environment, String name, String signs, boolean storeCanTellIt) {
         Optional<String> secret = Optional.ofNullable(environment.get(name)).filter(value -> !value.isEmpty());
         if (secret.isEmpty() && !storeCanTellIt) {
@@ -336,7 +325,7 @@ record Settings(
                     + "come from the store)");
         }
         secret.ifPresent(value -> checkSecretLength(name, value));
-        return secret;
+        return secret.map(Secret::new);
     }
 
     /**
@@ -354,13 +343,13 @@ record Settings(
     }
 
     /** {@code SECRET_KEY}, required with a key-value backend: the key PipesHub encrypts its values with. */
-    private static String secretKey(Map<String, String> environment, String backend, String store) {
+    private static Secret secretKey(Map<String, String> environment, String backend, String store) {
         String secretKey = environment.get(SECRET_KEY);
         if (secretKey == null || secretKey.isEmpty()) {
             throw new InvalidSettingsException(SECRET_KEY + " is required with " + SMTP_CONFIG_BACKEND
                     + "=" + backend + ": the key PipesHub encrypts the values in " + store + " with");
         }
-        return secretKey;
+        return new Secret(secretKey);
     }
 
     private static Etcd etcd(Map<String, String> environment) {
@@ -379,7 +368,7 @@ record Settings(
         return new Redis(host,
                 wholeNumber(environment, REDIS_PORT, DEFAULT_REDIS_PORT, 1, 65_535),
                 Optional.ofNullable(environment.get(REDIS_USERNAME)).filter(value -> !value.isEmpty()),
-                Optional.ofNullable(environment.get(REDIS_PASSWORD)).filter(value -> !value.isEmpty()),
+                Optional.ofNullable(environment.get(REDIS_PASSWORD)).filter(value -> !value.isEmpty()).map(Secret::new),
                 flag(environment, REDIS_TLS, false),
                 wholeNumber(environment, REDIS_DB, 0, 0, Integer.MAX_VALUE),
                 milliseconds(environment, REDIS_TIMEOUT, DEFAULT_REDIS_TIMEOUT_MS),

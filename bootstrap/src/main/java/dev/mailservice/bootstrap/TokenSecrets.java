@@ -31,7 +31,8 @@ record TokenSecrets(String scopedJwtSecret, String jwtSecret) {
 
     /** The secrets from the environment alone, as the file backend has them (the settings require both). */
     static TokenSecrets fromEnvironment(Settings settings) {
-        return new TokenSecrets(settings.scopedJwtSecret().orElseThrow(), settings.jwtSecret().orElseThrow());
+        return new TokenSecrets(settings.scopedJwtSecret().orElseThrow().reveal(),
+                settings.jwtSecret().orElseThrow().reveal());
     }
 
     /**
@@ -54,11 +55,11 @@ record TokenSecrets(String scopedJwtSecret, String jwtSecret) {
                         PipesHubTokenSecrets.Secrets::jwtSecret, "jwtSecret"));
     }
 
-    private static String secret(String variable, Optional<String> fromEnvironment,
+    private static String secret(String variable, Optional<Secret> fromEnvironment,
             Optional<PipesHubTokenSecrets.Secrets> fromStore, PipesHubTokenSecrets stored,
             Function<PipesHubTokenSecrets.Secrets, Optional<String>> field, String fieldName) {
         if (fromEnvironment.isPresent()) {
-            return fromEnvironment.get();
+            return fromEnvironment.get().reveal();
         }
         String where = fieldName + " in " + stored.location();
         String secret = fromStore.flatMap(field).orElseThrow(() -> new InvalidSettingsException(

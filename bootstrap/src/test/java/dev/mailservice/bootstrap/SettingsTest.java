@@ -58,7 +58,7 @@ class SettingsTest {
         assertEquals(Settings.Backend.FILE, settings.backend());
         assertEquals(Path.of("config/smtp.json"), settings.configFile());
         assertEquals(Duration.ofSeconds(10), settings.smtp().timeout());
-        assertEquals(Optional.of(SCOPED_SECRET), settings.scopedJwtSecret());
+        assertEquals(Optional.of(SCOPED_SECRET), settings.scopedJwtSecret().map(Secret::reveal));
         assertTrue(settings.watch());
         assertEquals(Optional.empty(), settings.etcd());
     }
@@ -78,7 +78,7 @@ class SettingsTest {
     void readsBothTokenSecretsAndThePool() {
         Settings settings = Settings.fromEnvironment(environment("SMTP_POOL_SIZE", "4", "SMTP_POOL_IDLE_MS", "5000"));
 
-        assertEquals(Optional.of(USER_SECRET), settings.jwtSecret());
+        assertEquals(Optional.of(USER_SECRET), settings.jwtSecret().map(Secret::reveal));
         assertEquals(4, settings.smtp().poolSize());
         assertEquals(Duration.ofSeconds(5), settings.smtp().poolIdle());
         assertEquals(32, Settings.fromEnvironment(environment()).smtp().poolSize());
@@ -189,7 +189,8 @@ class SettingsTest {
     @Test
     void aSecretOfTwentyCharactersIsEnough() {
         assertEquals(Optional.of("twenty-characters-ok"),
-                Settings.fromEnvironment(environment("SCOPED_JWT_SECRET", "twenty-characters-ok")).scopedJwtSecret());
+                Settings.fromEnvironment(environment("SCOPED_JWT_SECRET", "twenty-characters-ok")).scopedJwtSecret()
+                        .map(Secret::reveal));
     }
 
     @ParameterizedTest
@@ -223,7 +224,7 @@ class SettingsTest {
         assertEquals(List.of(URI.create("http://localhost:2379")), etcd.endpoints());
         assertEquals(Duration.ofMillis(2000), etcd.dialTimeout());
         assertEquals(Duration.ofSeconds(60), etcd.secretsWait());
-        assertEquals("deployment-key", etcd.secretKey());
+        assertEquals("deployment-key", etcd.secretKey().reveal());
     }
 
     @Test
@@ -283,7 +284,7 @@ class SettingsTest {
         Settings.Redis redis = Settings.fromEnvironment(redisEnvironment()).redis().orElseThrow();
 
         assertEquals(new Settings.Redis("localhost", 6379, Optional.empty(), Optional.empty(), false, 0,
-                Duration.ofSeconds(10), "pipeshub:kv:", "deployment-key", Duration.ofSeconds(60)), redis);
+                Duration.ofSeconds(10), "pipeshub:kv:", new Secret("deployment-key"), Duration.ofSeconds(60)), redis);
     }
 
     @Test
@@ -293,8 +294,9 @@ class SettingsTest {
                 "REDIS_DB", "3", "REDIS_TIMEOUT", "2500", "REDIS_KV_PREFIX", "tenant:", "REDIS_SECRETS_WAIT_MS", "5000"))
                 .redis().orElseThrow();
 
-        assertEquals(new Settings.Redis("redis.internal", 16379, Optional.of("mail"), Optional.of("redis-password"), true,
-                3, Duration.ofMillis(2500), "tenant:", "deployment-key", Duration.ofSeconds(5)), redis);
+        assertEquals(new Settings.Redis("redis.internal", 16379, Optional.of("mail"),
+                Optional.of(new Secret("redis-password")), true, 3, Duration.ofMillis(2500), "tenant:",
+                new Secret("deployment-key"), Duration.ofSeconds(5)), redis);
     }
 
     @Test
@@ -367,6 +369,14 @@ class SettingsTest {
         assertFalse(printed.contains("redis-password"), printed);
         assertFalse(printed.contains("deployment-key"), printed);
         assertTrue(printed.contains("redis=Optional[Redis[host=localhost"), printed);
+    }
+
+    @Test
+    void aSecretPrintsHiddenAndComparesByValue() {
+        assertEquals("Secret[hidden]", new Secret("redis-password").toString());
+        assertEquals("redis-password", new Secret("redis-password").reveal());
+        assertEquals(new Secret("redis-password"), new Secret("redis-password"));
+        assertFalse(new Secret("redis-password").equals(new Secret("deployment-key")));
     }
 
     @Test
