@@ -66,7 +66,7 @@ final class CoreModule extends AbstractModule {
     @Provides
     @Singleton
     SmtpVerifier smtpVerifier(SmtpProbe probe, ActiveMailSender sender, ServiceMetrics metrics, Clock clock) {
-        return new SmtpVerifier(probe, settings.smtp().timeout().multipliedBy(2), sender, metrics, clock);
+        return new SmtpVerifier(probe, settings.mail().smtp().timeout().multipliedBy(2), sender, metrics, clock);
     }
 
     @Provides
@@ -74,7 +74,7 @@ final class CoreModule extends AbstractModule {
     ConfigurationApplier configurationApplier(MailTransportFactory transports, ActiveMailSender sender, Clock clock,
             ServiceMetrics metrics, BackendContacts contacts, SmtpVerifier verifier) {
         return new ConfigurationApplier(transports, sender, clock, metrics, contacts,
-                Optional.of(verifier).filter(on -> settings.smtpVerifyOnApply()));
+                Optional.of(verifier).filter(on -> settings.mail().verifyOnApply()));
     }
 
     @Provides
@@ -96,7 +96,7 @@ final class CoreModule extends AbstractModule {
     SaveSmtpConfiguration saveSmtpConfiguration(ConfigRepository repository, ConfigurationApplier applier,
             SmtpVerifier verifier) {
         return new SaveSmtpConfigurationService(repository, applier,
-                Optional.of(verifier).filter(on -> settings.smtpVerifyOnSave() || settings.smtpVerifyOnApply()));
+                Optional.of(verifier).filter(on -> settings.mail().verifyOnSave() || settings.mail().verifyOnApply()));
     }
 
     @Provides
@@ -108,7 +108,7 @@ final class CoreModule extends AbstractModule {
     @Provides
     @Singleton
     SendEmail sendEmail(MailRenderer renderer, ActiveMailSender sender, ServiceMetrics metrics) {
-        return new SendEmailService(renderer, sender, settings.mailMaxRecipients(), metrics);
+        return new SendEmailService(renderer, sender, settings.mail().maxRecipients(), metrics);
     }
 
     @Provides
@@ -127,6 +127,6 @@ final class CoreModule extends AbstractModule {
     @Singleton
     ConfigurationFollower configurationFollower(ConfigRepository repository, ReloadSmtpConfiguration reload,
             ServiceMetrics metrics) {
-        return new ConfigurationFollower(repository, reload, settings.watch(), RETRY_DELAYS, metrics);
+        return new ConfigurationFollower(repository, reload, settings.backend().watch(), RETRY_DELAYS, metrics);
     }
 }

@@ -43,6 +43,6 @@ abstract class KeyValueBackendModule extends AbstractModule {
     @Provides
     @Singleton
     TokenSecrets tokenSecrets(PipesHubStore store, AesGcmCipher cipher) {
-        return TokenSecrets.resolve(settings, new PipesHubTokenSecrets(store, cipher), secretsWait);
+        return TokenSecrets.resolve(settings.tokens(), new PipesHubTokenSecrets(store, cipher), secretsWait);
     }
 }
