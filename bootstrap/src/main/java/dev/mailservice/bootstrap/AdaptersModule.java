@@ -52,7 +52,7 @@ final class AdaptersModule extends AbstractModule {
     @Provides
     @Singleton
     JakartaMailTransportFactory jakartaMailTransportFactory(TrustedAuthorities authorities) {
-        return new JakartaMailTransportFactory(settings.smtp(), authorities.smtpSocketFactory());
+        return new JakartaMailTransportFactory(settings.mail().smtp(), authorities.smtpSocketFactory());
     }
 
     @Provides
@@ -71,7 +71,7 @@ final class AdaptersModule extends AbstractModule {
     @Provides
     @Singleton
     MailRenderer mailRenderer() {
-        return new MustacheMailRenderer(settings.mailBrandName());
+        return new MustacheMailRenderer(settings.mail().brandName());
     }
 
     /**
@@ -120,16 +120,17 @@ final class AdaptersModule extends AbstractModule {
             GetServiceHealth health, TokenSecrets secrets) {
         TokenVerifier scopedTokens = new TokenVerifier(secrets.scopedJwtSecret());
         TokenVerifier userTokens = new TokenVerifier(secrets.jwtSecret());
-        return new HttpServer(settings.port(), settings.httpIdleTimeout(),
+        HttpSettings http = settings.http();
+        return new HttpServer(http.port(), http.idleTimeout(),
                 new MailRoutes(reload, status, sendEmail, scopedTokens),
-                new ConfigManagerRoutes(save, stored, verify, userTokens, scopedTokens, settings.hideSecretConfig()),
-                new Observability(health, settings.readyRequiresSmtp(), settings.observePort()));
+                new ConfigManagerRoutes(save, stored, verify, userTokens, scopedTokens, http.hideSecretConfig()),
+                new Observability(health, http.readyRequiresSmtp(), http.observePort()));
     }
 
     @Provides
     @Singleton
     MailServiceRuntime mailServiceRuntime(HttpServer http, ConfigurationFollower follower, ActiveMailSender sender,
             GetSmtpStatus smtpStatus, ConfigRepository repository) {
-        return new MailServiceRuntime(http, follower, sender, smtpStatus, repository, settings.shutdownGrace());
+        return new MailServiceRuntime(http, follower, sender, smtpStatus, repository, settings.http().shutdownGrace());
     }
 }

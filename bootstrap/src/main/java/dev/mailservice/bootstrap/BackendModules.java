@@ -8,7 +8,7 @@ final class BackendModules {
     private BackendModules() {}
 
     static Module of(Settings settings) {
-        return switch (settings.backend()) {
+        return switch (settings.backend().kind()) {
             case FILE -> new FileBackendModule(settings);
             case ETCD -> new EtcdBackendModule(settings);
             case REDIS -> new RedisBackendModule(settings);

@@ -73,7 +73,7 @@ final class CoreModule extends AbstractModule {
     @Provides
     @Singleton
     SmtpVerifier smtpVerifier(SmtpProbe probe, SmtpStatusBoard board, ServiceMetrics metrics) {
-        return new SmtpVerifier(probe, settings.smtp().timeout().multipliedBy(2), board, metrics);
+        return new SmtpVerifier(probe, settings.mail().smtp().timeout().multipliedBy(2), board, metrics);
     }
 
     @Provides
@@ -89,7 +89,7 @@ final class CoreModule extends AbstractModule {
             MailTransportFactory transports, ActiveMailSender sender, SmtpStatusBoard board, ServiceMetrics metrics,
             SmtpVerifier verifier) {
         return new ReloadSmtpConfigurationService(repository, turns, transports, sender, board, metrics,
-                Optional.of(verifier).filter(on -> settings.smtpVerifyOnApply()));
+                Optional.of(verifier).filter(on -> settings.mail().verifyOnApply()));
     }
 
     /** A save applies what it stores on this replica: with verification on apply it verifies too. */
@@ -98,7 +98,7 @@ final class CoreModule extends AbstractModule {
     SaveSmtpConfiguration saveSmtpConfiguration(ConfigRepository repository, BackendTurns turns,
             MailTransportFactory transports, ActiveMailSender sender, SmtpStatusBoard board, SmtpVerifier verifier) {
         return new SaveSmtpConfigurationService(repository, turns, transports, sender, board,
-                Optional.of(verifier).filter(on -> settings.smtpVerifyOnSave() || settings.smtpVerifyOnApply()));
+                Optional.of(verifier).filter(on -> settings.mail().verifyOnSave() || settings.mail().verifyOnApply()));
     }
 
     @Provides
@@ -110,7 +110,7 @@ final class CoreModule extends AbstractModule {
     @Provides
     @Singleton
     SendEmail sendEmail(MailRenderer renderer, ActiveMailSender sender, ServiceMetrics metrics) {
-        return new SendEmailService(renderer, sender, settings.mailMaxRecipients(), metrics);
+        return new SendEmailService(renderer, sender, settings.mail().maxRecipients(), metrics);
     }
 
     @Provides
@@ -129,6 +129,6 @@ final class CoreModule extends AbstractModule {
     @Singleton
     ConfigurationFollower configurationFollower(ConfigRepository repository, ReloadSmtpConfiguration reload,
             ServiceMetrics metrics) {
-        return new ConfigurationFollower(repository, reload, settings.watch(), RETRY_DELAYS, metrics);
+        return new ConfigurationFollower(repository, reload, settings.backend().watch(), RETRY_DELAYS, metrics);
     }
 }

@@ -8,13 +8,13 @@ import dev.mailservice.adapters.config.PipesHubStore;
 /** The etcd backend, in PipesHub's layout: one connection to the cluster. */
 final class EtcdBackendModule extends KeyValueBackendModule {
 
-    private final Settings.Etcd etcd;
+    private final EtcdSettings etcd;
 
     EtcdBackendModule(Settings settings) {
-        this(settings, settings.etcd().orElseThrow());
+        this(settings, settings.backend().etcd().orElseThrow());
     }
 
-    private EtcdBackendModule(Settings settings, Settings.Etcd etcd) {
+    private EtcdBackendModule(Settings settings, EtcdSettings etcd) {
         super(settings, etcd.secretKey(), etcd.secretsWait());
         this.etcd = etcd;
     }
@@ -23,6 +23,7 @@ final class EtcdBackendModule extends KeyValueBackendModule {
     @Provides
     @Singleton
     PipesHubStore etcdStore(TrustedAuthorities authorities) {
-        return new EtcdStore(etcd.endpoints(), etcd.dialTimeout(), authorities.trustManagers(), settings.storedValueMaxBytes());
+        return new EtcdStore(etcd.endpoints(), etcd.dialTimeout(), authorities.trustManagers(),
+                settings.backend().storedValueMaxBytes());
     }
 }

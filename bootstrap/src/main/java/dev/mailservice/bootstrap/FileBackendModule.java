@@ -18,12 +18,12 @@ final class FileBackendModule extends AbstractModule {
     @Provides
     @Singleton
     ConfigRepository configRepository() {
-        return new FileConfigRepository(settings.configFile(), settings.storedValueMaxBytes());
+        return new FileConfigRepository(settings.backend().configFile(), settings.backend().storedValueMaxBytes());
     }
 
     @Provides
     @Singleton
     TokenSecrets tokenSecrets() {
-        return TokenSecrets.fromEnvironment(settings);
+        return TokenSecrets.fromEnvironment(settings.tokens());
     }
 }

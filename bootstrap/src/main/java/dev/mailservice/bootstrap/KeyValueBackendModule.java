@@ -19,10 +19,10 @@ abstract class KeyValueBackendModule extends AbstractModule {
 
     /** The service's settings, for the subclass's store too. */
     final Settings settings;
-    private final String secretKey;
+    private final Secret secretKey;
     private final Duration secretsWait;
 
-    KeyValueBackendModule(Settings settings, String secretKey, Duration secretsWait) {
+    KeyValueBackendModule(Settings settings, Secret secretKey, Duration secretsWait) {
         this.settings = settings;
         this.secretKey = secretKey;
         this.secretsWait = secretsWait;
@@ -31,7 +31,7 @@ abstract class KeyValueBackendModule extends AbstractModule {
     @Provides
     @Singleton
     AesGcmCipher cipher() {
-        return new AesGcmCipher(secretKey);
+        return new AesGcmCipher(secretKey.reveal());
     }
 
     @Provides
@@ -43,6 +43,6 @@ abstract class KeyValueBackendModule extends AbstractModule {
     @Provides
     @Singleton
     TokenSecrets tokenSecrets(PipesHubStore store, AesGcmCipher cipher) {
-        return TokenSecrets.resolve(settings, new PipesHubTokenSecrets(store, cipher), secretsWait);
+        return TokenSecrets.resolve(settings.tokens(), new PipesHubTokenSecrets(store, cipher), secretsWait);
     }
 }

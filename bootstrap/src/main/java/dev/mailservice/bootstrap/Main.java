@@ -78,9 +78,9 @@ public final class Main {
      * storing a configuration by hand.
      */
     private static void encrypt() {
-        String secretKey = System.getenv(Settings.SECRET_KEY);
+        String secretKey = System.getenv(BackendSettings.SECRET_KEY);
         if (secretKey == null || secretKey.isEmpty()) {
-            System.err.println("encrypt: set " + Settings.SECRET_KEY + " to the key the values are encrypted with");
+            System.err.println("encrypt: set " + BackendSettings.SECRET_KEY + " to the key the values are encrypted with");
             System.exit(EXIT_INVALID_SETTINGS);
         }
         try {

@@ -10,13 +10,13 @@ import java.util.Optional;
 /** The Redis backend, in PipesHub's layout (PipesHub's default store): one connection pool and one subscription. */
 final class RedisBackendModule extends KeyValueBackendModule {
 
-    private final Settings.Redis redis;
+    private final RedisSettings redis;
 
     RedisBackendModule(Settings settings) {
-        this(settings, settings.redis().orElseThrow());
+        this(settings, settings.backend().redis().orElseThrow());
     }
 
-    private RedisBackendModule(Settings settings, Settings.Redis redis) {
+    private RedisBackendModule(Settings settings, RedisSettings redis) {
         super(settings, redis.secretKey(), redis.secretsWait());
         this.redis = redis;
     }
@@ -26,7 +26,7 @@ final class RedisBackendModule extends KeyValueBackendModule {
     @Singleton
     PipesHubStore redisStore(TrustedAuthorities authorities) {
         return new RedisStore(new RedisEndpoint(redis.host(), redis.port(), redis.database(), redis.username(),
-                redis.password(), redis.tls() ? Optional.of(authorities.sslContext()) : Optional.empty(),
-                redis.timeout()), redis.keyPrefix(), settings.storedValueMaxBytes());
+                redis.password().map(Secret::reveal), redis.tls() ? Optional.of(authorities.sslContext()) : Optional.empty(),
+                redis.timeout()), redis.keyPrefix(), settings.backend().storedValueMaxBytes());
     }
 }

@@ -30,8 +30,9 @@ record TokenSecrets(String scopedJwtSecret, String jwtSecret) {
     }
 
     /** The secrets from the environment alone, as the file backend has them (the settings require both). */
-    static TokenSecrets fromEnvironment(Settings settings) {
-        return new TokenSecrets(settings.scopedJwtSecret().orElseThrow(), settings.jwtSecret().orElseThrow());
+    static TokenSecrets fromEnvironment(TokenSettings settings) {
+        return new TokenSecrets(settings.scopedJwtSecret().orElseThrow().reveal(),
+                settings.jwtSecret().orElseThrow().reveal());
     }
 
     /**
@@ -42,28 +43,26 @@ record TokenSecrets(String scopedJwtSecret, String jwtSecret) {
      *                                  short, or is stored in a form that cannot be read
      * @throws GaveUpWaitingException   if the store did not answer in time
      */
-    static TokenSecrets resolve(Settings settings, PipesHubTokenSecrets stored, Duration wait) {
-        Optional<PipesHubTokenSecrets.Secrets> fromStore = settings.scopedJwtSecret().isPresent()
-                        && settings.jwtSecret().isPresent()
-                ? Optional.empty()
-                : Optional.of(readWaiting(stored, wait));
+    static TokenSecrets resolve(TokenSettings settings, PipesHubTokenSecrets stored, Duration wait) {
+        Optional<PipesHubTokenSecrets.Secrets> fromStore =
+                settings.complete() ? Optional.empty() : Optional.of(readWaiting(stored, wait));
         return new TokenSecrets(
-                secret(Settings.SCOPED_JWT_SECRET, settings.scopedJwtSecret(), fromStore, stored,
+                secret(TokenSettings.SCOPED_JWT_SECRET, settings.scopedJwtSecret(), fromStore, stored,
                         PipesHubTokenSecrets.Secrets::scopedJwtSecret, "scopedJwtSecret"),
-                secret(Settings.JWT_SECRET, settings.jwtSecret(), fromStore, stored,
+                secret(TokenSettings.JWT_SECRET, settings.jwtSecret(), fromStore, stored,
                         PipesHubTokenSecrets.Secrets::jwtSecret, "jwtSecret"));
     }
 
-    private static String secret(String variable, Optional<String> fromEnvironment,
+    private static String secret(String variable, Optional<Secret> fromEnvironment,
             Optional<PipesHubTokenSecrets.Secrets> fromStore, PipesHubTokenSecrets stored,
             Function<PipesHubTokenSecrets.Secrets, Optional<String>> field, String fieldName) {
         if (fromEnvironment.isPresent()) {
-            return fromEnvironment.get();
+            return fromEnvironment.get().reveal();
         }
         String where = fieldName + " in " + stored.location();
         String secret = fromStore.flatMap(field).orElseThrow(() -> new InvalidSettingsException(
                 variable + " is not set and there is no " + where + ": set one of them"));
-        return Settings.checkSecretLength(where, secret);
+        return TokenSettings.checkSecretLength(where, secret);
     }
 
     private static PipesHubTokenSecrets.Secrets readWaiting(PipesHubTokenSecrets stored, Duration wait) {
@@ -71,8 +70,8 @@ record TokenSecrets(String scopedJwtSecret, String jwtSecret) {
         for (int attempt = 0; ; attempt++) {
             try {
                 return stored.read().orElseThrow(() -> new InvalidSettingsException("A token secret is not set ("
-                        + Settings.SCOPED_JWT_SECRET + ", " + Settings.JWT_SECRET + ") and nothing is stored in "
-                        + stored.location() + ": set them"));
+                        + TokenSettings.SCOPED_JWT_SECRET + ", " + TokenSettings.JWT_SECRET
+                        + ") and nothing is stored in " + stored.location() + ": set them"));
             } catch (PipesHubTokenSecrets.UnreadableSecretsException e) {
                 // Waiting would not help: the deployment's SECRET_KEY or the stored value must change.
                 throw new InvalidSettingsException(e.getMessage());
@@ -80,8 +79,8 @@ record TokenSecrets(String scopedJwtSecret, String jwtSecret) {
                 Duration delay = WAIT_DELAYS.delay(attempt);
                 if (System.nanoTime() + delay.toNanos() > deadline) {
                     throw new GaveUpWaitingException("Gave up after " + wait.toSeconds() + " s waiting for the token "
-                            + "secrets in " + stored.location() + " (needed because " + Settings.SCOPED_JWT_SECRET
-                            + " or " + Settings.JWT_SECRET + " is not set): " + e.getMessage());
+                            + "secrets in " + stored.location() + " (needed because " + TokenSettings.SCOPED_JWT_SECRET
+                            + " or " + TokenSettings.JWT_SECRET + " is not set): " + e.getMessage());
                 }
                 LOG.log(Level.WARNING, "Waiting for the token secrets in {0} ({1}); trying again in {2} ms",
                         stored.location(), e.getMessage(), delay.toMillis());

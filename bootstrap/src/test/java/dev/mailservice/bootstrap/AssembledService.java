@@ -66,8 +66,8 @@ final class AssembledService implements BeforeEachCallback, AfterEachCallback {
         if (runtime != null) {
             throw new IllegalStateException("the service is already running");
         }
-        Map<String, String> environment = new HashMap<>(Map.of("PORT", "0", Settings.SHUTDOWN_GRACE_MS, "0",
-                Settings.SCOPED_JWT_SECRET, SCOPED_SECRET, Settings.JWT_SECRET, USER_SECRET));
+        Map<String, String> environment = new HashMap<>(Map.of("PORT", "0", HttpSettings.SHUTDOWN_GRACE_MS, "0",
+                TokenSettings.SCOPED_JWT_SECRET, SCOPED_SECRET, TokenSettings.JWT_SECRET, USER_SECRET));
         variables.forEach((name, value) -> {
             if (value == null) {
                 environment.remove(name);
@@ -76,13 +76,14 @@ final class AssembledService implements BeforeEachCallback, AfterEachCallback {
             }
         });
         runtime = Main.assemble(Settings.fromEnvironment(environment)).start();
-        Stream.of(Settings.SCOPED_JWT_SECRET, Settings.JWT_SECRET).map(environment::get).forEach(secret -> {
+        Stream.of(TokenSettings.SCOPED_JWT_SECRET, TokenSettings.JWT_SECRET).map(environment::get).forEach(secret -> {
             if (secret != null) {
                 tokenSecrets.add(secret);
             }
         });
-        client = new ServiceClient(runtime.port(), environment.getOrDefault(Settings.SCOPED_JWT_SECRET, SCOPED_SECRET),
-                environment.getOrDefault(Settings.JWT_SECRET, USER_SECRET));
+        client = new ServiceClient(runtime.port(),
+                environment.getOrDefault(TokenSettings.SCOPED_JWT_SECRET, SCOPED_SECRET),
+                environment.getOrDefault(TokenSettings.JWT_SECRET, USER_SECRET));
         return client;
     }
 

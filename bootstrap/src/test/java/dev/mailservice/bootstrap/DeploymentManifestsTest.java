@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -34,13 +35,16 @@ class DeploymentManifestsTest {
         return YAML.readTree(Files.readString(DEPLOY.resolve(file)));
     }
 
-    /** The names of the variables the service reads, from the constants of {@link Settings}. */
+    /** The names of the variables the service reads, from the constants of {@link Settings} and its groups. */
     private static Set<String> variablesTheServiceReads() throws IllegalAccessException {
         Set<String> names = new HashSet<>();
-        for (Field field : Settings.class.getDeclaredFields()) {
-            if (Modifier.isStatic(field.getModifiers()) && field.getType() == String.class
-                    && !field.getName().startsWith("DEFAULT_")) {
-                names.add((String) field.get(null));
+        for (Class<?> settings : List.of(Settings.class, HttpSettings.class, MailSettings.class, BackendSettings.class,
+                EtcdSettings.class, RedisSettings.class, TokenSettings.class)) {
+            for (Field field : settings.getDeclaredFields()) {
+                if (Modifier.isStatic(field.getModifiers()) && field.getType() == String.class
+                        && !field.getName().startsWith("DEFAULT_")) {
+                    names.add((String) field.get(null));
+                }
             }
         }
         return names;
@@ -89,7 +93,7 @@ class DeploymentManifestsTest {
                 secret.at("/metadata/name").asText());
         Set<String> secretNames = new HashSet<>();
         secret.get("stringData").fieldNames().forEachRemaining(secretNames::add);
-        assertEquals(Set.of(Settings.SCOPED_JWT_SECRET, Settings.JWT_SECRET), secretNames);
+        assertEquals(Set.of(TokenSettings.SCOPED_JWT_SECRET, TokenSettings.JWT_SECRET), secretNames);
         assertTrue(read("kubernetes/configmap.yaml").at("/data").has("smtp.json"));
     }
 

@@ -54,13 +54,13 @@ class SettingsTest {
     void appliesTheDefaults() {
         Settings settings = Settings.fromEnvironment(environment());
 
-        assertEquals(3000, settings.port());
-        assertEquals(Settings.Backend.FILE, settings.backend());
-        assertEquals(Path.of("config/smtp.json"), settings.configFile());
-        assertEquals(Duration.ofSeconds(10), settings.smtp().timeout());
-        assertEquals(Optional.of(SCOPED_SECRET), settings.scopedJwtSecret());
-        assertTrue(settings.watch());
-        assertEquals(Optional.empty(), settings.etcd());
+        assertEquals(3000, settings.http().port());
+        assertEquals(BackendSettings.Kind.FILE, settings.backend().kind());
+        assertEquals(Path.of("config/smtp.json"), settings.backend().configFile());
+        assertEquals(Duration.ofSeconds(10), settings.mail().smtp().timeout());
+        assertEquals(Optional.of(SCOPED_SECRET), settings.tokens().scopedJwtSecret().map(Secret::reveal));
+        assertTrue(settings.backend().watch());
+        assertEquals(Optional.empty(), settings.backend().etcd());
     }
 
     @Test
@@ -68,30 +68,30 @@ class SettingsTest {
         Settings settings = Settings.fromEnvironment(environment("PORT", "8081", "SMTP_CONFIG_BACKEND", "FILE",
                 "SMTP_CONFIG_FILE", "/etc/mail/smtp.json", "SMTP_TIMEOUT_MS", "2500", "SMTP_CONFIG_WATCH", "off"));
 
-        assertEquals(8081, settings.port());
-        assertEquals(Path.of("/etc/mail/smtp.json"), settings.configFile());
-        assertEquals(Duration.ofMillis(2500), settings.smtp().timeout());
-        assertFalse(settings.watch());
+        assertEquals(8081, settings.http().port());
+        assertEquals(Path.of("/etc/mail/smtp.json"), settings.backend().configFile());
+        assertEquals(Duration.ofMillis(2500), settings.mail().smtp().timeout());
+        assertFalse(settings.backend().watch());
     }
 
     @Test
     void readsBothTokenSecretsAndThePool() {
         Settings settings = Settings.fromEnvironment(environment("SMTP_POOL_SIZE", "4", "SMTP_POOL_IDLE_MS", "5000"));
 
-        assertEquals(Optional.of(USER_SECRET), settings.jwtSecret());
-        assertEquals(4, settings.smtp().poolSize());
-        assertEquals(Duration.ofSeconds(5), settings.smtp().poolIdle());
-        assertEquals(32, Settings.fromEnvironment(environment()).smtp().poolSize());
-        assertEquals(Duration.ofMinutes(1), Settings.fromEnvironment(environment()).smtp().poolIdle());
+        assertEquals(Optional.of(USER_SECRET), settings.tokens().jwtSecret().map(Secret::reveal));
+        assertEquals(4, settings.mail().smtp().poolSize());
+        assertEquals(Duration.ofSeconds(5), settings.mail().smtp().poolIdle());
+        assertEquals(32, Settings.fromEnvironment(environment()).mail().smtp().poolSize());
+        assertEquals(Duration.ofMinutes(1), Settings.fromEnvironment(environment()).mail().smtp().poolIdle());
     }
 
     @Test
     void aSendsDeadlineIsThreeTimeoutsUnlessSetAndNeverBelowOne() {
-        assertEquals(Duration.ofSeconds(30), Settings.fromEnvironment(environment()).smtp().sendDeadline());
-        assertEquals(Duration.ofSeconds(6), Settings.fromEnvironment(environment("SMTP_TIMEOUT_MS", "2000")).smtp()
-                .sendDeadline());
-        assertEquals(Duration.ofSeconds(45), Settings.fromEnvironment(environment("SMTP_SEND_DEADLINE_MS", "45000"))
+        assertEquals(Duration.ofSeconds(30), Settings.fromEnvironment(environment()).mail().smtp().sendDeadline());
+        assertEquals(Duration.ofSeconds(6), Settings.fromEnvironment(environment("SMTP_TIMEOUT_MS", "2000")).mail()
                 .smtp().sendDeadline());
+        assertEquals(Duration.ofSeconds(45), Settings.fromEnvironment(environment("SMTP_SEND_DEADLINE_MS", "45000"))
+                .mail().smtp().sendDeadline());
         assertEquals("SMTP_SEND_DEADLINE_MS must be a whole number from 10000 to 1800000, got '5000'",
                 refusal(environment("SMTP_SEND_DEADLINE_MS", "5000")));
     }
@@ -102,39 +102,41 @@ class SettingsTest {
         Settings set = Settings.fromEnvironment(environment("SMTP_CONNECTION_MAX_MAILS", "20",
                 "SMTP_CONNECTION_MAX_AGE_MS", "60000"));
 
-        assertEquals(100, defaults.smtp().connectionMaxMails());
-        assertEquals(Duration.ofMinutes(5), defaults.smtp().connectionMaxAge());
-        assertEquals(20, set.smtp().connectionMaxMails());
-        assertEquals(Duration.ofMinutes(1), set.smtp().connectionMaxAge());
+        assertEquals(100, defaults.mail().smtp().connectionMaxMails());
+        assertEquals(Duration.ofMinutes(5), defaults.mail().smtp().connectionMaxAge());
+        assertEquals(20, set.mail().smtp().connectionMaxMails());
+        assertEquals(Duration.ofMinutes(1), set.mail().smtp().connectionMaxAge());
         assertEquals("SMTP_CONNECTION_MAX_MAILS must be a whole number from 1 to 1000000, got '0'",
                 refusal(environment("SMTP_CONNECTION_MAX_MAILS", "0")));
     }
 
     @Test
     void aStoredValueMayBeAMebibyteUnlessSet() {
-        assertEquals(1024 * 1024, Settings.fromEnvironment(environment()).storedValueMaxBytes());
-        assertEquals(4096, Settings.fromEnvironment(environment("STORED_VALUE_MAX_BYTES", "4096")).storedValueMaxBytes());
+        assertEquals(1024 * 1024, Settings.fromEnvironment(environment()).backend().storedValueMaxBytes());
+        assertEquals(4096, Settings.fromEnvironment(environment("STORED_VALUE_MAX_BYTES", "4096")).backend()
+                .storedValueMaxBytes());
         assertEquals("STORED_VALUE_MAX_BYTES must be a whole number from 1024 to 8388608, got '100'",
                 refusal(environment("STORED_VALUE_MAX_BYTES", "100")));
     }
 
     @Test
     void requiringTlsOfTheSmtpServerIsOffUnlessAsked() {
-        assertFalse(Settings.fromEnvironment(environment()).smtp().requireTls());
-        assertTrue(Settings.fromEnvironment(environment("SMTP_REQUIRE_TLS", "true")).smtp().requireTls());
-        assertFalse(Settings.fromEnvironment(environment()).smtpVerifyOnSave());
-        assertFalse(Settings.fromEnvironment(environment()).smtpVerifyOnApply());
-        assertTrue(Settings.fromEnvironment(environment("SMTP_VERIFY_ON_SAVE", "true")).smtpVerifyOnSave());
-        assertTrue(Settings.fromEnvironment(environment("SMTP_VERIFY_ON_APPLY", "yes")).smtpVerifyOnApply());
+        assertFalse(Settings.fromEnvironment(environment()).mail().smtp().requireTls());
+        assertTrue(Settings.fromEnvironment(environment("SMTP_REQUIRE_TLS", "true")).mail().smtp().requireTls());
+        assertFalse(Settings.fromEnvironment(environment()).mail().verifyOnSave());
+        assertFalse(Settings.fromEnvironment(environment()).mail().verifyOnApply());
+        assertTrue(Settings.fromEnvironment(environment("SMTP_VERIFY_ON_SAVE", "true")).mail().verifyOnSave());
+        assertTrue(Settings.fromEnvironment(environment("SMTP_VERIFY_ON_APPLY", "yes")).mail().verifyOnApply());
     }
 
     @Test
     void theBrandAndTheHidingOfSecretsFollowPipesHubsDefaults() {
         Settings defaults = Settings.fromEnvironment(environment());
-        assertEquals("PipesHub", defaults.mailBrandName());
-        assertFalse(defaults.hideSecretConfig());
-        assertEquals("Acme Cloud", Settings.fromEnvironment(environment("MAIL_BRAND_NAME", "Acme Cloud")).mailBrandName());
-        assertTrue(Settings.fromEnvironment(environment("HIDE_SECRET_CONFIG", "true")).hideSecretConfig());
+        assertEquals("PipesHub", defaults.mail().brandName());
+        assertFalse(defaults.http().hideSecretConfig());
+        assertEquals("Acme Cloud",
+                Settings.fromEnvironment(environment("MAIL_BRAND_NAME", "Acme Cloud")).mail().brandName());
+        assertTrue(Settings.fromEnvironment(environment("HIDE_SECRET_CONFIG", "true")).http().hideSecretConfig());
         assertEquals("MAIL_BRAND_NAME must be one line of at most 100 characters",
                 refusal(environment("MAIL_BRAND_NAME", "Acme\nCloud")));
     }
@@ -142,11 +144,11 @@ class SettingsTest {
     @Test
     void recipientCapAndIdleTimeoutHaveDefaultsAndAreRefusedByNameWhenMalformed() {
         Settings defaults = Settings.fromEnvironment(environment());
-        assertEquals(50, defaults.mailMaxRecipients());
-        assertEquals(Duration.ofSeconds(20), defaults.httpIdleTimeout());
-        assertEquals(5, Settings.fromEnvironment(environment("MAIL_MAX_RECIPIENTS", "5")).mailMaxRecipients());
+        assertEquals(50, defaults.mail().maxRecipients());
+        assertEquals(Duration.ofSeconds(20), defaults.http().idleTimeout());
+        assertEquals(5, Settings.fromEnvironment(environment("MAIL_MAX_RECIPIENTS", "5")).mail().maxRecipients());
         assertEquals(Duration.ofMillis(1500),
-                Settings.fromEnvironment(environment("HTTP_IDLE_TIMEOUT_MS", "1500")).httpIdleTimeout());
+                Settings.fromEnvironment(environment("HTTP_IDLE_TIMEOUT_MS", "1500")).http().idleTimeout());
         assertEquals("MAIL_MAX_RECIPIENTS must be a whole number from 1 to 10000, got '0'",
                 refusal(environment("MAIL_MAX_RECIPIENTS", "0")));
         assertEquals("HTTP_IDLE_TIMEOUT_MS must be a whole number from 1 to 600000, got 'soon'",
@@ -189,7 +191,8 @@ class SettingsTest {
     @Test
     void aSecretOfTwentyCharactersIsEnough() {
         assertEquals(Optional.of("twenty-characters-ok"),
-                Settings.fromEnvironment(environment("SCOPED_JWT_SECRET", "twenty-characters-ok")).scopedJwtSecret());
+                Settings.fromEnvironment(environment("SCOPED_JWT_SECRET", "twenty-characters-ok")).tokens()
+                        .scopedJwtSecret().map(Secret::reveal));
     }
 
     @ParameterizedTest
@@ -218,28 +221,28 @@ class SettingsTest {
 
     @Test
     void etcdDefaultsToPipesHubsAddressAndDialTimeout() {
-        Settings.Etcd etcd = Settings.fromEnvironment(etcdEnvironment()).etcd().orElseThrow();
+        EtcdSettings etcd = Settings.fromEnvironment(etcdEnvironment()).backend().etcd().orElseThrow();
 
         assertEquals(List.of(URI.create("http://localhost:2379")), etcd.endpoints());
         assertEquals(Duration.ofMillis(2000), etcd.dialTimeout());
         assertEquals(Duration.ofSeconds(60), etcd.secretsWait());
-        assertEquals("deployment-key", etcd.secretKey());
+        assertEquals("deployment-key", etcd.secretKey().reveal());
     }
 
     @Test
     void etcdHostAndPortAreJoinedAsPipesHubDoes() {
         assertEquals(List.of(URI.create("http://etcd.internal:12379")), Settings.fromEnvironment(
                 etcdEnvironment("ETCD_HOST", "http://etcd.internal", "ETCD_PORT", "12379", "ETCD_DIAL_TIMEOUT", "750"))
-                .etcd().orElseThrow().endpoints());
+                .backend().etcd().orElseThrow().endpoints());
         assertEquals(List.of(URI.create("http://etcd:2379")), Settings.fromEnvironment(
-                etcdEnvironment("ETCD_HOST", "etcd")).etcd().orElseThrow().endpoints());
+                etcdEnvironment("ETCD_HOST", "etcd")).backend().etcd().orElseThrow().endpoints());
     }
 
     @Test
     void etcdEndpointsListACluster() {
-        Settings.Etcd etcd = Settings.fromEnvironment(etcdEnvironment(
+        EtcdSettings etcd = Settings.fromEnvironment(etcdEnvironment(
                 "ETCD_ENDPOINTS", "http://10.0.0.1:2379, http://10.0.0.2:2379,https://10.0.0.3:2379",
-                "ETCD_HOST", "http://ignored")).etcd().orElseThrow();
+                "ETCD_HOST", "http://ignored")).backend().etcd().orElseThrow();
 
         assertEquals(List.of(URI.create("http://10.0.0.1:2379"), URI.create("http://10.0.0.2:2379"),
                 URI.create("https://10.0.0.3:2379")), etcd.endpoints());
@@ -265,8 +268,8 @@ class SettingsTest {
         environment.remove("SCOPED_JWT_SECRET");
         environment.remove("JWT_SECRET");
 
-        assertEquals(Optional.empty(), Settings.fromEnvironment(environment).scopedJwtSecret());
-        assertEquals(Optional.empty(), Settings.fromEnvironment(environment).jwtSecret());
+        assertEquals(Optional.empty(), Settings.fromEnvironment(environment).tokens().scopedJwtSecret());
+        assertEquals(Optional.empty(), Settings.fromEnvironment(environment).tokens().jwtSecret());
     }
 
     @Test
@@ -280,32 +283,34 @@ class SettingsTest {
 
     @Test
     void redisDefaultsArePipesHubs() {
-        Settings.Redis redis = Settings.fromEnvironment(redisEnvironment()).redis().orElseThrow();
+        RedisSettings redis = Settings.fromEnvironment(redisEnvironment()).backend().redis().orElseThrow();
 
-        assertEquals(new Settings.Redis("localhost", 6379, Optional.empty(), Optional.empty(), false, 0,
-                Duration.ofSeconds(10), "pipeshub:kv:", "deployment-key", Duration.ofSeconds(60)), redis);
+        assertEquals(new RedisSettings("localhost", 6379, Optional.empty(), Optional.empty(), false, 0,
+                Duration.ofSeconds(10), "pipeshub:kv:", new Secret("deployment-key"), Duration.ofSeconds(60)), redis);
     }
 
     @Test
     void readsEveryRedisVariable() {
-        Settings.Redis redis = Settings.fromEnvironment(redisEnvironment("REDIS_HOST", "redis.internal",
+        RedisSettings redis = Settings.fromEnvironment(redisEnvironment("REDIS_HOST", "redis.internal",
                 "REDIS_PORT", "16379", "REDIS_USERNAME", "mail", "REDIS_PASSWORD", "redis-password", "REDIS_TLS", "true",
                 "REDIS_DB", "3", "REDIS_TIMEOUT", "2500", "REDIS_KV_PREFIX", "tenant:", "REDIS_SECRETS_WAIT_MS", "5000"))
-                .redis().orElseThrow();
+                .backend().redis().orElseThrow();
 
-        assertEquals(new Settings.Redis("redis.internal", 16379, Optional.of("mail"), Optional.of("redis-password"), true,
-                3, Duration.ofMillis(2500), "tenant:", "deployment-key", Duration.ofSeconds(5)), redis);
+        assertEquals(new RedisSettings("redis.internal", 16379, Optional.of("mail"),
+                Optional.of(new Secret("redis-password")), true, 3, Duration.ofMillis(2500), "tenant:",
+                new Secret("deployment-key"), Duration.ofSeconds(5)), redis);
     }
 
     @Test
     void anIpv6RedisHostIsTaken() {
-        assertEquals("::1", Settings.fromEnvironment(redisEnvironment("REDIS_HOST", "::1")).redis().orElseThrow().host());
+        assertEquals("::1", Settings.fromEnvironment(redisEnvironment("REDIS_HOST", "::1")).backend().redis()
+                .orElseThrow().host());
     }
 
     @Test
     void anEmptyKeyPrefixIsPipesHubsDefaultAsInPipesHub() {
         assertEquals("pipeshub:kv:", Settings.fromEnvironment(redisEnvironment("REDIS_KV_PREFIX", ""))
-                .redis().orElseThrow().keyPrefix());
+                .backend().redis().orElseThrow().keyPrefix());
     }
 
     @Test
@@ -315,11 +320,11 @@ class SettingsTest {
         Map<String, String> etcd = etcdEnvironment("KV_STORE_TYPE", "etcd");
         etcd.remove("SMTP_CONFIG_BACKEND");
 
-        assertEquals(Settings.Backend.REDIS, Settings.fromEnvironment(redis).backend());
-        assertEquals(Settings.Backend.ETCD, Settings.fromEnvironment(etcd).backend());
-        assertEquals(Settings.Backend.FILE, Settings.fromEnvironment(environment("KV_STORE_TYPE", "redis",
-                "SMTP_CONFIG_BACKEND", "file")).backend(), "SMTP_CONFIG_BACKEND comes first");
-        assertEquals(Settings.Backend.FILE, Settings.fromEnvironment(environment()).backend());
+        assertEquals(BackendSettings.Kind.REDIS, Settings.fromEnvironment(redis).backend().kind());
+        assertEquals(BackendSettings.Kind.ETCD, Settings.fromEnvironment(etcd).backend().kind());
+        assertEquals(BackendSettings.Kind.FILE, Settings.fromEnvironment(environment("KV_STORE_TYPE", "redis",
+                "SMTP_CONFIG_BACKEND", "file")).backend().kind(), "SMTP_CONFIG_BACKEND comes first");
+        assertEquals(BackendSettings.Kind.FILE, Settings.fromEnvironment(environment()).backend().kind());
     }
 
     @Test
@@ -357,7 +362,7 @@ class SettingsTest {
         environment.remove("SCOPED_JWT_SECRET");
         environment.remove("JWT_SECRET");
 
-        assertEquals(Optional.empty(), Settings.fromEnvironment(environment).scopedJwtSecret());
+        assertEquals(Optional.empty(), Settings.fromEnvironment(environment).tokens().scopedJwtSecret());
     }
 
     @Test
@@ -366,7 +371,15 @@ class SettingsTest {
 
         assertFalse(printed.contains("redis-password"), printed);
         assertFalse(printed.contains("deployment-key"), printed);
-        assertTrue(printed.contains("redis=Optional[Redis[host=localhost"), printed);
+        assertTrue(printed.contains("redis=Optional[RedisSettings[host=localhost"), printed);
+    }
+
+    @Test
+    void aSecretPrintsHiddenAndComparesByValue() {
+        assertEquals("Secret[hidden]", new Secret("redis-password").toString());
+        assertEquals("redis-password", new Secret("redis-password").reveal());
+        assertEquals(new Secret("redis-password"), new Secret("redis-password"));
+        assertFalse(new Secret("redis-password").equals(new Secret("deployment-key")));
     }
 
     @Test
@@ -380,9 +393,9 @@ class SettingsTest {
     void operationsSettingsHaveTheirDefaults() {
         Settings settings = Settings.fromEnvironment(environment());
 
-        assertEquals(OptionalInt.empty(), settings.observePort());
-        assertFalse(settings.readyRequiresSmtp());
-        assertEquals(Duration.ofSeconds(5), settings.shutdownGrace());
+        assertEquals(OptionalInt.empty(), settings.http().observePort());
+        assertFalse(settings.http().readyRequiresSmtp());
+        assertEquals(Duration.ofSeconds(5), settings.http().shutdownGrace());
         assertEquals(LogFormat.TEXT, settings.logFormat());
     }
 
@@ -391,9 +404,9 @@ class SettingsTest {
         Settings settings = Settings.fromEnvironment(environment("OBSERVE_PORT", "9090", "READY_REQUIRES_SMTP", "true",
                 "SHUTDOWN_GRACE_MS", "0", "LOG_FORMAT", "JSON"));
 
-        assertEquals(OptionalInt.of(9090), settings.observePort());
-        assertTrue(settings.readyRequiresSmtp());
-        assertEquals(Duration.ZERO, settings.shutdownGrace());
+        assertEquals(OptionalInt.of(9090), settings.http().observePort());
+        assertTrue(settings.http().readyRequiresSmtp());
+        assertEquals(Duration.ZERO, settings.http().shutdownGrace());
         assertEquals(LogFormat.JSON, settings.logFormat());
     }
 
@@ -404,7 +417,7 @@ class SettingsTest {
         assertEquals("OBSERVE_PORT must differ from PORT (8080); leave it unset to serve health and metrics on PORT",
                 refusal(environment("PORT", "8080", "OBSERVE_PORT", "8080")));
         assertEquals(OptionalInt.of(0), Settings.fromEnvironment(environment("PORT", "0", "OBSERVE_PORT", "0"))
-                .observePort(), "two free ports, each picked for itself");
+                .http().observePort(), "two free ports, each picked for itself");
     }
 
     @ParameterizedTest

@@ -1,0 +1,66 @@
+package dev.mailservice.bootstrap;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The environment variables the settings are read from, with the rules every group of settings
+ * reads them by: a blank value counts as unset, and a value that does not parse is refused with a
+ * message naming the variable, so that the service stops at start rather than fail later.
+ */
+final class Environment {
+
+    private final Map<String, String> variables;
+
+    Environment(Map<String, String> variables) {
+        this.variables = Objects.requireNonNull(variables, "variables");
+    }
+
+    /** The value of {@code name} exactly as set, or null when it is not set. */
+    String get(String name) {
+        return variables.get(name);
+    }
+
+    /** The value of {@code name} exactly as set, unless it is not set or empty. */
+    Optional<String> nonEmpty(String name) {
+        return Optional.ofNullable(variables.get(name)).filter(value -> !value.isEmpty());
+    }
+
+    /** The value of {@code name} without surrounding blanks; {@code fallback} when it is unset or blank. */
+    String valueOr(String name, String fallback) {
+        String value = variables.get(name);
+        return value == null || value.isBlank() ? fallback : value.strip();
+    }
+
+    /** {@code true, 1, yes, on} or {@code false, 0, no, off}, in any case. */
+    boolean flag(String name, boolean fallback) {
+        String value = valueOr(name, Boolean.toString(fallback)).toLowerCase(Locale.ROOT);
+        return switch (value) {
+            case "true", "1", "yes", "on" -> true;
+            case "false", "0", "no", "off" -> false;
+            default -> throw new InvalidSettingsException(name + " must be true or false, got '" + value + "'");
+        };
+    }
+
+    /** A limit in milliseconds, from 1 ms to ten minutes. */
+    Duration milliseconds(String name, long fallback) {
+        return Duration.ofMillis(wholeNumber(name, fallback, 1, 600_000));
+    }
+
+    int wholeNumber(String name, long fallback, long min, long max) {
+        String value = valueOr(name, Long.toString(fallback));
+        try {
+            long number = Long.parseLong(value);
+            if (number >= min && number <= max) {
+                return (int) number;
+            }
+        } catch (NumberFormatException e) {
+            // answered below, with the same message as a number out of range
+        }
+        throw new InvalidSettingsException(
+                name + " must be a whole number from " + min + " to " + max + ", got '" + value + "'");
+    }
+}
