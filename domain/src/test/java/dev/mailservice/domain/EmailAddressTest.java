@@ -3,6 +3,7 @@ package dev.mailservice.domain;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -18,5 +19,19 @@ class EmailAddressTest {
     @ValueSource(strings = {"", " ", "plain", "a@", "@b", "a b@c.d", ".a@b.c", "a.@b.c", "a@b.c,d@e.f", "a@b_c.d"})
     void refusesWhatIsNotAnAddress(String value) {
         assertThrows(IllegalArgumentException.class, () -> new EmailAddress(value));
+    }
+
+    @Test
+    void mayHaveUpTo254Characters() {
+        String longest = "a".repeat(64) + "@" + "b".repeat(63) + "." + "c".repeat(63) + "." + "d".repeat(61);
+
+        assertEquals(254, longest.length());
+        assertEquals(longest, new EmailAddress(longest).value());
+        assertThrows(IllegalArgumentException.class, () -> new EmailAddress(longest + "d"));
+    }
+
+    @Test
+    void printsAsTheAddress() {
+        assertEquals("noreply@example.com", new EmailAddress("noreply@example.com").toString());
     }
 }

@@ -39,6 +39,13 @@ class MailboxTest {
     @Test
     void anEmptyNameIsNoName() {
         assertEquals("noreply@acme.test", Mailbox.parse("<noreply@acme.test>").value());
+        assertEquals("noreply@acme.test", Mailbox.parse("\"\" <noreply@acme.test>").value());
+    }
+
+    @Test
+    void printsAsItIsStored() {
+        assertEquals("\"Acme, Inc.\" <noreply@acme.test>", Mailbox.parse("Acme, Inc. <noreply@acme.test>").toString());
+        assertEquals("noreply@acme.test", Mailbox.parse("noreply@acme.test").toString());
     }
 
     @ParameterizedTest

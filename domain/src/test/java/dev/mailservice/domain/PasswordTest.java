@@ -15,6 +15,7 @@ class PasswordTest {
 
         assertFalse(password.toString().contains("hunter2"));
         assertFalse(String.valueOf(password).contains("hunter2"));
+        assertEquals("Password[hidden]", password.toString());
     }
 
     @Test
@@ -26,6 +27,14 @@ class PasswordTest {
     void comparesByValue() {
         assertEquals(Password.of("a"), Password.of("a"));
         assertNotEquals(Password.of("a"), Password.of("b"));
+        assertNotEquals(Password.of("a"), Password.of("ab"));
+        assertNotEquals(Password.of("a"), (Object) "a");
+    }
+
+    @Test
+    void hashesByLengthAloneSoTheHashTellsNothingOfTheCharacters() {
+        assertEquals(Password.of("hunter2").hashCode(), Password.of("hunter2").hashCode());
+        assertEquals(Password.of("hunter2").hashCode(), Password.of("abcdefg").hashCode());
     }
 
     @Test

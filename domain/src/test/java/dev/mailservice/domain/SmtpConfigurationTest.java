@@ -54,7 +54,8 @@ class SmtpConfigurationTest {
     @ValueSource(strings = {"", "   ", "smtp example.com", "smtp\u0000.example.com", "smtp\u202e.example.com",
             "127.0.0.1:25", "smtp://smtp.example.com", "smtp.example.com/", "-smtp.example.com", "smtp-.example.com",
             "smtp..example.com", "256.1.1.1", "1.2.3", "1::2::3", "1:2:3:4:5:6:7:8:9", "[::1", "fe80::1%eth0",
-            "smtp.example.com\n", "\tsmtp.example.com", "exa\u200bmple.com", "local\u00adhost", "a\ufeffb.example"})
+            "smtp.example.com\n", "\tsmtp.example.com", "exa\u200bmple.com", "local\u00adhost", "a\ufeffb.example",
+            "[smtp.example.com]", "[1::2::3]", "[10.0.0.25]", "1:2:3:4::5:6:7:8", "1:2:3:4:5:6:7"})
     void refusesAHostThatIsNeitherANameNorAnAddressWithoutQuotingIt(String host) {
         InvalidSmtpConfigurationException refusal = refusal(host, 587, null, "a@example.com");
 
@@ -70,10 +71,21 @@ class SmtpConfigurationTest {
         assertEquals(Optional.of("host"), refusal("a".repeat(5_000), 587, null, "a@b.c").field());
     }
 
+    @Test
+    void aHostNameMayHaveUpTo253CharactersBesidesAFinalDot() {
+        String longest = ("a".repeat(63) + ".").repeat(3) + "b".repeat(61);
+
+        assertEquals(253, longest.length());
+        assertEquals(longest, SmtpConfiguration.of(longest, 25, null, null, "a@b.c").host());
+        assertEquals(longest + ".", SmtpConfiguration.of(longest + ".", 25, null, null, "a@b.c").host());
+        assertEquals(Optional.of("host"), refusal(longest + "b", 25, null, "a@b.c").field());
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"smtp.example.com", "localhost", "mail_relay", "smtp-relay.default.svc.cluster.local",
             "smtp.example.com.", "xn--bcher-kva.example", "bücher.example", "10.0.0.25", "::1", "[::1]",
-            "2001:db8::25", "::ffff:192.0.2.1", "1:2:3:4:5:6:7:8"})
+            "2001:db8::25", "2001:db8::", "[2001:db8::]", "::", "::ffff:192.0.2.1", "1:2:3:4:5:6:7:8",
+            "1:2:3:4:5:6:7::", "1:2:3:4:5:6:192.0.2.1"})
     void acceptsDnsNamesAndAddresses(String host) {
         assertEquals(host, SmtpConfiguration.of(host, 25, null, null, "a@example.com").host());
     }
@@ -83,6 +95,13 @@ class SmtpConfigurationTest {
         assertEquals("xn--mnchen-3ya.example", SmtpConfiguration.of("münchen.example", 25, null, null, "a@b.c").asciiHost());
         assertEquals("xn--mnchen-3ya.example", SmtpConfiguration.of("münchen\u3002example", 25, null, null, "a@b.c").asciiHost());
         assertEquals("smtp.example.com", SmtpConfiguration.of("smtp.example.com", 25, null, null, "a@b.c").asciiHost());
+        assertEquals("xn--wgv71a", SmtpConfiguration.of("日本", 25, null, null, "a@b.c").asciiHost());
+        assertEquals("xn--r8jz45g.xn--zckzah", SmtpConfiguration.of("例え。テスト", 25, null, null, "a@b.c").asciiHost());
+    }
+
+    @Test
+    void itsAddressIsHostColonPort() {
+        assertEquals("smtp.example.com:587", valid().address());
     }
 
     @ParameterizedTest

@@ -1,0 +1,26 @@
+package dev.mailservice.domain;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import org.junit.jupiter.api.Test;
+
+class StoredSmtpConfigurationTest {
+
+    private static final SmtpConfiguration CONFIGURATION =
+            SmtpConfiguration.of("smtp.example.com", 587, null, null, "noreply@example.com");
+
+    @Test
+    void aBackendWithoutRevisionsStoresAtRevisionZeroWithNoOtherFields() {
+        StoredSmtpConfiguration stored = new StoredSmtpConfiguration(CONFIGURATION, StoredSmtpConfiguration.UNVERSIONED);
+
+        assertEquals(0, stored.revision());
+        assertEquals(OpaqueFields.NONE, stored.otherFields());
+    }
+
+    @Test
+    void aRevisionIsNeverNegative() {
+        assertThrows(IllegalArgumentException.class, () -> new StoredSmtpConfiguration(CONFIGURATION, -1));
+        assertEquals(1, new StoredSmtpConfiguration(CONFIGURATION, 1).revision());
+    }
+}
