@@ -86,8 +86,10 @@ final class HexagonRules {
     ArchRule contractDependsOnTheCoreAndJacksonOnly() {
         return classes().that().resideInAPackage(base + ".contract..")
                 .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "com.fasterxml.jackson..",
-                        base + ".domain..", base + ".application.port.in..", base + ".contract..")
-                .because("both the HTTP and the config adapter read PipesHub's JSON through it")
+                        base + ".domain..", base + ".application.port.in..", base + ".application.failure..",
+                        base + ".contract..")
+                .because("both the HTTP and the config adapter read PipesHub's JSON through it, and it refuses "
+                        + "what it cannot read with the use cases' failure")
                 .allowEmptyShould(true);
     }
 
