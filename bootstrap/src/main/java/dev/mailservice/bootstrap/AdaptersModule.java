@@ -3,12 +3,13 @@ package dev.mailservice.bootstrap;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
-import dev.mailservice.adapters.http.ConfigManagerRoutes;
-import dev.mailservice.adapters.http.HelidonServiceMetrics;
 import dev.mailservice.adapters.http.HttpServer;
-import dev.mailservice.adapters.http.MailRoutes;
-import dev.mailservice.adapters.http.Observability;
-import dev.mailservice.adapters.http.TokenVerifier;
+import dev.mailservice.adapters.http.edge.BodyMemoryBudget;
+import dev.mailservice.adapters.http.edge.TokenVerifier;
+import dev.mailservice.adapters.http.metrics.HelidonServiceMetrics;
+import dev.mailservice.adapters.http.observe.Observability;
+import dev.mailservice.adapters.http.routes.ConfigManagerRoutes;
+import dev.mailservice.adapters.http.routes.MailRoutes;
 import dev.mailservice.adapters.mail.AngusSmtpProbe;
 import dev.mailservice.adapters.mail.JakartaMailTransportFactory;
 import dev.mailservice.adapters.mail.MustacheMailRenderer;
@@ -122,7 +123,7 @@ final class AdaptersModule extends AbstractModule {
         TokenVerifier userTokens = new TokenVerifier(secrets.jwtSecret());
         HttpSettings http = settings.http();
         return new HttpServer(http.port(), http.idleTimeout(),
-                new MailRoutes(reload, status, sendEmail, scopedTokens),
+                BodyMemoryBudget.forHeap(Runtime.getRuntime().maxMemory()), new MailRoutes(reload, status, sendEmail, scopedTokens),
                 new ConfigManagerRoutes(save, stored, verify, userTokens, scopedTokens, http.hideSecretConfig()),
                 new Observability(health, http.readyRequiresSmtp(), http.observePort()));
     }

@@ -1,6 +1,6 @@
 package dev.mailservice.bootstrap;
 
-import dev.mailservice.adapters.http.RequestIds;
+import dev.mailservice.adapters.http.observe.RequestIds;
 import java.io.PrintStream;
 import java.util.Optional;
 import java.util.Queue;

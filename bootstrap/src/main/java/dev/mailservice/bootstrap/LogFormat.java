@@ -2,7 +2,7 @@ package dev.mailservice.bootstrap;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.mailservice.adapters.http.RequestIds;
+import dev.mailservice.adapters.http.observe.RequestIds;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.LinkedHashMap;

@@ -1,5 +1,15 @@
 package dev.mailservice.adapters.http;
 
+import dev.mailservice.adapters.http.answers.ErrorMapper;
+import dev.mailservice.adapters.http.edge.BodyMemoryBudget;
+import dev.mailservice.adapters.http.edge.ConnectionGuard;
+import dev.mailservice.adapters.http.edge.ReadDeadlines;
+import dev.mailservice.adapters.http.edge.RequestBodies;
+import dev.mailservice.adapters.http.edge.RequestsInFlight;
+import dev.mailservice.adapters.http.observe.Observability;
+import dev.mailservice.adapters.http.observe.RequestLog;
+import dev.mailservice.adapters.http.routes.ConfigManagerRoutes;
+import dev.mailservice.adapters.http.routes.MailRoutes;
 import io.helidon.webserver.ErrorHandling;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
@@ -54,18 +64,12 @@ public final class HttpServer {
      * @param port          the port to listen on; 0 picks a free one
      * @param idleTimeout   how long a client may stay silent, between requests or in the middle of one,
      *                      before its connection is closed
+     * @param bodyBudget    the request body bytes held at once ({@link BodyMemoryBudget#forHeap})
      * @param mail          the routes under {@code /api/v1/mail}
      * @param configManager the routes under {@code /api/v1/configurationManager}
      * @param observability the health, metrics and OpenAPI endpoints
      */
-    public HttpServer(int port, Duration idleTimeout, MailRoutes mail, ConfigManagerRoutes configManager,
-            Observability observability) {
-        this(port, idleTimeout, BodyMemoryBudget.forHeap(Runtime.getRuntime().maxMemory()), mail, configManager,
-                observability);
-    }
-
-    /** As above, with the memory budget for request bodies given, for tests. */
-    HttpServer(int port, Duration idleTimeout, BodyMemoryBudget bodyBudget, MailRoutes mail,
+    public HttpServer(int port, Duration idleTimeout, BodyMemoryBudget bodyBudget, MailRoutes mail,
             ConfigManagerRoutes configManager, Observability observability) {
         this.requestedPort = port;
         this.observability = observability;
@@ -109,7 +113,7 @@ public final class HttpServer {
                         ? idleTimeout.dividedBy(4) : MAX_IDLE_CHECK_PERIOD)
                 // Gives the error answers before routing the server's reason, which tells an oversized header block.
                 .errorHandling(ErrorHandling.builder().includeEntity(true).build())
-                .directHandlers(ErrorMapper.directHandlers(guards.readDeadlines()))
+                .directHandlers(ErrorMapper.directHandlers(MAX_HEADERS_BYTES, guards.readDeadlines()::endHeaderDeadline))
                 .routing(routing -> {
                     routing.addFilter(new RequestLog());
                     routing.addFilter(guard);

@@ -1,5 +1,6 @@
 package dev.mailservice.adapters.http;
 
+
 /** The HTTP server could not open its port; the message says which and why. */
 public final class ListenFailedException extends RuntimeException {
 

@@ -4,6 +4,11 @@ import static dev.mailservice.testkit.Tokens.SCOPED_SECRET;
 import static dev.mailservice.testkit.Tokens.USER_SECRET;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.mailservice.adapters.http.edge.BodyMemoryBudget;
+import dev.mailservice.adapters.http.edge.TokenVerifier;
+import dev.mailservice.adapters.http.observe.Observability;
+import dev.mailservice.adapters.http.routes.ConfigManagerRoutes;
+import dev.mailservice.adapters.http.routes.MailRoutes;
 import dev.mailservice.application.failure.InvalidInput;
 import dev.mailservice.application.port.in.GetServiceHealth.ServiceHealth;
 import dev.mailservice.application.port.in.SmtpConfigurationChange.Field;
@@ -43,32 +48,32 @@ import org.junit.jupiter.api.BeforeEach;
  * whose answers each test sets.
  */
 @ServerTest
-abstract class HttpAdapterTest {
+public abstract class HttpAdapterTest {
 
     /** Twenty letters and digits, as PipesHub generates its secrets. */
-    static final String PASSWORD = "Sm7p-Pa55word";
-    static final SmtpConfiguration CONFIGURATION =
+    public static final String PASSWORD = "Sm7p-Pa55word";
+    public static final SmtpConfiguration CONFIGURATION =
             SmtpConfiguration.of("smtp.example.com", 587, "ops@example.com", PASSWORD, "noreply@example.com");
 
     /**
      * The service's default: the client's kept-alive connection must outlive a test's pause (making
      * an RSA key takes a second), or the server closes it just as the client sends on it.
      */
-    static final Duration IDLE_TIMEOUT = Duration.ofSeconds(20);
+    public static final Duration IDLE_TIMEOUT = Duration.ofSeconds(20);
     /** Room for two bodies of the send route at once. */
-    static final BodyMemoryBudget BUDGET = new BodyMemoryBudget(2 * MailRoutes.SEND_EMAIL_MAX_BODY_BYTES,
+    public static final BodyMemoryBudget BUDGET = new BodyMemoryBudget(2 * MailRoutes.SEND_EMAIL_MAX_BODY_BYTES,
             Duration.ofMillis(500));
 
     /** For a call without a body. */
-    static final byte[] NO_BODY = null;
+    public static final byte[] NO_BODY = null;
 
     /** The use cases behind the routes, shared by the tests of a class as its server is. */
-    static final UseCases useCases = new UseCases();
+    public static final UseCases useCases = new UseCases();
 
     private final Http1Client client;
     private final int port;
 
-    HttpAdapterTest(WebServer server, Http1Client client) {
+    public HttpAdapterTest(WebServer server, Http1Client client) {
         this.client = client;
         this.port = server.port();
     }
@@ -80,43 +85,43 @@ abstract class HttpAdapterTest {
     }
 
     @BeforeEach
-    void resetUseCases() {
+    public void resetUseCases() {
         useCases.reset();
     }
 
     /** Stand-ins for the use cases: what each answers, and what they were given. */
-    static final class UseCases {
+    public static final class UseCases {
 
-        volatile Supplier<Optional<SmtpConfiguration>> reloadAnswer;
-        volatile SmtpStatus status;
-        volatile Consumer<MailRequest> sendAnswer;
-        volatile Function<SmtpConfigurationChange, SmtpConfiguration> saveAnswer;
-        volatile Supplier<Optional<StoredSmtpConfiguration>> storedAnswer;
-        volatile Supplier<SmtpVerification> verifyAnswer;
+        public volatile Supplier<Optional<SmtpConfiguration>> reloadAnswer;
+        public volatile SmtpStatus status;
+        public volatile Consumer<MailRequest> sendAnswer;
+        public volatile Function<SmtpConfigurationChange, SmtpConfiguration> saveAnswer;
+        public volatile Supplier<Optional<StoredSmtpConfiguration>> storedAnswer;
+        public volatile Supplier<SmtpVerification> verifyAnswer;
         /** What each verification was given: the change, and where to send the test mail. */
-        final List<Map.Entry<SmtpConfigurationChange, Optional<EmailAddress>>> verified = new CopyOnWriteArrayList<>();
-        final List<MailRequest> sent = new CopyOnWriteArrayList<>();
-        final List<SmtpConfigurationChange> saved = new CopyOnWriteArrayList<>();
-        volatile ServiceHealth health;
+        public final List<Map.Entry<SmtpConfigurationChange, Optional<EmailAddress>>> verified = new CopyOnWriteArrayList<>();
+        public final List<MailRequest> sent = new CopyOnWriteArrayList<>();
+        public final List<SmtpConfigurationChange> saved = new CopyOnWriteArrayList<>();
+        public volatile ServiceHealth health;
         /** The endpoints for operators, in front of {@link #health}; readiness requires no configuration. */
         private final Observability observability = new Observability(() -> health, false, OptionalInt.empty());
 
         /** The mail routes in front of these use cases. */
-        MailRoutes mailRoutes() {
+        public MailRoutes mailRoutes() {
             return new MailRoutes(() -> reloadAnswer.get(), () -> status, this::send, new TokenVerifier(SCOPED_SECRET));
         }
 
         /** The configuration-manager routes in front of these use cases. */
-        ConfigManagerRoutes configManagerRoutes() {
+        public ConfigManagerRoutes configManagerRoutes() {
             return new ConfigManagerRoutes(this::save, () -> storedAnswer.get(), this::verify, new TokenVerifier(USER_SECRET),
                     new TokenVerifier(SCOPED_SECRET), false);
         }
 
-        Observability observability() {
+        public Observability observability() {
             return observability;
         }
 
-        void reset() {
+        public void reset() {
             health = new ServiceHealth(false, Optional.empty(), Optional.empty());
             reloadAnswer = () -> Optional.of(CONFIGURATION);
             status = new SmtpStatus(Optional.empty(), Optional.empty(), List.of(), Optional.empty());
@@ -130,24 +135,24 @@ abstract class HttpAdapterTest {
             verified.clear();
         }
 
-        SmtpVerification verify(SmtpConfigurationChange change, Optional<EmailAddress> sendTestTo) {
+        public SmtpVerification verify(SmtpConfigurationChange change, Optional<EmailAddress> sendTestTo) {
             verified.add(Map.entry(change, sendTestTo));
             return verifyAnswer.get();
         }
 
-        void send(MailRequest request) {
+        public void send(MailRequest request) {
             sendAnswer.accept(request);
             sent.add(request);
         }
 
-        SmtpConfiguration save(SmtpConfigurationChange change) {
+        public SmtpConfiguration save(SmtpConfigurationChange change) {
             SmtpConfiguration answer = saveAnswer.apply(change);
             saved.add(change);
             return answer;
         }
 
         /** The configuration a change gives in full; refused as the use case refuses it. */
-        static SmtpConfiguration given(SmtpConfigurationChange change) {
+        public static SmtpConfiguration given(SmtpConfigurationChange change) {
             return InvalidInput.translating(() -> SmtpConfiguration.of(value(change.host()), change.port(),
                     value(change.username()), value(change.password()), value(change.fromEmail())));
         }
@@ -158,7 +163,7 @@ abstract class HttpAdapterTest {
     }
 
     /** An answer as the tests look at it. */
-    record Answer(int statusCode, HttpHeaders headers, String body) {}
+    public record Answer(int statusCode, HttpHeaders headers, String body) {}
 
     int port() {
         return port;
@@ -168,7 +173,7 @@ abstract class HttpAdapterTest {
      * Calls {@code path} with Helidon's client, a body declared as JSON as PipesHub's callers declare
      * it; a {@code token} with a space is sent as the whole Authorization header.
      */
-    Answer call(String method, String path, String token, byte[] body) {
+    public Answer call(String method, String path, String token, byte[] body) {
         Http1ClientRequest request = client.method(Method.create(method)).path(path);
         if (token != null) {
             request.header(io.helidon.http.HeaderNames.AUTHORIZATION, token.contains(" ") ? token : "Bearer " + token);
@@ -181,12 +186,12 @@ abstract class HttpAdapterTest {
         }
     }
 
-    Answer call(String method, String path, String token, String body) {
+    public Answer call(String method, String path, String token, String body) {
         return call(method, path, token, body.getBytes(StandardCharsets.UTF_8));
     }
 
     /** Calls {@code path} with a body declared as {@code contentType}. */
-    Answer callDeclaring(String contentType, String method, String path, String token, String body) {
+    public Answer callDeclaring(String contentType, String method, String path, String token, String body) {
         Http1ClientRequest request = client.method(Method.create(method)).path(path)
                 .header(io.helidon.http.HeaderNames.AUTHORIZATION, "Bearer " + token)
                 .header(io.helidon.http.HeaderNames.CONTENT_TYPE, contentType);
@@ -196,7 +201,7 @@ abstract class HttpAdapterTest {
     }
 
     /** Calls {@code path} sending {@code body} chunked, as a client that does not say its length. */
-    Answer callStreaming(String method, String path, String token, Consumer<java.io.OutputStream> body) {
+    public Answer callStreaming(String method, String path, String token, Consumer<java.io.OutputStream> body) {
         Http1ClientRequest request = client.method(Method.create(method)).path(path)
                 .header(io.helidon.http.HeaderNames.AUTHORIZATION, "Bearer " + token)
                 .header(io.helidon.http.HeaderNames.CONTENT_TYPE, "application/json");
@@ -215,13 +220,13 @@ abstract class HttpAdapterTest {
                 response.as(String.class));
     }
 
-    static void assertError(Answer response, int status, String code, String message) {
+    public static void assertError(Answer response, int status, String code, String message) {
         assertEquals(status, response.statusCode(), response.body());
         assertEquals("application/json", response.headers().firstValue("Content-Type").orElseThrow());
         assertEquals("{\"error\":{\"code\":\"" + code + "\",\"message\":\"" + message + "\"}}", response.body());
     }
 
-    static void assertOk(Answer response, String body) {
+    public static void assertOk(Answer response, String body) {
         assertEquals(200, response.statusCode(), response.body());
         assertEquals("application/json", response.headers().firstValue("Content-Type").orElseThrow());
         assertEquals(body, response.body());

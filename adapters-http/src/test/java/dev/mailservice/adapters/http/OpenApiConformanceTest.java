@@ -5,6 +5,7 @@ import static dev.mailservice.testkit.Tokens.USER_SECRET;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mailservice.adapters.http.routes.MailRoutes;
 import dev.mailservice.application.failure.BackendUnavailable;
 import dev.mailservice.application.failure.DeliveryFailed;
 import dev.mailservice.application.failure.InvalidInput;

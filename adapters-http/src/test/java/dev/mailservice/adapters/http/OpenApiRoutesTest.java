@@ -2,6 +2,8 @@ package dev.mailservice.adapters.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.mailservice.adapters.http.routes.ConfigManagerRoutes;
+import dev.mailservice.adapters.http.routes.MailRoutes;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import java.lang.reflect.Proxy;

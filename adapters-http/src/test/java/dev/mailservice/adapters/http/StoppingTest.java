@@ -4,6 +4,10 @@ import static dev.mailservice.testkit.Tokens.SCOPED_SECRET;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import dev.mailservice.adapters.http.edge.TokenVerifier;
+import dev.mailservice.adapters.http.observe.Observability;
+import dev.mailservice.adapters.http.routes.ConfigManagerRoutes;
+import dev.mailservice.adapters.http.routes.MailRoutes;
 import dev.mailservice.application.port.in.GetServiceHealth.ServiceHealth;
 import dev.mailservice.application.port.in.SmtpStatus;
 import dev.mailservice.domain.SmtpConfiguration;
@@ -30,7 +34,7 @@ class StoppingTest {
         CountDownLatch reloadEntered = new CountDownLatch(1);
         CountDownLatch reloadMayFinish = new CountDownLatch(1);
         TokenVerifier tokens = new TokenVerifier(SCOPED_SECRET);
-        HttpServer server = new HttpServer(0, Duration.ofSeconds(20), new MailRoutes(
+        HttpServer server = new HttpServer(0, Duration.ofSeconds(20), HttpAdapterTest.BUDGET, new MailRoutes(
                 () -> {
                     reloadEntered.countDown();
                     await(reloadMayFinish);

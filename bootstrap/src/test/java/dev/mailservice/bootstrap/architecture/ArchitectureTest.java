@@ -33,7 +33,9 @@ class ArchitectureTest {
     @Test
     void theServiceHasClassesInEveryLayer() {
         for (String layer : new String[] {"domain", "application.port.in", "application.port.out",
-                "application.service", "application.failure", "contract", "adapters.http", "adapters.config", "adapters.mail", "bootstrap"}) {
+                "application.service", "application.failure", "contract", "adapters.http", "adapters.http.answers",
+                "adapters.http.edge", "adapters.http.routes", "adapters.http.observe", "adapters.http.metrics",
+                "adapters.config", "adapters.mail", "bootstrap"}) {
             assertTrue(SERVICE_CLASSES.stream().anyMatch(type -> type.getPackageName().equals(BASE + "." + layer)),
                     "no production class found in " + layer + ": the rules would check nothing there");
         }
@@ -102,6 +104,26 @@ class ArchitectureTest {
     @Test
     void nothingButBootstrapMayDependOnBootstrap() {
         assertCaught("adapterusesbootstrap", HexagonRules::nothingDependsOnBootstrap, "adapters.mail.Transport");
+    }
+
+    @Test
+    void theHttpAnswersMayNotUseAnotherRoom() {
+        assertCaught("httpanswersuseroute", HexagonRules::httpAnswersLeanOnNoOtherRoom, "adapters.http.answers.Answers");
+    }
+
+    @Test
+    void anEdgeGuardMayNotKnowARoute() {
+        assertCaught("httpedgeusesroute", HexagonRules::httpEdgeKnowsNoRoute, "adapters.http.edge.Guard");
+    }
+
+    @Test
+    void aRouteMayNotReachTheServer() {
+        assertCaught("httprouteusesserver", HexagonRules::httpRoutesDoNotAssembleTheServer, "adapters.http.routes.MailRoutes");
+    }
+
+    @Test
+    void observabilityMayNotUseTheEdge() {
+        assertCaught("httpobserveusesedge", HexagonRules::httpObservabilityStandsApart, "adapters.http.observe.Health");
     }
 
     @Test

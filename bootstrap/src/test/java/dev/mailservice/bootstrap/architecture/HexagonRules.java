@@ -8,6 +8,7 @@ import static com.tngtech.archunit.library.Architectures.onionArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.lang.ArchRule;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -22,6 +23,13 @@ import java.util.List;
  *   base.adapters.http       ┐
  *   base.adapters.config     ├ one technology each                   core, contract; never each other
  *   base.adapters.mail       ┘
+ *   base.adapters.http has rooms by role, each leaning only on those below it:
+ *     .answers   JSON bodies, failures as answers               no other room
+ *     .edge      guards: deadlines, sizes, memory, tokens        answers
+ *     .routes    the contract's routes                           edge, answers
+ *     .observe   health, metrics and API document; access log    no other room
+ *     .metrics   the ServiceMetrics out-port as Helidon meters   no other room
+ *     (itself)   the server, assembling the rooms                every room
  *   base.bootstrap           wiring (Guice) and start-up              everything
  * </pre>
  *
@@ -117,9 +125,50 @@ final class HexagonRules {
                 .allowEmptyShould(true);
     }
 
+    /** How the service answers (JSON, failures) is decided in one room that leans on no other. */
+    ArchRule httpAnswersLeanOnNoOtherRoom() {
+        return httpRoom("answers", "the server", "routes", "edge", "observe", "metrics")
+                .because("every room answers through it, so it must not know them");
+    }
+
+    /** The edge guards every route alike, so it knows no route, and answers through the answers room. */
+    ArchRule httpEdgeKnowsNoRoute() {
+        return httpRoom("edge", "the server", "routes", "observe", "metrics")
+                .because("a guard holds for every route and is assembled by the server");
+    }
+
+    /** Routes are handed their guards and answers; they do not assemble the server or observe it. */
+    ArchRule httpRoutesDoNotAssembleTheServer() {
+        return httpRoom("routes", "the server", "observe", "metrics")
+                .because("the server assembles the routes with the edge, observability and the meters");
+    }
+
+    /** Observability and the meters adapter stand apart from the routes and their guards. */
+    ArchRule httpObservabilityStandsApart() {
+        return noClasses().that().resideInAnyPackage(base + ".adapters.http.observe..", base + ".adapters.http.metrics..")
+                .should().dependOnClassesThat().resideInAnyPackage(roomPackages("the server", "routes", "edge", "answers"))
+                .because("health and meters must answer whatever the routes and their guards do")
+                .allowEmptyShould(true);
+    }
+
+    private ArchRule httpRoom(String room, String... notRooms) {
+        return noClasses().that().resideInAPackage(base + ".adapters.http." + room + "..")
+                .should().dependOnClassesThat().resideInAnyPackage(roomPackages(notRooms))
+                .allowEmptyShould(true);
+    }
+
+    /** The packages of the HTTP adapter's rooms; "the server" is the adapter's own package. */
+    private String[] roomPackages(String... rooms) {
+        return Arrays.stream(rooms)
+                .map(room -> room.equals("the server") ? base + ".adapters.http" : base + ".adapters.http." + room + "..")
+                .toArray(String[]::new);
+    }
+
     List<ArchRule> all() {
         return List.of(hexagon(), domainDependsOnTheJdkOnly(), applicationDependsOnTheDomainAndTheJdkOnly(),
                 inPortsAndOutPortsDoNotDependOnEachOther(), contractDependsOnTheCoreAndJacksonOnly(),
-                adaptersUseOnlyPortsAndDomain(), nothingDependsOnBootstrap(), guiceOnlyInBootstrap());
+                adaptersUseOnlyPortsAndDomain(), nothingDependsOnBootstrap(), guiceOnlyInBootstrap(),
+                httpAnswersLeanOnNoOtherRoom(), httpEdgeKnowsNoRoute(), httpRoutesDoNotAssembleTheServer(),
+                httpObservabilityStandsApart());
     }
 }

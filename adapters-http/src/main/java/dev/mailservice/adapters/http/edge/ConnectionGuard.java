@@ -1,0 +1,177 @@
+package dev.mailservice.adapters.http.edge;
+
+import dev.mailservice.adapters.http.answers.ErrorMapper;
+import io.helidon.common.buffers.DataReader;
+import io.helidon.http.HeaderValues;
+import io.helidon.http.Headers;
+import io.helidon.http.HttpPrologue;
+import io.helidon.webserver.CloseConnectionException;
+import io.helidon.webserver.ConnectionContext;
+import io.helidon.webserver.http.Filter;
+import io.helidon.webserver.http.FilterChain;
+import io.helidon.webserver.http.RoutingRequest;
+import io.helidon.webserver.http.RoutingResponse;
+import io.helidon.webserver.http1.Http1ConnectionListener;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+
+/**
+ * What the service adds to Helidon's HTTP/1.1 handling so that a connection is never held by a
+ * client that stopped, and never reused when its framing is in doubt. Helidon (4.5.0) refuses
+ * ambiguous framing itself (two {@code Content-Length}s, {@code Content-Length} with
+ * {@code Transfer-Encoding}, a malformed length) with 400 and closes; what it leaves is done here:
+ *
+ * <ul>
+ *   <li>a client that stops in the middle of its headers, or of its body, for longer than the
+ *       read deadline loses its connection ({@link ReadDeadlines}); between requests, Helidon's
+ *       own idle timeout does the same; a body must also keep an average pace;</li>
+ *   <li>a request or an answer with {@code Connection: close} closes the connection once answered
+ *       (Helidon writes the header but keeps reading);</li>
+ *   <li>a request with {@code Expect: 100-continue} answered before its body was asked for (a
+ *       refusal) closes the connection: the client may still send the body, which must not be
+ *       read as the next request;</li>
+ *   <li>a client that goes away in the middle of its body ends the request quietly, without an
+ *       answer nobody would read and without a stack trace in the log.</li>
+ * </ul>
+ */
+public final class ConnectionGuard implements Filter {
+
+    private static final System.Logger LOG = System.getLogger(ConnectionGuard.class.getName());
+    /** The least pace of a request body, on average once a first idle period has passed. */
+    static final long MIN_BODY_BYTES_PER_SECOND = 16 * 1024;
+
+    private final ReadDeadlines deadlines;
+
+    public ConnectionGuard(ReadDeadlines deadlines) {
+        this.deadlines = deadlines;
+    }
+
+    /**
+     * Puts a deadline on the header block of every request, from its request line to its last
+     * header. A request refused before its headers are in ends its deadline where it is answered
+     * ({@link ErrorMapper#directHandlers}).
+     */
+    public Http1ConnectionListener headerDeadline() {
+        return new Http1ConnectionListener() {
+            @Override
+            public void prologue(ConnectionContext connection, HttpPrologue prologue) {
+                deadlines.startHeaderDeadline();
+            }
+
+            @Override
+            public void headers(ConnectionContext connection, Headers headers) {
+                // When it passed already, the thread is interrupted: the filter below gives the connection up.
+                deadlines.endHeaderDeadline();
+            }
+        };
+    }
+
+    @Override
+    public void filter(FilterChain chain, RoutingRequest request, RoutingResponse response) {
+        if (Thread.interrupted()) {
+            // The header deadline passed just as the last header came: the connection is given up.
+            throw new CloseConnectionException("the request's headers took longer than " + deadlines.limit().toMillis()
+                    + " ms");
+        }
+        request.streamFilter(body -> new DeadlineInputStream(body, deadlines));
+        if (request.headers().containsToken(HeaderValues.EXPECT_100)) {
+            response.beforeSend(() -> {
+                if (!request.continueSent() && !request.content().consumed()) {
+                    response.header(HeaderValues.CONNECTION_CLOSE);
+                }
+            });
+        }
+        try {
+            chain.proceed();
+        } catch (CloseConnectionException closing) {
+            throw closing;
+        } catch (RuntimeException refused) {
+            // A refusal of a filter behind this one (413, the 503 while stopping): the routes' error
+            // handling answers only what the routes throw, so it is answered here, and the rules
+            // on closing below apply to it too.
+            if (response.isSent()) {
+                throw refused;
+            }
+            ErrorMapper.answer(request, response, refused);
+        } finally {
+            // Deadlines deliver their interrupt before they report; none may reach what the thread does next.
+            Thread.interrupted();
+        }
+        if (response.isSent() && (request.headers().containsToken(HeaderValues.CONNECTION_CLOSE)
+                || response.headers().containsToken(HeaderValues.CONNECTION_CLOSE))) {
+            throw new CloseConnectionException("answered with Connection: close");
+        }
+    }
+
+    /**
+     * Puts a deadline on each read of a request body (the wait for the client's next bytes), and
+     * ends the request when the client stopped or went away. The end is a
+     * {@link CloseConnectionException}, which Helidon passes by the error handlers: there is no one
+     * left to answer, and nothing worth a warning in the log.
+     */
+    private static final class DeadlineInputStream extends FilterInputStream {
+
+        private final ReadDeadlines deadlines;
+        private final long startedAt = System.nanoTime();
+        private long received;
+
+        DeadlineInputStream(InputStream body, ReadDeadlines deadlines) {
+            super(body);
+            this.deadlines = deadlines;
+        }
+
+        @Override
+        public int read() throws IOException {
+            ReadDeadlines.Deadline deadline = deadlines.start();
+            int next;
+            try {
+                next = super.read();
+            } catch (IOException | UncheckedIOException | DataReader.InsufficientDataAvailableException failed) {
+                throw ended(deadline, failed);
+            }
+            return counted(deadline, next < 0 ? 0 : 1, next);
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            ReadDeadlines.Deadline deadline = deadlines.start();
+            int count;
+            try {
+                count = super.read(buffer, offset, length);
+            } catch (IOException | UncheckedIOException | DataReader.InsufficientDataAvailableException failed) {
+                throw ended(deadline, failed);
+            }
+            return counted(deadline, Math.max(count, 0), count);
+        }
+
+        /**
+         * Ends the read's deadline and checks the body's pace: after a first idle period, it must
+         * come at {@link #MIN_BODY_BYTES_PER_SECOND} on average, so that a client sending a byte now
+         * and then cannot hold its connection, and the memory its body is given, for ever.
+         */
+        private int counted(ReadDeadlines.Deadline deadline, int bytes, int result) {
+            if (!deadline.end()) {
+                throw ended(deadline, null);
+            }
+            received += bytes;
+            long paced = System.nanoTime() - startedAt - deadlines.limit().toNanos();
+            if (paced > 0 && received < MIN_BODY_BYTES_PER_SECOND * paced / 1_000_000_000L) {
+                throw closing("the body came slower than " + MIN_BODY_BYTES_PER_SECOND / 1024 + " KiB/s", null);
+            }
+            return result;
+        }
+
+        private CloseConnectionException ended(ReadDeadlines.Deadline deadline, Throwable failure) {
+            return closing(deadline.end()
+                    ? "the client went away in the middle of its body"
+                    : "no byte of the body came for " + deadlines.limit().toMillis() + " ms", failure);
+        }
+
+        private static CloseConnectionException closing(String why, Throwable failure) {
+            LOG.log(System.Logger.Level.DEBUG, "Closing a connection: {0}", why);
+            return new CloseConnectionException(why, failure);
+        }
+    }
+}

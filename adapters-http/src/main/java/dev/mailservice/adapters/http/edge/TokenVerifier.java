@@ -1,0 +1,159 @@
+package dev.mailservice.adapters.http.edge;
+
+import dev.mailservice.adapters.http.answers.HttpError;
+import io.helidon.http.Header;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.Handler;
+import io.helidon.webserver.http.ServerRequest;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.Objects;
+import org.jose4j.jwa.AlgorithmConstraints.ConstraintType;
+import org.jose4j.jwa.AlgorithmConstraints;
+import org.jose4j.jws.AlgorithmIdentifiers;
+import org.jose4j.jwt.JwtClaims;
+import org.jose4j.jwt.consumer.ErrorCodes;
+import org.jose4j.jwt.consumer.InvalidJwtException;
+import org.jose4j.jwt.consumer.JwtConsumer;
+import org.jose4j.jwt.consumer.JwtConsumerBuilder;
+import org.jose4j.keys.HmacKey;
+
+/**
+ * Checks the {@code Authorization: Bearer <jwt>} header against one HMAC secret (one instance
+ * for scoped tokens, one for user tokens), as PipesHub
+ * signs its tokens: HS256, HS384 or HS512 only ({@code none} and every other algorithm are
+ * refused), {@code exp} required and enforced with at most 30 seconds of clock skew.
+ *
+ * <p>Every refusal is a 401 with a message of our own: the library's messages quote the token's
+ * claims, which a client has no business reading back in a log.
+ */
+public final class TokenVerifier {
+
+    /** The claim holding a scoped token's scopes: an array of strings. */
+    static final String SCOPES_CLAIM = "scopes";
+    /** The claim holding a user token's role: {@code admin} or {@code member}. */
+    static final String ROLE_CLAIM = "role";
+
+    private static final int MAX_CLOCK_SKEW_SECONDS = 30;
+    private static final String BEARER = "Bearer ";
+    private static final Base64.Decoder BASE64URL_DECODER = Base64.getUrlDecoder();
+    private static final Base64.Encoder BASE64URL_ENCODER = Base64.getUrlEncoder().withoutPadding();
+
+    private final JwtConsumer consumer;
+
+    /**
+     * @param secret the HMAC secret tokens are signed with; must not be empty, since an empty
+     *               key would let anyone forge a token
+     */
+    public TokenVerifier(String secret) {
+        Objects.requireNonNull(secret, "secret");
+        if (secret.isEmpty()) {
+            throw new IllegalArgumentException("a token secret must not be empty");
+        }
+        this.consumer = new JwtConsumerBuilder()
+                .setVerificationKey(new HmacKey(secret.getBytes(StandardCharsets.UTF_8)))
+                // PipesHub's secrets are 20 characters, shorter than the 32 bytes jose4j asks of HS256 keys.
+                .setRelaxVerificationKeyValidation()
+                .setJwsAlgorithmConstraints(new AlgorithmConstraints(ConstraintType.PERMIT,
+                        AlgorithmIdentifiers.HMAC_SHA256, AlgorithmIdentifiers.HMAC_SHA384,
+                        AlgorithmIdentifiers.HMAC_SHA512))
+                .setRequireExpirationTime()
+                .setAllowedClockSkewInSeconds(MAX_CLOCK_SKEW_SECONDS)
+                .setSkipDefaultAudienceValidation()
+                .build();
+    }
+
+    /**
+     * A handler that lets the request through to the next handler only with a valid token whose
+     * {@code scopes} array contains {@code scope} exactly.
+     */
+    public Handler requireScope(String scope) {
+        return (request, response) -> {
+            Object scopes = verify(request).getClaimValue(SCOPES_CLAIM);
+            if (!(scopes instanceof List<?> granted) || !granted.contains(scope)) {
+                throw HttpError.unauthorized("The token does not grant the scope " + scope);
+            }
+            response.next();
+        };
+    }
+
+    /**
+     * A handler that lets the request through to the next handler only with a valid user token
+     * whose {@code role} claim is {@code role}. A valid token of another role is a 403; one with no
+     * role at all is a 401, as PipesHub answers it: its web app then signs the user in again and
+     * gets a token that carries the role.
+     */
+    public Handler requireRole(String role) {
+        return (request, response) -> {
+            Object granted = verify(request).getClaimValue(ROLE_CLAIM);
+            if (granted == null) {
+                throw HttpError.unauthorized("The token has no role: sign in again");
+            }
+            if (!role.equals(granted)) {
+                throw HttpError.forbidden("This needs a user with the role " + role);
+            }
+            response.next();
+        };
+    }
+
+    /**
+     * The claims of the request's valid token; a 401 {@link HttpError} otherwise, or a 400 when the
+     * request carries more than one {@code Authorization} header (which one a proxy in front passed
+     * on, and which one it checked, would be anyone's guess).
+     */
+    JwtClaims verify(ServerRequest request) {
+        if (!request.headers().contains(HeaderNames.AUTHORIZATION)) {
+            throw HttpError.unauthorized("The Authorization header is missing");
+        }
+        Header authorization = request.headers().get(HeaderNames.AUTHORIZATION);
+        if (authorization.valueCount() > 1) {
+            throw HttpError.badRequest("Send one Authorization header, not " + authorization.valueCount());
+        }
+        String header = authorization.get();
+        if (!header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            throw HttpError.unauthorized("The Authorization header must be 'Bearer <token>'");
+        }
+        String token = header.substring(BEARER.length()).strip();
+        if (!isCanonicalCompactForm(token)) {
+            throw HttpError.unauthorized("Invalid token");
+        }
+        try {
+            return consumer.processToClaims(token);
+        } catch (InvalidJwtException e) {
+            throw HttpError.unauthorized(reason(e));
+        }
+    }
+
+    /**
+     * Whether {@code token} is three parts of canonical base64url (RFC 7515): the URL alphabet, no
+     * padding, and unused bits zero. jose4j also decodes the standard alphabet, padding and stray
+     * bits, so a signature could be written several ways; only one spelling of a token is accepted.
+     */
+    private static boolean isCanonicalCompactForm(String token) {
+        String[] parts = token.split("\\.", -1);
+        if (parts.length != 3) {
+            return false;
+        }
+        for (String part : parts) {
+            try {
+                if (!BASE64URL_ENCODER.encodeToString(BASE64URL_DECODER.decode(part)).equals(part)) {
+                    return false;
+                }
+            } catch (IllegalArgumentException notBase64Url) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String reason(InvalidJwtException e) {
+        if (e.hasExpired()) {
+            return "The token has expired";
+        }
+        if (e.hasErrorCode(ErrorCodes.EXPIRATION_MISSING)) {
+            return "Invalid token: it has no expiry time (exp)";
+        }
+        return "Invalid token";
+    }
+}

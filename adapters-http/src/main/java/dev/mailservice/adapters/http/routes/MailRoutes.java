@@ -1,0 +1,97 @@
+package dev.mailservice.adapters.http.routes;
+
+import dev.mailservice.adapters.http.answers.Json;
+import dev.mailservice.adapters.http.edge.RequestBodies;
+import dev.mailservice.adapters.http.edge.TokenVerifier;
+import dev.mailservice.application.port.in.GetSmtpStatus;
+import dev.mailservice.application.port.in.ReloadSmtpConfiguration;
+import dev.mailservice.application.port.in.SendEmail;
+import dev.mailservice.application.port.in.SmtpStatus;
+import dev.mailservice.contract.SmtpConfigurationJson.PasswordShown;
+import dev.mailservice.contract.SmtpConfigurationJson;
+import dev.mailservice.domain.OpaqueFields;
+import dev.mailservice.domain.SmtpConfiguration;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/** The routes under {@code /api/v1/mail}. */
+public final class MailRoutes implements HttpService {
+
+    /** Where these routes live. */
+    public static final String BASE_PATH = "/api/v1/mail";
+    /** The send route, relative to {@link #BASE_PATH}; its bodies may carry attachments. */
+    public static final String SEND_EMAIL = "/emails/sendEmail";
+    /** Bodies of the send route may be this large (attachments); other routes keep the default. */
+    public static final long SEND_EMAIL_MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+    static final String FETCH_CONFIG_SCOPE = "fetch:config";
+    static final String MAIL_SEND_SCOPE = "mail:send";
+    static final String RELOADED = "SMTP configuration updated successfully";
+
+    private final ReloadSmtpConfiguration reload;
+    private final GetSmtpStatus smtpStatus;
+    private final SendEmail sendEmail;
+    private final TokenVerifier scopedTokens;
+
+    public MailRoutes(ReloadSmtpConfiguration reload, GetSmtpStatus smtpStatus, SendEmail sendEmail,
+            TokenVerifier scopedTokens) {
+        this.reload = Objects.requireNonNull(reload, "reload");
+        this.smtpStatus = Objects.requireNonNull(smtpStatus, "smtpStatus");
+        this.sendEmail = Objects.requireNonNull(sendEmail, "sendEmail");
+        this.scopedTokens = Objects.requireNonNull(scopedTokens, "scopedTokens");
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        Routes.post(rules, "/updateSmtpConfig", scopedTokens.requireScope(FETCH_CONFIG_SCOPE), this::reload);
+        Routes.get(rules, "/smtpConfig", scopedTokens.requireScope(FETCH_CONFIG_SCOPE), this::status);
+        Routes.post(rules, SEND_EMAIL, scopedTokens.requireScope(MAIL_SEND_SCOPE), SendEmailBody.REFUSALS, this::send);
+    }
+
+    record ReloadAnswer(String message, Map<String, Object> smtp) {}
+
+    record SendAnswer(Sent data) {
+        record Sent(boolean status, String data) {}
+    }
+
+    record StatusAnswer(Map<String, Object> smtp, String appliedAt, String source, ErrorAnswer lastReloadError,
+            List<String> warnings, VerifiedAnswer lastVerified) {}
+
+    record ErrorAnswer(String at, String message) {}
+
+    record VerifiedAnswer(String at, boolean ok, String failedStep) {}
+
+    /** With nothing stored, {@code "smtp": null}: PipesHub calls this on a fresh install, before any SMTP is set up. */
+    private void reload(ServerRequest request, ServerResponse response) {
+        Map<String, Object> stored = reload.reload().map(MailRoutes::withoutPassword).orElse(null);
+        Json.send(request, response, Status.OK_200, new ReloadAnswer(RELOADED, stored));
+    }
+
+    private void send(ServerRequest request, ServerResponse response) {
+        sendEmail.send(SendEmailBody.read(RequestBodies.readObject(request)));
+        Json.send(request, response, Status.OK_200, new SendAnswer(new SendAnswer.Sent(true, "Email sent")));
+    }
+
+    private void status(ServerRequest request, ServerResponse response) {
+        SmtpStatus status = smtpStatus.status();
+        Json.send(request, response, Status.OK_200, new StatusAnswer(
+                status.active().map(applied -> withoutPassword(applied.configuration())).orElse(null),
+                status.active().map(applied -> applied.appliedAt().toString()).orElse(null),
+                status.active().map(SmtpStatus.Applied::source).orElse(null),
+                status.lastReloadError().map(error -> new ErrorAnswer(error.at().toString(), error.message()))
+                        .orElse(null),
+                status.warnings(),
+                status.lastVerified().map(verified -> new VerifiedAnswer(verified.at().toString(), verified.ok(),
+                        verified.failedStep().orElse(null))).orElse(null)));
+    }
+
+    private static Map<String, Object> withoutPassword(SmtpConfiguration configuration) {
+        return SmtpConfigurationJson.write(configuration, PasswordShown.OMITTED, OpaqueFields.NONE);
+    }
+}

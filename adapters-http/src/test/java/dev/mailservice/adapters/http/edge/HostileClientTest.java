@@ -1,0 +1,502 @@
+package dev.mailservice.adapters.http.edge;
+
+import static dev.mailservice.testkit.Tokens.SCOPED_SECRET;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mailservice.adapters.http.HttpAdapterTest;
+import dev.mailservice.adapters.http.HttpServer;
+import dev.mailservice.adapters.http.routes.MailRoutes;
+import dev.mailservice.testkit.RawHttp;
+import dev.mailservice.testkit.Tokens;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Requests a hostile client or a broken proxy sends, over raw sockets: each gets a clear answer
+ * in the contract's shape (or the right protocol behaviour), no connection is held by a client
+ * that stopped, none is reused when its framing is in doubt, and nothing logs a stack trace.
+ */
+class HostileClientTest {
+
+    /** The use cases behind the routes. */
+    private static final HttpAdapterTest.UseCases useCases = new HttpAdapterTest.UseCases();
+    /** Short, so that tests of stalled clients take a second. */
+    private static final Duration IDLE_TIMEOUT = Duration.ofMillis(1000);
+    private static final BodyMemoryBudget BUDGET = HttpAdapterTest.BUDGET;
+    private static HttpServer server;
+
+    /**
+     * The server the service runs, started as the service starts it: what is tested here is the
+     * server's own handling of connections, which a test harness configuring its own would change.
+     */
+    @BeforeAll
+    static void startServer() {
+        server = new HttpServer(0, IDLE_TIMEOUT, BUDGET, useCases.mailRoutes(), useCases.configManagerRoutes(),
+                useCases.observability()).start();
+    }
+
+    @AfterAll
+    static void stopServer() {
+        server.stop(Duration.ZERO);
+    }
+
+    @BeforeEach
+    void resetUseCases() {
+        useCases.reset();
+    }
+
+    private static int port() {
+        return server.port();
+    }
+
+    private static void assertStatus(int status, String token) throws IOException {
+        try (RawHttp client = new RawHttp(port())) {
+            client.send(get(STATUS, "Authorization: Bearer " + token + "\r\n"));
+            RawHttp.Answer answer = client.answer();
+            assertEquals(status, answer.status(), answer.body());
+        }
+    }
+
+    private static final String STATUS = "/api/v1/mail/smtpConfig";
+    private static final String RELOAD = "/api/v1/mail/updateSmtpConfig";
+    private static final String SEND = "/api/v1/mail/emails/sendEmail";
+    /** For a connection a client left silent: beyond the idle timeout, with room for a slow machine. */
+    private static final Duration CLOSE_EXPECTED_WITHIN = Duration.ofSeconds(10);
+    /** For a connection closed with its answer: well within the idle timeout, so that only the refusal can close it. */
+    private static final Duration CLOSED_WITH_THE_ANSWER = IDLE_TIMEOUT.dividedBy(2);
+    /** A valid send whose body stops after 10 of the 1000 bytes it announces. */
+    private static final String SEND_CUT_SHORT = "POST " + SEND + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+            + Tokens.scoped(SCOPED_SECRET, "mail:send")
+            + "\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"emailTem";
+
+    private final List<LogRecord> warnings = new CopyOnWriteArrayList<>();
+    private final Handler warningCapture = new Handler() {
+        @Override
+        public void publish(LogRecord record) {
+            if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
+                warnings.add(record);
+            }
+        }
+
+        @Override
+        public void flush() {}
+
+        @Override
+        public void close() {}
+    };
+
+    @BeforeEach
+    void captureWarnings() {
+        Logger.getLogger("").addHandler(warningCapture);
+    }
+
+    @AfterEach
+    void nothingWasLoggedAsAFailure() {
+        Logger.getLogger("").removeHandler(warningCapture);
+        assertEquals(List.of(), warnings.stream().map(record -> record.getLoggerName() + ": " + record.getMessage()).toList());
+    }
+
+    private static String fetchConfig() {
+        return Tokens.scoped(SCOPED_SECRET, "fetch:config");
+    }
+
+    private static String get(String path, String... headers) {
+        return "GET " + path + " HTTP/1.1\r\nHost: localhost\r\n" + String.join("", headers) + "\r\n";
+    }
+
+    private static void assertRefused(RawHttp.Answer answer, int status, String code, String message) {
+        assertEquals(status, answer.status(), answer.body());
+        assertEquals("application/json", answer.header("Content-Type"));
+        assertEquals("{\"error\":{\"code\":\"" + code + "\",\"message\":\"" + message + "\"}}", answer.body());
+    }
+
+@Test
+    void aMalformedRequestIsA400InTheContractsShape() throws Exception {
+        try (RawHttp client = new RawHttp(port())) {
+            client.send("NOT HTTP AT ALL\r\n\r\n");
+
+            assertRefused(client.answer(), 400, "HTTP_BAD_REQUEST", "The request is not valid HTTP");
+            assertTrue(client.closedWithin(CLOSED_WITH_THE_ANSWER));
+        }
+    }
+
+    // Ambiguous framing: refused, and the connection is not used again (row 3 and 9).
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "Content-Length: 2\r\nContent-Length: 5\r\n",
+            "Content-Length: 2, 5\r\n",
+            "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n",
+            "Transfer-Encoding: chunked\r\nContent-Length: 5\r\n",
+            "Transfer-Encoding: foo\r\n",
+            "Transfer-Encoding: chunked, foo\r\n",
+            "Content-Length: +2\r\n",
+            "Content-Length: -1\r\n",
+            "Content-Length: 0x2\r\n"})
+    void ambiguousFramingIs400AndTheConnectionIsClosed(String framing) throws Exception {
+        try (RawHttp client = new RawHttp(port())) {
+            client.send("POST " + RELOAD + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + fetchConfig()
+                    + "\r\nContent-Type: application/json\r\n" + framing + "\r\n{}\r\n0\r\n\r\n"
+                    + get(STATUS, "Authorization: Bearer " + fetchConfig() + "\r\n"));
+
+            assertRefused(client.answer(), 400, "HTTP_BAD_REQUEST", "The request is not valid HTTP");
+            assertTrue(client.closedWithin(CLOSED_WITH_THE_ANSWER), "the connection stayed open");
+        }
+    }
+
+    @Test
+    void aTransferCodingOtherThanChunkedIs501AndSaysSo() throws Exception {
+        try (RawHttp client = new RawHttp(port())) {
+            client.send("POST " + RELOAD + " HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: gzip, chunked\r\n\r\n");
+
+            assertRefused(client.answer(), 501, "HTTP_NOT_IMPLEMENTED", "Only the chunked transfer coding is supported");
+            assertTrue(client.closedWithin(CLOSED_WITH_THE_ANSWER));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"(GET) ", "GET\u0000 ", "G\tET "})
+    void anIllegalCharacterInTheMethodIs400WithoutAStackTrace(String method) throws Exception {
+        try (RawHttp client = new RawHttp(port())) {
+            client.send(method + STATUS + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
+
+            RawHttp.Answer answer = client.answer();
+            assertEquals(400, answer.status(), answer.body());
+            assertTrue(answer.body().startsWith("{\"error\":{\"code\":\"HTTP_BAD_REQUEST\""), answer.body());
+            assertTrue(client.closedWithin(CLOSED_WITH_THE_ANSWER));
+        }
+    }
+
+    // Stalled clients lose their connection after the idle timeout (row 7).
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "GET /api/v1/ma", "GET " + STATUS + " HTTP/1.1\r\nHost: localhost\r\nX-Half: "})
+    void aClientThatStopsBeforeTheEndOfItsHeadersIsDisconnected(String sentBeforeStopping) throws Exception {
+        try (RawHttp client = new RawHttp(port())) {
+            client.send(sentBeforeStopping);
+
+            assertTrue(client.closedWithin(CLOSE_EXPECTED_WITHIN), "still open with the client silent");
+        }
+    }
+
+    @Test
+    void aClientThatStopsInTheMiddleOfItsBodyIsDisconnectedWithoutAnAnswerOrALoggedFailure() throws Exception {
+        try (RawHttp client = new RawHttp(port())) {
+            client.send(SEND_CUT_SHORT);
+
+            assertTrue(client.closedWithin(CLOSE_EXPECTED_WITHIN), "still open with the body unfinished");
+        }
+        assertEquals(List.of(), useCases.sent);
+    }
+
+    @Test
+    void aClientThatGoesAwayInTheMiddleOfItsBodyLeavesNoStackTrace() throws Exception {
+        Logger guard = Logger.getLogger(ConnectionGuard.class.getName());
+        Level level = guard.getLevel();
+        guard.setLevel(Level.FINE);
+        CountDownLatch noticed = new CountDownLatch(1);
+        Handler notice = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                if (String.valueOf(record.getParameters()[0]).contains("went away")) {
+                    noticed.countDown();
+                }
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        notice.setLevel(Level.ALL);
+        guard.addHandler(notice);
+        try {
+            try (RawHttp client = new RawHttp(port())) {
+                client.send(SEND_CUT_SHORT);
+                Thread.sleep(200);
+            }
+
+            assertTrue(noticed.await(10, TimeUnit.SECONDS), "the server never noticed the client had gone");
+        } finally {
+            guard.removeHandler(notice);
+            guard.setLevel(level);
+        }
+        assertEquals(List.of(), useCases.sent);
+    }
+
+    @Test
+    void aBodyThatTricklesSlowerThanTheLeastPaceLosesItsConnection() throws Exception {
+        try (RawHttp client = new RawHttp(port())) {
+            client.send(SEND_CUT_SHORT);
+            // A byte every half idle timeout: no read waits long enough to time out, but the pace is far too slow.
+            boolean closed = false;
+            for (int i = 0; i < 20 && !closed; i++) {
+                try {
+                    client.send(" ");
+                } catch (IOException reset) {
+                    closed = true;
+                }
+                closed = closed || client.closedWithin(IDLE_TIMEOUT.dividedBy(2));
+            }
+
+            assertTrue(closed, "a trickling body kept its connection");
+        }
+        assertEquals(List.of(), useCases.sent);
+    }
+
+    @Test
+    void anIdleKeptAliveConnectionIsClosedAfterTheIdleTimeout() throws Exception {
+        try (RawHttp client = new RawHttp(port())) {
+            client.send(get(STATUS, "Authorization: Bearer " + fetchConfig() + "\r\n"));
+            assertEquals(200, client.answer().status());
+
+            assertTrue(client.closedWithin(CLOSE_EXPECTED_WITHIN));
+        }
+    }
+
+    // Connection management and versions (row 10).
+
+    @Test
+    void connectionCloseClosesTheConnectionOnceAnswered() throws Exception {
+        try (RawHttp client = new RawHttp(port())) {
+            client.send(get(STATUS, "Authorization: Bearer " + fetchConfig() + "\r\nConnection: close\r\n")
+                    + get(STATUS, "Authorization: Bearer " + fetchConfig() + "\r\n"));
+
+            RawHttp.Answer answer = client.answer();
+            assertEquals(200, answer.status());
+            assertEquals("close", answer.header("Connection"));
+            assertTrue(client.closedWithin(CLOSED_WITH_THE_ANSWER), "open after an answer with Connection: close");
+        }
+    }
+
+    @Test
+    void http10Is505SayingWhatToUse() throws Exception {
+        try (RawHttp client = new RawHttp(port())) {
+            client.send("GET " + STATUS + " HTTP/1.0\r\n\r\n");
+
+            assertRefused(client.answer(), 505, "HTTP_VERSION_NOT_SUPPORTED", "HTTP/1.0 is not supported; use HTTP/1.1");
+        }
+    }
+
+    // Tokens and headers (row 14).
+
+    @Test
+    void twoAuthorizationHeadersAre400WhicheverComesFirst() throws Exception {
+        for (String pair : List.of("Bearer " + fetchConfig() + "\r\nAuthorization: Bearer bogus",
+                "Bearer bogus\r\nAuthorization: Bearer " + fetchConfig())) {
+            try (RawHttp client = new RawHttp(port())) {
+                client.send(get(STATUS, "Authorization: " + pair + "\r\n"));
+
+                assertRefused(client.answer(), 400, "HTTP_BAD_REQUEST", "Send one Authorization header, not 2");
+            }
+        }
+    }
+
+    @Test
+    void aSignatureInAnyButCanonicalBase64UrlIs401() throws Exception {
+        String token = fetchConfig();
+        int dot = token.lastIndexOf('.');
+        String signature = token.substring(dot + 1);
+        // 32 bytes of HS256 make 43 characters, whose last carries 2 unused bits.
+        char last = signature.charAt(signature.length() - 1);
+        String base64Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        char strayBits = base64Alphabet.charAt(base64Alphabet.indexOf(last) ^ 1);
+        List<String> spellings = List.of(
+                token + "=",
+                token.substring(0, dot + 1) + signature.substring(0, signature.length() - 1) + strayBits,
+                token.substring(0, dot + 1) + signature.replace('-', '+').replace('_', '/'));
+        for (String spelling : spellings) {
+            if (spelling.equals(token)) {
+                continue; // the signature held no '-' or '_' to respell
+            }
+            try (RawHttp client = new RawHttp(port())) {
+                client.send(get(STATUS, "Authorization: Bearer " + spelling + "\r\n"));
+                assertRefused(client.answer(), 401, "HTTP_UNAUTHORIZED", "Invalid token");
+            }
+        }
+        assertStatus(200, token);
+    }
+
+    @Test
+    void headersOverTheLimitAre431() throws Exception {
+        try (RawHttp client = new RawHttp(port())) {
+            client.send(get(STATUS, "X-Big: " + "x".repeat(27_000) + "\r\n"));
+
+            assertRefused(client.answer(), 431, "HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE",
+                    "The request's headers are larger than the limit of 16 KiB");
+        }
+    }
+
+    @Test
+    void aRequestLineOverTheLimitIs414() throws Exception {
+        try (RawHttp client = new RawHttp(port())) {
+            client.send("GET " + STATUS + "?" + "x".repeat(5_000) + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
+
+            RawHttp.Answer answer = client.answer();
+            assertEquals(414, answer.status(), answer.body());
+            assertTrue(answer.body().startsWith("{\"error\":{\"code\":\"HTTP_URI_TOO_LONG\",\"message\":"), answer.body());
+        }
+    }
+
+    // Bodies: media type, HEAD, Expect (row 17 and 5).
+
+    @Test
+    void aBodyThatIsNotDeclaredJsonIs415AfterTheTokenCheck() throws Exception {
+        try (RawHttp client = new RawHttp(port())) {
+            client.send("POST " + RELOAD + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/plain\r\n"
+                    + "Content-Length: 2\r\n\r\n{}");
+
+            assertEquals(401, client.answer().status(), "the media type was checked before the token");
+        }
+
+        for (String contentType : List.of("text/plain", "application/x-www-form-urlencoded",
+                "application/json; charset=utf-16", "application/jsonx")) {
+            try (RawHttp client = new RawHttp(port())) {
+                client.send("POST " + RELOAD + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + fetchConfig()
+                        + "\r\nContent-Type: " + contentType + "\r\nContent-Length: 2\r\n\r\n{}");
+
+                assertRefused(client.answer(), 415, "HTTP_UNSUPPORTED_MEDIA_TYPE",
+                        "A request body must be JSON: send it with Content-Type: application/json (UTF-8)");
+            }
+        }
+        try (RawHttp client = new RawHttp(port())) {
+            client.send("POST " + RELOAD + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + fetchConfig()
+                    + "\r\nContent-Length: 2\r\n\r\n{}");
+
+            assertEquals(415, client.answer().status(), "a body without a declared type");
+        }
+    }
+
+    @Test
+    void theReloadAsPipesHubCallsItDeclaresJsonAndSendsNoBody() throws Exception {
+        for (String body : List.of("Content-Length: 0\r\n\r\n", "\r\n")) {
+            try (RawHttp client = new RawHttp(port())) {
+                client.send("POST " + RELOAD + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + fetchConfig()
+                        + "\r\nContent-Type: application/json; charset=utf-8\r\n" + body);
+
+                assertEquals(200, client.answer().status());
+            }
+        }
+    }
+
+    @Test
+    void headAnswersAsGetWithoutTheBody() throws Exception {
+        try (RawHttp client = new RawHttp(port())) {
+            client.send("HEAD " + STATUS + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + fetchConfig()
+                    + "\r\n\r\n" + "HEAD /api/v1/nowhere HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                    + get(STATUS, "Authorization: Bearer " + fetchConfig() + "\r\n"));
+
+            RawHttp.Answer head = client.answer(true);
+            RawHttp.Answer notFound = client.answer(true);
+            RawHttp.Answer get = client.answer();
+            assertEquals(200, head.status());
+            assertEquals("application/json", head.header("Content-Type"));
+            assertEquals(Integer.toString(get.body().getBytes(StandardCharsets.UTF_8).length), head.header("Content-Length"));
+            assertEquals(404, notFound.status());
+            assertEquals(200, get.status(), "the answers to HEAD carried a body, read as the next answer");
+        }
+    }
+
+    @Test
+    void aBodyRefusedBeforeItsContinueClosesTheConnectionAndIsNeverReadAsARequest() throws Exception {
+        try (RawHttp client = new RawHttp(port())) {
+            client.send("POST " + RELOAD + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + fetchConfig()
+                    + "\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: 100000\r\n\r\n");
+
+            RawHttp.Answer answer = client.answer();
+            assertRefused(answer, 413, "HTTP_PAYLOAD_TOO_LARGE", "The request body is larger than the limit of 64 KiB");
+            assertEquals("close", answer.header("Connection"));
+            client.send(get("/smuggled"));
+            assertTrue(client.closedWithin(CLOSED_WITH_THE_ANSWER), "the connection stayed open");
+        }
+        try (RawHttp client = new RawHttp(port())) {
+            client.send("POST " + RELOAD + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                    + "Expect: 100-continue\r\nContent-Length: 10\r\n\r\n");
+
+            assertEquals(401, client.answer().status());
+            client.send(get("/smuggled"));
+            assertTrue(client.closedWithin(CLOSED_WITH_THE_ANSWER), "the connection stayed open");
+        }
+    }
+
+    @Test
+    void aBodyOverTheMemoryBudgetIs503WithRetryAfterUnreadAndTheOthersGoOn() throws Exception {
+        CountDownLatch holding = new CountDownLatch(2);
+        CountDownLatch release = new CountDownLatch(1);
+        useCases.sendAnswer = request -> {
+            holding.countDown();
+            await(release);
+        };
+        String sendToken = Tokens.scoped(SCOPED_SECRET, "mail:send");
+        byte[] body = RawHttp.sendBodyOf(MailRoutes.SEND_EMAIL_MAX_BODY_BYTES);
+        List<RawHttp> holders = new CopyOnWriteArrayList<>();
+        try {
+            for (int i = 0; i < 2; i++) {
+                RawHttp holder = new RawHttp(port());
+                holders.add(holder);
+                holder.send(expectContinue(sendToken, body.length));
+                assertTrue(holder.answer().status() == 100, "no 100 Continue while the budget had room");
+                holder.send(body);
+            }
+            assertTrue(holding.await(15, TimeUnit.SECONDS), "the sends within the budget did not reach the use case");
+
+            try (RawHttp refused = new RawHttp(port())) {
+                refused.send(expectContinue(sendToken, body.length));
+                RawHttp.Answer answer = refused.answer();
+
+                assertRefused(answer, 503, "HTTP_SERVICE_UNAVAILABLE",
+                        "The service is handling as many request bodies as its memory allows; try again shortly");
+                assertEquals("1", answer.header("Retry-After"));
+                assertEquals("close", answer.header("Connection"));
+            }
+            release.countDown();
+            for (RawHttp holder : holders) {
+                assertEquals(200, holder.answer().status());
+            }
+            // The room is given back as each request ends, just after its answer left: wait for that.
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (BUDGET.inUse() != 0 && System.nanoTime() < until) {
+                Thread.sleep(10);
+            }
+            assertEquals(0, BUDGET.inUse(), "the room of the answered requests was not given back");
+        } finally {
+            release.countDown();
+            for (RawHttp holder : holders) {
+                holder.close();
+            }
+        }
+    }
+
+    private static String expectContinue(String token, int length) {
+        return "POST " + SEND + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + token
+                + "\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: " + length + "\r\n\r\n";
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            if (!latch.await(15, TimeUnit.SECONDS)) {
+                throw new AssertionError("the test never released the request");
+            }
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+}

@@ -1,0 +1,121 @@
+package dev.mailservice.adapters.http.observe;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mailservice.adapters.http.HttpAdapterTest;
+import dev.mailservice.adapters.http.metrics.HelidonServiceMetrics;
+import dev.mailservice.application.port.in.GetServiceHealth.BackendContact;
+import dev.mailservice.application.port.in.GetServiceHealth.ServiceHealth;
+import dev.mailservice.application.port.out.ServiceMetrics;
+import dev.mailservice.domain.SmtpStep;
+import io.helidon.webclient.http1.Http1Client;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.testing.junit5.ServerTest;
+import java.lang.ref.Reference;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/** The endpoints for operators on the main port: health, metrics and the OpenAPI document, without a token. */
+@ServerTest
+class ObservabilityTest extends HttpAdapterTest {
+
+    ObservabilityTest(WebServer server, Http1Client client) {
+        super(server, client);
+    }
+
+    @Test
+    void livenessIsUpWithoutAToken() {
+        Answer live = call("GET", "/observe/health/live", null, NO_BODY);
+
+        assertEquals(200, live.statusCode(), live.body());
+        assertTrue(live.body().startsWith("{\"status\":\"UP\""), live.body());
+    }
+
+    @Test
+    void aReplicaWithNothingActiveIsReadyAndSaysSo() {
+        Answer ready = call("GET", "/observe/health/ready", null, NO_BODY);
+
+        assertEquals(200, ready.statusCode(), ready.body());
+        assertTrue(ready.body().contains("\"smtpActive\":false"), ready.body());
+        assertTrue(ready.body().contains("\"stopping\":false"), ready.body());
+    }
+
+    @Test
+    void aBackendOutageShowsInTheDetailsAndLeavesTheReplicaReady() {
+        Instant lost = Instant.parse("2026-11-30T07:00:00Z");
+        useCases.health = new ServiceHealth(true, Optional.of(lost.minusSeconds(60)),
+                Optional.of(new BackendContact("etcd", false, lost)));
+
+        Answer ready = call("GET", "/observe/health/ready", null, NO_BODY);
+
+        assertEquals(200, ready.statusCode(), ready.body());
+        assertTrue(ready.body().contains("\"backend\":\"etcd\""), ready.body());
+        assertTrue(ready.body().contains("\"backendReachable\":false"), ready.body());
+        assertTrue(ready.body().contains("\"backendContactAt\":\"2026-11-30T07:00:00Z\""), ready.body());
+        assertTrue(ready.body().contains("\"appliedAt\":\"2026-11-30T06:59:00Z\""), ready.body());
+    }
+
+    @Test
+    void metricsAreServedInPrometheusTextWithTheServicesMeters() {
+        HelidonServiceMetrics metrics = new HelidonServiceMetrics();
+        metrics.reloadFinished("file", ServiceMetrics.ReloadOutcome.APPLIED, Duration.ofMillis(3));
+        metrics.mailFinished("loginWithOTP", ServiceMetrics.MailOutcome.SENT, Duration.ofMillis(40));
+        metrics.verificationFinished(ServiceMetrics.VerificationTrigger.SAVE, Optional.of(SmtpStep.TLS));
+        metrics.verificationRefused();
+
+        Answer served = call("GET", "/observe/metrics", null, NO_BODY);
+
+        assertEquals(200, served.statusCode(), served.body());
+        assertTrue(served.headers().firstValue("Content-Type").orElseThrow().startsWith("text/plain"),
+                served.headers().toString());
+        assertTrue(served.body().matches("(?s).*mailservice_reloads_total\\{[^}]*outcome=\"applied\"[^}]*source=\"file\".*"),
+                served.body());
+        assertTrue(served.body().contains("mailservice_reload_duration_seconds_bucket{"), served.body());
+        assertTrue(served.body().matches("(?s).*mailservice_mails_total\\{[^}]*outcome=\"sent\"[^}]*template=\"loginWithOTP\".*"),
+                served.body());
+        assertTrue(served.body().matches("(?s).*mailservice_verifications_total\\{[^}]*outcome=\"failed\"[^}]*step=\"tls\""
+                + "[^}]*trigger=\"save\".*"), served.body());
+        assertTrue(served.body().matches("(?s).*mailservice_verifications_total\\{[^}]*outcome=\"refused\"[^}]*step=\"none\""
+                + "[^}]*trigger=\"request\".*"), served.body());
+    }
+
+    @Test
+    void gaugesAndCountersReadTheirLatestSourceEvenAfterACollection() {
+        new HelidonServiceMetrics().counter("test.opened", "Opened by an earlier assembly", new AtomicLong(5)::get);
+        HelidonServiceMetrics metrics = new HelidonServiceMetrics();
+        // Bound method references, as the service passes: objects of their own, which a collection could take.
+        metrics.counter("test.opened", "Opened", new AtomicLong(7)::get);
+        metrics.gauge("test.idle", "Idle", new AtomicInteger(3)::get);
+        for (int collection = 0; collection < 3; collection++) {
+            System.gc();
+        }
+
+        Answer served = call("GET", "/observe/metrics", null, NO_BODY);
+        // These meters hold their sources for as long as they are reachable: up to here.
+        Reference.reachabilityFence(metrics);
+
+        assertTrue(served.body().matches("(?s).*\\nmailservice_test_opened_total\\{[^}]*} 7\\.0\\n.*"), served.body());
+        assertTrue(served.body().matches("(?s).*\\nmailservice_test_idle\\{[^}]*} 3\\.0\\n.*"), served.body());
+    }
+
+    @Test
+    void theOpenApiDocumentIsServed() {
+        Answer document = call("GET", "/openapi", null, NO_BODY);
+
+        assertEquals(200, document.statusCode(), document.body());
+        assertTrue(document.body().startsWith("openapi: 3.1.0"), document.body());
+        assertTrue(document.body().contains("/api/v1/mail/updateSmtpConfig"), document.body());
+    }
+
+    @Test
+    void aPathNoRouteTakesIsStillAnsweredInTheContractsShape() {
+        assertError(call("GET", "/observe/nothing", null, NO_BODY), 404, "HTTP_NOT_FOUND", "No route GET /observe/nothing");
+        assertError(call("GET", "/api/v1/mail/nothing", null, NO_BODY), 404, "HTTP_NOT_FOUND",
+                "No route GET /api/v1/mail/nothing");
+    }
+}

@@ -1,0 +1,241 @@
+package dev.mailservice.adapters.http.routes;
+
+import static dev.mailservice.testkit.Tokens.SCOPED_SECRET;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
+
+import dev.mailservice.adapters.http.HttpAdapterTest;
+import dev.mailservice.adapters.http.HttpServer;
+import dev.mailservice.application.failure.BackendUnavailable;
+import dev.mailservice.application.failure.InvalidInput;
+import dev.mailservice.application.port.in.SmtpStatus;
+import dev.mailservice.domain.SmtpConfiguration;
+import dev.mailservice.testkit.Tokens;
+import io.helidon.webclient.http1.Http1Client;
+import io.helidon.webserver.WebServer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.jose4j.jws.AlgorithmIdentifiers;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The routes under /api/v1/mail that reload and show the configuration, and what every route shares. */
+class MailRoutesTest extends HttpAdapterTest {
+
+    MailRoutesTest(WebServer server, Http1Client client) {
+        super(server, client);
+    }
+
+    Answer reloadWith(String token) throws Exception {
+        return call("POST", "/api/v1/mail/updateSmtpConfig", token, NO_BODY);
+    }
+
+    @Test
+    void reloadAnswersTheContractsExactBodyWithoutThePassword() throws Exception {
+        Answer response = reloadWith(Tokens.scoped(SCOPED_SECRET, "fetch:config"));
+
+        assertEquals(200, response.statusCode());
+        assertEquals("application/json", response.headers().firstValue("Content-Type").orElseThrow());
+        assertEquals("{\"message\":\"SMTP configuration updated successfully\",\"smtp\":{\"host\":\"smtp.example.com\","
+                + "\"port\":587,\"username\":\"ops@example.com\",\"fromEmail\":\"noreply@example.com\"}}", response.body());
+        assertFalse(response.body().contains(PASSWORD));
+        assertFalse(response.body().contains("password"));
+    }
+
+    @Test
+    void reloadLeavesOutAMissingUsername() throws Exception {
+        useCases.reloadAnswer = () -> Optional.of(SmtpConfiguration.of("relay.local", 25, null, null, "noreply@example.com"));
+
+        Answer response = reloadWith(Tokens.scoped(SCOPED_SECRET, "fetch:config"));
+
+        assertEquals("{\"message\":\"SMTP configuration updated successfully\",\"smtp\":{\"host\":\"relay.local\","
+                + "\"port\":25,\"fromEmail\":\"noreply@example.com\"}}", response.body());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {AlgorithmIdentifiers.HMAC_SHA256, AlgorithmIdentifiers.HMAC_SHA384,
+            AlgorithmIdentifiers.HMAC_SHA512})
+    void acceptsEveryHmacAlgorithm(String alg) throws Exception {
+        String token = Tokens.signed(SCOPED_SECRET, alg, claims -> claims.setStringListClaim("scopes", "mail:send", "fetch:config"));
+
+        assertEquals(200, reloadWith(token).statusCode());
+    }
+
+    @Test
+    void toleratesClockSkewOfUpToThirtySeconds() throws Exception {
+        String token = Tokens.signed(SCOPED_SECRET, AlgorithmIdentifiers.HMAC_SHA256, claims -> {
+            claims.setStringListClaim("scopes", "fetch:config");
+            claims.setIssuedAt(Tokens.secondsFromNow(-3_600));
+            claims.setExpirationTime(Tokens.secondsFromNow(-20));
+        });
+
+        Answer response = reloadWith(token);
+        assertEquals(200, response.statusCode(), response.body());
+    }
+
+    static Stream<Arguments> badTokens() {
+        String hs256 = AlgorithmIdentifiers.HMAC_SHA256;
+        return Stream.of(
+                arguments("no header", null, "The Authorization header is missing"),
+                arguments("not Bearer", "Basic dXNlcjpwYXNz", "The Authorization header must be 'Bearer <token>'"),
+                arguments("garbage", "not.a.jwt", "Invalid token"),
+                arguments("wrong secret", Tokens.scoped("another-secret-of-20+", "fetch:config"), "Invalid token"),
+                arguments("alg none", Tokens.signed(SCOPED_SECRET, AlgorithmIdentifiers.NONE,
+                        claims -> claims.setStringListClaim("scopes", "fetch:config")), "Invalid token"),
+                arguments("alg RS256", Tokens.signedWithRsa(claims -> claims.setStringListClaim("scopes", "fetch:config")),
+                        "Invalid token"),
+                arguments("expired", Tokens.signed(SCOPED_SECRET, hs256, claims -> {
+                    claims.setStringListClaim("scopes", "fetch:config");
+                    claims.setIssuedAt(Tokens.secondsFromNow(-3_600));
+                    claims.setExpirationTime(Tokens.secondsFromNow(-40));
+                }), "The token has expired"),
+                arguments("no exp", Tokens.signed(SCOPED_SECRET, hs256, claims -> {
+                    claims.setStringListClaim("scopes", "fetch:config");
+                    claims.unsetClaim("exp");
+                }), "Invalid token: it has no expiry time (exp)"),
+                arguments("no scopes", Tokens.signed(SCOPED_SECRET, hs256, claims -> {}),
+                        "The token does not grant the scope fetch:config"),
+                arguments("scopes a string", Tokens.signed(SCOPED_SECRET, hs256,
+                        claims -> claims.setClaim("scopes", "fetch:config")),
+                        "The token does not grant the scope fetch:config"),
+                arguments("scope fetch:configX", Tokens.scoped(SCOPED_SECRET, "fetch:configX"),
+                        "The token does not grant the scope fetch:config"),
+                arguments("empty scopes", Tokens.scoped(SCOPED_SECRET), "The token does not grant the scope fetch:config"),
+                arguments("another scope", Tokens.scoped(SCOPED_SECRET, "mail:send"),
+                        "The token does not grant the scope fetch:config"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badTokens")
+    void refusesEveryBadTokenWith401(String ignoredCase, String token, String message) throws Exception {
+        assertError(reloadWith(token), 401, "HTTP_UNAUTHORIZED", message);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badTokens")
+    void theStatusRouteRefusesTheSameTokens(String ignoredCase, String token, String message) throws Exception {
+        assertError(call("GET", "/api/v1/mail/smtpConfig", token, NO_BODY),
+                401, "HTTP_UNAUTHORIZED", message);
+    }
+
+    @Test
+    void anInvalidConfigurationIsA400NamingTheProblem() throws Exception {
+        useCases.reloadAnswer = () -> {
+            throw new InvalidInput("port", "must be between 1 and 65535");
+        };
+
+        assertError(reloadWith(Tokens.scoped(SCOPED_SECRET, "fetch:config")), 400, "HTTP_BAD_REQUEST",
+                "port must be between 1 and 65535");
+    }
+
+    @Test
+    void nothingStoredIs200WithANullConfigurationAsPipesHubAnswersAFreshInstall() throws Exception {
+        useCases.reloadAnswer = Optional::empty;
+
+        assertOk(reloadWith(Tokens.scoped(SCOPED_SECRET, "fetch:config")),
+                "{\"message\":\"SMTP configuration updated successfully\",\"smtp\":null}");
+    }
+
+    @Test
+    void anUnavailableBackendIsA503() throws Exception {
+        useCases.reloadAnswer = () -> {
+            throw new BackendUnavailable("etcd at http://127.0.0.1:2379 did not answer", null);
+        };
+
+        Answer answer = reloadWith(Tokens.scoped(SCOPED_SECRET, "fetch:config"));
+
+        assertError(answer, 503, "HTTP_SERVICE_UNAVAILABLE", "etcd at http://127.0.0.1:2379 did not answer");
+        assertEquals(Optional.empty(), answer.headers().firstValue("Retry-After"));
+    }
+
+    @Test
+    void aBackendBusyWithAnotherReadIsA503WithRetryAfter() throws Exception {
+        useCases.reloadAnswer = () -> {
+            throw BackendUnavailable.busy("Another read of etcd key /services/smtp at http://127.0.0.1:2379 has not "
+                    + "finished within 3000 ms; try again later", Duration.ofSeconds(3));
+        };
+        Answer answer = reloadWith(Tokens.scoped(SCOPED_SECRET, "fetch:config"));
+
+        assertError(answer, 503, "HTTP_SERVICE_UNAVAILABLE",
+                "Another read of etcd key /services/smtp at http://127.0.0.1:2379 has not finished within 3000 ms; "
+                        + "try again later");
+        assertEquals("3", answer.headers().firstValue("Retry-After").orElseThrow());
+    }
+
+    @Test
+    void anUnexpectedFailureIsAGeneric500ThatLeaksNothing() throws Exception {
+        useCases.reloadAnswer = () -> {
+            throw new IllegalStateException("internal detail " + PASSWORD);
+        };
+
+        assertError(reloadWith(Tokens.scoped(SCOPED_SECRET, "fetch:config")), 500, "HTTP_INTERNAL_SERVER_ERROR",
+                "Internal server error");
+    }
+
+    @Test
+    void theStatusRouteShowsNothingActive() throws Exception {
+        Answer response = call("GET", "/api/v1/mail/smtpConfig", Tokens.scoped(SCOPED_SECRET, "fetch:config"),
+                NO_BODY);
+
+        assertEquals(200, response.statusCode());
+        assertEquals("application/json", response.headers().firstValue("Content-Type").orElseThrow());
+        assertEquals("{\"smtp\":null,\"appliedAt\":null,\"source\":null,\"lastReloadError\":null,\"warnings\":[],"
+                + "\"lastVerified\":null}",
+                response.body());
+    }
+
+    @Test
+    void theStatusRouteShowsTheActiveConfigurationTheLastErrorAndTheLastVerification() throws Exception {
+        useCases.status = new SmtpStatus(
+                Optional.of(new SmtpStatus.Applied(CONFIGURATION, Instant.parse("2026-01-02T03:04:05Z"), "file", 0)),
+                Optional.of(new SmtpStatus.ReloadError(Instant.parse("2026-01-02T04:00:00Z"), "port must be ...")),
+                List.of("A password is set but no username"),
+                Optional.of(new SmtpStatus.Verified(Instant.parse("2026-01-02T03:04:00Z"), false, Optional.of("auth"))));
+
+        Answer response = call("GET", "/api/v1/mail/smtpConfig", Tokens.scoped(SCOPED_SECRET, "fetch:config"),
+                NO_BODY);
+
+        assertEquals("{\"smtp\":{\"host\":\"smtp.example.com\",\"port\":587,\"username\":\"ops@example.com\","
+                + "\"fromEmail\":\"noreply@example.com\"},\"appliedAt\":\"2026-01-02T03:04:05Z\",\"source\":\"file\","
+                + "\"lastReloadError\":{\"at\":\"2026-01-02T04:00:00Z\",\"message\":\"port must be ...\"},"
+                + "\"warnings\":[\"A password is set but no username\"],"
+                + "\"lastVerified\":{\"at\":\"2026-01-02T03:04:00Z\",\"ok\":false,\"failedStep\":\"auth\"}}",
+                response.body());
+    }
+
+    @Test
+    void unknownRoutesAre404InTheContractsShape() throws Exception {
+        assertError(call("GET", "/api/v1/nothing/here", null, NO_BODY),
+                404, "HTTP_NOT_FOUND", "No route GET /api/v1/nothing/here");
+    }
+
+    @Test
+    void aKnownPathWithTheWrongMethodIs404() throws Exception {
+        assertError(call("GET", "/api/v1/mail/updateSmtpConfig", Tokens.scoped(SCOPED_SECRET, "fetch:config"),
+                NO_BODY), 404, "HTTP_NOT_FOUND", "No route GET /api/v1/mail/updateSmtpConfig");
+    }
+
+    @Test
+    void aBodyOverTheLimitIs413() throws Exception {
+        byte[] large = new byte[(int) HttpServer.MAX_BODY_BYTES + 1];
+
+        assertError(call("POST", "/api/v1/mail/updateSmtpConfig", Tokens.scoped(SCOPED_SECRET, "fetch:config"),
+                large), 413, "HTTP_PAYLOAD_TOO_LARGE",
+                "The request body is larger than the limit of 64 KiB");
+    }
+
+    @Test
+    void aBodyAtTheLimitIsAccepted() throws Exception {
+        byte[] atLimit = new byte[(int) HttpServer.MAX_BODY_BYTES];
+
+        assertEquals(200, call("POST", "/api/v1/mail/updateSmtpConfig", Tokens.scoped(SCOPED_SECRET, "fetch:config"),
+                atLimit).statusCode());
+    }
+}
