@@ -1,6 +1,7 @@
 package dev.mailservice.adapters.config;
 
 import dev.mailservice.application.port.out.ConfigRepository.ChangeListener;
+import dev.mailservice.domain.Backoff;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
@@ -25,8 +26,8 @@ final class RedisSubscription extends JedisPubSub {
     private static final Duration PING_INTERVAL = Duration.ofSeconds(PING_INTERVAL_SECONDS);
     /** How often a subscription is looked at: whether to ping it, or whether its ping went unanswered. */
     private static final Duration CHECK_PERIOD = Duration.ofSeconds(1);
-    private static final Duration FIRST_RESUBSCRIBE_DELAY = Duration.ofMillis(100);
-    private static final Duration LONGEST_RESUBSCRIBE_DELAY = Duration.ofSeconds(5);
+    /** How long to wait before subscribing again: 100 ms after a loss, then doubling up to 5 s. */
+    private static final Backoff RESUBSCRIBE_DELAYS = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5));
     /** The store's logger: operators follow a store's subscriptions under its name. */
     private static final System.Logger LOG = System.getLogger(RedisStore.class.getName());
 
@@ -50,7 +51,8 @@ final class RedisSubscription extends JedisPubSub {
     private final Object pingLock = new Object();
     // Touched by the subscription's own thread only (run, and the callbacks proceed makes).
     private boolean lost;
-    private Duration delay = FIRST_RESUBSCRIBE_DELAY;
+    /** The attempts to subscribe that failed in a row before the latest; 0 when the subscription stood until then. */
+    private int failedAttempts;
 
     RedisSubscription(String path, ChangeListener listener, RedisEndpoint endpoint, Supplier<Connection> connect,
             ScheduledExecutorService pings) {
@@ -73,11 +75,9 @@ final class RedisSubscription extends JedisPubSub {
         try {
             while (!closed) {
                 subscribeOnce();
-                if (closed || !sleep(delay)) {
+                if (closed || !sleep(RESUBSCRIBE_DELAYS.delay(failedAttempts++))) {
                     return;
                 }
-                delay = delay.multipliedBy(2).compareTo(LONGEST_RESUBSCRIBE_DELAY) > 0
-                        ? LONGEST_RESUBSCRIBE_DELAY : delay.multipliedBy(2);
             }
         } finally {
             ping.cancel(false);
@@ -119,7 +119,7 @@ final class RedisSubscription extends JedisPubSub {
         // (Not setTimeoutInfinite: on a connection close() just broke, it would open a new one.)
         subscribed.setSoTimeout(0);
         subscribedOn = subscribed;
-        delay = FIRST_RESUBSCRIBE_DELAY;
+        failedAttempts = 0;
         if (closed) {
             return; // subscribed just as the subscription was closed: nobody listens any more
         }
