@@ -35,10 +35,10 @@ import redis.clients.jedis.exceptions.JedisException;
  * Jedis does not resubscribe by itself, so {@link #watch} keeps its subscription alive itself
  * ({@link RedisSubscription}).
  *
- * <p>Redis keeps no revisions: every value has revision 0, and a write replaces what is stored.
- * Writes run as one script that refuses to act once the caller's deadline has passed by Redis's
- * clock: a write that reached a stalled Redis and was given up on is not applied when Redis
- * resumes. That holds as far as the clocks of this host and of Redis agree.
+ * <p>Redis keeps nothing that tells one value from the next: every value's stamp is 0, and a write
+ * replaces what is stored. Writes run as one script that refuses to act once the caller's deadline
+ * has passed by Redis's clock: a write that reached a stalled Redis and was given up on is not
+ * applied when Redis resumes. That holds as far as the clocks of this host and of Redis agree.
  */
 public final class RedisStore implements PipesHubStore {
 
@@ -194,15 +194,15 @@ public final class RedisStore implements PipesHubStore {
         throw new BackendUnavailable("Cannot read " + key(path) + ": Redis answered the read with " + answer, null);
     }
 
-    /** Redis keeps no revisions. */
+    /** Redis keeps no stamps: 0, whatever is stored. */
     @Override
-    public long revision(String path) {
+    public long stampOf(String path) {
         return 0;
     }
 
-    /** Replaces the value and publishes {@code path}, in one script; {@code expectedRevision} is ignored. */
+    /** Replaces the value and publishes {@code path}, in one script; {@code readStamp} is ignored. */
     @Override
-    public long putIfUnchanged(String path, String value, long expectedRevision) {
+    public long writeOver(String path, String value, long readStamp) {
         setAndAnnounce(path, value, System.currentTimeMillis() + endpoint.timeout().toMillis());
         return 0;
     }
