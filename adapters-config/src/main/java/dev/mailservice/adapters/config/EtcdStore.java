@@ -168,9 +168,9 @@ public final class EtcdStore implements PipesHubStore {
         return Optional.of(new Entry(value.toString(StandardCharsets.UTF_8), values.getFirst().getModRevision()));
     }
 
-    /** The mod revision of {@code key}, read without its value; 0 when etcd holds none. */
+    /** The stamp of {@code key}, its mod revision, read without its value; 0 when etcd holds none. */
     @Override
-    public long revision(String key) {
+    public long stampOf(String key) {
         List<KeyValue> values = await(client.getKVClient().get(bytes(key), GetOption.builder().withKeysOnly(true).build()),
                 "read " + key).getKvs();
         return values.isEmpty() ? 0 : values.getFirst().getModRevision();
@@ -184,7 +184,7 @@ public final class EtcdStore implements PipesHubStore {
      * @throws WriteConflict if the key changed after that revision; nothing is written
      */
     @Override
-    public long putIfUnchanged(String key, String value, long expectedModRevision) {
+    public long writeOver(String key, String value, long expectedModRevision) {
         ByteSequence keyBytes = bytes(key);
         TxnResponse response = await(client.getKVClient().txn()
                 .If(new Cmp(keyBytes, Cmp.Op.EQUAL, CmpTarget.modRevision(expectedModRevision)))

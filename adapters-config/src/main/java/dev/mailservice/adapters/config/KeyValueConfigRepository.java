@@ -14,9 +14,12 @@ import java.util.Optional;
  * {@link ConfigRepository} on PipesHub's key-value store (etcd or Redis, a {@link PipesHubStore}):
  * path {@code /services/smtp}, value the contract's JSON object encrypted by {@link AesGcmCipher}.
  * A value that cannot be decrypted (a wrong {@code SECRET_KEY}, a tampered value) or used at all
- * (too long, of another type) is an invalid configuration that says so. A save writes only over the revision the caller read, where the
- * store keeps revisions, so that it never undoes a newer write. The repository owns its store and
- * closes it with itself.
+ * (too long, of another type) is an invalid configuration that says so.
+ *
+ * <p>A value's stamp in the store is its revision here: etcd's mod revision, or
+ * {@link StoredSmtpConfiguration#UNVERSIONED} on Redis, which keeps none. A save writes only over
+ * the value the caller read, where the store can tell, so that it never undoes a newer write. The
+ * repository owns its store and closes it with itself.
  */
 public final class KeyValueConfigRepository implements ConfigRepository {
 
@@ -40,17 +43,17 @@ public final class KeyValueConfigRepository implements ConfigRepository {
             throw ConfigurationDocument.unusable(location(), e);
         }
         return stored.map(entry -> ConfigurationDocument.parse(
-                decrypt(entry.value()).getBytes(StandardCharsets.UTF_8), location(), entry.revision()));
+                decrypt(entry.value()).getBytes(StandardCharsets.UTF_8), location(), entry.stamp()));
     }
 
     @Override
     public long currentRevision() {
-        return store.revision(PATH);
+        return store.stampOf(PATH);
     }
 
     @Override
     public long save(SmtpConfiguration configuration, OpaqueFields otherFields, long expectedRevision) {
-        return store.putIfUnchanged(PATH,
+        return store.writeOver(PATH,
                 cipher.encrypt(new String(ConfigurationDocument.format(configuration, otherFields), StandardCharsets.UTF_8)),
                 expectedRevision);
     }

@@ -12,15 +12,21 @@ import java.util.Optional;
  * or Redis. Keys are PipesHub's paths, such as {@code /services/smtp}; how a path maps onto the
  * store is the store's own. No call waits without bound: each step it takes (connecting, each
  * request) gives up after the store's timeout.
+ *
+ * <p>A value is read with its stamp, which tells it apart from the values stored at its path
+ * before and after it, so that a write goes only over the value it was based on: on etcd, the
+ * key's mod revision. Redis keeps nothing of the kind, so there every value's stamp is {@code 0}
+ * and a write replaces whatever is stored.
  */
 public interface PipesHubStore extends AutoCloseable {
 
     /**
      * A value as stored (encrypted).
      *
-     * @param revision the store's revision of its last change; {@code 0} for a store that keeps none
+     * @param stamp what tells this value apart from the others stored at its path; {@code 0} for a
+     *              store that keeps none
      */
-    record Entry(String value, long revision) {}
+    record Entry(String value, long stamp) {}
 
     /**
      * What is stored at a path is no value this service can use: of another type than a string, or
@@ -56,28 +62,32 @@ public interface PipesHubStore extends AutoCloseable {
      */
     Optional<Entry> get(String path);
 
-    /** The value at {@code path} as stored, without its revision; fails as {@link #get} does. */
+    /** The value at {@code path} as stored, without its stamp; fails as {@link #get} does. */
     default Optional<String> value(String path) {
         return get(path).map(Entry::value);
     }
 
     /**
-     * @return the revision of the last change at {@code path}, read without its value; {@code 0}
-     *         when nothing is stored or the store keeps no revisions
+     * @return the stamp of the value at {@code path}, read without the value; {@code 0} when
+     *         nothing is stored or the store keeps no stamps
      * @throws BackendUnavailable if the store cannot be reached or read
      */
-    long revision(String path);
+    long stampOf(String path);
 
     /**
-     * Stores {@code value} at {@code path} if its last change is still at {@code expectedRevision}
-     * (a store without revisions replaces the value), and announces the change as PipesHub's
-     * services expect it. A failure is final: the value never lands after the call gave up.
+     * Stores {@code value} at {@code path} over the value that had {@code readStamp}, and announces
+     * the change as PipesHub's services expect it: a store that keeps stamps writes nothing if
+     * another value was stored since, one that keeps none replaces whatever is stored. A failure is
+     * final: the value never lands after the call gave up.
      *
-     * @return the revision of the change; {@code 0} for a store without revisions
-     * @throws WriteConflict      if the value changed after {@code expectedRevision}; nothing is written
+     * @param readStamp the stamp of the value this one goes over, as {@link #get} or
+     *                  {@link #stampOf} gave it; {@code 0} when nothing was stored
+     * @return the stamp of the value written; {@code 0} for a store without stamps
+     * @throws WriteConflict      if another value was stored after the one at {@code readStamp};
+     *                            nothing is written
      * @throws BackendUnavailable if the store cannot be reached or written
      */
-    long putIfUnchanged(String path, String value, long expectedRevision);
+    long writeOver(String path, String value, long readStamp);
 
     /**
      * Tells {@code listener} when the value at {@code path} may have changed, and each time the
@@ -87,7 +97,7 @@ public interface PipesHubStore extends AutoCloseable {
     Subscription watch(String path, ChangeListener listener);
 
     /**
-     * The longest one call of {@link #get}, {@link #revision} or {@link #putIfUnchanged} takes
+     * The longest one call of {@link #get}, {@link #stampOf} or {@link #writeOver} takes
      * before it answers or fails with {@link BackendUnavailable}.
      */
     Duration longestCall();

@@ -3,7 +3,6 @@ package dev.mailservice.adapters.config;
 import dev.mailservice.application.failure.BackendUnavailable;
 import dev.mailservice.application.port.out.ConfigRepository.ChangeListener;
 import dev.mailservice.application.port.out.ConfigRepository.Subscription;
-import java.lang.System.Logger.Level;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.List;
@@ -12,10 +11,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLParameters;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import redis.clients.jedis.ClientSetInfoConfig;
@@ -23,7 +19,6 @@ import redis.clients.jedis.Connection;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisClientConfig;
-import redis.clients.jedis.JedisPubSub;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.RedisProtocol;
 import redis.clients.jedis.exceptions.JedisDataException;
@@ -37,12 +32,13 @@ import redis.clients.jedis.exceptions.JedisException;
  * <p>The client is Jedis: its calls are synchronous and run once, on a pooled connection that
  * answered a PING when taken from the pool. Nothing is queued while Redis is away, and nothing is
  * replayed when it is back, so a write the caller gave up on is not sent again behind its back.
- * Jedis does not resubscribe by itself, so {@link #watch} keeps its subscription alive here.
+ * Jedis does not resubscribe by itself, so {@link #watch} keeps its subscription alive itself
+ * ({@link RedisSubscription}).
  *
- * <p>Redis keeps no revisions: every value has revision 0, and a write replaces what is stored.
- * Writes run as one script that refuses to act once the caller's deadline has passed by Redis's
- * clock: a write that reached a stalled Redis and was given up on is not applied when Redis
- * resumes. That holds as far as the clocks of this host and of Redis agree.
+ * <p>Redis keeps nothing that tells one value from the next: every value's stamp is 0, and a write
+ * replaces what is stored. Writes run as one script that refuses to act once the caller's deadline
+ * has passed by Redis's clock: a write that reached a stalled Redis and was given up on is not
+ * applied when Redis resumes. That holds as far as the clocks of this host and of Redis agree.
  */
 public final class RedisStore implements PipesHubStore {
 
@@ -53,7 +49,6 @@ public final class RedisStore implements PipesHubStore {
     /** PipesHub's default key prefix ({@code REDIS_KV_PREFIX}). */
     public static final String DEFAULT_KEY_PREFIX = "pipeshub:kv:";
 
-    private static final System.Logger LOG = System.getLogger(RedisStore.class.getName());
     /**
      * SET and PUBLISH in one step, unless Redis runs it after the deadline (ARGV[2], epoch
      * milliseconds): then it does nothing and answers Redis's time, so the caller can say so.
@@ -89,13 +84,6 @@ public final class RedisStore implements PipesHubStore {
             return {'value', redis.call('GET', KEYS[1])}
             """;
     private static final int POOL_SIZE = 8;
-    private static final int PING_INTERVAL_SECONDS = 5;
-    /** How long a subscription may hear nothing before it checks that Redis still answers on it. */
-    private static final Duration PING_INTERVAL = Duration.ofSeconds(PING_INTERVAL_SECONDS);
-    /** How often each subscription is looked at: whether to ping it, or whether its ping went unanswered. */
-    private static final Duration CHECK_PERIOD = Duration.ofSeconds(1);
-    private static final Duration FIRST_RESUBSCRIBE_DELAY = Duration.ofMillis(100);
-    private static final Duration LONGEST_RESUBSCRIBE_DELAY = Duration.ofSeconds(5);
 
     private final RedisEndpoint endpoint;
     private final String keyPrefix;
@@ -103,9 +91,10 @@ public final class RedisStore implements PipesHubStore {
     private final HostAndPort hostAndPort;
     private final JedisClientConfig clientConfig;
     private final RedisClient client;
+    /** The one thread that checks every subscription of this store. */
     private final ScheduledExecutorService pings = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("redis-subscription-ping").daemon(true).factory());
-    private final Set<InvalidationSubscription> subscriptions = ConcurrentHashMap.newKeySet();
+    private final Set<RedisSubscription> subscriptions = ConcurrentHashMap.newKeySet();
 
     /**
      * Connects lazily: no call is made until the first read.
@@ -205,15 +194,15 @@ public final class RedisStore implements PipesHubStore {
         throw new BackendUnavailable("Cannot read " + key(path) + ": Redis answered the read with " + answer, null);
     }
 
-    /** Redis keeps no revisions. */
+    /** Redis keeps no stamps: 0, whatever is stored. */
     @Override
-    public long revision(String path) {
+    public long stampOf(String path) {
         return 0;
     }
 
-    /** Replaces the value and publishes {@code path}, in one script; {@code expectedRevision} is ignored. */
+    /** Replaces the value and publishes {@code path}, in one script; {@code readStamp} is ignored. */
     @Override
-    public long putIfUnchanged(String path, String value, long expectedRevision) {
+    public long writeOver(String path, String value, long readStamp) {
         setAndAnnounce(path, value, System.currentTimeMillis() + endpoint.timeout().toMillis());
         return 0;
     }
@@ -241,14 +230,15 @@ public final class RedisStore implements PipesHubStore {
      * Subscribes to {@value #INVALIDATION_CHANNEL} and tells {@code listener} of every message
      * naming {@code path} or {@value #CLEAR_ALL}, and each time the subscription is
      * (re)established. A lost subscription is made again 100 ms later, then up to every 5 s. A
-     * subscription silent for {@value #PING_INTERVAL_SECONDS} s is pinged, and dropped (and made
-     * again) if nothing came back within the timeout of the ping. Once subscribed, its reads wait
-     * without a limit, as silence is the channel's normal state: the ping, not the socket's
-     * timeout, tells a dead connection from a quiet one, whatever the timeout.
+     * subscription silent for {@value RedisSubscription#PING_INTERVAL_SECONDS} s is pinged, and
+     * dropped (and made again) if nothing came back within the timeout of the ping. Once
+     * subscribed, its reads wait without a limit, as silence is the channel's normal state: the
+     * ping, not the socket's timeout, tells a dead connection from a quiet one, whatever the timeout.
      */
     @Override
     public Subscription watch(String path, ChangeListener listener) {
-        InvalidationSubscription subscription = new InvalidationSubscription(path, listener);
+        RedisSubscription subscription = new RedisSubscription(path, listener, endpoint,
+                () -> new Connection(hostAndPort, clientConfig), pings);
         subscriptions.add(subscription);
         Thread.ofPlatform().name("redis-subscription").daemon(true).start(subscription::run);
         return () -> {
@@ -260,7 +250,7 @@ public final class RedisStore implements PipesHubStore {
     /** Ends every subscription still open, then closes the pooled connections. */
     @Override
     public void close() {
-        subscriptions.forEach(InvalidationSubscription::close);
+        subscriptions.forEach(RedisSubscription::close);
         pings.shutdownNow();
         client.close();
     }
@@ -281,178 +271,5 @@ public final class RedisStore implements PipesHubStore {
         }
         // Not Jedis's message: it may name the address ("Failed to connect to 10.0.0.5:6379.").
         return ConnectionFailure.describe(e, "Redis").orElse("the connection to Redis failed");
-    }
-
-    /**
-     * One subscription to the invalidation channel, kept alive on a thread of its own. The
-     * subscription's thread only reads from its connection once subscribed; the ping thread writes
-     * a PING on it only then, and never on a connection that is gone.
-     */
-    private final class InvalidationSubscription extends JedisPubSub {
-
-        private final String path;
-        private final ChangeListener listener;
-        private volatile boolean closed;
-        /** The connection being made or used, so that {@link #close} can end it. */
-        private volatile Connection connection;
-        /** The connection while it is subscribed; null otherwise. */
-        private volatile Connection subscribedOn;
-        private volatile long lastHeardNanos;
-        /** Whether a PING went out that nothing was heard after yet, and when. */
-        private volatile boolean pingUnanswered;
-        private volatile long pingSentNanos;
-        private final Object pingLock = new Object();
-        // Touched by the subscription's own thread only (run, and the callbacks proceed makes).
-        private boolean lost;
-        private Duration delay = FIRST_RESUBSCRIBE_DELAY;
-
-        InvalidationSubscription(String path, ChangeListener listener) {
-            this.path = path;
-            this.listener = listener;
-        }
-
-        void run() {
-            ScheduledFuture<?> ping;
-            try {
-                ping = pings.scheduleWithFixedDelay(this::checkAlive, CHECK_PERIOD.toMillis(),
-                        CHECK_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (RejectedExecutionException storeClosed) {
-                return;
-            }
-            try {
-                while (!closed) {
-                    subscribeOnce();
-                    if (closed || !sleep(delay)) {
-                        return;
-                    }
-                    delay = delay.multipliedBy(2).compareTo(LONGEST_RESUBSCRIBE_DELAY) > 0
-                            ? LONGEST_RESUBSCRIBE_DELAY : delay.multipliedBy(2);
-                }
-            } finally {
-                ping.cancel(false);
-            }
-        }
-
-        /** Connects, subscribes, and returns when the subscription ends, however it ends. */
-        private void subscribeOnce() {
-            Connection subscribing = null;
-            try {
-                subscribing = new Connection(hostAndPort, clientConfig);
-                connection = subscribing;
-                if (!closed) {
-                    proceed(subscribing, INVALIDATION_CHANNEL); // returns when unsubscribed, or fails
-                }
-            } catch (RuntimeException e) { // a JedisException, or a listener's failure: either ends this subscription
-                if (!closed && !lost) {
-                    lost = true;
-                    LOG.log(Level.WARNING, "Lost the subscription to {0} on Redis at {1} ({2}); it resumes when Redis "
-                            + "answers", INVALIDATION_CHANNEL, endpoint.address(), e.getMessage());
-                }
-            } finally {
-                // Under the ping lock: a PING written on a closed Jedis connection would open a new one.
-                synchronized (pingLock) {
-                    subscribedOn = null;
-                    connection = null;
-                    if (subscribing != null) {
-                        subscribing.close();
-                    }
-                }
-            }
-        }
-
-        @Override
-        public void onSubscribe(String channel, int subscribedChannels) {
-            heard();
-            Connection subscribed = connection;
-            // Subscribed within the timeout; from now on the channel may rightly stay silent for hours.
-            // (Not setTimeoutInfinite: on a connection close() just broke, it would open a new one.)
-            subscribed.setSoTimeout(0);
-            subscribedOn = subscribed;
-            delay = FIRST_RESUBSCRIBE_DELAY;
-            if (closed) {
-                return; // subscribed just as the subscription was closed: nobody listens any more
-            }
-            if (lost) {
-                lost = false;
-                LOG.log(Level.INFO, "The subscription to {0} on Redis at {1} is back", INVALIDATION_CHANNEL,
-                        endpoint.address());
-                listener.watchResumed();
-            }
-            listener.storedConfigurationMayHaveChanged(); // a change may have been missed meanwhile
-        }
-
-        @Override
-        public void onMessage(String channel, String message) {
-            heard();
-            if (!closed && (path.equals(message) || CLEAR_ALL.equals(message))) {
-                listener.storedConfigurationMayHaveChanged();
-            }
-        }
-
-        @Override
-        public void onPong(String message) {
-            heard();
-        }
-
-        private void heard() {
-            lastHeardNanos = System.nanoTime();
-            pingUnanswered = false;
-        }
-
-        /**
-         * Pings a subscription silent for a ping interval, and drops one whose ping stayed
-         * unanswered for the timeout: its connection may be dead without either side having been
-         * told. Silence alone is never judged: only a ping that went out.
-         */
-        private void checkAlive() {
-            Connection current = subscribedOn;
-            if (closed || current == null) {
-                return;
-            }
-            try {
-                long now = System.nanoTime();
-                if (pingUnanswered) {
-                    if (now - pingSentNanos > endpoint.timeout().toNanos()) {
-                        disconnect(current);
-                    }
-                } else if (now - lastHeardNanos >= PING_INTERVAL.toNanos()) {
-                    synchronized (pingLock) {
-                        if (current == subscribedOn) {
-                            pingSentNanos = now;
-                            pingUnanswered = true; // before the PING: its PONG may come back at once
-                            ping();
-                        }
-                    }
-                }
-            } catch (RuntimeException e) {
-                disconnect(current); // the subscription's thread sees the loss and subscribes again
-            }
-        }
-
-        void close() {
-            closed = true;
-            Connection current = connection;
-            if (current != null) {
-                disconnect(current);
-            }
-        }
-
-        private static void disconnect(Connection connection) {
-            try {
-                connection.forceDisconnect();
-            } catch (Exception alreadyGone) {
-                // the subscription's thread sees the loss and acts on it
-            }
-        }
-
-        private boolean sleep(Duration delay) {
-            try {
-                Thread.sleep(delay);
-                return true;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
     }
 }

@@ -75,7 +75,7 @@ class RedisConnectionOptionsTest {
             try (ConfigRepository.Subscription watching = store.watch("/services/other", announcements::release)) {
                 assertTrue(announcements.tryAcquire(15, TimeUnit.SECONDS), "the subscription did not start");
 
-                store.putIfUnchanged("/services/other", "written", 0);
+                store.writeOver("/services/other", "written", 0);
 
                 assertEquals(Optional.of("written"), store.value("/services/other"));
                 assertTrue(announcements.tryAcquire(15, TimeUnit.SECONDS), "the write was not announced");
