@@ -24,7 +24,8 @@ import java.util.logging.Logger;
  * is taken when it is logged, and the writer formats and writes the queue on its own schedule:
  * waking it for every record would cost a context switch again. The format has no source class
  * or method, which only the caller's thread could tell. Should the queue ever hold too many
- * records, the caller writes directly rather than drop one.
+ * records, the caller writes directly rather than drop one. (Written here because the JDK has no
+ * asynchronous handler, and Logback's would need the logging stack {@link LogFormat} explains.)
  */
 public final class AsyncConsoleHandler extends Handler {
 

@@ -16,6 +16,11 @@ import java.util.logging.SimpleFormatter;
 /**
  * How a log record becomes a line ({@code LOG_FORMAT}): readable text, or one JSON object per
  * line for a log collector. Both carry the id of the request that caused the record, when one did.
+ *
+ * <p>Written here because no maintained encoder writes these fields from the JDK's log records:
+ * Logback's JSON encoder has fixed field names, and Logback with an encoder that renames them
+ * would add several hundred classes and a few hundred milliseconds to start-up (measured, and
+ * told in docs/benchmark.md) for the same lines.
  */
 enum LogFormat {
 

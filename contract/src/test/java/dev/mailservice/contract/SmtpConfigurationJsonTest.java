@@ -43,7 +43,7 @@ class SmtpConfigurationJsonTest {
 
     @Test
     void readsTheContractsFields() {
-        assertEquals(SmtpConfiguration.of("smtp.example.com", 587, "ops@example.com", SECRET, "noreply@example.com"),
+        assertEquals(SmtpConfiguration.of("smtp.example.com", 587, "ops@example.com", SECRET, "noreply@example.com", false),
                 read(validFields()));
     }
 
@@ -126,7 +126,7 @@ class SmtpConfigurationJsonTest {
 
     @Test
     void leavesOutWhatIsNotSetAndPutsTheOtherFieldsAfter() {
-        SmtpConfiguration configuration = SmtpConfiguration.of("smtp.example.com", 25, null, null, "a@example.com");
+        SmtpConfiguration configuration = SmtpConfiguration.of("smtp.example.com", 25, null, null, "a@example.com", false);
 
         Map<String, Object> written = SmtpConfigurationJson.write(configuration, PasswordShown.MASKED,
                 new OpaqueFields(Map.of("tlsPolicy", "strict")));
@@ -136,7 +136,7 @@ class SmtpConfigurationJsonTest {
 
     @Test
     void secureIsWrittenOnlyWhenTrueAndReadAsABooleanAlone() {
-        SmtpConfiguration plain = SmtpConfiguration.of("smtp.example.com", 2465, null, null, "a@example.com");
+        SmtpConfiguration plain = SmtpConfiguration.of("smtp.example.com", 2465, null, null, "a@example.com", false);
         SmtpConfiguration secure = SmtpConfiguration.of("smtp.example.com", 2465, null, null, "a@example.com", true);
 
         assertFalse(SmtpConfigurationJson.write(plain, PasswordShown.OMITTED, OpaqueFields.NONE).containsKey("secure"));

@@ -85,11 +85,6 @@ public record SmtpConfiguration(
      *
      * @throws InvalidSmtpConfigurationException naming the field that breaks a rule
      */
-    public static SmtpConfiguration of(String host, int port, String username, String password, String fromEmail) {
-        return of(host, port, username, password, fromEmail, false);
-    }
-
-    /** As {@link #of(String, int, String, String, String)}, with {@code secure} given. */
     public static SmtpConfiguration of(String host, int port, String username, String password, String fromEmail,
             boolean secure) {
         return new SmtpConfiguration(

@@ -23,9 +23,4 @@ public record StoredSmtpConfiguration(SmtpConfiguration configuration, long revi
             throw new IllegalArgumentException("a revision is never negative, got " + revision);
         }
     }
-
-    /** A configuration with no other fields. */
-    public StoredSmtpConfiguration(SmtpConfiguration configuration, long revision) {
-        this(configuration, revision, OpaqueFields.NONE);
-    }
 }

@@ -16,12 +16,12 @@ class SmtpConfigurationTest {
     private static final String SECRET = "s3cret-Pa55";
 
     private static SmtpConfiguration valid() {
-        return SmtpConfiguration.of("smtp.example.com", 587, "ops@example.com", SECRET, "noreply@example.com");
+        return SmtpConfiguration.of("smtp.example.com", 587, "ops@example.com", SECRET, "noreply@example.com", false);
     }
 
     private static InvalidSmtpConfigurationException refusal(String host, int port, String username, String fromEmail) {
         return assertThrows(InvalidSmtpConfigurationException.class,
-                () -> SmtpConfiguration.of(host, port, username, SECRET, fromEmail));
+                () -> SmtpConfiguration.of(host, port, username, SECRET, fromEmail, false));
     }
 
     @Test
@@ -37,14 +37,14 @@ class SmtpConfigurationTest {
 
     @Test
     void tlsIsImplicitOnPort465OrWhenSecureElseStartTls() {
-        assertTrue(SmtpConfiguration.of("smtp.example.com", 465, null, null, "a@example.com").implicitTls());
+        assertTrue(SmtpConfiguration.of("smtp.example.com", 465, null, null, "a@example.com", false).implicitTls());
         assertTrue(SmtpConfiguration.of("smtp.example.com", 2465, null, null, "a@example.com", true).implicitTls());
-        assertFalse(SmtpConfiguration.of("smtp.example.com", 587, null, null, "a@example.com").implicitTls());
+        assertFalse(SmtpConfiguration.of("smtp.example.com", 587, null, null, "a@example.com", false).implicitTls());
     }
 
     @Test
     void usernameAndPasswordAreOptionalAndBlankMeansAbsent() {
-        SmtpConfiguration configuration = SmtpConfiguration.of("smtp.example.com", 587, "", " ", "a@example.com");
+        SmtpConfiguration configuration = SmtpConfiguration.of("smtp.example.com", 587, "", " ", "a@example.com", false);
 
         assertTrue(configuration.username().isEmpty());
         assertTrue(configuration.password().isEmpty());
@@ -76,8 +76,8 @@ class SmtpConfigurationTest {
         String longest = ("a".repeat(63) + ".").repeat(3) + "b".repeat(61);
 
         assertEquals(253, longest.length());
-        assertEquals(longest, SmtpConfiguration.of(longest, 25, null, null, "a@b.c").host());
-        assertEquals(longest + ".", SmtpConfiguration.of(longest + ".", 25, null, null, "a@b.c").host());
+        assertEquals(longest, SmtpConfiguration.of(longest, 25, null, null, "a@b.c", false).host());
+        assertEquals(longest + ".", SmtpConfiguration.of(longest + ".", 25, null, null, "a@b.c", false).host());
         assertEquals(Optional.of("host"), refusal(longest + "b", 25, null, "a@b.c").field());
     }
 
@@ -87,16 +87,16 @@ class SmtpConfigurationTest {
             "2001:db8::25", "2001:db8::", "[2001:db8::]", "::", "::ffff:192.0.2.1", "1:2:3:4:5:6:7:8",
             "1:2:3:4:5:6:7::", "1:2:3:4:5:6:192.0.2.1"})
     void acceptsDnsNamesAndAddresses(String host) {
-        assertEquals(host, SmtpConfiguration.of(host, 25, null, null, "a@example.com").host());
+        assertEquals(host, SmtpConfiguration.of(host, 25, null, null, "a@example.com", false).host());
     }
 
     @Test
     void anInternationalHostIsConnectedToInItsAsciiForm() {
-        assertEquals("xn--mnchen-3ya.example", SmtpConfiguration.of("münchen.example", 25, null, null, "a@b.c").asciiHost());
-        assertEquals("xn--mnchen-3ya.example", SmtpConfiguration.of("münchen\u3002example", 25, null, null, "a@b.c").asciiHost());
-        assertEquals("smtp.example.com", SmtpConfiguration.of("smtp.example.com", 25, null, null, "a@b.c").asciiHost());
-        assertEquals("xn--wgv71a", SmtpConfiguration.of("日本", 25, null, null, "a@b.c").asciiHost());
-        assertEquals("xn--r8jz45g.xn--zckzah", SmtpConfiguration.of("例え。テスト", 25, null, null, "a@b.c").asciiHost());
+        assertEquals("xn--mnchen-3ya.example", SmtpConfiguration.of("münchen.example", 25, null, null, "a@b.c", false).asciiHost());
+        assertEquals("xn--mnchen-3ya.example", SmtpConfiguration.of("münchen\u3002example", 25, null, null, "a@b.c", false).asciiHost());
+        assertEquals("smtp.example.com", SmtpConfiguration.of("smtp.example.com", 25, null, null, "a@b.c", false).asciiHost());
+        assertEquals("xn--wgv71a", SmtpConfiguration.of("日本", 25, null, null, "a@b.c", false).asciiHost());
+        assertEquals("xn--r8jz45g.xn--zckzah", SmtpConfiguration.of("例え。テスト", 25, null, null, "a@b.c", false).asciiHost());
     }
 
     @Test
@@ -124,8 +124,8 @@ class SmtpConfigurationTest {
 
     @Test
     void acceptsThePortRangeBounds() {
-        assertEquals(1, SmtpConfiguration.of("h", 1, null, null, "a@b.c").port());
-        assertEquals(65_535, SmtpConfiguration.of("h", 65_535, null, null, "a@b.c").port());
+        assertEquals(1, SmtpConfiguration.of("h", 1, null, null, "a@b.c", false).port());
+        assertEquals(65_535, SmtpConfiguration.of("h", 65_535, null, null, "a@b.c", false).port());
     }
 
     @ParameterizedTest
@@ -145,16 +145,16 @@ class SmtpConfigurationTest {
     @ValueSource(strings = {"Acme <noreply@acme.test>", "\"Acme, Inc.\" <noreply@acme.test>", "Zoë Ltd <zoe@acme.test>",
             "<noreply@acme.test>"})
     void acceptsAFromEmailWithADisplayName(String fromEmail) {
-        SmtpConfiguration configuration = SmtpConfiguration.of("smtp.example.com", 587, null, null, fromEmail);
+        SmtpConfiguration configuration = SmtpConfiguration.of("smtp.example.com", 587, null, null, fromEmail, false);
 
         assertTrue(configuration.fromEmail().address().value().endsWith("@acme.test"));
         assertEquals(configuration, SmtpConfiguration.of("smtp.example.com", 587, null, null,
-                configuration.fromEmail().value()));
+                configuration.fromEmail().value(), false));
     }
 
     @Test
     void keepsAPasswordWithoutAUsernameAndWarnsThatItCannotBeUsed() {
-        SmtpConfiguration configuration = SmtpConfiguration.of("smtp.example.com", 587, null, SECRET, "a@example.com");
+        SmtpConfiguration configuration = SmtpConfiguration.of("smtp.example.com", 587, null, SECRET, "a@example.com", false);
 
         assertEquals(SECRET, configuration.password().orElseThrow().reveal());
         assertEquals(List.of("A password is set but no username: SMTP AUTH is not attempted; set a username to log in"),

@@ -59,7 +59,7 @@ abstract class ConfigRepositoryContractTest {
     void readsTheStoredConfiguration() throws Exception {
         storeRaw(VALID_DOCUMENT);
 
-        assertEquals(SmtpConfiguration.of("smtp.example.com", 587, "ops@example.com", SECRET, "noreply@example.com"),
+        assertEquals(SmtpConfiguration.of("smtp.example.com", 587, "ops@example.com", SECRET, "noreply@example.com", false),
                 repository().load().orElseThrow().configuration());
     }
 
@@ -145,7 +145,7 @@ abstract class ConfigRepositoryContractTest {
     @Test
     void savedThenReadGivesTheSameConfiguration() {
         SmtpConfiguration configuration =
-                SmtpConfiguration.of("smtp.example.com", 465, "ops@example.com", SECRET, "noreply@example.com");
+                SmtpConfiguration.of("smtp.example.com", 465, "ops@example.com", SECRET, "noreply@example.com", false);
 
         long revision = repository().save(configuration, OpaqueFields.NONE, repository().currentRevision());
 
@@ -184,7 +184,7 @@ abstract class ConfigRepositoryContractTest {
     @Test
     void aSaveReplacesWhatWasStored() throws Exception {
         storeRaw(VALID_DOCUMENT);
-        SmtpConfiguration replacement = SmtpConfiguration.of("relay.local", 25, null, null, "relay@example.com");
+        SmtpConfiguration replacement = SmtpConfiguration.of("relay.local", 25, null, null, "relay@example.com", false);
 
         repository().save(replacement, OpaqueFields.NONE, repository().currentRevision());
 
@@ -198,7 +198,7 @@ abstract class ConfigRepositoryContractTest {
             awaitWatching(announcements);
             int before = announcements.get();
 
-            repository().save(SmtpConfiguration.of("relay.local", 25, null, null, "relay@example.com"),
+            repository().save(SmtpConfiguration.of("relay.local", 25, null, null, "relay@example.com", false),
                     OpaqueFields.NONE, repository().currentRevision());
 
             eventually(() -> announcements.get() > before, "the save was not announced");
@@ -216,7 +216,7 @@ abstract class ConfigRepositoryContractTest {
     @Test
     void anInvalidStoredValueCanBeSavedOver() throws Exception {
         storeRaw("{not json");
-        SmtpConfiguration replacement = SmtpConfiguration.of("relay.local", 25, null, null, "relay@example.com");
+        SmtpConfiguration replacement = SmtpConfiguration.of("relay.local", 25, null, null, "relay@example.com", false);
 
         repository().save(replacement, OpaqueFields.NONE, repository().currentRevision());
 

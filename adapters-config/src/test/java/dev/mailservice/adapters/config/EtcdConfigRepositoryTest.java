@@ -115,7 +115,7 @@ class EtcdConfigRepositoryTest extends PipesHubStoreContractTest {
         long newer = repository().currentRevision();
 
         WriteConflict conflict = assertThrows(WriteConflict.class, () -> repository().save(
-                SmtpConfiguration.of("late.example.com", 25, null, null, "late@example.com"), OpaqueFields.NONE, read));
+                SmtpConfiguration.of("late.example.com", 25, null, null, "late@example.com", false), OpaqueFields.NONE, read));
 
         assertTrue(conflict.getMessage().startsWith("etcd key /services/smtp was changed by another write after revision "
                 + read), conflict.getMessage());
@@ -128,7 +128,7 @@ class EtcdConfigRepositoryTest extends PipesHubStoreContractTest {
         storeRaw(VALID_DOCUMENT);
 
         assertThrows(WriteConflict.class, () -> repository().save(
-                SmtpConfiguration.of("late.example.com", 25, null, null, "late@example.com"), OpaqueFields.NONE, 0));
+                SmtpConfiguration.of("late.example.com", 25, null, null, "late@example.com", false), OpaqueFields.NONE, 0));
         assertEquals("smtp.example.com", repository().load().orElseThrow().configuration().host());
     }
 

@@ -89,7 +89,7 @@ class FileConfigRepositoryTest extends ConfigRepositoryContractTest {
 
     @Test
     void aSavedFileIsReadableByItsOwnerOnlyAndLeavesNoTemporaryFile() throws Exception {
-        repository.save(SmtpConfiguration.of("smtp.example.com", 587, "ops", SECRET, "noreply@example.com"), OpaqueFields.NONE, 0);
+        repository.save(SmtpConfiguration.of("smtp.example.com", 587, "ops", SECRET, "noreply@example.com", false), OpaqueFields.NONE, 0);
 
         assertEquals(PosixFilePermissions.fromString("rw-------"), Files.getPosixFilePermissions(file));
         try (Stream<Path> files = Files.list(directory)) {
@@ -105,7 +105,7 @@ class FileConfigRepositoryTest extends ConfigRepositoryContractTest {
         Files.deleteIfExists(file);
         Files.createSymbolicLink(file, Path.of("targets", "real.json"));
 
-        repository.save(SmtpConfiguration.of("relay.local", 25, null, null, "relay@example.com"), OpaqueFields.NONE, 0);
+        repository.save(SmtpConfiguration.of("relay.local", 25, null, null, "relay@example.com", false), OpaqueFields.NONE, 0);
 
         assertTrue(Files.isSymbolicLink(file), "the link was replaced by a file");
         assertEquals("relay.local", new FileConfigRepository(target, MAX_VALUE_BYTES).load().orElseThrow().configuration().host());
@@ -132,7 +132,7 @@ class FileConfigRepositoryTest extends ConfigRepositoryContractTest {
     void savingCreatesTheDirectory() {
         FileConfigRepository nested = new FileConfigRepository(directory.resolve("new/dir/smtp.json"), MAX_VALUE_BYTES);
 
-        nested.save(SmtpConfiguration.of("smtp.example.com", 587, null, null, "noreply@example.com"), OpaqueFields.NONE, 0);
+        nested.save(SmtpConfiguration.of("smtp.example.com", 587, null, null, "noreply@example.com", false), OpaqueFields.NONE, 0);
 
         assertEquals("smtp.example.com", nested.load().orElseThrow().configuration().host());
     }
@@ -143,7 +143,7 @@ class FileConfigRepositoryTest extends ConfigRepositoryContractTest {
         Files.writeString(file.resolve("occupied"), "x");
 
         assertThrows(BackendUnavailable.class,
-                () -> repository.save(SmtpConfiguration.of("h", 25, null, null, "a@b.c"), OpaqueFields.NONE, 0));
+                () -> repository.save(SmtpConfiguration.of("h", 25, null, null, "a@b.c", false), OpaqueFields.NONE, 0));
     }
 
     @Test

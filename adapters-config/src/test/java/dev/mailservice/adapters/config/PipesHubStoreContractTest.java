@@ -112,7 +112,7 @@ abstract class PipesHubStoreContractTest extends ConfigRepositoryContractTest {
 
     @Test
     void aSavedValueIsEncryptedInPipesHubsFormatAndNodeCanReadIt() throws Exception {
-        SmtpConfiguration configuration = SmtpConfiguration.of("smtp.example.com", 587, "ops", SECRET, "noreply@example.com");
+        SmtpConfiguration configuration = SmtpConfiguration.of("smtp.example.com", 587, "ops", SECRET, "noreply@example.com", false);
         repository.save(configuration, OpaqueFields.NONE, repository.currentRevision());
 
         String stored = store.value(KeyValueConfigRepository.PATH).orElseThrow();
@@ -203,7 +203,7 @@ abstract class PipesHubStoreContractTest extends ConfigRepositoryContractTest {
             stopServer();
             try {
                 assertThrows(BackendUnavailable.class, () -> writer.save(
-                        SmtpConfiguration.of("lost.example.com", 25, null, null, "lost@example.com"), OpaqueFields.NONE, read));
+                        SmtpConfiguration.of("lost.example.com", 25, null, null, "lost@example.com", false), OpaqueFields.NONE, read));
             } finally {
                 startServer();
             }

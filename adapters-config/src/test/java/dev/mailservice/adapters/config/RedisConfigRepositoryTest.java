@@ -121,7 +121,7 @@ class RedisConfigRepositoryTest extends PipesHubStoreContractTest {
 
     @Test
     void theValueLivesAtThePrefixedKeyInPipesHubsLayout() {
-        repository().save(SmtpConfiguration.of("relay.local", 25, null, null, "relay@example.com"), OpaqueFields.NONE, 0);
+        repository().save(SmtpConfiguration.of("relay.local", 25, null, null, "relay@example.com", false), OpaqueFields.NONE, 0);
 
         assertTrue(rawClient.get("pipeshub:kv:/services/smtp").orElseThrow().matches("[0-9a-f]{24}:[0-9a-f]+:[0-9a-f]{32}"));
         assertEquals("Redis key pipeshub:kv:/services/smtp", repository().location());
@@ -140,7 +140,7 @@ class RedisConfigRepositoryTest extends PipesHubStoreContractTest {
             Thread.ofVirtual().start(() -> subscriber.subscribe(listener, RedisStore.INVALIDATION_CHANNEL));
             eventually(listener::isSubscribed, "the test's subscription did not start");
 
-            repository().save(SmtpConfiguration.of("relay.local", 25, null, null, "relay@example.com"), OpaqueFields.NONE, 0);
+            repository().save(SmtpConfiguration.of("relay.local", 25, null, null, "relay@example.com", false), OpaqueFields.NONE, 0);
 
             assertEquals("pipeshub:cache:invalidate /services/smtp", messages.poll(15, TimeUnit.SECONDS));
             listener.unsubscribe();

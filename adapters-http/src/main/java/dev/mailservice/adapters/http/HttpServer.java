@@ -13,7 +13,6 @@ import dev.mailservice.adapters.http.routes.MailRoutes;
 import io.helidon.webserver.ErrorHandling;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
-import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http1.Http1Config;
 import java.time.Duration;
 import java.util.List;
@@ -119,8 +118,8 @@ public final class HttpServer {
                     routing.addFilter(guard);
                     routing.addFilter(guards.requestsInFlight());
                     routing.addFilter(bodies);
-                    routing.register(MailRoutes.BASE_PATH, (HttpService) mail);
-                    routing.register(ConfigManagerRoutes.BASE_PATH, (HttpService) configManager);
+                    routing.register(MailRoutes.BASE_PATH, mail);
+                    routing.register(ConfigManagerRoutes.BASE_PATH, configManager);
                     // A path no route takes is answered by the error mapper (no catch-all route here:
                     // it would hide the endpoints the features add after these routes).
                     ErrorMapper.handleErrorsOf(routing);

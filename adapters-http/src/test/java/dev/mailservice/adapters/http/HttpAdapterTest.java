@@ -17,6 +17,7 @@ import dev.mailservice.application.port.in.SmtpStatus;
 import dev.mailservice.application.port.in.VerifySmtpConfiguration.SmtpVerification;
 import dev.mailservice.domain.EmailAddress;
 import dev.mailservice.domain.MailRequest;
+import dev.mailservice.domain.OpaqueFields;
 import dev.mailservice.domain.SmtpConfiguration;
 import dev.mailservice.domain.SmtpStep;
 import dev.mailservice.domain.StoredSmtpConfiguration;
@@ -53,7 +54,7 @@ public abstract class HttpAdapterTest {
     /** Twenty letters and digits, as PipesHub generates its secrets. */
     public static final String PASSWORD = "Sm7p-Pa55word";
     public static final SmtpConfiguration CONFIGURATION =
-            SmtpConfiguration.of("smtp.example.com", 587, "ops@example.com", PASSWORD, "noreply@example.com");
+            SmtpConfiguration.of("smtp.example.com", 587, "ops@example.com", PASSWORD, "noreply@example.com", false);
 
     /**
      * The service's default: the client's kept-alive connection must outlive a test's pause (making
@@ -127,7 +128,7 @@ public abstract class HttpAdapterTest {
             status = new SmtpStatus(Optional.empty(), Optional.empty(), List.of(), Optional.empty());
             sendAnswer = request -> {};
             saveAnswer = UseCases::given;
-            storedAnswer = () -> Optional.of(new StoredSmtpConfiguration(CONFIGURATION, 0));
+            storedAnswer = () -> Optional.of(new StoredSmtpConfiguration(CONFIGURATION, 0, OpaqueFields.NONE));
             verifyAnswer = () -> new SmtpVerification(true, List.of(
                     new SmtpStep.Result(SmtpStep.DNS, true, Duration.ofMillis(2), "127.0.0.1")), List.of());
             sent.clear();
@@ -154,7 +155,7 @@ public abstract class HttpAdapterTest {
         /** The configuration a change gives in full; refused as the use case refuses it. */
         public static SmtpConfiguration given(SmtpConfigurationChange change) {
             return InvalidInput.translating(() -> SmtpConfiguration.of(value(change.host()), change.port(),
-                    value(change.username()), value(change.password()), value(change.fromEmail())));
+                    value(change.username()), value(change.password()), value(change.fromEmail()), false));
         }
 
         private static String value(Field field) {

@@ -38,7 +38,7 @@ class StoppingTest {
                 () -> {
                     reloadEntered.countDown();
                     await(reloadMayFinish);
-                    return Optional.of(SmtpConfiguration.of("smtp.example.com", 587, null, null, "noreply@example.com"));
+                    return Optional.of(SmtpConfiguration.of("smtp.example.com", 587, null, null, "noreply@example.com", false));
                 },
                 () -> new SmtpStatus(Optional.empty(), Optional.empty(), List.of(), Optional.empty()),
                 request -> {

@@ -82,7 +82,7 @@ class AngusSmtpProbeTest {
     }
 
     private static SmtpConfiguration at(int port, String username, String password) {
-        return SmtpConfiguration.of("127.0.0.1", port, username, password, "noreply@example.com");
+        return SmtpConfiguration.of("127.0.0.1", port, username, password, "noreply@example.com", false);
     }
 
     private static SmtpConfiguration secureAt(int port) {
@@ -383,7 +383,7 @@ class AngusSmtpProbeTest {
             closedPort = closed.getLocalPort();
         }
         Probe refused = probe(at(closedPort, null, null), testAuthority, false);
-        Probe unknown = probe(SmtpConfiguration.of("nowhere.invalid", 587, null, null, "a@example.com"), testAuthority,
+        Probe unknown = probe(SmtpConfiguration.of("nowhere.invalid", 587, null, null, "a@example.com", false), testAuthority,
                 false);
 
         assertEquals(List.of("dns", "connect failed"), steps(refused));

@@ -72,7 +72,7 @@ class JakartaMailTransportFactoryTest {
 
     @Test
     void theFromHeaderShowsTheDisplayNameBesideTheAddress() throws Exception {
-        sendWith(SmtpConfiguration.of("127.0.0.1", smtpPort(), null, null, "Zoë & Co <noreply@example.com>"),
+        sendWith(SmtpConfiguration.of("127.0.0.1", smtpPort(), null, null, "Zoë & Co <noreply@example.com>", false),
                 message("Named"));
 
         InternetAddress from = (InternetAddress) SMTP_SERVER.getReceivedMessages()[0].getFrom()[0];
@@ -82,7 +82,7 @@ class JakartaMailTransportFactoryTest {
 
     @Test
     void aPasswordWithoutAUsernameSendsWithoutLoggingIn() throws Exception {
-        sendWith(SmtpConfiguration.of("127.0.0.1", smtpPort(), null, "a-lonely-Pa55", "noreply@example.com"),
+        sendWith(SmtpConfiguration.of("127.0.0.1", smtpPort(), null, "a-lonely-Pa55", "noreply@example.com", false),
                 message("No login"));
 
         assertEquals(1, SMTP_SERVER.getReceivedMessages().length);
@@ -90,7 +90,7 @@ class JakartaMailTransportFactoryTest {
 
     @Test
     void sendsWithoutAuthentication() throws Exception {
-        sendWith(SmtpConfiguration.of("127.0.0.1", smtpPort(), null, null, "noreply@example.com"), message("Plain"));
+        sendWith(SmtpConfiguration.of("127.0.0.1", smtpPort(), null, null, "noreply@example.com", false), message("Plain"));
 
         MimeMessage[] received = SMTP_SERVER.getReceivedMessages();
         assertEquals(1, received.length);
@@ -108,7 +108,7 @@ class JakartaMailTransportFactoryTest {
 
     @Test
     void sendsWithSmtpAuthentication() throws Exception {
-        sendWith(SmtpConfiguration.of("127.0.0.1", smtpPort(), USER, RIGHT_PASSWORD, "ops@example.com"),
+        sendWith(SmtpConfiguration.of("127.0.0.1", smtpPort(), USER, RIGHT_PASSWORD, "ops@example.com", false),
                 message("Authenticated"));
 
         assertEquals(1, SMTP_SERVER.getReceivedMessages().length);
@@ -117,7 +117,7 @@ class JakartaMailTransportFactoryTest {
 
     @Test
     void aWrongPasswordIsAClearErrorThatDoesNotShowThePassword() {
-        SmtpConfiguration wrong = SmtpConfiguration.of("127.0.0.1", smtpPort(), USER, "wrong-Pa55word", "ops@example.com");
+        SmtpConfiguration wrong = SmtpConfiguration.of("127.0.0.1", smtpPort(), USER, "wrong-Pa55word", "ops@example.com", false);
 
         DeliveryFailed error = assertThrows(DeliveryFailed.class, () -> sendWith(wrong, message("x")));
 
@@ -138,7 +138,7 @@ class JakartaMailTransportFactoryTest {
                 "see attached",
                 List.of(new MailMessage.Attachment("report.pdf", "application/pdf", pdf)));
 
-        sendWith(SmtpConfiguration.of("127.0.0.1", smtpPort(), null, null, "noreply@example.com"), withExtras);
+        sendWith(SmtpConfiguration.of("127.0.0.1", smtpPort(), null, null, "noreply@example.com", false), withExtras);
 
         MimeMessage[] received = SMTP_SERVER.getReceivedMessages();
         assertEquals(2, received.length, "one copy for the To and one for the Cc recipient");
@@ -162,7 +162,7 @@ class JakartaMailTransportFactoryTest {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             closedPort = socket.getLocalPort();
         }
-        SmtpConfiguration configuration = SmtpConfiguration.of("127.0.0.1", closedPort, null, null, "a@example.com");
+        SmtpConfiguration configuration = SmtpConfiguration.of("127.0.0.1", closedPort, null, null, "a@example.com", false);
 
         MailTransport transport = new JakartaMailTransportFactory(TestTransports.settings(Duration.ofSeconds(5), 1,
                 IDLE_LIMIT, false).withSendDeadline(Duration.ofSeconds(1)), JDK_TLS).create(configuration);
@@ -185,7 +185,7 @@ class JakartaMailTransportFactoryTest {
                 }
             });
             SmtpConfiguration configuration =
-                    SmtpConfiguration.of("127.0.0.1", silent.getLocalPort(), null, null, "a@example.com");
+                    SmtpConfiguration.of("127.0.0.1", silent.getLocalPort(), null, null, "a@example.com", false);
             MailTransport transport = TestTransports.factory(Duration.ofMillis(300), 1, IDLE_LIMIT, false, JDK_TLS).create(configuration);
 
             // A guard against a hang, not a speed target: the timeout is 300 ms, the deadline 900 ms.
@@ -201,8 +201,8 @@ class JakartaMailTransportFactoryTest {
 
     @Test
     void port465UsesImplicitTlsAndOtherPortsStartTls() {
-        Properties smtps = factory.sessionProperties(SmtpConfiguration.of("smtp.example.com", 465, null, null, "a@b.c"));
-        Properties submission = factory.sessionProperties(SmtpConfiguration.of("smtp.example.com", 587, null, null, "a@b.c"));
+        Properties smtps = factory.sessionProperties(SmtpConfiguration.of("smtp.example.com", 465, null, null, "a@b.c", false));
+        Properties submission = factory.sessionProperties(SmtpConfiguration.of("smtp.example.com", 587, null, null, "a@b.c", false));
 
         assertEquals("true", smtps.getProperty("mail.smtp.ssl.enable"));
         assertNull(smtps.getProperty("mail.smtp.starttls.enable"));
@@ -228,17 +228,17 @@ class JakartaMailTransportFactoryTest {
 
         for (int port : new int[] {465, 587}) {
             Properties properties = withTrust.sessionProperties(SmtpConfiguration.of("smtp.example.com", port, null, null,
-                    "a@b.c"));
+                    "a@b.c", false));
             assertSame(deploymentTrust, properties.get("mail.smtp.ssl.socketFactory"), "port " + port);
         }
-        Object jdkTrust = factory.sessionProperties(SmtpConfiguration.of("smtp.example.com", 465, null, null, "a@b.c"))
+        Object jdkTrust = factory.sessionProperties(SmtpConfiguration.of("smtp.example.com", 465, null, null, "a@b.c", false))
                 .get("mail.smtp.ssl.socketFactory");
         assertTrue(jdkTrust instanceof SSLSocketFactory && jdkTrust != deploymentTrust, String.valueOf(jdkTrust));
     }
 
     @Test
     void withTlsRequiredAServerWithoutStartTlsIsRefusedAndGetsNothing() {
-        SmtpConfiguration plainServer = SmtpConfiguration.of("127.0.0.1", smtpPort(), "alice", "Al1ce-Pa55", "noreply@example.com");
+        SmtpConfiguration plainServer = SmtpConfiguration.of("127.0.0.1", smtpPort(), "alice", "Al1ce-Pa55", "noreply@example.com", false);
         SMTP_SERVER.setUser("alice", "Al1ce-Pa55");
 
         try (MailTransport transport = TestTransports.factory(Duration.ofSeconds(5), 2, IDLE_LIMIT, true, JDK_TLS).create(plainServer)) {
@@ -253,9 +253,9 @@ class JakartaMailTransportFactoryTest {
     @Test
     void authenticatesOnlyWhenAUsernameIsSet() {
         assertEquals("true", factory.sessionProperties(
-                SmtpConfiguration.of("h", 587, "user", "pw", "a@b.c")).getProperty("mail.smtp.auth"));
+                SmtpConfiguration.of("h", 587, "user", "pw", "a@b.c", false)).getProperty("mail.smtp.auth"));
         assertEquals("false", factory.sessionProperties(
-                SmtpConfiguration.of("h", 587, null, null, "a@b.c")).getProperty("mail.smtp.auth"));
+                SmtpConfiguration.of("h", 587, null, null, "a@b.c", false)).getProperty("mail.smtp.auth"));
     }
 
     @Test
@@ -270,7 +270,7 @@ class JakartaMailTransportFactoryTest {
         MailMessage accented = new MailMessage(List.of(new EmailAddress("alice@example.com")), List.of(),
                 "s", "<p>caf\u00e9</p>", "caf\u00e9", List.of());
 
-        sendWith(SmtpConfiguration.of("127.0.0.1", smtpPort(), null, null, "noreply@example.com"), accented);
+        sendWith(SmtpConfiguration.of("127.0.0.1", smtpPort(), null, null, "noreply@example.com", false), accented);
 
         Multipart alternative = (Multipart) SMTP_SERVER.getReceivedMessages()[0].getContent();
         assertEquals("caf\u00e9", alternative.getBodyPart(0).getContent());

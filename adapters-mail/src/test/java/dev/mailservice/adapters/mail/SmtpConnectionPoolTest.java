@@ -55,7 +55,7 @@ class SmtpConnectionPoolTest {
 
     private void serve(Scenario scenario) {
         server = FaultSmtpServer.start(scenario);
-        configuration = SmtpConfiguration.of("127.0.0.1", server.port(), null, null, "noreply@example.com");
+        configuration = SmtpConfiguration.of("127.0.0.1", server.port(), null, null, "noreply@example.com", false);
         session = Session.getInstance(TestTransports.factory(TIMEOUT, 1, IDLE_LIMIT, false, Optional.empty())
                 .sessionProperties(configuration));
     }

@@ -49,7 +49,7 @@ class SmtpConnectionReuseTest {
     void connectThroughTheProxy() throws Exception {
         proxy = new TcpProxy(SMTP_SERVER.getSmtp().getPort());
         transport = TestTransports.factory(Duration.ofSeconds(5), POOL_SIZE, IDLE_LIMIT, false, JDK_TLS)
-                .create(SmtpConfiguration.of("127.0.0.1", proxy.port(), null, null, "noreply@example.com"));
+                .create(SmtpConfiguration.of("127.0.0.1", proxy.port(), null, null, "noreply@example.com", false));
     }
 
     @AfterEach
@@ -79,7 +79,7 @@ class SmtpConnectionReuseTest {
         JakartaMailTransportFactory factory = TestTransports.factory(Duration.ofSeconds(5), POOL_SIZE,
                 Duration.ofMillis(200), false, JDK_TLS);
         try (MailTransport shortLived = factory.create(SmtpConfiguration.of("127.0.0.1", proxy.port(), null, null,
-                "noreply@example.com"))) {
+                "noreply@example.com", false))) {
             shortLived.send(() -> message(1));
             assertEquals(1, factory.meters().opened());
 
@@ -121,7 +121,7 @@ class SmtpConnectionReuseTest {
         transport.close();
         JakartaMailTransportFactory factory = TestTransports.factory(Duration.ofSeconds(5), 1, IDLE_LIMIT,
                 false, JDK_TLS);
-        transport = factory.create(SmtpConfiguration.of("127.0.0.1", proxy.port(), null, null, "noreply@example.com"));
+        transport = factory.create(SmtpConfiguration.of("127.0.0.1", proxy.port(), null, null, "noreply@example.com", false));
         CountDownLatch firstHasTheConnection = new CountDownLatch(1);
         CountDownLatch firstMayGoOn = new CountDownLatch(1);
         AtomicInteger secondComposed = new AtomicInteger();
@@ -184,7 +184,7 @@ class SmtpConnectionReuseTest {
         // Checked before reuse however recently it was used, as one idle for a while would be.
         transport.close();
         transport = new JakartaMailTransportFactory(TestTransports.settings(Duration.ofSeconds(5), POOL_SIZE, IDLE_LIMIT,
-                false), JDK_TLS, Duration.ZERO, JakartaMailTransportFactory.RECOVER_AFTER).create(SmtpConfiguration.of("127.0.0.1", proxy.port(), null, null, "noreply@example.com"));
+                false), JDK_TLS, Duration.ZERO, JakartaMailTransportFactory.RECOVER_AFTER).create(SmtpConfiguration.of("127.0.0.1", proxy.port(), null, null, "noreply@example.com", false));
         transport.send(() -> message(1));
         proxy.cutAll();
 
@@ -226,9 +226,9 @@ class SmtpConnectionReuseTest {
     @Test
     void aSenderChangeKeepsTheConnectionsAndACredentialsChangeDoesNot() throws Exception {
         JakartaMailTransportFactory factory = TestTransports.factory(Duration.ofSeconds(5), POOL_SIZE, IDLE_LIMIT, false, JDK_TLS);
-        MailTransport before = factory.create(SmtpConfiguration.of("127.0.0.1", proxy.port(), null, null, "a@example.com"));
+        MailTransport before = factory.create(SmtpConfiguration.of("127.0.0.1", proxy.port(), null, null, "a@example.com", false));
         before.send(() -> message(1));
-        MailTransport newSender = factory.create(SmtpConfiguration.of("127.0.0.1", proxy.port(), null, null, "b@example.com"));
+        MailTransport newSender = factory.create(SmtpConfiguration.of("127.0.0.1", proxy.port(), null, null, "b@example.com", false));
         before.close();
 
         newSender.send(() -> message(2));
@@ -236,7 +236,7 @@ class SmtpConnectionReuseTest {
         assertEquals(1, proxy.connectionsAccepted(), "the sender change opened a connection of its own");
         assertEquals("b@example.com", SMTP_SERVER.getReceivedMessages()[1].getFrom()[0].toString());
         MailTransport newCredentials = factory.create(
-                SmtpConfiguration.of("127.0.0.1", proxy.port(), "someone", "s3cret", "b@example.com"));
+                SmtpConfiguration.of("127.0.0.1", proxy.port(), "someone", "s3cret", "b@example.com", false));
         assertThrows(DeliveryFailed.class, () -> newCredentials.send(() -> message(3)));
         assertEquals(2, proxy.connectionsAccepted(), "new credentials reused a connection logged in as someone else");
         newCredentials.close();

@@ -106,7 +106,7 @@ class SmtpFaultsTest {
                 .withSendDeadline(deadline), Optional.of(clientTls), JakartaMailTransportFactory.TRUSTED_WITHOUT_CHECK,
                 Duration.ofMillis(200));
         transport = factory.create(SmtpConfiguration.of("localhost", server.port(), logsIn ? USER : null,
-                logsIn ? PASSWORD : null, "noreply@example.com"));
+                logsIn ? PASSWORD : null, "noreply@example.com", false));
     }
 
     /** How one send ended: delivered, or the failure it ended with. */
@@ -355,7 +355,7 @@ class SmtpFaultsTest {
         Outcome otherHost = send("to the wrong host");
         transport.close();
         transport = TestTransports.factory(TIMEOUT, 1, Duration.ofMinutes(1), false, Optional.empty())
-                .create(SmtpConfiguration.of("localhost", server.port(), USER, PASSWORD, "noreply@example.com"));
+                .create(SmtpConfiguration.of("localhost", server.port(), USER, PASSWORD, "noreply@example.com", false));
         Outcome unknownAuthority = send("from an unknown authority");
 
         for (Outcome refused : List.of(otherHost, unknownAuthority)) {

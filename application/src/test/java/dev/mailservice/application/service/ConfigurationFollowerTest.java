@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mailservice.application.failure.BackendUnavailable;
 import dev.mailservice.application.failure.InvalidInput;
+import dev.mailservice.application.port.out.ConfigRepository;
 import dev.mailservice.domain.Backoff;
+import dev.mailservice.domain.OpaqueFields;
 import dev.mailservice.domain.StoredSmtpConfiguration;
 import java.time.Clock;
 import java.time.Duration;
@@ -105,6 +107,15 @@ class ConfigurationFollowerTest {
     }
 
     @Test
+    void aWatchThatIsBackIsCounted() {
+        follower(true).start();
+
+        repository.listeners.forEach(ConfigRepository.ChangeListener::watchResumed);
+
+        assertTrue(metrics.events.contains("watch resumed fake"), metrics.events.toString());
+    }
+
+    @Test
     void aBadChangeIsNotAppliedAndIsRecorded() throws Exception {
         repository.stores(configuration("a.example.com"));
         follower(true).start();
@@ -157,7 +168,7 @@ class ConfigurationFollowerTest {
         follower(true).start();
         CountDownLatch readStarted = new CountDownLatch(1);
         CountDownLatch readMayFinish = new CountDownLatch(1);
-        StoredSmtpConfiguration changed = new StoredSmtpConfiguration(configuration("b.example.com"), 0);
+        StoredSmtpConfiguration changed = new StoredSmtpConfiguration(configuration("b.example.com"), 0, OpaqueFields.NONE);
         repository.answers(() -> {
             readStarted.countDown();
             Fakes.await(readMayFinish);

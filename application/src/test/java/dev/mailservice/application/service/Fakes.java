@@ -22,6 +22,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
 
 /** In-memory stand-ins for the out-ports, recording what the services do with them. */
 final class Fakes {
@@ -29,7 +33,7 @@ final class Fakes {
     private Fakes() {}
 
     static SmtpConfiguration configuration(String host) {
-        return SmtpConfiguration.of(host, 587, "user", "pa55word", "noreply@example.com");
+        return SmtpConfiguration.of(host, 587, "user", "pa55word", "noreply@example.com", false);
     }
 
     static MailMessage message() {
@@ -54,7 +58,7 @@ final class Fakes {
         }
 
         void stores(SmtpConfiguration configuration, long revision) {
-            StoredSmtpConfiguration stored = new StoredSmtpConfiguration(configuration, revision);
+            StoredSmtpConfiguration stored = new StoredSmtpConfiguration(configuration, revision, OpaqueFields.NONE);
             answer = () -> Optional.of(stored);
         }
 
@@ -238,6 +242,28 @@ final class Fakes {
         }
     }
 
+    /** The lines {@code source} logs from now on in this test, each as "LEVEL message". */
+    static List<String> logOf(Class<?> source) {
+        Logger logger = Logger.getLogger(source.getName());
+        for (Handler previous : logger.getHandlers()) {
+            logger.removeHandler(previous);
+        }
+        List<String> lines = new CopyOnWriteArrayList<>();
+        logger.addHandler(new Handler() {
+            @Override
+            public void publish(LogRecord line) {
+                lines.add(line.getLevel() + " " + new SimpleFormatter().formatMessage(line));
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        });
+        return lines;
+    }
+
     static void await(CountDownLatch latch) {
         try {
             if (!latch.await(10, java.util.concurrent.TimeUnit.SECONDS)) {
@@ -253,15 +279,19 @@ final class Fakes {
     static final class Metrics implements ServiceMetrics {
 
         final List<String> events = new CopyOnWriteArrayList<>();
+        /** How long each reload and send took, as reported. */
+        final List<Duration> durations = new CopyOnWriteArrayList<>();
 
         @Override
         public void reloadFinished(String source, ReloadOutcome outcome, Duration took) {
             events.add("reload " + source + " " + outcome.name().toLowerCase(Locale.ROOT));
+            durations.add(took);
         }
 
         @Override
         public void mailFinished(String template, MailOutcome outcome, Duration took) {
             events.add("mail " + template + " " + outcome.name().toLowerCase(Locale.ROOT));
+            durations.add(took);
         }
 
         @Override

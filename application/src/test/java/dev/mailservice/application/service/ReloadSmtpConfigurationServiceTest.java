@@ -13,6 +13,7 @@ import dev.mailservice.application.failure.BackendUnavailable;
 import dev.mailservice.application.failure.InvalidInput;
 import dev.mailservice.application.failure.NotConfigured;
 import dev.mailservice.application.port.in.SmtpStatus;
+import dev.mailservice.domain.OpaqueFields;
 import dev.mailservice.domain.SmtpConfiguration;
 import dev.mailservice.domain.StoredSmtpConfiguration;
 import java.time.Clock;
@@ -152,7 +153,7 @@ class ReloadSmtpConfigurationServiceTest {
 
     @Test
     void aPasswordWithoutAUsernameAppliesWithAWarning() {
-        repository.stores(SmtpConfiguration.of("relay.example.com", 25, null, "lonely", "noreply@example.com"));
+        repository.stores(SmtpConfiguration.of("relay.example.com", 25, null, "lonely", "noreply@example.com", false));
 
         reload.reload();
 
@@ -221,7 +222,7 @@ class ReloadSmtpConfigurationServiceTest {
     void concurrentReloadsApplyOneAfterTheOtherAndLeaveNoTornState() throws Exception {
         AtomicInteger version = new AtomicInteger();
         repository.answers(() -> Optional.of(new StoredSmtpConfiguration(
-                configuration("v" + version.incrementAndGet() + ".example.com"), StoredSmtpConfiguration.UNVERSIONED)));
+                configuration("v" + version.incrementAndGet() + ".example.com"), StoredSmtpConfiguration.UNVERSIONED, OpaqueFields.NONE)));
         List<Future<Optional<SmtpConfiguration>>> reloads = new ArrayList<>();
         CountDownLatch go = new CountDownLatch(1);
         for (int i = 0; i < 200; i++) {
@@ -292,6 +293,10 @@ class ReloadSmtpConfigurationServiceTest {
             assertEquals(BackendUnavailable.class, answered.getClass());
             assertEquals("etcd did not answer within 1000 ms", answered.getMessage());
             assertEquals(1, repository.reads.get(), "the waiting reload read the backend again");
+
+            // The refused reload gave its turn back: the next one reads and applies.
+            repository.stores(configuration("back.example.com"));
+            assertEquals("back.example.com", reload.reload().orElseThrow().host());
         });
     }
 
@@ -299,7 +304,7 @@ class ReloadSmtpConfigurationServiceTest {
     void sendsDuringConstantSwapsNeverUseAClosedTransport() throws Exception {
         AtomicInteger version = new AtomicInteger();
         repository.answers(() -> Optional.of(new StoredSmtpConfiguration(
-                configuration("v" + version.incrementAndGet() % 2 + ".example.com"), StoredSmtpConfiguration.UNVERSIONED)));
+                configuration("v" + version.incrementAndGet() % 2 + ".example.com"), StoredSmtpConfiguration.UNVERSIONED, OpaqueFields.NONE)));
         reload.reload();
         int swaps = 300;
         CountDownLatch swapping = new CountDownLatch(1);
@@ -366,8 +371,8 @@ class ReloadSmtpConfigurationServiceTest {
     void anOlderRevisionThanTheActiveOneIsReadAgainAndNeverApplied() {
         repository.stores(configuration("new.example.com"), 7);
         reload.reload();
-        StoredSmtpConfiguration late = new StoredSmtpConfiguration(configuration("old.example.com"), 6);
-        StoredSmtpConfiguration current = new StoredSmtpConfiguration(configuration("new.example.com"), 7);
+        StoredSmtpConfiguration late = new StoredSmtpConfiguration(configuration("old.example.com"), 6, OpaqueFields.NONE);
+        StoredSmtpConfiguration current = new StoredSmtpConfiguration(configuration("new.example.com"), 7, OpaqueFields.NONE);
         AtomicInteger reads = new AtomicInteger();
         repository.answers(() -> Optional.of(reads.getAndIncrement() == 0 ? late : current));
 
@@ -383,9 +388,57 @@ class ReloadSmtpConfigurationServiceTest {
         repository.stores(configuration("before-restore.example.com"), 1_000);
         reload.reload();
         repository.stores(configuration("after-restore.example.com"), 3);
+        List<String> log = Fakes.logOf(ReloadSmtpConfigurationService.class);
 
         assertEquals("after-restore.example.com", reload.reload().orElseThrow().host());
 
         assertEquals(3, core.board.status().active().orElseThrow().revision());
+        assertEquals(List.of("WARNING The revision in fake store went back from 1000 to 3; applying what it holds now"), log);
+    }
+
+    @Test
+    void aValueAtTheActiveRevisionOrANewerOneIsReadOnce() {
+        repository.stores(configuration("a.example.com"), 7);
+        reload.reload();
+        int readsBefore = repository.reads.get();
+
+        reload.reload();
+        repository.stores(configuration("b.example.com"), 8);
+        reload.reload();
+
+        assertEquals(readsBefore + 2, repository.reads.get());
+        assertEquals("b.example.com", activeConfiguration().host());
+    }
+
+    @Test
+    void aReloadRefusedForABusyBackendIsToldToTryAgainAfterTheWholeSecondsTwoCallsMayTake() {
+        assertTimeoutPreemptively(HANG_GUARD, () -> {
+            repository.stores(configuration("held.example.com"));
+            CountDownLatch readStarted = new CountDownLatch(1);
+            CountDownLatch readMayFinish = new CountDownLatch(1);
+            repository.holdsReads(readStarted, readMayFinish);
+            repository.callLimit = Duration.ofMillis(600);
+            Future<Optional<SmtpConfiguration>> underWay = threads.submit(reload::reload);
+            await(readStarted);
+
+            BackendUnavailable refusal = assertThrows(BackendUnavailable.class, reload::reload);
+
+            assertEquals(Optional.of(Duration.ofSeconds(2)), refusal.retryAfter(), "1200 ms, rounded up");
+            readMayFinish.countDown();
+            underWay.get();
+        });
+    }
+
+    @Test
+    void eachReloadReportsHowLongItTook() {
+        repository.stores(configuration("a.example.com"));
+        reload.reload();
+        repository.fails(new InvalidInput("port", "must be between 1 and 65535"));
+        assertThrows(InvalidInput.class, reload::reload);
+
+        assertEquals(2, metrics.durations.size());
+        for (Duration took : metrics.durations) {
+            assertTrue(!took.isNegative() && took.compareTo(HANG_GUARD) < 0, took.toString());
+        }
     }
 }

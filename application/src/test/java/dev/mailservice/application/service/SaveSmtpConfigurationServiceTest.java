@@ -100,10 +100,10 @@ class SaveSmtpConfigurationServiceTest {
         save.save(given(configuration("smtp.example.com")));
         SmtpConfiguration stored = configuration("smtp.example.com");
         for (SmtpConfiguration elsewhere : List.of(
-                SmtpConfiguration.of("attacker.example.net", 587, "user", null, "noreply@example.com"),
-                SmtpConfiguration.of("smtp.example.com", 587, "someone-else", null, "noreply@example.com"),
-                SmtpConfiguration.of("smtp.example.com", 587, null, null, "noreply@example.com"),
-                SmtpConfiguration.of("smtp.example.com", 2525, "user", null, "noreply@example.com"),
+                SmtpConfiguration.of("attacker.example.net", 587, "user", null, "noreply@example.com", false),
+                SmtpConfiguration.of("smtp.example.com", 587, "someone-else", null, "noreply@example.com", false),
+                SmtpConfiguration.of("smtp.example.com", 587, null, null, "noreply@example.com", false),
+                SmtpConfiguration.of("smtp.example.com", 2525, "user", null, "noreply@example.com", false),
                 SmtpConfiguration.of("smtp.example.com", 587, "user", null, "noreply@example.com", true))) {
 
             InvalidInput refusal = assertThrows(InvalidInput.class, () -> save.save(keepingThePassword(elsewhere)));
@@ -120,7 +120,7 @@ class SaveSmtpConfigurationServiceTest {
         save.save(given(configuration("smtp.example.com")));
 
         SmtpConfiguration saved = save.save(given(SmtpConfiguration.of("new.example.net", 587, "user", "a-new-one",
-                "noreply@example.com")));
+                "noreply@example.com", false)));
 
         assertEquals("a-new-one", saved.password().orElseThrow().reveal());
     }
@@ -199,9 +199,42 @@ class SaveSmtpConfigurationServiceTest {
         repository.stores(configuration("newest.example.com"), 500);
         reload.reload();
 
-        save.save(given(configuration("saved.example.com")));
+        SmtpConfiguration answered = save.save(given(configuration("saved.example.com")));
 
+        assertEquals(configuration("newest.example.com"), answered, "the save answers what is active");
         assertEquals("newest.example.com", active().host());
+    }
+
+    @Test
+    void mailGoesOutThroughTheTransportOfTheSavedConfiguration() {
+        save.save(given(configuration("new.example.com")));
+
+        core.sender.send(Fakes::message);
+
+        assertEquals(1, factory.built.size());
+        assertEquals(1, factory.last().sent.get());
+    }
+
+    @Test
+    void savingTheActiveConfigurationAgainKeepsItsTransport() {
+        save.save(given(configuration("same.example.com")));
+
+        SmtpConfiguration answered = save.save(given(configuration("same.example.com")));
+
+        assertEquals(configuration("same.example.com"), answered);
+        assertEquals(1, factory.built.size(), "a transport was built for the configuration already active");
+        assertEquals(102, core.board.status().active().orElseThrow().revision(), "the new revision was not noted");
+    }
+
+    @Test
+    void aConfigurationStoredButWhoseTransportCannotBeBuiltIsARecordedReloadError() {
+        factory.failure = new InvalidInput("host", "cannot be used by this transport");
+
+        assertThrows(InvalidInput.class, () -> save.save(given(configuration("new.example.com"))));
+
+        assertEquals(List.of(configuration("new.example.com")), repository.saved);
+        assertEquals("host cannot be used by this transport",
+                core.board.status().lastReloadError().orElseThrow().message());
     }
 
     @Test
@@ -218,11 +251,11 @@ class SaveSmtpConfigurationServiceTest {
         repository.stores(configuration("old.example.com"), 7);
         reload.reload();
         AtomicInteger reads = new AtomicInteger();
-        StoredSmtpConfiguration read = new StoredSmtpConfiguration(configuration("old.example.com"), 7);
-        StoredSmtpConfiguration writtenMeanwhile = new StoredSmtpConfiguration(configuration("other.example.com"), 8);
+        StoredSmtpConfiguration read = new StoredSmtpConfiguration(configuration("old.example.com"), 7, OpaqueFields.NONE);
+        StoredSmtpConfiguration writtenMeanwhile = new StoredSmtpConfiguration(configuration("other.example.com"), 8, OpaqueFields.NONE);
         repository.answers(() -> Optional.of(reads.getAndIncrement() == 0 ? read : writtenMeanwhile));
         SmtpConfigurationChange change = keepingThePassword(SmtpConfiguration.of("old.example.com", 587, "user", null,
-                "changed@example.com"));
+                "changed@example.com", false));
 
         assertThrows(WriteConflict.class, () -> save.save(change));
 

@@ -25,11 +25,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
-import java.util.logging.SimpleFormatter;
 import org.junit.jupiter.api.Test;
 
 class SendEmailServiceTest {
@@ -134,16 +129,42 @@ class SendEmailServiceTest {
     }
 
     @Test
+    void aCapOfOneRecipientIsAllowedAndNoneIsNot() {
+        assertThrows(IllegalArgumentException.class, () -> new SendEmailService(renderer, core.sender, 0, metrics));
+        SendEmailService one = new SendEmailService(renderer, core.sender, 1, metrics);
+        activate();
+
+        one.send(MailRequest.of("loginWithOTP", List.of("a@example.com"), List.of(), null,
+                Map.of("name", "Ann", "otp", "1"), List.of()));
+
+        assertEquals(1, factory.last().sent.get());
+    }
+
+    @Test
+    void aRefusedRequestIsLoggedAsInformationAndEachSendReportsHowLongItTook() {
+        activate();
+        List<String> lines = Fakes.logOf(SendEmailService.class);
+
+        assertThrows(InvalidInput.class, () -> sendEmail.send(MailRequest.of("loginWithOTP",
+                List.of("a@example.com", "b@example.com", "c@example.com", "d@example.com"), List.of(), null,
+                Map.of("name", "Ann", "otp", "1"), List.of())));
+
+        assertTrue(lines.getFirst().startsWith("INFO Mail invalid: template loginWithOTP, 4 recipient(s), "),
+                lines.toString());
+        Duration took = metrics.durations.getLast();
+        assertTrue(!took.isNegative() && took.compareTo(Duration.ofMinutes(1)) < 0, took.toString());
+    }
+
+    @Test
     void aSentMailLeavesOneLogLineWithItsAttemptsAndTheServersReply() {
         activate();
-        List<LogRecord> lines = capturedLines();
+        List<String> lines = Fakes.logOf(SendEmailService.class);
 
         sendEmail.send(request("Your code"));
 
         assertEquals(1, lines.size(), lines.toString());
-        assertEquals(Level.INFO, lines.getFirst().getLevel());
-        String line = formatted(lines.getFirst());
-        assertTrue(line.startsWith("Mail sent: template loginWithOTP, 2 recipient(s), "), line);
+        String line = lines.getFirst();
+        assertTrue(line.startsWith("INFO Mail sent: template loginWithOTP, 2 recipient(s), "), line);
         assertTrue(line.endsWith(" ms, 1 attempt; the server said: 250 2.0.0 Ok: queued"), line);
         assertFalse(line.contains("to@example.com"), "an address in the log: " + line);
         assertEquals(List.of("mail loginWithOTP sent"), mailEvents());
@@ -158,17 +179,16 @@ class SendEmailServiceTest {
                 DeliveryFailed.uncertain("who knows", 2, null), "uncertain");
 
         for (Map.Entry<DeliveryFailed, String> ending : endings.entrySet()) {
-            List<LogRecord> lines = capturedLines();
+            List<String> lines = Fakes.logOf(SendEmailService.class);
             factory.last().failWith(ending.getKey());
 
             DeliveryFailed thrown = assertThrows(DeliveryFailed.class, () -> sendEmail.send(request("Your code")));
 
             assertSame(ending.getKey(), thrown);
             assertEquals(1, lines.size(), lines.toString());
-            assertEquals(Level.WARNING, lines.getFirst().getLevel());
+            assertTrue(lines.getFirst().startsWith("WARNING "), lines.getFirst());
             String attempts = thrown.attempts() == 1 ? "1 attempt" : thrown.attempts() + " attempts";
-            assertTrue(formatted(lines.getFirst()).endsWith(" ms, " + attempts + ": " + thrown.getMessage()),
-                    formatted(lines.getFirst()));
+            assertTrue(lines.getFirst().endsWith(" ms, " + attempts + ": " + thrown.getMessage()), lines.getFirst());
             assertEquals("mail loginWithOTP " + ending.getValue(), mailEvents().getLast());
         }
     }
@@ -177,29 +197,4 @@ class SendEmailServiceTest {
         return metrics.events.stream().filter(event -> event.startsWith("mail ")).toList();
     }
 
-    /** The lines the send logs from now on in this test. */
-    private List<LogRecord> capturedLines() {
-        Logger logger = Logger.getLogger(SendEmailService.class.getName());
-        for (Handler previous : logger.getHandlers()) {
-            logger.removeHandler(previous);
-        }
-        List<LogRecord> lines = new CopyOnWriteArrayList<>();
-        logger.addHandler(new Handler() {
-            @Override
-            public void publish(LogRecord line) {
-                lines.add(line);
-            }
-
-            @Override
-            public void flush() {}
-
-            @Override
-            public void close() {}
-        });
-        return lines;
-    }
-
-    private static String formatted(LogRecord line) {
-        return new SimpleFormatter().formatMessage(line);
-    }
 }

@@ -125,13 +125,13 @@ class VerifySmtpConfigurationServiceTest {
     @Test
     void thePortAndTlsMismatchIsAdvisedBothWays() {
         probe.answer = Fakes.Probe.failing(SmtpStep.GREETING, Problem.TIMED_OUT, Optional.empty());
-        assertTrue(adviceFor(SmtpConfiguration.of("smtp.example.com", 2465, "u", "p", "a@example.com")).get(0)
+        assertTrue(adviceFor(SmtpConfiguration.of("smtp.example.com", 2465, "u", "p", "a@example.com", false)).get(0)
                 .contains("set secure to true"));
 
         probe.answer = Fakes.Probe.failing(SmtpStep.TLS, Problem.PLAIN_TEXT_WHERE_TLS_EXPECTED, Optional.empty());
         assertTrue(adviceFor(SmtpConfiguration.of("smtp.example.com", 2587, "u", "p", "a@example.com", true)).get(0)
                 .contains("set secure to false"));
-        assertTrue(adviceFor(SmtpConfiguration.of("smtp.example.com", 465, "u", "p", "a@example.com")).get(0)
+        assertTrue(adviceFor(SmtpConfiguration.of("smtp.example.com", 465, "u", "p", "a@example.com", false)).get(0)
                 .contains("STARTTLS port (usually 587)"));
     }
 
@@ -253,7 +253,7 @@ class VerifySmtpConfigurationServiceTest {
         SmtpConfiguration stored = Fakes.configuration("smtp.example.com");
         repository.stores(stored);
         SmtpConfiguration replaced = SmtpConfiguration.of("smtp.example.com", 587, "user", "new-pa55word",
-                "noreply@example.com");
+                "noreply@example.com", false);
         probe.whileProbing = configuration -> repository.stores(replaced);
         SaveSmtpConfigurationService save = core.save(Optional.of(verifier));
         SmtpConfigurationChange change = given(stored);
@@ -339,8 +339,7 @@ class VerifySmtpConfigurationServiceTest {
 
     /** A reload use case verifying on apply, which has made good.example.com active. */
     private ReloadSmtpConfigurationService reloadVerifyingOnApply() {
-        ReloadSmtpConfigurationService reload =
-                core.reload(Optional.of(verifier));
+        ReloadSmtpConfigurationService reload = core.reload(Optional.of(verifier));
         repository.stores(Fakes.configuration("good.example.com"));
         reload.reload();
         return reload;
@@ -356,6 +355,8 @@ class VerifySmtpConfigurationServiceTest {
 
         assertEquals(readsBefore + 1, repository.reads.get(), "a second read would pay the backend's timeout again");
         assertTrue(core.board.status().lastReloadError().orElseThrow().message().contains("did not answer"));
+        assertEquals("reload fake backend_unavailable", metrics.events.getLast());
+        assertFalse(core.board.lastBackendContact().orElseThrow().reachable());
         assertEquals(Fakes.configuration("good.example.com"), core.board.status().active().orElseThrow().configuration());
     }
 

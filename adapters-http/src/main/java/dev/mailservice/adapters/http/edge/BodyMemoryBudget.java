@@ -17,6 +17,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * the budget is the heap divided by {@link #HEAP_BYTES_PER_BODY_BYTE}. A body larger than the
  * whole budget is still taken when nothing else is held, so that the largest allowed request
  * can always be served on a small heap, one at a time.
+ *
+ * <p>Written here because Helidon's limits ({@code max-concurrent-requests}, its concurrency
+ * limits) count requests, not body bytes, and answer without {@code Retry-After}.
  */
 public final class BodyMemoryBudget {
 

@@ -34,6 +34,9 @@ import java.util.function.BiFunction;
  *   <li><b>memory</b>: a body is read only once the {@link BodyMemoryBudget} has room for it
  *       ({@link #readObject}), else the request gets 503 with {@code Retry-After} unread.</li>
  * </ul>
+ *
+ * <p>Written here because Helidon's {@code max-payload-size} is one limit per listener and answers
+ * without the limit in words; the limits here are per route, and the listener's is only a backstop.
  */
 public final class RequestBodies implements Filter {
 

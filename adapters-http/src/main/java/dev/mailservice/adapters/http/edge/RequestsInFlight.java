@@ -17,7 +17,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * said so would be answered 500, and the client's retry would send the mail twice. So the server
  * first drains: new requests are answered 503 (a client or proxy that retries goes to another
  * replica), and the ones under way finish. An error answer is written just after its request
- * leaves the count; Helidon's stop gives busy connections a grace period for that.
+ * leaves the count; Helidon's stop gives busy connections a grace period for that. (Written here
+ * because Helidon's stop refuses new connections rather than answering 503.)
  */
 public final class RequestsInFlight implements Filter {
 

@@ -156,7 +156,7 @@ class ConfigManagerRoutesTest extends HttpAdapterTest {
     @Test
     void theStoredDocumentIsReadEachTime() throws Exception {
         useCases.storedAnswer = () -> Optional.of(new StoredSmtpConfiguration(
-                SmtpConfiguration.of("relay.local", 25, null, null, "relay@example.com"), 0));
+                SmtpConfiguration.of("relay.local", 25, null, null, "relay@example.com", false), 0, OpaqueFields.NONE));
 
         assertOk(get(PATH, admin()), "{\"host\":\"relay.local\",\"port\":25,\"fromEmail\":\"relay@example.com\"}");
     }

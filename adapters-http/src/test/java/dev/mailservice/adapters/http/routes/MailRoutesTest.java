@@ -51,7 +51,7 @@ class MailRoutesTest extends HttpAdapterTest {
 
     @Test
     void reloadLeavesOutAMissingUsername() throws Exception {
-        useCases.reloadAnswer = () -> Optional.of(SmtpConfiguration.of("relay.local", 25, null, null, "noreply@example.com"));
+        useCases.reloadAnswer = () -> Optional.of(SmtpConfiguration.of("relay.local", 25, null, null, "noreply@example.com", false));
 
         Answer response = reloadWith(Tokens.scoped(SCOPED_SECRET, "fetch:config"));
 
