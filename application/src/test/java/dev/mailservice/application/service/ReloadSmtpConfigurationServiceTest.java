@@ -31,6 +31,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class ReloadSmtpConfigurationServiceTest {
 
@@ -247,21 +249,25 @@ class ReloadSmtpConfigurationServiceTest {
         }
     }
 
-    @Test
-    void aReloadThatWaitsLongerThanTwoCallsOfTheBackendAnswersUnavailableAndTheOneUnderWayStillApplies() {
+    @ParameterizedTest
+    @CsvSource({"50, 100, 1", "600, 1200, 2"})
+    void aReloadThatWaitsLongerThanTwoCallsOfTheBackendAnswersUnavailableAndTheOneUnderWayStillApplies(
+            long callMillis, long waitedMillis, long retryAfterSeconds) {
         assertTimeoutPreemptively(HANG_GUARD, () -> {
             repository.stores(configuration("held.example.com"));
             CountDownLatch readStarted = new CountDownLatch(1);
             CountDownLatch readMayFinish = new CountDownLatch(1);
             repository.holdsReads(readStarted, readMayFinish);
-            repository.callLimit = Duration.ofMillis(50);
+            repository.callLimit = Duration.ofMillis(callMillis);
             Future<Optional<SmtpConfiguration>> underWay = threads.submit(reload::reload);
             await(readStarted);
 
             BackendUnavailable refusal = assertThrows(BackendUnavailable.class, reload::reload);
 
-            assertEquals("Another read of fake store has not finished within 100 ms (two calls of 50 ms); try again later", refusal.getMessage());
-            assertEquals(Optional.of(Duration.ofSeconds(1)), refusal.retryAfter());
+            assertEquals("Another read of fake store has not finished within " + waitedMillis + " ms (two calls of "
+                    + callMillis + " ms); try again later", refusal.getMessage());
+            assertEquals(Optional.of(Duration.ofSeconds(retryAfterSeconds)), refusal.retryAfter(),
+                    "the whole seconds two calls may take, rounded up");
             assertEquals(1, repository.reads.get(), "the reload that gave up read the backend");
             readMayFinish.countDown();
             assertEquals(Optional.of(configuration("held.example.com")), underWay.get());
@@ -408,25 +414,6 @@ class ReloadSmtpConfigurationServiceTest {
 
         assertEquals(readsBefore + 2, repository.reads.get());
         assertEquals("b.example.com", activeConfiguration().host());
-    }
-
-    @Test
-    void aReloadRefusedForABusyBackendIsToldToTryAgainAfterTheWholeSecondsTwoCallsMayTake() {
-        assertTimeoutPreemptively(HANG_GUARD, () -> {
-            repository.stores(configuration("held.example.com"));
-            CountDownLatch readStarted = new CountDownLatch(1);
-            CountDownLatch readMayFinish = new CountDownLatch(1);
-            repository.holdsReads(readStarted, readMayFinish);
-            repository.callLimit = Duration.ofMillis(600);
-            Future<Optional<SmtpConfiguration>> underWay = threads.submit(reload::reload);
-            await(readStarted);
-
-            BackendUnavailable refusal = assertThrows(BackendUnavailable.class, reload::reload);
-
-            assertEquals(Optional.of(Duration.ofSeconds(2)), refusal.retryAfter(), "1200 ms, rounded up");
-            readMayFinish.countDown();
-            underWay.get();
-        });
     }
 
     @Test
