@@ -51,7 +51,7 @@ final class RecordingTrustManager extends X509ExtendedTrustManager {
         try {
             withHostName.run();
         } catch (CertificateException e) {
-            if (!HostNames.named(seen, host)) {
+            if (!CertificateNames.named(seen, host)) {
                 problem = Problem.HOST_NAME_MISMATCH;
             }
             throw e;
