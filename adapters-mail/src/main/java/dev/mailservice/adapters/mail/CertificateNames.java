@@ -12,10 +12,10 @@ import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
 
 /**
- * The names a server's certificate is for, and whether one of them is a given host, by the rules
- * the JDK applies to a TLS server (RFC 6125): an IP address must be among its IP addresses; a host
- * name among its DNS names, where a leftmost {@code *} stands for one label; its common name counts
- * only when it lists no DNS name.
+ * The names a server's certificate is for, as it lists them, and whether one of them is a given
+ * host, by the rules the JDK applies to a TLS server (RFC 6125): an IP address must be among its IP
+ * addresses; a host name among its DNS names, where a leftmost {@code *} stands for one label; its
+ * common name counts only when it lists no DNS name.
  */
 final class CertificateNames {
 
@@ -53,6 +53,11 @@ final class CertificateNames {
         return name.equals(expected);
     }
 
+    /** The subject alternative names of {@code certificate}, in its order; none when it lists none or they cannot be read. */
+    static List<String> alternativeNamesOf(X509Certificate certificate) {
+        return alternativeNames(certificate).stream().map(CertificateNames::value).toList();
+    }
+
     private static String withoutTrailingDot(String name) {
         return name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
     }
@@ -79,7 +84,7 @@ final class CertificateNames {
         }
     }
 
-    // Each entry is [type, value]; the values of DNS names and IP addresses are strings.
+    // Each entry is [type, value]; the values of names and addresses are strings.
     private static int type(List<?> name) {
         return (Integer) name.get(0);
     }
