@@ -142,7 +142,7 @@ public final class AngusSmtpProbe implements SmtpProbe {
             Socket open = tcp;
             if (open != null) {
                 cut = true;
-                closeQuietly(open);
+                SmtpSocket.closeQuietly(open);
             }
         }
 
@@ -432,9 +432,9 @@ public final class AngusSmtpProbe implements SmtpProbe {
                 // the server may have gone; the sockets close below
             }
             if (smtpSocket != tcp) {
-                closeQuietly(smtpSocket);
+                SmtpSocket.closeQuietly(smtpSocket);
             }
-            closeQuietly(tcp);
+            SmtpSocket.closeQuietly(tcp);
         }
 
         /**
@@ -550,16 +550,6 @@ public final class AngusSmtpProbe implements SmtpProbe {
     @FunctionalInterface
     private interface TlsHandshake {
         void run() throws IOException;
-    }
-
-    private static void closeQuietly(Socket socket) {
-        try {
-            if (socket != null) {
-                socket.close();
-            }
-        } catch (IOException e) {
-            // closing is all that is left to do
-        }
     }
 
     private static List<String> mechanisms(String authParameter) {

@@ -72,10 +72,10 @@ final class SmtpConnection {
             socket.noDeadline();
             return new SmtpConnection(transport, socket, "the SMTP server " + configuration.address());
         } catch (IOException | MessagingException e) {
-            closeQuietly(socket);
+            SmtpSocket.closeQuietly(socket);
             throw openingFailure(configuration, e, transport);
         } catch (RuntimeException | Error e) {
-            closeQuietly(socket);
+            SmtpSocket.closeQuietly(socket);
             throw e;
         }
     }
@@ -132,7 +132,7 @@ final class SmtpConnection {
         } catch (MessagingException | RuntimeException e) {
             // The connection is being thrown away; a failed QUIT changes nothing.
         } finally {
-            closeQuietly(socket);
+            SmtpSocket.closeQuietly(socket);
         }
     }
 
@@ -351,17 +351,6 @@ final class SmtpConnection {
             cause = cause.getCause();
         }
         return cause;
-    }
-
-    private static void closeQuietly(Socket socket) {
-        if (socket == null) {
-            return;
-        }
-        try {
-            socket.close();
-        } catch (IOException e) {
-            // closing is all that is left to do
-        }
     }
 
     /** How far a mail has got on the connection. */
