@@ -568,6 +568,6 @@ public final class AngusSmtpProbe implements SmtpProbe {
     }
 
     private static Throwable rootCause(Throwable failure) {
-        return SmtpConnection.rootCause(failure);
+        return FailureDiagnosis.rootCause(failure);
     }
 }
