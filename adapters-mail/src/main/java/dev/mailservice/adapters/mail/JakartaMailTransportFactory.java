@@ -128,7 +128,7 @@ public final class JakartaMailTransportFactory implements MailTransportFactory {
         properties.setProperty("mail.transport.protocol", "smtp");
         properties.setProperty("mail.smtp.auth", Boolean.toString(kind.authenticate()));
         properties.setProperty("mail.smtp.ssl.checkserveridentity", "true");
-        // Whole mails with DATA, never BDAT chunks: SmtpConnection tells a mail handed over from one that
+        // Whole mails with DATA, never BDAT chunks: MailPhaseTransport tells a mail handed over from one that
         // was not by the end-of-data dot, which BDAT has not.
         properties.setProperty("mail.smtp.chunksize", "0");
         // Used for implicit TLS and for the STARTTLS upgrade alike, over the connection the service made.

@@ -7,7 +7,6 @@ import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Collectors;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedTrustManager;
 
@@ -51,7 +50,7 @@ final class RecordingTrustManager extends X509ExtendedTrustManager {
         try {
             withHostName.run();
         } catch (CertificateException e) {
-            if (!HostNames.named(seen, host)) {
+            if (!CertificateNames.named(seen, host)) {
                 problem = Problem.HOST_NAME_MISMATCH;
             }
             throw e;
@@ -125,16 +124,7 @@ final class RecordingTrustManager extends X509ExtendedTrustManager {
     }
 
     private static String names(X509Certificate certificate) {
-        try {
-            if (certificate.getSubjectAlternativeNames() == null) {
-                return "";
-            }
-            // Each entry is [type, value]; the values of names and addresses are strings.
-            return " (names " + certificate.getSubjectAlternativeNames().stream()
-                    .map(name -> String.valueOf(((List<?>) name).get(1)))
-                    .collect(Collectors.joining(", ")) + ")";
-        } catch (java.security.cert.CertificateParsingException e) {
-            return "";
-        }
+        List<String> names = CertificateNames.alternativeNamesOf(certificate);
+        return names.isEmpty() ? "" : " (names " + String.join(", ", names) + ")";
     }
 }

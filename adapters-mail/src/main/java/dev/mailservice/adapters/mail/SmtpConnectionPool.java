@@ -1,6 +1,5 @@
 package dev.mailservice.adapters.mail;
 
-import dev.mailservice.application.failure.DeliveryFailed;
 import dev.mailservice.application.failure.Overloaded;
 import java.time.Duration;
 import java.util.Deque;
@@ -10,8 +9,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 
@@ -28,11 +25,11 @@ import java.util.function.LongSupplier;
  * server's own limits close it under a mail. A connection let go of while other
  * sends are under way is replaced in the background, so that the next send finds one ready.
  *
- * <p>A server that refuses a new connection for its own limit (a 4xx greeting, or 432 at login)
- * while connections to it are open lowers the maximum to those connections: the send waits for one
- * of them instead of failing. Providers cap concurrent connections, some at three per mailbox. The
- * maximum climbs back by one connection after each {@link Limits#recoverAfter} without such a
- * refusal, when a send would otherwise wait, up to where it started.
+ * <p>A server that refuses a new connection for its own limit while connections to it are open
+ * lowers the maximum to those connections, and the send waits for one of them instead of failing;
+ * the maximum climbs back after quiet spells ({@link ConnectionPlaces}). What the server was seen to
+ * allow a connection in mails is kept apart ({@link LearnedMailLimit}): the pool lends connections
+ * within both.
  *
  * <p>Whatever a send meets on a connection, an {@link Error} included, the place it took in the
  * pool is given back: the pool never stays full of nothing.
@@ -46,17 +43,6 @@ final class SmtpConnectionPool implements AutoCloseable {
      */
     private static final ExecutorService BACKGROUND = Executors.newCachedThreadPool(
             Thread.ofPlatform().name("smtp-pool-background").daemon(true).factory());
-
-    /** How long idle a connection may have been for its closing to tell of the server's limit of mails, not of idling. */
-    private static final Duration A_MOMENT = Duration.ofMillis(250);
-    /** How long closes after the same number of mails must go on to teach the pool that number, at least and at most. */
-    private static final Duration A_SECOND = Duration.ofSeconds(1);
-    private static final Duration LEARNING_WINDOW = Duration.ofMinutes(1);
-    /** How long the pool keeps to a limit of mails it learned. */
-    static final Duration LEARNED_LIMIT_LASTS = Duration.ofMinutes(5);
-
-    /** What a send refused for want of a connection asks its client to wait. */
-    private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
 
     /**
      * How a pool keeps its connections.
@@ -98,39 +84,17 @@ final class SmtpConnectionPool implements AutoCloseable {
         }
     }
 
-    /** Permits that can be taken away and given back: the pool's maximum, as the server allows it. */
-    private static final class Permits extends Semaphore {
-        private static final long serialVersionUID = 1L;
-
-        Permits(int permits) {
-            super(permits, true);
-        }
-
-        void lower(int by) {
-            reducePermits(by);
-        }
-    }
-
     private final Opener opener;
     private final Limits limits;
     private final String server;
-    private final Permits permits;
+    private final ConnectionPlaces places;
+    private final LearnedMailLimit mailLimit;
     /** Most recently used first: a send takes the freshest, the sweep closes from the other end. */
     private final Deque<Idle> idle = new ConcurrentLinkedDeque<>();
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicInteger lent = new AtomicInteger();
     private final SmtpMeters meters;
     private final LongSupplier nanoTime;
-    /** How many connections may be open at once now: {@link Limits#maximum} or less. */
-    private int maximum;
-    /** When the server last refused a connection for its limit, or the maximum last climbed. */
-    private long lastLoweredOrRaised;
-    /** After how many mails the server closes connections at their next one, and since when it keeps doing so. */
-    private int closesAtMails = -1;
-    private long closesSince;
-    /** How many mails the server was seen to allow a connection, and since when; unbounded while none was seen. */
-    private volatile int learnedMaxMails = Integer.MAX_VALUE;
-    private volatile long learnedAt;
     private volatile boolean closed;
 
     /**
@@ -144,9 +108,8 @@ final class SmtpConnectionPool implements AutoCloseable {
         this.server = server;
         this.meters = meters;
         this.nanoTime = nanoTime;
-        this.maximum = limits.maximum();
-        this.permits = new Permits(limits.maximum());
-        meters.allowedChanged(maximum);
+        this.places = new ConnectionPlaces(limits, server, meters, nanoTime);
+        this.mailLimit = new LearnedMailLimit(limits.maxMails(), server);
     }
 
     /**
@@ -158,7 +121,7 @@ final class SmtpConnectionPool implements AutoCloseable {
      */
     SmtpConnection borrow(long deadline) throws SmtpFailure {
         while (true) {
-            acquirePermit(Math.min(deadline, System.nanoTime() + limits.waitLimit().toNanos()));
+            places.take(Math.min(deadline, System.nanoTime() + limits.waitLimit().toNanos()));
             boolean lent = false;
             try {
                 SmtpConnection connection = takeLiveIdle(deadline);
@@ -173,13 +136,13 @@ final class SmtpConnectionPool implements AutoCloseable {
                 lent = true;
                 return connection;
             } catch (SmtpFailure failure) {
-                if (!failure.refusedForItsLimit() || !lowerMaximumToOpenConnections()) {
+                if (!failure.refusedForItsLimit() || !places.lowerTo(open.get())) {
                     throw failure;
                 }
                 // The server holds as many as it takes: wait for one of them, within the same limits.
             } finally {
                 if (!lent) {
-                    permits.release();
+                    places.free();
                 }
             }
         }
@@ -204,7 +167,7 @@ final class SmtpConnectionPool implements AutoCloseable {
             }
         } finally {
             // Whatever failed above, the place in the pool is not lost.
-            permits.release();
+            places.free();
         }
         if (closed) {
             closeIdle();
@@ -222,13 +185,13 @@ final class SmtpConnectionPool implements AutoCloseable {
      */
     private void openSpare() {
         // A place a send waits for is the send's: the spare would make it wait for a whole opening.
-        if (closed || permits.hasQueuedThreads() || !permits.tryAcquire()) {
+        if (closed || places.sendWaits() || !places.tryTake()) {
             return;
         }
         try {
             BACKGROUND.execute(this::openSpareNow);
         } catch (RuntimeException notStarted) {
-            permits.release();
+            places.free();
         }
     }
 
@@ -251,7 +214,7 @@ final class SmtpConnectionPool implements AutoCloseable {
             System.getLogger(SmtpConnectionPool.class.getName()).log(System.Logger.Level.DEBUG,
                     "A spare connection to {0} could not be opened: {1}", server, e.getMessage());
         } finally {
-            permits.release();
+            places.free();
         }
     }
 
@@ -269,8 +232,8 @@ final class SmtpConnectionPool implements AutoCloseable {
     }
 
     /** How many connections may be open at once now. */
-    synchronized int maximum() {
-        return maximum;
+    int maximum() {
+        return places.maximum();
     }
 
     /**
@@ -282,7 +245,7 @@ final class SmtpConnectionPool implements AutoCloseable {
     public void close() {
         synchronized (this) {
             if (!closed) {
-                meters.allowedChanged(-maximum);
+                places.withdraw();
             }
             closed = true;
         }
@@ -314,93 +277,20 @@ final class SmtpConnectionPool implements AutoCloseable {
 
     private boolean wornOut(SmtpConnection connection, long now) {
         Life life = lives.get(connection);
-        return connection.mails() >= maxMails(now) || life != null && now - life.openedAt >= limits.maxAge().toNanos();
-    }
-
-    /** How many mails may be begun on a connection now: the setting, or fewer where the server was seen to allow fewer. */
-    private int maxMails(long now) {
-        int learned = learnedMaxMails;
-        return learned < limits.maxMails() && now - learnedAt <= LEARNED_LIMIT_LASTS.toNanos() ? learned
-                : limits.maxMails();
+        return connection.mails() >= mailLimit.maxMails(now)
+                || life != null && now - life.openedAt >= limits.maxAge().toNanos();
     }
 
     /**
-     * Notes that the server closed {@code connection} at its next mail (a 421, or the end of the stream), a
-     * moment after the connection's last use (so not for idling). When it keeps doing so after the same number
-     * of mails for a second or more, the pool takes that number as the server's limit of mails a connection, and
-     * closes connections once they carried it, instead of finding each closed under its next mail. Servers set
-     * such limits (a few dozen mails, some fewer); the setting is what the pool assumes until it has seen one. A
-     * burst of closes at once (a server restarted under load closes every connection, at whatever count each
-     * had) teaches nothing. What the pool learned lasts {@link #LEARNED_LIMIT_LASTS} from when it learned it; then
-     * it tries the setting again.
+     * Notes that the server closed {@code connection} at its next mail (a 421, or the end of the stream): when it
+     * keeps doing so after the same number of mails, the pool takes that number as the server's limit of mails a
+     * connection ({@link LearnedMailLimit}).
      */
-    synchronized void closedByServer(SmtpConnection connection) {
+    void closedByServer(SmtpConnection connection) {
         Life life = lives.get(connection);
-        // The mails begun before the one the server closed the connection under.
-        int mails = connection.mails() - 1;
-        long now = nanoTime.getAsLong();
-        if (life == null || life.idleBeforeLent > A_MOMENT.toNanos() || mails < 1) {
-            return;
-        }
-        if (mails != closesAtMails || now - closesSince > LEARNING_WINDOW.toNanos()) {
-            closesAtMails = mails;
-            closesSince = now;
-        } else if (now - closesSince >= A_SECOND.toNanos() && mails < maxMails(now)) {
-            learnedAt = now;
-            learnedMaxMails = mails;
-            System.getLogger(SmtpConnectionPool.class.getName()).log(System.Logger.Level.INFO,
-                    "The SMTP server {0} closes a connection after {1} mails; closing them after {1} from now on",
-                    server, mails);
-        }
-    }
-
-    /** Lowers the maximum to the connections open now, if any are; false when none is (waiting would not help). */
-    private synchronized boolean lowerMaximumToOpenConnections() {
-        int openNow = open.get();
-        if (openNow < 1) {
-            return false;
-        }
-        lastLoweredOrRaised = nanoTime.getAsLong();
-        if (openNow < maximum) {
-            permits.lower(maximum - openNow);
-            meters.allowedChanged(openNow - maximum);
-            System.getLogger(SmtpConnectionPool.class.getName()).log(System.Logger.Level.WARNING,
-                    "The SMTP server {0} refused a connection beyond {1}; sending over those {1} from now on",
-                    server, openNow);
-            maximum = openNow;
-        }
-        return true;
-    }
-
-    /** Gives one place back to a lowered maximum, once the server refused none for a while. */
-    private synchronized void raiseMaximumAfterAQuietSpell() {
-        long now = nanoTime.getAsLong();
-        if (maximum < limits.maximum() && now - lastLoweredOrRaised >= limits.recoverAfter().toNanos()) {
-            lastLoweredOrRaised = now;
-            maximum++;
-            permits.release();
-            meters.allowedChanged(1);
-            System.getLogger(SmtpConnectionPool.class.getName()).log(System.Logger.Level.INFO,
-                    "No refusal from the SMTP server {0} for {1} s; trying {2} connections", server,
-                    limits.recoverAfter().toSeconds(), maximum);
-        }
-    }
-
-    private void acquirePermit(long until) {
-        if (permits.tryAcquire()) {
-            return;
-        }
-        raiseMaximumAfterAQuietSpell();
-        meters.sendWaited();
-        try {
-            if (!permits.tryAcquire(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-                throw new Overloaded("All " + maximum() + " connections to the SMTP server " + server
-                        + " stayed busy for " + limits.waitLimit().toMillis() + " ms", RETRY_AFTER);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw DeliveryFailed.temporary("Interrupted while waiting for a connection to " + server
-                    + "; the mail was not sent", 0, RETRY_AFTER, e);
+        if (life != null) {
+            // The mails begun before the one the server closed the connection under.
+            mailLimit.closedAfter(connection.mails() - 1, life.idleBeforeLent, nanoTime.getAsLong());
         }
     }
 

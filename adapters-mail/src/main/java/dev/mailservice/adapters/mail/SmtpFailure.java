@@ -4,7 +4,8 @@ import java.util.Objects;
 
 /**
  * One attempt at a mail failed, and where the mail was when it did: what decides whether it is
- * tried again. Built by {@link SmtpConnection}, which knows how far the conversation had got.
+ * tried again. Built by {@link FailureDiagnosis} from how far the conversation on an {@link
+ * SmtpConnection} had got.
  */
 final class SmtpFailure extends Exception {
 

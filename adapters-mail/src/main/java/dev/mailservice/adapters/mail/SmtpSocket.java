@@ -211,6 +211,18 @@ final class SmtpSocket extends Socket {
         }
     }
 
+    /** Closes {@code socket}, when there is one, and lets pass whatever the closing throws. */
+    static void closeQuietly(Socket socket) {
+        if (socket == null) {
+            return;
+        }
+        try {
+            socket.close();
+        } catch (IOException e) {
+            // closing is all that is left to do
+        }
+    }
+
     private static ScheduledThreadPoolExecutor writeLimits() {
         ScheduledThreadPoolExecutor limits = (ScheduledThreadPoolExecutor) Executors.newScheduledThreadPool(1,
                 Thread.ofPlatform().name("smtp-write-limit").daemon(true).factory());

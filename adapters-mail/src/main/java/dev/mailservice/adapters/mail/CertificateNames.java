@@ -12,18 +12,20 @@ import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
 
 /**
- * Whether a certificate names a host, by the rules the JDK applies to a TLS server (RFC 6125): an
- * IP address must be among its IP addresses; a host name among its DNS names, where a leftmost
- * {@code *} stands for one label; its common name counts only when it lists no DNS name.
+ * The names a server's certificate is for, as it lists them, and whether one of them is a given
+ * host, by the rules the JDK applies to a TLS server (RFC 6125): an IP address must be among its IP
+ * addresses; a host name among its DNS names, where a leftmost {@code *} stands for one label; its
+ * common name counts only when it lists no DNS name.
  */
-final class HostNames {
+final class CertificateNames {
 
     /** The types of subject alternative names (RFC 5280): DNS name and IP address. */
     private static final int DNS = 2;
     private static final int IP = 7;
 
-    private HostNames() {}
+    private CertificateNames() {}
 
+    /** Whether {@code certificate} is for {@code host} (a host name, or an IP address, bracketed or not). */
     static boolean named(X509Certificate certificate, String host) {
         if (certificate == null) {
             return false;
@@ -33,13 +35,14 @@ final class HostNames {
         if (isAddress(wanted)) {
             return names.stream().filter(name -> type(name) == IP).anyMatch(name -> sameAddress(value(name), wanted));
         }
-        List<String> dnsNames = names.stream().filter(name -> type(name) == DNS).map(HostNames::value).toList();
+        List<String> dnsNames = names.stream().filter(name -> type(name) == DNS).map(CertificateNames::value).toList();
         if (!dnsNames.isEmpty()) {
             return dnsNames.stream().anyMatch(pattern -> matches(pattern, wanted));
         }
         return commonName(certificate).stream().anyMatch(name -> matches(name, wanted));
     }
 
+    /** Whether {@code host} is the DNS name {@code pattern}, or one label under its leftmost {@code *}. */
     static boolean matches(String pattern, String host) {
         String name = withoutTrailingDot(host.toLowerCase(Locale.ROOT));
         String expected = withoutTrailingDot(pattern.toLowerCase(Locale.ROOT));
@@ -48,6 +51,11 @@ final class HostNames {
             return firstDot > 0 && name.substring(firstDot).equals(expected.substring(1));
         }
         return name.equals(expected);
+    }
+
+    /** The subject alternative names of {@code certificate}, in its order; none when it lists none or they cannot be read. */
+    static List<String> alternativeNamesOf(X509Certificate certificate) {
+        return alternativeNames(certificate).stream().map(CertificateNames::value).toList();
     }
 
     private static String withoutTrailingDot(String name) {
@@ -76,7 +84,7 @@ final class HostNames {
         }
     }
 
-    // Each entry is [type, value]; the values of DNS names and IP addresses are strings.
+    // Each entry is [type, value]; the values of names and addresses are strings.
     private static int type(List<?> name) {
         return (Integer) name.get(0);
     }

@@ -1,0 +1,117 @@
+package dev.mailservice.adapters.mail;
+
+import dev.mailservice.domain.SmtpConfiguration;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import java.io.OutputStream;
+
+/**
+ * Angus's client on a connection that sends mail, noting the phase of each mail and the worst
+ * reply of the phase: what tells, when a mail fails, how far it had got ({@link FailureDiagnosis}).
+ */
+final class MailPhaseTransport extends ConfiguredTransport {
+
+    /** How far a mail has got on the connection. */
+    enum Phase {
+        /** Greeting, EHLO, STARTTLS, AUTH. */
+        OPENING,
+        /** Logged in, between mails. */
+        READY,
+        MAIL_FROM,
+        RCPT_TO,
+        /** The DATA command. */
+        DATA,
+        /** The mail's text is being written. */
+        BODY,
+        /** The whole mail and its end were written: from here, the server may have taken it. */
+        DOT_SENT
+    }
+
+    private volatile Phase phase = Phase.OPENING;
+    /** The greeting's reply code, once read. */
+    private int greeting;
+    /** The highest 4xx or 5xx reply code of the current phase; 0 while none came. */
+    private int worstReply;
+    /** That reply, fit to show: Angus forgets it when the reset that follows fails. */
+    private String worstReplyText = "";
+    /** Whether a reply was the end of the stream (or not a reply at all): the connection is spent. */
+    private boolean streamEnded;
+
+    MailPhaseTransport(Session session, SmtpConfiguration configuration, SmtpSocket socket) {
+        super(session, configuration, socket);
+    }
+
+    /** A new mail starts. */
+    void begin() {
+        enter(Phase.READY);
+    }
+
+    Phase phase() {
+        return phase;
+    }
+
+    int greeting() {
+        return greeting;
+    }
+
+    int worstReply() {
+        return worstReply;
+    }
+
+    String worstReplyText() {
+        return worstReplyText;
+    }
+
+    boolean streamEnded() {
+        return streamEnded;
+    }
+
+    private void enter(Phase next) {
+        phase = next;
+        worstReply = 0;
+        worstReplyText = "";
+    }
+
+    @Override
+    protected int readServerResponse() throws MessagingException {
+        int code = super.readServerResponse();
+        streamEnded |= code == -1;
+        if (phase == Phase.OPENING && greeting == 0) {
+            greeting = code;
+        }
+        if (code >= 400 && code > worstReply) {
+            worstReply = code;
+            worstReplyText = lastReply();
+        }
+        return code;
+    }
+
+    @Override
+    protected void mailFrom() throws MessagingException {
+        enter(Phase.MAIL_FROM);
+        super.mailFrom();
+    }
+
+    @Override
+    protected void rcptTo() throws MessagingException {
+        enter(Phase.RCPT_TO);
+        super.rcptTo();
+    }
+
+    @Override
+    protected OutputStream data() throws MessagingException {
+        enter(Phase.DATA);
+        OutputStream body = super.data();
+        enter(Phase.BODY);
+        return body;
+    }
+
+    /** The end-of-data dot is written through here: once it is, the mail is handed over. */
+    @Override
+    protected void sendCommand(String command) throws MessagingException {
+        super.sendCommand(command);
+        if (phase == Phase.BODY && ".".equals(command)) {
+            enter(Phase.DOT_SENT);
+        }
+    }
+}
