@@ -79,8 +79,8 @@ final class CoreModule extends AbstractModule {
     @Provides
     @Singleton
     VerifySmtpConfiguration verifySmtpConfiguration(ConfigRepository repository, SmtpVerifier verifier,
-            ServiceMetrics metrics) {
-        return new VerifySmtpConfigurationService(repository, verifier, metrics);
+            MailRenderer renderer, ServiceMetrics metrics) {
+        return new VerifySmtpConfigurationService(repository, verifier, renderer, metrics);
     }
 
     @Provides

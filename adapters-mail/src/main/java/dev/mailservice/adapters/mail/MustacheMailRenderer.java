@@ -41,8 +41,12 @@ public final class MustacheMailRenderer implements MailRenderer {
 
     private record Compiled(Mustache subject, Mustache html, Mustache text) {}
 
+    /** The verification's test mail: not one of PipesHub's templates, so no caller can ask for it by name. */
+    private static final String TEST_MAIL = "smtpTest";
+
     private final String brand;
     private final Map<MailTemplate, Compiled> templates = new EnumMap<>(MailTemplate.class);
+    private final Compiled testMail;
 
     /** @param brand the product name every mail shows */
     public MustacheMailRenderer(String brand) {
@@ -63,23 +67,33 @@ public final class MustacheMailRenderer implements MailRenderer {
         };
         Properties subjects = subjects();
         for (MailTemplate template : MailTemplate.values()) {
-            String name = template.key();
-            String subject = subjects.getProperty(name);
-            if (subject == null) {
-                throw new IllegalStateException("templates/subjects.properties has no subject for " + name);
-            }
-            templates.put(template, new Compiled(
-                    plain.compile(new StringReader(subject), name + ".subject"),
-                    html.compile(name + ".html.mustache"),
-                    plain.compile(name + ".txt.mustache")));
+            templates.put(template, compile(template.key(), subjects, html, plain));
         }
+        testMail = compile(TEST_MAIL, subjects, html, plain);
+    }
+
+    private static Compiled compile(String name, Properties subjects, MustacheFactory html, MustacheFactory plain) {
+        String subject = subjects.getProperty(name);
+        if (subject == null) {
+            throw new IllegalStateException("templates/subjects.properties has no subject for " + name);
+        }
+        return new Compiled(plain.compile(new StringReader(subject), name + ".subject"),
+                html.compile(name + ".html.mustache"), plain.compile(name + ".txt.mustache"));
     }
 
     @Override
     public RenderedMail render(MailRequest request) {
-        Map<String, Object> values = new HashMap<>(request.templateData());
+        return render(templates.get(request.template()), request.templateData());
+    }
+
+    @Override
+    public RenderedMail renderTestMail(String server) {
+        return render(testMail, Map.of("server", server));
+    }
+
+    private RenderedMail render(Compiled compiled, Map<String, String> data) {
+        Map<String, Object> values = new HashMap<>(data);
         values.put(BRAND, brand);
-        Compiled compiled = templates.get(request.template());
         return new RenderedMail(execute(compiled.subject(), values).strip(), execute(compiled.html(), values),
                 execute(compiled.text(), values).strip() + "\n");
     }

@@ -114,4 +114,15 @@ class MustacheMailRendererTest {
     void aBlankBrandIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> new MustacheMailRenderer(" "));
     }
+
+    @Test
+    void theTestMailNamesTheServerItWentThroughUnderTheBrand() {
+        RenderedMail mail = renderer.renderTestMail("smtp.example.com:587");
+
+        assertEquals("Test mail: the SMTP settings work", mail.defaultSubject());
+        assertTrue(mail.text().contains("It was sent through the SMTP server smtp.example.com:587 to check the mail "
+                + "settings; no reply is needed."), mail.text());
+        assertTrue(mail.html().contains("smtp.example.com:587"), mail.html());
+        assertTrue(mail.text().startsWith("PipesHub"), mail.text());
+    }
 }

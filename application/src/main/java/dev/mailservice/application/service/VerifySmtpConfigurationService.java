@@ -4,6 +4,7 @@ import dev.mailservice.application.failure.Overloaded;
 import dev.mailservice.application.port.in.SmtpConfigurationChange;
 import dev.mailservice.application.port.in.VerifySmtpConfiguration;
 import dev.mailservice.application.port.out.ConfigRepository;
+import dev.mailservice.application.port.out.MailRenderer;
 import dev.mailservice.application.port.out.ServiceMetrics;
 import dev.mailservice.application.port.out.ServiceMetrics.VerificationTrigger;
 import dev.mailservice.domain.EmailAddress;
@@ -34,12 +35,16 @@ public final class VerifySmtpConfigurationService implements VerifySmtpConfigura
 
     private final ConfigRepository repository;
     private final SmtpVerifier verifier;
+    private final MailRenderer renderer;
     private final ServiceMetrics metrics;
     private final Semaphore running = new Semaphore(MAX_AT_ONCE);
 
-    public VerifySmtpConfigurationService(ConfigRepository repository, SmtpVerifier verifier, ServiceMetrics metrics) {
+    /** @param renderer renders the test mail, beside the service's other mails */
+    public VerifySmtpConfigurationService(ConfigRepository repository, SmtpVerifier verifier, MailRenderer renderer,
+            ServiceMetrics metrics) {
         this.repository = Objects.requireNonNull(repository, "repository");
         this.verifier = Objects.requireNonNull(verifier, "verifier");
+        this.renderer = Objects.requireNonNull(renderer, "renderer");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
     }
 
@@ -63,12 +68,9 @@ public final class VerifySmtpConfigurationService implements VerifySmtpConfigura
         }
     }
 
-    /** The test mail: a template of its own, short, naming the server it went through and nothing secret. */
-    static MailMessage testMail(SmtpConfiguration configuration, EmailAddress to) {
-        String text = "This is a test mail. It was sent through the SMTP server " + configuration.asciiHost() + ":"
-                + configuration.port() + " to check the mail settings; no reply is needed.";
-        // An ASCII host name holds letters, digits, dots, ':', '[', ']', '-' and '_' alone: nothing to escape in HTML.
-        return new MailMessage(List.of(to), List.of(), "Test mail: the SMTP settings work", "<p>" + text + "</p>",
-                text, List.of());
+    /** The test mail to {@code to}, naming the server it goes through. */
+    private MailMessage testMail(SmtpConfiguration configuration, EmailAddress to) {
+        MailRenderer.RenderedMail mail = renderer.renderTestMail(configuration.asciiHost() + ":" + configuration.port());
+        return new MailMessage(List.of(to), List.of(), mail.defaultSubject(), mail.html(), mail.text(), List.of());
     }
 }

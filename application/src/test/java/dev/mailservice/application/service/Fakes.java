@@ -2,12 +2,14 @@ package dev.mailservice.application.service;
 
 import dev.mailservice.application.failure.WriteConflict;
 import dev.mailservice.application.port.out.ConfigRepository;
+import dev.mailservice.application.port.out.MailRenderer;
 import dev.mailservice.application.port.out.MailTransport;
 import dev.mailservice.application.port.out.MailTransportFactory;
 import dev.mailservice.application.port.out.ServiceMetrics;
 import dev.mailservice.application.port.out.SmtpProbe;
 import dev.mailservice.domain.EmailAddress;
 import dev.mailservice.domain.MailMessage;
+import dev.mailservice.domain.MailRequest;
 import dev.mailservice.domain.OpaqueFields;
 import dev.mailservice.domain.SmtpConfiguration;
 import dev.mailservice.domain.SmtpStep;
@@ -262,6 +264,21 @@ final class Fakes {
             public void close() {}
         });
         return lines;
+    }
+
+    /** A renderer that shows a request's {@code name} and says the test mail's server. */
+    static class Renderer implements MailRenderer {
+
+        @Override
+        public RenderedMail render(MailRequest request) {
+            return new RenderedMail("Default subject", "<p>" + request.templateData().get("name") + "</p>",
+                    request.templateData().get("name"));
+        }
+
+        @Override
+        public RenderedMail renderTestMail(String server) {
+            return new RenderedMail("Test mail", "<p>via " + server + "</p>", "via " + server);
+        }
     }
 
     static void await(CountDownLatch latch) {

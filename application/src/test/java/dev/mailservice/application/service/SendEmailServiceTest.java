@@ -34,8 +34,7 @@ class SendEmailServiceTest {
     private final Fakes.Repository repository = new Fakes.Repository();
     private final Fakes.TransportFactory factory = new Fakes.TransportFactory();
     private final Core core = new Core(repository, factory, metrics);
-    private final MailRenderer renderer = request -> new MailRenderer.RenderedMail(
-            "Default subject", "<p>" + request.templateData().get("name") + "</p>", request.templateData().get("name"));
+    private final MailRenderer renderer = new Fakes.Renderer();
     private final SendEmailService sendEmail = new SendEmailService(renderer, core.sender, 3, metrics);
 
     private static MailRequest request(String subject) {
@@ -68,9 +67,12 @@ class SendEmailServiceTest {
     void rendersTheMailOnlyOnceTheTransportIsReadyForIt() throws Exception {
         activate();
         AtomicInteger renders = new AtomicInteger();
-        SendEmailService counting = new SendEmailService(request -> {
-            renders.incrementAndGet();
-            return renderer.render(request);
+        SendEmailService counting = new SendEmailService(new Fakes.Renderer() {
+            @Override
+            public RenderedMail render(MailRequest request) {
+                renders.incrementAndGet();
+                return super.render(request);
+            }
         }, core.sender, 3, metrics);
         CountDownLatch waiting = new CountDownLatch(1);
         CountDownLatch ready = new CountDownLatch(1);

@@ -53,7 +53,7 @@ class VerifySmtpConfigurationServiceTest {
     private final Core core = new Core(repository, factory, metrics, Clock.fixed(NOW, ZoneOffset.UTC));
     private final SmtpVerifier verifier = core.verifier(probe, Duration.ofSeconds(20));
     private final VerifySmtpConfigurationService verify =
-            new VerifySmtpConfigurationService(repository, verifier, metrics);
+            new VerifySmtpConfigurationService(repository, verifier, new Fakes.Renderer(), metrics);
     private final ExecutorService threads = Executors.newCachedThreadPool();
 
     @AfterEach
@@ -84,7 +84,8 @@ class VerifySmtpConfigurationServiceTest {
         assertEquals(Optional.empty(), probe.testMails.get(0));
         MailMessage mail = probe.testMails.get(1).orElseThrow();
         assertEquals(List.of(new EmailAddress("ops@example.com")), mail.to());
-        assertTrue(mail.textBody().contains("smtp.example.com:587"), mail.textBody());
+        assertEquals("via smtp.example.com:587", mail.textBody());
+        assertEquals("Test mail", mail.subject());
         assertEquals(List.of(), repository.saved, "a verification stores nothing");
         assertEquals(List.of(), factory.built, "a verification applies nothing");
         assertEquals(List.of("verification request passed", "verification request passed"), metrics.events);

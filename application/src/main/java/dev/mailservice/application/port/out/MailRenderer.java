@@ -12,6 +12,12 @@ public interface MailRenderer {
     RenderedMail render(MailRequest request);
 
     /**
+     * Renders the test mail a verification sends: short, naming the server it went through
+     * ({@code host:port}) and nothing secret.
+     */
+    RenderedMail renderTestMail(String server);
+
+    /**
      * @param defaultSubject the template's own subject, used when the request gives none
      * @param html           the HTML part
      * @param text           the plain-text alternative
