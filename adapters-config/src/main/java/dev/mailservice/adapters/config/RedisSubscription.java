@@ -48,6 +48,8 @@ final class RedisSubscription extends JedisPubSub {
     /** Whether a PING went out that nothing was heard after yet, and when. */
     private volatile boolean pingUnanswered;
     private volatile long pingSentNanos;
+    // Touched only by the checks, one at a time.
+    private long lastCheckNanos = System.nanoTime();
     private final Object pingLock = new Object();
     // Touched by the subscription's own thread only (run, and the callbacks proceed makes).
     private boolean lost;
@@ -162,8 +164,12 @@ final class RedisSubscription extends JedisPubSub {
         }
         try {
             long now = System.nanoTime();
+            // A check that comes late shows the process starved of CPU: the PONG may be waiting unread on
+            // the subscription's thread, so an unanswered PING is judged only by a check on time.
+            boolean onTime = now - lastCheckNanos < CHECK_PERIOD.toNanos() * 3 / 2;
+            lastCheckNanos = now;
             if (pingUnanswered) {
-                if (now - pingSentNanos > endpoint.timeout().toNanos()) {
+                if (onTime && now - pingSentNanos > endpoint.timeout().toNanos()) {
                     disconnect(current);
                 }
             } else if (now - lastHeardNanos >= PING_INTERVAL.toNanos()) {
