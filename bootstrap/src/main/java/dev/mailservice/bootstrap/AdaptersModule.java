@@ -19,7 +19,7 @@ import dev.mailservice.application.port.in.GetSmtpStatus;
 import dev.mailservice.application.port.in.GetStoredSmtpConfiguration;
 import dev.mailservice.application.port.in.ReloadSmtpConfiguration;
 import dev.mailservice.application.port.in.SaveSmtpConfiguration;
-import dev.mailservice.application.port.in.SendEmail;
+import dev.mailservice.application.port.in.SendMail;
 import dev.mailservice.application.port.in.SmtpStatus;
 import dev.mailservice.application.port.in.VerifySmtpConfiguration;
 import dev.mailservice.application.port.out.ConfigRepository;
@@ -116,7 +116,7 @@ final class AdaptersModule extends AbstractModule {
 
     @Provides
     @Singleton
-    HttpServer httpServer(ReloadSmtpConfiguration reload, GetSmtpStatus status, SendEmail sendEmail,
+    HttpServer httpServer(ReloadSmtpConfiguration reload, GetSmtpStatus status, SendMail sendEmail,
             SaveSmtpConfiguration save, GetStoredSmtpConfiguration stored, VerifySmtpConfiguration verify,
             GetServiceHealth health, TokenSecrets secrets) {
         TokenVerifier scopedTokens = new TokenVerifier(secrets.scopedJwtSecret());

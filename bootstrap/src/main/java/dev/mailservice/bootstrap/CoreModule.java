@@ -8,7 +8,7 @@ import dev.mailservice.application.port.in.GetSmtpStatus;
 import dev.mailservice.application.port.in.GetStoredSmtpConfiguration;
 import dev.mailservice.application.port.in.ReloadSmtpConfiguration;
 import dev.mailservice.application.port.in.SaveSmtpConfiguration;
-import dev.mailservice.application.port.in.SendEmail;
+import dev.mailservice.application.port.in.SendMail;
 import dev.mailservice.application.port.in.VerifySmtpConfiguration;
 import dev.mailservice.application.port.out.ConfigRepository;
 import dev.mailservice.application.port.out.MailRenderer;
@@ -23,7 +23,7 @@ import dev.mailservice.application.service.GetSmtpStatusService;
 import dev.mailservice.application.service.GetStoredSmtpConfigurationService;
 import dev.mailservice.application.service.ReloadSmtpConfigurationService;
 import dev.mailservice.application.service.SaveSmtpConfigurationService;
-import dev.mailservice.application.service.SendEmailService;
+import dev.mailservice.application.service.SendMailService;
 import dev.mailservice.application.service.SmtpStatusBoard;
 import dev.mailservice.application.service.SmtpVerifier;
 import dev.mailservice.application.service.VerifySmtpConfigurationService;
@@ -109,8 +109,8 @@ final class CoreModule extends AbstractModule {
 
     @Provides
     @Singleton
-    SendEmail sendEmail(MailRenderer renderer, ActiveMailSender sender, ServiceMetrics metrics) {
-        return new SendEmailService(renderer, sender, settings.mail().maxRecipients(), metrics);
+    SendMail sendEmail(MailRenderer renderer, ActiveMailSender sender, ServiceMetrics metrics) {
+        return new SendMailService(renderer, sender, settings.mail().maxRecipients(), metrics);
     }
 
     @Provides

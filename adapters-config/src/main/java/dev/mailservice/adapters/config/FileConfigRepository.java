@@ -124,7 +124,7 @@ public final class FileConfigRepository implements ConfigRepository {
     }
 
     @Override
-    public String sourceName() {
+    public String backendName() {
         return "file";
     }
 

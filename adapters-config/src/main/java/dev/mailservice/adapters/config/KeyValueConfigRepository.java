@@ -70,7 +70,7 @@ public final class KeyValueConfigRepository implements ConfigRepository {
     }
 
     @Override
-    public String sourceName() {
+    public String backendName() {
         return store.kind();
     }
 

@@ -139,7 +139,7 @@ abstract class ConfigRepositoryContractTest {
 
     @Test
     void reportsItsSourceName() {
-        assertEquals(expectedSourceName(), repository().sourceName());
+        assertEquals(expectedSourceName(), repository().backendName());
     }
 
     @Test

@@ -97,7 +97,7 @@ public final class ConfigurationFollower implements AutoCloseable {
 
                 @Override
                 public void watchResumed() {
-                    metrics.watchResumed(repository.sourceName());
+                    metrics.watchResumed(repository.backendName());
                 }
             });
         }

@@ -10,9 +10,9 @@ import dev.mailservice.application.port.in.VerifySmtpConfiguration.SmtpVerificat
 import dev.mailservice.application.port.out.ConfigRepository;
 import dev.mailservice.application.port.out.MailTransport;
 import dev.mailservice.application.port.out.MailTransportFactory;
-import dev.mailservice.application.port.out.ServiceMetrics;
 import dev.mailservice.application.port.out.ServiceMetrics.ReloadOutcome;
 import dev.mailservice.application.port.out.ServiceMetrics.VerificationTrigger;
+import dev.mailservice.application.port.out.ServiceMetrics;
 import dev.mailservice.domain.SmtpConfiguration;
 import dev.mailservice.domain.StoredSmtpConfiguration;
 import java.lang.System.Logger.Level;
@@ -139,7 +139,7 @@ public final class ReloadSmtpConfigurationService implements ReloadSmtpConfigura
             MailTransport transport = transportFactory.create(stored.configuration());
             // 4. Swap it in.
             sender.swapIn(stored.configuration(), transport);
-            board.applied(stored, repository.sourceName());
+            board.applied(stored, repository.backendName());
             return new Reload.Ended(ReloadOutcome.APPLIED, Optional.of(stored.configuration()));
         } catch (BackendUnavailable unreachable) {
             return new Reload.Failed(ReloadOutcome.BACKEND_UNAVAILABLE, unreachable);
@@ -150,7 +150,7 @@ public final class ReloadSmtpConfigurationService implements ReloadSmtpConfigura
 
     /** Notes whether the reload reached the backend, counts how it ended, and records a failure. */
     private void record(Reload reload, Duration took) {
-        String source = repository.sourceName();
+        String source = repository.backendName();
         switch (reload) {
             case Reload.Ended ended -> {
                 board.backendRead(source, true);
@@ -194,8 +194,8 @@ public final class ReloadSmtpConfigurationService implements ReloadSmtpConfigura
         try {
             stored = repository.load().map(StoredSmtpConfiguration::configuration);
         } catch (BackendUnavailable failure) {
-            board.backendRead(repository.sourceName(), false);
-            metrics.reloadFinished(repository.sourceName(), ReloadOutcome.BACKEND_UNAVAILABLE, Duration.ZERO);
+            board.backendRead(repository.backendName(), false);
+            metrics.reloadFinished(repository.backendName(), ReloadOutcome.BACKEND_UNAVAILABLE, Duration.ZERO);
             throw board.reloadFailed(failure);
         } catch (ServiceFailure unreadable) {
             return Optional.empty();

@@ -86,7 +86,7 @@ public final class SaveSmtpConfigurationService implements SaveSmtpConfiguration
             MailTransport transport = build(stored.configuration());
             // 4. Swap it in.
             sender.swapIn(stored.configuration(), transport);
-            board.applied(stored, repository.sourceName());
+            board.applied(stored, repository.backendName());
             return stored.configuration();
         }
     }

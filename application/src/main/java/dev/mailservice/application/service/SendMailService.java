@@ -5,11 +5,11 @@ import dev.mailservice.application.failure.InvalidInput;
 import dev.mailservice.application.failure.NotConfigured;
 import dev.mailservice.application.failure.Overloaded;
 import dev.mailservice.application.failure.ServiceFailure;
-import dev.mailservice.application.port.in.SendEmail;
+import dev.mailservice.application.port.in.SendMail;
 import dev.mailservice.application.port.out.MailRenderer;
 import dev.mailservice.application.port.out.MailTransport;
-import dev.mailservice.application.port.out.ServiceMetrics;
 import dev.mailservice.application.port.out.ServiceMetrics.MailOutcome;
+import dev.mailservice.application.port.out.ServiceMetrics;
 import dev.mailservice.domain.MailMessage;
 import dev.mailservice.domain.MailRequest;
 import java.lang.System.Logger.Level;
@@ -18,15 +18,15 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * Implements {@link SendEmail}: send through the active sender, rendering the mail only once the
+ * Implements {@link SendMail}: send through the active sender, rendering the mail only once the
  * sender has a connection ready for it ({@link MailTransport#send}), and leave one log line a send
  * saying how it ended. A mail goes to at most
  * {@code maxRecipients} addresses, To and Cc together: the service sends transactional mail, and a
  * request for thousands of recipients is a mistake or an abuse of the sender's reputation.
  */
-public final class SendEmailService implements SendEmail {
+public final class SendMailService implements SendMail {
 
-    private static final System.Logger LOG = System.getLogger(SendEmailService.class.getName());
+    private static final System.Logger LOG = System.getLogger(SendMailService.class.getName());
 
     private final MailRenderer renderer;
     private final ActiveMailSender sender;
@@ -37,7 +37,7 @@ public final class SendEmailService implements SendEmail {
      * @param maxRecipients how many addresses a mail may have, To and Cc together; at least 1
      * @param metrics       told how each send ended and how long it took
      */
-    public SendEmailService(MailRenderer renderer, ActiveMailSender sender, int maxRecipients, ServiceMetrics metrics) {
+    public SendMailService(MailRenderer renderer, ActiveMailSender sender, int maxRecipients, ServiceMetrics metrics) {
         this.renderer = Objects.requireNonNull(renderer, "renderer");
         this.sender = Objects.requireNonNull(sender, "sender");
         this.metrics = Objects.requireNonNull(metrics, "metrics");

@@ -153,7 +153,7 @@ final class Fakes {
         }
 
         @Override
-        public String sourceName() {
+        public String backendName() {
             return "fake";
         }
 

@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-class SendEmailServiceTest {
+class SendMailServiceTest {
 
     private final Fakes.Metrics metrics = new Fakes.Metrics();
 
@@ -35,7 +35,7 @@ class SendEmailServiceTest {
     private final Fakes.TransportFactory factory = new Fakes.TransportFactory();
     private final Core core = new Core(repository, factory, metrics);
     private final MailRenderer renderer = new Fakes.Renderer();
-    private final SendEmailService sendEmail = new SendEmailService(renderer, core.sender, 3, metrics);
+    private final SendMailService sendEmail = new SendMailService(renderer, core.sender, 3, metrics);
 
     private static MailRequest request(String subject) {
         return MailRequest.of("loginWithOTP", List.of("to@example.com"), List.of("cc@example.com"), subject,
@@ -67,7 +67,7 @@ class SendEmailServiceTest {
     void rendersTheMailOnlyOnceTheTransportIsReadyForIt() throws Exception {
         activate();
         AtomicInteger renders = new AtomicInteger();
-        SendEmailService counting = new SendEmailService(new Fakes.Renderer() {
+        SendMailService counting = new SendMailService(new Fakes.Renderer() {
             @Override
             public RenderedMail render(MailRequest request) {
                 renders.incrementAndGet();
@@ -132,8 +132,8 @@ class SendEmailServiceTest {
 
     @Test
     void aCapOfOneRecipientIsAllowedAndNoneIsNot() {
-        assertThrows(IllegalArgumentException.class, () -> new SendEmailService(renderer, core.sender, 0, metrics));
-        SendEmailService one = new SendEmailService(renderer, core.sender, 1, metrics);
+        assertThrows(IllegalArgumentException.class, () -> new SendMailService(renderer, core.sender, 0, metrics));
+        SendMailService one = new SendMailService(renderer, core.sender, 1, metrics);
         activate();
 
         one.send(MailRequest.of("loginWithOTP", List.of("a@example.com"), List.of(), null,
@@ -145,7 +145,7 @@ class SendEmailServiceTest {
     @Test
     void aRefusedRequestIsLoggedAsInformationAndEachSendReportsHowLongItTook() {
         activate();
-        List<String> lines = Fakes.logOf(SendEmailService.class);
+        List<String> lines = Fakes.logOf(SendMailService.class);
 
         assertThrows(InvalidInput.class, () -> sendEmail.send(MailRequest.of("loginWithOTP",
                 List.of("a@example.com", "b@example.com", "c@example.com", "d@example.com"), List.of(), null,
@@ -160,7 +160,7 @@ class SendEmailServiceTest {
     @Test
     void aSentMailLeavesOneLogLineWithItsAttemptsAndTheServersReply() {
         activate();
-        List<String> lines = Fakes.logOf(SendEmailService.class);
+        List<String> lines = Fakes.logOf(SendMailService.class);
 
         sendEmail.send(request("Your code"));
 
@@ -181,7 +181,7 @@ class SendEmailServiceTest {
                 DeliveryFailed.uncertain("who knows", 2, null), "uncertain");
 
         for (Map.Entry<DeliveryFailed, String> ending : endings.entrySet()) {
-            List<String> lines = Fakes.logOf(SendEmailService.class);
+            List<String> lines = Fakes.logOf(SendMailService.class);
             factory.last().failWith(ending.getKey());
 
             DeliveryFailed thrown = assertThrows(DeliveryFailed.class, () -> sendEmail.send(request("Your code")));

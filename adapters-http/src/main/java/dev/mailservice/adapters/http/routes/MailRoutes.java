@@ -5,7 +5,7 @@ import dev.mailservice.adapters.http.edge.RequestBodies;
 import dev.mailservice.adapters.http.edge.TokenVerifier;
 import dev.mailservice.application.port.in.GetSmtpStatus;
 import dev.mailservice.application.port.in.ReloadSmtpConfiguration;
-import dev.mailservice.application.port.in.SendEmail;
+import dev.mailservice.application.port.in.SendMail;
 import dev.mailservice.application.port.in.SmtpStatus;
 import dev.mailservice.contract.SmtpConfigurationJson.PasswordShown;
 import dev.mailservice.contract.SmtpConfigurationJson;
@@ -36,10 +36,10 @@ public final class MailRoutes implements HttpService {
 
     private final ReloadSmtpConfiguration reload;
     private final GetSmtpStatus smtpStatus;
-    private final SendEmail sendEmail;
+    private final SendMail sendEmail;
     private final TokenVerifier scopedTokens;
 
-    public MailRoutes(ReloadSmtpConfiguration reload, GetSmtpStatus smtpStatus, SendEmail sendEmail,
+    public MailRoutes(ReloadSmtpConfiguration reload, GetSmtpStatus smtpStatus, SendMail sendEmail,
             TokenVerifier scopedTokens) {
         this.reload = Objects.requireNonNull(reload, "reload");
         this.smtpStatus = Objects.requireNonNull(smtpStatus, "smtpStatus");
@@ -51,7 +51,7 @@ public final class MailRoutes implements HttpService {
     public void routing(HttpRules rules) {
         Routes.post(rules, "/updateSmtpConfig", scopedTokens.requireScope(FETCH_CONFIG_SCOPE), this::reload);
         Routes.get(rules, "/smtpConfig", scopedTokens.requireScope(FETCH_CONFIG_SCOPE), this::status);
-        Routes.post(rules, SEND_EMAIL, scopedTokens.requireScope(MAIL_SEND_SCOPE), SendEmailBody.REFUSALS, this::send);
+        Routes.post(rules, SEND_EMAIL, scopedTokens.requireScope(MAIL_SEND_SCOPE), SendMailBody.REFUSALS, this::send);
     }
 
     record ReloadAnswer(String message, Map<String, Object> smtp) {}
@@ -74,7 +74,7 @@ public final class MailRoutes implements HttpService {
     }
 
     private void send(ServerRequest request, ServerResponse response) {
-        sendEmail.send(SendEmailBody.read(RequestBodies.readObject(request)));
+        sendEmail.send(SendMailBody.read(RequestBodies.readObject(request)));
         Json.send(request, response, Status.OK_200, new SendAnswer(new SendAnswer.Sent(true, "Email sent")));
     }
 

@@ -30,11 +30,11 @@ import java.util.Map;
  * whose {@code contentType} is textual ({@code text/*}, JSON, XML) is text, and other content is
  * base64 when it is valid base64 and text otherwise.
  */
-final class SendEmailBody {
+final class SendMailBody {
 
     private static final String DEFAULT_CONTENT_TYPE = "application/octet-stream";
 
-    private SendEmailBody() {}
+    private SendMailBody() {}
 
     /** A send's refusals name the domain's fields as the contract names them: {@code to[1]} is {@code sendEmailTo[1]}. */
     static final RefusalWording REFUSALS = new RefusalWording(RefusalWording.PLAIN.code(), Map.of(

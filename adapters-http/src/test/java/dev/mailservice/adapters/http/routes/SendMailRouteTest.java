@@ -24,9 +24,9 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** POST /api/v1/mail/emails/sendEmail: the body's shapes, the answers, the limits. */
-class SendEmailRouteTest extends HttpAdapterTest {
+class SendMailRouteTest extends HttpAdapterTest {
 
-    SendEmailRouteTest(WebServer server, Http1Client client) {
+    SendMailRouteTest(WebServer server, Http1Client client) {
         super(server, client);
     }
 

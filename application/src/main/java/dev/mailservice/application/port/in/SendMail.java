@@ -10,7 +10,7 @@ import dev.mailservice.domain.MailRequest;
  * Use case: render one of the templates and send it through the sender active at this moment,
  * From the active configuration's {@code fromEmail}. A reload during the send does not disturb it.
  */
-public interface SendEmail {
+public interface SendMail {
 
     /**
      * Returns once the SMTP server has accepted the mail, tried again where the server did not

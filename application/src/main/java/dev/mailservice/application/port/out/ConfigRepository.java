@@ -1,8 +1,8 @@
 package dev.mailservice.application.port.out;
 
 import dev.mailservice.application.failure.BackendUnavailable;
-import dev.mailservice.application.failure.WriteConflict;
 import dev.mailservice.application.failure.InvalidInput;
+import dev.mailservice.application.failure.WriteConflict;
 import dev.mailservice.domain.OpaqueFields;
 import dev.mailservice.domain.SmtpConfiguration;
 import dev.mailservice.domain.StoredSmtpConfiguration;
@@ -75,8 +75,11 @@ public interface ConfigRepository extends AutoCloseable {
      */
     Duration longestCall();
 
-    /** Short name of the backend kind, shown to operators: {@code file}, {@code etcd}. */
-    String sourceName();
+    /**
+     * The backend's short name, shown to operators as the {@code source} of a configuration:
+     * {@code file}, {@code etcd}, {@code redis}.
+     */
+    String backendName();
 
     /** Where exactly the configuration lives (a path, a key and endpoints), for messages. */
     String location();
