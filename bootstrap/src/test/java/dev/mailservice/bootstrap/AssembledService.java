@@ -87,8 +87,14 @@ final class AssembledService implements BeforeEachCallback, AfterEachCallback {
         return client;
     }
 
-    MailServiceRuntime runtime() {
-        return runtime;
+    /** The port of the API's routes. */
+    int port() {
+        return runtime.port();
+    }
+
+    /** The port of the observe endpoints: the API's unless {@code OBSERVE_PORT} set one of their own. */
+    int observePort() {
+        return runtime.observePort();
     }
 
     ServiceClient client() {

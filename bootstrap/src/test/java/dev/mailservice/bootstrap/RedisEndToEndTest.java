@@ -171,7 +171,7 @@ class RedisEndToEndTest {
 
         start("SCOPED_JWT_SECRET", null, "JWT_SECRET", null);
 
-        try (ServiceClient withRedisSecret = new ServiceClient(service.runtime().port(), scopedFromRedis)) {
+        try (ServiceClient withRedisSecret = new ServiceClient(service.port(), scopedFromRedis)) {
             assertEquals(200, withRedisSecret.reload().statusCode());
         }
         assertEquals(401, client.reload().statusCode(), "a token signed with another secret was accepted");

@@ -30,7 +30,7 @@ class RedisOversizedValueIT {
     private static final String KEY = RedisStore.DEFAULT_KEY_PREFIX + KeyValueConfigRepository.PATH;
     private static final long VALUE_BYTES = 40L * 1024 * 1024;
     private static final String REFUSAL = "The SMTP configuration in Redis key pipeshub:kv:/services/smtp cannot be "
-            + "read: the value is longer than the limit of " + BackendSettings.DEFAULT_STORED_VALUE_MAX_BYTES + " bytes";
+            + "read: the value is longer than the limit of 1048576 bytes"; // STORED_VALUE_MAX_BYTES' default
 
     @RegisterExtension
     static final RedisServer REDIS = RedisServer.plain();

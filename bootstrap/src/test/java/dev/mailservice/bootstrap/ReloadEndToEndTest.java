@@ -215,7 +215,7 @@ class ReloadEndToEndTest {
 
         List<String> ready = service.logLines().stream().filter(line -> line.contains("ready")).toList();
         assertEquals(1, ready.size(), ready.toString());
-        assertTrue(ready.getFirst().contains("Mail service ready on port " + service.runtime().port()), ready.getFirst());
+        assertTrue(ready.getFirst().contains("Mail service ready on port " + service.port()), ready.getFirst());
     }
 
     @Test
