@@ -1,4 +1,4 @@
-package dev.mailservice.bootstrap;
+package dev.mailservice.bootstrap.endtoend;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -11,6 +11,8 @@ import dev.mailservice.adapters.config.AesGcmCipher;
 import dev.mailservice.adapters.config.KeyValueConfigRepository;
 import dev.mailservice.adapters.config.PipesHubTokenSecrets;
 import dev.mailservice.adapters.config.RedisStore;
+import dev.mailservice.bootstrap.AssembledService;
+import dev.mailservice.bootstrap.ServiceClient;
 import dev.mailservice.testkit.NodeCryptoVector;
 import dev.mailservice.testkit.RedisServer;
 import dev.mailservice.testkit.RedisTestClient;

@@ -1,4 +1,4 @@
-package dev.mailservice.bootstrap;
+package dev.mailservice.bootstrap.endtoend;
 
 import static dev.mailservice.testkit.Tokens.SCOPED_SECRET;
 import static dev.mailservice.testkit.Tokens.USER_SECRET;
@@ -10,6 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.mailservice.adapters.config.AesGcmCipher;
 import dev.mailservice.adapters.config.KeyValueConfigRepository;
 import dev.mailservice.adapters.config.PipesHubTokenSecrets;
+import dev.mailservice.bootstrap.AssembledService;
+import dev.mailservice.bootstrap.ServiceClient;
 import dev.mailservice.testkit.EtcdCluster;
 import dev.mailservice.testkit.EtcdTestClient;
 import dev.mailservice.testkit.NodeCryptoVector;
