@@ -28,7 +28,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * answer (but the full view meant for services) showed one of the passwords, or any log line a
  * password or a token secret the service ran with.
  */
-final class AssembledService implements BeforeEachCallback, AfterEachCallback {
+public final class AssembledService implements BeforeEachCallback, AfterEachCallback {
 
 
     private final List<String> passwords;
@@ -52,7 +52,7 @@ final class AssembledService implements BeforeEachCallback, AfterEachCallback {
     private ServiceClient client;
 
     /** @param passwords SMTP passwords the test stores, which no answer or log line may show */
-    AssembledService(String... passwords) {
+    public AssembledService(String... passwords) {
         this.passwords = List.of(passwords);
         logHandler.setLevel(Level.ALL);
     }
@@ -62,7 +62,7 @@ final class AssembledService implements BeforeEachCallback, AfterEachCallback {
      * {@code SHUTDOWN_GRACE_MS=0}, and the two token secrets above); a null value removes a default. Returns a client holding
      * tokens signed with the secrets the service runs with.
      */
-    ServiceClient start(Map<String, String> variables) {
+    public ServiceClient start(Map<String, String> variables) {
         if (runtime != null) {
             throw new IllegalStateException("the service is already running");
         }
@@ -87,8 +87,14 @@ final class AssembledService implements BeforeEachCallback, AfterEachCallback {
         return client;
     }
 
-    MailServiceRuntime runtime() {
-        return runtime;
+    /** The port of the API's routes. */
+    public int port() {
+        return runtime.port();
+    }
+
+    /** The port of the observe endpoints: the API's unless {@code OBSERVE_PORT} set one of their own. */
+    public int observePort() {
+        return runtime.observePort();
     }
 
     ServiceClient client() {
@@ -96,12 +102,12 @@ final class AssembledService implements BeforeEachCallback, AfterEachCallback {
     }
 
     /** Every log line written so far in this test, formatted as the service writes them. */
-    List<String> logLines() {
+    public List<String> logLines() {
         return List.copyOf(logLines);
     }
 
     /** Fails if any log line so far shows one of {@code secrets}. */
-    void assertNoLogLineShows(List<String> secrets) {
+    public void assertNoLogLineShows(List<String> secrets) {
         if (logLines.isEmpty()) {
             throw new AssertionError("no log line was captured, so checking them for secrets proves nothing");
         }

@@ -71,7 +71,7 @@ class DeploymentManifestsTest {
 
         // The same set-up, observe endpoints on a port of their own: the probes' paths answer there.
         ServiceClient client = service.start(Map.of("SMTP_CONFIG_FILE", "absent.json", "OBSERVE_PORT", "0"));
-        try (ServiceClient observe = new ServiceClient(service.runtime().observePort(), "unused")) {
+        try (ServiceClient observe = new ServiceClient(service.observePort(), "unused")) {
             HttpResponse<String> liveAnswer = observe.call("GET", live, "none", null);
             HttpResponse<String> readyAnswer = observe.call("GET", ready, "none", null);
             assertEquals(200, liveAnswer.statusCode(), liveAnswer.body());

@@ -14,7 +14,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Calls a running service's routes with valid tokens, and keeps every answer body. */
-final class ServiceClient implements AutoCloseable {
+public final class ServiceClient implements AutoCloseable {
 
     private final int port;
     private final String scopedSecret;
@@ -28,18 +28,18 @@ final class ServiceClient implements AutoCloseable {
     private final List<Answer> answers = new CopyOnWriteArrayList<>();
 
     /** A client of the scoped routes only. */
-    ServiceClient(int port, String scopedSecret) {
+    public ServiceClient(int port, String scopedSecret) {
         this(port, scopedSecret, null);
     }
 
-    ServiceClient(int port, String scopedSecret, String userSecret) {
+    public ServiceClient(int port, String scopedSecret, String userSecret) {
         this.port = port;
         this.scopedSecret = scopedSecret;
         this.userSecret = userSecret;
     }
 
     /** Calls {@code path} with {@code body} (null for none) and {@code token} as the bearer token. */
-    HttpResponse<String> call(String method, String path, String token, String body) throws Exception {
+    public HttpResponse<String> call(String method, String path, String token, String body) throws Exception {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
                 .header("Authorization", "Bearer " + token)
@@ -52,12 +52,12 @@ final class ServiceClient implements AutoCloseable {
     }
 
     /** Calls a route that wants a scoped token with {@code fetch:config}. */
-    HttpResponse<String> call(String method, String path) throws Exception {
+    public HttpResponse<String> call(String method, String path) throws Exception {
         return call(method, path, Tokens.scoped(scopedSecret, "fetch:config"), null);
     }
 
     /** The meters in Prometheus' text format, as {@code /observe/metrics} serves them. */
-    String metrics() throws Exception {
+    public String metrics() throws Exception {
         HttpResponse<String> served = call("GET", "/observe/metrics", "none", null);
         if (served.statusCode() != 200) {
             throw new AssertionError("the metrics answered " + served.statusCode() + ": " + served.body());
@@ -66,7 +66,7 @@ final class ServiceClient implements AutoCloseable {
     }
 
     /** The value of the one series of {@code meter} in {@code metrics} whose labels include each of {@code labels}; 0 when there is none. */
-    static double metric(String metrics, String meter, String... labels) {
+    public static double metric(String metrics, String meter, String... labels) {
         Matcher series = Pattern.compile("(?m)^" + Pattern.quote(meter) + "(?:\\{([^}]*)})? (\\S+)$").matcher(metrics);
         while (series.find()) {
             String found = series.group(1) == null ? "" : series.group(1);
@@ -81,27 +81,27 @@ final class ServiceClient implements AutoCloseable {
         return 0;
     }
 
-    HttpResponse<String> reload() throws Exception {
+    public HttpResponse<String> reload() throws Exception {
         return call("POST", "/api/v1/mail/updateSmtpConfig");
     }
 
     /** Stores a configuration as an admin would. */
-    HttpResponse<String> storeConfiguration(String json) throws Exception {
+    public HttpResponse<String> storeConfiguration(String json) throws Exception {
         return call("POST", "/api/v1/configurationManager/smtpConfig", Tokens.user(userSecret, "admin"), json);
     }
 
     /** Verifies a candidate configuration as an admin would. */
-    HttpResponse<String> verifyConfiguration(String json) throws Exception {
+    public HttpResponse<String> verifyConfiguration(String json) throws Exception {
         return call("POST", "/api/v1/configurationManager/smtpConfig/verify", Tokens.user(userSecret, "admin"), json);
     }
 
     /** Sends a mail as a service with {@code mail:send} would. */
-    HttpResponse<String> sendEmail(String json) throws Exception {
+    public HttpResponse<String> sendEmail(String json) throws Exception {
         return call("POST", "/api/v1/mail/emails/sendEmail", Tokens.scoped(scopedSecret, "mail:send"), json);
     }
 
     /** The status route's body; fails unless it answers 200. */
-    String status() throws Exception {
+    public String status() throws Exception {
         HttpResponse<String> response = call("GET", "/api/v1/mail/smtpConfig");
         if (response.statusCode() != 200) {
             throw new AssertionError("the status route answered " + response.statusCode() + ": " + response.body());
@@ -113,7 +113,7 @@ final class ServiceClient implements AutoCloseable {
      * Polls the status route until {@code condition} holds, for at most {@code limit}; returns the
      * last body, or fails with it.
      */
-    String statusWithin(Duration limit, Predicate<String> condition) throws Exception {
+    public String statusWithin(Duration limit, Predicate<String> condition) throws Exception {
         long deadline = System.nanoTime() + limit.toNanos();
         String status = status();
         while (!condition.test(status)) {
@@ -127,7 +127,7 @@ final class ServiceClient implements AutoCloseable {
     }
 
     /** Fails if any answer so far showed {@code secret}, but for the full view meant for services. */
-    void assertNoAnswerShows(String secret) {
+    public void assertNoAnswerShows(String secret) {
         for (Answer answer : answers) {
             if (!answer.path().equals(FULL_CONFIGURATION) && answer.body().contains(secret)) {
                 throw new AssertionError(answer.path() + " answered a secret: " + answer.body());

@@ -1,10 +1,12 @@
-package dev.mailservice.bootstrap;
+package dev.mailservice.bootstrap.endtoend;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mailservice.adapters.config.AesGcmCipher;
+import dev.mailservice.bootstrap.AssembledService;
+import dev.mailservice.bootstrap.ServiceClient;
 import dev.mailservice.testkit.RedisServer;
 import dev.mailservice.testkit.RedisTestClient;
 import java.net.http.HttpResponse;

@@ -1,4 +1,4 @@
-package dev.mailservice.bootstrap;
+package dev.mailservice.bootstrap.pipeshub;
 
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;

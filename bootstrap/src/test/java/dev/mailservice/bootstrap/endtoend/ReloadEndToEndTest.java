@@ -1,4 +1,4 @@
-package dev.mailservice.bootstrap;
+package dev.mailservice.bootstrap.endtoend;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.icegreen.greenmail.configuration.GreenMailConfiguration;
 import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.ServerSetup;
+import dev.mailservice.bootstrap.AssembledService;
+import dev.mailservice.bootstrap.ServiceClient;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -215,7 +217,7 @@ class ReloadEndToEndTest {
 
         List<String> ready = service.logLines().stream().filter(line -> line.contains("ready")).toList();
         assertEquals(1, ready.size(), ready.toString());
-        assertTrue(ready.getFirst().contains("Mail service ready on port " + service.runtime().port()), ready.getFirst());
+        assertTrue(ready.getFirst().contains("Mail service ready on port " + service.port()), ready.getFirst());
     }
 
     @Test

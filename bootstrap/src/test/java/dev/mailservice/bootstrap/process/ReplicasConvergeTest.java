@@ -1,4 +1,4 @@
-package dev.mailservice.bootstrap;
+package dev.mailservice.bootstrap.process;
 
 import static dev.mailservice.testkit.Tokens.SCOPED_SECRET;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mailservice.adapters.config.AesGcmCipher;
 import dev.mailservice.adapters.config.KeyValueConfigRepository;
+import dev.mailservice.bootstrap.ServiceClient;
 import dev.mailservice.testkit.EtcdCluster;
 import dev.mailservice.testkit.EtcdTestClient;
 import dev.mailservice.testkit.ServiceProcess;

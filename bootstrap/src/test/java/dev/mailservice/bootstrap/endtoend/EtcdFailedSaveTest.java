@@ -1,4 +1,4 @@
-package dev.mailservice.bootstrap;
+package dev.mailservice.bootstrap.endtoend;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mailservice.adapters.config.AesGcmCipher;
 import dev.mailservice.adapters.config.KeyValueConfigRepository;
+import dev.mailservice.bootstrap.AssembledService;
+import dev.mailservice.bootstrap.ServiceClient;
 import dev.mailservice.testkit.EtcdCluster;
 import dev.mailservice.testkit.EtcdTestClient;
 import java.net.http.HttpResponse;

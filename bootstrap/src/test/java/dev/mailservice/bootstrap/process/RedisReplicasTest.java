@@ -1,10 +1,11 @@
-package dev.mailservice.bootstrap;
+package dev.mailservice.bootstrap.process;
 
 import static dev.mailservice.testkit.Tokens.SCOPED_SECRET;
 
 import dev.mailservice.adapters.config.AesGcmCipher;
 import dev.mailservice.adapters.config.KeyValueConfigRepository;
 import dev.mailservice.adapters.config.RedisStore;
+import dev.mailservice.bootstrap.ServiceClient;
 import dev.mailservice.testkit.RedisServer;
 import dev.mailservice.testkit.RedisTestClient;
 import dev.mailservice.testkit.ServiceProcess;

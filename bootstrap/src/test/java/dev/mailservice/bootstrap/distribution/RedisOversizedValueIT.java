@@ -1,4 +1,4 @@
-package dev.mailservice.bootstrap;
+package dev.mailservice.bootstrap.distribution;
 
 import static dev.mailservice.testkit.Tokens.SCOPED_SECRET;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.mailservice.adapters.config.AesGcmCipher;
 import dev.mailservice.adapters.config.KeyValueConfigRepository;
 import dev.mailservice.adapters.config.RedisStore;
+import dev.mailservice.bootstrap.ServiceClient;
 import dev.mailservice.testkit.RedisServer;
 import dev.mailservice.testkit.RedisTestClient;
 import dev.mailservice.testkit.ServiceProcess;
@@ -30,7 +31,7 @@ class RedisOversizedValueIT {
     private static final String KEY = RedisStore.DEFAULT_KEY_PREFIX + KeyValueConfigRepository.PATH;
     private static final long VALUE_BYTES = 40L * 1024 * 1024;
     private static final String REFUSAL = "The SMTP configuration in Redis key pipeshub:kv:/services/smtp cannot be "
-            + "read: the value is longer than the limit of " + BackendSettings.DEFAULT_STORED_VALUE_MAX_BYTES + " bytes";
+            + "read: the value is longer than the limit of 1048576 bytes"; // STORED_VALUE_MAX_BYTES' default
 
     @RegisterExtension
     static final RedisServer REDIS = RedisServer.plain();

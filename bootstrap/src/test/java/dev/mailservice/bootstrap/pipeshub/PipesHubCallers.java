@@ -1,4 +1,4 @@
-package dev.mailservice.bootstrap;
+package dev.mailservice.bootstrap.pipeshub;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -24,12 +24,16 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
-/**
+    /**
  * PipesHub's own callers, replayed against the packaged jar: each test sends exactly the body and
  * the token one call site of PipesHub's Node backend sends (the file and function are named), and
  * asserts what that caller needs back, and the mail that arrives. Each backend runs the whole suite
@@ -183,118 +187,89 @@ abstract class PipesHubCallers {
 
     // -- The mails (auth/ and user_management/ through their mail.service.ts) ---------------------
 
-    /** {@code userAccount.controller.generateAndSendLoginOtp}. */
-    @Test
-    void theLoginOtp() throws Exception {
-        configureSmtp("Acme <noreply@acme.test>");
+    /**
+     * Each mail as its call site sends it, on a fresh install whose admin set up SMTP with
+     * {@code fromEmail}: answered as sent, and the one mail that arrives shows each value it must.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("callSiteMails")
+    void eachMailArrivesAsItsCallSiteSendsIt(CallSiteMail mail) throws Exception {
+        configureSmtp(mail.fromEmail());
 
-        assertSent(sendMail(PipesHubTokens.mail(SCOPED_SECRET, "ann@acme.test"), "loginWithOTP", "OTP for Login",
-                "ann@acme.test", Map.of("name", "Ann Lee", "orgName", "Acme", "otp", "482916")));
+        assertSent(sendMail(mail.token().apply(mail.to()), mail.template(), mail.subject(), mail.to(),
+                mail.templateData()));
 
-        MimeMessage mail = received("OTP for Login", "ann@acme.test");
-        assertShows(mail, "Ann Lee", "Acme", "482916", "10 minutes");
+        assertShows(received(mail.subject(), mail.to()), mail.shown().toArray(String[]::new));
     }
 
-    /** The same, for a user without a full name: PipesHub's {@code user.fullName} is then left out. */
-    @Test
-    void theLoginOtpOfAUserWithoutAName() throws Exception {
-        configureSmtp("noreply@acme.test");
+    /**
+     * A mail of PipesHub's: its call site, the sender the admin set up, the token that call site
+     * signs for the recipient, the body's fields, and what the mail must show.
+     */
+    record CallSiteMail(String callSite, String fromEmail, Function<String, String> token, String template,
+            String subject, String to, Map<String, String> templateData, List<String> shown) {
 
-        assertSent(sendMail(PipesHubTokens.mail(SCOPED_SECRET, "ann@acme.test"), "loginWithOTP", "OTP for Login",
-                "ann@acme.test", Map.of("orgName", "Acme", "otp", "482916")));
-
-        assertShows(received("OTP for Login", "ann@acme.test"), "Hello,", "482916");
+        @Override
+        public String toString() {
+            return callSite;
+        }
     }
 
-    /** {@code userAccount.controller.verifyOTP} and {@code authenticateWithPassword}, on the fifth failure; no link. */
-    @Test
-    void theSuspiciousLoginAlert() throws Exception {
-        configureSmtp("noreply@acme.test");
-
-        assertSent(sendMail(PipesHubTokens.mail(SCOPED_SECRET, "ann@acme.test"), "suspiciousLoginAttempt",
-                "Alert : Suspicious Login Attempt Detected", "ann@acme.test", Map.of("orgName", "Acme", "name", "Ann Lee")));
-        assertSent(sendMail(PipesHubTokens.mail(SCOPED_SECRET, "bob@acme.test"), "suspiciousLoginAttempt",
-                "Alert : Suspicious Login Attempt Detected", "bob@acme.test", Map.of("orgName", "Acme")));
-
-        assertShows(received("Alert : Suspicious Login Attempt Detected", "ann@acme.test"), "Ann Lee", "Acme", "24 hours");
-        assertShows(received("Alert : Suspicious Login Attempt Detected", "bob@acme.test"), "Hello,", "24 hours");
-    }
-
-    /** {@code userAccount.controller.sendForgotPasswordEmail}. */
-    @Test
-    void thePasswordReset() throws Exception {
-        configureSmtp("noreply@acme.test");
-        String link = FRONTEND + "/reset-password#token=eyJhbGciOiJIUzI1NiJ9.e30.sig";
-
-        assertSent(sendMail(PipesHubTokens.userMail(SCOPED_SECRET, "ann@acme.test", USER_ID, ORG_ID), "resetPassword",
-                "PipesHub | Reset your password!", "ann@acme.test",
-                Map.of("orgName", "Acme", "name", "Ann Lee", "link", link)));
-
-        assertShows(received("PipesHub | Reset your password!", "ann@acme.test"), "Ann Lee", "Acme", link);
-    }
-
-    /** {@code users.controller.sendValidateEmailIdEmail}: to the new address, on a change of e-mail. */
-    @Test
-    void theChangeOfEmailAddress() throws Exception {
-        configureSmtp("noreply@acme.test");
-        String link = FRONTEND + "/reset-email#token=eyJhbGciOiJIUzI1NiJ9.e30.sig";
-
-        assertSent(sendMail(PipesHubTokens.userMail(SCOPED_SECRET, "ann.new@acme.test", USER_ID, ORG_ID), "resetEmail",
-                "PipesHub | Verify your email !", "ann.new@acme.test",
-                Map.of("orgName", "Acme", "name", "Ann Lee", "link", link)));
-
-        assertShows(received("PipesHub | Verify your email !", "ann.new@acme.test"), "Ann Lee", "Acme", link);
-    }
-
-    /** {@code users.controller.sendInviteMail}: the inviter's name, the org, a link. */
-    @Test
-    void theInvitation() throws Exception {
-        configureSmtp("noreply@acme.test");
-        String link = FRONTEND + "/reset-password#token=eyJhbGciOiJIUzI1NiJ9.e30.sig";
-
-        assertSent(sendMail(PipesHubTokens.userMail(SCOPED_SECRET, "new.hire@acme.test", USER_ID, ORG_ID),
-                "appuserInvite", "You are invited to join Acme Ltd ", "new.hire@acme.test",
-                Map.of("invitee", "Ada Admin", "orgName", "Acme", "link", link)));
-
-        assertShows(received("You are invited to join Acme Ltd ", "new.hire@acme.test"), "Ada Admin", "Acme", link);
-    }
-
-    /** {@code users.controller.resendInvite}: the invited user has no name yet, so no invitee. */
-    @Test
-    void theResentInvitation() throws Exception {
-        configureSmtp("noreply@acme.test");
-
-        assertSent(sendMail(PipesHubTokens.mail(SCOPED_SECRET, "new.hire@acme.test"), "appuserInvite",
-                "You are invited to join Acme Ltd ", "new.hire@acme.test",
-                Map.of("orgName", "Acme", "link", FRONTEND + "/sign-in")));
-
-        assertShows(received("You are invited to join Acme Ltd ", "new.hire@acme.test"), "You are invited", "Acme",
-                FRONTEND + "/sign-in");
-    }
-
-    /** {@code org.controller.createOrg}. */
-    @Test
-    void theNewOrganisationAccount() throws Exception {
-        configureSmtp("noreply@acme.test");
-
-        assertSent(sendMail(PipesHubTokens.mail(SCOPED_SECRET, "founder@acme.test"), "accountCreation",
-                "New Org Account Creation", "founder@acme.test",
-                Map.of("invitee", "PipesHub", "name", "User", "orgName", "Acme Ltd", "link", FRONTEND)));
-
-        assertShows(received("New Org Account Creation", "founder@acme.test"), "User", "Acme Ltd", FRONTEND);
-    }
-
-    /** {@code orgEmailVerification}: no call site sends it today; its token and fields are {@code createJwt.ts}'s. */
-    @Test
-    void theOrganisationEmailVerification() throws Exception {
-        configureSmtp("noreply@acme.test");
-        String link = FRONTEND + "/verify-org#token=abc";
-
-        assertSent(sendMail(PipesHubTokens.orgVerificationMail(SCOPED_SECRET, "founder@acme.test", ORG_ID),
-                "orgEmailVerification", "Verify your organisation", "founder@acme.test",
-                Map.of("name", "Fay Founder", "orgName", "Acme Ltd", "verificationLink", link)));
-
-        assertShows(received("Verify your organisation", "founder@acme.test"), "Fay Founder", "Acme Ltd", link);
+    static Stream<CallSiteMail> callSiteMails() {
+        Function<String, String> mailToken = to -> PipesHubTokens.mail(SCOPED_SECRET, to);
+        Function<String, String> userMailToken = to -> PipesHubTokens.userMail(SCOPED_SECRET, to, USER_ID, ORG_ID);
+        Function<String, String> orgVerificationToken = to -> PipesHubTokens.orgVerificationMail(SCOPED_SECRET, to, ORG_ID);
+        String resetPassword = FRONTEND + "/reset-password#token=eyJhbGciOiJIUzI1NiJ9.e30.sig";
+        String resetEmail = FRONTEND + "/reset-email#token=eyJhbGciOiJIUzI1NiJ9.e30.sig";
+        String verifyOrg = FRONTEND + "/verify-org#token=abc";
+        return Stream.of(
+                new CallSiteMail("userAccount.controller.generateAndSendLoginOtp", "Acme <noreply@acme.test>",
+                        mailToken, "loginWithOTP", "OTP for Login", "ann@acme.test",
+                        Map.of("name", "Ann Lee", "orgName", "Acme", "otp", "482916"),
+                        List.of("Ann Lee", "Acme", "482916", "10 minutes")),
+                new CallSiteMail("userAccount.controller.generateAndSendLoginOtp, for a user without a full name "
+                        + "(PipesHub's user.fullName is then left out)", "noreply@acme.test",
+                        mailToken, "loginWithOTP", "OTP for Login", "ann@acme.test",
+                        Map.of("orgName", "Acme", "otp", "482916"),
+                        List.of("Hello,", "482916")),
+                new CallSiteMail("userAccount.controller.verifyOTP and authenticateWithPassword, on the fifth failure; "
+                        + "no link", "noreply@acme.test",
+                        mailToken, "suspiciousLoginAttempt", "Alert : Suspicious Login Attempt Detected", "ann@acme.test",
+                        Map.of("orgName", "Acme", "name", "Ann Lee"),
+                        List.of("Ann Lee", "Acme", "24 hours")),
+                new CallSiteMail("userAccount.controller.verifyOTP and authenticateWithPassword, on the fifth failure, "
+                        + "for a user without a name", "noreply@acme.test",
+                        mailToken, "suspiciousLoginAttempt", "Alert : Suspicious Login Attempt Detected", "bob@acme.test",
+                        Map.of("orgName", "Acme"),
+                        List.of("Hello,", "24 hours")),
+                new CallSiteMail("userAccount.controller.sendForgotPasswordEmail", "noreply@acme.test",
+                        userMailToken, "resetPassword", "PipesHub | Reset your password!", "ann@acme.test",
+                        Map.of("orgName", "Acme", "name", "Ann Lee", "link", resetPassword),
+                        List.of("Ann Lee", "Acme", resetPassword)),
+                new CallSiteMail("users.controller.sendValidateEmailIdEmail: to the new address, on a change of e-mail",
+                        "noreply@acme.test",
+                        userMailToken, "resetEmail", "PipesHub | Verify your email !", "ann.new@acme.test",
+                        Map.of("orgName", "Acme", "name", "Ann Lee", "link", resetEmail),
+                        List.of("Ann Lee", "Acme", resetEmail)),
+                new CallSiteMail("users.controller.sendInviteMail: the inviter's name, the org, a link",
+                        "noreply@acme.test",
+                        userMailToken, "appuserInvite", "You are invited to join Acme Ltd ", "new.hire@acme.test",
+                        Map.of("invitee", "Ada Admin", "orgName", "Acme", "link", resetPassword),
+                        List.of("Ada Admin", "Acme", resetPassword)),
+                new CallSiteMail("users.controller.resendInvite: the invited user has no name yet, so no invitee",
+                        "noreply@acme.test",
+                        mailToken, "appuserInvite", "You are invited to join Acme Ltd ", "new.hire@acme.test",
+                        Map.of("orgName", "Acme", "link", FRONTEND + "/sign-in"),
+                        List.of("You are invited", "Acme", FRONTEND + "/sign-in")),
+                new CallSiteMail("org.controller.createOrg", "noreply@acme.test",
+                        mailToken, "accountCreation", "New Org Account Creation", "founder@acme.test",
+                        Map.of("invitee", "PipesHub", "name", "User", "orgName", "Acme Ltd", "link", FRONTEND),
+                        List.of("User", "Acme Ltd", FRONTEND)),
+                new CallSiteMail("orgEmailVerification: no call site sends it today; its token and fields are "
+                        + "createJwt.ts's", "noreply@acme.test",
+                        orgVerificationToken, "orgEmailVerification", "Verify your organisation", "founder@acme.test",
+                        Map.of("name", "Fay Founder", "orgName", "Acme Ltd", "verificationLink", verifyOrg),
+                        List.of("Fay Founder", "Acme Ltd", verifyOrg)));
     }
 
     @Test

@@ -1,10 +1,11 @@
-package dev.mailservice.bootstrap;
+package dev.mailservice.bootstrap.distribution;
 
 import static dev.mailservice.testkit.Tokens.SCOPED_SECRET;
 import static dev.mailservice.testkit.Tokens.USER_SECRET;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mailservice.bootstrap.ServiceClient;
 import dev.mailservice.testkit.ServiceProcess;
 import java.io.IOException;
 import java.net.http.HttpResponse;

@@ -1,4 +1,4 @@
-package dev.mailservice.bootstrap;
+package dev.mailservice.bootstrap.pipeshub;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

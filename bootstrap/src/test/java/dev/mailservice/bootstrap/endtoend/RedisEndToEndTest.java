@@ -1,4 +1,4 @@
-package dev.mailservice.bootstrap;
+package dev.mailservice.bootstrap.endtoend;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -11,6 +11,8 @@ import dev.mailservice.adapters.config.AesGcmCipher;
 import dev.mailservice.adapters.config.KeyValueConfigRepository;
 import dev.mailservice.adapters.config.PipesHubTokenSecrets;
 import dev.mailservice.adapters.config.RedisStore;
+import dev.mailservice.bootstrap.AssembledService;
+import dev.mailservice.bootstrap.ServiceClient;
 import dev.mailservice.testkit.NodeCryptoVector;
 import dev.mailservice.testkit.RedisServer;
 import dev.mailservice.testkit.RedisTestClient;
@@ -171,7 +173,7 @@ class RedisEndToEndTest {
 
         start("SCOPED_JWT_SECRET", null, "JWT_SECRET", null);
 
-        try (ServiceClient withRedisSecret = new ServiceClient(service.runtime().port(), scopedFromRedis)) {
+        try (ServiceClient withRedisSecret = new ServiceClient(service.port(), scopedFromRedis)) {
             assertEquals(200, withRedisSecret.reload().statusCode());
         }
         assertEquals(401, client.reload().statusCode(), "a token signed with another secret was accepted");

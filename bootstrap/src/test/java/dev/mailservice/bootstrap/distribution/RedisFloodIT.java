@@ -1,4 +1,4 @@
-package dev.mailservice.bootstrap;
+package dev.mailservice.bootstrap.distribution;
 
 import static dev.mailservice.testkit.Tokens.SCOPED_SECRET;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.mailservice.adapters.config.AesGcmCipher;
 import dev.mailservice.adapters.config.KeyValueConfigRepository;
 import dev.mailservice.adapters.config.RedisStore;
+import dev.mailservice.bootstrap.ServiceClient;
 import dev.mailservice.testkit.RedisServer;
 import dev.mailservice.testkit.RedisTestClient;
 import dev.mailservice.testkit.ServiceProcess;

@@ -1,4 +1,4 @@
-package dev.mailservice.bootstrap;
+package dev.mailservice.bootstrap.endtoend;
 
 import static dev.mailservice.testkit.Tokens.SCOPED_SECRET;
 import static dev.mailservice.testkit.Tokens.USER_SECRET;
@@ -10,6 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.mailservice.adapters.config.AesGcmCipher;
 import dev.mailservice.adapters.config.KeyValueConfigRepository;
 import dev.mailservice.adapters.config.PipesHubTokenSecrets;
+import dev.mailservice.bootstrap.AssembledService;
+import dev.mailservice.bootstrap.ServiceClient;
 import dev.mailservice.testkit.EtcdCluster;
 import dev.mailservice.testkit.EtcdTestClient;
 import dev.mailservice.testkit.NodeCryptoVector;
@@ -134,7 +136,7 @@ class EtcdEndToEndTest {
 
         start("SCOPED_JWT_SECRET", null, "JWT_SECRET", null);
 
-        try (ServiceClient withEtcdSecret = new ServiceClient(service.runtime().port(), scopedFromEtcd)) {
+        try (ServiceClient withEtcdSecret = new ServiceClient(service.port(), scopedFromEtcd)) {
             assertEquals(200, withEtcdSecret.reload().statusCode());
         }
         assertEquals(401, client.reload().statusCode(), "a token signed with another secret was accepted");
@@ -150,9 +152,11 @@ class EtcdEndToEndTest {
         etcd.put(PipesHubTokenSecrets.PATH, new AesGcmCipher("another-deployment-key").encrypt(
                 "{\"jwtSecret\":\"" + USER_SECRET + "\",\"scopedJwtSecret\":\"" + SCOPED_SECRET + "\"}"));
 
-        InvalidSettingsException refusal = assertThrows(InvalidSettingsException.class, () ->
+        RuntimeException refusal = assertThrows(RuntimeException.class, () ->
                 start("SCOPED_JWT_SECRET", null, "JWT_SECRET", null));
 
+        assertEquals("dev.mailservice.bootstrap.InvalidSettingsException", refusal.getClass().getName(),
+                "not refused as settings that do not allow the service to start");
         assertTrue(refusal.getMessage().startsWith("The token secrets in etcd key /services/secretKeys at "),
                 refusal.getMessage());
         assertTrue(refusal.getMessage().contains("cannot be decrypted"), refusal.getMessage());
