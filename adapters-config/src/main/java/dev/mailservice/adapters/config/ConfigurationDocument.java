@@ -1,8 +1,8 @@
 package dev.mailservice.adapters.config;
 
 import dev.mailservice.application.failure.InvalidInput;
-import dev.mailservice.contract.SmtpConfigurationJson;
-import dev.mailservice.contract.StrictJson;
+import dev.mailservice.pipeshub.SmtpConfigurationJson;
+import dev.mailservice.pipeshub.StrictJson;
 import dev.mailservice.domain.OpaqueFields;
 import dev.mailservice.domain.SmtpConfiguration;
 import dev.mailservice.domain.StoredSmtpConfiguration;

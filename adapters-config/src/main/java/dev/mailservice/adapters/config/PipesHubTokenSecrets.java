@@ -1,6 +1,6 @@
 package dev.mailservice.adapters.config;
 
-import dev.mailservice.contract.StrictJson;
+import dev.mailservice.pipeshub.StrictJson;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Objects;

@@ -33,7 +33,7 @@ class ArchitectureTest {
     @Test
     void theServiceHasClassesInEveryLayer() {
         for (String layer : new String[] {"domain", "application.port.in", "application.port.out",
-                "application.service", "application.failure", "contract", "adapters.http", "adapters.http.answers",
+                "application.service", "application.failure", "pipeshub", "adapters.http", "adapters.http.answers",
                 "adapters.http.edge", "adapters.http.routes", "adapters.http.observe", "adapters.http.metrics",
                 "adapters.config", "adapters.mail", "bootstrap"}) {
             assertTrue(SERVICE_CLASSES.stream().anyMatch(type -> type.getPackageName().equals(BASE + "." + layer)),
@@ -74,8 +74,8 @@ class ArchitectureTest {
 
     @Test
     void theContractMayNotDependOnAnAdapter() {
-        assertCaught("contractusesadapter", HexagonRules::contractDependsOnTheCoreAndJacksonOnly,
-                "contract.ConfigurationJson");
+        assertCaught("pipeshubjsonusesadapter", HexagonRules::pipeshubJsonDependsOnTheCoreAndJacksonOnly,
+                "pipeshub.ConfigurationJson");
     }
 
     @Test

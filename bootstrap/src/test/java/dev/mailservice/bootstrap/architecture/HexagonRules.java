@@ -19,9 +19,9 @@ import java.util.List;
  *   base.application.failure the core's failures (one sealed set)    domain
  *   base.application.port    in-ports (use cases), out-ports         domain, failures; never each other
  *   base.application.service use case implementations                ports, failures, domain
- *   base.contract            PipesHub's JSON wire format             core, Jackson
+ *   base.pipeshub            PipesHub's JSON configuration object  core, Jackson
  *   base.adapters.http       ┐
- *   base.adapters.config     ├ one technology each                   core, contract; never each other
+ *   base.adapters.config     ├ one technology each                   core, pipeshub; never each other
  *   base.adapters.mail       ┘
  *   base.adapters.http has rooms by role, each leaning only on those below it:
  *     .answers   JSON bodies, failures as answers               no other room
@@ -61,8 +61,8 @@ final class HexagonRules {
                 .withOptionalLayers(true)
                 // Bootstrap assembles the hexagon, so it may reach every part of it.
                 .ignoreDependency(resideInAPackage(base + ".bootstrap.."), alwaysTrue())
-                // The contract is a library of the adapters; contractDependsOnTheCoreAndJacksonOnly bounds it.
-                .ignoreDependency(resideInAPackage(base + ".contract.."), alwaysTrue())
+                // PipesHub's JSON is a library of the adapters; pipeshubJsonDependsOnTheCoreAndJacksonOnly bounds it.
+                .ignoreDependency(resideInAPackage(base + ".pipeshub.."), alwaysTrue())
                 .because("dependencies point inward: adapters depend on the core, never the reverse");
     }
 
@@ -91,11 +91,11 @@ final class HexagonRules {
     }
 
     /** The wire format sits between the adapters and the core, and knows neither an adapter nor start-up. */
-    ArchRule contractDependsOnTheCoreAndJacksonOnly() {
-        return classes().that().resideInAPackage(base + ".contract..")
+    ArchRule pipeshubJsonDependsOnTheCoreAndJacksonOnly() {
+        return classes().that().resideInAPackage(base + ".pipeshub..")
                 .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "com.fasterxml.jackson..",
                         base + ".domain..", base + ".application.port.in..", base + ".application.failure..",
-                        base + ".contract..")
+                        base + ".pipeshub..")
                 .because("both the HTTP and the config adapter read PipesHub's JSON through it, and it refuses "
                         + "what it cannot read with the use cases' failure")
                 .allowEmptyShould(true);
@@ -166,7 +166,7 @@ final class HexagonRules {
 
     List<ArchRule> all() {
         return List.of(hexagon(), domainDependsOnTheJdkOnly(), applicationDependsOnTheDomainAndTheJdkOnly(),
-                inPortsAndOutPortsDoNotDependOnEachOther(), contractDependsOnTheCoreAndJacksonOnly(),
+                inPortsAndOutPortsDoNotDependOnEachOther(), pipeshubJsonDependsOnTheCoreAndJacksonOnly(),
                 adaptersUseOnlyPortsAndDomain(), nothingDependsOnBootstrap(), guiceOnlyInBootstrap(),
                 httpAnswersLeanOnNoOtherRoom(), httpEdgeKnowsNoRoute(), httpRoutesDoNotAssembleTheServer(),
                 httpObservabilityStandsApart());

@@ -7,7 +7,7 @@ import dev.mailservice.application.failure.NotConfigured;
 import dev.mailservice.application.failure.Overloaded;
 import dev.mailservice.application.failure.ServiceFailure;
 import dev.mailservice.application.failure.WriteConflict;
-import dev.mailservice.contract.StrictJson;
+import dev.mailservice.pipeshub.StrictJson;
 import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;

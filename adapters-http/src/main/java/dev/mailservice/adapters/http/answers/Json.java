@@ -1,6 +1,6 @@
 package dev.mailservice.adapters.http.answers;
 
-import dev.mailservice.contract.StrictJson;
+import dev.mailservice.pipeshub.StrictJson;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Method;

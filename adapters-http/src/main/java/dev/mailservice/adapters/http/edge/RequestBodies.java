@@ -3,7 +3,7 @@ package dev.mailservice.adapters.http.edge;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mailservice.adapters.http.answers.HttpError;
 import dev.mailservice.adapters.http.answers.Json;
-import dev.mailservice.contract.StrictJson;
+import dev.mailservice.pipeshub.StrictJson;
 import io.helidon.common.media.type.MediaType;
 import io.helidon.http.HttpMediaType;
 import io.helidon.webserver.http.Filter;

@@ -1,6 +1,6 @@
-package archfixtures.contractusesadapter.contract;
+package archfixtures.pipeshubjsonusesadapter.pipeshub;
 
-import archfixtures.contractusesadapter.adapters.http.Routes;
+import archfixtures.pipeshubjsonusesadapter.adapters.http.Routes;
 
 /** Breaks the rules on purpose: the shared wire format reaching into one of the adapters that use it. */
 public class ConfigurationJson {

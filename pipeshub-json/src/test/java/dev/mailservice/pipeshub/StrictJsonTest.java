@@ -1,4 +1,4 @@
-package dev.mailservice.contract;
+package dev.mailservice.pipeshub;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package dev.mailservice.contract;
+package dev.mailservice.pipeshub;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.mailservice.application.failure.InvalidInput;
 import dev.mailservice.application.port.in.SmtpConfigurationChange.Field;
 import dev.mailservice.application.port.in.SmtpConfigurationChange;
-import dev.mailservice.contract.SmtpConfigurationJson.PasswordShown;
+import dev.mailservice.pipeshub.SmtpConfigurationJson.PasswordShown;
 import dev.mailservice.domain.OpaqueFields;
 import dev.mailservice.domain.SmtpConfiguration;
 import dev.mailservice.domain.StoredSmtpConfiguration;

@@ -1,4 +1,4 @@
-package dev.mailservice.contract;
+package dev.mailservice.pipeshub;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonLocation;

@@ -1,4 +1,4 @@
-package dev.mailservice.contract;
+package dev.mailservice.pipeshub;
 
 import static dev.mailservice.domain.SmtpConfiguration.FROM_EMAIL;
 import static dev.mailservice.domain.SmtpConfiguration.HOST;

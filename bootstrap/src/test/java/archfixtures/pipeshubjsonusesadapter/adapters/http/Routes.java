@@ -1,4 +1,4 @@
-package archfixtures.contractusesadapter.adapters.http;
+package archfixtures.pipeshubjsonusesadapter.adapters.http;
 
 /** An adapter, keeping the rules itself. */
 public class Routes {
