@@ -1,5 +1,9 @@
 package dev.mailservice.testkit;
 
+import dev.mailservice.testkit.SmtpScenario.Farewell;
+import dev.mailservice.testkit.SmtpScenario.Greeting;
+import dev.mailservice.testkit.SmtpScenario.Moment;
+import dev.mailservice.testkit.SmtpScenario.Pause;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -18,20 +22,17 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.IntPredicate;
 import java.util.function.Predicate;
-import java.util.function.ToIntFunction;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 
 /**
- * An SMTP server on a free loopback port that misbehaves as a {@link Scenario} says: the everyday
+ * An SMTP server on a free loopback port that misbehaves as an {@link SmtpScenario} says: the everyday
  * ways of providers and relays (closing idle connections, limiting mails per connection, refusing
  * for a while with {@code 421} or {@code 4xx}, limiting recipients) and the broken or hostile ones
  * (greetings and replies that never end or trickle, a reset after the end-of-data dot). Otherwise it
@@ -51,7 +52,7 @@ public final class FaultSmtpServer implements AutoCloseable {
     /** The most a command line may hold; longer is refused with 500 and the connection closed. */
     private static final int MAX_LINE_BYTES = 64 * 1024;
 
-    private final Scenario scenario;
+    private final SmtpScenario scenario;
     private final InetSocketAddress address;
     private final List<Delivery> deliveries = new CopyOnWriteArrayList<>();
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
@@ -64,7 +65,7 @@ public final class FaultSmtpServer implements AutoCloseable {
     private volatile ServerSocket listener;
     private volatile boolean closed;
 
-    private FaultSmtpServer(Scenario scenario) throws IOException {
+    private FaultSmtpServer(SmtpScenario scenario) throws IOException {
         this.scenario = scenario;
         ServerSocket first = listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         this.address = new InetSocketAddress(InetAddress.getLoopbackAddress(), first.getLocalPort());
@@ -72,7 +73,7 @@ public final class FaultSmtpServer implements AutoCloseable {
     }
 
     /** A server on 127.0.0.1 and a free port, behaving as {@code scenario} says. */
-    public static FaultSmtpServer start(Scenario scenario) {
+    public static FaultSmtpServer start(SmtpScenario scenario) {
         try {
             return new FaultSmtpServer(scenario);
         } catch (IOException e) {
@@ -176,186 +177,8 @@ public final class FaultSmtpServer implements AutoCloseable {
         });
     }
 
-    private record Pause(Predicate<Moment> when, Duration pause) {}
-
-    /** A moment of a conversation, for a scenario to decide by; every count starts at 1. */
-    public record Moment(int connection, int mailOnConnection, int mail, int recipient) {}
-
     /** A mail the server accepted, with its envelope. */
     public record Delivery(int connection, String from, List<String> recipients, String subject, String data) {}
-
-    /** How a server ends a connection of its own accord. */
-    public enum Farewell {
-        /** It closes the connection without a word. */
-        QUIET,
-        /** It says {@code 421} first, as RFC 5321 asks. */
-        SAY_421
-    }
-
-    /** What a greeting is. */
-    public sealed interface Greeting {
-
-        /** Replies {@code reply}; one that starts with 421 then closes the connection. */
-        record Reply(String reply) implements Greeting {}
-
-        /** {@code 220 }, then bytes without end of line, as fast as the client takes them. */
-        record EndlessLine() implements Greeting {}
-
-        /** {@code 220-} lines without a last one, as fast as the client takes them. */
-        record EndlessLines() implements Greeting {}
-
-        /** A {@code 220-please wait} line every {@code every}, without a last one. */
-        record Trickle(Duration every) implements Greeting {}
-    }
-
-    /**
-     * How the server behaves; each rule is off until set. A rule's predicate sees the {@link Moment}
-     * of the command it answers.
-     */
-    public static final class Scenario {
-
-        private Duration idleLimit;
-        private Farewell idleFarewell = Farewell.QUIET;
-        private int mailsPerConnection;
-        private Farewell mailsFarewell = Farewell.QUIET;
-        private Predicate<Moment> mailFromRefused = moment -> false;
-        private String mailFromReply;
-        private Predicate<Moment> recipientRefused = moment -> false;
-        private String recipientReply;
-        private int recipientsPerMail;
-        private Predicate<Moment> dotRefused = moment -> false;
-        private String dotReply;
-        private Predicate<Moment> resetAfterDot = moment -> false;
-        private IntPredicate greetingChanged = connection -> false;
-        private Greeting greeting;
-        private boolean endlessEhlo;
-        private boolean closesAfterRefusals;
-        private final Map<String, Predicate<Moment>> resets = new ConcurrentHashMap<>();
-        private final Map<String, Pause> pauses = new ConcurrentHashMap<>();
-        private SSLContext startTls;
-        private SSLContext implicitTls;
-        private String username;
-        private String password;
-
-        /** A server that behaves. */
-        public static Scenario behaving() {
-            return new Scenario();
-        }
-
-        /** Closes a connection that waited {@code limit} for the client's next command. */
-        public Scenario closesIdleConnectionsAfter(Duration limit, Farewell farewell) {
-            this.idleLimit = Objects.requireNonNull(limit, "limit");
-            this.idleFarewell = farewell;
-            return this;
-        }
-
-        /** Closes a connection once it has accepted {@code mails} mails on it. */
-        public Scenario closesConnectionsAfterMails(int mails, Farewell farewell) {
-            this.mailsPerConnection = mails;
-            this.mailsFarewell = farewell;
-            return this;
-        }
-
-        /** Answers MAIL FROM with {@code reply} when {@code when} holds. */
-        public Scenario answersMailFrom(Predicate<Moment> when, String reply) {
-            this.mailFromRefused = when;
-            this.mailFromReply = reply;
-            return this;
-        }
-
-        /** Answers RCPT TO with {@code reply} when {@code when} holds. */
-        public Scenario answersRecipient(Predicate<Moment> when, String reply) {
-            this.recipientRefused = when;
-            this.recipientReply = reply;
-            return this;
-        }
-
-        /** Takes at most {@code count} recipients a mail, answering {@code 452} to the next ones. */
-        public Scenario takesRecipientsPerMail(int count) {
-            this.recipientsPerMail = count;
-            return this;
-        }
-
-        /** Answers the end-of-data dot with {@code reply}, and keeps nothing, when {@code when} holds. */
-        public Scenario answersDot(Predicate<Moment> when, String reply) {
-            this.dotRefused = when;
-            this.dotReply = reply;
-            return this;
-        }
-
-        /** Keeps the mail, then resets the connection without a reply to the dot, when {@code when} holds. */
-        public Scenario resetsAfterDot(Predicate<Moment> when) {
-            this.resetAfterDot = when;
-            return this;
-        }
-
-        /** Greets the connections whose number {@code which} accepts with {@code greeting}. */
-        public Scenario greets(IntPredicate which, Greeting greeting) {
-            this.greetingChanged = which;
-            this.greeting = greeting;
-            return this;
-        }
-
-        /** Closes the connection after each refusal it answers with (a 4xx or 5xx reply), as some servers do. */
-        public Scenario closesAfterEachRefusal() {
-            this.closesAfterRefusals = true;
-            return this;
-        }
-
-        /**
-         * Resets the connection instead of answering the command {@code verb} ({@code MAIL}, {@code RCPT},
-         * {@code DATA}, {@code AUTH} ...) when {@code when} holds; for MAIL the moment counts that mail, for RCPT
-         * that recipient.
-         */
-        public Scenario resetsAt(String verb, Predicate<Moment> when) {
-            resets.put(verb, when);
-            return this;
-        }
-
-        /** Waits {@code pause} before it answers the command {@code verb} when {@code when} holds. */
-        public Scenario pausesBefore(String verb, Predicate<Moment> when, Duration pause) {
-            pauses.put(verb, new Pause(when, pause));
-            return this;
-        }
-
-        /** Answers EHLO with {@code 250-} lines without a last one. */
-        public Scenario answersEhloEndlessly() {
-            this.endlessEhlo = true;
-            return this;
-        }
-
-        /** Offers STARTTLS with {@code tls}'s certificate, and AUTH only after it. */
-        public Scenario startTls(SSLContext tls) {
-            this.startTls = tls;
-            return this;
-        }
-
-        /** Speaks TLS from the first byte with {@code tls}'s certificate. */
-        public Scenario implicitTls(SSLContext tls) {
-            this.implicitTls = tls;
-            return this;
-        }
-
-        /** Requires AUTH PLAIN or LOGIN as {@code username} with {@code password} before mail. */
-        public Scenario login(String username, String password) {
-            this.username = username;
-            this.password = password;
-            return this;
-        }
-
-        /**
-         * Holds for about {@code percent} of the counts {@code count} reads off a moment, the same ones
-         * in every run: a stand-in for "now and then" that a test can repeat.
-         */
-        public static Predicate<Moment> some(int percent, ToIntFunction<Moment> count) {
-            return moment -> Math.floorMod(mix(count.applyAsInt(moment)), 100) < percent;
-        }
-
-        private static int mix(int value) {
-            int h = value * 0x9E3779B9;
-            return h ^ (h >>> 16);
-        }
-    }
 
     /** One client's conversation. */
     private final class Conversation {
