@@ -2,10 +2,10 @@ package dev.mailservice.bench;
 
 import dev.mailservice.testkit.FaultSmtpServer;
 import dev.mailservice.testkit.FaultSmtpServer.Delivery;
-import dev.mailservice.testkit.FaultSmtpServer.Farewell;
-import dev.mailservice.testkit.FaultSmtpServer.Moment;
-import dev.mailservice.testkit.FaultSmtpServer.Scenario;
 import dev.mailservice.testkit.FreePorts;
+import dev.mailservice.testkit.SmtpScenario;
+import dev.mailservice.testkit.SmtpScenario.Farewell;
+import dev.mailservice.testkit.SmtpScenario.Moment;
 import dev.mailservice.testkit.TestCertificates;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,11 +44,11 @@ final class ProviderFaults {
     }
 
     /** The server's misbehaviour, as in the table above; on top of {@code behaving}. */
-    private static Scenario faulty(Scenario behaving) {
+    private static SmtpScenario faulty(SmtpScenario behaving) {
         return behaving.closesIdleConnectionsAfter(Duration.ofSeconds(2), Farewell.SAY_421)
                 .answersMailFrom(moment -> moment.mailOnConnection() == 4,
                         "421 4.7.0 " + FaultSmtpServer.HOST_NAME + " Too many messages on this connection")
-                .answersRecipient(Scenario.some(5, Moment::recipient), "451 4.3.0 Temporary lookup failure");
+                .answersRecipient(SmtpScenario.some(5, Moment::recipient), "451 4.3.0 Temporary lookup failure");
     }
 
     void measure(Map<String, Double> figures) throws Exception {
@@ -59,13 +59,13 @@ final class ProviderFaults {
         Path caFile = certificates.resolve(TestCertificates.CA_FILE);
 
         // The service alone against the server behaving: the latency the faults are set against.
-        measure(Scenario.behaving().startTls(tls).login(USER, PASSWORD), caFile, false, "_faultless", figures);
-        measure(faulty(Scenario.behaving().startTls(tls).login(USER, PASSWORD)), caFile, true, "_faults", figures);
+        measure(SmtpScenario.behaving().startTls(tls).login(USER, PASSWORD), caFile, false, "_faultless", figures);
+        measure(faulty(SmtpScenario.behaving().startTls(tls).login(USER, PASSWORD)), caFile, true, "_faults", figures);
         figures.put("send_faults_p99_vs_faultless",
                 figures.get("send_p99_ms_c16_faults") / figures.get("send_p99_ms_c16_faultless"));
     }
 
-    private void measure(Scenario scenario, Path caFile, boolean withPipesHub, String suffix,
+    private void measure(SmtpScenario scenario, Path caFile, boolean withPipesHub, String suffix,
             Map<String, Double> figures) throws Exception {
         try (FaultSmtpServer smtp = FaultSmtpServer.start(scenario);
                 LatencyProxy.OwnProcess network = LatencyProxy.OwnProcess.start("127.0.0.1", smtp.port(),

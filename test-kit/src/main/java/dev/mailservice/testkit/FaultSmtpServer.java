@@ -1,37 +1,21 @@
 package dev.mailservice.testkit;
 
-import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.IntPredicate;
-import java.util.function.Predicate;
-import java.util.function.ToIntFunction;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLSocket;
 
 /**
- * An SMTP server on a free loopback port that misbehaves as a {@link Scenario} says: the everyday
+ * An SMTP server on a free loopback port that misbehaves as an {@link SmtpScenario} says: the everyday
  * ways of providers and relays (closing idle connections, limiting mails per connection, refusing
  * for a while with {@code 421} or {@code 4xx}, limiting recipients) and the broken or hostile ones
  * (greetings and replies that never end or trickle, a reset after the end-of-data dot). Otherwise it
@@ -41,17 +25,16 @@ import javax.net.ssl.SSLSocket;
  * <p>Written out here because the servers a test can start (GreenMail, SubEthaSMTP) keep to the
  * protocol: none can be told to close a connection after its third mail, to answer a reply line
  * that never ends, or to take a mail and reset the connection before acknowledging it.
+ *
+ * <p>This class holds the listening socket and the bookkeeping of connections, commands and mails; each
+ * connection's SMTP is a {@link FaultSmtpConversation}.
  */
 public final class FaultSmtpServer implements AutoCloseable {
 
     /** The server's name in its greeting and replies. */
     public static final String HOST_NAME = "faults.smtp.test";
-    /** The most a mail may hold; more is refused with 552. */
-    private static final int MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
-    /** The most a command line may hold; longer is refused with 500 and the connection closed. */
-    private static final int MAX_LINE_BYTES = 64 * 1024;
 
-    private final Scenario scenario;
+    private final SmtpScenario scenario;
     private final InetSocketAddress address;
     private final List<Delivery> deliveries = new CopyOnWriteArrayList<>();
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
@@ -64,7 +47,7 @@ public final class FaultSmtpServer implements AutoCloseable {
     private volatile ServerSocket listener;
     private volatile boolean closed;
 
-    private FaultSmtpServer(Scenario scenario) throws IOException {
+    private FaultSmtpServer(SmtpScenario scenario) throws IOException {
         this.scenario = scenario;
         ServerSocket first = listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         this.address = new InetSocketAddress(InetAddress.getLoopbackAddress(), first.getLocalPort());
@@ -72,7 +55,7 @@ public final class FaultSmtpServer implements AutoCloseable {
     }
 
     /** A server on 127.0.0.1 and a free port, behaving as {@code scenario} says. */
-    public static FaultSmtpServer start(Scenario scenario) {
+    public static FaultSmtpServer start(SmtpScenario scenario) {
         try {
             return new FaultSmtpServer(scenario);
         } catch (IOException e) {
@@ -128,7 +111,7 @@ public final class FaultSmtpServer implements AutoCloseable {
         } catch (IOException e) {
             // it stops accepting either way
         }
-        open.forEach(FaultSmtpServer::reset);
+        open.forEach(SmtpWire::reset);
         Thread.ofVirtual().name("fault-smtp-outage").start(() -> {
             try {
                 Thread.sleep(outage);
@@ -149,7 +132,7 @@ public final class FaultSmtpServer implements AutoCloseable {
         } catch (IOException e) {
             // closing is all that is left to do
         }
-        open.forEach(FaultSmtpServer::closeQuietly);
+        open.forEach(SmtpWire::closeQuietly);
     }
 
     private static ServerSocket listen(InetSocketAddress at) throws IOException {
@@ -176,592 +159,64 @@ public final class FaultSmtpServer implements AutoCloseable {
         });
     }
 
-    private record Pause(Predicate<Moment> when, Duration pause) {}
-
-    /** A moment of a conversation, for a scenario to decide by; every count starts at 1. */
-    public record Moment(int connection, int mailOnConnection, int mail, int recipient) {}
-
     /** A mail the server accepted, with its envelope. */
     public record Delivery(int connection, String from, List<String> recipients, String subject, String data) {}
-
-    /** How a server ends a connection of its own accord. */
-    public enum Farewell {
-        /** It closes the connection without a word. */
-        QUIET,
-        /** It says {@code 421} first, as RFC 5321 asks. */
-        SAY_421
-    }
-
-    /** What a greeting is. */
-    public sealed interface Greeting {
-
-        /** Replies {@code reply}; one that starts with 421 then closes the connection. */
-        record Reply(String reply) implements Greeting {}
-
-        /** {@code 220 }, then bytes without end of line, as fast as the client takes them. */
-        record EndlessLine() implements Greeting {}
-
-        /** {@code 220-} lines without a last one, as fast as the client takes them. */
-        record EndlessLines() implements Greeting {}
-
-        /** A {@code 220-please wait} line every {@code every}, without a last one. */
-        record Trickle(Duration every) implements Greeting {}
-    }
-
-    /**
-     * How the server behaves; each rule is off until set. A rule's predicate sees the {@link Moment}
-     * of the command it answers.
-     */
-    public static final class Scenario {
-
-        private Duration idleLimit;
-        private Farewell idleFarewell = Farewell.QUIET;
-        private int mailsPerConnection;
-        private Farewell mailsFarewell = Farewell.QUIET;
-        private Predicate<Moment> mailFromRefused = moment -> false;
-        private String mailFromReply;
-        private Predicate<Moment> recipientRefused = moment -> false;
-        private String recipientReply;
-        private int recipientsPerMail;
-        private Predicate<Moment> dotRefused = moment -> false;
-        private String dotReply;
-        private Predicate<Moment> resetAfterDot = moment -> false;
-        private IntPredicate greetingChanged = connection -> false;
-        private Greeting greeting;
-        private boolean endlessEhlo;
-        private boolean closesAfterRefusals;
-        private final Map<String, Predicate<Moment>> resets = new ConcurrentHashMap<>();
-        private final Map<String, Pause> pauses = new ConcurrentHashMap<>();
-        private SSLContext startTls;
-        private SSLContext implicitTls;
-        private String username;
-        private String password;
-
-        /** A server that behaves. */
-        public static Scenario behaving() {
-            return new Scenario();
-        }
-
-        /** Closes a connection that waited {@code limit} for the client's next command. */
-        public Scenario closesIdleConnectionsAfter(Duration limit, Farewell farewell) {
-            this.idleLimit = Objects.requireNonNull(limit, "limit");
-            this.idleFarewell = farewell;
-            return this;
-        }
-
-        /** Closes a connection once it has accepted {@code mails} mails on it. */
-        public Scenario closesConnectionsAfterMails(int mails, Farewell farewell) {
-            this.mailsPerConnection = mails;
-            this.mailsFarewell = farewell;
-            return this;
-        }
-
-        /** Answers MAIL FROM with {@code reply} when {@code when} holds. */
-        public Scenario answersMailFrom(Predicate<Moment> when, String reply) {
-            this.mailFromRefused = when;
-            this.mailFromReply = reply;
-            return this;
-        }
-
-        /** Answers RCPT TO with {@code reply} when {@code when} holds. */
-        public Scenario answersRecipient(Predicate<Moment> when, String reply) {
-            this.recipientRefused = when;
-            this.recipientReply = reply;
-            return this;
-        }
-
-        /** Takes at most {@code count} recipients a mail, answering {@code 452} to the next ones. */
-        public Scenario takesRecipientsPerMail(int count) {
-            this.recipientsPerMail = count;
-            return this;
-        }
-
-        /** Answers the end-of-data dot with {@code reply}, and keeps nothing, when {@code when} holds. */
-        public Scenario answersDot(Predicate<Moment> when, String reply) {
-            this.dotRefused = when;
-            this.dotReply = reply;
-            return this;
-        }
-
-        /** Keeps the mail, then resets the connection without a reply to the dot, when {@code when} holds. */
-        public Scenario resetsAfterDot(Predicate<Moment> when) {
-            this.resetAfterDot = when;
-            return this;
-        }
-
-        /** Greets the connections whose number {@code which} accepts with {@code greeting}. */
-        public Scenario greets(IntPredicate which, Greeting greeting) {
-            this.greetingChanged = which;
-            this.greeting = greeting;
-            return this;
-        }
-
-        /** Closes the connection after each refusal it answers with (a 4xx or 5xx reply), as some servers do. */
-        public Scenario closesAfterEachRefusal() {
-            this.closesAfterRefusals = true;
-            return this;
-        }
-
-        /**
-         * Resets the connection instead of answering the command {@code verb} ({@code MAIL}, {@code RCPT},
-         * {@code DATA}, {@code AUTH} ...) when {@code when} holds; for MAIL the moment counts that mail, for RCPT
-         * that recipient.
-         */
-        public Scenario resetsAt(String verb, Predicate<Moment> when) {
-            resets.put(verb, when);
-            return this;
-        }
-
-        /** Waits {@code pause} before it answers the command {@code verb} when {@code when} holds. */
-        public Scenario pausesBefore(String verb, Predicate<Moment> when, Duration pause) {
-            pauses.put(verb, new Pause(when, pause));
-            return this;
-        }
-
-        /** Answers EHLO with {@code 250-} lines without a last one. */
-        public Scenario answersEhloEndlessly() {
-            this.endlessEhlo = true;
-            return this;
-        }
-
-        /** Offers STARTTLS with {@code tls}'s certificate, and AUTH only after it. */
-        public Scenario startTls(SSLContext tls) {
-            this.startTls = tls;
-            return this;
-        }
-
-        /** Speaks TLS from the first byte with {@code tls}'s certificate. */
-        public Scenario implicitTls(SSLContext tls) {
-            this.implicitTls = tls;
-            return this;
-        }
-
-        /** Requires AUTH PLAIN or LOGIN as {@code username} with {@code password} before mail. */
-        public Scenario login(String username, String password) {
-            this.username = username;
-            this.password = password;
-            return this;
-        }
-
-        /**
-         * Holds for about {@code percent} of the counts {@code count} reads off a moment, the same ones
-         * in every run: a stand-in for "now and then" that a test can repeat.
-         */
-        public static Predicate<Moment> some(int percent, ToIntFunction<Moment> count) {
-            return moment -> Math.floorMod(mix(count.applyAsInt(moment)), 100) < percent;
-        }
-
-        private static int mix(int value) {
-            int h = value * 0x9E3779B9;
-            return h ^ (h >>> 16);
-        }
-    }
-
-    /** One client's conversation. */
-    private final class Conversation {
-
-        final int number;
-        /** The TCP connection, under TLS when there is TLS. */
-        final Socket tcp;
-        Socket socket;
-        InputStream in;
-        OutputStream out;
-        boolean tls;
-        boolean loggedIn;
-        int mailsOnConnection;
-        int acceptedOnConnection;
-        String from;
-        Moment mailMoment;
-        final List<String> to = new ArrayList<>();
-
-        Conversation(Socket socket, int number) throws IOException {
-            this.number = number;
-            this.tcp = socket;
-            use(socket);
-        }
-
-        void use(Socket next) throws IOException {
-            socket = next;
-            in = new BufferedInputStream(next.getInputStream());
-            out = next.getOutputStream();
-        }
-
-        void run() throws IOException {
-            if (scenario.implicitTls != null) {
-                upgrade(scenario.implicitTls);
-            }
-            if (!greet()) {
-                return;
-            }
-            while (true) {
-                Optional<String> line = command();
-                if (line.isEmpty()) {
-                    return;
-                }
-                String[] words = line.get().split(" ", 2);
-                String verb = words[0].toUpperCase(Locale.ROOT);
-                String argument = words.length > 1 ? words[1] : "";
-                commands.computeIfAbsent(verb, ignored -> new AtomicInteger()).incrementAndGet();
-                Moment moment = upcoming(verb);
-                Pause pause = scenario.pauses.get(verb);
-                if (pause != null && pause.when().test(moment)) {
-                    sleep(pause.pause());
-                }
-                Predicate<Moment> reset = scenario.resets.get(verb);
-                if (reset != null && reset.test(moment)) {
-                    reset(tcp);
-                    return;
-                }
-                if (!answer(verb, argument)) {
-                    return;
-                }
-            }
-        }
-
-        /** The moment the command {@code verb} would make: a MAIL counts its mail, a RCPT its recipient. */
-        Moment upcoming(String verb) {
-            boolean mail = "MAIL".equals(verb);
-            return new Moment(number, mailsOnConnection + (mail ? 1 : 0), mails.get() + (mail ? 1 : 0),
-                    recipients.get() + ("RCPT".equals(verb) ? 1 : 0));
-        }
-
-        /** Greets as the scenario says; false when the conversation ends there. */
-        boolean greet() throws IOException {
-            if (scenario.greeting == null || !scenario.greetingChanged.test(number)) {
-                say("220 " + HOST_NAME + " ESMTP ready");
-                return true;
-            }
-            switch (scenario.greeting) {
-                case Greeting.Reply reply -> {
-                    say(reply.reply());
-                    return !reply.reply().startsWith("221") && !reply.reply().startsWith("421");
-                }
-                case Greeting.EndlessLine ignored -> {
-                    out.write("220 ".getBytes(StandardCharsets.US_ASCII));
-                    endless("x".repeat(8192));
-                    return false;
-                }
-                case Greeting.EndlessLines ignored -> {
-                    endless(("220-" + HOST_NAME + " still greeting you\r\n").repeat(64));
-                    return false;
-                }
-                case Greeting.Trickle trickle -> {
-                    while (true) {
-                        say("220-please wait");
-                        sleep(trickle.every());
-                    }
-                }
-            }
-        }
-
-        /** Answers one command; false when the conversation ends. */
-        boolean answer(String verb, String argument) throws IOException {
-            switch (verb) {
-                case "EHLO" -> ehlo();
-                case "HELO" -> say("250 " + HOST_NAME);
-                case "STARTTLS" -> {
-                    if (scenario.startTls == null || tls) {
-                        say("502 5.5.1 STARTTLS not offered");
-                    } else {
-                        say("220 2.0.0 Ready to start TLS");
-                        upgrade(scenario.startTls);
-                    }
-                }
-                case "AUTH" -> auth(argument);
-                case "MAIL" -> {
-                    return mailFrom(argument);
-                }
-                case "RCPT" -> {
-                    return recipient(argument);
-                }
-                case "DATA" -> {
-                    return data();
-                }
-                case "RSET" -> {
-                    resetTransaction();
-                    say("250 2.0.0 Ok");
-                }
-                case "NOOP" -> say("250 2.0.0 Ok");
-                case "QUIT" -> {
-                    say("221 2.0.0 Bye");
-                    return false;
-                }
-                default -> say("502 5.5.2 Command not recognized");
-            }
-            return true;
-        }
-
-        void ehlo() throws IOException {
-            if (scenario.endlessEhlo) {
-                endless(("250-" + HOST_NAME + " offers you this line too\r\n").repeat(64));
-                return;
-            }
-            List<String> offers = new ArrayList<>(List.of(HOST_NAME, "PIPELINING", "SIZE " + MAX_MESSAGE_BYTES,
-                    "8BITMIME"));
-            boolean startTlsFirst = scenario.startTls != null && !tls;
-            if (startTlsFirst) {
-                offers.add("STARTTLS");
-            }
-            if (scenario.username != null && !startTlsFirst) {
-                offers.add("AUTH PLAIN LOGIN");
-            }
-            for (int i = 0; i < offers.size(); i++) {
-                say("250" + (i == offers.size() - 1 ? " " : "-") + offers.get(i));
-            }
-        }
-
-        void auth(String argument) throws IOException {
-            if (scenario.username == null || (scenario.startTls != null && !tls)) {
-                say("503 5.5.1 AUTH not offered");
-                return;
-            }
-            String[] words = argument.split(" ");
-            String mechanism = words[0].toUpperCase(Locale.ROOT);
-            String user;
-            String secret;
-            if ("PLAIN".equals(mechanism)) {
-                String response = words.length > 1 ? words[1] : prompt("");
-                String[] parts = decode(response).split("\0", -1);
-                user = parts.length == 3 ? parts[1] : "";
-                secret = parts.length == 3 ? parts[2] : "";
-            } else if ("LOGIN".equals(mechanism)) {
-                user = decode(words.length > 1 ? words[1] : prompt("VXNlcm5hbWU6"));
-                secret = decode(prompt("UGFzc3dvcmQ6"));
-            } else {
-                say("504 5.5.4 Unrecognized authentication type");
-                return;
-            }
-            loggedIn = scenario.username.equals(user) && scenario.password.equals(secret);
-            say(loggedIn ? "235 2.7.0 Authentication successful" : "535 5.7.8 Authentication credentials invalid");
-        }
-
-        String prompt(String challenge) throws IOException {
-            say("334 " + challenge);
-            return command().orElse("");
-        }
-
-        boolean mailFrom(String argument) throws IOException {
-            if (scenario.username != null && !loggedIn) {
-                say("530 5.7.0 Authentication required");
-                return true;
-            }
-            mailsOnConnection++;
-            mailMoment = new Moment(number, mailsOnConnection, mails.incrementAndGet(), 0);
-            if (scenario.mailFromReply != null && scenario.mailFromRefused.test(mailMoment)) {
-                return refuse(scenario.mailFromReply);
-            }
-            resetTransaction();
-            from = address(argument);
-            say("250 2.1.0 Ok");
-            return true;
-        }
-
-        boolean recipient(String argument) throws IOException {
-            if (from == null) {
-                say("503 5.5.1 MAIL first");
-                return true;
-            }
-            Moment moment = new Moment(number, mailsOnConnection, mailMoment.mail(), recipients.incrementAndGet());
-            if (scenario.recipientReply != null && scenario.recipientRefused.test(moment)) {
-                return refuse(scenario.recipientReply);
-            }
-            if (scenario.recipientsPerMail > 0 && to.size() >= scenario.recipientsPerMail) {
-                say("452 4.5.3 Too many recipients");
-                return true;
-            }
-            to.add(address(argument));
-            say("250 2.1.5 Ok");
-            return true;
-        }
-
-        boolean data() throws IOException {
-            if (to.isEmpty()) {
-                say("554 5.5.1 No valid recipients");
-                return true;
-            }
-            say("354 End data with <CR><LF>.<CR><LF>");
-            ByteArrayOutputStream message = new ByteArrayOutputStream();
-            while (true) {
-                String line = line(MAX_MESSAGE_BYTES).orElse(null);
-                if (line == null) {
-                    return false;
-                }
-                if (".".equals(line)) {
-                    break;
-                }
-                if (message.size() + line.length() > MAX_MESSAGE_BYTES) {
-                    say("552 5.3.4 Message too big");
-                    return false;
-                }
-                message.writeBytes((line.startsWith(".") ? line.substring(1) : line).getBytes(StandardCharsets.ISO_8859_1));
-                message.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
-            }
-            String text = message.toString(StandardCharsets.UTF_8);
-            if (scenario.resetAfterDot.test(mailMoment)) {
-                keep(text);
-                reset(tcp);
-                return false;
-            }
-            if (scenario.dotReply != null && scenario.dotRefused.test(mailMoment)) {
-                return refuse(scenario.dotReply);
-            }
-            keep(text);
-            say("250 2.0.0 Ok: queued as " + accepted.incrementAndGet());
-            acceptedOnConnection++;
-            resetTransaction();
-            if (scenario.mailsPerConnection > 0 && acceptedOnConnection >= scenario.mailsPerConnection) {
-                farewell(scenario.mailsFarewell, "421 4.7.0 " + HOST_NAME + " Too many messages, closing connection");
-                return false;
-            }
-            return true;
-        }
-
-        void keep(String text) {
-            deliveries.add(new Delivery(number, from, List.copyOf(to), subjectOf(text), text));
-        }
-
-        /** Says {@code reply}; a 421 closes the connection after it, as RFC 5321 has it, and so may the scenario. */
-        boolean refuse(String reply) throws IOException {
-            say(reply);
-            resetTransaction();
-            return !reply.startsWith("421") && !scenario.closesAfterRefusals;
-        }
-
-        void resetTransaction() {
-            from = null;
-            to.clear();
-        }
-
-        /** The next command; empty when the client went, or stayed idle beyond the scenario's limit. */
-        Optional<String> command() throws IOException {
-            if (scenario.idleLimit != null) {
-                socket.setSoTimeout((int) scenario.idleLimit.toMillis());
-            }
-            try {
-                return line(MAX_LINE_BYTES);
-            } catch (SocketTimeoutException idle) {
-                farewell(scenario.idleFarewell, "421 4.4.2 " + HOST_NAME + " Idle too long, closing connection");
-                return Optional.empty();
-            } finally {
-                socket.setSoTimeout(0);
-            }
-        }
-
-        void farewell(Farewell farewell, String reply) throws IOException {
-            if (farewell == Farewell.SAY_421) {
-                say(reply);
-            }
-        }
-
-        /** A line without its CRLF; empty at the end of the stream. */
-        Optional<String> line(int limit) throws IOException {
-            ByteArrayOutputStream line = new ByteArrayOutputStream();
-            int b;
-            while ((b = in.read()) != -1) {
-                if (b == '\n') {
-                    byte[] bytes = line.toByteArray();
-                    int length = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
-                    return Optional.of(new String(bytes, 0, length, StandardCharsets.ISO_8859_1));
-                }
-                if (line.size() >= limit) {
-                    say("500 5.5.2 Line too long");
-                    return Optional.empty();
-                }
-                line.write(b);
-            }
-            return Optional.empty();
-        }
-
-        void upgrade(SSLContext context) throws IOException {
-            SSLSocket secured = (SSLSocket) context.getSocketFactory().createSocket(socket,
-                    socket.getInetAddress().getHostAddress(), socket.getPort(), true);
-            secured.setUseClientMode(false);
-            secured.startHandshake();
-            open.add(secured);
-            use(secured);
-            tls = true;
-            loggedIn = false;
-            resetTransaction();
-        }
-
-        void say(String reply) throws IOException {
-            out.write((reply + "\r\n").getBytes(StandardCharsets.UTF_8));
-            out.flush();
-        }
-
-        /** Writes {@code chunk} again and again until the client stops taking it. */
-        void endless(String chunk) throws IOException {
-            byte[] bytes = chunk.getBytes(StandardCharsets.US_ASCII);
-            while (!closed) {
-                out.write(bytes);
-                out.flush();
-            }
-        }
-    }
 
     private void converse(Socket connection, int number) {
         conversations.incrementAndGet();
         try {
-            new Conversation(connection, number).run();
+            new FaultSmtpConversation(this, scenario, connection, number).run();
         } catch (IOException | RuntimeException e) {
             // the client went, or the scenario ended the conversation
         } finally {
-            closeQuietly(connection);
+            SmtpWire.closeQuietly(connection);
             open.remove(connection);
             conversations.decrementAndGet();
         }
     }
 
-    private static String subjectOf(String text) {
-        for (String line : text.split("\r\n")) {
-            if (line.isEmpty()) {
-                break;
-            }
-            if (line.regionMatches(true, 0, "Subject:", 0, 8)) {
-                return line.substring(8).strip();
-            }
-        }
-        return "";
+    // What the conversations count and keep.
+
+    /** Counts a command {@code verb} of a client. */
+    void countCommand(String verb) {
+        commands.computeIfAbsent(verb, ignored -> new AtomicInteger()).incrementAndGet();
     }
 
-    private static String address(String argument) {
-        int open = argument.indexOf('<');
-        int close = argument.indexOf('>', open + 1);
-        return open >= 0 && close > open ? argument.substring(open + 1, close) : argument;
+    /** The mails begun so far, on every connection. */
+    int mailsCounted() {
+        return mails.get();
     }
 
-    private static String decode(String base64) {
-        try {
-            return new String(Base64.getDecoder().decode(base64.strip()), StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            return "";
-        }
+    /** Counts a mail begun; returns its number. */
+    int countMail() {
+        return mails.incrementAndGet();
     }
 
-    private static void sleep(Duration duration) {
-        try {
-            Thread.sleep(duration);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
+    /** The recipients given so far, on every connection. */
+    int recipientsCounted() {
+        return recipients.get();
     }
 
-    /** Closes {@code socket} with a TCP reset rather than the usual goodbye. */
-    private static void reset(Socket socket) {
-        try {
-            socket.setSoLinger(true, 0);
-        } catch (IOException e) {
-            // closed already
-        }
-        closeQuietly(socket);
+    /** Counts a recipient given; returns its number. */
+    int countRecipient() {
+        return recipients.incrementAndGet();
     }
 
-    private static void closeQuietly(Socket socket) {
-        try {
-            socket.close();
-        } catch (IOException e) {
-            // closing is all that is left to do
-        }
+    /** Counts a mail acknowledged with 250; returns its number. */
+    int countAccepted() {
+        return accepted.incrementAndGet();
+    }
+
+    void keep(Delivery delivery) {
+        deliveries.add(delivery);
+    }
+
+    /** Takes {@code socket} (a connection under TLS) among the open ones, to be closed or reset with them. */
+    void track(Socket socket) {
+        open.add(socket);
+    }
+
+    boolean isClosed() {
+        return closed;
     }
 }

@@ -13,8 +13,8 @@ import dev.mailservice.domain.MailMessage;
 import dev.mailservice.domain.SmtpConfiguration;
 import dev.mailservice.domain.SmtpStep;
 import dev.mailservice.testkit.FaultSmtpServer;
-import dev.mailservice.testkit.FaultSmtpServer.Greeting;
-import dev.mailservice.testkit.FaultSmtpServer.Scenario;
+import dev.mailservice.testkit.SmtpScenario;
+import dev.mailservice.testkit.SmtpScenario.Greeting;
 import dev.mailservice.testkit.TestCertificates;
 import dev.mailservice.testkit.TestSmtpServer;
 import java.io.IOException;
@@ -337,9 +337,10 @@ class AngusSmtpProbeTest {
 
     @Test
     void aGreetingOrAnEhloThatNeverEndsIsDroppedAtTheReplyLimit() {
-        for (Scenario endless : List.of(Scenario.behaving().greets(connection -> true, new Greeting.EndlessLine()),
-                Scenario.behaving().greets(connection -> true, new Greeting.EndlessLines()),
-                Scenario.behaving().answersEhloEndlessly())) {
+        for (SmtpScenario endless : List.of(
+                SmtpScenario.behaving().greets(connection -> true, new Greeting.EndlessLine()),
+                SmtpScenario.behaving().greets(connection -> true, new Greeting.EndlessLines()),
+                SmtpScenario.behaving().answersEhloEndlessly())) {
             try (FaultSmtpServer server = FaultSmtpServer.start(endless)) {
                 Probe dropped = assertTimeoutPreemptively(Duration.ofSeconds(30),
                         () -> probe(at(server.port(), null, null), testAuthority, false));

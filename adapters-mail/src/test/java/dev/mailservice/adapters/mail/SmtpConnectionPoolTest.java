@@ -11,9 +11,9 @@ import dev.mailservice.domain.EmailAddress;
 import dev.mailservice.domain.MailMessage;
 import dev.mailservice.domain.SmtpConfiguration;
 import dev.mailservice.testkit.FaultSmtpServer;
-import dev.mailservice.testkit.FaultSmtpServer.Farewell;
-import dev.mailservice.testkit.FaultSmtpServer.Greeting;
-import dev.mailservice.testkit.FaultSmtpServer.Scenario;
+import dev.mailservice.testkit.SmtpScenario;
+import dev.mailservice.testkit.SmtpScenario.Farewell;
+import dev.mailservice.testkit.SmtpScenario.Greeting;
 import jakarta.mail.Session;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
@@ -53,7 +53,7 @@ class SmtpConnectionPoolTest {
         server.close();
     }
 
-    private void serve(Scenario scenario) {
+    private void serve(SmtpScenario scenario) {
         server = FaultSmtpServer.start(scenario);
         configuration = SmtpConfiguration.of("127.0.0.1", server.port(), null, null, "noreply@example.com", false);
         session = Session.getInstance(TestTransports.factory(TIMEOUT, 1, IDLE_LIMIT, false, Optional.empty())
@@ -94,7 +94,7 @@ class SmtpConnectionPoolTest {
 
     @Test
     void opensConnectionsAsSendsNeedThemUpToItsMaximum() throws Exception {
-        serve(Scenario.behaving());
+        serve(SmtpScenario.behaving());
         SmtpConnectionPool pool = pool(3, Duration.ofMillis(100), 100);
 
         SmtpConnection first = pool.borrow(deadline());
@@ -112,7 +112,7 @@ class SmtpConnectionPoolTest {
 
     @Test
     void aConnectionLetGoOfWhileOthersAreLentIsReplacedInTheBackground() throws Exception {
-        serve(Scenario.behaving());
+        serve(SmtpScenario.behaving());
         SmtpConnectionPool pool = pool(4, Duration.ofSeconds(1), 100);
         SmtpConnection first = pool.borrow(deadline());
         SmtpConnection second = pool.borrow(deadline());
@@ -133,7 +133,7 @@ class SmtpConnectionPoolTest {
 
     @Test
     void aConnectionUsedAMomentAgoIsReusedWithoutAskingWhetherItLives() throws Exception {
-        serve(Scenario.behaving());
+        serve(SmtpScenario.behaving());
         SmtpConnectionPool pool = pool(4, Duration.ofSeconds(1), 100);
         SmtpConnection connection = pool.borrow(deadline());
         pool.giveBack(connection, true);
@@ -147,7 +147,7 @@ class SmtpConnectionPoolTest {
 
     @Test
     void aConnectionIdleForLongerIsAskedFirstAndKeptWhenItAnswers() throws Exception {
-        serve(Scenario.behaving());
+        serve(SmtpScenario.behaving());
         SmtpConnectionPool pool = pool(4, Duration.ofSeconds(1), 100);
         SmtpConnection connection = pool.borrow(deadline());
         pool.giveBack(connection, true);
@@ -162,7 +162,7 @@ class SmtpConnectionPoolTest {
 
     @Test
     void aConnectionIdleForLongerThatTheServerDroppedIsReplacedBeforeTheMail() throws Exception {
-        serve(Scenario.behaving().closesIdleConnectionsAfter(Duration.ofMillis(100), Farewell.QUIET));
+        serve(SmtpScenario.behaving().closesIdleConnectionsAfter(Duration.ofMillis(100), Farewell.QUIET));
         SmtpConnectionPool pool = pool(4, Duration.ofSeconds(1), 100);
         pool.giveBack(pool.borrow(deadline()), true);
         waitFor("the server to drop the idle connection", () -> server.connectionsOpen() == 0);
@@ -177,7 +177,7 @@ class SmtpConnectionPoolTest {
 
     @Test
     void connectionsIdleBeyondTheLimitAreClosed() throws Exception {
-        serve(Scenario.behaving());
+        serve(SmtpScenario.behaving());
         SmtpConnectionPool pool = pool(4, Duration.ofSeconds(1), 100);
         SmtpConnection older = pool.borrow(deadline());
         SmtpConnection newer = pool.borrow(deadline());
@@ -196,7 +196,7 @@ class SmtpConnectionPoolTest {
 
     @Test
     void aConnectionThatCarriedItsMailsIsClosedInsteadOfKept() throws Exception {
-        serve(Scenario.behaving());
+        serve(SmtpScenario.behaving());
         SmtpConnectionPool pool = pool(4, Duration.ofSeconds(1), 2);
 
         for (int mail = 1; mail <= 3; mail++) {
@@ -212,7 +212,7 @@ class SmtpConnectionPoolTest {
 
     @Test
     void aServerThatKeepsClosingConnectionsAfterTheSameMailsTeachesThePoolItsLimit() throws Exception {
-        serve(Scenario.behaving().answersMailFrom(moment -> moment.mailOnConnection() == 4,
+        serve(SmtpScenario.behaving().answersMailFrom(moment -> moment.mailOnConnection() == 4,
                 "421 4.7.0 Too many messages on this connection"));
         SmtpConnectionPool pool = pool(4, Duration.ofSeconds(1), 100);
         closedUnderItsFourthMail(pool, 1);
@@ -236,7 +236,7 @@ class SmtpConnectionPoolTest {
 
     @Test
     void closesAfterTheSameMailsAllAtOnceTeachThePoolNothing() throws Exception {
-        serve(Scenario.behaving().answersMailFrom(moment -> moment.mailOnConnection() == 4,
+        serve(SmtpScenario.behaving().answersMailFrom(moment -> moment.mailOnConnection() == 4,
                 "421 4.7.0 Too many messages on this connection"));
         SmtpConnectionPool pool = pool(4, Duration.ofSeconds(1), 100);
         closedUnderItsFourthMail(pool, 1);
@@ -265,7 +265,7 @@ class SmtpConnectionPoolTest {
 
     @Test
     void aConnectionThatGrewOldIsClosedInsteadOfLentThoughNeverIdleLong() throws Exception {
-        serve(Scenario.behaving());
+        serve(SmtpScenario.behaving());
         SmtpConnectionPool pool = pool(4, Duration.ofSeconds(1), 100);
         SmtpConnection old = pool.borrow(deadline());
         pool.giveBack(old, true);
@@ -287,7 +287,7 @@ class SmtpConnectionPoolTest {
 
     @Test
     void aServerRefusingAConnectionForItsLimitLowersTheMaximumAndTheSendWaitsForAnOpenOne() throws Exception {
-        serve(Scenario.behaving().greets(connection -> connection == 3,
+        serve(SmtpScenario.behaving().greets(connection -> connection == 3,
                 new Greeting.Reply("421 4.7.0 Too many concurrent SMTP connections")));
         SmtpConnectionPool pool = pool(8, PATIENCE, 100);
         SmtpConnection first = pool.borrow(deadline());
@@ -308,7 +308,7 @@ class SmtpConnectionPoolTest {
 
     @Test
     void aLoweredMaximumClimbsBackByOneAfterAQuietSpellWhenASendWouldWait() throws Exception {
-        serve(Scenario.behaving().greets(connection -> connection == 3,
+        serve(SmtpScenario.behaving().greets(connection -> connection == 3,
                 new Greeting.Reply("421 4.7.0 Too many concurrent SMTP connections")));
         SmtpConnectionPool pool = pool(8, PATIENCE, 100);
         SmtpConnection first = pool.borrow(deadline());
@@ -331,7 +331,7 @@ class SmtpConnectionPoolTest {
 
     @Test
     void aRefusalWithNoConnectionOpenFailsTheSendAndLeavesTheMaximum() {
-        serve(Scenario.behaving().greets(connection -> true, new Greeting.Reply("421 4.3.2 busy")));
+        serve(SmtpScenario.behaving().greets(connection -> true, new Greeting.Reply("421 4.3.2 busy")));
         SmtpConnectionPool pool = pool(8, Duration.ofSeconds(1), 100);
 
         SmtpFailure refusal = assertThrows(SmtpFailure.class, () -> pool.borrow(deadline()));
@@ -343,7 +343,7 @@ class SmtpConnectionPoolTest {
 
     @Test
     void whateverAnOpeningThrowsItsPlaceIsGivenBack() throws Exception {
-        serve(Scenario.behaving());
+        serve(SmtpScenario.behaving());
         AtomicBoolean thrown = new AtomicBoolean();
         SmtpConnectionPool pool = pool(1, Duration.ofMillis(200), 100, deadline -> {
             if (thrown.compareAndSet(false, true)) {

@@ -12,10 +12,10 @@ import dev.mailservice.domain.MailMessage;
 import dev.mailservice.domain.SmtpConfiguration;
 import dev.mailservice.testkit.FaultSmtpServer;
 import dev.mailservice.testkit.FaultSmtpServer.Delivery;
-import dev.mailservice.testkit.FaultSmtpServer.Farewell;
-import dev.mailservice.testkit.FaultSmtpServer.Greeting;
-import dev.mailservice.testkit.FaultSmtpServer.Moment;
-import dev.mailservice.testkit.FaultSmtpServer.Scenario;
+import dev.mailservice.testkit.SmtpScenario;
+import dev.mailservice.testkit.SmtpScenario.Farewell;
+import dev.mailservice.testkit.SmtpScenario.Greeting;
+import dev.mailservice.testkit.SmtpScenario.Moment;
 import dev.mailservice.testkit.TestCertificates;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -92,15 +92,15 @@ class SmtpFaultsTest {
         server.close();
     }
 
-    private void serve(Scenario scenario) {
+    private void serve(SmtpScenario scenario) {
         serve(scenario, CLIENTS);
     }
 
-    private void serve(Scenario scenario, int poolSize) {
+    private void serve(SmtpScenario scenario, int poolSize) {
         serve(scenario, poolSize, DEADLINE);
     }
 
-    private void serve(Scenario scenario, int poolSize, Duration deadline) {
+    private void serve(SmtpScenario scenario, int poolSize, Duration deadline) {
         server = FaultSmtpServer.start(scenario);
         factory = new JakartaMailTransportFactory(TestTransports.settings(TIMEOUT, poolSize, Duration.ofMinutes(1), false)
                 .withSendDeadline(deadline), Optional.of(clientTls), JakartaMailTransportFactory.TRUSTED_WITHOUT_CHECK,
@@ -209,7 +209,7 @@ class SmtpFaultsTest {
 
     @Test
     void aServerClosingIdleConnectionsQuietlyLosesNoMail() throws Exception {
-        serve(Scenario.behaving().closesIdleConnectionsAfter(SERVER_IDLE_LIMIT, Farewell.QUIET));
+        serve(SmtpScenario.behaving().closesIdleConnectionsAfter(SERVER_IDLE_LIMIT, Farewell.QUIET));
 
         List<Outcome> outcomes = oneAtATime(10, GAP);
 
@@ -222,7 +222,7 @@ class SmtpFaultsTest {
 
     @Test
     void aServerClosingIdleConnectionsWith421LosesNoMail() throws Exception {
-        serve(Scenario.behaving().closesIdleConnectionsAfter(SERVER_IDLE_LIMIT, Farewell.SAY_421));
+        serve(SmtpScenario.behaving().closesIdleConnectionsAfter(SERVER_IDLE_LIMIT, Farewell.SAY_421));
 
         assertEveryMailDelivered(oneAtATime(10, GAP));
         assertEveryMailDelivered(eightAtOnce(GAP));
@@ -230,7 +230,7 @@ class SmtpFaultsTest {
 
     @Test
     void aServerAnswering421ToTheThirdMailOfAConnectionLosesNoMail() throws Exception {
-        serve(Scenario.behaving().answersMailFrom(moment -> moment.mailOnConnection() == 3,
+        serve(SmtpScenario.behaving().answersMailFrom(moment -> moment.mailOnConnection() == 3,
                 "421 4.7.0 Try again later, closing connection"));
 
         assertEveryMailDelivered(oneAtATime(12, Duration.ZERO));
@@ -239,7 +239,7 @@ class SmtpFaultsTest {
 
     @Test
     void aServerClosingAConnectionAfterThreeMailsQuietlyLosesNoMail() throws Exception {
-        serve(Scenario.behaving().closesConnectionsAfterMails(3, Farewell.QUIET));
+        serve(SmtpScenario.behaving().closesConnectionsAfterMails(3, Farewell.QUIET));
 
         assertEveryMailDelivered(oneAtATime(12, Duration.ZERO));
         assertEveryMailDelivered(eightAtOnce(Duration.ZERO));
@@ -247,7 +247,7 @@ class SmtpFaultsTest {
 
     @Test
     void aServerClosingAConnectionAfterThreeMailsWith421LosesNoMail() throws Exception {
-        serve(Scenario.behaving().closesConnectionsAfterMails(3, Farewell.SAY_421));
+        serve(SmtpScenario.behaving().closesConnectionsAfterMails(3, Farewell.SAY_421));
 
         assertEveryMailDelivered(oneAtATime(12, Duration.ZERO));
         assertEveryMailDelivered(eightAtOnce(Duration.ZERO));
@@ -255,7 +255,7 @@ class SmtpFaultsTest {
 
     @Test
     void aServerRefusingTheFourthMailOfAConnectionWith421LosesNoMail() throws Exception {
-        serve(Scenario.behaving().answersMailFrom(moment -> moment.mailOnConnection() == 4,
+        serve(SmtpScenario.behaving().answersMailFrom(moment -> moment.mailOnConnection() == 4,
                 "421 4.7.0 faults.smtp.test Too many messages on this connection"));
 
         assertEveryMailDelivered(oneAtATime(12, Duration.ZERO));
@@ -264,8 +264,8 @@ class SmtpFaultsTest {
 
     @Test
     void aTemporaryRefusalOfARecipientIsTriedAgainAfterADelay() throws Exception {
-        serve(Scenario.behaving().answersRecipient(moment -> moment.recipient() == 3
-                || Scenario.some(5, Moment::recipient).test(moment) && moment.recipient() > 12,
+        serve(SmtpScenario.behaving().answersRecipient(moment -> moment.recipient() == 3
+                || SmtpScenario.some(5, Moment::recipient).test(moment) && moment.recipient() > 12,
                 "451 4.3.0 Temporary lookup failure"));
 
         List<Outcome> single = oneAtATime(10, Duration.ZERO);
@@ -278,7 +278,7 @@ class SmtpFaultsTest {
 
     @Test
     void aServerThatIsDownForASecondGetsTheMailOnceItIsBack() throws Exception {
-        serve(Scenario.behaving());
+        serve(SmtpScenario.behaving());
         send("before").failure().ifPresent(failure -> {
             throw new AssertionError(failure);
         });
@@ -295,7 +295,7 @@ class SmtpFaultsTest {
 
     @Test
     void aPermanentRefusalOfARecipientNamesItAndIsNotTriedAgain() throws Exception {
-        serve(Scenario.behaving().answersRecipient(moment -> moment.recipient() % 2 == 0,
+        serve(SmtpScenario.behaving().answersRecipient(moment -> moment.recipient() % 2 == 0,
                 "550 5.1.1 <bob@example.com>: Recipient address rejected: User unknown"));
 
         Outcome refused = send("to bob", "alice@example.com", "bob@example.com");
@@ -312,7 +312,7 @@ class SmtpFaultsTest {
 
     @Test
     void aPermanentRefusalAtTheEndOfTheMailIsNotTriedAgain() throws Exception {
-        serve(Scenario.behaving().answersDot(moment -> moment.mail() == 1, "554 5.7.1 Message rejected as spam"));
+        serve(SmtpScenario.behaving().answersDot(moment -> moment.mail() == 1, "554 5.7.1 Message rejected as spam"));
 
         Outcome refused = send("spam");
 
@@ -324,7 +324,7 @@ class SmtpFaultsTest {
 
     @Test
     void aTemporaryRefusalAtTheEndOfTheMailMeansNotTakenAndIsTriedAgain() throws Exception {
-        serve(Scenario.behaving().answersDot(moment -> moment.mail() == 1, "451 4.7.1 Please try again later"));
+        serve(SmtpScenario.behaving().answersDot(moment -> moment.mail() == 1, "451 4.7.1 Please try again later"));
 
         Outcome outcome = send("greylisted");
 
@@ -334,7 +334,7 @@ class SmtpFaultsTest {
 
     @Test
     void aServerTakingFewerRecipientsAMailGetsTheMailInPartsEachRecipientOnce() throws Exception {
-        serve(Scenario.behaving().takesRecipientsPerMail(2));
+        serve(SmtpScenario.behaving().takesRecipientsPerMail(2));
         String[] five = IntStream.rangeClosed(1, 5).mapToObj(i -> "r" + i + "@example.com").toArray(String[]::new);
 
         Outcome outcome = send("to five", five);
@@ -350,7 +350,7 @@ class SmtpFaultsTest {
     @Test
     void aCertificateForAnotherHostOrFromAnUnknownAuthorityIsRefusedAtOnce() throws Exception {
         logsIn = true;
-        serve(Scenario.behaving().startTls(otherHostsTls).login(USER, PASSWORD));
+        serve(SmtpScenario.behaving().startTls(otherHostsTls).login(USER, PASSWORD));
 
         Outcome otherHost = send("to the wrong host");
         transport.close();
@@ -371,7 +371,7 @@ class SmtpFaultsTest {
 
     @Test
     void aRefusalAfterWhichTheServerClosesLeavesNoClosedConnectionForTheNextMail() throws Exception {
-        serve(Scenario.behaving().closesAfterEachRefusal()
+        serve(SmtpScenario.behaving().closesAfterEachRefusal()
                 .answersMailFrom(moment -> moment.mail() == 1, "554 5.7.1 Go away")
                 .answersRecipient(moment -> moment.mail() == 2, "550 5.1.1 No such user"), 1);
 
@@ -389,7 +389,7 @@ class SmtpFaultsTest {
     @Test
     void aResetOrASilenceDuringTheLoginIsTriedAgainNotTakenForARefusal() throws Exception {
         logsIn = true;
-        serve(Scenario.behaving().login(USER, PASSWORD)
+        serve(SmtpScenario.behaving().login(USER, PASSWORD)
                 .resetsAt("AUTH", moment -> moment.connection() == 1)
                 .pausesBefore("AUTH", moment -> moment.connection() == 2, TIMEOUT.multipliedBy(2)));
 
@@ -402,7 +402,7 @@ class SmtpFaultsTest {
 
     @Test
     void theEndOfTheStreamAtARecipientIsALostConnectionNotARefusal() throws Exception {
-        serve(Scenario.behaving().resetsAt("RCPT", moment -> moment.connection() == 1), 1);
+        serve(SmtpScenario.behaving().resetsAt("RCPT", moment -> moment.connection() == 1), 1);
 
         Outcome outcome = send("after a reset at RCPT");
 
@@ -419,7 +419,7 @@ class SmtpFaultsTest {
         // refused for now, and while it waits to go again another send takes the only connection and holds
         // it longer than a send waits for one (two slow replies, each within the timeout).
         Duration slowReply = TIMEOUT.multipliedBy(3).dividedBy(4);
-        serve(Scenario.behaving().takesRecipientsPerMail(1)
+        serve(SmtpScenario.behaving().takesRecipientsPerMail(1)
                 .answersMailFrom(moment -> moment.mail() == 3, "451 4.3.0 Try again later")
                 .pausesBefore("RCPT", moment -> moment.mail() == 4, slowReply)
                 .pausesBefore("DATA", moment -> moment.mail() == 4, slowReply), 1);
@@ -450,7 +450,7 @@ class SmtpFaultsTest {
 
     @Test
     void aResetAfterTheEndOfTheMailIsReportedAsPossiblyDeliveredAndNeverSentAgain() throws Exception {
-        serve(Scenario.behaving().resetsAfterDot(moment -> moment.mail() % 5 == 2));
+        serve(SmtpScenario.behaving().resetsAfterDot(moment -> moment.mail() % 5 == 2));
 
         List<Outcome> single = oneAtATime(10, Duration.ZERO);
 
@@ -482,7 +482,7 @@ class SmtpFaultsTest {
     }
 
     private void theMailGoesOnTheThirdConnectionAfterTwoGreetings(Greeting endless) throws Exception {
-        serve(Scenario.behaving().greets(connection -> connection <= 2, endless), 1);
+        serve(SmtpScenario.behaving().greets(connection -> connection <= 2, endless), 1);
 
         List<Outcome> outcomes = oneAtATime(3, Duration.ZERO);
 
@@ -494,7 +494,7 @@ class SmtpFaultsTest {
 
     @Test
     void anEndlessEhloIsDroppedWithAClearErrorAndFreesItsPlace() throws Exception {
-        serve(Scenario.behaving().answersEhloEndlessly(), 1, Duration.ofSeconds(3));
+        serve(SmtpScenario.behaving().answersEhloEndlessly(), 1, Duration.ofSeconds(3));
 
         Outcome outcome = assertTimeoutPreemptively(Duration.ofMinutes(1), () -> send("never"));
 
@@ -508,7 +508,7 @@ class SmtpFaultsTest {
 
     @Test
     void aTricklingGreetingIsAnsweredAtTheSendsDeadline() throws Exception {
-        serve(Scenario.behaving().greets(connection -> true, new Greeting.Trickle(Duration.ofMillis(500))), 1,
+        serve(SmtpScenario.behaving().greets(connection -> true, new Greeting.Trickle(Duration.ofMillis(500))), 1,
                 Duration.ofSeconds(3));
 
         long started = System.nanoTime();
@@ -525,7 +525,7 @@ class SmtpFaultsTest {
 
     @Test
     void a421AtOneGreetingLowersThePoolAndTheMaximumClimbsBack() throws Exception {
-        serve(Scenario.behaving().greets(connection -> connection == 4,
+        serve(SmtpScenario.behaving().greets(connection -> connection == 4,
                 new Greeting.Reply("421 4.7.0 Too many concurrent SMTP connections")));
 
         List<Outcome> outcomes = eightAtOnce(Duration.ZERO);
@@ -543,7 +543,7 @@ class SmtpFaultsTest {
     @Test
     void overStartTlsWithALoginClosedAndRefusedConnectionsLoseNoMail() throws Exception {
         logsIn = true;
-        serve(Scenario.behaving().startTls(serverTls).login(USER, PASSWORD)
+        serve(SmtpScenario.behaving().startTls(serverTls).login(USER, PASSWORD)
                 .closesIdleConnectionsAfter(SERVER_IDLE_LIMIT, Farewell.SAY_421)
                 .answersMailFrom(moment -> moment.mailOnConnection() == 4, "421 4.7.0 Too many messages on this connection"));
 

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.mailservice.bootstrap.AssembledService;
 import dev.mailservice.bootstrap.ServiceClient;
 import dev.mailservice.testkit.FaultSmtpServer;
-import dev.mailservice.testkit.FaultSmtpServer.Scenario;
+import dev.mailservice.testkit.SmtpScenario;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,7 +44,7 @@ class SendFaultsEndToEndTest {
         servers.forEach(FaultSmtpServer::close);
     }
 
-    private FaultSmtpServer serve(Scenario scenario) {
+    private FaultSmtpServer serve(SmtpScenario scenario) {
         FaultSmtpServer server = FaultSmtpServer.start(scenario);
         servers.add(server);
         return server;
@@ -67,7 +67,7 @@ class SendFaultsEndToEndTest {
 
     @Test
     void eachEndingOfASendHasItsStatusItsCodeItsLogLineAndItsMeter() throws Exception {
-        FaultSmtpServer server = serve(Scenario.behaving()
+        FaultSmtpServer server = serve(SmtpScenario.behaving()
                 .answersRecipient(moment -> moment.mail() == 1, "550 5.1.1 <nobody@example.com>: User unknown")
                 .resetsAfterDot(moment -> moment.mail() == 2));
         ServiceClient client = service.start(Map.of("SMTP_CONFIG_FILE", directory.resolve("smtp.json").toString(),
@@ -120,9 +120,9 @@ class SendFaultsEndToEndTest {
     @Test
     void aSendTriedAgainWhileASaveSwapsTheConfigurationGoesOnWithTheOneItStartedWith() throws Exception {
         AtomicBoolean swapped = new AtomicBoolean();
-        FaultSmtpServer first = serve(Scenario.behaving().answersRecipient(moment -> !swapped.get(),
+        FaultSmtpServer first = serve(SmtpScenario.behaving().answersRecipient(moment -> !swapped.get(),
                 "451 4.3.0 Temporary lookup failure"));
-        FaultSmtpServer second = serve(Scenario.behaving());
+        FaultSmtpServer second = serve(SmtpScenario.behaving());
         ServiceClient client = service.start(Map.of("SMTP_CONFIG_FILE", directory.resolve("smtp.json").toString(),
                 "SMTP_SEND_DEADLINE_MS", "60000"));
         assertEquals(200, client.storeConfiguration(configuration(first)).statusCode());
