@@ -62,6 +62,11 @@ public final class BackendTurns {
         return new Turn();
     }
 
+    /** How many turns have ended so far: a step that ran outside a turn can tell whether one ended meanwhile. */
+    long ended() {
+        return turnsEnded;
+    }
+
     private void acquire() {
         Duration longestTurn = repository.longestCall().multipliedBy(CALLS_PER_TURN);
         try {

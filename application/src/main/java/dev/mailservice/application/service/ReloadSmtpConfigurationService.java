@@ -91,7 +91,14 @@ public final class ReloadSmtpConfigurationService implements ReloadSmtpConfigura
             Reload reload;
             try (BackendTurns.Turn turn = turns.take()) {
                 long started = System.nanoTime();
-                reload = readVerifyBuildSwapIn(turn, verifiedAhead);
+                try {
+                    reload = readVerifyBuildSwapIn(turn, verifiedAhead);
+                } catch (RuntimeException unexpected) {
+                    // A bug, not a failure of a port: counted as an invalid reload, and thrown as it is.
+                    metrics.reloadFinished(repository.backendName(), ReloadOutcome.INVALID,
+                            Duration.ofNanos(System.nanoTime() - started));
+                    throw unexpected;
+                }
                 record(reload, Duration.ofNanos(System.nanoTime() - started));
             }
             switch (reload) {
@@ -137,7 +144,7 @@ public final class ReloadSmtpConfigurationService implements ReloadSmtpConfigura
             }
             // 3. Build a transport for it.
             MailTransport transport = transportFactory.create(stored.configuration());
-            // 4. Swap it in.
+            // 4. Swap it in: mail goes out with it, then the status shows it (both only ever written in a turn).
             sender.swapIn(stored.configuration(), transport);
             board.applied(stored, repository.backendName());
             return new Reload.Ended(ReloadOutcome.APPLIED, Optional.of(stored.configuration()));
@@ -190,14 +197,19 @@ public final class ReloadSmtpConfigurationService implements ReloadSmtpConfigura
      * One that answers something unreadable is read again in the turn, where the failure is recorded.
      */
     private Optional<Verified> verifyWhatIsStored() {
+        long turnsEndedBefore = turns.ended();
         Optional<SmtpConfiguration> stored;
         try {
             stored = repository.load().map(StoredSmtpConfiguration::configuration);
         } catch (BackendUnavailable failure) {
-            board.backendRead(repository.backendName(), false);
-            metrics.reloadFinished(repository.backendName(), ReloadOutcome.BACKEND_UNAVAILABLE, Duration.ZERO);
-            throw board.reloadFailed(failure);
-        } catch (ServiceFailure unreadable) {
+            // Read outside a turn: a reload that ended meanwhile read later, and its outcome stands.
+            if (turns.ended() == turnsEndedBefore) {
+                board.backendRead(repository.backendName(), false);
+                metrics.reloadFinished(repository.backendName(), ReloadOutcome.BACKEND_UNAVAILABLE, Duration.ZERO);
+                board.reloadFailed(failure);
+            }
+            throw failure;
+        } catch (RuntimeException unreadable) {
             return Optional.empty();
         }
         if (stored.isEmpty() || stored.equals(board.active().map(SmtpStatus.Applied::configuration))) {

@@ -84,7 +84,7 @@ public final class SaveSmtpConfigurationService implements SaveSmtpConfiguration
             }
             // 3. Build a transport for it.
             MailTransport transport = build(stored.configuration());
-            // 4. Swap it in.
+            // 4. Swap it in: mail goes out with it, then the status shows it.
             sender.swapIn(stored.configuration(), transport);
             board.applied(stored, repository.backendName());
             return stored.configuration();

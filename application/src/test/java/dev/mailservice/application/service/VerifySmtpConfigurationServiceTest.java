@@ -10,13 +10,13 @@ import dev.mailservice.application.failure.BackendUnavailable;
 import dev.mailservice.application.failure.InvalidInput;
 import dev.mailservice.application.failure.Overloaded;
 import dev.mailservice.application.failure.WriteConflict;
-import dev.mailservice.application.port.in.SmtpConfigurationChange;
 import dev.mailservice.application.port.in.SmtpConfigurationChange.Field;
+import dev.mailservice.application.port.in.SmtpConfigurationChange;
 import dev.mailservice.application.port.in.SmtpStatus;
 import dev.mailservice.application.port.in.VerifySmtpConfiguration.SmtpVerification;
-import dev.mailservice.application.port.out.SmtpProbe;
 import dev.mailservice.application.port.out.SmtpProbe.Capabilities;
 import dev.mailservice.application.port.out.SmtpProbe.Problem;
+import dev.mailservice.application.port.out.SmtpProbe;
 import dev.mailservice.domain.EmailAddress;
 import dev.mailservice.domain.MailMessage;
 import dev.mailservice.domain.OpaqueFields;
@@ -33,9 +33,11 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -359,6 +361,26 @@ class VerifySmtpConfigurationServiceTest {
         assertEquals("reload fake backend_unavailable", metrics.events.getLast());
         assertFalse(core.board.lastBackendContact().orElseThrow().reachable());
         assertEquals(Fakes.configuration("good.example.com"), core.board.status().active().orElseThrow().configuration());
+    }
+
+    @Test
+    void aReadAheadOfVerificationThatFailsLateDoesNotUndoAReloadThatEndedMeanwhile() throws Exception {
+        ReloadSmtpConfigurationService reload = reloadVerifyingOnApply();
+        repository.fails(new BackendUnavailable("etcd did not answer within 1000 ms", null));
+        CountDownLatch readStarted = new CountDownLatch(1);
+        CountDownLatch readMayFail = new CountDownLatch(1);
+        repository.holdsReads(readStarted, readMayFail);
+        Future<?> stalled = threads.submit(reload::reload);
+        Fakes.await(readStarted);
+        repository.stores(Fakes.configuration("good.example.com"));
+        reload.reload(); // the backend answers again, and this reload ends first
+
+        readMayFail.countDown();
+
+        ExecutionException failed = assertThrows(ExecutionException.class, () -> stalled.get(10, TimeUnit.SECONDS));
+        assertEquals(BackendUnavailable.class, failed.getCause().getClass());
+        assertEquals(Optional.empty(), core.board.status().lastReloadError(), "the late failure undid the reload after it");
+        assertTrue(core.board.lastBackendContact().orElseThrow().reachable());
     }
 
     @Test
