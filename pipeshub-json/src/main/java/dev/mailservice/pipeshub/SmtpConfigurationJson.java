@@ -10,6 +10,7 @@ import static dev.mailservice.domain.SmtpConfiguration.USERNAME;
 import dev.mailservice.application.failure.InvalidInput;
 import dev.mailservice.application.port.in.SmtpConfigurationChange.Field;
 import dev.mailservice.application.port.in.SmtpConfigurationChange;
+import dev.mailservice.domain.InvalidInputException;
 import dev.mailservice.domain.OpaqueFields;
 import dev.mailservice.domain.SmtpConfiguration;
 import dev.mailservice.domain.StoredSmtpConfiguration;
@@ -59,15 +60,13 @@ public final class SmtpConfigurationJson {
      * @throws InvalidInput naming the missing or ill-typed field, or the field that breaks a rule
      */
     public static StoredSmtpConfiguration read(Map<String, ?> fields, long revision) {
-        String host = required(fields, HOST);
-        int port = port(fields);
-        String username = optional(fields, USERNAME);
-        String password = optional(fields, PASSWORD);
-        String fromEmail = required(fields, FROM_EMAIL);
-        boolean secure = secure(fields);
-        SmtpConfiguration configuration = InvalidInput.translating(
-                () -> SmtpConfiguration.of(host, port, username, password, fromEmail, secure));
-        return new StoredSmtpConfiguration(configuration, revision, OpaqueFields.outside(fields, FIELD_NAMES));
+        try {
+            SmtpConfiguration configuration = SmtpConfiguration.of(required(fields, HOST), port(fields),
+                    optional(fields, USERNAME), optional(fields, PASSWORD), required(fields, FROM_EMAIL), secure(fields));
+            return new StoredSmtpConfiguration(configuration, revision, OpaqueFields.outside(fields, FIELD_NAMES));
+        } catch (InvalidInputException refusal) {
+            throw InvalidInput.of(refusal);
+        }
     }
 
     /**

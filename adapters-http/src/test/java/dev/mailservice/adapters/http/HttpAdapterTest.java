@@ -16,6 +16,7 @@ import dev.mailservice.application.port.in.SmtpConfigurationChange;
 import dev.mailservice.application.port.in.SmtpStatus;
 import dev.mailservice.application.port.in.VerifySmtpConfiguration.SmtpVerification;
 import dev.mailservice.domain.EmailAddress;
+import dev.mailservice.domain.InvalidInputException;
 import dev.mailservice.domain.MailRequest;
 import dev.mailservice.domain.OpaqueFields;
 import dev.mailservice.domain.SmtpConfiguration;
@@ -154,8 +155,12 @@ public abstract class HttpAdapterTest {
 
         /** The configuration a change gives in full; refused as the use case refuses it. */
         public static SmtpConfiguration given(SmtpConfigurationChange change) {
-            return InvalidInput.translating(() -> SmtpConfiguration.of(value(change.host()), change.port(),
-                    value(change.username()), value(change.password()), value(change.fromEmail()), false));
+            try {
+                return SmtpConfiguration.of(value(change.host()), change.port(), value(change.username()),
+                        value(change.password()), value(change.fromEmail()), false);
+            } catch (InvalidInputException refusal) {
+                throw InvalidInput.of(refusal);
+            }
         }
 
         private static String value(Field field) {

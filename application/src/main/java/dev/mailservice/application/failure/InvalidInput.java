@@ -2,7 +2,6 @@ package dev.mailservice.application.failure;
 
 import dev.mailservice.domain.InvalidInputException;
 import java.util.Optional;
-import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -35,21 +34,12 @@ public final class InvalidInput extends ServiceFailure {
         this.problem = problem;
     }
 
-    /** The domain's refusal, as this failure. */
-    private static InvalidInput of(InvalidInputException refusal) {
-        return new InvalidInput(null, refusal.field().orElse(null), refusal.problem(), refusal);
-    }
-
     /**
-     * Runs {@code domainCall}, answering a refusal of the domain's as this failure: the one
-     * translation, made wherever an adapter or a use case calls the domain with outside input.
+     * The domain's refusal as this failure: the one translation, made wherever an adapter or a use
+     * case calls the domain with outside input.
      */
-    public static <T> T translating(Supplier<T> domainCall) {
-        try {
-            return domainCall.get();
-        } catch (InvalidInputException refusal) {
-            throw of(refusal);
-        }
+    public static InvalidInput of(InvalidInputException refusal) {
+        return new InvalidInput(null, refusal.field().orElse(null), refusal.problem(), refusal);
     }
 
     /** This refusal, said of {@code whole}: {@code The SMTP configuration in file x is invalid: port must be ...}. */

@@ -3,6 +3,7 @@ package dev.mailservice.application.service;
 import dev.mailservice.application.failure.InvalidInput;
 import dev.mailservice.application.port.in.SmtpConfigurationChange;
 import dev.mailservice.application.port.in.SmtpConfigurationChange.Field;
+import dev.mailservice.domain.InvalidInputException;
 import dev.mailservice.domain.Password;
 import dev.mailservice.domain.SmtpConfiguration;
 import java.util.Optional;
@@ -25,7 +26,7 @@ final class ChangeResolver {
      * no other listener on the same host, and never over a connection with less TLS.
      */
     static SmtpConfiguration resolve(SmtpConfigurationChange change, Optional<SmtpConfiguration> stored) {
-        return InvalidInput.translating(() -> {
+        try {
             String host = value(change.host(), SmtpConfiguration.HOST, stored, current -> Optional.of(current.host()));
             String username = value(change.username(), SmtpConfiguration.USERNAME, stored, SmtpConfiguration::username);
             String password = value(change.password(), SmtpConfiguration.PASSWORD, stored,
@@ -39,7 +40,9 @@ final class ChangeResolver {
                         + "is kept only while host, port, secure and username stay the same");
             }
             return configuration;
-        });
+        } catch (InvalidInputException refusal) {
+            throw InvalidInput.of(refusal);
+        }
     }
 
     private static String value(Field field, String name, Optional<SmtpConfiguration> stored,

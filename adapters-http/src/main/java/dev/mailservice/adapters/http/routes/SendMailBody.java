@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mailservice.adapters.http.answers.HttpError;
 import dev.mailservice.adapters.http.answers.RefusalWording;
 import dev.mailservice.application.failure.InvalidInput;
+import dev.mailservice.domain.InvalidInputException;
 import dev.mailservice.domain.MailMessage;
 import dev.mailservice.domain.MailRequest;
 import java.nio.charset.StandardCharsets;
@@ -45,7 +46,11 @@ final class SendMailBody {
      * @throws InvalidInput when the request breaks a rule of the domain
      */
     static MailRequest read(ObjectNode body) {
-        return InvalidInput.translating(() -> request(body));
+        try {
+            return request(body);
+        } catch (InvalidInputException refusal) {
+            throw InvalidInput.of(refusal);
+        }
     }
 
     private static MailRequest request(ObjectNode body) {
