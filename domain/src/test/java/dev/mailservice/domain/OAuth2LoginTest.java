@@ -1,0 +1,112 @@
+package dev.mailservice.domain;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The three ways to log in with OAuth 2.0: what each accepts, where it asks, and when a stored secret may be kept. */
+class OAuth2LoginTest {
+
+    private static final Password SECRET = Password.of("client-s3cret");
+    private static final Password KEY = Password.of("-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n");
+
+    private static OAuth2Login.Microsoft microsoft(String tenant, String client) {
+        return new OAuth2Login.Microsoft(OAuth2Login.Microsoft.PUBLIC_CLOUD, tenant, client, SECRET);
+    }
+
+    private static OAuth2Login.RefreshToken refreshToken(String url, String client) {
+        return new OAuth2Login.RefreshToken(URI.create(url), client, Optional.empty(), Password.of("r1"),
+                Optional.of("offline_access"));
+    }
+
+    private static String refusedField(Runnable build) {
+        InvalidSmtpConfigurationException refusal = assertThrows(InvalidSmtpConfigurationException.class, build::run);
+        assertFalse(refusal.getMessage().contains("s3cret"), refusal.getMessage());
+        return refusal.field().orElseThrow();
+    }
+
+    @Test
+    void microsoftAsksItsTenantsEndpointUnderTheAuthority() {
+        assertEquals(URI.create("https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token"),
+                microsoft("contoso.onmicrosoft.com", "app").tokenEndpoint());
+        assertEquals(URI.create("https://login.microsoftonline.us/0f1e2d3c/oauth2/v2.0/token"),
+                new OAuth2Login.Microsoft(URI.create("https://login.microsoftonline.us/"), "0f1e2d3c", "app", SECRET)
+                        .tokenEndpoint(), "a sovereign cloud's authority, its trailing slash dropped");
+        assertEquals("microsoft", microsoft("t", "app").kind());
+        assertEquals("app", microsoft("t", "app").clientIdentity());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "a/b", "../evil", "t?x=1", "t#f", "-t"})
+    void aTenantThatIsNoIdOrDomainIsRefusedByName(String tenant) {
+        assertEquals("oauth2.tenantId", refusedField(() -> microsoft(tenant, "app")));
+    }
+
+    @Test
+    void eachRequiredValueIsRefusedByNameWhenMissing() {
+        assertEquals("oauth2.clientId", refusedField(() -> microsoft("t", " ")));
+        assertEquals("oauth2.clientId", refusedField(() -> microsoft("t", "a\nb")));
+        assertEquals("oauth2.clientEmail", refusedField(() -> new OAuth2Login.Google("not-an-address", KEY,
+                OAuth2Login.Google.DEFAULT_TOKEN_URI)));
+        assertEquals("oauth2.privateKey", refusedField(() -> new OAuth2Login.Google("svc@p.iam.gserviceaccount.com",
+                Password.of("client-s3cret"), OAuth2Login.Google.DEFAULT_TOKEN_URI)));
+        assertEquals("oauth2.clientId", refusedField(() -> refreshToken("https://idp.example.com/token", "")));
+        assertEquals("oauth2.scope", refusedField(() -> new OAuth2Login.RefreshToken(URI.create("https://idp.example.com/t"),
+                "app", Optional.empty(), Password.of("r1"), Optional.of(" "))));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"http://idp.example.com/token", "https:///token", "https://user:pw@idp.example.com/token",
+            "https://idp.example.com/token?client_secret=x", "https://idp.example.com/token#f", "ftp://idp.example.com/t"})
+    void aTokenEndpointIsHttpsWithAHostAndNothingThatCarriesSecrets(String url) {
+        assertEquals("oauth2.tokenUrl", refusedField(() -> refreshToken(url, "app")));
+        assertEquals("oauth2.tokenUri", refusedField(() -> new OAuth2Login.Google("svc@p.iam.gserviceaccount.com", KEY,
+                URI.create(url))));
+        assertEquals("oauth2.authority", refusedField(() -> new OAuth2Login.Microsoft(URI.create(url), "t", "app",
+                SECRET)));
+    }
+
+    @Test
+    void googleAsksGooglesEndpointForTheServiceAccount() {
+        OAuth2Login.Google google = new OAuth2Login.Google("svc@p.iam.gserviceaccount.com", KEY,
+                OAuth2Login.Google.DEFAULT_TOKEN_URI);
+
+        assertEquals(URI.create("https://oauth2.googleapis.com/token"), google.tokenEndpoint());
+        assertEquals("google", google.kind());
+        assertEquals("svc@p.iam.gserviceaccount.com", google.clientIdentity());
+        assertFalse(google.toString().contains("MIIB"), google.toString());
+    }
+
+    @Test
+    void aStoredSecretMayBeKeptOnlyForTheSameKindEndpointAndClient() {
+        OAuth2Login stored = refreshToken("https://idp.example.com/token", "app");
+
+        assertTrue(stored.sameEndpointAndClient(refreshToken("https://idp.example.com/token", "app")));
+        assertFalse(stored.sameEndpointAndClient(refreshToken("https://evil.example.com/token", "app")));
+        assertFalse(stored.sameEndpointAndClient(refreshToken("https://idp.example.com/token", "other")));
+        assertFalse(stored.sameEndpointAndClient(microsoft("t", "app")));
+        assertFalse(stored.sameEndpointAndClient(null));
+        assertTrue(microsoft("t", "app").sameEndpointAndClient(microsoft("t", "app")));
+        assertFalse(microsoft("t", "app").sameEndpointAndClient(microsoft("other", "app")));
+    }
+
+    @Test
+    void aRotatedRefreshTokenReplacesOnlyTheRefreshToken() {
+        OAuth2Login.RefreshToken stored = refreshToken("https://idp.example.com/token", "app");
+
+        OAuth2Login.RefreshToken rotated = stored.withRefreshToken(Password.of("r2"));
+
+        assertEquals("r2", rotated.refreshToken().reveal());
+        assertEquals("refreshToken", rotated.kind());
+        assertEquals(URI.create("https://idp.example.com/token"), rotated.tokenEndpoint());
+        assertEquals(new OAuth2Login.RefreshToken(stored.tokenUrl(), stored.clientId(), stored.clientSecret(),
+                Password.of("r2"), stored.scope()), rotated);
+    }
+}
