@@ -48,6 +48,12 @@ final class JakartaMailTransport implements MailTransport {
      * fast, for one that does not (greylisting, an outage): a few dozen attempts at most in the default deadline.
      */
     private static final Backoff RETRY_DELAYS = new Backoff(Duration.ofMillis(5), Duration.ofSeconds(2));
+    /**
+     * The least time an attempt is started with: one with less could only be cut short by the deadline
+     * (a wait that wakes a little late leaves it none), and its failure would hide what the attempts
+     * before it met, such as a refused connection.
+     */
+    private static final Duration SHORTEST_ATTEMPT = Duration.ofMillis(20);
 
     private final SmtpConfiguration configuration;
     private final Session session;
@@ -166,7 +172,7 @@ final class JakartaMailTransport implements MailTransport {
                         : DeliveryFailed.Ending.UNCERTAIN, failure);
             }
             Duration delay = reason.atOnce() ? Duration.ZERO : RETRY_DELAYS.jittered(waits++, ThreadLocalRandom.current());
-            if (System.nanoTime() + delay.toNanos() - deadline >= 0) {
+            if (System.nanoTime() + delay.toNanos() + SHORTEST_ATTEMPT.toNanos() - deadline >= 0) {
                 throw ended(DeliveryFailed.Ending.TEMPORARY, failure);
             }
             if (reason == SmtpFailure.Reason.RECIPIENT_LIMIT) {
