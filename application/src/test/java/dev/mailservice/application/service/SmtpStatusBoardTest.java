@@ -3,6 +3,7 @@ package dev.mailservice.application.service;
 import static dev.mailservice.application.service.Fakes.configuration;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.mailservice.application.failure.BackendUnavailable;
 import dev.mailservice.application.failure.InvalidInput;
@@ -69,11 +70,7 @@ class SmtpStatusBoardTest {
     void aBackendThatCannotBeReachedShowsAsUnreachableAndTheFailureIsLogged() {
         repository.fails(new BackendUnavailable("fake store did not answer", null));
 
-        try {
-            core.reload().reload();
-        } catch (BackendUnavailable expected) {
-            // recorded below
-        }
+        assertThrows(BackendUnavailable.class, core.reload()::reload);
 
         assertEquals(Optional.of(new BackendContact("fake", false, NOW)), health.health().backend());
         assertEquals(Optional.of(new SmtpStatus.ReloadError(NOW, "fake store did not answer")),
@@ -86,11 +83,7 @@ class SmtpStatusBoardTest {
     void anInvalidValueWasReadFromAReachableBackend() {
         repository.fails(new InvalidInput("port", "must be between 1 and 65535"));
 
-        try {
-            core.reload().reload();
-        } catch (InvalidInput expected) {
-            // recorded below
-        }
+        assertThrows(InvalidInput.class, core.reload()::reload);
 
         assertEquals(Optional.of(new BackendContact("fake", true, NOW)), health.health().backend());
     }
