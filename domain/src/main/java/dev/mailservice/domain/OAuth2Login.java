@@ -1,6 +1,10 @@
 package dev.mailservice.domain;
 
 import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -20,11 +24,38 @@ public sealed interface OAuth2Login {
     String FIELD = "oauth2";
     String KIND = "kind";
 
+    /** The kinds' names, as a stored configuration gives them. */
+    List<String> KINDS = List.of(Microsoft.KIND_NAME, Google.KIND_NAME, RefreshToken.KIND_NAME);
+
+    /** Each kind's fields and secrets by name, {@code kind} first: all a stored object of the kind may hold. */
+    Map<String, List<String>> NAMES = Map.of(
+            Microsoft.KIND_NAME, List.of(KIND, "tenantId", "clientId", "clientSecret"),
+            Google.KIND_NAME, List.of(KIND, "clientEmail", "privateKey", "tokenUri"),
+            RefreshToken.KIND_NAME, List.of(KIND, "tokenUrl", "clientId", "clientSecret", "refreshToken", "scope"));
+
     /** The kind's name in the stored configuration: {@code microsoft}, {@code google}, {@code refreshToken}. */
     String kind();
 
-    /** The endpoint a token is asked for at. */
-    URI tokenEndpoint();
+    /**
+     * Where the token is asked for, as stored: the tenant for Microsoft (its endpoint is under the
+     * authority the service is set to), the token endpoint's URL for the others.
+     */
+    String endpoint();
+
+    /** Who asks for the token: the client id, or the service account's e-mail. */
+    String clientIdentity();
+
+    /** The OAuth 2.0 grant type the token is asked with, as the request names it. */
+    String grantType();
+
+    /** The scope asked for, when the kind names one. */
+    Optional<String> scopeAsked();
+
+    /** The fields that are no secret, by the names the stored object gives them, {@code kind} first. */
+    Map<String, String> fields();
+
+    /** The secrets, by the names the stored object gives them. */
+    Map<String, Password> secrets();
 
     /**
      * Whether {@code other} asks the same endpoint for the same client: only then may a secret
@@ -32,23 +63,48 @@ public sealed interface OAuth2Login {
      * an endpoint or a client of their choosing.
      */
     default boolean sameEndpointAndClient(OAuth2Login other) {
-        return other != null && kind().equals(other.kind()) && tokenEndpoint().equals(other.tokenEndpoint())
+        return other != null && kind().equals(other.kind()) && endpoint().equals(other.endpoint())
                 && clientIdentity().equals(other.clientIdentity());
     }
 
-    /** Who asks for the token: the client id, or the service account's e-mail. */
-    String clientIdentity();
+    /**
+     * Builds a login from plain values, as they come from a form or a stored object: the kind's
+     * fields and secrets by name, a null or blank value meaning "not given".
+     *
+     * @throws InvalidSmtpConfigurationException naming the field that breaks a rule, or {@code oauth2.kind}
+     */
+    static OAuth2Login of(Map<String, String> values) {
+        Map<String, String> given = new LinkedHashMap<>();
+        values.forEach((name, value) -> {
+            if (value != null && !value.isBlank()) {
+                given.put(name, value);
+            }
+        });
+        String kind = given.get(KIND);
+        return switch (kind) {
+            case Microsoft.KIND_NAME -> new Microsoft(given.get("tenantId"), given.get("clientId"),
+                    secret(given, "clientSecret"));
+            case Google.KIND_NAME -> new Google(given.get("clientEmail"), secret(given, "privateKey"),
+                    Optional.ofNullable(given.get("tokenUri")).map(uri -> url(uri, "tokenUri"))
+                            .orElse(Google.DEFAULT_TOKEN_URI));
+            case RefreshToken.KIND_NAME -> new RefreshToken(url(given.get("tokenUrl"), "tokenUrl"),
+                    given.get("clientId"), Optional.ofNullable(given.get("clientSecret")).map(Password::of),
+                    secret(given, "refreshToken"), Optional.ofNullable(given.get("scope")));
+            case null -> throw refusal(KIND, "is required: one of " + String.join(", ", KINDS));
+            default -> throw refusal(KIND, "must be one of " + String.join(", ", KINDS));
+        };
+    }
 
     /**
      * Microsoft Entra ID's client-credentials grant, for Exchange Online's {@code SMTP.SendAsApp}.
+     * The token endpoint is {@code <authority>/<tenantId>/oauth2/v2.0/token}, the authority being
+     * the service's setting ({@link #PUBLIC_CLOUD} unless a sovereign cloud says otherwise).
      *
-     * @param authority    the authority's base, {@link #PUBLIC_CLOUD} unless a sovereign cloud or a
-     *                     test says otherwise; the token endpoint is {@code <authority>/<tenantId>/oauth2/v2.0/token}
      * @param tenantId     the directory (tenant) id or one of its domain names
      * @param clientId     the application (client) id
      * @param clientSecret the application's secret
      */
-    record Microsoft(URI authority, String tenantId, String clientId, Password clientSecret) implements OAuth2Login {
+    record Microsoft(String tenantId, String clientId, Password clientSecret) implements OAuth2Login {
 
         public static final String KIND_NAME = "microsoft";
         public static final URI PUBLIC_CLOUD = URI.create("https://login.microsoftonline.com");
@@ -58,12 +114,19 @@ public sealed interface OAuth2Login {
         private static final Pattern TENANT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9.-]{0,253}");
 
         public Microsoft {
-            requireHttps(authority, "authority");
             if (tenantId == null || !TENANT.matcher(tenantId).matches()) {
                 throw refusal("tenantId", "must be a directory id or a domain name (letters, digits, '.' and '-')");
             }
             requireText(clientId, "clientId");
-            Objects.requireNonNull(clientSecret, "clientSecret");
+            if (clientSecret == null) {
+                throw refusal("clientSecret", "is required");
+            }
+        }
+
+        /** The token endpoint under {@code authority}, an https URL (its trailing slashes dropped). */
+        public URI tokenEndpoint(URI authority) {
+            requireHttps(authority, "authority");
+            return URI.create(authority.toString().replaceAll("/+$", "") + "/" + tenantId + "/oauth2/v2.0/token");
         }
 
         @Override
@@ -72,13 +135,33 @@ public sealed interface OAuth2Login {
         }
 
         @Override
-        public URI tokenEndpoint() {
-            return URI.create(authority.toString().replaceAll("/+$", "") + "/" + tenantId + "/oauth2/v2.0/token");
+        public String endpoint() {
+            return tenantId;
+        }
+
+        @Override
+        public String grantType() {
+            return "client_credentials";
+        }
+
+        @Override
+        public Optional<String> scopeAsked() {
+            return Optional.of(SCOPE);
         }
 
         @Override
         public String clientIdentity() {
             return clientId;
+        }
+
+        @Override
+        public Map<String, String> fields() {
+            return ordered(KIND, KIND_NAME, "tenantId", tenantId, "clientId", clientId);
+        }
+
+        @Override
+        public Map<String, Password> secrets() {
+            return Map.of("clientSecret", clientSecret);
         }
     }
 
@@ -100,11 +183,10 @@ public sealed interface OAuth2Login {
         public Google {
             try {
                 new EmailAddress(clientEmail);
-            } catch (IllegalArgumentException e) {
-                throw refusal("clientEmail", e.getMessage());
+            } catch (IllegalArgumentException | NullPointerException e) {
+                throw refusal("clientEmail", "must be the service account's e-mail address, as its key file gives it");
             }
-            Objects.requireNonNull(privateKey, "privateKey");
-            if (!privateKey.reveal().contains("PRIVATE KEY")) {
+            if (privateKey == null || !privateKey.reveal().contains("PRIVATE KEY")) {
                 throw refusal("privateKey", "must be a PEM private key, as the service account's key file holds it");
             }
             requireHttps(tokenUri, "tokenUri");
@@ -116,13 +198,33 @@ public sealed interface OAuth2Login {
         }
 
         @Override
-        public URI tokenEndpoint() {
-            return tokenUri;
+        public String endpoint() {
+            return tokenUri.toString();
+        }
+
+        @Override
+        public String grantType() {
+            return "urn:ietf:params:oauth:grant-type:jwt-bearer";
+        }
+
+        @Override
+        public Optional<String> scopeAsked() {
+            return Optional.of(SCOPE);
         }
 
         @Override
         public String clientIdentity() {
             return clientEmail;
+        }
+
+        @Override
+        public Map<String, String> fields() {
+            return ordered(KIND, KIND_NAME, "clientEmail", clientEmail, "tokenUri", tokenUri.toString());
+        }
+
+        @Override
+        public Map<String, Password> secrets() {
+            return Map.of("privateKey", privateKey);
         }
     }
 
@@ -145,7 +247,9 @@ public sealed interface OAuth2Login {
             requireHttps(tokenUrl, "tokenUrl");
             requireText(clientId, "clientId");
             Objects.requireNonNull(clientSecret, "clientSecret");
-            Objects.requireNonNull(refreshToken, "refreshToken");
+            if (refreshToken == null) {
+                throw refusal("refreshToken", "is required");
+            }
             Objects.requireNonNull(scope, "scope");
             scope.ifPresent(value -> requireText(value, "scope"));
         }
@@ -161,13 +265,65 @@ public sealed interface OAuth2Login {
         }
 
         @Override
-        public URI tokenEndpoint() {
-            return tokenUrl;
+        public String endpoint() {
+            return tokenUrl.toString();
+        }
+
+        @Override
+        public String grantType() {
+            return "refresh_token";
+        }
+
+        @Override
+        public Optional<String> scopeAsked() {
+            return scope;
         }
 
         @Override
         public String clientIdentity() {
             return clientId;
+        }
+
+        @Override
+        public Map<String, String> fields() {
+            Map<String, String> fields = ordered(KIND, KIND_NAME, "tokenUrl", tokenUrl.toString(), "clientId", clientId);
+            scope.ifPresent(value -> fields.put("scope", value));
+            return fields;
+        }
+
+        @Override
+        public Map<String, Password> secrets() {
+            Map<String, Password> secrets = new LinkedHashMap<>();
+            clientSecret.ifPresent(secret -> secrets.put("clientSecret", secret));
+            secrets.put("refreshToken", refreshToken);
+            return secrets;
+        }
+    }
+
+    private static Map<String, String> ordered(String... namesAndValues) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            fields.put(namesAndValues[i], namesAndValues[i + 1]);
+        }
+        return fields;
+    }
+
+    private static Password secret(Map<String, String> given, String name) {
+        String value = given.get(name);
+        if (value == null) {
+            throw refusal(name, "is required");
+        }
+        return Password.of(value);
+    }
+
+    private static URI url(String value, String name) {
+        if (value == null) {
+            throw refusal(name, "is required");
+        }
+        try {
+            return new URI(value);
+        } catch (URISyntaxException e) {
+            throw refusal(name, "must be an https URL");
         }
     }
 

@@ -17,7 +17,10 @@ import java.util.Optional;
  *       used: no SMTP AUTH is attempted, and {@link #warnings()} says so;</li>
  *   <li>{@code fromEmail}: an e-mail address, with or without a display name ({@link Mailbox});</li>
  *   <li>{@code secure}: whether the server speaks TLS from the first byte (implicit TLS), as
- *       PipesHub's mail library names it; port 465 always does ({@link #implicitTls()}).</li>
+ *       PipesHub's mail library names it; port 465 always does ({@link #implicitTls()});</li>
+ *   <li>{@code oauth2}: optional; with it, the login is SASL XOAUTH2 with an access token got as it
+ *       says ({@link OAuth2Login}), for {@code username}, which it requires: the mailbox that sends.
+ *       A password stored beside it is kept but not used, and {@link #warnings()} says so.</li>
  * </ul>
  *
  * <p>A refusal names the field and what is wrong with it, never the value: a password pasted into
@@ -32,10 +35,11 @@ import java.util.Optional;
  * @param password  SMTP AUTH password, used only with a username
  * @param fromEmail the address every mail is sent from
  * @param secure    whether to speak TLS from the first byte on any port, not only on 465
+ * @param oauth2    how to log in with OAuth 2.0 instead of the password; empty for a password login
  */
 public record SmtpConfiguration(
         String host, int port, Optional<String> username, Optional<Password> password, Mailbox fromEmail,
-        boolean secure) {
+        boolean secure, Optional<OAuth2Login> oauth2) {
 
     /** The fields' names, as refusals name them. */
     public static final String HOST = "host";
@@ -57,6 +61,7 @@ public record SmtpConfiguration(
     public SmtpConfiguration {
         Objects.requireNonNull(username, USERNAME);
         Objects.requireNonNull(password, PASSWORD);
+        Objects.requireNonNull(oauth2, OAuth2Login.FIELD);
         if (host == null || host.isBlank()) {
             throw new InvalidSmtpConfigurationException(HOST, "is required and must not be blank");
         }
@@ -76,6 +81,10 @@ public record SmtpConfiguration(
         if (fromEmail == null) {
             throw new InvalidSmtpConfigurationException(FROM_EMAIL, "is required");
         }
+        if (oauth2.isPresent() && username.isEmpty()) {
+            throw new InvalidSmtpConfigurationException(USERNAME,
+                    "is required with oauth2: it is the mailbox that sends, which the token is for");
+        }
     }
 
     /**
@@ -93,7 +102,18 @@ public record SmtpConfiguration(
                 Optional.ofNullable(username).filter(name -> !name.isBlank()),
                 Optional.ofNullable(password).filter(secret -> !secret.isBlank()).map(Password::of),
                 mailbox(fromEmail),
-                secure);
+                secure,
+                Optional.empty());
+    }
+
+    /** This configuration logging in as {@code login} says, or with its password when empty. */
+    public SmtpConfiguration withOAuth2(Optional<OAuth2Login> login) {
+        return new SmtpConfiguration(host, port, username, password, fromEmail, secure, login);
+    }
+
+    /** Whether the login is SMTP AUTH at all: with a username and a password, or with OAuth 2.0. */
+    public boolean logsIn() {
+        return username.isPresent() && (password.isPresent() || oauth2.isPresent());
     }
 
     /**
@@ -109,6 +129,9 @@ public record SmtpConfiguration(
      * can act on; empty when there is nothing to say.
      */
     public List<String> warnings() {
+        if (password.isPresent() && oauth2.isPresent()) {
+            return List.of("A password is stored but not used: the login is OAuth 2.0 (oauth2); it is kept as stored");
+        }
         return password.isPresent() && username.isEmpty()
                 ? List.of("A password is set but no username: SMTP AUTH is not attempted; set a username to log in")
                 : List.of();

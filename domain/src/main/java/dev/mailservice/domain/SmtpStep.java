@@ -11,6 +11,8 @@ import java.util.Optional;
  * them (TLS comes before the greeting when it is implicit, after EHLO when it is STARTTLS).
  */
 public enum SmtpStep {
+    /** Getting an OAuth 2.0 access token from the token endpoint, before anything else: only with {@code oauth2}. */
+    TOKEN,
     /** Resolving the host name to addresses. */
     DNS,
     /** Opening the TCP connection. */
@@ -21,7 +23,7 @@ public enum SmtpStep {
     GREETING,
     /** EHLO, which tells what the server offers (STARTTLS, AUTH mechanisms, SIZE). */
     EHLO,
-    /** SMTP AUTH with the configured username and password. */
+    /** SMTP AUTH with the configured username and password, or XOAUTH2 with the access token. */
     AUTH,
     /** Sending a test mail. */
     SEND;

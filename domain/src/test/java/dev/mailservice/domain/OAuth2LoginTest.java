@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -18,7 +21,7 @@ class OAuth2LoginTest {
     private static final Password KEY = Password.of("-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n");
 
     private static OAuth2Login.Microsoft microsoft(String tenant, String client) {
-        return new OAuth2Login.Microsoft(OAuth2Login.Microsoft.PUBLIC_CLOUD, tenant, client, SECRET);
+        return new OAuth2Login.Microsoft(tenant, client, SECRET);
     }
 
     private static OAuth2Login.RefreshToken refreshToken(String url, String client) {
@@ -35,10 +38,11 @@ class OAuth2LoginTest {
     @Test
     void microsoftAsksItsTenantsEndpointUnderTheAuthority() {
         assertEquals(URI.create("https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token"),
-                microsoft("contoso.onmicrosoft.com", "app").tokenEndpoint());
+                microsoft("contoso.onmicrosoft.com", "app").tokenEndpoint(OAuth2Login.Microsoft.PUBLIC_CLOUD));
         assertEquals(URI.create("https://login.microsoftonline.us/0f1e2d3c/oauth2/v2.0/token"),
-                new OAuth2Login.Microsoft(URI.create("https://login.microsoftonline.us/"), "0f1e2d3c", "app", SECRET)
-                        .tokenEndpoint(), "a sovereign cloud's authority, its trailing slash dropped");
+                microsoft("0f1e2d3c", "app").tokenEndpoint(URI.create("https://login.microsoftonline.us/")),
+                "a sovereign cloud's authority, its trailing slash dropped");
+        assertEquals("contoso.onmicrosoft.com", microsoft("contoso.onmicrosoft.com", "app").endpoint());
         assertEquals("microsoft", microsoft("t", "app").kind());
         assertEquals("app", microsoft("t", "app").clientIdentity());
     }
@@ -69,8 +73,7 @@ class OAuth2LoginTest {
         assertEquals("oauth2.tokenUrl", refusedField(() -> refreshToken(url, "app")));
         assertEquals("oauth2.tokenUri", refusedField(() -> new OAuth2Login.Google("svc@p.iam.gserviceaccount.com", KEY,
                 URI.create(url))));
-        assertEquals("oauth2.authority", refusedField(() -> new OAuth2Login.Microsoft(URI.create(url), "t", "app",
-                SECRET)));
+        assertEquals("oauth2.authority", refusedField(() -> microsoft("t", "app").tokenEndpoint(URI.create(url))));
     }
 
     @Test
@@ -78,7 +81,7 @@ class OAuth2LoginTest {
         OAuth2Login.Google google = new OAuth2Login.Google("svc@p.iam.gserviceaccount.com", KEY,
                 OAuth2Login.Google.DEFAULT_TOKEN_URI);
 
-        assertEquals(URI.create("https://oauth2.googleapis.com/token"), google.tokenEndpoint());
+        assertEquals("https://oauth2.googleapis.com/token", google.endpoint());
         assertEquals("google", google.kind());
         assertEquals("svc@p.iam.gserviceaccount.com", google.clientIdentity());
         assertFalse(google.toString().contains("MIIB"), google.toString());
@@ -105,8 +108,54 @@ class OAuth2LoginTest {
 
         assertEquals("r2", rotated.refreshToken().reveal());
         assertEquals("refreshToken", rotated.kind());
-        assertEquals(URI.create("https://idp.example.com/token"), rotated.tokenEndpoint());
+        assertEquals("https://idp.example.com/token", rotated.endpoint());
         assertEquals(new OAuth2Login.RefreshToken(stored.tokenUrl(), stored.clientId(), stored.clientSecret(),
                 Password.of("r2"), stored.scope()), rotated);
+    }
+
+    @Test
+    void eachKindIsBuiltFromPlainValuesAndGivesThemBack() {
+        Map<String, String> values = new LinkedHashMap<>();
+        values.put("kind", "refreshToken");
+        values.put("tokenUrl", "https://idp.example.com/token");
+        values.put("clientId", "app");
+        values.put("clientSecret", " ");
+        values.put("refreshToken", "r1");
+        OAuth2Login login = OAuth2Login.of(values);
+
+        assertEquals(refreshToken("https://idp.example.com/token", "app").withRefreshToken(Password.of("r1")),
+                new OAuth2Login.RefreshToken(URI.create("https://idp.example.com/token"), "app", Optional.empty(),
+                        Password.of("r1"), Optional.of("offline_access")));
+        assertEquals(Map.of("kind", "refreshToken", "tokenUrl", "https://idp.example.com/token", "clientId", "app"),
+                login.fields(), "a blank secret is no secret");
+        assertEquals(Map.of("refreshToken", Password.of("r1")), login.secrets());
+
+        OAuth2Login google = OAuth2Login.of(Map.of("kind", "google", "clientEmail", "svc@p.iam.gserviceaccount.com",
+                "privateKey", KEY.reveal()));
+        assertEquals(OAuth2Login.Google.DEFAULT_TOKEN_URI.toString(), google.fields().get("tokenUri"),
+                "the token URI defaults to Google's");
+        assertEquals(Map.of("privateKey", KEY), google.secrets());
+
+        OAuth2Login microsoft = OAuth2Login.of(Map.of("kind", "microsoft", "tenantId", "t", "clientId", "app",
+                "clientSecret", SECRET.reveal()));
+        assertEquals(microsoft("t", "app"), microsoft);
+        assertEquals(List.of("kind", "tenantId", "clientId"), List.copyOf(microsoft.fields().keySet()));
+        assertEquals(Map.of("clientSecret", SECRET), microsoft.secrets());
+    }
+
+    @Test
+    void aMissingOrUnknownKindOrSecretIsRefusedByName() {
+        assertEquals("oauth2.kind", refusedField(() -> OAuth2Login.of(Map.of("clientId", "app"))));
+        assertEquals("oauth2.kind", refusedField(() -> OAuth2Login.of(Map.of("kind", "basic"))));
+        assertEquals("oauth2.clientSecret", refusedField(() -> OAuth2Login.of(Map.of("kind", "microsoft",
+                "tenantId", "t", "clientId", "app"))));
+        assertEquals("oauth2.refreshToken", refusedField(() -> OAuth2Login.of(Map.of("kind", "refreshToken",
+                "tokenUrl", "https://idp.example.com/token", "clientId", "app"))));
+        assertEquals("oauth2.tokenUrl", refusedField(() -> OAuth2Login.of(Map.of("kind", "refreshToken",
+                "tokenUrl", "https://idp example.com/", "clientId", "app", "refreshToken", "r"))));
+        assertEquals("oauth2.privateKey", refusedField(() -> OAuth2Login.of(Map.of("kind", "google",
+                "clientEmail", "svc@p.iam.gserviceaccount.com"))));
+        assertEquals("oauth2.clientEmail", refusedField(() -> OAuth2Login.of(Map.of("kind", "google",
+                "privateKey", KEY.reveal()))));
     }
 }

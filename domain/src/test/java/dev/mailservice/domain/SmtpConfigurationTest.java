@@ -163,6 +163,28 @@ class SmtpConfigurationTest {
     }
 
     @Test
+    void anOAuth2LoginNeedsTheMailboxAsUsernameAndLeavesAStoredPasswordUnused() {
+        OAuth2Login login = new OAuth2Login.Microsoft("contoso.onmicrosoft.com", "app", Password.of("client-" + SECRET));
+        SmtpConfiguration withoutUser = SmtpConfiguration.of("smtp.office365.com", 587, null, null, "a@example.com",
+                false);
+
+        InvalidSmtpConfigurationException refusal = assertThrows(InvalidSmtpConfigurationException.class,
+                () -> withoutUser.withOAuth2(Optional.of(login)));
+        assertEquals("username", refusal.field().orElseThrow());
+
+        SmtpConfiguration oauth2 = valid().withOAuth2(Optional.of(login));
+        assertEquals(Optional.of(login), oauth2.oauth2());
+        assertTrue(oauth2.logsIn());
+        assertEquals(List.of("A password is stored but not used: the login is OAuth 2.0 (oauth2); it is kept as stored"),
+                oauth2.warnings());
+        assertEquals(List.of(), SmtpConfiguration.of("smtp.office365.com", 587, "a@example.com", null, "a@example.com",
+                false).withOAuth2(Optional.of(login)).warnings());
+        assertFalse(oauth2.toString().contains(SECRET), oauth2.toString());
+        assertEquals(valid(), oauth2.withOAuth2(Optional.empty()));
+        assertFalse(withoutUser.logsIn());
+    }
+
+    @Test
     void toStringNeverShowsThePassword() {
         assertFalse(valid().toString().contains(SECRET), valid().toString());
         assertTrue(valid().toString().contains("smtp.example.com"));

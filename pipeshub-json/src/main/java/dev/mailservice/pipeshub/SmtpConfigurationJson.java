@@ -11,7 +11,9 @@ import dev.mailservice.application.failure.InvalidInput;
 import dev.mailservice.application.port.in.SmtpConfigurationChange.Field;
 import dev.mailservice.application.port.in.SmtpConfigurationChange;
 import dev.mailservice.domain.InvalidInputException;
+import dev.mailservice.domain.OAuth2Login;
 import dev.mailservice.domain.OpaqueFields;
+import dev.mailservice.domain.Password;
 import dev.mailservice.domain.SmtpConfiguration;
 import dev.mailservice.domain.StoredSmtpConfiguration;
 import java.math.BigInteger;
@@ -22,34 +24,47 @@ import java.util.Optional;
 
 /**
  * The contract's JSON object for an SMTP configuration ({@code host}, {@code port},
- * {@code username}, {@code password}, {@code fromEmail}, and the optional {@code secure}), already parsed into a map, and the one
+ * {@code username}, {@code password}, {@code fromEmail}, and this service's optional {@code secure}
+ * and {@code oauth2}), already parsed into a map, and the one
  * translation between it and the domain: what a backend stores, what the API shows, and what a
  * client submits. Fields the service does not know travel beside the configuration untouched.
  *
  * <p>{@code port} may be a JSON number or a string of digits alone; {@code secure}, a JSON boolean,
- * is written only when true, so a document without it stays as PipesHub writes it. Refusals name
- * the field and what is wrong, never the value.
+ * is written only when true, so a document without it stays as PipesHub writes it; so is
+ * {@code oauth2}, an object of strings ({@link OAuth2Login}'s fields and secrets by name), written
+ * only when the configuration logs in with OAuth 2.0. Refusals name the field and what is wrong,
+ * never the value.
  */
 public final class SmtpConfigurationJson {
 
     /**
-     * Stands for a hidden value: the admin view shows the password this way, and a submitted
-     * {@code host}, {@code username}, {@code fromEmail} or {@code password} equal to it means
-     * "keep the stored value", so a client can send back what it read.
+     * Stands for a hidden value: the admin view shows the password and the OAuth 2.0 secrets this
+     * way, and a submitted {@code host}, {@code username}, {@code fromEmail}, {@code password} or
+     * field of {@code oauth2} equal to it means "keep the stored value", so a client can send back
+     * what it read.
      */
     public static final String PLACEHOLDER = "****************";
 
     /** The fields of the contract's object, in its order. */
-    public static final List<String> FIELD_NAMES = List.of(HOST, PORT, USERNAME, PASSWORD, FROM_EMAIL, SECURE);
+    public static final List<String> FIELD_NAMES = List.of(HOST, PORT, USERNAME, PASSWORD, FROM_EMAIL, SECURE,
+            OAuth2Login.FIELD);
 
-    /** How much of the password an object shows. */
+    /** How much of the password and the OAuth 2.0 secrets an object shows. */
     public enum PasswordShown {
         /** Left out: for every answer a client or a log can see. */
         OMITTED,
-        /** {@link #PLACEHOLDER} where a password is set: for the admin view. */
+        /** {@link #PLACEHOLDER} where a secret is set: for the admin view. */
         MASKED,
-        /** The password itself: only for storage and the internal service-to-service route. */
-        REVEALED
+        /** The secrets themselves: only for storage and the internal service-to-service route. */
+        REVEALED;
+
+        private Optional<String> shown(Password secret) {
+            return switch (this) {
+                case OMITTED -> Optional.empty();
+                case MASKED -> Optional.of(PLACEHOLDER);
+                case REVEALED -> Optional.of(secret.reveal());
+            };
+        }
     }
 
     private SmtpConfigurationJson() {}
@@ -62,7 +77,8 @@ public final class SmtpConfigurationJson {
     public static StoredSmtpConfiguration read(Map<String, ?> fields, long revision) {
         try {
             SmtpConfiguration configuration = SmtpConfiguration.of(required(fields, HOST), port(fields),
-                    optional(fields, USERNAME), optional(fields, PASSWORD), required(fields, FROM_EMAIL), secure(fields));
+                    optional(fields, USERNAME), optional(fields, PASSWORD), required(fields, FROM_EMAIL), secure(fields))
+                    .withOAuth2(oauth2(fields).map(OAuth2Login::of));
             return new StoredSmtpConfiguration(configuration, revision, OpaqueFields.outside(fields, FIELD_NAMES));
         } catch (InvalidInputException refusal) {
             throw InvalidInput.of(refusal);
@@ -79,15 +95,16 @@ public final class SmtpConfigurationJson {
         fields.put(HOST, configuration.host());
         fields.put(PORT, configuration.port());
         configuration.username().ifPresent(name -> fields.put(USERNAME, name));
-        switch (shown) {
-            case OMITTED -> { }
-            case MASKED -> configuration.password().ifPresent(secret -> fields.put(PASSWORD, PLACEHOLDER));
-            case REVEALED -> configuration.password().ifPresent(secret -> fields.put(PASSWORD, secret.reveal()));
-        }
+        configuration.password().flatMap(shown::shown).ifPresent(password -> fields.put(PASSWORD, password));
         fields.put(FROM_EMAIL, configuration.fromEmail().value());
         if (configuration.secure()) {
             fields.put(SECURE, true);
         }
+        configuration.oauth2().ifPresent(login -> {
+            Map<String, Object> oauth2 = new LinkedHashMap<>(login.fields());
+            login.secrets().forEach((name, secret) -> shown.shown(secret).ifPresent(value -> oauth2.put(name, value)));
+            fields.put(OAuth2Login.FIELD, oauth2);
+        });
         return otherFields.after(fields);
     }
 
@@ -100,12 +117,52 @@ public final class SmtpConfigurationJson {
     public static SmtpConfigurationChange change(Map<String, ?> submitted) {
         return new SmtpConfigurationChange(field(submitted, HOST), port(submitted), secure(submitted),
                 field(submitted, USERNAME),
-                field(submitted, PASSWORD), field(submitted, FROM_EMAIL), OpaqueFields.outside(submitted, FIELD_NAMES));
+                field(submitted, PASSWORD), field(submitted, FROM_EMAIL), OpaqueFields.outside(submitted, FIELD_NAMES),
+                oauth2(submitted).map(SmtpConfigurationJson::keepingPlaceholders));
     }
 
     private static Field field(Map<String, ?> fields, String name) {
-        String value = optional(fields, name);
+        return field(optional(fields, name));
+    }
+
+    private static Field field(String value) {
         return PLACEHOLDER.equals(value) ? Field.KEEP : Field.of(Optional.ofNullable(value));
+    }
+
+    private static Map<String, Field> keepingPlaceholders(Map<String, String> values) {
+        Map<String, Field> fields = new LinkedHashMap<>();
+        values.forEach((name, value) -> fields.put(name, field(value)));
+        return fields;
+    }
+
+    /**
+     * The {@code oauth2} object's values by name, when there is one: strings, under the names
+     * its kind knows (a misspelt name is refused rather than dropped, as it would be otherwise).
+     */
+    private static Optional<Map<String, String>> oauth2(Map<String, ?> fields) {
+        Object value = fields.get(OAuth2Login.FIELD);
+        if (value == null) {
+            return Optional.empty();
+        }
+        if (!(value instanceof Map<?, ?> object)) {
+            throw new InvalidInput(OAuth2Login.FIELD, "must be an object");
+        }
+        Map<String, String> values = new LinkedHashMap<>();
+        object.forEach((name, fieldValue) -> {
+            String qualified = OAuth2Login.FIELD + "." + name;
+            if (fieldValue != null && !(fieldValue instanceof String)) {
+                throw new InvalidInput(qualified, "must be a string");
+            }
+            values.put(String.valueOf(name), (String) fieldValue);
+        });
+        // Without a known kind, the login's own refusal of the kind says what to write.
+        List<String> known = Optional.ofNullable(values.get(OAuth2Login.KIND)).map(OAuth2Login.NAMES::get)
+                .orElse(List.copyOf(values.keySet()));
+        values.keySet().stream().filter(name -> !known.contains(name)).findFirst().ifPresent(name -> {
+            throw new InvalidInput(OAuth2Login.FIELD + "." + name, "is not a field of the kind '"
+                    + values.get(OAuth2Login.KIND) + "', which has " + String.join(", ", known));
+        });
+        return Optional.of(values);
     }
 
     private static String required(Map<String, ?> fields, String name) {

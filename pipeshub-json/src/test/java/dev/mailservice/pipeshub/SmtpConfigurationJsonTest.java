@@ -180,4 +180,80 @@ class SmtpConfigurationJsonTest {
         assertTrue(assertThrows(InvalidInput.class,
                 () -> SmtpConfigurationJson.change(Map.of("host", 25, "port", 25))).getMessage().startsWith("host"));
     }
+
+    private static Map<String, Object> withOAuth2(Map<String, Object> oauth2) {
+        Map<String, Object> fields = new LinkedHashMap<>(validFields());
+        fields.put("oauth2", oauth2);
+        return fields;
+    }
+
+    private static Map<String, Object> refreshTokenLogin() {
+        Map<String, Object> oauth2 = new LinkedHashMap<>();
+        oauth2.put("kind", "refreshToken");
+        oauth2.put("tokenUrl", "https://idp.example.com/token");
+        oauth2.put("clientId", "app");
+        oauth2.put("clientSecret", "client-" + SECRET);
+        oauth2.put("refreshToken", "refresh-" + SECRET);
+        return oauth2;
+    }
+
+    @Test
+    void readsAnOAuth2LoginAndWritesItBackWithItsSecretsAsShown() {
+        SmtpConfiguration configuration = read(withOAuth2(refreshTokenLogin()));
+
+        assertEquals("refreshToken", configuration.oauth2().orElseThrow().kind());
+        assertEquals(refreshTokenLogin(), SmtpConfigurationJson.write(configuration, PasswordShown.REVEALED,
+                OpaqueFields.NONE).get("oauth2"), "stored as read");
+        assertEquals(Map.of("kind", "refreshToken", "tokenUrl", "https://idp.example.com/token", "clientId", "app",
+                "clientSecret", SmtpConfigurationJson.PLACEHOLDER, "refreshToken", SmtpConfigurationJson.PLACEHOLDER),
+                SmtpConfigurationJson.write(configuration, PasswordShown.MASKED, OpaqueFields.NONE).get("oauth2"));
+        Map<String, Object> omitted = SmtpConfigurationJson.write(configuration, PasswordShown.OMITTED, OpaqueFields.NONE);
+        assertEquals(Map.of("kind", "refreshToken", "tokenUrl", "https://idp.example.com/token", "clientId", "app"),
+                omitted.get("oauth2"));
+        assertFalse(omitted.toString().contains(SECRET), omitted.toString());
+        assertFalse(SmtpConfigurationJson.write(read(validFields()), PasswordShown.REVEALED, OpaqueFields.NONE)
+                .containsKey("oauth2"), "a password login is written as PipesHub writes it");
+    }
+
+    @Test
+    void refusesAnIllFormedOAuth2LoginByFieldWithoutItsValue() {
+        assertEquals("oauth2.kind", refusal(withOAuth2(Map.of())).field().orElseThrow(), "an empty object has no kind");
+        Map<String, Object> notAnObject = new LinkedHashMap<>(validFields());
+        notAnObject.put("oauth2", "microsoft");
+        assertEquals("oauth2", refusal(notAnObject).field().orElseThrow());
+
+        Map<String, Object> numberSecret = refreshTokenLogin();
+        numberSecret.put("refreshToken", 42);
+        assertEquals("oauth2.refreshToken", refusal(withOAuth2(numberSecret)).field().orElseThrow());
+
+        Map<String, Object> misspelt = refreshTokenLogin();
+        misspelt.put("clientSecert", "client-" + SECRET);
+        InvalidInput unknownName = refusal(withOAuth2(misspelt));
+        assertEquals("oauth2.clientSecert", unknownName.field().orElseThrow());
+        assertTrue(unknownName.getMessage().contains("clientSecret"), unknownName.getMessage());
+        assertFalse(unknownName.getMessage().contains(SECRET), unknownName.getMessage());
+
+        Map<String, Object> unknownKind = refreshTokenLogin();
+        unknownKind.put("kind", "basic");
+        assertEquals("oauth2.kind", refusal(withOAuth2(unknownKind)).field().orElseThrow());
+
+        Map<String, Object> noUser = withOAuth2(refreshTokenLogin());
+        noUser.remove("username");
+        assertEquals("username", refusal(noUser).field().orElseThrow());
+    }
+
+    @Test
+    void aSubmittedOAuth2PlaceholderKeepsTheStoredValue() {
+        Map<String, Object> oauth2 = refreshTokenLogin();
+        oauth2.put("refreshToken", SmtpConfigurationJson.PLACEHOLDER);
+
+        SmtpConfigurationChange change = SmtpConfigurationJson.change(withOAuth2(oauth2));
+
+        Map<String, Field> fields = change.oauth2().orElseThrow();
+        assertEquals(Field.KEEP, fields.get("refreshToken"));
+        assertEquals(Field.of(Optional.of("client-" + SECRET)), fields.get("clientSecret"));
+        assertEquals(Field.of(Optional.of("refreshToken")), fields.get("kind"));
+        assertEquals(Optional.empty(), SmtpConfigurationJson.change(validFields()).oauth2());
+        assertEquals(OpaqueFields.NONE, change.otherFields(), "oauth2 is a known field, not an other one");
+    }
 }

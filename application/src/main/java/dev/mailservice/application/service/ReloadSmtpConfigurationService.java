@@ -50,6 +50,7 @@ public final class ReloadSmtpConfigurationService implements ReloadSmtpConfigura
     private final ConfigRepository repository;
     private final BackendTurns turns;
     private final MailTransportFactory transportFactory;
+    private final SmtpLogins logins;
     private final ActiveMailSender sender;
     private final SmtpStatusBoard board;
     private final ServiceMetrics metrics;
@@ -73,11 +74,12 @@ public final class ReloadSmtpConfigurationService implements ReloadSmtpConfigura
      *                      active only once it passes this verification through AUTH
      */
     public ReloadSmtpConfigurationService(ConfigRepository repository, BackendTurns turns,
-            MailTransportFactory transportFactory, ActiveMailSender sender, SmtpStatusBoard board,
+            MailTransportFactory transportFactory, SmtpLogins logins, ActiveMailSender sender, SmtpStatusBoard board,
             ServiceMetrics metrics, Optional<SmtpVerifier> verifyOnApply) {
         this.repository = Objects.requireNonNull(repository, "repository");
         this.turns = Objects.requireNonNull(turns, "turns");
         this.transportFactory = Objects.requireNonNull(transportFactory, "transportFactory");
+        this.logins = Objects.requireNonNull(logins, "logins");
         this.sender = Objects.requireNonNull(sender, "sender");
         this.board = Objects.requireNonNull(board, "board");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
@@ -143,7 +145,7 @@ public final class ReloadSmtpConfigurationService implements ReloadSmtpConfigura
                 }
             }
             // 3. Build a transport for it.
-            MailTransport transport = transportFactory.create(stored.configuration());
+            MailTransport transport = transportFactory.create(stored.configuration(), logins.forApplied(stored.configuration()));
             // 4. Swap it in: mail goes out with it, then the status shows it (both only ever written in a turn).
             sender.swapIn(stored.configuration(), transport);
             board.applied(stored, repository.backendName());

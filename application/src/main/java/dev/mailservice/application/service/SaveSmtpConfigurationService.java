@@ -39,6 +39,7 @@ public final class SaveSmtpConfigurationService implements SaveSmtpConfiguration
     private final ConfigRepository repository;
     private final BackendTurns turns;
     private final MailTransportFactory transportFactory;
+    private final SmtpLogins logins;
     private final ActiveMailSender sender;
     private final SmtpStatusBoard board;
     private final Optional<SmtpVerifier> verifyBeforeSaving;
@@ -48,11 +49,12 @@ public final class SaveSmtpConfigurationService implements SaveSmtpConfiguration
      *                           refused, and nothing is stored
      */
     public SaveSmtpConfigurationService(ConfigRepository repository, BackendTurns turns,
-            MailTransportFactory transportFactory, ActiveMailSender sender, SmtpStatusBoard board,
+            MailTransportFactory transportFactory, SmtpLogins logins, ActiveMailSender sender, SmtpStatusBoard board,
             Optional<SmtpVerifier> verifyBeforeSaving) {
         this.repository = Objects.requireNonNull(repository, "repository");
         this.turns = Objects.requireNonNull(turns, "turns");
         this.transportFactory = Objects.requireNonNull(transportFactory, "transportFactory");
+        this.logins = Objects.requireNonNull(logins, "logins");
         this.sender = Objects.requireNonNull(sender, "sender");
         this.board = Objects.requireNonNull(board, "board");
         this.verifyBeforeSaving = Objects.requireNonNull(verifyBeforeSaving, "verifyBeforeSaving");
@@ -94,7 +96,7 @@ public final class SaveSmtpConfigurationService implements SaveSmtpConfiguration
     /** A transport for {@code configuration}; stored but not applied, it fails as a reload would, recorded. */
     private MailTransport build(SmtpConfiguration configuration) {
         try {
-            return transportFactory.create(configuration);
+            return transportFactory.create(configuration, logins.forApplied(configuration));
         } catch (ServiceFailure failure) {
             throw board.reloadFailed(failure);
         }

@@ -1,5 +1,8 @@
 package dev.mailservice.application.service;
 
+import dev.mailservice.application.port.out.TokenEndpoint;
+import dev.mailservice.domain.OAuth2Login;
+import java.util.regex.Pattern;
 import dev.mailservice.application.port.out.SmtpProbe;
 import dev.mailservice.application.port.out.SmtpProbe.Capabilities;
 import dev.mailservice.application.port.out.SmtpProbe.Problem;
@@ -29,6 +32,12 @@ final class SmtpAdvice {
         probe.problem().ifPresent(problem -> advice.add(forProblem(problem, failedStep, configuration, probe)));
         Optional<Capabilities> offered = probe.firstEhlo();
         boolean logsIn = configuration.username().isPresent();
+        if (probe.problem().filter(Problem.AUTH_REJECTED::equals).isPresent() && configuration.oauth2().isEmpty()
+                && failedStep.isPresent() && BASIC_AUTH_TURNED_OFF.matcher(failedStepDetail(probe)).find()) {
+            advice.add("The server no longer takes a password login for this mailbox (Microsoft 365 turns basic "
+                    + "authentication for SMTP off): log in with OAuth 2.0 instead, an oauth2 object in the "
+                    + "configuration (docs/operations.md, OAuth 2.0).");
+        }
         if (logsIn && probe.problem().filter(TLS_PROBLEMS::contains).isPresent() && offered.isPresent()
                 && offered.get().startTls() && offered.get().authMechanisms().isEmpty()) {
             advice.add("The server offers login (AUTH) only after STARTTLS: the login cannot happen until the TLS "
@@ -41,8 +50,77 @@ final class SmtpAdvice {
         return advice;
     }
 
+    private static final Set<Problem> OAUTH2_LOGIN_PROBLEMS = EnumSet.of(Problem.AUTH_NOT_OFFERED,
+            Problem.MECHANISM_MISSING, Problem.AUTH_REJECTED);
+
+    /** A reply that says the server takes no password login any more (Exchange Online's). */
+    private static final Pattern BASIC_AUTH_TURNED_OFF = Pattern.compile("5\\.7\\.(30|139)\\b");
+
+    private static String failedStepDetail(SmtpProbe.Probe probe) {
+        return SmtpStep.firstFailed(probe.steps()).map(SmtpStep.Result::detail).orElse("");
+    }
+
+    /** What to try when the token endpoint gave no token ({@code answer} is not {@link TokenEndpoint.Issued}). */
+    static String forToken(OAuth2Login login, TokenEndpoint.Answer answer) {
+        if (answer instanceof TokenEndpoint.Unavailable) {
+            return "The token endpoint could not be asked: check its URL, that this replica may open HTTPS "
+                    + "connections to it, and, for a private certificate authority, TLS_CA_FILE.";
+        }
+        TokenEndpoint.Refused refused = (TokenEndpoint.Refused) answer;
+        String said = refused.error() + " " + refused.description().orElse("");
+        if (said.contains("AADSTS7000215") || said.contains("AADSTS7000222")) {
+            return "Microsoft Entra ID refused the client secret: it is wrong or expired. Make a new one under the app "
+                    + "registration's Certificates & secrets and store its Value (not its Secret ID) as "
+                    + "oauth2.clientSecret.";
+        }
+        if (said.contains("AADSTS700016")) {
+            return "Microsoft Entra ID knows no application with this oauth2.clientId in the tenant oauth2.tenantId: "
+                    + "copy the Application (client) ID and the Directory (tenant) ID from the app registration's "
+                    + "Overview.";
+        }
+        if (said.contains("AADSTS90002") || said.contains("AADSTS900023")) {
+            return "Microsoft Entra ID knows no tenant oauth2.tenantId: use the Directory (tenant) ID from the app "
+                    + "registration's Overview, or the tenant's primary domain.";
+        }
+        return switch (login) {
+            case OAuth2Login.Google google when "unauthorized_client".equals(refused.error()) ->
+                    "Google refused to let the service account act for " + "the mailbox: in the Admin console, under "
+                            + "Security, API controls, Domain-wide delegation, add the service account's client ID with "
+                            + "the scope " + OAuth2Login.Google.SCOPE + ", and check that username is a mailbox of "
+                            + "the domain.";
+            case OAuth2Login.RefreshToken refreshToken when "invalid_grant".equals(refused.error()) ->
+                    "The refresh token is expired or was revoked: obtain a new one by consent and store it as "
+                            + "oauth2.refreshToken.";
+            default -> "The token endpoint refused the request (" + refused.error() + "): check the client's id and "
+                    + "secret or key in oauth2, and that the client may use the " + login.grantType() + " grant.";
+        };
+    }
+
+    /** What to try when the server did not take the access token. */
+    private static String forOAuth2Login(Problem problem, OAuth2Login login) {
+        if (problem != Problem.AUTH_REJECTED) {
+            return "The server offers no XOAUTH2 login on this port: OAuth 2.0 needs the provider's submission server "
+                    + "(smtp.office365.com or smtp.gmail.com, port 587).";
+        }
+        return switch (login) {
+            case OAuth2Login.Microsoft microsoft -> "Exchange Online refused the token. The app needs the Office 365 "
+                    + "Exchange Online application permission SMTP.SendAsApp with admin consent; its service principal "
+                    + "registered in Exchange Online (New-ServicePrincipal) and given the mailbox (Add-MailboxPermission "
+                    + "with FullAccess); and SMTP AUTH enabled for the mailbox (Set-CASMailbox "
+                    + "-SmtpClientAuthenticationDisabled $false). username must be that mailbox.";
+            case OAuth2Login.Google google -> "Gmail refused the token: check that the service account's domain-wide "
+                    + "delegation has the scope " + OAuth2Login.Google.SCOPE + " and that username is the mailbox "
+                    + "it acts for.";
+            case OAuth2Login.RefreshToken refreshToken -> "The server refused the token: check that the refresh token "
+                    + "was given for username's mailbox, and with the scope the server needs for SMTP.";
+        };
+    }
+
     private static String forProblem(Problem problem, Optional<SmtpStep> step, SmtpConfiguration configuration,
             SmtpProbe.Probe probe) {
+        if (configuration.oauth2().isPresent() && OAUTH2_LOGIN_PROBLEMS.contains(problem)) {
+            return forOAuth2Login(problem, configuration.oauth2().get());
+        }
         int port = configuration.port();
         return switch (problem) {
             case UNKNOWN_HOST -> "The host name does not resolve: check it for typos, and that this replica's DNS "

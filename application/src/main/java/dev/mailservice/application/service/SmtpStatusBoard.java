@@ -153,7 +153,7 @@ public final class SmtpStatusBoard {
             warnings.add(current.backingWarning());
         }
         return new SmtpStatus(Optional.ofNullable(current.applied()), Optional.ofNullable(current.lastReloadError()),
-                warnings, lastVerified(current.applied()));
+                warnings, lastVerified(current.applied()), Optional.empty());
     }
 
     /** The later of the verifications of {@code applied}'s configuration that are kept. */

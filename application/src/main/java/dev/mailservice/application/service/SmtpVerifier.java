@@ -1,5 +1,11 @@
 package dev.mailservice.application.service;
 
+import dev.mailservice.application.port.out.ServiceMetrics.TokenOutcome;
+import dev.mailservice.application.port.out.SmtpCredentials;
+import dev.mailservice.application.port.out.TokenEndpoint;
+import dev.mailservice.domain.OAuth2Login;
+import java.util.ArrayList;
+import java.util.List;
 import dev.mailservice.application.port.in.VerifySmtpConfiguration.SmtpVerification;
 import dev.mailservice.application.port.out.ServiceMetrics;
 import dev.mailservice.application.port.out.ServiceMetrics.VerificationTrigger;
@@ -13,19 +19,24 @@ import java.util.Optional;
 
 /**
  * Verifies a configuration against its server, for the verify route, a save and a reload alike:
- * runs the {@link SmtpProbe}, turns what it saw into a report with advice ({@link SmtpAdvice}),
- * counts the outcome, and notes it on the {@link SmtpStatusBoard} for that configuration.
+ * for an OAuth 2.0 login first asks its token endpoint for a token (the {@code token} step, a
+ * request of its own, so that what is verified is the endpoint's answer now), then runs the {@link
+ * SmtpProbe} with it, turns what it saw into a report with advice ({@link SmtpAdvice}), counts the
+ * outcome, and notes it on the {@link SmtpStatusBoard} for that configuration.
  */
 public final class SmtpVerifier {
 
     private final SmtpProbe probe;
+    private final TokenEndpoint tokens;
     private final Duration limit;
     private final SmtpStatusBoard board;
     private final ServiceMetrics metrics;
 
     /** @param limit how long a whole verification may take; each step is bounded by the transport's timeout */
-    public SmtpVerifier(SmtpProbe probe, Duration limit, SmtpStatusBoard board, ServiceMetrics metrics) {
+    public SmtpVerifier(SmtpProbe probe, TokenEndpoint tokens, Duration limit, SmtpStatusBoard board,
+            ServiceMetrics metrics) {
         this.probe = Objects.requireNonNull(probe, "probe");
+        this.tokens = Objects.requireNonNull(tokens, "tokens");
         this.limit = Objects.requireNonNull(limit, "limit");
         this.board = Objects.requireNonNull(board, "board");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
@@ -34,10 +45,52 @@ public final class SmtpVerifier {
     /** Runs the steps through AUTH, then sends {@code testMail} when given. */
     SmtpVerification verify(SmtpConfiguration configuration, Optional<MailMessage> testMail,
             VerificationTrigger trigger) {
-        SmtpProbe.Probe seen = probe.probe(configuration, testMail, limit);
-        Optional<SmtpStep> failedStep = SmtpStep.firstFailed(seen.steps()).map(SmtpStep.Result::step);
+        SmtpVerification report = configuration.oauth2()
+                .map(login -> withToken(configuration, login, testMail))
+                .orElseGet(() -> probed(configuration, SmtpCredentials.password(configuration), List.of(), testMail));
+        Optional<SmtpStep> failedStep = report.failed().map(SmtpStep.Result::step);
         metrics.verificationFinished(trigger, failedStep);
         board.verified(configuration, failedStep.isEmpty(), failedStep.map(SmtpStep::key));
-        return new SmtpVerification(failedStep.isEmpty(), seen.steps(), SmtpAdvice.of(configuration, seen));
+        return report;
+    }
+
+    private SmtpVerification withToken(SmtpConfiguration configuration, OAuth2Login login,
+            Optional<MailMessage> testMail) {
+        long started = System.nanoTime();
+        TokenEndpoint.Answer answer = tokens.request(login, configuration.username().orElseThrow());
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        String asked = "endpoint " + tokens.endpointOf(login) + ", grant " + login.grantType()
+                + login.scopeAsked().map(scope -> ", scope " + scope).orElse("");
+        return switch (answer) {
+            case TokenEndpoint.Issued issued -> {
+                metrics.tokenRequested(login.kind(), TokenOutcome.ISSUED);
+                SmtpStep.Result token = new SmtpStep.Result(SmtpStep.TOKEN, true, took, asked + ": a token valid for "
+                        + issued.lifetime().toSeconds() + " s");
+                yield probed(configuration, SmtpCredentials.accessToken(issued.accessToken()), List.of(token), testMail);
+            }
+            case TokenEndpoint.Refused refused -> {
+                metrics.tokenRequested(login.kind(), TokenOutcome.REFUSED);
+                yield tokenFailed(took, asked + ": refused with " + refused.error()
+                        + refused.description().map(description -> ": " + description).orElse(""),
+                        SmtpAdvice.forToken(login, answer));
+            }
+            case TokenEndpoint.Unavailable unavailable -> {
+                metrics.tokenRequested(login.kind(), TokenOutcome.UNAVAILABLE);
+                yield tokenFailed(took, asked + ": " + unavailable.reason(), SmtpAdvice.forToken(login, answer));
+            }
+        };
+    }
+
+    private static SmtpVerification tokenFailed(Duration took, String detail, String advice) {
+        return new SmtpVerification(false, List.of(new SmtpStep.Result(SmtpStep.TOKEN, false, took, detail)),
+                List.of(advice));
+    }
+
+    private SmtpVerification probed(SmtpConfiguration configuration, SmtpCredentials credentials,
+            List<SmtpStep.Result> before, Optional<MailMessage> testMail) {
+        SmtpProbe.Probe seen = probe.probe(configuration, credentials, testMail, limit);
+        List<SmtpStep.Result> steps = new ArrayList<>(before);
+        steps.addAll(seen.steps());
+        return new SmtpVerification(SmtpStep.firstFailed(steps).isEmpty(), steps, SmtpAdvice.of(configuration, seen));
     }
 }

@@ -17,6 +17,9 @@ final class Core {
     final SmtpStatusBoard board;
     final ActiveMailSender sender = new ActiveMailSender();
     final BackendTurns turns;
+    final Fakes.Tokens tokens = new Fakes.Tokens();
+    final Fakes.ManualScheduler scheduler = new Fakes.ManualScheduler();
+    final SmtpLogins logins;
 
     Core(Fakes.Repository repository, Fakes.TransportFactory factory, Fakes.Metrics metrics, Clock clock) {
         this.repository = repository;
@@ -24,6 +27,7 @@ final class Core {
         this.metrics = metrics;
         this.board = new SmtpStatusBoard(clock);
         this.turns = new BackendTurns(repository);
+        this.logins = new SmtpLogins(tokens, turns, clock, scheduler, metrics);
     }
 
     Core(Fakes.Repository repository, Fakes.TransportFactory factory, Fakes.Metrics metrics) {
@@ -31,7 +35,7 @@ final class Core {
     }
 
     ReloadSmtpConfigurationService reload(Optional<SmtpVerifier> verifyOnApply) {
-        return new ReloadSmtpConfigurationService(repository, turns, factory, sender, board, metrics, verifyOnApply);
+        return new ReloadSmtpConfigurationService(repository, turns, factory, logins, sender, board, metrics, verifyOnApply);
     }
 
     ReloadSmtpConfigurationService reload() {
@@ -39,10 +43,10 @@ final class Core {
     }
 
     SaveSmtpConfigurationService save(Optional<SmtpVerifier> verifyBeforeSaving) {
-        return new SaveSmtpConfigurationService(repository, turns, factory, sender, board, verifyBeforeSaving);
+        return new SaveSmtpConfigurationService(repository, turns, factory, logins, sender, board, verifyBeforeSaving);
     }
 
     SmtpVerifier verifier(SmtpProbe probe, Duration limit) {
-        return new SmtpVerifier(probe, limit, board, metrics);
+        return new SmtpVerifier(probe, tokens, limit, board, metrics);
     }
 }

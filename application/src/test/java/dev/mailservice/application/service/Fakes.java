@@ -6,14 +6,19 @@ import dev.mailservice.application.port.out.MailRenderer;
 import dev.mailservice.application.port.out.MailTransport;
 import dev.mailservice.application.port.out.MailTransportFactory;
 import dev.mailservice.application.port.out.ServiceMetrics;
+import dev.mailservice.application.port.out.SmtpCredentials;
 import dev.mailservice.application.port.out.SmtpProbe;
+import dev.mailservice.application.port.out.TokenEndpoint;
 import dev.mailservice.domain.EmailAddress;
 import dev.mailservice.domain.MailMessage;
 import dev.mailservice.domain.MailRequest;
+import dev.mailservice.domain.OAuth2Login;
 import dev.mailservice.domain.OpaqueFields;
+import dev.mailservice.domain.Password;
 import dev.mailservice.domain.SmtpConfiguration;
 import dev.mailservice.domain.SmtpStep;
 import dev.mailservice.domain.StoredSmtpConfiguration;
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -21,8 +26,10 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.DoubleSupplier;
 import java.util.function.Supplier;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
@@ -169,13 +176,17 @@ final class Fakes {
         final List<Transport> built = new CopyOnWriteArrayList<>();
         volatile RuntimeException failure;
 
+        /** The credentials each transport was built with, in the order built. */
+        final List<SmtpCredentials> credentials = new CopyOnWriteArrayList<>();
+
         @Override
-        public Transport create(SmtpConfiguration configuration) {
+        public Transport create(SmtpConfiguration configuration, SmtpCredentials logIn) {
             if (failure != null) {
                 throw failure;
             }
             Transport transport = new Transport(configuration);
             built.add(transport);
+            credentials.add(logIn);
             return transport;
         }
 
@@ -326,6 +337,95 @@ final class Fakes {
         public void verificationRefused() {
             events.add("verification refused");
         }
+
+        @Override
+        public void tokenRequested(String kind, TokenOutcome outcome) {
+            events.add("token " + kind + " " + outcome.name().toLowerCase(Locale.ROOT));
+        }
+
+        @Override
+        public void tokenLifetimeLeft(DoubleSupplier secondsUntilExpiry) {
+            this.secondsUntilExpiry = secondsUntilExpiry;
+        }
+
+        volatile DoubleSupplier secondsUntilExpiry = () -> -1;
+    }
+
+    /**
+     * A token endpoint whose answers the test sets: by default a new token {@code token-<n>} valid
+     * for an hour. It records every request.
+     */
+    static final class Tokens implements TokenEndpoint {
+
+        final List<OAuth2Login> requested = new CopyOnWriteArrayList<>();
+        final AtomicInteger issued = new AtomicInteger();
+        volatile Duration lifetime = Duration.ofHours(1);
+        volatile Optional<Password> rotateTo = Optional.empty();
+        /** When set, every request is answered this way instead. */
+        volatile Answer answer;
+        /** Runs inside each request: what happens meanwhile elsewhere. */
+        volatile Runnable whileRequesting = () -> {};
+
+        @Override
+        public Answer request(OAuth2Login login, String username) {
+            requested.add(login);
+            whileRequesting.run();
+            return answer != null ? answer
+                    : new Issued(Password.of("token-" + issued.incrementAndGet()), lifetime, rotateTo, "scope");
+        }
+
+        @Override
+        public URI endpointOf(OAuth2Login login) {
+            return URI.create("https://idp.example.com/token");
+        }
+    }
+
+    /** A scheduler that runs what is scheduled only when the test says so, as a clock would have it due. */
+    static final class ManualScheduler extends java.util.concurrent.ScheduledThreadPoolExecutor {
+
+        record Task(Runnable command, Duration delay, java.util.concurrent.atomic.AtomicBoolean cancelled) {}
+
+        final List<Task> tasks = new CopyOnWriteArrayList<>();
+
+        ManualScheduler() {
+            super(1);
+        }
+
+        @Override
+        public java.util.concurrent.ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
+            Task task = new Task(command, Duration.ofNanos(unit.toNanos(delay)), new java.util.concurrent.atomic.AtomicBoolean());
+            tasks.add(task);
+            return cancellable(task);
+        }
+
+        @Override
+        public void execute(Runnable command) {
+            command.run();
+        }
+
+        /** The tasks scheduled and not cancelled, and not run yet. */
+        List<Task> pending() {
+            return tasks.stream().filter(task -> !task.cancelled().get()).toList();
+        }
+
+        /** Runs the tasks pending now, each once. */
+        void runPending() {
+            List<Task> due = pending();
+            tasks.removeAll(due);
+            due.forEach(task -> task.command().run());
+        }
+
+        private static java.util.concurrent.ScheduledFuture<?> cancellable(Task task) {
+            return new java.util.concurrent.ScheduledFuture<Void>() {
+                @Override public long getDelay(TimeUnit unit) { return unit.convert(task.delay()); }
+                @Override public int compareTo(java.util.concurrent.Delayed other) { return 0; }
+                @Override public boolean cancel(boolean mayInterrupt) { task.cancelled().set(true); return true; }
+                @Override public boolean isCancelled() { return task.cancelled().get(); }
+                @Override public boolean isDone() { return task.cancelled().get(); }
+                @Override public Void get() { return null; }
+                @Override public Void get(long timeout, TimeUnit unit) { return null; }
+            };
+        }
     }
 
     /**
@@ -366,9 +466,14 @@ final class Fakes {
             return new SmtpStep.Result(step, ok, Duration.ofMillis(1), ok ? "fine" : "what the server did");
         }
 
+        /** The credentials of each probe, in order. */
+        final List<SmtpCredentials> credentials = new CopyOnWriteArrayList<>();
+
         @Override
-        public SmtpProbe.Probe probe(SmtpConfiguration configuration, Optional<MailMessage> testMail, Duration limit) {
+        public SmtpProbe.Probe probe(SmtpConfiguration configuration, SmtpCredentials logIn,
+                Optional<MailMessage> testMail, Duration limit) {
             probed.add(configuration);
+            credentials.add(logIn);
             testMails.add(testMail);
             whileProbing.accept(configuration);
             started.countDown();

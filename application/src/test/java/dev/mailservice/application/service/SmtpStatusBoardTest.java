@@ -29,13 +29,13 @@ class SmtpStatusBoardTest {
     private final Fakes.Metrics metrics = new Fakes.Metrics();
     private final Core core = new Core(repository, new Fakes.TransportFactory(), metrics, Clock.fixed(NOW, ZoneOffset.UTC));
     private final GetServiceHealthService health = new GetServiceHealthService(core.board);
-    private final GetSmtpStatusService status = new GetSmtpStatusService(core.board);
+    private final GetSmtpStatusService status = new GetSmtpStatusService(core.board, core.logins);
     private final List<String> log = Fakes.logOf(SmtpStatusBoard.class);
 
     @Test
     void beforeAnyReadHealthKnowsNoBackendAndNoConfiguration() {
         assertEquals(new ServiceHealth(false, Optional.empty(), Optional.empty()), health.health());
-        assertEquals(new SmtpStatus(Optional.empty(), Optional.empty(), List.of(), Optional.empty()), status.status());
+        assertEquals(new SmtpStatus(Optional.empty(), Optional.empty(), List.of(), Optional.empty(), Optional.empty()), status.status());
     }
 
     @Test

@@ -1,6 +1,9 @@
 package dev.mailservice.application.port.in;
 
 import dev.mailservice.domain.OpaqueFields;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -12,9 +15,12 @@ import java.util.Optional;
  * @param port        the port, always given
  * @param secure      whether the server speaks TLS from the first byte, always given (false when left out)
  * @param otherFields the submitted fields the service does not know
+ * @param oauth2      the OAuth 2.0 login's fields and secrets by name ({@code kind} among them), each
+ *                    given or to be kept as stored; empty for a login with the password
  */
 public record SmtpConfigurationChange(
-        Field host, int port, boolean secure, Field username, Field password, Field fromEmail, OpaqueFields otherFields) {
+        Field host, int port, boolean secure, Field username, Field password, Field fromEmail, OpaqueFields otherFields,
+        Optional<Map<String, Field>> oauth2) {
 
     public SmtpConfigurationChange {
         Objects.requireNonNull(host, "host");
@@ -22,6 +28,13 @@ public record SmtpConfigurationChange(
         Objects.requireNonNull(password, "password");
         Objects.requireNonNull(fromEmail, "fromEmail");
         Objects.requireNonNull(otherFields, "otherFields");
+        oauth2 = oauth2.map(fields -> Collections.unmodifiableMap(new LinkedHashMap<>(fields)));
+    }
+
+    /** A change that logs in with the password, or not at all. */
+    public SmtpConfigurationChange(Field host, int port, boolean secure, Field username, Field password, Field fromEmail,
+            OpaqueFields otherFields) {
+        this(host, port, secure, username, password, fromEmail, otherFields, Optional.empty());
     }
 
     /** One field of the change. */

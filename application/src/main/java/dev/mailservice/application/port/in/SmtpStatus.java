@@ -16,15 +16,58 @@ import java.util.Optional;
  *                        cannot be used, nothing stored behind the active configuration)
  * @param lastVerified    the last verification of the active configuration against its server,
  *                        if one ran since it became active or before
+ * @param oauth2Token     the access tokens of the active configuration, when it logs in with OAuth 2.0
  */
 public record SmtpStatus(Optional<Applied> active, Optional<ReloadError> lastReloadError, List<String> warnings,
-        Optional<Verified> lastVerified) {
+        Optional<Verified> lastVerified, Optional<OAuth2Token> oauth2Token) {
 
     public SmtpStatus {
         Objects.requireNonNull(active, "active");
         Objects.requireNonNull(lastReloadError, "lastReloadError");
         warnings = List.copyOf(warnings);
         Objects.requireNonNull(lastVerified, "lastVerified");
+        Objects.requireNonNull(oauth2Token, "oauth2Token");
+    }
+
+    /** The same status with {@code token} as the active configuration's tokens. */
+    public SmtpStatus withOAuth2Token(Optional<OAuth2Token> token) {
+        return new SmtpStatus(active, lastReloadError, warnings, lastVerified, token);
+    }
+
+    /**
+     * The access tokens the active configuration logs in with.
+     *
+     * @param kind        the login's kind: {@code microsoft}, {@code google}, {@code refreshToken}
+     * @param endpoint    the token endpoint they are asked for at
+     * @param expiresAt   when the cached token expires; empty before the first was had
+     * @param lastRefresh when the cached token was asked for
+     * @param lastError   the failure of the last request, when it failed; cleared by the next token
+     */
+    public record OAuth2Token(String kind, String endpoint, Optional<Instant> expiresAt, Optional<Instant> lastRefresh,
+            Optional<TokenError> lastError) {
+
+        public OAuth2Token {
+            Objects.requireNonNull(kind, "kind");
+            Objects.requireNonNull(endpoint, "endpoint");
+            Objects.requireNonNull(expiresAt, "expiresAt");
+            Objects.requireNonNull(lastRefresh, "lastRefresh");
+            Objects.requireNonNull(lastError, "lastError");
+        }
+    }
+
+    /**
+     * A token request that failed.
+     *
+     * @param at      when
+     * @param message the endpoint and its answer, never a secret
+     * @param refused whether the endpoint answered with a refusal (asking again gets the same), rather than not at all
+     */
+    public record TokenError(Instant at, String message, boolean refused) {
+
+        public TokenError {
+            Objects.requireNonNull(at, "at");
+            Objects.requireNonNull(message, "message");
+        }
     }
 
     /**

@@ -7,11 +7,12 @@ import dev.mailservice.domain.SmtpConfiguration;
 public interface MailTransportFactory {
 
     /**
-     * Builds a transport for {@code configuration}. It need not contact the SMTP server: a
+     * Builds a transport for {@code configuration} that logs in with {@code credentials} (its
+     * password, or the access tokens of its OAuth 2.0 login, with XOAUTH2). It need not contact the SMTP server: a
      * server that is briefly down must not stop a configuration from being applied, and shows
      * up as a failed send instead.
      *
      * @throws InvalidInput if the configuration cannot be used by this transport
      */
-    MailTransport create(SmtpConfiguration configuration);
+    MailTransport create(SmtpConfiguration configuration, SmtpCredentials credentials);
 }

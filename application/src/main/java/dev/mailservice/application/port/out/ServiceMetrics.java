@@ -3,6 +3,7 @@ package dev.mailservice.application.port.out;
 import dev.mailservice.domain.SmtpStep;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.DoubleSupplier;
 
 /**
  * Out-port: what the service counts and times for its operators. An adapter publishes it (as
@@ -46,6 +47,16 @@ public interface ServiceMetrics {
         ERROR
     }
 
+    /** How a request for an OAuth 2.0 access token ended. */
+    enum TokenOutcome {
+        /** A token was given. */
+        ISSUED,
+        /** The endpoint refused (a wrong secret, an unknown client, a revoked grant). */
+        REFUSED,
+        /** The endpoint could not be asked, or did not answer as OAuth 2.0 says. */
+        UNAVAILABLE
+    }
+
     /** What made a configuration be verified against its server. */
     enum VerificationTrigger {
         /** The verify route. */
@@ -75,6 +86,12 @@ public interface ServiceMetrics {
     /** A verification was refused: as many as a replica runs at once were under way. */
     void verificationRefused();
 
+    /** A request for an access token of a login of {@code kind} ({@code microsoft}, {@code google}, {@code refreshToken}) ended. */
+    void tokenRequested(String kind, TokenOutcome outcome);
+
+    /** Publishes how many seconds the active access token has left (0 when there is none), read when asked. */
+    void tokenLifetimeLeft(DoubleSupplier secondsUntilExpiry);
+
     /** Counts nothing: for tests, and for a service that publishes no metrics. */
     ServiceMetrics NONE = new ServiceMetrics() {
         @Override
@@ -91,5 +108,11 @@ public interface ServiceMetrics {
 
         @Override
         public void verificationRefused() {}
+
+        @Override
+        public void tokenRequested(String kind, TokenOutcome outcome) {}
+
+        @Override
+        public void tokenLifetimeLeft(DoubleSupplier secondsUntilExpiry) {}
     };
 }

@@ -21,10 +21,12 @@ import java.util.OptionalLong;
 public interface SmtpProbe {
 
     /**
-     * Runs the steps through AUTH (when the configuration has a username), then sends {@code
-     * testMail} when given. Never throws for what the server does: every outcome is in the answer.
+     * Runs the steps through AUTH (when the configuration has a username), logging in with
+     * {@code credentials} (XOAUTH2 when they are an access token), then sends {@code testMail}
+     * when given. Never throws for what the server does: every outcome is in the answer.
      */
-    Probe probe(SmtpConfiguration configuration, Optional<MailMessage> testMail, Duration limit);
+    Probe probe(SmtpConfiguration configuration, SmtpCredentials credentials, Optional<MailMessage> testMail,
+            Duration limit);
 
     /** Why a step failed, so that the core can say what to try. */
     enum Problem {
@@ -58,7 +60,7 @@ public interface SmtpProbe {
         AUTH_NOT_OFFERED,
         /** The server offers no AUTH mechanism the transport speaks. */
         MECHANISM_MISSING,
-        /** The server refused the username or password. */
+        /** The server refused the username or password, or the access token. */
         AUTH_REJECTED,
         /** The test mail could not be composed, so it was not sent. */
         TEST_MAIL_NOT_COMPOSED,
