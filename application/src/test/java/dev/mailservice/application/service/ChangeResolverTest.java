@@ -2,12 +2,19 @@ package dev.mailservice.application.service;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mailservice.application.port.in.SmtpConfigurationChange;
 import dev.mailservice.application.port.in.SmtpConfigurationChange.Field;
+import dev.mailservice.application.failure.InvalidInput;
+import dev.mailservice.domain.OAuth2Login;
 import dev.mailservice.domain.OpaqueFields;
+import dev.mailservice.domain.Password;
 import dev.mailservice.domain.SmtpConfiguration;
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -44,5 +51,74 @@ class ChangeResolverTest {
     @Test
     void aChangeGivingEveryFieldNeedsNothingStored() {
         assertFalse(ChangeResolver.keepsAny(keeping("nothing")));
+    }
+
+    private static final OAuth2Login STORED_LOGIN = new OAuth2Login.RefreshToken(
+            URI.create("https://idp.example.com/token"), "app", Optional.of(Password.of("client-s3cret")),
+            Password.of("refresh-s3cret"), Optional.empty());
+    private static final SmtpConfiguration STORED_OAUTH2 = SmtpConfiguration.of("smtp.example.com", 587,
+            "mailbox@example.com", null, "noreply@example.com", false).withOAuth2(Optional.of(STORED_LOGIN));
+
+    /** The stored OAuth 2.0 configuration submitted back with its secrets as placeholders and {@code changed} changed. */
+    private static SmtpConfigurationChange oauth2Keeping(Map<String, String> changed) {
+        Map<String, Field> oauth2 = new LinkedHashMap<>();
+        STORED_LOGIN.fields().forEach((name, value) -> oauth2.put(name, Field.of(Optional.of(value))));
+        STORED_LOGIN.secrets().keySet().forEach(name -> oauth2.put(name, Field.KEEP));
+        changed.forEach((name, value) -> oauth2.put(name, Field.of(Optional.of(value))));
+        return new SmtpConfigurationChange(Field.of(Optional.of(changed.getOrDefault("host", "smtp.example.com"))), 587,
+                false, Field.of(Optional.of(changed.getOrDefault("username", "mailbox@example.com"))),
+                Field.of(Optional.empty()), Field.of(Optional.of("noreply@example.com")), OpaqueFields.NONE,
+                Optional.of(oauth2));
+    }
+
+    @Test
+    void storedOAuth2SecretsAreKeptWhileServerMailboxKindEndpointAndClientStay() {
+        SmtpConfigurationChange change = oauth2Keeping(Map.of());
+
+        assertTrue(ChangeResolver.keepsAny(change));
+        assertEquals(STORED_OAUTH2, ChangeResolver.resolve(change, Optional.of(STORED_OAUTH2)));
+        assertEquals(Optional.of("offline_access"), ChangeResolver.resolve(oauth2Keeping(Map.of("scope", "offline_access")),
+                Optional.of(STORED_OAUTH2)).oauth2().orElseThrow().scopeAsked(), "a scope may change, secrets kept");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"host", "username", "tokenUrl", "clientId"})
+    void aStoredOAuth2SecretGoesNowhereElse(String changed) {
+        Map<String, String> values = Map.of("host", "evil.example.com", "username", "other@example.com",
+                "tokenUrl", "https://evil.example.com/token", "clientId", "other-app");
+
+        InvalidInput refusal = assertThrows(InvalidInput.class, () -> ChangeResolver.resolve(
+                oauth2Keeping(Map.of(changed, values.get(changed))), Optional.of(STORED_OAUTH2)));
+
+        assertEquals("oauth2.clientSecret", refusal.field().orElseThrow());
+        assertTrue(refusal.getMessage().contains("must be given again"), refusal.getMessage());
+        assertFalse(refusal.getMessage().contains("s3cret"), refusal.getMessage());
+    }
+
+    @Test
+    void anotherKindCannotTakeAStoredSecret() {
+        Map<String, Field> microsoft = new LinkedHashMap<>();
+        microsoft.put("kind", Field.of(Optional.of("microsoft")));
+        microsoft.put("tenantId", Field.of(Optional.of("contoso.onmicrosoft.com")));
+        microsoft.put("clientId", Field.of(Optional.of("app")));
+        microsoft.put("clientSecret", Field.KEEP);
+        SmtpConfigurationChange change = new SmtpConfigurationChange(Field.of(Optional.of("smtp.example.com")), 587,
+                false, Field.of(Optional.of("mailbox@example.com")), Field.of(Optional.empty()),
+                Field.of(Optional.of("noreply@example.com")), OpaqueFields.NONE, Optional.of(microsoft));
+
+        assertEquals("oauth2.clientSecret", assertThrows(InvalidInput.class,
+                () -> ChangeResolver.resolve(change, Optional.of(STORED_OAUTH2))).field().orElseThrow());
+        assertEquals("oauth2.clientSecret", assertThrows(InvalidInput.class,
+                () -> ChangeResolver.resolve(change, Optional.of(STORED))).field().orElseThrow(),
+                "nothing of OAuth 2.0 is stored to keep");
+    }
+
+    @Test
+    void aChangeWithoutOAuth2DropsTheStoredLogin() {
+        SmtpConfigurationChange change = new SmtpConfigurationChange(Field.of(Optional.of("smtp.example.com")), 587,
+                false, Field.of(Optional.of("mailbox@example.com")), Field.of(Optional.of("pw")),
+                Field.of(Optional.of("noreply@example.com")), OpaqueFields.NONE);
+
+        assertEquals(Optional.empty(), ChangeResolver.resolve(change, Optional.of(STORED_OAUTH2)).oauth2());
     }
 }

@@ -380,6 +380,31 @@ final class Fakes {
         }
     }
 
+    /** A clock the test moves forward. */
+    static final class SettableClock extends java.time.Clock {
+
+        private volatile java.time.Instant now = java.time.Instant.parse("2026-12-01T10:00:00Z");
+
+        void advance(Duration by) {
+            now = now.plus(by);
+        }
+
+        @Override
+        public java.time.Instant instant() {
+            return now;
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public java.time.Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+    }
+
     /** A scheduler that runs what is scheduled only when the test says so, as a clock would have it due. */
     static final class ManualScheduler extends java.util.concurrent.ScheduledThreadPoolExecutor {
 

@@ -27,6 +27,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import dev.mailservice.application.port.out.SmtpProbe;
+import dev.mailservice.application.port.out.TokenEndpoint;
+import dev.mailservice.domain.OAuth2Login;
+import dev.mailservice.domain.Password;
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -413,5 +420,96 @@ class VerifySmtpConfigurationServiceTest {
                 "another configuration's verification is not the active one's, and does not hide it");
         verify.verify(given(good), Optional.empty());
         assertEquals(Optional.of(new SmtpStatus.Verified(NOW, false, Optional.of("dns"))), core.board.status().lastVerified());
+    }
+
+    private static final OAuth2Login MICROSOFT = new OAuth2Login.Microsoft("contoso.onmicrosoft.com", "app",
+            Password.of("client-s3cret"));
+
+    private static SmtpConfigurationChange givenOAuth2(SmtpConfiguration configuration, OAuth2Login login) {
+        Map<String, Field> oauth2 = new LinkedHashMap<>();
+        login.fields().forEach((name, value) -> oauth2.put(name, Field.of(Optional.of(value))));
+        login.secrets().forEach((name, value) -> oauth2.put(name, Field.of(Optional.of(value.reveal()))));
+        SmtpConfigurationChange change = given(configuration);
+        return new SmtpConfigurationChange(change.host(), change.port(), change.secure(), change.username(),
+                Field.of(Optional.empty()), change.fromEmail(), OpaqueFields.NONE, Optional.of(oauth2));
+    }
+
+    @Test
+    void anOAuth2LoginIsVerifiedWithATokenAskedForFirst() {
+        SmtpVerification report = verify.verify(givenOAuth2(Fakes.configuration("smtp.office365.com"), MICROSOFT),
+                Optional.empty());
+
+        assertTrue(report.ok(), report.toString());
+        assertEquals(List.of(SmtpStep.TOKEN, SmtpStep.DNS, SmtpStep.CONNECT, SmtpStep.GREETING, SmtpStep.EHLO,
+                SmtpStep.TLS, SmtpStep.AUTH), report.steps().stream().map(SmtpStep.Result::step).toList());
+        assertEquals("endpoint https://idp.example.com/token, grant client_credentials, scope "
+                + "https://outlook.office365.com/.default: a token valid for 3600 s", report.steps().get(0).detail());
+        assertTrue(probe.credentials.get(0).accessToken());
+        assertEquals("token-1", probe.credentials.get(0).secret().reveal());
+        assertEquals(List.of("token microsoft issued", "verification request passed"), metrics.events);
+    }
+
+    @Test
+    void aRefusedTokenFailsTheTokenStepWithTheEndpointsAnswerAndAdvice_andNothingIsProbed() {
+        core.tokens.answer = new TokenEndpoint.Refused("invalid_client",
+                Optional.of("AADSTS7000215: Invalid client secret provided."));
+
+        SmtpVerification report = verify.verify(givenOAuth2(Fakes.configuration("smtp.office365.com"), MICROSOFT),
+                Optional.empty());
+
+        assertFalse(report.ok());
+        assertEquals("SMTP verification failed at step token: endpoint https://idp.example.com/token, grant "
+                + "client_credentials, scope https://outlook.office365.com/.default: refused with invalid_client: "
+                + "AADSTS7000215: Invalid client secret provided.", report.failure());
+        assertEquals(1, report.advice().size());
+        assertTrue(report.advice().get(0).contains("client secret"), report.advice().toString());
+        assertEquals(List.of(), probe.probed);
+        assertEquals(List.of("token microsoft refused", "verification request failed at token"), metrics.events);
+    }
+
+    @Test
+    void eachTokenRefusalHasItsOwnAdvice() {
+        OAuth2Login google = new OAuth2Login.Google("svc@p.iam.gserviceaccount.com",
+                Password.of("-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n"),
+                OAuth2Login.Google.DEFAULT_TOKEN_URI);
+        OAuth2Login refreshToken = new OAuth2Login.RefreshToken(URI.create("https://idp.example.com/token"), "app",
+                Optional.empty(), Password.of("r"), Optional.empty());
+
+        assertTrue(SmtpAdvice.forToken(MICROSOFT, new TokenEndpoint.Refused("unauthorized_client",
+                Optional.of("AADSTS700016: Application with identifier 'app' was not found"))).contains("clientId"));
+        assertTrue(SmtpAdvice.forToken(google, new TokenEndpoint.Refused("unauthorized_client", Optional.empty()))
+                .contains("Domain-wide delegation"));
+        assertTrue(SmtpAdvice.forToken(refreshToken, new TokenEndpoint.Refused("invalid_grant", Optional.empty()))
+                .contains("obtain a new one"));
+        assertTrue(SmtpAdvice.forToken(refreshToken, new TokenEndpoint.Unavailable("answered HTTP 503"))
+                .contains("TLS_CA_FILE"));
+    }
+
+    @Test
+    void aTokenTheServerRefusesGetsTheProvidersSetUpAsAdvice() {
+        probe.answer = Fakes.Probe.failing(SmtpStep.AUTH, Problem.AUTH_REJECTED, STARTTLS_THEN_AUTH);
+
+        SmtpVerification report = verify.verify(givenOAuth2(Fakes.configuration("smtp.office365.com"), MICROSOFT),
+                Optional.empty());
+
+        assertTrue(report.advice().get(0).contains("SMTP.SendAsApp"), report.advice().toString());
+        assertTrue(report.advice().get(0).contains("Set-CASMailbox"), report.advice().toString());
+    }
+
+    @Test
+    void aPasswordLoginExchangeOnlineNoLongerTakesIsAdvisedToMoveToOAuth2() {
+        SmtpProbe.Probe failing = Fakes.Probe.failing(SmtpStep.AUTH, Problem.AUTH_REJECTED, STARTTLS_THEN_AUTH);
+        List<SmtpStep.Result> steps = new java.util.ArrayList<>(failing.steps());
+        steps.set(steps.size() - 1, new SmtpStep.Result(SmtpStep.AUTH, false, Duration.ofMillis(5),
+                "535 5.7.139 Authentication unsuccessful, basic authentication is disabled."));
+        probe.answer = new SmtpProbe.Probe(steps, failing.problem(), failing.firstEhlo(), failing.supportedMechanisms());
+
+        SmtpVerification report = verify.verify(given(Fakes.configuration("smtp.office365.com")), Optional.empty());
+
+        assertTrue(report.advice().stream().anyMatch(advice -> advice.contains("log in with OAuth 2.0 instead")),
+                report.advice().toString());
+        probe.answer = Fakes.Probe.failing(SmtpStep.AUTH, Problem.AUTH_REJECTED, STARTTLS_THEN_AUTH);
+        assertTrue(verify.verify(given(Fakes.configuration("smtp.office365.com")), Optional.empty()).advice().stream()
+                .noneMatch(advice -> advice.contains("OAuth 2.0")), "other refusals are not told to move");
     }
 }

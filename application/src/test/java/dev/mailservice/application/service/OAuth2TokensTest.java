@@ -1,0 +1,181 @@
+package dev.mailservice.application.service;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mailservice.application.failure.DeliveryFailed;
+import dev.mailservice.application.port.out.TokenEndpoint;
+import dev.mailservice.domain.OAuth2Login;
+import dev.mailservice.domain.Password;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The access tokens of one login: asked for once, shared, renewed ahead of expiry, and what a failure does to sends. */
+class OAuth2TokensTest {
+
+    private static final OAuth2Login.RefreshToken LOGIN = new OAuth2Login.RefreshToken(
+            URI.create("https://idp.example.com/token"), "app", Optional.of(Password.of("client-s3cret")),
+            Password.of("refresh-1"), Optional.empty());
+
+    private final Fakes.Tokens endpoint = new Fakes.Tokens();
+    private final Fakes.SettableClock clock = new Fakes.SettableClock();
+    private final Fakes.ManualScheduler scheduler = new Fakes.ManualScheduler();
+    private final Fakes.Metrics metrics = new Fakes.Metrics();
+    private final List<OAuth2Login> rotatedTo = new ArrayList<>();
+    private final OAuth2Tokens tokens = new OAuth2Tokens(LOGIN, "mailbox@example.com", endpoint, clock, scheduler,
+            metrics, (replaced, replacement) -> rotatedTo.add(replacement));
+
+    @Test
+    void theFirstTokenIsAskedForWhenApplied_thenServedWithoutAskingAgain() {
+        tokens.start();
+        scheduler.runPending();
+
+        assertEquals("token-1", tokens.secret().reveal());
+        assertEquals("token-1", tokens.secret().reveal());
+        assertEquals(1, endpoint.requested.size());
+        assertTrue(tokens.accessToken());
+        assertEquals(List.of("token refreshToken issued"), metrics.events);
+    }
+
+    @Test
+    void aTokenIsRenewedInTheBackgroundAtThreeQuartersOfItsLifetime_sendsNeverWait() {
+        endpoint.lifetime = Duration.ofMinutes(60);
+        tokens.start();
+        scheduler.runPending();
+
+        assertEquals(List.of(Duration.ofMinutes(45)), scheduler.pending().stream().map(Fakes.ManualScheduler.Task::delay).toList());
+        clock.advance(Duration.ofMinutes(45));
+        assertEquals("token-1", tokens.secret().reveal(), "still good: served, not renewed on the send's path");
+        assertEquals(1, endpoint.requested.size());
+
+        scheduler.runPending();
+        assertEquals("token-2", tokens.secret().reveal());
+        assertEquals(2, endpoint.requested.size());
+        assertEquals(clock.instant().plus(Duration.ofMinutes(60)), tokens.state().expiresAt().orElseThrow());
+        assertEquals(clock.instant(), tokens.state().lastRefresh().orElseThrow());
+    }
+
+    @Test
+    void manyLoginsWaitingForTheFirstTokenMakeOneRequest() throws Exception {
+        CountDownLatch requesting = new CountDownLatch(1);
+        CountDownLatch mayAnswer = new CountDownLatch(1);
+        endpoint.whileRequesting = () -> {
+            requesting.countDown();
+            Fakes.await(mayAnswer);
+        };
+        ExecutorService logins = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<Password>> secrets = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                secrets.add(logins.submit(tokens::secret));
+            }
+            assertTrue(requesting.await(5, TimeUnit.SECONDS));
+            Thread.sleep(50);
+            mayAnswer.countDown();
+            for (Future<Password> secret : secrets) {
+                assertEquals("token-1", secret.get(5, TimeUnit.SECONDS).reveal());
+            }
+        } finally {
+            logins.shutdownNow();
+        }
+        assertEquals(1, endpoint.requested.size());
+    }
+
+    @Test
+    void aRefusedTokenIsReplacedOnce_andAStaleRefusalGetsTheTokenAlreadyReplacingIt() {
+        Password first = tokens.secret();
+
+        Password second = tokens.afterRefusal(first).orElseThrow();
+        Password again = tokens.afterRefusal(first).orElseThrow();
+
+        assertEquals("token-2", second.reveal());
+        assertEquals(second, again);
+        assertEquals(2, endpoint.requested.size());
+    }
+
+    @Test
+    void anEndpointThatIsDownLeavesAValidTokenInUse_andIsAskedAgainWithGrowingDelays() {
+        tokens.secret();
+        endpoint.answer = new TokenEndpoint.Unavailable("could not connect: Connection refused");
+        clock.advance(Duration.ofMinutes(45));
+
+        scheduler.runPending();
+
+        assertEquals("token-1", tokens.secret().reveal());
+        assertEquals(List.of(OAuth2Tokens.RETRY.delay(0)),
+                scheduler.pending().stream().map(Fakes.ManualScheduler.Task::delay).toList());
+        scheduler.runPending();
+        assertEquals(List.of(OAuth2Tokens.RETRY.delay(1)),
+                scheduler.pending().stream().map(Fakes.ManualScheduler.Task::delay).toList());
+        assertTrue(tokens.state().lastError().orElseThrow().message()
+                .contains("https://idp.example.com/token: could not connect: Connection refused"));
+    }
+
+    @Test
+    void withNoValidTokenAndTheEndpointDown_sendsFailAtOnceNamingItUntilItsRetryIsDue() {
+        endpoint.answer = new TokenEndpoint.Unavailable("could not connect: Connection refused");
+
+        DeliveryFailed first = assertThrows(DeliveryFailed.class, tokens::secret);
+        DeliveryFailed second = assertThrows(DeliveryFailed.class, tokens::secret);
+
+        assertEquals(DeliveryFailed.Ending.TEMPORARY, first.ending());
+        assertEquals("No OAuth 2.0 access token from https://idp.example.com/token: could not connect: "
+                + "Connection refused", first.getMessage());
+        assertEquals(first.getMessage(), second.getMessage());
+        assertEquals(1, endpoint.requested.size(), "the second send did not ask again before the retry was due");
+        assertTrue(second.retryAfter().orElseThrow().compareTo(Duration.ofSeconds(1)) <= 0);
+
+        clock.advance(OAuth2Tokens.RETRY.delay(0));
+        endpoint.answer = null;
+        assertEquals("token-1", tokens.secret().reveal());
+        assertTrue(tokens.state().lastError().isEmpty(), "a token clears the last error");
+    }
+
+    @Test
+    void aRefusalFailsSendsForGood_withTheEndpointsAnswer() {
+        endpoint.answer = new TokenEndpoint.Refused("invalid_client", Optional.of("AADSTS7000215: Invalid client secret"));
+
+        DeliveryFailed refused = assertThrows(DeliveryFailed.class, tokens::secret);
+
+        assertEquals(DeliveryFailed.Ending.REFUSED, refused.ending());
+        assertEquals("No OAuth 2.0 access token from https://idp.example.com/token: refused: invalid_client "
+                + "(AADSTS7000215: Invalid client secret)", refused.getMessage());
+        assertTrue(scheduler.pending().isEmpty(), "a refusal with no valid token is not repeated in the background");
+        assertEquals(List.of("token refreshToken refused"), metrics.events);
+    }
+
+    @Test
+    void aNewRefreshTokenIsUsedFromThenOnAndHandedOnToBeStored() {
+        endpoint.rotateTo = Optional.of(Password.of("refresh-2"));
+        tokens.secret();
+        endpoint.rotateTo = Optional.empty();
+
+        tokens.afterRefusal(tokens.secret());
+
+        OAuth2Login rotated = LOGIN.withRefreshToken(Password.of("refresh-2"));
+        assertEquals(List.of(rotated), rotatedTo);
+        assertEquals(List.of(LOGIN, rotated), endpoint.requested);
+        assertTrue(tokens.serve(rotated, "mailbox@example.com"), "stored back, it is still these tokens' login");
+        assertTrue(tokens.serve(LOGIN, "mailbox@example.com"));
+        assertFalse(tokens.serve(LOGIN, "other@example.com"));
+    }
+
+    @Test
+    void closedTokensStopRenewing() {
+        tokens.start();
+        tokens.close();
+
+        assertTrue(scheduler.pending().isEmpty());
+    }
+}

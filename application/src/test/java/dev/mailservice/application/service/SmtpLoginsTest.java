@@ -1,0 +1,84 @@
+package dev.mailservice.application.service;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mailservice.application.port.out.SmtpCredentials;
+import dev.mailservice.domain.OAuth2Login;
+import dev.mailservice.domain.Password;
+import dev.mailservice.domain.SmtpConfiguration;
+import java.net.URI;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** Which credentials an applied configuration logs in with, and a new refresh token stored back. */
+class SmtpLoginsTest {
+
+    private static final OAuth2Login.RefreshToken LOGIN = new OAuth2Login.RefreshToken(
+            URI.create("https://idp.example.com/token"), "app", Optional.empty(), Password.of("refresh-1"),
+            Optional.empty());
+    private static final SmtpConfiguration CONFIGURATION = SmtpConfiguration.of("smtp.example.com", 587,
+            "mailbox@example.com", "unused-pw", "noreply@example.com", false).withOAuth2(Optional.of(LOGIN));
+
+    private final Fakes.Metrics metrics = new Fakes.Metrics();
+    private final Core core = new Core(new Fakes.Repository(), new Fakes.TransportFactory(), metrics);
+
+    @Test
+    void theActiveLoginsTokensOutliveReloadsThatKeepLoginAndMailbox() {
+        SmtpConfiguration configuration = SmtpConfiguration.of("smtp.example.com", 587, "mailbox@example.com", null,
+                "noreply@example.com", false).withOAuth2(Optional.of(LOGIN));
+
+        SmtpCredentials first = core.logins.forApplied(configuration);
+        SmtpCredentials sameLogin = core.logins.forApplied(SmtpConfiguration.of("smtp.example.com", 587,
+                "mailbox@example.com", null, "other-sender@example.com", false).withOAuth2(Optional.of(LOGIN)));
+        SmtpCredentials otherMailbox = core.logins.forApplied(SmtpConfiguration.of("smtp.example.com", 587,
+                "other@example.com", null, "noreply@example.com", false).withOAuth2(Optional.of(LOGIN)));
+        SmtpCredentials password = core.logins.forApplied(SmtpConfiguration.of("smtp.example.com", 587,
+                "mailbox@example.com", "pw", "noreply@example.com", false));
+
+        assertSame(first, sameLogin);
+        assertNotSame(first, otherMailbox);
+        assertFalse(password.accessToken());
+        assertEquals("pw", password.secret().reveal());
+        assertTrue(core.logins.activeTokens().isEmpty(), "a password login has no tokens to show");
+        assertTrue(core.scheduler.pending().isEmpty(), "the tokens of logins no longer applied stop renewing");
+    }
+
+    @Test
+    void aNewRefreshTokenIsStoredOverTheRevisionThatHoldsTheLoginItReplaces() {
+        core.repository.stores(CONFIGURATION, 7);
+        core.tokens.rotateTo = Optional.of(Password.of("refresh-2"));
+
+        core.logins.forApplied(CONFIGURATION).secret();
+
+        assertEquals(List.of(CONFIGURATION.withOAuth2(Optional.of(LOGIN.withRefreshToken(Password.of("refresh-2"))))),
+                core.repository.saved);
+        assertEquals(List.of(7L), core.repository.expectedRevisions);
+    }
+
+    @Test
+    void aNewRefreshTokenIsNotStoredOverAConfigurationChangedMeanwhile() {
+        SmtpConfiguration changed = CONFIGURATION.withOAuth2(Optional.of(LOGIN.withRefreshToken(Password.of("pasted"))));
+        core.repository.stores(changed, 8);
+        core.tokens.rotateTo = Optional.of(Password.of("refresh-2"));
+
+        core.logins.forApplied(CONFIGURATION).secret();
+
+        assertEquals(List.of(), core.repository.saved);
+    }
+
+    @Test
+    void theStatusShowsTheActiveTokensAndTheGaugeTheirTimeLeft() {
+        core.logins.forApplied(CONFIGURATION).secret();
+
+        var state = core.logins.activeTokens().orElseThrow();
+        assertEquals("refreshToken", state.kind());
+        assertEquals("https://idp.example.com/token", state.endpoint());
+        assertTrue(state.expiresAt().isPresent());
+        assertTrue(metrics.secondsUntilExpiry.getAsDouble() > 3500, "an hour's token has about an hour left");
+    }
+}
