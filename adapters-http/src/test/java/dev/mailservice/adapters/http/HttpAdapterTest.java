@@ -126,7 +126,7 @@ public abstract class HttpAdapterTest {
         public void reset() {
             health = new ServiceHealth(false, Optional.empty(), Optional.empty());
             reloadAnswer = () -> Optional.of(CONFIGURATION);
-            status = new SmtpStatus(Optional.empty(), Optional.empty(), List.of(), Optional.empty());
+            status = new SmtpStatus(Optional.empty(), Optional.empty(), List.of(), Optional.empty(), Optional.empty());
             sendAnswer = request -> {};
             saveAnswer = UseCases::given;
             storedAnswer = () -> Optional.of(new StoredSmtpConfiguration(CONFIGURATION, 0, OpaqueFields.NONE));

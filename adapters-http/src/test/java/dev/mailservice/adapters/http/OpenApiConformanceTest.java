@@ -13,7 +13,9 @@ import dev.mailservice.application.failure.Overloaded;
 import dev.mailservice.application.failure.WriteConflict;
 import dev.mailservice.application.port.in.SmtpStatus;
 import dev.mailservice.application.port.in.VerifySmtpConfiguration.SmtpVerification;
+import dev.mailservice.domain.OAuth2Login;
 import dev.mailservice.domain.OpaqueFields;
+import dev.mailservice.domain.Password;
 import dev.mailservice.domain.SmtpStep;
 import dev.mailservice.domain.StoredSmtpConfiguration;
 import dev.mailservice.testkit.Tokens;
@@ -23,6 +25,7 @@ import io.helidon.webserver.testing.junit5.ServerTest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -121,7 +124,14 @@ class OpenApiConformanceTest extends HttpAdapterTest {
         useCases.status = new SmtpStatus(Optional.of(new SmtpStatus.Applied(CONFIGURATION, Instant.now(), "redis", 0)),
                 Optional.of(new SmtpStatus.ReloadError(Instant.now(), "Redis at redis://redis:6379/0 did not answer")),
                 List.of("a password without a username is not used"),
-                Optional.of(new SmtpStatus.Verified(Instant.now(), false, Optional.of("tls"))));
+                Optional.of(new SmtpStatus.Verified(Instant.now(), false, Optional.of("tls"))), Optional.empty());
+        conforms("GET", STATUS, 200, call("GET", STATUS, fetchConfig, NO_BODY));
+        useCases.status = new SmtpStatus(Optional.of(new SmtpStatus.Applied(CONFIGURATION.withOAuth2(Optional.of(
+                new OAuth2Login.RefreshToken(URI.create("https://idp.example.com/token"), "app", Optional.empty(),
+                        Password.of("refresh"), Optional.of("offline_access")))), Instant.now(), "file", 0)),
+                Optional.empty(), List.of(), Optional.empty(), Optional.of(new SmtpStatus.OAuth2Token("refreshToken",
+                        "https://idp.example.com/token", Optional.empty(), Optional.empty(), Optional.of(
+                                new SmtpStatus.TokenError(Instant.now(), "refused: invalid_grant", true)))));
         conforms("GET", STATUS, 200, call("GET", STATUS, fetchConfig, NO_BODY));
         conforms("GET", STATUS, 401, call("GET", STATUS, Tokens.scoped(SCOPED_SECRET, "mail:send"), NO_BODY));
     }

@@ -40,7 +40,7 @@ class StoppingTest {
                     await(reloadMayFinish);
                     return Optional.of(SmtpConfiguration.of("smtp.example.com", 587, null, null, "noreply@example.com", false));
                 },
-                () -> new SmtpStatus(Optional.empty(), Optional.empty(), List.of(), Optional.empty()),
+                () -> new SmtpStatus(Optional.empty(), Optional.empty(), List.of(), Optional.empty(), Optional.empty()),
                 request -> {
                     throw new UnsupportedOperationException();
                 },

@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.DoubleSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -35,12 +36,12 @@ public final class HelidonServiceMetrics implements ServiceMetrics {
 
     private final MeterRegistry registry;
     /**
-     * The sources of the functional counters. Micrometer holds a counter's source weakly, so a
+     * The sources of the functional counters and gauges. Micrometer holds a meter's source weakly, so a
      * bound method reference passed only to it is taken by a collection, and the counter stops
      * following it (it keeps showing the last value read, 0 if none was); these references keep
      * each source as long as these meters.
      */
-    private final List<Supplier<Long>> counterSources = new CopyOnWriteArrayList<>();
+    private final List<Supplier<?>> meterSources = new CopyOnWriteArrayList<>();
 
     /** On Helidon's global registry, the one the metrics endpoint serves. */
     public HelidonServiceMetrics() {
@@ -86,6 +87,19 @@ public final class HelidonServiceMetrics implements ServiceMetrics {
         verifications("refused", name(VerificationTrigger.REQUEST), "none");
     }
 
+    @Override
+    public void tokenRequested(String kind, TokenOutcome outcome) {
+        registry.getOrCreate(Counter.builder("mailservice.oauth2.token.requests")
+                .description("Requests for an OAuth 2.0 access token to log in to the SMTP server with")
+                .tags(List.of(Tag.create("kind", kind), Tag.create("outcome", name(outcome))))).increment();
+    }
+
+    @Override
+    public void tokenLifetimeLeft(DoubleSupplier secondsUntilExpiry) {
+        gauge("oauth2.token.expiry.seconds", "Seconds until the active OAuth 2.0 access token expires; 0 when none is",
+                secondsUntilExpiry::getAsDouble);
+    }
+
     private void verifications(String outcome, String trigger, String failedStep) {
         registry.getOrCreate(Counter.builder("mailservice.verifications")
                 .description("Verifications of an SMTP configuration against its server")
@@ -110,7 +124,7 @@ public final class HelidonServiceMetrics implements ServiceMetrics {
      * @param name a name under {@code mailservice.}, dotted
      */
     public void counter(String name, String description, Map<String, String> tags, Supplier<Long> total) {
-        counterSources.add(total);
+        meterSources.add(total);
         List<Tag> tagList = tags.entrySet().stream().map(tag -> Tag.create(tag.getKey(), tag.getValue())).toList();
         registry.remove("mailservice." + name, tagList);
         registry.getOrCreate(FunctionalCounter.builder("mailservice." + name, total, Supplier::get).description(description)
@@ -125,7 +139,9 @@ public final class HelidonServiceMetrics implements ServiceMetrics {
     public void gauge(String name, String description, Supplier<? extends Number> value) {
         // A gauge of that name left by an earlier assembly in this JVM (tests assemble many) would read its state.
         registry.remove("mailservice." + name, List.of());
-        registry.getOrCreate(Gauge.builder("mailservice." + name, () -> value.get().doubleValue()).description(description));
+        Supplier<Double> source = () -> value.get().doubleValue();
+        meterSources.add(source);
+        registry.getOrCreate(Gauge.builder("mailservice." + name, source).description(description));
     }
 
     private static String name(Enum<?> outcome) {

@@ -16,6 +16,7 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -61,7 +62,9 @@ public final class MailRoutes implements HttpService {
     }
 
     record StatusAnswer(Map<String, Object> smtp, String appliedAt, String source, ErrorAnswer lastReloadError,
-            List<String> warnings, VerifiedAnswer lastVerified) {}
+            List<String> warnings, VerifiedAnswer lastVerified, TokenAnswer oauth2Token) {}
+
+    record TokenAnswer(String kind, String endpoint, String expiresAt, String lastRefresh, ErrorAnswer lastError) {}
 
     record ErrorAnswer(String at, String message) {}
 
@@ -88,7 +91,12 @@ public final class MailRoutes implements HttpService {
                         .orElse(null),
                 status.warnings(),
                 status.lastVerified().map(verified -> new VerifiedAnswer(verified.at().toString(), verified.ok(),
-                        verified.failedStep().orElse(null))).orElse(null)));
+                        verified.failedStep().orElse(null))).orElse(null),
+                status.oauth2Token().map(token -> new TokenAnswer(token.kind(), token.endpoint(),
+                        token.expiresAt().map(Instant::toString).orElse(null),
+                        token.lastRefresh().map(Instant::toString).orElse(null),
+                        token.lastError().map(error -> new ErrorAnswer(error.at().toString(), error.message()))
+                                .orElse(null))).orElse(null)));
     }
 
     private static Map<String, Object> withoutPassword(SmtpConfiguration configuration) {

@@ -3,6 +3,7 @@ package dev.mailservice.adapters.http.routes;
 import static dev.mailservice.testkit.Tokens.SCOPED_SECRET;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import dev.mailservice.adapters.http.HttpAdapterTest;
@@ -10,6 +11,8 @@ import dev.mailservice.adapters.http.HttpServer;
 import dev.mailservice.application.failure.BackendUnavailable;
 import dev.mailservice.application.failure.InvalidInput;
 import dev.mailservice.application.port.in.SmtpStatus;
+import dev.mailservice.domain.OAuth2Login;
+import dev.mailservice.domain.Password;
 import dev.mailservice.domain.SmtpConfiguration;
 import dev.mailservice.testkit.Tokens;
 import io.helidon.webclient.http1.Http1Client;
@@ -187,7 +190,7 @@ class MailRoutesTest extends HttpAdapterTest {
         assertEquals(200, response.statusCode());
         assertEquals("application/json", response.headers().firstValue("Content-Type").orElseThrow());
         assertEquals("{\"smtp\":null,\"appliedAt\":null,\"source\":null,\"lastReloadError\":null,\"warnings\":[],"
-                + "\"lastVerified\":null}",
+                + "\"lastVerified\":null,\"oauth2Token\":null}",
                 response.body());
     }
 
@@ -197,7 +200,8 @@ class MailRoutesTest extends HttpAdapterTest {
                 Optional.of(new SmtpStatus.Applied(CONFIGURATION, Instant.parse("2026-01-02T03:04:05Z"), "file", 0)),
                 Optional.of(new SmtpStatus.ReloadError(Instant.parse("2026-01-02T04:00:00Z"), "port must be ...")),
                 List.of("A password is set but no username"),
-                Optional.of(new SmtpStatus.Verified(Instant.parse("2026-01-02T03:04:00Z"), false, Optional.of("auth"))));
+                Optional.of(new SmtpStatus.Verified(Instant.parse("2026-01-02T03:04:00Z"), false, Optional.of("auth"))),
+                Optional.empty());
 
         Answer response = call("GET", "/api/v1/mail/smtpConfig", Tokens.scoped(SCOPED_SECRET, "fetch:config"),
                 NO_BODY);
@@ -206,8 +210,34 @@ class MailRoutesTest extends HttpAdapterTest {
                 + "\"fromEmail\":\"noreply@example.com\"},\"appliedAt\":\"2026-01-02T03:04:05Z\",\"source\":\"file\","
                 + "\"lastReloadError\":{\"at\":\"2026-01-02T04:00:00Z\",\"message\":\"port must be ...\"},"
                 + "\"warnings\":[\"A password is set but no username\"],"
-                + "\"lastVerified\":{\"at\":\"2026-01-02T03:04:00Z\",\"ok\":false,\"failedStep\":\"auth\"}}",
+                + "\"lastVerified\":{\"at\":\"2026-01-02T03:04:00Z\",\"ok\":false,\"failedStep\":\"auth\"},"
+                + "\"oauth2Token\":null}",
                 response.body());
+    }
+
+    @Test
+    void theStatusRouteShowsAnOAuth2LoginWithoutItsSecretsAndItsTokensState() throws Exception {
+        SmtpConfiguration oauth2 = CONFIGURATION.withOAuth2(Optional.of(new OAuth2Login.Microsoft(
+                "contoso.onmicrosoft.com", "app", Password.of("client-" + PASSWORD))));
+        useCases.status = new SmtpStatus(
+                Optional.of(new SmtpStatus.Applied(oauth2, Instant.parse("2026-01-02T03:04:05Z"), "etcd", 9)),
+                Optional.empty(), List.of(), Optional.empty(),
+                Optional.of(new SmtpStatus.OAuth2Token("microsoft", "https://login.example/t/oauth2/v2.0/token",
+                        Optional.of(Instant.parse("2026-01-02T04:04:05Z")), Optional.of(Instant.parse("2026-01-02T03:04:05Z")),
+                        Optional.of(new SmtpStatus.TokenError(Instant.parse("2026-01-02T03:50:00Z"),
+                                "No OAuth 2.0 access token from https://login.example/t/oauth2/v2.0/token: answered HTTP 503",
+                                false)))));
+
+        Answer response = call("GET", "/api/v1/mail/smtpConfig", Tokens.scoped(SCOPED_SECRET, "fetch:config"),
+                NO_BODY);
+
+        assertFalse(response.body().contains(PASSWORD), response.body());
+        assertTrue(response.body().contains("\"oauth2\":{\"kind\":\"microsoft\",\"tenantId\":\"contoso.onmicrosoft.com\","
+                + "\"clientId\":\"app\"}"), response.body());
+        assertTrue(response.body().endsWith("\"oauth2Token\":{\"kind\":\"microsoft\",\"endpoint\":"
+                + "\"https://login.example/t/oauth2/v2.0/token\",\"expiresAt\":\"2026-01-02T04:04:05Z\",\"lastRefresh\":"
+                + "\"2026-01-02T03:04:05Z\",\"lastError\":{\"at\":\"2026-01-02T03:50:00Z\",\"message\":\"No OAuth 2.0 "
+                + "access token from https://login.example/t/oauth2/v2.0/token: answered HTTP 503\"}}}"), response.body());
     }
 
     @Test
