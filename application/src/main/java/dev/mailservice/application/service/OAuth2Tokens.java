@@ -46,12 +46,26 @@ final class OAuth2Tokens implements SmtpCredentials, AutoCloseable {
 
     /** The share of a token's lifetime after which it is renewed. */
     private static final double RENEW_AT = 0.75;
-    /** A token this close to its expiry is not used: a login takes a moment, and clocks differ a little. */
+    /**
+     * A token this close to its expiry is not used, a tenth of its lifetime at most: a login takes a
+     * moment, and clocks differ a little.
+     */
     private static final Duration EXPIRY_MARGIN = Duration.ofSeconds(1);
     /** How long after a failed request the next one is made, doubling while they fail. */
     static final Backoff RETRY = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30));
 
-    private record Token(Password value, Instant expiresAt) {}
+    /**
+     * @param usableUntil when it stops being given out, a margin before it expires
+     * @param renewAt     when it is asked to be replaced
+     */
+    private record Token(Password value, Instant expiresAt, Instant usableUntil, Instant renewAt) {
+
+        static Token issued(Password value, Instant askedAt, Duration lifetime) {
+            Duration margin = lifetime.dividedBy(10).compareTo(EXPIRY_MARGIN) < 0 ? lifetime.dividedBy(10) : EXPIRY_MARGIN;
+            return new Token(value, askedAt.plus(lifetime), askedAt.plus(lifetime).minus(margin),
+                    askedAt.plusMillis((long) (lifetime.toMillis() * RENEW_AT)));
+        }
+    }
 
     private final OAuth2Login appliedAs;
     private final String username;
@@ -177,14 +191,14 @@ final class OAuth2Tokens implements SmtpCredentials, AutoCloseable {
         TokenEndpoint.Answer answer = endpoint.request(asked, username);
         switch (answer) {
             case TokenEndpoint.Issued issued -> {
-                token = new Token(issued.accessToken(), askedAt.plus(issued.lifetime()));
+                token = Token.issued(issued.accessToken(), askedAt, issued.lifetime());
                 lastRefresh = askedAt;
                 lastError = null;
                 failedInARow = 0;
                 nextAttempt = Instant.MIN;
                 metrics.tokenRequested(asked.kind(), TokenOutcome.ISSUED);
                 issued.newRefreshToken().ifPresent(refreshToken -> rotate(asked, refreshToken));
-                schedule(Duration.ofMillis((long) (issued.lifetime().toMillis() * RENEW_AT)));
+                schedule(Duration.between(clock.instant(), token.renewAt()));
             }
             case TokenEndpoint.Refused refused -> failed(TokenOutcome.REFUSED, "refused: " + refused.error()
                     + refused.description().map(description -> " (" + description + ")").orElse(""));
@@ -227,14 +241,16 @@ final class OAuth2Tokens implements SmtpCredentials, AutoCloseable {
         }
     }
 
+    /** Asks for a token unless the one cached is good and not due for renewal (a login asked for it meanwhile). */
     private synchronized void renewInBackground() {
-        if (!closed) {
+        Token current = token;
+        if (!closed && !(valid(current) && clock.instant().isBefore(current.renewAt()))) {
             request();
         }
     }
 
     private boolean valid(Token candidate) {
-        return candidate != null && clock.instant().plus(EXPIRY_MARGIN).isBefore(candidate.expiresAt());
+        return candidate != null && clock.instant().isBefore(candidate.usableUntil());
     }
 
     private URI endpoint() {

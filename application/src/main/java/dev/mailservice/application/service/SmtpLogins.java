@@ -37,7 +37,7 @@ public final class SmtpLogins implements AutoCloseable {
 
     /**
      * @param scheduler runs the token requests ahead of expiry, and the storing of a new refresh
-     *                  token; shut down by its owner
+     *                  token; these logins' own from now on, shut down when they close
      */
     public SmtpLogins(TokenEndpoint endpoint, BackendTurns turns, Clock clock, ScheduledExecutorService scheduler,
             ServiceMetrics metrics) {
@@ -99,11 +99,12 @@ public final class SmtpLogins implements AutoCloseable {
         }
     }
 
-    /** Stops renewing the active tokens. */
+    /** Stops renewing the active tokens, and the scheduler. */
     @Override
     public synchronized void close() {
         if (active != null) {
             active.close();
         }
+        scheduler.shutdownNow();
     }
 }

@@ -49,6 +49,27 @@ class OAuth2TokensTest {
     }
 
     @Test
+    void aLoginBeforeTheFirstBackgroundRequestMakesItUnneeded() {
+        tokens.start();
+        tokens.secret();
+
+        scheduler.runPending();
+
+        assertEquals(1, endpoint.requested.size());
+    }
+
+    @Test
+    void aShortLivedTokenStaysInUseUntilItsRenewal() {
+        endpoint.lifetime = Duration.ofSeconds(4);
+        tokens.secret();
+
+        clock.advance(Duration.ofMillis(3_500));
+        assertEquals("token-1", tokens.secret().reveal(), "a tenth of the lifetime before expiry, not a whole second");
+        clock.advance(Duration.ofMillis(200));
+        assertEquals("token-2", tokens.secret().reveal());
+    }
+
+    @Test
     void aTokenIsRenewedInTheBackgroundAtThreeQuartersOfItsLifetime_sendsNeverWait() {
         endpoint.lifetime = Duration.ofMinutes(60);
         tokens.start();
