@@ -17,8 +17,10 @@ import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
 
 /**
@@ -82,8 +84,9 @@ final class OAuth2Tokens implements SmtpCredentials, AutoCloseable {
     private volatile SmtpStatus.TokenError lastError;
     private volatile Instant nextAttempt = Instant.MIN;
     private int failedInARow;
-    private ScheduledFuture<?> renewal;
-    private boolean closed;
+    // Closing takes no lock: a reload that replaces this login must not wait for a request under way.
+    private final AtomicReference<ScheduledFuture<?>> renewal = new AtomicReference<>();
+    private volatile boolean closed;
 
     /**
      * @param rotated told {@code (old, new)} when the endpoint gave a new refresh token: the login
@@ -160,11 +163,9 @@ final class OAuth2Tokens implements SmtpCredentials, AutoCloseable {
 
     /** Stops renewing; a token still cached serves the sends still under way. */
     @Override
-    public synchronized void close() {
+    public void close() {
         closed = true;
-        if (renewal != null) {
-            renewal.cancel(false);
-        }
+        cancel(renewal.get());
     }
 
     /** Holding the lock: the cached token if valid, else one asked for now, unless a failure is too recent. */
@@ -228,16 +229,25 @@ final class OAuth2Tokens implements SmtpCredentials, AutoCloseable {
         }
     }
 
-    /** Holding the lock: the next background request, {@code delay} from now, in place of any scheduled. */
-    private void schedule(Duration delay) {
-        synchronized (this) {
-            if (closed) {
-                return;
+    /** The next background request, {@code delay} from now, in place of any scheduled. */
+    private synchronized void schedule(Duration delay) {
+        try {
+            if (!closed) {
+                cancel(renewal.getAndSet(scheduler.schedule(this::renewInBackground, delay.toMillis(),
+                        TimeUnit.MILLISECONDS)));
             }
-            if (renewal != null) {
-                renewal.cancel(false);
-            }
-            renewal = scheduler.schedule(this::renewInBackground, delay.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException stopping) {
+            // The service is stopping: nothing more is renewed.
+        }
+        if (closed) {
+            // Closed meanwhile, after it cancelled what it found: this one is cancelled here.
+            cancel(renewal.get());
+        }
+    }
+
+    private static void cancel(ScheduledFuture<?> scheduled) {
+        if (scheduled != null) {
+            scheduled.cancel(false);
         }
     }
 
