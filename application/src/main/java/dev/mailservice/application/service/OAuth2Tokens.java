@@ -110,11 +110,25 @@ final class OAuth2Tokens implements SmtpCredentials, AutoCloseable {
     }
 
     /**
-     * Whether these are the tokens of {@code other} for {@code otherUsername}: the login they were
-     * made for, or the same with the refresh token the endpoint gave since (as stored back).
+     * Whether these tokens go on serving {@code other} for {@code otherUsername}: the login they
+     * were made for, or the same with another refresh token (the one the endpoint gave here, or
+     * another replica, stored back), which is then asked with from now on. Taking over a stored
+     * refresh token asks for nothing: replicas that each store what the endpoint gives them would
+     * otherwise set each other asking, for as long as they run.
      */
-    boolean serve(OAuth2Login other, String otherUsername) {
-        return username.equals(otherUsername) && (appliedAs.equals(other) || login.equals(other));
+    synchronized boolean takeOver(OAuth2Login other, String otherUsername) {
+        if (!username.equals(otherUsername)) {
+            return false;
+        }
+        if (appliedAs.equals(other) || login.equals(other)) {
+            return true;
+        }
+        if (login instanceof OAuth2Login.RefreshToken current && other instanceof OAuth2Login.RefreshToken stored
+                && current.withRefreshToken(stored.refreshToken()).equals(stored)) {
+            login = stored;
+            return true;
+        }
+        return false;
     }
 
     @Override

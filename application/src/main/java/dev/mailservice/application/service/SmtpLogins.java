@@ -17,8 +17,9 @@ import java.util.concurrent.ScheduledExecutorService;
 /**
  * The credentials the transport of each applied configuration logs in with: its password, or the
  * access tokens of its OAuth 2.0 login ({@link OAuth2Tokens}). The tokens of the active login are
- * kept across reloads that leave the login and mailbox as they were, so that changing the sender
- * address asks for no new token; those of a login no longer applied stop renewing.
+ * kept across reloads that leave the login and mailbox as they were, but for the refresh token
+ * ({@link OAuth2Tokens#takeOver}), so that changing the sender address or storing a new refresh
+ * token asks for no new token; those of a login no longer applied stop renewing.
  *
  * <p>A refresh token the endpoint replaced is stored back, in the backend's turn, over the
  * revision that holds the login it replaced and nothing else: a configuration changed meanwhile
@@ -56,7 +57,7 @@ public final class SmtpLogins implements AutoCloseable {
     synchronized SmtpCredentials forApplied(SmtpConfiguration configuration) {
         Optional<OAuth2Login> login = configuration.oauth2();
         String username = configuration.username().orElse("");
-        if (login.isPresent() && active != null && active.serve(login.get(), username)) {
+        if (login.isPresent() && active != null && active.takeOver(login.get(), username)) {
             return active;
         }
         if (active != null) {

@@ -187,9 +187,9 @@ class OAuth2TokensTest {
         OAuth2Login rotated = LOGIN.withRefreshToken(Password.of("refresh-2"));
         assertEquals(List.of(rotated), rotatedTo);
         assertEquals(List.of(LOGIN, rotated), endpoint.requested);
-        assertTrue(tokens.serve(rotated, "mailbox@example.com"), "stored back, it is still these tokens' login");
-        assertTrue(tokens.serve(LOGIN, "mailbox@example.com"));
-        assertFalse(tokens.serve(LOGIN, "other@example.com"));
+        assertTrue(tokens.takeOver(rotated, "mailbox@example.com"), "stored back, it is still these tokens' login");
+        assertTrue(tokens.takeOver(LOGIN, "mailbox@example.com"));
+        assertFalse(tokens.takeOver(LOGIN, "other@example.com"));
     }
 
     @Test
@@ -198,5 +198,21 @@ class OAuth2TokensTest {
         tokens.close();
 
         assertTrue(scheduler.pending().isEmpty());
+    }
+
+    @Test
+    void aRefreshTokenAnotherReplicaStoredIsTakenOverWithoutAskingForAToken() {
+        tokens.secret();
+        OAuth2Login storedByAnother = LOGIN.withRefreshToken(Password.of("refresh-from-another-replica"));
+
+        assertTrue(tokens.takeOver(storedByAnother, "mailbox@example.com"));
+        assertEquals(1, endpoint.requested.size(), "nothing asked for when taken over");
+        assertEquals("token-1", tokens.secret().reveal());
+
+        tokens.afterRefusal(tokens.secret());
+        assertEquals(storedByAnother, endpoint.requested.get(1), "the stored refresh token is asked with from then on");
+        assertFalse(tokens.takeOver(new OAuth2Login.RefreshToken(URI.create("https://idp.example.com/token"), "other-app",
+                Optional.empty(), Password.of("refresh-1"), Optional.empty()), "mailbox@example.com"),
+                "another client is another login");
     }
 }

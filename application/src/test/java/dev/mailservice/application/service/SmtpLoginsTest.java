@@ -81,4 +81,21 @@ class SmtpLoginsTest {
         assertTrue(state.expiresAt().isPresent());
         assertTrue(metrics.secondsUntilExpiry.getAsDouble() > 3500, "an hour's token has about an hour left");
     }
+
+    @Test
+    void replicasThatEachStoreANewRefreshTokenDoNotSetEachOtherAsking() {
+        Core other = new Core(core.repository, new Fakes.TransportFactory(), new Fakes.Metrics());
+        core.repository.stores(CONFIGURATION, 7);
+        SmtpCredentials mine = core.logins.forApplied(CONFIGURATION);
+        SmtpCredentials theirs = other.logins.forApplied(CONFIGURATION);
+        theirs.secret();
+        core.tokens.rotateTo = Optional.of(Password.of("refresh-2"));
+        mine.secret();
+
+        SmtpConfiguration stored = core.repository.load().orElseThrow().configuration();
+        assertSame(theirs, other.logins.forApplied(stored), "the other replica takes the stored refresh token over");
+        assertSame(mine, core.logins.forApplied(stored));
+        assertEquals(1, other.tokens.requested.size(), "and asks for no token because of it");
+        assertEquals(1, core.repository.saved.size());
+    }
 }
