@@ -1,5 +1,6 @@
 package dev.mailservice.adapters.mail;
 
+import dev.mailservice.application.port.out.SmtpCredentials;
 import dev.mailservice.application.port.out.SmtpProbe;
 import dev.mailservice.domain.MailMessage;
 import dev.mailservice.domain.SmtpConfiguration;
@@ -33,7 +34,7 @@ import org.eclipse.angus.mail.util.SocketFetcher;
  *
  * <p>What a server said, and its certificate, are shown only once it proved to speak SMTP (a 250 to
  * EHLO or HELO): before that, a detail says what kind of answer came, never its text. A reply is
- * shown without the password, even when a server echoes it.
+ * shown without the password or the access token, even when a server echoes it.
  *
  * <p>The whole run's deadline only closes the TCP socket, which ends any read or write on it at
  * once; the transport itself is touched by the probing thread alone, since Angus holds the
@@ -41,8 +42,10 @@ import org.eclipse.angus.mail.util.SocketFetcher;
  */
 public final class AngusSmtpProbe implements SmtpProbe {
 
-    /** The mechanisms Angus Mail logs in with by default (XOAUTH2 needs a token, not a password). */
+    /** The mechanisms Angus Mail logs in with by default, with a password. */
     static final List<String> MECHANISMS = List.of("LOGIN", "PLAIN", "DIGEST-MD5", "NTLM");
+    /** The one mechanism a login with an OAuth 2.0 access token uses. */
+    static final List<String> TOKEN_MECHANISMS = List.of("XOAUTH2");
 
     /** Ends each run that outlives its limit by closing its socket: one thread for every probe, asleep in between. */
     private static final ScheduledExecutorService DEADLINES = Executors.newSingleThreadScheduledExecutor(
@@ -62,9 +65,18 @@ public final class AngusSmtpProbe implements SmtpProbe {
                 .findFirst().orElseThrow(() -> new IllegalArgumentException("no X.509 trust manager"));
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The secret is got from {@code credentials} before anything is opened.
+     *
+     * @throws dev.mailservice.application.failure.DeliveryFailed when {@code credentials} have no access
+     *         token to give (the core's token step comes first, and says why)
+     */
     @Override
-    public Probe probe(SmtpConfiguration configuration, Optional<MailMessage> testMail, Duration limit) {
-        ProbeRun run = new ProbeRun(configuration, limit, transports, trust);
+    public Probe probe(SmtpConfiguration configuration, SmtpCredentials credentials, Optional<MailMessage> testMail,
+            Duration limit) {
+        ProbeRun run = new ProbeRun(configuration, credentials, limit, transports, trust);
         ScheduledFuture<?> deadline = DEADLINES.schedule(run::deadlinePassed, limit.toNanos(), TimeUnit.NANOSECONDS);
         try {
             run.runSteps(testMail);

@@ -20,7 +20,7 @@ import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
  * What a failure on an SMTP connection means, as an {@link SmtpFailure}: from what Angus threw and
  * what the {@link MailPhaseTransport} saw, how far the mail had got, whether it may be tried again,
  * whether the connection can carry the next mail, and all of it in words that name the server and
- * quote its reply (without the password).
+ * quote its reply (without the password or the access token).
  */
 final class FailureDiagnosis {
 
@@ -37,14 +37,7 @@ final class FailureDiagnosis {
         int greeting = transport == null ? 0 : transport.greeting();
         if (e instanceof AuthenticationFailedException && !causedBy(e, IOException.class::isInstance)
                 && transport != null && transport.getLastReturnCode() > 0) {
-            int code = transport.getLastReturnCode();
-            String refusal = capitalized(server) + " refused the login of user '" + configuration.username().orElse("")
-                    + "': " + reply;
-            if (code == 432) {
-                return SmtpFailure.refusedForItsLimit(refusal, e);
-            }
-            return SmtpFailure.of(code >= 400 && code < 500 ? SmtpFailure.Reason.TEMPORARY_REFUSAL
-                    : SmtpFailure.Reason.REFUSED, refusal, e);
+            return ofLogin(server, transport, e);
         }
         if (greeting >= 400 && greeting < 500) {
             return SmtpFailure.refusedForItsLimit(capitalized(server) + " refused the connection: " + reply, e);
@@ -61,6 +54,38 @@ final class FailureDiagnosis {
                     + " does not offer STARTTLS, and SMTP_REQUIRE_TLS demands TLS", e);
         }
         return SmtpFailure.of(SmtpFailure.Reason.CONNECTION_FAILED, lost(server, rootCause(e)), e);
+    }
+
+    /**
+     * Why the server did not take the login: a refusal of the secret (5xx, or an error challenge, 334,
+     * to AUTH), a refusal for now (4xx; 432 for its limit on connections), or, for an access token, no
+     * AUTH XOAUTH2 offered. The failure holds the server's reply only as shown, never as it came: a
+     * server may have echoed the secret.
+     */
+    private static SmtpFailure ofLogin(String server, MailPhaseTransport transport, Exception e) {
+        int code = transport.getLastReturnCode();
+        SmtpLogin login = transport.login;
+        if (login.xoauth2() && code < 300) {
+            String auth = transport.getExtensionParameter("AUTH");
+            return SmtpFailure.of(SmtpFailure.Reason.REFUSED, capitalized(server) + " does not offer AUTH XOAUTH2, which "
+                    + "a login with an OAuth 2.0 access token needs (it offers " + (auth == null ? "no AUTH"
+                    : "AUTH " + auth.strip()) + ")", e);
+        }
+        String reply = transport.lastReply();
+        String user = login.username().orElse("");
+        String refusal = capitalized(server) + (!login.xoauth2() ? " refused the login of user '" + user + "': "
+                : login.renewed() ? " refused the access token for user '" + user + "', then a new one asked for after "
+                        + "that refusal: "
+                : " refused the access token for user '" + user + "': ") + reply;
+        AuthenticationFailedException shown = new AuthenticationFailedException(reply);
+        if (code == 432) {
+            return SmtpFailure.refusedForItsLimit(refusal, shown);
+        }
+        if (code >= 400 && code < 500) {
+            return SmtpFailure.of(SmtpFailure.Reason.TEMPORARY_REFUSAL, refusal, shown);
+        }
+        return code >= 500 || code == 334 ? SmtpFailure.loginRefused(refusal, shown)
+                : SmtpFailure.of(SmtpFailure.Reason.REFUSED, refusal, shown);
     }
 
     /**
@@ -88,7 +113,7 @@ final class FailureDiagnosis {
                     + "answer to its end (" + unanswered(root) + "): it may have been delivered", e);
         }
         if (phase == MailPhaseTransport.Phase.RCPT_TO && e instanceof SendFailedException refusal) {
-            return recipientsRefused(refusal, recipients, server, transport.configuration, kept);
+            return recipientsRefused(refusal, recipients, server, transport.login, kept);
         }
         if (code >= 500) {
             return refusedForGood(notAccepted(server, reply), kept, e);
@@ -118,7 +143,7 @@ final class FailureDiagnosis {
      * reply at all, a lost connection.
      */
     private static SmtpFailure recipientsRefused(SendFailedException refusal, List<InternetAddress> recipients,
-            String server, SmtpConfiguration configuration, boolean kept) {
+            String server, SmtpLogin login, boolean kept) {
         List<String> refusedForGood = new ArrayList<>();
         int firstTooMany = -1;
         String firstForNow = null;
@@ -132,10 +157,10 @@ final class FailureDiagnosis {
             int code = address.getReturnCode();
             if (code < 400) {
                 return SmtpFailure.of(SmtpFailure.Reason.CONNECTION_FAILED, "The connection to " + server
-                        + " failed at a recipient: " + ServerReplies.shown(address.getMessage(), configuration),
+                        + " failed at a recipient: " + login.shown(address.getMessage()),
                         refusal);
             }
-            String said = ServerReplies.shown(address.getMessage(), configuration);
+            String said = login.shown(address.getMessage());
             worst = Math.max(worst, code);
             if (code >= 500) {
                 refusedForGood.add(address.getAddress().getAddress() + " (" + said + ")");

@@ -2,6 +2,7 @@ package dev.mailservice.adapters.mail;
 
 import dev.mailservice.application.port.out.MailTransport;
 import dev.mailservice.application.port.out.MailTransportFactory;
+import dev.mailservice.application.port.out.SmtpCredentials;
 import dev.mailservice.domain.SmtpConfiguration;
 import jakarta.mail.Session;
 import jakarta.mail.util.StreamProvider;
@@ -28,13 +29,17 @@ import org.eclipse.angus.mail.util.MailStreamProvider;
  *       can strip the upgrade and read the password).</li>
  *   <li>The server's certificate and host name are checked against the JDK's authorities, or
  *       those of {@code tls} when given (the JDK's and the deployment's extra ones).</li>
- *   <li>SMTP AUTH is used when the configuration has a username.</li>
+ *   <li>SMTP AUTH is used when the configuration has a username: with its password, or with an
+ *       OAuth 2.0 access token (SASL XOAUTH2, the only mechanism then tried), got from the
+ *       {@link SmtpCredentials} as each connection logs in; a token the server refuses is replaced
+ *       once ({@link SmtpConnection#open}).</li>
  *   <li>Every connection is an {@link SmtpSocket}: connecting, and every read and write, give up
  *       after the timeout, a whole send after its deadline, and a server's reply has a size limit.</li>
  *   <li>Up to {@code poolSize} connections per server and user are opened as sends need them and
  *       stay open between sends, shared by the transports of every configuration that reaches that
- *       server as that user, until they stay idle, carried their mails or grew old; a send waits at
- *       most the timeout for a free one ({@link SmtpConnectionPool}).</li>
+ *       server as that user with the same credentials ({@link SharedSmtpPools}), until they stay
+ *       idle, carried their mails or grew old; a send waits at most the timeout for a free one
+ *       ({@link SmtpConnectionPool}).</li>
  * </ul>
  */
 public final class JakartaMailTransportFactory implements MailTransportFactory {
@@ -92,16 +97,16 @@ public final class JakartaMailTransportFactory implements MailTransportFactory {
     }
 
     @Override
-    public MailTransport create(SmtpConfiguration configuration) {
-        Session session = sessions.computeIfAbsent(SessionKind.of(configuration),
-                kind -> Session.getInstance(sessionProperties(configuration)));
-        SharedSmtpPools.Key key = SharedSmtpPools.Key.of(configuration);
+    public MailTransport create(SmtpConfiguration configuration, SmtpCredentials credentials) {
+        Session session = sessions.computeIfAbsent(SessionKind.of(configuration, credentials),
+                kind -> Session.getInstance(sessionProperties(configuration, credentials)));
+        SharedSmtpPools.Key key = SharedSmtpPools.Key.of(configuration, credentials);
         SmtpConnectionPool.Limits limits = new SmtpConnectionPool.Limits(settings.poolSize(), settings.timeout(),
                 settings.poolIdle(), settings.connectionMaxMails(), settings.connectionMaxAge(), trustedWithoutCheck,
                 recoverAfter);
         SmtpConnectionPool connections = pools.acquire(key, ignored -> new SmtpConnectionPool(
-                deadline -> SmtpConnection.open(configuration, session, settings.timeout(), deadline), limits,
-                configuration.address(), meters, System::nanoTime));
+                deadline -> SmtpConnection.open(configuration, credentials, session, settings.timeout(), deadline),
+                limits, configuration.address(), meters, System::nanoTime));
         return new JakartaMailTransport(configuration, session, connections, settings.sendDeadline(), meters,
                 () -> pools.release(key));
     }
@@ -117,16 +122,21 @@ public final class JakartaMailTransportFactory implements MailTransportFactory {
     }
 
     /**
-     * The Jakarta Mail session settings for {@code configuration}; visible for tests. The server's
-     * address and the credentials are not among them: they are given with each connection, so
-     * that configurations of the same {@link SessionKind} share a session. Nor are the timeouts:
-     * the connections are {@link SmtpSocket}s the service makes, which keep them.
+     * The Jakarta Mail session settings for {@code configuration} logging in with {@code
+     * credentials}; visible for tests. The server's address and the secrets are not among them:
+     * they are given with each connection, so that configurations of the same {@link SessionKind}
+     * share a session. Nor are the timeouts: the connections are {@link SmtpSocket}s the service
+     * makes, which keep them.
      */
-    Properties sessionProperties(SmtpConfiguration configuration) {
-        SessionKind kind = SessionKind.of(configuration);
+    Properties sessionProperties(SmtpConfiguration configuration, SmtpCredentials credentials) {
+        SessionKind kind = SessionKind.of(configuration, credentials);
         Properties properties = new Properties();
         properties.setProperty("mail.transport.protocol", "smtp");
         properties.setProperty("mail.smtp.auth", Boolean.toString(kind.authenticate()));
+        if (kind.xoauth2()) {
+            // The only mechanism tried: a server that offers PLAIN or LOGIN too never gets the token as a password.
+            properties.setProperty("mail.smtp.auth.mechanisms", "XOAUTH2");
+        }
         properties.setProperty("mail.smtp.ssl.checkserveridentity", "true");
         // Whole mails with DATA, never BDAT chunks: MailPhaseTransport tells a mail handed over from one that
         // was not by the end-of-data dot, which BDAT has not.
@@ -147,10 +157,12 @@ public final class JakartaMailTransportFactory implements MailTransportFactory {
      * What a session's settings depend on. Building a Jakarta Mail session scans the class path
      * for mail providers (about 0.3 ms), so sessions are built once per kind, not per reload.
      */
-    private record SessionKind(boolean implicitTls, boolean authenticate) {
+    private record SessionKind(boolean implicitTls, boolean authenticate, boolean xoauth2) {
 
-        static SessionKind of(SmtpConfiguration configuration) {
-            return new SessionKind(configuration.implicitTls(), configuration.username().isPresent());
+        static SessionKind of(SmtpConfiguration configuration, SmtpCredentials credentials) {
+            boolean authenticate = configuration.username().isPresent();
+            return new SessionKind(configuration.implicitTls(), authenticate,
+                    authenticate && credentials.accessToken());
         }
     }
 }

@@ -37,8 +37,8 @@ final class MailPhaseTransport extends ConfiguredTransport {
     /** Whether a reply was the end of the stream (or not a reply at all): the connection is spent. */
     private boolean streamEnded;
 
-    MailPhaseTransport(Session session, SmtpConfiguration configuration, SmtpSocket socket) {
-        super(session, configuration, socket);
+    MailPhaseTransport(Session session, SmtpConfiguration configuration, SmtpLogin login, SmtpSocket socket) {
+        super(session, configuration, login, socket);
     }
 
     /** A new mail starts. */

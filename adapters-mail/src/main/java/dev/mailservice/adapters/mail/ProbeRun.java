@@ -1,6 +1,7 @@
 package dev.mailservice.adapters.mail;
 
 import dev.mailservice.adapters.mail.ProbeSteps.StepFailed;
+import dev.mailservice.application.port.out.SmtpCredentials;
 import dev.mailservice.application.port.out.SmtpProbe.Capabilities;
 import dev.mailservice.application.port.out.SmtpProbe.Probe;
 import dev.mailservice.application.port.out.SmtpProbe.Problem;
@@ -33,6 +34,9 @@ import javax.net.ssl.X509ExtendedTrustManager;
 final class ProbeRun {
 
     private final SmtpConfiguration configuration;
+    private final SmtpCredentials credentials;
+    /** What the AUTH step logs in with: the secret got from the credentials as the run began. */
+    private final SmtpLogin login;
     private final JakartaMailTransportFactory transports;
     /** The limit of each step. */
     private final Duration timeout;
@@ -50,12 +54,15 @@ final class ProbeRun {
     private ProbeStepTransport transport;
 
     /**
-     * @param transports whose session settings and timeout (the limit of each step) the run uses
-     * @param trust      the authorities the transport trusts
+     * @param credentials what the AUTH step logs in with; their secret is got here, before anything is opened
+     * @param transports  whose session settings and timeout (the limit of each step) the run uses
+     * @param trust       the authorities the transport trusts
      */
-    ProbeRun(SmtpConfiguration configuration, Duration limit, JakartaMailTransportFactory transports,
-            X509ExtendedTrustManager trust) {
+    ProbeRun(SmtpConfiguration configuration, SmtpCredentials credentials, Duration limit,
+            JakartaMailTransportFactory transports, X509ExtendedTrustManager trust) {
         this.configuration = configuration;
+        this.credentials = credentials;
+        this.login = SmtpLogin.of(configuration, credentials);
         this.transports = transports;
         this.timeout = transports.timeout();
         this.endsAt = System.nanoTime() + limit.toNanos();
@@ -90,7 +97,7 @@ final class ProbeRun {
                 started = steps.passedImplicitTls(started);
             }
             session = Session.getInstance(properties);
-            transport = new ProbeStepTransport(session, configuration, tcp, startTlsRequired);
+            transport = new ProbeStepTransport(session, configuration, login, tcp, startTlsRequired);
             beforeStep(SmtpStep.GREETING, started);
             smtp(started);
             if (testMail.isPresent()) {
@@ -105,7 +112,7 @@ final class ProbeRun {
     /** How the run went, for the caller. */
     Probe outcome() {
         return new Probe(steps.results(), steps.problem(),
-                Optional.ofNullable(transport == null ? null : transport.firstEhlo()), AngusSmtpProbe.MECHANISMS);
+                Optional.ofNullable(transport == null ? null : transport.firstEhlo()), supported());
     }
 
     /** Fails {@code step} before it starts when the deadline has passed. */
@@ -170,7 +177,7 @@ final class ProbeRun {
             return;
         }
         long beforeAuth = transport.lastEhloEnded();
-        if (configuration.password().isEmpty()) {
+        if (!configuration.logsIn()) {
             throw steps.fail(SmtpStep.AUTH, beforeAuth, Problem.PASSWORD_MISSING, "a username is set but no password: "
                     + "no login was tried");
         }
@@ -179,7 +186,8 @@ final class ProbeRun {
             throw steps.fail(SmtpStep.AUTH, beforeAuth, Problem.AUTH_NOT_OFFERED, "the server offers no SMTP AUTH");
         }
         steps.passed(SmtpStep.AUTH, beforeAuth, transport.connected(), "logged in as "
-                + configuration.username().get() + " (offered: " + String.join(" ", offered) + ")");
+                + configuration.username().get() + (login.xoauth2() ? " with an access token (XOAUTH2)" : "")
+                + " (offered: " + String.join(" ", offered) + ")");
     }
 
     /** The steps inside Angus's connect that passed before {@code failedIn} (AUTH: all of them). */
@@ -227,7 +235,7 @@ final class ProbeRun {
         steps.passed(SmtpStep.SEND, started, "the server accepted the test mail: " + reply());
     }
 
-    /** The server's last reply, without the password should the server echo it. */
+    /** The server's last reply, without the password or the access token should the server echo it. */
     private String reply() {
         return transport.lastReply();
     }
@@ -254,14 +262,20 @@ final class ProbeRun {
                     : tls.failure(started, true, cause);
             default -> e instanceof AuthenticationFailedException && offersNoneSupported()
                     ? steps.fail(SmtpStep.AUTH, started, Problem.MECHANISM_MISSING, offeredMechanisms() + ", none of "
-                            + String.join(" ", AngusSmtpProbe.MECHANISMS))
-                    : steps.fail(SmtpStep.AUTH, started, Problem.AUTH_REJECTED, "the server refused the login of "
-                            + configuration.username().orElse("") + ": " + reply());
+                            + String.join(" ", supported()))
+                    : steps.fail(SmtpStep.AUTH, started, Problem.AUTH_REJECTED, "the server refused the "
+                            + (login.xoauth2() ? "access token for " : "login of ") + configuration.username().orElse("")
+                            + ": " + reply());
         };
     }
 
+    /** The mechanisms the login may use: XOAUTH2 alone with an access token. */
+    private List<String> supported() {
+        return login.xoauth2() ? AngusSmtpProbe.TOKEN_MECHANISMS : AngusSmtpProbe.MECHANISMS;
+    }
+
     private boolean offersNoneSupported() {
-        return transport.offered().authMechanisms().stream().noneMatch(AngusSmtpProbe.MECHANISMS::contains);
+        return transport.offered().authMechanisms().stream().noneMatch(supported()::contains);
     }
 
     /**
@@ -276,7 +290,7 @@ final class ProbeRun {
     }
 
     private Properties properties() {
-        Properties properties = transports.sessionProperties(configuration);
+        Properties properties = transports.sessionProperties(configuration, credentials);
         // Over the recording trust, layered on the connection as the transport's TLS is.
         properties.put("mail.smtp.ssl.socketFactory", tls.socketFactory());
         // The probe runs STARTTLS itself, to time it, and applies the transport's rule on whether
@@ -286,7 +300,7 @@ final class ProbeRun {
         properties.setProperty("mail.smtp.starttls.required", "false");
         // Angus, told to log in without a password, would return before reading the greeting:
         // the steps up to AUTH run without a login, and AUTH fails on its own.
-        if (configuration.password().isEmpty()) {
+        if (!configuration.logsIn()) {
             properties.setProperty("mail.smtp.auth", "false");
         }
         properties.setProperty("mail.smtp.host", configuration.asciiHost());

@@ -11,7 +11,7 @@ import java.util.Locale;
 import java.util.OptionalLong;
 
 /**
- * An Angus transport that takes the configured login, notes when each protocol step ends, which
+ * An Angus transport that logs in with the given login, notes when each protocol step ends, which
  * step it is in, and what each EHLO offered; and upgrades with Angus's STARTTLS right after the
  * first EHLO, where Angus itself would. Its times are {@link System#nanoTime()}'s, 0 for a step
  * not reached.
@@ -34,8 +34,9 @@ final class ProbeStepTransport extends ConfiguredTransport {
     /** What the last EHLO offered: after STARTTLS, what the login may use. */
     private Capabilities lastEhlo;
 
-    ProbeStepTransport(Session session, SmtpConfiguration configuration, SmtpSocket socket, boolean startTlsRequired) {
-        super(session, configuration, socket);
+    ProbeStepTransport(Session session, SmtpConfiguration configuration, SmtpLogin login, SmtpSocket socket,
+            boolean startTlsRequired) {
+        super(session, configuration, login, socket);
         this.startTlsRequired = startTlsRequired;
     }
 

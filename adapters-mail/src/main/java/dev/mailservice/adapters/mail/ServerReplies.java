@@ -1,7 +1,6 @@
 package dev.mailservice.adapters.mail;
 
 import dev.mailservice.domain.Password;
-import dev.mailservice.domain.SmtpConfiguration;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Optional;
@@ -11,26 +10,26 @@ import java.util.regex.Pattern;
 /** What an SMTP server said, made fit to show to a caller or write to the log. */
 final class ServerReplies {
 
-    /** What a server may echo of a login in base64: a run of its alphabet long enough to hold a password. */
+    /** What a server may echo of a login in base64: a run of its alphabet long enough to hold a secret. */
     private static final Pattern BASE64_RUN = Pattern.compile("[A-Za-z0-9+/]{8,}={0,2}");
     private static final Pattern LINE_BREAKS = Pattern.compile("\\s*[\\r\\n]+\\s*");
 
     private ServerReplies() {}
 
     /**
-     * {@code said} on one line, without {@code configuration}'s password should the server echo
-     * it, as it is or in base64 (as a refusal of a login may).
+     * {@code said} on one line, without {@code secret} (the password or the access token sent on
+     * the connection) should the server echo it: as it is, shown as {@code name}, or in base64 (as a
+     * refusal of a login may echo the client's PLAIN or XOAUTH2 response), shown as {@code [credentials]}.
      */
-    static String shown(String said, SmtpConfiguration configuration) {
+    static String shown(String said, Optional<Password> secret, String name) {
         String line = LINE_BREAKS.matcher(String.valueOf(said).strip()).replaceAll(" ");
-        Optional<String> password = configuration.password().map(Password::reveal);
-        if (password.isEmpty()) {
+        if (secret.isEmpty()) {
             return line;
         }
-        String secret = password.get();
-        return BASE64_RUN.matcher(line.replace(secret, "[password]")).replaceAll(run -> {
+        String revealed = secret.get().reveal();
+        return BASE64_RUN.matcher(line.replace(revealed, name)).replaceAll(run -> {
             try {
-                return new String(Base64.getDecoder().decode(run.group()), StandardCharsets.UTF_8).contains(secret)
+                return new String(Base64.getDecoder().decode(run.group()), StandardCharsets.UTF_8).contains(revealed)
                         ? "[credentials]" : Matcher.quoteReplacement(run.group());
             } catch (IllegalArgumentException notBase64) {
                 return Matcher.quoteReplacement(run.group());

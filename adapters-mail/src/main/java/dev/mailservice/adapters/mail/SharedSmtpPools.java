@@ -1,6 +1,6 @@
 package dev.mailservice.adapters.mail;
 
-import dev.mailservice.domain.Password;
+import dev.mailservice.application.port.out.SmtpCredentials;
 import dev.mailservice.domain.SmtpConfiguration;
 import java.util.HashMap;
 import java.util.List;
@@ -10,21 +10,43 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * Connection pools shared by every transport that reaches the same server as the same user.
+ * Connection pools shared by every transport that reaches the same server as the same user with
+ * the same credentials.
  *
  * <p>Configurations that differ only in {@code fromEmail} send over the same connections (the
  * envelope sender is taken from each message), so changing the sender address reopens nothing.
  * A change of server or credentials gets a pool of its own: a connection logged in with old
- * credentials is never reused for new ones. A pool closes when the last transport using it does.
+ * credentials is never reused for new ones. Access tokens are told apart by the {@link
+ * SmtpCredentials} that give them, which the core keeps across reloads that keep the login. A pool
+ * closes when the last transport using it does.
  */
 final class SharedSmtpPools {
 
-    /** What a connection depends on. */
-    record Key(String host, int port, boolean implicitTls, Optional<String> username, Optional<Password> password) {
+    /**
+     * What a connection depends on.
+     *
+     * @param login the password, or the {@link Same} credentials that give the access tokens
+     */
+    record Key(String host, int port, boolean implicitTls, Optional<String> username, Object login) {
 
-        static Key of(SmtpConfiguration configuration) {
+        static Key of(SmtpConfiguration configuration, SmtpCredentials credentials) {
+            Object login = credentials.accessToken() ? new Same(credentials) : configuration.password();
             return new Key(configuration.host(), configuration.port(), configuration.implicitTls(),
-                    configuration.username(), configuration.password());
+                    configuration.username(), login);
+        }
+    }
+
+    /** Equal only to itself for the same instance, whatever that instance's own {@code equals} says. */
+    record Same(Object instance) {
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Same same && same.instance == instance;
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(instance);
         }
     }
 

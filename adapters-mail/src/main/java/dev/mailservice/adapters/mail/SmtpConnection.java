@@ -1,5 +1,7 @@
 package dev.mailservice.adapters.mail;
 
+import dev.mailservice.application.port.out.SmtpCredentials;
+import dev.mailservice.domain.Password;
 import dev.mailservice.domain.SmtpConfiguration;
 import jakarta.mail.Address;
 import jakarta.mail.MessagingException;
@@ -14,6 +16,7 @@ import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -41,14 +44,40 @@ final class SmtpConnection {
     }
 
     /**
+     * Connects to {@code configuration}'s server and logs in with the secret {@code credentials} give
+     * now, as {@link #open(SmtpConfiguration, SmtpLogin, Session, Duration, long)} says. An access token
+     * the server refuses is replaced once ({@link SmtpCredentials#afterRefusal}) and a new connection
+     * logs in with its replacement; the login comes before any mail, so nothing is sent twice.
+     *
+     * @throws dev.mailservice.application.failure.DeliveryFailed when no access token can be had: before any
+     *         connection is made, or after a refusal
+     */
+    static SmtpConnection open(SmtpConfiguration configuration, SmtpCredentials credentials, Session session,
+            Duration timeout, long deadline) throws SmtpFailure {
+        SmtpLogin login = SmtpLogin.of(configuration, credentials);
+        try {
+            return open(configuration, login, session, timeout, deadline);
+        } catch (SmtpFailure failure) {
+            if (!failure.loginRefused() || !login.xoauth2()) {
+                throw failure;
+            }
+            Optional<Password> replacement = credentials.afterRefusal(login.secret().orElseThrow());
+            if (replacement.isEmpty()) {
+                throw failure;
+            }
+            return open(configuration, login.renewedWith(replacement.get()), session, timeout, deadline);
+        }
+    }
+
+    /**
      * Connects to {@code configuration}'s server, with TLS from the first byte where it is implicit,
-     * and has Angus Mail greet, upgrade with STARTTLS and log in as {@code session}'s settings say;
-     * all of it before {@code deadline} ({@link System#nanoTime()}'s terms).
+     * and has Angus Mail greet, upgrade with STARTTLS and log in with {@code login} as {@code
+     * session}'s settings say; all of it before {@code deadline} ({@link System#nanoTime()}'s terms).
      *
      * @param timeout the limit of connecting and of each read and write
      */
-    static SmtpConnection open(SmtpConfiguration configuration, Session session, Duration timeout, long deadline)
-            throws SmtpFailure {
+    private static SmtpConnection open(SmtpConfiguration configuration, SmtpLogin login, Session session,
+            Duration timeout, long deadline) throws SmtpFailure {
         SmtpSocket socket = null;
         MailPhaseTransport transport = null;
         try {
@@ -59,7 +88,7 @@ final class SmtpConnection {
             Socket smtp = configuration.implicitTls()
                     ? SocketFetcher.startTLS(socket, configuration.asciiHost(), session.getProperties(), "mail.smtp")
                     : socket;
-            transport = new MailPhaseTransport(session, configuration, socket);
+            transport = new MailPhaseTransport(session, configuration, login, socket);
             transport.connect(smtp);
             socket.noDeadline();
             return new SmtpConnection(transport, socket, "the SMTP server " + configuration.address());

@@ -61,6 +61,7 @@ final class SmtpFailure extends Exception {
     private final Reason reason;
     private final boolean connectionUsable;
     private final boolean refusedForItsLimit;
+    private final boolean loginRefused;
     private final int recipientLimit;
 
     /**
@@ -68,32 +69,41 @@ final class SmtpFailure extends Exception {
      *                    its reply (without a password)
      */
     private SmtpFailure(Reason reason, String description, boolean connectionUsable, boolean refusedForItsLimit,
-            int recipientLimit, Throwable underlying) {
+            boolean loginRefused, int recipientLimit, Throwable underlying) {
         super(description, underlying);
         this.reason = Objects.requireNonNull(reason, "reason");
         this.connectionUsable = connectionUsable;
         this.refusedForItsLimit = refusedForItsLimit;
+        this.loginRefused = loginRefused;
         this.recipientLimit = recipientLimit;
     }
 
     /** A failure that leaves its connection, if it had one, unusable. */
     static SmtpFailure of(Reason reason, String description, Throwable underlying) {
-        return new SmtpFailure(reason, description, false, false, 0, underlying);
+        return new SmtpFailure(reason, description, false, false, false, 0, underlying);
     }
 
     /** A refusal after which the connection can carry the next mail (the server took a reset). */
     static SmtpFailure onUsableConnection(Reason reason, String description, Throwable underlying) {
-        return new SmtpFailure(reason, description, true, false, 0, underlying);
+        return new SmtpFailure(reason, description, true, false, false, 0, underlying);
     }
 
     /** A new connection refused for the server's own limit on connections (a 4xx greeting, 432 at login). */
     static SmtpFailure refusedForItsLimit(String description, Throwable underlying) {
-        return new SmtpFailure(Reason.TEMPORARY_REFUSAL, description, false, true, 0, underlying);
+        return new SmtpFailure(Reason.TEMPORARY_REFUSAL, description, false, true, false, 0, underlying);
+    }
+
+    /**
+     * The server refused the secret a new connection logged in with (a 5xx, or an error challenge, to
+     * AUTH), before any mail: {@link Reason#REFUSED}.
+     */
+    static SmtpFailure loginRefused(String description, Throwable underlying) {
+        return new SmtpFailure(Reason.REFUSED, description, false, false, true, 0, underlying);
     }
 
     /** The server took {@code limit} recipients and refused the next with 452. */
     static SmtpFailure recipientLimit(int limit, String description, Throwable underlying) {
-        return new SmtpFailure(Reason.RECIPIENT_LIMIT, description, true, false, limit, underlying);
+        return new SmtpFailure(Reason.RECIPIENT_LIMIT, description, true, false, false, limit, underlying);
     }
 
     Reason reason() {
@@ -108,6 +118,11 @@ final class SmtpFailure extends Exception {
     /** Whether the server refused a new connection for its own limit on connections. */
     boolean refusedForItsLimit() {
         return refusedForItsLimit;
+    }
+
+    /** Whether the server refused the login's secret: an access token may be replaced and tried once more. */
+    boolean loginRefused() {
+        return loginRefused;
     }
 
     /** How many recipients a mail the server takes, for {@link Reason#RECIPIENT_LIMIT}. */

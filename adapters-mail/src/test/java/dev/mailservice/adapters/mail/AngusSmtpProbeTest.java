@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mailservice.application.port.out.SmtpCredentials;
 import dev.mailservice.application.port.out.SmtpProbe.Capabilities;
 import dev.mailservice.application.port.out.SmtpProbe.Probe;
 import dev.mailservice.application.port.out.SmtpProbe.Problem;
@@ -78,7 +79,8 @@ class AngusSmtpProbeTest {
             Optional<MailMessage> testMail) {
         JakartaMailTransportFactory transports = TestTransports.factory(TIMEOUT, 2, Duration.ofMinutes(1),
                 requireTls, Optional.empty());
-        return new AngusSmtpProbe(transports, trust).probe(configuration, testMail, LIMIT);
+        return new AngusSmtpProbe(transports, trust).probe(configuration, SmtpCredentials.password(configuration),
+                testMail, LIMIT);
     }
 
     private static SmtpConfiguration at(int port, String username, String password) {
@@ -365,9 +367,11 @@ class AngusSmtpProbeTest {
             // A guard against a hang, far above the limit: a run cut at the limit ends at once. The
             // limit leaves a busy machine the time to connect and read a greeting on loopback.
             Duration limit = Duration.ofSeconds(2);
+            SmtpConfiguration silentServer = at(silent.getLocalPort(), null, null);
+            SmtpConfiguration slowServer = at(greetsThenSilent.getLocalPort(), null, null);
             List<Probe> cut = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> List.of(
-                    probe.probe(at(silent.getLocalPort(), null, null), Optional.empty(), limit),
-                    probe.probe(at(greetsThenSilent.getLocalPort(), null, null), Optional.empty(), limit)));
+                    probe.probe(silentServer, SmtpCredentials.password(silentServer), Optional.empty(), limit),
+                    probe.probe(slowServer, SmtpCredentials.password(slowServer), Optional.empty(), limit)));
 
             assertEquals(List.of("dns", "connect", "greeting failed"), steps(cut.get(0)));
             assertEquals(List.of("dns", "connect", "greeting", "ehlo failed"), steps(cut.get(1)));

@@ -14,6 +14,7 @@ import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.ServerSetup;
 import dev.mailservice.application.failure.DeliveryFailed;
 import dev.mailservice.application.port.out.MailTransport;
+import dev.mailservice.application.port.out.SmtpCredentials;
 import dev.mailservice.domain.EmailAddress;
 import dev.mailservice.domain.MailMessage;
 import dev.mailservice.domain.SmtpConfiguration;
@@ -65,7 +66,8 @@ class JakartaMailTransportFactoryTest {
     }
 
     private static void sendWith(SmtpConfiguration configuration, MailMessage message) {
-        try (MailTransport transport = TestTransports.factory(Duration.ofSeconds(5), 2, IDLE_LIMIT, false, JDK_TLS).create(configuration)) {
+        try (MailTransport transport = TestTransports.factory(Duration.ofSeconds(5), 2, IDLE_LIMIT, false, JDK_TLS).create(configuration,
+                SmtpCredentials.password(configuration))) {
             transport.send(() -> message);
         }
     }
@@ -165,7 +167,8 @@ class JakartaMailTransportFactoryTest {
         SmtpConfiguration configuration = SmtpConfiguration.of("127.0.0.1", closedPort, null, null, "a@example.com", false);
 
         MailTransport transport = new JakartaMailTransportFactory(TestTransports.settings(Duration.ofSeconds(5), 1,
-                IDLE_LIMIT, false).withSendDeadline(Duration.ofSeconds(1)), JDK_TLS).create(configuration);
+                IDLE_LIMIT, false).withSendDeadline(Duration.ofSeconds(1)), JDK_TLS).create(configuration,
+                SmtpCredentials.password(configuration));
         DeliveryFailed error = assertThrows(DeliveryFailed.class, () -> transport.send(() -> message("x")));
 
         assertTrue(error.getMessage().startsWith("Cannot connect to the SMTP server 127.0.0.1:" + closedPort),
@@ -186,7 +189,8 @@ class JakartaMailTransportFactoryTest {
             });
             SmtpConfiguration configuration =
                     SmtpConfiguration.of("127.0.0.1", silent.getLocalPort(), null, null, "a@example.com", false);
-            MailTransport transport = TestTransports.factory(Duration.ofMillis(300), 1, IDLE_LIMIT, false, JDK_TLS).create(configuration);
+            MailTransport transport = TestTransports.factory(Duration.ofMillis(300), 1, IDLE_LIMIT, false, JDK_TLS)
+                    .create(configuration, SmtpCredentials.password(configuration));
 
             // A guard against a hang, not a speed target: the timeout is 300 ms, the deadline 900 ms.
             DeliveryFailed error = assertTimeoutPreemptively(Duration.ofSeconds(20),
@@ -201,8 +205,10 @@ class JakartaMailTransportFactoryTest {
 
     @Test
     void port465UsesImplicitTlsAndOtherPortsStartTls() {
-        Properties smtps = factory.sessionProperties(SmtpConfiguration.of("smtp.example.com", 465, null, null, "a@b.c", false));
-        Properties submission = factory.sessionProperties(SmtpConfiguration.of("smtp.example.com", 587, null, null, "a@b.c", false));
+        Properties smtps = TestTransports.sessionProperties(factory,
+                SmtpConfiguration.of("smtp.example.com", 465, null, null, "a@b.c", false));
+        Properties submission = TestTransports.sessionProperties(factory,
+                SmtpConfiguration.of("smtp.example.com", 587, null, null, "a@b.c", false));
 
         assertEquals("true", smtps.getProperty("mail.smtp.ssl.enable"));
         assertNull(smtps.getProperty("mail.smtp.starttls.enable"));
@@ -227,12 +233,12 @@ class JakartaMailTransportFactoryTest {
                 Optional.of(deploymentTrust));
 
         for (int port : new int[] {465, 587}) {
-            Properties properties = withTrust.sessionProperties(SmtpConfiguration.of("smtp.example.com", port, null, null,
-                    "a@b.c", false));
+            Properties properties = TestTransports.sessionProperties(withTrust, SmtpConfiguration.of("smtp.example.com",
+                    port, null, null, "a@b.c", false));
             assertSame(deploymentTrust, properties.get("mail.smtp.ssl.socketFactory"), "port " + port);
         }
-        Object jdkTrust = factory.sessionProperties(SmtpConfiguration.of("smtp.example.com", 465, null, null, "a@b.c", false))
-                .get("mail.smtp.ssl.socketFactory");
+        Object jdkTrust = TestTransports.sessionProperties(factory,
+                SmtpConfiguration.of("smtp.example.com", 465, null, null, "a@b.c", false)).get("mail.smtp.ssl.socketFactory");
         assertTrue(jdkTrust instanceof SSLSocketFactory && jdkTrust != deploymentTrust, String.valueOf(jdkTrust));
     }
 
@@ -241,7 +247,8 @@ class JakartaMailTransportFactoryTest {
         SmtpConfiguration plainServer = SmtpConfiguration.of("127.0.0.1", smtpPort(), "alice", "Al1ce-Pa55", "noreply@example.com", false);
         SMTP_SERVER.setUser("alice", "Al1ce-Pa55");
 
-        try (MailTransport transport = TestTransports.factory(Duration.ofSeconds(5), 2, IDLE_LIMIT, true, JDK_TLS).create(plainServer)) {
+        try (MailTransport transport = TestTransports.factory(Duration.ofSeconds(5), 2, IDLE_LIMIT, true, JDK_TLS).create(plainServer,
+                SmtpCredentials.password(plainServer))) {
             DeliveryFailed refused = assertThrows(DeliveryFailed.class, () -> transport.send(() -> message("x")));
 
             assertTrue(refused.getMessage().contains("STARTTLS"), refused.getMessage());
@@ -252,9 +259,9 @@ class JakartaMailTransportFactoryTest {
 
     @Test
     void authenticatesOnlyWhenAUsernameIsSet() {
-        assertEquals("true", factory.sessionProperties(
+        assertEquals("true", TestTransports.sessionProperties(factory,
                 SmtpConfiguration.of("h", 587, "user", "pw", "a@b.c", false)).getProperty("mail.smtp.auth"));
-        assertEquals("false", factory.sessionProperties(
+        assertEquals("false", TestTransports.sessionProperties(factory,
                 SmtpConfiguration.of("h", 587, null, null, "a@b.c", false)).getProperty("mail.smtp.auth"));
     }
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mailservice.application.failure.Overloaded;
+import dev.mailservice.application.port.out.SmtpCredentials;
 import dev.mailservice.domain.EmailAddress;
 import dev.mailservice.domain.MailMessage;
 import dev.mailservice.domain.SmtpConfiguration;
@@ -56,12 +57,13 @@ class SmtpConnectionPoolTest {
     private void serve(SmtpScenario scenario) {
         server = FaultSmtpServer.start(scenario);
         configuration = SmtpConfiguration.of("127.0.0.1", server.port(), null, null, "noreply@example.com", false);
-        session = Session.getInstance(TestTransports.factory(TIMEOUT, 1, IDLE_LIMIT, false, Optional.empty())
-                .sessionProperties(configuration));
+        session = Session.getInstance(TestTransports.sessionProperties(
+                TestTransports.factory(TIMEOUT, 1, IDLE_LIMIT, false, Optional.empty()), configuration));
     }
 
     private SmtpConnectionPool pool(int maximum, Duration waitLimit, int maxMails) {
-        return pool(maximum, waitLimit, maxMails, deadline -> SmtpConnection.open(configuration, session, TIMEOUT, deadline));
+        return pool(maximum, waitLimit, maxMails, deadline -> SmtpConnection.open(configuration,
+                SmtpCredentials.password(configuration), session, TIMEOUT, deadline));
     }
 
     private SmtpConnectionPool pool(int maximum, Duration waitLimit, int maxMails, SmtpConnectionPool.Opener opener) {
@@ -349,7 +351,8 @@ class SmtpConnectionPoolTest {
             if (thrown.compareAndSet(false, true)) {
                 throw new OutOfMemoryError("a server that filled the heap");
             }
-            return SmtpConnection.open(configuration, session, TIMEOUT, deadline);
+            return SmtpConnection.open(configuration, SmtpCredentials.password(configuration), session, TIMEOUT,
+                    deadline);
         });
 
         assertThrows(OutOfMemoryError.class, () -> pool.borrow(deadline()));

@@ -48,8 +48,8 @@ class SmtpConnectionReuseTest {
     @BeforeEach
     void connectThroughTheProxy() throws Exception {
         proxy = new TcpProxy(SMTP_SERVER.getSmtp().getPort());
-        transport = TestTransports.factory(Duration.ofSeconds(5), POOL_SIZE, IDLE_LIMIT, false, JDK_TLS)
-                .create(SmtpConfiguration.of("127.0.0.1", proxy.port(), null, null, "noreply@example.com", false));
+        transport = TestTransports.create(TestTransports.factory(Duration.ofSeconds(5), POOL_SIZE, IDLE_LIMIT, false,
+                JDK_TLS), SmtpConfiguration.of("127.0.0.1", proxy.port(), null, null, "noreply@example.com", false));
     }
 
     @AfterEach
@@ -78,8 +78,8 @@ class SmtpConnectionReuseTest {
     void aConnectionIdleBeyondTheLimitIsClosedAndTheNextSendOpensAnother() throws Exception {
         JakartaMailTransportFactory factory = TestTransports.factory(Duration.ofSeconds(5), POOL_SIZE,
                 Duration.ofMillis(200), false, JDK_TLS);
-        try (MailTransport shortLived = factory.create(SmtpConfiguration.of("127.0.0.1", proxy.port(), null, null,
-                "noreply@example.com", false))) {
+        try (MailTransport shortLived = TestTransports.create(factory, SmtpConfiguration.of("127.0.0.1", proxy.port(),
+                null, null, "noreply@example.com", false))) {
             shortLived.send(() -> message(1));
             assertEquals(1, factory.meters().opened());
 
@@ -121,7 +121,8 @@ class SmtpConnectionReuseTest {
         transport.close();
         JakartaMailTransportFactory factory = TestTransports.factory(Duration.ofSeconds(5), 1, IDLE_LIMIT,
                 false, JDK_TLS);
-        transport = factory.create(SmtpConfiguration.of("127.0.0.1", proxy.port(), null, null, "noreply@example.com", false));
+        transport = TestTransports.create(factory, SmtpConfiguration.of("127.0.0.1", proxy.port(), null, null,
+                "noreply@example.com", false));
         CountDownLatch firstHasTheConnection = new CountDownLatch(1);
         CountDownLatch firstMayGoOn = new CountDownLatch(1);
         AtomicInteger secondComposed = new AtomicInteger();
@@ -183,8 +184,9 @@ class SmtpConnectionReuseTest {
     void aConnectionCutWhileIdleIsReplacedAndTheMessageGoesOutOnce() throws Exception {
         // Checked before reuse however recently it was used, as one idle for a while would be.
         transport.close();
-        transport = new JakartaMailTransportFactory(TestTransports.settings(Duration.ofSeconds(5), POOL_SIZE, IDLE_LIMIT,
-                false), JDK_TLS, Duration.ZERO, JakartaMailTransportFactory.RECOVER_AFTER).create(SmtpConfiguration.of("127.0.0.1", proxy.port(), null, null, "noreply@example.com", false));
+        transport = TestTransports.create(new JakartaMailTransportFactory(TestTransports.settings(Duration.ofSeconds(5),
+                POOL_SIZE, IDLE_LIMIT, false), JDK_TLS, Duration.ZERO, JakartaMailTransportFactory.RECOVER_AFTER),
+                SmtpConfiguration.of("127.0.0.1", proxy.port(), null, null, "noreply@example.com", false));
         transport.send(() -> message(1));
         proxy.cutAll();
 
@@ -226,16 +228,18 @@ class SmtpConnectionReuseTest {
     @Test
     void aSenderChangeKeepsTheConnectionsAndACredentialsChangeDoesNot() throws Exception {
         JakartaMailTransportFactory factory = TestTransports.factory(Duration.ofSeconds(5), POOL_SIZE, IDLE_LIMIT, false, JDK_TLS);
-        MailTransport before = factory.create(SmtpConfiguration.of("127.0.0.1", proxy.port(), null, null, "a@example.com", false));
+        MailTransport before = TestTransports.create(factory,
+                SmtpConfiguration.of("127.0.0.1", proxy.port(), null, null, "a@example.com", false));
         before.send(() -> message(1));
-        MailTransport newSender = factory.create(SmtpConfiguration.of("127.0.0.1", proxy.port(), null, null, "b@example.com", false));
+        MailTransport newSender = TestTransports.create(factory,
+                SmtpConfiguration.of("127.0.0.1", proxy.port(), null, null, "b@example.com", false));
         before.close();
 
         newSender.send(() -> message(2));
 
         assertEquals(1, proxy.connectionsAccepted(), "the sender change opened a connection of its own");
         assertEquals("b@example.com", SMTP_SERVER.getReceivedMessages()[1].getFrom()[0].toString());
-        MailTransport newCredentials = factory.create(
+        MailTransport newCredentials = TestTransports.create(factory,
                 SmtpConfiguration.of("127.0.0.1", proxy.port(), "someone", "s3cret", "b@example.com", false));
         assertThrows(DeliveryFailed.class, () -> newCredentials.send(() -> message(3)));
         assertEquals(2, proxy.connectionsAccepted(), "new credentials reused a connection logged in as someone else");

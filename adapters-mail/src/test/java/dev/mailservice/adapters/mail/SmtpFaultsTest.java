@@ -105,7 +105,7 @@ class SmtpFaultsTest {
         factory = new JakartaMailTransportFactory(TestTransports.settings(TIMEOUT, poolSize, Duration.ofMinutes(1), false)
                 .withSendDeadline(deadline), Optional.of(clientTls), JakartaMailTransportFactory.TRUSTED_WITHOUT_CHECK,
                 Duration.ofMillis(200));
-        transport = factory.create(SmtpConfiguration.of("localhost", server.port(), logsIn ? USER : null,
+        transport = TestTransports.create(factory, SmtpConfiguration.of("localhost", server.port(), logsIn ? USER : null,
                 logsIn ? PASSWORD : null, "noreply@example.com", false));
     }
 
@@ -354,8 +354,8 @@ class SmtpFaultsTest {
 
         Outcome otherHost = send("to the wrong host");
         transport.close();
-        transport = TestTransports.factory(TIMEOUT, 1, Duration.ofMinutes(1), false, Optional.empty())
-                .create(SmtpConfiguration.of("localhost", server.port(), USER, PASSWORD, "noreply@example.com", false));
+        transport = TestTransports.create(TestTransports.factory(TIMEOUT, 1, Duration.ofMinutes(1), false, Optional.empty()),
+                SmtpConfiguration.of("localhost", server.port(), USER, PASSWORD, "noreply@example.com", false));
         Outcome unknownAuthority = send("from an unknown authority");
 
         for (Outcome refused : List.of(otherHost, unknownAuthority)) {

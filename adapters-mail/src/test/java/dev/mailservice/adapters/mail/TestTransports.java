@@ -1,7 +1,11 @@
 package dev.mailservice.adapters.mail;
 
+import dev.mailservice.application.port.out.MailTransport;
+import dev.mailservice.application.port.out.SmtpCredentials;
+import dev.mailservice.domain.SmtpConfiguration;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Properties;
 import javax.net.ssl.SSLSocketFactory;
 
 /** Transport factories as tests need them: the limits a test cares about, the service's defaults for the rest. */
@@ -22,5 +26,15 @@ final class TestTransports {
     static JakartaMailTransportFactory factory(Duration timeout, int poolSize, Duration idleLimit, boolean requireTls,
             Optional<SSLSocketFactory> tls) {
         return new JakartaMailTransportFactory(settings(timeout, poolSize, idleLimit, requireTls), tls);
+    }
+
+    /** {@code factory}'s transport for {@code configuration}, logging in with its password when it logs in. */
+    static MailTransport create(JakartaMailTransportFactory factory, SmtpConfiguration configuration) {
+        return factory.create(configuration, SmtpCredentials.password(configuration));
+    }
+
+    /** {@code factory}'s session settings for {@code configuration}, logging in with its password when it logs in. */
+    static Properties sessionProperties(JakartaMailTransportFactory factory, SmtpConfiguration configuration) {
+        return factory.sessionProperties(configuration, SmtpCredentials.password(configuration));
     }
 }

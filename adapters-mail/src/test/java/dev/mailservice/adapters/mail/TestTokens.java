@@ -1,0 +1,70 @@
+package dev.mailservice.adapters.mail;
+
+import dev.mailservice.application.failure.DeliveryFailed;
+import dev.mailservice.application.port.out.SmtpCredentials;
+import dev.mailservice.domain.Password;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Access tokens as the core hands them to a transport: the first of a list, then, each time the
+ * server refuses the one in use, the next (none once the list is used up); or a failure to get any.
+ * Counts what the transport asked of it.
+ */
+final class TestTokens implements SmtpCredentials {
+
+    private final List<String> tokens;
+    private final AtomicInteger current = new AtomicInteger();
+    private final AtomicInteger secretsAsked = new AtomicInteger();
+    private final List<String> refused = new CopyOnWriteArrayList<>();
+    private volatile DeliveryFailed failure;
+
+    private TestTokens(List<String> tokens) {
+        this.tokens = tokens;
+    }
+
+    /** The first of {@code tokens} now, each next one after a refusal. */
+    static TestTokens of(String... tokens) {
+        return new TestTokens(List.of(tokens));
+    }
+
+    /** No token at all: every {@link #secret()} throws {@code failure}. */
+    static TestTokens failing(DeliveryFailed failure) {
+        TestTokens none = new TestTokens(List.of());
+        none.failure = failure;
+        return none;
+    }
+
+    @Override
+    public boolean accessToken() {
+        return true;
+    }
+
+    @Override
+    public Password secret() {
+        secretsAsked.incrementAndGet();
+        if (failure != null) {
+            throw failure;
+        }
+        return Password.of(tokens.get(current.get()));
+    }
+
+    @Override
+    public Optional<Password> afterRefusal(Password token) {
+        refused.add(token.reveal());
+        int next = current.incrementAndGet();
+        return next < tokens.size() ? Optional.of(Password.of(tokens.get(next))) : Optional.empty();
+    }
+
+    /** How many times a secret was asked for. */
+    int secretsAsked() {
+        return secretsAsked.get();
+    }
+
+    /** The tokens the transport said were refused, in order. */
+    List<String> refused() {
+        return List.copyOf(refused);
+    }
+}
