@@ -26,7 +26,7 @@ public final class TestCertificates {
     public static final String SERVER_KEY_FILE = "server.key";
 
     /** Protects the key bundles a test writes beside the PEM files; a test secret, not a secret. */
-    private static final String BUNDLE_PASSWORD = "test-bundle";
+    public static final String BUNDLE_PASSWORD = "test-bundle";
 
     private TestCertificates() {}
 
@@ -63,6 +63,19 @@ public final class TestCertificates {
      * {@code directory}), such as {@link #SERVER_CERTIFICATE_FILE} and {@link #SERVER_KEY_FILE}.
      */
     public static SSLContext serving(Path directory, String certificate, String key) throws Exception {
+        KeyStore keys = serverKeys(directory, certificate, key);
+        KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        keyManagers.init(keys, BUNDLE_PASSWORD.toCharArray());
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(keyManagers.getKeyManagers(), null, null);
+        return context;
+    }
+
+    /**
+     * The same {@code certificate} and {@code key} as a PKCS #12 key store, for a server that takes
+     * one; its key entry is protected by {@link #BUNDLE_PASSWORD}.
+     */
+    public static KeyStore serverKeys(Path directory, String certificate, String key) throws Exception {
         String bundle = certificate + ".p12";
         openssl(directory, "pkcs12", "-export", "-in", certificate, "-inkey", key, "-out", bundle,
                 "-passout", "pass:" + BUNDLE_PASSWORD);
@@ -70,11 +83,7 @@ public final class TestCertificates {
         try (InputStream in = Files.newInputStream(directory.resolve(bundle))) {
             keys.load(in, BUNDLE_PASSWORD.toCharArray());
         }
-        KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        keyManagers.init(keys, BUNDLE_PASSWORD.toCharArray());
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(keyManagers.getKeyManagers(), null, null);
-        return context;
+        return keys;
     }
 
     /** A TLS context that trusts the authority in {@code caFile} alone, as a client given only that authority would. */
