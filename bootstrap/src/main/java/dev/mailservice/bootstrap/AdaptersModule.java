@@ -1,6 +1,7 @@
 package dev.mailservice.bootstrap;
 
 import com.google.inject.AbstractModule;
+import com.google.inject.Provider;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import dev.mailservice.adapters.http.HttpServer;
@@ -12,6 +13,7 @@ import dev.mailservice.adapters.http.routes.ConfigManagerRoutes;
 import dev.mailservice.adapters.http.routes.MailRoutes;
 import dev.mailservice.adapters.mail.AngusSmtpProbe;
 import dev.mailservice.adapters.mail.JakartaMailTransportFactory;
+import dev.mailservice.adapters.mail.oauth2.NimbusTokenEndpoint;
 import dev.mailservice.adapters.mail.MustacheMailRenderer;
 import dev.mailservice.adapters.mail.SmtpMeters;
 import dev.mailservice.application.port.in.GetServiceHealth;
@@ -27,8 +29,12 @@ import dev.mailservice.application.port.out.MailRenderer;
 import dev.mailservice.application.port.out.MailTransportFactory;
 import dev.mailservice.application.port.out.ServiceMetrics;
 import dev.mailservice.application.port.out.SmtpProbe;
+import dev.mailservice.application.port.out.TokenEndpoint;
 import dev.mailservice.application.service.ActiveMailSender;
 import dev.mailservice.application.service.ConfigurationFollower;
+import dev.mailservice.application.service.SmtpLogins;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 
 /**
@@ -56,6 +62,14 @@ final class AdaptersModule extends AbstractModule {
         return new JakartaMailTransportFactory(settings.mail().smtp(), authorities.smtpSocketFactory());
     }
 
+    /** Trusting what the SMTP transport trusts; each request bounded by {@code SMTP_TIMEOUT_MS} too. */
+    @Provides
+    @Singleton
+    TokenEndpoint tokenEndpoint(TrustedAuthorities authorities) {
+        return new NimbusTokenEndpoint(settings.mail().microsoftAuthority(), authorities.smtpSocketFactory(),
+                settings.mail().smtp().timeout());
+    }
+
     @Provides
     @Singleton
     MailTransportFactory mailTransportFactory(JakartaMailTransportFactory transports) {
@@ -81,7 +95,10 @@ final class AdaptersModule extends AbstractModule {
      */
     @Provides
     @Singleton
-    HelidonServiceMetrics serviceMetrics(GetSmtpStatus status, GetServiceHealth health, MailTransportFactory transports) {
+    HelidonServiceMetrics serviceMetrics(Provider<GetSmtpStatus> statusLater, GetServiceHealth health,
+            MailTransportFactory transports) {
+        // Read when the meters are served: the status depends on the tokens, which count their requests here.
+        GetSmtpStatus status = () -> statusLater.get().status();
         HelidonServiceMetrics metrics = new HelidonServiceMetrics();
         metrics.gauge("configuration.active", "1 while a configuration is active, else 0",
                 () -> status.status().active().isPresent() ? 1 : 0);
@@ -89,6 +106,10 @@ final class AdaptersModule extends AbstractModule {
                 () -> status.status().active().map(SmtpStatus.Applied::revision).orElse(0L));
         metrics.gauge("configuration.applied.timestamp.seconds", "When the active configuration was applied, epoch seconds",
                 () -> status.status().active().map(applied -> applied.appliedAt().getEpochSecond()).orElse(0L));
+        metrics.gauge("oauth2.token.expiry.seconds", "Seconds until the active OAuth 2.0 access token expires; 0 when "
+                + "none is", () -> status.status().oauth2Token().flatMap(SmtpStatus.OAuth2Token::expiresAt)
+                        .map(expiry -> Math.max(0, Duration.between(Instant.now(), expiry).toMillis() / 1000.0))
+                        .orElse(0.0));
         metrics.gauge("backend.up", "1 when the last read reached the backend, else 0",
                 () -> health.health().backend().map(contact -> contact.reachable() ? 1 : 0).orElse(0));
         if (transports instanceof JakartaMailTransportFactory jakarta) {
@@ -131,7 +152,8 @@ final class AdaptersModule extends AbstractModule {
     @Provides
     @Singleton
     MailServiceRuntime mailServiceRuntime(HttpServer http, ConfigurationFollower follower, ActiveMailSender sender,
-            GetSmtpStatus smtpStatus, ConfigRepository repository) {
-        return new MailServiceRuntime(http, follower, sender, smtpStatus, repository, settings.http().shutdownGrace());
+            SmtpLogins logins, GetSmtpStatus smtpStatus, ConfigRepository repository) {
+        return new MailServiceRuntime(http, follower, sender, logins, smtpStatus, repository,
+                settings.http().shutdownGrace());
     }
 }

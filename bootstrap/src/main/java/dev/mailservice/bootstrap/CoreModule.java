@@ -15,6 +15,7 @@ import dev.mailservice.application.port.out.MailRenderer;
 import dev.mailservice.application.port.out.MailTransportFactory;
 import dev.mailservice.application.port.out.ServiceMetrics;
 import dev.mailservice.application.port.out.SmtpProbe;
+import dev.mailservice.application.port.out.TokenEndpoint;
 import dev.mailservice.application.service.ActiveMailSender;
 import dev.mailservice.application.service.BackendTurns;
 import dev.mailservice.application.service.ConfigurationFollower;
@@ -24,6 +25,7 @@ import dev.mailservice.application.service.GetStoredSmtpConfigurationService;
 import dev.mailservice.application.service.ReloadSmtpConfigurationService;
 import dev.mailservice.application.service.SaveSmtpConfigurationService;
 import dev.mailservice.application.service.SendMailService;
+import dev.mailservice.application.service.SmtpLogins;
 import dev.mailservice.application.service.SmtpStatusBoard;
 import dev.mailservice.application.service.SmtpVerifier;
 import dev.mailservice.application.service.VerifySmtpConfigurationService;
@@ -31,6 +33,7 @@ import dev.mailservice.domain.Backoff;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.Executors;
 
 /** The use cases, over whichever out-port adapters the other modules provide. */
 final class CoreModule extends AbstractModule {
@@ -72,8 +75,16 @@ final class CoreModule extends AbstractModule {
     /** Per step {@code SMTP_TIMEOUT_MS}; the whole run twice that, since the first step to time out ends it. */
     @Provides
     @Singleton
-    SmtpVerifier smtpVerifier(SmtpProbe probe, SmtpStatusBoard board, ServiceMetrics metrics) {
-        return new SmtpVerifier(probe, settings.mail().smtp().timeout().multipliedBy(2), board, metrics);
+    SmtpVerifier smtpVerifier(SmtpProbe probe, TokenEndpoint tokens, SmtpStatusBoard board, ServiceMetrics metrics) {
+        return new SmtpVerifier(probe, tokens, settings.mail().smtp().timeout().multipliedBy(2), board, metrics);
+    }
+
+    /** Token requests ahead of expiry run on a thread of their own, asleep in between. */
+    @Provides
+    @Singleton
+    SmtpLogins smtpLogins(TokenEndpoint tokens, BackendTurns turns, Clock clock, ServiceMetrics metrics) {
+        return new SmtpLogins(tokens, turns, clock, Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("oauth2-tokens").daemon(true).factory()), metrics);
     }
 
     @Provides
@@ -86,9 +97,9 @@ final class CoreModule extends AbstractModule {
     @Provides
     @Singleton
     ReloadSmtpConfiguration reloadSmtpConfiguration(ConfigRepository repository, BackendTurns turns,
-            MailTransportFactory transports, ActiveMailSender sender, SmtpStatusBoard board, ServiceMetrics metrics,
-            SmtpVerifier verifier) {
-        return new ReloadSmtpConfigurationService(repository, turns, transports, sender, board, metrics,
+            MailTransportFactory transports, SmtpLogins logins, ActiveMailSender sender, SmtpStatusBoard board,
+            ServiceMetrics metrics, SmtpVerifier verifier) {
+        return new ReloadSmtpConfigurationService(repository, turns, transports, logins, sender, board, metrics,
                 Optional.of(verifier).filter(on -> settings.mail().verifyOnApply()));
     }
 
@@ -96,8 +107,9 @@ final class CoreModule extends AbstractModule {
     @Provides
     @Singleton
     SaveSmtpConfiguration saveSmtpConfiguration(ConfigRepository repository, BackendTurns turns,
-            MailTransportFactory transports, ActiveMailSender sender, SmtpStatusBoard board, SmtpVerifier verifier) {
-        return new SaveSmtpConfigurationService(repository, turns, transports, sender, board,
+            MailTransportFactory transports, SmtpLogins logins, ActiveMailSender sender, SmtpStatusBoard board,
+            SmtpVerifier verifier) {
+        return new SaveSmtpConfigurationService(repository, turns, transports, logins, sender, board,
                 Optional.of(verifier).filter(on -> settings.mail().verifyOnSave() || settings.mail().verifyOnApply()));
     }
 
@@ -115,8 +127,8 @@ final class CoreModule extends AbstractModule {
 
     @Provides
     @Singleton
-    GetSmtpStatus getSmtpStatus(SmtpStatusBoard board) {
-        return new GetSmtpStatusService(board);
+    GetSmtpStatus getSmtpStatus(SmtpStatusBoard board, SmtpLogins logins) {
+        return new GetSmtpStatusService(board, logins);
     }
 
     @Provides

@@ -5,6 +5,7 @@ import dev.mailservice.application.port.in.GetSmtpStatus;
 import dev.mailservice.application.port.out.ConfigRepository;
 import dev.mailservice.application.service.ActiveMailSender;
 import dev.mailservice.application.service.ConfigurationFollower;
+import dev.mailservice.application.service.SmtpLogins;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.Objects;
@@ -13,7 +14,8 @@ import java.util.Objects;
  * The assembled service, started and stopped in order: it applies the stored configuration and
  * starts following it, then opens the HTTP port; on stop, it says it is not ready, serves for the
  * grace period, drains and closes the port (new requests get 503, those under way finish), then
- * stops following, closes the mail sender, and closes the configuration backend's connection.
+ * stops following, closes the mail sender, stops renewing OAuth 2.0 tokens, and closes the
+ * configuration backend's connection.
  */
 final class MailServiceRuntime {
 
@@ -22,17 +24,19 @@ final class MailServiceRuntime {
     private final HttpServer http;
     private final ConfigurationFollower follower;
     private final ActiveMailSender sender;
+    private final SmtpLogins logins;
     private final GetSmtpStatus smtpStatus;
     private final ConfigRepository repository;
     private final Duration shutdownGrace;
 
     /** @param shutdownGrace how long to go on serving, not ready any more, before draining */
-    MailServiceRuntime(HttpServer http, ConfigurationFollower follower, ActiveMailSender sender,
+    MailServiceRuntime(HttpServer http, ConfigurationFollower follower, ActiveMailSender sender, SmtpLogins logins,
             GetSmtpStatus smtpStatus, ConfigRepository repository, Duration shutdownGrace) {
         this.shutdownGrace = Objects.requireNonNull(shutdownGrace, "shutdownGrace");
         this.http = Objects.requireNonNull(http, "http");
         this.follower = Objects.requireNonNull(follower, "follower");
         this.sender = Objects.requireNonNull(sender, "sender");
+        this.logins = Objects.requireNonNull(logins, "logins");
         this.smtpStatus = Objects.requireNonNull(smtpStatus, "smtpStatus");
         this.repository = Objects.requireNonNull(repository, "repository");
     }
@@ -75,6 +79,7 @@ final class MailServiceRuntime {
         http.stop(shutdownGrace);
         follower.close();
         sender.close();
+        logins.close();
         repository.close();
         LOG.log(Level.INFO, "Mail service stopped");
         AsyncConsoleHandler.flushAll();

@@ -1,6 +1,11 @@
 package dev.mailservice.bootstrap;
 
 import dev.mailservice.adapters.mail.SmtpSettings;
+import dev.mailservice.domain.InvalidInputException;
+import dev.mailservice.domain.OAuth2Login;
+import dev.mailservice.domain.Password;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -22,13 +27,17 @@ import java.util.Objects;
  * @param maxRecipients {@code MAIL_MAX_RECIPIENTS}: how many addresses one mail may have, To
  *                      and Cc together
  * @param brandName     {@code MAIL_BRAND_NAME}: the product name mails show
+ * @param microsoftAuthority {@code OAUTH2_MICROSOFT_AUTHORITY}: the base of Microsoft's token
+ *                      endpoints, for OAuth 2.0 logins of the kind {@code microsoft}; another only for
+ *                      a sovereign cloud (https://login.microsoftonline.us, say)
  */
 record MailSettings(
         SmtpSettings smtp,
         boolean verifyOnSave,
         boolean verifyOnApply,
         int maxRecipients,
-        String brandName) {
+        String brandName,
+        URI microsoftAuthority) {
 
     static final String SMTP_POOL_SIZE = "SMTP_POOL_SIZE";
     static final String SMTP_POOL_IDLE_MS = "SMTP_POOL_IDLE_MS";
@@ -41,6 +50,7 @@ record MailSettings(
     static final String SMTP_VERIFY_ON_APPLY = "SMTP_VERIFY_ON_APPLY";
     static final String MAIL_MAX_RECIPIENTS = "MAIL_MAX_RECIPIENTS";
     static final String MAIL_BRAND_NAME = "MAIL_BRAND_NAME";
+    static final String OAUTH2_MICROSOFT_AUTHORITY = "OAUTH2_MICROSOFT_AUTHORITY";
 
     static final long DEFAULT_SMTP_TIMEOUT_MS = 10_000;
     /**
@@ -66,6 +76,7 @@ record MailSettings(
     MailSettings {
         Objects.requireNonNull(smtp, "smtp");
         Objects.requireNonNull(brandName, "brandName");
+        Objects.requireNonNull(microsoftAuthority, "microsoftAuthority");
     }
 
     /**
@@ -80,7 +91,22 @@ record MailSettings(
                 environment.flag(SMTP_VERIFY_ON_SAVE, false),
                 environment.flag(SMTP_VERIFY_ON_APPLY, false),
                 environment.wholeNumber(MAIL_MAX_RECIPIENTS, DEFAULT_MAIL_MAX_RECIPIENTS, 1, 10_000),
-                brandName(environment));
+                brandName(environment),
+                microsoftAuthority(environment));
+    }
+
+    /** An https URL with a host and nothing after its path: the tenant's endpoint is built under it. */
+    private static URI microsoftAuthority(Environment environment) {
+        String value = environment.valueOr(OAUTH2_MICROSOFT_AUTHORITY, OAuth2Login.Microsoft.PUBLIC_CLOUD.toString());
+        try {
+            URI authority = new URI(value);
+            new OAuth2Login.Microsoft("tenant", "client", Password.of("-")).tokenEndpoint(authority);
+            return authority;
+        } catch (URISyntaxException | InvalidInputException e) {
+            throw new InvalidSettingsException(OAUTH2_MICROSOFT_AUTHORITY
+                    + " must be an https URL with a host, and no user, query or fragment, like "
+                    + OAuth2Login.Microsoft.PUBLIC_CLOUD);
+        }
     }
 
     private static SmtpSettings smtp(Environment environment) {

@@ -169,12 +169,6 @@ final class OAuth2Tokens implements SmtpCredentials, AutoCloseable {
                 Optional.ofNullable(lastError));
     }
 
-    /** The seconds until the cached token expires; 0 when none is. */
-    double secondsUntilExpiry() {
-        Token current = token;
-        return current == null ? 0 : Math.max(0, Duration.between(clock.instant(), current.expiresAt()).toMillis() / 1000.0);
-    }
-
     /** Stops renewing; a token still cached serves the sends still under way. */
     @Override
     public void close() {
@@ -265,10 +259,18 @@ final class OAuth2Tokens implements SmtpCredentials, AutoCloseable {
         }
     }
 
-    /** Asks for a token unless the one cached is good and not due for renewal (a login asked for it meanwhile). */
+    /**
+     * Asks for a token, unless the one cached is good and not due for renewal yet (a login asked for
+     * it meanwhile, or the scheduler woke a moment early by the clock): then at its renewal.
+     */
     private synchronized void renewInBackground() {
         Token current = token;
-        if (!closed && !(valid(current) && clock.instant().isBefore(current.renewAt()))) {
+        if (closed) {
+            return;
+        }
+        if (valid(current) && clock.instant().isBefore(current.renewAt())) {
+            schedule(Duration.between(clock.instant(), current.renewAt()));
+        } else {
             request();
         }
     }

@@ -47,7 +47,6 @@ public final class SmtpLogins implements AutoCloseable {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
-        metrics.tokenLifetimeLeft(this::secondsUntilExpiry);
     }
 
     /**
@@ -76,10 +75,6 @@ public final class SmtpLogins implements AutoCloseable {
     /** What the status shows of the active configuration's tokens, when it logs in with OAuth 2.0. */
     synchronized Optional<SmtpStatus.OAuth2Token> activeTokens() {
         return Optional.ofNullable(active).map(OAuth2Tokens::state);
-    }
-
-    private synchronized double secondsUntilExpiry() {
-        return active == null ? 0 : active.secondsUntilExpiry();
     }
 
     /** Stores {@code replacement} where {@code replaced} is still stored; anything else stored stays. */

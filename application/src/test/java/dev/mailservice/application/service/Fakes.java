@@ -29,7 +29,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
-import java.util.function.DoubleSupplier;
 import java.util.function.Supplier;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
@@ -342,13 +341,6 @@ final class Fakes {
         public void tokenRequested(String kind, TokenOutcome outcome) {
             events.add("token " + kind + " " + outcome.name().toLowerCase(Locale.ROOT));
         }
-
-        @Override
-        public void tokenLifetimeLeft(DoubleSupplier secondsUntilExpiry) {
-            this.secondsUntilExpiry = secondsUntilExpiry;
-        }
-
-        volatile DoubleSupplier secondsUntilExpiry = () -> -1;
     }
 
     /**

@@ -59,6 +59,21 @@ class OAuth2TokensTest {
     }
 
     @Test
+    void aRenewalThatWakesBeforeItIsDueByTheClockIsPutOffToWhenItIs() {
+        tokens.secret();
+        clock.advance(Duration.ofMinutes(44));
+
+        scheduler.runPending();
+
+        assertEquals(1, endpoint.requested.size());
+        assertEquals(List.of(Duration.ofMinutes(1)), scheduler.pending().stream().map(Fakes.ManualScheduler.Task::delay).toList(),
+                "the renewal chain goes on");
+        clock.advance(Duration.ofMinutes(1));
+        scheduler.runPending();
+        assertEquals(2, endpoint.requested.size());
+    }
+
+    @Test
     void aShortLivedTokenStaysInUseUntilItsRenewal() {
         endpoint.lifetime = Duration.ofSeconds(4);
         tokens.secret();

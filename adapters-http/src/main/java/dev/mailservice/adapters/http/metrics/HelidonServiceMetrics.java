@@ -16,7 +16,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.DoubleSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -92,12 +91,6 @@ public final class HelidonServiceMetrics implements ServiceMetrics {
         registry.getOrCreate(Counter.builder("mailservice.oauth2.token.requests")
                 .description("Requests for an OAuth 2.0 access token to log in to the SMTP server with")
                 .tags(List.of(Tag.create("kind", kind), Tag.create("outcome", name(outcome))))).increment();
-    }
-
-    @Override
-    public void tokenLifetimeLeft(DoubleSupplier secondsUntilExpiry) {
-        gauge("oauth2.token.expiry.seconds", "Seconds until the active OAuth 2.0 access token expires; 0 when none is",
-                secondsUntilExpiry::getAsDouble);
     }
 
     private void verifications(String outcome, String trigger, String failedStep) {

@@ -3,7 +3,6 @@ package dev.mailservice.application.port.out;
 import dev.mailservice.domain.SmtpStep;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.function.DoubleSupplier;
 
 /**
  * Out-port: what the service counts and times for its operators. An adapter publishes it (as
@@ -89,9 +88,6 @@ public interface ServiceMetrics {
     /** A request for an access token of a login of {@code kind} ({@code microsoft}, {@code google}, {@code refreshToken}) ended. */
     void tokenRequested(String kind, TokenOutcome outcome);
 
-    /** Publishes how many seconds the active access token has left (0 when there is none), read when asked. */
-    void tokenLifetimeLeft(DoubleSupplier secondsUntilExpiry);
-
     /** Counts nothing: for tests, and for a service that publishes no metrics. */
     ServiceMetrics NONE = new ServiceMetrics() {
         @Override
@@ -111,8 +107,5 @@ public interface ServiceMetrics {
 
         @Override
         public void tokenRequested(String kind, TokenOutcome outcome) {}
-
-        @Override
-        public void tokenLifetimeLeft(DoubleSupplier secondsUntilExpiry) {}
     };
 }
