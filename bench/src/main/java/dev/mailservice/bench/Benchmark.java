@@ -87,6 +87,8 @@ public final class Benchmark {
         new ProviderDistance(settings, OTP_MAIL).measure(figures, spread);
         progress("sends at a provider's distance to a server that closes, limits and refuses as providers do");
         new ProviderFaults(settings, OTP_MAIL).measure(figures);
+        progress("sends at a provider's distance logging in with OAuth 2.0, against a password");
+        new OAuth2Cost(settings, OTP_MAIL).measure(figures, spread);
         progress("done");
         Results.print(figures, spread, settings, javaVersion);
         Charts.write(figures, settings.resultsFile().getParent());

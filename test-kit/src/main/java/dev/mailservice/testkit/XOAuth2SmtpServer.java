@@ -36,7 +36,8 @@ import javax.net.ssl.SSLContext;
  * access token (SASL XOAUTH2), as Microsoft's and Google's do: for its one user, and only a token
  * that the test's predicate accepts when the login comes (a set of valid tokens, or a JWT checked
  * against an OAuth 2.0 server's keys). It may also offer PLAIN and LOGIN, which it always refuses,
- * so that a test sees which mechanism a client chose. Mail is taken only after a login.
+ * so that a test sees which mechanism a client chose, unless told to take a password too. Mail is
+ * taken only after a login.
  *
  * <p>Plain text, or TLS from the first byte on a certificate the test made ({@link
  * TestCertificates}); GreenMail's SMTP has no STARTTLS. It counts the logins it took and refused,
@@ -146,8 +147,18 @@ public final class XOAuth2SmtpServer implements AutoCloseable {
         private List<String> offered = DEFAULT_MECHANISMS;
         private boolean echoesRefused;
         private boolean challenges;
+        private Optional<String> password = Optional.empty();
 
         private Options() {}
+
+        /**
+         * Also logs its user in with {@code password} over PLAIN (when offered), so that a password
+         * login and a token login can be compared on one server.
+         */
+        public Options acceptingPassword(String userPassword) {
+            password = Optional.of(userPassword);
+            return this;
+        }
 
         /** Speaks TLS from the first byte with {@code tls}'s certificate. */
         public Options implicitTls(SSLContext tls) {
@@ -186,11 +197,39 @@ public final class XOAuth2SmtpServer implements AutoCloseable {
             connection.send("503 5.5.1 Already authenticated");
         } else if (!options.offered.contains(mechanism)) {
             connection.send("504 5.5.4 Unrecognized authentication type");
+        } else if ("PLAIN".equals(mechanism) && options.password.isPresent()) {
+            plain(connection, words.length > 2 ? words[2] : null);
         } else if (!"XOAUTH2".equals(mechanism)) {
             refused.incrementAndGet();
             connection.send(REFUSAL);
         } else {
             xoauth2(connection, state, words.length > 2 ? words[2] : null);
+        }
+    }
+
+    /** PLAIN (RFC 4616): {@code [authzid] NUL user NUL password}, in base64, given at once or after 334. */
+    private void plain(SmtpConnection connection, String initialResponse) throws IOException {
+        String response = initialResponse;
+        if (response == null) {
+            connection.send("334 ");
+            response = connection.readLine();
+            if (response == null) {
+                return;
+            }
+        }
+        String[] parts;
+        try {
+            parts = new String(Base64.getDecoder().decode(response.strip()), StandardCharsets.UTF_8).split("\0", -1);
+        } catch (IllegalArgumentException malformed) {
+            parts = new String[0];
+        }
+        if (parts.length == 3 && user.equals(parts[1]) && options.password.get().equals(parts[2])) {
+            accepted.incrementAndGet();
+            connection.setAuthenticated(true);
+            connection.send("235 2.7.0 Authentication successful");
+        } else {
+            refused.incrementAndGet();
+            connection.send(REFUSAL);
         }
     }
 
