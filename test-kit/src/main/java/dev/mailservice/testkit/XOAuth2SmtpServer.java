@@ -207,15 +207,17 @@ public final class XOAuth2SmtpServer implements AutoCloseable {
         }
     }
 
+    /** The client's response to an empty challenge, for a mechanism given without one; null when it hung up. */
+    private static String askForResponse(SmtpConnection connection) throws IOException {
+        connection.send("334 ");
+        return connection.readLine();
+    }
+
     /** PLAIN (RFC 4616): {@code [authzid] NUL user NUL password}, in base64, given at once or after 334. */
     private void plain(SmtpConnection connection, String initialResponse) throws IOException {
-        String response = initialResponse;
+        String response = initialResponse != null ? initialResponse : askForResponse(connection);
         if (response == null) {
-            connection.send("334 ");
-            response = connection.readLine();
-            if (response == null) {
-                return;
-            }
+            return;
         }
         String[] parts;
         try {
@@ -234,13 +236,9 @@ public final class XOAuth2SmtpServer implements AutoCloseable {
     }
 
     private void xoauth2(SmtpConnection connection, SmtpState state, String initialResponse) throws IOException {
-        String response = initialResponse;
+        String response = initialResponse != null ? initialResponse : askForResponse(connection);
         if (response == null) {
-            connection.send("334 ");
-            response = connection.readLine();
-            if (response == null) {
-                return;
-            }
+            return;
         }
         SaslXoauth2Message login;
         try {
