@@ -112,7 +112,7 @@ class ReloadEndToEndTest {
         assertEquals("application/json", response.headers().firstValue("Content-Type").orElseThrow());
         assertEquals(reloaded("second@example.com"), response.body());
         assertTrue(status().matches("\\{\"smtp\":\\{.*\"fromEmail\":\"second@example.com\"},\"appliedAt\":\"[0-9T:.\\-]+Z\","
-                + "\"source\":\"file\",\"lastReloadError\":null,\"warnings\":\\[],\"lastVerified\":null}"), status());
+                + "\"source\":\"file\",\"lastReloadError\":null,\"warnings\":\\[],\"lastVerified\":null,\"oauth2Token\":null}"), status());
         sendOneMail();
         var received = SMTP_SERVER.getReceivedMessages();
         assertEquals(2, received.length);
@@ -136,7 +136,7 @@ class ReloadEndToEndTest {
         assertTrue(status.startsWith("{\"smtp\":{\"host\":\"127.0.0.1\",\"port\":" + SMTP_SERVER.getSmtp().getPort()
                 + ",\"username\":\"ops\",\"fromEmail\":\"first@example.com\"}"), status);
         assertTrue(status.matches(".*\"lastReloadError\":\\{\"at\":\"[^\"]+\",\"message\":\"The SMTP configuration in file "
-                + ".*is not valid JSON \\(line 2, column \\d+\\)\"},\"warnings\":\\[],\"lastVerified\":null}"), status);
+                + ".*is not valid JSON \\(line 2, column \\d+\\)\"},\"warnings\":\\[],\"lastVerified\":null,\"oauth2Token\":null}"), status);
         sendOneMail();
         assertEquals("first@example.com", SMTP_SERVER.getReceivedMessages()[0].getFrom()[0].toString());
     }
@@ -169,7 +169,7 @@ class ReloadEndToEndTest {
         String status = status();
         assertTrue(status.contains("\"fromEmail\":\"first@example.com\""), status);
         assertTrue(status.matches(".*\"lastReloadError\":null,\"warnings\":\\[\"Nothing is stored in file .*smtp.json; "
-                + "the configuration applied at [0-9T:.\\-]+Z stays active\"],\"lastVerified\":null}"), status);
+                + "the configuration applied at [0-9T:.\\-]+Z stays active\"],\"lastVerified\":null,\"oauth2Token\":null}"), status);
         sendOneMail();
         assertEquals(1, SMTP_SERVER.getReceivedMessages().length);
     }
@@ -183,7 +183,7 @@ class ReloadEndToEndTest {
 
         assertEquals(200, reload().statusCode());
 
-        assertTrue(status().endsWith("\"lastReloadError\":null,\"warnings\":[],\"lastVerified\":null}"), status());
+        assertTrue(status().endsWith("\"lastReloadError\":null,\"warnings\":[],\"lastVerified\":null,\"oauth2Token\":null}"), status());
     }
 
     @Test
@@ -191,7 +191,7 @@ class ReloadEndToEndTest {
         start();
 
         assertEquals("{\"smtp\":null,\"appliedAt\":null,\"source\":null,\"lastReloadError\":null,\"warnings\":[],"
-                + "\"lastVerified\":null}",
+                + "\"lastVerified\":null,\"oauth2Token\":null}",
                 status());
         assertEquals("{\"message\":\"SMTP configuration updated successfully\",\"smtp\":null}", reload().body());
         HttpResponse<String> refused = sendOneMailAnswer();
