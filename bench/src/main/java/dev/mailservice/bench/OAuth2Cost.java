@@ -16,7 +16,7 @@ import java.util.Map;
  * proxy that adds a network's round trip, a real OAuth 2.0 server over TLS, and two services, one
  * logging in with the password and one with a Microsoft-style client-credentials token, measured in
  * alternating rounds. A cached token costs a send nothing, so the rates should match; the token
- * requests made meanwhile are counted too (one, unless a token expired during the run).
+ * requests made during the rounds are counted too (none: the token, had at start, lasts an hour).
  */
 final class OAuth2Cost {
 

@@ -33,8 +33,8 @@ import dev.mailservice.application.port.out.TokenEndpoint;
 import dev.mailservice.application.service.ActiveMailSender;
 import dev.mailservice.application.service.ConfigurationFollower;
 import dev.mailservice.application.service.SmtpLogins;
+import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
 
 /**
@@ -96,7 +96,7 @@ final class AdaptersModule extends AbstractModule {
     @Provides
     @Singleton
     HelidonServiceMetrics serviceMetrics(Provider<GetSmtpStatus> statusLater, GetServiceHealth health,
-            MailTransportFactory transports) {
+            MailTransportFactory transports, Clock clock) {
         // Read when the meters are served: the status depends on the tokens, which count their requests here.
         GetSmtpStatus status = () -> statusLater.get().status();
         HelidonServiceMetrics metrics = new HelidonServiceMetrics();
@@ -108,7 +108,7 @@ final class AdaptersModule extends AbstractModule {
                 () -> status.status().active().map(applied -> applied.appliedAt().getEpochSecond()).orElse(0L));
         metrics.gauge("oauth2.token.expiry.seconds", "Seconds until the active OAuth 2.0 access token expires; 0 when "
                 + "none is", () -> status.status().oauth2Token().flatMap(SmtpStatus.OAuth2Token::expiresAt)
-                        .map(expiry -> Math.max(0, Duration.between(Instant.now(), expiry).toMillis() / 1000.0))
+                        .map(expiry -> Math.max(0, Duration.between(clock.instant(), expiry).toMillis() / 1000.0))
                         .orElse(0.0));
         metrics.gauge("backend.up", "1 when the last read reached the backend, else 0",
                 () -> health.health().backend().map(contact -> contact.reachable() ? 1 : 0).orElse(0));

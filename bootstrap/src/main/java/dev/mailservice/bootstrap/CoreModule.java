@@ -33,7 +33,7 @@ import dev.mailservice.domain.Backoff;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 
 /** The use cases, over whichever out-port adapters the other modules provide. */
 final class CoreModule extends AbstractModule {
@@ -75,16 +75,23 @@ final class CoreModule extends AbstractModule {
     /** Per step {@code SMTP_TIMEOUT_MS}; the whole run twice that, since the first step to time out ends it. */
     @Provides
     @Singleton
-    SmtpVerifier smtpVerifier(SmtpProbe probe, TokenEndpoint tokens, SmtpStatusBoard board, ServiceMetrics metrics) {
-        return new SmtpVerifier(probe, tokens, settings.mail().smtp().timeout().multipliedBy(2), board, metrics);
+    SmtpVerifier smtpVerifier(SmtpProbe probe, TokenEndpoint tokens, SmtpLogins logins, SmtpStatusBoard board,
+            ServiceMetrics metrics) {
+        return new SmtpVerifier(probe, tokens, logins, settings.mail().smtp().timeout().multipliedBy(2), board, metrics);
     }
 
-    /** Token requests ahead of expiry run on a thread of their own, asleep in between. */
+    /**
+     * Token requests ahead of expiry run on a thread of their own, asleep in between; at shut-down a
+     * renewal far ahead is dropped, and a new refresh token waiting to be stored is stored.
+     */
     @Provides
     @Singleton
     SmtpLogins smtpLogins(TokenEndpoint tokens, BackendTurns turns, Clock clock, ServiceMetrics metrics) {
-        return new SmtpLogins(tokens, turns, clock, Executors.newSingleThreadScheduledExecutor(
-                Thread.ofPlatform().name("oauth2-tokens").daemon(true).factory()), metrics);
+        ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1,
+                Thread.ofPlatform().name("oauth2-tokens").daemon(true).factory());
+        scheduler.setRemoveOnCancelPolicy(true);
+        scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        return new SmtpLogins(tokens, turns, clock, scheduler, metrics);
     }
 
     @Provides

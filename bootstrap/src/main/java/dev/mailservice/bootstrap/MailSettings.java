@@ -3,7 +3,6 @@ package dev.mailservice.bootstrap;
 import dev.mailservice.adapters.mail.SmtpSettings;
 import dev.mailservice.domain.InvalidInputException;
 import dev.mailservice.domain.OAuth2Login;
-import dev.mailservice.domain.Password;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -99,9 +98,7 @@ record MailSettings(
     private static URI microsoftAuthority(Environment environment) {
         String value = environment.valueOr(OAUTH2_MICROSOFT_AUTHORITY, OAuth2Login.Microsoft.PUBLIC_CLOUD.toString());
         try {
-            URI authority = new URI(value);
-            new OAuth2Login.Microsoft("tenant", "client", Password.of("-")).tokenEndpoint(authority);
-            return authority;
+            return OAuth2Login.Microsoft.checkedAuthority(new URI(value));
         } catch (URISyntaxException | InvalidInputException e) {
             throw new InvalidSettingsException(OAUTH2_MICROSOFT_AUTHORITY
                     + " must be an https URL with a host, and no user, query or fragment, like "

@@ -142,6 +142,18 @@ class SettingsTest {
     }
 
     @Test
+    void microsoftsAuthorityIsThePublicCloudsUnlessAnHttpsUrlIsGiven() {
+        assertEquals(URI.create("https://login.microsoftonline.com"),
+                Settings.fromEnvironment(environment()).mail().microsoftAuthority());
+        assertEquals(URI.create("https://login.microsoftonline.us"), Settings.fromEnvironment(
+                environment("OAUTH2_MICROSOFT_AUTHORITY", "https://login.microsoftonline.us")).mail().microsoftAuthority());
+        for (String bad : List.of("http://login.microsoftonline.com", "https://login.example?tenant=x", "not a url")) {
+            assertTrue(refusal(environment("OAUTH2_MICROSOFT_AUTHORITY", bad)).startsWith(
+                    "OAUTH2_MICROSOFT_AUTHORITY must be an https URL with a host"), bad);
+        }
+    }
+
+    @Test
     void recipientCapAndIdleTimeoutHaveDefaultsAndAreRefusedByNameWhenMalformed() {
         Settings defaults = Settings.fromEnvironment(environment());
         assertEquals(50, defaults.mail().maxRecipients());

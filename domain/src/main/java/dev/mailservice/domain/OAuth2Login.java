@@ -123,10 +123,20 @@ public sealed interface OAuth2Login {
             }
         }
 
-        /** The token endpoint under {@code authority}, an https URL (its trailing slashes dropped). */
+        /** The token endpoint under {@code authority} (its trailing slashes dropped). */
         public URI tokenEndpoint(URI authority) {
+            return URI.create(checkedAuthority(authority).toString().replaceAll("/+$", "") + "/" + tenantId
+                    + "/oauth2/v2.0/token");
+        }
+
+        /**
+         * {@code authority}, checked to be an https URL with a host and no user, query or fragment.
+         *
+         * @throws InvalidSmtpConfigurationException naming {@code oauth2.authority} otherwise
+         */
+        public static URI checkedAuthority(URI authority) {
             requireHttps(authority, "authority");
-            return URI.create(authority.toString().replaceAll("/+$", "") + "/" + tenantId + "/oauth2/v2.0/token");
+            return authority;
         }
 
         @Override
@@ -257,6 +267,11 @@ public sealed interface OAuth2Login {
         /** The same login with the refresh token the endpoint answered instead of this one. */
         public RefreshToken withRefreshToken(Password replacement) {
             return new RefreshToken(tokenUrl, clientId, clientSecret, replacement, scope);
+        }
+
+        /** Whether {@code other} is this login with another refresh token (one the endpoint gave since, say). */
+        public boolean sameButRefreshToken(OAuth2Login other) {
+            return other instanceof RefreshToken that && withRefreshToken(that.refreshToken).equals(that);
         }
 
         @Override

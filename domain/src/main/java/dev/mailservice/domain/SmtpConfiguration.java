@@ -111,6 +111,16 @@ public record SmtpConfiguration(
         return new SmtpConfiguration(host, port, username, password, fromEmail, secure, login);
     }
 
+    /**
+     * Whether {@code other} is this configuration but for the refresh token of its OAuth 2.0 login:
+     * the same server, mailbox and login, its refresh token replaced as the endpoint gave a new one.
+     */
+    public boolean differsOnlyInRefreshToken(SmtpConfiguration other) {
+        return other != null && !equals(other) && oauth2.isPresent() && other.oauth2.isPresent()
+                && oauth2.get() instanceof OAuth2Login.RefreshToken login && login.sameButRefreshToken(other.oauth2.get())
+                && withOAuth2(other.oauth2).equals(other);
+    }
+
     /** Whether the login is SMTP AUTH at all: with a username and a password, or with OAuth 2.0. */
     public boolean logsIn() {
         return username.isPresent() && (password.isPresent() || oauth2.isPresent());

@@ -158,4 +158,22 @@ class OAuth2LoginTest {
         assertEquals("oauth2.clientEmail", refusedField(() -> OAuth2Login.of(Map.of("kind", "google",
                 "privateKey", KEY.reveal()))));
     }
+
+    @Test
+    void aConfigurationThatDiffersOnlyInItsRefreshTokenIsTold() {
+        OAuth2Login.RefreshToken login = refreshToken("https://idp.example.com/token", "app");
+        SmtpConfiguration configuration = SmtpConfiguration.of("smtp.example.com", 587, "mailbox@example.com", null,
+                "noreply@example.com", false).withOAuth2(Optional.of(login));
+        SmtpConfiguration rotated = configuration.withOAuth2(Optional.of(login.withRefreshToken(Password.of("r2"))));
+
+        assertTrue(configuration.differsOnlyInRefreshToken(rotated));
+        assertTrue(login.sameButRefreshToken(login.withRefreshToken(Password.of("r2"))));
+        assertFalse(configuration.differsOnlyInRefreshToken(configuration), "not when nothing differs");
+        assertFalse(configuration.differsOnlyInRefreshToken(SmtpConfiguration.of("smtp.example.com", 587,
+                "mailbox@example.com", null, "other@example.com", false).withOAuth2(rotated.oauth2())));
+        assertFalse(configuration.differsOnlyInRefreshToken(configuration.withOAuth2(Optional.of(
+                refreshToken("https://idp.example.com/token", "other").withRefreshToken(Password.of("r2"))))));
+        assertFalse(configuration.differsOnlyInRefreshToken(configuration.withOAuth2(Optional.empty())));
+        assertFalse(login.sameButRefreshToken(microsoft("t", "app")));
+    }
 }

@@ -51,16 +51,29 @@ public final class SmtpConfigurationJson {
 
     /** How much of the password and the OAuth 2.0 secrets an object shows. */
     public enum PasswordShown {
-        /** Left out: for every answer a client or a log can see. */
+        /** Both left out: for every answer a client or a log can see. */
         OMITTED,
         /** {@link #PLACEHOLDER} where a secret is set: for the admin view. */
         MASKED,
-        /** The secrets themselves: only for storage and the internal service-to-service route. */
+        /**
+         * The password itself, the OAuth 2.0 secrets left out: for PipesHub's internal
+         * service-to-service route, whose callers log in with the password alone.
+         */
+        PASSWORD_REVEALED,
+        /** Both: only for storage. */
         REVEALED;
 
-        private Optional<String> shown(Password secret) {
+        private Optional<String> password(Password secret) {
             return switch (this) {
                 case OMITTED -> Optional.empty();
+                case MASKED -> Optional.of(PLACEHOLDER);
+                case PASSWORD_REVEALED, REVEALED -> Optional.of(secret.reveal());
+            };
+        }
+
+        private Optional<String> oauth2Secret(Password secret) {
+            return switch (this) {
+                case OMITTED, PASSWORD_REVEALED -> Optional.empty();
                 case MASKED -> Optional.of(PLACEHOLDER);
                 case REVEALED -> Optional.of(secret.reveal());
             };
@@ -95,14 +108,14 @@ public final class SmtpConfigurationJson {
         fields.put(HOST, configuration.host());
         fields.put(PORT, configuration.port());
         configuration.username().ifPresent(name -> fields.put(USERNAME, name));
-        configuration.password().flatMap(shown::shown).ifPresent(password -> fields.put(PASSWORD, password));
+        configuration.password().flatMap(shown::password).ifPresent(password -> fields.put(PASSWORD, password));
         fields.put(FROM_EMAIL, configuration.fromEmail().value());
         if (configuration.secure()) {
             fields.put(SECURE, true);
         }
         configuration.oauth2().ifPresent(login -> {
             Map<String, Object> oauth2 = new LinkedHashMap<>(login.fields());
-            login.secrets().forEach((name, secret) -> shown.shown(secret).ifPresent(value -> oauth2.put(name, value)));
+            login.secrets().forEach((name, secret) -> shown.oauth2Secret(secret).ifPresent(value -> oauth2.put(name, value)));
             fields.put(OAuth2Login.FIELD, oauth2);
         });
         return otherFields.after(fields);

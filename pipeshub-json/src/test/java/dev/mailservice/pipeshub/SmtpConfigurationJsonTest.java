@@ -207,6 +207,11 @@ class SmtpConfigurationJsonTest {
         assertEquals(Map.of("kind", "refreshToken", "tokenUrl", "https://idp.example.com/token", "clientId", "app",
                 "clientSecret", SmtpConfigurationJson.PLACEHOLDER, "refreshToken", SmtpConfigurationJson.PLACEHOLDER),
                 SmtpConfigurationJson.write(configuration, PasswordShown.MASKED, OpaqueFields.NONE).get("oauth2"));
+        Map<String, Object> internal = SmtpConfigurationJson.write(configuration, PasswordShown.PASSWORD_REVEALED,
+                OpaqueFields.NONE);
+        assertEquals(SECRET, internal.get("password"), "the internal route's callers log in with the password");
+        assertEquals(Map.of("kind", "refreshToken", "tokenUrl", "https://idp.example.com/token", "clientId", "app"),
+                internal.get("oauth2"), "and have no use for the OAuth 2.0 secrets");
         Map<String, Object> omitted = SmtpConfigurationJson.write(configuration, PasswordShown.OMITTED, OpaqueFields.NONE);
         assertEquals(Map.of("kind", "refreshToken", "tokenUrl", "https://idp.example.com/token", "clientId", "app"),
                 omitted.get("oauth2"));

@@ -16,11 +16,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
 
 /**
@@ -31,13 +31,16 @@ import java.util.function.BiConsumer;
  *
  * <ul>
  *   <li>One request at a time: a login that finds no valid token waits for the request under way
- *       (or makes it), however many wait.</li>
+ *       (or makes it), however many wait. No lock is held while the endpoint is asked: the status,
+ *       a reload and a send with a valid token never wait for it.</li>
  *   <li>Renewal starts when three quarters of a token's lifetime have passed; a failed renewal is
  *       tried again, with growing delays, while the token is still valid.</li>
  *   <li>With no valid token, a failed request is not repeated for every send: until its retry is
- *       due, a login fails at once with the endpoint's answer (a send does not wait for the SMTP
- *       timeout to learn it).</li>
- *   <li>A token the server refused although it was thought valid (revoked) is replaced once.</li>
+ *       due, or while it is under way, a login fails at once with the endpoint's answer (a send does
+ *       not wait for the SMTP timeout, nor for an endpoint that does not answer, to learn it).</li>
+ *   <li>A token the server refused although it was thought valid (revoked) is replaced once; one
+ *       that replaced a refused token and is refused too is not replaced again, so a server that
+ *       takes no token of this login does not set every send asking for one.</li>
  *   <li>A new refresh token given in place of the one asked with (rotation) is used from then on,
  *       and handed to {@code rotated} to be stored.</li>
  * </ul>
@@ -77,25 +80,33 @@ final class OAuth2Tokens implements SmtpCredentials, AutoCloseable {
     private final ServiceMetrics metrics;
     private final BiConsumer<OAuth2Login, OAuth2Login> rotated;
 
-    // Written under this object's lock; read without it, so that a valid token is had at no cost.
-    private volatile OAuth2Login login;
+    /** Guards the fields below; never held while the endpoint is asked. */
+    private final Object lock = new Object();
+    private OAuth2Login login;
+    // Also read without the lock, so that a valid token is had at no cost.
     private volatile Token token;
-    private volatile Instant lastRefresh;
-    private volatile SmtpStatus.TokenError lastError;
-    private volatile Instant nextAttempt = Instant.MIN;
+    private Instant lastRefresh;
+    private SmtpStatus.TokenError lastError;
+    private Instant nextAttempt = Instant.MIN;
     private int failedInARow;
-    // Closing takes no lock: a reload that replaces this login must not wait for a request under way.
-    private final AtomicReference<ScheduledFuture<?>> renewal = new AtomicReference<>();
-    private volatile boolean closed;
+    /** The request under way, done when it is; null when none is. */
+    private CompletableFuture<Void> inFlight;
+    /** A token had because the server refused the one before it: not replaced again when refused too. */
+    private Password replacedRefused;
+    private ScheduledFuture<?> renewal;
+    private boolean closed;
 
     /**
-     * @param rotated told {@code (old, new)} when the endpoint gave a new refresh token: the login
-     *                as it was, and as it is now
+     * @param appliedAs the login of the applied configuration
+     * @param login     the login to ask with: {@code appliedAs}, or the same with a refresh token
+     *                  the endpoint gave since
+     * @param rotated   told {@code (old, new)} when the endpoint gave a new refresh token: the login
+     *                  as it was, and as it is now; called without a lock held
      */
-    OAuth2Tokens(OAuth2Login login, String username, TokenEndpoint endpoint, Clock clock,
+    OAuth2Tokens(OAuth2Login appliedAs, OAuth2Login login, String username, TokenEndpoint endpoint, Clock clock,
             ScheduledExecutorService scheduler, ServiceMetrics metrics, BiConsumer<OAuth2Login, OAuth2Login> rotated) {
-        this.appliedAs = Objects.requireNonNull(login, "login");
-        this.login = login;
+        this.appliedAs = Objects.requireNonNull(appliedAs, "appliedAs");
+        this.login = Objects.requireNonNull(login, "login");
         this.username = Objects.requireNonNull(username, "username");
         this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -106,29 +117,50 @@ final class OAuth2Tokens implements SmtpCredentials, AutoCloseable {
 
     /** Asks for the first token in the background, as the configuration is applied. */
     void start() {
-        schedule(Duration.ZERO);
+        synchronized (lock) {
+            schedule(Duration.ZERO);
+        }
+    }
+
+    /** The login of the applied configuration. */
+    OAuth2Login appliedAs() {
+        return appliedAs;
+    }
+
+    /** The login asked with now: the applied one, its refresh token the latest given. */
+    OAuth2Login login() {
+        synchronized (lock) {
+            return login;
+        }
     }
 
     /**
      * Whether these tokens go on serving {@code other} for {@code otherUsername}: the login they
      * were made for, or the same with another refresh token (the one the endpoint gave here, or
-     * another replica, stored back), which is then asked with from now on. Taking over a stored
-     * refresh token asks for nothing: replicas that each store what the endpoint gives them would
-     * otherwise set each other asking, for as long as they run.
+     * another replica, stored back), which is then asked with from now on, its failures forgotten.
+     * Taking over a stored refresh token asks for nothing while the cached token is good: replicas
+     * that each store what the endpoint gives them would otherwise set each other asking.
      */
-    synchronized boolean takeOver(OAuth2Login other, String otherUsername) {
-        if (!username.equals(otherUsername)) {
-            return false;
-        }
-        if (appliedAs.equals(other) || login.equals(other)) {
+    boolean takeOver(OAuth2Login other, String otherUsername) {
+        synchronized (lock) {
+            if (!username.equals(otherUsername)) {
+                return false;
+            }
+            if (appliedAs.equals(other) || login.equals(other)) {
+                return true;
+            }
+            if (!(login instanceof OAuth2Login.RefreshToken current) || !current.sameButRefreshToken(other)) {
+                return false;
+            }
+            login = other;
+            lastError = null;
+            failedInARow = 0;
+            nextAttempt = Instant.MIN;
+            if (!valid(token)) {
+                schedule(Duration.ZERO);
+            }
             return true;
         }
-        if (login instanceof OAuth2Login.RefreshToken current && other instanceof OAuth2Login.RefreshToken stored
-                && current.withRefreshToken(stored.refreshToken()).equals(stored)) {
-            login = stored;
-            return true;
-        }
-        return false;
     }
 
     @Override
@@ -139,17 +171,15 @@ final class OAuth2Tokens implements SmtpCredentials, AutoCloseable {
     @Override
     public Password secret() {
         Token current = token;
-        if (valid(current)) {
-            return current.value();
-        }
-        synchronized (this) {
-            return validOrRequested(null);
-        }
+        return valid(current) ? current.value() : obtain(null);
     }
 
     @Override
     public Optional<Password> afterRefusal(Password refused) {
-        synchronized (this) {
+        synchronized (lock) {
+            if (refused.equals(replacedRefused)) {
+                return Optional.empty();
+            }
             Token current = token;
             if (current != null && current.value().equals(refused)) {
                 LOG.log(Level.WARNING, "The SMTP server refused an access token of {0} that was valid until {1}; "
@@ -157,122 +187,193 @@ final class OAuth2Tokens implements SmtpCredentials, AutoCloseable {
                 token = null;
                 nextAttempt = Instant.MIN;
             }
-            return Optional.of(validOrRequested(refused));
         }
+        Password replacement = obtain(refused);
+        synchronized (lock) {
+            replacedRefused = replacement;
+        }
+        return Optional.of(replacement);
     }
 
     /** What the status shows of these tokens. */
     SmtpStatus.OAuth2Token state() {
-        Token current = token;
-        return new SmtpStatus.OAuth2Token(login.kind(), endpoint().toString(),
-                Optional.ofNullable(current).map(Token::expiresAt), Optional.ofNullable(lastRefresh),
-                Optional.ofNullable(lastError));
+        synchronized (lock) {
+            Token current = token;
+            return new SmtpStatus.OAuth2Token(login.kind(), endpoint().toString(),
+                    Optional.ofNullable(current).map(Token::expiresAt), Optional.ofNullable(lastRefresh),
+                    Optional.ofNullable(lastError));
+        }
     }
 
     /** Stops renewing; a token still cached serves the sends still under way. */
     @Override
     public void close() {
-        closed = true;
-        cancel(renewal.get());
-    }
-
-    /** Holding the lock: the cached token if valid, else one asked for now, unless a failure is too recent. */
-    private Password validOrRequested(Password notThis) {
-        Token current = token;
-        if (valid(current) && !current.value().equals(notThis)) {
-            return current.value();
-        }
-        if (clock.instant().isBefore(nextAttempt) && lastError != null) {
-            throw unavailable(lastError.message());
-        }
-        request();
-        Token fresh = token;
-        if (valid(fresh)) {
-            return fresh.value();
-        }
-        throw unavailable(lastError.message());
-    }
-
-    /** Holding the lock: one request; caches what it gives and schedules the next. */
-    private void request() {
-        OAuth2Login asked = login;
-        Instant askedAt = clock.instant();
-        TokenEndpoint.Answer answer = endpoint.request(asked, username);
-        switch (answer) {
-            case TokenEndpoint.Issued issued -> {
-                token = Token.issued(issued.accessToken(), askedAt, issued.lifetime());
-                lastRefresh = askedAt;
-                lastError = null;
-                failedInARow = 0;
-                nextAttempt = Instant.MIN;
-                metrics.tokenRequested(asked.kind(), TokenOutcome.ISSUED);
-                issued.newRefreshToken().ifPresent(refreshToken -> rotate(asked, refreshToken));
-                schedule(Duration.between(clock.instant(), token.renewAt()));
+        synchronized (lock) {
+            closed = true;
+            if (renewal != null) {
+                renewal.cancel(false);
             }
-            case TokenEndpoint.Refused refused -> failed(TokenOutcome.REFUSED, "refused: " + refused.error()
-                    + refused.description().map(description -> " (" + description + ")").orElse(""));
-            case TokenEndpoint.Unavailable unavailable -> failed(TokenOutcome.UNAVAILABLE, unavailable.reason());
         }
     }
 
-    private void failed(TokenOutcome outcome, String answer) {
-        String message = "No OAuth 2.0 access token from " + endpoint() + ": " + answer;
+    /**
+     * A valid token other than {@code notThis}: the cached one, or the one a request gives, made now
+     * or under way. Fails at once while a failure is too recent to ask again, and when a request is
+     * under way after failures (an endpoint that does not answer is not waited for by every send).
+     */
+    private Password obtain(Password notThis) {
+        CompletableFuture<Void> request;
+        boolean asks = false;
+        synchronized (lock) {
+            Token current = token;
+            if (valid(current) && !current.value().equals(notThis)) {
+                return current.value();
+            }
+            if (inFlight == null) {
+                if (lastError != null && clock.instant().isBefore(nextAttempt)) {
+                    throw unavailable();
+                }
+                inFlight = new CompletableFuture<>();
+                asks = true;
+            } else if (lastError != null) {
+                throw unavailable();
+            }
+            request = inFlight;
+        }
+        if (asks) {
+            request();
+        } else {
+            request.join();
+        }
+        synchronized (lock) {
+            Token fresh = token;
+            if (valid(fresh) && !fresh.value().equals(notThis)) {
+                return fresh.value();
+            }
+            throw unavailable();
+        }
+    }
+
+    /** Asks the endpoint, without the lock; by the one thread that set {@link #inFlight}. */
+    private void request() {
+        OAuth2Login asked;
+        synchronized (lock) {
+            asked = login;
+        }
+        Instant askedAt = clock.instant();
+        Optional<OAuth2Login> next = Optional.empty();
+        TokenOutcome outcome = TokenOutcome.UNAVAILABLE;
+        CompletableFuture<Void> done;
+        try {
+            TokenEndpoint.Answer answer = ask(asked);
+            synchronized (lock) {
+                outcome = switch (answer) {
+                    case TokenEndpoint.Issued issued when usable(issued, askedAt) -> {
+                        token = Token.issued(issued.accessToken(), askedAt, issued.lifetime());
+                        lastRefresh = askedAt;
+                        lastError = null;
+                        failedInARow = 0;
+                        nextAttempt = Instant.MIN;
+                        next = issued.newRefreshToken().flatMap(refreshToken -> rotate(asked, refreshToken));
+                        Duration untilRenewal = Duration.between(clock.instant(), token.renewAt());
+                        schedule(untilRenewal.compareTo(RETRY.first()) < 0 ? RETRY.first() : untilRenewal);
+                        yield TokenOutcome.ISSUED;
+                    }
+                    case TokenEndpoint.Issued tooShort -> failed(TokenOutcome.UNAVAILABLE, "gave a token valid for "
+                            + tooShort.lifetime().toMillis() + " ms, gone by the time it came");
+                    case TokenEndpoint.Refused refused -> failed(TokenOutcome.REFUSED, refused.said());
+                    case TokenEndpoint.Unavailable unavailable -> failed(TokenOutcome.UNAVAILABLE, unavailable.said());
+                };
+            }
+        } finally {
+            synchronized (lock) {
+                done = inFlight;
+                inFlight = null;
+            }
+            metrics.tokenRequested(asked.kind(), outcome);
+            done.complete(null);
+        }
+        next.ifPresent(replacement -> rotated.accept(asked, replacement));
+    }
+
+    /** The endpoint's answer; what the adapter should never throw becomes an unavailable endpoint, not a lost renewal. */
+    private TokenEndpoint.Answer ask(OAuth2Login asked) {
+        try {
+            return endpoint.request(asked, username);
+        } catch (RuntimeException unexpected) {
+            LOG.log(Level.ERROR, "Asking " + endpoint() + " for an access token failed unexpectedly", unexpected);
+            return new TokenEndpoint.Unavailable("the request failed unexpectedly (" + unexpected.getClass().getSimpleName()
+                    + "; see the log)");
+        }
+    }
+
+    /** Holding the lock: notes a failed request, and when to ask again. */
+    private TokenOutcome failed(TokenOutcome outcome, String said) {
+        String message = "No OAuth 2.0 access token from " + endpoint() + ": " + said;
         lastError = new SmtpStatus.TokenError(clock.instant(), message, outcome == TokenOutcome.REFUSED);
         Duration wait = RETRY.delay(failedInARow++);
         nextAttempt = clock.instant().plus(wait);
-        metrics.tokenRequested(login.kind(), outcome);
         LOG.log(Level.WARNING, "{0}; asking again in {1} ms at the earliest", message, wait.toMillis());
         // An endpoint that is down is asked again in the background, and so is one that refused while the
         // token is still good; a refusal with none good waits for the next login, not to repeat itself all day.
         if (outcome == TokenOutcome.UNAVAILABLE || valid(token)) {
             schedule(wait);
         }
+        return outcome;
     }
 
-    private void rotate(OAuth2Login asked, Password refreshToken) {
+    /** Holding the lock: the login with {@code refreshToken}, when it is a new one, used from now on. */
+    private Optional<OAuth2Login> rotate(OAuth2Login asked, Password refreshToken) {
         if (asked instanceof OAuth2Login.RefreshToken withRefreshToken && !withRefreshToken.refreshToken().equals(refreshToken)) {
-            OAuth2Login next = withRefreshToken.withRefreshToken(refreshToken);
-            login = next;
-            rotated.accept(asked, next);
+            OAuth2Login replacement = withRefreshToken.withRefreshToken(refreshToken);
+            login = replacement;
+            return Optional.of(replacement);
         }
+        return Optional.empty();
     }
 
-    /** The next background request, {@code delay} from now, in place of any scheduled. */
-    private synchronized void schedule(Duration delay) {
+    /** Holding the lock: the next background request, {@code delay} from now, in place of any scheduled. */
+    private void schedule(Duration delay) {
+        if (closed) {
+            return;
+        }
+        if (renewal != null) {
+            renewal.cancel(false);
+        }
         try {
-            if (!closed) {
-                cancel(renewal.getAndSet(scheduler.schedule(this::renewInBackground, delay.toMillis(),
-                        TimeUnit.MILLISECONDS)));
-            }
+            renewal = scheduler.schedule(this::renewInBackground, delay.toMillis(), TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException stopping) {
             // The service is stopping: nothing more is renewed.
-        }
-        if (closed) {
-            // Closed meanwhile, after it cancelled what it found: this one is cancelled here.
-            cancel(renewal.get());
-        }
-    }
-
-    private static void cancel(ScheduledFuture<?> scheduled) {
-        if (scheduled != null) {
-            scheduled.cancel(false);
         }
     }
 
     /**
      * Asks for a token, unless the one cached is good and not due for renewal yet (a login asked for
-     * it meanwhile, or the scheduler woke a moment early by the clock): then at its renewal.
+     * it meanwhile, or the scheduler woke a moment early by the clock), a failure is too recent, or a
+     * request is under way (which schedules the next when it ends).
      */
-    private synchronized void renewInBackground() {
-        Token current = token;
-        if (closed) {
-            return;
+    private void renewInBackground() {
+        synchronized (lock) {
+            Token current = token;
+            Instant now = clock.instant();
+            if (closed || inFlight != null) {
+                return;
+            }
+            if (valid(current) && now.isBefore(current.renewAt())) {
+                schedule(Duration.between(now, current.renewAt()));
+                return;
+            }
+            if (lastError != null && now.isBefore(nextAttempt)) {
+                schedule(Duration.between(now, nextAttempt));
+                return;
+            }
+            inFlight = new CompletableFuture<>();
         }
-        if (valid(current) && clock.instant().isBefore(current.renewAt())) {
-            schedule(Duration.between(clock.instant(), current.renewAt()));
-        } else {
-            request();
-        }
+        request();
+    }
+
+    private boolean usable(TokenEndpoint.Issued issued, Instant askedAt) {
+        return valid(Token.issued(issued.accessToken(), askedAt, issued.lifetime()));
     }
 
     private boolean valid(Token candidate) {
@@ -280,12 +381,17 @@ final class OAuth2Tokens implements SmtpCredentials, AutoCloseable {
     }
 
     private URI endpoint() {
-        return endpoint.endpointOf(login);
+        return endpoint.endpointOf(appliedAs);
     }
 
-    /** A send's failure for want of a token: for good when the endpoint refused, for now when it could not be asked. */
-    private DeliveryFailed unavailable(String message) {
+    /**
+     * Holding the lock: a send's failure for want of a token, for good when the endpoint refused, for
+     * now when it could not be asked (or a request is still under way).
+     */
+    private DeliveryFailed unavailable() {
         SmtpStatus.TokenError error = lastError;
+        String message = error != null ? error.message()
+                : "No OAuth 2.0 access token from " + endpoint() + " yet: a request is under way";
         if (error != null && error.refused()) {
             return DeliveryFailed.refused(message, 1, null);
         }

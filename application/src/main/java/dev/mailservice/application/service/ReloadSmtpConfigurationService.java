@@ -10,6 +10,7 @@ import dev.mailservice.application.port.in.VerifySmtpConfiguration.SmtpVerificat
 import dev.mailservice.application.port.out.ConfigRepository;
 import dev.mailservice.application.port.out.MailTransport;
 import dev.mailservice.application.port.out.MailTransportFactory;
+import dev.mailservice.application.port.out.SmtpCredentials;
 import dev.mailservice.application.port.out.ServiceMetrics.ReloadOutcome;
 import dev.mailservice.application.port.out.ServiceMetrics.VerificationTrigger;
 import dev.mailservice.application.port.out.ServiceMetrics;
@@ -132,7 +133,7 @@ public final class ReloadSmtpConfigurationService implements ReloadSmtpConfigura
                 return new Reload.Ended(ReloadOutcome.UNCHANGED, Optional.of(stored.configuration()));
             }
             // 2. Verify it against its server, when verification on apply is on (done ahead of the turn).
-            if (verifyOnApply.isPresent()) {
+            if (verifyOnApply.isPresent() && !onlyRefreshTokenChanged(stored.configuration())) {
                 Optional<SmtpVerification> report = verifiedAhead
                         .filter(verified -> verified.configuration().equals(stored.configuration()))
                         .map(Verified::report);
@@ -145,9 +146,11 @@ public final class ReloadSmtpConfigurationService implements ReloadSmtpConfigura
                 }
             }
             // 3. Build a transport for it.
-            MailTransport transport = transportFactory.create(stored.configuration(), logins.forApplied(stored.configuration()));
+            SmtpCredentials credentials = logins.forApplied(stored.configuration());
+            MailTransport transport = transportFactory.create(stored.configuration(), credentials);
             // 4. Swap it in: mail goes out with it, then the status shows it (both only ever written in a turn).
             sender.swapIn(stored.configuration(), transport);
+            logins.applied(credentials);
             board.applied(stored, repository.backendName());
             return new Reload.Ended(ReloadOutcome.APPLIED, Optional.of(stored.configuration()));
         } catch (BackendUnavailable unreachable) {
@@ -190,6 +193,16 @@ public final class ReloadSmtpConfigurationService implements ReloadSmtpConfigura
         return again;
     }
 
+    /**
+     * Whether {@code stored} is the active configuration with a refresh token the endpoint gave since
+     * (stored back by this replica or another): the same login, not verified again, since verifying
+     * asks the endpoint, which gives yet another refresh token, stored back, and so on for ever.
+     */
+    private boolean onlyRefreshTokenChanged(SmtpConfiguration stored) {
+        return board.active().map(SmtpStatus.Applied::configuration)
+                .filter(active -> active.differsOnlyInRefreshToken(stored)).isPresent();
+    }
+
     /** A verification made ahead of the turn. */
     private record Verified(SmtpConfiguration configuration, SmtpVerification report) {}
 
@@ -214,7 +227,8 @@ public final class ReloadSmtpConfigurationService implements ReloadSmtpConfigura
         } catch (RuntimeException unreadable) {
             return Optional.empty();
         }
-        if (stored.isEmpty() || stored.equals(board.active().map(SmtpStatus.Applied::configuration))) {
+        if (stored.isEmpty() || stored.equals(board.active().map(SmtpStatus.Applied::configuration))
+                || onlyRefreshTokenChanged(stored.get())) {
             return Optional.empty();
         }
         return Optional.of(new Verified(stored.get(),

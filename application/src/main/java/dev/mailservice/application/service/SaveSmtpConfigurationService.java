@@ -10,6 +10,7 @@ import dev.mailservice.application.port.in.VerifySmtpConfiguration.SmtpVerificat
 import dev.mailservice.application.port.out.ConfigRepository;
 import dev.mailservice.application.port.out.MailTransport;
 import dev.mailservice.application.port.out.MailTransportFactory;
+import dev.mailservice.application.port.out.SmtpCredentials;
 import dev.mailservice.application.port.out.ServiceMetrics.VerificationTrigger;
 import dev.mailservice.domain.SmtpConfiguration;
 import dev.mailservice.domain.StoredSmtpConfiguration;
@@ -85,18 +86,20 @@ public final class SaveSmtpConfigurationService implements SaveSmtpConfiguration
                 return stored.configuration();
             }
             // 3. Build a transport for it.
-            MailTransport transport = build(stored.configuration());
+            SmtpCredentials credentials = logins.forApplied(stored.configuration());
+            MailTransport transport = build(stored.configuration(), credentials);
             // 4. Swap it in: mail goes out with it, then the status shows it.
             sender.swapIn(stored.configuration(), transport);
+            logins.applied(credentials);
             board.applied(stored, repository.backendName());
             return stored.configuration();
         }
     }
 
     /** A transport for {@code configuration}; stored but not applied, it fails as a reload would, recorded. */
-    private MailTransport build(SmtpConfiguration configuration) {
+    private MailTransport build(SmtpConfiguration configuration, SmtpCredentials credentials) {
         try {
-            return transportFactory.create(configuration, logins.forApplied(configuration));
+            return transportFactory.create(configuration, credentials);
         } catch (ServiceFailure failure) {
             throw board.reloadFailed(failure);
         }

@@ -6,13 +6,18 @@ import dev.mailservice.application.port.out.ServiceMetrics;
 import dev.mailservice.application.port.out.SmtpCredentials;
 import dev.mailservice.application.port.out.TokenEndpoint;
 import dev.mailservice.domain.OAuth2Login;
+import dev.mailservice.domain.Password;
 import dev.mailservice.domain.SmtpConfiguration;
 import dev.mailservice.domain.StoredSmtpConfiguration;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The credentials the transport of each applied configuration logs in with: its password, or the
@@ -21,24 +26,38 @@ import java.util.concurrent.ScheduledExecutorService;
  * ({@link OAuth2Tokens#takeOver}), so that changing the sender address or storing a new refresh
  * token asks for no new token; those of a login no longer applied stop renewing.
  *
- * <p>A refresh token the endpoint replaced is stored back, in the backend's turn, over the
- * revision that holds the login it replaced and nothing else: a configuration changed meanwhile
- * stays as it was changed.
+ * <p>A new refresh token the endpoint gives (to the tokens or to a verification) replaces the one
+ * asked with, which a provider that rotates strictly refuses from then on. So it is remembered here
+ * (applying a configuration that still holds the old one asks with the new one), and stored back, in
+ * the backend's turn, where the stored configuration still holds that login with the new token's
+ * predecessor (compared, not only by revision: the file backend keeps none); anything else stored
+ * stays as it was stored.
  */
 public final class SmtpLogins implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(SmtpLogins.class.getName());
+
+    /** How many replaced refresh tokens are remembered: a few verifications and renewals. */
+    private static final int SUCCESSORS_KEPT = 16;
 
     private final TokenEndpoint endpoint;
     private final BackendTurns turns;
     private final Clock clock;
     private final ScheduledExecutorService scheduler;
     private final ServiceMetrics metrics;
+    /** Each replaced refresh token, with the one given in its place; guarded by this object. */
+    private final Map<Password, Password> successors = new LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Password, Password> eldest) {
+            return size() > SUCCESSORS_KEPT;
+        }
+    };
     private OAuth2Tokens active;
 
     /**
      * @param scheduler runs the token requests ahead of expiry, and the storing of a new refresh
-     *                  token; these logins' own from now on, shut down when they close
+     *                  token; these logins' own from now on, shut down when they close (it should drop
+     *                  delayed tasks at shut-down, and run the ones due)
      */
     public SmtpLogins(TokenEndpoint endpoint, BackendTurns turns, Clock clock, ScheduledExecutorService scheduler,
             ServiceMetrics metrics) {
@@ -50,26 +69,60 @@ public final class SmtpLogins implements AutoCloseable {
     }
 
     /**
-     * The credentials for {@code configuration}, which is being applied: the active tokens when it
-     * has their login and mailbox, else tokens of its own, asked for from now on.
+     * The credentials for {@code configuration}, about to be applied: the active tokens when it has
+     * their login and mailbox, else its password, or tokens of its own, not asking yet: they start
+     * once {@link #applied} says the configuration is active.
      */
     synchronized SmtpCredentials forApplied(SmtpConfiguration configuration) {
         Optional<OAuth2Login> login = configuration.oauth2();
         String username = configuration.username().orElse("");
-        if (login.isPresent() && active != null && active.takeOver(login.get(), username)) {
-            return active;
-        }
-        if (active != null) {
-            active.close();
-            active = null;
-        }
         if (login.isEmpty()) {
             return SmtpCredentials.password(configuration);
         }
-        active = new OAuth2Tokens(login.get(), username, endpoint, clock, scheduler, metrics,
-                (replaced, replacement) -> scheduler.execute(() -> storeBack(replaced, replacement)));
-        active.start();
-        return active;
+        if (active != null && active.takeOver(login.get(), username)) {
+            return active;
+        }
+        return new OAuth2Tokens(login.get(), latest(login.get()), username, endpoint, clock, scheduler, metrics,
+                this::rotated);
+    }
+
+    /**
+     * {@code credentials}, made by {@link #forApplied}, are the active configuration's now: new tokens
+     * start asking (and store back a refresh token remembered as replaced), and those of the
+     * configuration before stop renewing.
+     */
+    synchronized void applied(SmtpCredentials credentials) {
+        if (credentials == active) {
+            return;
+        }
+        if (active != null) {
+            active.close();
+        }
+        active = credentials instanceof OAuth2Tokens tokens ? tokens : null;
+        if (active != null) {
+            active.start();
+            if (!active.login().equals(active.appliedAs())) {
+                rotated(active.appliedAs(), active.login());
+            }
+        }
+    }
+
+    /**
+     * The endpoint gave a new refresh token: {@code replacement} replaces {@code replaced} from now
+     * on. Remembered, and stored back in the background.
+     */
+    void rotated(OAuth2Login replaced, OAuth2Login replacement) {
+        if (replaced instanceof OAuth2Login.RefreshToken before && replacement instanceof OAuth2Login.RefreshToken after) {
+            synchronized (this) {
+                successors.put(before.refreshToken(), after.refreshToken());
+            }
+            try {
+                scheduler.execute(() -> storeBack(after));
+            } catch (RejectedExecutionException stopping) {
+                LOG.log(Level.WARNING, "The token endpoint gave a new refresh token as the service stops; it is not "
+                        + "stored, and the next start asks with the stored one");
+            }
+        }
     }
 
     /** What the status shows of the active configuration's tokens, when it logs in with OAuth 2.0. */
@@ -77,13 +130,33 @@ public final class SmtpLogins implements AutoCloseable {
         return Optional.ofNullable(active).map(OAuth2Tokens::state);
     }
 
-    /** Stores {@code replacement} where {@code replaced} is still stored; anything else stored stays. */
-    private void storeBack(OAuth2Login replaced, OAuth2Login replacement) {
+    /** {@code login} with the latest refresh token given in place of its own, when one was. */
+    private synchronized OAuth2Login latest(OAuth2Login login) {
+        if (!(login instanceof OAuth2Login.RefreshToken withRefreshToken)) {
+            return login;
+        }
+        Password latest = withRefreshToken.refreshToken();
+        for (int step = 0; step < SUCCESSORS_KEPT && successors.containsKey(latest); step++) {
+            latest = successors.get(latest);
+        }
+        return withRefreshToken.withRefreshToken(latest);
+    }
+
+    /** Stores {@code replacement} where the stored login is it with an older refresh token; anything else stored stays. */
+    private void storeBack(OAuth2Login.RefreshToken replacement) {
         try (BackendTurns.Turn turn = turns.take()) {
             Optional<StoredSmtpConfiguration> stored = turn.load();
-            if (stored.isEmpty() || !stored.get().configuration().oauth2().equals(Optional.of(replaced))) {
+            Optional<OAuth2Login> storedLogin = stored.flatMap(value -> value.configuration().oauth2());
+            if (storedLogin.isEmpty() || storedLogin.get().equals(replacement)) {
+                return;
+            }
+            if (!replacement.sameButRefreshToken(storedLogin.get())) {
                 LOG.log(Level.INFO, "The token endpoint gave a new refresh token; the stored configuration has "
                         + "changed since, so it is used until the next reload and not stored");
+                return;
+            }
+            if (!latest(storedLogin.get()).equals(replacement)) {
+                // Another refresh token is stored (pasted by an operator), or a newer one than this is on its way.
                 return;
             }
             turn.save(stored.get().configuration().withOAuth2(Optional.of(replacement)), stored.get().otherFields(),
@@ -91,16 +164,26 @@ public final class SmtpLogins implements AutoCloseable {
             LOG.log(Level.INFO, "Stored the new refresh token the token endpoint gave");
         } catch (ServiceFailure failure) {
             LOG.log(Level.WARNING, "The token endpoint gave a new refresh token, and storing it failed; it is used "
-                    + "until the service stops: {0}", failure.getMessage());
+                    + "meanwhile, and stored with the next one: {0}", failure.getMessage());
         }
     }
 
-    /** Stops renewing the active tokens, and the scheduler. */
+    /** Stops renewing the active tokens; stores what is waiting to be stored, for a few seconds at most. */
     @Override
-    public synchronized void close() {
-        if (active != null) {
-            active.close();
+    public void close() {
+        synchronized (this) {
+            if (active != null) {
+                active.close();
+            }
         }
-        scheduler.shutdownNow();
+        scheduler.shutdown();
+        try {
+            if (!scheduler.awaitTermination(5, TimeUnit.SECONDS)) {
+                scheduler.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            scheduler.shutdownNow();
+        }
     }
 }

@@ -28,15 +28,21 @@ public final class SmtpVerifier {
 
     private final SmtpProbe probe;
     private final TokenEndpoint tokens;
+    private final SmtpLogins logins;
     private final Duration limit;
     private final SmtpStatusBoard board;
     private final ServiceMetrics metrics;
 
-    /** @param limit how long a whole verification may take; each step is bounded by the transport's timeout */
-    public SmtpVerifier(SmtpProbe probe, TokenEndpoint tokens, Duration limit, SmtpStatusBoard board,
-            ServiceMetrics metrics) {
+    /**
+     * @param logins told of a new refresh token the endpoint gives a verification, which is the login's from then on
+     * @param limit  how long the SMTP steps of a verification may take, each bounded by the transport's
+     *               timeout; the token step before them is bounded by the endpoint adapter's own
+     */
+    public SmtpVerifier(SmtpProbe probe, TokenEndpoint tokens, SmtpLogins logins, Duration limit,
+            SmtpStatusBoard board, ServiceMetrics metrics) {
         this.probe = Objects.requireNonNull(probe, "probe");
         this.tokens = Objects.requireNonNull(tokens, "tokens");
+        this.logins = Objects.requireNonNull(logins, "logins");
         this.limit = Objects.requireNonNull(limit, "limit");
         this.board = Objects.requireNonNull(board, "board");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
@@ -61,29 +67,22 @@ public final class SmtpVerifier {
         Duration took = Duration.ofNanos(System.nanoTime() - started);
         String asked = "endpoint " + tokens.endpointOf(login) + ", grant " + login.grantType()
                 + login.scopeAsked().map(scope -> ", scope " + scope).orElse("");
-        return switch (answer) {
-            case TokenEndpoint.Issued issued -> {
-                metrics.tokenRequested(login.kind(), TokenOutcome.ISSUED);
-                SmtpStep.Result token = new SmtpStep.Result(SmtpStep.TOKEN, true, took, asked + ": a token valid for "
-                        + issued.lifetime().toSeconds() + " s");
-                yield probed(configuration, SmtpCredentials.accessToken(issued.accessToken()), List.of(token), testMail);
-            }
-            case TokenEndpoint.Refused refused -> {
-                metrics.tokenRequested(login.kind(), TokenOutcome.REFUSED);
-                yield tokenFailed(took, asked + ": refused with " + refused.error()
-                        + refused.description().map(description -> ": " + description).orElse(""),
-                        SmtpAdvice.forToken(login, answer));
-            }
-            case TokenEndpoint.Unavailable unavailable -> {
-                metrics.tokenRequested(login.kind(), TokenOutcome.UNAVAILABLE);
-                yield tokenFailed(took, asked + ": " + unavailable.reason(), SmtpAdvice.forToken(login, answer));
-            }
-        };
-    }
-
-    private static SmtpVerification tokenFailed(Duration took, String detail, String advice) {
-        return new SmtpVerification(false, List.of(new SmtpStep.Result(SmtpStep.TOKEN, false, took, detail)),
-                List.of(advice));
+        SmtpStep.Result step = new SmtpStep.Result(SmtpStep.TOKEN, answer instanceof TokenEndpoint.Issued, took,
+                asked + ": " + answer.said());
+        metrics.tokenRequested(login.kind(), switch (answer) {
+            case TokenEndpoint.Issued issued -> TokenOutcome.ISSUED;
+            case TokenEndpoint.Refused refused -> TokenOutcome.REFUSED;
+            case TokenEndpoint.Unavailable unavailable -> TokenOutcome.UNAVAILABLE;
+        });
+        if (!(answer instanceof TokenEndpoint.Issued issued)) {
+            return new SmtpVerification(false, List.of(step), List.of(SmtpAdvice.forToken(login, answer)));
+        }
+        // A new refresh token given to the verification is the login's from now on: the one it
+        // replaced may be spent (providers that rotate strictly refuse it once used).
+        issued.newRefreshToken().filter(refreshToken -> login instanceof OAuth2Login.RefreshToken)
+                .ifPresent(refreshToken -> logins.rotated(login,
+                        ((OAuth2Login.RefreshToken) login).withRefreshToken(refreshToken)));
+        return probed(configuration, SmtpCredentials.accessToken(issued.accessToken()), List.of(step), testMail);
     }
 
     private SmtpVerification probed(SmtpConfiguration configuration, SmtpCredentials credentials,

@@ -47,6 +47,6 @@ final class Core {
     }
 
     SmtpVerifier verifier(SmtpProbe probe, Duration limit) {
-        return new SmtpVerifier(probe, tokens, limit, board, metrics);
+        return new SmtpVerifier(probe, tokens, logins, limit, board, metrics);
     }
 }

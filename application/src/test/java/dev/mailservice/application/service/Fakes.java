@@ -415,9 +415,10 @@ final class Fakes {
             return cancellable(task);
         }
 
+        /** Queued as due now: it runs when the test says, on the test's thread, as another thread would later. */
         @Override
         public void execute(Runnable command) {
-            command.run();
+            schedule(command, 0, TimeUnit.MILLISECONDS);
         }
 
         /** The tasks scheduled and not cancelled, and not run yet. */

@@ -33,8 +33,8 @@ class OAuth2TokensTest {
     private final Fakes.ManualScheduler scheduler = new Fakes.ManualScheduler();
     private final Fakes.Metrics metrics = new Fakes.Metrics();
     private final List<OAuth2Login> rotatedTo = new ArrayList<>();
-    private final OAuth2Tokens tokens = new OAuth2Tokens(LOGIN, "mailbox@example.com", endpoint, clock, scheduler,
-            metrics, (replaced, replacement) -> rotatedTo.add(replacement));
+    private final OAuth2Tokens tokens = new OAuth2Tokens(LOGIN, LOGIN, "mailbox@example.com", endpoint, clock,
+            scheduler, metrics, (replaced, replacement) -> rotatedTo.add(replacement));
 
     @Test
     void theFirstTokenIsAskedForWhenApplied_thenServedWithoutAskingAgain() {
@@ -152,6 +152,10 @@ class OAuth2TokensTest {
         assertEquals(List.of(OAuth2Tokens.RETRY.delay(0)),
                 scheduler.pending().stream().map(Fakes.ManualScheduler.Task::delay).toList());
         scheduler.runPending();
+        assertEquals(2, endpoint.requested.size(), "not asked again before its retry is due");
+        clock.advance(OAuth2Tokens.RETRY.delay(0));
+        scheduler.runPending();
+        assertEquals(3, endpoint.requested.size());
         assertEquals(List.of(OAuth2Tokens.RETRY.delay(1)),
                 scheduler.pending().stream().map(Fakes.ManualScheduler.Task::delay).toList());
         assertTrue(tokens.state().lastError().orElseThrow().message()
@@ -229,5 +233,82 @@ class OAuth2TokensTest {
         assertFalse(tokens.takeOver(new OAuth2Login.RefreshToken(URI.create("https://idp.example.com/token"), "other-app",
                 Optional.empty(), Password.of("refresh-1"), Optional.empty()), "mailbox@example.com"),
                 "another client is another login");
+    }
+
+    @Test
+    void aTokenThatReplacedARefusedOneAndIsRefusedTooIsNotReplacedAgain() {
+        Password first = tokens.secret();
+        Password second = tokens.afterRefusal(first).orElseThrow();
+
+        assertEquals(Optional.empty(), tokens.afterRefusal(second), "no token of this login is taken: stop asking");
+        assertEquals(Optional.empty(), tokens.afterRefusal(second), "not for the next send either");
+        assertEquals(2, endpoint.requested.size());
+    }
+
+    @Test
+    void whileARequestAfterAFailureIsUnderWaySendsFailAtOnceRatherThanWaitForIt() throws Exception {
+        endpoint.answer = new TokenEndpoint.Unavailable("gave no answer within 10000 ms");
+        assertThrows(DeliveryFailed.class, tokens::secret);
+        clock.advance(OAuth2Tokens.RETRY.delay(0));
+        CountDownLatch requesting = new CountDownLatch(1);
+        CountDownLatch mayAnswer = new CountDownLatch(1);
+        endpoint.whileRequesting = () -> {
+            requesting.countDown();
+            Fakes.await(mayAnswer);
+        };
+        ExecutorService asking = Executors.newSingleThreadExecutor();
+        try {
+            Future<Password> slow = asking.submit(tokens::secret);
+            assertTrue(requesting.await(5, TimeUnit.SECONDS));
+
+            DeliveryFailed atOnce = assertThrows(DeliveryFailed.class, tokens::secret);
+            assertTrue(atOnce.getMessage().contains("gave no answer"), atOnce.getMessage());
+            assertEquals("https://idp.example.com/token", tokens.state().endpoint(), "the status does not wait either");
+
+            endpoint.answer = null;
+            mayAnswer.countDown();
+            assertEquals("token-1", slow.get(5, TimeUnit.SECONDS).reveal());
+        } finally {
+            asking.shutdownNow();
+        }
+        assertEquals(2, endpoint.requested.size());
+    }
+
+    @Test
+    void aTokenGoneByTheTimeItCameIsAFailureNotALoop() {
+        endpoint.lifetime = Duration.ofMillis(500);
+        endpoint.whileRequesting = () -> clock.advance(Duration.ofMillis(600));
+
+        DeliveryFailed failed = assertThrows(DeliveryFailed.class, tokens::secret);
+
+        assertTrue(failed.getMessage().contains("gave a token valid for 500 ms"), failed.getMessage());
+        assertEquals(List.of(OAuth2Tokens.RETRY.delay(0)),
+                scheduler.pending().stream().map(Fakes.ManualScheduler.Task::delay).toList());
+    }
+
+    @Test
+    void takingOverAStoredRefreshTokenForgetsTheFailuresOfTheOldOne() {
+        endpoint.answer = new TokenEndpoint.Refused("invalid_grant", Optional.empty());
+        assertThrows(DeliveryFailed.class, tokens::secret);
+        endpoint.answer = null;
+
+        assertTrue(tokens.takeOver(LOGIN.withRefreshToken(Password.of("stored-by-another")), "mailbox@example.com"));
+
+        assertTrue(tokens.state().lastError().isEmpty());
+        assertEquals("token-1", tokens.secret().reveal(), "asked with the stored one at once, not after the backoff");
+    }
+
+    @Test
+    void anAdapterThatThrowsLeavesTheRenewalsGoing() {
+        endpoint.whileRequesting = () -> {
+            throw new IllegalStateException("a bug in an adapter");
+        };
+        tokens.start();
+
+        scheduler.runPending();
+
+        assertTrue(tokens.state().lastError().orElseThrow().message().contains("failed unexpectedly"));
+        assertEquals(List.of(OAuth2Tokens.RETRY.delay(0)),
+                scheduler.pending().stream().map(Fakes.ManualScheduler.Task::delay).toList());
     }
 }

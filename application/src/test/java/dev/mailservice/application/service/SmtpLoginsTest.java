@@ -4,13 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mailservice.application.failure.InvalidInput;
+import dev.mailservice.application.port.in.SmtpStatus;
 import dev.mailservice.application.port.out.SmtpCredentials;
 import dev.mailservice.domain.OAuth2Login;
 import dev.mailservice.domain.Password;
 import dev.mailservice.domain.SmtpConfiguration;
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -33,12 +37,15 @@ class SmtpLoginsTest {
                 "noreply@example.com", false).withOAuth2(Optional.of(LOGIN));
 
         SmtpCredentials first = core.logins.forApplied(configuration);
+        core.logins.applied(first);
         SmtpCredentials sameLogin = core.logins.forApplied(SmtpConfiguration.of("smtp.example.com", 587,
                 "mailbox@example.com", null, "other-sender@example.com", false).withOAuth2(Optional.of(LOGIN)));
         SmtpCredentials otherMailbox = core.logins.forApplied(SmtpConfiguration.of("smtp.example.com", 587,
                 "other@example.com", null, "noreply@example.com", false).withOAuth2(Optional.of(LOGIN)));
+        assertTrue(core.logins.activeTokens().isPresent(), "made, not applied: the active tokens stay");
         SmtpCredentials password = core.logins.forApplied(SmtpConfiguration.of("smtp.example.com", 587,
                 "mailbox@example.com", "pw", "noreply@example.com", false));
+        core.logins.applied(password);
 
         assertSame(first, sameLogin);
         assertNotSame(first, otherMailbox);
@@ -54,6 +61,7 @@ class SmtpLoginsTest {
         core.tokens.rotateTo = Optional.of(Password.of("refresh-2"));
 
         core.logins.forApplied(CONFIGURATION).secret();
+        core.scheduler.runPending();
 
         assertEquals(List.of(CONFIGURATION.withOAuth2(Optional.of(LOGIN.withRefreshToken(Password.of("refresh-2"))))),
                 core.repository.saved);
@@ -67,13 +75,16 @@ class SmtpLoginsTest {
         core.tokens.rotateTo = Optional.of(Password.of("refresh-2"));
 
         core.logins.forApplied(CONFIGURATION).secret();
+        core.scheduler.runPending();
 
         assertEquals(List.of(), core.repository.saved);
     }
 
     @Test
     void theStatusShowsTheActiveTokens() {
-        core.logins.forApplied(CONFIGURATION).secret();
+        SmtpCredentials credentials = core.logins.forApplied(CONFIGURATION);
+        core.logins.applied(credentials);
+        credentials.secret();
 
         var state = core.logins.activeTokens().orElseThrow();
         assertEquals("refreshToken", state.kind());
@@ -86,15 +97,53 @@ class SmtpLoginsTest {
         Core other = new Core(core.repository, new Fakes.TransportFactory(), new Fakes.Metrics());
         core.repository.stores(CONFIGURATION, 7);
         SmtpCredentials mine = core.logins.forApplied(CONFIGURATION);
+        core.logins.applied(mine);
         SmtpCredentials theirs = other.logins.forApplied(CONFIGURATION);
+        other.logins.applied(theirs);
         theirs.secret();
         core.tokens.rotateTo = Optional.of(Password.of("refresh-2"));
         mine.secret();
+        core.scheduler.runPending();
 
         SmtpConfiguration stored = core.repository.load().orElseThrow().configuration();
         assertSame(theirs, other.logins.forApplied(stored), "the other replica takes the stored refresh token over");
         assertSame(mine, core.logins.forApplied(stored));
         assertEquals(1, other.tokens.requested.size(), "and asks for no token because of it");
         assertEquals(1, core.repository.saved.size());
+    }
+
+    @Test
+    void aRefreshTokenSpentVerifyingOnApplyIsReplacedStoredAndNotVerifiedAgain() {
+        Fakes.Probe probe = new Fakes.Probe();
+        ReloadSmtpConfigurationService reload = core.reload(Optional.of(core.verifier(probe, Duration.ofSeconds(20))));
+        core.repository.stores(CONFIGURATION, 7);
+        core.tokens.rotateTo = Optional.of(Password.of("refresh-2"));
+        OAuth2Login rotated = LOGIN.withRefreshToken(Password.of("refresh-2"));
+
+        reload.reload();
+        core.scheduler.runPending();
+        reload.reload();
+        core.scheduler.runPending();
+
+        assertEquals(List.of(CONFIGURATION.withOAuth2(Optional.of(rotated))), core.repository.saved,
+                "the refresh token the verification was given is stored over the one it spent");
+        assertEquals(List.of(LOGIN, rotated), core.tokens.requested,
+                "the tokens ask with the new one; the stored-back value is applied without a verification");
+        assertEquals(1, probe.probed.size());
+    }
+
+    @Test
+    void aConfigurationThatFailsToApplyLeavesTheActiveTokensRenewing() {
+        SmtpCredentials active = core.logins.forApplied(CONFIGURATION);
+        core.logins.applied(active);
+        core.factory.failure = new InvalidInput("host", "cannot be used by this transport");
+        core.repository.stores(SmtpConfiguration.of("smtp.example.com", 587, "other@example.com", null,
+                "noreply@example.com", false).withOAuth2(Optional.of(LOGIN)), 9);
+
+        assertThrows(InvalidInput.class, () -> core.reload().reload());
+
+        assertEquals(Optional.of("refreshToken"), core.logins.activeTokens().map(SmtpStatus.OAuth2Token::kind));
+        core.scheduler.runPending();
+        assertEquals(1, core.tokens.requested.size(), "only the active tokens asked: the new ones never started");
     }
 }

@@ -459,8 +459,8 @@ class VerifySmtpConfigurationServiceTest {
 
         assertFalse(report.ok());
         assertEquals("SMTP verification failed at step token: endpoint https://idp.example.com/token, grant "
-                + "client_credentials, scope https://outlook.office365.com/.default: refused with invalid_client: "
-                + "AADSTS7000215: Invalid client secret provided.", report.failure());
+                + "client_credentials, scope https://outlook.office365.com/.default: refused: invalid_client "
+                + "(AADSTS7000215: Invalid client secret provided.)", report.failure());
         assertEquals(1, report.advice().size());
         assertTrue(report.advice().get(0).contains("client secret"), report.advice().toString());
         assertEquals(List.of(), probe.probed);

@@ -114,7 +114,7 @@ public final class ConfigManagerRoutes implements HttpService {
     }
 
     private void showInFull(ServerRequest request, ServerResponse response) {
-        show(request, response, PasswordShown.REVEALED, List.of());
+        show(request, response, PasswordShown.PASSWORD_REVEALED, List.of());
     }
 
     /** The stored configuration, {@code hidden} fields as the placeholder; {@code {}} when none is stored. */

@@ -79,13 +79,7 @@ public final class NimbusTokenEndpoint implements TokenEndpoint {
      *                           may be silent once it is open
      */
     public NimbusTokenEndpoint(URI microsoftAuthority, Optional<SSLSocketFactory> tls, Duration timeout) {
-        Objects.requireNonNull(microsoftAuthority, "microsoftAuthority");
-        if (!"https".equalsIgnoreCase(microsoftAuthority.getScheme()) || microsoftAuthority.getHost() == null
-                || microsoftAuthority.getRawUserInfo() != null || microsoftAuthority.getRawQuery() != null
-                || microsoftAuthority.getRawFragment() != null) {
-            throw new IllegalArgumentException("the Microsoft authority must be an https URL with a host, and no user, "
-                    + "query or fragment: " + microsoftAuthority);
-        }
+        OAuth2Login.Microsoft.checkedAuthority(Objects.requireNonNull(microsoftAuthority, "microsoftAuthority"));
         if (timeout.isNegative() || timeout.isZero() || timeout.toMillis() > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("the timeout must be positive and under 24 days: " + timeout);
         }

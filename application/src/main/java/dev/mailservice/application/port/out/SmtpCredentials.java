@@ -16,10 +16,12 @@ public interface SmtpCredentials {
 
     /**
      * The secret to log in with now: the password, or an access token still valid. Asks the token
-     * endpoint only when no cached token is valid, one request however many logins wait for it.
+     * endpoint only when no cached token is valid, one request however many logins wait for it (the
+     * first request of a login is waited for, bounded by the endpoint's timeouts).
      *
-     * @throws dev.mailservice.application.failure.DeliveryFailed at once when no access token can be
-     *         had, naming the token endpoint and its answer
+     * @throws dev.mailservice.application.failure.DeliveryFailed when no access token can be had, at
+     *         once after a failed request until the next is due or done, naming the token endpoint
+     *         and its answer
      */
     Password secret();
 

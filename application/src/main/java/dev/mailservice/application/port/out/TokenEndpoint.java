@@ -22,7 +22,11 @@ public interface TokenEndpoint {
     URI endpointOf(OAuth2Login login);
 
     /** How a token request went. */
-    sealed interface Answer {}
+    sealed interface Answer {
+
+        /** What the endpoint said, in words for an operator: never the token or a secret. */
+        String said();
+    }
 
     /**
      * The endpoint gave a token.
@@ -41,6 +45,11 @@ public interface TokenEndpoint {
             Objects.requireNonNull(newRefreshToken, "newRefreshToken");
             Objects.requireNonNull(scope, "scope");
         }
+
+        @Override
+        public String said() {
+            return "a token valid for " + lifetime.toSeconds() + " s";
+        }
     }
 
     /**
@@ -56,6 +65,11 @@ public interface TokenEndpoint {
             Objects.requireNonNull(error, "error");
             Objects.requireNonNull(description, "description");
         }
+
+        @Override
+        public String said() {
+            return "refused: " + error + description.map(text -> " (" + text + ")").orElse("");
+        }
     }
 
     /**
@@ -68,6 +82,11 @@ public interface TokenEndpoint {
 
         public Unavailable {
             Objects.requireNonNull(reason, "reason");
+        }
+
+        @Override
+        public String said() {
+            return reason;
         }
     }
 }
