@@ -139,6 +139,10 @@ class OAuth2EndToEndTest {
     @ParameterizedTest
     @ValueSource(strings = {"microsoft", "google", "refreshToken"})
     void eachKindSendsWithATokenTheServerIssued(String kind) throws Exception {
+        String issued = "outcome=\"issued\"";
+        // The meters live as long as the JVM, across the tests' services: counted from here.
+        double issuedBefore = ServiceClient.metric(client.metrics(), "mailservice_oauth2_token_requests_total",
+                "kind=\"" + kind + "\"", issued);
         store(login(kind));
 
         sent("Ann");
@@ -149,6 +153,11 @@ class OAuth2EndToEndTest {
         assertTrue(smtp.mechanismsTried().stream().allMatch("XOAUTH2"::equals), smtp.mechanismsTried().toString());
         String status = client.status();
         assertTrue(status.contains("\"oauth2Token\":{\"kind\":\"" + kind + "\""), status);
+        String metrics = client.metrics();
+        assertEquals(issuedBefore + 1, ServiceClient.metric(metrics, "mailservice_oauth2_token_requests_total",
+                "kind=\"" + kind + "\"", issued), metrics);
+        double expiry = ServiceClient.metric(metrics, "mailservice_oauth2_token_expiry_seconds");
+        assertTrue(expiry > 3000 && expiry <= 3600, "an hour's token: " + expiry);
         assertFalse(status.contains(CLIENT_SECRET) || status.contains(REFRESH_TOKEN), status);
     }
 
