@@ -9,13 +9,16 @@ import dev.mailservice.adapters.http.edge.BodyMemoryBudget;
 import dev.mailservice.adapters.http.edge.TokenVerifier;
 import dev.mailservice.adapters.http.metrics.HelidonServiceMetrics;
 import dev.mailservice.adapters.http.observe.Observability;
+import dev.mailservice.adapters.http.observe.RequestIds;
 import dev.mailservice.adapters.http.routes.ConfigManagerRoutes;
+import dev.mailservice.adapters.http.routes.ConsoleRoutes;
 import dev.mailservice.adapters.http.routes.MailRoutes;
 import dev.mailservice.adapters.mail.AngusSmtpProbe;
 import dev.mailservice.adapters.mail.JakartaMailTransportFactory;
 import dev.mailservice.adapters.mail.oauth2.NimbusTokenEndpoint;
 import dev.mailservice.adapters.mail.MustacheMailRenderer;
 import dev.mailservice.adapters.mail.SmtpMeters;
+import dev.mailservice.application.port.in.GetRecentSends;
 import dev.mailservice.application.port.in.GetServiceHealth;
 import dev.mailservice.application.port.in.GetSmtpStatus;
 import dev.mailservice.application.port.in.GetStoredSmtpConfiguration;
@@ -25,6 +28,7 @@ import dev.mailservice.application.port.in.SendMail;
 import dev.mailservice.application.port.in.SmtpStatus;
 import dev.mailservice.application.port.in.VerifySmtpConfiguration;
 import dev.mailservice.application.port.out.ConfigRepository;
+import dev.mailservice.application.port.out.CurrentRequest;
 import dev.mailservice.application.port.out.MailRenderer;
 import dev.mailservice.application.port.out.MailTransportFactory;
 import dev.mailservice.application.port.out.ServiceMetrics;
@@ -36,6 +40,7 @@ import dev.mailservice.application.service.SmtpLogins;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The mail and HTTP adapters, configured by the {@link Settings}, and the running service made of
@@ -60,6 +65,13 @@ final class AdaptersModule extends AbstractModule {
     @Singleton
     JakartaMailTransportFactory jakartaMailTransportFactory(TrustedAuthorities authorities) {
         return new JakartaMailTransportFactory(settings.mail().smtp(), authorities.smtpSocketFactory());
+    }
+
+    /** The HTTP request a thread serves, as the HTTP adapter names it. */
+    @Provides
+    @Singleton
+    CurrentRequest currentRequest() {
+        return RequestIds::current;
     }
 
     /** Trusting what the SMTP transport trusts; each request bounded by {@code SMTP_TIMEOUT_MS} too. */
@@ -139,13 +151,14 @@ final class AdaptersModule extends AbstractModule {
     @Singleton
     HttpServer httpServer(ReloadSmtpConfiguration reload, GetSmtpStatus status, SendMail sendEmail,
             SaveSmtpConfiguration save, GetStoredSmtpConfiguration stored, VerifySmtpConfiguration verify,
-            GetServiceHealth health, TokenSecrets secrets) {
+            GetServiceHealth health, GetRecentSends recentSends, TokenSecrets secrets) {
         TokenVerifier scopedTokens = new TokenVerifier(secrets.scopedJwtSecret());
         TokenVerifier userTokens = new TokenVerifier(secrets.jwtSecret());
         HttpSettings http = settings.http();
         return new HttpServer(http.port(), http.idleTimeout(),
-                BodyMemoryBudget.forHeap(Runtime.getRuntime().maxMemory()), new MailRoutes(reload, status, sendEmail, scopedTokens),
+                BodyMemoryBudget.forHeap(Runtime.getRuntime().maxMemory()), new MailRoutes(reload, status, sendEmail, recentSends, scopedTokens, userTokens),
                 new ConfigManagerRoutes(save, stored, verify, userTokens, scopedTokens, http.hideSecretConfig()),
+                Optional.of(new ConsoleRoutes()).filter(on -> http.consoleEnabled()),
                 new Observability(health, http.readyRequiresSmtp(), http.observePort()));
     }
 

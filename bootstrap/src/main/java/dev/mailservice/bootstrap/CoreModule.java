@@ -3,6 +3,7 @@ package dev.mailservice.bootstrap;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
+import dev.mailservice.application.port.in.GetRecentSends;
 import dev.mailservice.application.port.in.GetServiceHealth;
 import dev.mailservice.application.port.in.GetSmtpStatus;
 import dev.mailservice.application.port.in.GetStoredSmtpConfiguration;
@@ -11,6 +12,7 @@ import dev.mailservice.application.port.in.SaveSmtpConfiguration;
 import dev.mailservice.application.port.in.SendMail;
 import dev.mailservice.application.port.in.VerifySmtpConfiguration;
 import dev.mailservice.application.port.out.ConfigRepository;
+import dev.mailservice.application.port.out.CurrentRequest;
 import dev.mailservice.application.port.out.MailRenderer;
 import dev.mailservice.application.port.out.MailTransportFactory;
 import dev.mailservice.application.port.out.ServiceMetrics;
@@ -22,6 +24,7 @@ import dev.mailservice.application.service.ConfigurationFollower;
 import dev.mailservice.application.service.GetServiceHealthService;
 import dev.mailservice.application.service.GetSmtpStatusService;
 import dev.mailservice.application.service.GetStoredSmtpConfigurationService;
+import dev.mailservice.application.service.RecentSends;
 import dev.mailservice.application.service.ReloadSmtpConfigurationService;
 import dev.mailservice.application.service.SaveSmtpConfigurationService;
 import dev.mailservice.application.service.SendMailService;
@@ -128,8 +131,23 @@ final class CoreModule extends AbstractModule {
 
     @Provides
     @Singleton
-    SendMail sendEmail(MailRenderer renderer, ActiveMailSender sender, ServiceMetrics metrics) {
-        return new SendMailService(renderer, sender, settings.mail().maxRecipients(), metrics);
+    SendMail sendEmail(MailRenderer renderer, ActiveMailSender sender, ServiceMetrics metrics, RecentSends recent,
+            CurrentRequest currentRequest, Clock clock) {
+        return new SendMailService(renderer, sender, settings.mail().maxRecipients(), metrics, recent, currentRequest,
+                clock);
+    }
+
+    /** {@code MAIL_RECENT_SENDS} of this replica's sends, kept in memory for the console and its route. */
+    @Provides
+    @Singleton
+    RecentSends recentSends() {
+        return new RecentSends(settings.mail().recentSends());
+    }
+
+    @Provides
+    @Singleton
+    GetRecentSends getRecentSends(RecentSends recent) {
+        return recent;
     }
 
     @Provides

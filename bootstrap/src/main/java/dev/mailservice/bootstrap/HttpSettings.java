@@ -19,6 +19,8 @@ import java.util.OptionalInt;
  *                          it stopped being ready, so that load balancers stop sending it requests
  * @param hideSecretConfig  {@code HIDE_SECRET_CONFIG}, PipesHub's: whether the admin view of the stored
  *                          configuration hides host, username and fromEmail as it hides the password
+ * @param consoleEnabled    {@code CONSOLE_ENABLED}: whether the operator console is served under
+ *                          {@code /console/} on {@code PORT}
  */
 record HttpSettings(
         int port,
@@ -26,13 +28,15 @@ record HttpSettings(
         OptionalInt observePort,
         boolean readyRequiresSmtp,
         Duration shutdownGrace,
-        boolean hideSecretConfig) {
+        boolean hideSecretConfig,
+        boolean consoleEnabled) {
 
     static final String PORT = "PORT";
     static final String HTTP_IDLE_TIMEOUT_MS = "HTTP_IDLE_TIMEOUT_MS";
     static final String OBSERVE_PORT = "OBSERVE_PORT";
     static final String READY_REQUIRES_SMTP = "READY_REQUIRES_SMTP";
     static final String SHUTDOWN_GRACE_MS = "SHUTDOWN_GRACE_MS";
+    static final String CONSOLE_ENABLED = "CONSOLE_ENABLED";
     static final String HIDE_SECRET_CONFIG = "HIDE_SECRET_CONFIG";
 
     static final int DEFAULT_PORT = 3000;
@@ -58,7 +62,8 @@ record HttpSettings(
                 observePort(environment, port),
                 environment.flag(READY_REQUIRES_SMTP, false),
                 Duration.ofMillis(environment.wholeNumber(SHUTDOWN_GRACE_MS, DEFAULT_SHUTDOWN_GRACE_MS, 0, 600_000)),
-                environment.flag(HIDE_SECRET_CONFIG, false));
+                environment.flag(HIDE_SECRET_CONFIG, false),
+                environment.flag(CONSOLE_ENABLED, true));
     }
 
     /** A port of their own for health and metrics, never the API's (both would bind it, and the second fail). */

@@ -26,6 +26,8 @@ import java.util.Objects;
  * @param maxRecipients {@code MAIL_MAX_RECIPIENTS}: how many addresses one mail may have, To
  *                      and Cc together
  * @param brandName     {@code MAIL_BRAND_NAME}: the product name mails show
+ * @param recentSends   {@code MAIL_RECENT_SENDS}: how many of this replica's sends it keeps in
+ *                      memory for the console and {@code GET /api/v1/mail/sends}; 0 keeps none
  * @param microsoftAuthority {@code OAUTH2_MICROSOFT_AUTHORITY}: the base of Microsoft's token
  *                      endpoints, for OAuth 2.0 logins of the kind {@code microsoft}; another only for
  *                      a sovereign cloud (https://login.microsoftonline.us, say)
@@ -36,6 +38,7 @@ record MailSettings(
         boolean verifyOnApply,
         int maxRecipients,
         String brandName,
+        int recentSends,
         URI microsoftAuthority) {
 
     static final String SMTP_POOL_SIZE = "SMTP_POOL_SIZE";
@@ -50,6 +53,8 @@ record MailSettings(
     static final String MAIL_MAX_RECIPIENTS = "MAIL_MAX_RECIPIENTS";
     static final String MAIL_BRAND_NAME = "MAIL_BRAND_NAME";
     static final String OAUTH2_MICROSOFT_AUTHORITY = "OAUTH2_MICROSOFT_AUTHORITY";
+    static final String MAIL_RECENT_SENDS = "MAIL_RECENT_SENDS";
+    static final int DEFAULT_MAIL_RECENT_SENDS = 500;
 
     static final long DEFAULT_SMTP_TIMEOUT_MS = 10_000;
     /**
@@ -91,6 +96,7 @@ record MailSettings(
                 environment.flag(SMTP_VERIFY_ON_APPLY, false),
                 environment.wholeNumber(MAIL_MAX_RECIPIENTS, DEFAULT_MAIL_MAX_RECIPIENTS, 1, 10_000),
                 brandName(environment),
+                environment.wholeNumber(MAIL_RECENT_SENDS, DEFAULT_MAIL_RECENT_SENDS, 0, 100_000),
                 microsoftAuthority(environment));
     }
 

@@ -11,6 +11,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
 import java.util.logging.LogManager;
 
 /** Starts the service from the environment; see the README for the variables. */
@@ -26,6 +28,15 @@ public final class Main {
     public static void main(String[] args) {
         if (args.length == 1 && "encrypt".equals(args[0])) {
             encrypt();
+            return;
+        }
+        if (args.length >= 1 && "console-link".equals(args[0])) {
+            try {
+                System.out.println(ConsoleLink.of(List.of(args).subList(1, args.length), System.getenv(), Instant.now()));
+            } catch (InvalidSettingsException e) {
+                System.err.println(e.getMessage());
+                System.exit(EXIT_INVALID_SETTINGS);
+            }
             return;
         }
         configureJvm();

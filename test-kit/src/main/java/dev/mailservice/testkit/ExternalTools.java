@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * Finds the real programs some tests run (etcd, redis-server, openssl, node). With {@code CI=true} a missing program
+ * Finds the real programs some tests run (etcd, redis-server, openssl, node, chromium). With {@code CI=true} a missing program
  * fails the test, so CI can never count a skipped test as passed; elsewhere the test is skipped
  * with a message saying what to install.
  */
@@ -22,7 +22,9 @@ public final class ExternalTools {
             "etcd", "install Debian's etcd-server (apt-get install etcd-server), or run bootstrap/bin/run-tests",
             "redis-server", "install Debian's redis-server (apt-get install redis-server), or run bootstrap/bin/run-tests",
             "openssl", "install openssl",
-            "node", "install Node.js");
+            "node", "install Node.js",
+            "chromium", "install Debian's chromium (apt-get install chromium chromium-driver), or run bootstrap/bin/run-tests",
+            "chromedriver", "install Debian's chromium-driver (apt-get install chromium-driver), or run bootstrap/bin/run-tests");
 
     private ExternalTools() {}
 

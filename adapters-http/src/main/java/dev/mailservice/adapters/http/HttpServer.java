@@ -9,6 +9,7 @@ import dev.mailservice.adapters.http.edge.RequestsInFlight;
 import dev.mailservice.adapters.http.observe.Observability;
 import dev.mailservice.adapters.http.observe.RequestLog;
 import dev.mailservice.adapters.http.routes.ConfigManagerRoutes;
+import dev.mailservice.adapters.http.routes.ConsoleRoutes;
 import dev.mailservice.adapters.http.routes.MailRoutes;
 import io.helidon.webserver.ErrorHandling;
 import io.helidon.webserver.WebServer;
@@ -18,6 +19,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The service's HTTP server: the contract's routes under {@code /api/v1}, every error in the
@@ -66,17 +68,18 @@ public final class HttpServer {
      * @param bodyBudget    the request body bytes held at once ({@link BodyMemoryBudget#forHeap})
      * @param mail          the routes under {@code /api/v1/mail}
      * @param configManager the routes under {@code /api/v1/configurationManager}
+     * @param console       the operator console under {@code /console/}, unless it is turned off
      * @param observability the health, metrics and OpenAPI endpoints
      */
     public HttpServer(int port, Duration idleTimeout, BodyMemoryBudget bodyBudget, MailRoutes mail,
-            ConfigManagerRoutes configManager, Observability observability) {
+            ConfigManagerRoutes configManager, Optional<ConsoleRoutes> console, Observability observability) {
         this.requestedPort = port;
         this.observability = observability;
         WebServerConfig.Builder server = WebServer.builder()
                 .port(port)
                 // Start-up wiring stops the server itself, in order with the rest of the service.
                 .shutdownHook(false);
-        this.guards = configure(server, idleTimeout, bodyBudget, mail, configManager, observability);
+        this.guards = configure(server, idleTimeout, bodyBudget, mail, configManager, console, observability);
         this.webServer = server.build();
     }
 
@@ -91,7 +94,8 @@ public final class HttpServer {
      * @return what stopping the server must end
      */
     static Guards configure(WebServerConfig.Builder server, Duration idleTimeout, BodyMemoryBudget bodyBudget,
-            MailRoutes mail, ConfigManagerRoutes configManager, Observability observability) {
+            MailRoutes mail, ConfigManagerRoutes configManager, Optional<ConsoleRoutes> console,
+            Observability observability) {
         Objects.requireNonNull(mail, "mail");
         Objects.requireNonNull(configManager, "configManager");
         observability.configure(server);
@@ -120,6 +124,7 @@ public final class HttpServer {
                     routing.addFilter(bodies);
                     routing.register(MailRoutes.BASE_PATH, mail);
                     routing.register(ConfigManagerRoutes.BASE_PATH, configManager);
+                    console.ifPresent(files -> routing.register(ConsoleRoutes.BASE_PATH, files));
                     // A path no route takes is answered by the error mapper (no catch-all route here:
                     // it would hide the endpoints the features add after these routes).
                     ErrorMapper.handleErrorsOf(routing);

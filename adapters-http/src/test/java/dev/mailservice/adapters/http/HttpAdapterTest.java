@@ -7,9 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.mailservice.adapters.http.edge.BodyMemoryBudget;
 import dev.mailservice.adapters.http.edge.TokenVerifier;
 import dev.mailservice.adapters.http.observe.Observability;
+import dev.mailservice.adapters.http.routes.ConsoleRoutes;
 import dev.mailservice.adapters.http.routes.ConfigManagerRoutes;
 import dev.mailservice.adapters.http.routes.MailRoutes;
 import dev.mailservice.application.failure.InvalidInput;
+import dev.mailservice.application.port.in.GetRecentSends;
 import dev.mailservice.application.port.in.GetServiceHealth.ServiceHealth;
 import dev.mailservice.application.port.in.SmtpConfigurationChange.Field;
 import dev.mailservice.application.port.in.SmtpConfigurationChange;
@@ -82,7 +84,7 @@ public abstract class HttpAdapterTest {
 
     @SetUpServer
     public static void server(WebServerConfig.Builder server) {
-        HttpServer.configure(server, IDLE_TIMEOUT, BUDGET, useCases.mailRoutes(), useCases.configManagerRoutes(),
+        HttpServer.configure(server, IDLE_TIMEOUT, BUDGET, useCases.mailRoutes(), useCases.configManagerRoutes(), Optional.of(new ConsoleRoutes()),
                 useCases.observability());
     }
 
@@ -104,13 +106,17 @@ public abstract class HttpAdapterTest {
         public final List<Map.Entry<SmtpConfigurationChange, Optional<EmailAddress>>> verified = new CopyOnWriteArrayList<>();
         public final List<MailRequest> sent = new CopyOnWriteArrayList<>();
         public final List<SmtpConfigurationChange> saved = new CopyOnWriteArrayList<>();
+        /** The version each save was asked to write over, when the client said. */
+        public final List<Optional<String>> savedOver = new CopyOnWriteArrayList<>();
         public volatile ServiceHealth health;
+        public volatile List<GetRecentSends.RecentSend> recentSends = List.of();
         /** The endpoints for operators, in front of {@link #health}; readiness requires no configuration. */
         private final Observability observability = new Observability(() -> health, false, OptionalInt.empty());
 
         /** The mail routes in front of these use cases. */
         public MailRoutes mailRoutes() {
-            return new MailRoutes(() -> reloadAnswer.get(), () -> status, this::send, new TokenVerifier(SCOPED_SECRET));
+            return new MailRoutes(() -> reloadAnswer.get(), () -> status, this::send, () -> recentSends,
+                    new TokenVerifier(SCOPED_SECRET), new TokenVerifier(USER_SECRET));
         }
 
         /** The configuration-manager routes in front of these use cases. */
@@ -132,8 +138,10 @@ public abstract class HttpAdapterTest {
             storedAnswer = () -> Optional.of(new StoredSmtpConfiguration(CONFIGURATION, 0, OpaqueFields.NONE));
             verifyAnswer = () -> new SmtpVerification(true, List.of(
                     new SmtpStep.Result(SmtpStep.DNS, true, Duration.ofMillis(2), "127.0.0.1")), List.of());
+            recentSends = List.of();
             sent.clear();
             saved.clear();
+            savedOver.clear();
             verified.clear();
         }
 
@@ -147,9 +155,10 @@ public abstract class HttpAdapterTest {
             sent.add(request);
         }
 
-        public SmtpConfiguration save(SmtpConfigurationChange change) {
+        public SmtpConfiguration save(SmtpConfigurationChange change, Optional<String> storedVersion) {
             SmtpConfiguration answer = saveAnswer.apply(change);
             saved.add(change);
+            savedOver.add(storedVersion);
             return answer;
         }
 
@@ -180,7 +189,13 @@ public abstract class HttpAdapterTest {
      * it; a {@code token} with a space is sent as the whole Authorization header.
      */
     public Answer call(String method, String path, String token, byte[] body) {
+        return call(method, path, token, body, Map.of());
+    }
+
+    /** As {@link #call(String, String, String, byte[])}, with {@code headers} besides. */
+    public Answer call(String method, String path, String token, byte[] body, Map<String, String> headers) {
         Http1ClientRequest request = client.method(Method.create(method)).path(path);
+        headers.forEach((name, value) -> request.header(io.helidon.http.HeaderNames.create(name), value));
         if (token != null) {
             request.header(io.helidon.http.HeaderNames.AUTHORIZATION, token.contains(" ") ? token : "Bearer " + token);
         }

@@ -11,6 +11,7 @@ import dev.mailservice.application.failure.DeliveryFailed;
 import dev.mailservice.application.failure.InvalidInput;
 import dev.mailservice.application.failure.Overloaded;
 import dev.mailservice.application.failure.WriteConflict;
+import dev.mailservice.application.port.in.GetRecentSends;
 import dev.mailservice.application.port.in.SmtpStatus;
 import dev.mailservice.application.port.in.VerifySmtpConfiguration.SmtpVerification;
 import dev.mailservice.domain.OAuth2Login;
@@ -134,6 +135,23 @@ class OpenApiConformanceTest extends HttpAdapterTest {
                                 new SmtpStatus.TokenError(Instant.now(), "refused: invalid_grant", true)))));
         conforms("GET", STATUS, 200, call("GET", STATUS, fetchConfig, NO_BODY));
         conforms("GET", STATUS, 401, call("GET", STATUS, Tokens.scoped(SCOPED_SECRET, "mail:send"), NO_BODY));
+        conforms("GET", STATUS, 200, call("GET", STATUS, admin, NO_BODY));
+        conforms("GET", STATUS, 403, call("GET", STATUS, Tokens.user(USER_SECRET, "member"), NO_BODY));
+    }
+
+    @Test
+    void recentSends() {
+        String sends = "/api/v1/mail/sends";
+        conforms("GET", sends, 200, call("GET", sends, admin, NO_BODY));
+        useCases.recentSends = List.of(new GetRecentSends.RecentSend(Instant.now(), "loginWithOTP", Optional.empty(),
+                List.of("to@example.com"), List.of("cc@example.com"), "temporary failure", "the server did not answer",
+                Optional.empty(), Duration.ofMillis(3), Optional.empty()), new GetRecentSends.RecentSend(Instant.now(),
+                "resetPassword", Optional.of("Reset"), List.of("to@example.com"), List.of(), "sent",
+                "1 attempt; the server said: 250 Ok", Optional.of("<1@example.com>"), Duration.ofMillis(9),
+                Optional.of("req-1")));
+        conforms("GET", sends, 200, call("GET", sends, admin, NO_BODY));
+        conforms("GET", sends, 401, call("GET", sends, fetchConfig, NO_BODY));
+        conforms("GET", sends, 403, call("GET", sends, Tokens.user(USER_SECRET, "member"), NO_BODY));
     }
 
     @Test

@@ -44,12 +44,13 @@ class StoppingTest {
                 request -> {
                     throw new UnsupportedOperationException();
                 },
-                tokens),
-                new ConfigManagerRoutes(fields -> {
+                List::of, tokens, new TokenVerifier(Tokens.USER_SECRET)),
+                new ConfigManagerRoutes((fields, version) -> {
                     throw new UnsupportedOperationException();
                 }, Optional::empty, (candidate, sendTestTo) -> {
                     throw new UnsupportedOperationException();
                 }, tokens, tokens, false),
+                Optional.empty(),
                 new Observability(() -> new ServiceHealth(true, Optional.empty(), Optional.empty()), false,
                         OptionalInt.empty())).start();
         String token = Tokens.scoped(SCOPED_SECRET, "fetch:config");

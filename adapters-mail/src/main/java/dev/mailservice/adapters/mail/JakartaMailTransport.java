@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
@@ -114,6 +115,15 @@ final class JakartaMailTransport implements MailTransport {
             this.deadline = deadline;
         }
 
+        /** The Message-ID the mail was sent with; set when it was written. */
+        private Optional<String> messageId() {
+            try {
+                return Optional.ofNullable(mime.getMessageID());
+            } catch (MessagingException unreadable) {
+                return Optional.empty();
+            }
+        }
+
         Sent run() {
             while (true) {
                 attempts++;
@@ -121,7 +131,7 @@ final class JakartaMailTransport implements MailTransport {
                 try {
                     attempt();
                     if (undelivered.isEmpty()) {
-                        return new Sent(attempts, reply);
+                        return new Sent(attempts, reply, messageId());
                     }
                 } catch (SmtpFailure failure) {
                     tryAgainOrEnd(failure);

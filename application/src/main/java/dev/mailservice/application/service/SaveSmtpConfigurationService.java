@@ -62,12 +62,15 @@ public final class SaveSmtpConfigurationService implements SaveSmtpConfiguration
     }
 
     @Override
-    public SmtpConfiguration save(SmtpConfigurationChange change) {
+    public SmtpConfiguration save(SmtpConfigurationChange change, Optional<String> storedVersion) {
         Optional<Resolved> verified = verifyBeforeSaving.map(verifier ->
-                passing(verifier, resolve(change, repository::load, repository::currentRevision)));
+                passing(verifier, resolve(change, repository::load, repository::currentRevision, false)));
         try (BackendTurns.Turn turn = turns.take()) {
-            // 1. Resolve the change against what is stored now: what was verified, if anything was.
-            Resolved resolved = resolve(change, turn::load, turn::currentRevision);
+            // 1. Resolve the change against what is stored now: what was verified, if anything was,
+            //    and the version the client read, if it said which.
+            Supplier<Optional<StoredSmtpConfiguration>> load = storedVersion.isPresent()
+                    ? readOnce(turn.load(), storedVersion.get()) : turn::load;
+            Resolved resolved = resolve(change, load, turn::currentRevision, storedVersion.isPresent());
             if (verified.isPresent() && !verified.get().equals(resolved)) {
                 throw new WriteConflict("The stored SMTP configuration changed while this one was being verified; "
                         + "nothing was stored");
@@ -96,6 +99,17 @@ public final class SaveSmtpConfigurationService implements SaveSmtpConfiguration
         }
     }
 
+    /** What is stored, once it is known to be at {@code version}; read once, for the rest of the save. */
+    private static Supplier<Optional<StoredSmtpConfiguration>> readOnce(Optional<StoredSmtpConfiguration> stored,
+            String version) {
+        String storedNow = stored.map(StoredSmtpConfiguration::version).orElse(StoredSmtpConfiguration.NOTHING_STORED);
+        if (!storedNow.equals(version)) {
+            throw new WriteConflict("The stored SMTP configuration changed since it was read (version " + version
+                    + ", now " + storedNow + "); nothing was stored: read it again, and save your change over it");
+        }
+        return () -> stored;
+    }
+
     /** A transport for {@code configuration}; stored but not applied, it fails as a reload would, recorded. */
     private MailTransport build(SmtpConfiguration configuration, SmtpCredentials credentials) {
         try {
@@ -116,10 +130,11 @@ public final class SaveSmtpConfigurationService implements SaveSmtpConfiguration
 
     /** The configuration {@code change} makes of what is stored now, and the revision read. */
     private static Resolved resolve(SmtpConfigurationChange change, Supplier<Optional<StoredSmtpConfiguration>> load,
-            LongSupplier currentRevision) {
-        // Only a change that keeps values needs them; any other reads the revision alone, so
-        // that a stored value that cannot be read can still be replaced.
-        Optional<StoredSmtpConfiguration> stored = ChangeResolver.keepsAny(change) ? load.get() : Optional.empty();
+            LongSupplier currentRevision, boolean readAlready) {
+        // Only a change that keeps values needs them, or one checked against what was read; any other
+        // reads the revision alone, so that a stored value that cannot be read can still be replaced.
+        Optional<StoredSmtpConfiguration> stored = ChangeResolver.keepsAny(change) || readAlready ? load.get()
+                : Optional.empty();
         long readRevision = stored.isPresent() ? stored.get().revision() : currentRevision.getAsLong();
         return new Resolved(ChangeResolver.resolve(change, stored.map(StoredSmtpConfiguration::configuration)),
                 readRevision);

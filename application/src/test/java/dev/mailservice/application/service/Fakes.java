@@ -241,7 +241,7 @@ final class Fakes {
                 throw failure;
             }
             sent.incrementAndGet();
-            return new Sent(1, "250 2.0.0 Ok: queued");
+            return new Sent(1, "250 2.0.0 Ok: queued", Optional.of("<fake-1@example.com>"));
         }
 
         @Override

@@ -276,4 +276,21 @@ class SaveSmtpConfigurationServiceTest {
         assertEquals(others, stored.stored().orElseThrow().otherFields());
         assertEquals(configuration("new.example.com"), stored.stored().orElseThrow().configuration());
     }
+
+    @Test
+    void aSaveOverAVersionStoresNothingWhenWhatIsStoredChangedSince() {
+        repository.stores(Fakes.configuration("a.example.com"), 7);
+        String readVersion = repository.load().orElseThrow().version();
+        repository.stores(Fakes.configuration("changed.example.com"), 8);
+
+        WriteConflict conflict = assertThrows(WriteConflict.class,
+                () -> save.save(given(Fakes.configuration("mine.example.com")), Optional.of(readVersion)));
+
+        assertTrue(conflict.getMessage().contains("changed since it was read"), conflict.getMessage());
+        assertEquals(List.of(), repository.saved);
+        String nowVersion = repository.load().orElseThrow().version();
+        save.save(given(Fakes.configuration("mine.example.com")), Optional.of(nowVersion));
+        assertEquals(List.of(Fakes.configuration("mine.example.com")), repository.saved);
+        assertEquals(List.of(8L), repository.expectedRevisions, "written over the revision of the version checked");
+    }
 }

@@ -1,5 +1,10 @@
 package dev.mailservice.application.service;
 
+import dev.mailservice.application.port.in.GetRecentSends;
+import dev.mailservice.application.port.out.CurrentRequest;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import static dev.mailservice.application.service.Fakes.configuration;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -34,8 +39,11 @@ class SendMailServiceTest {
     private final Fakes.Repository repository = new Fakes.Repository();
     private final Fakes.TransportFactory factory = new Fakes.TransportFactory();
     private final Core core = new Core(repository, factory, metrics);
+    private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-12-05T10:00:00Z"), ZoneOffset.UTC);
+
     private final MailRenderer renderer = new Fakes.Renderer();
-    private final SendMailService sendEmail = new SendMailService(renderer, core.sender, 3, metrics);
+    private final RecentSends recent = new RecentSends(2);
+    private final SendMailService sendEmail = new SendMailService(renderer, core.sender, 3, metrics, recent, () -> Optional.of("req-7"), CLOCK);
 
     private static MailRequest request(String subject) {
         return MailRequest.of("loginWithOTP", List.of("to@example.com"), List.of("cc@example.com"), subject,
@@ -73,7 +81,7 @@ class SendMailServiceTest {
                 renders.incrementAndGet();
                 return super.render(request);
             }
-        }, core.sender, 3, metrics);
+        }, core.sender, 3, metrics, recent, CurrentRequest.NONE, CLOCK);
         CountDownLatch waiting = new CountDownLatch(1);
         CountDownLatch ready = new CountDownLatch(1);
         factory.last().holdSends(waiting, ready);
@@ -132,8 +140,8 @@ class SendMailServiceTest {
 
     @Test
     void aCapOfOneRecipientIsAllowedAndNoneIsNot() {
-        assertThrows(IllegalArgumentException.class, () -> new SendMailService(renderer, core.sender, 0, metrics));
-        SendMailService one = new SendMailService(renderer, core.sender, 1, metrics);
+        assertThrows(IllegalArgumentException.class, () -> new SendMailService(renderer, core.sender, 0, metrics, recent, CurrentRequest.NONE, CLOCK));
+        SendMailService one = new SendMailService(renderer, core.sender, 1, metrics, recent, CurrentRequest.NONE, CLOCK);
         activate();
 
         one.send(MailRequest.of("loginWithOTP", List.of("a@example.com"), List.of(), null,
@@ -199,4 +207,39 @@ class SendMailServiceTest {
         return metrics.events.stream().filter(event -> event.startsWith("mail ")).toList();
     }
 
+
+    @Test
+    void eachSendIsKeptNewestFirstWithItsSubjectOutcomeReplyAndRequest() {
+        activate();
+        sendEmail.send(request("First"));
+        factory.last().failWith(DeliveryFailed.refused("550 5.1.1 no such user", 1, null));
+        assertThrows(DeliveryFailed.class, () -> sendEmail.send(request("Second")));
+        factory.last().failWith(null);
+        sendEmail.send(request("Third"));
+
+        List<GetRecentSends.RecentSend> kept = recent.recentSends();
+        assertEquals(List.of("Third", "Second"), kept.stream().map(send -> send.subject().orElseThrow()).toList(),
+                "newest first, as many as kept");
+        GetRecentSends.RecentSend refused = kept.get(1);
+        assertEquals("refused", refused.outcome());
+        assertTrue(refused.said().contains("550 5.1.1 no such user"), refused.said());
+        assertEquals(Optional.empty(), refused.messageId());
+        GetRecentSends.RecentSend sent = kept.get(0);
+        assertEquals("sent", sent.outcome());
+        assertTrue(sent.said().endsWith("the server said: 250 2.0.0 Ok: queued"), sent.said());
+        assertEquals(Optional.of("<fake-1@example.com>"), sent.messageId());
+        assertEquals(Optional.of("req-7"), sent.requestId());
+        assertEquals(CLOCK.instant(), sent.at());
+        assertEquals(List.of("to@example.com"), sent.to());
+        assertEquals(List.of("cc@example.com"), sent.cc());
+    }
+
+    @Test
+    void noSendIsKeptWhenTurnedOff() {
+        RecentSends off = new RecentSends(0);
+        activate();
+        new SendMailService(renderer, core.sender, 3, metrics, off, CurrentRequest.NONE, CLOCK).send(request("Kept?"));
+
+        assertEquals(List.of(), off.recentSends());
+    }
 }

@@ -22,7 +22,7 @@ public final class HttpError extends RuntimeException {
         this(status, message, null);
     }
 
-    Status status() {
+    public Status status() {
         return status;
     }
 

@@ -3,6 +3,7 @@ package dev.mailservice.adapters.http.edge;
 import dev.mailservice.adapters.http.answers.HttpError;
 import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import java.nio.charset.StandardCharsets;
@@ -70,12 +71,46 @@ public final class TokenVerifier {
      */
     public Handler requireScope(String scope) {
         return (request, response) -> {
-            Object scopes = verify(request).getClaimValue(SCOPES_CLAIM);
-            if (!(scopes instanceof List<?> granted) || !granted.contains(scope)) {
-                throw HttpError.unauthorized("The token does not grant the scope " + scope);
+            checkScope(verify(request), scope);
+            response.next();
+        };
+    }
+
+    /**
+     * A handler that lets through a valid token of this verifier whose {@code scopes} contain
+     * {@code scope}, or a valid user token of {@code users} whose {@code role} is {@code role}: for a
+     * route that services and an admin's browser both read. A token that is neither is refused as
+     * {@link #requireScope} refuses it, unless it is a valid user token of another role (then as
+     * {@link #requireRole} does).
+     */
+    public Handler requireScopeOrRole(String scope, TokenVerifier users, String role) {
+        return (request, response) -> {
+            HttpError notScoped = null;
+            try {
+                checkScope(verify(request), scope);
+            } catch (HttpError refused) {
+                if (refused.status().code() != Status.UNAUTHORIZED_401.code()) {
+                    throw refused;
+                }
+                notScoped = refused;
+            }
+            if (notScoped != null) {
+                JwtClaims user;
+                try {
+                    user = users.verify(request);
+                } catch (HttpError notUser) {
+                    throw notScoped;
+                }
+                checkRole(user, role);
             }
             response.next();
         };
+    }
+
+    private static void checkScope(JwtClaims claims, String scope) {
+        if (!(claims.getClaimValue(SCOPES_CLAIM) instanceof List<?> granted) || !granted.contains(scope)) {
+            throw HttpError.unauthorized("The token does not grant the scope " + scope);
+        }
     }
 
     /**
@@ -86,15 +121,19 @@ public final class TokenVerifier {
      */
     public Handler requireRole(String role) {
         return (request, response) -> {
-            Object granted = verify(request).getClaimValue(ROLE_CLAIM);
-            if (granted == null) {
-                throw HttpError.unauthorized("The token has no role: sign in again");
-            }
-            if (!role.equals(granted)) {
-                throw HttpError.forbidden("This needs a user with the role " + role);
-            }
+            checkRole(verify(request), role);
             response.next();
         };
+    }
+
+    private static void checkRole(JwtClaims claims, String role) {
+        Object granted = claims.getClaimValue(ROLE_CLAIM);
+        if (granted == null) {
+            throw HttpError.unauthorized("The token has no role: sign in again");
+        }
+        if (!role.equals(granted)) {
+            throw HttpError.forbidden("This needs a user with the role " + role);
+        }
     }
 
     /**

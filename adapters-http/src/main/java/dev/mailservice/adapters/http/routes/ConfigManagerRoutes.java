@@ -12,7 +12,9 @@ import dev.mailservice.application.port.in.VerifySmtpConfiguration;
 import dev.mailservice.pipeshub.SmtpConfigurationJson.PasswordShown;
 import dev.mailservice.pipeshub.SmtpConfigurationJson;
 import dev.mailservice.domain.EmailAddress;
+import dev.mailservice.domain.StoredSmtpConfiguration;
 import dev.mailservice.domain.SmtpConfiguration;
+import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -82,9 +84,12 @@ public final class ConfigManagerRoutes implements HttpService {
 
     record StepAnswer(String name, boolean ok, long ms, String detail) {}
 
+    /** Stores the body; with {@code If-Match} (the admin view's {@code ETag}), only over that version. */
     private void store(ServerRequest request, ServerResponse response) {
         Map<String, Object> submitted = RequestBodies.readFields(request);
-        save.save(SmtpConfigurationJson.change(submitted));
+        Optional<String> storedVersion = request.headers().first(HeaderNames.IF_MATCH)
+                .map(tag -> tag.strip().replaceFirst("^W/", "").replaceAll("^\"|\"$", ""));
+        save.save(SmtpConfigurationJson.change(submitted), storedVersion);
         Json.send(request, response, Status.OK_200, new Created(CREATED));
     }
 
@@ -117,11 +122,17 @@ public final class ConfigManagerRoutes implements HttpService {
         show(request, response, PasswordShown.PASSWORD_REVEALED, List.of());
     }
 
-    /** The stored configuration, {@code hidden} fields as the placeholder; {@code {}} when none is stored. */
+    /**
+     * The stored configuration ({@code {}} when none is), secrets as {@code password} says, {@code
+     * hidden} fields as the placeholder; its version as the {@code ETag}.
+     */
     private void show(ServerRequest request, ServerResponse response, PasswordShown password, List<String> hidden) {
-        Json.send(request, response, Status.OK_200, stored.stored().map(document -> {
-            Map<String, Object> fields = SmtpConfigurationJson.write(document.configuration(), password,
-                    document.otherFields());
+        Optional<StoredSmtpConfiguration> document = stored.stored();
+        response.header(HeaderNames.ETAG, "\"" + document.map(StoredSmtpConfiguration::version)
+                .orElse(StoredSmtpConfiguration.NOTHING_STORED) + "\"");
+        Json.send(request, response, Status.OK_200, document.map(storedNow -> {
+            Map<String, Object> fields = SmtpConfigurationJson.write(storedNow.configuration(), password,
+                    storedNow.otherFields());
             hidden.forEach(field -> fields.computeIfPresent(field, (name, value) -> SmtpConfigurationJson.PLACEHOLDER));
             return fields;
         }).orElse(Map.of()));

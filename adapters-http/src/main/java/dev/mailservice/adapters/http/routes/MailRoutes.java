@@ -3,6 +3,7 @@ package dev.mailservice.adapters.http.routes;
 import dev.mailservice.adapters.http.answers.Json;
 import dev.mailservice.adapters.http.edge.RequestBodies;
 import dev.mailservice.adapters.http.edge.TokenVerifier;
+import dev.mailservice.application.port.in.GetRecentSends;
 import dev.mailservice.application.port.in.GetSmtpStatus;
 import dev.mailservice.application.port.in.ReloadSmtpConfiguration;
 import dev.mailservice.application.port.in.SendMail;
@@ -32,26 +33,37 @@ public final class MailRoutes implements HttpService {
     public static final long SEND_EMAIL_MAX_BODY_BYTES = 10 * 1024 * 1024;
 
     static final String FETCH_CONFIG_SCOPE = "fetch:config";
+    static final String ADMIN_ROLE = ConfigManagerRoutes.ADMIN_ROLE;
     static final String MAIL_SEND_SCOPE = "mail:send";
     static final String RELOADED = "SMTP configuration updated successfully";
 
     private final ReloadSmtpConfiguration reload;
     private final GetSmtpStatus smtpStatus;
     private final SendMail sendEmail;
+    private final GetRecentSends recentSends;
     private final TokenVerifier scopedTokens;
+    private final TokenVerifier userTokens;
 
+    /**
+     * @param scopedTokens checks the services' tokens
+     * @param userTokens   checks the users' tokens: an admin may read the status and the recent sends
+     */
     public MailRoutes(ReloadSmtpConfiguration reload, GetSmtpStatus smtpStatus, SendMail sendEmail,
-            TokenVerifier scopedTokens) {
+            GetRecentSends recentSends, TokenVerifier scopedTokens, TokenVerifier userTokens) {
         this.reload = Objects.requireNonNull(reload, "reload");
         this.smtpStatus = Objects.requireNonNull(smtpStatus, "smtpStatus");
         this.sendEmail = Objects.requireNonNull(sendEmail, "sendEmail");
+        this.recentSends = Objects.requireNonNull(recentSends, "recentSends");
         this.scopedTokens = Objects.requireNonNull(scopedTokens, "scopedTokens");
+        this.userTokens = Objects.requireNonNull(userTokens, "userTokens");
     }
 
     @Override
     public void routing(HttpRules rules) {
         Routes.post(rules, "/updateSmtpConfig", scopedTokens.requireScope(FETCH_CONFIG_SCOPE), this::reload);
-        Routes.get(rules, "/smtpConfig", scopedTokens.requireScope(FETCH_CONFIG_SCOPE), this::status);
+        Routes.get(rules, "/smtpConfig", scopedTokens.requireScopeOrRole(FETCH_CONFIG_SCOPE, userTokens, ADMIN_ROLE),
+                this::status);
+        Routes.get(rules, "/sends", userTokens.requireRole(ADMIN_ROLE), this::sends);
         Routes.post(rules, SEND_EMAIL, scopedTokens.requireScope(MAIL_SEND_SCOPE), SendMailBody.REFUSALS, this::send);
     }
 
@@ -67,6 +79,11 @@ public final class MailRoutes implements HttpService {
     record TokenAnswer(String kind, String endpoint, String expiresAt, String lastRefresh, ErrorAnswer lastError) {}
 
     record ErrorAnswer(String at, String message) {}
+
+    record SendsAnswer(List<SendAnswerRow> sends) {}
+
+    record SendAnswerRow(String at, String template, String subject, List<String> to, List<String> cc, String outcome,
+            String said, String messageId, long ms, String requestId) {}
 
     record VerifiedAnswer(String at, boolean ok, String failedStep) {}
 
@@ -97,6 +114,15 @@ public final class MailRoutes implements HttpService {
                         token.lastRefresh().map(Instant::toString).orElse(null),
                         token.lastError().map(error -> new ErrorAnswer(error.at().toString(), error.message()))
                                 .orElse(null))).orElse(null)));
+    }
+
+    /** This replica's recent sends, newest first. */
+    private void sends(ServerRequest request, ServerResponse response) {
+        Json.send(request, response, Status.OK_200, new SendsAnswer(recentSends.recentSends().stream()
+                .map(send -> new SendAnswerRow(send.at().toString(), send.template(), send.subject().orElse(null),
+                        send.to(), send.cc(), send.outcome(), send.said(), send.messageId().orElse(null),
+                        send.took().toMillis(), send.requestId().orElse(null)))
+                .toList()));
     }
 
     private static Map<String, Object> withoutPassword(SmtpConfiguration configuration) {

@@ -6,12 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mailservice.adapters.http.HttpAdapterTest;
 import dev.mailservice.adapters.http.HttpServer;
+import dev.mailservice.adapters.http.routes.ConsoleRoutes;
 import dev.mailservice.adapters.http.routes.MailRoutes;
 import dev.mailservice.testkit.RawHttp;
 import dev.mailservice.testkit.Tokens;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -48,7 +50,7 @@ class HostileClientTest {
      */
     @BeforeAll
     static void startServer() {
-        server = new HttpServer(0, IDLE_TIMEOUT, BUDGET, useCases.mailRoutes(), useCases.configManagerRoutes(),
+        server = new HttpServer(0, IDLE_TIMEOUT, BUDGET, useCases.mailRoutes(), useCases.configManagerRoutes(), Optional.of(new ConsoleRoutes()),
                 useCases.observability()).start();
     }
 

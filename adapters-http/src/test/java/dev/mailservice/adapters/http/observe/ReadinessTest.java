@@ -30,7 +30,7 @@ class ReadinessTest {
         HttpAdapterTest.UseCases useCases = new HttpAdapterTest.UseCases();
         useCases.reset();
         return new HttpServer(0, Duration.ofSeconds(20), HttpAdapterTest.BUDGET, useCases.mailRoutes(),
-                useCases.configManagerRoutes(), new Observability(() -> health, readyRequiresSmtp, observePort)).start();
+                useCases.configManagerRoutes(), Optional.empty(), new Observability(() -> health, readyRequiresSmtp, observePort)).start();
     }
 
     private static HttpResponse<String> get(HttpClient client, int port, String path) throws Exception {

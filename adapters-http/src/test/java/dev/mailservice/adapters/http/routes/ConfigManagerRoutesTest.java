@@ -61,6 +61,23 @@ class ConfigManagerRoutesTest extends HttpAdapterTest {
     }
 
     @Test
+    void theAdminViewTellsTheStoredVersionAndASaveMayAskToWriteOnlyOverIt() throws Exception {
+        StoredSmtpConfiguration stored = new StoredSmtpConfiguration(SmtpConfiguration.of("smtp.sendgrid.net", 587,
+                "apikey", "SG.key", "noreply@example.com", false), 7, OpaqueFields.NONE);
+        useCases.storedAnswer = () -> Optional.of(stored);
+
+        Answer shown = get(PATH, admin());
+        assertEquals("\"" + stored.version() + "\"", shown.headers().firstValue("ETag").orElseThrow());
+        useCases.storedAnswer = Optional::empty;
+        assertEquals("\"none\"", get(PATH, admin()).headers().firstValue("ETag").orElseThrow());
+
+        assertOk(call("POST", PATH, admin(), BODY.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                Map.of("If-Match", "\"" + stored.version() + "\"")), "{\"message\":\"SMTP config created successfully\"}");
+        assertOk(call("POST", PATH, admin(), BODY), "{\"message\":\"SMTP config created successfully\"}");
+        assertEquals(List.of(Optional.of(stored.version()), Optional.empty()), useCases.savedOver);
+    }
+
+    @Test
     void aMemberIsForbidden() throws Exception {
         assertError(call("POST", PATH, Tokens.user(USER_SECRET, "member"), BODY), 403, "HTTP_FORBIDDEN",
                 "This needs a user with the role admin");

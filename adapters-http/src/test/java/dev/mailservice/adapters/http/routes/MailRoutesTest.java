@@ -1,6 +1,7 @@
 package dev.mailservice.adapters.http.routes;
 
 import static dev.mailservice.testkit.Tokens.SCOPED_SECRET;
+import static dev.mailservice.testkit.Tokens.USER_SECRET;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,6 +11,7 @@ import dev.mailservice.adapters.http.HttpAdapterTest;
 import dev.mailservice.adapters.http.HttpServer;
 import dev.mailservice.application.failure.BackendUnavailable;
 import dev.mailservice.application.failure.InvalidInput;
+import dev.mailservice.application.port.in.GetRecentSends;
 import dev.mailservice.application.port.in.SmtpStatus;
 import dev.mailservice.domain.OAuth2Login;
 import dev.mailservice.domain.Password;
@@ -238,6 +240,28 @@ class MailRoutesTest extends HttpAdapterTest {
                 + "\"https://login.example/t/oauth2/v2.0/token\",\"expiresAt\":\"2026-01-02T04:04:05Z\",\"lastRefresh\":"
                 + "\"2026-01-02T03:04:05Z\",\"lastError\":{\"at\":\"2026-01-02T03:50:00Z\",\"message\":\"No OAuth 2.0 "
                 + "access token from https://login.example/t/oauth2/v2.0/token: answered HTTP 503\"}}}"), response.body());
+    }
+
+    @Test
+    void anAdminMayReadTheStatusAndTheRecentSendsAMemberNeither() throws Exception {
+        useCases.recentSends = List.of(new GetRecentSends.RecentSend(Instant.parse("2026-01-02T03:04:05Z"),
+                "loginWithOTP", Optional.of("Your code"), List.of("to@example.com"), List.of(), "sent",
+                "1 attempt; the server said: 250 2.0.0 Ok: queued as 42", Optional.of("<1@example.com>"),
+                Duration.ofMillis(12), Optional.of("req-1")));
+
+        assertEquals(200, call("GET", "/api/v1/mail/smtpConfig", Tokens.user(USER_SECRET, "admin"), NO_BODY)
+                .statusCode());
+        assertError(call("GET", "/api/v1/mail/smtpConfig", Tokens.user(USER_SECRET, "member"), NO_BODY), 403,
+                "HTTP_FORBIDDEN", "This needs a user with the role admin");
+        assertError(call("GET", "/api/v1/mail/smtpConfig", Tokens.scoped(SCOPED_SECRET, "mail:send"), NO_BODY), 401,
+                "HTTP_UNAUTHORIZED", "The token does not grant the scope fetch:config");
+        Answer sends = call("GET", "/api/v1/mail/sends", Tokens.user(USER_SECRET, "admin"), NO_BODY);
+        assertEquals("{\"sends\":[{\"at\":\"2026-01-02T03:04:05Z\",\"template\":\"loginWithOTP\",\"subject\":\"Your code\","
+                + "\"to\":[\"to@example.com\"],\"cc\":[],\"outcome\":\"sent\",\"said\":\"1 attempt; the server said: "
+                + "250 2.0.0 Ok: queued as 42\",\"messageId\":\"<1@example.com>\",\"ms\":12,\"requestId\":\"req-1\"}]}",
+                sends.body());
+        assertError(call("GET", "/api/v1/mail/sends", Tokens.scoped(SCOPED_SECRET, "fetch:config"), NO_BODY), 401,
+                "HTTP_UNAUTHORIZED", "Invalid token");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.mailservice.application.port.in;
 
+import java.util.Optional;
 import dev.mailservice.application.failure.BackendUnavailable;
 import dev.mailservice.application.failure.InvalidInput;
 import dev.mailservice.application.failure.WriteConflict;
@@ -26,5 +27,16 @@ public interface SaveSmtpConfiguration {
      *                            finished within the time two calls of the backend may take; nothing
      *                            is stored
      */
-    SmtpConfiguration save(SmtpConfigurationChange change);
+    default SmtpConfiguration save(SmtpConfigurationChange change) {
+        return save(change, Optional.empty());
+    }
+
+    /**
+     * As {@link #save(SmtpConfigurationChange)}, only over what is stored at {@code storedVersion}
+     * ({@link dev.mailservice.domain.StoredSmtpConfiguration#version()}, as the client read it), when
+     * given: a change stored since by someone else is not overwritten.
+     *
+     * @throws WriteConflict also if what is stored is no longer at {@code storedVersion}; nothing is stored
+     */
+    SmtpConfiguration save(SmtpConfigurationChange change, Optional<String> storedVersion);
 }

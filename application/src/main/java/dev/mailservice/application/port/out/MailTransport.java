@@ -3,6 +3,7 @@ package dev.mailservice.application.port.out;
 import dev.mailservice.application.failure.DeliveryFailed;
 import dev.mailservice.application.failure.Overloaded;
 import dev.mailservice.domain.MailMessage;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -17,8 +18,9 @@ public interface MailTransport extends AutoCloseable {
      * @param attempts how many times it was tried: more than one when the server did not take it at
      *                 first (a connection it had closed, a temporary refusal) and took it later
      * @param reply    the server's reply to the mail, as it said it
+     * @param messageId the mail's Message-ID header, as the transport made it
      */
-    record Sent(int attempts, String reply) {}
+    record Sent(int attempts, String reply, Optional<String> messageId) {}
 
     /**
      * Sends the message {@code composer} makes, and returns once the SMTP server has accepted it.

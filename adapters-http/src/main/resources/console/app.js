@@ -1,0 +1,73 @@
+// The console's shell: sign-in, the session's expiry, and a view for each address (#/status,
+// #/configuration, #/sends). Plain modules from the service itself: nothing inline, nothing built.
+
+import * as api from './api.js';
+import * as session from './session.js';
+import * as status from './status.js';
+import * as configuration from './configuration.js';
+import * as sends from './sends.js';
+import { el, show } from './dom.js';
+
+const VIEWS = { status, configuration, sends };
+const $ = (id) => document.getElementById(id);
+
+function signIn(reason) {
+  session.forget();
+  $('views').hidden = true;
+  $('session').hidden = true;
+  show($('view'));
+  $('sign-in').hidden = false;
+  $('sign-in-reason').hidden = !reason;
+  $('sign-in-reason').textContent = reason ?? '';
+  $('token').focus();
+}
+
+async function route() {
+  const token = session.current();
+  const refusal = token ? session.refusalOf(token) : 'Sign in with an admin token.';
+  if (refusal) {
+    signIn(token ? refusal : null);
+    return;
+  }
+  $('sign-in').hidden = true;
+  $('views').hidden = false;
+  $('session').hidden = false;
+  $('session-expiry').textContent = `Token valid until ${session.expiry().toLocaleString()}`;
+  const name = /^#\/(\w+)/.exec(location.hash)?.[1];
+  const view = VIEWS[name] ? name : 'status';
+  document.querySelectorAll('#views a').forEach((link) => {
+    if (link.dataset.view === view) link.setAttribute('aria-current', 'page'); else link.removeAttribute('aria-current');
+  });
+  document.title = `${view[0].toUpperCase()}${view.slice(1)} · Mail service console`;
+  try {
+    await VIEWS[view].render($('view'));
+    $('view').dataset.ready = view;
+  } catch (error) {
+    if (!(error instanceof api.Refusal) || (error.status !== 401 && error.status !== 403)) {
+      show($('view'), el('p', { class: 'problem', role: 'alert' }, error.message));
+    }
+  }
+}
+
+api.onSignedOut(signIn);
+$('sign-in-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const token = $('token').value.trim();
+  const refusal = session.refusalOf(token);
+  if (refusal) {
+    signIn(refusal);
+    return;
+  }
+  session.keep(token);
+  $('token').value = '';
+  location.hash = '#/status';
+  route();
+});
+$('sign-out').addEventListener('click', () => signIn('Signed out.'));
+// A link opened in a tab that shows the console already changes the fragment only.
+const arrive = () => {
+  session.takeFromFragment();
+  route();
+};
+window.addEventListener('hashchange', arrive);
+arrive();

@@ -1,0 +1,59 @@
+// The admin's token: taken from a link's fragment or pasted, kept in this tab's sessionStorage only
+// (no cookie: nothing a request from another site could ride on), read for its role and expiry.
+
+const KEY = 'mail-service-console-token';
+
+/** The claims of a JWT, read without checking it (the service checks it on every call). */
+function claimsOf(token) {
+  const parts = token.split('.');
+  if (parts.length !== 3) throw new Error('This is not a token: a token has three parts separated by dots');
+  const json = atob(parts[1].replace(/-/g, '+').replace(/_/g, '/'));
+  return JSON.parse(new TextDecoder().decode(Uint8Array.from(json, (c) => c.charCodeAt(0))));
+}
+
+/**
+ * Why `token` cannot sign in, or null when it may: it must be a user token with the role admin, not
+ * expired. The service decides in the end; this tells the obvious at once.
+ */
+export function refusalOf(token) {
+  let claims;
+  try {
+    claims = claimsOf(token.trim());
+  } catch (error) {
+    return error.message.startsWith('This is not') ? error.message : 'This is not a token the service issues';
+  }
+  if (claims.role !== 'admin') {
+    return claims.scopes
+      ? 'This is a service token (scoped); the console needs a user token with the role admin'
+      : `This token is not an admin's (role: ${claims.role ?? 'none'}); the console needs the role admin`;
+  }
+  if (typeof claims.exp !== 'number') return 'This token has no expiry; the service takes none such';
+  if (claims.exp * 1000 <= Date.now()) return `This token expired at ${new Date(claims.exp * 1000).toLocaleString()}`;
+  return null;
+}
+
+/** Takes a token from the address's fragment (`#token=…`), clearing it from the address bar. */
+export function takeFromFragment() {
+  const match = /^#token=([^&]+)/.exec(location.hash);
+  if (!match) return;
+  sessionStorage.setItem(KEY, decodeURIComponent(match[1]));
+  history.replaceState(null, '', `${location.pathname}#/status`);
+}
+
+export function keep(token) {
+  sessionStorage.setItem(KEY, token.trim());
+}
+
+export function current() {
+  return sessionStorage.getItem(KEY);
+}
+
+export function forget() {
+  sessionStorage.removeItem(KEY);
+}
+
+/** When the current token expires, as a Date. */
+export function expiry() {
+  const token = current();
+  return token ? new Date(claimsOf(token).exp * 1000) : null;
+}

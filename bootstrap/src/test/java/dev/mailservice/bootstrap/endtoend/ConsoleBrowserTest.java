@@ -1,0 +1,324 @@
+package dev.mailservice.bootstrap.endtoend;
+
+import static dev.mailservice.bootstrap.endtoend.SendMailEndToEndTest.otpMail;
+import static dev.mailservice.testkit.Tokens.USER_SECRET;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.icegreen.greenmail.configuration.GreenMailConfiguration;
+import com.icegreen.greenmail.junit5.GreenMailExtension;
+import com.icegreen.greenmail.util.ServerSetup;
+import dev.mailservice.bootstrap.AssembledService;
+import dev.mailservice.bootstrap.ServiceClient;
+import dev.mailservice.testkit.Browser;
+import dev.mailservice.testkit.Tokens;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.jose4j.jws.AlgorithmIdentifiers;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.NoAlertPresentException;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+
+/**
+ * The operator console in a real headless Chromium, against the assembled service and a real SMTP
+ * server (GreenMail): signing in, the views, and what the page must never do.
+ */
+class ConsoleBrowserTest {
+
+    private static final String PASSWORD = "Console-Pa55-2026";
+
+    @RegisterExtension
+    static final GreenMailExtension SMTP = new GreenMailExtension(new ServerSetup(0, "127.0.0.1", "smtp"))
+            .withConfiguration(GreenMailConfiguration.aConfig().withUser("ops@example.com", "ops", PASSWORD));
+
+    @RegisterExtension
+    final AssembledService service = new AssembledService(PASSWORD);
+
+    @TempDir
+    Path directory;
+
+    private ServiceClient client;
+    private Browser browser;
+
+    @BeforeEach
+    void start() throws Exception {
+        client = service.start(Map.of("SMTP_CONFIG_FILE", directory.resolve("smtp.json").toString()));
+        browser = Browser.start(1280);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        browser.close();
+    }
+
+    private String configuration(int port, String fromEmail) {
+        return "{\"host\": \"127.0.0.1\", \"port\": " + port + ", \"username\": \"ops\", \"password\": \"" + PASSWORD
+                + "\", \"fromEmail\": " + fromEmail + "}";
+    }
+
+    private String link(String token) {
+        return "http://localhost:" + service.port() + "/console/#token=" + token;
+    }
+
+    private String adminLink() {
+        return link(Tokens.user(USER_SECRET, "admin"));
+    }
+
+    /** Opens {@code address} and waits for {@code view} to show the service's data. */
+    private WebElement open(String address, String view) {
+        browser.driver().get(address);
+        return awaitView(view);
+    }
+
+    private WebElement awaitView(String view) {
+        browser.await().until(ExpectedConditions.attributeToBe(By.id("view"), "data-ready", view));
+        return browser.driver().findElement(By.id("view"));
+    }
+
+    @Test
+    void aLinkSignsInShowsTheActiveConfigurationAndLeavesNoTokenInTheAddressBar() throws Exception {
+        assertEquals(200, client.storeConfiguration(configuration(SMTP.getSmtp().getPort(),
+                "\"Acme <noreply@acme.test>\"")).statusCode());
+
+        WebElement status = open(adminLink(), "status");
+
+        assertTrue(status.getText().contains("127.0.0.1:" + SMTP.getSmtp().getPort()), status.getText());
+        assertTrue(status.getText().contains("Acme <noreply@acme.test>"), status.getText());
+        assertFalse(browser.driver().getCurrentUrl().contains("token"), browser.driver().getCurrentUrl());
+        assertTrue(browser.driver().getCurrentUrl().endsWith("/console/#/status"));
+    }
+
+    @Test
+    void aStoredDisplayNameHoldingMarkupShowsAsTextAndRunsNothing() throws Exception {
+        String hostile = "<img src=x onerror=alert(1)>";
+        assertEquals(200, client.storeConfiguration(configuration(SMTP.getSmtp().getPort(),
+                "\"\\\"" + hostile + "\\\" <noreply@acme.test>\"")).statusCode());
+
+        WebElement status = open(adminLink(), "status");
+
+        assertTrue(status.getText().contains(hostile), status.getText());
+        assertEquals(List.of(), status.findElements(By.tagName("img")));
+        assertThrows(NoAlertPresentException.class, () -> browser.driver().switchTo().alert());
+    }
+
+    @Test
+    void anExpiredOrNonAdminTokenIsTurnedAwayWithItsReason() {
+        browser.driver().get(link(Tokens.signed(USER_SECRET, AlgorithmIdentifiers.HMAC_SHA256, claims -> {
+            claims.setStringClaim("role", "admin");
+            claims.setExpirationTime(Tokens.secondsFromNow(-60));
+        })));
+        browser.await().until(ExpectedConditions.visibilityOfElementLocated(By.id("sign-in-reason")));
+        assertTrue(browser.driver().findElement(By.id("sign-in-reason")).getText().startsWith("This token expired"));
+
+        browser.driver().get(link(Tokens.user(USER_SECRET, "member")));
+        browser.await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("sign-in-reason"),
+                "not an admin's"));
+
+        browser.driver().get(link(Tokens.user("another-secret-of-20-chars", "admin")));
+        browser.await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("sign-in-reason"),
+                "Invalid token"));
+    }
+
+    @Test
+    void aWrongPortFailsVerifyAtConnectTheRightOnePassesSendsATestMailAndSavesIt() throws Exception {
+        assertEquals(200, client.storeConfiguration(configuration(SMTP.getSmtp().getPort(),
+                "\"noreply@acme.test\"")).statusCode());
+        open(adminLink(), "status");
+        browser.driver().get("http://localhost:" + service.port() + "/console/#/configuration");
+        WebElement view = awaitView("configuration");
+        WebElement port = view.findElement(By.id("field-port"));
+        port.clear();
+        port.sendKeys("1");
+        view.findElement(By.id("verify")).click();
+        // The stored password is kept only for the server it was stored for: another port needs it again.
+        browser.await().until(ExpectedConditions.visibilityOfElementLocated(By.id("field-password-error")));
+        assertTrue(view.findElement(By.id("field-password-error")).getText().startsWith("password must be given again"));
+        view.findElement(By.id("field-password")).clear();
+        view.findElement(By.id("field-password")).sendKeys(PASSWORD);
+
+        view.findElement(By.id("verify")).click();
+        browser.await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("verification"), "A step failed"));
+        String failed = browser.driver().findElement(By.id("verification")).getText();
+        assertTrue(failed.contains("connect failed"), failed);
+        assertTrue(failed.contains("What to try"), failed);
+
+        port.clear();
+        port.sendKeys(Integer.toString(SMTP.getSmtp().getPort()));
+        view.findElement(By.id("field-sendTestTo")).sendKeys("ops@example.com");
+        view.findElement(By.id("send-test")).click();
+        browser.await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("verification"),
+                "Every step passed"));
+        assertTrue(browser.driver().findElement(By.id("verification")).getText().contains("send passed"));
+        assertEquals(1, SMTP.getReceivedMessages().length, "the test mail arrived");
+
+        view.findElement(By.id("field-fromEmail")).clear();
+        view.findElement(By.id("field-fromEmail")).sendKeys("console@acme.test");
+        view.findElement(By.id("save")).click();
+        browser.await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("form-summary"), "Saved"));
+        assertTrue(client.status().contains("\"fromEmail\":\"console@acme.test\""), client.status());
+        browser.driver().get("http://localhost:" + service.port() + "/console/#/status");
+        assertTrue(awaitView("status").getText().contains("console@acme.test"));
+    }
+
+    @Test
+    void aChangeStoredBetweenLoadAndSaveIsShownAndNotOverwritten() throws Exception {
+        assertEquals(200, client.storeConfiguration(configuration(SMTP.getSmtp().getPort(),
+                "\"noreply@acme.test\"")).statusCode());
+        open(adminLink(), "status");
+        browser.driver().get("http://localhost:" + service.port() + "/console/#/configuration");
+        WebElement view = awaitView("configuration");
+        assertEquals(200, client.storeConfiguration(configuration(SMTP.getSmtp().getPort(),
+                "\"someone-else@acme.test\"")).statusCode());
+
+        view.findElement(By.id("field-fromEmail")).clear();
+        view.findElement(By.id("field-fromEmail")).sendKeys("mine@acme.test");
+        view.findElement(By.id("save")).click();
+
+        browser.await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("form-summary"),
+                "changed since it was read"));
+        assertTrue(view.findElement(By.id("form-summary")).getText().contains("someone-else@acme.test"));
+        assertTrue(client.status().contains("someone-else@acme.test"), "the other change stays");
+        view.findElement(By.id("reload-stored")).click();
+        browser.await().until(driver -> "someone-else@acme.test".equals(
+                driver.findElement(By.id("field-fromEmail")).getDomProperty("value")));
+    }
+
+    @Test
+    void aRefusedFieldIsNamedNextToIt() throws Exception {
+        assertEquals(200, client.storeConfiguration(configuration(SMTP.getSmtp().getPort(),
+                "\"noreply@acme.test\"")).statusCode());
+        open(adminLink(), "status");
+        browser.driver().get("http://localhost:" + service.port() + "/console/#/configuration");
+        WebElement view = awaitView("configuration");
+        WebElement host = view.findElement(By.id("field-host"));
+        host.clear();
+        host.sendKeys("smtp example com");
+
+        view.findElement(By.id("save")).click();
+
+        browser.await().until(ExpectedConditions.visibilityOfElementLocated(By.id("field-host-error")));
+        assertTrue(view.findElement(By.id("field-host-error")).getText().startsWith("host must be"));
+        assertEquals("true", host.getAttribute("aria-invalid"));
+    }
+
+    @Test
+    void theRecentSendsShowASentAndAFailedMailWithTheServersReplies() throws Exception {
+        assertEquals(200, client.storeConfiguration(configuration(SMTP.getSmtp().getPort(),
+                "\"noreply@acme.test\"")).statusCode());
+        assertEquals(200, client.sendEmail(otpMail("Ann")).statusCode());
+        assertEquals(200, client.storeConfiguration(configuration(1, "\"noreply@acme.test\"")).statusCode());
+        HttpResponse<String> failed = client.sendEmail(otpMail("Bob"));
+        assertEquals(503, failed.statusCode(), failed.body());
+
+        open(adminLink(), "status");
+        browser.driver().get("http://localhost:" + service.port() + "/console/#/sends");
+        WebElement view = awaitView("sends");
+
+        List<WebElement> rows = view.findElements(By.cssSelector("tbody tr"));
+        assertEquals(2, rows.size(), view.getText());
+        assertTrue(rows.get(0).getText().contains("temporary failure"), rows.get(0).getText());
+        assertTrue(rows.get(1).getText().contains("sent"), rows.get(1).getText());
+        assertTrue(rows.get(1).getText().contains("250"), rows.get(1).getText());
+        assertTrue(rows.get(1).getText().contains("user@example.com"), rows.get(1).getText());
+    }
+
+    @Test
+    void theConsoleIsServedWithHeadersThatKeepItSafe() throws Exception {
+        HttpResponse<String> page = client.call("GET", "/console/", "none", null);
+
+        assertEquals(200, page.statusCode());
+        assertTrue(page.headers().firstValue("Content-Security-Policy").orElseThrow().contains("default-src 'self'"));
+        assertTrue(page.headers().firstValue("Content-Security-Policy").orElseThrow().contains("frame-ancestors 'none'"));
+        assertEquals("nosniff", page.headers().firstValue("X-Content-Type-Options").orElseThrow());
+        assertEquals("no-referrer", page.headers().firstValue("Referrer-Policy").orElseThrow());
+        assertFalse(page.headers().firstValue("Set-Cookie").isPresent());
+        assertFalse(page.body().contains("<script>"), "no inline script");
+    }
+
+    @Test
+    void theFormCanBeCompletedAndSavedByKeyboardAlone() throws Exception {
+        assertEquals(200, client.storeConfiguration(configuration(SMTP.getSmtp().getPort(),
+                "\"noreply@acme.test\"")).statusCode());
+        open(adminLink(), "status");
+        browser.driver().get("http://localhost:" + service.port() + "/console/#/configuration");
+        awaitView("configuration");
+        List<String> reached = new ArrayList<>();
+        browser.driver().executeScript("document.getElementById('main').focus()");
+        for (int press = 0; press < 40 && !reached.contains("save"); press++) {
+            browser.driver().switchTo().activeElement().sendKeys(Keys.TAB);
+            String id = browser.driver().switchTo().activeElement().getAttribute("id");
+            reached.add(id == null ? "" : id);
+            if ("field-fromEmail".equals(id)) {
+                WebElement from = browser.driver().switchTo().activeElement();
+                from.sendKeys(Keys.chord(Keys.CONTROL, "a"), "keyboard@acme.test");
+            }
+        }
+
+        List<String> controls = List.of("field-host", "field-port", "field-secure", "field-username", "field-password",
+                "field-kind", "field-fromEmail", "field-sendTestTo", "verify", "send-test", "save");
+        assertEquals(controls, reached.stream().filter(controls::contains).toList(), "every control, in order: " + reached);
+        browser.driver().switchTo().activeElement().sendKeys(Keys.ENTER);
+        browser.await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("form-summary"), "Saved"));
+        assertTrue(client.status().contains("keyboard@acme.test"), client.status());
+    }
+
+    @Test
+    void axeFindsNoSeriousViolationOnAnyViewInALightAndADarkTheme() throws Exception {
+        assertEquals(200, client.storeConfiguration(configuration(SMTP.getSmtp().getPort(),
+                "\"noreply@acme.test\"")).statusCode());
+        assertEquals(200, client.sendEmail(otpMail("Ann")).statusCode());
+        for (String scheme : List.of("light", "dark")) {
+            browser.driver().executeCdpCommand("Emulation.setEmulatedMedia", Map.of("features",
+                    List.of(Map.of("name", "prefers-color-scheme", "value", scheme))));
+            browser.driver().get("http://localhost:" + service.port() + "/console/");
+            assertAccessible("sign-in, " + scheme);
+            open(adminLink(), "status");
+            for (String view : List.of("status", "configuration", "sends")) {
+                browser.driver().get("http://localhost:" + service.port() + "/console/#/" + view);
+                awaitView(view);
+                assertAccessible(view + ", " + scheme);
+                Screenshots.of(browser, view + "-" + scheme);
+            }
+            browser.driver().executeScript("sessionStorage.clear()");
+        }
+    }
+
+    @Test
+    void everyViewFitsA360PixelScreenWithoutSidewaysScrolling() throws Exception {
+        browser.close();
+        browser = Browser.start(360);
+        assertEquals(200, client.storeConfiguration(configuration(SMTP.getSmtp().getPort(),
+                "\"noreply@acme.test\"")).statusCode());
+        assertEquals(200, client.sendEmail(otpMail("Ann")).statusCode());
+        open(adminLink(), "status");
+        for (String view : List.of("status", "configuration", "sends")) {
+            browser.driver().get("http://localhost:" + service.port() + "/console/#/" + view);
+            awaitView(view);
+            Object overflow = browser.driver().executeScript(
+                    "return document.documentElement.scrollWidth - document.documentElement.clientWidth");
+            assertEquals(0L, ((Number) overflow).longValue(), view + " scrolls sideways");
+            Screenshots.of(browser, view + "-360px");
+        }
+    }
+
+    /** Runs axe-core (from its WebJar) on the page; fails on any serious or critical violation. */
+    private void assertAccessible(String where) throws Exception {
+        browser.driver().executeScript(AxeCore.SOURCE);
+        Object result = browser.driver().executeAsyncScript("const done = arguments[arguments.length - 1];"
+                + "axe.run(document).then(r => done(r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')"
+                + ".map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))))");
+        assertEquals(List.of(), result, where);
+    }
+}
