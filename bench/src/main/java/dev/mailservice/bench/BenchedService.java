@@ -40,6 +40,11 @@ final class BenchedService implements AutoCloseable {
     private final String fetchConfig = "Bearer " + Tokens.scoped(SCOPED_SECRET, "fetch:config");
     private final String mailSend = "Bearer " + Tokens.scoped(SCOPED_SECRET, "mail:send");
 
+    /** A link that opens the service's operator console signed in as an admin, for an hour. */
+    String consoleLink() {
+        return "http://localhost:" + port + "/console/#token=" + Tokens.user(USER_SECRET, "admin");
+    }
+
     private BenchedService(ServiceProcess process, int port) {
         this.process = process;
         this.port = port;

@@ -82,6 +82,8 @@ public final class Benchmark {
             new Startup(settings, sink).measure(figures);
             progress("SMTP floors");
             new SmtpFloors(settings, sink).measure(figures);
+            progress("the operator console: its first render, and what keeping the recent sends costs");
+            new ConsoleCost(settings, sink, OTP_MAIL).measure(figures, spread);
         }
         progress("sends at a provider's distance, against PipesHub's");
         new ProviderDistance(settings, OTP_MAIL).measure(figures, spread);

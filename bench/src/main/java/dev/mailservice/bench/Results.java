@@ -83,6 +83,12 @@ final class Results {
             new Row("pipeshub_send_rps_c16_faults", "mail/s", "same, mails/s"),
             new Row("pipeshub_send_faults_delivered_ratio", "", "same, mails it took / mails asked for"),
             new Row("pipeshub_send_faults_duplicated", "", "same, mails it took more than once"),
+            new Row("console_first_render_ms", "ms", "console link to the status view's data on screen, headless Chromium, "
+                    + "loopback, median of 15 loads"),
+            new Row("send_rps_c16_recent_sends_kept", "mail/s", "send route to the sink, 16 clients, keeping the recent sends "
+                    + "(the default)"),
+            new Row("send_rps_c16_recent_sends_off", "mail/s", "same, MAIL_RECENT_SENDS=0, in alternating rounds"),
+            new Row("recent_sends_kept_vs_off", "x", "send_rps_c16_recent_sends_kept / send_rps_c16_recent_sends_off"),
             new Row("send_password_rps_c16_tls", "mail/s", "send route at that distance over implicit TLS to a server in "
                     + "Java (GreenMail) taking a password or an OAuth 2.0 token, 16 clients, logging in with the password"),
             new Row("send_oauth2_rps_c16_tls", "mail/s", "same, logging in with an OAuth 2.0 access token (XOAUTH2)"),
@@ -116,6 +122,8 @@ final class Results {
                     f -> f.get("send_p99_ms_c16_tls") <= 0.5 * f.get("pipeshub_send_p99_ms_c16_tls")),
             new Target("send_round_trips_c1_tls <= 4.5", f -> f.get("send_round_trips_c1_tls") <= 4.5),
             new Target("send_oauth2_vs_password_c16_tls >= 0.95", f -> f.get("send_oauth2_vs_password_c16_tls") >= 0.95),
+            new Target("console_first_render_ms <= 300", f -> f.get("console_first_render_ms") <= 300),
+            new Target("recent_sends_kept_vs_off >= 0.95", f -> f.get("recent_sends_kept_vs_off") >= 0.95),
             new Target("send_rps_c256_tls >= send_rps_c16_tls", f -> f.get("send_rps_c256_tls") >= f.get("send_rps_c16_tls")),
             new Target("send_tls_missing = 0", f -> f.get("send_tls_missing") == 0),
             new Target("send_tls_duplicated = 0", f -> f.get("send_tls_duplicated") == 0),

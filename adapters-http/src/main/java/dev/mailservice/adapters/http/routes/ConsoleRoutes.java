@@ -24,9 +24,16 @@ public final class ConsoleRoutes implements HttpService {
             + "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
             + "frame-ancestors 'none'";
 
+    /**
+     * Read from the jar into memory, never copied to a temporary directory (which the library does
+     * by default, and cleans up through a shutdown handler that sets up Helidon's logging and says
+     * so on standard error, outside the service's log format).
+     */
     private final HttpService files = StaticContentFeature.createService(ClasspathHandlerConfig.builder()
             .location("console")
             .welcome("index.html")
+            .temporaryStorage(storage -> storage.enabled(false))
+            .memoryCache(cache -> cache.enabled(true))
             .build());
 
     @Override
