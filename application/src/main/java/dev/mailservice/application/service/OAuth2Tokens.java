@@ -59,10 +59,7 @@ final class OAuth2Tokens implements SmtpCredentials, AutoCloseable {
     /** How long after a failed request the next one is made, doubling while they fail. */
     static final Backoff RETRY = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30));
 
-    /**
-     * @param usableUntil when it stops being given out, a margin before it expires
-     * @param renewAt     when it is asked to be replaced
-     */
+    /** A token: given out until {@code usableUntil}, a margin before it expires; replaced from {@code renewAt}. */
     private record Token(Password value, Instant expiresAt, Instant usableUntil, Instant renewAt) {
 
         static Token issued(Password value, Instant askedAt, Duration lifetime) {
@@ -122,12 +119,11 @@ final class OAuth2Tokens implements SmtpCredentials, AutoCloseable {
         }
     }
 
-    /** The login of the applied configuration. */
     OAuth2Login appliedAs() {
         return appliedAs;
     }
 
-    /** The login asked with now: the applied one, its refresh token the latest given. */
+    /** The login asked with now: {@link #appliedAs()}, its refresh token the latest given. */
     OAuth2Login login() {
         synchronized (lock) {
             return login;
