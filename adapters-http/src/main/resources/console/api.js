@@ -26,14 +26,17 @@ let storedVersion = null;
 async function call(method, path, body, extraHeaders = {}) {
   const headers = { Authorization: `Bearer ${session.current()}`, ...extraHeaders };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body),
-    credentials: 'omit', cache: 'no-store' });
-  const text = await response.text();
-  const json = text ? JSON.parse(text) : null;
-  if (response.ok) {
-    if (path === STORED && method === 'GET') storedVersion = response.headers.get('ETag');
-    return json;
+  let response;
+  try {
+    response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: 'omit', cache: 'no-store' });
+  } catch (unreachable) {
+    throw new Refusal(0, 'NETWORK', `The service could not be reached: ${unreachable.message}`, null);
   }
+  // Something in between (a proxy) may answer in another format than the service's JSON.
+  const json = (response.headers.get('Content-Type') ?? '').startsWith('application/json')
+    ? await response.json() : null;
+  if (response.ok && json !== null) return { json, version: response.headers.get('ETag') };
   const error = json?.error ?? {};
   const refusal = new Refusal(response.status, error.code ?? `HTTP_${response.status}`,
     error.message ?? `The service answered ${response.status}`, response.headers.get('Retry-After'));
@@ -45,10 +48,17 @@ async function call(method, path, body, extraHeaders = {}) {
 
 const STORED = '/api/v1/configurationManager/smtpConfig';
 
-export const status = () => call('GET', '/api/v1/mail/smtpConfig');
-export const stored = () => call('GET', STORED);
+export const status = async () => (await call('GET', '/api/v1/mail/smtpConfig')).json;
+
+/** What is stored; `remember` makes its version the one a save writes over (the form's load, not a peek). */
+export async function stored({ remember = true } = {}) {
+  const { json, version } = await call('GET', STORED);
+  if (remember) storedVersion = version;
+  return json;
+}
 /** Saves over the version last read: a change stored meanwhile by someone else is a 409, not overwritten. */
 export const save = (configuration) => call('POST', STORED, configuration,
   storedVersion ? { 'If-Match': storedVersion } : {});
-export const verify = (configuration) => call('POST', '/api/v1/configurationManager/smtpConfig/verify', configuration);
-export const sends = () => call('GET', '/api/v1/mail/sends');
+export const verify = async (configuration) =>
+  (await call('POST', '/api/v1/configurationManager/smtpConfig/verify', configuration)).json;
+export const sends = async () => (await call('GET', '/api/v1/mail/sends')).json;

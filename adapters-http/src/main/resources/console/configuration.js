@@ -28,7 +28,12 @@ function input(name, label, value, { type = 'text', hint, required = false, long
 
 /** The form's values as the save and verify routes take them. */
 function valuesOf(form) {
-  const value = (name) => form.elements[name]?.value.trim() || undefined;
+  // Secrets are sent as typed: a space at either end of a password is part of it.
+  const value = (name) => {
+    const control = form.elements[name];
+    const text = control?.type === 'password' || control?.tagName === 'TEXTAREA' ? control?.value : control?.value.trim();
+    return text || undefined;
+  };
   const configuration = {
     host: value('host'), port: Number(value('port')), username: value('username'), password: value('password'),
     fromEmail: value('fromEmail'),
@@ -119,9 +124,13 @@ export async function render(view) {
       await action();
     } catch (refusal) {
       show(result);
-      if (!(refusal instanceof api.Refusal)) throw refusal;
+      if (!(refusal instanceof api.Refusal)) {
+        show(summary, el('p', { class: 'problem', role: 'alert' }, String(refusal.message ?? refusal)));
+        return;
+      }
       if (refusal.status === 409) {
-        const now = await api.stored();
+        // A peek: the form's version stays the one loaded, so saving again is still refused.
+        const now = await api.stored({ remember: false }).catch(() => ({}));
         show(summary, el('div', { class: 'notice', role: 'alert' },
           el('p', { class: 'problem' }, refusal.message),
           el('p', {}, `Stored now: ${now.host ?? '—'}:${now.port ?? '—'}, sending as ${now.fromEmail ?? '—'}.`),

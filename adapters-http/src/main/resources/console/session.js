@@ -36,8 +36,13 @@ export function refusalOf(token) {
 export function takeFromFragment() {
   const match = /^#token=([^&]+)/.exec(location.hash);
   if (!match) return;
-  sessionStorage.setItem(KEY, decodeURIComponent(match[1]));
-  history.replaceState(null, '', `${location.pathname}#/status`);
+  try {
+    sessionStorage.setItem(KEY, decodeURIComponent(match[1]));
+  } catch (malformed) {
+    sessionStorage.setItem(KEY, match[1]);
+  } finally {
+    history.replaceState(null, '', `${location.pathname}#/status`);
+  }
 }
 
 export function keep(token) {

@@ -96,7 +96,7 @@ record MailSettings(
                 environment.flag(SMTP_VERIFY_ON_APPLY, false),
                 environment.wholeNumber(MAIL_MAX_RECIPIENTS, DEFAULT_MAIL_MAX_RECIPIENTS, 1, 10_000),
                 brandName(environment),
-                environment.wholeNumber(MAIL_RECENT_SENDS, DEFAULT_MAIL_RECENT_SENDS, 0, 100_000),
+                environment.wholeNumber(MAIL_RECENT_SENDS, DEFAULT_MAIL_RECENT_SENDS, 0, 10_000),
                 microsoftAuthority(environment));
     }
 

@@ -242,4 +242,18 @@ class SendMailServiceTest {
 
         assertEquals(List.of(), off.recentSends());
     }
+
+    @Test
+    void aKeptSendIsSmallWhateverItsRequestHeld() {
+        RecentSends kept = new RecentSends(1);
+        List<String> many = java.util.stream.IntStream.range(0, 25).mapToObj(i -> "to" + i + "@example.com").toList();
+        kept.record(new GetRecentSends.RecentSend(CLOCK.instant(), "loginWithOTP", Optional.of("s".repeat(10_000)), many,
+                List.of(), "sent", "r".repeat(10_000), Optional.empty(), java.time.Duration.ZERO, Optional.empty()));
+
+        GetRecentSends.RecentSend send = kept.recentSends().get(0);
+        assertEquals(RecentSends.MOST_CHARACTERS + 1, send.subject().orElseThrow().length());
+        assertEquals(RecentSends.MOST_CHARACTERS + 1, send.said().length());
+        assertEquals(RecentSends.MOST_ADDRESSES + 1, send.to().size());
+        assertEquals("… 5 more", send.to().get(RecentSends.MOST_ADDRESSES));
+    }
 }

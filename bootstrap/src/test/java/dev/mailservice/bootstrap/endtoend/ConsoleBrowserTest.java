@@ -190,6 +190,11 @@ class ConsoleBrowserTest {
                 "changed since it was read"));
         assertTrue(view.findElement(By.id("form-summary")).getText().contains("someone-else@acme.test"));
         assertTrue(client.status().contains("someone-else@acme.test"), "the other change stays");
+        view.findElement(By.id("save")).click(); // again, without loading what is stored
+        browser.await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("form-summary"),
+                "changed since it was read"));
+        Thread.sleep(500);
+        assertTrue(client.status().contains("someone-else@acme.test"), "a second try is refused too");
         view.findElement(By.id("reload-stored")).click();
         browser.await().until(driver -> "someone-else@acme.test".equals(
                 driver.findElement(By.id("field-fromEmail")).getDomProperty("value")));
