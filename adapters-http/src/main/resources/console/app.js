@@ -39,14 +39,22 @@ async function route() {
     if (link.dataset.view === view) link.setAttribute('aria-current', 'page'); else link.removeAttribute('aria-current');
   });
   document.title = `${view[0].toUpperCase()}${view.slice(1)} · Mail service console`;
+  // Each render draws into a pane of its own. A route taken while one is still waiting for its data
+  // (a hash change, a sign-in) replaces the pane, and what the overtaken render draws or fails with
+  // then goes nowhere: only the latest view is ever shown.
+  const pane = el('div');
+  show($('view'), pane);
+  delete $('view').dataset.ready;
+  const current = () => pane.parentNode === $('view');
   try {
-    await VIEWS[view].render($('view'));
+    await VIEWS[view].render(pane);
+    if (!current()) return;
     $('view').dataset.ready = view;
     // When the view's data is on screen, from the navigation's start: what the benchmark reads.
     if (performance.getEntriesByName('view-ready', 'mark').length === 0) performance.mark('view-ready');
   } catch (error) {
-    if (!(error instanceof api.Refusal) || (error.status !== 401 && error.status !== 403)) {
-      show($('view'), el('p', { class: 'problem', role: 'alert' }, error.message));
+    if (current() && (!(error instanceof api.Refusal) || (error.status !== 401 && error.status !== 403))) {
+      show(pane, el('p', { class: 'problem', role: 'alert' }, error.message));
     }
   }
 }

@@ -33,6 +33,7 @@ import dev.mailservice.application.service.SmtpStatusBoard;
 import dev.mailservice.application.service.SmtpVerifier;
 import dev.mailservice.application.service.VerifySmtpConfigurationService;
 import dev.mailservice.domain.Backoff;
+import dev.mailservice.domain.VersionKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -118,15 +119,27 @@ final class CoreModule extends AbstractModule {
     @Singleton
     SaveSmtpConfiguration saveSmtpConfiguration(ConfigRepository repository, BackendTurns turns,
             MailTransportFactory transports, SmtpLogins logins, ActiveMailSender sender, SmtpStatusBoard board,
-            SmtpVerifier verifier) {
+            SmtpVerifier verifier, VersionKey versionKey) {
         return new SaveSmtpConfigurationService(repository, turns, transports, logins, sender, board,
-                Optional.of(verifier).filter(on -> settings.mail().verifyOnSave() || settings.mail().verifyOnApply()));
+                Optional.of(verifier).filter(on -> settings.mail().verifyOnSave() || settings.mail().verifyOnApply()),
+                versionKey);
     }
 
     @Provides
     @Singleton
-    GetStoredSmtpConfiguration getStoredSmtpConfiguration(ConfigRepository repository) {
-        return new GetStoredSmtpConfigurationService(repository);
+    GetStoredSmtpConfiguration getStoredSmtpConfiguration(ConfigRepository repository, VersionKey versionKey) {
+        return new GetStoredSmtpConfigurationService(repository, versionKey);
+    }
+
+    /**
+     * The stored configuration's versions are keyed with the user tokens' secret: every replica
+     * holds it (from the environment or the store), and whoever reads a version does not. A new
+     * secret changes every version, so a save over one read before it is a conflict, read again.
+     */
+    @Provides
+    @Singleton
+    VersionKey versionKey(TokenSecrets secrets) {
+        return VersionKey.derivedFrom(secrets.jwtSecret());
     }
 
     @Provides

@@ -1,10 +1,10 @@
 package dev.mailservice.domain;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * A configuration as a backend holds it: the configuration, the backend's version of it, and the
@@ -20,7 +20,7 @@ public record StoredSmtpConfiguration(SmtpConfiguration configuration, long revi
     /** The revision of a backend that keeps none (a file), and of nothing stored. */
     public static final long UNVERSIONED = 0;
 
-    /** The {@link #version()} of nothing stored. */
+    /** The {@link #version(VersionKey) version} of nothing stored. */
     public static final String NOTHING_STORED = "none";
 
     public StoredSmtpConfiguration {
@@ -32,18 +32,24 @@ public record StoredSmtpConfiguration(SmtpConfiguration configuration, long revi
     }
 
     /**
-     * A short tag that changes whenever what is stored does, but for its secrets, which it never
-     * reveals (not even as a digest): the revision, where the backend keeps one, and a digest of the
-     * rest. A client that read one version can ask to write only over it.
+     * A short tag that changes whenever what is stored does, secrets included: the revision, where
+     * the backend keeps one, and an HMAC of the rest under {@code key}. A client that read one
+     * version can ask to write only over it; without the key a version tells nothing of what it
+     * covers, so it may be shown where the values themselves are hidden.
      */
-    public String version() {
-        try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            // Secrets print hidden, so the digest holds none of them.
-            digest.update((configuration + "\n" + otherFields.fields()).getBytes(StandardCharsets.UTF_8));
-            return revision + "-" + HexFormat.of().formatHex(digest.digest(), 0, 12);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
+    public String version(VersionKey key) {
+        List<String> parts = new ArrayList<>();
+        // The record's text holds every field but the secrets, which it hides; they follow it.
+        parts.add(configuration.toString());
+        parts.add(configuration.password().map(Password::reveal).orElse(""));
+        configuration.oauth2().ifPresent(login -> new TreeMap<>(login.secrets())
+                .forEach((name, secret) -> parts.addAll(List.of(name, secret.reveal()))));
+        parts.add(String.valueOf(otherFields.fields()));
+        return revision + "-" + key.tag(parts);
+    }
+
+    /** The {@link #version(VersionKey) version} of {@code stored}, {@link #NOTHING_STORED} when it is empty. */
+    public static String versionOf(Optional<StoredSmtpConfiguration> stored, VersionKey key) {
+        return stored.map(value -> value.version(key)).orElse(NOTHING_STORED);
     }
 }

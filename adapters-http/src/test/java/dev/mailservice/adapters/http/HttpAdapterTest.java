@@ -13,9 +13,11 @@ import dev.mailservice.adapters.http.routes.MailRoutes;
 import dev.mailservice.application.failure.InvalidInput;
 import dev.mailservice.application.port.in.GetRecentSends;
 import dev.mailservice.application.port.in.GetServiceHealth.ServiceHealth;
+import dev.mailservice.application.port.in.GetStoredSmtpConfiguration;
 import dev.mailservice.application.port.in.SmtpConfigurationChange.Field;
 import dev.mailservice.application.port.in.SmtpConfigurationChange;
 import dev.mailservice.application.port.in.SmtpStatus;
+import dev.mailservice.application.port.in.StoredVersions;
 import dev.mailservice.application.port.in.VerifySmtpConfiguration.SmtpVerification;
 import dev.mailservice.domain.EmailAddress;
 import dev.mailservice.domain.InvalidInputException;
@@ -24,6 +26,7 @@ import dev.mailservice.domain.OpaqueFields;
 import dev.mailservice.domain.SmtpConfiguration;
 import dev.mailservice.domain.SmtpStep;
 import dev.mailservice.domain.StoredSmtpConfiguration;
+import dev.mailservice.domain.VersionKey;
 import io.helidon.http.Method;
 import io.helidon.webclient.api.HttpClientResponse;
 import io.helidon.webclient.http1.Http1Client;
@@ -56,6 +59,8 @@ public abstract class HttpAdapterTest {
 
     /** Twenty letters and digits, as PipesHub generates its secrets. */
     public static final String PASSWORD = "Sm7p-Pa55word";
+    /** What the stored versions are computed with. */
+    public static final VersionKey VERSION_KEY = VersionKey.derivedFrom("a-secret-the-replicas-share");
     public static final SmtpConfiguration CONFIGURATION =
             SmtpConfiguration.of("smtp.example.com", 587, "ops@example.com", PASSWORD, "noreply@example.com", false);
 
@@ -106,8 +111,8 @@ public abstract class HttpAdapterTest {
         public final List<Map.Entry<SmtpConfigurationChange, Optional<EmailAddress>>> verified = new CopyOnWriteArrayList<>();
         public final List<MailRequest> sent = new CopyOnWriteArrayList<>();
         public final List<SmtpConfigurationChange> saved = new CopyOnWriteArrayList<>();
-        /** The version each save was asked to write over, when the client said. */
-        public final List<Optional<String>> savedOver = new CopyOnWriteArrayList<>();
+        /** The versions each save was asked to write over, when the client said. */
+        public final List<Optional<StoredVersions>> savedOver = new CopyOnWriteArrayList<>();
         public volatile ServiceHealth health;
         public volatile List<GetRecentSends.RecentSend> recentSends = List.of();
         /** The endpoints for operators, in front of {@link #health}; readiness requires no configuration. */
@@ -121,7 +126,7 @@ public abstract class HttpAdapterTest {
 
         /** The configuration-manager routes in front of these use cases. */
         public ConfigManagerRoutes configManagerRoutes() {
-            return new ConfigManagerRoutes(this::save, () -> storedAnswer.get(), this::verify, new TokenVerifier(USER_SECRET),
+            return new ConfigManagerRoutes(this::save, this::stored, this::verify, new TokenVerifier(USER_SECRET),
                     new TokenVerifier(SCOPED_SECRET), false);
         }
 
@@ -155,11 +160,17 @@ public abstract class HttpAdapterTest {
             sent.add(request);
         }
 
-        public SmtpConfiguration save(SmtpConfigurationChange change, Optional<String> storedVersion) {
+        public SmtpConfiguration save(SmtpConfigurationChange change, Optional<StoredVersions> storedVersions) {
             SmtpConfiguration answer = saveAnswer.apply(change);
             saved.add(change);
-            savedOver.add(storedVersion);
+            savedOver.add(storedVersions);
             return answer;
+        }
+
+        /** {@link #storedAnswer} with its version under {@link #VERSION_KEY}. */
+        public GetStoredSmtpConfiguration.Read stored() {
+            Optional<StoredSmtpConfiguration> stored = storedAnswer.get();
+            return new GetStoredSmtpConfiguration.Read(stored, StoredSmtpConfiguration.versionOf(stored, VERSION_KEY));
         }
 
         /** The configuration a change gives in full; refused as the use case refuses it. */

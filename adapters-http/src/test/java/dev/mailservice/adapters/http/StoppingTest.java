@@ -47,7 +47,9 @@ class StoppingTest {
                 List::of, tokens, new TokenVerifier(Tokens.USER_SECRET)),
                 new ConfigManagerRoutes((fields, version) -> {
                     throw new UnsupportedOperationException();
-                }, Optional::empty, (candidate, sendTestTo) -> {
+                }, () -> {
+                    throw new UnsupportedOperationException();
+                }, (candidate, sendTestTo) -> {
                     throw new UnsupportedOperationException();
                 }, tokens, tokens, false),
                 Optional.empty(),

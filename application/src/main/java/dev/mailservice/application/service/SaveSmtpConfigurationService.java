@@ -6,6 +6,7 @@ import dev.mailservice.application.failure.WriteConflict;
 import dev.mailservice.application.port.in.SaveSmtpConfiguration;
 import dev.mailservice.application.port.in.SmtpConfigurationChange;
 import dev.mailservice.application.port.in.SmtpStatus;
+import dev.mailservice.application.port.in.StoredVersions;
 import dev.mailservice.application.port.in.VerifySmtpConfiguration.SmtpVerification;
 import dev.mailservice.application.port.out.ConfigRepository;
 import dev.mailservice.application.port.out.MailTransport;
@@ -14,6 +15,7 @@ import dev.mailservice.application.port.out.SmtpCredentials;
 import dev.mailservice.application.port.out.ServiceMetrics.VerificationTrigger;
 import dev.mailservice.domain.SmtpConfiguration;
 import dev.mailservice.domain.StoredSmtpConfiguration;
+import dev.mailservice.domain.VersionKey;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.LongSupplier;
@@ -44,14 +46,16 @@ public final class SaveSmtpConfigurationService implements SaveSmtpConfiguration
     private final ActiveMailSender sender;
     private final SmtpStatusBoard board;
     private final Optional<SmtpVerifier> verifyBeforeSaving;
+    private final VersionKey versionKey;
 
     /**
      * @param verifyBeforeSaving when present, a configuration that does not pass it through AUTH is
      *                           refused, and nothing is stored
+     * @param versionKey         what the versions a save may be asked to write over are computed with
      */
     public SaveSmtpConfigurationService(ConfigRepository repository, BackendTurns turns,
             MailTransportFactory transportFactory, SmtpLogins logins, ActiveMailSender sender, SmtpStatusBoard board,
-            Optional<SmtpVerifier> verifyBeforeSaving) {
+            Optional<SmtpVerifier> verifyBeforeSaving, VersionKey versionKey) {
         this.repository = Objects.requireNonNull(repository, "repository");
         this.turns = Objects.requireNonNull(turns, "turns");
         this.transportFactory = Objects.requireNonNull(transportFactory, "transportFactory");
@@ -59,18 +63,19 @@ public final class SaveSmtpConfigurationService implements SaveSmtpConfiguration
         this.sender = Objects.requireNonNull(sender, "sender");
         this.board = Objects.requireNonNull(board, "board");
         this.verifyBeforeSaving = Objects.requireNonNull(verifyBeforeSaving, "verifyBeforeSaving");
+        this.versionKey = Objects.requireNonNull(versionKey, "versionKey");
     }
 
     @Override
-    public SmtpConfiguration save(SmtpConfigurationChange change, Optional<String> storedVersion) {
+    public SmtpConfiguration save(SmtpConfigurationChange change, Optional<StoredVersions> storedVersions) {
         Optional<Resolved> verified = verifyBeforeSaving.map(verifier ->
                 passing(verifier, resolve(change, repository::load, repository::currentRevision, false)));
         try (BackendTurns.Turn turn = turns.take()) {
             // 1. Resolve the change against what is stored now: what was verified, if anything was,
             //    and the version the client read, if it said which.
-            Supplier<Optional<StoredSmtpConfiguration>> load = storedVersion.isPresent()
-                    ? readOnce(turn.load(), storedVersion.get()) : turn::load;
-            Resolved resolved = resolve(change, load, turn::currentRevision, storedVersion.isPresent());
+            Supplier<Optional<StoredSmtpConfiguration>> load = storedVersions.isPresent()
+                    ? readOnce(turn.load(), storedVersions.get()) : turn::load;
+            Resolved resolved = resolve(change, load, turn::currentRevision, storedVersions.isPresent());
             if (verified.isPresent() && !verified.get().equals(resolved)) {
                 throw new WriteConflict("The stored SMTP configuration changed while this one was being verified; "
                         + "nothing was stored");
@@ -99,12 +104,16 @@ public final class SaveSmtpConfigurationService implements SaveSmtpConfiguration
         }
     }
 
-    /** What is stored, once it is known to be at {@code version}; read once, for the rest of the save. */
-    private static Supplier<Optional<StoredSmtpConfiguration>> readOnce(Optional<StoredSmtpConfiguration> stored,
-            String version) {
-        String storedNow = stored.map(StoredSmtpConfiguration::version).orElse(StoredSmtpConfiguration.NOTHING_STORED);
-        if (!storedNow.equals(version)) {
-            throw new WriteConflict("The stored SMTP configuration changed since it was read (version " + version
+    /** What is stored, once it is known to be at one of {@code versions}; read once, for the rest of the save. */
+    private Supplier<Optional<StoredSmtpConfiguration>> readOnce(Optional<StoredSmtpConfiguration> stored,
+            StoredVersions versions) {
+        String storedNow = StoredSmtpConfiguration.versionOf(stored, versionKey);
+        if (versions.anyStored() && !versions.allow(storedNow)) {
+            throw new WriteConflict("No SMTP configuration is stored, and this save was to replace one; nothing was "
+                    + "stored: read it again, and save your change over what is there");
+        }
+        if (!versions.allow(storedNow)) {
+            throw new WriteConflict("The stored SMTP configuration changed since it was read (version " + versions
                     + ", now " + storedNow + "); nothing was stored: read it again, and save your change over it");
         }
         return () -> stored;

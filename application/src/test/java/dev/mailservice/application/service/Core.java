@@ -1,6 +1,7 @@
 package dev.mailservice.application.service;
 
 import dev.mailservice.application.port.out.SmtpProbe;
+import dev.mailservice.domain.VersionKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -10,6 +11,9 @@ import java.util.Optional;
  * one sender and one backend's turns, shared by the use cases built here.
  */
 final class Core {
+
+    /** What every replica computes the stored versions with. */
+    static final VersionKey VERSION_KEY = VersionKey.derivedFrom("a-secret-the-replicas-share");
 
     final Fakes.Repository repository;
     final Fakes.TransportFactory factory;
@@ -34,6 +38,10 @@ final class Core {
         this(repository, factory, metrics, Clock.systemUTC());
     }
 
+    GetStoredSmtpConfigurationService stored() {
+        return new GetStoredSmtpConfigurationService(repository, VERSION_KEY);
+    }
+
     ReloadSmtpConfigurationService reload(Optional<SmtpVerifier> verifyOnApply) {
         return new ReloadSmtpConfigurationService(repository, turns, factory, logins, sender, board, metrics, verifyOnApply);
     }
@@ -43,7 +51,8 @@ final class Core {
     }
 
     SaveSmtpConfigurationService save(Optional<SmtpVerifier> verifyBeforeSaving) {
-        return new SaveSmtpConfigurationService(repository, turns, factory, logins, sender, board, verifyBeforeSaving);
+        return new SaveSmtpConfigurationService(repository, turns, factory, logins, sender, board, verifyBeforeSaving,
+                VERSION_KEY);
     }
 
     SmtpVerifier verifier(SmtpProbe probe, Duration limit) {

@@ -11,6 +11,7 @@ import dev.mailservice.application.failure.InvalidInput;
 import dev.mailservice.application.failure.WriteConflict;
 import dev.mailservice.application.port.in.SmtpConfigurationChange.Field;
 import dev.mailservice.application.port.in.SmtpConfigurationChange;
+import dev.mailservice.application.port.in.StoredVersions;
 import dev.mailservice.domain.OpaqueFields;
 import dev.mailservice.domain.SmtpConfiguration;
 import dev.mailservice.domain.StoredSmtpConfiguration;
@@ -19,6 +20,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
@@ -35,7 +37,7 @@ class SaveSmtpConfigurationServiceTest {
     private final Core core = new Core(repository, factory, metrics);
     private final ReloadSmtpConfigurationService reload = core.reload();
     private final SaveSmtpConfigurationService save = core.save(Optional.empty());
-    private final GetStoredSmtpConfigurationService stored = new GetStoredSmtpConfigurationService(repository);
+    private final GetStoredSmtpConfigurationService stored = core.stored();
 
     /** Every field of {@code configuration} given. */
     private static SmtpConfigurationChange given(SmtpConfiguration configuration) {
@@ -62,7 +64,7 @@ class SaveSmtpConfigurationServiceTest {
 
         assertEquals(configuration("new.example.com"), saved);
         assertEquals(List.of(configuration("new.example.com")), repository.saved);
-        assertEquals(Optional.of(configuration("new.example.com")), stored.stored().map(StoredSmtpConfiguration::configuration));
+        assertEquals(Optional.of(configuration("new.example.com")), stored.stored().configuration().map(StoredSmtpConfiguration::configuration));
         assertEquals("new.example.com", active().host());
         assertEquals(101, core.board.status().active().orElseThrow().revision());
     }
@@ -273,24 +275,60 @@ class SaveSmtpConfigurationServiceTest {
         save.save(new SmtpConfigurationChange(change.host(), change.port(), change.secure(), change.username(), change.password(),
                 change.fromEmail(), others));
 
-        assertEquals(others, stored.stored().orElseThrow().otherFields());
-        assertEquals(configuration("new.example.com"), stored.stored().orElseThrow().configuration());
+        assertEquals(others, stored.stored().configuration().orElseThrow().otherFields());
+        assertEquals(configuration("new.example.com"), stored.stored().configuration().orElseThrow().configuration());
     }
 
     @Test
     void aSaveOverAVersionStoresNothingWhenWhatIsStoredChangedSince() {
         repository.stores(Fakes.configuration("a.example.com"), 7);
-        String readVersion = repository.load().orElseThrow().version();
+        String readVersion = stored.stored().version();
         repository.stores(Fakes.configuration("changed.example.com"), 8);
 
         WriteConflict conflict = assertThrows(WriteConflict.class,
-                () -> save.save(given(Fakes.configuration("mine.example.com")), Optional.of(readVersion)));
+                () -> save.save(given(Fakes.configuration("mine.example.com")), Optional.of(StoredVersions.oneOf(Set.of(readVersion)))));
 
         assertTrue(conflict.getMessage().contains("changed since it was read"), conflict.getMessage());
         assertEquals(List.of(), repository.saved);
-        String nowVersion = repository.load().orElseThrow().version();
-        save.save(given(Fakes.configuration("mine.example.com")), Optional.of(nowVersion));
+        String nowVersion = stored.stored().version();
+        save.save(given(Fakes.configuration("mine.example.com")), Optional.of(StoredVersions.oneOf(Set.of(nowVersion))));
         assertEquals(List.of(Fakes.configuration("mine.example.com")), repository.saved);
         assertEquals(List.of(8L), repository.expectedRevisions, "written over the revision of the version checked");
+    }
+
+    @Test
+    void aSaveOverAVersionStoresNothingWhenOnlyThePasswordChangedSince() {
+        repository.stores(SmtpConfiguration.of("a.example.com", 587, "user", "first-password", "a@example.com", false), 7);
+        String readVersion = stored.stored().version();
+        repository.stores(SmtpConfiguration.of("a.example.com", 587, "user", "second-password", "a@example.com", false), 7);
+
+        assertThrows(WriteConflict.class,
+                () -> save.save(given(Fakes.configuration("mine.example.com")), Optional.of(StoredVersions.oneOf(Set.of(readVersion)))));
+
+        assertEquals(List.of(), repository.saved);
+    }
+
+    @Test
+    void aSaveOverAnyVersionNeedsSomethingStored() {
+        WriteConflict conflict = assertThrows(WriteConflict.class,
+                () -> save.save(given(Fakes.configuration("mine.example.com")), Optional.of(StoredVersions.any())));
+        assertTrue(conflict.getMessage().contains("No SMTP configuration is stored"), conflict.getMessage());
+        assertEquals(List.of(), repository.saved);
+
+        repository.stores(Fakes.configuration("a.example.com"), 7);
+        save.save(given(Fakes.configuration("mine.example.com")), Optional.of(StoredVersions.any()));
+        assertEquals(List.of(Fakes.configuration("mine.example.com")), repository.saved);
+    }
+
+    @Test
+    void aSaveOverAListOfVersionsStoresWhenOneIsWhatIsStored() {
+        repository.stores(Fakes.configuration("a.example.com"), 7);
+
+        assertThrows(WriteConflict.class, () -> save.save(given(Fakes.configuration("mine.example.com")),
+                Optional.of(StoredVersions.oneOf(Set.of()))));
+        save.save(given(Fakes.configuration("mine.example.com")),
+                Optional.of(StoredVersions.oneOf(Set.of("1-000000000000000000000000", stored.stored().version()))));
+
+        assertEquals(List.of(Fakes.configuration("mine.example.com")), repository.saved);
     }
 }

@@ -2,6 +2,7 @@ package dev.mailservice.adapters.http.routes;
 
 import dev.mailservice.adapters.http.answers.Json;
 import dev.mailservice.adapters.http.answers.RefusalWording;
+import dev.mailservice.adapters.http.edge.IfMatch;
 import dev.mailservice.adapters.http.edge.RequestBodies;
 import dev.mailservice.adapters.http.edge.TokenVerifier;
 import dev.mailservice.application.failure.InvalidInput;
@@ -12,7 +13,6 @@ import dev.mailservice.application.port.in.VerifySmtpConfiguration;
 import dev.mailservice.pipeshub.SmtpConfigurationJson.PasswordShown;
 import dev.mailservice.pipeshub.SmtpConfigurationJson;
 import dev.mailservice.domain.EmailAddress;
-import dev.mailservice.domain.StoredSmtpConfiguration;
 import dev.mailservice.domain.SmtpConfiguration;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
@@ -87,9 +87,7 @@ public final class ConfigManagerRoutes implements HttpService {
     /** Stores the body; with {@code If-Match} (the admin view's {@code ETag}), only over that version. */
     private void store(ServerRequest request, ServerResponse response) {
         Map<String, Object> submitted = RequestBodies.readFields(request);
-        Optional<String> storedVersion = request.headers().first(HeaderNames.IF_MATCH)
-                .map(tag -> tag.strip().replaceFirst("^W/", "").replaceAll("^\"|\"$", ""));
-        save.save(SmtpConfigurationJson.change(submitted), storedVersion);
+        save.save(SmtpConfigurationJson.change(submitted), IfMatch.of(request));
         Json.send(request, response, Status.OK_200, new Created(CREATED));
     }
 
@@ -127,10 +125,9 @@ public final class ConfigManagerRoutes implements HttpService {
      * hidden} fields as the placeholder; its version as the {@code ETag}.
      */
     private void show(ServerRequest request, ServerResponse response, PasswordShown password, List<String> hidden) {
-        Optional<StoredSmtpConfiguration> document = stored.stored();
-        response.header(HeaderNames.ETAG, "\"" + document.map(StoredSmtpConfiguration::version)
-                .orElse(StoredSmtpConfiguration.NOTHING_STORED) + "\"");
-        Json.send(request, response, Status.OK_200, document.map(storedNow -> {
+        GetStoredSmtpConfiguration.Read document = stored.stored();
+        response.header(HeaderNames.ETAG, "\"" + document.version() + "\"");
+        Json.send(request, response, Status.OK_200, document.configuration().map(storedNow -> {
             Map<String, Object> fields = SmtpConfigurationJson.write(storedNow.configuration(), password,
                     storedNow.otherFields());
             hidden.forEach(field -> fields.computeIfPresent(field, (name, value) -> SmtpConfigurationJson.PLACEHOLDER));

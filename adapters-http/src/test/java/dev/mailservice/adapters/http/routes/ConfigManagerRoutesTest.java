@@ -11,6 +11,7 @@ import dev.mailservice.application.failure.InvalidInput;
 import dev.mailservice.application.failure.Overloaded;
 import dev.mailservice.application.failure.WriteConflict;
 import dev.mailservice.application.port.in.SmtpConfigurationChange;
+import dev.mailservice.application.port.in.StoredVersions;
 import dev.mailservice.application.port.in.VerifySmtpConfiguration.SmtpVerification;
 import dev.mailservice.domain.EmailAddress;
 import dev.mailservice.domain.OpaqueFields;
@@ -24,6 +25,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.jose4j.jws.AlgorithmIdentifiers;
 import org.junit.jupiter.api.Test;
 
@@ -64,17 +66,41 @@ class ConfigManagerRoutesTest extends HttpAdapterTest {
     void theAdminViewTellsTheStoredVersionAndASaveMayAskToWriteOnlyOverIt() throws Exception {
         StoredSmtpConfiguration stored = new StoredSmtpConfiguration(SmtpConfiguration.of("smtp.sendgrid.net", 587,
                 "apikey", "SG.key", "noreply@example.com", false), 7, OpaqueFields.NONE);
+        String version = stored.version(HttpAdapterTest.VERSION_KEY);
         useCases.storedAnswer = () -> Optional.of(stored);
 
         Answer shown = get(PATH, admin());
-        assertEquals("\"" + stored.version() + "\"", shown.headers().firstValue("ETag").orElseThrow());
+        assertEquals("\"" + version + "\"", shown.headers().firstValue("ETag").orElseThrow());
         useCases.storedAnswer = Optional::empty;
         assertEquals("\"none\"", get(PATH, admin()).headers().firstValue("ETag").orElseThrow());
 
-        assertOk(call("POST", PATH, admin(), BODY.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                Map.of("If-Match", "\"" + stored.version() + "\"")), "{\"message\":\"SMTP config created successfully\"}");
+        assertOk(saveWith("\"" + version + "\""), "{\"message\":\"SMTP config created successfully\"}");
         assertOk(call("POST", PATH, admin(), BODY), "{\"message\":\"SMTP config created successfully\"}");
-        assertEquals(List.of(Optional.of(stored.version()), Optional.empty()), useCases.savedOver);
+        assertEquals(List.of(Optional.of(StoredVersions.oneOf(Set.of(version))), Optional.empty()), useCases.savedOver);
+    }
+
+    @Test
+    void ifMatchIsReadAsRfc9110SaysStarAListOrStrongTagsOnly() throws Exception {
+        assertOk(saveWith("*"), "{\"message\":\"SMTP config created successfully\"}");
+        assertOk(saveWith("\"7-aa\", W/\"7-bb\" ,\"8-cc\""), "{\"message\":\"SMTP config created successfully\"}");
+        assertOk(saveWith("W/\"7-aa\""), "{\"message\":\"SMTP config created successfully\"}");
+
+        assertEquals(List.of(Optional.of(StoredVersions.any()),
+                Optional.of(StoredVersions.oneOf(Set.of("7-aa", "8-cc"))),
+                Optional.of(StoredVersions.oneOf(Set.of()))), useCases.savedOver, "a weak tag never matches strongly");
+    }
+
+    @Test
+    void anIfMatchThatIsNoListOfEntityTagsIs400AndSavesNothing() throws Exception {
+        for (String malformed : List.of("7-aa", "\"7-aa", "\"7-aa\" \"8-bb\"", "**", "")) {
+            assertError(saveWith(malformed), 400, "HTTP_BAD_REQUEST",
+                    "If-Match must be * or a list of quoted entity tags, such as the ETag the configuration was read with");
+        }
+        assertEquals(List.of(), useCases.saved);
+    }
+
+    private Answer saveWith(String ifMatch) throws Exception {
+        return call("POST", PATH, admin(), BODY.getBytes(java.nio.charset.StandardCharsets.UTF_8), Map.of("If-Match", ifMatch));
     }
 
     @Test

@@ -32,11 +32,11 @@ public interface SaveSmtpConfiguration {
     }
 
     /**
-     * As {@link #save(SmtpConfigurationChange)}, only over what is stored at {@code storedVersion}
-     * ({@link dev.mailservice.domain.StoredSmtpConfiguration#version()}, as the client read it), when
-     * given: a change stored since by someone else is not overwritten.
+     * As {@link #save(SmtpConfigurationChange)}, only over what is stored at one of {@code
+     * storedVersions} ({@link GetStoredSmtpConfiguration.Read#version()}, as the client read it),
+     * when given: a change stored since by someone else is not overwritten.
      *
-     * @throws WriteConflict also if what is stored is no longer at {@code storedVersion}; nothing is stored
+     * @throws WriteConflict also if what is stored is at none of {@code storedVersions}; nothing is stored
      */
-    SmtpConfiguration save(SmtpConfigurationChange change, Optional<String> storedVersion);
+    SmtpConfiguration save(SmtpConfigurationChange change, Optional<StoredVersions> storedVersions);
 }
