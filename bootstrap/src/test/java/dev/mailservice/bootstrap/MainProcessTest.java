@@ -35,6 +35,18 @@ class MainProcessTest {
     }
 
     @Test
+    void aMisspeltCommandExitsWithTheListAndStartsNothing() throws Exception {
+        try (ServiceProcess service = ServiceProcess.launch(directory, Map.of("SCOPED_JWT_SECRET", SCOPED_SECRET,
+                "JWT_SECRET", SCOPED_SECRET, "SMTP_CONFIG_FILE", directory.resolve("smtp.json").toString(), "PORT", "0"),
+                "serv")) {
+            assertEquals(Main.EXIT_INVALID_SETTINGS, service.exitCode());
+            String output = String.join("\n", service.output());
+            assertTrue(output.startsWith("Unknown command 'serv'\n\n" + Command.list().strip()), output);
+            assertEquals(0, service.readyLines(), output);
+        }
+    }
+
+    @Test
     void withAShortScopedSecretItExitsNamingTheVariable() throws Exception {
         try (ServiceProcess service = ServiceProcess.launch(directory, Map.of("SCOPED_JWT_SECRET", "only-19-characters!"))) {
             assertEquals(Main.EXIT_INVALID_SETTINGS, service.exitCode());
