@@ -38,6 +38,7 @@ final class ConsoleLink {
         String secret = variables.nonEmpty(TokenSettings.JWT_SECRET).orElseThrow(() -> new InvalidSettingsException(
                 "console-link: set " + TokenSettings.JWT_SECRET + " to the secret the service checks user tokens with"));
         int port = variables.wholeNumber(HttpSettings.PORT, HttpSettings.DEFAULT_PORT, 1, 65_535);
+        variables.throwIfRefused();
         return "http://localhost:" + port + "/console/#token=" + adminToken(secret, now, lifetime);
     }
 

@@ -50,7 +50,8 @@ public final class Main {
     static int serve(Map<String, String> environment) {
         try {
             // First, so that whatever follows (a refused setting too) is written in the format asked for.
-            AsyncConsoleHandler.use(LogFormat.of(environment.get(Settings.LOG_FORMAT)));
+            // A wrong LOG_FORMAT is refused below with the other settings.
+            AsyncConsoleHandler.use(LogFormat.read(new Environment(environment)));
             Settings settings = Settings.fromEnvironment(environment);
             MailServiceRuntime service = assemble(settings);
             Runtime.getRuntime().addShutdownHook(new Thread(service::stop, "mail-service-shutdown"));

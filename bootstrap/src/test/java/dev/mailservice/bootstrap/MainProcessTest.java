@@ -27,10 +27,14 @@ class MainProcessTest {
     Path directory;
 
     @Test
-    void withoutTheScopedSecretItExitsNamingTheVariable() throws Exception {
-        try (ServiceProcess service = ServiceProcess.launch(directory, Map.of())) {
+    void withoutTheSecretsAndWithAMalformedPortItExitsNamingThemAllInOneMessage() throws Exception {
+        try (ServiceProcess service = ServiceProcess.launch(directory, Map.of("PORT", "http"))) {
             assertEquals(Main.EXIT_INVALID_SETTINGS, service.exitCode());
-            assertTrue(String.join("\n", service.output()).contains("SCOPED_JWT_SECRET is required"), service.output().toString());
+            String output = String.join("\n", service.output());
+            assertTrue(output.contains("mail-service cannot start: 3 settings are missing or wrong:\n"
+                    + "  PORT must be a whole number from 0 to 65535, got 'http'\n  SCOPED_JWT_SECRET is required: "), output);
+            assertTrue(output.contains("\n  JWT_SECRET is required: "), output);
+            assertTrue(output.contains("make one with: openssl rand -hex 32"), output);
         }
     }
 
