@@ -2,9 +2,12 @@ package dev.mailservice.bootstrap;
 
 import com.google.inject.CreationException;
 import com.google.inject.Guice;
+import com.google.inject.Injector;
+import com.google.inject.Key;
 import com.google.inject.ProvisionException;
 import com.google.inject.Stage;
 import com.google.inject.spi.Message;
+import dev.mailservice.adapters.config.PipesHubStore;
 import dev.mailservice.adapters.http.ListenFailedException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,6 +15,7 @@ import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.logging.LogManager;
 
 /**
@@ -68,17 +72,47 @@ public final class Main {
     }
 
     /**
-     * Assembles the service for {@code settings} with Guice: the only place that touches the
-     * injector. Nothing is started yet, but the token secrets are resolved, waiting for the
-     * backend if they must come from it.
+     * Assembles the service for {@code settings} with Guice: the only place, with
+     * {@link #tokenSecrets}, that touches the injector. Nothing is started yet, but the token
+     * secrets are resolved, waiting for the backend if they must come from it.
      *
      * @throws InvalidSettingsException if the settings do not allow the service to start
      * @throws GaveUpWaitingException   if the backend did not answer in time for the token secrets
      */
     static MailServiceRuntime assemble(Settings settings) {
+        return unwrapped(() -> injector(Stage.PRODUCTION, settings).getInstance(MailServiceRuntime.class));
+    }
+
+    /**
+     * The token secrets as the service resolves them at start for {@code settings}, for a command
+     * that needs them: nothing else of the service is built, and the connection to the backend's
+     * store, if it has one, is closed before this returns.
+     *
+     * @throws InvalidSettingsException if a secret is neither given nor stored, or cannot be read
+     * @throws GaveUpWaitingException   if the store did not answer in time
+     */
+    static TokenSecrets tokenSecrets(Settings settings) {
+        return unwrapped(() -> {
+            // Lazily: the objects asked for and what they need, nothing more.
+            Injector injector = injector(Stage.DEVELOPMENT, settings);
+            Optional<PipesHubStore> store = Optional.ofNullable(injector.getExistingBinding(Key.get(PipesHubStore.class)))
+                    .map(binding -> binding.getProvider().get());
+            try {
+                return injector.getInstance(TokenSecrets.class);
+            } finally {
+                store.ifPresent(PipesHubStore::close);
+            }
+        });
+    }
+
+    private static Injector injector(Stage stage, Settings settings) {
+        return Guice.createInjector(stage, new CoreModule(settings), new AdaptersModule(settings),
+                BackendModules.of(settings));
+    }
+
+    private static <T> T unwrapped(Supplier<T> injection) {
         try {
-            return Guice.createInjector(Stage.PRODUCTION, new CoreModule(settings), new AdaptersModule(settings),
-                    BackendModules.of(settings)).getInstance(MailServiceRuntime.class);
+            return injection.get();
         } catch (CreationException | ProvisionException e) {
             // Providers report start-up problems with exceptions of ours; hand those on unwrapped.
             for (Message message : e instanceof CreationException creation ? creation.getErrorMessages()
