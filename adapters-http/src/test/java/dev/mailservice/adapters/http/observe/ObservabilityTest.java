@@ -122,6 +122,7 @@ class ObservabilityTest extends HttpAdapterTest {
         assertEquals(List.of(), fromJson.openApi31Problems());
         assertEquals(OpenApiDocument.read().tree(), fromYaml.tree(), "the YAML served is not the file's document");
         assertEquals(fromYaml.tree(), fromJson.tree(), "the JSON served says something else than the YAML");
+        assertEquals("Apache-2.0", fromJson.tree().at("/info/license/identifier").asText());
     }
 
     @Test
