@@ -74,7 +74,7 @@ record BackendSettings(
      * Reads these settings from {@code environment}, applying the defaults; those of the store the
      * backend is not are not read.
      *
-     * @throws InvalidSettingsException naming the variable that is missing or wrong
+     * Refuses, in {@code environment}, each variable that is missing or wrong.
      */
     static BackendSettings read(Environment environment) {
         Kind kind = kind(environment);
@@ -102,8 +102,8 @@ record BackendSettings(
                 case "file" -> Kind.FILE;
                 case "etcd" -> Kind.ETCD;
                 case "redis" -> Kind.REDIS;
-                default -> throw new InvalidSettingsException(
-                        SMTP_CONFIG_BACKEND + " must be 'file', 'etcd' or 'redis', got '" + value + "'");
+                default -> environment.refuse(
+                        SMTP_CONFIG_BACKEND + " must be 'file', 'etcd' or 'redis', got '" + value + "'", Kind.FILE);
             };
         }
         String pipesHubStore = environment.valueOr(KV_STORE_TYPE, "");
@@ -111,21 +111,22 @@ record BackendSettings(
             case "" -> Kind.FILE;
             case "etcd" -> Kind.ETCD;
             case "redis" -> Kind.REDIS;
-            default -> throw new InvalidSettingsException(
-                    KV_STORE_TYPE + " must be 'redis' or 'etcd', got '" + pipesHubStore + "'");
+            default -> environment.refuse(
+                    KV_STORE_TYPE + " must be 'redis' or 'etcd', got '" + pipesHubStore + "'", Kind.FILE);
         };
     }
 
     /**
      * {@code SECRET_KEY}, required with a key-value backend: the key PipesHub encrypts its values
-     * with, read with the store's settings.
+     * with, read with the store's settings; refused in {@code environment} when it is missing.
      *
      * @param backend the backend as {@code SMTP_CONFIG_BACKEND} names it
      * @param store   the store as the message names it
      */
     static Secret secretKey(Environment environment, String backend, String store) {
-        return environment.nonEmpty(SECRET_KEY).map(Secret::new).orElseThrow(() -> new InvalidSettingsException(
+        return environment.nonEmpty(SECRET_KEY).map(Secret::new).orElseGet(() -> environment.refuse(
                 SECRET_KEY + " is required with " + SMTP_CONFIG_BACKEND + "=" + backend
-                        + ": the key PipesHub encrypts the values in " + store + " with"));
+                        + ": the key PipesHub encrypts the values in " + store + " with; " + Secret.PIPESHUBS_OR_NEW,
+                new Secret("")));
     }
 }

@@ -3,6 +3,7 @@ package dev.mailservice.bootstrap;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.jose4j.jws.AlgorithmIdentifiers;
@@ -17,28 +18,50 @@ import org.jose4j.lang.JoseException;
  * operator console signed in, with an admin's token as PipesHub signs its users' ({@code JWT_SECRET},
  * HS256, the role {@code admin}), valid for {@code N} minutes (30 unless given; at most a day).
  * The token is in the link's fragment, which a browser sends to no server and the console clears
- * from the address bar.
+ * from the address bar. Without {@code JWT_SECRET}, on etcd or Redis, the secret is the one the
+ * service would read there.
  */
 final class ConsoleLink {
 
     static final int DEFAULT_MINUTES = 30;
     static final int MOST_MINUTES = 24 * 60;
+    /**
+     * How long the link waits for the store to answer, whatever the service itself may wait at
+     * start: someone waits at a terminal.
+     */
+    static final Duration STORE_WAIT = Duration.ofSeconds(5);
 
     private ConsoleLink() {}
 
     /**
      * The link for {@code args} (the words after the command) and {@code environment}: {@code PORT}
-     * for the address, {@code JWT_SECRET} for the signature.
+     * for the address, {@code JWT_SECRET} for the signature or, when it is unset, the service's
+     * variables to read it from the store with.
      *
      * @throws InvalidSettingsException naming what is missing or malformed
+     * @throws GaveUpWaitingException   if the store did not answer within {@link #STORE_WAIT}
      */
     static String of(List<String> args, Map<String, String> environment, Instant now) {
         Duration lifetime = Duration.ofMinutes(minutes(args));
         Environment variables = new Environment(environment);
-        String secret = variables.nonEmpty(TokenSettings.JWT_SECRET).orElseThrow(() -> new InvalidSettingsException(
-                "console-link: set " + TokenSettings.JWT_SECRET + " to the secret the service checks user tokens with"));
         int port = variables.wholeNumber(HttpSettings.PORT, HttpSettings.DEFAULT_PORT, 1, 65_535);
+        variables.throwIfRefused();
+        String secret = variables.nonEmpty(TokenSettings.JWT_SECRET).orElseGet(() -> storedSecret(environment));
         return "http://localhost:" + port + "/console/#token=" + adminToken(secret, now, lifetime);
+    }
+
+    /** {@code JWT_SECRET} as the service resolves it without the variable: from its key-value store. */
+    private static String storedSecret(Map<String, String> environment) {
+        Map<String, String> waitingLittle = new HashMap<>(environment);
+        waitingLittle.put(EtcdSettings.ETCD_SECRETS_WAIT_MS, Long.toString(STORE_WAIT.toMillis()));
+        waitingLittle.put(RedisSettings.REDIS_SECRETS_WAIT_MS, Long.toString(STORE_WAIT.toMillis()));
+        // Whatever else is wrong, the file backend keeps no secret: say what this command needs.
+        if (!BackendSettings.read(new Environment(waitingLittle)).storeCanTellTokenSecrets()) {
+            throw new InvalidSettingsException("console-link: set " + TokenSettings.JWT_SECRET + " to the secret the "
+                    + "service checks user tokens with (with " + BackendSettings.SMTP_CONFIG_BACKEND + "=etcd or redis "
+                    + "it may instead come from the store)");
+        }
+        return Main.tokenSecrets(Settings.fromEnvironment(waitingLittle)).jwtSecret();
     }
 
     private static int minutes(List<String> args) {

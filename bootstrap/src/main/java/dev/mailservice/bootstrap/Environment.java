@@ -1,6 +1,8 @@
 package dev.mailservice.bootstrap;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -8,15 +10,45 @@ import java.util.Optional;
 
 /**
  * The environment variables the settings are read from, with the rules every group of settings
- * reads them by: a blank value counts as unset, and a value that does not parse is refused with a
- * message naming the variable, so that the service stops at start rather than fail later.
+ * reads them by: a blank value counts as unset, and a value that is missing or does not parse is
+ * refused with a message naming the variable, so that the service stops at start rather than fail
+ * later. Refusals are collected, not thrown one by one: {@link #throwIfRefused} names them all at
+ * once, so that an operator fixes every variable in one go.
  */
 final class Environment {
 
     private final Map<String, String> variables;
+    private final List<String> refusals = new ArrayList<>();
 
     Environment(Map<String, String> variables) {
         this.variables = Objects.requireNonNull(variables, "variables");
+    }
+
+    /**
+     * Notes a refusal, saying which variable is missing or wrong and what it needs, for
+     * {@link #throwIfRefused} to report with the others.
+     *
+     * @param fallback what the reading goes on with; settings are never built from it, as
+     *                 {@link #throwIfRefused} stops them first
+     */
+    <T> T refuse(String message, T fallback) {
+        refusals.add(message);
+        return fallback;
+    }
+
+    /**
+     * Ends the reading of settings.
+     *
+     * @throws InvalidSettingsException naming every refusal noted, if there was any
+     */
+    void throwIfRefused() {
+        if (refusals.size() == 1) {
+            throw new InvalidSettingsException(refusals.get(0));
+        }
+        if (!refusals.isEmpty()) {
+            throw new InvalidSettingsException(refusals.size() + " settings are missing or wrong:\n  "
+                    + String.join("\n  ", refusals));
+        }
     }
 
     /** The value of {@code name} exactly as set, or null when it is not set. */
@@ -41,7 +73,7 @@ final class Environment {
         return switch (value) {
             case "true", "1", "yes", "on" -> true;
             case "false", "0", "no", "off" -> false;
-            default -> throw new InvalidSettingsException(name + " must be true or false, got '" + value + "'");
+            default -> refuse(name + " must be true or false, got '" + value + "'", fallback);
         };
     }
 
@@ -58,9 +90,9 @@ final class Environment {
                 return (int) number;
             }
         } catch (NumberFormatException e) {
-            // answered below, with the same message as a number out of range
+            // refused below, with the same message as a number out of range
         }
-        throw new InvalidSettingsException(
-                name + " must be a whole number from " + min + " to " + max + ", got '" + value + "'");
+        return refuse(name + " must be a whole number from " + min + " to " + max + ", got '" + value + "'",
+                (int) fallback);
     }
 }

@@ -40,7 +40,7 @@ record EtcdSettings(List<URI> endpoints, Duration dialTimeout, Secret secretKey,
     /**
      * Reads these settings from {@code environment}, applying the defaults.
      *
-     * @throws InvalidSettingsException naming the variable that is missing or wrong
+     * Refuses, in {@code environment}, each variable that is missing or wrong.
      */
     static EtcdSettings read(Environment environment) {
         return new EtcdSettings(endpoints(environment),
@@ -56,7 +56,7 @@ record EtcdSettings(List<URI> endpoints, Duration dialTimeout, Secret secretKey,
             List<URI> endpoints = new ArrayList<>();
             for (String endpoint : list.split(",")) {
                 if (!endpoint.isBlank()) {
-                    endpoints.add(endpoint(ETCD_ENDPOINTS, endpoint.strip()));
+                    endpoints.add(endpoint(environment, ETCD_ENDPOINTS, endpoint.strip()));
                 }
             }
             return endpoints;
@@ -66,10 +66,10 @@ record EtcdSettings(List<URI> endpoints, Duration dialTimeout, Secret secretKey,
             host = "http://" + host;
         }
         int port = environment.wholeNumber(ETCD_PORT, DEFAULT_ETCD_PORT, 1, 65_535);
-        return List.of(endpoint(ETCD_HOST, host.replaceAll("/+$", "") + ":" + port));
+        return List.of(endpoint(environment, ETCD_HOST, host.replaceAll("/+$", "") + ":" + port));
     }
 
-    private static URI endpoint(String name, String value) {
+    private static URI endpoint(Environment environment, String name, String value) {
         try {
             URI uri = new URI(value);
             if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null
@@ -77,8 +77,9 @@ record EtcdSettings(List<URI> endpoints, Duration dialTimeout, Secret secretKey,
                 return uri;
             }
         } catch (URISyntaxException e) {
-            // answered below
+            // refused below
         }
-        throw new InvalidSettingsException(name + " must give etcd URLs like http://etcd:2379, got '" + value + "'");
+        return environment.refuse(name + " must give etcd URLs like http://etcd:2379, got '" + value + "'",
+                URI.create(DEFAULT_ETCD_HOST + ":" + DEFAULT_ETCD_PORT));
     }
 }

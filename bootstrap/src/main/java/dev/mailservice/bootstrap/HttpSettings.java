@@ -52,7 +52,7 @@ record HttpSettings(
     /**
      * Reads these settings from {@code environment}, applying the defaults.
      *
-     * @throws InvalidSettingsException naming the variable that is wrong
+     * Refuses, in {@code environment}, each variable that is wrong.
      */
     static HttpSettings read(Environment environment) {
         int port = environment.wholeNumber(PORT, DEFAULT_PORT, 0, 65_535);
@@ -73,8 +73,8 @@ record HttpSettings(
         }
         int observePort = environment.wholeNumber(OBSERVE_PORT, 0, 0, 65_535);
         if (observePort == port && port != 0) {
-            throw new InvalidSettingsException(OBSERVE_PORT + " must differ from " + PORT + " (" + port + "); leave it "
-                    + "unset to serve health and metrics on " + PORT);
+            return environment.refuse(OBSERVE_PORT + " must differ from " + PORT + " (" + port + "); leave it "
+                    + "unset to serve health and metrics on " + PORT, OptionalInt.empty());
         }
         return OptionalInt.of(observePort);
     }

@@ -76,16 +76,15 @@ enum LogFormat {
     abstract String format(LogRecord record, Optional<String> requestId);
 
     /**
-     * {@code LOG_FORMAT}: {@code text} (the default) or {@code json}.
-     *
-     * @throws InvalidSettingsException for any other value
+     * {@code LOG_FORMAT}: {@code text} (the default) or {@code json}; any other value is refused in
+     * {@code environment}.
      */
-    static LogFormat of(String value) {
-        return switch (value == null || value.isBlank() ? "text" : value.strip().toLowerCase(Locale.ROOT)) {
+    static LogFormat read(Environment environment) {
+        String value = environment.valueOr(Settings.LOG_FORMAT, "text");
+        return switch (value.toLowerCase(Locale.ROOT)) {
             case "text" -> TEXT;
             case "json" -> JSON;
-            default -> throw new InvalidSettingsException(Settings.LOG_FORMAT + " must be 'text' or 'json', got '"
-                    + value + "'");
+            default -> environment.refuse(Settings.LOG_FORMAT + " must be 'text' or 'json', got '" + value + "'", TEXT);
         };
     }
 }

@@ -86,7 +86,7 @@ record MailSettings(
     /**
      * Reads these settings from {@code environment}, applying the defaults.
      *
-     * @throws InvalidSettingsException naming the variable that is wrong
+     * Refuses, in {@code environment}, each variable that is wrong.
      */
     static MailSettings read(Environment environment) {
         return new MailSettings(
@@ -106,9 +106,9 @@ record MailSettings(
         try {
             return OAuth2Login.Microsoft.checkedAuthority(new URI(value));
         } catch (URISyntaxException | InvalidInputException e) {
-            throw new InvalidSettingsException(OAUTH2_MICROSOFT_AUTHORITY
+            return environment.refuse(OAUTH2_MICROSOFT_AUTHORITY
                     + " must be an https URL with a host, and no user, query or fragment, like "
-                    + OAuth2Login.Microsoft.PUBLIC_CLOUD);
+                    + OAuth2Login.Microsoft.PUBLIC_CLOUD, OAuth2Login.Microsoft.PUBLIC_CLOUD);
         }
     }
 
@@ -130,7 +130,8 @@ record MailSettings(
     private static String brandName(Environment environment) {
         String brand = environment.valueOr(MAIL_BRAND_NAME, DEFAULT_MAIL_BRAND_NAME);
         if (brand.length() > 100 || brand.codePoints().anyMatch(Character::isISOControl)) {
-            throw new InvalidSettingsException(MAIL_BRAND_NAME + " must be one line of at most 100 characters");
+            return environment.refuse(MAIL_BRAND_NAME + " must be one line of at most 100 characters",
+                    DEFAULT_MAIL_BRAND_NAME);
         }
         return brand;
     }

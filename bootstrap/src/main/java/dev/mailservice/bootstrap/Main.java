@@ -2,23 +2,32 @@ package dev.mailservice.bootstrap;
 
 import com.google.inject.CreationException;
 import com.google.inject.Guice;
+import com.google.inject.Injector;
+import com.google.inject.Key;
 import com.google.inject.ProvisionException;
 import com.google.inject.Stage;
 import com.google.inject.spi.Message;
-import dev.mailservice.adapters.config.AesGcmCipher;
+import dev.mailservice.adapters.config.PipesHubStore;
 import dev.mailservice.adapters.http.ListenFailedException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.logging.LogManager;
 
-/** Starts the service from the environment; see the README for the variables. */
+/**
+ * The jar's entry point: runs the {@link Command} its arguments name, {@code serve} when there is
+ * none; docs/operations.md describes the commands and the variables.
+ */
 public final class Main {
 
-    /** Exit status when the environment does not allow the service to start. */
+    /**
+     * Exit status when what the process was given (its environment, its command line, a command's
+     * input) does not allow it to do what it was asked.
+     */
     static final int EXIT_INVALID_SETTINGS = 2;
     /** Exit status when start-up failed for any other reason: etcd did not answer, the port is taken. */
     static final int EXIT_START_FAILED = 1;
@@ -26,50 +35,84 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        if (args.length == 1 && "encrypt".equals(args[0])) {
-            encrypt();
-            return;
-        }
-        if (args.length >= 1 && "console-link".equals(args[0])) {
-            try {
-                System.out.println(ConsoleLink.of(List.of(args).subList(1, args.length), System.getenv(), Instant.now()));
-            } catch (InvalidSettingsException e) {
-                System.err.println(e.getMessage());
-                System.exit(EXIT_INVALID_SETTINGS);
-            }
-            return;
-        }
         configureJvm();
-        try {
-            // First, so that whatever follows (a refused setting too) is written in the format asked for.
-            AsyncConsoleHandler.use(LogFormat.of(System.getenv(Settings.LOG_FORMAT)));
-            Settings settings = Settings.fromEnvironment(System.getenv());
-            MailServiceRuntime service = assemble(settings);
-            Runtime.getRuntime().addShutdownHook(new Thread(service::stop, "mail-service-shutdown"));
-            service.start();
-        } catch (InvalidSettingsException e) {
-            exit(EXIT_INVALID_SETTINGS, e.getMessage());
-        } catch (GaveUpWaitingException | ListenFailedException e) {
-            exit(EXIT_START_FAILED, e.getMessage());
-        } catch (RuntimeException e) {
-            System.getLogger(Main.class.getName()).log(System.Logger.Level.ERROR, "mail-service cannot start", e);
+        List<String> words = List.of(args);
+        int status = Command.execute(words, new Command.Terminal(System.getenv(), System.in, System.out, System.err));
+        // A started service runs on threads of its own until it is stopped; any other command is done.
+        boolean serving = status == 0 && Command.named(words).equals(Optional.of(Command.SERVE));
+        if (!serving) {
             AsyncConsoleHandler.flushAll();
-            System.exit(EXIT_START_FAILED);
+            System.exit(status);
         }
     }
 
     /**
-     * Assembles the service for {@code settings} with Guice: the only place that touches the
-     * injector. Nothing is started yet, but the token secrets are resolved, waiting for the
-     * backend if they must come from it.
+     * Starts the service from {@code environment}, leaving it running.
+     *
+     * @return 0 once it serves, else the exit status, the reason logged
+     */
+    static int serve(Map<String, String> environment) {
+        try {
+            // First, so that whatever follows (a refused setting too) is written in the format asked for.
+            // A wrong LOG_FORMAT is refused below with the other settings.
+            AsyncConsoleHandler.use(LogFormat.read(new Environment(environment)));
+            Settings settings = Settings.fromEnvironment(environment);
+            MailServiceRuntime service = assemble(settings);
+            Runtime.getRuntime().addShutdownHook(new Thread(service::stop, "mail-service-shutdown"));
+            service.start();
+            return 0;
+        } catch (InvalidSettingsException e) {
+            return cannotStart(EXIT_INVALID_SETTINGS, e.getMessage());
+        } catch (GaveUpWaitingException | ListenFailedException e) {
+            return cannotStart(EXIT_START_FAILED, e.getMessage());
+        } catch (RuntimeException e) {
+            System.getLogger(Main.class.getName()).log(System.Logger.Level.ERROR, "mail-service cannot start", e);
+            return EXIT_START_FAILED;
+        }
+    }
+
+    /**
+     * Assembles the service for {@code settings} with Guice: the only place, with
+     * {@link #tokenSecrets}, that touches the injector. Nothing is started yet, but the token
+     * secrets are resolved, waiting for the backend if they must come from it.
      *
      * @throws InvalidSettingsException if the settings do not allow the service to start
      * @throws GaveUpWaitingException   if the backend did not answer in time for the token secrets
      */
     static MailServiceRuntime assemble(Settings settings) {
+        return unwrapped(() -> injector(Stage.PRODUCTION, settings).getInstance(MailServiceRuntime.class));
+    }
+
+    /**
+     * The token secrets as the service resolves them at start for {@code settings}, for a command
+     * that needs them: nothing else of the service is built, and the connection to the backend's
+     * store, if it has one, is closed before this returns.
+     *
+     * @throws InvalidSettingsException if a secret is neither given nor stored, or cannot be read
+     * @throws GaveUpWaitingException   if the store did not answer in time
+     */
+    static TokenSecrets tokenSecrets(Settings settings) {
+        return unwrapped(() -> {
+            // Lazily: the objects asked for and what they need, nothing more.
+            Injector injector = injector(Stage.DEVELOPMENT, settings);
+            Optional<PipesHubStore> store = Optional.ofNullable(injector.getExistingBinding(Key.get(PipesHubStore.class)))
+                    .map(binding -> binding.getProvider().get());
+            try {
+                return injector.getInstance(TokenSecrets.class);
+            } finally {
+                store.ifPresent(PipesHubStore::close);
+            }
+        });
+    }
+
+    private static Injector injector(Stage stage, Settings settings) {
+        return Guice.createInjector(stage, new CoreModule(settings), new AdaptersModule(settings),
+                BackendModules.of(settings));
+    }
+
+    private static <T> T unwrapped(Supplier<T> injection) {
         try {
-            return Guice.createInjector(Stage.PRODUCTION, new CoreModule(settings), new AdaptersModule(settings),
-                    BackendModules.of(settings)).getInstance(MailServiceRuntime.class);
+            return injection.get();
         } catch (CreationException | ProvisionException e) {
             // Providers report start-up problems with exceptions of ours; hand those on unwrapped.
             for (Message message : e instanceof CreationException creation ? creation.getErrorMessages()
@@ -83,29 +126,9 @@ public final class Main {
         }
     }
 
-    /**
-     * {@code java -jar mail-service.jar encrypt}: encrypts standard input as PipesHub stores its
-     * values (etcd, Redis) under {@code SECRET_KEY}, and prints the stored form, for an operator
-     * storing a configuration by hand.
-     */
-    private static void encrypt() {
-        String secretKey = System.getenv(BackendSettings.SECRET_KEY);
-        if (secretKey == null || secretKey.isEmpty()) {
-            System.err.println("encrypt: set " + BackendSettings.SECRET_KEY + " to the key the values are encrypted with");
-            System.exit(EXIT_INVALID_SETTINGS);
-        }
-        try {
-            String value = new String(System.in.readAllBytes(), StandardCharsets.UTF_8).strip();
-            System.out.println(new AesGcmCipher(secretKey).encrypt(value));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void exit(int status, String reason) {
+    private static int cannotStart(int status, String reason) {
         System.getLogger(Main.class.getName()).log(System.Logger.Level.ERROR, "mail-service cannot start: {0}", reason);
-        AsyncConsoleHandler.flushAll();
-        System.exit(status);
+        return status;
     }
 
     /** Settings that must be in place before the libraries that read them are loaded. */

@@ -51,13 +51,14 @@ record RedisSettings(String host, int port, Optional<String> username, Optional<
     /**
      * Reads these settings from {@code environment}, applying the defaults.
      *
-     * @throws InvalidSettingsException naming the variable that is missing or wrong
+     * Refuses, in {@code environment}, each variable that is missing or wrong.
      */
     static RedisSettings read(Environment environment) {
         String host = environment.valueOr(REDIS_HOST, DEFAULT_REDIS_HOST);
         // A name, an IPv4 address, or an IPv6 one (two colons or more); "host:port" belongs in REDIS_PORT.
         if (!host.matches("[A-Za-z0-9._-]+|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*")) {
-            throw new InvalidSettingsException(REDIS_HOST + " must be a host name or an IP address, got '" + host + "'");
+            host = environment.refuse(REDIS_HOST + " must be a host name or an IP address, got '" + host + "'",
+                    DEFAULT_REDIS_HOST);
         }
         return new RedisSettings(host,
                 environment.wholeNumber(REDIS_PORT, DEFAULT_REDIS_PORT, 1, 65_535),

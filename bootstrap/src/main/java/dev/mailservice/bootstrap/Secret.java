@@ -9,6 +9,11 @@ import java.util.Objects;
  */
 final class Secret {
 
+    /** How to make a secret, for a message that asks for one. */
+    static final String MAKE_ONE = "make one with: openssl rand -hex 32";
+    /** The same, for a secret that a service beside PipesHub must share with it. */
+    static final String PIPESHUBS_OR_NEW = "beside PipesHub give PipesHub's own, else " + MAKE_ONE;
+
     private final String value;
 
     Secret(String value) {

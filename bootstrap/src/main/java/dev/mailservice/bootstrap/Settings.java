@@ -45,18 +45,19 @@ record Settings(
     /**
      * Reads the settings from {@code variables}, applying the defaults.
      *
-     * @throws InvalidSettingsException naming the variable that is missing or wrong
+     * @throws InvalidSettingsException naming every variable that is missing or wrong
      */
     static Settings fromEnvironment(Map<String, String> variables) {
         Environment environment = new Environment(variables);
         // First: whether the token secrets may be left out depends on the backend.
         BackendSettings backend = BackendSettings.read(environment);
-        return new Settings(
-                HttpSettings.read(environment),
-                MailSettings.read(environment),
-                backend,
-                TokenSettings.read(environment, backend.storeCanTellTokenSecrets()),
+        HttpSettings http = HttpSettings.read(environment);
+        MailSettings mail = MailSettings.read(environment);
+        TokenSettings tokens = TokenSettings.read(environment, backend.storeCanTellTokenSecrets());
+        LogFormat logFormat = LogFormat.read(environment);
+        environment.throwIfRefused();
+        return new Settings(http, mail, backend, tokens,
                 Optional.ofNullable(environment.get(TLS_CA_FILE)).filter(value -> !value.isBlank()).map(Path::of),
-                LogFormat.of(environment.get(LOG_FORMAT)));
+                logFormat);
     }
 }

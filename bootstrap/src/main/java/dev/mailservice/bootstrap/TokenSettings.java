@@ -34,7 +34,7 @@ record TokenSettings(Optional<Secret> scopedJwtSecret, Optional<Secret> jwtSecre
      *
      * @param storeCanTellThem whether the backend is a key-value store that may hold the secrets
      *                         instead
-     * @throws InvalidSettingsException naming the secret that is missing or too short
+     * Refuses, in {@code environment}, each secret that is missing or too short.
      */
     static TokenSettings read(Environment environment, boolean storeCanTellThem) {
         return new TokenSettings(
@@ -47,11 +47,13 @@ record TokenSettings(Optional<Secret> scopedJwtSecret, Optional<Secret> jwtSecre
             Environment environment, String name, String signs, boolean storeCanTellIt) {
         Optional<String> secret = environment.nonEmpty(name);
         if (secret.isEmpty() && !storeCanTellIt) {
-            throw new InvalidSettingsException(name + " is required: the secret " + signs + " are signed with, at least "
+            return environment.refuse(name + " is required: the secret " + signs + " are signed with, at least "
                     + MIN_SECRET_LENGTH + " characters (with " + BackendSettings.SMTP_CONFIG_BACKEND + "=etcd or redis "
-                    + "it may instead come from the store)");
+                    + "it may instead come from the store); " + Secret.PIPESHUBS_OR_NEW, Optional.empty());
         }
-        secret.ifPresent(value -> checkSecretLength(name, value));
+        if (secret.isPresent() && secret.get().length() < MIN_SECRET_LENGTH) {
+            return environment.refuse(tooShort(name, secret.get()) + "; " + Secret.MAKE_ONE, Optional.empty());
+        }
         return secret.map(Secret::new);
     }
 
@@ -63,9 +65,12 @@ record TokenSettings(Optional<Secret> scopedJwtSecret, Optional<Secret> jwtSecre
      */
     static String checkSecretLength(String name, String secret) {
         if (secret.length() < MIN_SECRET_LENGTH) {
-            throw new InvalidSettingsException(name + " is too short: " + secret.length()
-                    + " characters, at least " + MIN_SECRET_LENGTH + " are needed");
+            throw new InvalidSettingsException(tooShort(name, secret));
         }
         return secret;
+    }
+
+    private static String tooShort(String name, String secret) {
+        return name + " is too short: " + secret.length() + " characters, at least " + MIN_SECRET_LENGTH + " are needed";
     }
 }

@@ -27,10 +27,26 @@ class MainProcessTest {
     Path directory;
 
     @Test
-    void withoutTheScopedSecretItExitsNamingTheVariable() throws Exception {
-        try (ServiceProcess service = ServiceProcess.launch(directory, Map.of())) {
+    void withoutTheSecretsAndWithAMalformedPortItExitsNamingThemAllInOneMessage() throws Exception {
+        try (ServiceProcess service = ServiceProcess.launch(directory, Map.of("PORT", "http"))) {
             assertEquals(Main.EXIT_INVALID_SETTINGS, service.exitCode());
-            assertTrue(String.join("\n", service.output()).contains("SCOPED_JWT_SECRET is required"), service.output().toString());
+            String output = String.join("\n", service.output());
+            assertTrue(output.contains("mail-service cannot start: 3 settings are missing or wrong:\n"
+                    + "  PORT must be a whole number from 0 to 65535, got 'http'\n  SCOPED_JWT_SECRET is required: "), output);
+            assertTrue(output.contains("\n  JWT_SECRET is required: "), output);
+            assertTrue(output.contains("make one with: openssl rand -hex 32"), output);
+        }
+    }
+
+    @Test
+    void aMisspeltCommandExitsWithTheListAndStartsNothing() throws Exception {
+        try (ServiceProcess service = ServiceProcess.launch(directory, Map.of("SCOPED_JWT_SECRET", SCOPED_SECRET,
+                "JWT_SECRET", SCOPED_SECRET, "SMTP_CONFIG_FILE", directory.resolve("smtp.json").toString(), "PORT", "0"),
+                "serv")) {
+            assertEquals(Main.EXIT_INVALID_SETTINGS, service.exitCode());
+            String output = String.join("\n", service.output());
+            assertTrue(output.startsWith("Unknown command 'serv'\n\n" + Command.list().strip()), output);
+            assertEquals(0, service.readyLines(), output);
         }
     }
 

@@ -172,8 +172,40 @@ class SettingsTest {
         Map<String, String> environment = environment();
         environment.remove("JWT_SECRET");
         assertTrue(refusal(environment).startsWith("JWT_SECRET is required"));
-        assertEquals("JWT_SECRET is too short: 5 characters, at least 20 are needed",
+        assertEquals("JWT_SECRET is too short: 5 characters, at least 20 are needed; make one with: openssl rand -hex 32",
                 refusal(environment("JWT_SECRET", "short")));
+    }
+
+    @Test
+    void everyMissingOrWrongVariableIsNamedInOneMessageWithAWayToMakeTheSecrets() {
+        Map<String, String> environment = environment("PORT", "http", "SMTP_POOL_SIZE", "0", "SMTP_CONFIG_WATCH", "maybe",
+                "LOG_FORMAT", "xml", "JWT_SECRET", "short");
+        environment.remove("SCOPED_JWT_SECRET");
+
+        assertEquals("""
+                6 settings are missing or wrong:
+                  SMTP_CONFIG_WATCH must be true or false, got 'maybe'
+                  PORT must be a whole number from 0 to 65535, got 'http'
+                  SMTP_POOL_SIZE must be a whole number from 1 to 256, got '0'
+                  SCOPED_JWT_SECRET is required: the secret scoped tokens are signed with, at least 20 characters (with \
+                SMTP_CONFIG_BACKEND=etcd or redis it may instead come from the store); beside PipesHub give PipesHub's \
+                own, else make one with: openssl rand -hex 32
+                  JWT_SECRET is too short: 5 characters, at least 20 are needed; make one with: openssl rand -hex 32
+                  LOG_FORMAT must be 'text' or 'json', got 'xml'""", refusal(environment));
+    }
+
+    @Test
+    void everyMissingOrWrongVariableOfAStoreIsNamedTooWithoutShowingASecret() {
+        Map<String, String> environment = etcdEnvironment("ETCD_ENDPOINTS", "etcd:2379", "ETCD_DIAL_TIMEOUT", "0",
+                "REDIS_PASSWORD", "not-read-on-etcd");
+        environment.remove("SECRET_KEY");
+
+        assertEquals("""
+                3 settings are missing or wrong:
+                  ETCD_ENDPOINTS must give etcd URLs like http://etcd:2379, got 'etcd:2379'
+                  ETCD_DIAL_TIMEOUT must be a whole number from 1 to 600000, got '0'
+                  SECRET_KEY is required with SMTP_CONFIG_BACKEND=etcd: the key PipesHub encrypts the values in etcd \
+                with; beside PipesHub give PipesHub's own, else make one with: openssl rand -hex 32""", refusal(environment));
     }
 
     @Test
@@ -196,7 +228,8 @@ class SettingsTest {
 
     @Test
     void aShortScopedSecretIsRefusedByNameWithoutShowingIt() {
-        assertEquals("SCOPED_JWT_SECRET is too short: 19 characters, at least 20 are needed",
+        assertEquals("SCOPED_JWT_SECRET is too short: 19 characters, at least 20 are needed; make one with: "
+                + "openssl rand -hex 32",
                 refusal(environment("SCOPED_JWT_SECRET", "nineteen-characters")));
     }
 

@@ -35,10 +35,16 @@ public final class ServiceProcess implements AutoCloseable {
         this.log = log;
     }
 
-    /** Starts {@code dev.mailservice.bootstrap.Main} from the running test's class path. */
-    public static ServiceProcess launch(Path directory, Map<String, String> variables) throws IOException {
+    /**
+     * Starts {@code dev.mailservice.bootstrap.Main} from the running test's class path, with
+     * {@code arguments} (a command and its words; none to serve).
+     */
+    public static ServiceProcess launch(Path directory, Map<String, String> variables, String... arguments)
+            throws IOException {
         String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        return launch(directory, variables, List.of("-cp", classPath, MAIN_CLASS));
+        List<String> javaArguments = new ArrayList<>(List.of("-cp", classPath, MAIN_CLASS));
+        javaArguments.addAll(List.of(arguments));
+        return launchJava(directory, variables, javaArguments);
     }
 
     /** Starts the packaged jar with {@code jvmFlags}, as an operator runs it. */
@@ -46,7 +52,7 @@ public final class ServiceProcess implements AutoCloseable {
             List<String> jvmFlags) throws IOException {
         List<String> arguments = new ArrayList<>(jvmFlags);
         arguments.addAll(List.of("-jar", jar.toString()));
-        return launch(directory, variables, arguments);
+        return launchJava(directory, variables, arguments);
     }
 
     /**
@@ -76,7 +82,7 @@ public final class ServiceProcess implements AutoCloseable {
         return arguments;
     }
 
-    private static ServiceProcess launch(Path directory, Map<String, String> variables, List<String> javaArguments)
+    private static ServiceProcess launchJava(Path directory, Map<String, String> variables, List<String> javaArguments)
             throws IOException {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));

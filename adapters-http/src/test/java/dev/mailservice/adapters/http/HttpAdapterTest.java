@@ -35,7 +35,13 @@ import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.testing.junit5.ServerTest;
 import io.helidon.webserver.testing.junit5.SetUpServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -205,6 +211,9 @@ public abstract class HttpAdapterTest {
 
     /** As {@link #call(String, String, String, byte[])}, with {@code headers} besides. */
     public Answer call(String method, String path, String token, byte[] body, Map<String, String> headers) {
+        if (method.equals("HEAD")) {
+            return head(path, token, headers);
+        }
         Http1ClientRequest request = client.method(Method.create(method)).path(path);
         headers.forEach((name, value) -> request.header(io.helidon.http.HeaderNames.create(name), value));
         if (token != null) {
@@ -242,6 +251,28 @@ public abstract class HttpAdapterTest {
             out.close();
         })) {
             return answer(response);
+        }
+    }
+
+    /**
+     * HEAD, with the JDK's client: Helidon's (4.5.0) waits for the body that a HEAD answer's
+     * Content-Length announces, which never comes.
+     */
+    private Answer head(String path, String token, Map<String, String> headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                .version(HttpClient.Version.HTTP_1_1).method("HEAD", HttpRequest.BodyPublishers.noBody());
+        headers.forEach(request::header);
+        if (token != null) {
+            request.header("Authorization", token.contains(" ") ? token : "Bearer " + token);
+        }
+        try (HttpClient jdk = HttpClient.newHttpClient()) {
+            HttpResponse<String> response = jdk.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            return new Answer(response.statusCode(), response.headers(), response.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 

@@ -93,6 +93,24 @@ class OpenApiConformanceTest extends HttpAdapterTest {
         }
     }
 
+    /**
+     * Asks {@code path} with GET, checked as {@link #conforms} does, then with HEAD, which must answer the
+     * same status and headers without a body; notes both seen.
+     */
+    private void conformsWithHead(String path, int expectedStatus, String token) {
+        Answer get = call("GET", path, token, NO_BODY);
+        conforms("GET", path, expectedStatus, get);
+        Answer head = call("HEAD", path, token, NO_BODY);
+        assertEquals(expectedStatus, head.statusCode(), "HEAD " + path);
+        assertEquals("", head.body(), "HEAD " + path + " answered a body");
+        for (String header : List.of("Content-Type", "ETag")) {
+            assertEquals(get.headers().firstValue(header), head.headers().firstValue(header), header + " of HEAD " + path);
+        }
+        synchronized (SEEN) {
+            SEEN.add("HEAD " + path + " " + expectedStatus);
+        }
+    }
+
     @AfterAll
     static void everyDocumentedAnswerWasSeen() {
         assertEquals(DOCUMENT.answers(), SEEN, "answers the document names that no test provoked, or the reverse");
@@ -121,37 +139,37 @@ class OpenApiConformanceTest extends HttpAdapterTest {
 
     @Test
     void status() {
-        conforms("GET", STATUS, 200, call("GET", STATUS, fetchConfig, NO_BODY));
+        conformsWithHead(STATUS, 200, fetchConfig);
         useCases.status = new SmtpStatus(Optional.of(new SmtpStatus.Applied(CONFIGURATION, Instant.now(), "redis", 0)),
                 Optional.of(new SmtpStatus.ReloadError(Instant.now(), "Redis at redis://redis:6379/0 did not answer")),
                 List.of("a password without a username is not used"),
                 Optional.of(new SmtpStatus.Verified(Instant.now(), false, Optional.of("tls"))), Optional.empty());
-        conforms("GET", STATUS, 200, call("GET", STATUS, fetchConfig, NO_BODY));
+        conformsWithHead(STATUS, 200, fetchConfig);
         useCases.status = new SmtpStatus(Optional.of(new SmtpStatus.Applied(CONFIGURATION.withOAuth2(Optional.of(
                 new OAuth2Login.RefreshToken(URI.create("https://idp.example.com/token"), "app", Optional.empty(),
                         Password.of("refresh"), Optional.of("offline_access")))), Instant.now(), "file", 0)),
                 Optional.empty(), List.of(), Optional.empty(), Optional.of(new SmtpStatus.OAuth2Token("refreshToken",
                         "https://idp.example.com/token", Optional.empty(), Optional.empty(), Optional.of(
                                 new SmtpStatus.TokenError(Instant.now(), "refused: invalid_grant", true)))));
-        conforms("GET", STATUS, 200, call("GET", STATUS, fetchConfig, NO_BODY));
-        conforms("GET", STATUS, 401, call("GET", STATUS, Tokens.scoped(SCOPED_SECRET, "mail:send"), NO_BODY));
-        conforms("GET", STATUS, 200, call("GET", STATUS, admin, NO_BODY));
-        conforms("GET", STATUS, 403, call("GET", STATUS, Tokens.user(USER_SECRET, "member"), NO_BODY));
+        conformsWithHead(STATUS, 200, fetchConfig);
+        conformsWithHead(STATUS, 401, Tokens.scoped(SCOPED_SECRET, "mail:send"));
+        conformsWithHead(STATUS, 200, admin);
+        conformsWithHead(STATUS, 403, Tokens.user(USER_SECRET, "member"));
     }
 
     @Test
     void recentSends() {
         String sends = "/api/v1/mail/sends";
-        conforms("GET", sends, 200, call("GET", sends, admin, NO_BODY));
+        conformsWithHead(sends, 200, admin);
         useCases.recentSends = List.of(new GetRecentSends.RecentSend(Instant.now(), "loginWithOTP", Optional.empty(),
                 List.of("to@example.com"), List.of("cc@example.com"), "temporary failure", "the server did not answer",
                 Optional.empty(), Duration.ofMillis(3), Optional.empty()), new GetRecentSends.RecentSend(Instant.now(),
                 "resetPassword", Optional.of("Reset"), List.of("to@example.com"), List.of(), "sent",
                 "1 attempt; the server said: 250 Ok", Optional.of("<1@example.com>"), Duration.ofMillis(9),
                 Optional.of("req-1")));
-        conforms("GET", sends, 200, call("GET", sends, admin, NO_BODY));
-        conforms("GET", sends, 401, call("GET", sends, fetchConfig, NO_BODY));
-        conforms("GET", sends, 403, call("GET", sends, Tokens.user(USER_SECRET, "member"), NO_BODY));
+        conformsWithHead(sends, 200, admin);
+        conformsWithHead(sends, 401, fetchConfig);
+        conformsWithHead(sends, 403, Tokens.user(USER_SECRET, "member"));
     }
 
     @Test
@@ -221,19 +239,19 @@ class OpenApiConformanceTest extends HttpAdapterTest {
     void readTheStoredConfiguration() {
         useCases.storedAnswer = () -> Optional.of(new StoredSmtpConfiguration(CONFIGURATION, 3,
                 new OpaqueFields(Map.of("tlsPolicy", "strict"))));
-        conforms("GET", STORED, 200, call("GET", STORED, admin, NO_BODY));
-        conforms("GET", INTERNAL, 200, call("GET", INTERNAL, fetchConfig, NO_BODY));
+        conformsWithHead(STORED, 200, admin);
+        conformsWithHead(INTERNAL, 200, fetchConfig);
         useCases.storedAnswer = Optional::empty;
-        conforms("GET", STORED, 200, call("GET", STORED, admin, NO_BODY));
-        conforms("GET", INTERNAL, 200, call("GET", INTERNAL, fetchConfig, NO_BODY));
-        conforms("GET", STORED, 401, call("GET", STORED, fetchConfig, NO_BODY));
-        conforms("GET", STORED, 403, call("GET", STORED, Tokens.user(USER_SECRET, "member"), NO_BODY));
-        conforms("GET", INTERNAL, 401, call("GET", INTERNAL, admin, NO_BODY));
+        conformsWithHead(STORED, 200, admin);
+        conformsWithHead(INTERNAL, 200, fetchConfig);
+        conformsWithHead(STORED, 401, fetchConfig);
+        conformsWithHead(STORED, 403, Tokens.user(USER_SECRET, "member"));
+        conformsWithHead(INTERNAL, 401, admin);
         useCases.storedAnswer = () -> {
             throw new BackendUnavailable("Cannot read /services/smtp: etcd did not answer", null);
         };
-        conforms("GET", STORED, 503, call("GET", STORED, admin, NO_BODY));
-        conforms("GET", INTERNAL, 503, call("GET", INTERNAL, fetchConfig, NO_BODY));
+        conformsWithHead(STORED, 503, admin);
+        conformsWithHead(INTERNAL, 503, fetchConfig);
     }
 
     @Test

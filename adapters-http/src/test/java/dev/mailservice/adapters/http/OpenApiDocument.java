@@ -1,11 +1,13 @@
 package dev.mailservice.adapters.http;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.networknt.schema.Error;
 import com.networknt.schema.InputFormat;
+import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
 import java.io.IOException;
@@ -19,12 +21,23 @@ import java.util.TreeSet;
 
 /**
  * The OpenAPI document the service serves ({@code META-INF/openapi.yaml}), read for tests: which
- * operations and answers it names, and whether a real answer matches the schema it gives.
+ * operations and answers it names, whether a real answer matches the schema it gives, and whether
+ * the document itself is valid OpenAPI 3.1.
  */
-final class OpenApiDocument {
+public final class OpenApiDocument {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final SchemaRegistry SCHEMAS = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
+    /**
+     * OpenAPI 3.1's own schema of a document, in the form that also checks every Schema Object in it
+     * against OpenAPI's dialect of JSON Schema; read from the class path, where vertx-openapi
+     * carries the specification's schemas under their own addresses.
+     */
+    private static final SchemaLocation OPENAPI_31 = SchemaLocation.of("https://spec.openapis.org/oas/3.1/schema-base/2022-10-07");
+    private static final SchemaRegistry OPENAPI_SCHEMAS = SchemaRegistry.withDefaultDialect(
+            SpecificationVersion.DRAFT_2020_12, registry -> registry.schemaIdResolvers(
+                    ids -> ids.mapPrefix("https://spec.openapis.org/oas/", "classpath:spec.openapis.org/oas/")));
 
     private final JsonNode document;
 
@@ -32,12 +45,38 @@ final class OpenApiDocument {
         this.document = document;
     }
 
-    static OpenApiDocument read() {
+    public static OpenApiDocument read() {
         try (InputStream yaml = OpenApiDocument.class.getResourceAsStream("/META-INF/openapi.yaml")) {
-            return new OpenApiDocument(new ObjectMapper(new YAMLFactory()).readTree(yaml));
+            return new OpenApiDocument(YAML.readTree(yaml));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The document as served: {@code body} in YAML, or in JSON (of which YAML is a superset), parsed strictly. */
+    public static OpenApiDocument parse(String body, boolean json) {
+        try {
+            return new OpenApiDocument(json ? JSON.readTree(body) : YAML.readTree(body));
+        } catch (JsonProcessingException e) {
+            int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
+            throw new AssertionError("not " + (json ? "JSON" : "YAML") + " at line " + line + ": "
+                    + body.lines().skip(Math.max(0, line - 1)).findFirst().orElse(""), e);
+        }
+    }
+
+    /** Whatever keeps the document from being a valid OpenAPI 3.1 document; empty when nothing does. */
+    public List<String> openApi31Problems() {
+        try {
+            return OPENAPI_SCHEMAS.getSchema(OPENAPI_31).validate(JSON.writeValueAsString(document), InputFormat.JSON)
+                    .stream().map(Error::toString).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The document parsed: equal to another's when both say the same. */
+    public JsonNode tree() {
+        return document;
     }
 
     /** Every operation, as {@code METHOD path}. */

@@ -43,6 +43,8 @@ class DistributionIT {
         Path home = unpack();
 
         assertTrue(Files.isExecutable(home.resolve("bin/mail-service")));
+        assertTrue(Files.readString(home.resolve("LICENSE")).strip().startsWith("Apache License\n"
+                + "                           Version 2.0, January 2004"), "no Apache License 2.0 in the distribution");
         for (String file : List.of("bin/java-env", "lib/mail-service.jar", "config/smtp.json", "config/environment",
                 "systemd/mail-service.service", "deploy/Dockerfile", "deploy/kubernetes/deployment.yaml",
                 "deploy/kubernetes/service.yaml", "deploy/kubernetes/secret.yaml", "deploy/kubernetes/configmap.yaml",

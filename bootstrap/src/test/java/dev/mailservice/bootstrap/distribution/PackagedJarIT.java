@@ -26,6 +26,22 @@ class PackagedJarIT {
     Path directory;
 
     @Test
+    void tellsItsVersionAndItsCommands() throws Exception {
+        Path jar = Path.of(System.getProperty("service.jar"));
+        String java = ProcessHandle.current().info().command().orElse("java");
+
+        try (ServiceProcess version = ServiceProcess.launchCommand(directory, Map.of(),
+                List.of(java, "-jar", jar.toString(), "version"));
+                ServiceProcess help = ServiceProcess.launchCommand(directory, Map.of(),
+                        List.of(java, "-jar", jar.toString(), "--help"))) {
+            assertEquals(0, version.exitCode(), version.output().toString());
+            assertEquals(List.of(System.getProperty("service.version")), version.output());
+            assertEquals(0, help.exitCode(), help.output().toString());
+            assertTrue(help.output().stream().anyMatch(line -> line.startsWith("  version ")), help.output().toString());
+        }
+    }
+
+    @Test
     void servesTheReloadRouteFollowingTheFileAndStopsOnSigterm() throws Exception {
         Path jar = Path.of(System.getProperty("service.jar"));
         Path config = directory.resolve("smtp.json");

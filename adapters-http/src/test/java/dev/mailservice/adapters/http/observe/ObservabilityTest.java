@@ -1,9 +1,11 @@
 package dev.mailservice.adapters.http.observe;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mailservice.adapters.http.HttpAdapterTest;
+import dev.mailservice.adapters.http.OpenApiDocument;
 import dev.mailservice.adapters.http.metrics.HelidonServiceMetrics;
 import dev.mailservice.application.port.in.GetServiceHealth.BackendContact;
 import dev.mailservice.application.port.in.GetServiceHealth.ServiceHealth;
@@ -15,6 +17,8 @@ import io.helidon.webserver.testing.junit5.ServerTest;
 import java.lang.ref.Reference;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -104,12 +108,34 @@ class ObservabilityTest extends HttpAdapterTest {
     }
 
     @Test
-    void theOpenApiDocumentIsServed() {
-        Answer document = call("GET", "/openapi", null, NO_BODY);
+    void theOpenApiDocumentIsServedAsTheFileSaysInYamlAndInJsonBothValidOpenApi31() {
+        Answer yaml = call("GET", "/openapi", null, NO_BODY);
+        Answer json = call("GET", "/openapi", null, NO_BODY, Map.of("Accept", "application/json"));
 
-        assertEquals(200, document.statusCode(), document.body());
-        assertTrue(document.body().startsWith("openapi: 3.1.0"), document.body());
-        assertTrue(document.body().contains("/api/v1/mail/updateSmtpConfig"), document.body());
+        assertEquals(200, yaml.statusCode(), yaml.body());
+        assertTrue(yaml.body().startsWith("openapi: 3.1.0"), yaml.body());
+        assertEquals(200, json.statusCode(), json.body());
+        assertEquals("application/json", json.headers().firstValue("Content-Type").orElseThrow());
+        OpenApiDocument fromJson = OpenApiDocument.parse(json.body(), true);
+        OpenApiDocument fromYaml = OpenApiDocument.parse(yaml.body(), false);
+        assertEquals(List.of(), fromYaml.openApi31Problems());
+        assertEquals(List.of(), fromJson.openApi31Problems());
+        assertEquals(OpenApiDocument.read().tree(), fromYaml.tree(), "the YAML served is not the file's document");
+        assertEquals(fromYaml.tree(), fromJson.tree(), "the JSON served says something else than the YAML");
+        assertEquals("Apache-2.0", fromJson.tree().at("/info/license/identifier").asText());
+    }
+
+    @Test
+    void theOpenApiValidationRefusesWhatOpenApi31Refuses() {
+        assertFalse(OpenApiDocument.parse("{\"openapi\": \"3.1.0\", \"paths\": {}}", true).openApi31Problems().isEmpty(),
+                "a document without info passed");
+        assertFalse(OpenApiDocument.parse("""
+                {"openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+                 "components": {"schemas": {"Wrong": {"type": "strin"}}}}""", true).openApi31Problems().isEmpty(),
+                "a schema of an unknown type passed");
+        assertEquals(List.of(), OpenApiDocument.parse("""
+                {"openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+                 "components": {"schemas": {"Right": {"type": ["string", "null"]}}}}""", true).openApi31Problems());
     }
 
     @Test
