@@ -176,6 +176,21 @@ class SendMailEndToEndTest {
     }
 
     @Test
+    void afterTheStoredConfigurationFailedToLoadASendNamesTheFailure() throws Exception {
+        Files.writeString(directory.resolve("smtp.json"), "{\"host\": \"127.0.0.1\", \"port\": 70000, "
+                + "\"fromEmail\": \"noreply@b.example\"}");
+        assertEquals(400, client.reload().statusCode());
+
+        HttpResponse<String> response = client.sendEmail(otpMail("Ann"));
+
+        assertEquals(400, response.statusCode());
+        assertTrue(response.body().matches("\\{\"error\":\\{\"code\":\"HTTP_BAD_REQUEST\",\"message\":\"SMTP is not "
+                + "configured: loading the stored configuration failed at [-0-9T:.]+Z: The SMTP configuration "
+                + "in file .*smtp.json is invalid: port must be .*\\. Fix what this names, then reload the configuration "
+                + "\\(or store one that works\\) before sending mail\"}}"), response.body());
+    }
+
+    @Test
     void anInvalidConfigurationIsRefusedAndNothingIsStored() throws Exception {
         HttpResponse<String> response = client.storeConfiguration(serverB("not-an-address"));
 
