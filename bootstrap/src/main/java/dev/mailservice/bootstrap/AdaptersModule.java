@@ -152,12 +152,11 @@ final class AdaptersModule extends AbstractModule {
     HttpServer httpServer(ReloadSmtpConfiguration reload, GetSmtpStatus status, SendMail sendEmail,
             SaveSmtpConfiguration save, GetStoredSmtpConfiguration stored, VerifySmtpConfiguration verify,
             GetServiceHealth health, GetRecentSends recentSends, TokenSecrets secrets) {
-        TokenVerifier scopedTokens = new TokenVerifier(secrets.scopedJwtSecret());
-        TokenVerifier userTokens = new TokenVerifier(secrets.jwtSecret());
+        TokenVerifier tokens = new TokenVerifier(secrets.scopedJwtSecret(), secrets.jwtSecret());
         HttpSettings http = settings.http();
         return new HttpServer(http.port(), http.idleTimeout(),
-                BodyMemoryBudget.forHeap(Runtime.getRuntime().maxMemory()), new MailRoutes(reload, status, sendEmail, recentSends, scopedTokens, userTokens),
-                new ConfigManagerRoutes(save, stored, verify, userTokens, scopedTokens, http.hideSecretConfig()),
+                BodyMemoryBudget.forHeap(Runtime.getRuntime().maxMemory()), new MailRoutes(reload, status, sendEmail, recentSends, tokens),
+                new ConfigManagerRoutes(save, stored, verify, tokens, http.hideSecretConfig()),
                 Optional.of(new ConsoleRoutes()).filter(on -> http.consoleEnabled()),
                 new Observability(health, http.readyRequiresSmtp(), http.observePort()));
     }

@@ -59,8 +59,8 @@ final class CoreModule extends AbstractModule {
 
     @Provides
     @Singleton
-    ActiveMailSender activeMailSender() {
-        return new ActiveMailSender();
+    ActiveMailSender activeMailSender(SmtpStatusBoard board) {
+        return new ActiveMailSender(board);
     }
 
     @Provides

@@ -16,7 +16,11 @@ public enum MailTemplate {
     SUSPICIOUS_LOGIN_ATTEMPT("suspiciousLoginAttempt", "name", "link"),
     RESET_PASSWORD("resetPassword", "name", "link"),
     RESET_EMAIL("resetEmail", "name", "link"),
-    ACCOUNT_CREATION("accountCreation", "name", "invitee", "orgName", "link"),
+    /**
+     * Neither {@code name} nor {@code invitee}: PipesHub's one caller sends them as fillers
+     * ({@code "User"}, {@code "PipesHub"}), and PipesHub's own mail shows neither.
+     */
+    ACCOUNT_CREATION("accountCreation", "orgName", "link"),
     APP_USER_INVITE("appuserInvite", "invitee", "orgName", "link"),
     ORG_EMAIL_VERIFICATION("orgEmailVerification", "name", "orgName", "verificationLink");
 

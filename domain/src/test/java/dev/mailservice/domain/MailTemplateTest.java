@@ -13,7 +13,7 @@ class MailTemplateTest {
     @Test
     void showsPipesHubsFields() {
         assertEquals(List.of("name", "otp"), MailTemplate.LOGIN_WITH_OTP.fields());
-        assertEquals(List.of("name", "invitee", "orgName", "link"), MailTemplate.ACCOUNT_CREATION.fields());
+        assertEquals(List.of("orgName", "link"), MailTemplate.ACCOUNT_CREATION.fields());
         assertEquals(List.of("name", "orgName", "verificationLink"), MailTemplate.ORG_EMAIL_VERIFICATION.fields());
     }
 

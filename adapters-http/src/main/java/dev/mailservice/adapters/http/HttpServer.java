@@ -1,6 +1,7 @@
 package dev.mailservice.adapters.http;
 
 import dev.mailservice.adapters.http.answers.ErrorMapper;
+import dev.mailservice.adapters.http.answers.HttpError;
 import dev.mailservice.adapters.http.edge.BodyMemoryBudget;
 import dev.mailservice.adapters.http.edge.ConnectionGuard;
 import dev.mailservice.adapters.http.edge.ReadDeadlines;
@@ -53,6 +54,9 @@ public final class HttpServer {
 
     /** How often idle connections are looked for, at most; sooner for short idle timeouts. */
     private static final Duration MAX_IDLE_CHECK_PERIOD = Duration.ofSeconds(1);
+
+    /** The paths of the health and metrics endpoints ({@link Observability}). */
+    private static final List<String> OBSERVE_PATHS = List.of("/observe", "/observe/*");
 
     private static final System.Logger LOG = System.getLogger(HttpServer.class.getName());
 
@@ -125,6 +129,13 @@ public final class HttpServer {
                     routing.register(MailRoutes.BASE_PATH, mail);
                     routing.register(ConfigManagerRoutes.BASE_PATH, configManager);
                     console.ifPresent(files -> routing.register(ConsoleRoutes.BASE_PATH, files));
+                    // On a port of their own, the endpoints are not on this one: a probe or a person
+                    // looking here is told where they are, rather than given a bare 404.
+                    observability.elsewhere().ifPresent(where -> OBSERVE_PATHS.forEach(path -> routing.any(path,
+                            (request, response) -> {
+                                throw HttpError.notFound("No route " + request.prologue().method().text() + " "
+                                        + request.path().path() + " on this port: " + where);
+                            })));
                     // A path no route takes is answered by the error mapper (no catch-all route here:
                     // it would hide the endpoints the features add after these routes).
                     ErrorMapper.handleErrorsOf(routing);

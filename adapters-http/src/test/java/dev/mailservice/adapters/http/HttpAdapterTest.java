@@ -127,13 +127,13 @@ public abstract class HttpAdapterTest {
         /** The mail routes in front of these use cases. */
         public MailRoutes mailRoutes() {
             return new MailRoutes(() -> reloadAnswer.get(), () -> status, this::send, () -> recentSends,
-                    new TokenVerifier(SCOPED_SECRET), new TokenVerifier(USER_SECRET));
+                    new TokenVerifier(SCOPED_SECRET, USER_SECRET));
         }
 
         /** The configuration-manager routes in front of these use cases. */
         public ConfigManagerRoutes configManagerRoutes() {
-            return new ConfigManagerRoutes(this::save, this::stored, this::verify, new TokenVerifier(USER_SECRET),
-                    new TokenVerifier(SCOPED_SECRET), false);
+            return new ConfigManagerRoutes(this::save, this::stored, this::verify,
+                    new TokenVerifier(SCOPED_SECRET, USER_SECRET), false);
         }
 
         public Observability observability() {

@@ -33,7 +33,7 @@ class StoppingTest {
     void aRequestUnderWayFinishesWhileNewOnesAre503() throws Exception {
         CountDownLatch reloadEntered = new CountDownLatch(1);
         CountDownLatch reloadMayFinish = new CountDownLatch(1);
-        TokenVerifier tokens = new TokenVerifier(SCOPED_SECRET);
+        TokenVerifier tokens = new TokenVerifier(SCOPED_SECRET, Tokens.USER_SECRET);
         HttpServer server = new HttpServer(0, Duration.ofSeconds(20), HttpAdapterTest.BUDGET, new MailRoutes(
                 () -> {
                     reloadEntered.countDown();
@@ -44,14 +44,14 @@ class StoppingTest {
                 request -> {
                     throw new UnsupportedOperationException();
                 },
-                List::of, tokens, new TokenVerifier(Tokens.USER_SECRET)),
+                List::of, tokens),
                 new ConfigManagerRoutes((fields, version) -> {
                     throw new UnsupportedOperationException();
                 }, () -> {
                     throw new UnsupportedOperationException();
                 }, (candidate, sendTestTo) -> {
                     throw new UnsupportedOperationException();
-                }, tokens, tokens, false),
+                }, tokens, false),
                 Optional.empty(),
                 new Observability(() -> new ServiceHealth(true, Optional.empty(), Optional.empty()), false,
                         OptionalInt.empty())).start();

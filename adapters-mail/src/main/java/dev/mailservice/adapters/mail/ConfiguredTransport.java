@@ -1,6 +1,7 @@
 package dev.mailservice.adapters.mail;
 
 import dev.mailservice.domain.SmtpConfiguration;
+import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import jakarta.mail.URLName;
@@ -27,12 +28,44 @@ class ConfiguredTransport extends SMTPTransport {
     /**
      * Logs in with the username and the secret (password or access token, by the session's
      * mechanisms), each only with the other: a secret alone cannot log in and is not sent, and a
-     * username alone is refused before anything is sent.
+     * username alone is refused before anything is sent. A login that the server gives no way to
+     * make, since it offers no SMTP AUTH at all, is refused here ({@link NoLoginOffered}): Angus
+     * would carry on without one, and mail would go out unauthenticated although a login was set.
      */
     @Override
     protected synchronized boolean protocolConnect(String host, int port, String user, String password)
             throws MessagingException {
-        return super.protocolConnect(configuration.asciiHost(), configuration.port(), login.user(), login.password());
+        boolean connected = super.protocolConnect(configuration.asciiHost(), configuration.port(), login.user(),
+                login.password());
+        // Angus logs in on either: an AUTH line, or the old form AUTH=LOGIN alone.
+        if (connected && login.user() != null && !supportsExtension("AUTH") && !supportsExtension("AUTH=LOGIN")) {
+            throw new NoLoginOffered(noAuthOffered());
+        }
+        return connected;
+    }
+
+    /**
+     * That the server offers no SMTP AUTH, as the verification's auth step and a send's failure both
+     * say it: on a connection still in plain text, that it may offer AUTH only over TLS, as many
+     * servers do (with STARTTLS offered, the connection would have been upgraded by now).
+     */
+    private String noAuthOffered() {
+        if (!isSSL()) {
+            return "offers no SMTP AUTH on this connection in plain text, nor STARTTLS to upgrade it: it may offer "
+                    + "AUTH only over TLS, as on its implicit TLS port (usually 465, with secure true)";
+        }
+        return "offers no SMTP AUTH, even " + (configuration.implicitTls() ? "over TLS" : "after STARTTLS");
+    }
+
+    /** A login was set, and the server offers no SMTP AUTH: no login was tried, no mail sent. */
+    static final class NoLoginOffered extends AuthenticationFailedException {
+
+        private static final long serialVersionUID = 1L;
+
+        /** @param offers what the server offers, following its name: {@code offers no SMTP AUTH ...} */
+        NoLoginOffered(String offers) {
+            super(offers);
+        }
     }
 
     /** Gives each reply its own budget on the socket ({@link SmtpSocket#MAX_REPLY_BYTES}). */

@@ -35,6 +35,11 @@ final class FailureDiagnosis {
         String server = "the SMTP server " + configuration.address();
         String reply = transport == null ? "" : transport.lastReply();
         int greeting = transport == null ? 0 : transport.greeting();
+        if (e instanceof ConfiguredTransport.NoLoginOffered none) {
+            return SmtpFailure.of(SmtpFailure.Reason.REFUSED, capitalized(server) + " cannot log in user '"
+                    + transport.login.username().orElse("") + "': it " + none.getMessage() + "; if it is a relay that "
+                    + "takes mail from this network without a login, remove the username", e);
+        }
         if (e instanceof AuthenticationFailedException && !causedBy(e, IOException.class::isInstance)
                 && transport != null && transport.getLastReturnCode() > 0) {
             return ofLogin(server, transport, e);
@@ -58,18 +63,20 @@ final class FailureDiagnosis {
 
     /**
      * Why the server did not take the login: a refusal of the secret (5xx, or an error challenge, 334,
-     * to AUTH), a refusal for now (4xx; 432 for its limit on connections), or, for an access token, no
-     * AUTH XOAUTH2 offered. The failure holds the server's reply only as shown, never as it came: a
-     * server may have echoed the secret.
+     * to AUTH), a refusal for now (4xx; 432 for its limit on connections), or no mechanism offered
+     * that the login may use (XOAUTH2 for an access token). The failure holds the server's reply
+     * only as shown, never as it came: a server may have echoed the secret.
      */
     private static SmtpFailure ofLogin(String server, MailPhaseTransport transport, Exception e) {
         int code = transport.getLastReturnCode();
         SmtpLogin login = transport.login;
-        if (login.xoauth2() && code < 300) {
+        if (code < 300) {
+            // Nothing was refused: Angus found no mechanism in common and asked nothing; the last reply is EHLO's.
             String auth = transport.getExtensionParameter("AUTH");
-            return SmtpFailure.of(SmtpFailure.Reason.REFUSED, capitalized(server) + " does not offer AUTH XOAUTH2, which "
-                    + "a login with an OAuth 2.0 access token needs (it offers " + (auth == null ? "no AUTH"
-                    : "AUTH " + auth.strip()) + ")", e);
+            return SmtpFailure.of(SmtpFailure.Reason.REFUSED, capitalized(server) + (login.xoauth2()
+                    ? " does not offer AUTH XOAUTH2, which a login with an OAuth 2.0 access token needs"
+                    : " offers no login mechanism this service speaks (" + String.join(" ", AngusSmtpProbe.MECHANISMS)
+                            + ")") + ": it offers " + (auth == null ? "no AUTH" : "AUTH " + auth.strip()), e);
         }
         String reply = transport.lastReply();
         String user = login.username().orElse("");

@@ -181,13 +181,9 @@ final class ProbeRun {
             throw steps.fail(SmtpStep.AUTH, beforeAuth, Problem.PASSWORD_MISSING, "a username is set but no password: "
                     + "no login was tried");
         }
-        List<String> offered = transport.offered().authMechanisms();
-        if (offered.isEmpty()) {
-            throw steps.fail(SmtpStep.AUTH, beforeAuth, Problem.AUTH_NOT_OFFERED, "the server offers no SMTP AUTH");
-        }
         steps.passed(SmtpStep.AUTH, beforeAuth, transport.connected(), "logged in as "
                 + configuration.username().get() + (login.xoauth2() ? " with an access token (XOAUTH2)" : "")
-                + " (offered: " + String.join(" ", offered) + ")");
+                + " (offered: " + String.join(" ", transport.offered().authMechanisms()) + ")");
     }
 
     /** The steps inside Angus's connect that passed before {@code failedIn} (AUTH: all of them). */
@@ -260,7 +256,9 @@ final class ProbeRun {
                     ? steps.fail(phase, started, Problem.STARTTLS_NOT_OFFERED, "the server does not offer STARTTLS, "
                             + "and SMTP_REQUIRE_TLS demands TLS")
                     : tls.failure(started, true, cause);
-            default -> e instanceof AuthenticationFailedException && offersNoneSupported()
+            default -> e instanceof ConfiguredTransport.NoLoginOffered none
+                    ? steps.fail(SmtpStep.AUTH, started, Problem.AUTH_NOT_OFFERED, "the server " + none.getMessage())
+                    : e instanceof AuthenticationFailedException && offersNoneSupported()
                     ? steps.fail(SmtpStep.AUTH, started, Problem.MECHANISM_MISSING, offeredMechanisms() + ", none of "
                             + String.join(" ", supported()))
                     : steps.fail(SmtpStep.AUTH, started, Problem.AUTH_REJECTED, "the server refused the "

@@ -295,6 +295,17 @@ class AngusSmtpProbeTest {
     }
 
     @Test
+    void aServerOfferingNoAuthEvenAfterStartTlsFailsAuthSayingSo() {
+        try (TestSmtpServer server = TestSmtpServer.start(options -> options.startTls(localhost))) {
+            Probe probe = probe(at(server.port(), USER, PASSWORD), testAuthority, false);
+
+            assertEquals(List.of("dns", "connect", "greeting", "ehlo", "tls", "auth failed"), steps(probe), probe.toString());
+            assertEquals(Optional.of(Problem.AUTH_NOT_OFFERED), probe.problem());
+            assertEquals("the server offers no SMTP AUTH, even after STARTTLS", detailOf(probe, SmtpStep.AUTH));
+        }
+    }
+
+    @Test
     void aServerOfferingNoAuthOrOnlyAMechanismNotSpokenFailsAuth() {
         try (TestSmtpServer none = TestSmtpServer.start(options -> {});
                 TestSmtpServer cram = TestSmtpServer.start(options -> options.onlyMechanism("CRAM-MD5"))) {
@@ -303,6 +314,9 @@ class AngusSmtpProbeTest {
 
             assertEquals(List.of("dns", "connect", "greeting", "ehlo", "tls", "auth failed"), steps(noAuth));
             assertEquals(Optional.of(Problem.AUTH_NOT_OFFERED), noAuth.problem());
+            assertEquals("the server offers no SMTP AUTH on this connection in plain text, nor STARTTLS to upgrade it: "
+                    + "it may offer AUTH only over TLS, as on its implicit TLS port (usually 465, with secure true)",
+                    detailOf(noAuth, SmtpStep.AUTH));
             assertEquals(List.of("dns", "connect", "greeting", "ehlo", "tls", "auth failed"), steps(noMechanism),
                     noMechanism.toString());
             assertEquals(Optional.of(Problem.MECHANISM_MISSING), noMechanism.problem());

@@ -18,6 +18,7 @@ import dev.mailservice.application.port.out.SmtpCredentials;
 import dev.mailservice.domain.EmailAddress;
 import dev.mailservice.domain.MailMessage;
 import dev.mailservice.domain.SmtpConfiguration;
+import dev.mailservice.testkit.TestSmtpServer;
 import jakarta.mail.Message;
 import jakarta.mail.Multipart;
 import jakarta.mail.Part;
@@ -115,6 +116,44 @@ class JakartaMailTransportFactoryTest {
 
         assertEquals(1, SMTP_SERVER.getReceivedMessages().length);
         assertEquals("Authenticated", SMTP_SERVER.getReceivedMessages()[0].getSubject());
+    }
+
+    /**
+     * Angus, given a login and a server that offers no AUTH, sends without logging in; the login set
+     * would silently go unused. The refusal says what the server offers instead of quoting its last
+     * reply, which refused nothing.
+     */
+    @Test
+    void aLoginWithAServerOfferingNoAuthIsRefusedSayingSoAndSendsNothing() {
+        try (TestSmtpServer noAuth = TestSmtpServer.start(options -> {})) {
+            SmtpConfiguration login = SmtpConfiguration.of("127.0.0.1", noAuth.port(), USER, RIGHT_PASSWORD,
+                    "ops@example.com", false);
+
+            DeliveryFailed error = assertThrows(DeliveryFailed.class, () -> sendWith(login, message("x")));
+
+            assertEquals(DeliveryFailed.Ending.REFUSED, error.ending());
+            assertEquals("The SMTP server 127.0.0.1:" + noAuth.port() + " cannot log in user 'ops': it offers no SMTP "
+                    + "AUTH on this connection in plain text, nor STARTTLS to upgrade it: it may offer AUTH only over "
+                    + "TLS, as on its implicit TLS port (usually 465, with secure true); if it is a relay that takes mail "
+                    + "from this network without a login, remove the username (1 attempt); nothing was delivered",
+                    error.getMessage());
+            assertEquals(List.of(), noAuth.mails());
+        }
+    }
+
+    @Test
+    void aLoginWithAServerOfferingNoMechanismItSpeaksSaysWhatTheServerOffers() {
+        try (TestSmtpServer cram = TestSmtpServer.start(options -> options.onlyMechanism("CRAM-MD5"))) {
+            SmtpConfiguration login = SmtpConfiguration.of("127.0.0.1", cram.port(), USER, RIGHT_PASSWORD,
+                    "ops@example.com", false);
+
+            DeliveryFailed error = assertThrows(DeliveryFailed.class, () -> sendWith(login, message("x")));
+
+            assertEquals("The SMTP server 127.0.0.1:" + cram.port() + " offers no login mechanism this service speaks "
+                    + "(LOGIN PLAIN DIGEST-MD5 NTLM): it offers AUTH CRAM-MD5 (1 attempt); nothing was delivered",
+                    error.getMessage());
+            assertEquals(List.of(), cram.mails());
+        }
     }
 
     @Test

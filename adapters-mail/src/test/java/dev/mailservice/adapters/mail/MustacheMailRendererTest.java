@@ -73,6 +73,71 @@ class MustacheMailRendererTest {
         assertTrue(withOrg.text().startsWith("Acme (powered by PipesHub)"), withOrg.text());
     }
 
+    /**
+     * The new organisation's mail with the data PipesHub's one caller sends (user_management's
+     * org controller): {@code invitee} and {@code name} are fillers, which PipesHub's own mail
+     * does not show, and neither does this one.
+     */
+    @Test
+    void theAccountCreationMailReadsAsPipesHubsWithoutItsCallersFillers() {
+        RenderedMail mail = render(MailTemplate.ACCOUNT_CREATION, Map.of("invitee", "PipesHub", "name", "User",
+                "orgName", "Acme Corp", "link", "https://pipeshub.example.com"));
+
+        assertTrue(mail.text().contains("Hello,\n\nAn account for your organisation Acme Corp has been created on "
+                + "PipesHub. Welcome aboard.\n\nSign in here: https://pipeshub.example.com\n"), mail.text());
+        assertTrue(mail.html().contains("<p>Hello,</p>\n<p>An account for your organisation <strong>Acme Corp</strong> "
+                + "has been created on PipesHub. Welcome aboard.</p>"), mail.html());
+        for (String body : List.of(mail.text(), mail.html())) {
+            assertFalse(body.contains("User"), body);
+            assertFalse(body.contains("on PipesHub by"), body);
+        }
+    }
+
+    /**
+     * The other templates with the data their callers in PipesHub send (its auth module's and
+     * user_management's controllers), each read in its plain-text body: every value where it
+     * belongs, and nothing missing that leaves a sentence broken.
+     */
+    @Test
+    void everyTemplateReadsRightWithWhatItsCallersInPipesHubSend() {
+        String resetLink = "https://pipeshub.example.com/reset-password#token=t1";
+        Map<String, String> user = Map.of("orgName", "Acme", "name", "Ann Lee");
+        Map<Map.Entry<MailTemplate, Map<String, String>>, List<String>> expected = Map.of(
+                Map.entry(MailTemplate.LOGIN_WITH_OTP, with(user, "otp", "482913")),
+                List.of("Hello Ann Lee,", "finish signing in to PipesHub:\n\n    482913\n"),
+                // A user who has not set a name yet signs in with a code too.
+                Map.entry(MailTemplate.LOGIN_WITH_OTP, Map.of("orgName", "Acme", "otp", "482913")),
+                List.of("Hello,\n"),
+                Map.entry(MailTemplate.SUSPICIOUS_LOGIN_ATTEMPT, user),
+                List.of("Hello Ann Lee,", "your PipesHub account, so it is locked for now.", "24 hours"),
+                Map.entry(MailTemplate.RESET_PASSWORD, with(user, "link", resetLink)),
+                List.of("Hello Ann Lee,", "reset the password of your PipesHub account.", resetLink),
+                Map.entry(MailTemplate.RESET_EMAIL, with(user, "link", "https://pipeshub.example.com/reset-email#token=t2")),
+                List.of("Hello Ann Lee,", "https://pipeshub.example.com/reset-email#token=t2"),
+                // An invitation names the admin who sent it.
+                Map.entry(MailTemplate.APP_USER_INVITE, Map.of("invitee", "Ann Lee", "orgName", "Acme", "link", resetLink)),
+                List.of("Hello,\n", "Ann Lee invited you to join Acme on PipesHub", resetLink),
+                // Its resending names the invited user, who has no name yet: the field is left out.
+                Map.entry(MailTemplate.APP_USER_INVITE, Map.of("orgName", "Acme",
+                        "link", "https://pipeshub.example.com/sign-in")),
+                List.of("You are invited to join Acme on PipesHub", "https://pipeshub.example.com/sign-in"));
+
+        expected.forEach((call, sentences) -> {
+            RenderedMail mail = render(call.getKey(), call.getValue());
+            assertTrue(mail.text().startsWith("Acme (powered by PipesHub)\n"), mail.text());
+            for (String sentence : sentences) {
+                assertTrue(mail.text().contains(sentence), call + " lacks '" + sentence + "': " + mail.text());
+            }
+            assertFalse(mail.text().contains(" ,") || mail.text().contains("  to join"), mail.text());
+        });
+    }
+
+    private static Map<String, String> with(Map<String, String> data, String field, String value) {
+        Map<String, String> more = new HashMap<>(data);
+        more.put(field, value);
+        return more;
+    }
+
     @Test
     void theOtpMailSaysHowLongTheCodeLasts() {
         assertTrue(render(MailTemplate.LOGIN_WITH_OTP, DATA).text().contains("expires in 10 minutes"));

@@ -4,6 +4,7 @@ import dev.mailservice.application.failure.NotConfigured;
 import dev.mailservice.application.port.out.MailTransport;
 import dev.mailservice.domain.MailMessage;
 import dev.mailservice.domain.SmtpConfiguration;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
@@ -17,6 +18,12 @@ import java.util.function.Supplier;
 public final class ActiveMailSender implements AutoCloseable {
 
     private final AtomicReference<LeasedTransport> active = new AtomicReference<>();
+    private final SmtpStatusBoard board;
+
+    /** @param board says why nothing is active, when a send finds nothing */
+    public ActiveMailSender(SmtpStatusBoard board) {
+        this.board = Objects.requireNonNull(board, "board");
+    }
 
     /** Makes {@code transport}, built for {@code configuration}, the one mail is sent with; the previous one closes after the sends that hold it. */
     void swapIn(SmtpConfiguration configuration, MailTransport transport) {
@@ -29,13 +36,13 @@ public final class ActiveMailSender implements AutoCloseable {
      * send does not disturb it.
      *
      * @return how the mail went out
-     * @throws NotConfigured if no configuration is active
+     * @throws NotConfigured if no configuration is active, naming the last reload error when there is one
      */
     MailTransport.Sent send(Supplier<MailMessage> composer) {
         while (true) {
             LeasedTransport current = active.get();
             if (current == null) {
-                throw new NotConfigured();
+                throw board.notConfigured();
             }
             // A failed lease means a swap retired this transport a moment ago: use the new one. A
             // lease taken is held through every attempt of the send, so that a send tried again

@@ -1,5 +1,6 @@
 package dev.mailservice.application.service;
 
+import dev.mailservice.application.failure.NotConfigured;
 import dev.mailservice.application.port.in.GetServiceHealth.BackendContact;
 import dev.mailservice.application.port.in.SmtpStatus;
 import dev.mailservice.domain.SmtpConfiguration;
@@ -108,6 +109,15 @@ public final class SmtpStatusBoard {
                         + " stays active"));
         LOG.log(Level.INFO, "Nothing is stored in {0}{1}", location,
                 before.applied() != null ? "; the active configuration stays" : "");
+    }
+
+    /**
+     * Why no configuration is active, for a send to be refused with: the last reload error when
+     * there is one, since a configuration that failed to load is the likeliest reason.
+     */
+    NotConfigured notConfigured() {
+        SmtpStatus.ReloadError error = state.get().lastReloadError();
+        return error == null ? new NotConfigured() : new NotConfigured(error.at(), error.message());
     }
 
     /** Records {@code failure} as the last reload error, tells the log, and hands it back to be thrown. */

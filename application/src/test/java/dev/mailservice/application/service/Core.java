@@ -19,7 +19,7 @@ final class Core {
     final Fakes.TransportFactory factory;
     final Fakes.Metrics metrics;
     final SmtpStatusBoard board;
-    final ActiveMailSender sender = new ActiveMailSender();
+    final ActiveMailSender sender;
     final BackendTurns turns;
     final Fakes.Tokens tokens = new Fakes.Tokens();
     final Fakes.ManualScheduler scheduler = new Fakes.ManualScheduler();
@@ -30,6 +30,7 @@ final class Core {
         this.factory = factory;
         this.metrics = metrics;
         this.board = new SmtpStatusBoard(clock);
+        this.sender = new ActiveMailSender(board);
         this.turns = new BackendTurns(repository);
         this.logins = new SmtpLogins(tokens, turns, clock, scheduler, metrics);
     }

@@ -38,8 +38,8 @@ class SendMailServiceTest {
 
     private final Fakes.Repository repository = new Fakes.Repository();
     private final Fakes.TransportFactory factory = new Fakes.TransportFactory();
-    private final Core core = new Core(repository, factory, metrics);
     private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-12-05T10:00:00Z"), ZoneOffset.UTC);
+    private final Core core = new Core(repository, factory, metrics, CLOCK);
 
     private final MailRenderer renderer = new Fakes.Renderer();
     private final RecentSends recent = new RecentSends(2);
@@ -112,7 +112,35 @@ class SendMailServiceTest {
 
     @Test
     void withNothingActiveTheSendIsRefused() {
-        assertThrows(NotConfigured.class, () -> sendEmail.send(request(null)));
+        NotConfigured refused = assertThrows(NotConfigured.class, () -> sendEmail.send(request(null)));
+
+        assertEquals("SMTP is not configured: store a configuration and reload it before sending mail",
+                refused.getMessage());
+    }
+
+    @Test
+    void afterTheConfigurationFailedToLoadTheRefusalNamesTheFailureAndWhatToDo() {
+        repository.fails(new InvalidInput("port", "must be between 1 and 65535").of("The SMTP configuration in x is invalid"));
+        assertThrows(InvalidInput.class, core.reload()::reload);
+
+        NotConfigured refused = assertThrows(NotConfigured.class, () -> sendEmail.send(request(null)));
+
+        assertEquals("SMTP is not configured: loading the stored configuration failed at 2026-12-05T10:00:00Z: The SMTP "
+                + "configuration in x is invalid: port must be between 1 and 65535. Fix what this names, then reload "
+                + "the configuration (or store one that works) before sending mail", refused.getMessage());
+        assertEquals(refused.getMessage(), recent.recentSends().getFirst().said());
+    }
+
+    @Test
+    void aReloadThatFindsNothingStoredAfterAFailureNoLongerNamesTheFailure() {
+        repository.fails(new InvalidInput("port", "must be between 1 and 65535"));
+        assertThrows(InvalidInput.class, core.reload()::reload);
+        repository.answers(Optional::empty);
+        core.reload().reload();
+
+        NotConfigured refused = assertThrows(NotConfigured.class, () -> sendEmail.send(request(null)));
+
+        assertEquals(new NotConfigured().getMessage(), refused.getMessage());
     }
 
     @Test

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -66,30 +67,49 @@ class RunLocalIT {
         }
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"file", "etcd", "redis"})
-    void everyPrintedCommandWorksAndCtrlCStopsEverything(String backend, @TempDir Path directory)
+    /**
+     * Starts run-local on {@code backend} with {@code options}, its configuration file in {@code
+     * directory}, and waits until it printed its curls.
+     */
+    private Process start(String backend, Path directory, int servicePort, int smtpPort, String... options)
             throws Exception {
-        int servicePort = FreePorts.pick();
-        int smtpPort = FreePorts.pick();
         output = directory.resolve("run-local.out");
-        ProcessBuilder builder = new ProcessBuilder("bash", "bin/run-local", "--backend", backend, "--no-build")
-                .redirectErrorStream(true).redirectOutput(output.toFile());
+        List<String> command = new ArrayList<>(List.of("bash", "bin/run-local", "--backend", backend, "--no-build"));
+        command.addAll(List.of(options));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
         builder.environment().keySet().removeIf(name -> name.startsWith("SMTP_") || name.startsWith("REDIS_")
                 || name.startsWith("ETCD_") || name.endsWith("JWT_SECRET") || name.equals("SECRET_KEY"));
         builder.environment().putAll(Map.of("JAVA_HOME", System.getProperty("java.home"), "PORT",
                 Integer.toString(servicePort), "LOCAL_SMTP_PORT", Integer.toString(smtpPort),
                 "SMTP_CONFIG_FILE", directory.resolve("smtp.json").toString()));
         Process script = builder.start();
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        while (printedLines().stream().noneMatch(line -> line.startsWith("The tokens are valid for one hour"))) {
+            if (!script.isAlive() || System.nanoTime() >= deadline) {
+                interrupt(script);
+                throw new AssertionError("run-local ended or printed no curls: " + printedLines());
+            }
+            Thread.sleep(200);
+        }
+        return script;
+    }
+
+    /** Ctrl-C, and waits for run-local to end. */
+    private static void interrupt(Process script) throws Exception {
+        new ProcessBuilder("kill", "-INT", Long.toString(script.pid())).start().waitFor();
+        assertTrue(script.waitFor(60, TimeUnit.SECONDS), "run-local did not stop on Ctrl-C");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"file", "etcd", "redis"})
+    void everyPrintedCommandWorksAndCtrlCStopsEverything(String backend, @TempDir Path directory)
+            throws Exception {
+        int servicePort = FreePorts.pick();
+        int smtpPort = FreePorts.pick();
+        Process script = start(backend, directory, servicePort, smtpPort);
         List<Integer> ports = new ArrayList<>(List.of(servicePort, smtpPort));
         try {
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-            while (printedLines().stream().noneMatch(line -> line.startsWith("The tokens are valid for one hour"))) {
-                assertTrue(script.isAlive(), "run-local ended: " + printedLines());
-                assertTrue(System.nanoTime() < deadline, "run-local printed no curls: " + printedLines());
-                Thread.sleep(200);
-            }
-
+            assertTrue(printedLines().stream().noneMatch(line -> line.startsWith("Warning:")), printedLines().toString());
             assertTrue(run(printed("curl -s -X POST http://localhost:" + servicePort + "/api/v1/mail/updateSmtpConfig"))
                     .contains("SMTP configuration updated successfully"));
             String status = printed("curl -s http://localhost:" + servicePort + "/api/v1/mail/smtpConfig");
@@ -117,11 +137,46 @@ class RunLocalIT {
                 }
             }
         } finally {
-            new ProcessBuilder("kill", "-INT", Long.toString(script.pid())).start().waitFor();
-            assertTrue(script.waitFor(60, TimeUnit.SECONDS), "run-local did not stop on Ctrl-C");
+            interrupt(script);
         }
         for (int port : ports) {
             assertFalse(listening(port), "port " + port + " is still listening after Ctrl-C: " + printedLines());
+        }
+    }
+
+    /**
+     * A configuration stored elsewhere (as the worked example in docs/api.md leaves one) is kept, with
+     * a warning before the start that names where it points and how to return to the capture server;
+     * {@code --reset-config} returns to it.
+     */
+    @Test
+    void aStoredConfigurationPointingElsewhereIsWarnedOfAndResetConfigReturnsToTheCaptureServer(
+            @TempDir Path directory) throws Exception {
+        int servicePort = FreePorts.pick();
+        int smtpPort = FreePorts.pick();
+        Path configuration = directory.resolve("smtp.json");
+        Files.writeString(configuration, "{\"host\": \"smtp.sendgrid.net\", \"port\": 587, \"username\": \"apikey\", "
+                + "\"password\": \"SG.xxx\", \"fromEmail\": \"noreply@example.com\"}");
+
+        Process elsewhere = start("file", directory, servicePort, smtpPort);
+        interrupt(elsewhere);
+        List<String> warned = printedLines();
+        int warning = warned.indexOf("Warning: " + configuration + " points at smtp.sendgrid.net:587, not at the capture SMTP");
+        assertTrue(warning >= 0, "no warning: " + warned);
+        assertTrue(warning < warned.indexOf("The service is running on port " + servicePort
+                + ", on the file backend. Reload the stored configuration:"), "warned only after the start: " + warned);
+        assertTrue(String.join(" ", warned).contains("To return to the capture server, run bootstrap/bin/run-local "
+                + "--reset-config (or delete " + configuration + ")"), warned.toString());
+        assertTrue(warned.stream().noneMatch(line -> line.startsWith("curl -s http://127.0.0.1:")), warned.toString());
+        assertFalse(listening(smtpPort), "a capture server ran");
+
+        Process reset = start("file", directory, servicePort, smtpPort, "--reset-config");
+        try {
+            assertTrue(printedLines().stream().noneMatch(line -> line.startsWith("Warning:")), printedLines().toString());
+            assertTrue(Files.readString(configuration).contains("\"port\": " + smtpPort), Files.readString(configuration));
+            assertTrue(listening(smtpPort), "no capture server runs: " + printedLines());
+        } finally {
+            interrupt(reset);
         }
     }
 }

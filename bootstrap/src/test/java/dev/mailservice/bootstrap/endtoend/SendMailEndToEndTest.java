@@ -11,6 +11,7 @@ import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.ServerSetup;
 import dev.mailservice.bootstrap.AssembledService;
 import dev.mailservice.bootstrap.ServiceClient;
+import dev.mailservice.testkit.TestSmtpServer;
 import dev.mailservice.testkit.Tokens;
 import jakarta.mail.BodyPart;
 import jakarta.mail.Multipart;
@@ -173,6 +174,37 @@ class SendMailEndToEndTest {
 
         assertEquals(400, response.statusCode());
         assertTrue(response.body().contains("SMTP is not configured"), response.body());
+    }
+
+    @Test
+    void afterTheStoredConfigurationFailedToLoadASendNamesTheFailure() throws Exception {
+        Files.writeString(directory.resolve("smtp.json"), "{\"host\": \"127.0.0.1\", \"port\": 70000, "
+                + "\"fromEmail\": \"noreply@b.example\"}");
+        assertEquals(400, client.reload().statusCode());
+
+        HttpResponse<String> response = client.sendEmail(otpMail("Ann"));
+
+        assertEquals(400, response.statusCode());
+        assertTrue(response.body().matches("\\{\"error\":\\{\"code\":\"HTTP_BAD_REQUEST\",\"message\":\"SMTP is not "
+                + "configured: loading the stored configuration failed at [-0-9T:.]+Z: The SMTP configuration "
+                + "in file .*smtp.json is invalid: port must be .*\\. Fix what this names, then reload the configuration "
+                + "\\(or store one that works\\) before sending mail\"}}"), response.body());
+    }
+
+    @Test
+    void aLoginWithAServerOfferingNoAuthIs502SayingSoAndNothingIsSent() throws Exception {
+        try (TestSmtpServer noAuth = TestSmtpServer.start(options -> {})) {
+            assertStored(client.storeConfiguration("{\"host\": \"127.0.0.1\", \"port\": " + noAuth.port()
+                    + ", \"username\": \"ops\", \"password\": \"" + PASSWORD + "\", \"fromEmail\": \"noreply@a.example\"}"));
+
+            HttpResponse<String> refused = client.sendEmail(otpMail("Ann"));
+
+            assertEquals(502, refused.statusCode(), refused.body());
+            assertTrue(refused.body().startsWith("{\"error\":{\"code\":\"SMTP_REFUSED\",\"message\":\"The SMTP server "
+                    + "127.0.0.1:" + noAuth.port() + " cannot log in user 'ops': it offers no SMTP AUTH on this "
+                    + "connection in plain text, nor STARTTLS to upgrade it: it may offer AUTH only over TLS"), refused.body());
+            assertEquals(List.of(), noAuth.mails());
+        }
     }
 
     @Test

@@ -261,10 +261,11 @@ abstract class PipesHubCallers {
                         mailToken, "appuserInvite", "You are invited to join Acme Ltd ", "new.hire@acme.test",
                         Map.of("orgName", "Acme", "link", FRONTEND + "/sign-in"),
                         List.of("You are invited", "Acme", FRONTEND + "/sign-in")),
-                new CallSiteMail("org.controller.createOrg", "noreply@acme.test",
+                new CallSiteMail("org.controller.createOrg: invitee and name are fillers, shown by neither "
+                        + "PipesHub's mail nor this one", "noreply@acme.test",
                         mailToken, "accountCreation", "New Org Account Creation", "founder@acme.test",
                         Map.of("invitee", "PipesHub", "name", "User", "orgName", "Acme Ltd", "link", FRONTEND),
-                        List.of("User", "Acme Ltd", FRONTEND)),
+                        List.of("Hello,", "Acme Ltd", FRONTEND)),
                 new CallSiteMail("orgEmailVerification: no call site sends it today; its token and fields are "
                         + "createJwt.ts's", "noreply@acme.test",
                         orgVerificationToken, "orgEmailVerification", "Verify your organisation", "founder@acme.test",

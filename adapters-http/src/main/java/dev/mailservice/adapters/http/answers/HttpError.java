@@ -43,6 +43,9 @@ public final class HttpError extends RuntimeException {
         return new HttpError(Status.FORBIDDEN_403, message);
     }
 
+    public static HttpError notFound(String message) {
+        return new HttpError(Status.NOT_FOUND_404, message);
+    }
 
     public static HttpError payloadTooLarge(String message) {
         return new HttpError(Status.REQUEST_ENTITY_TOO_LARGE_413, message);

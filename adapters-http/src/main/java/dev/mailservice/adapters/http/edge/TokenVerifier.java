@@ -3,12 +3,13 @@ package dev.mailservice.adapters.http.edge;
 import dev.mailservice.adapters.http.answers.HttpError;
 import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
-import io.helidon.http.Status;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.jose4j.jwa.AlgorithmConstraints.ConstraintType;
 import org.jose4j.jwa.AlgorithmConstraints;
@@ -21,13 +22,16 @@ import org.jose4j.jwt.consumer.JwtConsumerBuilder;
 import org.jose4j.keys.HmacKey;
 
 /**
- * Checks the {@code Authorization: Bearer <jwt>} header against one HMAC secret (one instance
- * for scoped tokens, one for user tokens), as PipesHub
- * signs its tokens: HS256, HS384 or HS512 only ({@code none} and every other algorithm are
- * refused), {@code exp} required and enforced with at most 30 seconds of clock skew.
+ * Checks the {@code Authorization: Bearer <jwt>} header, as PipesHub signs its tokens: scoped
+ * tokens (services) with one HMAC secret, user tokens (people) with another; HS256, HS384 or HS512
+ * only ({@code none} and every other algorithm are refused), {@code exp} required and enforced with
+ * at most 30 seconds of clock skew.
  *
  * <p>Every refusal is a 401 with a message of our own: the library's messages quote the token's
- * claims, which a client has no business reading back in a log.
+ * claims, which a client has no business reading back in a log. A token of the other kind than the
+ * route needs, valid under the other secret, is refused saying which kind the route needs: a
+ * caller who pasted the wrong one learns what to paste, and learns nothing of either secret, only
+ * what its own token already shows. Access is only ever granted by the route's own secret.
  */
 public final class TokenVerifier {
 
@@ -41,18 +45,47 @@ public final class TokenVerifier {
     private static final Base64.Decoder BASE64URL_DECODER = Base64.getUrlDecoder();
     private static final Base64.Encoder BASE64URL_ENCODER = Base64.getUrlEncoder().withoutPadding();
 
-    private final JwtConsumer consumer;
+    /** The two kinds of token, named as a refusal names them, with the setting of their secret. */
+    private enum Kind {
+        SCOPED("a scoped token", "SCOPED_JWT_SECRET"),
+        USER("a user token", "JWT_SECRET");
+
+        private final String name;
+        private final String secretName;
+
+        Kind(String name, String secretName) {
+            this.name = name;
+            this.secretName = secretName;
+        }
+
+        Kind other() {
+            return this == SCOPED ? USER : SCOPED;
+        }
+
+        /** {@code a user token (signed with JWT_SECRET)}: the setting's name only, never its value. */
+        String signed() {
+            return name + " (signed with " + secretName + ")";
+        }
+    }
+
+    private final Map<Kind, JwtConsumer> consumers = new EnumMap<>(Kind.class);
 
     /**
-     * @param secret the HMAC secret tokens are signed with; must not be empty, since an empty
-     *               key would let anyone forge a token
+     * @param scopedSecret the HMAC secret scoped tokens are signed with
+     * @param userSecret   the HMAC secret user tokens are signed with; neither may be empty, since an
+     *                     empty key would let anyone forge a token
      */
-    public TokenVerifier(String secret) {
+    public TokenVerifier(String scopedSecret, String userSecret) {
+        consumers.put(Kind.SCOPED, consumer(scopedSecret));
+        consumers.put(Kind.USER, consumer(userSecret));
+    }
+
+    private static JwtConsumer consumer(String secret) {
         Objects.requireNonNull(secret, "secret");
         if (secret.isEmpty()) {
             throw new IllegalArgumentException("a token secret must not be empty");
         }
-        this.consumer = new JwtConsumerBuilder()
+        return new JwtConsumerBuilder()
                 .setVerificationKey(new HmacKey(secret.getBytes(StandardCharsets.UTF_8)))
                 // PipesHub's secrets are 20 characters, shorter than the 32 bytes jose4j asks of HS256 keys.
                 .setRelaxVerificationKeyValidation()
@@ -66,38 +99,37 @@ public final class TokenVerifier {
     }
 
     /**
-     * A handler that lets the request through to the next handler only with a valid token whose
-     * {@code scopes} array contains {@code scope} exactly.
+     * A handler that lets the request through to the next handler only with a valid scoped token
+     * whose {@code scopes} array contains {@code scope} exactly.
      */
     public Handler requireScope(String scope) {
+        String needed = "a scoped token with the scope " + scope;
         return (request, response) -> {
-            checkScope(verify(request), scope);
+            checkScope(verify(bearerToken(request), Kind.SCOPED, needed), scope);
             response.next();
         };
     }
 
     /**
-     * A handler that lets through a valid token of this verifier whose {@code scopes} contain
-     * {@code scope}, or a valid user token of {@code users} whose {@code role} is {@code role}: for a
-     * route that services and an admin's browser both read. A token that is neither is refused as
-     * {@link #requireScope} refuses it, unless it is a valid user token of another role (then as
-     * {@link #requireRole} does).
+     * A handler that lets through a valid scoped token whose {@code scopes} contain {@code scope},
+     * or a valid user token whose {@code role} is {@code role}: for a route that services and an
+     * admin's browser both read. A token that is neither is refused as {@link #requireScope}
+     * refuses it, unless it is a valid user token of another role (then as {@link #requireRole}
+     * does).
      */
-    public Handler requireScopeOrRole(String scope, TokenVerifier users, String role) {
+    public Handler requireScopeOrRole(String scope, String role) {
         return (request, response) -> {
+            String token = bearerToken(request);
             HttpError notScoped = null;
             try {
-                checkScope(verify(request), scope);
+                checkScope(verify(token, Kind.SCOPED, null), scope);
             } catch (HttpError refused) {
-                if (refused.status().code() != Status.UNAUTHORIZED_401.code()) {
-                    throw refused;
-                }
                 notScoped = refused;
             }
             if (notScoped != null) {
                 JwtClaims user;
                 try {
-                    user = users.verify(request);
+                    user = verify(token, Kind.USER, null);
                 } catch (HttpError notUser) {
                     throw notScoped;
                 }
@@ -120,8 +152,9 @@ public final class TokenVerifier {
      * gets a token that carries the role.
      */
     public Handler requireRole(String role) {
+        String needed = "a user token with the role " + role;
         return (request, response) -> {
-            checkRole(verify(request), role);
+            checkRole(verify(bearerToken(request), Kind.USER, needed), role);
             response.next();
         };
     }
@@ -137,11 +170,11 @@ public final class TokenVerifier {
     }
 
     /**
-     * The claims of the request's valid token; a 401 {@link HttpError} otherwise, or a 400 when the
-     * request carries more than one {@code Authorization} header (which one a proxy in front passed
-     * on, and which one it checked, would be anyone's guess).
+     * The request's bearer token, in canonical form; a 401 {@link HttpError} otherwise, or a 400
+     * when the request carries more than one {@code Authorization} header (which one a proxy in
+     * front passed on, and which one it checked, would be anyone's guess).
      */
-    JwtClaims verify(ServerRequest request) {
+    private static String bearerToken(ServerRequest request) {
         if (!request.headers().contains(HeaderNames.AUTHORIZATION)) {
             throw HttpError.unauthorized("The Authorization header is missing");
         }
@@ -157,10 +190,33 @@ public final class TokenVerifier {
         if (!isCanonicalCompactForm(token)) {
             throw HttpError.unauthorized("Invalid token");
         }
+        return token;
+    }
+
+    /**
+     * The claims of {@code token}, valid as a token of {@code kind}; a 401 {@link HttpError}
+     * otherwise. When the route says what it {@code needed} and the token's signature is not of
+     * {@code kind}'s secret but of the other's (checked in full, as a valid token of that kind), the
+     * refusal says so.
+     */
+    private JwtClaims verify(String token, Kind kind, String needed) {
         try {
-            return consumer.processToClaims(token);
+            return consumers.get(kind).processToClaims(token);
         } catch (InvalidJwtException e) {
+            if (needed != null && e.hasErrorCode(ErrorCodes.SIGNATURE_INVALID) && isValid(token, kind.other())) {
+                throw HttpError.unauthorized("This route needs " + needed + " (signed with " + kind.secretName + "); "
+                        + kind.other().signed() + " was given");
+            }
             throw HttpError.unauthorized(reason(e));
+        }
+    }
+
+    private boolean isValid(String token, Kind kind) {
+        try {
+            consumers.get(kind).processToClaims(token);
+            return true;
+        } catch (InvalidJwtException invalid) {
+            return false;
         }
     }
 

@@ -92,6 +92,15 @@ public final class Observability {
         return response.build();
     }
 
+    /**
+     * Where the health and metrics endpoints are, in words, when they have a port of their own: for
+     * a request that looked for them on the main port. Empty when they share it.
+     */
+    public Optional<String> elsewhere() {
+        return observePort.stream().mapToObj(port -> "the health and metrics endpoints are served on the observe port "
+                + "(OBSERVE_PORT" + (port == 0 ? "" : ", " + port) + "), not on this one").findFirst();
+    }
+
     /** The listener of the health and metrics endpoints; empty when they share the main port. */
     public Optional<String> socket() {
         return observePort.isPresent() ? Optional.of(OBSERVE_SOCKET) : Optional.empty();

@@ -46,8 +46,7 @@ public final class ConfigManagerRoutes implements HttpService {
     private final SaveSmtpConfiguration save;
     private final GetStoredSmtpConfiguration stored;
     private final VerifySmtpConfiguration verify;
-    private final TokenVerifier userTokens;
-    private final TokenVerifier scopedTokens;
+    private final TokenVerifier tokens;
     private final boolean hideSecretConfig;
 
     /**
@@ -56,25 +55,24 @@ public final class ConfigManagerRoutes implements HttpService {
      *                         hides the password
      */
     public ConfigManagerRoutes(SaveSmtpConfiguration save, GetStoredSmtpConfiguration stored,
-            VerifySmtpConfiguration verify, TokenVerifier userTokens, TokenVerifier scopedTokens,
+            VerifySmtpConfiguration verify, TokenVerifier tokens,
             boolean hideSecretConfig) {
         this.save = Objects.requireNonNull(save, "save");
         this.stored = Objects.requireNonNull(stored, "stored");
         this.verify = Objects.requireNonNull(verify, "verify");
-        this.userTokens = Objects.requireNonNull(userTokens, "userTokens");
-        this.scopedTokens = Objects.requireNonNull(scopedTokens, "scopedTokens");
+        this.tokens = Objects.requireNonNull(tokens, "tokens");
         this.hideSecretConfig = hideSecretConfig;
     }
 
     @Override
     public void routing(HttpRules rules) {
         // A body that breaks a rule is PipesHub's VALIDATION_ERROR, which its web app shows by field.
-        Routes.post(rules, "/smtpConfig", userTokens.requireRole(ADMIN_ROLE), RefusalWording.VALIDATION_ERROR,
+        Routes.post(rules, "/smtpConfig", tokens.requireRole(ADMIN_ROLE), RefusalWording.VALIDATION_ERROR,
                 this::store);
-        Routes.get(rules, "/smtpConfig", userTokens.requireRole(ADMIN_ROLE), this::showMasked);
-        Routes.post(rules, "/smtpConfig/verify", userTokens.requireRole(ADMIN_ROLE), RefusalWording.VALIDATION_ERROR,
+        Routes.get(rules, "/smtpConfig", tokens.requireRole(ADMIN_ROLE), this::showMasked);
+        Routes.post(rules, "/smtpConfig/verify", tokens.requireRole(ADMIN_ROLE), RefusalWording.VALIDATION_ERROR,
                 this::verify);
-        Routes.get(rules, "/internal/smtpConfig", scopedTokens.requireScope(MailRoutes.FETCH_CONFIG_SCOPE),
+        Routes.get(rules, "/internal/smtpConfig", tokens.requireScope(MailRoutes.FETCH_CONFIG_SCOPE),
                 this::showInFull);
     }
 

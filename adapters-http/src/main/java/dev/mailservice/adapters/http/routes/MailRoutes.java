@@ -41,30 +41,25 @@ public final class MailRoutes implements HttpService {
     private final GetSmtpStatus smtpStatus;
     private final SendMail sendEmail;
     private final GetRecentSends recentSends;
-    private final TokenVerifier scopedTokens;
-    private final TokenVerifier userTokens;
+    private final TokenVerifier tokens;
 
-    /**
-     * @param scopedTokens checks the services' tokens
-     * @param userTokens   checks the users' tokens: an admin may read the status and the recent sends
-     */
+    /** @param tokens checks the services' scoped tokens and the users' tokens: an admin may read the status and the recent sends */
     public MailRoutes(ReloadSmtpConfiguration reload, GetSmtpStatus smtpStatus, SendMail sendEmail,
-            GetRecentSends recentSends, TokenVerifier scopedTokens, TokenVerifier userTokens) {
+            GetRecentSends recentSends, TokenVerifier tokens) {
         this.reload = Objects.requireNonNull(reload, "reload");
         this.smtpStatus = Objects.requireNonNull(smtpStatus, "smtpStatus");
         this.sendEmail = Objects.requireNonNull(sendEmail, "sendEmail");
         this.recentSends = Objects.requireNonNull(recentSends, "recentSends");
-        this.scopedTokens = Objects.requireNonNull(scopedTokens, "scopedTokens");
-        this.userTokens = Objects.requireNonNull(userTokens, "userTokens");
+        this.tokens = Objects.requireNonNull(tokens, "tokens");
     }
 
     @Override
     public void routing(HttpRules rules) {
-        Routes.post(rules, "/updateSmtpConfig", scopedTokens.requireScope(FETCH_CONFIG_SCOPE), this::reload);
-        Routes.get(rules, "/smtpConfig", scopedTokens.requireScopeOrRole(FETCH_CONFIG_SCOPE, userTokens, ADMIN_ROLE),
+        Routes.post(rules, "/updateSmtpConfig", tokens.requireScope(FETCH_CONFIG_SCOPE), this::reload);
+        Routes.get(rules, "/smtpConfig", tokens.requireScopeOrRole(FETCH_CONFIG_SCOPE, ADMIN_ROLE),
                 this::status);
-        Routes.get(rules, "/sends", userTokens.requireRole(ADMIN_ROLE), this::sends);
-        Routes.post(rules, SEND_EMAIL, scopedTokens.requireScope(MAIL_SEND_SCOPE), SendMailBody.REFUSALS, this::send);
+        Routes.get(rules, "/sends", tokens.requireRole(ADMIN_ROLE), this::sends);
+        Routes.post(rules, SEND_EMAIL, tokens.requireScope(MAIL_SEND_SCOPE), SendMailBody.REFUSALS, this::send);
     }
 
     record ReloadAnswer(String message, Map<String, Object> smtp) {}

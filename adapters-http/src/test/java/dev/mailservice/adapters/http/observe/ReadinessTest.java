@@ -14,6 +14,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
@@ -81,10 +82,19 @@ class ReadinessTest {
 
             assertEquals(200, get(client, server.observePort(), "/observe/health/ready").statusCode());
             assertEquals(200, get(client, server.observePort(), "/observe/metrics").statusCode());
-            HttpResponse<String> onMain = get(client, server.port(), "/observe/health/ready");
-            assertEquals(404, onMain.statusCode(), onMain.body());
-            assertEquals("{\"error\":{\"code\":\"HTTP_NOT_FOUND\",\"message\":\"No route GET /observe/health/ready\"}}",
-                    onMain.body());
+            for (String path : List.of("/observe/health/ready", "/observe/metrics", "/observe")) {
+                HttpResponse<String> onMain = get(client, server.port(), path);
+                assertEquals(404, onMain.statusCode(), onMain.body());
+                assertEquals("{\"error\":{\"code\":\"HTTP_NOT_FOUND\",\"message\":\"No route GET " + path + " on this "
+                        + "port: the health and metrics endpoints are served on the observe port (OBSERVE_PORT), not on "
+                        + "this one\"}}", onMain.body());
+            }
+            HttpResponse<String> unknown = get(client, server.port(), "/observer");
+            assertEquals("{\"error\":{\"code\":\"HTTP_NOT_FOUND\",\"message\":\"No route GET /observer\"}}", unknown.body());
+            assertEquals(200, get(client, server.observePort(), "/openapi").statusCode());
+            assertEquals(200, get(client, server.port(), "/openapi").statusCode());
+            assertEquals(Optional.of("the health and metrics endpoints are served on the observe port (OBSERVE_PORT, "
+                    + "9090), not on this one"), new Observability(() -> ACTIVE, false, OptionalInt.of(9090)).elsewhere());
             assertEquals(200, get(client, server.port(), "/api/v1/mail/smtpConfig").statusCode());
         } finally {
             server.stop(Duration.ZERO);

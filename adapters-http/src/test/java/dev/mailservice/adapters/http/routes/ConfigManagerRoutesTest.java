@@ -113,9 +113,13 @@ class ConfigManagerRoutesTest extends HttpAdapterTest {
     }
 
     @Test
-    void aScopedTokenIsNotAUserToken() throws Exception {
+    void aScopedTokenIsNotAUserTokenAndTheRefusalSaysWhichKindTheRouteNeeds() throws Exception {
         assertError(call("POST", PATH, Tokens.user(SCOPED_SECRET, "admin"), BODY), 401, "HTTP_UNAUTHORIZED",
-                "Invalid token");
+                "This route needs a user token with the role admin (signed with JWT_SECRET); a scoped token (signed "
+                        + "with SCOPED_JWT_SECRET) was given");
+        assertError(get(PATH, Tokens.scoped(SCOPED_SECRET, "fetch:config")), 401, "HTTP_UNAUTHORIZED",
+                "This route needs a user token with the role admin (signed with JWT_SECRET); a scoped token (signed "
+                        + "with SCOPED_JWT_SECRET) was given");
     }
 
     @Test
@@ -193,7 +197,8 @@ class ConfigManagerRoutesTest extends HttpAdapterTest {
     void theInternalViewNeedsTheScope() throws Exception {
         assertError(get(INTERNAL_PATH, Tokens.scoped(SCOPED_SECRET, "mail:send")), 401, "HTTP_UNAUTHORIZED",
                 "The token does not grant the scope fetch:config");
-        assertError(get(INTERNAL_PATH, admin()), 401, "HTTP_UNAUTHORIZED", "Invalid token");
+        assertError(get(INTERNAL_PATH, admin()), 401, "HTTP_UNAUTHORIZED", "This route needs a scoped token with the "
+                + "scope fetch:config (signed with SCOPED_JWT_SECRET); a user token (signed with JWT_SECRET) was given");
     }
 
     @Test

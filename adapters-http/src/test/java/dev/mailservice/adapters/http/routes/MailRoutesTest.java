@@ -123,6 +123,17 @@ class MailRoutesTest extends HttpAdapterTest {
         assertError(reloadWith(token), 401, "HTTP_UNAUTHORIZED", message);
     }
 
+    @Test
+    void aUserTokenIsRefusedSayingTheRouteNeedsAScopedTokenWhileAnExpiredOneIsJustInvalid() throws Exception {
+        assertError(reloadWith(Tokens.user(USER_SECRET, "admin")), 401, "HTTP_UNAUTHORIZED", "This route needs a "
+                + "scoped token with the scope fetch:config (signed with SCOPED_JWT_SECRET); a user token (signed with "
+                + "JWT_SECRET) was given");
+        assertError(reloadWith(Tokens.signed(USER_SECRET, AlgorithmIdentifiers.HMAC_SHA256, claims -> {
+            claims.setStringClaim("role", "admin");
+            claims.setExpirationTime(Tokens.secondsFromNow(-40));
+        })), 401, "HTTP_UNAUTHORIZED", "Invalid token");
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("badTokens")
     void theStatusRouteRefusesTheSameTokens(String ignoredCase, String token, String message) throws Exception {
@@ -261,7 +272,8 @@ class MailRoutesTest extends HttpAdapterTest {
                 + "250 2.0.0 Ok: queued as 42\",\"messageId\":\"<1@example.com>\",\"ms\":12,\"requestId\":\"req-1\"}]}",
                 sends.body());
         assertError(call("GET", "/api/v1/mail/sends", Tokens.scoped(SCOPED_SECRET, "fetch:config"), NO_BODY), 401,
-                "HTTP_UNAUTHORIZED", "Invalid token");
+                "HTTP_UNAUTHORIZED", "This route needs a user token with the role admin (signed with JWT_SECRET); a "
+                        + "scoped token (signed with SCOPED_JWT_SECRET) was given");
     }
 
     @Test

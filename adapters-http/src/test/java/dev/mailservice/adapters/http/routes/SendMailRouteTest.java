@@ -58,6 +58,14 @@ class SendMailRouteTest extends HttpAdapterTest {
     }
 
     @Test
+    void aUserTokenIsRefusedSayingTheRouteNeedsAScopedToken() throws Exception {
+        assertError(call("POST", PATH, Tokens.user(Tokens.USER_SECRET, "admin"), OTP_MAIL), 401, "HTTP_UNAUTHORIZED",
+                "This route needs a scoped token with the scope mail:send (signed with SCOPED_JWT_SECRET); a user token "
+                        + "(signed with JWT_SECRET) was given");
+        assertEquals(List.of(), useCases.sent);
+    }
+
+    @Test
     void readsEveryFieldOfTheContract() throws Exception {
         send("""
                 {"emailTemplateType": "appuserInvite", "sendEmailTo": ["a@example.com", "b@example.com"],
