@@ -56,9 +56,17 @@ final class BenchedService implements AutoCloseable {
      */
     static BenchedService start(BenchmarkSettings settings, int port, Map<String, String> variables,
             long[] startupNanos) throws Exception {
+        return start(settings, List.of(), port, variables, startupNanos);
+    }
+
+    /** As {@link #start(BenchmarkSettings, int, Map, long[])}, with {@code jvmFlags} after the deployment's. */
+    static BenchedService start(BenchmarkSettings settings, List<String> jvmFlags, int port,
+            Map<String, String> variables, long[] startupNanos) throws Exception {
+        List<String> flags = new ArrayList<>(settings.serviceJvmFlags());
+        flags.addAll(jvmFlags);
         long started = System.nanoTime();
         BenchedService service = new BenchedService(ServiceProcess.launchJar(settings.workDirectory(),
-                withTokensAndPort(variables, port), settings.serviceJar(), settings.serviceJvmFlags()), port);
+                withTokensAndPort(variables, port), settings.serviceJar(), flags), port);
         try {
             service.awaitFirstReload();
         } catch (Exception notStarted) {

@@ -92,7 +92,7 @@ final class AdaptersModule extends AbstractModule {
     @Provides
     @Singleton
     SmtpProbe smtpProbe(JakartaMailTransportFactory transports, TrustedAuthorities authorities) {
-        return new AngusSmtpProbe(transports, authorities.trustManagers());
+        return new AngusSmtpProbe(transports, authorities::trustManagers);
     }
 
     @Provides

@@ -12,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
 import org.eclipse.angus.mail.smtp.SMTPTransport;
@@ -52,17 +53,29 @@ public final class AngusSmtpProbe implements SmtpProbe {
             Thread.ofPlatform().name("smtp-probe-deadline").daemon(true).factory());
 
     private final JakartaMailTransportFactory transports;
-    private final X509ExtendedTrustManager trust;
+    private final Supplier<TrustManagerFactory> trustManagers;
+    /** Got from {@link #trustManagers} on the first probe: reading the JDK's authorities takes a while at start. */
+    private volatile X509ExtendedTrustManager trust;
 
     /**
-     * @param transports whose session settings and timeout (the limit of each step) the probe uses
-     * @param trust      the authorities the transport trusts
+     * @param transports    whose session settings and timeout (the limit of each step) the probe uses
+     * @param trustManagers the authorities the transport trusts, asked for on the first probe
      */
-    public AngusSmtpProbe(JakartaMailTransportFactory transports, TrustManagerFactory trust) {
+    public AngusSmtpProbe(JakartaMailTransportFactory transports, Supplier<TrustManagerFactory> trustManagers) {
         this.transports = transports;
-        this.trust = Arrays.stream(trust.getTrustManagers())
-                .filter(X509ExtendedTrustManager.class::isInstance).map(X509ExtendedTrustManager.class::cast)
-                .findFirst().orElseThrow(() -> new IllegalArgumentException("no X.509 trust manager"));
+        this.trustManagers = trustManagers;
+    }
+
+    private X509ExtendedTrustManager trust() {
+        X509ExtendedTrustManager known = trust;
+        if (known == null) {
+            // Two first probes at once may both look it up; either answer is the same.
+            known = Arrays.stream(trustManagers.get().getTrustManagers())
+                    .filter(X509ExtendedTrustManager.class::isInstance).map(X509ExtendedTrustManager.class::cast)
+                    .findFirst().orElseThrow(() -> new IllegalArgumentException("no X.509 trust manager"));
+            trust = known;
+        }
+        return known;
     }
 
     /**
@@ -76,7 +89,7 @@ public final class AngusSmtpProbe implements SmtpProbe {
     @Override
     public Probe probe(SmtpConfiguration configuration, SmtpCredentials credentials, Optional<MailMessage> testMail,
             Duration limit) {
-        ProbeRun run = new ProbeRun(configuration, credentials, limit, transports, trust);
+        ProbeRun run = new ProbeRun(configuration, credentials, limit, transports, trust());
         ScheduledFuture<?> deadline = DEADLINES.schedule(run::deadlinePassed, limit.toNanos(), TimeUnit.NANOSECONDS);
         try {
             run.runSteps(testMail);

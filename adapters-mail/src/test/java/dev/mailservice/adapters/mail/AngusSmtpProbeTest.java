@@ -79,7 +79,7 @@ class AngusSmtpProbeTest {
             Optional<MailMessage> testMail) {
         JakartaMailTransportFactory transports = TestTransports.factory(TIMEOUT, 2, Duration.ofMinutes(1),
                 requireTls, Optional.empty());
-        return new AngusSmtpProbe(transports, trust).probe(configuration, SmtpCredentials.password(configuration),
+        return new AngusSmtpProbe(transports, () -> trust).probe(configuration, SmtpCredentials.password(configuration),
                 testMail, LIMIT);
     }
 
@@ -376,7 +376,7 @@ class AngusSmtpProbeTest {
             Thread.ofVirtual().start(() -> acceptAndSay(greetsThenSilent, "220 slow.test ESMTP\r\n"));
             JakartaMailTransportFactory transports = TestTransports.factory(Duration.ofMinutes(1), 2,
                     Duration.ofMinutes(1), false, Optional.empty());
-            AngusSmtpProbe probe = new AngusSmtpProbe(transports, testAuthority);
+            AngusSmtpProbe probe = new AngusSmtpProbe(transports, () -> testAuthority);
 
             // A guard against a hang, far above the limit: a run cut at the limit ends at once. The
             // limit leaves a busy machine the time to connect and read a greeting on loopback.

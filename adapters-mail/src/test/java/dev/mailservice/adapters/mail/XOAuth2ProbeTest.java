@@ -44,7 +44,7 @@ class XOAuth2ProbeTest {
     private Probe probe(Optional<MailMessage> testMail) {
         JakartaMailTransportFactory transports = TestTransports.factory(TIMEOUT, 1, Duration.ofMinutes(1), false,
                 Optional.empty());
-        return new AngusSmtpProbe(transports, jdkAuthorities).probe(
+        return new AngusSmtpProbe(transports, () -> jdkAuthorities).probe(
                 XOAuth2SendTest.oauth2At(server.port(), "noreply@example.com", false),
                 SmtpCredentials.accessToken(Password.of(TOKEN)), testMail, Duration.ofSeconds(20));
     }

@@ -87,6 +87,57 @@ class DistributionIT {
     }
 
     /**
+     * The start script keeps a start-up cache: the first start records it, later starts map it and
+     * serve as before; another build of the jar gets a cache of its own, and the old one goes.
+     */
+    @Test
+    void theStartScriptMakesAStartUpCacheOnTheFirstRunAndStartsWithItAfter() throws Exception {
+        Path home = unpack();
+        Path cache = directory.resolve("startup-cache");
+        Map<String, String> variables = Map.of("JAVA_HOME", Path.of(System.getProperty("java.home")).toString(),
+                "SCOPED_JWT_SECRET", SCOPED_SECRET, "JWT_SECRET", USER_SECRET,
+                "SMTP_CONFIG_FILE", home.resolve("config/smtp.json").toString(), "PORT", "0",
+                "SERVICE_STARTUP_CACHE_DIR", cache.toString());
+        boolean aotCache = Runtime.version().feature() >= 25;
+
+        List<String> first = startReloadAndStop(home, variables);
+        assertTrue(first.contains(aotCache ? "-XX:AOTMode=record" : "-XX:+AutoCreateSharedArchive"), first.toString());
+        List<String> second = startReloadAndStop(home, variables);
+        String used = second.stream().filter(flag -> flag.startsWith(aotCache ? "-XX:AOTCache=" : "-XX:SharedArchiveFile="))
+                .findFirst().orElseThrow(() -> new AssertionError("started without the cache: " + second));
+        Path cacheFile = Path.of(used.substring(used.indexOf('=') + 1));
+        // Told to use it or fail, this JDK takes it for this jar.
+        Process strict = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                aotCache ? "-XX:AOTMode=on" : "-Xshare:on", used, "-XX:+UseSerialGC",
+                "-jar", home.resolve("lib/mail-service.jar").toString(), "version").redirectErrorStream(true).start();
+        String strictOutput = new String(strict.getInputStream().readAllBytes());
+        assertTrue(strict.waitFor(60, TimeUnit.SECONDS) && strict.exitValue() == 0, strictOutput);
+
+        Files.setLastModifiedTime(home.resolve("lib/mail-service.jar"),
+                java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 60_000));
+        List<String> rebuilt = startReloadAndStop(home, variables);
+        assertTrue(rebuilt.stream().noneMatch(flag -> flag.contains(cacheFile.toString())), rebuilt.toString());
+        assertTrue(Files.notExists(cacheFile), "the cache of the former jar is left behind");
+    }
+
+    /** Starts the distribution, checks it serves a reload, stops it; answers its JVM's arguments. */
+    private List<String> startReloadAndStop(Path home, Map<String, String> variables) throws Exception {
+        try (ServiceProcess service = ServiceProcess.launchCommand(directory, variables,
+                        List.of(home.resolve("bin/mail-service").toString()));
+                ServiceClient client = new ServiceClient(service.awaitReadyPort(), SCOPED_SECRET)) {
+            HttpResponse<String> reloaded = client.reload();
+            assertEquals(200, reloaded.statusCode(), reloaded.body());
+            List<String> jvmArguments = List.of(ProcessHandle.of(service.pid()).orElseThrow().info().arguments()
+                    .orElseThrow());
+            service.terminate();
+            assertEquals(143, service.exitCode(), String.join("\n", service.output()));
+            assertTrue(service.output().stream().noneMatch(line -> line.contains("[warning]")),
+                    String.join("\n", service.output()));
+            return jvmArguments;
+        }
+    }
+
+    /**
      * An {@code OutOfMemoryError} leaves a JVM in no state to trust: the start script's flags end the process with
      * a status that is not 0, so that systemd's {@code Restart=on-failure} and Kubernetes restart it. Forced with a
      * heap too small for the largest send the route takes (the last {@code -Xmx} given wins).
