@@ -47,6 +47,10 @@ public final class HttpError extends RuntimeException {
         return new HttpError(Status.NOT_FOUND_404, message);
     }
 
+    public static HttpError conflict(String message) {
+        return new HttpError(Status.CONFLICT_409, message);
+    }
+
     public static HttpError payloadTooLarge(String message) {
         return new HttpError(Status.REQUEST_ENTITY_TOO_LARGE_413, message);
     }

@@ -83,16 +83,36 @@ class ConfigManagerRoutesTest extends HttpAdapterTest {
     void ifMatchIsReadAsRfc9110SaysStarAListOrStrongTagsOnly() throws Exception {
         assertOk(saveWith("*"), "{\"message\":\"SMTP config created successfully\"}");
         assertOk(saveWith("\"7-aa\", W/\"7-bb\" ,\"8-cc\""), "{\"message\":\"SMTP config created successfully\"}");
-        assertOk(saveWith("W/\"7-aa\""), "{\"message\":\"SMTP config created successfully\"}");
 
-        assertEquals(List.of(Optional.of(StoredVersions.any()),
-                Optional.of(StoredVersions.oneOf(Set.of("7-aa", "8-cc"))),
-                Optional.of(StoredVersions.oneOf(Set.of()))), useCases.savedOver, "a weak tag never matches strongly");
+        assertEquals(List.of(Optional.of(StoredVersions.any()), Optional.of(StoredVersions.oneOf(Set.of("7-aa", "8-cc")))),
+                useCases.savedOver, "a weak tag never matches strongly");
+    }
+
+    @Test
+    void emptyElementsOfTheIfMatchListArePassedOver() throws Exception {
+        for (String list : List.of(", \"7-aa\"", "\"7-aa\",,\"8-bb\"", "\"7-aa\" , ,\"8-bb\",", ",\"7-aa\",")) {
+            assertOk(saveWith(list), "{\"message\":\"SMTP config created successfully\"}");
+        }
+
+        assertEquals(List.of(Optional.of(StoredVersions.oneOf(Set.of("7-aa"))),
+                Optional.of(StoredVersions.oneOf(Set.of("7-aa", "8-bb"))),
+                Optional.of(StoredVersions.oneOf(Set.of("7-aa", "8-bb"))),
+                Optional.of(StoredVersions.oneOf(Set.of("7-aa")))), useCases.savedOver);
+    }
+
+    @Test
+    void anIfMatchOfWeakTagsOnlyIs409SayingThatAWeakTagNeverMatches() throws Exception {
+        for (String weak : List.of("W/\"7-aa\"", "W/\"7-aa\", W/\"8-bb\"")) {
+            assertError(saveWith(weak), 409, "HTTP_CONFLICT", "If-Match names only weak entity tags, and a weak "
+                    + "tag (W/ before its quotes) never matches: send the ETag the configuration was read with, without "
+                    + "W/ (a compressing proxy may have added it); nothing was stored");
+        }
+        assertEquals(List.of(), useCases.saved);
     }
 
     @Test
     void anIfMatchThatIsNoListOfEntityTagsIs400AndSavesNothing() throws Exception {
-        for (String malformed : List.of("7-aa", "\"7-aa", "\"7-aa\" \"8-bb\"", "**", "")) {
+        for (String malformed : List.of("7-aa", "\"7-aa", "\"7-aa\" \"8-bb\"", "**", "", ", ,")) {
             assertError(saveWith(malformed), 400, "HTTP_BAD_REQUEST",
                     "If-Match must be * or a list of quoted entity tags, such as the ETag the configuration was read with");
         }
