@@ -50,10 +50,14 @@ const STORED = '/api/v1/configurationManager/smtpConfig';
 
 export const status = async () => (await call('GET', '/api/v1/mail/smtpConfig')).json;
 
-/** What is stored; `remember` makes its version the one a save writes over (the form's load, not a peek). */
+/**
+ * What is stored; `remember` makes its version the one a save writes over (the form's load, not a
+ * peek). A compressing proxy marks the ETag weak (`W/"…"`), and the service never matches a weak
+ * tag: the version names the value stored, not the bytes of this answer, so it is kept strong.
+ */
 export async function stored({ remember = true } = {}) {
   const { json, version } = await call('GET', STORED);
-  if (remember) storedVersion = version;
+  if (remember) storedVersion = version?.replace(/^W\//, '') ?? null;
   return json;
 }
 /** Saves over the version last read: a change stored meanwhile by someone else is a 409, not overwritten. */
