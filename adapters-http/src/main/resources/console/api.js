@@ -20,9 +20,6 @@ export function onSignedOut(handler) {
   signedOut = handler;
 }
 
-/** The version of the stored configuration last read, which a save writes over and nothing newer. */
-let storedVersion = null;
-
 async function call(method, path, body, extraHeaders = {}) {
   const headers = { Authorization: `Bearer ${session.current()}`, ...extraHeaders };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
@@ -51,18 +48,17 @@ const STORED = '/api/v1/configurationManager/smtpConfig';
 export const status = async () => (await call('GET', '/api/v1/mail/smtpConfig')).json;
 
 /**
- * What is stored; `remember` makes its version the one a save writes over (the form's load, not a
- * peek). A compressing proxy marks the ETag weak (`W/"…"`), and the service never matches a weak
- * tag: the version names the value stored, not the bytes of this answer, so it is kept strong.
+ * What is stored, and its version (the ETag) for a save over it. A compressing proxy marks the ETag
+ * weak (`W/"…"`), and the service never matches a weak tag: the version names the value stored,
+ * not the bytes of this answer, so it is kept strong.
  */
-export async function stored({ remember = true } = {}) {
+export async function stored() {
   const { json, version } = await call('GET', STORED);
-  if (remember) storedVersion = version?.replace(/^W\//, '') ?? null;
-  return json;
+  return { values: json, version: version?.replace(/^W\//, '') ?? null };
 }
-/** Saves over the version last read: a change stored meanwhile by someone else is a 409, not overwritten. */
-export const save = (configuration) => call('POST', STORED, configuration,
-  storedVersion ? { 'If-Match': storedVersion } : {});
+/** Saves over `version`, the one read: a change stored meanwhile by someone else is a 409, not overwritten. */
+export const save = (configuration, version) => call('POST', STORED, configuration,
+  version ? { 'If-Match': version } : {});
 export const verify = async (configuration) =>
   (await call('POST', '/api/v1/configurationManager/smtpConfig/verify', configuration)).json;
 export const sends = async () => (await call('GET', '/api/v1/mail/sends')).json;

@@ -84,7 +84,9 @@ function report(result, verification) {
 }
 
 export async function render(view) {
-  const stored = await api.stored();
+  // The version stays with the form drawn from it: a Save writes over what this form shows, whatever
+  // another render, or a peek after a 409, read since.
+  const { values: stored, version } = await api.stored();
   const oauth2 = stored.oauth2 ?? {};
   const kinds = el('select', { id: 'field-kind', name: 'kind' }, el('option', { value: '' }, 'Password (or none)'),
     Object.keys(KINDS).map((kind) => el('option', { value: kind }, `OAuth 2.0: ${kind}`)));
@@ -130,7 +132,7 @@ export async function render(view) {
       }
       if (refusal.status === 409) {
         // A peek: the form's version stays the one loaded, so saving again is still refused.
-        const now = await api.stored({ remember: false }).catch(() => ({}));
+        const now = (await api.stored().catch(() => null))?.values ?? {};
         show(summary, el('div', { class: 'notice', role: 'alert' },
           el('p', { class: 'problem' }, refusal.message),
           el('p', {}, `Stored now: ${now.host ?? '—'}:${now.port ?? '—'}, sending as ${now.fromEmail ?? '—'}.`),
@@ -157,7 +159,7 @@ export async function render(view) {
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     run(async () => {
-      await api.save(valuesOf(form));
+      await api.save(valuesOf(form), version);
       show(summary, el('p', { class: 'ok', role: 'status' }, 'Saved: it is the active configuration now.'));
     });
   });

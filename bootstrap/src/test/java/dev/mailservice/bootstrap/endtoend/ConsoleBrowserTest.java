@@ -231,6 +231,49 @@ class ConsoleBrowserTest {
     }
 
     @Test
+    void aSaveWritesOverTheVersionItsFormShowsNotOneAnOvertakenLoadReadLater() throws Exception {
+        signInWithAConfigurationStored();
+
+        // The configuration view's first load is held back; the admin leaves it and opens it again.
+        browser.driver().executeScript("""
+                const answered = window.fetch;
+                let holding = true;
+                window.fetch = async (...request) => {
+                  const [address, options] = request;
+                  if (!holding || !String(address).endsWith('/configurationManager/smtpConfig')
+                      || (options?.method ?? 'GET') !== 'GET') {
+                    return answered(...request);
+                  }
+                  holding = false;
+                  await new Promise((resolve) => { window.releaseFirstLoad = resolve; });
+                  const answer = await answered(...request);
+                  window.firstLoadAnswered = true;
+                  return answer;
+                };
+                location.hash = '#/configuration';""");
+        browser.await().until(driver -> browser.driver().executeScript("return window.releaseFirstLoad") != null);
+        browser.driver().executeScript("location.hash = '#/status'");
+        awaitView("status");
+        browser.driver().executeScript("location.hash = '#/configuration'");
+        WebElement view = awaitView("configuration");
+        assertEquals("noreply@acme.test", view.findElement(By.id("field-fromEmail")).getDomProperty("value"));
+        // Someone else stores a change, which the overtaken load, let go now, reads.
+        assertEquals(200, client.storeConfiguration(configuration(SMTP.getSmtp().getPort(),
+                "\"someone-else@acme.test\"")).statusCode());
+        browser.driver().executeScript("window.releaseFirstLoad()");
+        browser.await().until(driver -> Boolean.TRUE.equals(browser.driver().executeScript("return window.firstLoadAnswered")));
+        browser.driver().executeAsyncScript("setTimeout(arguments[arguments.length - 1], 500)");
+
+        view.findElement(By.id("field-fromEmail")).clear();
+        view.findElement(By.id("field-fromEmail")).sendKeys("mine@acme.test");
+        view.findElement(By.id("save")).click();
+
+        browser.await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("form-summary"),
+                "changed since it was read"));
+        assertTrue(client.status().contains("someone-else@acme.test"), "the other change stays");
+    }
+
+    @Test
     void aRefusedFieldIsNamedNextToIt() throws Exception {
         signInWithAConfigurationStored();
         browser.driver().get("http://localhost:" + service.port() + "/console/#/configuration");
