@@ -75,9 +75,10 @@ record BackendSettings(
      * backend is not are not read.
      *
      * Refuses, in {@code environment}, each variable that is missing or wrong.
+     *
+     * @param kind the backend, as {@link #kind} read it
      */
-    static BackendSettings read(Environment environment) {
-        Kind kind = kind(environment);
+    static BackendSettings read(Environment environment, Kind kind) {
         Optional<EtcdSettings> etcd = kind == Kind.ETCD ? Optional.of(EtcdSettings.read(environment)) : Optional.empty();
         Optional<RedisSettings> redis =
                 kind == Kind.REDIS ? Optional.of(RedisSettings.read(environment)) : Optional.empty();
@@ -93,26 +94,27 @@ record BackendSettings(
 
     /**
      * {@code SMTP_CONFIG_BACKEND}; when it is not set, PipesHub's {@code KV_STORE_TYPE} (so that the
-     * service runs on a PipesHub deployment's variables alone); when neither is, the file.
+     * service runs on a PipesHub deployment's variables alone); when neither is, the file. Empty when
+     * refused, in {@code environment}: the backend meant is unknown, and may be a store.
      */
-    private static Kind kind(Environment environment) {
+    static Optional<Kind> kind(Environment environment) {
         String value = environment.valueOr(SMTP_CONFIG_BACKEND, "");
         if (!value.isEmpty()) {
             return switch (value.toLowerCase(Locale.ROOT)) {
-                case "file" -> Kind.FILE;
-                case "etcd" -> Kind.ETCD;
-                case "redis" -> Kind.REDIS;
+                case "file" -> Optional.of(Kind.FILE);
+                case "etcd" -> Optional.of(Kind.ETCD);
+                case "redis" -> Optional.of(Kind.REDIS);
                 default -> environment.refuse(
-                        SMTP_CONFIG_BACKEND + " must be 'file', 'etcd' or 'redis', got '" + value + "'", Kind.FILE);
+                        SMTP_CONFIG_BACKEND + " must be 'file', 'etcd' or 'redis', got '" + value + "'", Optional.empty());
             };
         }
         String pipesHubStore = environment.valueOr(KV_STORE_TYPE, "");
         return switch (pipesHubStore.toLowerCase(Locale.ROOT)) {
-            case "" -> Kind.FILE;
-            case "etcd" -> Kind.ETCD;
-            case "redis" -> Kind.REDIS;
+            case "" -> Optional.of(Kind.FILE);
+            case "etcd" -> Optional.of(Kind.ETCD);
+            case "redis" -> Optional.of(Kind.REDIS);
             default -> environment.refuse(
-                    KV_STORE_TYPE + " must be 'redis' or 'etcd', got '" + pipesHubStore + "'", Kind.FILE);
+                    KV_STORE_TYPE + " must be 'redis' or 'etcd', got '" + pipesHubStore + "'", Optional.empty());
         };
     }
 

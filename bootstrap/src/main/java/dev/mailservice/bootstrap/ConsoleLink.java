@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.jose4j.jws.AlgorithmIdentifiers;
 import org.jose4j.jws.JsonWebSignature;
 import org.jose4j.jwt.JwtClaims;
@@ -55,8 +56,9 @@ final class ConsoleLink {
         Map<String, String> waitingLittle = new HashMap<>(environment);
         waitingLittle.put(EtcdSettings.ETCD_SECRETS_WAIT_MS, Long.toString(STORE_WAIT.toMillis()));
         waitingLittle.put(RedisSettings.REDIS_SECRETS_WAIT_MS, Long.toString(STORE_WAIT.toMillis()));
-        // Whatever else is wrong, the file backend keeps no secret: say what this command needs.
-        if (!BackendSettings.read(new Environment(waitingLittle)).storeCanTellTokenSecrets()) {
+        // Whatever else is wrong, the file backend keeps no secret: say what this command needs. An
+        // unknown backend is refused below with the other settings, in its own words.
+        if (BackendSettings.kind(new Environment(environment)).equals(Optional.of(BackendSettings.Kind.FILE))) {
             throw new InvalidSettingsException("console-link: set " + TokenSettings.JWT_SECRET + " to the secret the "
                     + "service checks user tokens with (with " + BackendSettings.SMTP_CONFIG_BACKEND + "=etcd or redis "
                     + "it may instead come from the store)");

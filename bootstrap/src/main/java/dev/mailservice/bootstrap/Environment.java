@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * The environment variables the settings are read from, with the rules every group of settings
@@ -79,20 +80,34 @@ final class Environment {
 
     /** A limit in milliseconds, from 1 ms to ten minutes. */
     Duration milliseconds(String name, long fallback) {
-        return Duration.ofMillis(wholeNumber(name, fallback, 1, 600_000));
+        return checkedMilliseconds(name, fallback).orElse(Duration.ofMillis(fallback));
+    }
+
+    /** As {@link #milliseconds}, empty when refused: for a check of another value against it. */
+    Optional<Duration> checkedMilliseconds(String name, long fallback) {
+        OptionalInt millis = checkedWholeNumber(name, fallback, 1, 600_000);
+        return millis.isPresent() ? Optional.of(Duration.ofMillis(millis.getAsInt())) : Optional.empty();
     }
 
     int wholeNumber(String name, long fallback, long min, long max) {
+        return checkedWholeNumber(name, fallback, min, max).orElse((int) fallback);
+    }
+
+    /**
+     * As {@link #wholeNumber}, empty when refused: for a check of another value against it, which
+     * would otherwise be made against the fallback and refuse a value right for the one meant.
+     */
+    OptionalInt checkedWholeNumber(String name, long fallback, long min, long max) {
         String value = valueOr(name, Long.toString(fallback));
         try {
             long number = Long.parseLong(value);
             if (number >= min && number <= max) {
-                return (int) number;
+                return OptionalInt.of((int) number);
             }
         } catch (NumberFormatException e) {
             // refused below, with the same message as a number out of range
         }
         return refuse(name + " must be a whole number from " + min + " to " + max + ", got '" + value + "'",
-                (int) fallback);
+                OptionalInt.empty());
     }
 }

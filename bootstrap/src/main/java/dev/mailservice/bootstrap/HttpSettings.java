@@ -55,9 +55,9 @@ record HttpSettings(
      * Refuses, in {@code environment}, each variable that is wrong.
      */
     static HttpSettings read(Environment environment) {
-        int port = environment.wholeNumber(PORT, DEFAULT_PORT, 0, 65_535);
+        OptionalInt port = environment.checkedWholeNumber(PORT, DEFAULT_PORT, 0, 65_535);
         return new HttpSettings(
-                port,
+                port.orElse(DEFAULT_PORT),
                 environment.milliseconds(HTTP_IDLE_TIMEOUT_MS, DEFAULT_HTTP_IDLE_TIMEOUT_MS),
                 observePort(environment, port),
                 environment.flag(READY_REQUIRES_SMTP, false),
@@ -66,14 +66,17 @@ record HttpSettings(
                 environment.flag(CONSOLE_ENABLED, true));
     }
 
-    /** A port of their own for health and metrics, never the API's (both would bind it, and the second fail). */
-    private static OptionalInt observePort(Environment environment, int port) {
+    /**
+     * A port of their own for health and metrics, never the API's (both would bind it, and the second
+     * fail); compared with {@code port} only when that was not refused.
+     */
+    private static OptionalInt observePort(Environment environment, OptionalInt port) {
         if (environment.valueOr(OBSERVE_PORT, "").isEmpty()) {
             return OptionalInt.empty();
         }
         int observePort = environment.wholeNumber(OBSERVE_PORT, 0, 0, 65_535);
-        if (observePort == port && port != 0) {
-            return environment.refuse(OBSERVE_PORT + " must differ from " + PORT + " (" + port + "); leave it "
+        if (port.isPresent() && observePort == port.getAsInt() && observePort != 0) {
+            return environment.refuse(OBSERVE_PORT + " must differ from " + PORT + " (" + observePort + "); leave it "
                     + "unset to serve health and metrics on " + PORT, OptionalInt.empty());
         }
         return OptionalInt.of(observePort);

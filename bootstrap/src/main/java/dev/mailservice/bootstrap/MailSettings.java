@@ -7,6 +7,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * How the service sends mail: how it speaks to SMTP servers, whether it tries a configuration on
@@ -113,9 +114,12 @@ record MailSettings(
     }
 
     private static SmtpSettings smtp(Environment environment) {
-        Duration timeout = environment.milliseconds(SMTP_TIMEOUT_MS, DEFAULT_SMTP_TIMEOUT_MS);
+        Optional<Duration> checkedTimeout = environment.checkedMilliseconds(SMTP_TIMEOUT_MS, DEFAULT_SMTP_TIMEOUT_MS);
+        Duration timeout = checkedTimeout.orElse(Duration.ofMillis(DEFAULT_SMTP_TIMEOUT_MS));
+        // Not below the timeout, unless that was refused: then the deadline is held to its own range only.
         Duration sendDeadline = Duration.ofMillis(environment.wholeNumber(SMTP_SEND_DEADLINE_MS,
-                timeout.toMillis() * SEND_DEADLINE_IN_TIMEOUTS, timeout.toMillis(), 1_800_000));
+                timeout.toMillis() * SEND_DEADLINE_IN_TIMEOUTS, checkedTimeout.map(Duration::toMillis).orElse(1L),
+                1_800_000));
         return new SmtpSettings(timeout, sendDeadline,
                 environment.wholeNumber(SMTP_POOL_SIZE, DEFAULT_SMTP_POOL_SIZE, 1, 256),
                 environment.milliseconds(SMTP_POOL_IDLE_MS, DEFAULT_SMTP_POOL_IDLE_MS),

@@ -49,11 +49,14 @@ record Settings(
      */
     static Settings fromEnvironment(Map<String, String> variables) {
         Environment environment = new Environment(variables);
-        // First: whether the token secrets may be left out depends on the backend.
-        BackendSettings backend = BackendSettings.read(environment);
+        // First: whether the token secrets may be left out depends on the backend. An unknown one,
+        // refused, may be meant as a store that holds them (KV_STORE_TYPE mistyped beside PipesHub,
+        // say): they are not refused as well.
+        Optional<BackendSettings.Kind> kind = BackendSettings.kind(environment);
+        BackendSettings backend = BackendSettings.read(environment, kind.orElse(BackendSettings.Kind.FILE));
         HttpSettings http = HttpSettings.read(environment);
         MailSettings mail = MailSettings.read(environment);
-        TokenSettings tokens = TokenSettings.read(environment, backend.storeCanTellTokenSecrets());
+        TokenSettings tokens = TokenSettings.read(environment, kind.isEmpty() || backend.storeCanTellTokenSecrets());
         LogFormat logFormat = LogFormat.read(environment);
         environment.throwIfRefused();
         return new Settings(http, mail, backend, tokens,

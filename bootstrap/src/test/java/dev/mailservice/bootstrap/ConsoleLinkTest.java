@@ -130,6 +130,9 @@ class ConsoleLinkTest {
     void aMissingSecretOrAMalformedLifetimeIsRefusedSayingWhatToDo() {
         assertTrue(assertThrows(InvalidSettingsException.class, () -> ConsoleLink.of(List.of(), Map.of(), NOW))
                 .getMessage().contains("set JWT_SECRET"));
+        assertEquals("KV_STORE_TYPE must be 'redis' or 'etcd', got 'etdc'", assertThrows(InvalidSettingsException.class,
+                () -> ConsoleLink.of(List.of(), Map.of("KV_STORE_TYPE", "etdc"), NOW)).getMessage(),
+                "the backend's refusal, not JWT_SECRET's");
         for (List<String> args : List.of(List.of("--minutes"), List.of("--minutes", "0"), List.of("--minutes", "1441"),
                 List.of("--hours", "1"), List.of("--minutes", "x"))) {
             assertTrue(assertThrows(InvalidSettingsException.class,

@@ -94,6 +94,9 @@ class SettingsTest {
                 .mail().smtp().sendDeadline());
         assertEquals("SMTP_SEND_DEADLINE_MS must be a whole number from 10000 to 1800000, got '5000'",
                 refusal(environment("SMTP_SEND_DEADLINE_MS", "5000")));
+        assertEquals("SMTP_TIMEOUT_MS must be a whole number from 1 to 600000, got '2s'",
+                refusal(environment("SMTP_TIMEOUT_MS", "2s", "SMTP_SEND_DEADLINE_MS", "5000")),
+                "a deadline is not held to the default of a timeout refused");
     }
 
     @Test
@@ -250,6 +253,20 @@ class SettingsTest {
     void anUnknownBackendIsRefusedByName() {
         assertEquals("SMTP_CONFIG_BACKEND must be 'file', 'etcd' or 'redis', got 'consul'",
                 refusal(environment("SMTP_CONFIG_BACKEND", "consul")));
+    }
+
+    /** The backend meant may be a store that holds the token secrets, as beside PipesHub. */
+    @Test
+    void anUnknownBackendIsTheOnlyRefusalWhenTheTokenSecretsAreLeftOut() {
+        Map<String, String> backend = environment("SMTP_CONFIG_BACKEND", "etdc");
+        Map<String, String> store = environment("KV_STORE_TYPE", "rediss");
+        for (Map<String, String> unknown : List.of(backend, store)) {
+            unknown.remove("SCOPED_JWT_SECRET");
+            unknown.remove("JWT_SECRET");
+        }
+
+        assertEquals("SMTP_CONFIG_BACKEND must be 'file', 'etcd' or 'redis', got 'etdc'", refusal(backend));
+        assertEquals("KV_STORE_TYPE must be 'redis' or 'etcd', got 'rediss'", refusal(store));
     }
 
     @Test
@@ -463,6 +480,8 @@ class SettingsTest {
                 refusal(environment("PORT", "8080", "OBSERVE_PORT", "8080")));
         assertEquals(OptionalInt.of(0), Settings.fromEnvironment(environment("PORT", "0", "OBSERVE_PORT", "0"))
                 .http().observePort(), "two free ports, each picked for itself");
+        assertEquals("PORT must be a whole number from 0 to 65535, got '3000x'",
+                refusal(environment("PORT", "3000x", "OBSERVE_PORT", "3000")), "not compared with the default PORT");
     }
 
     @ParameterizedTest
