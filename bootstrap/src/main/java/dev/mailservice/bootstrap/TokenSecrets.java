@@ -6,6 +6,10 @@ import dev.mailservice.domain.Backoff;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 /**
@@ -69,7 +73,7 @@ record TokenSecrets(String scopedJwtSecret, String jwtSecret) {
         long deadline = System.nanoTime() + wait.toNanos();
         for (int attempt = 0; ; attempt++) {
             try {
-                return stored.read().orElseThrow(() -> new InvalidSettingsException("A token secret is not set ("
+                return readBy(deadline, stored, wait).orElseThrow(() -> new InvalidSettingsException("A token secret is not set ("
                         + TokenSettings.SCOPED_JWT_SECRET + ", " + TokenSettings.JWT_SECRET
                         + ") and nothing is stored in " + stored.location() + ": set them"));
             } catch (PipesHubTokenSecrets.UnreadableSecretsException e) {
@@ -78,9 +82,7 @@ record TokenSecrets(String scopedJwtSecret, String jwtSecret) {
             } catch (BackendUnavailable e) {
                 Duration delay = WAIT_DELAYS.delay(attempt);
                 if (System.nanoTime() + delay.toNanos() > deadline) {
-                    throw new GaveUpWaitingException("Gave up after " + wait.toSeconds() + " s waiting for the token "
-                            + "secrets in " + stored.location() + " (needed because " + TokenSettings.SCOPED_JWT_SECRET
-                            + " or " + TokenSettings.JWT_SECRET + " is not set): " + e.getMessage());
+                    throw gaveUp(stored, wait, e.getMessage());
                 }
                 LOG.log(Level.WARNING, "Waiting for the token secrets in {0} ({1}); trying again in {2} ms",
                         stored.location(), e.getMessage(), delay.toMillis());
@@ -89,12 +91,48 @@ record TokenSecrets(String scopedJwtSecret, String jwtSecret) {
         }
     }
 
+    /**
+     * One read of {@code stored}, given up at {@code deadline}: a store that takes the connection and
+     * never answers holds a read for as long as its own timeouts allow, longer than the whole wait
+     * (on Redis, by default, up to three of 10 s: connecting, the pool's ping, the read).
+     */
+    private static Optional<PipesHubTokenSecrets.Secrets> readBy(long deadline, PipesHubTokenSecrets stored,
+            Duration wait) {
+        FutureTask<Optional<PipesHubTokenSecrets.Secrets>> read = new FutureTask<>(stored::read);
+        // Virtual: interrupting a virtual thread blocked on a socket closes the socket, which ends the read.
+        Thread.ofVirtual().name("token-secrets-read").start(read);
+        try {
+            return read.get(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            read.cancel(true);
+            throw gaveUp(stored, wait, "no answer came in time");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException failure) {
+                throw failure;
+            }
+            throw (Error) e.getCause(); // read() throws no checked exception
+        } catch (InterruptedException e) {
+            read.cancel(true);
+            throw interrupted(stored);
+        }
+    }
+
+    private static GaveUpWaitingException gaveUp(PipesHubTokenSecrets stored, Duration wait, String why) {
+        return new GaveUpWaitingException("Gave up after " + wait.toSeconds() + " s waiting for the token secrets in "
+                + stored.location() + " (needed because " + TokenSettings.SCOPED_JWT_SECRET + " or "
+                + TokenSettings.JWT_SECRET + " is not set): " + why);
+    }
+
     private static void sleep(Duration delay, PipesHubTokenSecrets stored) {
         try {
             Thread.sleep(delay);
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new GaveUpWaitingException("Interrupted while waiting for the token secrets in " + stored.location());
+            throw interrupted(stored);
         }
+    }
+
+    private static GaveUpWaitingException interrupted(PipesHubTokenSecrets stored) {
+        Thread.currentThread().interrupt();
+        return new GaveUpWaitingException("Interrupted while waiting for the token secrets in " + stored.location());
     }
 }

@@ -22,6 +22,8 @@ import org.jose4j.jwt.consumer.JwtConsumerBuilder;
 import org.jose4j.keys.HmacKey;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The link that opens the console signed in: where it points, and the admin token it carries,
@@ -124,6 +126,30 @@ class ConsoleLinkTest {
                 + "secrets in etcd key /services/secretKeys at " + endpoint), refusal);
         assertTrue(Duration.ofNanos(System.nanoTime() - started).compareTo(ConsoleLink.STORE_WAIT.multipliedBy(2)) < 0,
                 "waited as long as the service would");
+    }
+
+    /** Redis's default timeouts alone (connecting, the pool's ping, the read) would hold one read for 30 s. */
+    @ParameterizedTest
+    @ValueSource(strings = {"etcd", "redis"})
+    void withoutJwtSecretAStoreThatTakesTheConnectionAndNeverAnswersIsGivenUpOnWithinSecondsAtItsDefaultTimeouts(
+            String store) throws Exception {
+        // Listening, so that connections are taken (by the system, into the backlog), and nothing is ever said.
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            String port = Integer.toString(silent.getLocalPort());
+            Map<String, String> environment = store.equals("etcd")
+                    ? Map.of("KV_STORE_TYPE", "etcd", "SECRET_KEY", SECRET_KEY, "ETCD_HOST", "127.0.0.1", "ETCD_PORT", port)
+                    : Map.of("KV_STORE_TYPE", "redis", "SECRET_KEY", SECRET_KEY, "REDIS_HOST", "127.0.0.1",
+                            "REDIS_PORT", port);
+            long started = System.nanoTime();
+
+            String refusal = assertThrows(GaveUpWaitingException.class, () -> ConsoleLink.of(List.of(), environment, NOW))
+                    .getMessage();
+
+            Duration waited = Duration.ofNanos(System.nanoTime() - started);
+            assertTrue(refusal.startsWith("Gave up after " + ConsoleLink.STORE_WAIT.toSeconds() + " s waiting for the "
+                    + "token secrets in "), refusal);
+            assertTrue(waited.compareTo(ConsoleLink.STORE_WAIT.plusSeconds(3)) < 0, "waited " + waited);
+        }
     }
 
     @Test
