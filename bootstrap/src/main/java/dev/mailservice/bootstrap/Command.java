@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
@@ -122,7 +123,8 @@ enum Command {
      * Runs the command {@code words} name (their first; {@code serve} when there is none) with the
      * words after it, and answers the exit status: a refusal is written to standard error, never
      * with a secret, and exits with {@link Main#EXIT_INVALID_SETTINGS}; an unknown command, or
-     * words after one that takes none, with the list of commands, and nothing run.
+     * words after one that takes none, with the list of commands, and nothing run; any other
+     * failure with {@link Main#EXIT_START_FAILED}, saying what failed on one line.
      */
     static int execute(List<String> words, Terminal terminal) {
         Optional<Command> command = named(words);
@@ -140,7 +142,21 @@ enum Command {
         } catch (GaveUpWaitingException e) {
             terminal.err().println(e.getMessage());
             return Main.EXIT_START_FAILED;
+        } catch (RuntimeException e) {
+            // An input that cannot be read, a provider that fails: a line for the terminal, not a stack trace.
+            terminal.err().println(command.get().word() + " failed: " + reasonOf(e));
+            return Main.EXIT_START_FAILED;
         }
+    }
+
+    /** What {@code failure} says, and its cause when that adds to it, on one line. */
+    private static String reasonOf(RuntimeException failure) {
+        String reason = Objects.requireNonNullElse(failure.getMessage(), failure.getClass().getSimpleName());
+        Throwable cause = failure.getCause();
+        if (cause != null && cause.getMessage() != null && !reason.contains(cause.getMessage())) {
+            reason += ": " + cause.getMessage();
+        }
+        return reason.replaceAll("\\s*\\R\\s*", " ");
     }
 
     /** What {@code help} prints: each command on a line of its own. */

@@ -12,6 +12,7 @@ import dev.mailservice.adapters.http.ListenFailedException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -110,17 +111,25 @@ public final class Main {
                 BackendModules.of(settings));
     }
 
-    private static <T> T unwrapped(Supplier<T> injection) {
+    /**
+     * {@code injection}'s result; a failure of a provider is handed on as the provider threw it, not
+     * in Guice's wrapping (a report of many lines), when it is the only one or one of ours.
+     */
+    static <T> T unwrapped(Supplier<T> injection) {
         try {
             return injection.get();
         } catch (CreationException | ProvisionException e) {
+            Collection<Message> messages = e instanceof CreationException creation ? creation.getErrorMessages()
+                    : ((ProvisionException) e).getErrorMessages();
             // Providers report start-up problems with exceptions of ours; hand those on unwrapped.
-            for (Message message : e instanceof CreationException creation ? creation.getErrorMessages()
-                    : ((ProvisionException) e).getErrorMessages()) {
+            for (Message message : messages) {
                 if (message.getCause() instanceof InvalidSettingsException
                         || message.getCause() instanceof GaveUpWaitingException) {
                     throw (RuntimeException) message.getCause();
                 }
+            }
+            if (messages.size() == 1 && messages.iterator().next().getCause() instanceof RuntimeException failure) {
+                throw failure;
             }
             throw e;
         }

@@ -1,11 +1,16 @@
 package dev.mailservice.bootstrap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.inject.Guice;
 import dev.mailservice.adapters.config.AesGcmCipher;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -23,10 +28,13 @@ class MainCommandsTest {
     private record Run(int status, String out, String err) {}
 
     private static Run run(Map<String, String> environment, String input, String... words) {
+        return run(environment, new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)), words);
+    }
+
+    private static Run run(Map<String, String> environment, InputStream input, String... words) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = Command.execute(List.of(words), new Command.Terminal(environment,
-                new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)),
+        int status = Command.execute(List.of(words), new Command.Terminal(environment, input,
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8)));
         return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
@@ -94,5 +102,31 @@ class MainCommandsTest {
         }
         assertEquals(new Run(Main.EXIT_INVALID_SETTINGS, "", "encrypt: standard input is empty; give it the value to "
                 + "encrypt\n"), run(Map.of("SECRET_KEY", SECRET_KEY), " \n", "encrypt"));
+    }
+
+    @Test
+    void anyOtherFailureExitsWith1SayingWhatFailedOnOneLine() {
+        InputStream unreadable = new InputStream() {
+            @Override
+            public int read() throws IOException {
+                throw new IOException("Input/output error");
+            }
+        };
+
+        assertEquals(new Run(Main.EXIT_START_FAILED, "", "encrypt failed: standard input cannot be read: Input/output "
+                + "error\n"), run(Map.of("SECRET_KEY", SECRET_KEY), unreadable, "encrypt"));
+    }
+
+    /** A command that assembles part of the service (console-link) reports what a provider threw, not Guice's report. */
+    @Test
+    void aProvidersFailureIsHandedOnAsItWasThrown() {
+        IllegalStateException thrown = new IllegalStateException("Cannot set up the trusted certificate authorities");
+
+        RuntimeException handedOn = assertThrows(RuntimeException.class, () -> Main.unwrapped(() -> Guice.createInjector(
+                binder -> binder.bind(String.class).toProvider(() -> {
+                    throw thrown;
+                })).getInstance(String.class)));
+
+        assertSame(thrown, handedOn);
     }
 }
