@@ -160,7 +160,10 @@ export async function render(view) {
     event.preventDefault();
     run(async () => {
       await api.save(valuesOf(form), version);
-      show(summary, el('p', { class: 'ok', role: 'status' }, 'Saved: it is the active configuration now.'));
+      // Drawn again from what is stored now, with its version: the next Save writes over this one.
+      await render(view);
+      show(view.querySelector('#form-summary'),
+        el('p', { class: 'ok', role: 'status' }, 'Saved: it is the active configuration now.'));
     });
   });
   show(view, el('h2', {}, 'Configuration'), form, result);

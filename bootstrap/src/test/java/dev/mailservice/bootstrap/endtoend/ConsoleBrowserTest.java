@@ -174,8 +174,16 @@ class ConsoleBrowserTest {
         view.findElement(By.id("save")).click();
         browser.await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("form-summary"), "Saved"));
         assertTrue(client.status().contains("\"fromEmail\":\"console@acme.test\""), client.status());
+        // A second change from the same view is saved over the first, not refused as someone else's.
+        WebElement fromEmail = browser.driver().findElement(By.id("field-fromEmail"));
+        assertEquals("console@acme.test", fromEmail.getDomProperty("value"));
+        fromEmail.clear();
+        fromEmail.sendKeys("console-again@acme.test");
+        browser.driver().findElement(By.id("save")).click(); // clears the summary before it answers
+        browser.await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("form-summary"), "Saved"));
+        assertTrue(client.status().contains("\"fromEmail\":\"console-again@acme.test\""), client.status());
         browser.driver().get("http://localhost:" + service.port() + "/console/#/status");
-        assertTrue(awaitView("status").getText().contains("console@acme.test"));
+        assertTrue(awaitView("status").getText().contains("console-again@acme.test"));
     }
 
     @Test
