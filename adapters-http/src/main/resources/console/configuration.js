@@ -160,10 +160,17 @@ export async function render(view) {
     event.preventDefault();
     run(async () => {
       await api.save(valuesOf(form), version);
+      const saved = () => el('p', { class: 'ok', role: 'status' }, 'Saved: it is the active configuration now.');
+      show(summary, saved());
       // Drawn again from what is stored now, with its version: the next Save writes over this one.
-      await render(view);
-      show(view.querySelector('#form-summary'),
-        el('p', { class: 'ok', role: 'status' }, 'Saved: it is the active configuration now.'));
+      try {
+        await render(view);
+      } catch {
+        show(summary, saved(), el('p', { class: 'notice' }, 'Open this view again before another change.'));
+        return;
+      }
+      show(view.querySelector('#form-summary'), saved());
+      view.querySelector('#save').focus();
     });
   });
   show(view, el('h2', {}, 'Configuration'), form, result);

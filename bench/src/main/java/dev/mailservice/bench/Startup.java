@@ -58,7 +58,8 @@ record Startup(BenchmarkSettings settings, SmtpSink sink) {
         if (Runtime.version().feature() < AOT_CACHE_FEATURE) {
             List<String> flags = List.of("-XX:SharedArchiveFile=" + cache + ".jsa", "-XX:+AutoCreateSharedArchive");
             startOnce(flags, variables);
-            return flags;
+            // Measured with the archive or not at all: a start that could not map it fails.
+            return List.of("-XX:SharedArchiveFile=" + cache + ".jsa", "-Xshare:on");
         }
         Path record = Path.of(cache + ".aotconf");
         Path aot = Path.of(cache + ".aot");
@@ -72,6 +73,7 @@ record Startup(BenchmarkSettings settings, SmtpSink sink) {
         if (!creating.waitFor(5, TimeUnit.MINUTES) || creating.exitValue() != 0 || Files.notExists(aot)) {
             throw new IllegalStateException("the AOT cache was not made; see startup-cache.log in the work directory");
         }
-        return List.of("-XX:AOTCache=" + aot);
+        // Measured with the cache or not at all: a start that could not map it fails.
+        return List.of("-XX:AOTCache=" + aot, "-XX:AOTMode=on");
     }
 }

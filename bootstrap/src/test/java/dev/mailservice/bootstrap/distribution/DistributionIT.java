@@ -97,7 +97,7 @@ class DistributionIT {
         Map<String, String> variables = Map.of("JAVA_HOME", Path.of(System.getProperty("java.home")).toString(),
                 "SCOPED_JWT_SECRET", SCOPED_SECRET, "JWT_SECRET", USER_SECRET,
                 "SMTP_CONFIG_FILE", home.resolve("config/smtp.json").toString(), "PORT", "0",
-                "SERVICE_STARTUP_CACHE_DIR", cache.toString());
+                "SERVICE_STARTUP_CACHE_DIR", cache.toString(), "SERVICE_STARTUP_CACHE", "on");
         boolean aotCache = Runtime.version().feature() >= 25;
 
         List<String> first = startReloadAndStop(home, variables);
@@ -106,10 +106,13 @@ class DistributionIT {
         String used = second.stream().filter(flag -> flag.startsWith(aotCache ? "-XX:AOTCache=" : "-XX:SharedArchiveFile="))
                 .findFirst().orElseThrow(() -> new AssertionError("started without the cache: " + second));
         Path cacheFile = Path.of(used.substring(used.indexOf('=') + 1));
-        // Told to use it or fail, this JDK takes it for this jar.
-        Process strict = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                aotCache ? "-XX:AOTMode=on" : "-Xshare:on", used, "-XX:+UseSerialGC",
-                "-jar", home.resolve("lib/mail-service.jar").toString(), "version").redirectErrorStream(true).start();
+        // Told to use it or fail, this JDK takes it for this jar, at the flags it was made with.
+        List<String> strictCommand = new java.util.ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        strictCommand.addAll(ServiceProcess.deploymentJvmFlags(home.resolve("bin/java-env")));
+        strictCommand.addAll(List.of(aotCache ? "-XX:AOTMode=on" : "-Xshare:on", used,
+                "-jar", home.resolve("lib/mail-service.jar").toString(), "version"));
+        Process strict = new ProcessBuilder(strictCommand).redirectErrorStream(true).start();
         String strictOutput = new String(strict.getInputStream().readAllBytes());
         assertTrue(strict.waitFor(60, TimeUnit.SECONDS) && strict.exitValue() == 0, strictOutput);
 
@@ -131,7 +134,7 @@ class DistributionIT {
                     .orElseThrow());
             service.terminate();
             assertEquals(143, service.exitCode(), String.join("\n", service.output()));
-            assertTrue(service.output().stream().noneMatch(line -> line.contains("[warning]")),
+            assertTrue(service.output().stream().noneMatch(line -> line.contains("[warning]") || line.contains("[error]")),
                     String.join("\n", service.output()));
             return jvmArguments;
         }
