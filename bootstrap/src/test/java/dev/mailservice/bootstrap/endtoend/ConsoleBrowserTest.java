@@ -172,12 +172,15 @@ class ConsoleBrowserTest {
         assertTrue(browser.driver().findElement(By.id("verification")).getText().contains("send passed"));
         assertEquals(1, SMTP.getReceivedMessages().length, "the test mail arrived");
 
-        view.findElement(By.id("field-fromEmail")).clear();
-        view.findElement(By.id("field-fromEmail")).sendKeys("console@acme.test");
+        WebElement loaded = view.findElement(By.id("field-fromEmail"));
+        loaded.clear();
+        loaded.sendKeys("console@acme.test");
         view.findElement(By.id("save")).click();
         browser.await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("form-summary"), "Saved"));
         assertTrue(client.status().contains("\"fromEmail\":\"console@acme.test\""), client.status());
-        // A second change from the same view is saved over the first, not refused as someone else's.
+        // A second change from the same view, once it is drawn again from what is stored, is saved
+        // over the first, not refused as someone else's.
+        browser.await().until(ExpectedConditions.stalenessOf(loaded));
         WebElement fromEmail = browser.driver().findElement(By.id("field-fromEmail"));
         assertEquals("console@acme.test", fromEmail.getDomProperty("value"));
         fromEmail.clear();
