@@ -86,6 +86,11 @@ class ConsoleBrowserTest {
         return awaitView(view);
     }
 
+    /** Opens {@code view} of the console signed in already, and waits for its data. */
+    private WebElement openView(String view) {
+        return open("http://localhost:" + service.port() + "/console/#/" + view, view);
+    }
+
     /** Stores a configuration for the test's SMTP server and opens the console signed in, on its status. */
     private void signInWithAConfigurationStored() throws Exception {
         assertEquals(200, client.storeConfiguration(configuration(SMTP.getSmtp().getPort(),
@@ -145,8 +150,7 @@ class ConsoleBrowserTest {
     @Test
     void aWrongPortFailsVerifyAtConnectTheRightOnePassesSendsATestMailAndSavesIt() throws Exception {
         signInWithAConfigurationStored();
-        browser.driver().get("http://localhost:" + service.port() + "/console/#/configuration");
-        WebElement view = awaitView("configuration");
+        WebElement view = openView("configuration");
         WebElement port = view.findElement(By.id("field-port"));
         port.clear();
         port.sendKeys("1");
@@ -188,15 +192,13 @@ class ConsoleBrowserTest {
         browser.driver().findElement(By.id("save")).click(); // clears the summary before it answers
         browser.await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("form-summary"), "Saved"));
         assertTrue(client.status().contains("\"fromEmail\":\"console-again@acme.test\""), client.status());
-        browser.driver().get("http://localhost:" + service.port() + "/console/#/status");
-        assertTrue(awaitView("status").getText().contains("console-again@acme.test"));
+        assertTrue(openView("status").getText().contains("console-again@acme.test"));
     }
 
     @Test
     void aChangeStoredBetweenLoadAndSaveIsShownAndNotOverwritten() throws Exception {
         signInWithAConfigurationStored();
-        browser.driver().get("http://localhost:" + service.port() + "/console/#/configuration");
-        WebElement view = awaitView("configuration");
+        WebElement view = openView("configuration");
         assertEquals(200, client.storeConfiguration(configuration(SMTP.getSmtp().getPort(),
                 "\"someone-else@acme.test\"")).statusCode());
 
@@ -290,8 +292,7 @@ class ConsoleBrowserTest {
     @Test
     void aRefusedFieldIsNamedNextToIt() throws Exception {
         signInWithAConfigurationStored();
-        browser.driver().get("http://localhost:" + service.port() + "/console/#/configuration");
-        WebElement view = awaitView("configuration");
+        WebElement view = openView("configuration");
         WebElement host = view.findElement(By.id("field-host"));
         host.clear();
         host.sendKeys("smtp example com");
@@ -313,8 +314,7 @@ class ConsoleBrowserTest {
         assertEquals(503, failed.statusCode(), failed.body());
 
         open(adminLink(), "status");
-        browser.driver().get("http://localhost:" + service.port() + "/console/#/sends");
-        WebElement view = awaitView("sends");
+        WebElement view = openView("sends");
 
         List<WebElement> rows = view.findElements(By.cssSelector("tbody tr"));
         assertEquals(2, rows.size(), view.getText());
@@ -402,8 +402,7 @@ class ConsoleBrowserTest {
             assertAccessible("sign-in, " + scheme);
             open(adminLink(), "status");
             for (String view : List.of("status", "configuration", "sends")) {
-                browser.driver().get("http://localhost:" + service.port() + "/console/#/" + view);
-                awaitView(view);
+                openView(view);
                 assertAccessible(view + ", " + scheme);
                 Screenshots.of(browser, view + "-" + scheme);
             }
@@ -420,8 +419,7 @@ class ConsoleBrowserTest {
         assertEquals(200, client.sendEmail(otpMail("Ann")).statusCode());
         open(adminLink(), "status");
         for (String view : List.of("status", "configuration", "sends")) {
-            browser.driver().get("http://localhost:" + service.port() + "/console/#/" + view);
-            awaitView(view);
+            openView(view);
             Object overflow = browser.driver().executeScript(
                     "return document.documentElement.scrollWidth - document.documentElement.clientWidth");
             assertEquals(0L, ((Number) overflow).longValue(), view + " scrolls sideways");
