@@ -40,7 +40,6 @@ enum LogFormat {
      * {@code method, path, status, durationMs}; {@code error} and {@code stack} for a failure.
      */
     JSON {
-        private final ObjectMapper json = new ObjectMapper();
         private final Formatter messages = new SimpleFormatter();
 
         @Override
@@ -65,12 +64,20 @@ enum LogFormat {
                 line.put("stack", stack.toString());
             }
             try {
-                return json.writeValueAsString(line) + System.lineSeparator();
+                return JsonLines.MAPPER.writeValueAsString(line) + System.lineSeparator();
             } catch (JsonProcessingException e) {
                 throw new IllegalStateException(e);
             }
         }
     };
+
+    /**
+     * Holds the JSON format's mapper, made when the first JSON line is written: an enum's constants
+     * are all made together, and a start that logs text has no use for it.
+     */
+    private static final class JsonLines {
+        static final ObjectMapper MAPPER = new ObjectMapper();
+    }
 
     /** The line for {@code record}, logged while serving request {@code requestId}, if any. */
     abstract String format(LogRecord record, Optional<String> requestId);

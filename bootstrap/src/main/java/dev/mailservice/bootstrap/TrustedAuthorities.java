@@ -1,5 +1,6 @@
 package dev.mailservice.bootstrap;
 
+import dev.mailservice.adapters.mail.DeferredSslSocketFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -52,9 +53,13 @@ final class TrustedAuthorities {
         return trust().sslContext();
     }
 
-    /** For Jakarta Mail: empty when only the JDK's authorities are trusted, which it then uses by itself. */
+    /**
+     * For Jakarta Mail and the OAuth 2.0 token requests: empty when only the JDK's authorities are
+     * trusted, which they then use by themselves; made on first use, as the trust is.
+     */
     Optional<SSLSocketFactory> smtpSocketFactory() {
-        return deploymentAuthorities.isEmpty() ? Optional.empty() : Optional.of(sslContext().getSocketFactory());
+        return deploymentAuthorities.isEmpty() ? Optional.empty()
+                : Optional.of(new DeferredSslSocketFactory(() -> sslContext().getSocketFactory()));
     }
 
     private Trust trust() {

@@ -61,7 +61,8 @@ public final class JakartaMailTransportFactory implements MailTransportFactory {
     }
 
     private final SmtpSettings settings;
-    private final Optional<SSLSocketFactory> tls;
+    /** Makes the TLS connections: implicit TLS and the STARTTLS upgrade alike. */
+    private final SSLSocketFactory tls;
     private final Duration trustedWithoutCheck;
     private final Duration recoverAfter;
     private final ConcurrentMap<SessionKind, Session> sessions = new ConcurrentHashMap<>();
@@ -70,7 +71,8 @@ public final class JakartaMailTransportFactory implements MailTransportFactory {
 
     /**
      * @param tls makes the TLS connections, trusting the authorities the service trusts; empty for
-     *            the JDK's own
+     *            the JDK's own. Made when the first TLS connection is, not at start: give a
+     *            {@link DeferredSslSocketFactory}.
      */
     public JakartaMailTransportFactory(SmtpSettings settings, Optional<SSLSocketFactory> tls) {
         this(settings, tls, TRUSTED_WITHOUT_CHECK, RECOVER_AFTER);
@@ -83,7 +85,7 @@ public final class JakartaMailTransportFactory implements MailTransportFactory {
     JakartaMailTransportFactory(SmtpSettings settings, Optional<SSLSocketFactory> tls, Duration trustedWithoutCheck,
             Duration recoverAfter) {
         this.settings = Objects.requireNonNull(settings, "settings");
-        this.tls = Objects.requireNonNull(tls, "tls");
+        this.tls = Objects.requireNonNull(tls, "tls").orElseGet(DeferredSslSocketFactory::jdkDefault);
         this.trustedWithoutCheck = Objects.requireNonNull(trustedWithoutCheck, "trustedWithoutCheck");
         this.recoverAfter = Objects.requireNonNull(recoverAfter, "recoverAfter");
         long sweepPeriod = sweepPeriod(settings.poolIdle());
@@ -142,8 +144,7 @@ public final class JakartaMailTransportFactory implements MailTransportFactory {
         // was not by the end-of-data dot, which BDAT has not.
         properties.setProperty("mail.smtp.chunksize", "0");
         // Used for implicit TLS and for the STARTTLS upgrade alike, over the connection the service made.
-        properties.put("mail.smtp.ssl.socketFactory",
-                tls.orElseGet(() -> (SSLSocketFactory) SSLSocketFactory.getDefault()));
+        properties.put("mail.smtp.ssl.socketFactory", tls);
         if (kind.implicitTls()) {
             properties.setProperty("mail.smtp.ssl.enable", "true");
         } else {
