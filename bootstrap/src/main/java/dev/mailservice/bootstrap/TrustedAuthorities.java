@@ -24,8 +24,8 @@ import javax.net.ssl.X509TrustManager;
  * The certificate authorities every TLS client of the service trusts (SMTP, etcd, Redis): the
  * JDK's own, and those of {@code TLS_CA_FILE} when it is set. The file is read at start-up, so
  * that a missing or malformed one stops the service naming the variable; the trust itself is
- * built when a TLS client first needs it (loading the JDK's authorities takes a tenth of a
- * second, which a service without TLS need not pay at start).
+ * built when a TLS client first needs it, so that a service without TLS does not pay for loading
+ * the JDK's authorities at start (docs/benchmark.md, "Start-up").
  */
 final class TrustedAuthorities {
 
@@ -55,7 +55,7 @@ final class TrustedAuthorities {
 
     /**
      * For Jakarta Mail and the OAuth 2.0 token requests: empty when only the JDK's authorities are
-     * trusted, which they then use by themselves; made on first use, as the trust is.
+     * trusted, for them to use the JDK's own factory; else one made on first use, as the trust is.
      */
     Optional<SSLSocketFactory> smtpSocketFactory() {
         return deploymentAuthorities.isEmpty() ? Optional.empty()

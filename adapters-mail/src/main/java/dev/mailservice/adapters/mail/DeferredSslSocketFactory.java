@@ -10,10 +10,13 @@ import javax.net.ssl.SSLSocketFactory;
 
 /**
  * An {@link SSLSocketFactory} that makes the one it hands every call to when it is first used.
- * Making one loads the JDK's certificate authorities and its TLS classes, about a fifth of a
- * second of a start on two cores, which a service whose SMTP server speaks no TLS never needs and
- * one whose server does pays at its first connection instead. Jakarta Mail takes the factory as an
- * object in a session's settings, so it is handed this one.
+ * Making one loads the JDK's certificate authorities and its TLS classes (measured in
+ * docs/benchmark.md, "Start-up"), which a service whose SMTP server speaks no TLS never needs and
+ * one whose server does pays at its first TLS connection instead. Jakarta Mail takes the factory
+ * as an object in a session's settings, so it is handed this one.
+ *
+ * <p>A failure to make the factory is not kept: the use that met it fails with it (a send, a
+ * token request), and the next use tries again.
  */
 public final class DeferredSslSocketFactory extends SSLSocketFactory {
 
@@ -28,6 +31,12 @@ public final class DeferredSslSocketFactory extends SSLSocketFactory {
     /** The JDK's default factory, made when first used. */
     public static DeferredSslSocketFactory jdkDefault() {
         return new DeferredSslSocketFactory(() -> (SSLSocketFactory) SSLSocketFactory.getDefault());
+    }
+
+    @Override
+    public String toString() {
+        SSLSocketFactory factory = made;
+        return "DeferredSslSocketFactory[" + (factory == null ? "not made yet" : factory) + "]";
     }
 
     private SSLSocketFactory delegate() {

@@ -33,6 +33,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocketFactory;
 import org.junit.jupiter.api.Test;
@@ -278,7 +279,27 @@ class JakartaMailTransportFactoryTest {
         }
         Object jdkTrust = TestTransports.sessionProperties(factory,
                 SmtpConfiguration.of("smtp.example.com", 465, null, null, "a@b.c", false)).get("mail.smtp.ssl.socketFactory");
-        assertTrue(jdkTrust instanceof SSLSocketFactory && jdkTrust != deploymentTrust, String.valueOf(jdkTrust));
+        assertTrue(jdkTrust instanceof DeferredSslSocketFactory, String.valueOf(jdkTrust));
+    }
+
+    /** Setting TLS up is left to the first TLS connection: a send to a server that speaks none never pays for it. */
+    @Test
+    void aSendWithoutTlsNeverMakesTheTlsFactory() {
+        AtomicInteger made = new AtomicInteger();
+        DeferredSslSocketFactory tls = new DeferredSslSocketFactory(() -> {
+            made.incrementAndGet();
+            return (SSLSocketFactory) SSLSocketFactory.getDefault();
+        });
+        SmtpConfiguration plainServer = SmtpConfiguration.of("127.0.0.1", smtpPort(), null, null, "noreply@example.com",
+                false);
+
+        try (MailTransport transport = TestTransports.factory(Duration.ofSeconds(5), 1, IDLE_LIMIT, false,
+                Optional.of(tls)).create(plainServer, SmtpCredentials.password(plainServer))) {
+            transport.send(() -> message("no TLS"));
+        }
+
+        assertEquals(1, SMTP_SERVER.getReceivedMessages().length);
+        assertEquals(0, made.get());
     }
 
     @Test
