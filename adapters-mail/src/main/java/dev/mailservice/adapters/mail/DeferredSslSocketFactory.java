@@ -23,7 +23,7 @@ public final class DeferredSslSocketFactory extends SSLSocketFactory {
     private final Supplier<SSLSocketFactory> make;
     private volatile SSLSocketFactory made;
 
-    /** @param make makes the factory; called once, by the first use */
+    /** @param make makes the factory; called by the first use, and by the next one if it failed */
     public DeferredSslSocketFactory(Supplier<SSLSocketFactory> make) {
         this.make = Objects.requireNonNull(make, "make");
     }

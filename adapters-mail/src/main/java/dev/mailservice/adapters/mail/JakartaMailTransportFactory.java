@@ -71,8 +71,8 @@ public final class JakartaMailTransportFactory implements MailTransportFactory {
 
     /**
      * @param tls makes the TLS connections, trusting the authorities the service trusts; empty for
-     *            the JDK's own, made when the first TLS connection is. A {@link
-     *            DeferredSslSocketFactory} keeps a given one from being made at start either.
+     *            the JDK's own, made at the first TLS connection. Pass a {@link
+     *            DeferredSslSocketFactory} for a given one to be made at its first use too.
      */
     public JakartaMailTransportFactory(SmtpSettings settings, Optional<SSLSocketFactory> tls) {
         this(settings, tls, TRUSTED_WITHOUT_CHECK, RECOVER_AFTER);
