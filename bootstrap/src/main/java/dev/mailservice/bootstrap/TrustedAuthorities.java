@@ -1,5 +1,6 @@
 package dev.mailservice.bootstrap;
 
+import com.google.common.base.Suppliers;
 import dev.mailservice.adapters.mail.DeferredSslSocketFactory;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,6 +15,7 @@ import java.security.cert.X509Certificate;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
@@ -30,12 +32,14 @@ import javax.net.ssl.X509TrustManager;
 final class TrustedAuthorities {
 
     private final List<Certificate> deploymentAuthorities;
-    private volatile Trust trust;
+    /** Built by the first call, once; a build that failed is tried again by the next. */
+    private final Supplier<Trust> trust;
 
     private record Trust(TrustManagerFactory trustManagers, SSLContext sslContext) {}
 
     private TrustedAuthorities(List<Certificate> deploymentAuthorities) {
         this.deploymentAuthorities = deploymentAuthorities;
+        this.trust = Suppliers.memoize(() -> build(deploymentAuthorities));
     }
 
     /** The JDK's authorities, and those in {@code caFile} if given. */
@@ -45,12 +49,12 @@ final class TrustedAuthorities {
 
     /** The trust managers that check a server's certificate. */
     TrustManagerFactory trustManagers() {
-        return trust().trustManagers();
+        return trust.get().trustManagers();
     }
 
     /** A TLS context with {@link #trustManagers()}. */
     SSLContext sslContext() {
-        return trust().sslContext();
+        return trust.get().sslContext();
     }
 
     /**
@@ -60,20 +64,6 @@ final class TrustedAuthorities {
     Optional<SSLSocketFactory> smtpSocketFactory() {
         return deploymentAuthorities.isEmpty() ? Optional.empty()
                 : Optional.of(new DeferredSslSocketFactory(() -> sslContext().getSocketFactory()));
-    }
-
-    private Trust trust() {
-        Trust built = trust;
-        if (built == null) {
-            synchronized (this) {
-                built = trust;
-                if (built == null) {
-                    built = build(deploymentAuthorities);
-                    trust = built;
-                }
-            }
-        }
-        return built;
     }
 
     private static Trust build(List<Certificate> deploymentAuthorities) {
