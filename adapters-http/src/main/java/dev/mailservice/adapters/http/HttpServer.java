@@ -13,6 +13,7 @@ import dev.mailservice.adapters.http.routes.ConfigManagerRoutes;
 import dev.mailservice.adapters.http.routes.ConsoleRoutes;
 import dev.mailservice.adapters.http.routes.MailRoutes;
 import io.helidon.webserver.ErrorHandling;
+import io.helidon.webserver.ListenerConfig;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http1.Http1Config;
@@ -102,25 +103,19 @@ public final class HttpServer {
             Observability observability) {
         Objects.requireNonNull(mail, "mail");
         Objects.requireNonNull(configManager, "configManager");
-        observability.configure(server);
         Guards guards = new Guards(new RequestsInFlight(), new ReadDeadlines(idleTimeout));
         ConnectionGuard guard = new ConnectionGuard(guards.readDeadlines());
         RequestBodies bodies = new RequestBodies(MAX_BODY_BYTES, Map.of(
                 MailRoutes.BASE_PATH + MailRoutes.SEND_EMAIL, MailRoutes.SEND_EMAIL_MAX_BODY_BYTES), bodyBudget);
-        server.maxPayloadSize(HARD_CAP_BYTES)
-                // HTTP/1.1 alone, configured here; a discovered default would stand beside it.
-                .protocolsDiscoverServices(false)
-                .protocols(List.of(Http1Config.builder()
-                        .maxHeadersSize(MAX_HEADERS_BYTES)
-                        .maxPrologueLength(MAX_REQUEST_LINE_BYTES)
-                        .addReceiveListener(guard.headerDeadline())
-                        .build()))
-                .idleConnectionTimeout(idleTimeout)
-                .idleConnectionPeriod(idleTimeout.dividedBy(4).compareTo(MAX_IDLE_CHECK_PERIOD) < 0
-                        ? idleTimeout.dividedBy(4) : MAX_IDLE_CHECK_PERIOD)
-                // Gives the error answers before routing the server's reason, which tells an oversized header block.
-                .errorHandling(ErrorHandling.builder().includeEntity(true).build())
-                .directHandlers(ErrorMapper.directHandlers(MAX_HEADERS_BYTES, guards.readDeadlines()::endHeaderDeadline))
+        // A port of the endpoints' own is guarded and answers errors as this one does: it is as
+        // reachable by a hostile or broken client.
+        observability.configure(server, socket -> guarded(socket, idleTimeout, guard, guards.readDeadlines())
+                .routing(routing -> {
+                    routing.addFilter(new RequestLog());
+                    routing.addFilter(guard);
+                    ErrorMapper.handleErrorsOf(routing);
+                }));
+        guarded(server, idleTimeout, guard, guards.readDeadlines())
                 .routing(routing -> {
                     routing.addFilter(new RequestLog());
                     routing.addFilter(guard);
@@ -141,6 +136,28 @@ public final class HttpServer {
                     ErrorMapper.handleErrorsOf(routing);
                 });
         return guards;
+    }
+
+    /**
+     * Sets on {@code listener} what every listener of the service has: HTTP/1.1 with its limits and
+     * the deadline on headers, the idle timeout, and the error answers given before routing.
+     */
+    private static <B extends ListenerConfig.BuilderBase<B, ?>> B guarded(B listener, Duration idleTimeout,
+            ConnectionGuard guard, ReadDeadlines deadlines) {
+        return listener.maxPayloadSize(HARD_CAP_BYTES)
+                // HTTP/1.1 alone, configured here; a discovered default would stand beside it.
+                .protocolsDiscoverServices(false)
+                .protocols(List.of(Http1Config.builder()
+                        .maxHeadersSize(MAX_HEADERS_BYTES)
+                        .maxPrologueLength(MAX_REQUEST_LINE_BYTES)
+                        .addReceiveListener(guard.headerDeadline())
+                        .build()))
+                .idleConnectionTimeout(idleTimeout)
+                .idleConnectionPeriod(idleTimeout.dividedBy(4).compareTo(MAX_IDLE_CHECK_PERIOD) < 0
+                        ? idleTimeout.dividedBy(4) : MAX_IDLE_CHECK_PERIOD)
+                // Gives the error answers before routing the server's reason, which tells an oversized header block.
+                .errorHandling(ErrorHandling.builder().includeEntity(true).build())
+                .directHandlers(ErrorMapper.directHandlers(MAX_HEADERS_BYTES, deadlines::endHeaderDeadline));
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.mailservice.application.port.in.GetServiceHealth;
 import io.helidon.health.HealthCheckResponse;
 import io.helidon.health.HealthCheckType;
 import io.helidon.openapi.OpenApiFeature;
+import io.helidon.webserver.ListenerConfig;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.ObserveFeatureConfig;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.function.Consumer;
 
 /**
  * What operators and orchestrators read, through Helidon's own features: health under
@@ -53,8 +55,13 @@ public final class Observability {
         stopping = true;
     }
 
-    /** Adds the features, and their listener when they have one, to {@code server}. */
-    public void configure(WebServerConfig.Builder server) {
+    /**
+     * Adds the features, and their listener when they have one, to {@code server}.
+     *
+     * @param listener sets up the endpoints' own listener, when they have one, as the server's other
+     *                 listeners are (limits, deadlines, error answers)
+     */
+    public void configure(WebServerConfig.Builder server, Consumer<ListenerConfig.Builder> listener) {
         ObserveFeatureConfig.Builder observe = ObserveFeature.builder()
                 .observersDiscoverServices(false)
                 .addObserver(HealthObserver.builder()
@@ -65,7 +72,10 @@ public final class Observability {
                         .build())
                 .addObserver(MetricsObserver.create());
         observePort.ifPresent(port -> {
-            server.putSocket(OBSERVE_SOCKET, socket -> socket.port(port));
+            server.putSocket(OBSERVE_SOCKET, socket -> {
+                listener.accept(socket);
+                socket.port(port);
+            });
             observe.sockets(List.of(OBSERVE_SOCKET));
         });
         server.featuresDiscoverServices(false)

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mailservice.adapters.http.HttpAdapterTest;
 import dev.mailservice.adapters.http.HttpServer;
+import dev.mailservice.adapters.http.observe.Observability;
 import dev.mailservice.adapters.http.routes.ConsoleRoutes;
 import dev.mailservice.adapters.http.routes.MailRoutes;
 import dev.mailservice.testkit.RawHttp;
@@ -14,6 +15,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -50,8 +52,10 @@ class HostileClientTest {
      */
     @BeforeAll
     static void startServer() {
+        // The health and metrics endpoints on a port of their own, as production runs them: that
+        // port meets the same clients.
         server = new HttpServer(0, IDLE_TIMEOUT, BUDGET, useCases.mailRoutes(), useCases.configManagerRoutes(), Optional.of(new ConsoleRoutes()),
-                useCases.observability()).start();
+                new Observability(() -> useCases.health, false, OptionalInt.of(0))).start();
     }
 
     @AfterAll
@@ -136,6 +140,49 @@ class HostileClientTest {
 
             assertRefused(client.answer(), 400, "HTTP_BAD_REQUEST", "The request is not valid HTTP");
             assertTrue(client.closedWithin(CLOSED_WITH_THE_ANSWER));
+        }
+    }
+
+    // The endpoints' own port: guarded, and answering in the contract's shape, as the main one.
+
+    @ParameterizedTest
+    @ValueSource(strings = {"NOT HTTP AT ALL", "(GET) /observe/health HTTP/1.1", "G\tET /observe/health HTTP/1.1"})
+    void onTheEndpointsOwnPortAMalformedRequestIsA400WithoutAStackTrace(String requestLine) throws Exception {
+        try (RawHttp client = new RawHttp(server.observePort())) {
+            client.send(requestLine + "\r\nHost: localhost\r\n\r\n");
+
+            RawHttp.Answer answer = client.answer();
+            assertEquals(400, answer.status(), answer.body());
+            assertTrue(answer.body().startsWith("{\"error\":{\"code\":\"HTTP_BAD_REQUEST\""), answer.body());
+            assertTrue(client.closedWithin(CLOSED_WITH_THE_ANSWER));
+        }
+    }
+
+    @Test
+    void onTheEndpointsOwnPortAPathNoEndpointTakesIs404InTheContractsShape() throws Exception {
+        try (RawHttp client = new RawHttp(server.observePort())) {
+            client.send(get("/observe/nothing"));
+
+            assertRefused(client.answer(), 404, "HTTP_NOT_FOUND", "No route GET /observe/nothing");
+        }
+    }
+
+    @Test
+    void onTheEndpointsOwnPortHeadersOverTheLimitAre431() throws Exception {
+        try (RawHttp client = new RawHttp(server.observePort())) {
+            client.send(get("/observe/health", "X-Big: " + "x".repeat(27_000) + "\r\n"));
+
+            assertRefused(client.answer(), 431, "HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE",
+                    "The request's headers are larger than the limit of 16 KiB");
+        }
+    }
+
+    @Test
+    void onTheEndpointsOwnPortAClientThatStopsInItsHeadersIsDisconnected() throws Exception {
+        try (RawHttp client = new RawHttp(server.observePort())) {
+            client.send("GET /observe/health HTTP/1.1\r\nHost: localhost\r\nX-Half: ");
+
+            assertTrue(client.closedWithin(CLOSE_EXPECTED_WITHIN), "still open with the client silent");
         }
     }
 
