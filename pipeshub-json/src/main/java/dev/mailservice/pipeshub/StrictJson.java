@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.jsontype.TypeSerializer;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PushbackInputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -37,6 +38,9 @@ public final class StrictJson {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 
+    /** Enough of a text's start to tell UTF-16 and UTF-32 from UTF-8. */
+    private static final int UTF_DETECTION_BYTES = 4;
+
     private StrictJson() {}
 
     /**
@@ -48,7 +52,7 @@ public final class StrictJson {
     public static ObjectNode readObject(InputStream in, String subject) {
         JsonNode tree;
         try {
-            tree = MAPPER.readTree(in);
+            tree = MAPPER.readTree(utf8(in, subject));
         } catch (JsonProcessingException e) {
             throw new NotAJsonObjectException(subject + " is not valid JSON" + at(e.getLocation()));
         } catch (IOException e) {
@@ -77,7 +81,7 @@ public final class StrictJson {
      * @throws NotAJsonObjectException saying why, by line and column when the JSON is malformed
      */
     public static Map<String, Object> readFields(InputStream in, String subject) {
-        try (JsonParser parser = MAPPER.createParser(in)) {
+        try (JsonParser parser = MAPPER.createParser(utf8(in, subject))) {
             JsonToken first = parser.nextToken();
             if (first == null) {
                 throw new NotAJsonObjectException(subject + " is empty: expected a JSON object");
@@ -95,6 +99,26 @@ public final class StrictJson {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * {@code in}, unless it starts as a text in UTF-16 or UTF-32 does (a byte order mark of theirs,
+     * or a zero byte, which UTF-8 JSON never holds). JSON between systems is UTF-8 (RFC 8259,
+     * section 8.1); Jackson would guess the encoding from these bytes whatever the sender declared,
+     * and a malformed UTF-32 text fails in its reader with an error that is not about the JSON.
+     */
+    private static InputStream utf8(InputStream in, String subject) throws IOException {
+        PushbackInputStream start = new PushbackInputStream(in, UTF_DETECTION_BYTES);
+        byte[] first = start.readNBytes(UTF_DETECTION_BYTES);
+        start.unread(first);
+        boolean otherEncoding = first.length > 0 && (first[0] & 0xFF) >= 0xFE;
+        for (byte b : first) {
+            otherEncoding |= b == 0;
+        }
+        if (otherEncoding) {
+            throw new NotAJsonObjectException(subject + " is not UTF-8: JSON is read in UTF-8 alone");
+        }
+        return start;
     }
 
     /** The object whose START_OBJECT is the parser's current token, read to its end. */

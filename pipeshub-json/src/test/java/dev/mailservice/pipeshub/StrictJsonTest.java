@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -13,6 +14,7 @@ import java.util.function.BiFunction;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class StrictJsonTest {
@@ -46,6 +48,33 @@ class StrictJsonTest {
         assertEquals("The document must be a JSON object, found array", refusalOf(reader, "[1]"));
         assertEquals("The document must be a JSON object, found number", refusalOf(reader, "1e2"));
         assertEquals("The document is empty: expected a JSON object", refusalOf(reader, ""));
+    }
+
+    /** JSON in UTF-16 or UTF-32, with and without a byte order mark, and bytes that are neither. */
+    static Stream<Arguments> otherEncodings() {
+        return readers().flatMap(reader -> Stream.of(
+                "{\"a\": 1}".getBytes(StandardCharsets.UTF_16BE),
+                "{\"a\": 1}".getBytes(StandardCharsets.UTF_16LE),
+                "{\"a\": 1}".getBytes(StandardCharsets.UTF_16),
+                "{\"a\": 1}".getBytes(Charset.forName("UTF-32BE")),
+                "\uFEFF{\"a\": 1}".getBytes(Charset.forName("UTF-32LE")),
+                new byte[] {0, 0, '{', 0},
+                new byte[] {0, 0, 0, '{', 0, 0}).map(bytes -> Arguments.of(reader, bytes)));
+    }
+
+    @ParameterizedTest
+    @MethodSource("otherEncodings")
+    void onlyUtf8IsRead(BiFunction<InputStream, String, ?> reader, byte[] document) {
+        assertEquals("The document is not UTF-8: JSON is read in UTF-8 alone", assertThrows(
+                StrictJson.NotAJsonObjectException.class,
+                () -> reader.apply(new ByteArrayInputStream(document), "The document")).getMessage());
+    }
+
+    @ParameterizedTest
+    @MethodSource("readers")
+    void utf8IsReadWithOrWithoutItsByteOrderMark(BiFunction<InputStream, String, ?> reader) {
+        assertEquals(reader.apply(utf8("{\"a\": \"\u00e9\"}"), "The document"),
+                reader.apply(utf8("\uFEFF{\"a\": \"\u00e9\"}"), "The document"));
     }
 
     @Test

@@ -157,6 +157,15 @@ class SendMailRouteTest extends HttpAdapterTest {
     }
 
     @Test
+    void aBodyInAnEncodingOtherThanUtf8Is400() throws Exception {
+        for (byte[] body : List.of(OTP_MAIL.getBytes(StandardCharsets.UTF_16LE), new byte[] {0, 0, '{', 0})) {
+            assertError(call("POST", PATH, Tokens.scoped(SCOPED_SECRET, "mail:send"), body), 400, "HTTP_BAD_REQUEST",
+                    "The request body is not UTF-8: JSON is read in UTF-8 alone");
+        }
+        assertEquals(List.of(), useCases.sent);
+    }
+
+    @Test
     void nothingActiveIs400SayingSmtpIsNotConfigured() throws Exception {
         useCases.sendAnswer = request -> {
             throw new NotConfigured();
