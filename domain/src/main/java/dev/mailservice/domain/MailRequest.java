@@ -38,6 +38,12 @@ public record MailRequest(
     /** RFC 2045's {@code type/subtype} with optional {@code ; name=value} parameters, on one line. */
     private static final Pattern MEDIA_TYPE = mediaTypePattern();
     private static final Pattern COMPOSITE_TYPE = Pattern.compile("(multipart|message)/", Pattern.CASE_INSENSITIVE);
+    /**
+     * The longest attachment type taken. Media types are short (RFC 6838 allows 127 characters for
+     * each half); matching a long one against {@link #MEDIA_TYPE} recurses once per character, and
+     * a type of a few thousand characters overflows a thread's stack.
+     */
+    static final int MAX_CONTENT_TYPE_CHARS = 255;
 
     public MailRequest {
         Objects.requireNonNull(template, "template");
@@ -70,6 +76,10 @@ public record MailRequest(
         if (attachment.filename().isBlank() || attachment.filename().codePoints().anyMatch(Character::isISOControl)) {
             throw new InvalidMailRequestException(prefix + "filename",
                     "must be a name without line breaks or other control characters");
+        }
+        if (attachment.contentType().length() > MAX_CONTENT_TYPE_CHARS) {
+            throw new InvalidMailRequestException(prefix + "contentType",
+                    "must be a media type of at most " + MAX_CONTENT_TYPE_CHARS + " characters");
         }
         if (!MEDIA_TYPE.matcher(attachment.contentType()).matches()) {
             throw new InvalidMailRequestException(prefix + "contentType",

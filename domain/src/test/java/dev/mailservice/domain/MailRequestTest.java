@@ -122,6 +122,18 @@ class MailRequestTest {
         assertEquals("attachments[0].contentType", refusedField(() -> withAttachment("a.txt", contentType)));
     }
 
+    @Test
+    void refusesAnAttachmentTypeLongerThanAnyMediaTypeBeforeMatchingIt() {
+        String longest = "text/plain" + " ".repeat(MailRequest.MAX_CONTENT_TYPE_CHARS - "text/plain;".length()) + ";";
+        assertEquals(longest, withAttachment("a.txt", longest).attachments().getFirst().contentType());
+
+        for (String tooLong : List.of(longest + ";", "a/b" + ";c=d".repeat(100_000), "a/b;c=\"" + "d".repeat(100_000) + "\"")) {
+            InvalidMailRequestException refused = assertThrows(InvalidMailRequestException.class,
+                    () -> withAttachment("a.txt", tooLong));
+            assertEquals("attachments[0].contentType must be a media type of at most 255 characters", refused.getMessage());
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"application/pdf", "text/plain; charset=utf-8", "text/plain;charset=\"utf-8\"",
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "image/svg+xml",

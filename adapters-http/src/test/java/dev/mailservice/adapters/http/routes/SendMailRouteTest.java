@@ -111,6 +111,16 @@ class SendMailRouteTest extends HttpAdapterTest {
     }
 
     @Test
+    void aLongAttachmentTypeIs400NotAStackOverflow() throws Exception {
+        for (String contentType : List.of("a/b" + ";c=d".repeat(2_500), "a/b;c=\\\"" + "d".repeat(10_000) + "\\\"")) {
+            assertError(send(OTP_MAIL.replace("}, \"isAutoEmail\"", "}, \"attachments\": [{\"filename\": \"a.txt\", "
+                    + "\"content\": \"words\", \"contentType\": \"" + contentType + "\"}], \"isAutoEmail\"")), 400,
+                    "HTTP_BAD_REQUEST", "attachments[0].contentType must be a media type of at most 255 characters");
+        }
+        assertEquals(List.of(), useCases.sent);
+    }
+
+    @Test
     void anUnknownTemplateIs400NamingIt() throws Exception {
         assertError(send(OTP_MAIL.replace("loginWithOTP", "newsletter")), 400, "HTTP_BAD_REQUEST",
                 "emailTemplateType must be one of [loginWithOTP, suspiciousLoginAttempt, resetPassword, resetEmail, "
