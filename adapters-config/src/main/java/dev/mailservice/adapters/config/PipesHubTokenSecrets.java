@@ -26,7 +26,15 @@ public final class PipesHubTokenSecrets {
      * @param jwtSecret       signs user tokens
      * @param scopedJwtSecret signs scoped (service-to-service) tokens
      */
-    public record Secrets(Optional<String> jwtSecret, Optional<String> scopedJwtSecret) {}
+    public record Secrets(Optional<String> jwtSecret, Optional<String> scopedJwtSecret) {
+
+        /** Which secrets were found, not their values. */
+        @Override
+        public String toString() {
+            return "Secrets[jwtSecret " + (jwtSecret.isPresent() ? "hidden" : "empty") + ", scopedJwtSecret "
+                    + (scopedJwtSecret.isPresent() ? "hidden" : "empty") + "]";
+        }
+    }
 
     /**
      * The stored secrets cannot be used: too long or of another type, not decryptable with this

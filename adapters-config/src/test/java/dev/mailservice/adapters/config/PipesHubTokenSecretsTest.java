@@ -103,6 +103,7 @@ class PipesHubTokenSecretsTest {
 
             assertEquals(Optional.of("Abcdefghij0123456789"), secrets.jwtSecret());
             assertEquals(Optional.of("Zyxwvutsrq9876543210"), secrets.scopedJwtSecret());
+            assertEquals("Secrets[jwtSecret hidden, scopedJwtSecret hidden]", secrets.toString());
         }
     }
 

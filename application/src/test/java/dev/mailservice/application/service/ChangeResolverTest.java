@@ -72,6 +72,18 @@ class ChangeResolverTest {
     }
 
     @Test
+    void aChangePrintsWhetherEachValueWasGivenNeverTheValue() {
+        SmtpConfigurationChange change = oauth2Keeping(Map.of("clientSecret", "Cl13nt-S3cret"));
+        SmtpConfigurationChange withPassword = new SmtpConfigurationChange(Field.of(Optional.of("smtp.example.com")), 587,
+                false, Field.of(Optional.of("mailbox@example.com")), Field.of(Optional.of("Sm7p-Pa55word")),
+                Field.KEEP, OpaqueFields.NONE);
+
+        assertFalse(change.toString().contains("Cl13nt-S3cret"), change.toString());
+        assertFalse(withPassword.toString().contains("Sm7p-Pa55word"), withPassword.toString());
+        assertTrue(withPassword.toString().contains("password=Given[hidden], fromEmail=Keep[]"), withPassword.toString());
+    }
+
+    @Test
     void storedOAuth2SecretsAreKeptWhileServerMailboxKindEndpointAndClientStay() {
         SmtpConfigurationChange change = oauth2Keeping(Map.of());
 

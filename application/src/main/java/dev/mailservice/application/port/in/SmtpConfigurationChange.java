@@ -57,6 +57,12 @@ public record SmtpConfigurationChange(
             public Given {
                 Objects.requireNonNull(value, "value");
             }
+
+            /** Whether a value was given, not the value: it may be the password or an OAuth 2.0 secret. */
+            @Override
+            public String toString() {
+                return value.isPresent() ? "Given[hidden]" : "Given[empty]";
+            }
         }
     }
 }
