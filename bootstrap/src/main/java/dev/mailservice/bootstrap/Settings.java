@@ -1,6 +1,7 @@
 package dev.mailservice.bootstrap;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -30,6 +31,11 @@ record Settings(
     static final String TLS_CA_FILE = "TLS_CA_FILE";
     static final String LOG_FORMAT = "LOG_FORMAT";
 
+    /** The least a stopping replica waits for the requests under way. */
+    static final Duration MIN_DRAIN = Duration.ofSeconds(20);
+    /** Room past a send's deadline for its answer to be written. */
+    static final Duration DRAIN_MARGIN = Duration.ofSeconds(2);
+
     Settings {
         Objects.requireNonNull(http, "http");
         Objects.requireNonNull(mail, "mail");
@@ -40,6 +46,16 @@ record Settings(
         if (!tokens.complete() && !backend.storeCanTellTokenSecrets()) {
             throw new IllegalArgumentException("without a key-value store the token secrets must be given");
         }
+    }
+
+    /**
+     * How long a stopping replica waits for the requests under way to finish: as long as a send may
+     * take, its deadline and a margin, so that none is cut off after the SMTP server took its mail
+     * (its caller would send it again); at least {@link #MIN_DRAIN}.
+     */
+    Duration drainTimeout() {
+        Duration send = mail.smtp().sendDeadline().plus(DRAIN_MARGIN);
+        return send.compareTo(MIN_DRAIN) > 0 ? send : MIN_DRAIN;
     }
 
     /**

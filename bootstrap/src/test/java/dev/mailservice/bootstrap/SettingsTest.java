@@ -462,6 +462,16 @@ class SettingsTest {
     }
 
     @Test
+    void aStopWaitsForTheRequestsUnderWayAsLongAsASendMayTake() {
+        // By default a send may take three times SMTP_TIMEOUT_MS (10 s): 30 s.
+        assertEquals(Duration.ofSeconds(32), Settings.fromEnvironment(environment()).drainTimeout());
+        assertEquals(Duration.ofSeconds(602),
+                Settings.fromEnvironment(environment("SMTP_SEND_DEADLINE_MS", "600000")).drainTimeout());
+        assertEquals(Duration.ofSeconds(20), Settings.fromEnvironment(environment("SMTP_TIMEOUT_MS", "2000",
+                "SMTP_SEND_DEADLINE_MS", "5000")).drainTimeout());
+    }
+
+    @Test
     void readsEveryOperationsSetting() {
         Settings settings = Settings.fromEnvironment(environment("OBSERVE_PORT", "9090", "READY_REQUIRES_SMTP", "true",
                 "SHUTDOWN_GRACE_MS", "0", "LOG_FORMAT", "JSON"));

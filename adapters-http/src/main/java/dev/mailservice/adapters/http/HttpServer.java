@@ -46,13 +46,6 @@ public final class HttpServer {
      */
     static final long HARD_CAP_BYTES = 16 * 1024 * 1024;
 
-    /**
-     * How long stopping waits for the requests under way: room for a send's SMTP exchange at the
-     * default timeouts, while the whole stop (with the few seconds the rest of the service takes)
-     * stays within the 30 s an orchestrator (Kubernetes' default) gives before it kills.
-     */
-    static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(20);
-
     /** How often idle connections are looked for, at most; sooner for short idle timeouts. */
     private static final Duration MAX_IDLE_CHECK_PERIOD = Duration.ofSeconds(1);
 
@@ -63,6 +56,7 @@ public final class HttpServer {
 
     private final Guards guards;
     private final int requestedPort;
+    private final Duration drainTimeout;
     private final Observability observability;
     private final WebServer webServer;
 
@@ -70,15 +64,18 @@ public final class HttpServer {
      * @param port          the port to listen on; 0 picks a free one
      * @param idleTimeout   how long a client may stay silent, between requests or in the middle of one,
      *                      before its connection is closed
+     * @param drainTimeout  how long stopping waits for the requests under way: as long as the longest
+     *                      of them may take
      * @param bodyBudget    the request body bytes held at once ({@link BodyMemoryBudget#forHeap})
      * @param mail          the routes under {@code /api/v1/mail}
      * @param configManager the routes under {@code /api/v1/configurationManager}
      * @param console       the operator console under {@code /console/}, unless it is turned off
      * @param observability the health, metrics and OpenAPI endpoints
      */
-    public HttpServer(int port, Duration idleTimeout, BodyMemoryBudget bodyBudget, MailRoutes mail,
+    public HttpServer(int port, Duration idleTimeout, Duration drainTimeout, BodyMemoryBudget bodyBudget, MailRoutes mail,
             ConfigManagerRoutes configManager, Optional<ConsoleRoutes> console, Observability observability) {
         this.requestedPort = port;
+        this.drainTimeout = Objects.requireNonNull(drainTimeout, "drainTimeout");
         this.observability = observability;
         WebServerConfig.Builder server = WebServer.builder()
                 .port(port)
@@ -190,7 +187,7 @@ public final class HttpServer {
     /**
      * Stops in two steps: first this replica says it is not ready and goes on serving for
      * {@code grace}, so that load balancers stop sending it requests; then it answers new requests
-     * 503 and waits up to {@link #DRAIN_TIMEOUT} for the ones under way to finish, and stops
+     * 503 and waits up to its drain timeout for the ones under way to finish, and stops
      * listening.
      */
     public void stop(Duration grace) {
@@ -202,10 +199,10 @@ public final class HttpServer {
                         grace.toMillis());
                 Thread.sleep(grace);
             }
-            int unfinished = guards.requestsInFlight().drain(DRAIN_TIMEOUT);
+            int unfinished = guards.requestsInFlight().drain(drainTimeout);
             if (unfinished > 0) {
                 LOG.log(System.Logger.Level.WARNING, "Stopping with {0} requests still under way after {1} s",
-                        unfinished, DRAIN_TIMEOUT.toSeconds());
+                        unfinished, drainTimeout.toSeconds());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
