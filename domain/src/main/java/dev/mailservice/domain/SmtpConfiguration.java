@@ -142,8 +142,12 @@ public record SmtpConfiguration(
         if (password.isPresent() && oauth2.isPresent()) {
             return List.of("A password is stored but not used: the login is OAuth 2.0 (oauth2); it is kept as stored");
         }
-        return password.isPresent() && username.isEmpty()
-                ? List.of("A password is set but no username: SMTP AUTH is not attempted; set a username to log in")
+        if (password.isPresent() && username.isEmpty()) {
+            return List.of("A password is set but no username: SMTP AUTH is not attempted; set a username to log in");
+        }
+        return username.isPresent() && !logsIn()
+                ? List.of("A username is set but no password: every send is refused; set the password (or oauth2), "
+                        + "or remove the username to send without a login")
                 : List.of();
     }
 

@@ -163,6 +163,15 @@ class SmtpConfigurationTest {
     }
 
     @Test
+    void aUsernameWithoutAPasswordIsKeptAndWarnsThatNoSendCanLogIn() {
+        SmtpConfiguration configuration = SmtpConfiguration.of("smtp.example.com", 587, "ops", null, "a@example.com", false);
+
+        assertFalse(configuration.logsIn());
+        assertEquals(List.of("A username is set but no password: every send is refused; set the password (or oauth2), "
+                + "or remove the username to send without a login"), configuration.warnings());
+    }
+
+    @Test
     void anOAuth2LoginNeedsTheMailboxAsUsernameAndLeavesAStoredPasswordUnused() {
         OAuth2Login login = new OAuth2Login.Microsoft("contoso.onmicrosoft.com", "app", Password.of("client-" + SECRET));
         SmtpConfiguration withoutUser = SmtpConfiguration.of("smtp.office365.com", 587, null, null, "a@example.com",

@@ -80,8 +80,20 @@ final class JakartaMailTransport implements MailTransport {
         this.onClose = onClose;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>A configuration with a username but nothing to log in with is refused before any
+     * connection: Angus, told to log in without a password, fails as if the connection had, and the
+     * send would be tried again until its deadline.
+     */
     @Override
     public Sent send(Supplier<MailMessage> composer) {
+        if (configuration.username().isPresent() && !configuration.logsIn()) {
+            throw DeliveryFailed.refused("The SMTP server " + configuration.address() + " cannot be logged in to: the "
+                    + "configuration sets a username but no password; set the password, or remove the username to "
+                    + "send without a login; nothing was delivered", 0, null);
+        }
         return new Delivery(composer, System.nanoTime() + sendDeadline.toNanos()).run();
     }
 

@@ -93,6 +93,19 @@ class JakartaMailTransportFactoryTest {
     }
 
     @Test
+    void aUsernameWithoutAPasswordIsRefusedWithoutAnAttempt() {
+        DeliveryFailed error = assertThrows(DeliveryFailed.class, () -> sendWith(
+                SmtpConfiguration.of("127.0.0.1", smtpPort(), "ops", null, "noreply@example.com", false), message("x")));
+
+        assertEquals(DeliveryFailed.Ending.REFUSED, error.ending());
+        assertEquals(0, error.attempts());
+        assertEquals("The SMTP server 127.0.0.1:" + smtpPort() + " cannot be logged in to: the configuration sets a "
+                + "username but no password; set the password, or remove the username to send without a login; "
+                + "nothing was delivered", error.getMessage());
+        assertEquals(0, SMTP_SERVER.getReceivedMessages().length);
+    }
+
+    @Test
     void sendsWithoutAuthentication() throws Exception {
         sendWith(SmtpConfiguration.of("127.0.0.1", smtpPort(), null, null, "noreply@example.com", false), message("Plain"));
 
