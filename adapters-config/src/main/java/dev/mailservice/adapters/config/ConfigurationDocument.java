@@ -57,6 +57,22 @@ final class ConfigurationDocument {
     }
 
     /**
+     * Refuses to store a value of {@code bytes} where a value over {@code maxBytes} is refused when
+     * read: stored, it would be a configuration that no replica could load, this one included
+     * after a restart.
+     *
+     * @param location where it would be stored, as {@code location()} says it
+     * @throws InvalidInput saying both sizes; nothing is stored
+     */
+    static void checkStorable(long bytes, int maxBytes, String location) {
+        if (bytes > maxBytes) {
+            throw new InvalidInput(null, "The SMTP configuration would be stored in " + location + " as " + bytes
+                    + " bytes, over the limit of " + maxBytes + " bytes that the service reads (STORED_VALUE_MAX_BYTES); "
+                    + "nothing was stored");
+        }
+    }
+
+    /**
      * Reads a JSON object.
      *
      * @param subject what the document is, to start the error message with

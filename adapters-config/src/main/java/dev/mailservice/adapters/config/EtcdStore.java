@@ -168,6 +168,11 @@ public final class EtcdStore implements PipesHubStore {
         return Optional.of(new Entry(value.toString(StandardCharsets.UTF_8), values.getFirst().getModRevision()));
     }
 
+    @Override
+    public int maxValueBytes() {
+        return maxValueBytes;
+    }
+
     /** The stamp of {@code key}, its mod revision, read without its value; 0 when etcd holds none. */
     @Override
     public long stampOf(String key) {

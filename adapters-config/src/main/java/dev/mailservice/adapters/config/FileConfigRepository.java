@@ -91,6 +91,8 @@ public final class FileConfigRepository implements ConfigRepository {
      */
     @Override
     public long save(SmtpConfiguration configuration, OpaqueFields otherFields, long expectedRevision) {
+        byte[] document = ConfigurationDocument.format(configuration, otherFields);
+        ConfigurationDocument.checkStorable(document.length, maxBytes, location());
         Path temporary = null;
         try {
             Path target = followLinks(file);
@@ -99,7 +101,7 @@ public final class FileConfigRepository implements ConfigRepository {
             temporary = Files.createTempFile(directory, temporaryPrefix(target), TEMPORARY_SUFFIX,
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
-                channel.write(ByteBuffer.wrap(ConfigurationDocument.format(configuration, otherFields)));
+                channel.write(ByteBuffer.wrap(document));
                 channel.force(true);
             }
             Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

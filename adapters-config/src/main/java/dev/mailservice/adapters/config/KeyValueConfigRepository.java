@@ -53,9 +53,11 @@ public final class KeyValueConfigRepository implements ConfigRepository {
 
     @Override
     public long save(SmtpConfiguration configuration, OpaqueFields otherFields, long expectedRevision) {
-        return store.writeOver(PATH,
-                cipher.encrypt(new String(ConfigurationDocument.format(configuration, otherFields), StandardCharsets.UTF_8)),
-                expectedRevision);
+        String value = cipher.encrypt(new String(ConfigurationDocument.format(configuration, otherFields),
+                StandardCharsets.UTF_8));
+        ConfigurationDocument.checkStorable(value.getBytes(StandardCharsets.UTF_8).length, store.maxValueBytes(),
+                location());
+        return store.writeOver(PATH, value, expectedRevision);
     }
 
     @Override

@@ -62,6 +62,9 @@ public interface PipesHubStore extends AutoCloseable {
      */
     Optional<Entry> get(String path);
 
+    /** The longest value {@link #get} reads, in bytes; a longer one is refused. */
+    int maxValueBytes();
+
     /** The value at {@code path} as stored, without its stamp; fails as {@link #get} does. */
     default Optional<String> value(String path) {
         return get(path).map(Entry::value);

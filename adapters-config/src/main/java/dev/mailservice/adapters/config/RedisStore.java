@@ -194,6 +194,11 @@ public final class RedisStore implements PipesHubStore {
         throw new BackendUnavailable("Cannot read " + key(path) + ": Redis answered the read with " + answer, null);
     }
 
+    @Override
+    public int maxValueBytes() {
+        return maxValueBytes;
+    }
+
     /** Redis keeps no stamps: 0, whatever is stored. */
     @Override
     public long stampOf(String path) {

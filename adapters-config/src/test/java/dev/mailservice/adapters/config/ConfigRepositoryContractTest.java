@@ -132,6 +132,23 @@ abstract class ConfigRepositoryContractTest {
         assertEquals("smtp.example.com", repository().load().orElseThrow().configuration().host());
     }
 
+    @Test
+    void aSaveLongerThanTheLimitReadBackIsRefusedAndStoresNothing() throws Exception {
+        storeRaw(VALID_DOCUMENT);
+        long before = repository().currentRevision();
+        SmtpConfiguration configuration = SmtpConfiguration.of("relay.local", 25, null, null, "relay@example.com", false);
+
+        InvalidInput refusal = assertThrows(InvalidInput.class, () -> repository().save(configuration,
+                new OpaqueFields(Map.of("padding", "x".repeat(MAX_VALUE_BYTES))), before));
+
+        assertTrue(refusal.getMessage().startsWith("The SMTP configuration would be stored in " + repository().location()
+                + " as "), refusal.getMessage());
+        assertTrue(refusal.getMessage().endsWith(" bytes, over the limit of " + MAX_VALUE_BYTES
+                + " bytes that the service reads (STORED_VALUE_MAX_BYTES); nothing was stored"), refusal.getMessage());
+        assertEquals("smtp.example.com", repository().load().orElseThrow().configuration().host());
+        assertEquals(before, repository().currentRevision());
+    }
+
     /** {@link #VALID_DOCUMENT} with a field the service does not know, {@code characters} long. */
     static String withPadding(int characters) {
         return VALID_DOCUMENT.replaceFirst("\\{", "{\"padding\": \"" + "x".repeat(characters) + "\", ");
