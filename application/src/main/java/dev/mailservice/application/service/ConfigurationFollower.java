@@ -1,6 +1,7 @@
 package dev.mailservice.application.service;
 
 import dev.mailservice.application.failure.BackendUnavailable;
+import dev.mailservice.application.failure.ServiceFailure;
 import dev.mailservice.application.port.in.ReloadSmtpConfiguration;
 import dev.mailservice.application.port.out.ConfigRepository;
 import dev.mailservice.application.port.out.ServiceMetrics;
@@ -132,9 +133,14 @@ public final class ConfigurationFollower implements AutoCloseable {
             } catch (RejectedExecutionException closing) {
                 // Closing: no more tries.
             }
-        } catch (RuntimeException e) {
+        } catch (ServiceFailure e) {
             // Logged and recorded as the last reload error by the reload itself; waits for the next change.
             failedAttempts = 0;
+        } catch (RuntimeException e) {
+            // A bug, which the reload throws as it came, recording nothing: said here, as a request's
+            // would be; the next change is tried as usual.
+            failedAttempts = 0;
+            LOG.log(Level.ERROR, "Applying a change of " + repository.location() + " failed unexpectedly", e);
         }
     }
 

@@ -13,6 +13,7 @@ import dev.mailservice.domain.OpaqueFields;
 import dev.mailservice.domain.StoredSmtpConfiguration;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -93,6 +94,29 @@ class ConfigurationFollowerTest {
         eventually(() -> "b.example.com".equals(activeHost()));
         Thread.sleep(100);
         assertEquals(3, reloads.get(), "the start, the change under way, and one for everything told meanwhile");
+    }
+
+    @Test
+    void anUnexpectedFailureOfAnApplicationIsLoggedAndTheNextChangeIsApplied() throws Exception {
+        repository.stores(configuration("a.example.com"));
+        List<String> log = Fakes.logOf(ConfigurationFollower.class);
+        AtomicInteger reloads = new AtomicInteger();
+        follower = new ConfigurationFollower(repository, () -> {
+            if (reloads.incrementAndGet() == 2) {
+                throw new IllegalStateException("a bug");
+            }
+            return reload.reload();
+        }, true, QUICK_RETRIES, metrics);
+        follower.start();
+
+        repository.announceChange();
+        eventually(() -> !log.isEmpty());
+        assertTrue(log.getFirst().startsWith("SEVERE Applying a change of " + repository.location()
+                + " failed unexpectedly"), log.toString());
+
+        repository.stores(configuration("b.example.com"));
+        repository.announceChange();
+        eventually(() -> "b.example.com".equals(activeHost()));
     }
 
     @Test
