@@ -38,11 +38,14 @@ final class DirectoryWatch implements Subscription {
     private static final System.Logger LOG = System.getLogger(DirectoryWatch.class.getName());
     static final Duration QUIET_PERIOD = Duration.ofMillis(100);
     static final Duration RETRY_PERIOD = Duration.ofSeconds(1);
+    static final String THREAD_NAME = "smtp-config-file-watch";
 
     private final WatchService watchService;
     private final Path directory;
     private final Path fileName;
     private final Runnable onChange;
+    /** Watches, or looks for the directory while it is missing; interrupted to stop looking. */
+    private volatile Thread thread;
 
     /** The directory as it was when it was registered: its key, and what identifies it on disk. */
     private record Registration(WatchKey key, Object identity) {}
@@ -65,7 +68,7 @@ final class DirectoryWatch implements Subscription {
             watchService = FileSystems.getDefault().newWatchService();
             DirectoryWatch watch = new DirectoryWatch(watchService, file, onChange);
             Optional<Registration> registration = watch.register();
-            Thread.ofPlatform().name("smtp-config-file-watch").daemon(true).start(() -> watch.run(registration));
+            watch.thread = Thread.ofPlatform().name(THREAD_NAME).daemon(true).start(() -> watch.run(registration));
             return watch;
         } catch (IOException e) {
             LOG.log(Level.WARNING, "Cannot watch {0} for changes ({1}); changes apply on an HTTP reload only",
@@ -192,6 +195,8 @@ final class DirectoryWatch implements Subscription {
         } catch (IOException e) {
             LOG.log(Level.WARNING, "Closing the file watch failed: {0}", e.toString());
         }
+        // Looking for a missing directory touches no watch service: only an interrupt ends it.
+        thread.interrupt();
     }
 
     private static void closeQuietly(WatchService watchService) {

@@ -240,6 +240,22 @@ class FileConfigRepositoryTest extends ConfigRepositoryContractTest {
     }
 
     @Test
+    void closingAWatchWhileItsDirectoryIsMissingEndsIt() throws Exception {
+        long before = watchThreads();
+        ConfigRepository.Subscription watch = watch(directory.resolve("never").resolve("smtp.json"), new AtomicInteger());
+        eventually(() -> watchThreads() == before + 1, "the watch did not start");
+
+        watch.close();
+
+        eventually(() -> watchThreads() == before, "the closed watch goes on looking for its directory");
+    }
+
+    private static long watchThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(thread -> thread.getName().equals(DirectoryWatch.THREAD_NAME)).count();
+    }
+
+    @Test
     void aDirectoryRemovedAndCreatedAgainIsWatchedAgain() throws Exception {
         Path own = directoryOfItsOwn();
         AtomicInteger announcements = new AtomicInteger();
