@@ -22,8 +22,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Date;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
@@ -238,13 +240,18 @@ final class JakartaMailTransport implements MailTransport {
         }
     }
 
+    /**
+     * The mail's recipients, each once, in their order: an address in both To and Cc gets one copy,
+     * and a refusal names one position for it (the recipient limit is read from that position).
+     */
     private static List<InternetAddress> recipients(MimeMessage mime) {
         try {
-            List<InternetAddress> recipients = new ArrayList<>();
+            // InternetAddress is equal by its address alone, whatever its case or display name.
+            Set<InternetAddress> recipients = new LinkedHashSet<>();
             for (Address address : mime.getAllRecipients()) {
                 recipients.add((InternetAddress) address);
             }
-            return recipients;
+            return new ArrayList<>(recipients);
         } catch (MessagingException e) {
             throw new IllegalStateException("The recipients of a mail just made could not be read", e);
         }

@@ -93,6 +93,17 @@ class JakartaMailTransportFactoryTest {
     }
 
     @Test
+    void anAddressInBothToAndCcGetsOneCopy() throws Exception {
+        sendWith(SmtpConfiguration.of("127.0.0.1", smtpPort(), null, null, "noreply@example.com", false),
+                new MailMessage(List.of(new EmailAddress("alice@example.com"), new EmailAddress("bob@example.com")),
+                        List.of(new EmailAddress("Alice@Example.com")), "Twice", "<p>Hi</p>", "Hi", List.of()));
+
+        // One copy for each recipient the server took: alice once, bob once.
+        assertEquals(2, SMTP_SERVER.getReceivedMessages().length);
+        assertEquals("Alice@Example.com", SMTP_SERVER.getReceivedMessages()[0].getHeader("Cc", ","));
+    }
+
+    @Test
     void aUsernameWithoutAPasswordIsRefusedWithoutAnAttempt() {
         DeliveryFailed error = assertThrows(DeliveryFailed.class, () -> sendWith(
                 SmtpConfiguration.of("127.0.0.1", smtpPort(), "ops", null, "noreply@example.com", false), message("x")));
