@@ -264,6 +264,11 @@ class MailRoutesTest extends HttpAdapterTest {
                 .statusCode());
         assertError(call("GET", "/api/v1/mail/smtpConfig", Tokens.user(USER_SECRET, "member"), NO_BODY), 403,
                 "HTTP_FORBIDDEN", "This needs a user with the role admin");
+        assertError(call("GET", "/api/v1/mail/smtpConfig", Tokens.signed(USER_SECRET, AlgorithmIdentifiers.HMAC_SHA256,
+                claims -> {
+                    claims.setStringClaim("role", "admin");
+                    claims.setExpirationTime(Tokens.secondsFromNow(-40));
+                }), NO_BODY), 401, "HTTP_UNAUTHORIZED", "The token has expired");
         assertError(call("GET", "/api/v1/mail/smtpConfig", Tokens.scoped(SCOPED_SECRET, "mail:send"), NO_BODY), 401,
                 "HTTP_UNAUTHORIZED", "The token does not grant the scope fetch:config");
         Answer sends = call("GET", "/api/v1/mail/sends", Tokens.user(USER_SECRET, "admin"), NO_BODY);
