@@ -278,7 +278,11 @@ public final class EtcdStore implements PipesHubStore {
                 return;
             }
             // Told of the watch's creation too: that is when a change missed while it was down is re-read.
-            watcher = client.getWatchClient().watch(bytes(key), WatchOption.builder().withCreateNotify(true).build(), this);
+            // Only from a member with a leader: one cut off from the others' quorum keeps a watch open and
+            // silent while they take writes; with the leader required, etcd ends the watch, and it is
+            // opened again where a leader is.
+            watcher = client.getWatchClient().watch(bytes(key),
+                    WatchOption.builder().withCreateNotify(true).withRequireLeader(true).build(), this);
         }
 
         @Override

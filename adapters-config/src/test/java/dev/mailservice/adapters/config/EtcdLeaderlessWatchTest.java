@@ -1,0 +1,75 @@
+package dev.mailservice.adapters.config;
+
+import static dev.mailservice.adapters.config.ConfigRepositoryContractTest.eventually;
+
+import dev.mailservice.application.port.out.ConfigRepository;
+import dev.mailservice.testkit.EtcdCluster;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A watch served by a member that has lost its leader: etcd ends it, rather than keep it open and
+ * silent while the other members may take writes, and it resumes once a leader is back.
+ */
+class EtcdLeaderlessWatchTest {
+
+    @RegisterExtension
+    static final EtcdCluster ETCD = EtcdCluster.threeMembers();
+
+    @Test
+    void aWatchOnAMemberWithoutALeaderIsLostAndResumesWithOne() throws Exception {
+        List<String> warnings = new CopyOnWriteArrayList<>();
+        Logger logger = Logger.getLogger(EtcdStore.class.getName());
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                warnings.add(record.getLevel() + " " + record.getMessage());
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        logger.addHandler(capture);
+        AtomicInteger told = new AtomicInteger();
+        AtomicInteger resumed = new AtomicInteger();
+        // The first member alone is asked, so that the watch stays on it.
+        try (EtcdStore store = new EtcdStore(List.of(URI.create(ETCD.endpoints().getFirst())), Duration.ofSeconds(2),
+                PipesHubStoreContractTest.JDK_TRUST, ConfigRepositoryContractTest.MAX_VALUE_BYTES);
+                ConfigRepository.Subscription ignored = store.watch(KeyValueConfigRepository.PATH,
+                        new ConfigRepository.ChangeListener() {
+                            @Override
+                            public void storedConfigurationMayHaveChanged() {
+                                told.incrementAndGet();
+                            }
+
+                            @Override
+                            public void watchResumed() {
+                                resumed.incrementAndGet();
+                            }
+                        })) {
+            eventually(() -> told.get() > 0, "the watch did not start");
+
+            ETCD.stop(1);
+            ETCD.stop(2);
+            eventually(() -> warnings.stream().anyMatch(line -> line.startsWith("WARNING Lost the watch")),
+                    "the watch on a member without a leader stayed open");
+
+            ETCD.start(1);
+            ETCD.start(2);
+            eventually(() -> resumed.get() > 0, "the watch did not resume once a leader was back");
+        } finally {
+            logger.removeHandler(capture);
+        }
+    }
+}
