@@ -105,6 +105,7 @@ public final class FileConfigRepository implements ConfigRepository {
                 channel.force(true);
             }
             Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            syncDirectory(directory);
             return StoredSmtpConfiguration.UNVERSIONED;
         } catch (IOException e) {
             throw new BackendUnavailable(
@@ -133,6 +134,19 @@ public final class FileConfigRepository implements ConfigRepository {
     @Override
     public String location() {
         return "file " + file;
+    }
+
+    /**
+     * Makes the rename durable: until the directory is written to disk, a power loss can bring the
+     * old file back. The file is in place whatever happens here, so a failure is not the save's:
+     * some file systems cannot sync a directory, and those that cannot keep the rename anyway.
+     */
+    private static void syncDirectory(Path directory) {
+        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+            channel.force(true);
+        } catch (IOException notSupported) {
+            // Saved; only its durability across a power loss is as the file system makes it.
+        }
     }
 
     /** The file a path names once every symbolic link on the way is followed; the path itself when it is none. */
