@@ -116,9 +116,28 @@ public final class FileConfigRepository implements ConfigRepository {
         }
     }
 
+    /**
+     * Watches the file's directory, and, when the file is a link into another directory, the
+     * directory of its target as the link points when the watch starts: a change there (an edit, a
+     * save by another replica) raises no event beside the link.
+     */
     @Override
     public Subscription watch(ChangeListener listener) {
-        return DirectoryWatch.start(file, listener::storedConfigurationMayHaveChanged);
+        Subscription atTheLink = DirectoryWatch.start(file, listener::storedConfigurationMayHaveChanged);
+        Path target;
+        try {
+            target = followLinks(file);
+        } catch (IOException unreadableLink) {
+            return atTheLink; // a read says what is wrong with the link
+        }
+        if (Objects.equals(target.getParent(), file.getParent())) {
+            return atTheLink;
+        }
+        Subscription atTheTarget = DirectoryWatch.start(target, listener::storedConfigurationMayHaveChanged);
+        return () -> {
+            atTheLink.close();
+            atTheTarget.close();
+        };
     }
 
     @Override

@@ -240,6 +240,17 @@ class FileConfigRepositoryTest extends ConfigRepositoryContractTest {
     }
 
     @Test
+    void aLinkIntoAnotherDirectoryIsWatchedAtItsTargetToo() throws Exception {
+        Path target = Files.createDirectory(directory.resolve("shared")).resolve("smtp.json");
+        Files.writeString(target, VALID_DOCUMENT);
+        Path link = Files.createSymbolicLink(Files.createDirectory(directory.resolve("links")).resolve("smtp.json"), target);
+        AtomicInteger announcements = new AtomicInteger();
+        try (ConfigRepository.Subscription ignored = watch(link, announcements)) {
+            assertChangesAreAnnounced(announcements, target);
+        }
+    }
+
+    @Test
     void closingAWatchWhileItsDirectoryIsMissingEndsIt() throws Exception {
         long before = watchThreads();
         ConfigRepository.Subscription watch = watch(directory.resolve("never").resolve("smtp.json"), new AtomicInteger());
