@@ -12,12 +12,14 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.LongSupplier;
 import javax.net.ssl.SSLParameters;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import redis.clients.jedis.ClientSetInfoConfig;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.RedisProtocol;
@@ -208,19 +210,21 @@ public final class RedisStore implements PipesHubStore {
     /** Replaces the value and publishes {@code path}, in one script; {@code readStamp} is ignored. */
     @Override
     public long writeOver(String path, String value, long readStamp) {
-        setAndAnnounce(path, value, System.currentTimeMillis() + endpoint.timeout().toMillis());
+        setAndAnnounce(path, value, () -> System.currentTimeMillis() + endpoint.timeout().toMillis());
         return 0;
     }
 
     /**
-     * SETs and PUBLISHes, unless Redis runs the script after {@code deadlineMillis} (epoch
-     * milliseconds by Redis's clock): then nothing is written.
+     * SETs and PUBLISHes, unless Redis runs the script after the deadline (epoch milliseconds by
+     * Redis's clock): then nothing is written. The deadline is set once the connection is taken
+     * from the pool, as the write's own timeout starts then: taking a connection that has gone
+     * stale waits for its PING to fail first.
      */
-    void setAndAnnounce(String path, String value, long deadlineMillis) {
+    void setAndAnnounce(String path, String value, LongSupplier deadlineMillis) {
         Object answer;
-        try {
-            answer = client.eval(SET_AND_ANNOUNCE, List.of(key(path)),
-                    List.of(value, Long.toString(deadlineMillis), INVALIDATION_CHANNEL, path));
+        try (Connection connection = client.getPool().getResource()) {
+            answer = new Jedis(connection).eval(SET_AND_ANNOUNCE, List.of(key(path)),
+                    List.of(value, Long.toString(deadlineMillis.getAsLong()), INVALIDATION_CHANNEL, path));
         } catch (JedisException e) {
             throw unavailable("write " + key(path), e);
         }

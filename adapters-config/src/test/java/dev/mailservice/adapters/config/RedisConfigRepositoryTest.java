@@ -11,6 +11,7 @@ import dev.mailservice.domain.OpaqueFields;
 import dev.mailservice.domain.SmtpConfiguration;
 import dev.mailservice.testkit.RedisServer;
 import dev.mailservice.testkit.RedisTestClient;
+import dev.mailservice.testkit.TcpProxy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -203,6 +204,24 @@ class RedisConfigRepositoryTest extends PipesHubStoreContractTest {
      * after its deadline, the script writes and announces nothing.
      */
     @Test
+    void aSaveOnAPooledConnectionGoneStaleIsMadeOnAFreshOne() throws Exception {
+        SmtpConfiguration first = SmtpConfiguration.of("relay.local", 25, null, null, "relay@example.com", false);
+        SmtpConfiguration second = SmtpConfiguration.of("relay.local", 2525, null, null, "relay@example.com", false);
+        try (TcpProxy proxy = new TcpProxy(REDIS.port());
+                KeyValueConfigRepository throughProxy = new KeyValueConfigRepository(
+                        new RedisStore(endpoint(proxy.port(), 0, TIMEOUT), RedisStore.DEFAULT_KEY_PREFIX, MAX_VALUE_BYTES),
+                        cipher)) {
+            throughProxy.save(first, OpaqueFields.NONE, 0);
+            // As a NAT or a load balancer that forgot the idle connection: it stays open, and nothing passes.
+            proxy.silenceOpen();
+
+            throughProxy.save(second, OpaqueFields.NONE, 0);
+
+            assertEquals(second, repository().load().orElseThrow().configuration());
+        }
+    }
+
+    @Test
     void aWriteRunAfterItsDeadlineWritesAndAnnouncesNothing() throws Exception {
         storeRaw(VALID_DOCUMENT);
         AtomicInteger announcements = new AtomicInteger();
@@ -213,7 +232,7 @@ class RedisConfigRepositoryTest extends PipesHubStoreContractTest {
 
             BackendUnavailable refusal = assertThrows(BackendUnavailable.class, () -> redis.setAndAnnounce(
                     KeyValueConfigRepository.PATH, cipher.encrypt(VALID_DOCUMENT.replace("587", "2525")),
-                    System.currentTimeMillis() - 1));
+                    () -> System.currentTimeMillis() - 1));
 
             assertTrue(refusal.getMessage().contains("ran the write after its deadline had passed, so it wrote nothing"),
                     refusal.getMessage());

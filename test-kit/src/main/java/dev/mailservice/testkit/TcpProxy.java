@@ -1,4 +1,4 @@
-package dev.mailservice.adapters.mail;
+package dev.mailservice.testkit;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,41 +14,45 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
 /**
- * A TCP proxy in front of a real SMTP server: it counts the connections clients open and can cut
- * them all, as a server or a firewall does with idle connections, or cut one just after the
- * server took a message and before the client hears so.
+ * A TCP proxy in front of a real server: it counts the connections clients open and can cut them
+ * all, as a server or a firewall does with idle connections; silence them, as a NAT or a load
+ * balancer that forgot them does, so that what is sent on them is lost while they stay open; or,
+ * in front of an SMTP server, cut one just after the server took a message and before the client
+ * hears so.
  */
-final class TcpProxy implements AutoCloseable {
+public final class TcpProxy implements AutoCloseable {
 
     private final ServerSocket listener;
     private final int upstreamPort;
     private final AtomicInteger accepted = new AtomicInteger();
     private final List<Socket> open = new CopyOnWriteArrayList<>();
+    /** For each connection opened: whether it is silenced. */
+    private final List<AtomicBoolean> silences = new CopyOnWriteArrayList<>();
     private volatile boolean cutNextAcknowledgement;
 
-    TcpProxy(int upstreamPort) throws IOException {
+    public TcpProxy(int upstreamPort) throws IOException {
         this.upstreamPort = upstreamPort;
         this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread.ofVirtual().start(this::acceptLoop);
     }
 
-    int port() {
+    public int port() {
         return listener.getLocalPort();
     }
 
     /** How many connections clients have opened so far. */
-    int connectionsAccepted() {
+    public int connectionsAccepted() {
         return accepted.get();
     }
 
     /** How many client connections are open now. */
-    int connectionsOpen() {
+    public int connectionsOpen() {
         open.removeIf(Socket::isClosed);
         return open.size() / 2;
     }
 
     /** Cuts every open connection, client and server side, without a word. */
-    void cutAll() throws IOException {
+    public void cutAll() throws IOException {
         for (Socket socket : open) {
             socket.close();
         }
@@ -56,10 +60,18 @@ final class TcpProxy implements AutoCloseable {
     }
 
     /**
+     * From now on nothing sent on the connections open now reaches the other side, in either
+     * direction, and they stay open; connections opened later are passed as before.
+     */
+    public void silenceOpen() {
+        silences.forEach(silenced -> silenced.set(true));
+    }
+
+    /**
      * The next time a client ends a message (the line holding a single dot), the server gets it,
      * and then the connection is cut instead of the server's reply reaching the client.
      */
-    void cutBeforeTheNextMessageIsAcknowledged() {
+    public void cutBeforeTheNextMessageIsAcknowledged() {
         cutNextAcknowledgement = true;
     }
 
@@ -72,14 +84,16 @@ final class TcpProxy implements AutoCloseable {
                 open.add(client);
                 open.add(server);
                 AtomicBoolean replyMustBeCut = new AtomicBoolean();
-                Thread.ofVirtual().start(() -> pump(client, server, chunk -> {
+                AtomicBoolean silenced = new AtomicBoolean();
+                silences.add(silenced);
+                Thread.ofVirtual().start(() -> pump(client, server, silenced, chunk -> {
                     if (cutNextAcknowledgement && chunk.contains("\r\n.\r\n")) {
                         cutNextAcknowledgement = false;
                         replyMustBeCut.set(true);
                     }
                     return true;
                 }));
-                Thread.ofVirtual().start(() -> pump(server, client, chunk -> !replyMustBeCut.get()));
+                Thread.ofVirtual().start(() -> pump(server, client, silenced, chunk -> !replyMustBeCut.get()));
             }
         } catch (IOException closed) {
             // the proxy is closed
@@ -87,10 +101,11 @@ final class TcpProxy implements AutoCloseable {
     }
 
     /**
-     * Copies {@code from} to {@code to} while {@code forward} agrees to pass each chunk on; it sees
-     * the chunk with the end of the one before, so a marker split between two reads is found.
+     * Copies {@code from} to {@code to} while {@code forward} agrees to pass each chunk on, dropping
+     * what comes while {@code silenced}; {@code forward} sees the chunk with the end of the one
+     * before, so a marker split between two reads is found.
      */
-    private static void pump(Socket from, Socket to, Predicate<String> forward) {
+    private static void pump(Socket from, Socket to, AtomicBoolean silenced, Predicate<String> forward) {
         byte[] buffer = new byte[8192];
         String tail = "";
         try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
@@ -100,6 +115,9 @@ final class TcpProxy implements AutoCloseable {
                 tail = seen.substring(Math.max(0, seen.length() - 4));
                 if (!forward.test(seen)) {
                     return;
+                }
+                if (silenced.get()) {
+                    continue;
                 }
                 out.write(buffer, 0, read);
                 out.flush();
