@@ -5,7 +5,6 @@ import dev.mailservice.application.failure.ServiceFailure;
 import dev.mailservice.application.failure.WriteConflict;
 import dev.mailservice.application.port.in.SaveSmtpConfiguration;
 import dev.mailservice.application.port.in.SmtpConfigurationChange;
-import dev.mailservice.application.port.in.SmtpStatus;
 import dev.mailservice.application.port.in.StoredVersions;
 import dev.mailservice.application.port.in.VerifySmtpConfiguration.SmtpVerification;
 import dev.mailservice.application.port.out.ConfigRepository;
@@ -84,12 +83,9 @@ public final class SaveSmtpConfigurationService implements SaveSmtpConfiguration
             StoredSmtpConfiguration stored = new StoredSmtpConfiguration(resolved.configuration(),
                     turn.save(resolved.configuration(), change.otherFields(), resolved.readRevision()),
                     change.otherFields());
-            // A newer revision became active meanwhile (through another replica's save and the watch) ...
-            Optional<SmtpStatus.Applied> active = board.active();
-            if (active.isPresent() && stored.revision() < active.get().revision()) {
-                return active.get().configuration();
-            }
-            // ... or this one is active already, and keeps its transport.
+            // What was just stored is the newest there is: nothing else is applied while the turn is
+            // held, and a revision below the active one means the backend's history went back (a
+            // restore), where it is still what is stored. If it is active already, it keeps its transport.
             if (board.confirmIfActive(stored)) {
                 return stored.configuration();
             }

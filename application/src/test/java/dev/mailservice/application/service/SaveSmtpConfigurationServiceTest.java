@@ -197,14 +197,15 @@ class SaveSmtpConfigurationServiceTest {
     }
 
     @Test
-    void aNewerRevisionAppliedMeanwhileIsKept() {
-        repository.stores(configuration("newest.example.com"), 500);
+    void aSaveAfterTheBackendsHistoryWentBackAppliesWhatItStored() {
+        // Active at revision 500; the backend, restored from a backup, numbers the save's write 101.
+        repository.stores(configuration("before-the-restore.example.com"), 500);
         reload.reload();
 
         SmtpConfiguration answered = save.save(given(configuration("saved.example.com")));
 
-        assertEquals(configuration("newest.example.com"), answered, "the save answers what is active");
-        assertEquals("newest.example.com", active().host());
+        assertEquals(configuration("saved.example.com"), answered);
+        assertEquals("saved.example.com", active().host());
     }
 
     @Test
