@@ -1,5 +1,6 @@
 package dev.mailservice.bootstrap;
 
+import dev.mailservice.adapters.http.edge.BodyMemoryBudget;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -31,7 +32,10 @@ record Settings(
     static final String TLS_CA_FILE = "TLS_CA_FILE";
     static final String LOG_FORMAT = "LOG_FORMAT";
 
-    /** The least a stopping replica waits for the requests under way. */
+    /**
+     * The least a stopping replica waits for the requests under way: room for the other routes
+     * (a reload or a save over a slow backend, a verification), whatever the send deadline.
+     */
     static final Duration MIN_DRAIN = Duration.ofSeconds(20);
     /** Room past a send's deadline for its answer to be written. */
     static final Duration DRAIN_MARGIN = Duration.ofSeconds(2);
@@ -50,11 +54,12 @@ record Settings(
 
     /**
      * How long a stopping replica waits for the requests under way to finish: as long as a send may
-     * take, its deadline and a margin, so that none is cut off after the SMTP server took its mail
-     * (its caller would send it again); at least {@link #MIN_DRAIN}.
+     * take, so that none is cut off after the SMTP server took its mail (its caller would send it
+     * again). A send under way may still be waiting for room for its body, and its deadline starts
+     * after that: the wait, the deadline and a margin; at least {@link #MIN_DRAIN}.
      */
     Duration drainTimeout() {
-        Duration send = mail.smtp().sendDeadline().plus(DRAIN_MARGIN);
+        Duration send = BodyMemoryBudget.ADMISSION_WAIT.plus(mail.smtp().sendDeadline()).plus(DRAIN_MARGIN);
         return send.compareTo(MIN_DRAIN) > 0 ? send : MIN_DRAIN;
     }
 

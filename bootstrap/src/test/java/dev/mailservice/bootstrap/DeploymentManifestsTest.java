@@ -21,7 +21,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The deployment files of the distribution say what the service really does: the probes' paths
- * and ports are the ones it serves, and every variable they set is one it reads.
+ * and ports are the ones it serves, every variable they set is one it reads, and each gives a stop
+ * the time it may take.
  */
 class DeploymentManifestsTest {
 
@@ -48,6 +49,23 @@ class DeploymentManifestsTest {
             }
         }
         return names;
+    }
+
+    @Test
+    void everyWayToRunItGivesAStopItsGraceItsDrainAndAMargin() throws Exception {
+        Settings defaults = Settings.fromEnvironment(Map.of("SCOPED_JWT_SECRET", "s".repeat(32), "JWT_SECRET",
+                "u".repeat(32)));
+        long needed = defaults.http().shutdownGrace().plus(defaults.drainTimeout()).plusSeconds(5).toSeconds();
+
+        long kubernetes = read("kubernetes/deployment.yaml").at("/spec/template/spec/terminationGracePeriodSeconds")
+                .asLong();
+        long compose = Long.parseLong(read("compose/docker-compose.mail-service.yml")
+                .at("/services/mail-service/stop_grace_period").asText().replaceFirst("s$", ""));
+        long systemd = Long.parseLong(Files.readAllLines(Path.of("src/dist/systemd/mail-service.service")).stream()
+                .filter(line -> line.startsWith("TimeoutStopSec=")).findFirst().orElseThrow().substring(15));
+        assertTrue(kubernetes >= needed, "Kubernetes gives " + kubernetes + " s, a stop may need " + needed);
+        assertTrue(compose >= needed, "compose gives " + compose + " s, a stop may need " + needed);
+        assertTrue(systemd >= needed, "systemd gives " + systemd + " s, a stop may need " + needed);
     }
 
     @Test

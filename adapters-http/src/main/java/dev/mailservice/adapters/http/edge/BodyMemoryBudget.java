@@ -29,8 +29,8 @@ public final class BodyMemoryBudget {
      * of memory, by 4 held; 6 leaves a margin for the rest of the service's work.
      */
     static final int HEAP_BYTES_PER_BODY_BYTE = 6;
-    /** How long a request waits for room before it is refused. */
-    static final Duration ADMISSION_WAIT = Duration.ofSeconds(5);
+    /** How long a request waits for room before it is refused; its route starts after that. */
+    public static final Duration ADMISSION_WAIT = Duration.ofSeconds(5);
     /** What an overloaded answer asks the client to wait before trying again. */
     static final Duration RETRY_AFTER = Duration.ofSeconds(1);
 
