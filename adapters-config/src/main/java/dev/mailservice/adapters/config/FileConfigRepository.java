@@ -130,7 +130,7 @@ public final class FileConfigRepository implements ConfigRepository {
         } catch (IOException unreadableLink) {
             return atTheLink; // a read says what is wrong with the link
         }
-        if (Objects.equals(target.getParent(), file.getParent())) {
+        if (target.equals(file) || sameDirectory(target.getParent(), file.getParent())) {
             return atTheLink;
         }
         Subscription atTheTarget = DirectoryWatch.start(target, listener::storedConfigurationMayHaveChanged);
@@ -153,6 +153,15 @@ public final class FileConfigRepository implements ConfigRepository {
     @Override
     public String location() {
         return "file " + file;
+    }
+
+    /** Whether two paths name one directory, however they are written; as written when one is missing. */
+    private static boolean sameDirectory(Path one, Path other) {
+        try {
+            return Files.isSameFile(one, other);
+        } catch (IOException missing) {
+            return Objects.equals(one, other);
+        }
     }
 
     /**

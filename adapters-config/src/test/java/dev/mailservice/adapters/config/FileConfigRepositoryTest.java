@@ -1,6 +1,7 @@
 package dev.mailservice.adapters.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,10 +17,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -252,18 +256,20 @@ class FileConfigRepositoryTest extends ConfigRepositoryContractTest {
 
     @Test
     void closingAWatchWhileItsDirectoryIsMissingEndsIt() throws Exception {
-        long before = watchThreads();
+        Set<Thread> others = watchThreads();
         ConfigRepository.Subscription watch = watch(directory.resolve("never").resolve("smtp.json"), new AtomicInteger());
-        eventually(() -> watchThreads() == before + 1, "the watch did not start");
+        Thread itsThread = watchThreads().stream().filter(thread -> !others.contains(thread)).findFirst().orElseThrow();
 
         watch.close();
 
-        eventually(() -> watchThreads() == before, "the closed watch goes on looking for its directory");
+        itsThread.join(Duration.ofSeconds(15));
+        assertFalse(itsThread.isAlive(), "the closed watch goes on looking for its directory");
     }
 
-    private static long watchThreads() {
+    /** The threads of the file watches alive now; a watch's thread is started before the watch is returned. */
+    private static Set<Thread> watchThreads() {
         return Thread.getAllStackTraces().keySet().stream()
-                .filter(thread -> thread.getName().equals(DirectoryWatch.THREAD_NAME)).count();
+                .filter(thread -> thread.getName().equals(DirectoryWatch.THREAD_NAME)).collect(Collectors.toSet());
     }
 
     @Test

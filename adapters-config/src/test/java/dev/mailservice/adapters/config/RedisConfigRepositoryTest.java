@@ -199,10 +199,6 @@ class RedisConfigRepositoryTest extends PipesHubStoreContractTest {
         }
     }
 
-    /**
-     * What protects a save that reached a stalled Redis and was given up on: when Redis runs it
-     * after its deadline, the script writes and announces nothing.
-     */
     @Test
     void aSaveOnAPooledConnectionGoneStaleIsMadeOnAFreshOne() throws Exception {
         SmtpConfiguration first = SmtpConfiguration.of("relay.local", 25, null, null, "relay@example.com", false);
@@ -221,6 +217,10 @@ class RedisConfigRepositoryTest extends PipesHubStoreContractTest {
         }
     }
 
+    /**
+     * What protects a save that reached a stalled Redis and was given up on: when Redis runs it
+     * after its deadline, the script writes and announces nothing.
+     */
     @Test
     void aWriteRunAfterItsDeadlineWritesAndAnnouncesNothing() throws Exception {
         storeRaw(VALID_DOCUMENT);

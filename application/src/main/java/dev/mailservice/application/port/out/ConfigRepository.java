@@ -53,6 +53,8 @@ public interface ConfigRepository extends AutoCloseable {
      * @return the revision of the stored value ({@link StoredSmtpConfiguration#UNVERSIONED} for a
      *         backend without revisions)
      * @throws WriteConflict      if the stored value is no longer at {@code expectedRevision}
+     * @throws InvalidInput       if the value to store is longer than the backend's reads take;
+     *                            nothing is stored
      * @throws BackendUnavailable if the backend cannot be reached or written
      */
     long save(SmtpConfiguration configuration, OpaqueFields otherFields, long expectedRevision);
