@@ -167,7 +167,7 @@ public final class FileConfigRepository implements ConfigRepository {
     /**
      * Makes the rename durable: until the directory is written to disk, a power loss can bring the
      * old file back. The file is in place whatever happens here, so a failure is not the save's:
-     * some file systems cannot sync a directory, and those that cannot keep the rename anyway.
+     * some file systems cannot sync a directory, and the rename is then as durable as they make it.
      */
     private static void syncDirectory(Path directory) {
         try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
