@@ -24,12 +24,16 @@ import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -70,6 +74,32 @@ class HostileClientTest {
 
     private static int port() {
         return server.port();
+    }
+
+    /**
+     * The two ports a client reaches: the API's, and the health and metrics endpoints' own, which is
+     * guarded and answers errors as the API's does.
+     */
+    enum Listener {
+        API, OBSERVE;
+
+        int port() {
+            return this == API ? server.port() : server.observePort();
+        }
+    }
+
+    /** Each of {@code requests} on each listener. */
+    private static Stream<Arguments> onEachListener(String... requests) {
+        return Stream.of(requests).flatMap(request -> Stream.of(Listener.values())
+                .map(listener -> Arguments.of(request, listener)));
+    }
+
+    static Stream<Arguments> illegalMethods() {
+        return onEachListener("(GET) ", "GET\u0000 ", "G\tET ");
+    }
+
+    static Stream<Arguments> headersCutShort() {
+        return onEachListener("", "GET /api/v1/ma", "GET " + STATUS + " HTTP/1.1\r\nHost: localhost\r\nX-Half: ");
     }
 
     private static void assertStatus(int status, String token) throws IOException {
@@ -133,27 +163,13 @@ class HostileClientTest {
         assertEquals("{\"error\":{\"code\":\"" + code + "\",\"message\":\"" + message + "\"}}", answer.body());
     }
 
-@Test
-    void aMalformedRequestIsA400InTheContractsShape() throws Exception {
-        try (RawHttp client = new RawHttp(port())) {
+    @ParameterizedTest
+    @EnumSource(Listener.class)
+    void aMalformedRequestIsA400InTheContractsShape(Listener listener) throws Exception {
+        try (RawHttp client = new RawHttp(listener.port())) {
             client.send("NOT HTTP AT ALL\r\n\r\n");
 
             assertRefused(client.answer(), 400, "HTTP_BAD_REQUEST", "The request is not valid HTTP");
-            assertTrue(client.closedWithin(CLOSED_WITH_THE_ANSWER));
-        }
-    }
-
-    // The endpoints' own port: guarded, and answering in the contract's shape, as the main one.
-
-    @ParameterizedTest
-    @ValueSource(strings = {"NOT HTTP AT ALL", "(GET) /observe/health HTTP/1.1", "G\tET /observe/health HTTP/1.1"})
-    void onTheEndpointsOwnPortAMalformedRequestIsA400WithoutAStackTrace(String requestLine) throws Exception {
-        try (RawHttp client = new RawHttp(server.observePort())) {
-            client.send(requestLine + "\r\nHost: localhost\r\n\r\n");
-
-            RawHttp.Answer answer = client.answer();
-            assertEquals(400, answer.status(), answer.body());
-            assertTrue(answer.body().startsWith("{\"error\":{\"code\":\"HTTP_BAD_REQUEST\""), answer.body());
             assertTrue(client.closedWithin(CLOSED_WITH_THE_ANSWER));
         }
     }
@@ -164,25 +180,6 @@ class HostileClientTest {
             client.send(get("/observe/nothing"));
 
             assertRefused(client.answer(), 404, "HTTP_NOT_FOUND", "No route GET /observe/nothing");
-        }
-    }
-
-    @Test
-    void onTheEndpointsOwnPortHeadersOverTheLimitAre431() throws Exception {
-        try (RawHttp client = new RawHttp(server.observePort())) {
-            client.send(get("/observe/health", "X-Big: " + "x".repeat(27_000) + "\r\n"));
-
-            assertRefused(client.answer(), 431, "HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE",
-                    "The request's headers are larger than the limit of 16 KiB");
-        }
-    }
-
-    @Test
-    void onTheEndpointsOwnPortAClientThatStopsInItsHeadersIsDisconnected() throws Exception {
-        try (RawHttp client = new RawHttp(server.observePort())) {
-            client.send("GET /observe/health HTTP/1.1\r\nHost: localhost\r\nX-Half: ");
-
-            assertTrue(client.closedWithin(CLOSE_EXPECTED_WITHIN), "still open with the client silent");
         }
     }
 
@@ -221,9 +218,9 @@ class HostileClientTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"(GET) ", "GET\u0000 ", "G\tET "})
-    void anIllegalCharacterInTheMethodIs400WithoutAStackTrace(String method) throws Exception {
-        try (RawHttp client = new RawHttp(port())) {
+    @MethodSource("illegalMethods")
+    void anIllegalCharacterInTheMethodIs400WithoutAStackTrace(String method, Listener listener) throws Exception {
+        try (RawHttp client = new RawHttp(listener.port())) {
             client.send(method + STATUS + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
 
             RawHttp.Answer answer = client.answer();
@@ -236,9 +233,10 @@ class HostileClientTest {
     // Stalled clients lose their connection after the idle timeout (row 7).
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "GET /api/v1/ma", "GET " + STATUS + " HTTP/1.1\r\nHost: localhost\r\nX-Half: "})
-    void aClientThatStopsBeforeTheEndOfItsHeadersIsDisconnected(String sentBeforeStopping) throws Exception {
-        try (RawHttp client = new RawHttp(port())) {
+    @MethodSource("headersCutShort")
+    void aClientThatStopsBeforeTheEndOfItsHeadersIsDisconnected(String sentBeforeStopping, Listener listener)
+            throws Exception {
+        try (RawHttp client = new RawHttp(listener.port())) {
             client.send(sentBeforeStopping);
 
             assertTrue(client.closedWithin(CLOSE_EXPECTED_WITHIN), "still open with the client silent");
@@ -384,9 +382,10 @@ class HostileClientTest {
         assertStatus(200, token);
     }
 
-    @Test
-    void headersOverTheLimitAre431() throws Exception {
-        try (RawHttp client = new RawHttp(port())) {
+    @ParameterizedTest
+    @EnumSource(Listener.class)
+    void headersOverTheLimitAre431(Listener listener) throws Exception {
+        try (RawHttp client = new RawHttp(listener.port())) {
             client.send(get(STATUS, "X-Big: " + "x".repeat(27_000) + "\r\n"));
 
             assertRefused(client.answer(), 431, "HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE",
