@@ -15,11 +15,16 @@ import com.nimbusds.oauth2.sdk.token.RefreshToken;
 import dev.mailservice.application.port.out.TokenEndpoint;
 import dev.mailservice.domain.OAuth2Login;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLSocketFactory;
 
 /**
@@ -50,8 +55,9 @@ import javax.net.ssl.SSLSocketFactory;
  *       header, or for a public client (no secret) the {@code client_id} in the form.</li>
  * </ul>
  *
- * <p>Every request has the connect and the read timeout, trusts what the service's TLS clients
- * trust, and follows no redirect (it would carry the secret elsewhere). Token endpoints are HTTPS
+ * <p>Every request has the connect and the read timeout, ends once it has taken three times the
+ * timeout whatever it is waiting for (an answer trickled a byte at a time never waits for the read
+ * timeout), trusts what the service's TLS clients trust, and follows no redirect (it would carry the secret elsewhere). Token endpoints are HTTPS
  * only, as the domain demands of each login and this class of the Microsoft authority.
  *
  * <p>What an answer means ({@link TokenAnswers}): a token with 200; a refusal with an OAuth 2.0
@@ -76,7 +82,8 @@ public final class NimbusTokenEndpoint implements TokenEndpoint {
      * @param tls                the TLS sockets to use, trusting the JDK's authorities and those of
      *                           {@code TLS_CA_FILE}; empty for the JDK's default
      * @param timeout            the most a connection may take to open, and the most the endpoint
-     *                           may be silent once it is open
+     *                           may be silent once it is open; three times this, the most a whole
+     *                           request may take
      */
     public NimbusTokenEndpoint(URI microsoftAuthority, Optional<SSLSocketFactory> tls, Duration timeout) {
         OAuth2Login.Microsoft.checkedAuthority(Objects.requireNonNull(microsoftAuthority, "microsoftAuthority"));
@@ -103,6 +110,8 @@ public final class NimbusTokenEndpoint implements TokenEndpoint {
         }
         try {
             return TokenAnswers.of(send(request), login, mask);
+        } catch (TimeoutException e) {
+            return new Unavailable("gave no complete answer within " + wholeRequestLimit().toMillis() + " ms");
         } catch (IOException e) {
             return TokenAnswers.failed(e, timeout, mask);
         } catch (RuntimeException e) { // what Nimbus or the JDK did not foresee either: still an answer
@@ -152,7 +161,15 @@ public final class NimbusTokenEndpoint implements TokenEndpoint {
         return basic;
     }
 
-    private HTTPResponse send(TokenRequest request) throws IOException {
+    /**
+     * The endpoint's answer to {@code request}, within {@link #wholeRequestLimit}. The connect and
+     * read timeouts bound each wait, and an endpoint that sends a byte now and then would hold a
+     * send far past its deadline; so the exchange runs on a virtual thread of its own, which is
+     * interrupted at the limit, and an interrupt closes the socket a virtual thread waits on.
+     *
+     * @throws TimeoutException when the limit came first; the exchange is ended
+     */
+    private HTTPResponse send(TokenRequest request) throws IOException, TimeoutException {
         HTTPRequest http = request.toHTTPRequest();
         int millis = (int) timeout.toMillis();
         http.setConnectTimeout(millis); // Nimbus's default, 0, would wait for ever
@@ -160,6 +177,30 @@ public final class NimbusTokenEndpoint implements TokenEndpoint {
         http.setFollowRedirects(false);
         http.setAccept("application/json");
         tls.ifPresent(http::setSSLSocketFactory);
-        return http.send();
+        FutureTask<HTTPResponse> exchange = new FutureTask<>(http::send);
+        Thread.ofVirtual().name("oauth2-token-request").start(exchange);
+        try {
+            return exchange.get(wholeRequestLimit().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            switch (e.getCause()) {
+                case IOException io -> throw io;
+                case RuntimeException unforeseen -> throw unforeseen;
+                case Error error -> throw error;
+                default -> throw new IllegalStateException("HTTPRequest.send threw " + e.getCause().getClass().getName());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting for the token endpoint");
+        } finally {
+            exchange.cancel(true); // nothing once it is done; else it ends the exchange and its connection
+        }
+    }
+
+    /**
+     * Three timeouts: when an endpoint leaves a request unanswered, the JDK's HTTP client tries it
+     * once more on a new connection, so two silences and a connection fit.
+     */
+    private Duration wholeRequestLimit() {
+        return timeout.multipliedBy(3);
     }
 }

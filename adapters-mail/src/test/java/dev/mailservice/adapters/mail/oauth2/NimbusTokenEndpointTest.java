@@ -17,6 +17,7 @@ import dev.mailservice.application.port.out.TokenEndpoint.Unavailable;
 import dev.mailservice.domain.OAuth2Login;
 import dev.mailservice.domain.Password;
 import dev.mailservice.testkit.ReceivedTokenRequest;
+import dev.mailservice.testkit.TcpProxy;
 import dev.mailservice.testkit.TestOAuth2Server;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -296,21 +297,28 @@ class NimbusTokenEndpointTest {
                     // the test is over
                 }
             });
-            NimbusTokenEndpoint impatient = new NimbusTokenEndpoint(URI.create("https://localhost:" + silent.getLocalPort()),
-                    Optional.of(trustingTestCa), Duration.ofMillis(500));
-            long started = System.nanoTime();
+            Unavailable silence = impatientRequest(silent.getLocalPort(), Duration.ofMillis(450), Duration.ofSeconds(3));
 
-            Answer answer = impatient.request(microsoft(), MAILBOX);
-
-            Duration took = Duration.ofNanos(System.nanoTime() - started);
-            Unavailable silence = assertInstanceOf(Unavailable.class, answer);
             assertTrue(silence.reason().startsWith("gave no answer within 500 ms"), silence.reason());
-            assertTrue(took.compareTo(Duration.ofMillis(450)) >= 0 && took.compareTo(Duration.ofSeconds(3)) < 0,
-                    "took " + took);
         } finally {
             for (Socket socket : held) {
                 socket.close();
             }
+        }
+    }
+
+    @Test
+    void endpointThatTricklesItsAnswerIsUnavailableOnceTheRequestHasTakenThreeTimesTheTimeout() throws Exception {
+        try (TcpProxy failingLink = new TcpProxy(OAUTH.port())) {
+            failingLink.trickleReplies(Duration.ofMillis(100)); // a read never waits 500 ms; the answer takes minutes
+            Unavailable slow = impatientRequest(failingLink.port(), Duration.ofMillis(1450), Duration.ofSeconds(4));
+
+            assertEquals("gave no complete answer within 1500 ms", slow.reason());
+            long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (failingLink.connectionsOpen() > 0 && System.nanoTime() < until) {
+                Thread.sleep(20);
+            }
+            assertEquals(0, failingLink.connectionsOpen(), "the abandoned request's connection is still open");
         }
     }
 
@@ -327,6 +335,20 @@ class NimbusTokenEndpointTest {
         assertTrue(untrusted.reason().contains("TLS_CA_FILE"), untrusted.reason());
         assertEquals(0, OAUTH.tokenRequests());
         assertNoSecretIn(answer);
+    }
+
+    /**
+     * A Microsoft login's request, with a 500 ms timeout, to an endpoint on {@code port} that is
+     * expected to be unavailable, its answer coming after between {@code least} and {@code most}.
+     */
+    private static Unavailable impatientRequest(int port, Duration least, Duration most) {
+        NimbusTokenEndpoint impatient = new NimbusTokenEndpoint(URI.create("https://localhost:" + port),
+                Optional.of(trustingTestCa), Duration.ofMillis(500));
+        long started = System.nanoTime();
+        Answer answer = impatient.request(microsoft(), MAILBOX);
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        assertTrue(took.compareTo(least) >= 0 && took.compareTo(most) < 0, "took " + took);
+        return assertInstanceOf(Unavailable.class, answer);
     }
 
     private Issued issued(Answer answer) {
