@@ -86,6 +86,15 @@ public final class RedisStore implements PipesHubStore {
             return {'value', redis.call('GET', KEYS[1])}
             """;
     private static final int POOL_SIZE = 8;
+    /**
+     * How long a pooled connection may stay unused before it is closed. A connection a NAT or a
+     * load balancer forgot stays open and silent, and the PING that checks it when it is taken
+     * fails only at the timeout; several of them would cost a write several timeouts. Middleboxes
+     * forget idle connections after minutes (Azure's load balancer after 4, AWS's NAT gateway after
+     * 350 s): closed after one, none is left to go stale. The service's calls are rare, so
+     * opening one again costs little.
+     */
+    static final Duration POOLED_IDLE_LIMIT = Duration.ofMinutes(1);
 
     private final RedisEndpoint endpoint;
     private final String keyPrefix;
@@ -105,6 +114,11 @@ public final class RedisStore implements PipesHubStore {
      * @param maxValueBytes the longest value {@link #get} reads; a longer one is refused unread
      */
     public RedisStore(RedisEndpoint endpoint, String keyPrefix, int maxValueBytes) {
+        this(endpoint, keyPrefix, maxValueBytes, POOLED_IDLE_LIMIT);
+    }
+
+    /** @param pooledIdleLimit how long a pooled connection may stay unused before it is closed */
+    RedisStore(RedisEndpoint endpoint, String keyPrefix, int maxValueBytes, Duration pooledIdleLimit) {
         this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
         this.keyPrefix = Objects.requireNonNull(keyPrefix, "keyPrefix");
         if (maxValueBytes < 1) {
@@ -119,6 +133,10 @@ public final class RedisStore implements PipesHubStore {
         pool.setMinIdle(0);
         pool.setTestOnBorrow(true);
         pool.setMaxWait(endpoint.timeout());
+        // The pool's evictor thread closes connections idle past the limit, a quarter of it late at most.
+        pool.setMinEvictableIdleDuration(pooledIdleLimit);
+        pool.setTimeBetweenEvictionRuns(pooledIdleLimit.dividedBy(4));
+        pool.setNumTestsPerEvictionRun(POOL_SIZE);
         pool.setJmxEnabled(false);
         this.client = RedisClient.builder().hostAndPort(hostAndPort).clientConfig(clientConfig).poolConfig(pool).build();
     }

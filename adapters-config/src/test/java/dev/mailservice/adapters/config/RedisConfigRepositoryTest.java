@@ -217,6 +217,23 @@ class RedisConfigRepositoryTest extends PipesHubStoreContractTest {
         }
     }
 
+    @Test
+    void aPooledConnectionLeftUnusedPastTheIdleLimitIsClosedAndTheNextCallOpensAnother() throws Exception {
+        storeRaw(VALID_DOCUMENT);
+        try (TcpProxy proxy = new TcpProxy(REDIS.port());
+                RedisStore redis = new RedisStore(endpoint(proxy.port(), 0, TIMEOUT), RedisStore.DEFAULT_KEY_PREFIX,
+                        MAX_VALUE_BYTES, Duration.ofMillis(400))) {
+            assertTrue(redis.get(KeyValueConfigRepository.PATH).isPresent());
+            assertEquals(1, proxy.connectionsOpen());
+
+            // Before a middlebox could forget it, so that no call ever waits on a connection gone silent.
+            eventually(() -> proxy.connectionsOpen() == 0, "the idle pooled connection was not closed");
+
+            assertTrue(redis.get(KeyValueConfigRepository.PATH).isPresent());
+            assertEquals(2, proxy.connectionsAccepted());
+        }
+    }
+
     /**
      * What protects a save that reached a stalled Redis and was given up on: when Redis runs it
      * after its deadline, the script writes and announces nothing.
