@@ -3,7 +3,6 @@ package dev.mailservice.adapters.mail;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -18,6 +17,7 @@ import dev.mailservice.application.port.out.SmtpCredentials;
 import dev.mailservice.domain.EmailAddress;
 import dev.mailservice.domain.MailMessage;
 import dev.mailservice.domain.SmtpConfiguration;
+import dev.mailservice.testkit.TestCertificates;
 import dev.mailservice.testkit.TestSmtpServer;
 import jakarta.mail.Message;
 import jakarta.mail.Multipart;
@@ -29,6 +29,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -38,6 +39,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocketFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The Jakarta Mail adapter against a real SMTP server (GreenMail) on a free loopback port. */
 class JakartaMailTransportFactoryTest {
@@ -68,8 +70,11 @@ class JakartaMailTransportFactoryTest {
     }
 
     private static void sendWith(SmtpConfiguration configuration, MailMessage message) {
-        try (MailTransport transport = TestTransports.factory(Duration.ofSeconds(5), 2, IDLE_LIMIT, false, JDK_TLS).create(configuration,
-                SmtpCredentials.password(configuration))) {
+        sendWith(TestTransports.factory(Duration.ofSeconds(5), 2, IDLE_LIMIT, false, JDK_TLS), configuration, message);
+    }
+
+    private static void sendWith(JakartaMailTransportFactory factory, SmtpConfiguration configuration, MailMessage message) {
+        try (MailTransport transport = factory.create(configuration, SmtpCredentials.password(configuration))) {
             transport.send(() -> message);
         }
     }
@@ -86,10 +91,13 @@ class JakartaMailTransportFactoryTest {
 
     @Test
     void aPasswordWithoutAUsernameSendsWithoutLoggingIn() throws Exception {
-        sendWith(SmtpConfiguration.of("127.0.0.1", smtpPort(), null, "a-lonely-Pa55", "noreply@example.com", false),
-                message("No login"));
+        // The server offers AUTH and refuses every login but ops's: had the send tried one, it would have failed.
+        try (TestSmtpServer server = TestSmtpServer.start(options -> options.login(USER, RIGHT_PASSWORD))) {
+            sendWith(SmtpConfiguration.of("127.0.0.1", server.port(), null, "a-lonely-Pa55", "noreply@example.com", false),
+                    message("No login"));
 
-        assertEquals(1, SMTP_SERVER.getReceivedMessages().length);
+            assertEquals(1, server.mails().size());
+        }
     }
 
     @Test
@@ -267,19 +275,43 @@ class JakartaMailTransportFactoryTest {
         }
     }
 
+    /**
+     * Each server speaks one way only (TLS from its first byte, or plain text that must be upgraded
+     * before a mail), so a mail delivered shows the send spoke that way; port 465's implicit TLS is
+     * {@link SmtpConfiguration#implicitTls()}'s, tested in the domain.
+     */
     @Test
-    void port465UsesImplicitTlsAndOtherPortsStartTls() {
-        Properties smtps = TestTransports.sessionProperties(factory,
-                SmtpConfiguration.of("smtp.example.com", 465, null, null, "a@b.c", false));
-        Properties submission = TestTransports.sessionProperties(factory,
-                SmtpConfiguration.of("smtp.example.com", 587, null, null, "a@b.c", false));
+    void aSecureConfigurationSpeaksTlsFromTheFirstByteAnyOtherUpgradesAndBothCheckTheServersName(
+            @TempDir Path certificates) throws Exception {
+        TestCertificates.create(certificates);
+        TestCertificates.createServer(certificates, "other", "DNS:mail.example.test", 2);
+        SSLContext named = TestCertificates.serving(certificates, TestCertificates.SERVER_CERTIFICATE_FILE,
+                TestCertificates.SERVER_KEY_FILE);
+        SSLContext otherName = TestCertificates.serving(certificates, "other.pem", "other.key");
+        Optional<SSLSocketFactory> testTrust = Optional.of(
+                TestCertificates.trustingOnly(certificates.resolve(TestCertificates.CA_FILE)).getSocketFactory());
+        try (TestSmtpServer implicit = TestSmtpServer.start(options -> options.implicitTls(named));
+                TestSmtpServer upgrading = TestSmtpServer.start(options -> options.startTls(named));
+                TestSmtpServer implicitOtherName = TestSmtpServer.start(options -> options.implicitTls(otherName));
+                TestSmtpServer upgradingOtherName = TestSmtpServer.start(options -> options.startTls(otherName))) {
+            JakartaMailTransportFactory trusting = TestTransports.factory(Duration.ofSeconds(5), 1, IDLE_LIMIT, false, testTrust);
 
-        assertEquals("true", smtps.getProperty("mail.smtp.ssl.enable"));
-        assertNull(smtps.getProperty("mail.smtp.starttls.enable"));
-        assertNull(submission.getProperty("mail.smtp.ssl.enable"));
-        assertEquals("true", submission.getProperty("mail.smtp.starttls.enable"));
-        assertEquals("false", submission.getProperty("mail.smtp.starttls.required"));
-        assertEquals("true", submission.getProperty("mail.smtp.ssl.checkserveridentity"));
+            sendWith(trusting, SmtpConfiguration.of("127.0.0.1", implicit.port(), null, null, "noreply@example.com", true),
+                    message("Implicit TLS"));
+            sendWith(trusting, SmtpConfiguration.of("127.0.0.1", upgrading.port(), null, null, "noreply@example.com", false),
+                    message("STARTTLS"));
+
+            assertEquals(1, implicit.mails().size());
+            assertEquals(1, upgrading.mails().size());
+            for (SmtpConfiguration misnamed : List.of(
+                    SmtpConfiguration.of("127.0.0.1", implicitOtherName.port(), null, null, "noreply@example.com", true),
+                    SmtpConfiguration.of("127.0.0.1", upgradingOtherName.port(), null, null, "noreply@example.com", false))) {
+                assertThrows(DeliveryFailed.class, () -> sendWith(trusting, misnamed, message("Misnamed")),
+                        misnamed.toString());
+            }
+            assertEquals(List.of(), implicitOtherName.mails());
+            assertEquals(List.of(), upgradingOtherName.mails());
+        }
     }
 
     /**
