@@ -3,15 +3,11 @@ package dev.mailservice.bootstrap;
 import static dev.mailservice.testkit.Tokens.SCOPED_SECRET;
 import static dev.mailservice.testkit.Tokens.USER_SECRET;
 
+import dev.mailservice.testkit.LogCapture;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import java.util.logging.SimpleFormatter;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -30,23 +26,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 public final class AssembledService implements BeforeEachCallback, AfterEachCallback {
 
-
     private final List<String> passwords;
-    private final List<String> logLines = new CopyOnWriteArrayList<>();
-    private final Handler logHandler = new Handler() {
-        private final SimpleFormatter formatter = new SimpleFormatter();
-
-        @Override
-        public void publish(LogRecord record) {
-            logLines.add(formatter.format(record));
-        }
-
-        @Override
-        public void flush() {}
-
-        @Override
-        public void close() {}
-    };
+    /** Every logger's records while a test runs, from before the service is assembled. */
+    private LogCapture log;
     private final List<String> tokenSecrets = new ArrayList<>();
     private MailServiceRuntime runtime;
     private ServiceClient client;
@@ -54,7 +36,6 @@ public final class AssembledService implements BeforeEachCallback, AfterEachCall
     /** @param passwords SMTP passwords the test stores, which no answer or log line may show */
     public AssembledService(String... passwords) {
         this.passwords = List.of(passwords);
-        logHandler.setLevel(Level.ALL);
     }
 
     /**
@@ -103,11 +84,13 @@ public final class AssembledService implements BeforeEachCallback, AfterEachCall
 
     /** Every log line written so far in this test, formatted as the service writes them. */
     public List<String> logLines() {
-        return List.copyOf(logLines);
+        SimpleFormatter formatter = new SimpleFormatter();
+        return log.records().stream().map(formatter::format).toList();
     }
 
     /** Fails if any log line so far shows one of {@code secrets}. */
     public void assertNoLogLineShows(List<String> secrets) {
+        List<String> logLines = logLines();
         if (logLines.isEmpty()) {
             throw new AssertionError("no log line was captured, so checking them for secrets proves nothing");
         }
@@ -122,7 +105,7 @@ public final class AssembledService implements BeforeEachCallback, AfterEachCall
 
     @Override
     public void beforeEach(ExtensionContext context) {
-        Logger.getLogger("").addHandler(logHandler);
+        log = LogCapture.all();
     }
 
     @Override
@@ -137,7 +120,7 @@ public final class AssembledService implements BeforeEachCallback, AfterEachCall
                 assertNoLogLineShows(secrets);
             }
         } finally {
-            Logger.getLogger("").removeHandler(logHandler);
+            log.close();
         }
     }
 }

@@ -4,14 +4,11 @@ import static dev.mailservice.adapters.config.ConfigRepositoryContractTest.event
 
 import dev.mailservice.application.port.out.ConfigRepository;
 import dev.mailservice.testkit.EtcdCluster;
+import dev.mailservice.testkit.LogCapture;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -26,26 +23,12 @@ class EtcdLeaderlessWatchTest {
 
     @Test
     void aWatchOnAMemberWithoutALeaderIsLostAndResumesWithOne() throws Exception {
-        List<String> warnings = new CopyOnWriteArrayList<>();
-        Logger logger = Logger.getLogger(EtcdStore.class.getName());
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                warnings.add(record.getLevel() + " " + record.getMessage());
-            }
-
-            @Override
-            public void flush() {}
-
-            @Override
-            public void close() {}
-        };
-        logger.addHandler(capture);
         AtomicInteger told = new AtomicInteger();
         AtomicInteger resumed = new AtomicInteger();
         // The first member alone is asked, so that the watch stays on it.
-        try (EtcdStore store = new EtcdStore(List.of(URI.create(ETCD.endpoints().getFirst())), Duration.ofSeconds(2),
-                PipesHubStoreContractTest.JDK_TRUST, ConfigRepositoryContractTest.MAX_VALUE_BYTES);
+        try (LogCapture log = LogCapture.of(EtcdStore.class);
+                EtcdStore store = new EtcdStore(List.of(URI.create(ETCD.endpoints().getFirst())), Duration.ofSeconds(2),
+                        PipesHubStoreContractTest.JDK_TRUST, ConfigRepositoryContractTest.MAX_VALUE_BYTES);
                 ConfigRepository.Subscription ignored = store.watch(KeyValueConfigRepository.PATH,
                         new ConfigRepository.ChangeListener() {
                             @Override
@@ -62,14 +45,12 @@ class EtcdLeaderlessWatchTest {
 
             ETCD.stop(1);
             ETCD.stop(2);
-            eventually(() -> warnings.stream().anyMatch(line -> line.startsWith("WARNING Lost the watch")),
+            eventually(() -> log.lines().stream().anyMatch(line -> line.startsWith("WARNING Lost the watch")),
                     "the watch on a member without a leader stayed open");
 
             ETCD.start(1);
             ETCD.start(2);
             eventually(() -> resumed.get() > 0, "the watch did not resume once a leader was back");
-        } finally {
-            logger.removeHandler(capture);
         }
     }
 }

@@ -11,6 +11,7 @@ import dev.mailservice.application.port.out.ConfigRepository;
 import dev.mailservice.domain.Backoff;
 import dev.mailservice.domain.OpaqueFields;
 import dev.mailservice.domain.StoredSmtpConfiguration;
+import dev.mailservice.testkit.LogCapture;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -99,7 +100,6 @@ class ConfigurationFollowerTest {
     @Test
     void anUnexpectedFailureOfAnApplicationIsLoggedAndTheNextChangeIsApplied() throws Exception {
         repository.stores(configuration("a.example.com"));
-        List<String> log = Fakes.logOf(ConfigurationFollower.class);
         AtomicInteger reloads = new AtomicInteger();
         follower = new ConfigurationFollower(repository, () -> {
             if (reloads.incrementAndGet() == 2) {
@@ -109,10 +109,12 @@ class ConfigurationFollowerTest {
         }, true, QUICK_RETRIES, metrics);
         follower.start();
 
-        repository.announceChange();
-        eventually(() -> !log.isEmpty());
-        assertTrue(log.getFirst().startsWith("SEVERE Applying a change of " + repository.location()
-                + " failed unexpectedly"), log.toString());
+        try (LogCapture log = LogCapture.of(ConfigurationFollower.class)) {
+            repository.announceChange();
+            eventually(() -> !log.lines().isEmpty());
+            assertTrue(log.lines().getFirst().startsWith("SEVERE Applying a change of " + repository.location()
+                    + " failed unexpectedly"), log.lines().toString());
+        }
 
         repository.stores(configuration("b.example.com"));
         repository.announceChange();

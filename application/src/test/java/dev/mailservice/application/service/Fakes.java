@@ -30,10 +30,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
-import java.util.logging.SimpleFormatter;
 
 /** In-memory stand-ins for the out-ports, recording what the services do with them. */
 final class Fakes {
@@ -252,28 +248,6 @@ final class Fakes {
         boolean isClosed() {
             return closes.get() > 0;
         }
-    }
-
-    /** The lines {@code source} logs from now on in this test, each as "LEVEL message". */
-    static List<String> logOf(Class<?> source) {
-        Logger logger = Logger.getLogger(source.getName());
-        for (Handler previous : logger.getHandlers()) {
-            logger.removeHandler(previous);
-        }
-        List<String> lines = new CopyOnWriteArrayList<>();
-        logger.addHandler(new Handler() {
-            @Override
-            public void publish(LogRecord line) {
-                lines.add(line.getLevel() + " " + new SimpleFormatter().formatMessage(line));
-            }
-
-            @Override
-            public void flush() {}
-
-            @Override
-            public void close() {}
-        });
-        return lines;
     }
 
     /** A renderer that shows a request's {@code name} and says the test mail's server. */

@@ -16,6 +16,7 @@ import dev.mailservice.application.port.in.SmtpStatus;
 import dev.mailservice.domain.OpaqueFields;
 import dev.mailservice.domain.SmtpConfiguration;
 import dev.mailservice.domain.StoredSmtpConfiguration;
+import dev.mailservice.testkit.LogCapture;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -394,12 +395,13 @@ class ReloadSmtpConfigurationServiceTest {
         repository.stores(configuration("before-restore.example.com"), 1_000);
         reload.reload();
         repository.stores(configuration("after-restore.example.com"), 3);
-        List<String> log = Fakes.logOf(ReloadSmtpConfigurationService.class);
+        try (LogCapture log = LogCapture.of(ReloadSmtpConfigurationService.class)) {
+            assertEquals("after-restore.example.com", reload.reload().orElseThrow().host());
 
-        assertEquals("after-restore.example.com", reload.reload().orElseThrow().host());
-
-        assertEquals(3, core.board.status().active().orElseThrow().revision());
-        assertEquals(List.of("WARNING The revision in fake store went back from 1000 to 3; applying what it holds now"), log);
+            assertEquals(3, core.board.status().active().orElseThrow().revision());
+            assertEquals(List.of("WARNING The revision in fake store went back from 1000 to 3; applying what it holds now"),
+                    log.lines());
+        }
     }
 
     @Test

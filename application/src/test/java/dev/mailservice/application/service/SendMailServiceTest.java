@@ -18,6 +18,7 @@ import dev.mailservice.application.failure.NotConfigured;
 import dev.mailservice.application.port.out.MailRenderer;
 import dev.mailservice.domain.MailMessage;
 import dev.mailservice.domain.MailRequest;
+import dev.mailservice.testkit.LogCapture;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -181,14 +182,14 @@ class SendMailServiceTest {
     @Test
     void aRefusedRequestIsLoggedAsInformationAndEachSendReportsHowLongItTook() {
         activate();
-        List<String> lines = Fakes.logOf(SendMailService.class);
+        try (LogCapture log = LogCapture.of(SendMailService.class)) {
+            assertThrows(InvalidInput.class, () -> sendEmail.send(MailRequest.of("loginWithOTP",
+                    List.of("a@example.com", "b@example.com", "c@example.com", "d@example.com"), List.of(), null,
+                    Map.of("name", "Ann", "otp", "1"), List.of())));
 
-        assertThrows(InvalidInput.class, () -> sendEmail.send(MailRequest.of("loginWithOTP",
-                List.of("a@example.com", "b@example.com", "c@example.com", "d@example.com"), List.of(), null,
-                Map.of("name", "Ann", "otp", "1"), List.of())));
-
-        assertTrue(lines.getFirst().startsWith("INFO Mail invalid: template loginWithOTP, 4 recipient(s), "),
-                lines.toString());
+            assertTrue(log.lines().getFirst().startsWith("INFO Mail invalid: template loginWithOTP, 4 recipient(s), "),
+                    log.lines().toString());
+        }
         Duration took = metrics.durations.getLast();
         assertTrue(!took.isNegative() && took.compareTo(Duration.ofMinutes(1)) < 0, took.toString());
     }
@@ -196,9 +197,11 @@ class SendMailServiceTest {
     @Test
     void aSentMailLeavesOneLogLineWithItsAttemptsAndTheServersReply() {
         activate();
-        List<String> lines = Fakes.logOf(SendMailService.class);
-
-        sendEmail.send(request("Your code"));
+        List<String> lines;
+        try (LogCapture log = LogCapture.of(SendMailService.class)) {
+            sendEmail.send(request("Your code"));
+            lines = log.lines();
+        }
 
         assertEquals(1, lines.size(), lines.toString());
         String line = lines.getFirst();
@@ -217,10 +220,13 @@ class SendMailServiceTest {
                 DeliveryFailed.uncertain("who knows", 2, null), "uncertain");
 
         for (Map.Entry<DeliveryFailed, String> ending : endings.entrySet()) {
-            List<String> lines = Fakes.logOf(SendMailService.class);
             factory.last().failWith(ending.getKey());
-
-            DeliveryFailed thrown = assertThrows(DeliveryFailed.class, () -> sendEmail.send(request("Your code")));
+            List<String> lines;
+            DeliveryFailed thrown;
+            try (LogCapture log = LogCapture.of(SendMailService.class)) {
+                thrown = assertThrows(DeliveryFailed.class, () -> sendEmail.send(request("Your code")));
+                lines = log.lines();
+            }
 
             assertSame(ending.getKey(), thrown);
             assertEquals(1, lines.size(), lines.toString());

@@ -13,11 +13,13 @@ import dev.mailservice.application.port.in.SmtpStatus;
 import dev.mailservice.domain.OpaqueFields;
 import dev.mailservice.domain.SmtpConfiguration;
 import dev.mailservice.domain.StoredSmtpConfiguration;
+import dev.mailservice.testkit.LogCapture;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** What the status and health use cases show, as the reloads write it on the board, and what the log says meanwhile. */
@@ -30,7 +32,12 @@ class SmtpStatusBoardTest {
     private final Core core = new Core(repository, new Fakes.TransportFactory(), metrics, Clock.fixed(NOW, ZoneOffset.UTC));
     private final GetServiceHealthService health = new GetServiceHealthService(core.board);
     private final GetSmtpStatusService status = new GetSmtpStatusService(core.board, core.logins);
-    private final List<String> log = Fakes.logOf(SmtpStatusBoard.class);
+    private final LogCapture log = LogCapture.of(SmtpStatusBoard.class);
+
+    @AfterEach
+    void detachLog() {
+        log.close();
+    }
 
     @Test
     void beforeAnyReadHealthKnowsNoBackendAndNoConfiguration() {
@@ -49,7 +56,7 @@ class SmtpStatusBoardTest {
         assertEquals(Optional.of(new SmtpStatus.Applied(configuration("smtp.example.com"), NOW, "fake", 7)),
                 status.status().active());
         assertEquals(List.of("INFO Applied the SMTP configuration from fake (revision 7): server smtp.example.com:587, "
-                + "sending as noreply@example.com"), log);
+                + "sending as noreply@example.com"), log.lines());
     }
 
     @Test
@@ -61,8 +68,8 @@ class SmtpStatusBoardTest {
         core.reload().reload();
 
         assertEquals("INFO Applied the SMTP configuration from fake: server smtp.example.com:25, sending as "
-                + "noreply@example.com", log.getFirst());
-        assertEquals(plain.warnings().stream().map(warning -> "WARNING " + warning).toList(), log.subList(1, log.size()));
+                + "noreply@example.com", log.lines().getFirst());
+        assertEquals(plain.warnings().stream().map(warning -> "WARNING " + warning).toList(), log.lines().subList(1, log.lines().size()));
         assertFalse(plain.warnings().isEmpty(), "the configuration was meant to carry a warning");
     }
 
@@ -76,7 +83,7 @@ class SmtpStatusBoardTest {
         assertEquals(Optional.of(new SmtpStatus.ReloadError(NOW, "fake store did not answer")),
                 status.status().lastReloadError());
         assertEquals(List.of("WARNING Reloading the SMTP configuration failed; the active one stays: fake store did not "
-                + "answer"), log);
+                + "answer"), log.lines());
     }
 
     @Test
@@ -99,7 +106,7 @@ class SmtpStatusBoardTest {
 
         assertEquals(List.of("Nothing is stored in fake store; the configuration applied at " + NOW + " stays active"),
                 status.status().warnings());
-        assertEquals(List.of("INFO Nothing is stored in fake store; the active configuration stays"), log);
+        assertEquals(List.of("INFO Nothing is stored in fake store; the active configuration stays"), log.lines());
     }
 
     @Test
@@ -107,7 +114,7 @@ class SmtpStatusBoardTest {
         core.reload().reload();
 
         assertEquals(List.of(), status.status().warnings());
-        assertEquals(List.of("INFO Nothing is stored in fake store"), log);
+        assertEquals(List.of("INFO Nothing is stored in fake store"), log.lines());
     }
 
     @Test
@@ -130,6 +137,6 @@ class SmtpStatusBoardTest {
         core.reload().reload();
 
         assertEquals(9, status.status().active().orElseThrow().revision());
-        assertEquals(1, log.stream().filter(line -> line.contains("Applied")).count(), log.toString());
+        assertEquals(1, log.lines().stream().filter(line -> line.contains("Applied")).count(), log.lines().toString());
     }
 }

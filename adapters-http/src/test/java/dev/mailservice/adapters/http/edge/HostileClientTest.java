@@ -9,6 +9,7 @@ import dev.mailservice.adapters.http.HttpServer;
 import dev.mailservice.adapters.http.observe.Observability;
 import dev.mailservice.adapters.http.routes.ConsoleRoutes;
 import dev.mailservice.adapters.http.routes.MailRoutes;
+import dev.mailservice.testkit.LogCapture;
 import dev.mailservice.testkit.RawHttp;
 import dev.mailservice.testkit.Tokens;
 import java.io.IOException;
@@ -20,10 +21,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -122,31 +120,13 @@ class HostileClientTest {
             + Tokens.scoped(SCOPED_SECRET, "mail:send")
             + "\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"emailTem";
 
-    private final List<LogRecord> warnings = new CopyOnWriteArrayList<>();
-    private final Handler warningCapture = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
-                warnings.add(record);
-            }
-        }
-
-        @Override
-        public void flush() {}
-
-        @Override
-        public void close() {}
-    };
-
-    @BeforeEach
-    void captureWarnings() {
-        Logger.getLogger("").addHandler(warningCapture);
-    }
+    private final LogCapture log = LogCapture.all();
 
     @AfterEach
     void nothingWasLoggedAsAFailure() {
-        Logger.getLogger("").removeHandler(warningCapture);
-        assertEquals(List.of(), warnings.stream().map(record -> record.getLoggerName() + ": " + record.getMessage()).toList());
+        log.close();
+        assertEquals(List.of(), log.records().stream().filter(record -> record.getLevel().intValue() >= Level.WARNING.intValue())
+                .map(record -> record.getLoggerName() + ": " + record.getMessage()).toList());
     }
 
     private static String fetchConfig() {
@@ -255,36 +235,18 @@ class HostileClientTest {
 
     @Test
     void aClientThatGoesAwayInTheMiddleOfItsBodyLeavesNoStackTrace() throws Exception {
-        Logger guard = Logger.getLogger(ConnectionGuard.class.getName());
-        Level level = guard.getLevel();
-        guard.setLevel(Level.FINE);
-        CountDownLatch noticed = new CountDownLatch(1);
-        Handler notice = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                if (String.valueOf(record.getParameters()[0]).contains("went away")) {
-                    noticed.countDown();
-                }
-            }
-
-            @Override
-            public void flush() {}
-
-            @Override
-            public void close() {}
-        };
-        notice.setLevel(Level.ALL);
-        guard.addHandler(notice);
-        try {
+        try (LogCapture guard = LogCapture.of(ConnectionGuard.class, Level.FINE)) {
             try (RawHttp client = new RawHttp(port())) {
                 client.send(SEND_CUT_SHORT);
                 Thread.sleep(200);
             }
 
-            assertTrue(noticed.await(10, TimeUnit.SECONDS), "the server never noticed the client had gone");
-        } finally {
-            guard.removeHandler(notice);
-            guard.setLevel(level);
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (guard.lines().stream().noneMatch(line -> line.contains("went away")) && System.nanoTime() < until) {
+                Thread.sleep(20);
+            }
+            assertTrue(guard.lines().stream().anyMatch(line -> line.contains("went away")),
+                    "the server never noticed the client had gone: " + guard.lines());
         }
         assertEquals(List.of(), useCases.sent);
     }
