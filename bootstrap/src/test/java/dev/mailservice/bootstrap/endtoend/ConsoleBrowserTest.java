@@ -19,6 +19,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jose4j.jws.AlgorithmIdentifiers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -357,12 +359,22 @@ class ConsoleBrowserTest {
         HttpResponse<String> page = client.call("GET", "/console/", "none", null);
 
         assertEquals(200, page.statusCode());
-        assertTrue(page.headers().firstValue("Content-Security-Policy").orElseThrow().contains("default-src 'self'"));
-        assertTrue(page.headers().firstValue("Content-Security-Policy").orElseThrow().contains("frame-ancestors 'none'"));
+        String policy = page.headers().firstValue("Content-Security-Policy").orElseThrow();
+        assertTrue(policy.contains("default-src 'self'"), policy);
+        assertTrue(policy.contains("script-src 'self';"), "scripts from the service alone, none inline: " + policy);
+        assertTrue(policy.contains("frame-ancestors 'none'"), policy);
         assertEquals("nosniff", page.headers().firstValue("X-Content-Type-Options").orElseThrow());
         assertEquals("no-referrer", page.headers().firstValue("Referrer-Policy").orElseThrow());
         assertFalse(page.headers().firstValue("Set-Cookie").isPresent());
-        assertFalse(page.body().contains("<script>"), "no inline script");
+        Matcher scripts = Pattern.compile("<script\\b([^>]*)>(.*?)</script\\s*>", Pattern.CASE_INSENSITIVE | Pattern.DOTALL)
+                .matcher(page.body());
+        int count = 0;
+        for (; scripts.find(); count++) {
+            assertTrue(scripts.group(1).contains("src=") && scripts.group(2).isBlank(), "an inline script: " + scripts.group());
+        }
+        assertTrue(count > 0, "the page loads its script");
+        assertEquals(count, Pattern.compile("<script\\b", Pattern.CASE_INSENSITIVE).matcher(page.body()).results().count(),
+                "a script element not closed as the check reads it");
     }
 
     @Test
