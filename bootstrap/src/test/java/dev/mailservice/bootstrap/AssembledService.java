@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.SimpleFormatter;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
@@ -84,8 +83,7 @@ public final class AssembledService implements BeforeEachCallback, AfterEachCall
 
     /** Every log line written so far in this test, formatted as the service writes them. */
     public List<String> logLines() {
-        SimpleFormatter formatter = new SimpleFormatter();
-        return log.records().stream().map(formatter::format).toList();
+        return log.fullLines();
     }
 
     /** Fails if any log line so far shows one of {@code secrets}. */

@@ -10,8 +10,10 @@ import java.util.logging.SimpleFormatter;
 
 /**
  * What a JDK logger publishes while a test runs, its own records and those of the loggers under
- * it: as records, or as lines {@code LEVEL message} with the message's parameters filled in.
- * Closing it detaches it, and gives the logger back the level it had.
+ * it: as records, as lines {@code LEVEL message} with the message's parameters filled in, or in
+ * full as {@link SimpleFormatter} writes them, stack traces included. Lines are made as the records
+ * are published, from the parameters as they are then. Closing it detaches it, and gives the
+ * logger back the level it had.
  */
 public final class LogCapture implements AutoCloseable {
 
@@ -19,9 +21,15 @@ public final class LogCapture implements AutoCloseable {
     private final Logger logger;
     private final Level levelBefore;
     private final List<LogRecord> records = new CopyOnWriteArrayList<>();
+    private final List<String> lines = new CopyOnWriteArrayList<>();
+    private final List<String> fullLines = new CopyOnWriteArrayList<>();
     private final Handler handler = new Handler() {
+        private final SimpleFormatter formatter = new SimpleFormatter();
+
         @Override
         public void publish(LogRecord record) {
+            lines.add(record.getLevel() + " " + formatter.formatMessage(record));
+            fullLines.add(formatter.format(record));
             records.add(record);
         }
 
@@ -64,13 +72,19 @@ public final class LogCapture implements AutoCloseable {
 
     /** The records so far, each as {@code LEVEL message}, the message's parameters filled in. */
     public List<String> lines() {
-        SimpleFormatter formatter = new SimpleFormatter();
-        return records.stream().map(record -> record.getLevel() + " " + formatter.formatMessage(record)).toList();
+        return List.copyOf(lines);
+    }
+
+    /** The records so far, each as {@link SimpleFormatter} writes it: time, source, level, message, stack trace. */
+    public List<String> fullLines() {
+        return List.copyOf(fullLines);
     }
 
     /** Forgets the records so far. */
     public void clear() {
         records.clear();
+        lines.clear();
+        fullLines.clear();
     }
 
     @Override

@@ -7,20 +7,18 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
-import java.util.function.Supplier;
 
 /**
  * A TCP proxy in front of a real server: it counts the connections clients open and can cut them
  * all, as a server or a firewall does with idle connections; silence them, as a NAT or a load
- * balancer that forgot them does, so that what is sent on them is lost while they stay open; pass
- * the server's bytes on one at a time, slowly, as a peer at the end of a failing link; or, in front
- * of an SMTP server, cut one just after the server took a message and before the client hears so.
+ * balancer that forgot them does, so that what is sent on them is lost while they stay open; or,
+ * in front of an SMTP server, cut one just after the server took a message and before the client
+ * hears so.
  */
 public final class TcpProxy implements AutoCloseable {
 
@@ -31,8 +29,6 @@ public final class TcpProxy implements AutoCloseable {
     /** For each connection opened: whether it is silenced. */
     private final List<AtomicBoolean> silences = new CopyOnWriteArrayList<>();
     private volatile boolean cutNextAcknowledgement;
-    /** The pause before each byte a server sends, once asked for; zero passes them on at once. */
-    private volatile Duration trickle = Duration.ZERO;
 
     public TcpProxy(int upstreamPort) throws IOException {
         this.upstreamPort = upstreamPort;
@@ -72,14 +68,6 @@ public final class TcpProxy implements AutoCloseable {
     }
 
     /**
-     * From now on each byte a server sends reaches its client {@code pause} after the one before:
-     * never a silence long enough for a read timeout, but an answer of a few kilobytes takes minutes.
-     */
-    public void trickleReplies(Duration pause) {
-        trickle = pause;
-    }
-
-    /**
      * The next time a client ends a message (the line holding a single dot), the server gets it,
      * and then the connection is cut instead of the server's reply reaching the client.
      */
@@ -98,15 +86,14 @@ public final class TcpProxy implements AutoCloseable {
                 AtomicBoolean replyMustBeCut = new AtomicBoolean();
                 AtomicBoolean silenced = new AtomicBoolean();
                 silences.add(silenced);
-                Thread.ofVirtual().start(() -> pump(client, server, silenced, () -> Duration.ZERO, chunk -> {
+                Thread.ofVirtual().start(() -> pump(client, server, silenced, chunk -> {
                     if (cutNextAcknowledgement && chunk.contains("\r\n.\r\n")) {
                         cutNextAcknowledgement = false;
                         replyMustBeCut.set(true);
                     }
                     return true;
                 }));
-                Thread.ofVirtual().start(() -> pump(server, client, silenced, () -> trickle,
-                        chunk -> !replyMustBeCut.get()));
+                Thread.ofVirtual().start(() -> pump(server, client, silenced, chunk -> !replyMustBeCut.get()));
             }
         } catch (IOException closed) {
             // the proxy is closed
@@ -115,12 +102,10 @@ public final class TcpProxy implements AutoCloseable {
 
     /**
      * Copies {@code from} to {@code to} while {@code forward} agrees to pass each chunk on, dropping
-     * what comes while {@code silenced}, a byte at a time after a pause while {@code trickle} is not
-     * zero; {@code forward} sees the chunk with the end of the one before, so a marker split between
-     * two reads is found.
+     * what comes while {@code silenced}; {@code forward} sees the chunk with the end of the one
+     * before, so a marker split between two reads is found.
      */
-    private static void pump(Socket from, Socket to, AtomicBoolean silenced, Supplier<Duration> trickle,
-            Predicate<String> forward) {
+    private static void pump(Socket from, Socket to, AtomicBoolean silenced, Predicate<String> forward) {
         byte[] buffer = new byte[8192];
         String tail = "";
         try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
@@ -134,22 +119,11 @@ public final class TcpProxy implements AutoCloseable {
                 if (silenced.get()) {
                     continue;
                 }
-                for (int at = 0; at < read; ) {
-                    Duration pause = trickle.get();
-                    int length = read - at;
-                    if (!pause.isZero()) {
-                        length = 1;
-                        Thread.sleep(pause);
-                    }
-                    out.write(buffer, at, length);
-                    out.flush();
-                    at += length;
-                }
+                out.write(buffer, 0, read);
+                out.flush();
             }
         } catch (IOException cut) {
             // one side went away
-        } catch (InterruptedException stopped) {
-            Thread.currentThread().interrupt();
         } finally {
             try {
                 from.close();

@@ -222,7 +222,7 @@ class RedisConfigRepositoryTest extends PipesHubStoreContractTest {
         storeRaw(VALID_DOCUMENT);
         try (TcpProxy proxy = new TcpProxy(REDIS.port());
                 RedisStore redis = new RedisStore(endpoint(proxy.port(), 0, TIMEOUT), RedisStore.DEFAULT_KEY_PREFIX,
-                        MAX_VALUE_BYTES, Duration.ofMillis(400))) {
+                        MAX_VALUE_BYTES, Duration.ofSeconds(2))) {
             assertTrue(redis.get(KeyValueConfigRepository.PATH).isPresent());
             assertEquals(1, proxy.connectionsOpen());
 

@@ -20,6 +20,7 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** What the status and health use cases show, as the reloads write it on the board, and what the log says meanwhile. */
@@ -32,7 +33,12 @@ class SmtpStatusBoardTest {
     private final Core core = new Core(repository, new Fakes.TransportFactory(), metrics, Clock.fixed(NOW, ZoneOffset.UTC));
     private final GetServiceHealthService health = new GetServiceHealthService(core.board);
     private final GetSmtpStatusService status = new GetSmtpStatusService(core.board, core.logins);
-    private final LogCapture log = LogCapture.of(SmtpStatusBoard.class);
+    private LogCapture log;
+
+    @BeforeEach
+    void captureTheLog() {
+        log = LogCapture.of(SmtpStatusBoard.class);
+    }
 
     @AfterEach
     void detachLog() {

@@ -120,7 +120,12 @@ class HostileClientTest {
             + Tokens.scoped(SCOPED_SECRET, "mail:send")
             + "\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"emailTem";
 
-    private final LogCapture log = LogCapture.all();
+    private LogCapture log;
+
+    @BeforeEach
+    void captureTheLog() {
+        log = LogCapture.all();
+    }
 
     @AfterEach
     void nothingWasLoggedAsAFailure() {

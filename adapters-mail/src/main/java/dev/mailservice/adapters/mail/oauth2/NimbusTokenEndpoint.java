@@ -197,8 +197,10 @@ public final class NimbusTokenEndpoint implements TokenEndpoint {
     }
 
     /**
-     * Three timeouts: when an endpoint leaves a request unanswered, the JDK's HTTP client tries it
-     * once more on a new connection, so two silences and a connection fit.
+     * Three timeouts: an endpoint that accepts the connection and stays silent gets a second
+     * connection before the request fails (Nimbus asks the JDK's client for the answer again after
+     * the first failure, and it connects anew; the tests see two connections), so that two
+     * silences and a slow connection fit.
      */
     private Duration wholeRequestLimit() {
         return timeout.multipliedBy(3);

@@ -17,8 +17,12 @@ import dev.mailservice.application.port.out.TokenEndpoint.Unavailable;
 import dev.mailservice.domain.OAuth2Login;
 import dev.mailservice.domain.Password;
 import dev.mailservice.testkit.ReceivedTokenRequest;
-import dev.mailservice.testkit.TcpProxy;
+import dev.mailservice.testkit.TestCertificates;
 import dev.mailservice.testkit.TestOAuth2Server;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -32,8 +36,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocketFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -309,16 +316,63 @@ class NimbusTokenEndpointTest {
 
     @Test
     void endpointThatTricklesItsAnswerIsUnavailableOnceTheRequestHasTakenThreeTimesTheTimeout() throws Exception {
-        try (TcpProxy failingLink = new TcpProxy(OAUTH.port())) {
-            failingLink.trickleReplies(Duration.ofMillis(100)); // a read never waits 500 ms; the answer takes minutes
-            Unavailable slow = impatientRequest(failingLink.port(), Duration.ofMillis(1450), Duration.ofSeconds(4));
+        SSLContext sameCertificate = TestCertificates.serving(OAUTH.caFile().getParent(),
+                TestCertificates.SERVER_CERTIFICATE_FILE, TestCertificates.SERVER_KEY_FILE);
+        AtomicBoolean clientLeft = new AtomicBoolean();
+        try (ServerSocket endpoint = sameCertificate.getServerSocketFactory().createServerSocket(0, 50,
+                InetAddress.getLoopbackAddress())) {
+            Thread.ofVirtual().start(() -> answerEachRequestAByteAtATime(endpoint, clientLeft));
+
+            Unavailable slow = impatientRequest(endpoint.getLocalPort(), Duration.ofMillis(1450), Duration.ofSeconds(4));
 
             assertEquals("gave no complete answer within 1500 ms", slow.reason());
             long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-            while (failingLink.connectionsOpen() > 0 && System.nanoTime() < until) {
+            while (!clientLeft.get() && System.nanoTime() < until) {
                 Thread.sleep(20);
             }
-            assertEquals(0, failingLink.connectionsOpen(), "the abandoned request's connection is still open");
+            assertTrue(clientLeft.get(), "the abandoned request's connection is still open");
+        }
+    }
+
+    /**
+     * Over TLS, reads each request and answers it with a token a byte every 100 ms: never silent for
+     * a 500 ms read timeout, but the answer takes seconds. {@code clientLeft} is set once a client
+     * has closed its connection before the end.
+     */
+    private static void answerEachRequestAByteAtATime(ServerSocket endpoint, AtomicBoolean clientLeft) {
+        byte[] answer = ("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 60\r\n\r\n"
+                + "{\"access_token\":\"t\",\"token_type\":\"Bearer\",\"expires_in\":3600}").getBytes(StandardCharsets.US_ASCII);
+        try {
+            while (true) {
+                Socket client = endpoint.accept();
+                Thread.ofVirtual().start(() -> {
+                    try (client) {
+                        BufferedReader request = new BufferedReader(
+                                new InputStreamReader(client.getInputStream(), StandardCharsets.ISO_8859_1));
+                        int bodyLength = 0;
+                        for (String line = request.readLine(); line != null && !line.isEmpty(); line = request.readLine()) {
+                            if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
+                                bodyLength = Integer.parseInt(line.substring("content-length:".length()).strip());
+                            }
+                        }
+                        for (int read = 0; read < bodyLength && request.read() >= 0; read++) {
+                            // the form, which this endpoint does not look at
+                        }
+                        OutputStream out = client.getOutputStream();
+                        for (byte next : answer) {
+                            Thread.sleep(100);
+                            out.write(next);
+                            out.flush();
+                        }
+                    } catch (IOException gone) {
+                        clientLeft.set(true);
+                    } catch (InterruptedException stopped) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+            }
+        } catch (IOException closed) {
+            // the test is over
         }
     }
 
