@@ -155,7 +155,8 @@ final class AdaptersModule extends AbstractModule {
         TokenVerifier tokens = new TokenVerifier(secrets.scopedJwtSecret(), secrets.jwtSecret());
         HttpSettings http = settings.http();
         return new HttpServer(http.port(), http.idleTimeout(), settings.drainTimeout(),
-                BodyMemoryBudget.forHeap(Runtime.getRuntime().maxMemory()), new MailRoutes(reload, status, sendEmail, recentSends, tokens),
+                BodyMemoryBudget.forHeap(Runtime.getRuntime().maxMemory()),
+                new MailRoutes(reload, status, sendEmail, recentSends, tokens, http.hideSecretConfig()),
                 new ConfigManagerRoutes(save, stored, verify, tokens, http.hideSecretConfig()),
                 Optional.of(new ConsoleRoutes()).filter(on -> http.consoleEnabled()),
                 new Observability(health, http.readyRequiresSmtp(), http.observePort()));

@@ -127,7 +127,7 @@ public abstract class HttpAdapterTest {
         /** The mail routes in front of these use cases. */
         public MailRoutes mailRoutes() {
             return new MailRoutes(() -> reloadAnswer.get(), () -> status, this::send, () -> recentSends,
-                    new TokenVerifier(SCOPED_SECRET, USER_SECRET));
+                    new TokenVerifier(SCOPED_SECRET, USER_SECRET), false);
         }
 
         /** The configuration-manager routes in front of these use cases. */

@@ -44,7 +44,7 @@ class StoppingTest {
                 request -> {
                     throw new UnsupportedOperationException();
                 },
-                List::of, tokens),
+                List::of, tokens, false),
                 new ConfigManagerRoutes((fields, version) -> {
                     throw new UnsupportedOperationException();
                 }, () -> {

@@ -9,6 +9,7 @@ import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.ServerSetup;
 import dev.mailservice.bootstrap.AssembledService;
 import dev.mailservice.bootstrap.ServiceClient;
+import dev.mailservice.testkit.Tokens;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -184,6 +185,24 @@ class ReloadEndToEndTest {
         assertEquals(200, reload().statusCode());
 
         assertTrue(status().endsWith("\"lastReloadError\":null,\"warnings\":[],\"lastVerified\":null,\"oauth2Token\":null}"), status());
+    }
+
+    @Test
+    void withHideSecretConfigAnAdminReadsTheStatusWithWhatTheAdminViewHidesHiddenAndAServiceInFull() throws Exception {
+        store(configuration("noreply@example.com"));
+        client = service.start(Map.of("SMTP_CONFIG_FILE", configFile().toString(), "HIDE_SECRET_CONFIG", "true"));
+        String admin = Tokens.user(Tokens.USER_SECRET, "admin");
+
+        String adminView = client.call("GET", "/api/v1/configurationManager/smtpConfig", admin, null).body();
+        String adminStatus = client.call("GET", "/api/v1/mail/smtpConfig", admin, null).body();
+
+        for (String hidden : List.of("\"host\":\"****************\"", "\"username\":\"****************\"",
+                "\"fromEmail\":\"****************\"")) {
+            assertTrue(adminView.contains(hidden), adminView);
+            assertTrue(adminStatus.contains(hidden), adminStatus);
+        }
+        assertFalse(adminStatus.contains("127.0.0.1") || adminStatus.contains("noreply@example.com"), adminStatus);
+        assertTrue(status().contains("\"host\":\"127.0.0.1\""), "a service reads the status as it is: " + status());
     }
 
     @Test

@@ -35,6 +35,9 @@ import org.jose4j.keys.HmacKey;
  */
 public final class TokenVerifier {
 
+    /** The request context's mark of a request let through on a user's token by {@link #requireScopeOrRole}. */
+    private static final String USER_CALLER = TokenVerifier.class.getName() + ".userCaller";
+
     /** The claim holding a scoped token's scopes: an array of strings. */
     static final String SCOPES_CLAIM = "scopes";
     /** The claim holding a user token's role: {@code admin} or {@code member}. */
@@ -127,9 +130,15 @@ public final class TokenVerifier {
                     throw notScoped;
                 }
                 checkRole(verify(token, Kind.USER, null), role);
+                request.context().register(USER_CALLER, Boolean.TRUE);
             }
             response.next();
         };
+    }
+
+    /** Whether {@link #requireScopeOrRole} let {@code request} through on a user's token, not a service's. */
+    public static boolean byUser(ServerRequest request) {
+        return request.context().get(USER_CALLER, Boolean.class).orElse(false);
     }
 
     private static void checkScope(JwtClaims claims, String scope) {

@@ -43,6 +43,11 @@ public final class ConfigManagerRoutes implements HttpService {
     private static final List<String> HIDDEN_WITH_SECRETS =
             List.of(SmtpConfiguration.HOST, SmtpConfiguration.USERNAME, SmtpConfiguration.FROM_EMAIL);
 
+    /** Puts the placeholder in place of what {@code HIDE_SECRET_CONFIG} hides, in a configuration's fields. */
+    static void hideSecretConfig(Map<String, Object> fields) {
+        HIDDEN_WITH_SECRETS.forEach(field -> fields.computeIfPresent(field, (name, value) -> SmtpConfigurationJson.PLACEHOLDER));
+    }
+
     private final SaveSmtpConfiguration save;
     private final GetStoredSmtpConfiguration stored;
     private final VerifySmtpConfiguration verify;
@@ -111,24 +116,26 @@ public final class ConfigManagerRoutes implements HttpService {
     }
 
     private void showMasked(ServerRequest request, ServerResponse response) {
-        show(request, response, PasswordShown.MASKED, hideSecretConfig ? HIDDEN_WITH_SECRETS : List.of());
+        show(request, response, PasswordShown.MASKED, hideSecretConfig);
     }
 
     private void showInFull(ServerRequest request, ServerResponse response) {
-        show(request, response, PasswordShown.PASSWORD_REVEALED, List.of());
+        show(request, response, PasswordShown.PASSWORD_REVEALED, false);
     }
 
     /**
-     * The stored configuration ({@code {}} when none is), secrets as {@code password} says, {@code
-     * hidden} fields as the placeholder; its version as the {@code ETag}.
+     * The stored configuration ({@code {}} when none is), secrets as {@code password} says, and with
+     * {@code hide} what {@code HIDE_SECRET_CONFIG} hides as the placeholder; its version as the {@code ETag}.
      */
-    private void show(ServerRequest request, ServerResponse response, PasswordShown password, List<String> hidden) {
+    private void show(ServerRequest request, ServerResponse response, PasswordShown password, boolean hide) {
         GetStoredSmtpConfiguration.Read document = stored.stored();
         response.header(HeaderNames.ETAG, "\"" + document.version() + "\"");
         Json.send(request, response, Status.OK_200, document.configuration().map(storedNow -> {
             Map<String, Object> fields = SmtpConfigurationJson.write(storedNow.configuration(), password,
                     storedNow.otherFields());
-            hidden.forEach(field -> fields.computeIfPresent(field, (name, value) -> SmtpConfigurationJson.PLACEHOLDER));
+            if (hide) {
+                hideSecretConfig(fields);
+            }
             return fields;
         }).orElse(Map.of()));
     }

@@ -42,15 +42,22 @@ public final class MailRoutes implements HttpService {
     private final SendMail sendEmail;
     private final GetRecentSends recentSends;
     private final TokenVerifier tokens;
+    private final boolean hideSecretConfig;
 
-    /** @param tokens checks the services' scoped tokens and the users' tokens: an admin may read the status and the recent sends */
+    /**
+     * @param tokens           checks the services' scoped tokens and the users' tokens: an admin may
+     *                         read the status and the recent sends
+     * @param hideSecretConfig PipesHub's {@code HIDE_SECRET_CONFIG}: whether the status an admin reads
+     *                         hides what the admin view hides
+     */
     public MailRoutes(ReloadSmtpConfiguration reload, GetSmtpStatus smtpStatus, SendMail sendEmail,
-            GetRecentSends recentSends, TokenVerifier tokens) {
+            GetRecentSends recentSends, TokenVerifier tokens, boolean hideSecretConfig) {
         this.reload = Objects.requireNonNull(reload, "reload");
         this.smtpStatus = Objects.requireNonNull(smtpStatus, "smtpStatus");
         this.sendEmail = Objects.requireNonNull(sendEmail, "sendEmail");
         this.recentSends = Objects.requireNonNull(recentSends, "recentSends");
         this.tokens = Objects.requireNonNull(tokens, "tokens");
+        this.hideSecretConfig = hideSecretConfig;
     }
 
     @Override
@@ -93,10 +100,18 @@ public final class MailRoutes implements HttpService {
         Json.send(request, response, Status.OK_200, new SendAnswer(new SendAnswer.Sent(true, "Email sent")));
     }
 
+    /** The status; for an admin's browser under {@code HIDE_SECRET_CONFIG}, with what the admin view hides hidden. */
     private void status(ServerRequest request, ServerResponse response) {
         SmtpStatus status = smtpStatus.status();
+        boolean hide = hideSecretConfig && TokenVerifier.byUser(request);
         Json.send(request, response, Status.OK_200, new StatusAnswer(
-                status.active().map(applied -> withoutPassword(applied.configuration())).orElse(null),
+                status.active().map(applied -> {
+                    Map<String, Object> fields = withoutPassword(applied.configuration());
+                    if (hide) {
+                        ConfigManagerRoutes.hideSecretConfig(fields);
+                    }
+                    return fields;
+                }).orElse(null),
                 status.active().map(applied -> applied.appliedAt().toString()).orElse(null),
                 status.active().map(SmtpStatus.Applied::source).orElse(null),
                 status.lastReloadError().map(error -> new ErrorAnswer(error.at().toString(), error.message()))
