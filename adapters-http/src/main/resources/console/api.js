@@ -43,9 +43,12 @@ async function call(method, path, body, extraHeaders = {}) {
   throw refusal;
 }
 
-const STORED = '/api/v1/configurationManager/smtpConfig';
+// Relative to the console's own address (/console/), so that behind a proxy that serves the service
+// under a path of its own, the token goes to this service and nowhere else on that host.
+const API = '../api/v1';
+const STORED = `${API}/configurationManager/smtpConfig`;
 
-export const status = async () => (await call('GET', '/api/v1/mail/smtpConfig')).json;
+export const status = async () => (await call('GET', `${API}/mail/smtpConfig`)).json;
 
 /**
  * What is stored, and its version (the ETag) for a save over it. A compressing proxy marks the ETag
@@ -56,9 +59,18 @@ export async function stored() {
   const { json, version } = await call('GET', STORED);
   return { values: json, version: version?.replace(/^W\//, '') ?? null };
 }
-/** Saves over `version`, the one read: a change stored meanwhile by someone else is a 409, not overwritten. */
-export const save = (configuration, version) => call('POST', STORED, configuration,
-  version ? { 'If-Match': version } : {});
-export const verify = async (configuration) =>
-  (await call('POST', '/api/v1/configurationManager/smtpConfig/verify', configuration)).json;
-export const sends = async () => (await call('GET', '/api/v1/mail/sends')).json;
+/**
+ * Saves over `version`, the one read: a change stored meanwhile by someone else is a 409, not
+ * overwritten. Without a version (something in between dropped the ETag) nothing is sent: the save
+ * would go over whatever is stored.
+ */
+export async function save(configuration, version) {
+  if (!version) {
+    throw new Refusal(0, 'NO_VERSION', 'The stored configuration came without its version (the ETag header, '
+      + 'which something between this browser and the service may drop), so a save could overwrite a change '
+      + 'made since: nothing was saved.', null);
+  }
+  return call('POST', STORED, configuration, { 'If-Match': version });
+}
+export const verify = async (configuration) => (await call('POST', `${STORED}/verify`, configuration)).json;
+export const sends = async () => (await call('GET', `${API}/mail/sends`)).json;

@@ -15,6 +15,7 @@ function signIn(reason) {
   session.forget();
   $('views').hidden = true;
   $('session').hidden = true;
+  $('session-expiry').textContent = '';
   show($('view'));
   $('sign-in').hidden = false;
   $('sign-in-reason').hidden = !reason;
@@ -34,7 +35,7 @@ async function route() {
   $('session').hidden = false;
   $('session-expiry').textContent = `Token valid until ${session.expiry().toLocaleString()}`;
   const name = /^#\/(\w+)/.exec(location.hash)?.[1];
-  const view = VIEWS[name] ? name : 'status';
+  const view = Object.hasOwn(VIEWS, name ?? '') ? name : 'status';
   document.querySelectorAll('#views a').forEach((link) => {
     if (link.dataset.view === view) link.setAttribute('aria-current', 'page'); else link.removeAttribute('aria-current');
   });

@@ -1,10 +1,11 @@
-// The configuration view: the stored configuration as a form (secrets as the service's placeholder,
-// which keeps them when sent back), verified step by step, tried with a test mail, and saved.
+// The configuration view: the stored configuration as a form (a stored secret left empty, sent back
+// as the service's placeholder, which keeps it), verified step by step, tried with a test mail, and
+// saved, with the stored fields the form does not show kept as they are.
 
 import * as api from './api.js';
 import { el, show } from './dom.js';
 
-/** The fields of each OAuth 2.0 kind; secrets show as the placeholder and are sent back as such. */
+/** The fields of each OAuth 2.0 kind; secrets are entered as the password is. */
 const KINDS = {
   microsoft: [['tenantId', 'Tenant (directory) ID'], ['clientId', 'Application (client) ID'],
     ['clientSecret', 'Client secret', 'secret']],
@@ -14,11 +15,16 @@ const KINDS = {
     ['refreshToken', 'Refresh token', 'secret'], ['scope', 'Scope']],
 };
 
+/** The top-level fields the form shows; any other stored field is sent back as it was read. */
+const SHOWN = ['host', 'port', 'username', 'password', 'fromEmail', 'secure', 'oauth2'];
+
 function input(name, label, value, { type = 'text', hint, required = false, long = false } = {}) {
   const id = `field-${name.replace('.', '-')}`;
+  // A browser fills a password field it may not: "new-password" keeps it from offering the admin's own.
+  const autocomplete = type === 'password' ? 'new-password' : 'off';
   const control = long
-    ? el('textarea', { id, name, rows: 4, spellcheck: 'false', required })
-    : el('input', { id, name, type, required, autocomplete: 'off', spellcheck: 'false' });
+    ? el('textarea', { id, name, rows: 4, spellcheck: 'false', required, autocomplete })
+    : el('input', { id, name, type, required, autocomplete, spellcheck: 'false' });
   control.value = value ?? '';
   return el('div', { 'data-field': name },
     el('label', { for: id }, label), control,
@@ -26,24 +32,45 @@ function input(name, label, value, { type = 'text', hint, required = false, long
     el('p', { class: 'field-error', id: `${id}-error`, role: 'alert', hidden: true }));
 }
 
-/** The form's values as the save and verify routes take them. */
-function valuesOf(form) {
-  // Secrets are sent as typed: a space at either end of a password is part of it.
-  const value = (name) => {
+/**
+ * A secret's field, empty: typing into a field that showed the placeholder would send the
+ * placeholder and the typing together as the new secret. When one is stored, the field says so and
+ * keeps it when left empty; removing it takes the box beside it, never an emptied field.
+ */
+function secretInput(name, label, storedValue, { long = false, hint } = {}) {
+  const field = input(name, label, '', { type: 'password', long, hint });
+  if (storedValue) {
+    const control = field.querySelector('input, textarea');
+    control.dataset.stored = storedValue;
+    control.placeholder = 'Stored: leave empty to keep it';
+    const remove = el('input', { id: `${control.id}-remove`, name: `${name}.remove`, type: 'checkbox' });
+    field.append(el('div', { class: 'check' }, remove,
+      el('label', { for: remove.id }, `Remove the stored ${label.toLowerCase()}`)));
+  }
+  return field;
+}
+
+/** The form's values as the save and verify routes take them, over the stored fields it does not show. */
+function valuesOf(form, stored) {
+  const value = (name) => form.elements[name]?.value.trim() || undefined;
+  // As typed (a space at either end of a password is part of it); left empty, the stored one's placeholder.
+  const secret = (name) => {
     const control = form.elements[name];
-    const text = control?.type === 'password' || control?.tagName === 'TEXTAREA' ? control?.value : control?.value.trim();
-    return text || undefined;
+    if (!control) return undefined;
+    if (control.value) return control.value;
+    return control.dataset.stored && !form.elements[`${name}.remove`]?.checked ? control.dataset.stored : undefined;
   };
-  const configuration = {
-    host: value('host'), port: Number(value('port')), username: value('username'), password: value('password'),
+  const configuration = Object.fromEntries(Object.entries(stored).filter(([name]) => !SHOWN.includes(name)));
+  Object.assign(configuration, {
+    host: value('host'), port: Number(value('port')), username: value('username'), password: secret('password'),
     fromEmail: value('fromEmail'),
-  };
+  });
   if (form.elements.secure.checked) configuration.secure = true;
   const kind = form.elements.kind.value;
   if (kind) {
     configuration.oauth2 = { kind };
-    for (const [name] of KINDS[kind]) {
-      const given = value(`oauth2.${name}`);
+    for (const [name, , secretKind] of KINDS[kind]) {
+      const given = secretKind ? secret(`oauth2.${name}`) : value(`oauth2.${name}`);
       if (given !== undefined) configuration.oauth2[name] = given;
     }
   }
@@ -92,9 +119,11 @@ export async function render(view) {
     Object.keys(KINDS).map((kind) => el('option', { value: kind }, `OAuth 2.0: ${kind}`)));
   kinds.value = oauth2.kind ?? '';
   const kindFields = el('div', { class: 'kind-fields' });
-  const fillKind = () => show(kindFields, (KINDS[kinds.value] ?? []).map(([name, label, secret]) =>
-    input(`oauth2.${name}`, label, oauth2.kind === kinds.value ? oauth2[name] : '',
-      { type: secret === 'secret' ? 'password' : 'text', long: secret === 'secret-long' })));
+  const fillKind = () => show(kindFields, (KINDS[kinds.value] ?? []).map(([name, label, secret]) => {
+    const storedValue = oauth2.kind === kinds.value ? oauth2[name] : '';
+    return secret ? secretInput(`oauth2.${name}`, label, storedValue, { long: secret === 'secret-long' })
+      : input(`oauth2.${name}`, label, storedValue);
+  }));
   kinds.addEventListener('change', fillKind);
   fillKind();
   const secure = el('input', { id: 'field-secure', name: 'secure', type: 'checkbox' });
@@ -109,7 +138,7 @@ export async function render(view) {
         el('label', { for: 'field-secure' }, 'TLS from the first byte (secure)'))),
     el('fieldset', {}, el('legend', {}, 'Login'),
       input('username', 'Username', stored.username),
-      input('password', 'Password', stored.password, { type: 'password', hint: 'Shown as the placeholder when stored; sent back as such, it keeps the stored one.' }),
+      secretInput('password', 'Password', stored.password),
       el('div', { 'data-field': 'oauth2.kind' }, el('label', { for: 'field-kind' }, 'Login with'), kinds),
       kindFields),
     el('fieldset', {}, el('legend', {}, 'Mail'),
@@ -120,8 +149,11 @@ export async function render(view) {
       el('button', { type: 'button', id: 'verify' }, 'Verify'),
       el('button', { type: 'button', id: 'send-test' }, 'Send test mail'),
       el('button', { type: 'submit', id: 'save', class: 'primary' }, 'Save')));
+  const buttons = () => [...form.querySelectorAll('button')];
   const run = async (action) => {
     clearErrors(form, summary);
+    // One request at a time: a second Save with the same version would be refused as someone else's change.
+    buttons().forEach((button) => { button.disabled = true; });
     try {
       await action();
     } catch (refusal) {
@@ -132,20 +164,25 @@ export async function render(view) {
       }
       if (refusal.status === 409) {
         // A peek: the form's version stays the one loaded, so saving again is still refused.
-        const now = (await api.stored().catch(() => null))?.values ?? {};
+        const now = (await api.stored().catch(() => null))?.values;
         show(summary, el('div', { class: 'notice', role: 'alert' },
           el('p', { class: 'problem' }, refusal.message),
-          el('p', {}, `Stored now: ${now.host ?? '—'}:${now.port ?? '—'}, sending as ${now.fromEmail ?? '—'}.`),
-          el('button', { type: 'button', id: 'reload-stored' }, 'Load what is stored, then save again')));
-        summary.querySelector('#reload-stored').addEventListener('click', () => render(view));
+          el('p', {}, !now ? 'What is stored now could not be read.'
+            : now.host === undefined ? 'Nothing is stored now.'
+              : `Stored now: ${now.host}:${now.port}, sending as ${now.fromEmail}.`),
+          el('button', { type: 'button', id: 'reload-stored' }, 'Discard my changes and load what is stored')));
+        summary.querySelector('#reload-stored').addEventListener('click', () => render(view).catch((failed) =>
+          show(summary, el('p', { class: 'problem', role: 'alert' }, failed.message))));
         return;
       }
       showRefusal(form, summary, refusal);
+    } finally {
+      buttons().forEach((button) => { button.disabled = false; });
     }
   };
   form.querySelector('#verify').addEventListener('click', () => run(async () => {
     show(result, el('p', {}, 'Verifying…'));
-    report(result, await api.verify(valuesOf(form)));
+    report(result, await api.verify(valuesOf(form, stored)));
   }));
   form.querySelector('#send-test').addEventListener('click', () => run(async () => {
     const to = form.elements.sendTestTo.value.trim();
@@ -154,12 +191,12 @@ export async function render(view) {
       return;
     }
     show(result, el('p', {}, 'Sending a test mail…'));
-    report(result, await api.verify({ ...valuesOf(form), sendTestTo: to }));
+    report(result, await api.verify({ ...valuesOf(form, stored), sendTestTo: to }));
   }));
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     run(async () => {
-      await api.save(valuesOf(form), version);
+      await api.save(valuesOf(form, stored), version);
       const saved = () => el('p', { class: 'ok', role: 'status' }, 'Saved: it is the active configuration now.');
       show(summary, saved());
       // Drawn again from what is stored now, with its version: the next Save writes over this one.

@@ -11,9 +11,9 @@ export async function render(view) {
     el('h2', {}, 'Status'),
     smtp ? facts([
       ['Server', `${smtp.host}:${smtp.port}`],
-      ['TLS', smtp.secure ? 'from the first byte (secure)' : 'STARTTLS when offered'],
+      ['TLS', smtp.secure || smtp.port === 465 ? 'from the first byte' : 'STARTTLS (required when SMTP_REQUIRE_TLS is set)'],
       ['Username', smtp.username],
-      ['Login', smtp.oauth2 ? `OAuth 2.0 (${smtp.oauth2.kind})` : (smtp.username ? 'password' : 'none')],
+      ['Login', smtp.oauth2 ? `OAuth 2.0 (${smtp.oauth2.kind})` : (smtp.username ? 'username and password' : 'none')],
       ['Sends as', smtp.fromEmail],
       ['Source', status.source],
       ['Applied', time(status.appliedAt)],

@@ -15,10 +15,12 @@ import dev.mailservice.bootstrap.ServiceClient;
 import dev.mailservice.testkit.Browser;
 import dev.mailservice.testkit.Tokens;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jose4j.jws.AlgorithmIdentifiers;
@@ -249,6 +251,89 @@ class ConsoleBrowserTest {
     }
 
     @Test
+    void aSaveIsNotSentWhenTheStoredConfigurationCameWithoutItsVersion() throws Exception {
+        signInWithAConfigurationStored();
+
+        // As something in between that drops the header would.
+        browser.driver().executeScript("""
+                const answered = window.fetch;
+                window.fetch = async (...request) => {
+                  const answer = await answered(...request);
+                  const headers = new Headers(answer.headers);
+                  headers.delete('ETag');
+                  return new Response(await answer.text(), { status: answer.status, headers });
+                };
+                location.hash = '#/configuration';""");
+        WebElement view = awaitView("configuration");
+        view.findElement(By.id("field-fromEmail")).clear();
+        view.findElement(By.id("field-fromEmail")).sendKeys("unversioned@acme.test");
+        view.findElement(By.id("save")).click();
+
+        browser.await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("form-summary"),
+                "nothing was saved"));
+        assertTrue(client.status().contains("\"fromEmail\":\"noreply@acme.test\""), client.status());
+    }
+
+    @Test
+    void aStoredPasswordIsKeptWhenLeftEmptyReplacedByWhatIsTypedAndRemovedOnlyByItsBox() throws Exception {
+        Path stored = directory.resolve("smtp.json");
+        assertEquals(200, client.storeConfiguration("{\"host\": \"127.0.0.1\", \"port\": " + SMTP.getSmtp().getPort()
+                + ", \"username\": \"ops\", \"password\": \"" + PASSWORD + "\", \"fromEmail\": \"noreply@acme.test\", "
+                + "\"team\": {\"owner\": \"mail-ops\"}}").statusCode());
+        open(adminLink(), "status");
+
+        saveFromTheForm(field -> { }, "kept@acme.test");
+        String kept = Files.readString(stored);
+        assertTrue(kept.contains("\"password\" : \"" + PASSWORD + "\"") || kept.contains("\"password\":\"" + PASSWORD + "\""), kept);
+        assertTrue(kept.contains("mail-ops"), "a stored field the form does not show is kept: " + kept);
+
+        // Typed where the field showed that one is stored: the typing alone is the new password.
+        saveFromTheForm(field -> field.sendKeys("Typed-Pa55-2026"), "typed@acme.test");
+        String typed = Files.readString(stored);
+        assertTrue(typed.contains("Typed-Pa55-2026") && !typed.contains("*"), typed);
+
+        saveFromTheForm(field -> browser.driver().findElement(By.id("field-password-remove")).click(), "removed@acme.test");
+        String removed = Files.readString(stored);
+        assertFalse(removed.contains("password"), removed);
+        assertTrue(removed.contains("mail-ops"), removed);
+    }
+
+    /**
+     * Opens the configuration view, whose password field must be empty and say that one is stored,
+     * does {@code withPassword} to that field, sets the from address to {@code fromEmail} (so that
+     * each save changes something), saves, and waits for it.
+     */
+    private void saveFromTheForm(Consumer<WebElement> withPassword, String fromEmail) {
+        WebElement view = openView("configuration");
+        WebElement password = view.findElement(By.id("field-password"));
+        assertEquals("", password.getDomProperty("value"), "the form holds no secret, not even the placeholder");
+        assertTrue(password.getDomProperty("placeholder").startsWith("Stored"), password.getDomProperty("placeholder"));
+        withPassword.accept(password);
+        view.findElement(By.id("field-fromEmail")).clear();
+        view.findElement(By.id("field-fromEmail")).sendKeys(fromEmail);
+        view.findElement(By.id("save")).click();
+        browser.await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("form-summary"), "Saved"));
+    }
+
+    @Test
+    void signedOutNeitherTheViewsNorTheSessionAreShown() throws Exception {
+        browser.driver().get("http://localhost:" + service.port() + "/console/");
+        browser.await().until(ExpectedConditions.visibilityOfElementLocated(By.id("sign-in")));
+        assertFalse(browser.driver().findElement(By.id("views")).isDisplayed());
+        assertFalse(browser.driver().findElement(By.id("session")).isDisplayed());
+
+        open(adminLink(), "status");
+        assertTrue(browser.driver().findElement(By.id("views")).isDisplayed());
+        assertTrue(browser.driver().findElement(By.id("session-expiry")).getText().startsWith("Token valid until"));
+
+        browser.driver().findElement(By.id("sign-out")).click();
+        browser.await().until(ExpectedConditions.visibilityOfElementLocated(By.id("sign-in")));
+        assertFalse(browser.driver().findElement(By.id("views")).isDisplayed());
+        assertFalse(browser.driver().findElement(By.id("session")).isDisplayed());
+        assertEquals("", browser.driver().findElement(By.id("session-expiry")).getDomProperty("textContent"));
+    }
+
+    @Test
     void aSaveWritesOverTheVersionItsFormShowsNotOneAnOvertakenLoadReadLater() throws Exception {
         signInWithAConfigurationStored();
 
@@ -395,7 +480,7 @@ class ConsoleBrowserTest {
         }
 
         List<String> controls = List.of("field-host", "field-port", "field-secure", "field-username", "field-password",
-                "field-kind", "field-fromEmail", "field-sendTestTo", "verify", "send-test", "save");
+                "field-password-remove", "field-kind", "field-fromEmail", "field-sendTestTo", "verify", "send-test", "save");
         assertEquals(controls, reached.stream().filter(controls::contains).toList(), "every control, in order: " + reached);
         browser.driver().switchTo().activeElement().sendKeys(Keys.ENTER);
         browser.await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("form-summary"), "Saved"));
