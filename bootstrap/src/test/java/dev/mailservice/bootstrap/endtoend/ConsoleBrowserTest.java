@@ -102,6 +102,23 @@ class ConsoleBrowserTest {
         open(adminLink(), "status");
     }
 
+    /**
+     * Puts something between the console and the service that runs {@code changeHeaders} (JavaScript,
+     * on the {@code headers} of each answer), then opens the configuration view through it.
+     */
+    private WebElement openConfigurationBehind(String changeHeaders) {
+        browser.driver().executeScript("""
+                const answered = window.fetch;
+                window.fetch = async (...request) => {
+                  const answer = await answered(...request);
+                  const headers = new Headers(answer.headers);
+                  %s
+                  return new Response(await answer.text(), { status: answer.status, headers });
+                };
+                location.hash = '#/configuration';""".formatted(changeHeaders));
+        return awaitView("configuration");
+    }
+
     private WebElement awaitView(String view) {
         browser.await().until(ExpectedConditions.attributeToBe(By.id("view"), "data-ready", view));
         return browser.driver().findElement(By.id("view"));
@@ -230,18 +247,8 @@ class ConsoleBrowserTest {
         signInWithAConfigurationStored();
 
         // As nginx's gzip and Cloudflare do to the ETag of an answer they compress.
-        browser.driver().executeScript("""
-                const answered = window.fetch;
-                window.fetch = async (...request) => {
-                  const answer = await answered(...request);
-                  const version = answer.headers.get('ETag');
-                  if (version === null) return answer;
-                  const headers = new Headers(answer.headers);
-                  headers.set('ETag', `W/${version}`);
-                  return new Response(await answer.text(), { status: answer.status, headers });
-                };
-                location.hash = '#/configuration';""");
-        WebElement view = awaitView("configuration");
+        WebElement view = openConfigurationBehind(
+                "const version = headers.get('ETag'); if (version !== null) headers.set('ETag', `W/${version}`);");
         view.findElement(By.id("field-fromEmail")).clear();
         view.findElement(By.id("field-fromEmail")).sendKeys("behind-a-proxy@acme.test");
         view.findElement(By.id("save")).click();
@@ -255,16 +262,7 @@ class ConsoleBrowserTest {
         signInWithAConfigurationStored();
 
         // As something in between that drops the header would.
-        browser.driver().executeScript("""
-                const answered = window.fetch;
-                window.fetch = async (...request) => {
-                  const answer = await answered(...request);
-                  const headers = new Headers(answer.headers);
-                  headers.delete('ETag');
-                  return new Response(await answer.text(), { status: answer.status, headers });
-                };
-                location.hash = '#/configuration';""");
-        WebElement view = awaitView("configuration");
+        WebElement view = openConfigurationBehind("headers.delete('ETag');");
         view.findElement(By.id("field-fromEmail")).clear();
         view.findElement(By.id("field-fromEmail")).sendKeys("unversioned@acme.test");
         view.findElement(By.id("save")).click();
