@@ -215,7 +215,7 @@ final class FaultSmtpConversation {
         mailsOnConnection++;
         mailMoment = new Moment(number, mailsOnConnection, server.countMail(), 0);
         if (scenario.mailFromReply != null && scenario.mailFromRefused.test(mailMoment)) {
-            return refuse(scenario.mailFromReply);
+            return refuse(scenario.mailFromReply, true);
         }
         resetTransaction();
         from = address(argument);
@@ -230,7 +230,8 @@ final class FaultSmtpConversation {
         }
         Moment moment = new Moment(number, mailsOnConnection, mailMoment.mail(), server.countRecipient());
         if (scenario.recipientReply != null && scenario.recipientRefused.test(moment)) {
-            return refuse(scenario.recipientReply);
+            // That recipient alone: the mail goes on with the others, as RFC 5321 has it.
+            return refuse(scenario.recipientReply, false);
         }
         if (scenario.recipientsPerMail > 0 && to.size() >= scenario.recipientsPerMail) {
             wire.say("452 4.5.3 Too many recipients");
@@ -270,7 +271,7 @@ final class FaultSmtpConversation {
             return false;
         }
         if (scenario.dotReply != null && scenario.dotRefused.test(mailMoment)) {
-            return refuse(scenario.dotReply);
+            return refuse(scenario.dotReply, true);
         }
         keep(text);
         wire.say("250 2.0.0 Ok: queued as " + server.countAccepted());
@@ -288,9 +289,12 @@ final class FaultSmtpConversation {
     }
 
     /** Says {@code reply}; a 421 closes the connection after it, as RFC 5321 has it, and so may the scenario. */
-    private boolean refuse(String reply) throws IOException {
+    /** Says {@code reply}; {@code endsTransaction}, the mail under way is forgotten. Whether to go on. */
+    private boolean refuse(String reply, boolean endsTransaction) throws IOException {
         wire.say(reply);
-        resetTransaction();
+        if (endsTransaction) {
+            resetTransaction();
+        }
         return !reply.startsWith("421") && !scenario.closesAfterRefusals;
     }
 

@@ -13,6 +13,8 @@ import java.security.cert.CertificateException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.net.ssl.SSLException;
 import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
 
@@ -23,6 +25,9 @@ import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
  * quote its reply (without the password or the access token).
  */
 final class FailureDiagnosis {
+
+    /** A 452 reply's start, with the enhanced status code when the server gives one. */
+    private static final Pattern ENHANCED_STATUS = Pattern.compile("452[ -](\\d\\.\\d{1,3}\\.\\d{1,3})(?![\\d.])");
 
     private FailureDiagnosis() {}
 
@@ -145,14 +150,18 @@ final class FailureDiagnosis {
     }
 
     /**
-     * The RCPT TO replies: any 5xx refuses the mail for good, naming the refused addresses; 452 after
-     * some were taken is the server's limit on recipients a mail; any other 4xx, a refusal for now; no
-     * reply at all, a lost connection.
+     * The RCPT TO replies: any 5xx refuses the mail for good, naming the refused addresses; 452 to
+     * every recipient from one on, after some were taken, is the server's limit on recipients a mail
+     * (RFC 5321, 4.5.3.1.10), unless its enhanced code says another cause (a full mailbox is 452
+     * 4.2.2 too, and a limit taken from it would leave the recipients after it untried); any other
+     * 4xx, a refusal for now; no reply at all, a lost connection.
      */
     private static SmtpFailure recipientsRefused(SendFailedException refusal, List<InternetAddress> recipients,
             String server, SmtpLogin login, boolean kept) {
         List<String> refusedForGood = new ArrayList<>();
         int firstTooMany = -1;
+        int tooMany = 0;
+        boolean otherRefusalForNow = false;
         String firstForNow = null;
         int worst = 0;
         // Angus chains one failure per refused address; a reply it cannot place it throws on its own.
@@ -171,11 +180,16 @@ final class FailureDiagnosis {
             worst = Math.max(worst, code);
             if (code >= 500) {
                 refusedForGood.add(address.getAddress().getAddress() + " (" + said + ")");
-            } else if (firstForNow == null) {
+                continue;
+            }
+            if (firstForNow == null) {
                 firstForNow = said;
-                firstTooMany = code == 452 ? recipients.indexOf(address.getAddress()) : -1;
-            } else if (code != 452) {
-                firstTooMany = -1;
+            }
+            if (code == 452 && !namesAnotherCause(address.getMessage())) {
+                firstTooMany = firstTooMany < 0 ? recipients.indexOf(address.getAddress()) : firstTooMany;
+                tooMany++;
+            } else {
+                otherRefusalForNow = true;
             }
         }
         if (!refusedForGood.isEmpty()) {
@@ -186,11 +200,18 @@ final class FailureDiagnosis {
             return SmtpFailure.of(SmtpFailure.Reason.CONNECTION_FAILED, lost(server, rootCause(refusal)), refusal);
         }
         String description = notAccepted(server, firstForNow);
-        if (firstTooMany > 0 && kept) {
+        boolean limit = !otherRefusalForNow && firstTooMany > 0 && tooMany == recipients.size() - firstTooMany;
+        if (limit && kept) {
             return SmtpFailure.recipientLimit(firstTooMany, capitalized(server) + " takes " + firstTooMany
                     + " recipient" + (firstTooMany == 1 ? "" : "s") + " a mail: " + description, refusal);
         }
         return refusedForNow(worst, description, kept, refusal);
+    }
+
+    /** Whether a 452 reply's enhanced status code (RFC 3463) names a cause other than too many recipients, 4.5.3. */
+    private static boolean namesAnotherCause(String reply) {
+        Matcher enhanced = ENHANCED_STATUS.matcher(reply.strip());
+        return enhanced.lookingAt() && !enhanced.group(1).equals("4.5.3");
     }
 
     /** A 5xx: the connection is kept if the server left it open (it took the reset that followed). */

@@ -277,6 +277,24 @@ class SmtpFaultsTest {
     }
 
     @Test
+    void aFullMailboxAmongTheRecipientsRefusesTheMailForNowNotTakenForALimitOnRecipients() throws Exception {
+        // A full mailbox is 452 4.2.2 (Gmail's answer), a limit on recipients 452 4.5.3: taken for a limit,
+        // the mail would go to the first recipient alone, and the ones after the full mailbox never.
+        serve(SmtpScenario.behaving().answersRecipient(moment -> moment.recipient() == 2,
+                "452 4.2.2 The email account that you tried to reach is over quota"));
+
+        Outcome outcome = send("to three", "a@example.com", "b@example.com", "c@example.com");
+
+        assertEveryMailDelivered(List.of(outcome));
+        assertEquals(2, outcome.attempts());
+        assertEquals(1, server.commandsReceived("DATA"), "the mail was split at the full mailbox");
+        for (String recipient : List.of("a@example.com", "b@example.com", "c@example.com")) {
+            assertEquals(1, server.copiesOf("to three", recipient), recipient);
+        }
+        assertEquals(1, factory.meters().retries("temporary_refusal"));
+    }
+
+    @Test
     void aServerThatIsDownForASecondGetsTheMailOnceItIsBack() throws Exception {
         serve(SmtpScenario.behaving());
         send("before").failure().ifPresent(failure -> {
