@@ -254,7 +254,8 @@ final class SmtpConnectionPool implements AutoCloseable {
 
     /**
      * An idle connection to send on, or null: recently used ones as they are, older ones if a NOOP
-     * answers before {@code deadline}; worn-out ones are closed.
+     * answers before {@code deadline}; worn-out ones are closed. Once the deadline has passed, an
+     * older one is left idle unasked: its NOOP could not be written, and it would be closed for that.
      */
     private SmtpConnection takeLiveIdle(long deadline) {
         Idle kept;
@@ -262,6 +263,11 @@ final class SmtpConnectionPool implements AutoCloseable {
             meters.kept(-1);
             long now = nanoTime.getAsLong();
             long idleNanos = now - kept.sinceNanos();
+            if (idleNanos > limits.trustedWithoutCheck().toNanos() && System.nanoTime() - deadline >= 0) {
+                idle.offerFirst(kept);
+                meters.kept(1);
+                return null;
+            }
             if (idleNanos <= limits.idleLimit().toNanos() && !wornOut(kept.connection(), now)
                     && (idleNanos <= limits.trustedWithoutCheck().toNanos() || kept.connection().answers(deadline))) {
                 Life life = lives.get(kept.connection());

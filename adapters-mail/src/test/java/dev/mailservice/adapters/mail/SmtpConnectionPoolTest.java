@@ -163,6 +163,22 @@ class SmtpConnectionPoolTest {
     }
 
     @Test
+    void aSendWhoseDeadlineHasPassedLeavesTheIdleConnectionsItWouldHaveToAskAsTheyAre() throws Exception {
+        serve(SmtpScenario.behaving());
+        SmtpConnectionPool pool = pool(4, Duration.ofSeconds(1), 100);
+        List<SmtpConnection> three = List.of(pool.borrow(deadline()), pool.borrow(deadline()), pool.borrow(deadline()));
+        three.forEach(connection -> pool.giveBack(connection, true));
+        now.addAndGet(TRUSTED.plusMillis(1).toNanos());
+
+        assertThrows(SmtpFailure.class, () -> pool.borrow(System.nanoTime() - 1));
+
+        assertEquals(0, server.commandsReceived("NOOP"));
+        assertEquals(3, server.connectionsOpen(), "idle connections were closed unasked");
+        assertTrue(three.contains(pool.borrow(deadline())));
+        assertEquals(3, server.connectionsAccepted());
+    }
+
+    @Test
     void aConnectionIdleForLongerThatTheServerDroppedIsReplacedBeforeTheMail() throws Exception {
         serve(SmtpScenario.behaving().closesIdleConnectionsAfter(Duration.ofMillis(100), Farewell.QUIET));
         SmtpConnectionPool pool = pool(4, Duration.ofSeconds(1), 100);
