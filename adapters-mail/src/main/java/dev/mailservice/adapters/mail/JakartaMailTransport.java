@@ -153,7 +153,8 @@ final class JakartaMailTransport implements MailTransport {
                     // No connection free in time, an interruption, a fault of this service's: a mail that reached
                     // some of its recipients ends as such, whatever stopped the rest.
                     if (!delivered.isEmpty()) {
-                        throw DeliveryFailed.uncertain(failure.getMessage() + partly(), attempts, failure);
+                        throw DeliveryFailed.uncertain(failure.getMessage() + partly(DeliveryFailed.Ending.TEMPORARY),
+                                attempts, failure);
                     }
                     throw failure;
                 }
@@ -213,10 +214,17 @@ final class JakartaMailTransport implements MailTransport {
             }
         }
 
-        /** What became of a mail sent in parts, for a failure that ended it after some of them. */
-        private String partly() {
-            return "; the mail reached " + addresses(delivered) + " but not " + addresses(undelivered)
-                    + ", and was not sent again";
+        /**
+         * What became of a mail sent in parts, for a failure that ended it after some of them: when
+         * that failure's {@code ending} is uncertain, the recipients of its own part may have the mail;
+         * else that part was not handed over.
+         */
+        private String partly(DeliveryFailed.Ending ending) {
+            int lastPart = ending == DeliveryFailed.Ending.UNCERTAIN ? Math.min(recipientsPerMail, undelivered.size()) : 0;
+            List<InternetAddress> notSent = undelivered.subList(lastPart, undelivered.size());
+            return "; the mail reached " + addresses(delivered)
+                    + (lastPart > 0 ? ", may have reached " + addresses(undelivered.subList(0, lastPart)) : "")
+                    + (notSent.isEmpty() ? "" : " but not " + addresses(notSent)) + ", and was not sent again";
         }
 
         /**
@@ -226,7 +234,7 @@ final class JakartaMailTransport implements MailTransport {
         private DeliveryFailed ended(DeliveryFailed.Ending ending, SmtpFailure last) {
             String tries = " (" + (attempts == 1 ? "1 attempt" : attempts + " attempts") + ")";
             if (!delivered.isEmpty()) {
-                return DeliveryFailed.uncertain(last.getMessage() + tries + partly(), attempts, last);
+                return DeliveryFailed.uncertain(last.getMessage() + tries + partly(ending), attempts, last);
             }
             return switch (ending) {
                 case TEMPORARY -> DeliveryFailed.temporary(last.getMessage() + tries + "; nothing was delivered within "

@@ -464,6 +464,21 @@ class SmtpFaultsTest {
         assertEquals(1, server.copiesOf("holds the connection"));
     }
 
+    @Test
+    void aMailSentInPartsWhoseLastPartWentUnansweredSaysThoseRecipientsMayHaveIt() throws Exception {
+        // One recipient a mail: a goes in the second mail, b in the third, whose end gets no answer.
+        serve(SmtpScenario.behaving().takesRecipientsPerMail(1).resetsAfterDot(moment -> moment.mail() == 3), 1);
+
+        Outcome split = send("the last part unanswered", "a@example.com", "b@example.com");
+
+        DeliveryFailed failure = split.failure().orElseThrow(() -> new AssertionError(split.toString()));
+        assertEquals(DeliveryFailed.Ending.UNCERTAIN, failure.ending(), failure.getMessage());
+        assertTrue(failure.getMessage().endsWith("the mail reached a@example.com, may have reached b@example.com, "
+                + "and was not sent again"), failure.getMessage());
+        assertEquals(1, server.copiesOf("the last part unanswered", "a@example.com"));
+        assertEquals(1, server.copiesOf("the last part unanswered", "b@example.com"), "the server kept what it took");
+    }
+
     // A mail handed over without an answer: said to be uncertain, never sent again.
 
     @Test
