@@ -146,7 +146,7 @@ final class FaultSmtpConversation {
             }
             case "RSET" -> {
                 resetTransaction();
-                wire.say("250 2.0.0 Ok");
+                wire.say(scenario.resetReply);
             }
             case "NOOP" -> wire.say("250 2.0.0 Ok");
             case "QUIT" -> {

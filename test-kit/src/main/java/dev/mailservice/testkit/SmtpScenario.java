@@ -30,6 +30,7 @@ public final class SmtpScenario {
     Predicate<Moment> dotRefused = moment -> false;
     String dotReply;
     Predicate<Moment> resetAfterDot = moment -> false;
+    String resetReply = "250 2.0.0 Ok";
     IntPredicate greetingChanged = connection -> false;
     Greeting greeting;
     boolean endlessEhlo;
@@ -114,6 +115,12 @@ public final class SmtpScenario {
     public SmtpScenario answersDot(Predicate<Moment> when, String reply) {
         this.dotRefused = when;
         this.dotReply = reply;
+        return this;
+    }
+
+    /** Answers every RSET with {@code reply}, in place of 250. */
+    public SmtpScenario answersReset(String reply) {
+        this.resetReply = reply;
         return this;
     }
 

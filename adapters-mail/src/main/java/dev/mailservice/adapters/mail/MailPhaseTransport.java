@@ -36,6 +36,8 @@ final class MailPhaseTransport extends ConfiguredTransport {
     private String worstReplyText = "";
     /** Whether a reply was the end of the stream (or not a reply at all): the connection is spent. */
     private boolean streamEnded;
+    /** Whether the dot's own reply was read: what comes after it answers Angus's RSET or QUIT, not the mail. */
+    private boolean dotAnswered;
 
     MailPhaseTransport(Session session, SmtpConfiguration configuration, SmtpLogin login, SmtpSocket socket) {
         super(session, configuration, login, socket);
@@ -70,6 +72,7 @@ final class MailPhaseTransport extends ConfiguredTransport {
         phase = next;
         worstReply = 0;
         worstReplyText = "";
+        dotAnswered = false;
     }
 
     @Override
@@ -79,7 +82,11 @@ final class MailPhaseTransport extends ConfiguredTransport {
         if (phase == Phase.OPENING && greeting == 0) {
             greeting = code;
         }
-        if (code >= 400 && code > worstReply) {
+        // After the dot its first reply alone says what became of the mail: one Angus could not read (no
+        // number) is followed by a RSET, whose 4xx would otherwise have the mail sent again.
+        boolean aboutTheMail = phase != Phase.DOT_SENT || !dotAnswered;
+        dotAnswered |= phase == Phase.DOT_SENT;
+        if (aboutTheMail && code >= 400 && code > worstReply) {
             worstReply = code;
             worstReplyText = lastReply();
         }

@@ -482,6 +482,20 @@ class SmtpFaultsTest {
     // A mail handed over without an answer: said to be uncertain, never sent again.
 
     @Test
+    void anUnreadableAnswerToTheEndOfTheMailIsPossiblyDeliveredWhateverTheResetAfterItSays() throws Exception {
+        // A reply too short to hold a number: Angus sends RSET after it (after a longer one, it closes), and a
+        // 4xx to that RSET says nothing of the mail.
+        serve(SmtpScenario.behaving().answersDot(moment -> moment.mail() == 1, "k")
+                .answersReset("451 4.3.0 Busy, try again"));
+
+        Outcome outcome = send("answered without a number");
+
+        assertEquals(Optional.of(DeliveryFailed.Ending.UNCERTAIN), outcome.ending(), outcome.toString());
+        assertEquals(1, outcome.attempts());
+        assertEquals(1, server.commandsReceived("MAIL"), "the mail was sent again");
+    }
+
+    @Test
     void aResetAfterTheEndOfTheMailIsReportedAsPossiblyDeliveredAndNeverSentAgain() throws Exception {
         serve(SmtpScenario.behaving().resetsAfterDot(moment -> moment.mail() % 5 == 2));
 
