@@ -203,8 +203,9 @@ class SmtpConnectionReuseTest {
         transport.send(() -> message(1));
         proxy.cutBeforeTheNextMessageIsAcknowledged();
 
-        assertThrows(DeliveryFailed.class, () -> transport.send(() -> message(2)),
+        DeliveryFailed failure = assertThrows(DeliveryFailed.class, () -> transport.send(() -> message(2)),
                 "success was reported without the server's acceptance");
+        assertEquals(DeliveryFailed.Ending.UNCERTAIN, failure.ending(), "the caller would send it again: " + failure);
 
         assertEquals(2, SMTP_SERVER.getReceivedMessages().length, "the unacknowledged message was sent again");
         transport.send(() -> message(3));
