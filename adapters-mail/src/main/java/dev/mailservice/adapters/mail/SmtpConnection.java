@@ -117,7 +117,11 @@ final class SmtpConnection {
             boolean kept = !socket.isClosed() && !transport.streamEnded();
             throw FailureDiagnosis.ofSending(e, recipients, server, transport, kept, mails);
         } catch (IllegalStateException notConnected) {
-            // Angus closed the connection after an earlier failure on it: nothing was written.
+            // Angus closed the connection after an earlier failure on it: nothing was written. Said only
+            // before the first command of the mail; one thrown later is not taken for it, or sent again.
+            if (transport.phase() != MailPhaseTransport.Phase.READY) {
+                throw notConnected;
+            }
             throw FailureDiagnosis.ofClosedBefore(server, notConnected);
         } finally {
             socket.noDeadline();
