@@ -34,7 +34,11 @@ final class MailPhaseTransport extends ConfiguredTransport {
     private int worstReply;
     /** That reply, fit to show: Angus forgets it when the reset that follows fails. */
     private String worstReplyText = "";
-    /** Whether a reply was the end of the stream (or not a reply at all): the connection is spent. */
+    /**
+     * Whether a reply was the end of the stream (or not a reply at all), or a 421, by which the
+     * server says it is closing the connection (RFC 5321, 3.8), whatever the command: the connection
+     * is spent. A 421 to the RSET after a refused recipient hides behind the refusal's 5xx otherwise.
+     */
     private boolean streamEnded;
     /** Whether the dot's own reply was read: what comes after it answers Angus's RSET or QUIT, not the mail. */
     private boolean dotAnswered;
@@ -78,7 +82,7 @@ final class MailPhaseTransport extends ConfiguredTransport {
     @Override
     protected int readServerResponse() throws MessagingException {
         int code = super.readServerResponse();
-        streamEnded |= code == -1;
+        streamEnded |= code == -1 || code == 421;
         if (phase == Phase.OPENING && greeting == 0) {
             greeting = code;
         }

@@ -329,6 +329,21 @@ class SmtpFaultsTest {
     }
 
     @Test
+    void aConnectionWhoseResetWasAnswered421IsNotLentAgain() throws Exception {
+        // As Postfix under stress answers the RSET that follows a refused recipient: it is closing.
+        serve(SmtpScenario.behaving().answersRecipient(moment -> moment.recipient() == 2, "550 5.1.1 User unknown")
+                .answersReset("421 4.7.0 Too many errors, closing"), 1);
+
+        Outcome refused = send("to a stranger", "alice@example.com", "stranger@example.com");
+        Outcome next = send("the next one");
+
+        assertEquals(Optional.of(DeliveryFailed.Ending.REFUSED), refused.ending(), refused.toString());
+        assertEveryMailDelivered(List.of(next));
+        assertEquals(1, next.attempts(), "the next mail was tried on the closing connection first");
+        assertEquals(2, server.connectionsAccepted());
+    }
+
+    @Test
     void aPermanentRefusalAtTheEndOfTheMailIsNotTriedAgain() throws Exception {
         serve(SmtpScenario.behaving().answersDot(moment -> moment.mail() == 1, "554 5.7.1 Message rejected as spam"));
 
