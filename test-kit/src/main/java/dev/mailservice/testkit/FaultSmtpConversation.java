@@ -265,6 +265,12 @@ final class FaultSmtpConversation {
             message.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
         }
         String text = message.toString(StandardCharsets.UTF_8);
+        Pause silence = scenario.pauses.get(".");
+        if (silence != null && silence.when().test(mailMoment)) {
+            keep(text);
+            sleep(silence.pause());
+            return false;
+        }
         if (scenario.resetAfterDot.test(mailMoment)) {
             keep(text);
             wire.reset();

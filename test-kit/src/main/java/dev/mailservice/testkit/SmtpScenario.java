@@ -153,7 +153,10 @@ public final class SmtpScenario {
         return this;
     }
 
-    /** Waits {@code pause} before it answers the command {@code verb} when {@code when} holds. */
+    /**
+     * Waits {@code pause} before it answers the command {@code verb} when {@code when} holds; {@code "."}
+     * for the end of a mail, which it keeps, and then closes the connection without a reply.
+     */
     public SmtpScenario pausesBefore(String verb, Predicate<Moment> when, Duration pause) {
         pauses.put(verb, new Pause(when, pause));
         return this;

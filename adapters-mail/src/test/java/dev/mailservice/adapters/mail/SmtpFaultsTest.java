@@ -511,6 +511,18 @@ class SmtpFaultsTest {
     }
 
     @Test
+    void aSilenceAfterTheEndOfTheMailIsReportedAsPossiblyDeliveredAndNeverSentAgain() throws Exception {
+        serve(SmtpScenario.behaving().pausesBefore(".", moment -> moment.mail() == 1, TIMEOUT.multipliedBy(2)));
+
+        Outcome outcome = send("taken in silence");
+
+        assertEquals(Optional.of(DeliveryFailed.Ending.UNCERTAIN), outcome.ending(), outcome.toString());
+        assertEquals(1, outcome.attempts());
+        assertTrue(outcome.failure().orElseThrow().getMessage().contains("may have been delivered"));
+        assertEquals(1, server.copiesOf("taken in silence"));
+    }
+
+    @Test
     void aResetAfterTheEndOfTheMailIsReportedAsPossiblyDeliveredAndNeverSentAgain() throws Exception {
         serve(SmtpScenario.behaving().resetsAfterDot(moment -> moment.mail() % 5 == 2));
 
