@@ -62,7 +62,7 @@ final class ProbeRun {
             JakartaMailTransportFactory transports, X509ExtendedTrustManager trust) {
         this.configuration = configuration;
         this.credentials = credentials;
-        this.login = SmtpLogin.of(configuration, credentials);
+        this.login = SmtpLogin.of(configuration, credentials, limit);
         this.transports = transports;
         this.timeout = transports.timeout();
         this.endsAt = System.nanoTime() + limit.toNanos();

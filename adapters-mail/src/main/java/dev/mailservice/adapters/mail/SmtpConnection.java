@@ -54,19 +54,24 @@ final class SmtpConnection {
      */
     static SmtpConnection open(SmtpConfiguration configuration, SmtpCredentials credentials, Session session,
             Duration timeout, long deadline) throws SmtpFailure {
-        SmtpLogin login = SmtpLogin.of(configuration, credentials);
+        SmtpLogin login = SmtpLogin.of(configuration, credentials, untilDeadline(deadline));
         try {
             return open(configuration, login, session, timeout, deadline);
         } catch (SmtpFailure failure) {
             if (!failure.loginRefused() || !login.xoauth2()) {
                 throw failure;
             }
-            Optional<Password> replacement = credentials.afterRefusal(login.secret().orElseThrow());
+            Optional<Password> replacement = credentials.afterRefusal(login.secret().orElseThrow(), untilDeadline(deadline));
             if (replacement.isEmpty()) {
                 throw failure;
             }
             return open(configuration, login.renewedWith(replacement.get()), session, timeout, deadline);
         }
+    }
+
+    /** What is left until {@code deadline} ({@link System#nanoTime()}'s terms); zero once it has passed. */
+    private static Duration untilDeadline(long deadline) {
+        return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
     }
 
     /**

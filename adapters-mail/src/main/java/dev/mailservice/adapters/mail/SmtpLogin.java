@@ -3,6 +3,7 @@ package dev.mailservice.adapters.mail;
 import dev.mailservice.application.port.out.SmtpCredentials;
 import dev.mailservice.domain.Password;
 import dev.mailservice.domain.SmtpConfiguration;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -18,14 +19,15 @@ record SmtpLogin(Optional<String> username, Optional<Password> secret, boolean a
 
     /**
      * The login of a connection to open now for {@code configuration}: with the secret {@code
-     * credentials} give now when it logs in ({@link SmtpConfiguration#logsIn()}), without one otherwise.
+     * credentials} give {@code within} when it logs in ({@link SmtpConfiguration#logsIn()}), without
+     * one otherwise.
      *
-     * @throws dev.mailservice.application.failure.DeliveryFailed as {@link SmtpCredentials#secret()}, when no
-     *         access token can be had
+     * @throws dev.mailservice.application.failure.DeliveryFailed as {@link SmtpCredentials#secret}, when no
+     *         access token can be had in time
      */
-    static SmtpLogin of(SmtpConfiguration configuration, SmtpCredentials credentials) {
+    static SmtpLogin of(SmtpConfiguration configuration, SmtpCredentials credentials, Duration within) {
         return new SmtpLogin(configuration.username(),
-                configuration.logsIn() ? Optional.of(credentials.secret()) : Optional.empty(),
+                configuration.logsIn() ? Optional.of(credentials.secret(within)) : Optional.empty(),
                 credentials.accessToken(), false);
     }
 

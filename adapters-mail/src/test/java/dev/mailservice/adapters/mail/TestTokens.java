@@ -3,6 +3,7 @@ package dev.mailservice.adapters.mail;
 import dev.mailservice.application.failure.DeliveryFailed;
 import dev.mailservice.application.port.out.SmtpCredentials;
 import dev.mailservice.domain.Password;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -20,6 +21,8 @@ final class TestTokens implements SmtpCredentials {
     private final AtomicInteger secretsAsked = new AtomicInteger();
     private final List<String> refused = new CopyOnWriteArrayList<>();
     private volatile DeliveryFailed failure;
+    /** How long the transport would wait for each secret it asked for, in order. */
+    private final List<Duration> waits = new CopyOnWriteArrayList<>();
 
     private TestTokens(List<String> tokens) {
         this.tokens = tokens;
@@ -30,7 +33,7 @@ final class TestTokens implements SmtpCredentials {
         return new TestTokens(List.of(tokens));
     }
 
-    /** No token at all: every {@link #secret()} throws {@code failure}. */
+    /** No token at all: every {@link #secret} throws {@code failure}. */
     static TestTokens failing(DeliveryFailed failure) {
         TestTokens none = new TestTokens(List.of());
         none.failure = failure;
@@ -43,8 +46,9 @@ final class TestTokens implements SmtpCredentials {
     }
 
     @Override
-    public Password secret() {
+    public Password secret(Duration within) {
         secretsAsked.incrementAndGet();
+        waits.add(within);
         if (failure != null) {
             throw failure;
         }
@@ -52,8 +56,9 @@ final class TestTokens implements SmtpCredentials {
     }
 
     @Override
-    public Optional<Password> afterRefusal(Password token) {
+    public Optional<Password> afterRefusal(Password token, Duration within) {
         refused.add(token.reveal());
+        waits.add(within);
         int next = current.incrementAndGet();
         return next < tokens.size() ? Optional.of(Password.of(tokens.get(next))) : Optional.empty();
     }
@@ -61,6 +66,11 @@ final class TestTokens implements SmtpCredentials {
     /** How many times a secret was asked for. */
     int secretsAsked() {
         return secretsAsked.get();
+    }
+
+    /** How long the transport would wait for each secret it asked for, a refused one's replacement included. */
+    List<Duration> waits() {
+        return List.copyOf(waits);
     }
 
     /** The tokens the transport said were refused, in order. */

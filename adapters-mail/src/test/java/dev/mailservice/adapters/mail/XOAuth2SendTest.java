@@ -102,6 +102,9 @@ class XOAuth2SendTest {
         assertEquals(1, sent.attempts());
         assertEquals("with a token", server.messages().getFirst().getSubject());
         assertEquals(List.of(), tokens.refused());
+        // The token is waited for within what the send's deadline leaves, three timeouts here.
+        Duration waited = tokens.waits().getFirst();
+        assertTrue(waited.compareTo(Duration.ZERO) > 0 && waited.compareTo(Duration.ofSeconds(15)) <= 0, waited.toString());
     }
 
     @Test

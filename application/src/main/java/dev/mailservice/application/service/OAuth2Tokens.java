@@ -17,10 +17,12 @@ import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
 
 /**
@@ -165,13 +167,13 @@ final class OAuth2Tokens implements SmtpCredentials, AutoCloseable {
     }
 
     @Override
-    public Password secret() {
+    public Password secret(Duration within) {
         Token current = token;
-        return valid(current) ? current.value() : obtain(null);
+        return valid(current) ? current.value() : obtain(null, within);
     }
 
     @Override
-    public Optional<Password> afterRefusal(Password refused) {
+    public Optional<Password> afterRefusal(Password refused, Duration within) {
         synchronized (lock) {
             if (refused.equals(replacedRefused)) {
                 return Optional.empty();
@@ -184,7 +186,7 @@ final class OAuth2Tokens implements SmtpCredentials, AutoCloseable {
                 nextAttempt = Instant.MIN;
             }
         }
-        Password replacement = obtain(refused);
+        Password replacement = obtain(refused, within);
         synchronized (lock) {
             replacedRefused = replacement;
         }
@@ -214,10 +216,11 @@ final class OAuth2Tokens implements SmtpCredentials, AutoCloseable {
 
     /**
      * A valid token other than {@code notThis}: the cached one, or the one a request gives, made now
-     * or under way. Fails at once while a failure is too recent to ask again, and when a request is
-     * under way after failures (an endpoint that does not answer is not waited for by every send).
+     * or under way, waited for {@code within} at most. Fails at once while a failure is too recent to
+     * ask again, and when a request is under way after failures (an endpoint that does not answer is
+     * not waited for by every send).
      */
-    private Password obtain(Password notThis) {
+    private Password obtain(Password notThis, Duration within) {
         CompletableFuture<Void> request;
         boolean asks = false;
         synchronized (lock) {
@@ -237,9 +240,20 @@ final class OAuth2Tokens implements SmtpCredentials, AutoCloseable {
             request = inFlight;
         }
         if (asks) {
-            request();
-        } else {
-            request.join();
+            // On a thread of its own: when this send's time is up, the request goes on for the next ones.
+            Thread.ofVirtual().name("oauth2-token-request").start(this::request);
+        }
+        try {
+            request.get(Math.max(0, within.toNanos()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException late) {
+            throw DeliveryFailed.temporary("No OAuth 2.0 access token from " + endpoint() + " within the send's "
+                    + "deadline: the request is still under way", 1, RETRY.first(), null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw DeliveryFailed.temporary("Interrupted while waiting for an OAuth 2.0 access token from " + endpoint(),
+                    1, RETRY.first(), null);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("a token request completes normally, whatever the endpoint did", e);
         }
         synchronized (lock) {
             Token fresh = token;
@@ -250,7 +264,7 @@ final class OAuth2Tokens implements SmtpCredentials, AutoCloseable {
         }
     }
 
-    /** Asks the endpoint, without the lock; by the one thread that set {@link #inFlight}. */
+    /** Asks the endpoint, without the lock; for the one thread that set {@link #inFlight}. */
     private void request() {
         OAuth2Login asked;
         synchronized (lock) {

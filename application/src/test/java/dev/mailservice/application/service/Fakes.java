@@ -34,6 +34,9 @@ import java.util.function.Supplier;
 /** In-memory stand-ins for the out-ports, recording what the services do with them. */
 final class Fakes {
 
+    /** Long enough for any token request of a test: what a send's deadline leaves it. */
+    static final Duration ANY_WAIT = Duration.ofMinutes(1);
+
     private Fakes() {}
 
     static SmtpConfiguration configuration(String host) {

@@ -41,17 +41,42 @@ class OAuth2TokensTest {
         tokens.start();
         scheduler.runPending();
 
-        assertEquals("token-1", tokens.secret().reveal());
-        assertEquals("token-1", tokens.secret().reveal());
+        assertEquals("token-1", tokens.secret(Fakes.ANY_WAIT).reveal());
+        assertEquals("token-1", tokens.secret(Fakes.ANY_WAIT).reveal());
         assertEquals(1, endpoint.requested.size());
         assertTrue(tokens.accessToken());
         assertEquals(List.of("token refreshToken issued"), metrics.events);
     }
 
     @Test
+    void aLoginWaitsForATokenNoLongerThanItsSendHasLeftAndTheRequestGoesOnForTheNextOne() throws Exception {
+        CountDownLatch answer = new CountDownLatch(1);
+        endpoint.whileRequesting = () -> {
+            try {
+                answer.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        long started = System.nanoTime();
+
+        DeliveryFailed late = assertThrows(DeliveryFailed.class, () -> tokens.secret(Duration.ofMillis(200)));
+
+        Duration waited = Duration.ofNanos(System.nanoTime() - started);
+        assertEquals(DeliveryFailed.Ending.TEMPORARY, late.ending());
+        assertTrue(late.getMessage().endsWith("within the send's deadline: the request is still under way"),
+                late.getMessage());
+        assertTrue(waited.compareTo(Duration.ofMillis(190)) >= 0 && waited.compareTo(Duration.ofSeconds(5)) < 0,
+                "waited " + waited);
+        answer.countDown();
+        assertEquals("token-1", tokens.secret(Fakes.ANY_WAIT).reveal());
+        assertEquals(1, endpoint.requested.size(), "the request went on, and served the next login");
+    }
+
+    @Test
     void aLoginBeforeTheFirstBackgroundRequestMakesItUnneeded() {
         tokens.start();
-        tokens.secret();
+        tokens.secret(Fakes.ANY_WAIT);
 
         scheduler.runPending();
 
@@ -60,7 +85,7 @@ class OAuth2TokensTest {
 
     @Test
     void aRenewalThatWakesBeforeItIsDueByTheClockIsPutOffToWhenItIs() {
-        tokens.secret();
+        tokens.secret(Fakes.ANY_WAIT);
         clock.advance(Duration.ofMinutes(44));
 
         scheduler.runPending();
@@ -76,12 +101,12 @@ class OAuth2TokensTest {
     @Test
     void aShortLivedTokenStaysInUseUntilItsRenewal() {
         endpoint.lifetime = Duration.ofSeconds(4);
-        tokens.secret();
+        tokens.secret(Fakes.ANY_WAIT);
 
         clock.advance(Duration.ofMillis(3_500));
-        assertEquals("token-1", tokens.secret().reveal(), "a tenth of the lifetime before expiry, not a whole second");
+        assertEquals("token-1", tokens.secret(Fakes.ANY_WAIT).reveal(), "a tenth of the lifetime before expiry, not a whole second");
         clock.advance(Duration.ofMillis(200));
-        assertEquals("token-2", tokens.secret().reveal());
+        assertEquals("token-2", tokens.secret(Fakes.ANY_WAIT).reveal());
     }
 
     @Test
@@ -92,11 +117,11 @@ class OAuth2TokensTest {
 
         assertEquals(List.of(Duration.ofMinutes(45)), scheduler.pending().stream().map(Fakes.ManualScheduler.Task::delay).toList());
         clock.advance(Duration.ofMinutes(45));
-        assertEquals("token-1", tokens.secret().reveal(), "still good: served, not renewed on the send's path");
+        assertEquals("token-1", tokens.secret(Fakes.ANY_WAIT).reveal(), "still good: served, not renewed on the send's path");
         assertEquals(1, endpoint.requested.size());
 
         scheduler.runPending();
-        assertEquals("token-2", tokens.secret().reveal());
+        assertEquals("token-2", tokens.secret(Fakes.ANY_WAIT).reveal());
         assertEquals(2, endpoint.requested.size());
         assertEquals(clock.instant().plus(Duration.ofMinutes(60)), tokens.state().expiresAt().orElseThrow());
         assertEquals(clock.instant(), tokens.state().lastRefresh().orElseThrow());
@@ -114,7 +139,7 @@ class OAuth2TokensTest {
         try {
             List<Future<Password>> secrets = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
-                secrets.add(logins.submit(tokens::secret));
+                secrets.add(logins.submit(() -> tokens.secret(Fakes.ANY_WAIT)));
             }
             assertTrue(requesting.await(5, TimeUnit.SECONDS));
             Thread.sleep(50);
@@ -130,10 +155,10 @@ class OAuth2TokensTest {
 
     @Test
     void aRefusedTokenIsReplacedOnce_andAStaleRefusalGetsTheTokenAlreadyReplacingIt() {
-        Password first = tokens.secret();
+        Password first = tokens.secret(Fakes.ANY_WAIT);
 
-        Password second = tokens.afterRefusal(first).orElseThrow();
-        Password again = tokens.afterRefusal(first).orElseThrow();
+        Password second = tokens.afterRefusal(first, Fakes.ANY_WAIT).orElseThrow();
+        Password again = tokens.afterRefusal(first, Fakes.ANY_WAIT).orElseThrow();
 
         assertEquals("token-2", second.reveal());
         assertEquals(second, again);
@@ -142,13 +167,13 @@ class OAuth2TokensTest {
 
     @Test
     void anEndpointThatIsDownLeavesAValidTokenInUse_andIsAskedAgainWithGrowingDelays() {
-        tokens.secret();
+        tokens.secret(Fakes.ANY_WAIT);
         endpoint.answer = new TokenEndpoint.Unavailable("could not connect: Connection refused");
         clock.advance(Duration.ofMinutes(45));
 
         scheduler.runPending();
 
-        assertEquals("token-1", tokens.secret().reveal());
+        assertEquals("token-1", tokens.secret(Fakes.ANY_WAIT).reveal());
         assertEquals(List.of(OAuth2Tokens.RETRY.delay(0)),
                 scheduler.pending().stream().map(Fakes.ManualScheduler.Task::delay).toList());
         scheduler.runPending();
@@ -166,8 +191,8 @@ class OAuth2TokensTest {
     void withNoValidTokenAndTheEndpointDown_sendsFailAtOnceNamingItUntilItsRetryIsDue() {
         endpoint.answer = new TokenEndpoint.Unavailable("could not connect: Connection refused");
 
-        DeliveryFailed first = assertThrows(DeliveryFailed.class, tokens::secret);
-        DeliveryFailed second = assertThrows(DeliveryFailed.class, tokens::secret);
+        DeliveryFailed first = assertThrows(DeliveryFailed.class, () -> tokens.secret(Fakes.ANY_WAIT));
+        DeliveryFailed second = assertThrows(DeliveryFailed.class, () -> tokens.secret(Fakes.ANY_WAIT));
 
         assertEquals(DeliveryFailed.Ending.TEMPORARY, first.ending());
         assertEquals("No OAuth 2.0 access token from https://idp.example.com/token: could not connect: "
@@ -178,7 +203,7 @@ class OAuth2TokensTest {
 
         clock.advance(OAuth2Tokens.RETRY.delay(0));
         endpoint.answer = null;
-        assertEquals("token-1", tokens.secret().reveal());
+        assertEquals("token-1", tokens.secret(Fakes.ANY_WAIT).reveal());
         assertTrue(tokens.state().lastError().isEmpty(), "a token clears the last error");
     }
 
@@ -186,7 +211,7 @@ class OAuth2TokensTest {
     void aRefusalFailsSendsForGood_withTheEndpointsAnswer() {
         endpoint.answer = new TokenEndpoint.Refused("invalid_client", Optional.of("AADSTS7000215: Invalid client secret"));
 
-        DeliveryFailed refused = assertThrows(DeliveryFailed.class, tokens::secret);
+        DeliveryFailed refused = assertThrows(DeliveryFailed.class, () -> tokens.secret(Fakes.ANY_WAIT));
 
         assertEquals(DeliveryFailed.Ending.REFUSED, refused.ending());
         assertEquals("No OAuth 2.0 access token from https://idp.example.com/token: refused: invalid_client "
@@ -198,10 +223,10 @@ class OAuth2TokensTest {
     @Test
     void aNewRefreshTokenIsUsedFromThenOnAndHandedOnToBeStored() {
         endpoint.rotateTo = Optional.of(Password.of("refresh-2"));
-        tokens.secret();
+        tokens.secret(Fakes.ANY_WAIT);
         endpoint.rotateTo = Optional.empty();
 
-        tokens.afterRefusal(tokens.secret());
+        tokens.afterRefusal(tokens.secret(Fakes.ANY_WAIT), Fakes.ANY_WAIT);
 
         OAuth2Login rotated = LOGIN.withRefreshToken(Password.of("refresh-2"));
         assertEquals(List.of(rotated), rotatedTo);
@@ -221,14 +246,14 @@ class OAuth2TokensTest {
 
     @Test
     void aRefreshTokenAnotherReplicaStoredIsTakenOverWithoutAskingForAToken() {
-        tokens.secret();
+        tokens.secret(Fakes.ANY_WAIT);
         OAuth2Login storedByAnother = LOGIN.withRefreshToken(Password.of("refresh-from-another-replica"));
 
         assertTrue(tokens.takeOver(storedByAnother, "mailbox@example.com"));
         assertEquals(1, endpoint.requested.size(), "nothing asked for when taken over");
-        assertEquals("token-1", tokens.secret().reveal());
+        assertEquals("token-1", tokens.secret(Fakes.ANY_WAIT).reveal());
 
-        tokens.afterRefusal(tokens.secret());
+        tokens.afterRefusal(tokens.secret(Fakes.ANY_WAIT), Fakes.ANY_WAIT);
         assertEquals(storedByAnother, endpoint.requested.get(1), "the stored refresh token is asked with from then on");
         assertFalse(tokens.takeOver(new OAuth2Login.RefreshToken(URI.create("https://idp.example.com/token"), "other-app",
                 Optional.empty(), Password.of("refresh-1"), Optional.empty()), "mailbox@example.com"),
@@ -237,18 +262,18 @@ class OAuth2TokensTest {
 
     @Test
     void aTokenThatReplacedARefusedOneAndIsRefusedTooIsNotReplacedAgain() {
-        Password first = tokens.secret();
-        Password second = tokens.afterRefusal(first).orElseThrow();
+        Password first = tokens.secret(Fakes.ANY_WAIT);
+        Password second = tokens.afterRefusal(first, Fakes.ANY_WAIT).orElseThrow();
 
-        assertEquals(Optional.empty(), tokens.afterRefusal(second), "no token of this login is taken: stop asking");
-        assertEquals(Optional.empty(), tokens.afterRefusal(second), "not for the next send either");
+        assertEquals(Optional.empty(), tokens.afterRefusal(second, Fakes.ANY_WAIT), "no token of this login is taken: stop asking");
+        assertEquals(Optional.empty(), tokens.afterRefusal(second, Fakes.ANY_WAIT), "not for the next send either");
         assertEquals(2, endpoint.requested.size());
     }
 
     @Test
     void whileARequestAfterAFailureIsUnderWaySendsFailAtOnceRatherThanWaitForIt() throws Exception {
         endpoint.answer = new TokenEndpoint.Unavailable("gave no answer within 10000 ms");
-        assertThrows(DeliveryFailed.class, tokens::secret);
+        assertThrows(DeliveryFailed.class, () -> tokens.secret(Fakes.ANY_WAIT));
         clock.advance(OAuth2Tokens.RETRY.delay(0));
         CountDownLatch requesting = new CountDownLatch(1);
         CountDownLatch mayAnswer = new CountDownLatch(1);
@@ -258,10 +283,10 @@ class OAuth2TokensTest {
         };
         ExecutorService asking = Executors.newSingleThreadExecutor();
         try {
-            Future<Password> slow = asking.submit(tokens::secret);
+            Future<Password> slow = asking.submit(() -> tokens.secret(Fakes.ANY_WAIT));
             assertTrue(requesting.await(5, TimeUnit.SECONDS));
 
-            DeliveryFailed atOnce = assertThrows(DeliveryFailed.class, tokens::secret);
+            DeliveryFailed atOnce = assertThrows(DeliveryFailed.class, () -> tokens.secret(Fakes.ANY_WAIT));
             assertTrue(atOnce.getMessage().contains("gave no answer"), atOnce.getMessage());
             assertEquals("https://idp.example.com/token", tokens.state().endpoint(), "the status does not wait either");
 
@@ -279,7 +304,7 @@ class OAuth2TokensTest {
         endpoint.lifetime = Duration.ofMillis(500);
         endpoint.whileRequesting = () -> clock.advance(Duration.ofMillis(600));
 
-        DeliveryFailed failed = assertThrows(DeliveryFailed.class, tokens::secret);
+        DeliveryFailed failed = assertThrows(DeliveryFailed.class, () -> tokens.secret(Fakes.ANY_WAIT));
 
         assertTrue(failed.getMessage().contains("gave a token valid for 500 ms"), failed.getMessage());
         assertEquals(List.of(OAuth2Tokens.RETRY.delay(0)),
@@ -289,13 +314,13 @@ class OAuth2TokensTest {
     @Test
     void takingOverAStoredRefreshTokenForgetsTheFailuresOfTheOldOne() {
         endpoint.answer = new TokenEndpoint.Refused("invalid_grant", Optional.empty());
-        assertThrows(DeliveryFailed.class, tokens::secret);
+        assertThrows(DeliveryFailed.class, () -> tokens.secret(Fakes.ANY_WAIT));
         endpoint.answer = null;
 
         assertTrue(tokens.takeOver(LOGIN.withRefreshToken(Password.of("stored-by-another")), "mailbox@example.com"));
 
         assertTrue(tokens.state().lastError().isEmpty());
-        assertEquals("token-1", tokens.secret().reveal(), "asked with the stored one at once, not after the backoff");
+        assertEquals("token-1", tokens.secret(Fakes.ANY_WAIT).reveal(), "asked with the stored one at once, not after the backoff");
     }
 
     @Test

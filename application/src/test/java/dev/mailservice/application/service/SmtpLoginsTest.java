@@ -50,7 +50,7 @@ class SmtpLoginsTest {
         assertSame(first, sameLogin);
         assertNotSame(first, otherMailbox);
         assertFalse(password.accessToken());
-        assertEquals("pw", password.secret().reveal());
+        assertEquals("pw", password.secret(Fakes.ANY_WAIT).reveal());
         assertTrue(core.logins.activeTokens().isEmpty(), "a password login has no tokens to show");
         assertTrue(core.scheduler.pending().isEmpty(), "the tokens of logins no longer applied stop renewing");
     }
@@ -60,7 +60,7 @@ class SmtpLoginsTest {
         core.repository.stores(CONFIGURATION, 7);
         core.tokens.rotateTo = Optional.of(Password.of("refresh-2"));
 
-        core.logins.forApplied(CONFIGURATION).secret();
+        core.logins.forApplied(CONFIGURATION).secret(Fakes.ANY_WAIT);
         core.scheduler.runPending();
 
         assertEquals(List.of(CONFIGURATION.withOAuth2(Optional.of(LOGIN.withRefreshToken(Password.of("refresh-2"))))),
@@ -74,7 +74,7 @@ class SmtpLoginsTest {
         core.repository.stores(changed, 8);
         core.tokens.rotateTo = Optional.of(Password.of("refresh-2"));
 
-        core.logins.forApplied(CONFIGURATION).secret();
+        core.logins.forApplied(CONFIGURATION).secret(Fakes.ANY_WAIT);
         core.scheduler.runPending();
 
         assertEquals(List.of(), core.repository.saved);
@@ -84,7 +84,7 @@ class SmtpLoginsTest {
     void theStatusShowsTheActiveTokens() {
         SmtpCredentials credentials = core.logins.forApplied(CONFIGURATION);
         core.logins.applied(credentials);
-        credentials.secret();
+        credentials.secret(Fakes.ANY_WAIT);
 
         var state = core.logins.activeTokens().orElseThrow();
         assertEquals("refreshToken", state.kind());
@@ -100,9 +100,9 @@ class SmtpLoginsTest {
         core.logins.applied(mine);
         SmtpCredentials theirs = other.logins.forApplied(CONFIGURATION);
         other.logins.applied(theirs);
-        theirs.secret();
+        theirs.secret(Fakes.ANY_WAIT);
         core.tokens.rotateTo = Optional.of(Password.of("refresh-2"));
-        mine.secret();
+        mine.secret(Fakes.ANY_WAIT);
         core.scheduler.runPending();
 
         SmtpConfiguration stored = core.repository.load().orElseThrow().configuration();

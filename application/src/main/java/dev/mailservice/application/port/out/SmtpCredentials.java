@@ -2,6 +2,7 @@ package dev.mailservice.application.port.out;
 
 import dev.mailservice.domain.Password;
 import dev.mailservice.domain.SmtpConfiguration;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -16,22 +17,23 @@ public interface SmtpCredentials {
 
     /**
      * The secret to log in with now: the password, or an access token still valid. Asks the token
-     * endpoint only when no cached token is valid, one request however many logins wait for it (the
-     * first request of a login is waited for, bounded by the endpoint's timeouts).
+     * endpoint only when no cached token is valid, one request however many logins wait for it, and
+     * waits for that request {@code within} at most (what is left of the send's deadline): a
+     * request that takes longer goes on for the logins after this one.
      *
-     * @throws dev.mailservice.application.failure.DeliveryFailed when no access token can be had, at
+     * @throws dev.mailservice.application.failure.DeliveryFailed when no access token can be had: at
      *         once after a failed request until the next is due or done, naming the token endpoint
-     *         and its answer
+     *         and its answer; for now, when the request is still under way after {@code within}
      */
-    Password secret();
+    Password secret(Duration within);
 
     /**
      * The server refused {@code refused}, which was thought valid (a revoked token): the secret to
      * try once more with, or empty when there is no other (a password).
      *
-     * @throws dev.mailservice.application.failure.DeliveryFailed as {@link #secret()}
+     * @throws dev.mailservice.application.failure.DeliveryFailed as {@link #secret(Duration)}
      */
-    Optional<Password> afterRefusal(Password refused);
+    Optional<Password> afterRefusal(Password refused, Duration within);
 
     /** One access token, to log in with once (a verification): nothing renews it. */
     static SmtpCredentials accessToken(Password token) {
@@ -42,12 +44,12 @@ public interface SmtpCredentials {
             }
 
             @Override
-            public Password secret() {
+            public Password secret(Duration within) {
                 return token;
             }
 
             @Override
-            public Optional<Password> afterRefusal(Password refused) {
+            public Optional<Password> afterRefusal(Password refused, Duration within) {
                 return Optional.empty();
             }
         };
@@ -62,13 +64,13 @@ public interface SmtpCredentials {
             }
 
             @Override
-            public Password secret() {
+            public Password secret(Duration within) {
                 return configuration.password().orElseThrow(
                         () -> new IllegalStateException("the configuration has no password to log in with"));
             }
 
             @Override
-            public Optional<Password> afterRefusal(Password refused) {
+            public Optional<Password> afterRefusal(Password refused, Duration within) {
                 return Optional.empty();
             }
         };
