@@ -17,7 +17,13 @@ const KINDS = {
 
 /** The top-level fields the form shows; any other stored field is sent back as it was read. */
 const SHOWN = ['host', 'port', 'username', 'password', 'fromEmail', 'secure', 'oauth2'];
+/** What the service shows in place of a secret, and of what HIDE_SECRET_CONFIG hides; sent back, it keeps the value. */
+const PLACEHOLDER = '****************';
 
+/**
+ * A field of the form. A value the service hid (HIDE_SECRET_CONFIG) is not put in the field, where
+ * typing would add to the placeholder: the field is empty, says so, and keeps the value when left empty.
+ */
 function input(name, label, value, { type = 'text', hint, required = false, long = false } = {}) {
   const id = `field-${name.replace('.', '-')}`;
   // A browser fills a password field it may not: "new-password" keeps it from offering the admin's own.
@@ -25,7 +31,12 @@ function input(name, label, value, { type = 'text', hint, required = false, long
   const control = long
     ? el('textarea', { id, name, rows: 4, spellcheck: 'false', required, autocomplete })
     : el('input', { id, name, type, required, autocomplete, spellcheck: 'false' });
-  control.value = value ?? '';
+  if (value === PLACEHOLDER && type !== 'password') {
+    control.dataset.stored = value;
+    control.placeholder = 'Hidden: leave empty to keep it';
+  } else {
+    control.value = value ?? '';
+  }
   return el('div', { 'data-field': name },
     el('label', { for: id }, label), control,
     hint && el('p', { class: 'hint', id: `${id}-hint` }, hint),
@@ -52,7 +63,7 @@ function secretInput(name, label, storedValue, { long = false, hint } = {}) {
 
 /** The form's values as the save and verify routes take them, over the stored fields it does not show. */
 function valuesOf(form, stored) {
-  const value = (name) => form.elements[name]?.value.trim() || undefined;
+  const value = (name) => form.elements[name]?.value.trim() || form.elements[name]?.dataset.stored || undefined;
   // As typed (a space at either end of a password is part of it); left empty, the stored one's placeholder.
   const secret = (name) => {
     const control = form.elements[name];
@@ -153,6 +164,8 @@ export async function render(view) {
   const run = async (action) => {
     clearErrors(form, summary);
     // One request at a time: a second Save with the same version would be refused as someone else's change.
+    // A disabled button loses the focus; it gets it back unless what the answer shows took it.
+    const pressed = document.activeElement;
     buttons().forEach((button) => { button.disabled = true; });
     try {
       await action();
@@ -169,7 +182,8 @@ export async function render(view) {
           el('p', { class: 'problem' }, refusal.message),
           el('p', {}, !now ? 'What is stored now could not be read.'
             : now.host === undefined ? 'Nothing is stored now.'
-              : `Stored now: ${now.host}:${now.port}, sending as ${now.fromEmail}.`),
+              : now.host === PLACEHOLDER ? 'What is stored now is hidden (HIDE_SECRET_CONFIG).'
+                : `Stored now: ${now.host}:${now.port}, sending as ${now.fromEmail}.`),
           el('button', { type: 'button', id: 'reload-stored' }, 'Discard my changes and load what is stored')));
         summary.querySelector('#reload-stored').addEventListener('click', () => render(view).catch((failed) =>
           show(summary, el('p', { class: 'problem', role: 'alert' }, failed.message))));
@@ -178,6 +192,9 @@ export async function render(view) {
       showRefusal(form, summary, refusal);
     } finally {
       buttons().forEach((button) => { button.disabled = false; });
+      if (pressed?.isConnected && (document.activeElement === document.body || document.activeElement === null)) {
+        pressed.focus();
+      }
     }
   };
   form.querySelector('#verify').addEventListener('click', () => run(async () => {

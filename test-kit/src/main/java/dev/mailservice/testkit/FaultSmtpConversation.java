@@ -294,8 +294,10 @@ final class FaultSmtpConversation {
         server.keep(new Delivery(number, from, List.copyOf(to), subjectOf(text), text));
     }
 
-    /** Says {@code reply}; a 421 closes the connection after it, as RFC 5321 has it, and so may the scenario. */
-    /** Says {@code reply}; {@code endsTransaction}, the mail under way is forgotten. Whether to go on. */
+    /**
+     * Says {@code reply}, forgetting the mail under way when {@code endsTransaction}. Whether to go on:
+     * a 421 closes the connection after it, as RFC 5321 has it, and so may the scenario.
+     */
     private boolean refuse(String reply, boolean endsTransaction) throws IOException {
         wire.say(reply);
         if (endsTransaction) {

@@ -122,10 +122,12 @@ final class SmtpConnection {
             boolean kept = !socket.isClosed() && !transport.streamEnded();
             throw FailureDiagnosis.ofSending(e, recipients, server, transport, kept, mails);
         } catch (IllegalStateException notConnected) {
-            // Angus closed the connection after an earlier failure on it: nothing was written. Said only
-            // before the first command of the mail; one thrown later is not taken for it, or sent again.
-            if (transport.phase() != MailPhaseTransport.Phase.READY) {
-                throw notConnected;
+            // Angus closed the connection after an earlier failure on it (its only such throw, before the
+            // mail's first command): nothing was written. Were one thrown after the end of the mail, the
+            // mail may have been taken.
+            if (transport.phase() == MailPhaseTransport.Phase.DOT_SENT) {
+                throw SmtpFailure.of(SmtpFailure.Reason.UNCERTAIN, "The connection to " + server + " ended after "
+                        + "the whole mail was written, without an answer: it may have been delivered", notConnected);
             }
             throw FailureDiagnosis.ofClosedBefore(server, notConnected);
         } finally {

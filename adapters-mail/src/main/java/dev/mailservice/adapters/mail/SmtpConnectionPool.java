@@ -266,6 +266,9 @@ final class SmtpConnectionPool implements AutoCloseable {
             if (idleNanos > limits.trustedWithoutCheck().toNanos() && System.nanoTime() - deadline >= 0) {
                 idle.offerFirst(kept);
                 meters.kept(1);
+                if (closed) {
+                    closeIdle(); // the pool closed meanwhile, and may have emptied the idle list before this came back
+                }
                 return null;
             }
             if (idleNanos <= limits.idleLimit().toNanos() && !wornOut(kept.connection(), now)

@@ -203,6 +203,27 @@ final class OAuth2Tokens implements SmtpCredentials, AutoCloseable {
         }
     }
 
+    /**
+     * Waits up to {@code limit} for a request under way to end, its new refresh token handed over: a
+     * request may outlive the send that asked for it.
+     */
+    void awaitRequest(Duration limit) {
+        CompletableFuture<Void> request;
+        synchronized (lock) {
+            request = inFlight;
+        }
+        if (request == null) {
+            return;
+        }
+        try {
+            request.get(limit.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException given) {
+            // Given up on: the stop goes on.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** Stops renewing; a token still cached serves the sends still under way. */
     @Override
     public void close() {
@@ -240,8 +261,7 @@ final class OAuth2Tokens implements SmtpCredentials, AutoCloseable {
             request = inFlight;
         }
         if (asks) {
-            // On a thread of its own: when this send's time is up, the request goes on for the next ones.
-            Thread.ofVirtual().name("oauth2-token-request").start(this::request);
+            startRequest();
         }
         try {
             request.get(Math.max(0, within.toNanos()), TimeUnit.NANOSECONDS);
@@ -261,6 +281,25 @@ final class OAuth2Tokens implements SmtpCredentials, AutoCloseable {
                 return fresh.value();
             }
             throw unavailable();
+        }
+    }
+
+    /**
+     * Runs {@link #request} on a thread of its own: when the time of the send that asked is up, the
+     * request goes on for the sends after it. A thread that cannot be started ends the request as a
+     * failure, or it would stay under way for good.
+     */
+    private void startRequest() {
+        try {
+            Thread.ofVirtual().name("oauth2-token-request").start(this::request);
+        } catch (RuntimeException notStarted) {
+            CompletableFuture<Void> done;
+            synchronized (lock) {
+                failed(TokenOutcome.UNAVAILABLE, "the request could not be started (" + notStarted + ")");
+                done = inFlight;
+                inFlight = null;
+            }
+            done.complete(null);
         }
     }
 
@@ -301,9 +340,14 @@ final class OAuth2Tokens implements SmtpCredentials, AutoCloseable {
                 inFlight = null;
             }
             metrics.tokenRequested(asked.kind(), outcome);
-            done.complete(null);
+            Optional<OAuth2Login> rotation = next;
+            try {
+                // Handed over to be stored before the logins that waited go on, as when a login asked itself.
+                rotation.ifPresent(replacement -> rotated.accept(asked, replacement));
+            } finally {
+                done.complete(null);
+            }
         }
-        next.ifPresent(replacement -> rotated.accept(asked, replacement));
     }
 
     /** The endpoint's answer; what the adapter should never throw becomes an unavailable endpoint, not a lost renewal. */

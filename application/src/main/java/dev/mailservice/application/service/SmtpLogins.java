@@ -11,6 +11,7 @@ import dev.mailservice.domain.SmtpConfiguration;
 import dev.mailservice.domain.StoredSmtpConfiguration;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -168,13 +169,22 @@ public final class SmtpLogins implements AutoCloseable {
         }
     }
 
-    /** Stops renewing the active tokens; stores what is waiting to be stored, for a few seconds at most. */
+    /**
+     * Stops renewing the active tokens; lets a request under way end, and stores what is waiting to
+     * be stored, for a few seconds at most.
+     */
     @Override
     public void close() {
+        OAuth2Tokens closing;
         synchronized (this) {
+            closing = active;
             if (active != null) {
                 active.close();
             }
+        }
+        // Outside the lock: the request's new refresh token comes back through rotated(), which takes it.
+        if (closing != null) {
+            closing.awaitRequest(Duration.ofSeconds(5));
         }
         scheduler.shutdown();
         try {

@@ -26,7 +26,9 @@ import java.util.regex.Pattern;
 import org.jose4j.jws.AlgorithmIdentifiers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
@@ -57,12 +59,16 @@ class ConsoleBrowserTest {
     private ServiceClient client;
     private Browser browser;
 
+    /** The tag of a test whose service runs with {@code HIDE_SECRET_CONFIG=true}. */
+    private static final String HIDING_SECRET_CONFIG = "hide-secret-config";
+
     @BeforeEach
-    void start() throws Exception {
+    void start(TestInfo test) throws Exception {
         // A send to a server that is down is given up on after 5 s, not the default 30: the recent
         // sends' failed mail comes back sooner, and a first send on a cold service still has room.
         client = service.start(Map.of("SMTP_CONFIG_FILE", directory.resolve("smtp.json").toString(),
-                "SMTP_SEND_DEADLINE_MS", "5000", "SMTP_TIMEOUT_MS", "5000"));
+                "SMTP_SEND_DEADLINE_MS", "5000", "SMTP_TIMEOUT_MS", "5000",
+                "HIDE_SECRET_CONFIG", Boolean.toString(test.getTags().contains(HIDING_SECRET_CONFIG))));
         browser = Browser.start(1280);
     }
 
@@ -302,6 +308,8 @@ class ConsoleBrowserTest {
      * each save changes something), saves, and waits for it.
      */
     private void saveFromTheForm(Consumer<WebElement> withPassword, String fromEmail) {
+        // Through another view: the same address again would keep the form the last save is redrawing.
+        openView("status");
         WebElement view = openView("configuration");
         WebElement password = view.findElement(By.id("field-password"));
         assertEquals("", password.getDomProperty("value"), "the form holds no secret, not even the placeholder");
@@ -311,6 +319,26 @@ class ConsoleBrowserTest {
         view.findElement(By.id("field-fromEmail")).sendKeys(fromEmail);
         view.findElement(By.id("save")).click();
         browser.await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("form-summary"), "Saved"));
+    }
+
+    @Test
+    @Tag(HIDING_SECRET_CONFIG)
+    void valuesTheServiceHidesShowAsEmptyFieldsThatKeepThemAndWhatIsTypedReplacesThem() throws Exception {
+        signInWithAConfigurationStored();
+        WebElement view = openView("configuration");
+        for (String field : List.of("field-host", "field-username", "field-fromEmail")) {
+            WebElement control = view.findElement(By.id(field));
+            assertEquals("", control.getDomProperty("value"), field);
+            assertEquals("Hidden: leave empty to keep it", control.getDomProperty("placeholder"), field);
+        }
+
+        view.findElement(By.id("field-fromEmail")).sendKeys("typed@acme.test");
+        view.findElement(By.id("save")).click();
+
+        browser.await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("form-summary"), "Saved"));
+        String stored = Files.readString(directory.resolve("smtp.json"));
+        assertTrue(stored.contains("typed@acme.test") && !stored.contains("*"), stored);
+        assertTrue(stored.contains("127.0.0.1") && stored.contains("\"ops\""), "the hidden host and username are kept: " + stored);
     }
 
     @Test
