@@ -338,6 +338,7 @@ class SmtpFaultsTest {
         Outcome next = send("the next one");
 
         assertEquals(Optional.of(DeliveryFailed.Ending.REFUSED), refused.ending(), refused.toString());
+        assertEachMailDeliveredOnceOrNotAtAll(List.of(refused));
         assertEveryMailDelivered(List.of(next));
         assertEquals(1, next.attempts(), "the next mail was tried on the closing connection first");
         assertEquals(2, server.connectionsAccepted());
@@ -505,6 +506,7 @@ class SmtpFaultsTest {
 
         Outcome outcome = send("answered without a number");
 
+        assertEachMailDeliveredOnceOrNotAtAll(List.of(outcome));
         assertEquals(Optional.of(DeliveryFailed.Ending.UNCERTAIN), outcome.ending(), outcome.toString());
         assertEquals(1, outcome.attempts());
         assertEquals(1, server.commandsReceived("MAIL"), "the mail was sent again");
@@ -516,6 +518,7 @@ class SmtpFaultsTest {
 
         Outcome outcome = send("taken in silence");
 
+        assertEachMailDeliveredOnceOrNotAtAll(List.of(outcome));
         assertEquals(Optional.of(DeliveryFailed.Ending.UNCERTAIN), outcome.ending(), outcome.toString());
         assertEquals(1, outcome.attempts());
         assertTrue(outcome.failure().orElseThrow().getMessage().contains("may have been delivered"));
