@@ -30,10 +30,12 @@ public final class FreePorts {
     /** A port free a moment ago, released at once for the caller to bind. */
     public static int pick() {
         int ephemeralStart = ephemeralRangeStart();
-        for (int attempt = 0; attempt < ATTEMPTS && ephemeralStart - LOWEST > ATTEMPTS; attempt++) {
-            int candidate = ThreadLocalRandom.current().nextInt(LOWEST, ephemeralStart);
-            if (bindable(candidate)) {
-                return candidate;
+        if (ephemeralStart - LOWEST > ATTEMPTS) {
+            for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+                int candidate = ThreadLocalRandom.current().nextInt(LOWEST, ephemeralStart);
+                if (bindable(candidate)) {
+                    return candidate;
+                }
             }
         }
         return kernelsPick();
