@@ -293,13 +293,19 @@ final class OAuth2Tokens implements SmtpCredentials, AutoCloseable {
         try {
             Thread.ofVirtual().name("oauth2-token-request").start(this::request);
         } catch (RuntimeException notStarted) {
-            CompletableFuture<Void> done;
             synchronized (lock) {
                 failed(TokenOutcome.UNAVAILABLE, "the request could not be started (" + notStarted + ")");
-                done = inFlight;
-                inFlight = null;
             }
-            done.complete(null);
+            takeInFlight().complete(null);
+        }
+    }
+
+    /** The request under way, which is not any more: for the one thread that ends it. */
+    private CompletableFuture<Void> takeInFlight() {
+        synchronized (lock) {
+            CompletableFuture<Void> done = inFlight;
+            inFlight = null;
+            return done;
         }
     }
 
@@ -312,7 +318,6 @@ final class OAuth2Tokens implements SmtpCredentials, AutoCloseable {
         Instant askedAt = clock.instant();
         Optional<OAuth2Login> next = Optional.empty();
         TokenOutcome outcome = TokenOutcome.UNAVAILABLE;
-        CompletableFuture<Void> done;
         try {
             TokenEndpoint.Answer answer = ask(asked);
             synchronized (lock) {
@@ -335,10 +340,7 @@ final class OAuth2Tokens implements SmtpCredentials, AutoCloseable {
                 };
             }
         } finally {
-            synchronized (lock) {
-                done = inFlight;
-                inFlight = null;
-            }
+            CompletableFuture<Void> done = takeInFlight();
             metrics.tokenRequested(asked.kind(), outcome);
             Optional<OAuth2Login> rotation = next;
             try {
