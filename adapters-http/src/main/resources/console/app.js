@@ -11,16 +11,59 @@ import { el, show } from './dom.js';
 const VIEWS = { status, configuration, sends };
 const $ = (id) => document.getElementById(id);
 
-function signIn(reason) {
+/**
+ * A view that holds what the admin typed (the configuration's form), kept aside when the service
+ * refused the token under it (one expired while the form was being edited): the next sign-in shows
+ * it again as it was, instead of drawing it afresh from what is stored. Leaving a view for the sign-in
+ * page for any other reason (signing out, a token turned away before any call) drops it.
+ */
+let interrupted = null;
+let expiryTimer;
+
+function signIn(reason, { keepView = false } = {}) {
+  // On the sign-in page already (a token pasted or linked was turned away), what was set aside stays.
+  const pane = $('view').firstElementChild;
+  if (pane) interrupted = keepView && VIEWS[pane.dataset.view]?.keepsInput ? pane : null;
+  clearTimeout(expiryTimer);
   session.forget();
   $('views').hidden = true;
   $('session').hidden = true;
   $('session-expiry').textContent = '';
   show($('view'));
+  delete $('view').dataset.ready;
   $('sign-in').hidden = false;
   $('sign-in-reason').hidden = !reason;
   $('sign-in-reason').textContent = reason ?? '';
+  if (interrupted) {
+    $('sign-in-reason').textContent += ' What you typed in the configuration is kept: sign in again to go on with it.';
+  }
   $('token').focus();
+}
+
+/** Says in the header when the token has expired: the next call will ask to sign in again. */
+function showExpiry() {
+  const expiry = session.expiry();
+  $('session-expiry').textContent = `Token valid until ${expiry.toLocaleString()}`;
+  clearTimeout(expiryTimer);
+  const left = expiry.getTime() - Date.now();
+  // A delay beyond setTimeout's limit (about 24 days) would fire at once.
+  if (left < 2 ** 31 - 1) {
+    expiryTimer = setTimeout(() => {
+      $('session-expiry').textContent = `Token expired at ${expiry.toLocaleString()}: sign in again to save`;
+    }, Math.max(0, left));
+  }
+}
+
+/** Shows again the view set aside at the last refusal, when it is `view`'s; true if it did. */
+function resumeInterrupted(view) {
+  const pane = interrupted;
+  interrupted = null;
+  if (!pane || pane.dataset.view !== view) return false;
+  pane.prepend(el('p', { class: 'notice', role: 'status' },
+    'Signed in again: the form is as you left it. Nothing was saved while the token was refused.'));
+  show($('view'), pane);
+  $('view').dataset.ready = view;
+  return true;
 }
 
 async function route() {
@@ -33,17 +76,18 @@ async function route() {
   $('sign-in').hidden = true;
   $('views').hidden = false;
   $('session').hidden = false;
-  $('session-expiry').textContent = `Token valid until ${session.expiry().toLocaleString()}`;
+  showExpiry();
   const name = /^#\/(\w+)/.exec(location.hash)?.[1];
   const view = Object.hasOwn(VIEWS, name ?? '') ? name : 'status';
   document.querySelectorAll('#views a').forEach((link) => {
     if (link.dataset.view === view) link.setAttribute('aria-current', 'page'); else link.removeAttribute('aria-current');
   });
   document.title = `${view[0].toUpperCase()}${view.slice(1)} · Mail service console`;
+  if (resumeInterrupted(view)) return;
   // Each render draws into a pane of its own. A route taken while one is still waiting for its data
   // (a hash change, a sign-in) replaces the pane, and what the overtaken render draws or fails with
   // then goes nowhere: only the latest view is ever shown.
-  const pane = el('div');
+  const pane = el('div', { 'data-view': view });
   show($('view'), pane);
   delete $('view').dataset.ready;
   const current = () => pane.parentNode === $('view');
@@ -60,7 +104,7 @@ async function route() {
   }
 }
 
-api.onSignedOut(signIn);
+api.onSignedOut((reason) => signIn(reason, { keepView: true }));
 $('sign-in-form').addEventListener('submit', (event) => {
   event.preventDefault();
   const token = $('token').value.trim();
@@ -71,13 +115,14 @@ $('sign-in-form').addEventListener('submit', (event) => {
   }
   session.keep(token);
   $('token').value = '';
-  location.hash = '#/status';
+  // Back to the view set aside, if any (its address is still the one shown), else to the status.
+  if (!interrupted) location.hash = '#/status';
   route();
 });
 $('sign-out').addEventListener('click', () => signIn('Signed out.'));
 // A link opened in a tab that shows the console already changes the fragment only.
 const arrive = () => {
-  session.takeFromFragment();
+  session.takeFromFragment(interrupted?.dataset.view ?? 'status');
   route();
 };
 window.addEventListener('hashchange', arrive);

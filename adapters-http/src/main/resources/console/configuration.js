@@ -121,6 +121,9 @@ function report(result, verification) {
     verification.advice.length > 0 && el('ul', {}, verification.advice.map((advice) => el('li', {}, advice))));
 }
 
+/** What is typed here is kept through a sign-in again (see app.js). */
+export const keepsInput = true;
+
 export async function render(view) {
   // The version stays with the form drawn from it: a Save writes over what this form shows, whatever
   // another render, or a peek after a 409, read since.
@@ -175,6 +178,8 @@ export async function render(view) {
         show(summary, el('p', { class: 'problem', role: 'alert' }, String(refusal.message ?? refusal)));
         return;
       }
+      // A refused token: the sign-in page says why, and this form waits, set aside, for the next sign-in.
+      if (refusal.status === 401 || refusal.status === 403) return;
       if (refusal.status === 409) {
         // A peek: the form's version stays the one loaded, so saving again is still refused.
         const now = (await api.stored().catch(() => null))?.values;

@@ -32,8 +32,8 @@ export function refusalOf(token) {
   return null;
 }
 
-/** Takes a token from the address's fragment (`#token=…`), clearing it from the address bar. */
-export function takeFromFragment() {
+/** Takes a token from the address's fragment (`#token=…`), clearing it from the address bar for `#/view`. */
+export function takeFromFragment(view) {
   const match = /^#token=([^&]+)/.exec(location.hash);
   if (!match) return;
   try {
@@ -41,7 +41,7 @@ export function takeFromFragment() {
   } catch (malformed) {
     sessionStorage.setItem(KEY, match[1]);
   } finally {
-    history.replaceState(null, '', `${location.pathname}#/status`);
+    history.replaceState(null, '', `${location.pathname}#/${view}`);
   }
 }
 

@@ -125,6 +125,13 @@ class ConsoleBrowserTest {
         return awaitView("configuration");
     }
 
+    /** Types {@code fromEmail} over what the configuration {@code view}'s From field holds. */
+    private static void typeFromEmail(WebElement view, String fromEmail) {
+        WebElement field = view.findElement(By.id("field-fromEmail"));
+        field.clear();
+        field.sendKeys(fromEmail);
+    }
+
     private WebElement awaitView(String view) {
         browser.await().until(ExpectedConditions.attributeToBe(By.id("view"), "data-ready", view));
         return browser.driver().findElement(By.id("view"));
@@ -229,8 +236,7 @@ class ConsoleBrowserTest {
         assertEquals(200, client.storeConfiguration(configuration(SMTP.getSmtp().getPort(),
                 "\"someone-else@acme.test\"")).statusCode());
 
-        view.findElement(By.id("field-fromEmail")).clear();
-        view.findElement(By.id("field-fromEmail")).sendKeys("mine@acme.test");
+        typeFromEmail(view, "mine@acme.test");
         view.findElement(By.id("save")).click();
 
         browser.await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("form-summary"),
@@ -255,8 +261,7 @@ class ConsoleBrowserTest {
         // As nginx's gzip and Cloudflare do to the ETag of an answer they compress.
         WebElement view = openConfigurationBehind(
                 "const version = headers.get('ETag'); if (version !== null) headers.set('ETag', `W/${version}`);");
-        view.findElement(By.id("field-fromEmail")).clear();
-        view.findElement(By.id("field-fromEmail")).sendKeys("behind-a-proxy@acme.test");
+        typeFromEmail(view, "behind-a-proxy@acme.test");
         view.findElement(By.id("save")).click();
 
         browser.await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("form-summary"), "Saved"));
@@ -269,8 +274,7 @@ class ConsoleBrowserTest {
 
         // As something in between that drops the header would.
         WebElement view = openConfigurationBehind("headers.delete('ETag');");
-        view.findElement(By.id("field-fromEmail")).clear();
-        view.findElement(By.id("field-fromEmail")).sendKeys("unversioned@acme.test");
+        typeFromEmail(view, "unversioned@acme.test");
         view.findElement(By.id("save")).click();
 
         browser.await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("form-summary"),
@@ -315,8 +319,7 @@ class ConsoleBrowserTest {
         assertEquals("", password.getDomProperty("value"), "the form holds no secret, not even the placeholder");
         assertTrue(password.getDomProperty("placeholder").startsWith("Stored"), password.getDomProperty("placeholder"));
         withPassword.accept(password);
-        view.findElement(By.id("field-fromEmail")).clear();
-        view.findElement(By.id("field-fromEmail")).sendKeys(fromEmail);
+        typeFromEmail(view, fromEmail);
         view.findElement(By.id("save")).click();
         browser.await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("form-summary"), "Saved"));
     }
@@ -360,6 +363,68 @@ class ConsoleBrowserTest {
     }
 
     @Test
+    void aFormBeingEditedWhenTheTokenIsRefusedComesBackAsItWasAtTheNextSignIn() throws Exception {
+        signInWithAConfigurationStored();
+        WebElement view = openView("configuration");
+        typeFromEmail(view, "typed@acme.test");
+        // The service stops taking the token while the admin types, as it does once one has expired.
+        refuseTheTokenFromNowOn();
+        view.findElement(By.id("save")).click();
+
+        browser.await().until(ExpectedConditions.visibilityOfElementLocated(By.id("sign-in")));
+        assertTrue(browser.driver().findElement(By.id("sign-in-reason")).getText().contains("is kept"),
+                browser.driver().findElement(By.id("sign-in-reason")).getText());
+        assertTrue(client.status().contains("noreply@acme.test"), "nothing saved with the refused token");
+        // A token turned away on the sign-in page first (not an admin's) does not drop the form.
+        browser.driver().findElement(By.id("token")).sendKeys(Tokens.user(USER_SECRET, "member"));
+        browser.driver().findElement(By.cssSelector("#sign-in-form button")).click();
+        browser.await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("sign-in-reason"), "not an admin's"));
+        signInByPasting();
+        browser.await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("view"), "Signed in again"));
+        WebElement again = awaitView("configuration");
+        assertEquals("typed@acme.test", again.findElement(By.id("field-fromEmail")).getDomProperty("value"));
+        again.findElement(By.id("save")).click();
+        browser.await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("form-summary"), "Saved"));
+        assertTrue(client.status().contains("typed@acme.test"), client.status());
+
+        // Signed in again by opening a new console link in the same tab: the same.
+        awaitView("configuration").findElement(By.id("field-fromEmail")).sendKeys(".uk");
+        refuseTheTokenFromNowOn();
+        awaitView("configuration").findElement(By.id("verify")).click();
+        browser.await().until(ExpectedConditions.visibilityOfElementLocated(By.id("sign-in")));
+        browser.driver().get(adminLink());
+        browser.await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("view"), "Signed in again"));
+        assertEquals("typed@acme.test.uk", awaitView("configuration").findElement(By.id("field-fromEmail"))
+                .getDomProperty("value"));
+        assertTrue(browser.driver().getCurrentUrl().endsWith("#/configuration"), browser.driver().getCurrentUrl());
+    }
+
+    /** Puts a token the service refuses (signed with another secret) in the tab's session. */
+    private void refuseTheTokenFromNowOn() {
+        browser.driver().executeScript("sessionStorage.setItem('mail-service-console-token', arguments[0])",
+                Tokens.user("another-secret-of-20-chars", "admin"));
+    }
+
+    /** Signs in on the sign-in page with a fresh admin token, as one pasted. */
+    private void signInByPasting() {
+        browser.await().until(ExpectedConditions.visibilityOfElementLocated(By.id("token")));
+        browser.driver().findElement(By.id("token")).clear();
+        browser.driver().findElement(By.id("token")).sendKeys(Tokens.user(USER_SECRET, "admin"));
+        browser.driver().findElement(By.cssSelector("#sign-in-form button")).click();
+    }
+
+    @Test
+    void theHeaderSaysWhenTheTokenHasExpired() {
+        open(link(Tokens.signed(USER_SECRET, AlgorithmIdentifiers.HMAC_SHA256, claims -> {
+            claims.setStringClaim("role", "admin");
+            claims.setExpirationTime(Tokens.secondsFromNow(3));
+        })), "status");
+        assertTrue(browser.driver().findElement(By.id("session-expiry")).getText().startsWith("Token valid until"));
+        browser.await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("session-expiry"),
+                "Token expired at"));
+    }
+
+    @Test
     void aSaveWritesOverTheVersionItsFormShowsNotOneAnOvertakenLoadReadLater() throws Exception {
         signInWithAConfigurationStored();
 
@@ -393,8 +458,7 @@ class ConsoleBrowserTest {
         browser.await().until(driver -> Boolean.TRUE.equals(browser.driver().executeScript("return window.firstLoadAnswered")));
         browser.driver().executeAsyncScript("setTimeout(arguments[arguments.length - 1], 500)");
 
-        view.findElement(By.id("field-fromEmail")).clear();
-        view.findElement(By.id("field-fromEmail")).sendKeys("mine@acme.test");
+        typeFromEmail(view, "mine@acme.test");
         view.findElement(By.id("save")).click();
 
         browser.await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("form-summary"),
