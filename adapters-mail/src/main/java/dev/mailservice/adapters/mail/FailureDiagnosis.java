@@ -264,7 +264,7 @@ final class FailureDiagnosis {
     }
 
     /** Whether {@code failure} or a cause of it is {@code what}. */
-    private static boolean causedBy(Throwable failure, Predicate<Throwable> what) {
+    static boolean causedBy(Throwable failure, Predicate<Throwable> what) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
             if (what.test(cause)) {
                 return true;

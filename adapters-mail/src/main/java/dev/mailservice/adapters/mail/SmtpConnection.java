@@ -54,19 +54,41 @@ final class SmtpConnection {
      */
     static SmtpConnection open(SmtpConfiguration configuration, SmtpCredentials credentials, Session session,
             Duration timeout, long deadline) throws SmtpFailure {
+        long asked = System.nanoTime();
         SmtpLogin login = SmtpLogin.of(configuration, credentials, untilDeadline(deadline));
+        long waitedForSecret = System.nanoTime() - asked;
         try {
             return open(configuration, login, session, timeout, deadline);
         } catch (SmtpFailure failure) {
             if (!failure.loginRefused() || !login.xoauth2()) {
-                throw failure;
+                throw withTokenWait(failure, login, waitedForSecret);
             }
+            long askedAgain = System.nanoTime();
             Optional<Password> replacement = credentials.afterRefusal(login.secret().orElseThrow(), untilDeadline(deadline));
+            waitedForSecret += System.nanoTime() - askedAgain;
             if (replacement.isEmpty()) {
                 throw failure;
             }
-            return open(configuration, login.renewedWith(replacement.get()), session, timeout, deadline);
+            try {
+                return open(configuration, login.renewedWith(replacement.get()), session, timeout, deadline);
+            } catch (SmtpFailure renewedFailure) {
+                throw withTokenWait(renewedFailure, login, waitedForSecret);
+            }
         }
+    }
+
+    /**
+     * {@code failure}, saying how long the access token took when the send's deadline passed while
+     * connecting after it: a slow token endpoint, not the SMTP server alone, then spent the time. A
+     * token already cached comes in microseconds and is not mentioned.
+     */
+    private static SmtpFailure withTokenWait(SmtpFailure failure, SmtpLogin login, long waitedNanos) {
+        long waitedMillis = TimeUnit.NANOSECONDS.toMillis(waitedNanos);
+        if (!login.xoauth2() || waitedMillis < 1
+                || !FailureDiagnosis.causedBy(failure, SmtpSocket.DeadlinePassed.class::isInstance)) {
+            return failure;
+        }
+        return failure.saying(", after waiting " + waitedMillis + " ms for the OAuth 2.0 access token");
     }
 
     /** What is left until {@code deadline} ({@link System#nanoTime()}'s terms); zero once it has passed. */

@@ -106,6 +106,12 @@ final class SmtpFailure extends Exception {
         return new SmtpFailure(Reason.RECIPIENT_LIMIT, description, true, false, false, limit, underlying);
     }
 
+    /** This failure with {@code more} said after its description, and the same in every other way. */
+    SmtpFailure saying(String more) {
+        return new SmtpFailure(reason, getMessage() + more, connectionUsable, refusedForItsLimit, loginRefused,
+                recipientLimit, getCause());
+    }
+
     Reason reason() {
         return reason;
     }

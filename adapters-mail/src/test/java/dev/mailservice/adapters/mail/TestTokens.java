@@ -21,6 +21,8 @@ final class TestTokens implements SmtpCredentials {
     private final AtomicInteger secretsAsked = new AtomicInteger();
     private final List<String> refused = new CopyOnWriteArrayList<>();
     private volatile DeliveryFailed failure;
+    /** Whether each secret comes only when the time it is given is up, as from a slow token endpoint. */
+    private volatile boolean late;
     /** How long the transport would wait for each secret it asked for, in order. */
     private final List<Duration> waits = new CopyOnWriteArrayList<>();
 
@@ -40,6 +42,13 @@ final class TestTokens implements SmtpCredentials {
         return none;
     }
 
+    /** As {@link #of}, each token coming only when the time it is given is up, as from a slow token endpoint. */
+    static TestTokens atTheDeadline(String... tokens) {
+        TestTokens atTheDeadline = of(tokens);
+        atTheDeadline.late = true;
+        return atTheDeadline;
+    }
+
     @Override
     public boolean accessToken() {
         return true;
@@ -51,6 +60,9 @@ final class TestTokens implements SmtpCredentials {
         waits.add(within);
         if (failure != null) {
             throw failure;
+        }
+        if (late) {
+            sleep(within);
         }
         return Password.of(tokens.get(current.get()));
     }
@@ -76,5 +88,15 @@ final class TestTokens implements SmtpCredentials {
     /** The tokens the transport said were refused, in order. */
     List<String> refused() {
         return List.copyOf(refused);
+    }
+
+    private static void sleep(Duration duration) {
+        if (duration.isPositive()) {
+            try {
+                Thread.sleep(duration);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 }

@@ -173,6 +173,26 @@ class XOAuth2SendTest {
     }
 
     @Test
+    void aTokenThatTookTheSendsTimeIsNamedInTheFailureNotTheServerAlone() {
+        server = XOAuth2SmtpServer.start(MAILBOX, token -> true);
+        // A send deadline of 1.5 s, all of which the token takes: as one that comes a few ms before the
+        // end leaves the connection too little, but surely so.
+        JakartaMailTransportFactory quick = TestTransports.factory(Duration.ofMillis(500), 2, IDLE_LIMIT, false,
+                Optional.empty());
+        TestTokens tokens = TestTokens.atTheDeadline("token-1");
+
+        DeliveryFailed failed;
+        try (MailTransport transport = quick.create(oauth2(), tokens)) {
+            failed = assertThrows(DeliveryFailed.class, () -> transport.send(() -> message("late")));
+        }
+
+        assertEquals(DeliveryFailed.Ending.TEMPORARY, failed.ending());
+        assertTrue(failed.getMessage().matches("No answer from the SMTP server 127\\.0\\.0\\.1:\\d+ before the send's "
+                + "deadline, after waiting 1\\d{3} ms for the OAuth 2\\.0 access token .*"), failed.getMessage());
+        assertEquals(0, server.messages().size());
+    }
+
+    @Test
     void aServerEchoingTheTokenItRefusedHasItsReplyShownWithoutIt() {
         server = XOAuth2SmtpServer.start(MAILBOX, token -> false, options -> options.echoingRefusals());
         String token = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJtYWlsYm94In0.c2lnbmF0dXJlLW9mLXRoZS10b2tlbg";
