@@ -12,18 +12,23 @@ const VIEWS = { status, configuration, sends };
 const $ = (id) => document.getElementById(id);
 
 /**
- * A view that holds what the admin typed (the configuration's form), kept aside when the service
- * refused the token under it (one expired while the form was being edited): the next sign-in shows
- * it again as it was, instead of drawing it afresh from what is stored. Leaving a view for the sign-in
- * page for any other reason (signing out, a token turned away before any call) drops it.
+ * A form with unsaved changes (the configuration's), set aside when the token under it stopped
+ * working: the service refused it (it expired during the edit), or a new console link came. The
+ * next sign-in by the same user shows it again as it was, instead of drawing the view afresh.
+ * Signing out drops it.
  */
-let interrupted = null;
+let setAside = null;
 let expiryTimer;
 
-function signIn(reason, { keepView = false } = {}) {
-  // On the sign-in page already (a token pasted or linked was turned away), what was set aside stays.
+/** The view on screen when it holds a form with unsaved changes, with its view and user; else null. */
+function unsaved() {
   const pane = $('view').firstElementChild;
-  if (pane) interrupted = keepView && VIEWS[pane.dataset.view]?.keepsInput ? pane : null;
+  return pane?.querySelector('form[data-unsaved]') ? { pane, view: pane.dataset.view, user: session.user() } : null;
+}
+
+function signIn(reason, { keepForm = false } = {}) {
+  // From the sign-in page itself (a token pasted or linked was turned away), what was set aside stays.
+  if ($('view').firstElementChild) setAside = keepForm ? unsaved() : null;
   clearTimeout(expiryTimer);
   session.forget();
   $('views').hidden = true;
@@ -34,9 +39,7 @@ function signIn(reason, { keepView = false } = {}) {
   $('sign-in').hidden = false;
   $('sign-in-reason').hidden = !reason;
   $('sign-in-reason').textContent = reason ?? '';
-  if (interrupted) {
-    $('sign-in-reason').textContent += ' What you typed in the configuration is kept: sign in again to go on with it.';
-  }
+  $('sign-in-kept').hidden = !setAside;
   $('token').focus();
 }
 
@@ -49,20 +52,24 @@ function showExpiry() {
   // A delay beyond setTimeout's limit (about 24 days) would fire at once.
   if (left < 2 ** 31 - 1) {
     expiryTimer = setTimeout(() => {
-      $('session-expiry').textContent = `Token expired at ${expiry.toLocaleString()}: sign in again to save`;
+      $('session-expiry').textContent = `Token expired at ${expiry.toLocaleString()}: the next step asks to sign `
+        + 'in again, and keeps the form being edited';
     }, Math.max(0, left));
   }
 }
 
-/** Shows again the view set aside at the last refusal, when it is `view`'s; true if it did. */
-function resumeInterrupted(view) {
-  const pane = interrupted;
-  interrupted = null;
-  if (!pane || pane.dataset.view !== view) return false;
-  pane.prepend(el('p', { class: 'notice', role: 'status' },
-    'Signed in again: the form is as you left it. Nothing was saved while the token was refused.'));
-  show($('view'), pane);
+/** Shows again the form set aside, when it is `view`'s and the same user signed in; true if it did. */
+function resume(view) {
+  const aside = setAside;
+  setAside = null;
+  if (!aside || aside.view !== view || aside.user !== session.user()) return false;
+  aside.pane.querySelector('#resumed')?.remove();
+  const notice = el('p', { id: 'resumed', class: 'notice', role: 'status', tabindex: '-1' },
+    'Signed in again: the form is as you left it, not saved yet.');
+  aside.pane.prepend(notice);
+  show($('view'), aside.pane);
   $('view').dataset.ready = view;
+  notice.focus();
   return true;
 }
 
@@ -70,7 +77,8 @@ async function route() {
   const token = session.current();
   const refusal = token ? session.refusalOf(token) : 'Sign in with an admin token.';
   if (refusal) {
-    signIn(token ? refusal : null);
+    // An expired token met on the way to another view: the form being edited is kept all the same.
+    signIn(token ? refusal : null, { keepForm: true });
     return;
   }
   $('sign-in').hidden = true;
@@ -83,7 +91,7 @@ async function route() {
     if (link.dataset.view === view) link.setAttribute('aria-current', 'page'); else link.removeAttribute('aria-current');
   });
   document.title = `${view[0].toUpperCase()}${view.slice(1)} · Mail service console`;
-  if (resumeInterrupted(view)) return;
+  if (resume(view)) return;
   // Each render draws into a pane of its own. A route taken while one is still waiting for its data
   // (a hash change, a sign-in) replaces the pane, and what the overtaken render draws or fails with
   // then goes nowhere: only the latest view is ever shown.
@@ -104,7 +112,7 @@ async function route() {
   }
 }
 
-api.onSignedOut((reason) => signIn(reason, { keepView: true }));
+api.onSignedOut((reason) => signIn(reason, { keepForm: true }));
 $('sign-in-form').addEventListener('submit', (event) => {
   event.preventDefault();
   const token = $('token').value.trim();
@@ -115,14 +123,18 @@ $('sign-in-form').addEventListener('submit', (event) => {
   }
   session.keep(token);
   $('token').value = '';
-  // Back to the view set aside, if any (its address is still the one shown), else to the status.
-  if (!interrupted) location.hash = '#/status';
-  route();
+  // Back to the form set aside, if any, else to the status; a changed address routes by its hashchange.
+  const target = `#/${setAside?.view ?? 'status'}`;
+  if (location.hash === target) route(); else location.hash = target;
 });
 $('sign-out').addEventListener('click', () => signIn('Signed out.'));
-// A link opened in a tab that shows the console already changes the fragment only.
+// A link opened in a tab that shows the console already changes the fragment only: a new token for
+// the form being edited, if any.
 const arrive = () => {
-  session.takeFromFragment(interrupted?.dataset.view ?? 'status');
+  if (session.linkArrived()) {
+    if ($('view').firstElementChild) setAside = unsaved();
+    session.takeFromFragment(setAside?.view ?? 'status');
+  }
   route();
 };
 window.addEventListener('hashchange', arrive);

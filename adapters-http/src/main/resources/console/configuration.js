@@ -121,9 +121,6 @@ function report(result, verification) {
     verification.advice.length > 0 && el('ul', {}, verification.advice.map((advice) => el('li', {}, advice))));
 }
 
-/** What is typed here is kept through a sign-in again (see app.js). */
-export const keepsInput = true;
-
 export async function render(view) {
   // The version stays with the form drawn from it: a Save writes over what this form shows, whatever
   // another render, or a peek after a 409, read since.
@@ -163,6 +160,8 @@ export async function render(view) {
       el('button', { type: 'button', id: 'verify' }, 'Verify'),
       el('button', { type: 'button', id: 'send-test' }, 'Send test mail'),
       el('button', { type: 'submit', id: 'save', class: 'primary' }, 'Save')));
+  // A form with changes not yet saved is what the console sets aside when the token stops working (app.js).
+  form.addEventListener('input', () => { form.dataset.unsaved = ''; });
   const buttons = () => [...form.querySelectorAll('button')];
   const run = async (action) => {
     clearErrors(form, summary);
@@ -219,6 +218,7 @@ export async function render(view) {
     event.preventDefault();
     run(async () => {
       await api.save(valuesOf(form, stored), version);
+      delete form.dataset.unsaved;
       const saved = () => el('p', { class: 'ok', role: 'status' }, 'Saved: it is the active configuration now.');
       show(summary, saved());
       // Drawn again from what is stored now, with its version: the next Save writes over this one.

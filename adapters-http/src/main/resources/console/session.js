@@ -32,7 +32,12 @@ export function refusalOf(token) {
   return null;
 }
 
-/** Takes a token from the address's fragment (`#token=…`), clearing it from the address bar for `#/view`. */
+/** Whether the address's fragment carries a token (`#token=…`): a console link was opened. */
+export function linkArrived() {
+  return location.hash.startsWith('#token=');
+}
+
+/** Takes the token from a link's fragment, clearing it from the address bar for `#/view`. */
 export function takeFromFragment(view) {
   const match = /^#token=([^&]+)/.exec(location.hash);
   if (!match) return;
@@ -61,4 +66,14 @@ export function forget() {
 export function expiry() {
   const token = current();
   return token ? new Date(claimsOf(token).exp * 1000) : null;
+}
+
+/** Who the current token is for (PipesHub's userId and orgId), to tell one admin from another; null signed out. */
+export function user() {
+  try {
+    const claims = claimsOf(current());
+    return JSON.stringify([claims.userId ?? null, claims.orgId ?? null]);
+  } catch (notAToken) {
+    return null;
+  }
 }

@@ -57,6 +57,11 @@ final class SmtpConnection {
         long asked = System.nanoTime();
         SmtpLogin login = SmtpLogin.of(configuration, credentials, untilDeadline(deadline));
         long waitedForSecret = System.nanoTime() - asked;
+        if (untilDeadline(deadline).isZero()) {
+            throw SmtpFailure.of(SmtpFailure.Reason.CONNECTION_FAILED, "The send's deadline passed after waiting "
+                    + TimeUnit.NANOSECONDS.toMillis(waitedForSecret) + " ms for the OAuth 2.0 access token, before the "
+                    + "SMTP server " + configuration.address() + " was reached", null);
+        }
         try {
             return open(configuration, login, session, timeout, deadline);
         } catch (SmtpFailure failure) {
@@ -79,8 +84,8 @@ final class SmtpConnection {
 
     /**
      * {@code failure}, saying how long the access token took when the send's deadline passed while
-     * connecting after it: a slow token endpoint, not the SMTP server alone, then spent the time. A
-     * token already cached comes in microseconds and is not mentioned.
+     * connecting after it: a slow token endpoint, not the SMTP server alone, spent the time. A token
+     * already cached comes in microseconds and is not mentioned.
      */
     private static SmtpFailure withTokenWait(SmtpFailure failure, SmtpLogin login, long waitedNanos) {
         long waitedMillis = TimeUnit.NANOSECONDS.toMillis(waitedNanos);
@@ -88,7 +93,7 @@ final class SmtpConnection {
                 || !FailureDiagnosis.causedBy(failure, SmtpSocket.DeadlinePassed.class::isInstance)) {
             return failure;
         }
-        return failure.saying(", after waiting " + waitedMillis + " ms for the OAuth 2.0 access token");
+        return failure.saying("; " + waitedMillis + " ms of the send's time went waiting for the OAuth 2.0 access token");
     }
 
     /** What is left until {@code deadline} ({@link System#nanoTime()}'s terms); zero once it has passed. */

@@ -108,8 +108,13 @@ final class SmtpFailure extends Exception {
 
     /** This failure with {@code more} said after its description, and the same in every other way. */
     SmtpFailure saying(String more) {
-        return new SmtpFailure(reason, getMessage() + more, connectionUsable, refusedForItsLimit, loginRefused,
+        SmtpFailure said = new SmtpFailure(reason, getMessage() + more, connectionUsable, refusedForItsLimit, loginRefused,
                 recipientLimit, getCause());
+        said.setStackTrace(getStackTrace());
+        for (Throwable suppressed : getSuppressed()) {
+            said.addSuppressed(suppressed);
+        }
+        return said;
     }
 
     Reason reason() {

@@ -21,8 +21,8 @@ final class TestTokens implements SmtpCredentials {
     private final AtomicInteger secretsAsked = new AtomicInteger();
     private final List<String> refused = new CopyOnWriteArrayList<>();
     private volatile DeliveryFailed failure;
-    /** Whether each secret comes only when the time it is given is up, as from a slow token endpoint. */
-    private volatile boolean late;
+    /** How much of the time it is given each secret leaves when it comes, as from a slow token endpoint; null: all. */
+    private volatile Duration leaving;
     /** How long the transport would wait for each secret it asked for, in order. */
     private final List<Duration> waits = new CopyOnWriteArrayList<>();
 
@@ -42,11 +42,14 @@ final class TestTokens implements SmtpCredentials {
         return none;
     }
 
-    /** As {@link #of}, each token coming only when the time it is given is up, as from a slow token endpoint. */
-    static TestTokens atTheDeadline(String... tokens) {
-        TestTokens atTheDeadline = of(tokens);
-        atTheDeadline.late = true;
-        return atTheDeadline;
+    /**
+     * As {@link #of}, each token coming only when all but {@code leaving} of the time it is given has
+     * passed, as from a slow token endpoint.
+     */
+    static TestTokens late(Duration leaving, String... tokens) {
+        TestTokens late = of(tokens);
+        late.leaving = leaving;
+        return late;
     }
 
     @Override
@@ -61,8 +64,8 @@ final class TestTokens implements SmtpCredentials {
         if (failure != null) {
             throw failure;
         }
-        if (late) {
-            sleep(within);
+        if (leaving != null) {
+            sleep(within.minus(leaving));
         }
         return Password.of(tokens.get(current.get()));
     }

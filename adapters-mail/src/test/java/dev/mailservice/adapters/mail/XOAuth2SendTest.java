@@ -19,6 +19,8 @@ import dev.mailservice.testkit.TestCertificates;
 import dev.mailservice.testkit.XOAuth2SmtpServer;
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.MimeMessage;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -172,24 +174,39 @@ class XOAuth2SendTest {
         assertEquals(0, server.connections());
     }
 
-    @Test
-    void aTokenThatTookTheSendsTimeIsNamedInTheFailureNotTheServerAlone() {
-        server = XOAuth2SmtpServer.start(MAILBOX, token -> true);
-        // A send deadline of 1.5 s, all of which the token takes: as one that comes a few ms before the
-        // end leaves the connection too little, but surely so.
+    /** The failure of a send with a deadline of 1.5 s, logging in to {@code port} with {@code tokens}. */
+    private DeliveryFailed failedQuickSend(int port, TestTokens tokens) {
         JakartaMailTransportFactory quick = TestTransports.factory(Duration.ofMillis(500), 2, IDLE_LIMIT, false,
                 Optional.empty());
-        TestTokens tokens = TestTokens.atTheDeadline("token-1");
-
-        DeliveryFailed failed;
-        try (MailTransport transport = quick.create(oauth2(), tokens)) {
-            failed = assertThrows(DeliveryFailed.class, () -> transport.send(() -> message("late")));
+        try (MailTransport transport = quick.create(oauth2At(port, "noreply@example.com", false), tokens)) {
+            return assertThrows(DeliveryFailed.class, () -> transport.send(() -> message("late")));
         }
+    }
+
+    @Test
+    void aTokenThatTookAllTheSendsTimeIsBlamedAndTheServerNeverContacted() {
+        server = XOAuth2SmtpServer.start(MAILBOX, token -> true);
+
+        DeliveryFailed failed = failedQuickSend(server.port(), TestTokens.late(Duration.ZERO, "token-1"));
 
         assertEquals(DeliveryFailed.Ending.TEMPORARY, failed.ending());
-        assertTrue(failed.getMessage().matches("No answer from the SMTP server 127\\.0\\.0\\.1:\\d+ before the send's "
-                + "deadline, after waiting 1\\d{3} ms for the OAuth 2\\.0 access token .*"), failed.getMessage());
-        assertEquals(0, server.messages().size());
+        assertTrue(failed.getMessage().matches("The send's deadline passed after waiting 1\\d{3} ms for the OAuth 2\\.0 "
+                + "access token, before the SMTP server 127\\.0\\.0\\.1:\\d+ was reached .*"), failed.getMessage());
+        assertEquals(0, server.connections());
+    }
+
+    @Test
+    void aTokenThatTookMostOfTheSendsTimeIsNamedBesideTheServerThatDidNotAnswerInTheRest() throws Exception {
+        // A server that takes the connection and never greets, and a token that leaves 300 ms for it.
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            DeliveryFailed failed = failedQuickSend(silent.getLocalPort(),
+                    TestTokens.late(Duration.ofMillis(300), "token-1"));
+
+            assertEquals(DeliveryFailed.Ending.TEMPORARY, failed.ending());
+            assertTrue(failed.getMessage().matches("No answer from the SMTP server 127\\.0\\.0\\.1:\\d+ before the "
+                    + "send's deadline; 1\\d{3} ms of the send's time went waiting for the OAuth 2\\.0 access token .*"),
+                    failed.getMessage());
+        }
     }
 
     @Test
