@@ -138,9 +138,12 @@ public final class SaveSmtpConfigurationService implements SaveSmtpConfiguration
             LongSupplier currentRevision, boolean readAlready) {
         // Only a change that keeps values needs them, or one checked against what was read; any other
         // reads the revision alone, so that a stored value that cannot be read can still be replaced.
-        Optional<StoredSmtpConfiguration> stored = ChangeResolver.keepsAny(change) || readAlready ? load.get()
-                : Optional.empty();
-        long readRevision = stored.isPresent() ? stored.get().revision() : currentRevision.getAsLong();
+        // Nothing read is nothing stored: the write is then one that creates, never one over a value
+        // created since the read, which a second look at the revision would hand it.
+        boolean reads = ChangeResolver.keepsAny(change) || readAlready;
+        Optional<StoredSmtpConfiguration> stored = reads ? load.get() : Optional.empty();
+        long readRevision = stored.isPresent() ? stored.get().revision()
+                : reads ? StoredSmtpConfiguration.UNVERSIONED : currentRevision.getAsLong();
         return new Resolved(ChangeResolver.resolve(change, stored.map(StoredSmtpConfiguration::configuration)),
                 readRevision);
     }

@@ -269,6 +269,21 @@ class SaveSmtpConfigurationServiceTest {
     }
 
     @Test
+    void aSaveOverNothingStoredDoesNotWriteOverAValueCreatedAfterItsRead() {
+        String nothingStored = stored.stored().version();
+        AtomicInteger reads = new AtomicInteger();
+        StoredSmtpConfiguration createdMeanwhile = new StoredSmtpConfiguration(configuration("other.example.com"), 9,
+                OpaqueFields.NONE);
+        repository.answers(() -> reads.getAndIncrement() == 0 ? Optional.empty() : Optional.of(createdMeanwhile));
+
+        assertThrows(WriteConflict.class, () -> save.save(given(configuration("mine.example.com")),
+                Optional.of(StoredVersions.oneOf(Set.of(nothingStored)))));
+
+        assertEquals(List.of(StoredSmtpConfiguration.UNVERSIONED), repository.expectedRevisions, "a write that creates");
+        assertEquals(List.of(), repository.saved);
+    }
+
+    @Test
     void fieldsTheServiceDoesNotKnowAreStoredBesideTheConfigurationUntouched() {
         SmtpConfigurationChange change = given(configuration("new.example.com"));
         OpaqueFields others = new OpaqueFields(Map.of("replyTo", "ops@example.com", "provider", Map.of("name", "acme", "tier", 2)));
