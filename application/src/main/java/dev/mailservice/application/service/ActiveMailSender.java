@@ -19,14 +19,24 @@ public final class ActiveMailSender implements AutoCloseable {
 
     private final AtomicReference<LeasedTransport> active = new AtomicReference<>();
     private final SmtpStatusBoard board;
+    /** Set by {@link #close}; swaps and close take the lock, so that none lands after it. */
+    private boolean closed;
 
     /** @param board says why nothing is active, when a send finds nothing */
     public ActiveMailSender(SmtpStatusBoard board) {
         this.board = Objects.requireNonNull(board, "board");
     }
 
-    /** Makes {@code transport}, built for {@code configuration}, the one mail is sent with; the previous one closes after the sends that hold it. */
-    void swapIn(SmtpConfiguration configuration, MailTransport transport) {
+    /**
+     * Makes {@code transport}, built for {@code configuration}, the one mail is sent with; the previous
+     * one closes after the sends that hold it. Once this sender is closed, {@code transport} is closed
+     * at once instead: a reload that outlived the stop's wait for it must not leave a pool open.
+     */
+    synchronized void swapIn(SmtpConfiguration configuration, MailTransport transport) {
+        if (closed) {
+            transport.close();
+            return;
+        }
         retire(active.getAndSet(new LeasedTransport(configuration.address(), transport)));
     }
 
@@ -59,7 +69,8 @@ public final class ActiveMailSender implements AutoCloseable {
 
     /** Retires the active transport, for shut-down; it closes after the sends under way. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        closed = true;
         retire(active.getAndSet(null));
     }
 

@@ -54,6 +54,8 @@ public final class SmtpLogins implements AutoCloseable {
         }
     };
     private OAuth2Tokens active;
+    /** Set by {@link #close}; guarded by this object. */
+    private boolean closed;
 
     /**
      * @param scheduler runs the token requests ahead of expiry, and the storing of a new refresh
@@ -94,6 +96,13 @@ public final class SmtpLogins implements AutoCloseable {
      */
     synchronized void applied(SmtpCredentials credentials) {
         if (credentials == active) {
+            return;
+        }
+        if (closed) {
+            // A reload that outlived the stop's wait for it: its tokens never start asking.
+            if (credentials instanceof OAuth2Tokens tokens) {
+                tokens.close();
+            }
             return;
         }
         if (active != null) {
@@ -177,6 +186,7 @@ public final class SmtpLogins implements AutoCloseable {
     public void close() {
         OAuth2Tokens closing;
         synchronized (this) {
+            closed = true;
             closing = active;
             if (active != null) {
                 active.close();

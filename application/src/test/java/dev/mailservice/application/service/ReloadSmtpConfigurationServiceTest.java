@@ -358,6 +358,17 @@ class ReloadSmtpConfigurationServiceTest {
     }
 
     @Test
+    void aReloadThatEndsAfterTheSenderClosedLeavesNoTransportOpen() {
+        core.sender.close();
+        repository.stores(configuration("late.example.com"));
+
+        reload.reload();
+
+        assertTrue(factory.last().isClosed(), "the transport of a reload that outlived the stop was left open");
+        assertThrows(NotConfigured.class, () -> core.sender.send(Fakes::message));
+    }
+
+    @Test
     void anUnchangedConfigurationKeepsTheActiveTransportAndClearsTheLastError() {
         repository.stores(configuration("a.example.com"), 5);
         reload.reload();

@@ -56,6 +56,17 @@ class SmtpLoginsTest {
     }
 
     @Test
+    void tokensAppliedAfterTheLoginsClosedNeverStartAsking() {
+        core.logins.close();
+
+        SmtpCredentials late = core.logins.forApplied(CONFIGURATION);
+        core.logins.applied(late);
+
+        assertTrue(core.logins.activeTokens().isEmpty());
+        assertEquals(List.of(), core.tokens.requested);
+    }
+
+    @Test
     void aNewRefreshTokenIsStoredOverTheRevisionThatHoldsTheLoginItReplaces() {
         core.repository.stores(CONFIGURATION, 7);
         core.tokens.rotateTo = Optional.of(Password.of("refresh-2"));
