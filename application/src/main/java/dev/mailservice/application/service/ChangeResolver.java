@@ -28,8 +28,9 @@ final class ChangeResolver {
      * The configuration {@code change} makes of {@code stored}. The stored password is kept only
      * while host, port, {@code secure} and username all stay the same: it goes to no other server,
      * no other listener on the same host, and never over a connection with less TLS. A stored
-     * OAuth 2.0 secret is kept only while host, username, the login's kind, endpoint and client
-     * stay the same: it goes to no other token endpoint, and buys no token for another mailbox.
+     * OAuth 2.0 secret is kept under the same rule, and only while the login's kind, endpoint and
+     * client stay the same too: it goes to no other token endpoint, buys no token for another
+     * mailbox, and the tokens it buys go where the password would.
      */
     static SmtpConfiguration resolve(SmtpConfigurationChange change, Optional<SmtpConfiguration> stored) {
         try {
@@ -50,7 +51,8 @@ final class ChangeResolver {
                     .filter(name -> configuration.oauth2().orElseThrow().secrets().containsKey(name)).findFirst());
             if (keptSecret.isPresent() && !sameLoginSource(configuration, stored.orElseThrow())) {
                 throw new InvalidInput(OAuth2Login.FIELD + "." + keptSecret.get(), "must be given again: a stored "
-                        + "secret is kept only while host, username, and the login's kind, endpoint and client stay the same");
+                        + "secret is kept only while host, port, secure, username, and the login's kind, endpoint and "
+                        + "client stay the same");
             }
             return configuration;
         } catch (InvalidInputException refusal) {
@@ -78,8 +80,7 @@ final class ChangeResolver {
     }
 
     private static boolean sameLoginSource(SmtpConfiguration next, SmtpConfiguration stored) {
-        return next.host().equals(stored.host()) && next.username().equals(stored.username())
-                && next.oauth2().orElseThrow().sameEndpointAndClient(stored.oauth2().orElse(null));
+        return sameServerAndUser(next, stored) && next.oauth2().orElseThrow().sameEndpointAndClient(stored.oauth2().orElse(null));
     }
 
     private static boolean sameServerAndUser(SmtpConfiguration next, SmtpConfiguration stored) {

@@ -65,8 +65,9 @@ class ChangeResolverTest {
         STORED_LOGIN.fields().forEach((name, value) -> oauth2.put(name, Field.of(Optional.of(value))));
         STORED_LOGIN.secrets().keySet().forEach(name -> oauth2.put(name, Field.KEEP));
         changed.forEach((name, value) -> oauth2.put(name, Field.of(Optional.of(value))));
-        return new SmtpConfigurationChange(Field.of(Optional.of(changed.getOrDefault("host", "smtp.example.com"))), 587,
-                false, Field.of(Optional.of(changed.getOrDefault("username", "mailbox@example.com"))),
+        return new SmtpConfigurationChange(Field.of(Optional.of(changed.getOrDefault("host", "smtp.example.com"))),
+                Integer.parseInt(changed.getOrDefault("port", "587")), Boolean.parseBoolean(changed.getOrDefault("secure", "false")),
+                Field.of(Optional.of(changed.getOrDefault("username", "mailbox@example.com"))),
                 Field.of(Optional.empty()), Field.of(Optional.of("noreply@example.com")), OpaqueFields.NONE,
                 Optional.of(oauth2));
     }
@@ -94,10 +95,11 @@ class ChangeResolverTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"host", "username", "tokenUrl", "clientId"})
+    @ValueSource(strings = {"host", "port", "secure", "username", "tokenUrl", "clientId"})
     void aStoredOAuth2SecretGoesNowhereElse(String changed) {
-        Map<String, String> values = Map.of("host", "evil.example.com", "username", "other@example.com",
-                "tokenUrl", "https://evil.example.com/token", "clientId", "other-app");
+        // Another port may be another listener, and one without TLS would see the access token.
+        Map<String, String> values = Map.of("host", "evil.example.com", "port", "25", "secure", "true",
+                "username", "other@example.com", "tokenUrl", "https://evil.example.com/token", "clientId", "other-app");
 
         InvalidInput refusal = assertThrows(InvalidInput.class, () -> ChangeResolver.resolve(
                 oauth2Keeping(Map.of(changed, values.get(changed))), Optional.of(STORED_OAUTH2)));
