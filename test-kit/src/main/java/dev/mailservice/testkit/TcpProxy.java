@@ -11,12 +11,14 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 
 /**
  * A TCP proxy in front of a real server: it counts the connections clients open and can cut them
  * all, as a server or a firewall does with idle connections; silence them, as a NAT or a load
- * balancer that forgot them does, so that what is sent on them is lost while they stay open; or,
+ * balancer that forgot them does, so that what is sent on them is lost while they stay open (all
+ * of them, or the next one that carries a given command); or,
  * in front of an SMTP server, cut one just after the server took a message and before the client
  * hears so.
  */
@@ -29,6 +31,8 @@ public final class TcpProxy implements AutoCloseable {
     /** For each connection opened: whether it is silenced. */
     private final List<AtomicBoolean> silences = new CopyOnWriteArrayList<>();
     private volatile boolean cutNextAcknowledgement;
+    /** What silences the next connection on which the client sends it; null for none. */
+    private final AtomicReference<String> silenceAt = new AtomicReference<>();
 
     public TcpProxy(int upstreamPort) throws IOException {
         this.upstreamPort = upstreamPort;
@@ -68,6 +72,15 @@ public final class TcpProxy implements AutoCloseable {
     }
 
     /**
+     * The next connection on which a client sends {@code marker} is silenced from there on, that
+     * chunk included, as one a middlebox forgot in the middle of a conversation; the connections
+     * after it pass as before.
+     */
+    public void silenceTheNextConnectionAt(String marker) {
+        silenceAt.set(marker);
+    }
+
+    /**
      * The next time a client ends a message (the line holding a single dot), the server gets it,
      * and then the connection is cut instead of the server's reply reaching the client.
      */
@@ -87,6 +100,10 @@ public final class TcpProxy implements AutoCloseable {
                 AtomicBoolean silenced = new AtomicBoolean();
                 silences.add(silenced);
                 Thread.ofVirtual().start(() -> pump(client, server, silenced, chunk -> {
+                    String marker = silenceAt.get();
+                    if (marker != null && chunk.contains(marker) && silenceAt.compareAndSet(marker, null)) {
+                        silenced.set(true);
+                    }
                     if (cutNextAcknowledgement && chunk.contains("\r\n.\r\n")) {
                         cutNextAcknowledgement = false;
                         replyMustBeCut.set(true);

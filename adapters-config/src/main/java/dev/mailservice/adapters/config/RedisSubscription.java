@@ -44,6 +44,13 @@ final class RedisSubscription extends JedisPubSub {
     private volatile Connection connection;
     /** The connection while it is subscribed; null otherwise. */
     private volatile Connection subscribedOn;
+    /**
+     * The connection whose SUBSCRIBE went out and is not confirmed yet, and since when; null
+     * otherwise. Jedis waits for the confirmation without a limit (it lifts the read timeout before
+     * it subscribes), so the checks drop one that takes longer than the timeout.
+     */
+    private volatile Connection awaitingConfirmation;
+    private volatile long subscribeSentNanos;
     private volatile long lastHeardNanos;
     /** Whether a PING went out that nothing was heard after yet, and when. */
     private volatile boolean pingUnanswered;
@@ -93,6 +100,8 @@ final class RedisSubscription extends JedisPubSub {
             subscribing = connect.get();
             connection = subscribing;
             if (!closed) {
+                subscribeSentNanos = System.nanoTime();
+                awaitingConfirmation = subscribing;
                 proceed(subscribing, RedisStore.INVALIDATION_CHANNEL); // returns when unsubscribed, or fails
             }
         } catch (RuntimeException e) { // a JedisException, or a listener's failure: either ends this subscription
@@ -104,6 +113,7 @@ final class RedisSubscription extends JedisPubSub {
         } finally {
             // Under the ping lock: a PING written on a closed Jedis connection would open a new one.
             synchronized (pingLock) {
+                awaitingConfirmation = null;
                 subscribedOn = null;
                 connection = null;
                 if (subscribing != null) {
@@ -117,6 +127,7 @@ final class RedisSubscription extends JedisPubSub {
     public void onSubscribe(String channel, int subscribedChannels) {
         heard();
         Connection subscribed = connection;
+        awaitingConfirmation = null;
         // Subscribed within the timeout; from now on the channel may rightly stay silent for hours.
         // (Not setTimeoutInfinite: on a connection close() just broke, it would open a new one.)
         subscribed.setSoTimeout(0);
@@ -155,19 +166,25 @@ final class RedisSubscription extends JedisPubSub {
     /**
      * Pings a subscription silent for a ping interval, and drops one whose ping stayed
      * unanswered for the timeout: its connection may be dead without either side having been
-     * told. Silence alone is never judged: only a ping that went out.
+     * told. Silence alone is never judged: only a ping that went out, or a SUBSCRIBE not
+     * confirmed within the timeout.
      */
     private void checkAlive() {
+        long now = System.nanoTime();
+        // A check that comes late shows the process starved of CPU: the answer may be waiting unread on
+        // the subscription's thread, so an unanswered PING or SUBSCRIBE is judged only by a check on time.
+        boolean onTime = now - lastCheckNanos < CHECK_PERIOD.toNanos() * 3 / 2;
+        lastCheckNanos = now;
+        Connection unconfirmed = awaitingConfirmation;
+        if (!closed && unconfirmed != null && onTime && now - subscribeSentNanos > endpoint.timeout().toNanos()) {
+            disconnect(unconfirmed);
+            return;
+        }
         Connection current = subscribedOn;
         if (closed || current == null) {
             return;
         }
         try {
-            long now = System.nanoTime();
-            // A check that comes late shows the process starved of CPU: the PONG may be waiting unread on
-            // the subscription's thread, so an unanswered PING is judged only by a check on time.
-            boolean onTime = now - lastCheckNanos < CHECK_PERIOD.toNanos() * 3 / 2;
-            lastCheckNanos = now;
             if (pingUnanswered) {
                 if (onTime && now - pingSentNanos > endpoint.timeout().toNanos()) {
                     disconnect(current);

@@ -306,6 +306,24 @@ class RedisConfigRepositoryTest extends PipesHubStoreContractTest {
         }
     }
 
+    /**
+     * A connection that goes silent after its SUBSCRIBE went out, before Redis confirmed it (Jedis
+     * waits for that without a limit): dropped after the timeout, and the subscription made again.
+     */
+    @Test
+    void aSubscriptionWhoseConfirmationNeverComesIsMadeAgain() throws Exception {
+        try (TcpProxy proxy = new TcpProxy(REDIS.port());
+                PipesHubStore store = new RedisStore(endpoint(proxy.port(), 0, Duration.ofSeconds(1)),
+                        RedisStore.DEFAULT_KEY_PREFIX, MAX_VALUE_BYTES)) {
+            proxy.silenceTheNextConnectionAt("SUBSCRIBE");
+            try (CountingWatch watch = new CountingWatch(store)) {
+                assertEquals(1, watch.resumptions.get(), "subscribed on the first connection, which went silent");
+                rawClient.publish(RedisStore.INVALIDATION_CHANNEL, KeyValueConfigRepository.PATH);
+                eventually(() -> watch.announcements.get() == 2, "the new subscription did not hear a message");
+            }
+        }
+    }
+
     /** A Redis that goes silent with the connection open: the unanswered ping drops it, and it is made again. */
     @Test
     void aSubscriptionToAFrozenRedisIsDroppedAndMadeAgainOnceItAnswers() throws Exception {
