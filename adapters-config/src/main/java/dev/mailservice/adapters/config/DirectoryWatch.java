@@ -13,6 +13,7 @@ import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -32,6 +33,11 @@ import java.util.concurrent.TimeUnit;
  * <p>A directory that does not exist yet, is removed, or is replaced by another of the same name
  * (a deployment renaming a new one into place) is looked at every {@link #RETRY_PERIOD} and
  * watched again as it is now; that return is announced, since the file may have changed meanwhile.
+ *
+ * <p>At the same looks the file itself, through any link, is compared with how it was (its size,
+ * time and identity): a change that raises no event here is announced too. Such are a write by
+ * another host on a network file system (the kernel's events are of this host's writes only), and
+ * an edit of the file a link was pointed to after the watch began.
  */
 final class DirectoryWatch implements Subscription {
 
@@ -49,6 +55,9 @@ final class DirectoryWatch implements Subscription {
 
     /** The directory as it was when it was registered: its key, and what identifies it on disk. */
     private record Registration(WatchKey key, Object identity) {}
+
+    /** What tells one content of the file from another without reading it; the file's identity on disk too. */
+    private record FileStamp(long size, FileTime modified, Object identity) {}
 
     private DirectoryWatch(WatchService watchService, Path file, Runnable onChange) {
         this.watchService = watchService;
@@ -134,15 +143,32 @@ final class DirectoryWatch implements Subscription {
         return registration.get();
     }
 
+    /** The file's stamp now, through any link; empty when there is no file to read. */
+    private Optional<FileStamp> fileStamp() {
+        try {
+            BasicFileAttributes attributes = Files.readAttributes(directory.resolve(fileName), BasicFileAttributes.class);
+            return Optional.of(new FileStamp(attributes.size(), attributes.lastModifiedTime(),
+                    Objects.requireNonNullElse(attributes.fileKey(), "")));
+        } catch (IOException none) {
+            return Optional.empty();
+        }
+    }
+
     /** Announces the bursts of changes of the file until the directory is gone or replaced. */
     private void follow(Registration registration) throws IOException, InterruptedException {
         long nextLook = System.nanoTime() + RETRY_PERIOD.toNanos();
+        Optional<FileStamp> seen = fileStamp();
         while (true) {
             WatchKey key = watchService.poll(Math.max(0, nextLook - System.nanoTime()), TimeUnit.NANOSECONDS);
             if (System.nanoTime() - nextLook >= 0) {
                 // A directory renamed into place sends no event here: look whether this is still the one at the path.
                 if (!identity().equals(Optional.of(registration.identity()))) {
                     return;
+                }
+                Optional<FileStamp> now = fileStamp();
+                if (!now.equals(seen)) {
+                    seen = now;
+                    onChange.run();
                 }
                 nextLook = System.nanoTime() + RETRY_PERIOD.toNanos();
             }
@@ -161,6 +187,7 @@ final class DirectoryWatch implements Subscription {
                         quietUntil = System.nanoTime() + QUIET_PERIOD.toNanos();
                     }
                 }
+                seen = fileStamp(); // announced now: not again at the next look
                 onChange.run();
             }
             if (burst.directoryGone) {

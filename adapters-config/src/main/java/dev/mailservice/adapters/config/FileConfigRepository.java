@@ -119,7 +119,8 @@ public final class FileConfigRepository implements ConfigRepository {
     /**
      * Watches the file's directory, and, when the file is a link into another directory, the
      * directory of its target as the link points when the watch starts: a change there (an edit, a
-     * save by another replica) raises no event beside the link.
+     * save by another replica) raises no event beside the link. A link pointed elsewhere since is
+     * followed by each watch's look at the file ({@link DirectoryWatch}).
      */
     @Override
     public Subscription watch(ChangeListener listener) {

@@ -254,6 +254,29 @@ class FileConfigRepositoryTest extends ConfigRepositoryContractTest {
         }
     }
 
+    /**
+     * An edit of the file a link was pointed to after the watch began raises no event where the
+     * watch looks (nor would a write by another host on a network file system): the watch's look
+     * at the file every second sees it.
+     */
+    @Test
+    void anEditOfTheFileALinkWasPointedToSinceIsAnnounced() throws Exception {
+        Path first = Files.createDirectory(directory.resolve("first")).resolve("smtp.json");
+        Path second = Files.createDirectory(directory.resolve("second")).resolve("smtp.json");
+        Files.writeString(first, VALID_DOCUMENT);
+        Files.writeString(second, VALID_DOCUMENT);
+        Path links = Files.createDirectory(directory.resolve("links"));
+        Path link = Files.createSymbolicLink(links.resolve("smtp.json"), first);
+        AtomicInteger announcements = new AtomicInteger();
+        try (ConfigRepository.Subscription ignored = watch(link, announcements)) {
+            Path repointed = Files.createSymbolicLink(links.resolve(".smtp.json.next"), second);
+            Files.move(repointed, link, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            eventually(() -> announcements.get() > 0, "the link's new target was not announced");
+
+            assertChangesAreAnnounced(announcements, second);
+        }
+    }
+
     @Test
     void closingAWatchWhileItsDirectoryIsMissingEndsIt() throws Exception {
         Set<Thread> others = watchThreads();
