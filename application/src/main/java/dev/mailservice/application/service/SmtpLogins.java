@@ -1,10 +1,12 @@
 package dev.mailservice.application.service;
 
+import dev.mailservice.application.failure.BackendUnavailable;
 import dev.mailservice.application.failure.ServiceFailure;
 import dev.mailservice.application.port.in.SmtpStatus;
 import dev.mailservice.application.port.out.ServiceMetrics;
 import dev.mailservice.application.port.out.SmtpCredentials;
 import dev.mailservice.application.port.out.TokenEndpoint;
+import dev.mailservice.domain.Backoff;
 import dev.mailservice.domain.OAuth2Login;
 import dev.mailservice.domain.Password;
 import dev.mailservice.domain.SmtpConfiguration;
@@ -40,6 +42,12 @@ public final class SmtpLogins implements AutoCloseable {
 
     /** How many replaced refresh tokens are remembered: a few verifications and renewals. */
     private static final int SUCCESSORS_KEPT = 16;
+    /**
+     * How a store-back the backend could not take is tried again: from 1 s, doubling up to a minute,
+     * for about half an hour (an access token lasts an hour); the next rotation stores its own.
+     */
+    private static final Backoff STORE_BACK_RETRY = new Backoff(Duration.ofSeconds(1), Duration.ofMinutes(1));
+    private static final int STORE_BACK_ATTEMPTS = 36;
 
     private final TokenEndpoint endpoint;
     private final BackendTurns turns;
@@ -126,12 +134,7 @@ public final class SmtpLogins implements AutoCloseable {
             synchronized (this) {
                 successors.put(before.refreshToken(), after.refreshToken());
             }
-            try {
-                scheduler.execute(() -> storeBack(after));
-            } catch (RejectedExecutionException stopping) {
-                LOG.log(Level.WARNING, "The token endpoint gave a new refresh token as the service stops; it is not "
-                        + "stored, and the next start asks with the stored one");
-            }
+            storeBackLater(after, 0, Duration.ZERO);
         }
     }
 
@@ -152,8 +155,22 @@ public final class SmtpLogins implements AutoCloseable {
         return withRefreshToken.withRefreshToken(latest);
     }
 
-    /** Stores {@code replacement} where the stored login is it with an older refresh token; anything else stored stays. */
-    private void storeBack(OAuth2Login.RefreshToken replacement) {
+    /** Has {@link #storeBack} run after {@code delay}, in the background, as attempt {@code attempt} (from 0). */
+    private void storeBackLater(OAuth2Login.RefreshToken replacement, int attempt, Duration delay) {
+        try {
+            scheduler.schedule(() -> storeBack(replacement, attempt), delay.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException stopping) {
+            LOG.log(Level.WARNING, "The token endpoint gave a new refresh token as the service stops; it is not "
+                    + "stored, and the next start asks with the stored one");
+        }
+    }
+
+    /**
+     * Stores {@code replacement} where the stored login is it with an older refresh token; anything
+     * else stored stays. A backend that cannot take it now is asked again later, the checks made
+     * afresh each time.
+     */
+    private void storeBack(OAuth2Login.RefreshToken replacement, int attempt) {
         try (BackendTurns.Turn turn = turns.take()) {
             Optional<StoredSmtpConfiguration> stored = turn.load();
             Optional<OAuth2Login> storedLogin = stored.flatMap(value -> value.configuration().oauth2());
@@ -172,6 +189,18 @@ public final class SmtpLogins implements AutoCloseable {
             turn.save(stored.get().configuration().withOAuth2(Optional.of(replacement)), stored.get().otherFields(),
                     stored.get().revision());
             LOG.log(Level.INFO, "Stored the new refresh token the token endpoint gave");
+        } catch (BackendUnavailable unavailable) {
+            if (attempt + 1 < STORE_BACK_ATTEMPTS) {
+                Duration delay = STORE_BACK_RETRY.delay(attempt);
+                LOG.log(attempt == 0 ? Level.WARNING : Level.DEBUG, "The token endpoint gave a new refresh token, and "
+                        + "storing it failed; it is used meanwhile, and storing it is tried again in {0} s: {1}",
+                        delay.toSeconds(), unavailable.getMessage());
+                storeBackLater(replacement, attempt + 1, delay);
+            } else {
+                LOG.log(Level.WARNING, "The token endpoint gave a new refresh token, and storing it failed {0} times; "
+                        + "it is used meanwhile, and stored with the next one: {1}", STORE_BACK_ATTEMPTS,
+                        unavailable.getMessage());
+            }
         } catch (ServiceFailure failure) {
             LOG.log(Level.WARNING, "The token endpoint gave a new refresh token, and storing it failed; it is used "
                     + "meanwhile, and stored with the next one: {0}", failure.getMessage());

@@ -7,16 +7,20 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mailservice.application.failure.BackendUnavailable;
 import dev.mailservice.application.failure.InvalidInput;
 import dev.mailservice.application.port.in.SmtpStatus;
 import dev.mailservice.application.port.out.SmtpCredentials;
 import dev.mailservice.domain.OAuth2Login;
+import dev.mailservice.domain.OpaqueFields;
 import dev.mailservice.domain.Password;
 import dev.mailservice.domain.SmtpConfiguration;
+import dev.mailservice.domain.StoredSmtpConfiguration;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /** Which credentials an applied configuration logs in with, and a new refresh token stored back. */
@@ -77,6 +81,31 @@ class SmtpLoginsTest {
         assertEquals(List.of(CONFIGURATION.withOAuth2(Optional.of(LOGIN.withRefreshToken(Password.of("refresh-2"))))),
                 core.repository.saved);
         assertEquals(List.of(7L), core.repository.expectedRevisions);
+    }
+
+    @Test
+    void aNewRefreshTokenTheBackendCouldNotTakeIsStoredOnceItCan() {
+        AtomicBoolean down = new AtomicBoolean(true);
+        StoredSmtpConfiguration stored = new StoredSmtpConfiguration(CONFIGURATION, 7, OpaqueFields.NONE);
+        core.repository.answers(() -> {
+            if (down.get()) {
+                throw new BackendUnavailable("Cannot read /services/smtp: etcd did not answer within 5000 ms", null);
+            }
+            return Optional.of(stored);
+        });
+        core.tokens.rotateTo = Optional.of(Password.of("refresh-2"));
+
+        core.logins.forApplied(CONFIGURATION).secret(Fakes.ANY_WAIT);
+        core.scheduler.runPending();
+
+        assertEquals(List.of(), core.repository.saved);
+        assertTrue(core.scheduler.pending().stream().anyMatch(task -> task.delay().equals(Duration.ofSeconds(1))),
+                "tried again a second later: " + core.scheduler.pending());
+        down.set(false);
+        core.scheduler.runPending();
+        assertEquals(CONFIGURATION.withOAuth2(Optional.of(LOGIN.withRefreshToken(Password.of("refresh-2")))),
+                core.repository.saved.getFirst());
+        assertEquals(7L, core.repository.expectedRevisions.getFirst());
     }
 
     @Test
