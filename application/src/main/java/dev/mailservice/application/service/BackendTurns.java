@@ -57,7 +57,8 @@ public final class BackendTurns {
         if (turnsEnded != endedBefore && lastTurnUnavailable != null) {
             BackendUnavailable met = lastTurnUnavailable;
             lock.unlock();
-            throw new BackendUnavailable(met.getMessage(), met);
+            throw new BackendUnavailable("Not tried, as the step it waited for met " + repository.location()
+                    + " unavailable: " + met.getMessage(), met);
         }
         return new Turn();
     }

@@ -298,7 +298,8 @@ class ReloadSmtpConfigurationServiceTest {
             assertSame(down, assertThrows(ExecutionException.class, underWay::get).getCause());
             Throwable answered = assertThrows(ExecutionException.class, waiter::get).getCause();
             assertEquals(BackendUnavailable.class, answered.getClass());
-            assertEquals("etcd did not answer within 1000 ms", answered.getMessage());
+            assertEquals("Not tried, as the step it waited for met fake store unavailable: etcd did not answer within "
+                    + "1000 ms", answered.getMessage());
             assertEquals(1, repository.reads.get(), "the waiting reload read the backend again");
 
             // The refused reload gave its turn back: the next one reads and applies.
