@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -31,6 +33,7 @@ public final class EtcdCluster extends TestServer {
     private final int size;
     private final List<Member> members = new ArrayList<>();
     private boolean tls;
+    private Duration electionTimeout;
     private Path directory;
 
     private EtcdCluster(int size) {
@@ -53,6 +56,16 @@ public final class EtcdCluster extends TestServer {
      */
     public EtcdCluster withTls() {
         this.tls = true;
+        return this;
+    }
+
+    /**
+     * Members wait {@code timeout} without a leader before they elect one, and a leader that long
+     * without its quorum steps down (etcd's default is one second): for tests that freeze members
+     * for longer and want the leader kept.
+     */
+    public EtcdCluster withElectionTimeout(Duration timeout) {
+        this.electionTimeout = timeout;
         return this;
     }
 
@@ -148,6 +161,43 @@ public final class EtcdCluster extends TestServer {
         }
     }
 
+    /**
+     * Freezes member {@code index} (SIGSTOP): its connections stay open and nothing it is sent is
+     * answered or acted on until {@link #resume}, as with a host that went silent.
+     */
+    public void pause(int index) throws IOException, InterruptedException {
+        ExternalTools.signal(members.get(index).process, "-STOP");
+    }
+
+    /** Lets a {@linkplain #pause paused} member run on (SIGCONT). */
+    public void resume(int index) throws IOException, InterruptedException {
+        ExternalTools.signal(members.get(index).process, "-CONT");
+    }
+
+    /** The index of the member that leads the cluster now, as the members' own status says. */
+    public int leaderIndex() throws Exception {
+        Pattern memberId = Pattern.compile("\"member_id\":\"(\\d+)\"");
+        Pattern leader = Pattern.compile("\"leader\":\"(\\d+)\"");
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1));
+        if (tls) {
+            builder.sslContext(TestCertificates.trustingOnly(caFile()));
+        }
+        try (HttpClient client = builder.build()) {
+            for (int i = 0; i < size; i++) {
+                String status = client.send(HttpRequest.newBuilder(URI.create(members.get(i).clientUrl
+                                + "/v3/maintenance/status")).timeout(Duration.ofSeconds(2))
+                                .POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
+                        HttpResponse.BodyHandlers.ofString()).body();
+                Matcher self = memberId.matcher(status);
+                Matcher led = leader.matcher(status);
+                if (self.find() && led.find() && self.group(1).equals(led.group(1))) {
+                    return i;
+                }
+            }
+        }
+        throw new IllegalStateException("no member says it leads the cluster");
+    }
+
     /** Starts member {@code index} again on its ports and data, and waits until it is healthy. */
     public void start(int index) throws Exception {
         launch(ExternalTools.require("etcd"), members.get(index), null);
@@ -179,6 +229,10 @@ public final class EtcdCluster extends TestServer {
                 "--listen-peer-urls", member.peerUrl,
                 "--initial-advertise-peer-urls", member.peerUrl,
                 "--logger=zap", "--log-outputs=stderr"));
+        if (electionTimeout != null) {
+            command.addAll(List.of("--election-timeout", Long.toString(electionTimeout.toMillis()),
+                    "--heartbeat-interval", Long.toString(electionTimeout.toMillis() / 10)));
+        }
         if (tls) {
             command.addAll(List.of("--cert-file", directory.resolve(TestCertificates.SERVER_CERTIFICATE_FILE).toString(),
                     "--key-file", directory.resolve(TestCertificates.SERVER_KEY_FILE).toString()));

@@ -55,6 +55,14 @@ public final class ExternalTools {
         return new ProcessBuilder(line).start();
     }
 
+    /** Sends {@code signal} ({@code -STOP}, {@code -CONT}) to {@code process}, to freeze a server or let it run on. */
+    public static void signal(Process process, String signal) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", signal, Long.toString(process.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new IllegalStateException("kill " + signal + " " + process.pid() + " failed");
+        }
+    }
+
     private static Optional<Path> find(String command, Map<String, String> environment) {
         List<Path> candidates = new ArrayList<>();
         for (String directory : environment.getOrDefault("PATH", "").split(File.pathSeparator)) {

@@ -88,20 +88,14 @@ public final class RedisServer extends TestServer {
      * nothing is answered until {@link #resume()}, as with a host that went silent.
      */
     public void pause() throws IOException, InterruptedException {
-        signal("-STOP");
+        ExternalTools.signal(process, "-STOP");
     }
 
     /** Lets a {@linkplain #pause() paused} Redis run on (SIGCONT). */
     public void resume() throws IOException, InterruptedException {
-        signal("-CONT");
+        ExternalTools.signal(process, "-CONT");
     }
 
-    private void signal(String signal) throws IOException, InterruptedException {
-        Process kill = new ProcessBuilder("kill", signal, Long.toString(process.pid())).inheritIO().start();
-        if (kill.waitFor() != 0) {
-            throw new IllegalStateException("kill " + signal + " " + process.pid() + " failed");
-        }
-    }
 
     /** Stops Redis (SIGTERM: it saves its data and exits) and waits until it is gone. */
     public void stop() throws InterruptedException {

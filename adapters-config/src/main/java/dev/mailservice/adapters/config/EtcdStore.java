@@ -51,9 +51,11 @@ import javax.net.ssl.TrustManagerFactory;
  * cancel it: without a deadline, a write the service gave up on (and answered 503 for) would go out
  * once etcd is back, maybe over a newer value. With one, gRPC drops the call at the deadline
  * unsent. The answer is awaited a little longer than the deadline, so that the call's own outcome,
- * not the wait, decides what the caller is told. One case remains that no client can rule out: an
- * etcd that took the request and then stalls (a paused process) applies it when it resumes; the
- * write is a compare-and-set on the revision the caller read, so it cannot then undo a newer one.
+ * not the wait, decides what the caller is told. A write etcd took and did not answer (a leader
+ * without its quorum, a slow disk, a paused process) is applied when it can be: such a write is
+ * checked, and made final where etcd answers the check ({@link #writeOver}); where it does not, the
+ * failure says that the write may still apply. It is a compare-and-set on the revision the caller
+ * read, so it can never undo a newer one.
  */
 public final class EtcdStore implements PipesHubStore {
 
@@ -62,6 +64,8 @@ public final class EtcdStore implements PipesHubStore {
     /** How much longer than a call's deadline its answer is awaited (the deadline starts on jetcd's thread, a little later). */
     private static final Duration DEADLINE_MARGIN = Duration.ofSeconds(1);
     private static final String KV_SERVICE = "etcdserverpb.KV";
+    /** What gRPC (1.7x) says of a call whose deadline came while it waited for a connection, unsent. */
+    private static final String NEVER_SENT = "waiting_for_connection";
     /**
      * Room in one gRPC answer beside the value (the key, the header, a watch event's fields), so that
      * a value just over the limit is still taken in and refused by its length.
@@ -190,17 +194,93 @@ public final class EtcdStore implements PipesHubStore {
      */
     @Override
     public long writeOver(String key, String value, long expectedModRevision) {
-        ByteSequence keyBytes = bytes(key);
-        TxnResponse response = await(client.getKVClient().txn()
-                .If(new Cmp(keyBytes, Cmp.Op.EQUAL, CmpTarget.modRevision(expectedModRevision)))
-                .Then(Op.put(keyBytes, bytes(value), PutOption.DEFAULT))
-                .commit(), "write " + key);
+        TxnResponse response;
+        try {
+            response = await(writeIfAt(key, bytes(value), expectedModRevision), "write " + key);
+        } catch (BackendUnavailable failed) {
+            if (!unanswered(failed)) {
+                throw failed;
+            }
+            return settle(key, bytes(value), expectedModRevision, failed);
+        }
         if (!response.isSucceeded()) {
             throw new WriteConflict(locationOf(key) + " was changed by another write after revision "
                     + expectedModRevision + ", which this write was based on; nothing was written. Read it again "
                     + "and retry.");
         }
         return response.getHeader().getRevision();
+    }
+
+    /** Puts {@code value} at {@code key} if its mod revision is {@code expectedModRevision}, in one transaction. */
+    private CompletableFuture<TxnResponse> writeIfAt(String key, ByteSequence value, long expectedModRevision) {
+        ByteSequence keyBytes = bytes(key);
+        return client.getKVClient().txn()
+                .If(new Cmp(keyBytes, Cmp.Op.EQUAL, CmpTarget.modRevision(expectedModRevision)))
+                .Then(Op.put(keyBytes, value, PutOption.DEFAULT))
+                .commit();
+    }
+
+    /**
+     * Whether a write's failure leaves it unknown whether etcd took it: no answer, or the connection
+     * lost on the way. A call that reached its deadline still waiting for a connection was never sent
+     * (gRPC notes {@value #NEVER_SENT} in its status then), and is dropped unsent.
+     */
+    private static boolean unanswered(BackendUnavailable failure) {
+        Throwable cause = failure.getCause();
+        if (cause instanceof TimeoutException) {
+            return true;
+        }
+        Status status = Status.fromThrowable(cause);
+        return switch (status.getCode()) {
+            case DEADLINE_EXCEEDED -> !String.valueOf(status.getDescription()).contains(NEVER_SENT);
+            case UNAVAILABLE, CANCELLED, UNKNOWN -> true;
+            default -> false;
+        };
+    }
+
+    /**
+     * What became of a write etcd did not answer ({@code unanswered}), found out and made final where
+     * etcd answers now: a leader that took the write without its quorum, or a slow disk, applies it
+     * once it can, after the caller was told it failed. The key is read: holding this write's value
+     * (its encryption makes every value written unique), the write was applied and its revision is
+     * answered; at another revision than the one the write was based on, its compare can never pass,
+     * and nothing was written. At that revision still, the value there is written over with itself
+     * in the same compare-and-set, so that the write, should etcd still hold it, finds another
+     * revision and fails; if another write came first, the key is read once more. A write that was to
+     * create the key cannot be stopped so without writing a value, nor can anything while etcd does
+     * not answer the check: it may still apply, over that revision only, and the failure says so.
+     *
+     * @throws BackendUnavailable saying whether the write was surely not applied
+     */
+    private long settle(String key, ByteSequence value, long expectedModRevision, BackendUnavailable unanswered) {
+        String failure = unanswered.getMessage();
+        try {
+            for (int look = 0; look < 2; look++) {
+                List<KeyValue> values = await(client.getKVClient().get(bytes(key)), "read " + key).getKvs();
+                Optional<KeyValue> now = values.isEmpty() ? Optional.empty() : Optional.of(values.getFirst());
+                if (now.isPresent() && now.get().getValue().equals(value)) {
+                    LOG.log(Level.INFO, "etcd applied the write of {0} it had not answered in time (revision {1})",
+                            key, now.get().getModRevision());
+                    return now.get().getModRevision();
+                }
+                long revisionNow = now.map(KeyValue::getModRevision).orElse(0L);
+                if (revisionNow != expectedModRevision) {
+                    break; // another write came: this one's compare can never pass
+                }
+                if (now.isEmpty()) {
+                    throw new BackendUnavailable(failure + "; etcd may still apply this write, which was to create "
+                            + "the key, while nothing else is stored there", unanswered.getCause());
+                }
+                if (await(writeIfAt(key, now.get().getValue(), expectedModRevision), "write " + key).isSucceeded()) {
+                    break; // the write, if etcd still held it, can no longer pass
+                }
+            }
+        } catch (BackendUnavailable noAnswerAgain) {
+            throw new BackendUnavailable(failure + ", nor to the check that followed: etcd may still apply this "
+                    + "write, over revision " + expectedModRevision + " only (never over a newer value)",
+                    unanswered.getCause());
+        }
+        throw new BackendUnavailable(failure + "; nothing was written (checked once etcd answered)", unanswered.getCause());
     }
 
     /**

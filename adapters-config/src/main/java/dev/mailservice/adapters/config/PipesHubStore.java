@@ -81,7 +81,8 @@ public interface PipesHubStore extends AutoCloseable {
      * Stores {@code value} at {@code path} over the value that had {@code readStamp}, and announces
      * the change as PipesHub's services expect it: a store that keeps stamps writes nothing if
      * another value was stored since, one that keeps none replaces whatever is stored. A failure is
-     * final: the value never lands after the call gave up.
+     * final: the value never lands after the call gave up, unless the failure says that it may (a
+     * write etcd took and answers neither it nor the check that follows).
      *
      * @param readStamp the stamp of the value this one goes over, as {@link #get} or
      *                  {@link #stampOf} gave it; {@code 0} when nothing was stored

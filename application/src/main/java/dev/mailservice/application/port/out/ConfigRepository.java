@@ -46,7 +46,10 @@ public interface ConfigRepository extends AutoCloseable {
      * the file backend replaces the file in one rename, etcd in one transaction.
      *
      * <p>A failure is final: a write reported as failed never lands later (a client library
-     * retrying in the background after the caller gave up would overwrite newer values).
+     * retrying in the background after the caller gave up would overwrite newer values). The one
+     * exception is a backend that took the write and answers neither it nor the check that follows
+     * (etcd: a leader without its quorum); the failure then says that the write may still apply,
+     * over {@code expectedRevision} only.
      *
      * @param expectedRevision the revision of the value this one replaces, as {@link #load} or
      *                         {@link #currentRevision} gave it; a backend without revisions ignores it
@@ -73,7 +76,8 @@ public interface ConfigRepository extends AutoCloseable {
      * The longest one call of {@link #load}, {@link #currentRevision} or {@link #save} takes
      * before it answers or fails with {@link BackendUnavailable}: the backend's own limits (for
      * etcd its timeout and the margin its answer is awaited with). The core waits no longer than
-     * this for another call under way before it answers that the backend is unavailable.
+     * this for another call under way before it answers that the backend is unavailable. (A save
+     * whose write etcd did not answer checks it, which takes up to three calls more.)
      */
     Duration longestCall();
 

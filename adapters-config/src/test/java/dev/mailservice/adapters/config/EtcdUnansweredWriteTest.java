@@ -1,0 +1,89 @@
+package dev.mailservice.adapters.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mailservice.application.failure.BackendUnavailable;
+import dev.mailservice.testkit.EtcdCluster;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A write the etcd leader took while its followers were frozen: it stays in the leader's log, and is
+ * applied once they are back, after the write's own deadline. What the caller is told must be what
+ * became of it. (The members wait 10 s before electing another leader, so that the leader keeps its
+ * place while they are frozen.)
+ */
+class EtcdUnansweredWriteTest {
+
+    @RegisterExtension
+    static final EtcdCluster ETCD = EtcdCluster.threeMembers().withElectionTimeout(Duration.ofSeconds(10));
+
+    private static final String KEY = KeyValueConfigRepository.PATH;
+    /** The store's timeout: each call, the write and each check of it, gets this long. */
+    private static final Duration TIMEOUT = Duration.ofSeconds(2);
+
+    private EtcdStore leaderOnly(int leader) {
+        return new EtcdStore(List.of(URI.create(ETCD.endpoints().get(leader))), TIMEOUT,
+                PipesHubStoreContractTest.JDK_TRUST, ConfigRepositoryContractTest.MAX_VALUE_BYTES);
+    }
+
+    private void freezeFollowers(int leader, boolean frozen) throws Exception {
+        for (int member = 0; member < 3; member++) {
+            if (member != leader) {
+                if (frozen) {
+                    ETCD.pause(member);
+                } else {
+                    ETCD.resume(member);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aWriteAppliedOnlyAfterItsDeadlineIsAnsweredAsAppliedWhenEtcdAnswersTheCheck() throws Exception {
+        int leader = ETCD.leaderIndex();
+        try (EtcdStore store = leaderOnly(leader); ExecutorService caller = Executors.newSingleThreadExecutor()) {
+            long first = store.writeOver(KEY, "first", store.stampOf(KEY));
+            freezeFollowers(leader, true);
+            Future<Long> second;
+            try {
+                second = caller.submit(() -> store.writeOver(KEY, "second", first));
+                // Past the write's deadline (2 s), midway through its check's (2 s more).
+                Thread.sleep(TIMEOUT.plusSeconds(1));
+            } finally {
+                freezeFollowers(leader, false);
+            }
+
+            long written = second.get();
+
+            assertEquals("second", store.value(KEY).orElseThrow());
+            assertEquals(written, store.stampOf(KEY));
+        }
+    }
+
+    @Test
+    void aWriteEtcdStillHoldsWhenTheCheckGoesUnansweredTooIsSaidToMayStillApply() throws Exception {
+        int leader = ETCD.leaderIndex();
+        try (EtcdStore store = leaderOnly(leader)) {
+            long first = store.writeOver(KEY, "before", store.stampOf(KEY));
+            freezeFollowers(leader, true);
+            BackendUnavailable failed;
+            try {
+                failed = assertThrows(BackendUnavailable.class, () -> store.writeOver(KEY, "after", first));
+            } finally {
+                freezeFollowers(leader, false);
+            }
+
+            assertTrue(failed.getMessage().contains("may still apply this write, over revision " + first + " only"),
+                    failed.getMessage());
+        }
+    }
+}
