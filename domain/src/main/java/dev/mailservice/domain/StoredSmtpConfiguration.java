@@ -32,10 +32,12 @@ public record StoredSmtpConfiguration(SmtpConfiguration configuration, long revi
     }
 
     /**
-     * A short tag that changes whenever what is stored does, secrets included: the revision, where
-     * the backend keeps one, and an HMAC of the rest under {@code key}. A client that read one
-     * version can ask to write only over it; without the key a version tells nothing of what it
-     * covers, so it may be shown where the values themselves are hidden.
+     * A short tag that changes whenever what is stored does, secrets included: an HMAC of it under
+     * {@code key}. A client that read one version can ask to write only over it; without the key a
+     * version tells nothing of what it covers, so it may be shown where the values themselves are
+     * hidden. It names what is stored, not the revision it is stored at: the same value written
+     * again (etcd's check of a write it did not answer does so) keeps its version, so that a client
+     * that read it does not meet a conflict where nothing changed.
      */
     public String version(VersionKey key) {
         List<String> parts = new ArrayList<>();
@@ -45,7 +47,7 @@ public record StoredSmtpConfiguration(SmtpConfiguration configuration, long revi
         configuration.oauth2().ifPresent(login -> new TreeMap<>(login.secrets())
                 .forEach((name, secret) -> parts.addAll(List.of(name, secret.reveal()))));
         parts.add(String.valueOf(otherFields.fields()));
-        return revision + "-" + key.tag(parts);
+        return key.tag(parts);
     }
 
     /** The {@link #version(VersionKey) version} of {@code stored}, {@link #NOTHING_STORED} when it is empty. */

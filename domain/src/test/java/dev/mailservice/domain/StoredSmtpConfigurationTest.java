@@ -2,7 +2,6 @@ package dev.mailservice.domain;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -30,7 +29,7 @@ class StoredSmtpConfigurationTest {
     }
 
     @Test
-    void aVersionChangesWithWhatIsStoredSecretsIncluded() {
+    void aVersionChangesWithWhatIsStoredSecretsIncludedAndOnlyWithIt() {
         VersionKey key = VersionKey.derivedFrom("a-secret-every-replica-shares");
         SmtpConfiguration configuration = SmtpConfiguration.of("smtp.example.com", 587, "u", "s3cret-pw", "a@example.com",
                 false);
@@ -38,14 +37,14 @@ class StoredSmtpConfigurationTest {
 
         assertEquals(stored.version(key), new StoredSmtpConfiguration(configuration, 7, OpaqueFields.NONE)
                 .version(VersionKey.derivedFrom("a-secret-every-replica-shares")), "the same on every replica");
-        assertNotEquals(stored.version(key), new StoredSmtpConfiguration(configuration, 8, OpaqueFields.NONE).version(key));
+        assertEquals(stored.version(key), new StoredSmtpConfiguration(configuration, 8, OpaqueFields.NONE).version(key),
+                "the same value written again at another revision");
         assertNotEquals(stored.version(key), new StoredSmtpConfiguration(SmtpConfiguration.of("smtp.example.com", 587, "u",
                 "s3cret-pw", "b@example.com", false), 7, OpaqueFields.NONE).version(key));
         assertNotEquals(stored.version(key), new StoredSmtpConfiguration(configuration, 7,
                 new OpaqueFields(Map.of("tlsPolicy", "strict"))).version(key));
         assertNotEquals(stored.version(key), new StoredSmtpConfiguration(SmtpConfiguration.of("smtp.example.com", 587, "u",
                 "another-pw", "a@example.com", false), 7, OpaqueFields.NONE).version(key), "a change of password alone");
-        assertTrue(stored.version(key).startsWith("7-"), stored.version(key));
     }
 
     @Test

@@ -160,38 +160,50 @@ final class DirectoryWatch implements Subscription {
         Optional<FileStamp> seen = fileStamp();
         while (true) {
             WatchKey key = watchService.poll(Math.max(0, nextLook - System.nanoTime()), TimeUnit.NANOSECONDS);
+            boolean changedWithoutEvent = false;
             if (System.nanoTime() - nextLook >= 0) {
                 // A directory renamed into place sends no event here: look whether this is still the one at the path.
                 if (!identity().equals(Optional.of(registration.identity()))) {
                     return;
                 }
-                Optional<FileStamp> now = fileStamp();
-                if (!now.equals(seen)) {
-                    seen = now;
-                    onChange.run();
-                }
+                // Only while no event waits: a change with events is their burst's to announce.
+                changedWithoutEvent = key == null && !fileStamp().equals(seen);
                 nextLook = System.nanoTime() + RETRY_PERIOD.toNanos();
             }
-            if (key == null || !key.equals(registration.key())) {
-                continue; // nothing, or what was left of a directory watched before
-            }
             Burst burst = new Burst();
-            burst.drain(key);
-            if (burst.concernsTheFile) {
-                // Only events of the file keep the burst open: a busy neighbour must not delay it.
-                long quietUntil = System.nanoTime() + QUIET_PERIOD.toNanos();
-                long left;
-                while (!burst.directoryGone && (left = quietUntil - System.nanoTime()) > 0) {
-                    WatchKey more = watchService.poll(left, TimeUnit.NANOSECONDS);
-                    if (more != null && burst.drain(more)) {
-                        quietUntil = System.nanoTime() + QUIET_PERIOD.toNanos();
-                    }
-                }
-                seen = fileStamp(); // announced now: not again at the next look
+            if (key != null && key.equals(registration.key())) {
+                burst.drain(key); // a key of a directory watched before holds only what is left of it
+            }
+            if (burst.concernsTheFile || changedWithoutEvent) {
+                awaitQuiet(burst);
+                seen = fileStamp();
                 onChange.run();
             }
             if (burst.directoryGone) {
                 return;
+            }
+        }
+    }
+
+    /**
+     * Waits until the file has been quiet for {@link #QUIET_PERIOD}: no event of it, and its stamp
+     * unchanged (a write without events, over a network file system, may still be under way). Only
+     * the file's own changes keep the wait open: a busy neighbour must not delay it.
+     */
+    private void awaitQuiet(Burst burst) throws InterruptedException {
+        long quietUntil = System.nanoTime() + QUIET_PERIOD.toNanos();
+        Optional<FileStamp> last = fileStamp();
+        long left;
+        while (!burst.directoryGone && (left = quietUntil - System.nanoTime()) > 0) {
+            WatchKey more = watchService.poll(left, TimeUnit.NANOSECONDS);
+            if (more != null && burst.drain(more)) {
+                quietUntil = System.nanoTime() + QUIET_PERIOD.toNanos();
+            } else if (more == null) {
+                Optional<FileStamp> now = fileStamp();
+                if (!now.equals(last)) {
+                    last = now;
+                    quietUntil = System.nanoTime() + QUIET_PERIOD.toNanos();
+                }
             }
         }
     }

@@ -243,19 +243,22 @@ public final class EtcdStore implements PipesHubStore {
      * etcd answers now: a leader that took the write without its quorum, or a slow disk, applies it
      * once it can, after the caller was told it failed. The key is read: holding this write's value
      * (its encryption makes every value written unique), the write was applied and its revision is
-     * answered; at another revision than the one the write was based on, its compare can never pass,
-     * and nothing was written. At that revision still, the value there is written over with itself
-     * in the same compare-and-set, so that the write, should etcd still hold it, finds another
-     * revision and fails; if another write came first, the key is read once more. A write that was to
-     * create the key cannot be stopped so without writing a value, nor can anything while etcd does
-     * not answer the check: it may still apply, over that revision only, and the failure says so.
+     * answered. At another revision than the one the write was based on, its compare can never pass
+     * any more: it is not stored (never applied, or written over since), a conflict. At that revision
+     * still, the value there is written over with itself in the same compare-and-set, so that the
+     * write, should etcd still hold it, finds another revision and fails; if another write came
+     * first, the key is read once more. A write that was to create the key cannot be stopped so
+     * without writing a value (and passes again whenever the key is removed), nor can anything while
+     * etcd does not answer the check: the failure then says that it may still apply.
      *
-     * @throws BackendUnavailable saying whether the write was surely not applied
+     * @throws WriteConflict      when another write came: this one is not stored, and never will be
+     * @throws BackendUnavailable saying whether the write may still apply
      */
     private long settle(String key, ByteSequence value, long expectedModRevision, BackendUnavailable unanswered) {
         String failure = unanswered.getMessage();
+        boolean fenced = false;
         try {
-            for (int look = 0; look < 2; look++) {
+            for (int look = 0; look < 2 && !fenced; look++) {
                 List<KeyValue> values = await(client.getKVClient().get(bytes(key)), "read " + key).getKvs();
                 Optional<KeyValue> now = values.isEmpty() ? Optional.empty() : Optional.of(values.getFirst());
                 if (now.isPresent() && now.get().getValue().equals(value)) {
@@ -263,24 +266,29 @@ public final class EtcdStore implements PipesHubStore {
                             key, now.get().getModRevision());
                     return now.get().getModRevision();
                 }
-                long revisionNow = now.map(KeyValue::getModRevision).orElse(0L);
-                if (revisionNow != expectedModRevision) {
-                    break; // another write came: this one's compare can never pass
+                if (expectedModRevision == 0 || now.map(KeyValue::getModRevision).orElse(0L) != expectedModRevision) {
+                    break;
                 }
-                if (now.isEmpty()) {
-                    throw new BackendUnavailable(failure + "; etcd may still apply this write, which was to create "
-                            + "the key, while nothing else is stored there", unanswered.getCause());
-                }
-                if (await(writeIfAt(key, now.get().getValue(), expectedModRevision), "write " + key).isSucceeded()) {
-                    break; // the write, if etcd still held it, can no longer pass
-                }
+                fenced = await(writeIfAt(key, now.get().getValue(), expectedModRevision), "write " + key).isSucceeded();
             }
+        } catch (UnusableValueException tooLongToBeThisWrite) {
+            // Another write stored it: this one's value fits.
         } catch (BackendUnavailable noAnswerAgain) {
             throw new BackendUnavailable(failure + ", nor to the check that followed: etcd may still apply this "
                     + "write, over revision " + expectedModRevision + " only (never over a newer value)",
                     unanswered.getCause());
         }
-        throw new BackendUnavailable(failure + "; nothing was written (checked once etcd answered)", unanswered.getCause());
+        if (fenced) {
+            throw new BackendUnavailable(failure + "; nothing was written (checked once etcd answered)",
+                    unanswered.getCause());
+        }
+        if (expectedModRevision == 0) {
+            throw new BackendUnavailable(failure + "; etcd may still apply this write, which was to create the key, "
+                    + "whenever nothing is stored there", unanswered.getCause());
+        }
+        throw new WriteConflict(locationOf(key) + " was changed by another write after revision " + expectedModRevision
+                + " while etcd did not answer this one in time; this one is not stored, and can no longer be. Read "
+                + "it again and retry.");
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.mailservice.application.service;
 
 import dev.mailservice.application.failure.BackendUnavailable;
 import dev.mailservice.application.failure.ServiceFailure;
+import dev.mailservice.application.failure.WriteConflict;
 import dev.mailservice.application.port.in.SmtpStatus;
 import dev.mailservice.application.port.out.ServiceMetrics;
 import dev.mailservice.application.port.out.SmtpCredentials;
@@ -64,6 +65,8 @@ public final class SmtpLogins implements AutoCloseable {
     private OAuth2Tokens active;
     /** Set by {@link #close}; guarded by this object. */
     private boolean closed;
+    /** A new refresh token whose store-back is to be tried again; the stop makes one last attempt. */
+    private volatile OAuth2Login.RefreshToken awaitingRetry;
 
     /**
      * @param scheduler runs the token requests ahead of expiry, and the storing of a new refresh
@@ -171,6 +174,7 @@ public final class SmtpLogins implements AutoCloseable {
      * afresh each time.
      */
     private void storeBack(OAuth2Login.RefreshToken replacement, int attempt) {
+        awaitingRetry = null;
         try (BackendTurns.Turn turn = turns.take()) {
             Optional<StoredSmtpConfiguration> stored = turn.load();
             Optional<OAuth2Login> storedLogin = stored.flatMap(value -> value.configuration().oauth2());
@@ -189,17 +193,18 @@ public final class SmtpLogins implements AutoCloseable {
             turn.save(stored.get().configuration().withOAuth2(Optional.of(replacement)), stored.get().otherFields(),
                     stored.get().revision());
             LOG.log(Level.INFO, "Stored the new refresh token the token endpoint gave");
-        } catch (BackendUnavailable unavailable) {
+        } catch (BackendUnavailable | WriteConflict forNow) {
+            // Unreachable, busy, or written meanwhile by another: the next attempt reads and checks afresh.
             if (attempt + 1 < STORE_BACK_ATTEMPTS) {
                 Duration delay = STORE_BACK_RETRY.delay(attempt);
                 LOG.log(attempt == 0 ? Level.WARNING : Level.DEBUG, "The token endpoint gave a new refresh token, and "
                         + "storing it failed; it is used meanwhile, and storing it is tried again in {0} s: {1}",
-                        delay.toSeconds(), unavailable.getMessage());
+                        delay.toSeconds(), forNow.getMessage());
+                awaitingRetry = replacement;
                 storeBackLater(replacement, attempt + 1, delay);
             } else {
                 LOG.log(Level.WARNING, "The token endpoint gave a new refresh token, and storing it failed {0} times; "
-                        + "it is used meanwhile, and stored with the next one: {1}", STORE_BACK_ATTEMPTS,
-                        unavailable.getMessage());
+                        + "it is used meanwhile, and stored with the next one: {1}", attempt + 1, forNow.getMessage());
             }
         } catch (ServiceFailure failure) {
             LOG.log(Level.WARNING, "The token endpoint gave a new refresh token, and storing it failed; it is used "
@@ -224,6 +229,11 @@ public final class SmtpLogins implements AutoCloseable {
         // Outside the lock: the request's new refresh token comes back through rotated(), which takes it.
         if (closing != null) {
             closing.awaitRequest(Duration.ofSeconds(5));
+        }
+        // A store-back waiting to be tried again would be dropped with the scheduler's delayed tasks: one last try now.
+        OAuth2Login.RefreshToken pending = awaitingRetry;
+        if (pending != null) {
+            storeBack(pending, STORE_BACK_ATTEMPTS - 1);
         }
         scheduler.shutdown();
         try {

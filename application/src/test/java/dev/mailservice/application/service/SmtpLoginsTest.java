@@ -109,6 +109,28 @@ class SmtpLoginsTest {
     }
 
     @Test
+    void aStoreBackWaitingToBeTriedAgainIsTriedOnceMoreAtTheStop() {
+        AtomicBoolean down = new AtomicBoolean(true);
+        StoredSmtpConfiguration stored = new StoredSmtpConfiguration(CONFIGURATION, 7, OpaqueFields.NONE);
+        core.repository.answers(() -> {
+            if (down.get()) {
+                throw new BackendUnavailable("Cannot read /services/smtp: etcd did not answer within 5000 ms", null);
+            }
+            return Optional.of(stored);
+        });
+        core.tokens.rotateTo = Optional.of(Password.of("refresh-2"));
+        core.logins.forApplied(CONFIGURATION).secret(Fakes.ANY_WAIT);
+        core.scheduler.runPending();
+        assertEquals(List.of(), core.repository.saved);
+        down.set(false);
+
+        core.logins.close();
+
+        assertEquals(List.of(CONFIGURATION.withOAuth2(Optional.of(LOGIN.withRefreshToken(Password.of("refresh-2"))))),
+                core.repository.saved);
+    }
+
+    @Test
     void aNewRefreshTokenIsNotStoredOverAConfigurationChangedMeanwhile() {
         SmtpConfiguration changed = CONFIGURATION.withOAuth2(Optional.of(LOGIN.withRefreshToken(Password.of("pasted"))));
         core.repository.stores(changed, 8);
