@@ -83,8 +83,12 @@ class SmtpLoginsTest {
         assertEquals(List.of(7L), core.repository.expectedRevisions);
     }
 
-    @Test
-    void aNewRefreshTokenTheBackendCouldNotTakeIsStoredOnceItCan() {
+    /**
+     * Stores {@link #CONFIGURATION} at revision 7 behind a backend that fails every call until the
+     * flag answered is cleared, and has the endpoint give a new refresh token, whose first store-back
+     * then runs and fails.
+     */
+    private AtomicBoolean aRefreshTokenRotatedWhileTheBackendIsDown() {
         AtomicBoolean down = new AtomicBoolean(true);
         StoredSmtpConfiguration stored = new StoredSmtpConfiguration(CONFIGURATION, 7, OpaqueFields.NONE);
         core.repository.answers(() -> {
@@ -94,9 +98,14 @@ class SmtpLoginsTest {
             return Optional.of(stored);
         });
         core.tokens.rotateTo = Optional.of(Password.of("refresh-2"));
-
         core.logins.forApplied(CONFIGURATION).secret(Fakes.ANY_WAIT);
         core.scheduler.runPending();
+        return down;
+    }
+
+    @Test
+    void aNewRefreshTokenTheBackendCouldNotTakeIsStoredOnceItCan() {
+        AtomicBoolean down = aRefreshTokenRotatedWhileTheBackendIsDown();
 
         assertEquals(List.of(), core.repository.saved);
         assertTrue(core.scheduler.pending().stream().anyMatch(task -> task.delay().equals(Duration.ofSeconds(1))),
@@ -110,17 +119,7 @@ class SmtpLoginsTest {
 
     @Test
     void aStoreBackWaitingToBeTriedAgainIsTriedOnceMoreAtTheStop() {
-        AtomicBoolean down = new AtomicBoolean(true);
-        StoredSmtpConfiguration stored = new StoredSmtpConfiguration(CONFIGURATION, 7, OpaqueFields.NONE);
-        core.repository.answers(() -> {
-            if (down.get()) {
-                throw new BackendUnavailable("Cannot read /services/smtp: etcd did not answer within 5000 ms", null);
-            }
-            return Optional.of(stored);
-        });
-        core.tokens.rotateTo = Optional.of(Password.of("refresh-2"));
-        core.logins.forApplied(CONFIGURATION).secret(Fakes.ANY_WAIT);
-        core.scheduler.runPending();
+        AtomicBoolean down = aRefreshTokenRotatedWhileTheBackendIsDown();
         assertEquals(List.of(), core.repository.saved);
         down.set(false);
 
