@@ -9,6 +9,7 @@ import dev.mailservice.testkit.EtcdCluster;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -66,6 +67,42 @@ class EtcdUnansweredWriteTest {
 
             assertEquals("second", store.value(KEY).orElseThrow());
             assertEquals(written, store.stampOf(KEY));
+        }
+    }
+
+    /**
+     * Every member frozen while the write is on its way: once they run again, etcd applies it or
+     * drops it (its deadline passed), whichever it comes to first. Either way the answer must say
+     * what became of it.
+     */
+    @Test
+    void aWriteFrozenOnItsWayIsAnsweredAsWhatBecameOfIt() throws Exception {
+        int leader = ETCD.leaderIndex();
+        try (EtcdStore store = leaderOnly(leader); ExecutorService caller = Executors.newSingleThreadExecutor()) {
+            long before = store.writeOver(KEY, "before", store.stampOf(KEY));
+            Future<Long> write;
+            for (int member = 0; member < 3; member++) {
+                ETCD.pause(member);
+            }
+            try {
+                write = caller.submit(() -> store.writeOver(KEY, "frozen", before));
+                Thread.sleep(TIMEOUT.plusMillis(600));
+            } finally {
+                for (int member = 0; member < 3; member++) {
+                    ETCD.resume(member);
+                }
+            }
+
+            try {
+                long written = write.get();
+                assertEquals("frozen", store.value(KEY).orElseThrow());
+                assertEquals(written, store.stampOf(KEY));
+            } catch (ExecutionException failed) {
+                assertTrue(failed.getCause().getMessage().endsWith("nothing was written (checked once etcd answered)"),
+                        failed.getCause().getMessage());
+                Thread.sleep(TIMEOUT.multipliedBy(2));
+                assertEquals("before", store.value(KEY).orElseThrow(), "a write said not to be written was applied");
+            }
         }
     }
 
