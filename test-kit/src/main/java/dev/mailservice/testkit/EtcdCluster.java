@@ -249,7 +249,9 @@ public final class EtcdCluster extends TestServer {
 
     private void awaitHealthy(int index) throws Exception {
         Member member = members.get(index);
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        // A first election takes an election timeout or two (or more, if votes split): beside the start's own limit.
+        Duration limit = electionTimeout == null ? START_TIMEOUT : START_TIMEOUT.plus(electionTimeout.multipliedBy(4));
+        long deadline = System.nanoTime() + limit.toNanos();
         HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1));
         if (tls) {
             builder.sslContext(TestCertificates.trustingOnly(caFile()));
@@ -273,7 +275,7 @@ public final class EtcdCluster extends TestServer {
                 Thread.sleep(100);
             }
         }
-        throw new IllegalStateException("etcd " + member.name + " was not healthy within " + START_TIMEOUT + ": "
+        throw new IllegalStateException("etcd " + member.name + " was not healthy within " + limit + ": "
                 + tail(member.log));
     }
 

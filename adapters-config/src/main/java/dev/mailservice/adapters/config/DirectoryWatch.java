@@ -160,19 +160,19 @@ final class DirectoryWatch implements Subscription {
         Optional<FileStamp> seen = fileStamp();
         while (true) {
             WatchKey key = watchService.poll(Math.max(0, nextLook - System.nanoTime()), TimeUnit.NANOSECONDS);
+            Burst burst = new Burst();
+            if (key != null && key.equals(registration.key())) {
+                burst.drain(key); // a key of a directory watched before holds only what is left of it
+            }
             boolean changedWithoutEvent = false;
             if (System.nanoTime() - nextLook >= 0) {
                 // A directory renamed into place sends no event here: look whether this is still the one at the path.
                 if (!identity().equals(Optional.of(registration.identity()))) {
                     return;
                 }
-                // Only while no event waits: a change with events is their burst's to announce.
-                changedWithoutEvent = key == null && !fileStamp().equals(seen);
+                // Unless events of the file came: those are their burst's to announce.
+                changedWithoutEvent = !burst.concernsTheFile && !fileStamp().equals(seen);
                 nextLook = System.nanoTime() + RETRY_PERIOD.toNanos();
-            }
-            Burst burst = new Burst();
-            if (key != null && key.equals(registration.key())) {
-                burst.drain(key); // a key of a directory watched before holds only what is left of it
             }
             if (burst.concernsTheFile || changedWithoutEvent) {
                 awaitQuiet(burst);
@@ -198,7 +198,7 @@ final class DirectoryWatch implements Subscription {
             WatchKey more = watchService.poll(left, TimeUnit.NANOSECONDS);
             if (more != null && burst.drain(more)) {
                 quietUntil = System.nanoTime() + QUIET_PERIOD.toNanos();
-            } else if (more == null) {
+            } else {
                 Optional<FileStamp> now = fileStamp();
                 if (!now.equals(last)) {
                     last = now;

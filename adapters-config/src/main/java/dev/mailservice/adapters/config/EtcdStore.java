@@ -271,12 +271,21 @@ public final class EtcdStore implements PipesHubStore {
                 }
                 fenced = await(writeIfAt(key, now.get().getValue(), expectedModRevision), "write " + key).isSucceeded();
             }
-        } catch (UnusableValueException tooLongToBeThisWrite) {
-            // Another write stored it: this one's value fits.
+        } catch (UnusableValueException tooLongToRead) {
+            // Not this write's value, which fits; but a value too long to read may be the one it was to
+            // replace, at its revision still, which cannot be written over with itself.
+            long revisionNow;
+            try {
+                revisionNow = stampOf(key);
+            } catch (BackendUnavailable noAnswerAgain) {
+                throw checkUnanswered(failure, expectedModRevision, unanswered);
+            }
+            if (revisionNow == expectedModRevision) {
+                throw new BackendUnavailable(failure + "; etcd may still apply this write, over revision "
+                        + expectedModRevision + " only (never over a newer value)", unanswered.getCause());
+            }
         } catch (BackendUnavailable noAnswerAgain) {
-            throw new BackendUnavailable(failure + ", nor to the check that followed: etcd may still apply this "
-                    + "write, over revision " + expectedModRevision + " only (never over a newer value)",
-                    unanswered.getCause());
+            throw checkUnanswered(failure, expectedModRevision, unanswered);
         }
         if (fenced) {
             throw new BackendUnavailable(failure + "; nothing was written (checked once etcd answered)",
@@ -287,8 +296,15 @@ public final class EtcdStore implements PipesHubStore {
                     + "whenever nothing is stored there", unanswered.getCause());
         }
         throw new WriteConflict(locationOf(key) + " was changed by another write after revision " + expectedModRevision
-                + " while etcd did not answer this one in time; this one is not stored, and can no longer be. Read "
-                + "it again and retry.");
+                + " while etcd did not answer this one in time; this one is not stored (never applied, or written "
+                + "over since), and can no longer be applied. Read it again and retry.");
+    }
+
+    /** The failure of a write whose check etcd did not answer either. */
+    private static BackendUnavailable checkUnanswered(String failure, long expectedModRevision,
+            BackendUnavailable unanswered) {
+        return new BackendUnavailable(failure + ", nor to the check that followed: etcd may still apply this write, "
+                + "over revision " + expectedModRevision + " only (never over a newer value)", unanswered.getCause());
     }
 
     /**

@@ -28,8 +28,8 @@ class EtcdUnansweredWriteTest {
     static final EtcdCluster ETCD = EtcdCluster.threeMembers().withElectionTimeout(Duration.ofSeconds(10));
 
     private static final String KEY = KeyValueConfigRepository.PATH;
-    /** The store's timeout: each call, the write and each check of it, gets this long. */
-    private static final Duration TIMEOUT = Duration.ofSeconds(2);
+    /** The store's timeout: each call, the write and each check of it, gets this long; well below the election timeout. */
+    private static final Duration TIMEOUT = Duration.ofSeconds(3);
 
     private EtcdStore leaderOnly(int leader) {
         return new EtcdStore(List.of(URI.create(ETCD.endpoints().get(leader))), TIMEOUT,
@@ -53,11 +53,11 @@ class EtcdUnansweredWriteTest {
         int leader = ETCD.leaderIndex();
         try (EtcdStore store = leaderOnly(leader); ExecutorService caller = Executors.newSingleThreadExecutor()) {
             long first = store.writeOver(KEY, "first", store.stampOf(KEY));
-            freezeFollowers(leader, true);
             Future<Long> second;
             try {
+                freezeFollowers(leader, true);
                 second = caller.submit(() -> store.writeOver(KEY, "second", first));
-                // Past the write's deadline (2 s), early in its check's (2 s more).
+                // Past the write's deadline (3 s), early in its check's (3 s more).
                 Thread.sleep(TIMEOUT.plusMillis(600));
             } finally {
                 freezeFollowers(leader, false);
@@ -81,10 +81,10 @@ class EtcdUnansweredWriteTest {
         try (EtcdStore store = leaderOnly(leader); ExecutorService caller = Executors.newSingleThreadExecutor()) {
             long before = store.writeOver(KEY, "before", store.stampOf(KEY));
             Future<Long> write;
-            for (int member = 0; member < 3; member++) {
-                ETCD.pause(member);
-            }
             try {
+                for (int member = 0; member < 3; member++) {
+                    ETCD.pause(member);
+                }
                 write = caller.submit(() -> store.writeOver(KEY, "frozen", before));
                 Thread.sleep(TIMEOUT.plusMillis(600));
             } finally {
@@ -111,9 +111,9 @@ class EtcdUnansweredWriteTest {
         int leader = ETCD.leaderIndex();
         try (EtcdStore store = leaderOnly(leader)) {
             long first = store.writeOver(KEY, "before", store.stampOf(KEY));
-            freezeFollowers(leader, true);
             BackendUnavailable failed;
             try {
+                freezeFollowers(leader, true);
                 failed = assertThrows(BackendUnavailable.class, () -> store.writeOver(KEY, "after", first));
             } finally {
                 freezeFollowers(leader, false);

@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The credentials the transport of each applied configuration logs in with: its password, or the
@@ -65,8 +66,11 @@ public final class SmtpLogins implements AutoCloseable {
     private OAuth2Tokens active;
     /** Set by {@link #close}; guarded by this object. */
     private boolean closed;
-    /** A new refresh token whose store-back is to be tried again; the stop makes one last attempt. */
-    private volatile OAuth2Login.RefreshToken awaitingRetry;
+    /**
+     * The latest new refresh token whose store-back is to be tried again, until an attempt ends it
+     * either way; the stop makes one last attempt with it.
+     */
+    private final AtomicReference<OAuth2Login.RefreshToken> awaitingRetry = new AtomicReference<>();
 
     /**
      * @param scheduler runs the token requests ahead of expiry, and the storing of a new refresh
@@ -174,25 +178,32 @@ public final class SmtpLogins implements AutoCloseable {
      * afresh each time.
      */
     private void storeBack(OAuth2Login.RefreshToken replacement, int attempt) {
-        awaitingRetry = null;
+        if (!tryStoreBack(replacement, attempt)) {
+            awaitingRetry.compareAndSet(replacement, null); // ended: stored, not to be stored, or given up
+        }
+    }
+
+    /** One attempt of {@link #storeBack}; whether it is to be tried again (and is scheduled). */
+    private boolean tryStoreBack(OAuth2Login.RefreshToken replacement, int attempt) {
         try (BackendTurns.Turn turn = turns.take()) {
             Optional<StoredSmtpConfiguration> stored = turn.load();
             Optional<OAuth2Login> storedLogin = stored.flatMap(value -> value.configuration().oauth2());
             if (storedLogin.isEmpty() || storedLogin.get().equals(replacement)) {
-                return;
+                return false;
             }
             if (!replacement.sameButRefreshToken(storedLogin.get())) {
                 LOG.log(Level.INFO, "The token endpoint gave a new refresh token; the stored configuration has "
                         + "changed since, so it is used until the next reload and not stored");
-                return;
+                return false;
             }
             if (!latest(storedLogin.get()).equals(replacement)) {
                 // Another refresh token is stored (pasted by an operator), or a newer one than this is on its way.
-                return;
+                return false;
             }
             turn.save(stored.get().configuration().withOAuth2(Optional.of(replacement)), stored.get().otherFields(),
                     stored.get().revision());
             LOG.log(Level.INFO, "Stored the new refresh token the token endpoint gave");
+            return false;
         } catch (BackendUnavailable | WriteConflict forNow) {
             // Unreachable, busy, or written meanwhile by another: the next attempt reads and checks afresh.
             if (attempt + 1 < STORE_BACK_ATTEMPTS) {
@@ -200,16 +211,17 @@ public final class SmtpLogins implements AutoCloseable {
                 LOG.log(attempt == 0 ? Level.WARNING : Level.DEBUG, "The token endpoint gave a new refresh token, and "
                         + "storing it failed; it is used meanwhile, and storing it is tried again in {0} s: {1}",
                         delay.toSeconds(), forNow.getMessage());
-                awaitingRetry = replacement;
+                awaitingRetry.set(replacement);
                 storeBackLater(replacement, attempt + 1, delay);
-            } else {
-                LOG.log(Level.WARNING, "The token endpoint gave a new refresh token, and storing it failed {0} times; "
-                        + "it is used meanwhile, and stored with the next one: {1}", attempt + 1, forNow.getMessage());
+                return true;
             }
+            LOG.log(Level.WARNING, "The token endpoint gave a new refresh token, and storing it failed {0} times; "
+                    + "it is used meanwhile, and stored with the next one: {1}", attempt + 1, forNow.getMessage());
         } catch (ServiceFailure failure) {
             LOG.log(Level.WARNING, "The token endpoint gave a new refresh token, and storing it failed; it is used "
                     + "meanwhile, and stored with the next one: {0}", failure.getMessage());
         }
+        return false;
     }
 
     /**
@@ -230,11 +242,6 @@ public final class SmtpLogins implements AutoCloseable {
         if (closing != null) {
             closing.awaitRequest(Duration.ofSeconds(5));
         }
-        // A store-back waiting to be tried again would be dropped with the scheduler's delayed tasks: one last try now.
-        OAuth2Login.RefreshToken pending = awaitingRetry;
-        if (pending != null) {
-            storeBack(pending, STORE_BACK_ATTEMPTS - 1);
-        }
         scheduler.shutdown();
         try {
             if (!scheduler.awaitTermination(5, TimeUnit.SECONDS)) {
@@ -243,6 +250,11 @@ public final class SmtpLogins implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             scheduler.shutdownNow();
+        }
+        // A store-back waiting to be tried again went with the scheduler's delayed tasks: one last attempt.
+        OAuth2Login.RefreshToken pending = awaitingRetry.getAndSet(null);
+        if (pending != null) {
+            storeBack(pending, STORE_BACK_ATTEMPTS - 1);
         }
     }
 }
