@@ -127,7 +127,9 @@ final class RedisSubscription extends JedisPubSub {
     public void onSubscribe(String channel, int subscribedChannels) {
         heard();
         Connection subscribed = connection;
-        awaitingConfirmation = null;
+        synchronized (pingLock) {
+            awaitingConfirmation = null; // the checks then never drop it for a confirmation they saw late
+        }
         // Subscribed within the timeout; from now on the channel may rightly stay silent for hours.
         // (Not setTimeoutInfinite: on a connection close() just broke, it would open a new one.)
         subscribed.setSoTimeout(0);
@@ -175,10 +177,12 @@ final class RedisSubscription extends JedisPubSub {
         // the subscription's thread, so an unanswered PING or SUBSCRIBE is judged only by a check on time.
         boolean onTime = now - lastCheckNanos < CHECK_PERIOD.toNanos() * 3 / 2;
         lastCheckNanos = now;
-        Connection unconfirmed = awaitingConfirmation;
-        if (!closed && unconfirmed != null && onTime && now - subscribeSentNanos > endpoint.timeout().toNanos()) {
-            disconnect(unconfirmed);
-            return;
+        synchronized (pingLock) {
+            Connection unconfirmed = awaitingConfirmation;
+            if (!closed && unconfirmed != null && onTime && now - subscribeSentNanos > endpoint.timeout().toNanos()) {
+                disconnect(unconfirmed);
+                return;
+            }
         }
         Connection current = subscribedOn;
         if (closed || current == null) {
