@@ -60,6 +60,11 @@ public final class LogCapture implements AutoCloseable {
         return new LogCapture(Logger.getLogger(source.getName()), level);
     }
 
+    /** What the logger named {@code name} publishes (one not named after a class), at the level it is set to. */
+    public static LogCapture named(String name) {
+        return new LogCapture(Logger.getLogger(name), null);
+    }
+
     /** What every logger publishes, at the levels they are set to. */
     public static LogCapture all() {
         return new LogCapture(Logger.getLogger(""), null);

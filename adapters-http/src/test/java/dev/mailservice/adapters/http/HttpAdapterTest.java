@@ -197,7 +197,7 @@ public abstract class HttpAdapterTest {
     /** An answer as the tests look at it. */
     public record Answer(int statusCode, HttpHeaders headers, String body) {}
 
-    int port() {
+    protected int port() {
         return port;
     }
 

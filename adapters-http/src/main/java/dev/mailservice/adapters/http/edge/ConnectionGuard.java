@@ -2,6 +2,7 @@ package dev.mailservice.adapters.http.edge;
 
 import dev.mailservice.adapters.http.answers.ErrorMapper;
 import io.helidon.common.buffers.DataReader;
+import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Headers;
 import io.helidon.http.HttpPrologue;
@@ -29,9 +30,10 @@ import java.io.UncheckedIOException;
  *       own idle timeout does the same; a body must also keep an average pace;</li>
  *   <li>a request or an answer with {@code Connection: close} closes the connection once answered
  *       (Helidon writes the header but keeps reading);</li>
- *   <li>a request with {@code Expect: 100-continue} answered before its body was asked for (a
- *       refusal) closes the connection: the client may still send the body, which must not be
- *       read as the next request;</li>
+ *   <li>a request answered before its body was read to the end (a refusal, no route, a body
+ *       refused midway) closes the connection, the rest unread: Helidon would read it after the
+ *       answer without a deadline, holding each chunk whole, and with {@code Expect: 100-continue}
+ *       the client may still send it, which must not be read as the next request;</li>
  *   <li>a client that goes away in the middle of its body ends the request quietly, without an
  *       answer nobody would read and without a stack trace in the log.</li>
  * </ul>
@@ -76,9 +78,13 @@ public final class ConnectionGuard implements Filter {
                     + " ms");
         }
         request.streamFilter(body -> new DeadlineInputStream(body, deadlines));
-        if (request.headers().containsToken(HeaderValues.EXPECT_100)) {
+        if (hasBody(request)) {
+            // Answered before its body was read to the end (a refusal, no route, a body refused midway): the
+            // rest is not read. Helidon would read it after the answer, through no deadline of ours, a
+            // chunk held whole, and before any token was checked; with Expect: 100-continue, the client
+            // may still send it, which must not be read as the next request.
             response.beforeSend(() -> {
-                if (!request.continueSent() && !request.content().consumed()) {
+                if (!request.content().consumed()) {
                     response.header(HeaderValues.CONNECTION_CLOSE);
                 }
             });
@@ -105,6 +111,12 @@ public final class ConnectionGuard implements Filter {
         }
     }
 
+    /** Whether {@code request} says a body follows its headers: a length above zero, or a transfer coding. */
+    private static boolean hasBody(RoutingRequest request) {
+        return request.headers().contains(HeaderNames.TRANSFER_ENCODING)
+                || request.headers().contentLength().orElse(0) > 0;
+    }
+
     /**
      * Puts a deadline on each read of a request body (the wait for the client's next bytes), and
      * ends the request when the client stopped or went away. The end is a
@@ -120,6 +132,15 @@ public final class ConnectionGuard implements Filter {
         DeadlineInputStream(InputStream body, ReadDeadlines deadlines) {
             super(body);
             this.deadlines = deadlines;
+        }
+
+        /**
+         * Reads nothing more: Helidon's own close reads what is left of the body, without a deadline.
+         * A body left unread closes the connection with the answer instead ({@link #filter}).
+         */
+        @Override
+        public void close() {
+            // The body's end, if it never came, is not waited for.
         }
 
         @Override

@@ -31,7 +31,8 @@ public final class RequestLog implements Filter {
         long started = System.nanoTime();
         response.whenSent(() -> {
             // As sent, percent-encoded: a decoded path could put a line break or a control character in the log.
-            String path = request.prologue().uriPath().rawPath();
+            // Without its matrix parameters (";token=..."), which routing passes over and a client may put a secret in.
+            String path = request.prologue().uriPath().rawPathNoParams();
             boolean probe = path.startsWith("/observe") || path.startsWith("/openapi");
             RequestIds.bind(id);
             try {

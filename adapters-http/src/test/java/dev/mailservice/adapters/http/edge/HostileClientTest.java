@@ -2,11 +2,13 @@ package dev.mailservice.adapters.http.edge;
 
 import static dev.mailservice.testkit.Tokens.SCOPED_SECRET;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mailservice.adapters.http.HttpAdapterTest;
 import dev.mailservice.adapters.http.HttpServer;
 import dev.mailservice.adapters.http.observe.Observability;
+import dev.mailservice.adapters.http.observe.RequestIds;
 import dev.mailservice.adapters.http.routes.ConsoleRoutes;
 import dev.mailservice.adapters.http.routes.MailRoutes;
 import dev.mailservice.testkit.LogCapture;
@@ -449,6 +451,87 @@ class HostileClientTest {
             assertEquals(401, client.answer().status());
             client.send(get("/smuggled"));
             assertTrue(client.closedWithin(CLOSED_WITH_THE_ANSWER), "the connection stayed open");
+        }
+    }
+
+    /**
+     * A body its route never reads (refused before it, or no route at all) is not read after the
+     * answer either: the answer closes the connection. Read, a chunk is held whole, up to the hard
+     * cap, and a client that stops sending would hold the thread, before any token is checked.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"/no-such-route", RELOAD})
+    void aBodyLeftUnreadIsNotReadAfterTheAnswerWhichClosesTheConnection(String path) throws Exception {
+        for (String framing : List.of("Content-Length: 50000\r\n", "Transfer-Encoding: chunked\r\n")) {
+            try (RawHttp client = new RawHttp(port())) {
+                client.send("POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                        + framing + "\r\n" + (framing.startsWith("Transfer") ? "f00000\r\n" : "") + "{\"a\": ");
+
+                RawHttp.Answer answer = client.answer();
+                assertTrue(answer.status() == 401 || answer.status() == 404, framing + answer.status());
+                assertEquals("close", answer.header("Connection"), framing);
+                assertTrue(client.closedWithin(CLOSED_WITH_THE_ANSWER), "the server went on reading: " + framing);
+            }
+        }
+    }
+
+    /**
+     * A body its route stopped reading at a refusal (malformed JSON) is not read to its end either,
+     * and the client that sends no more of it holds nothing: its connection is closed with the
+     * answer, and the room it took in the memory budget is given back.
+     */
+    @Test
+    void aBodyRefusedMidwayIsAnsweredAndClosedAndGivesItsRoomBack() throws Exception {
+        try (RawHttp client = new RawHttp(port())) {
+            client.send("POST " + SEND + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+                    + Tokens.scoped(SCOPED_SECRET, "mail:send") + "\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: 8388608\r\n\r\n{\"a\":1}}");
+
+            RawHttp.Answer answer = client.answer();
+            assertEquals(400, answer.status(), answer.body());
+            assertEquals("close", answer.header("Connection"));
+            assertTrue(client.closedWithin(CLOSED_WITH_THE_ANSWER), "the server went on reading the refused body");
+        }
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (BUDGET.inUse() != 0 && System.nanoTime() < until) {
+            Thread.sleep(10);
+        }
+        assertEquals(0, BUDGET.inUse(), "the refused body's room was not given back");
+    }
+
+    /** A body read to its end keeps the connection for the next request: only one left unread closes it. */
+    @Test
+    void aRequestWhoseBodyWasReadKeepsTheConnection() throws Exception {
+        String body = "{\"emailTemplateType\": \"loginWithOTP\", \"sendEmailTo\": [\"user@example.com\"], "
+                + "\"templateData\": {\"name\": \"Ann\", \"otp\": \"123456\"}}";
+        String send = "POST " + SEND + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+                + Tokens.scoped(SCOPED_SECRET, "mail:send") + "\r\nContent-Type: application/json\r\nContent-Length: "
+                + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body;
+        try (RawHttp client = new RawHttp(port())) {
+            client.send(send + send);
+
+            RawHttp.Answer first = client.answer();
+            assertEquals(200, first.status(), first.body());
+            assertEquals("keep-alive", first.header("Connection"));
+            assertEquals(200, client.answer().status());
+        }
+    }
+
+    @Test
+    void theAccessLineHoldsThePathAloneNeitherItsParametersNorItsQuery() throws Exception {
+        try (LogCapture access = LogCapture.named(RequestIds.ACCESS_LOGGER);
+                RawHttp client = new RawHttp(port())) {
+            client.send(get(STATUS + ";access_token=matrix-secret?token=query-secret",
+                    "Authorization: Bearer " + fetchConfig() + "\r\n"));
+            assertEquals(200, client.answer().status());
+
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (access.lines().isEmpty() && System.nanoTime() < until) {
+                Thread.sleep(10);
+            }
+            String line = String.join("\n", access.lines());
+            assertTrue(line.contains("GET " + STATUS + " 200"), line);
+            assertFalse(line.contains("secret"), line);
         }
     }
 
