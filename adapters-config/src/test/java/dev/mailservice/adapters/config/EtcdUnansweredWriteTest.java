@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.IntPredicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -36,9 +37,10 @@ class EtcdUnansweredWriteTest {
                 PipesHubStoreContractTest.JDK_TRUST, ConfigRepositoryContractTest.MAX_VALUE_BYTES);
     }
 
-    private void freezeFollowers(int leader, boolean frozen) throws Exception {
+    /** Freezes the members {@code which} takes (SIGSTOP), or lets them run on (SIGCONT). */
+    private static void freeze(IntPredicate which, boolean frozen) throws Exception {
         for (int member = 0; member < 3; member++) {
-            if (member != leader) {
+            if (which.test(member)) {
                 if (frozen) {
                     ETCD.pause(member);
                 } else {
@@ -48,22 +50,30 @@ class EtcdUnansweredWriteTest {
         }
     }
 
+    /**
+     * Writes {@code value} over revision {@code over} on {@code caller}'s thread while the members
+     * {@code which} takes are frozen, and lets them run on past the write's deadline (3 s), early in
+     * its check's (3 s more).
+     */
+    private static Future<Long> writeWhileFrozen(EtcdStore store, ExecutorService caller, IntPredicate which,
+            String value, long over) throws Exception {
+        try {
+            freeze(which, true);
+            Future<Long> write = caller.submit(() -> store.writeOver(KEY, value, over));
+            Thread.sleep(TIMEOUT.plusMillis(600));
+            return write;
+        } finally {
+            freeze(which, false);
+        }
+    }
+
     @Test
     void aWriteAppliedOnlyAfterItsDeadlineIsAnsweredAsAppliedWhenEtcdAnswersTheCheck() throws Exception {
         int leader = ETCD.leaderIndex();
         try (EtcdStore store = leaderOnly(leader); ExecutorService caller = Executors.newSingleThreadExecutor()) {
             long first = store.writeOver(KEY, "first", store.stampOf(KEY));
-            Future<Long> second;
-            try {
-                freezeFollowers(leader, true);
-                second = caller.submit(() -> store.writeOver(KEY, "second", first));
-                // Past the write's deadline (3 s), early in its check's (3 s more).
-                Thread.sleep(TIMEOUT.plusMillis(600));
-            } finally {
-                freezeFollowers(leader, false);
-            }
 
-            long written = second.get();
+            long written = writeWhileFrozen(store, caller, member -> member != leader, "second", first).get();
 
             assertEquals("second", store.value(KEY).orElseThrow());
             assertEquals(written, store.stampOf(KEY));
@@ -80,18 +90,7 @@ class EtcdUnansweredWriteTest {
         int leader = ETCD.leaderIndex();
         try (EtcdStore store = leaderOnly(leader); ExecutorService caller = Executors.newSingleThreadExecutor()) {
             long before = store.writeOver(KEY, "before", store.stampOf(KEY));
-            Future<Long> write;
-            try {
-                for (int member = 0; member < 3; member++) {
-                    ETCD.pause(member);
-                }
-                write = caller.submit(() -> store.writeOver(KEY, "frozen", before));
-                Thread.sleep(TIMEOUT.plusMillis(600));
-            } finally {
-                for (int member = 0; member < 3; member++) {
-                    ETCD.resume(member);
-                }
-            }
+            Future<Long> write = writeWhileFrozen(store, caller, member -> true, "frozen", before);
 
             try {
                 long written = write.get();
@@ -113,10 +112,10 @@ class EtcdUnansweredWriteTest {
             long first = store.writeOver(KEY, "before", store.stampOf(KEY));
             BackendUnavailable failed;
             try {
-                freezeFollowers(leader, true);
+                freeze(member -> member != leader, true);
                 failed = assertThrows(BackendUnavailable.class, () -> store.writeOver(KEY, "after", first));
             } finally {
-                freezeFollowers(leader, false);
+                freeze(member -> member != leader, false);
             }
 
             assertTrue(failed.getMessage().contains("may still apply this write, over revision " + first + " only"),
