@@ -65,7 +65,7 @@ public final class KeyValueConfigRepository implements ConfigRepository {
         return store.watch(PATH, listener);
     }
 
-    /** Each call of this repository is one call of the store's. */
+    /** Each call of this repository is one call of the store's (and a save whose write etcd did not answer, its check). */
     @Override
     public Duration longestCall() {
         return store.longestCall();

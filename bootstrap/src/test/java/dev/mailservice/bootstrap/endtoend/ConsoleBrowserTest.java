@@ -374,12 +374,14 @@ class ConsoleBrowserTest {
         view.findElement(By.id("save")).click();
 
         browser.await().until(ExpectedConditions.visibilityOfElementLocated(By.id("sign-in-kept")));
+        Screenshots.of(browser, "sign-in-form-kept");
         assertTrue(client.status().contains("noreply@acme.test"), "nothing saved with the refused token");
         // A token turned away on the sign-in page first (not an admin's) does not drop the form.
         signInByPasting(Tokens.user(USER_SECRET, "member"));
         browser.await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("sign-in-reason"), "not an admin's"));
         signInByPasting(Tokens.user(USER_SECRET, "admin"));
         WebElement again = awaitResumedForm();
+        Screenshots.of(browser, "configuration-resumed");
         assertEquals("typed@acme.test", again.getDomProperty("value"));
         browser.driver().findElement(By.id("save")).click();
         // Saved, and drawn again from what is stored: the old field goes.
