@@ -4,7 +4,7 @@ import dev.mailservice.adapters.http.answers.ErrorMapper;
 import dev.mailservice.adapters.http.answers.HttpError;
 import dev.mailservice.adapters.http.edge.BodyMemoryBudget;
 import dev.mailservice.adapters.http.edge.ConnectionGuard;
-import dev.mailservice.adapters.http.edge.ReadDeadlines;
+import dev.mailservice.adapters.http.edge.ClientDeadlines;
 import dev.mailservice.adapters.http.edge.RequestBodies;
 import dev.mailservice.adapters.http.edge.RequestsInFlight;
 import dev.mailservice.adapters.http.observe.Observability;
@@ -86,7 +86,7 @@ public final class HttpServer {
     }
 
     /** What {@link #configure} set up that stopping the server must end. */
-    record Guards(RequestsInFlight requestsInFlight, ReadDeadlines readDeadlines) {}
+    record Guards(RequestsInFlight requestsInFlight, ClientDeadlines clientDeadlines) {}
 
     /**
      * Configures {@code server} as this service's HTTP server, but for its port and life cycle:
@@ -100,19 +100,19 @@ public final class HttpServer {
             Observability observability) {
         Objects.requireNonNull(mail, "mail");
         Objects.requireNonNull(configManager, "configManager");
-        Guards guards = new Guards(new RequestsInFlight(), new ReadDeadlines(idleTimeout));
-        ConnectionGuard guard = new ConnectionGuard(guards.readDeadlines());
+        Guards guards = new Guards(new RequestsInFlight(), new ClientDeadlines(idleTimeout));
+        ConnectionGuard guard = new ConnectionGuard(guards.clientDeadlines());
         RequestBodies bodies = new RequestBodies(MAX_BODY_BYTES, Map.of(
                 MailRoutes.BASE_PATH + MailRoutes.SEND_EMAIL, MailRoutes.SEND_EMAIL_MAX_BODY_BYTES), bodyBudget);
         // A port of the endpoints' own is guarded and answers errors as this one does: it is as
         // reachable by a hostile or broken client.
-        observability.configure(server, socket -> guarded(socket, idleTimeout, guard, guards.readDeadlines())
+        observability.configure(server, socket -> guarded(socket, idleTimeout, guard, guards.clientDeadlines())
                 .routing(routing -> {
                     routing.addFilter(new RequestLog());
                     routing.addFilter(guard);
                     ErrorMapper.handleErrorsOf(routing);
                 }));
-        guarded(server, idleTimeout, guard, guards.readDeadlines())
+        guarded(server, idleTimeout, guard, guards.clientDeadlines())
                 .routing(routing -> {
                     routing.addFilter(new RequestLog());
                     routing.addFilter(guard);
@@ -140,7 +140,7 @@ public final class HttpServer {
      * the deadline on headers, the idle timeout, and the error answers given before routing.
      */
     private static <B extends ListenerConfig.BuilderBase<B, ?>> B guarded(B listener, Duration idleTimeout,
-            ConnectionGuard guard, ReadDeadlines deadlines) {
+            ConnectionGuard guard, ClientDeadlines deadlines) {
         return listener.maxPayloadSize(HARD_CAP_BYTES)
                 // HTTP/1.1 alone, configured here; a discovered default would stand beside it.
                 .protocolsDiscoverServices(false)
@@ -167,7 +167,7 @@ public final class HttpServer {
         // Helidon logs a failed bind and returns without a port rather than throwing.
         if (!webServer.isRunning() || webServer.port() <= 0) {
             webServer.stop();
-            guards.readDeadlines().close();
+            guards.clientDeadlines().close();
             throw new ListenFailedException("Cannot listen on port " + requestedPort
                     + ": it is in use by another process, or not allowed");
         }
@@ -208,6 +208,6 @@ public final class HttpServer {
             Thread.currentThread().interrupt();
         }
         webServer.stop();
-        guards.readDeadlines().close();
+        guards.clientDeadlines().close();
     }
 }

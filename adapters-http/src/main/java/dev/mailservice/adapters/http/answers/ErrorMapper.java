@@ -16,6 +16,7 @@ import io.helidon.http.NotFoundException;
 import io.helidon.http.RequestException;
 import io.helidon.http.ServerResponseHeaders;
 import io.helidon.http.Status;
+import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
@@ -115,7 +116,13 @@ public final class ErrorMapper {
                     request.prologue().uriPath().path(), failure.status().code(), failure.message());
         }
         failure.retryAfter().ifPresent(delay -> response.header(HeaderNames.RETRY_AFTER, Long.toString(delay.toSeconds())));
-        Json.send(request, response, failure.status(), failure.body());
+        try {
+            Json.send(request, response, failure.status(), failure.body());
+        } catch (CloseConnectionException clientGone) {
+            // The client went away, or did not take the answer in time: there is no one to tell. Helidon
+            // logs anything an error handler throws as a failure, with its stack trace; ConnectionGuard
+            // closes the connection instead, having seen the answer begun and never finished.
+        }
     }
 
     private static DirectHandler.TransportResponse answerDirectly(DirectHandler.TransportRequest request,

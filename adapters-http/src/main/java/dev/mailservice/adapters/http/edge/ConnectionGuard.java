@@ -26,8 +26,10 @@ import java.io.UncheckedIOException;
  *
  * <ul>
  *   <li>a client that stops in the middle of its headers, or of its body, for longer than the
- *       read deadline loses its connection ({@link ReadDeadlines}); between requests, Helidon's
+ *       read deadline loses its connection ({@link ClientDeadlines}); between requests, Helidon's
  *       own idle timeout does the same; a body must also keep an average pace;</li>
+ *   <li>a client that does not take an answer (its buffers full, it reads nothing) within the same
+ *       deadline loses its connection, however many requests it has sent ahead;</li>
  *   <li>a request or an answer with {@code Connection: close} closes the connection once answered
  *       (Helidon writes the header but keeps reading);</li>
  *   <li>a request answered before its body was read to the end (a refusal, no route, a body
@@ -44,9 +46,9 @@ public final class ConnectionGuard implements Filter {
     /** The least pace of a request body, on average once a first idle period has passed. */
     static final long MIN_BODY_BYTES_PER_SECOND = 16 * 1024;
 
-    private final ReadDeadlines deadlines;
+    private final ClientDeadlines deadlines;
 
-    public ConnectionGuard(ReadDeadlines deadlines) {
+    public ConnectionGuard(ClientDeadlines deadlines) {
         this.deadlines = deadlines;
     }
 
@@ -78,6 +80,9 @@ public final class ConnectionGuard implements Filter {
                     + " ms");
         }
         request.streamFilter(body -> new DeadlineInputStream(body, deadlines));
+        AnswerWrite answer = new AnswerWrite(deadlines);
+        response.beforeSend(answer::begin);
+        response.whenSent(answer::end);
         if (hasBody(request)) {
             // Answered before its body was read to the end (a refusal, no route, a body refused midway): the
             // rest is not read. Helidon would read it after the answer, through no deadline of ours, a
@@ -89,6 +94,7 @@ public final class ConnectionGuard implements Filter {
                 }
             });
         }
+        boolean answerUnfinished;
         try {
             chain.proceed();
         } catch (CloseConnectionException closing) {
@@ -102,8 +108,13 @@ public final class ConnectionGuard implements Filter {
             }
             ErrorMapper.answer(request, response, refused);
         } finally {
+            answerUnfinished = answer.unfinished();
             // Deadlines deliver their interrupt before they report; none may reach what the thread does next.
             Thread.interrupted();
+        }
+        if (answerUnfinished) {
+            throw closing("the client did not take its answer within " + deadlines.limit().toMillis() + " ms, or went away",
+                    null);
         }
         if (response.isSent() && (request.headers().containsToken(HeaderValues.CONNECTION_CLOSE)
                 || response.headers().containsToken(HeaderValues.CONNECTION_CLOSE))) {
@@ -125,11 +136,11 @@ public final class ConnectionGuard implements Filter {
      */
     private static final class DeadlineInputStream extends FilterInputStream {
 
-        private final ReadDeadlines deadlines;
+        private final ClientDeadlines deadlines;
         private final long startedAt = System.nanoTime();
         private long received;
 
-        DeadlineInputStream(InputStream body, ReadDeadlines deadlines) {
+        DeadlineInputStream(InputStream body, ClientDeadlines deadlines) {
             super(body);
             this.deadlines = deadlines;
         }
@@ -145,7 +156,7 @@ public final class ConnectionGuard implements Filter {
 
         @Override
         public int read() throws IOException {
-            ReadDeadlines.Deadline deadline = deadlines.start();
+            ClientDeadlines.Deadline deadline = deadlines.start();
             int next;
             try {
                 next = super.read();
@@ -157,7 +168,7 @@ public final class ConnectionGuard implements Filter {
 
         @Override
         public int read(byte[] buffer, int offset, int length) throws IOException {
-            ReadDeadlines.Deadline deadline = deadlines.start();
+            ClientDeadlines.Deadline deadline = deadlines.start();
             int count;
             try {
                 count = super.read(buffer, offset, length);
@@ -172,7 +183,7 @@ public final class ConnectionGuard implements Filter {
          * come at {@link #MIN_BODY_BYTES_PER_SECOND} on average, so that a client sending a byte now
          * and then cannot hold its connection, and the memory its body is given, for ever.
          */
-        private int counted(ReadDeadlines.Deadline deadline, int bytes, int result) {
+        private int counted(ClientDeadlines.Deadline deadline, int bytes, int result) {
             if (!deadline.end()) {
                 throw ended(deadline, null);
             }
@@ -184,15 +195,55 @@ public final class ConnectionGuard implements Filter {
             return result;
         }
 
-        private CloseConnectionException ended(ReadDeadlines.Deadline deadline, Throwable failure) {
+        private CloseConnectionException ended(ClientDeadlines.Deadline deadline, Throwable failure) {
             return closing(deadline.end()
                     ? "the client went away in the middle of its body"
                     : "no byte of the body came for " + deadlines.limit().toMillis() + " ms", failure);
         }
+    }
 
-        private static CloseConnectionException closing(String why, Throwable failure) {
-            LOG.log(System.Logger.Level.DEBUG, "Closing a connection: {0}", why);
-            return new CloseConnectionException(why, failure);
+    private static CloseConnectionException closing(String why, Throwable failure) {
+        LOG.log(System.Logger.Level.DEBUG, "Closing a connection: {0}", why);
+        return new CloseConnectionException(why, failure);
+    }
+
+    /**
+     * The writing of one answer, under a deadline: a client that does not take it (the socket's
+     * buffers full, the client reading nothing) within the limit loses its connection. Helidon
+     * writes an answer whole in one call, so the deadline is on the whole answer, not on its pace.
+     * An answer begun and never finished (the deadline passed, or the client went away) closes
+     * the connection, whoever noticed the failure: a write that failed in the error handler is not
+     * passed on by it ({@link ErrorMapper#answer}).
+     */
+    private static final class AnswerWrite {
+
+        private final ClientDeadlines deadlines;
+        private ClientDeadlines.Deadline deadline;
+        private boolean finished;
+
+        AnswerWrite(ClientDeadlines deadlines) {
+            this.deadlines = deadlines;
+        }
+
+        void begin() {
+            deadline = deadlines.start();
+        }
+
+        void end() {
+            // A deadline that passed as the last bytes went still closes: the client was that slow.
+            finished = deadline.end();
+        }
+
+        /** Whether an answer was begun and not written in time, or not at all. */
+        boolean unfinished() {
+            if (deadline == null) {
+                return false;
+            }
+            if (!finished) {
+                // The write failed before its end: its deadline, if it still runs, must not fire later.
+                deadline.end();
+            }
+            return !finished;
         }
     }
 }

@@ -15,6 +15,9 @@ import dev.mailservice.testkit.LogCapture;
 import dev.mailservice.testkit.RawHttp;
 import dev.mailservice.testkit.Tokens;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
@@ -276,6 +279,44 @@ class HostileClientTest {
             assertTrue(closed, "a trickling body kept its connection");
         }
         assertEquals(List.of(), useCases.sent);
+    }
+
+    /** A request whose answer is about 2 KB (a 404 names its path), so that a few thousand fill the socket's buffers. */
+    private static final String LARGE_404 = get("/no-such-route/" + "x".repeat(2000));
+
+    static Stream<String> requestsAnsweredAgainAndAgain() {
+        return Stream.of(LARGE_404, get(STATUS, "Authorization: Bearer " + fetchConfig() + "\r\n"));
+    }
+
+    /**
+     * A client that sends request after request and never reads the answers: once the answers
+     * fill the socket's buffers, the server's write waits on the client, and the connection is
+     * closed after the idle timeout rather than held, with its thread, for as long as the client
+     * likes. Seen by the client as its writes failing, without it having read a byte. Asked of an
+     * answer the error handler writes (the 404) and of one a route writes.
+     */
+    @ParameterizedTest
+    @MethodSource("requestsAnsweredAgainAndAgain")
+    void aClientThatStopsReadingItsAnswersIsDisconnected(String request) throws Exception {
+        byte[] bytes = request.getBytes(StandardCharsets.US_ASCII);
+        try (Socket socket = new Socket()) {
+            // A small window, set before connecting: the answers fill it, and the server's buffer, sooner.
+            socket.setReceiveBufferSize(1024);
+            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port()));
+            Thread writer = Thread.ofVirtual().start(() -> {
+                try {
+                    while (true) {
+                        socket.getOutputStream().write(bytes);
+                    }
+                } catch (IOException closedByTheServer) {
+                    // What the test waits for.
+                }
+            });
+
+            // Filling the buffers takes the server some seconds on a slow machine; the deadline, one more.
+            writer.join(Duration.ofSeconds(60));
+            assertFalse(writer.isAlive(), "the connection is still open to a client that has read nothing");
+        }
     }
 
     @Test

@@ -8,19 +8,19 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Deadlines on reading from a client: a thread that waits for a client's bytes longer than the
- * limit is interrupted, which closes its connection (a blocked read on a socket gives up and the
- * socket closes when its thread, a virtual thread here, is interrupted).
+ * Deadlines on waiting for a client: a thread that waits for a client's bytes, or for a client to
+ * take an answer, longer than the limit is interrupted, which closes its connection (a socket
+ * channel closes when a thread blocked on it, a virtual thread here, is interrupted).
  *
  * <p>Why this exists: Helidon (4.5.0) closes idle connections only while it waits for a request
- * line; a client that stops in the middle of its headers or its body holds a connection, and a
- * thread, for ever. A socket read timeout is not applied to the server's sockets either.
+ * line; a client that stops in the middle of its headers or its body, or stops reading its
+ * answers, holds a connection, and a thread, for ever. Its sockets have no read or write timeout.
  *
- * <p>An interrupt never lands outside the read it was meant for: a deadline that passes just as
- * its read ends is reported by {@link Deadline#end()} only once the interrupt has been delivered,
+ * <p>An interrupt never lands outside the wait it was meant for: a deadline that passes just as
+ * its wait ends is reported by {@link Deadline#end()} only once the interrupt has been delivered,
  * so the caller can clear it before the thread does anything else.
  */
-public final class ReadDeadlines implements AutoCloseable {
+public final class ClientDeadlines implements AutoCloseable {
 
     private static final int ARMED = 0;
     private static final int ENDED = 1;
@@ -32,21 +32,21 @@ public final class ReadDeadlines implements AutoCloseable {
     /** The header deadline of the request a connection's thread is reading, if any. */
     private final ThreadLocal<Deadline> headerDeadline = new ThreadLocal<>();
 
-    /** @param limit how long a client may keep a read waiting */
-    public ReadDeadlines(Duration limit) {
+    /** @param limit how long a client may keep a read or a write waiting */
+    public ClientDeadlines(Duration limit) {
         this.limit = Objects.requireNonNull(limit, "limit");
         this.timer = new ScheduledThreadPoolExecutor(1,
-                Thread.ofPlatform().name("http-read-deadlines").daemon(true).factory());
+                Thread.ofPlatform().name("http-client-deadlines").daemon(true).factory());
         // Nearly every deadline is ended in time: do not keep them queued until they would have fired.
         timer.setRemoveOnCancelPolicy(true);
     }
 
-    /** How long a client may keep a read waiting. */
+    /** How long a client may keep a read or a write waiting. */
     Duration limit() {
         return limit;
     }
 
-    /** Starts the deadline of a read the current thread is about to wait for. */
+    /** Starts the deadline of a read or a write the current thread is about to wait for. */
     Deadline start() {
         Deadline deadline = new Deadline(Thread.currentThread());
         deadline.expiry = timer.schedule(deadline::expire, limit.toNanos(), TimeUnit.NANOSECONDS);
@@ -78,25 +78,25 @@ public final class ReadDeadlines implements AutoCloseable {
     /** One running deadline. */
     static final class Deadline {
 
-        private final Thread reader;
+        private final Thread waiter;
         private final AtomicInteger state = new AtomicInteger(ARMED);
         private volatile ScheduledFuture<?> expiry;
 
-        private Deadline(Thread reader) {
-            this.reader = reader;
+        private Deadline(Thread waiter) {
+            this.waiter = waiter;
         }
 
         private void expire() {
             if (state.compareAndSet(ARMED, INTERRUPTING)) {
-                reader.interrupt();
+                waiter.interrupt();
                 state.set(INTERRUPTED);
             }
         }
 
         /**
-         * Ends the deadline, the read being over.
+         * Ends the deadline, the wait being over.
          *
-         * @return false when it had passed already: the reader is interrupted (this returns only
+         * @return false when it had passed already: the waiting thread is interrupted (this returns only
          *         once it is), and its connection is to be given up
          */
         boolean end() {
