@@ -103,7 +103,8 @@ public final class HttpServer {
         Guards guards = new Guards(new RequestsInFlight(), new ClientDeadlines(idleTimeout));
         ConnectionGuard guard = new ConnectionGuard(guards.clientDeadlines());
         RequestBodies bodies = new RequestBodies(MAX_BODY_BYTES, Map.of(
-                MailRoutes.BASE_PATH + MailRoutes.SEND_EMAIL, MailRoutes.SEND_EMAIL_MAX_BODY_BYTES), bodyBudget);
+                MailRoutes.BASE_PATH + MailRoutes.SEND_EMAIL, MailRoutes.SEND_EMAIL_MAX_BODY_BYTES), HARD_CAP_BYTES,
+                bodyBudget);
         // A port of the endpoints' own is guarded and answers errors as this one does: it is as
         // reachable by a hostile or broken client.
         observability.configure(server, socket -> guarded(socket, idleTimeout, guard, guards.clientDeadlines())

@@ -1,6 +1,7 @@
 package dev.mailservice.bootstrap.distribution;
 
 import static dev.mailservice.testkit.Tokens.SCOPED_SECRET;
+import static dev.mailservice.testkit.Tokens.USER_SECRET;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,12 +11,15 @@ import com.icegreen.greenmail.util.ServerSetup;
 import dev.mailservice.testkit.RawHttp;
 import dev.mailservice.testkit.ServiceProcess;
 import dev.mailservice.testkit.Tokens;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -28,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The packaged jar at the heap it is documented to run with, hit by 32 sends of the largest
  * allowed body at once, each client doing as the answers ask (trying again after a 503's
  * {@code Retry-After}): the service must not run out of memory, must refuse what it cannot hold
- * with 503 and {@code Retry-After} before the body is sent, and must deliver every send once.
+ * with 503 and {@code Retry-After} before the body is sent, and must deliver every send once. The
+ * same for 32 chunked bodies at once, each one chunk near the server's cap.
  */
 class LargeSendsAtDeployedHeapIT {
 
@@ -48,26 +53,12 @@ class LargeSendsAtDeployedHeapIT {
 
     @Test
     void thirtyTwoConcurrentTenMebibyteSendsNeverExhaustTheHeap() throws Exception {
-        Path config = directory.resolve("smtp.json");
-        Files.writeString(config, "{\"host\": \"127.0.0.1\", \"port\": " + SMTP_SERVER.getSmtp().getPort()
-                + ", \"fromEmail\": \"noreply@example.com\"}");
         byte[] body = RawHttp.sendBodyOf(BODY_BYTES);
         String token = Tokens.scoped(SCOPED_SECRET, "mail:send");
 
-        try (ServiceProcess service = ServiceProcess.launchJarAsDeployed(directory, Map.of(
-                "SCOPED_JWT_SECRET", SCOPED_SECRET, "JWT_SECRET", SCOPED_SECRET, "SMTP_CONFIG_FILE", config.toString(),
-                "PORT", "0"), Path.of(System.getProperty("service.jar")))) {
+        try (ServiceProcess service = launchAsDeployed()) {
             int port = service.awaitReadyPort();
-            List<Outcome> outcomes = new ArrayList<>();
-            try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
-                List<Future<Outcome>> sends = new ArrayList<>();
-                for (int i = 0; i < CONCURRENT_SENDS; i++) {
-                    sends.add(clients.submit(() -> sendUntilTaken(port, token, body)));
-                }
-                for (Future<Outcome> send : sends) {
-                    outcomes.add(send.get());
-                }
-            }
+            List<Outcome> outcomes = atOnce(() -> sendUntilTaken(port, token, body));
 
             String output = String.join("\n", service.output());
             assertFalse(output.contains("OutOfMemoryError"), output);
@@ -79,6 +70,70 @@ class LargeSendsAtDeployedHeapIT {
                     "no send was refused: the test did not reach the memory budget " + outcomes);
             assertEquals(CONCURRENT_SENDS, SMTP_SERVER.getReceivedMessages().length, "a send was not delivered once");
         }
+    }
+
+    /**
+     * A body sent chunked, as one chunk of nearly the server's cap, to a route whose limit is 64
+     * KiB, by 32 admins at once: the server reads a chunk whole before the route's limit can count
+     * it, so the memory budget must reckon with the whole chunk. Each gets 413 or 503 (or its
+     * connection closed under its body), and the service stays up.
+     */
+    @Test
+    void thirtyTwoConcurrentChunkedBodiesOfOneLargeChunkNeverExhaustTheHeap() throws Exception {
+        int chunkBytes = 15 * 1024 * 1024;
+        byte[] chunk = new byte[chunkBytes];
+        Arrays.fill(chunk, (byte) ' ');
+        String headers = "POST /api/v1/configurationManager/smtpConfig HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+                + Tokens.user(USER_SECRET, "admin") + "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + Integer.toHexString(chunkBytes) + "\r\n";
+
+        try (ServiceProcess service = launchAsDeployed()) {
+            int port = service.awaitReadyPort();
+            List<Integer> statuses = atOnce(() -> {
+                try (RawHttp client = new RawHttp(port)) {
+                    client.send(headers).send(chunk).send("\r\n0\r\n\r\n");
+                    return client.answer().status();
+                } catch (IOException closedUnderTheBody) {
+                    return 0;
+                }
+            });
+
+            String output = String.join("\n", service.output());
+            assertFalse(output.contains("OutOfMemoryError"), output);
+            assertTrue(service.isAlive(), output);
+            assertTrue(statuses.stream().allMatch(status -> status == 413 || status == 503 || status == 0), statuses.toString());
+            assertTrue(statuses.contains(413), "no chunk was read to the route's limit: " + statuses);
+            try (RawHttp client = new RawHttp(port)) {
+                client.send("GET /api/v1/mail/smtpConfig HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+                        + Tokens.scoped(SCOPED_SECRET, "fetch:config") + "\r\n\r\n");
+                assertEquals(200, client.answer().status(), "the service no longer answers");
+            }
+        }
+    }
+
+    /** The packaged jar as deployed, on a file naming the test's SMTP server. */
+    private ServiceProcess launchAsDeployed() throws IOException {
+        Path config = directory.resolve("smtp.json");
+        Files.writeString(config, "{\"host\": \"127.0.0.1\", \"port\": " + SMTP_SERVER.getSmtp().getPort()
+                + ", \"fromEmail\": \"noreply@example.com\"}");
+        return ServiceProcess.launchJarAsDeployed(directory, Map.of("SCOPED_JWT_SECRET", SCOPED_SECRET,
+                "JWT_SECRET", USER_SECRET, "SMTP_CONFIG_FILE", config.toString(), "PORT", "0"),
+                Path.of(System.getProperty("service.jar")));
+    }
+
+    /** What {@code client} gives, from {@link #CONCURRENT_SENDS} of them started at once. */
+    private static <T> List<T> atOnce(Callable<T> client) throws Exception {
+        List<T> results = new ArrayList<>();
+        try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<T>> started = new ArrayList<>();
+            for (int i = 0; i < CONCURRENT_SENDS; i++) {
+                started.add(clients.submit(client));
+            }
+            for (Future<T> each : started) {
+                results.add(each.get());
+            }
+        }
+        return results;
     }
 
     /**

@@ -32,7 +32,8 @@ import java.util.function.BiFunction;
  *       UTF-8 if a charset is named, or gets 415 ({@link #JSON_ONLY}, a handler each route runs after
  *       its token check, so that a client without a valid token learns nothing but 401);</li>
  *   <li><b>memory</b>: a body is read only once the {@link BodyMemoryBudget} has room for it
- *       ({@link #readObject}), else the request gets 503 with {@code Retry-After} unread.</li>
+ *       ({@link #readObject}), else the request gets 503 with {@code Retry-After} unread: room for
+ *       its declared length, or for the server's cap when it is chunked (one chunk may be that large);</li>
  * </ul>
  *
  * <p>Written here because Helidon's {@code max-payload-size} is one limit per listener and answers
@@ -51,16 +52,21 @@ public final class RequestBodies implements Filter {
 
     private final long defaultMaxBytes;
     private final Map<String, Long> maxBytesByPath;
+    private final long serverCapBytes;
     private final BodyMemoryBudget budget;
 
     /**
      * @param defaultMaxBytes the limit of every route not named in {@code maxBytesByPath}
      * @param maxBytesByPath  full request paths with a limit of their own
+     * @param serverCapBytes  the listener's own limit of a body, which also bounds one chunk of a
+     *                        chunked body: the server reads a chunk whole before a route's limit counts it
      * @param budget          the body bytes that may be held at once
      */
-    public RequestBodies(long defaultMaxBytes, Map<String, Long> maxBytesByPath, BodyMemoryBudget budget) {
+    public RequestBodies(long defaultMaxBytes, Map<String, Long> maxBytesByPath, long serverCapBytes,
+            BodyMemoryBudget budget) {
         this.defaultMaxBytes = defaultMaxBytes;
         this.maxBytesByPath = Map.copyOf(maxBytesByPath);
+        this.serverCapBytes = serverCapBytes;
         this.budget = budget;
     }
 
@@ -73,8 +79,10 @@ public final class RequestBodies implements Filter {
             throw tooLarge(maxBytes);
         }
         request.streamFilter(body -> new LimitedInputStream(body, maxBytes));
-        // Without a declared length the body may be as large as the route allows.
-        Admission admission = new Admission(length.orElse(request.content().hasEntity() ? maxBytes : 0));
+        // Without a declared length the body is chunked, and Helidon (4.5.0) reads each chunk whole, up to its
+        // own cap, before the limit above counts it: a single chunk may hold that much, whatever the route allows.
+        Admission admission = new Admission(length.orElse(request.content().hasEntity()
+                ? Math.max(maxBytes, serverCapBytes) : 0));
         request.context().register(admission);
         try {
             chain.proceed();
