@@ -159,9 +159,16 @@ final class SendMailBody {
         };
     }
 
+    /**
+     * {@code text/*}, JSON and XML ({@code application/json}, {@code image/svg+xml}): by the type and
+     * subtype alone, not a word anywhere in them, as an Office document's type names XML too
+     * ({@code application/vnd.openxmlformats-officedocument...}) and its content is binary.
+     */
     private static boolean isTextual(String contentType) {
-        String type = contentType.toLowerCase(Locale.ROOT);
-        return type.startsWith("text/") || type.contains("json") || type.contains("xml");
+        String mediaType = contentType.toLowerCase(Locale.ROOT).split(";", 2)[0].strip();
+        String subtype = mediaType.substring(mediaType.indexOf('/') + 1);
+        return mediaType.startsWith("text/") || subtype.equals("json") || subtype.equals("xml")
+                || subtype.endsWith("+json") || subtype.endsWith("+xml");
     }
 
     private static byte[] base64OrText(String content) {

@@ -99,8 +99,13 @@ class SendMailRouteTest extends HttpAdapterTest {
                    {"filename": "report.pdf", "content": "%s", "contentType": "application/pdf"},
                    {"filename": "notes.txt", "content": "plain words", "contentType": "text/plain"},
                    {"filename": "declared.bin", "content": "%s", "encoding": "base64"},
-                   {"filename": "word.bin", "content": "just some words!"}]}"""
-                .formatted(Base64.getEncoder().encodeToString(pdf), Base64.getEncoder().encodeToString(pdf)));
+                   {"filename": "word.bin", "content": "just some words!"},
+                   {"filename": "report.docx", "content": "%s",
+                    "contentType": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"},
+                   {"filename": "feed.atom", "content": "<feed/>", "contentType": "application/atom+xml; charset=utf-8"},
+                   {"filename": "data.json", "content": "{}", "contentType": "application/json"}]}"""
+                .formatted(Base64.getEncoder().encodeToString(pdf), Base64.getEncoder().encodeToString(pdf),
+                        Base64.getEncoder().encodeToString(pdf)));
 
         List<MailMessage.Attachment> attachments = useCases.sent.getFirst().attachments();
         assertArrayEquals(pdf, attachments.get(0).content());
@@ -109,6 +114,10 @@ class SendMailRouteTest extends HttpAdapterTest {
         assertArrayEquals(pdf, attachments.get(2).content());
         assertEquals("application/octet-stream", attachments.get(2).contentType());
         assertEquals("just some words!", new String(attachments.get(3).content(), StandardCharsets.UTF_8));
+        // An Office document's type names XML in its subtype, yet its content is binary.
+        assertArrayEquals(pdf, attachments.get(4).content());
+        assertEquals("<feed/>", new String(attachments.get(5).content(), StandardCharsets.UTF_8));
+        assertEquals("{}", new String(attachments.get(6).content(), StandardCharsets.UTF_8));
     }
 
     @Test
