@@ -135,7 +135,7 @@ public final class ReloadSmtpConfigurationService implements ReloadSmtpConfigura
             // 2. Verify it against its server, when verification on apply is on (done ahead of the turn).
             if (verifyOnApply.isPresent() && !onlyRefreshTokenChanged(stored.configuration())) {
                 Optional<SmtpVerification> report = verifiedAhead
-                        .filter(verified -> verified.configuration().equals(stored.configuration()))
+                        .filter(verified -> logins.sameOnceRotated(verified.configuration(), stored.configuration()))
                         .map(Verified::report);
                 if (report.isEmpty()) {
                     return new Reload.StoredWhileVerifying();

@@ -75,7 +75,8 @@ public final class SaveSmtpConfigurationService implements SaveSmtpConfiguration
             Supplier<Optional<StoredSmtpConfiguration>> load = storedVersions.isPresent()
                     ? readOnce(turn.load(), storedVersions.get()) : turn::load;
             Resolved resolved = resolve(change, load, turn::currentRevision, storedVersions.isPresent());
-            if (verified.isPresent() && !verified.get().equals(resolved)) {
+            // Compared by the configuration alone: the write is made over the revision read here anyway.
+            if (verified.isPresent() && !logins.sameOnceRotated(verified.get().configuration(), resolved.configuration())) {
                 throw new WriteConflict("The stored SMTP configuration changed while this one was being verified; "
                         + "nothing was stored");
             }

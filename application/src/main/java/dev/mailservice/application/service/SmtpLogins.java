@@ -97,7 +97,13 @@ public final class SmtpLogins implements AutoCloseable {
         if (login.isEmpty()) {
             return SmtpCredentials.password(configuration);
         }
-        if (active != null && active.takeOver(login.get(), username)) {
+        OAuth2Login latest = latest(login.get());
+        if (active != null && active.takeOver(latest, username)) {
+            if (!latest.equals(login.get())) {
+                // Its refresh token was replaced since (a check spent it before it was stored): the one
+                // given in its place is asked with, and stored over it.
+                storeBackLater((OAuth2Login.RefreshToken) latest, 0, Duration.ZERO);
+            }
             return active;
         }
         return new OAuth2Tokens(login.get(), latest(login.get()), username, endpoint, clock, scheduler, metrics,
@@ -143,6 +149,19 @@ public final class SmtpLogins implements AutoCloseable {
             }
             storeBackLater(after, 0, Duration.ZERO);
         }
+    }
+
+    /**
+     * Whether {@code checked} and {@code stored} are the same configuration once each login's refresh
+     * token is the latest given in its place: a check given a new refresh token stores it back while
+     * it runs, and what it checked is then stored with the new token.
+     */
+    boolean sameOnceRotated(SmtpConfiguration checked, SmtpConfiguration stored) {
+        return withLatestRefreshToken(checked).equals(withLatestRefreshToken(stored));
+    }
+
+    private SmtpConfiguration withLatestRefreshToken(SmtpConfiguration configuration) {
+        return configuration.withOAuth2(configuration.oauth2().map(this::latest));
     }
 
     /** What the status shows of the active configuration's tokens, when it logs in with OAuth 2.0. */

@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mailservice.application.failure.BackendUnavailable;
 import dev.mailservice.application.failure.InvalidInput;
+import dev.mailservice.application.port.in.SmtpConfigurationChange;
+import dev.mailservice.application.port.in.SmtpConfigurationChange.Field;
 import dev.mailservice.application.port.in.SmtpStatus;
 import dev.mailservice.application.port.out.SmtpCredentials;
 import dev.mailservice.domain.OAuth2Login;
@@ -18,9 +20,12 @@ import dev.mailservice.domain.SmtpConfiguration;
 import dev.mailservice.domain.StoredSmtpConfiguration;
 import java.net.URI;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** Which credentials an applied configuration logs in with, and a new refresh token stored back. */
@@ -206,5 +211,102 @@ class SmtpLoginsTest {
         assertEquals(Optional.of("refreshToken"), core.logins.activeTokens().map(SmtpStatus.OAuth2Token::kind));
         core.scheduler.runPending();
         assertEquals(1, core.tokens.requested.size(), "only the active tokens asked: the new ones never started");
+    }
+
+    /** {@link #CONFIGURATION} sending as {@code fromEmail}, with {@code login}. */
+    private static SmtpConfiguration sendingAs(String fromEmail, OAuth2Login login) {
+        return SmtpConfiguration.of("smtp.example.com", 587, "mailbox@example.com", "unused-pw", fromEmail, false)
+                .withOAuth2(Optional.of(login));
+    }
+
+    /** {@code configuration} as an admin submits it: every field given, and the login's secrets kept or given. */
+    private static SmtpConfigurationChange submitted(SmtpConfiguration configuration, boolean keepingTheSecrets) {
+        OAuth2Login login = configuration.oauth2().orElseThrow();
+        Map<String, Field> fields = new LinkedHashMap<>();
+        login.fields().forEach((name, value) -> fields.put(name, Field.of(Optional.of(value))));
+        login.secrets().forEach((name, secret) -> fields.put(name,
+                keepingTheSecrets ? Field.KEEP : Field.of(Optional.of(secret.reveal()))));
+        return new SmtpConfigurationChange(Field.of(Optional.of(configuration.host())), configuration.port(),
+                configuration.secure(), Field.of(configuration.username()), Field.KEEP,
+                Field.of(Optional.of(configuration.fromEmail().value())), OpaqueFields.NONE, Optional.of(fields));
+    }
+
+    /** Saves checked against {@code probe}, once {@code stored} is stored at revision 7 and applied. */
+    private SaveSmtpConfigurationService savesCheckedAfterApplying(SmtpConfiguration stored, Fakes.Probe probe) {
+        core.repository.stores(stored, 7);
+        core.reload().reload();
+        return core.save(Optional.of(core.verifier(probe, Duration.ofSeconds(20))));
+    }
+
+    /** The login the tokens of {@code active}, the active configuration, ask with from now on. */
+    private OAuth2Login askedWithNext(SmtpConfiguration active) {
+        return ((OAuth2Tokens) core.logins.forApplied(active)).login();
+    }
+
+    /**
+     * A save checked before it is stored, whose check the endpoint gives a new refresh token: the
+     * token is stored back while the check talks to the SMTP server, before the save's turn. The
+     * save still stores, with the new token (the one it was checked with is spent), and the active
+     * tokens ask with it.
+     */
+    @Test
+    void aSaveWhoseCheckWasGivenANewRefreshTokenStoresItWithTheChange() {
+        Fakes.Probe probe = new Fakes.Probe();
+        SaveSmtpConfigurationService save = savesCheckedAfterApplying(CONFIGURATION, probe);
+        core.tokens.rotateTo = Optional.of(Password.of("refresh-2"));
+        probe.whileProbing = configuration -> core.scheduler.runPending();
+
+        SmtpConfiguration saved = save.save(submitted(sendingAs("new@example.com", LOGIN), true), Optional.empty());
+
+        SmtpConfiguration expected = sendingAs("new@example.com", LOGIN.withRefreshToken(Password.of("refresh-2")));
+        assertEquals(expected, saved);
+        assertEquals(expected, core.repository.load().orElseThrow().configuration());
+        assertEquals(expected.oauth2().orElseThrow(), askedWithNext(saved));
+    }
+
+    /**
+     * The same on a reload checked before it is applied: the value stored meanwhile differs from the
+     * one checked by the new refresh token alone, and is applied, not checked again (which would
+     * spend that token and store another, for ever, with a provider that rotates them every time).
+     */
+    @Test
+    void aReloadWhoseCheckWasGivenANewRefreshTokenAppliesTheChangeWithIt() {
+        Fakes.Probe probe = new Fakes.Probe();
+        ReloadSmtpConfigurationService reload = core.reload(Optional.of(core.verifier(probe, Duration.ofSeconds(20))));
+        core.repository.stores(CONFIGURATION, 7);
+        reload.reload();
+        core.repository.stores(sendingAs("new@example.com", LOGIN), 8);
+        core.tokens.rotateTo = Optional.of(Password.of("refresh-2"));
+        AtomicInteger rotations = new AtomicInteger(2);
+        probe.whileProbing = configuration -> {
+            core.scheduler.runPending();
+            // A provider that rotates every time: the next check would be given yet another.
+            core.tokens.rotateTo = Optional.of(Password.of("refresh-" + rotations.incrementAndGet()));
+        };
+
+        SmtpConfiguration applied = reload.reload().orElseThrow();
+
+        SmtpConfiguration expected = sendingAs("new@example.com", LOGIN.withRefreshToken(Password.of("refresh-2")));
+        assertEquals(expected, applied);
+        assertEquals(2, probe.probed.size(), "checked once at the start, once for the change");
+    }
+
+    /**
+     * A refresh token an admin pastes, checked before it is saved: the check spends it and is given
+     * another, which cannot be stored then (the old token is still stored). Once the pasted one is
+     * saved, the one given in its place is stored over it, and the active tokens ask with it.
+     */
+    @Test
+    void aPastedRefreshTokenSpentByTheSavesCheckIsReplacedByTheOneGivenForIt() {
+        SaveSmtpConfigurationService save = savesCheckedAfterApplying(CONFIGURATION, new Fakes.Probe());
+        core.tokens.rotateTo = Optional.of(Password.of("pasted-2"));
+
+        SmtpConfiguration saved = save.save(submitted(
+                sendingAs("noreply@example.com", LOGIN.withRefreshToken(Password.of("pasted"))), false), Optional.empty());
+        core.scheduler.runPending();
+
+        OAuth2Login given = LOGIN.withRefreshToken(Password.of("pasted-2"));
+        assertEquals(Optional.of(given), core.repository.load().orElseThrow().configuration().oauth2());
+        assertEquals(given, askedWithNext(saved));
     }
 }
