@@ -58,7 +58,8 @@ record HttpSettings(
         OptionalInt port = environment.checkedWholeNumber(PORT, DEFAULT_PORT, 0, 65_535);
         return new HttpSettings(
                 port.orElse(DEFAULT_PORT),
-                environment.milliseconds(HTTP_IDLE_TIMEOUT_MS, DEFAULT_HTTP_IDLE_TIMEOUT_MS),
+                // From 100 ms: idle connections are looked for every quarter of it, and a client needs some time.
+                Duration.ofMillis(environment.wholeNumber(HTTP_IDLE_TIMEOUT_MS, DEFAULT_HTTP_IDLE_TIMEOUT_MS, 100, 600_000)),
                 observePort(environment, port),
                 environment.flag(READY_REQUIRES_SMTP, false),
                 Duration.ofMillis(environment.wholeNumber(SHUTDOWN_GRACE_MS, DEFAULT_SHUTDOWN_GRACE_MS, 0, 600_000)),

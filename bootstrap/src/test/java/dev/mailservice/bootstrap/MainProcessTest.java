@@ -51,6 +51,19 @@ class MainProcessTest {
     }
 
     @Test
+    void onAnObservePortInUseItExitsWithStatus1SayingThatPort() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0);
+                ServiceProcess service = ServiceProcess.launch(directory, Map.of("SCOPED_JWT_SECRET", SCOPED_SECRET,
+                        "JWT_SECRET", SCOPED_SECRET, "SMTP_CONFIG_FILE", directory.resolve("smtp.json").toString(),
+                        "PORT", "0", "OBSERVE_PORT", Integer.toString(taken.getLocalPort())))) {
+            assertEquals(Main.EXIT_START_FAILED, service.exitCode());
+            String output = String.join("\n", service.output());
+            assertTrue(output.contains("mail-service cannot start: Cannot listen on the observe port "
+                    + taken.getLocalPort() + " (OBSERVE_PORT): it is in use by another process, or not allowed"), output);
+        }
+    }
+
+    @Test
     void withAShortScopedSecretItExitsNamingTheVariable() throws Exception {
         try (ServiceProcess service = ServiceProcess.launch(directory, Map.of("SCOPED_JWT_SECRET", "only-19-characters!"))) {
             assertEquals(Main.EXIT_INVALID_SETTINGS, service.exitCode());

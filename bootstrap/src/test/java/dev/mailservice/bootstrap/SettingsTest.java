@@ -166,8 +166,11 @@ class SettingsTest {
                 Settings.fromEnvironment(environment("HTTP_IDLE_TIMEOUT_MS", "1500")).http().idleTimeout());
         assertEquals("MAIL_MAX_RECIPIENTS must be a whole number from 1 to 10000, got '0'",
                 refusal(environment("MAIL_MAX_RECIPIENTS", "0")));
-        assertEquals("HTTP_IDLE_TIMEOUT_MS must be a whole number from 1 to 600000, got 'soon'",
+        assertEquals("HTTP_IDLE_TIMEOUT_MS must be a whole number from 100 to 600000, got 'soon'",
                 refusal(environment("HTTP_IDLE_TIMEOUT_MS", "soon")));
+        // Under 4 ms, Helidon's idle check would have a period of 0, and the server would fail to start.
+        assertEquals("HTTP_IDLE_TIMEOUT_MS must be a whole number from 100 to 600000, got '2'",
+                refusal(environment("HTTP_IDLE_TIMEOUT_MS", "2")));
     }
 
     @Test

@@ -3,8 +3,8 @@ package dev.mailservice.adapters.http;
 import dev.mailservice.adapters.http.answers.ErrorMapper;
 import dev.mailservice.adapters.http.answers.HttpError;
 import dev.mailservice.adapters.http.edge.BodyMemoryBudget;
-import dev.mailservice.adapters.http.edge.ConnectionGuard;
 import dev.mailservice.adapters.http.edge.ClientDeadlines;
+import dev.mailservice.adapters.http.edge.ConnectionGuard;
 import dev.mailservice.adapters.http.edge.RequestBodies;
 import dev.mailservice.adapters.http.edge.RequestsInFlight;
 import dev.mailservice.adapters.http.observe.Observability;
@@ -17,7 +17,10 @@ import io.helidon.webserver.ListenerConfig;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http1.Http1Config;
+import java.io.IOException;
+import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -169,10 +172,31 @@ public final class HttpServer {
         if (!webServer.isRunning() || webServer.port() <= 0) {
             webServer.stop();
             guards.clientDeadlines().close();
-            throw new ListenFailedException("Cannot listen on port " + requestedPort
+            throw new ListenFailedException("Cannot listen on " + unusablePorts()
                     + ": it is in use by another process, or not allowed");
         }
         return this;
+    }
+
+    /**
+     * The requested ports that cannot be listened on now, in words; every requested one when each
+     * can. Found by trying them: Helidon logs which listener failed, but tells the caller nothing.
+     */
+    private String unusablePorts() {
+        Map<String, Integer> requested = new LinkedHashMap<>();
+        requested.put("port " + requestedPort, requestedPort);
+        observability.requestedPort().ifPresent(port -> requested.put("the observe port " + port + " (OBSERVE_PORT)", port));
+        List<String> unusable = requested.entrySet().stream()
+                .filter(entry -> entry.getValue() != 0 && !canListenOn(entry.getValue())).map(Map.Entry::getKey).toList();
+        return String.join(" and ", unusable.isEmpty() ? requested.keySet() : unusable);
+    }
+
+    private static boolean canListenOn(int port) {
+        try (ServerSocket probe = new ServerSocket(port)) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** The port the server listens on. */

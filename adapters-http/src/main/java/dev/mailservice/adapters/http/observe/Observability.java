@@ -111,6 +111,11 @@ public final class Observability {
                 + "(OBSERVE_PORT" + (port == 0 ? "" : ", " + port) + "), not on this one").findFirst();
     }
 
+    /** The port asked for the health and metrics endpoints; empty when they share the main port. */
+    public OptionalInt requestedPort() {
+        return observePort;
+    }
+
     /** The listener of the health and metrics endpoints; empty when they share the main port. */
     public Optional<String> socket() {
         return observePort.isPresent() ? Optional.of(OBSERVE_SOCKET) : Optional.empty();
