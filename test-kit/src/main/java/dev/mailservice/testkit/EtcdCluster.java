@@ -111,6 +111,11 @@ public final class EtcdCluster extends TestServer {
             String name = "member" + i;
             members.add(new Member(name, FreePorts.pick(), FreePorts.pick(), directory, tls));
         }
+        form(etcd);
+    }
+
+    /** Starts every member as a new cluster, and waits until it is healthy. */
+    private void form(Path etcd) throws Exception {
         String initialCluster = members.stream().map(member -> member.name + "=" + member.peerUrl)
                 .collect(Collectors.joining(","));
         for (Member member : members) {
@@ -202,6 +207,21 @@ public final class EtcdCluster extends TestServer {
     public void start(int index) throws Exception {
         launch(ExternalTools.require("etcd"), members.get(index), null);
         awaitHealthy(index);
+    }
+
+    /**
+     * Stops every member, deletes their data, and forms the cluster again on the same ports, as an
+     * etcd recreated without its volume (or restored from an older snapshot) is: its revisions start
+     * again from 1, below those its clients have seen.
+     */
+    public void recreate() throws Exception {
+        stopAll();
+        for (Member member : members) {
+            try (Stream<Path> files = Files.walk(member.dataDirectory)) {
+                files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            }
+        }
+        form(ExternalTools.require("etcd"));
     }
 
     /** Starts every stopped member and waits until the cluster is healthy. */

@@ -310,8 +310,9 @@ public final class EtcdStore implements PipesHubStore {
     /**
      * Tells {@code listener} when {@code key} changes, and each time the watch is (re)established,
      * since a change may have been missed while it was down. jetcd resumes a broken watch by
-     * itself; a watch it gives up on (the revision it would resume from was compacted, say) is
-     * started again here.
+     * itself; a watch it gives up on (the revision it would resume from was compacted, say), or
+     * one answered below the revision it had reached (etcd's history went back), is started again
+     * here.
      */
     @Override
     public Subscription watch(String key, ChangeListener listener) {
@@ -370,6 +371,8 @@ public final class EtcdStore implements PipesHubStore {
         private volatile Watch.Watcher watcher;
         private volatile boolean closed;
         private volatile boolean broken;
+        /** The highest revision the watch's answers named: a lower one means etcd's history went back. */
+        private volatile long highestRevision;
 
         KeyWatch(String key, ChangeListener listener) {
             this.key = key;
@@ -394,6 +397,20 @@ public final class EtcdStore implements PipesHubStore {
             if (closed) {
                 return; // an event already on its way when the watch was closed: nobody listens any more
             }
+            long revision = response.getHeader().getRevision();
+            if (revision < highestRevision) {
+                // etcd's history went back (recreated, or restored from an older snapshot), or a member behind
+                // the others answered. jetcd resumes a watch from the revision it had reached, which etcd takes
+                // as a start in the future: the writes until then would go unannounced. Opened afresh, the
+                // watch starts where etcd is now (its closing opens it again, and its opening re-reads the key).
+                LOG.log(Level.WARNING, "etcd at {1} answered the watch of {0} at revision {2}, below the {3} it had "
+                        + "reached (its history went back, or a member behind the others answered); the watch is "
+                        + "opened again from revision {2}", key, description, revision, highestRevision);
+                highestRevision = 0;
+                watcher.close();
+                return;
+            }
+            highestRevision = revision;
             if (broken) {
                 broken = false;
                 LOG.log(Level.INFO, "The watch of {0} on {1} is back", key, description);

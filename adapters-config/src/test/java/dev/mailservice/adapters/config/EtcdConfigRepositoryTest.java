@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mailservice.application.failure.InvalidInput;
+import dev.mailservice.application.port.out.ConfigRepository;
 import dev.mailservice.application.failure.WriteConflict;
 import dev.mailservice.domain.OpaqueFields;
 import dev.mailservice.domain.SmtpConfiguration;
@@ -13,6 +14,7 @@ import dev.mailservice.testkit.EtcdTestClient;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -93,6 +95,33 @@ class EtcdConfigRepositoryTest extends PipesHubStoreContractTest {
 
         assertTrue(refusal.getMessage().endsWith("the value is longer than the limit of " + MAX_VALUE_BYTES + " bytes"),
                 refusal.getMessage());
+    }
+
+    /**
+     * etcd recreated without its data (or restored from an older snapshot): its revisions start
+     * again below the one the watch had reached. jetcd resumes a watch from that revision, which
+     * etcd takes as a start in the future; the change after it must still be announced.
+     */
+    @Test
+    void aChangeIsAnnouncedAfterEtcdsHistoryWentBack() throws Exception {
+        storeRaw(VALID_DOCUMENT);
+        for (int i = 0; i < 50; i++) {
+            putRaw("/elsewhere", Integer.toString(i));
+        }
+        AtomicInteger announcements = new AtomicInteger();
+        try (ConfigRepository.Subscription ignored = repository().watch(announcements::incrementAndGet)) {
+            awaitWatching(announcements);
+            int before = announcements.get();
+
+            ETCD.recreate();
+            eventually(() -> announcements.get() > before, "the watch's return was not announced");
+            awaitQuiet(announcements);
+            int afterRecreation = announcements.get();
+            storeRaw(VALID_DOCUMENT.replace("587", "2525"));
+
+            eventually(() -> announcements.get() > afterRecreation, "a change after etcd's history went back was "
+                    + "not announced");
+        }
     }
 
     @Test
