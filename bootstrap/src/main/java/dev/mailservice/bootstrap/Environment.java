@@ -38,6 +38,14 @@ final class Environment {
     }
 
     /**
+     * {@code value} as a refusal may quote it: credentials in a URL ({@code redis://:pw@host},
+     * {@code http://user:pw@etcd:2379}) left out, as a refusal is printed and logged.
+     */
+    static String quotable(String value) {
+        return value.replaceAll("//[^/@]*@", "//<credentials>@");
+    }
+
+    /**
      * Ends the reading of settings.
      *
      * @throws InvalidSettingsException naming every refusal noted, if there was any

@@ -72,14 +72,15 @@ record EtcdSettings(List<URI> endpoints, Duration dialTimeout, Secret secretKey,
     private static URI endpoint(Environment environment, String name, String value) {
         try {
             URI uri = new URI(value);
+            // No user or password in the URL: the client would not use them, and the URL is logged.
             if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null
-                    && uri.getPort() > 0) {
+                    && uri.getPort() > 0 && uri.getRawUserInfo() == null) {
                 return uri;
             }
         } catch (URISyntaxException e) {
             // refused below
         }
-        return environment.refuse(name + " must give etcd URLs like http://etcd:2379, got '" + value + "'",
-                URI.create(DEFAULT_ETCD_HOST + ":" + DEFAULT_ETCD_PORT));
+        return environment.refuse(name + " must give etcd URLs like http://etcd:2379, without credentials, got '"
+                + Environment.quotable(value) + "'", URI.create(DEFAULT_ETCD_HOST + ":" + DEFAULT_ETCD_PORT));
     }
 }

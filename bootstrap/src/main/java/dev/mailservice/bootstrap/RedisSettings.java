@@ -57,7 +57,8 @@ record RedisSettings(String host, int port, Optional<String> username, Optional<
         String host = environment.valueOr(REDIS_HOST, DEFAULT_REDIS_HOST);
         // A name, an IPv4 address, or an IPv6 one (two colons or more); "host:port" belongs in REDIS_PORT.
         if (!host.matches("[A-Za-z0-9._-]+|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*")) {
-            host = environment.refuse(REDIS_HOST + " must be a host name or an IP address, got '" + host + "'",
+            host = environment.refuse(REDIS_HOST + " must be a host name or an IP address, got '"
+                    + Environment.quotable(host) + "'",
                     DEFAULT_REDIS_HOST);
         }
         return new RedisSettings(host,

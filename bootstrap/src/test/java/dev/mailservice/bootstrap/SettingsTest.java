@@ -208,7 +208,7 @@ class SettingsTest {
 
         assertEquals("""
                 3 settings are missing or wrong:
-                  ETCD_ENDPOINTS must give etcd URLs like http://etcd:2379, got 'etcd:2379'
+                  ETCD_ENDPOINTS must give etcd URLs like http://etcd:2379, without credentials, got 'etcd:2379'
                   ETCD_DIAL_TIMEOUT must be a whole number from 1 to 600000, got '0'
                   SECRET_KEY is required with SMTP_CONFIG_BACKEND=etcd: the key PipesHub encrypts the values in etcd \
                 with; beside PipesHub give PipesHub's own, else make one with: openssl rand -hex 32""", refusal(environment));
@@ -315,8 +315,19 @@ class SettingsTest {
 
     @Test
     void aMalformedEtcdEndpointIsRefusedByName() {
-        assertEquals("ETCD_ENDPOINTS must give etcd URLs like http://etcd:2379, got 'etcd-without-port'",
-                refusal(etcdEnvironment("ETCD_ENDPOINTS", "etcd-without-port")));
+        assertEquals("ETCD_ENDPOINTS must give etcd URLs like http://etcd:2379, without credentials, got "
+                + "'etcd-without-port'", refusal(etcdEnvironment("ETCD_ENDPOINTS", "etcd-without-port")));
+    }
+
+    /** The client would not use them, and the URL is logged: refused, and not quoted back. */
+    @Test
+    void credentialsInAnEtcdOrRedisUrlAreRefusedWithoutBeingQuoted() {
+        assertEquals("ETCD_HOST must give etcd URLs like http://etcd:2379, without credentials, got "
+                + "'http://<credentials>@etcd:2379'", refusal(etcdEnvironment("ETCD_HOST", "http://root:s3cret@etcd")));
+        String refusal = refusal(redisEnvironment("REDIS_HOST", "redis://:s3cret@cache"));
+        assertTrue(refusal.contains("REDIS_HOST must be a host name or an IP address, got 'redis://<credentials>@cache'"),
+                refusal);
+        assertFalse(refusal.contains("s3cret"), refusal);
     }
 
     @Test
