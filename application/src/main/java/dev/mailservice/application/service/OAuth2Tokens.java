@@ -58,6 +58,12 @@ final class OAuth2Tokens implements SmtpCredentials, AutoCloseable {
      * moment, and clocks differ a little.
      */
     private static final Duration EXPIRY_MARGIN = Duration.ofSeconds(1);
+    /**
+     * How long a token that replaced a refused one, and was refused too, is not replaced again: the
+     * server takes no token of this login (a consent or a permission missing). Once it is granted,
+     * sends work again within this time, at one token request each time it passes meanwhile.
+     */
+    static final Duration REFUSED_AGAIN_PAUSE = Duration.ofMinutes(1);
     /** How long after a failed request the next one is made, doubling while they fail. */
     static final Backoff RETRY = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30));
 
@@ -90,8 +96,12 @@ final class OAuth2Tokens implements SmtpCredentials, AutoCloseable {
     private int failedInARow;
     /** The request under way, done when it is; null when none is. */
     private CompletableFuture<Void> inFlight;
-    /** A token had because the server refused the one before it: not replaced again when refused too. */
+    /**
+     * A token had because the server refused the one before it, and when: not replaced again when
+     * refused too, for {@link #REFUSED_AGAIN_PAUSE}.
+     */
     private Password replacedRefused;
+    private Instant replacedRefusedAt = Instant.MIN;
     private ScheduledFuture<?> renewal;
     private boolean closed;
 
@@ -175,7 +185,7 @@ final class OAuth2Tokens implements SmtpCredentials, AutoCloseable {
     @Override
     public Optional<Password> afterRefusal(Password refused, Duration within) {
         synchronized (lock) {
-            if (refused.equals(replacedRefused)) {
+            if (refused.equals(replacedRefused) && clock.instant().isBefore(replacedRefusedAt.plus(REFUSED_AGAIN_PAUSE))) {
                 return Optional.empty();
             }
             Token current = token;
@@ -189,6 +199,7 @@ final class OAuth2Tokens implements SmtpCredentials, AutoCloseable {
         Password replacement = obtain(refused, within);
         synchronized (lock) {
             replacedRefused = replacement;
+            replacedRefusedAt = clock.instant();
         }
         return Optional.of(replacement);
     }

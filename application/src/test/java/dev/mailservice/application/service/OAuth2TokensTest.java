@@ -2,6 +2,7 @@ package dev.mailservice.application.service;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -260,14 +261,26 @@ class OAuth2TokensTest {
                 "another client is another login");
     }
 
+    /**
+     * A token that replaced a refused one and is refused too is not replaced again for a while (the
+     * server takes none of this login's: a consent missing, say), then is: once the consent is
+     * given, sends work again without waiting for the token's renewal.
+     */
     @Test
-    void aTokenThatReplacedARefusedOneAndIsRefusedTooIsNotReplacedAgain() {
+    void aTokenThatReplacedARefusedOneAndIsRefusedTooIsNotReplacedAgainForAWhile() {
         Password first = tokens.secret(Fakes.ANY_WAIT);
         Password second = tokens.afterRefusal(first, Fakes.ANY_WAIT).orElseThrow();
 
         assertEquals(Optional.empty(), tokens.afterRefusal(second, Fakes.ANY_WAIT), "no token of this login is taken: stop asking");
+        clock.advance(OAuth2Tokens.REFUSED_AGAIN_PAUSE.minusSeconds(1));
         assertEquals(Optional.empty(), tokens.afterRefusal(second, Fakes.ANY_WAIT), "not for the next send either");
         assertEquals(2, endpoint.requested.size());
+
+        clock.advance(Duration.ofSeconds(1));
+        Password third = tokens.afterRefusal(second, Fakes.ANY_WAIT).orElseThrow();
+        assertNotEquals(second, third);
+        assertEquals(third, tokens.secret(Fakes.ANY_WAIT), "the sends after it take the new one");
+        assertEquals(3, endpoint.requested.size());
     }
 
     @Test
