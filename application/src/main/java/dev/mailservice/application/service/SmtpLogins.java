@@ -34,9 +34,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>A new refresh token the endpoint gives (to the tokens or to a verification) replaces the one
  * asked with, which a provider that rotates strictly refuses from then on. So it is remembered here
  * (applying a configuration that still holds the old one asks with the new one), and stored back, in
- * the backend's turn, where the stored configuration still holds that login with the new token's
- * predecessor (compared, not only by revision: the file backend keeps none); anything else stored
- * stays as it was stored.
+ * the backend's turn, where the stored configuration still holds a login of the same endpoint and
+ * client (its secret may have changed) with the new token's predecessor (compared, not only by
+ * revision: the file backend keeps none); anything else stored stays as it was stored.
  */
 public final class SmtpLogins implements AutoCloseable {
 
@@ -146,6 +146,15 @@ public final class SmtpLogins implements AutoCloseable {
         if (replaced instanceof OAuth2Login.RefreshToken before && replacement instanceof OAuth2Login.RefreshToken after) {
             synchronized (this) {
                 successors.put(before.refreshToken(), after.refreshToken());
+                // Tokens made meanwhile for a changed login that kept the refresh token (a new client secret)
+                // ask with the one given in its place, not with the one this request spent.
+                if (active != null) {
+                    OAuth2Login current = active.login();
+                    OAuth2Login newer = latest(current);
+                    if (!newer.equals(current)) {
+                        active.takeOver(newer, active.username());
+                    }
+                }
             }
             storeBackLater(after, 0, Duration.ZERO);
         }
@@ -210,16 +219,21 @@ public final class SmtpLogins implements AutoCloseable {
             if (storedLogin.isEmpty() || storedLogin.get().equals(replacement)) {
                 return false;
             }
-            if (!replacement.sameButRefreshToken(storedLogin.get())) {
+            // The same client's refresh token, whatever else changed since (a new client secret keeps the grant).
+            if (!(storedLogin.get() instanceof OAuth2Login.RefreshToken storedRefresh)
+                    || !storedRefresh.sameEndpointAndClient(replacement)) {
                 LOG.log(Level.INFO, "The token endpoint gave a new refresh token; the stored configuration has "
                         + "changed since, so it is used until the next reload and not stored");
                 return false;
             }
-            if (!latest(storedLogin.get()).equals(replacement)) {
-                // Another refresh token is stored (pasted by an operator), or a newer one than this is on its way.
+            if (storedRefresh.refreshToken().equals(replacement.refreshToken())
+                    || !((OAuth2Login.RefreshToken) latest(storedRefresh)).refreshToken().equals(replacement.refreshToken())) {
+                // Stored already; or another refresh token is stored (pasted by an operator), or a newer one than
+                // this is on its way.
                 return false;
             }
-            turn.save(stored.get().configuration().withOAuth2(Optional.of(replacement)), stored.get().otherFields(),
+            turn.save(stored.get().configuration().withOAuth2(Optional.of(
+                    storedRefresh.withRefreshToken(replacement.refreshToken()))), stored.get().otherFields(),
                     stored.get().revision());
             LOG.log(Level.INFO, "Stored the new refresh token the token endpoint gave");
             return false;

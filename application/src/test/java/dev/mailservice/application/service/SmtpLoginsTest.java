@@ -309,4 +309,34 @@ class SmtpLoginsTest {
         assertEquals(Optional.of(given), core.repository.load().orElseThrow().configuration().oauth2());
         assertEquals(given, askedWithNext(saved));
     }
+
+    /**
+     * The login changed (a new client secret, the refresh token kept) while the active tokens' request
+     * was under way, which the endpoint answers with a new refresh token: the new login's tokens ask
+     * with that one, not the one the request spent, and it is stored with the new secret.
+     */
+    @Test
+    void aLoginChangedWhileARequestIsUnderWayTakesTheRefreshTokenThatRequestWasGiven() {
+        core.repository.stores(CONFIGURATION, 7);
+        SmtpCredentials before = core.logins.forApplied(CONFIGURATION);
+        core.logins.applied(before);
+        SmtpConfiguration newSecret = CONFIGURATION.withOAuth2(Optional.of(new OAuth2Login.RefreshToken(
+                LOGIN.tokenUrl(), LOGIN.clientId(), Optional.of(Password.of("secret-2")), LOGIN.refreshToken(),
+                Optional.empty())));
+        core.tokens.rotateTo = Optional.of(Password.of("refresh-2"));
+        core.tokens.whileRequesting = () -> {
+            core.tokens.whileRequesting = () -> {};
+            core.repository.stores(newSecret, 8);
+            core.reload().reload();
+        };
+
+        before.secret(Fakes.ANY_WAIT);
+        core.scheduler.runPending();
+
+        SmtpConfiguration expected = CONFIGURATION.withOAuth2(newSecret.oauth2().map(login ->
+                ((OAuth2Login.RefreshToken) login).withRefreshToken(Password.of("refresh-2"))));
+        assertEquals(expected, core.repository.load().orElseThrow().configuration());
+        assertEquals(expected.oauth2().orElseThrow(), askedWithNext(expected));
+        assertEquals(expected.oauth2().orElseThrow(), core.tokens.requested.getLast(), "the new tokens asked with it");
+    }
 }
