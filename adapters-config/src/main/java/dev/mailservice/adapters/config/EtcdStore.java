@@ -371,6 +371,8 @@ public final class EtcdStore implements PipesHubStore {
         private volatile Watch.Watcher watcher;
         private volatile boolean closed;
         private volatile boolean broken;
+        /** Whether the watch ever ran: one that could not start yet is not a lost watch when it fails. */
+        private volatile boolean established;
         /** The highest revision the watch's answers named: a lower one means etcd's history went back. */
         private volatile long highestRevision;
 
@@ -413,9 +415,14 @@ public final class EtcdStore implements PipesHubStore {
             highestRevision = revision;
             if (broken) {
                 broken = false;
-                LOG.log(Level.INFO, "The watch of {0} on {1} is back", key, description);
-                listener.watchResumed();
+                if (established) {
+                    LOG.log(Level.INFO, "The watch of {0} on {1} is back", key, description);
+                    listener.watchResumed();
+                } else {
+                    LOG.log(Level.INFO, "Watching {0} on {1}", key, description);
+                }
             }
+            established = true;
             listener.storedConfigurationMayHaveChanged();
         }
 
@@ -423,7 +430,9 @@ public final class EtcdStore implements PipesHubStore {
         public void onError(Throwable error) {
             if (!broken) {
                 broken = true;
-                LOG.log(Level.WARNING, "Lost the watch of {0} on {1} ({2}); it resumes when etcd answers",
+                LOG.log(Level.WARNING, established
+                        ? "Lost the watch of {0} on {1} ({2}); it resumes when etcd answers"
+                        : "Cannot watch {0} on {1} yet ({2}); the watch starts when etcd answers",
                         key, description, error.getMessage());
             }
         }

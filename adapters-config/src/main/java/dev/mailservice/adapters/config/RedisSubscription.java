@@ -60,6 +60,8 @@ final class RedisSubscription extends JedisPubSub {
     private final Object pingLock = new Object();
     // Touched by the subscription's own thread only (run, and the callbacks proceed makes).
     private boolean lost;
+    /** Whether the subscription ever stood: one that could not be made yet is not lost when it fails. */
+    private boolean established;
     /** The attempts to subscribe that failed in a row before the latest; 0 when the subscription stood until then. */
     private int failedAttempts;
 
@@ -107,8 +109,10 @@ final class RedisSubscription extends JedisPubSub {
         } catch (RuntimeException e) { // a JedisException, or a listener's failure: either ends this subscription
             if (!closed && !lost) {
                 lost = true;
-                LOG.log(Level.WARNING, "Lost the subscription to {0} on Redis at {1} ({2}); it resumes when Redis "
-                        + "answers", RedisStore.INVALIDATION_CHANNEL, endpoint.address(), e.getMessage());
+                LOG.log(Level.WARNING, established
+                        ? "Lost the subscription to {0} on Redis at {1} ({2}); it resumes when Redis answers"
+                        : "Cannot subscribe to {0} on Redis at {1} yet ({2}); the subscription starts when Redis "
+                                + "answers", RedisStore.INVALIDATION_CHANNEL, endpoint.address(), e.getMessage());
             }
         } finally {
             // Under the ping lock: a PING written on a closed Jedis connection would open a new one.
@@ -140,10 +144,16 @@ final class RedisSubscription extends JedisPubSub {
         }
         if (lost) {
             lost = false;
-            LOG.log(Level.INFO, "The subscription to {0} on Redis at {1} is back", RedisStore.INVALIDATION_CHANNEL,
-                    endpoint.address());
-            listener.watchResumed();
+            if (established) {
+                LOG.log(Level.INFO, "The subscription to {0} on Redis at {1} is back", RedisStore.INVALIDATION_CHANNEL,
+                        endpoint.address());
+                listener.watchResumed();
+            } else {
+                LOG.log(Level.INFO, "Subscribed to {0} on Redis at {1}", RedisStore.INVALIDATION_CHANNEL,
+                        endpoint.address());
+            }
         }
+        established = true;
         listener.storedConfigurationMayHaveChanged(); // a change may have been missed meanwhile
     }
 

@@ -8,7 +8,6 @@ import dev.mailservice.testkit.LogCapture;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -23,25 +22,13 @@ class EtcdLeaderlessWatchTest {
 
     @Test
     void aWatchOnAMemberWithoutALeaderIsLostAndResumesWithOne() throws Exception {
-        AtomicInteger told = new AtomicInteger();
-        AtomicInteger resumed = new AtomicInteger();
+        CountingListener listener = new CountingListener();
         // The first member alone is asked, so that the watch stays on it.
         try (LogCapture log = LogCapture.of(EtcdStore.class);
                 EtcdStore store = new EtcdStore(List.of(URI.create(ETCD.endpoints().getFirst())), Duration.ofSeconds(2),
                         PipesHubStoreContractTest.JDK_TRUST, ConfigRepositoryContractTest.MAX_VALUE_BYTES);
-                ConfigRepository.Subscription ignored = store.watch(KeyValueConfigRepository.PATH,
-                        new ConfigRepository.ChangeListener() {
-                            @Override
-                            public void storedConfigurationMayHaveChanged() {
-                                told.incrementAndGet();
-                            }
-
-                            @Override
-                            public void watchResumed() {
-                                resumed.incrementAndGet();
-                            }
-                        })) {
-            eventually(() -> told.get() > 0, "the watch did not start");
+                ConfigRepository.Subscription ignored = store.watch(KeyValueConfigRepository.PATH, listener)) {
+            eventually(() -> listener.announcements.get() > 0, "the watch did not start");
 
             ETCD.stop(1);
             ETCD.stop(2);
@@ -50,7 +37,7 @@ class EtcdLeaderlessWatchTest {
 
             ETCD.start(1);
             ETCD.start(2);
-            eventually(() -> resumed.get() > 0, "the watch did not resume once a leader was back");
+            eventually(() -> listener.resumptions.get() > 0, "the watch did not resume once a leader was back");
         }
     }
 }

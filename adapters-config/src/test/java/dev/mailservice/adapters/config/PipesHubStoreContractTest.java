@@ -11,6 +11,7 @@ import dev.mailservice.application.failure.InvalidInput;
 import dev.mailservice.application.port.out.ConfigRepository;
 import dev.mailservice.domain.OpaqueFields;
 import dev.mailservice.domain.SmtpConfiguration;
+import dev.mailservice.testkit.LogCapture;
 import dev.mailservice.testkit.NodeCryptoVector;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -18,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterEach;
@@ -225,6 +227,33 @@ abstract class PipesHubStoreContractTest extends ConfigRepositoryContractTest {
 
         try (ConfigRepository.Subscription ignored = repository.watch(announcements::incrementAndGet)) {
             eventually(() -> announcements.get() > 0, "the established watch was not announced");
+        }
+    }
+
+    /**
+     * A watch opened while the server is down (the service started before it) starts once the
+     * server is up: announced as a start, not as a lost watch that came back, which the log and
+     * the resumption count would otherwise tell of something that never ran.
+     */
+    @Test
+    void aWatchOpenedWhileTheServerIsDownStartsWhenItIsUpAndIsNoResumption() throws Exception {
+        CountingListener listener = new CountingListener();
+        stopServer();
+        boolean restarted = false;
+        try (LogCapture log = LogCapture.all();
+                ConfigRepository.Subscription ignored = repository.watch(listener)) {
+            Thread.sleep(1_500);
+            startServer();
+            restarted = true;
+
+            eventually(() -> listener.announcements.get() > 0, "the watch did not start once the server was up");
+            assertEquals(0, listener.resumptions.get(), "a watch that never ran was counted as resumed");
+            assertEquals(List.of(), log.lines().stream()
+                    .filter(line -> line.contains("Lost the") || line.contains("is back")).toList());
+        } finally {
+            if (!restarted) {
+                startServer();
+            }
         }
     }
 
