@@ -12,6 +12,8 @@ import dev.mailservice.adapters.http.ListenFailedException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -146,11 +148,20 @@ public final class Main {
         System.setProperty("java.util.logging.manager", KeepHandlersLogManager.class.getName());
         // Only @Provides methods are used: Guice needs no generated classes, so no sun.misc.Unsafe.
         System.setProperty("guice_bytecode_gen_option", "DISABLED");
-        if (System.getProperty("java.util.logging.config.file") == null) {
-            try (InputStream configuration = Main.class.getResourceAsStream("/logging.properties")) {
-                LogManager.getLogManager().readConfiguration(configuration);
+        try (InputStream configuration = Main.class.getResourceAsStream("/logging.properties")) {
+            LogManager.getLogManager().readConfiguration(configuration);
+        } catch (IOException e) {
+            throw new UncheckedIOException("the logging configuration inside the jar is unreadable", e);
+        }
+        // An operator's file is laid over the jar's, rather than in its place: one that sets levels
+        // alone keeps the service's handler (without one, JDK logging writes nothing at all).
+        String operatorsFile = System.getProperty("java.util.logging.config.file");
+        if (operatorsFile != null) {
+            try (InputStream configuration = Files.newInputStream(Path.of(operatorsFile))) {
+                LogManager.getLogManager().updateConfiguration(configuration,
+                        key -> (inTheJar, inTheFile) -> inTheFile != null ? inTheFile : inTheJar);
             } catch (IOException e) {
-                throw new UncheckedIOException("the logging configuration inside the jar is unreadable", e);
+                throw new UncheckedIOException("the logging configuration " + operatorsFile + " cannot be read", e);
             }
         }
         KeepHandlersLogManager.keepHandlersUntilExit();

@@ -38,6 +38,25 @@ class MainProcessTest {
         }
     }
 
+    /**
+     * An operator's logging file that sets levels alone, as the docs advise for changing them:
+     * the service's own handler stays, and what it writes still reaches standard error.
+     */
+    @Test
+    void aLoggingFileOfLevelsAloneKeepsTheServicesOwnHandler() throws Exception {
+        Path levels = Files.writeString(directory.resolve("levels.properties"), "dev.mailservice.level=FINE\n");
+        List<String> command = List.of(ProcessHandle.current().info().command().orElse("java"),
+                "-Djava.util.logging.config.file=" + levels,
+                "-cp", System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
+                Main.class.getName());
+        try (ServiceProcess service = ServiceProcess.launchCommand(directory, Map.of("PORT", "http"), command)) {
+            assertEquals(Main.EXIT_INVALID_SETTINGS, service.exitCode());
+            String output = String.join("\n", service.output());
+            assertTrue(output.contains("mail-service cannot start: 3 settings are missing or wrong:"), output);
+            assertTrue(output.contains("JWT_SECRET is required"), output);
+        }
+    }
+
     @Test
     void aMisspeltCommandExitsWithTheListAndStartsNothing() throws Exception {
         try (ServiceProcess service = ServiceProcess.launch(directory, Map.of("SCOPED_JWT_SECRET", SCOPED_SECRET,
