@@ -6,7 +6,10 @@ import dev.mailservice.application.port.out.ConfigRepository;
 import dev.mailservice.application.service.ActiveMailSender;
 import dev.mailservice.application.service.ConfigurationFollower;
 import dev.mailservice.application.service.SmtpLogins;
+import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -20,6 +23,8 @@ import java.util.Objects;
 final class MailServiceRuntime {
 
     private static final System.Logger LOG = System.getLogger(MailServiceRuntime.class.getName());
+    /** The system property naming the file a start that records the start-up cache creates once ready. */
+    static final String STARTUP_CACHE_READY = "mailservice.startupCacheReady";
 
     private final HttpServer http;
     private final ConfigurationFollower follower;
@@ -60,7 +65,27 @@ final class MailServiceRuntime {
             LOG.log(Level.INFO, "Mail service ready on port {0,number,#} (health and metrics on port {1,number,#})",
                     http.port(), http.observePort());
         }
+        markStartUpCacheRecordReady();
         return this;
+    }
+
+    /**
+     * Creates the file {@value #STARTUP_CACHE_READY} names, when it is set: the start scripts set it on
+     * a start that records the start-up cache, and keep the record only when this start got ready
+     * (bin/java-env). A start that stopped before recorded too few of the service's classes.
+     */
+    private static void markStartUpCacheRecordReady() {
+        String marker = System.getProperty(STARTUP_CACHE_READY);
+        if (marker == null) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(Path.of(marker));
+            Files.createFile(Path.of(marker));
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.DEBUG, "Cannot mark the start-up cache's record as made by a start that got ready: {0}",
+                    e.getMessage());
+        }
     }
 
     int port() {

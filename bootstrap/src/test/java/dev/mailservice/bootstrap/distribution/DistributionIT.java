@@ -87,8 +87,9 @@ class DistributionIT {
     }
 
     /**
-     * The start script keeps a start-up cache: the first start records it, later starts map it and
-     * serve as before; another build of the jar gets a cache of its own, and the old one goes.
+     * The start script keeps a start-up cache: the first start that gets ready records it (what one
+     * that stopped before recorded is dropped), later starts map it and serve as before; another
+     * build of the jar gets a cache of its own, and the old one goes.
      */
     @Test
     void theStartScriptMakesAStartUpCacheOnTheFirstRunAndStartsWithItAfter() throws Exception {
@@ -100,8 +101,18 @@ class DistributionIT {
                 "SERVICE_STARTUP_CACHE_DIR", cache.toString(), "SERVICE_STARTUP_CACHE", "on");
         boolean aotCache = Runtime.version().feature() >= 25;
 
+        // A start that stops on a missing setting records too few classes: not made into the cache.
+        Map<String, String> withoutASecret = new java.util.HashMap<>(variables);
+        withoutASecret.remove("JWT_SECRET");
+        try (ServiceProcess failed = ServiceProcess.launchCommand(directory, withoutASecret,
+                List.of(home.resolve("bin/mail-service").toString()))) {
+            assertEquals(2, failed.exitCode(), String.join("\n", failed.output()));
+        }
+
         List<String> first = startReloadAndStop(home, variables);
         assertTrue(first.contains(aotCache ? "-XX:AOTMode=record" : "-XX:+AutoCreateSharedArchive"), first.toString());
+        assertTrue(first.stream().anyMatch(flag -> flag.startsWith("-Dmailservice.startupCacheReady=")),
+                "the first start to get ready did not record: " + first);
         List<String> second = startReloadAndStop(home, variables);
         String used = second.stream().filter(flag -> flag.startsWith(aotCache ? "-XX:AOTCache=" : "-XX:SharedArchiveFile="))
                 .findFirst().orElseThrow(() -> new AssertionError("started without the cache: " + second));
