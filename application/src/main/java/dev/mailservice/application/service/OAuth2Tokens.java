@@ -23,7 +23,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.BiConsumer;
 
 /**
  * The access tokens of one OAuth 2.0 login, as the transport of a configuration logs in with them:
@@ -64,6 +63,8 @@ final class OAuth2Tokens implements SmtpCredentials, AutoCloseable {
      * sends work again within this time, at one token request each time it passes meanwhile.
      */
     static final Duration REFUSED_AGAIN_PAUSE = Duration.ofMinutes(1);
+    /** How long a first request waits for the one of the tokens before these, at most. */
+    private static final Duration PREDECESSOR_WAIT = Duration.ofSeconds(30);
     /** How long after a failed request the next one is made, doubling while they fail. */
     static final Backoff RETRY = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30));
 
@@ -83,7 +84,9 @@ final class OAuth2Tokens implements SmtpCredentials, AutoCloseable {
     private final Clock clock;
     private final ScheduledExecutorService scheduler;
     private final ServiceMetrics metrics;
-    private final BiConsumer<OAuth2Login, OAuth2Login> rotated;
+    private final Successors successors;
+    /** A request of the tokens before these, with the same refresh token, that these wait for before asking. */
+    private volatile CompletableFuture<Void> predecessor = CompletableFuture.completedFuture(null);
 
     /** Guards the fields below; never held while the endpoint is asked. */
     private final Object lock = new Object();
@@ -106,14 +109,30 @@ final class OAuth2Tokens implements SmtpCredentials, AutoCloseable {
     private boolean closed;
 
     /**
-     * @param appliedAs the login of the applied configuration
-     * @param login     the login to ask with: {@code appliedAs}, or the same with a refresh token
-     *                  the endpoint gave since
-     * @param rotated   told {@code (old, new)} when the endpoint gave a new refresh token: the login
-     *                  as it was, and as it is now; called without a lock held
+     * Where the refresh tokens the endpoint gives in place of others are kept ({@link SmtpLogins}),
+     * for every login's tokens: a new refresh token spends the one it replaces, whichever tokens asked.
+     */
+    interface Successors {
+
+        /**
+         * The endpoint gave a new refresh token: {@code replacement} is {@code replaced}'s login as
+         * it is now. Called without a lock held.
+         */
+        void rotated(OAuth2Login replaced, OAuth2Login replacement);
+
+        /** {@code login} with the latest refresh token given in place of its own, when one was. */
+        OAuth2Login latest(OAuth2Login login);
+    }
+
+    /**
+     * @param appliedAs  the login of the applied configuration
+     * @param login      the login to ask with: {@code appliedAs}, or the same with a refresh token
+     *                   the endpoint gave since
+     * @param successors told of each new refresh token, and asked before each request for one given
+     *                   in place of the login's own (to other tokens, or to a verification)
      */
     OAuth2Tokens(OAuth2Login appliedAs, OAuth2Login login, String username, TokenEndpoint endpoint, Clock clock,
-            ScheduledExecutorService scheduler, ServiceMetrics metrics, BiConsumer<OAuth2Login, OAuth2Login> rotated) {
+            ScheduledExecutorService scheduler, ServiceMetrics metrics, Successors successors) {
         this.appliedAs = Objects.requireNonNull(appliedAs, "appliedAs");
         this.login = Objects.requireNonNull(login, "login");
         this.username = Objects.requireNonNull(username, "username");
@@ -121,7 +140,7 @@ final class OAuth2Tokens implements SmtpCredentials, AutoCloseable {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
-        this.rotated = Objects.requireNonNull(rotated, "rotated");
+        this.successors = Objects.requireNonNull(successors, "successors");
     }
 
     /** Asks for the first token in the background, as the configuration is applied. */
@@ -325,12 +344,25 @@ final class OAuth2Tokens implements SmtpCredentials, AutoCloseable {
         }
     }
 
+    /**
+     * Has the first request of these tokens wait for {@code request}, one of the tokens before them
+     * made with the same refresh token: the refresh token it may be given in place of that one is
+     * then asked with, and the spent one never is.
+     */
+    void askAfter(CompletableFuture<Void> request) {
+        predecessor = request;
+    }
+
+    /** The request under way, done when it is; a done one when none is. */
+    CompletableFuture<Void> requestUnderWay() {
+        synchronized (lock) {
+            return inFlight != null ? inFlight : CompletableFuture.completedFuture(null);
+        }
+    }
+
     /** Asks the endpoint, without the lock; for the one thread that set {@link #inFlight}. */
     private void request() {
-        OAuth2Login asked;
-        synchronized (lock) {
-            asked = login;
-        }
+        OAuth2Login asked = loginToAsk();
         Instant askedAt = clock.instant();
         Optional<OAuth2Login> next = Optional.empty();
         TokenOutcome outcome = TokenOutcome.UNAVAILABLE;
@@ -361,10 +393,36 @@ final class OAuth2Tokens implements SmtpCredentials, AutoCloseable {
             Optional<OAuth2Login> rotation = next;
             try {
                 // Handed over to be stored before the logins that waited go on, as when a login asked itself.
-                rotation.ifPresent(replacement -> rotated.accept(asked, replacement));
+                rotation.ifPresent(replacement -> successors.rotated(asked, replacement));
             } finally {
                 done.complete(null);
             }
+        }
+    }
+
+    /**
+     * The login to ask with now: once the request of the tokens before these (if any) has ended,
+     * with the latest refresh token given in place of its own, by any request or verification.
+     */
+    private OAuth2Login loginToAsk() {
+        try {
+            // Bounded by the endpoint's own limits; a wait past this asks anyway.
+            predecessor.get(PREDECESSOR_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // Asked anyway: at worst with a refresh token the endpoint refuses, which is said as such.
+        }
+        OAuth2Login current;
+        synchronized (lock) {
+            current = login;
+        }
+        OAuth2Login latest = successors.latest(current); // outside the lock: the successors have their own
+        synchronized (lock) {
+            if (login.equals(current)) {
+                login = latest;
+            }
+            return login;
         }
     }
 

@@ -57,13 +57,25 @@ public final class SmtpLogins implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final ServiceMetrics metrics;
     /** Each replaced refresh token, with the one given in its place; guarded by this object. */
-    private final Map<Password, Password> successors = new LinkedHashMap<>(16, 0.75f, false) {
+    private final Map<Password, Password> replacements = new LinkedHashMap<>(16, 0.75f, false) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Password, Password> eldest) {
             return size() > SUCCESSORS_KEPT;
         }
     };
     private OAuth2Tokens active;
+    /** What the tokens are told of, and ask: the refresh tokens replaced, by any of them or a verification. */
+    private final OAuth2Tokens.Successors successors = new OAuth2Tokens.Successors() {
+        @Override
+        public void rotated(OAuth2Login replaced, OAuth2Login replacement) {
+            SmtpLogins.this.rotated(replaced, replacement);
+        }
+
+        @Override
+        public OAuth2Login latest(OAuth2Login login) {
+            return SmtpLogins.this.latest(login);
+        }
+    };
     /** Set by {@link #close}; guarded by this object. */
     private boolean closed;
     /**
@@ -106,8 +118,19 @@ public final class SmtpLogins implements AutoCloseable {
             }
             return active;
         }
-        return new OAuth2Tokens(login.get(), latest(login.get()), username, endpoint, clock, scheduler, metrics,
-                this::rotated);
+        OAuth2Tokens tokens = new OAuth2Tokens(login.get(), latest, username, endpoint, clock, scheduler, metrics,
+                successors);
+        if (active != null && sameRefreshToken(active.login(), latest)) {
+            // The login changed but for its refresh token (a new client secret): a request of the active
+            // tokens may be spending it now, and these ask with the one it is given instead.
+            tokens.askAfter(active.requestUnderWay());
+        }
+        return tokens;
+    }
+
+    private static boolean sameRefreshToken(OAuth2Login one, OAuth2Login other) {
+        return one instanceof OAuth2Login.RefreshToken first && other instanceof OAuth2Login.RefreshToken second
+                && first.refreshToken().equals(second.refreshToken());
     }
 
     /**
@@ -145,16 +168,7 @@ public final class SmtpLogins implements AutoCloseable {
     void rotated(OAuth2Login replaced, OAuth2Login replacement) {
         if (replaced instanceof OAuth2Login.RefreshToken before && replacement instanceof OAuth2Login.RefreshToken after) {
             synchronized (this) {
-                successors.put(before.refreshToken(), after.refreshToken());
-                // Tokens made meanwhile for a changed login that kept the refresh token (a new client secret)
-                // ask with the one given in its place, not with the one this request spent.
-                if (active != null) {
-                    OAuth2Login current = active.login();
-                    OAuth2Login newer = latest(current);
-                    if (!newer.equals(current)) {
-                        active.takeOver(newer, active.username());
-                    }
-                }
+                replacements.put(before.refreshToken(), after.refreshToken());
             }
             storeBackLater(after, 0, Duration.ZERO);
         }
@@ -184,8 +198,8 @@ public final class SmtpLogins implements AutoCloseable {
             return login;
         }
         Password latest = withRefreshToken.refreshToken();
-        for (int step = 0; step < SUCCESSORS_KEPT && successors.containsKey(latest); step++) {
-            latest = successors.get(latest);
+        for (int step = 0; step < SUCCESSORS_KEPT && replacements.containsKey(latest); step++) {
+            latest = replacements.get(latest);
         }
         return withRefreshToken.withRefreshToken(latest);
     }

@@ -35,7 +35,17 @@ class OAuth2TokensTest {
     private final Fakes.Metrics metrics = new Fakes.Metrics();
     private final List<OAuth2Login> rotatedTo = new ArrayList<>();
     private final OAuth2Tokens tokens = new OAuth2Tokens(LOGIN, LOGIN, "mailbox@example.com", endpoint, clock,
-            scheduler, metrics, (replaced, replacement) -> rotatedTo.add(replacement));
+            scheduler, metrics, new OAuth2Tokens.Successors() {
+                @Override
+                public void rotated(OAuth2Login replaced, OAuth2Login replacement) {
+                    rotatedTo.add(replacement);
+                }
+
+                @Override
+                public OAuth2Login latest(OAuth2Login login) {
+                    return login;
+                }
+            });
 
     @Test
     void theFirstTokenIsAskedForWhenApplied_thenServedWithoutAskingAgain() {
