@@ -80,10 +80,11 @@ public final class SaveSmtpConfigurationService implements SaveSmtpConfiguration
                 throw new WriteConflict("The stored SMTP configuration changed while this one was being verified; "
                         + "nothing was stored");
             }
-            // 2. Store it over the revision read.
-            StoredSmtpConfiguration stored = new StoredSmtpConfiguration(resolved.configuration(),
-                    turn.save(resolved.configuration(), change.otherFields(), resolved.readRevision()),
-                    change.otherFields());
+            // 2. Store it over the revision read; with the refresh token the check was given, if it was
+            //    (the one it was checked with is spent, and another replica would ask with it).
+            SmtpConfiguration toStore = logins.withLatestRefreshToken(resolved.configuration());
+            StoredSmtpConfiguration stored = new StoredSmtpConfiguration(toStore,
+                    turn.save(toStore, change.otherFields(), resolved.readRevision()), change.otherFields());
             // What was just stored is the newest there is: nothing else is applied while the turn is
             // held, and a revision below the active one means the backend's history went back (a
             // restore), where it is still what is stored. If it is active already, it keeps its transport.

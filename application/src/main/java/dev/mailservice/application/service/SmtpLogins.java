@@ -183,7 +183,8 @@ public final class SmtpLogins implements AutoCloseable {
         return withLatestRefreshToken(checked).equals(withLatestRefreshToken(stored));
     }
 
-    private SmtpConfiguration withLatestRefreshToken(SmtpConfiguration configuration) {
+    /** {@code configuration} with the latest refresh token given in place of its own, when one was. */
+    SmtpConfiguration withLatestRefreshToken(SmtpConfiguration configuration) {
         return configuration.withOAuth2(configuration.oauth2().map(this::latest));
     }
 
