@@ -39,10 +39,12 @@ final class Environment {
 
     /**
      * {@code value} as a refusal may quote it: credentials in a URL ({@code redis://:pw@host},
-     * {@code http://user:pw@etcd:2379}) left out, as a refusal is printed and logged.
+     * {@code http://user:pw@etcd:2379}, or without a scheme) left out, as a refusal is printed and
+     * logged. Everything up to the last {@code @} goes, since a password may hold {@code /} or
+     * {@code @} itself.
      */
     static String quotable(String value) {
-        return value.replaceAll("//[^/@]*@", "//<credentials>@");
+        return value.replaceFirst("^([A-Za-z][A-Za-z0-9+.-]*://)?.*@", "$1<credentials>@");
     }
 
     /**

@@ -330,6 +330,17 @@ class SettingsTest {
         assertFalse(refusal.contains("s3cret"), refusal);
     }
 
+    /** Without a scheme, or with a password that holds a slash or an at sign. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "root:s3cret@etcd:2379|<credentials>@etcd:2379",
+        "http://root:ab/s3cret@etcd:2379|http://<credentials>@etcd:2379",
+        "http://root:s3@cret@etcd:2379|http://<credentials>@etcd:2379",
+        ":s3cret@cache|<credentials>@cache"})
+    void credentialsAreLeftOutOfAQuotedValueHoweverTheyAreWritten(String value, String quoted) {
+        assertEquals(quoted, Environment.quotable(value));
+    }
+
     @Test
     void etcdNeedsTheSecretKey() {
         Map<String, String> environment = etcdEnvironment();
