@@ -65,7 +65,7 @@ public final class BodyMemoryBudget {
      */
     Reservation reserve(long bytes) {
         if (bytes == 0) {
-            return () -> {};
+            return new Reservation(0);
         }
         lock.lock();
         try {
@@ -85,7 +85,7 @@ public final class BodyMemoryBudget {
         } finally {
             lock.unlock();
         }
-        return () -> release(bytes);
+        return new Reservation(bytes);
     }
 
     /** Bytes reserved now, for tests. */
@@ -108,10 +108,27 @@ public final class BodyMemoryBudget {
         }
     }
 
-    /** Room held for one request's body. */
-    @FunctionalInterface
-    interface Reservation extends AutoCloseable {
+    /** Room held for one request's body; used by that request's thread alone. */
+    final class Reservation implements AutoCloseable {
+
+        private long held;
+
+        private Reservation(long held) {
+            this.held = held;
+        }
+
+        /** Gives back all but {@code bytes} of the room: the body was read, and less of it is left. */
+        void keepOnly(long bytes) {
+            if (bytes < held) {
+                release(held - bytes);
+                held = bytes;
+            }
+        }
+
         @Override
-        void close();
+        public void close() {
+            release(held);
+            held = 0;
+        }
     }
 }

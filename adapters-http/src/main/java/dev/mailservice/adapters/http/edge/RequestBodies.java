@@ -82,7 +82,7 @@ public final class RequestBodies implements Filter {
         // Without a declared length the body is chunked, and Helidon (4.5.0) reads each chunk whole, up to its
         // own cap, before the limit above counts it: a single chunk may hold that much, whatever the route allows.
         Admission admission = new Admission(length.orElse(request.content().hasEntity()
-                ? Math.max(maxBytes, serverCapBytes) : 0));
+                ? Math.max(maxBytes, serverCapBytes) : 0), maxBytes);
         request.context().register(admission);
         try {
             chain.proceed();
@@ -108,10 +108,12 @@ public final class RequestBodies implements Filter {
     }
 
     private static <T> T read(ServerRequest request, BiFunction<InputStream, String, T> reader) {
-        request.context().get(Admission.class)
-                .orElseThrow(() -> new IllegalStateException("request bodies are read behind the RequestBodies filter"))
-                .admit();
-        return Json.readObject(request, reader);
+        Admission admission = request.context().get(Admission.class)
+                .orElseThrow(() -> new IllegalStateException("request bodies are read behind the RequestBodies filter"));
+        admission.admit();
+        T body = Json.readObject(request, reader);
+        admission.read();
+        return body;
     }
 
     private static boolean isJson(Optional<HttpMediaType> contentType) {
@@ -133,20 +135,30 @@ public final class RequestBodies implements Filter {
         return bytes % (1024 * 1024) == 0 ? bytes / (1024 * 1024) + " MiB" : bytes / 1024 + " KiB";
     }
 
-    /** One request's claim on the memory budget: taken when its body is read, given back when it is answered. */
+    /**
+     * One request's claim on the memory budget: taken when its body is read, given back when it is
+     * answered; once the body is read, no more than the route's limit is kept (a chunked body was
+     * given room for the server's cap while it came in).
+     */
     private final class Admission {
 
         private final long bytes;
+        private final long keptOnceRead;
         private BodyMemoryBudget.Reservation reservation;
 
-        Admission(long bytes) {
+        Admission(long bytes, long keptOnceRead) {
             this.bytes = bytes;
+            this.keptOnceRead = keptOnceRead;
         }
 
         void admit() {
             if (reservation == null) {
                 reservation = budget.reserve(bytes);
             }
+        }
+
+        void read() {
+            reservation.keepOnly(keptOnceRead);
         }
 
         void release() {

@@ -576,6 +576,28 @@ class HostileClientTest {
         }
     }
 
+    /**
+     * A chunked body is given room for the server's cap while it comes in (a chunk is read whole);
+     * once read, no more than its route's limit is kept while the request goes on (a send, its
+     * delivery), so that others are not held off by room nothing uses.
+     */
+    @Test
+    void aChunkedBodyOnceReadKeepsNoMoreRoomThanItsRoutesLimit() throws Exception {
+        List<Long> heldWhileSending = new CopyOnWriteArrayList<>();
+        useCases.sendAnswer = request -> heldWhileSending.add(BUDGET.inUse());
+        String body = "{\"emailTemplateType\": \"loginWithOTP\", \"sendEmailTo\": [\"user@example.com\"], "
+                + "\"templateData\": {\"name\": \"Ann\", \"otp\": \"123456\"}}";
+        try (RawHttp client = new RawHttp(port())) {
+            client.send("POST " + SEND + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+                    + Tokens.scoped(SCOPED_SECRET, "mail:send") + "\r\nContent-Type: application/json\r\n"
+                    + "Transfer-Encoding: chunked\r\n\r\n" + Integer.toHexString(body.length()) + "\r\n" + body
+                    + "\r\n0\r\n\r\n");
+
+            assertEquals(200, client.answer().status());
+        }
+        assertEquals(List.of(MailRoutes.SEND_EMAIL_MAX_BODY_BYTES), heldWhileSending);
+    }
+
     @Test
     void aBodyOverTheMemoryBudgetIs503WithRetryAfterUnreadAndTheOthersGoOn() throws Exception {
         CountDownLatch holding = new CountDownLatch(2);
