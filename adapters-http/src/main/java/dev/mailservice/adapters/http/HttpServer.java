@@ -158,7 +158,7 @@ public final class HttpServer {
                         ? idleTimeout.dividedBy(4) : MAX_IDLE_CHECK_PERIOD)
                 // Gives the error answers before routing the server's reason, which tells an oversized header block.
                 .errorHandling(ErrorHandling.builder().includeEntity(true).build())
-                .directHandlers(ErrorMapper.directHandlers(MAX_HEADERS_BYTES, deadlines::endHeaderDeadline));
+                .directHandlers(ErrorMapper.directHandlers(MAX_HEADERS_BYTES, deadlines::refusedBeforeRouting));
     }
 
     /**

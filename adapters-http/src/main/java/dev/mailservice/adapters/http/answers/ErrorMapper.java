@@ -90,7 +90,8 @@ public final class ErrorMapper {
      * @param maxHeadersBytes the server's limit of a request's header block, for the answer to a
      *                        block over it
      * @param onRefusal       run on the refused request's thread before it is answered (to end a
-     *                        deadline on the headers, which the request will not reach)
+     *                        deadline on the headers, which the request will not reach, and put one
+     *                        on the answer's writing)
      */
     public static DirectHandlers directHandlers(int maxHeadersBytes, Runnable onRefusal) {
         DirectHandlers.Builder handlers = DirectHandlers.builder();

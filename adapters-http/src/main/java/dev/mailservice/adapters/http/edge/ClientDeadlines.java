@@ -31,6 +31,8 @@ public final class ClientDeadlines implements AutoCloseable {
     private final ScheduledThreadPoolExecutor timer;
     /** The header deadline of the request a connection's thread is reading, if any. */
     private final ThreadLocal<Deadline> headerDeadline = new ThreadLocal<>();
+    /** The deadline of an answer the server writes itself, before routing, on a connection's thread. */
+    private final ThreadLocal<Deadline> refusalDeadline = new ThreadLocal<>();
 
     /** @param limit how long a client may keep a read or a write waiting */
     public ClientDeadlines(Duration limit) {
@@ -53,9 +55,33 @@ public final class ClientDeadlines implements AutoCloseable {
         return deadline;
     }
 
-    /** Starts the deadline of the header block the current thread reads next. */
+    /**
+     * Starts the deadline of the header block the current thread reads next. The answer to a
+     * refusal before it, if any, was written: its deadline ends (when it had passed, the thread is
+     * interrupted, and the connection is given up at its next read).
+     */
     void startHeaderDeadline() {
+        Deadline refusal = refusalDeadline.get();
+        if (refusal != null) {
+            refusalDeadline.remove();
+            refusal.end();
+        }
         headerDeadline.set(start());
+    }
+
+    /**
+     * A request refused before routing, which the server answers itself: its header deadline ends,
+     * and the answer's writing gets one, ended when the connection's next request begins. The server
+     * gives no word once it has written such an answer; most close the connection, and a deadline
+     * left running then interrupts a thread that has ended.
+     */
+    public void refusedBeforeRouting() {
+        endHeaderDeadline();
+        Deadline earlier = refusalDeadline.get();
+        if (earlier != null) {
+            earlier.end();
+        }
+        refusalDeadline.set(start());
     }
 
     /**
@@ -64,7 +90,7 @@ public final class ClientDeadlines implements AutoCloseable {
      *
      * @return false when it had passed already, and the thread is interrupted
      */
-    public boolean endHeaderDeadline() {
+    boolean endHeaderDeadline() {
         Deadline deadline = headerDeadline.get();
         headerDeadline.remove();
         return deadline == null || deadline.end();

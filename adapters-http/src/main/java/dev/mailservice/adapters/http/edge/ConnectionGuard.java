@@ -226,6 +226,11 @@ public final class ConnectionGuard implements Filter {
         }
 
         void begin() {
+            if (deadline != null) {
+                // An answer begun before (its output stream asked for, then reset for an error answer):
+                // its deadline must not fire at whatever the thread does later.
+                deadline.end();
+            }
             deadline = deadlines.start();
         }
 
