@@ -154,7 +154,7 @@ final class AdaptersModule extends AbstractModule {
             GetServiceHealth health, GetRecentSends recentSends, TokenSecrets secrets) {
         TokenVerifier tokens = new TokenVerifier(secrets.scopedJwtSecret(), secrets.jwtSecret());
         HttpSettings http = settings.http();
-        return new HttpServer(http.port(), http.idleTimeout(), settings.drainTimeout(),
+        return new HttpServer(http.port(), http.idleTimeout(), http.maxConnections(), settings.drainTimeout(),
                 BodyMemoryBudget.forHeap(Runtime.getRuntime().maxMemory()),
                 new MailRoutes(reload, status, sendEmail, recentSends, tokens, http.hideSecretConfig()),
                 new ConfigManagerRoutes(save, stored, verify, tokens, http.hideSecretConfig()),

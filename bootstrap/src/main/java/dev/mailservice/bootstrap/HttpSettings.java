@@ -1,5 +1,6 @@
 package dev.mailservice.bootstrap;
 
+import dev.mailservice.adapters.http.HttpServer;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.OptionalInt;
@@ -11,6 +12,8 @@ import java.util.OptionalInt;
  * @param port              {@code PORT}: the HTTP port; 0 picks a free one
  * @param idleTimeout       {@code HTTP_IDLE_TIMEOUT_MS}: how long a connection may stay silent, in the
  *                          middle of a request or between two, before it is closed
+ * @param maxConnections    {@code HTTP_MAX_CONNECTIONS}: the connections {@code PORT} takes at once; by
+ *                          default one for each 96 KiB of the heap (1,024 at -Xmx96m)
  * @param observePort       {@code OBSERVE_PORT}: a port of their own for the health and metrics
  *                          endpoints; empty to serve them on {@code PORT}
  * @param readyRequiresSmtp {@code READY_REQUIRES_SMTP}: whether a replica with no active
@@ -25,6 +28,7 @@ import java.util.OptionalInt;
 record HttpSettings(
         int port,
         Duration idleTimeout,
+        int maxConnections,
         OptionalInt observePort,
         boolean readyRequiresSmtp,
         Duration shutdownGrace,
@@ -33,6 +37,7 @@ record HttpSettings(
 
     static final String PORT = "PORT";
     static final String HTTP_IDLE_TIMEOUT_MS = "HTTP_IDLE_TIMEOUT_MS";
+    static final String HTTP_MAX_CONNECTIONS = "HTTP_MAX_CONNECTIONS";
     static final String OBSERVE_PORT = "OBSERVE_PORT";
     static final String READY_REQUIRES_SMTP = "READY_REQUIRES_SMTP";
     static final String SHUTDOWN_GRACE_MS = "SHUTDOWN_GRACE_MS";
@@ -60,6 +65,8 @@ record HttpSettings(
                 port.orElse(DEFAULT_PORT),
                 // From 100 ms: idle connections are looked for every quarter of it, and a client needs some time.
                 Duration.ofMillis(environment.wholeNumber(HTTP_IDLE_TIMEOUT_MS, DEFAULT_HTTP_IDLE_TIMEOUT_MS, 100, 600_000)),
+                environment.wholeNumber(HTTP_MAX_CONNECTIONS,
+                        HttpServer.connectionsForHeap(Runtime.getRuntime().maxMemory()), 1, 1_000_000),
                 observePort(environment, port),
                 environment.flag(READY_REQUIRES_SMTP, false),
                 Duration.ofMillis(environment.wholeNumber(SHUTDOWN_GRACE_MS, DEFAULT_SHUTDOWN_GRACE_MS, 0, 600_000)),

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mailservice.adapters.http.HttpServer;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -168,6 +169,10 @@ class SettingsTest {
                 refusal(environment("MAIL_MAX_RECIPIENTS", "0")));
         assertEquals("HTTP_IDLE_TIMEOUT_MS must be a whole number from 100 to 600000, got 'soon'",
                 refusal(environment("HTTP_IDLE_TIMEOUT_MS", "soon")));
+        assertEquals(HttpServer.connectionsForHeap(Runtime.getRuntime().maxMemory()), defaults.http().maxConnections());
+        assertEquals(300, Settings.fromEnvironment(environment("HTTP_MAX_CONNECTIONS", "300")).http().maxConnections());
+        assertEquals("HTTP_MAX_CONNECTIONS must be a whole number from 1 to 1000000, got '0'",
+                refusal(environment("HTTP_MAX_CONNECTIONS", "0")));
         // Under 4 ms, Helidon's idle check would have a period of 0, and the server would fail to start.
         assertEquals("HTTP_IDLE_TIMEOUT_MS must be a whole number from 100 to 600000, got '2'",
                 refusal(environment("HTTP_IDLE_TIMEOUT_MS", "2")));

@@ -49,6 +49,16 @@ public final class HttpServer {
      */
     static final long HARD_CAP_BYTES = 16 * 1024 * 1024;
 
+    /**
+     * Heap bytes allowed for each connection of the API's port. An idle connection holds about 20 KB
+     * of heap (Helidon's buffers and the connection's thread): measured with the packaged jar at
+     * -Xmx96m, about 4,800 connections that sent nothing ran it out of memory within two seconds.
+     */
+    static final long HEAP_BYTES_PER_CONNECTION = 96 * 1024;
+
+    /** Connections the health and metrics endpoints' own port takes at once: probes and scrapes are few. */
+    static final int OBSERVE_MAX_CONNECTIONS = 64;
+
     /** How often idle connections are looked for, at most; sooner for short idle timeouts. */
     private static final Duration MAX_IDLE_CHECK_PERIOD = Duration.ofSeconds(1);
 
@@ -64,19 +74,22 @@ public final class HttpServer {
     private final WebServer webServer;
 
     /**
-     * @param port          the port to listen on; 0 picks a free one
-     * @param idleTimeout   how long a client may stay silent, between requests or in the middle of one,
-     *                      before its connection is closed
-     * @param drainTimeout  how long stopping waits for the requests under way: as long as the longest
-     *                      of them may take
-     * @param bodyBudget    the request body bytes held at once ({@link BodyMemoryBudget#forHeap})
-     * @param mail          the routes under {@code /api/v1/mail}
-     * @param configManager the routes under {@code /api/v1/configurationManager}
-     * @param console       the operator console under {@code /console/}, unless it is turned off
-     * @param observability the health, metrics and OpenAPI endpoints
+     * @param port           the port to listen on; 0 picks a free one
+     * @param idleTimeout    how long a client may stay silent, between requests or in the middle of one,
+     *                       before its connection is closed
+     * @param maxConnections the connections the port takes at once ({@link #connectionsForHeap}); more
+     *                       wait to be accepted until one closes
+     * @param drainTimeout   how long stopping waits for the requests under way: as long as the longest
+     *                       of them may take
+     * @param bodyBudget     the request body bytes held at once ({@link BodyMemoryBudget#forHeap})
+     * @param mail           the routes under {@code /api/v1/mail}
+     * @param configManager  the routes under {@code /api/v1/configurationManager}
+     * @param console        the operator console under {@code /console/}, unless it is turned off
+     * @param observability  the health, metrics and OpenAPI endpoints
      */
-    public HttpServer(int port, Duration idleTimeout, Duration drainTimeout, BodyMemoryBudget bodyBudget, MailRoutes mail,
-            ConfigManagerRoutes configManager, Optional<ConsoleRoutes> console, Observability observability) {
+    public HttpServer(int port, Duration idleTimeout, int maxConnections, Duration drainTimeout, BodyMemoryBudget bodyBudget,
+            MailRoutes mail, ConfigManagerRoutes configManager, Optional<ConsoleRoutes> console,
+            Observability observability) {
         this.requestedPort = port;
         this.drainTimeout = Objects.requireNonNull(drainTimeout, "drainTimeout");
         this.observability = observability;
@@ -84,7 +97,8 @@ public final class HttpServer {
                 .port(port)
                 // Start-up wiring stops the server itself, in order with the rest of the service.
                 .shutdownHook(false);
-        this.guards = configure(server, idleTimeout, bodyBudget, mail, configManager, console, observability);
+        this.guards = configure(server, idleTimeout, maxConnections, bodyBudget, mail, configManager, console,
+                observability);
         this.webServer = server.build();
     }
 
@@ -98,8 +112,8 @@ public final class HttpServer {
      *
      * @return what stopping the server must end
      */
-    static Guards configure(WebServerConfig.Builder server, Duration idleTimeout, BodyMemoryBudget bodyBudget,
-            MailRoutes mail, ConfigManagerRoutes configManager, Optional<ConsoleRoutes> console,
+    static Guards configure(WebServerConfig.Builder server, Duration idleTimeout, int maxConnections,
+            BodyMemoryBudget bodyBudget, MailRoutes mail, ConfigManagerRoutes configManager, Optional<ConsoleRoutes> console,
             Observability observability) {
         Objects.requireNonNull(mail, "mail");
         Objects.requireNonNull(configManager, "configManager");
@@ -111,12 +125,14 @@ public final class HttpServer {
         // A port of the endpoints' own is guarded and answers errors as this one does: it is as
         // reachable by a hostile or broken client.
         observability.configure(server, socket -> guarded(socket, idleTimeout, guard, guards.clientDeadlines())
+                .maxTcpConnections(OBSERVE_MAX_CONNECTIONS)
                 .routing(routing -> {
                     routing.addFilter(new RequestLog());
                     routing.addFilter(guard);
                     ErrorMapper.handleErrorsOf(routing);
                 }));
         guarded(server, idleTimeout, guard, guards.clientDeadlines())
+                .maxTcpConnections(maxConnections)
                 .routing(routing -> {
                     routing.addFilter(new RequestLog());
                     routing.addFilter(guard);
@@ -137,6 +153,15 @@ public final class HttpServer {
                     ErrorMapper.handleErrorsOf(routing);
                 });
         return guards;
+    }
+
+    /**
+     * The connections the API's port takes at once for a heap of {@code maxHeapBytes} (the JVM's
+     * {@code -Xmx}): one for each {@link #HEAP_BYTES_PER_CONNECTION}, 64 at least. Without a limit, a
+     * client opening connections and sending nothing runs the service out of memory.
+     */
+    public static int connectionsForHeap(long maxHeapBytes) {
+        return (int) Math.max(64, Math.min(Integer.MAX_VALUE, maxHeapBytes / HEAP_BYTES_PER_CONNECTION));
     }
 
     /**

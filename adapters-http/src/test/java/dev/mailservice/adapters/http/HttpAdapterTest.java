@@ -76,6 +76,8 @@ public abstract class HttpAdapterTest {
      */
     public static final Duration IDLE_TIMEOUT = Duration.ofSeconds(20);
     /** Room for two bodies of the send route at once. */
+    /** The connections a test server takes at once: what the service takes at its documented heap. */
+    public static final int MAX_CONNECTIONS = HttpServer.connectionsForHeap(96L * 1024 * 1024);
     public static final BodyMemoryBudget BUDGET = new BodyMemoryBudget(2 * MailRoutes.SEND_EMAIL_MAX_BODY_BYTES,
             Duration.ofMillis(500));
 
@@ -95,7 +97,7 @@ public abstract class HttpAdapterTest {
 
     @SetUpServer
     public static void server(WebServerConfig.Builder server) {
-        HttpServer.configure(server, IDLE_TIMEOUT, BUDGET, useCases.mailRoutes(), useCases.configManagerRoutes(), Optional.of(new ConsoleRoutes()),
+        HttpServer.configure(server, IDLE_TIMEOUT, MAX_CONNECTIONS, BUDGET, useCases.mailRoutes(), useCases.configManagerRoutes(), Optional.of(new ConsoleRoutes()),
                 useCases.observability());
     }
 

@@ -34,7 +34,8 @@ class StoppingTest {
         CountDownLatch reloadEntered = new CountDownLatch(1);
         CountDownLatch reloadMayFinish = new CountDownLatch(1);
         TokenVerifier tokens = new TokenVerifier(SCOPED_SECRET, Tokens.USER_SECRET);
-        HttpServer server = new HttpServer(0, Duration.ofSeconds(20), Duration.ofSeconds(20), HttpAdapterTest.BUDGET, new MailRoutes(
+        HttpServer server = new HttpServer(0, Duration.ofSeconds(20), HttpAdapterTest.MAX_CONNECTIONS, Duration.ofSeconds(20),
+                HttpAdapterTest.BUDGET, new MailRoutes(
                 () -> {
                     reloadEntered.countDown();
                     await(reloadMayFinish);

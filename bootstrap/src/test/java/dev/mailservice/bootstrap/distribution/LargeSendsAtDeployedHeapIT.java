@@ -12,6 +12,9 @@ import dev.mailservice.testkit.RawHttp;
 import dev.mailservice.testkit.ServiceProcess;
 import dev.mailservice.testkit.Tokens;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -103,6 +106,50 @@ class LargeSendsAtDeployedHeapIT {
             assertTrue(service.isAlive(), output);
             assertTrue(statuses.stream().allMatch(status -> status == 413 || status == 503 || status == 0), statuses.toString());
             assertTrue(statuses.contains(413), "no chunk was read to the route's limit: " + statuses);
+            try (RawHttp client = new RawHttp(port)) {
+                client.send("GET /api/v1/mail/smtpConfig HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+                        + Tokens.scoped(SCOPED_SECRET, "fetch:config") + "\r\n\r\n");
+                assertEquals(200, client.answer().status(), "the service no longer answers");
+            }
+        }
+    }
+
+    /**
+     * A client that opens connection after connection and sends nothing: each holds some heap while
+     * the server waits for its request line, and thousands ran the service out of memory within
+     * seconds. Those over the limit wait to be accepted; the service stays up, and answers once
+     * they are gone.
+     */
+    @Test
+    void thousandsOfSilentConnectionsNeverExhaustTheHeap() throws Exception {
+        try (ServiceProcess service = launchAsDeployed()) {
+            int port = service.awaitReadyPort();
+            List<Socket> silent = new ArrayList<>();
+            try {
+                int refusedInARow = 0;
+                while (silent.size() < 8_000 && refusedInARow < 5) {
+                    Socket socket = new Socket();
+                    try {
+                        socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 500);
+                        silent.add(socket);
+                        refusedInARow = 0;
+                    } catch (IOException notTakenNow) {
+                        socket.close();
+                        refusedInARow++;
+                    }
+                }
+                Thread.sleep(3_000);
+
+                String output = String.join("\n", service.output());
+                assertTrue(service.isAlive(), output);
+                assertFalse(output.contains("OutOfMemoryError"), output);
+                assertTrue(silent.size() > 2_000, "only " + silent.size() + " connections opened: the test did not "
+                        + "reach the limit");
+            } finally {
+                for (Socket socket : silent) {
+                    socket.close();
+                }
+            }
             try (RawHttp client = new RawHttp(port)) {
                 client.send("GET /api/v1/mail/smtpConfig HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
                         + Tokens.scoped(SCOPED_SECRET, "fetch:config") + "\r\n\r\n");

@@ -61,7 +61,7 @@ class HostileClientTest {
     static void startServer() {
         // The health and metrics endpoints on a port of their own, as production runs them: that
         // port meets the same clients.
-        server = new HttpServer(0, IDLE_TIMEOUT, Duration.ofSeconds(20), BUDGET, useCases.mailRoutes(), useCases.configManagerRoutes(), Optional.of(new ConsoleRoutes()),
+        server = new HttpServer(0, IDLE_TIMEOUT, HttpAdapterTest.MAX_CONNECTIONS, Duration.ofSeconds(20), BUDGET, useCases.mailRoutes(), useCases.configManagerRoutes(), Optional.of(new ConsoleRoutes()),
                 new Observability(() -> useCases.health, false, OptionalInt.of(0))).start();
     }
 

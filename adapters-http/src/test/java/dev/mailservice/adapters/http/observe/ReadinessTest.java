@@ -30,7 +30,7 @@ class ReadinessTest {
     private static HttpServer server(ServiceHealth health, boolean readyRequiresSmtp, OptionalInt observePort) {
         HttpAdapterTest.UseCases useCases = new HttpAdapterTest.UseCases();
         useCases.reset();
-        return new HttpServer(0, Duration.ofSeconds(20), Duration.ofSeconds(20), HttpAdapterTest.BUDGET, useCases.mailRoutes(),
+        return new HttpServer(0, Duration.ofSeconds(20), HttpAdapterTest.MAX_CONNECTIONS, Duration.ofSeconds(20), HttpAdapterTest.BUDGET, useCases.mailRoutes(),
                 useCases.configManagerRoutes(), Optional.empty(), new Observability(() -> health, readyRequiresSmtp, observePort)).start();
     }
 
