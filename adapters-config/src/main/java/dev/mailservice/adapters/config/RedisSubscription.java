@@ -140,7 +140,10 @@ final class RedisSubscription extends JedisPubSub {
         subscribedOn = subscribed;
         failedAttempts = 0;
         if (closed) {
-            return; // subscribed just as the subscription was closed: nobody listens any more
+            // Subscribed just as the subscription was closed (Jedis opens the connection again when the
+            // close broke it before the SUBSCRIBE): nobody listens any more, and the thread ends with it.
+            unsubscribe();
+            return;
         }
         if (lost) {
             lost = false;

@@ -1,6 +1,7 @@
 package dev.mailservice.adapters.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,13 +17,19 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import redis.clients.jedis.Connection;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPubSub;
 
@@ -271,6 +278,37 @@ class RedisConfigRepositoryTest extends PipesHubStoreContractTest {
         @Override
         public void close() {
             subscription.close();
+        }
+    }
+
+    /**
+     * A subscription closed just as it subscribes, after it looked whether it was closed: Jedis opens
+     * its connection again when it is told to wait without a limit, so the SUBSCRIBE goes out on a
+     * fresh one. That subscription ends as soon as it is confirmed, and its thread with it.
+     */
+    @Test
+    void aSubscriptionClosedAsItSubscribesEndsAndLeavesNoSubscriber() throws Exception {
+        RedisEndpoint endpoint = endpoint(REDIS.port(), 0, TIMEOUT);
+        AtomicReference<RedisSubscription> closing = new AtomicReference<>();
+        ScheduledExecutorService pings = Executors.newSingleThreadScheduledExecutor();
+        RedisSubscription subscription = new RedisSubscription(KeyValueConfigRepository.PATH, new CountingListener(),
+                endpoint, () -> new Connection(new HostAndPort(endpoint.host(), endpoint.port()),
+                        DefaultJedisClientConfig.builder().build()) {
+                    @Override
+                    public void setTimeoutInfinite() {
+                        closing.get().close(); // closed between its own look and Jedis's
+                        super.setTimeoutInfinite();
+                    }
+                }, pings);
+        closing.set(subscription);
+        try {
+            Thread thread = Thread.ofPlatform().daemon(true).start(subscription::run);
+            thread.join(Duration.ofSeconds(10));
+
+            assertFalse(thread.isAlive(), "the subscription's thread is still waiting on a subscription nobody wants");
+            eventually(() -> rawClient.subscriberIds().isEmpty(), "a subscriber is left on Redis");
+        } finally {
+            pings.shutdownNow();
         }
     }
 
