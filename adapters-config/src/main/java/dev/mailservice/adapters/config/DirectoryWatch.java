@@ -53,8 +53,13 @@ final class DirectoryWatch implements Subscription {
     /** Watches, or looks for the directory while it is missing; interrupted to stop looking. */
     private volatile Thread thread;
 
-    /** The directory as it was when it was registered: its key, and what identifies it on disk. */
-    private record Registration(WatchKey key, Object identity) {}
+    /**
+     * The directory as it was when it was registered: its key, what identifies it on disk, and the
+     * file's stamp then. Taken before anyone reads the file on its word (the first read after start,
+     * or the one after the directory came back), so that a change without an event after that read
+     * differs from it.
+     */
+    private record Registration(WatchKey key, Object identity, Optional<FileStamp> file) {}
 
     /** What tells one content of the file from another without reading it; the file's identity on disk too. */
     private record FileStamp(long size, FileTime modified, Object identity) {}
@@ -93,7 +98,7 @@ final class DirectoryWatch implements Subscription {
             Object identity = identity().orElseThrow(() -> new NoSuchFileException(directory.toString()));
             WatchKey key = directory.register(watchService, StandardWatchEventKinds.ENTRY_CREATE,
                     StandardWatchEventKinds.ENTRY_MODIFY, StandardWatchEventKinds.ENTRY_DELETE);
-            return Optional.of(new Registration(key, identity));
+            return Optional.of(new Registration(key, identity, fileStamp()));
         } catch (NoSuchFileException e) {
             return Optional.empty();
         }
@@ -157,7 +162,7 @@ final class DirectoryWatch implements Subscription {
     /** Announces the bursts of changes of the file until the directory is gone or replaced. */
     private void follow(Registration registration) throws IOException, InterruptedException {
         long nextLook = System.nanoTime() + RETRY_PERIOD.toNanos();
-        Optional<FileStamp> seen = fileStamp();
+        Optional<FileStamp> seen = registration.file();
         while (true) {
             WatchKey key = watchService.poll(Math.max(0, nextLook - System.nanoTime()), TimeUnit.NANOSECONDS);
             Burst burst = new Burst();

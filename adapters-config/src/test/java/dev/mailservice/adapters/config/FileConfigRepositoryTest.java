@@ -277,6 +277,28 @@ class FileConfigRepositoryTest extends ConfigRepositoryContractTest {
         }
     }
 
+    /**
+     * A change that raises no event where the watch looks (a write through a hard link in another
+     * directory, as a write by another host on a network file system), made right after the watch
+     * was started: the watch's first look at the file was taken before it returned, so the change
+     * differs from it and is announced. Tried several times, as the watch's thread may be quick.
+     */
+    @Test
+    void aChangeWithoutAnEventRightAfterTheWatchStartsIsAnnounced() throws Exception {
+        Path file = directoryOfItsOwn().resolve("smtp.json");
+        Path elsewhere = Files.createLink(Files.createDirectories(directory.resolve("elsewhere")).resolve("smtp.json"),
+                Files.writeString(file, VALID_DOCUMENT));
+        for (int attempt = 0; attempt < 8; attempt++) {
+            AtomicInteger announcements = new AtomicInteger();
+            try (ConfigRepository.Subscription ignored = watch(file, announcements)) {
+                Files.writeString(elsewhere, VALID_DOCUMENT.replace("587", "25".repeat(attempt + 1)));
+
+                eventually(() -> announcements.get() > 0, "the change made as the watch started was missed, at "
+                        + "attempt " + attempt);
+            }
+        }
+    }
+
     @Test
     void closingAWatchWhileItsDirectoryIsMissingEndsIt() throws Exception {
         Set<Thread> others = watchThreads();
