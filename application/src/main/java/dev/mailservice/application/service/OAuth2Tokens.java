@@ -43,7 +43,8 @@ import java.util.concurrent.TimeoutException;
  *       that replaced a refused token and is refused too is not replaced again, so a server that
  *       takes no token of this login does not set every send asking for one.</li>
  *   <li>A new refresh token given in place of the one asked with (rotation) is used from then on,
- *       and handed to {@code rotated} to be stored.</li>
+ *       and handed to the {@link Successors} to be stored; every request asks with the latest they
+ *       know, whoever was given it.</li>
  * </ul>
  */
 final class OAuth2Tokens implements SmtpCredentials, AutoCloseable {
@@ -63,8 +64,6 @@ final class OAuth2Tokens implements SmtpCredentials, AutoCloseable {
      * sends work again within this time, at one token request each time it passes meanwhile.
      */
     static final Duration REFUSED_AGAIN_PAUSE = Duration.ofMinutes(1);
-    /** How long a first request waits for the one of the tokens before these, at most. */
-    private static final Duration PREDECESSOR_WAIT = Duration.ofSeconds(30);
     /** How long after a failed request the next one is made, doubling while they fail. */
     static final Backoff RETRY = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30));
 
@@ -353,10 +352,13 @@ final class OAuth2Tokens implements SmtpCredentials, AutoCloseable {
         predecessor = request;
     }
 
-    /** The request under way, done when it is; a done one when none is. */
+    /**
+     * The request under way, done when it is; else the one these wait for before asking, if it is
+     * not done yet; else a done one.
+     */
     CompletableFuture<Void> requestUnderWay() {
         synchronized (lock) {
-            return inFlight != null ? inFlight : CompletableFuture.completedFuture(null);
+            return inFlight != null ? inFlight : predecessor;
         }
     }
 
@@ -405,14 +407,9 @@ final class OAuth2Tokens implements SmtpCredentials, AutoCloseable {
      * with the latest refresh token given in place of its own, by any request or verification.
      */
     private OAuth2Login loginToAsk() {
-        try {
-            // Bounded by the endpoint's own limits; a wait past this asks anyway.
-            predecessor.get(PREDECESSOR_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException | TimeoutException e) {
-            // Asked anyway: at worst with a refresh token the endpoint refuses, which is said as such.
-        }
+        // It always ends, its request bounded by the endpoint's own limits (a background renewal does not
+        // wait here, on the renewals' thread: renewInBackground puts it off until then).
+        predecessor.exceptionally(failure -> null).join();
         OAuth2Login current;
         synchronized (lock) {
             current = login;
@@ -495,6 +492,16 @@ final class OAuth2Tokens implements SmtpCredentials, AutoCloseable {
             }
             if (lastError != null && now.isBefore(nextAttempt)) {
                 schedule(Duration.between(now, nextAttempt));
+                return;
+            }
+            if (!predecessor.isDone()) {
+                // Asked once the request these wait for has ended, rather than holding this thread, which
+                // renews every login and stores their refresh tokens, until then.
+                predecessor.whenComplete((ended, failure) -> {
+                    synchronized (lock) {
+                        schedule(Duration.ZERO);
+                    }
+                });
                 return;
             }
             inFlight = new CompletableFuture<>();
