@@ -13,7 +13,7 @@ import java.util.OptionalInt;
  * @param idleTimeout       {@code HTTP_IDLE_TIMEOUT_MS}: how long a connection may stay silent, in the
  *                          middle of a request or between two, before it is closed
  * @param maxConnections    {@code HTTP_MAX_CONNECTIONS}: the connections {@code PORT} takes at once; by
- *                          default one for each 96 KiB of the heap (1,024 at -Xmx96m)
+ *                          default one for each 96 KiB of the heap (about 1,000 at -Xmx96m)
  * @param observePort       {@code OBSERVE_PORT}: a port of their own for the health and metrics
  *                          endpoints; empty to serve them on {@code PORT}
  * @param readyRequiresSmtp {@code READY_REQUIRES_SMTP}: whether a replica with no active

@@ -56,8 +56,11 @@ public final class HttpServer {
      */
     static final long HEAP_BYTES_PER_CONNECTION = 96 * 1024;
 
-    /** Connections the health and metrics endpoints' own port takes at once: probes and scrapes are few. */
-    static final int OBSERVE_MAX_CONNECTIONS = 64;
+    /**
+     * Connections the health and metrics endpoints' own port takes at once: probes and scrapes are
+     * few, and room is left for them when something holds many (about 5 MB of heap at most).
+     */
+    static final int OBSERVE_MAX_CONNECTIONS = 256;
 
     /** How often idle connections are looked for, at most; sooner for short idle timeouts. */
     private static final Duration MAX_IDLE_CHECK_PERIOD = Duration.ofSeconds(1);

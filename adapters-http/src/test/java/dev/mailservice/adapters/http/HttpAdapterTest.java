@@ -75,9 +75,9 @@ public abstract class HttpAdapterTest {
      * an RSA key takes a second), or the server closes it just as the client sends on it.
      */
     public static final Duration IDLE_TIMEOUT = Duration.ofSeconds(20);
-    /** Room for two bodies of the send route at once. */
     /** The connections a test server takes at once: what the service takes at its documented heap. */
     public static final int MAX_CONNECTIONS = HttpServer.connectionsForHeap(96L * 1024 * 1024);
+    /** Room for two bodies of the send route at once. */
     public static final BodyMemoryBudget BUDGET = new BodyMemoryBudget(2 * MailRoutes.SEND_EMAIL_MAX_BODY_BYTES,
             Duration.ofMillis(500));
 

@@ -5,6 +5,7 @@ import dev.mailservice.adapters.http.answers.HttpError;
 import dev.mailservice.adapters.http.answers.Json;
 import dev.mailservice.pipeshub.StrictJson;
 import io.helidon.common.media.type.MediaType;
+import io.helidon.http.HeaderNames;
 import io.helidon.http.HttpMediaType;
 import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
@@ -78,11 +79,12 @@ public final class RequestBodies implements Filter {
             // Unread: the server drains it after the answer, or closes when the client awaits a 100 (ConnectionGuard).
             throw tooLarge(maxBytes);
         }
-        request.streamFilter(body -> new LimitedInputStream(body, maxBytes));
         // Without a declared length the body is chunked, and Helidon (4.5.0) reads each chunk whole, up to its
         // own cap, before the limit above counts it: a single chunk may hold that much, whatever the route allows.
-        Admission admission = new Admission(length.orElse(request.content().hasEntity()
-                ? Math.max(maxBytes, serverCapBytes) : 0), maxBytes);
+        // (Told by the headers: the request's content, once asked for, takes no more stream filters.)
+        Admission admission = new Admission(length.orElse(request.headers().contains(HeaderNames.TRANSFER_ENCODING)
+                ? Math.max(maxBytes, serverCapBytes) : 0));
+        request.streamFilter(body -> admission.counted(new LimitedInputStream(body, maxBytes)));
         request.context().register(admission);
         try {
             chain.proceed();
@@ -92,8 +94,8 @@ public final class RequestBodies implements Filter {
     }
 
     /**
-     * The request body as a JSON object, read once the memory budget has room for it; the room is
-     * held until the request has been answered.
+     * The request body as a JSON object, read once the memory budget has room for it; room for the
+     * body's bytes is held until the request has been answered.
      *
      * @throws HttpError 503 with {@code Retry-After} when no room came in time, 413 when the body
      *                   is over its route's limit, 400 when it is not a JSON object
@@ -137,18 +139,23 @@ public final class RequestBodies implements Filter {
 
     /**
      * One request's claim on the memory budget: taken when its body is read, given back when it is
-     * answered; once the body is read, no more than the route's limit is kept (a chunked body was
-     * given room for the server's cap while it came in).
+     * answered; once the body is read, no more than its bytes are kept (a chunked body was given room
+     * for the server's cap while it came in).
      */
     private final class Admission {
 
         private final long bytes;
-        private final long keptOnceRead;
+        private LimitedInputStream body;
         private BodyMemoryBudget.Reservation reservation;
 
-        Admission(long bytes, long keptOnceRead) {
+        Admission(long bytes) {
             this.bytes = bytes;
-            this.keptOnceRead = keptOnceRead;
+        }
+
+        /** {@code stream}, the body as it is read, whose bytes are kept once it is. */
+        LimitedInputStream counted(LimitedInputStream stream) {
+            body = stream;
+            return stream;
         }
 
         void admit() {
@@ -158,7 +165,7 @@ public final class RequestBodies implements Filter {
         }
 
         void read() {
-            reservation.keepOnly(keptOnceRead);
+            reservation.keepOnly(body == null ? 0 : body.read);
         }
 
         void release() {
