@@ -153,11 +153,6 @@ final class OAuth2Tokens implements SmtpCredentials, AutoCloseable {
         return appliedAs;
     }
 
-    /** The mailbox these tokens log in to. */
-    String username() {
-        return username;
-    }
-
     /** The login asked with now: {@link #appliedAs()}, its refresh token the latest given. */
     OAuth2Login login() {
         synchronized (lock) {

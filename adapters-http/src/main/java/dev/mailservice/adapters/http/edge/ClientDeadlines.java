@@ -61,11 +61,7 @@ public final class ClientDeadlines implements AutoCloseable {
      * interrupted, and the connection is given up at its next read).
      */
     void startHeaderDeadline() {
-        Deadline refusal = refusalDeadline.get();
-        if (refusal != null) {
-            refusalDeadline.remove();
-            refusal.end();
-        }
+        end(refusalDeadline);
         headerDeadline.set(start());
     }
 
@@ -77,10 +73,7 @@ public final class ClientDeadlines implements AutoCloseable {
      */
     public void refusedBeforeRouting() {
         endHeaderDeadline();
-        Deadline earlier = refusalDeadline.get();
-        if (earlier != null) {
-            earlier.end();
-        }
+        end(refusalDeadline);
         refusalDeadline.set(start());
     }
 
@@ -91,8 +84,13 @@ public final class ClientDeadlines implements AutoCloseable {
      * @return false when it had passed already, and the thread is interrupted
      */
     boolean endHeaderDeadline() {
-        Deadline deadline = headerDeadline.get();
-        headerDeadline.remove();
+        return end(headerDeadline);
+    }
+
+    /** Ends the current thread's deadline in {@code running}, if one runs; false when it had passed already. */
+    private static boolean end(ThreadLocal<Deadline> running) {
+        Deadline deadline = running.get();
+        running.remove();
         return deadline == null || deadline.end();
     }
 
