@@ -131,11 +131,17 @@ public record MailRequest(
                 + space + ";?");
     }
 
+    /**
+     * An http or https URL that names a host. The host is read from the authority as written, not
+     * from {@link URI#getHost()}, which is null for names a browser opens (an underscore, as in a
+     * container's name {@code http://pipeshub_frontend:3001}, or letters outside ASCII).
+     */
     private static boolean isWebLink(String value) {
         try {
             URI uri = new URI(value.strip());
+            String authority = uri.getRawAuthority();
             return ("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme()))
-                    && uri.getHost() != null;
+                    && authority != null && !authority.replaceFirst("^.*@", "").replaceFirst(":[0-9]*$", "").isEmpty();
         } catch (URISyntaxException e) {
             return false;
         }
