@@ -12,23 +12,37 @@ const VIEWS = { status, configuration, sends };
 const $ = (id) => document.getElementById(id);
 
 /**
- * A form with unsaved changes (the configuration's), set aside when the token under it stopped
- * working: the service refused it (it expired during the edit), or a new console link came. The
- * next sign-in by the same user shows it again as it was, instead of drawing the view afresh.
- * Signing out drops it.
+ * A form with unsaved changes (the configuration's), set aside when it left the screen: another view
+ * was opened, or the token under it stopped working (the service refused it, it expired during the
+ * edit, or a new console link came). Back on its view, the same user gets it again as it was,
+ * instead of the view drawn afresh; after a new token, only once the service has taken that token.
+ * Signing out, or another user signing in, drops it.
  */
 let setAside = null;
 let expiryTimer;
+/** Counts the routes taken: a route that waited for the service can tell that another began meanwhile. */
+let routes = 0;
 
-/** The view on screen when it holds a form with unsaved changes, with its view and user; else null. */
-function unsaved() {
+/**
+ * The view on screen when it holds a form with unsaved changes, with its view and user, and whether
+ * a new token is to be checked before it comes back; else null.
+ */
+function unsaved({ newToken }) {
   const pane = $('view').firstElementChild;
-  return pane?.querySelector('form[data-unsaved]') ? { pane, view: pane.dataset.view, user: session.user() } : null;
+  return pane?.querySelector('form[data-unsaved]')
+    ? { pane, view: pane.dataset.view, user: session.user(), newToken } : null;
+}
+
+/** Sets aside the form on screen, if any, or marks the one set aside already, for a new token. */
+function setAsideForANewToken() {
+  setAside = unsaved({ newToken: true }) ?? (setAside && { ...setAside, newToken: true });
 }
 
 function signIn(reason, { keepForm = false } = {}) {
   // From the sign-in page itself (a token pasted or linked was turned away), what was set aside stays.
-  if ($('view').firstElementChild) setAside = keepForm ? unsaved() : null;
+  if ($('view').firstElementChild) {
+    if (keepForm) setAsideForANewToken(); else setAside = null;
+  }
   clearTimeout(expiryTimer);
   session.forget();
   $('views').hidden = true;
@@ -58,14 +72,30 @@ function showExpiry() {
   }
 }
 
-/** Shows again the form set aside, when it is `view`'s and the same user signed in; true if it did. */
-function resume(view) {
+/**
+ * Shows again the form set aside, when it is `view`'s and the same user's; true when it did, or when
+ * the route is over otherwise (the service refused the new token: the sign-in page shows; or
+ * another route began).
+ */
+async function resume(view, stillCurrent) {
   const aside = setAside;
+  if (aside && aside.user !== session.user()) setAside = null;
+  if (!setAside || aside.view !== view) return false;
+  if (aside.newToken) {
+    // Its claims were read, not checked: anyone at the tab could make up a token that names the user.
+    try {
+      await api.status();
+    } catch (refusal) {
+      // Refused, the sign-in page shows and the form stays set aside. Not answered, the form comes
+      // back all the same: its Save checks the token.
+      if (refusal.status === 401 || refusal.status === 403) return true;
+    }
+    if (!stillCurrent()) return true;
+  }
   setAside = null;
-  if (!aside || aside.view !== view || aside.user !== session.user()) return false;
   aside.pane.querySelector('#resumed')?.remove();
   const notice = el('p', { id: 'resumed', class: 'notice', role: 'status', tabindex: '-1' },
-    'Signed in again: the form is as you left it, not saved yet.');
+    `${aside.newToken ? 'Signed in again: the' : 'The'} form is as you left it, not saved yet.`);
   aside.pane.prepend(notice);
   show($('view'), aside.pane);
   $('view').dataset.ready = view;
@@ -91,7 +121,11 @@ async function route() {
     if (link.dataset.view === view) link.setAttribute('aria-current', 'page'); else link.removeAttribute('aria-current');
   });
   document.title = `${view[0].toUpperCase()}${view.slice(1)} · Mail service console`;
-  if (resume(view)) return;
+  const turn = ++routes;
+  // The form on screen, unless set aside already (a new console link's token, to be checked).
+  const leaving = unsaved({ newToken: false });
+  if (leaving && leaving.pane !== setAside?.pane) setAside = leaving;
+  if (await resume(view, () => turn === routes)) return;
   // Each render draws into a pane of its own. A route taken while one is still waiting for its data
   // (a hash change, a sign-in) replaces the pane, and what the overtaken render draws or fails with
   // then goes nowhere: only the latest view is ever shown.
@@ -132,10 +166,14 @@ $('sign-out').addEventListener('click', () => signIn('Signed out.'));
 // the form being edited, if any.
 const arrive = () => {
   if (session.linkArrived()) {
-    if ($('view').firstElementChild) setAside = unsaved();
+    if ($('view').firstElementChild) setAsideForANewToken();
     session.takeFromFragment(setAside?.view ?? 'status');
   }
   route();
 };
 window.addEventListener('hashchange', arrive);
+// A reload or a closed tab would lose a form with unsaved changes: the browser asks first.
+window.addEventListener('beforeunload', (event) => {
+  if (unsaved({ newToken: false }) || setAside) event.preventDefault();
+});
 arrive();

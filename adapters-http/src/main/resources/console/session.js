@@ -8,7 +8,10 @@ function claimsOf(token) {
   const parts = token.split('.');
   if (parts.length !== 3) throw new Error('This is not a token: a token has three parts separated by dots');
   const json = atob(parts[1].replace(/-/g, '+').replace(/_/g, '/'));
-  return JSON.parse(new TextDecoder().decode(Uint8Array.from(json, (c) => c.charCodeAt(0))));
+  const claims = JSON.parse(new TextDecoder().decode(Uint8Array.from(json, (c) => c.charCodeAt(0))));
+  // JSON that is not an object (null, a number) is no token's claims.
+  if (claims === null || typeof claims !== 'object' || Array.isArray(claims)) throw new Error('no claims');
+  return claims;
 }
 
 /**

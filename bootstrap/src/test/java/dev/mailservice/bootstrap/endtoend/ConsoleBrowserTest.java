@@ -181,6 +181,11 @@ class ConsoleBrowserTest {
         browser.driver().get(link(Tokens.user("another-secret-of-20-chars", "admin")));
         browser.await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("sign-in-reason"),
                 "Invalid token"));
+
+        // Claims that are JSON but no object ("null").
+        browser.driver().get(link("eyJhbGciOiJIUzI1NiJ9.bnVsbA.c2lnbmF0dXJl"));
+        browser.await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("sign-in-reason"),
+                "This is not a token the service issues"));
     }
 
     @Test
@@ -379,6 +384,11 @@ class ConsoleBrowserTest {
         // A token turned away on the sign-in page first (not an admin's) does not drop the form.
         signInByPasting(Tokens.user(USER_SECRET, "member"));
         browser.await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("sign-in-reason"), "not an admin's"));
+        // Nor does one the service refuses, though its claims name the same admin: the form is not shown to it.
+        signInByPasting(Tokens.user("another-secret-of-20-chars", "admin"));
+        browser.await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("sign-in-reason"), "Invalid token"));
+        assertTrue(browser.driver().findElement(By.id("sign-in-kept")).isDisplayed());
+        assertEquals(List.of(), browser.driver().findElements(By.id("field-fromEmail")));
         signInByPasting(Tokens.user(USER_SECRET, "admin"));
         WebElement again = awaitResumedForm();
         Screenshots.of(browser, "configuration-resumed");
@@ -410,6 +420,37 @@ class ConsoleBrowserTest {
         assertEquals("typed@acme.test", another.findElement(By.id("field-fromEmail")).getDomProperty("value"),
                 "another admin gets the form drawn from what is stored, not what the first one typed");
         assertFalse(another.getText().contains("Signed in again"));
+    }
+
+    @Test
+    void aFormLeftForAnotherViewComesBackAsItWasAndTheTabAsksBeforeItIsClosed() throws Exception {
+        signInWithAConfigurationStored();
+        WebElement view = openView("configuration");
+        assertFalse(leavingTheTabIsAsked(), "nothing typed yet");
+        typeFromEmail(view, "typed@acme.test");
+        assertTrue(leavingTheTabIsAsked());
+
+        browser.driver().findElement(By.cssSelector("#views a[data-view=status]")).click();
+        awaitView("status");
+        assertTrue(leavingTheTabIsAsked(), "the form left on the configuration view is not saved yet");
+        browser.driver().findElement(By.cssSelector("#views a[data-view=configuration]")).click();
+
+        browser.await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("resumed"),
+                "The form is as you left it"));
+        WebElement again = awaitView("configuration").findElement(By.id("field-fromEmail"));
+        assertEquals("typed@acme.test", again.getDomProperty("value"));
+        browser.driver().findElement(By.id("save")).click();
+        browser.await().until(ExpectedConditions.stalenessOf(again));
+        assertTrue(client.status().contains("typed@acme.test"), client.status());
+        assertFalse(leavingTheTabIsAsked(), "saved");
+    }
+
+    /** Whether closing or reloading the tab now would ask first (its {@code beforeunload} is cancelled). */
+    private boolean leavingTheTabIsAsked() {
+        return (Boolean) browser.driver().executeScript("""
+                const leaving = new Event('beforeunload', { cancelable: true });
+                window.dispatchEvent(leaving);
+                return leaving.defaultPrevented;""");
     }
 
     /** Puts {@code token} in the tab's session in place of the one signed in with. */
