@@ -150,7 +150,7 @@ final class FaultSmtpConversation {
             }
             case "NOOP" -> wire.say("250 2.0.0 Ok");
             case "QUIT" -> {
-                wire.say("221 2.0.0 Bye");
+                wire.say(scenario.quitReply);
                 return false;
             }
             default -> wire.say("502 5.5.2 Command not recognized");

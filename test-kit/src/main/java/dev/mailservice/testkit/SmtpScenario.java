@@ -31,6 +31,7 @@ public final class SmtpScenario {
     String dotReply;
     Predicate<Moment> resetAfterDot = moment -> false;
     String resetReply = "250 2.0.0 Ok";
+    String quitReply = "221 2.0.0 Bye";
     IntPredicate greetingChanged = connection -> false;
     Greeting greeting;
     boolean endlessEhlo;
@@ -121,6 +122,12 @@ public final class SmtpScenario {
     /** Answers every RSET with {@code reply}, in place of 250. */
     public SmtpScenario answersReset(String reply) {
         this.resetReply = reply;
+        return this;
+    }
+
+    /** Answers every QUIT with {@code reply}, in place of 221, and closes the connection. */
+    public SmtpScenario answersQuit(String reply) {
+        this.quitReply = reply;
         return this;
     }
 

@@ -81,15 +81,17 @@ final class MailPhaseTransport extends ConfiguredTransport {
 
     @Override
     protected int readServerResponse() throws MessagingException {
+        // After the dot its first reply alone says what became of the mail. One Angus cannot read (no
+        // number) is followed by a RSET, or by a QUIT sent and answered within this very read; a 4xx to
+        // either would otherwise have the mail sent again, a 5xx have it called refused. So the dot
+        // counts as answered before its reply is read.
+        boolean aboutTheMail = phase != Phase.DOT_SENT || !dotAnswered;
+        dotAnswered |= phase == Phase.DOT_SENT;
         int code = super.readServerResponse();
         streamEnded |= code == -1 || code == 421;
         if (phase == Phase.OPENING && greeting == 0) {
             greeting = code;
         }
-        // After the dot its first reply alone says what became of the mail: one Angus could not read (no
-        // number) is followed by a RSET, whose 4xx would otherwise have the mail sent again.
-        boolean aboutTheMail = phase != Phase.DOT_SENT || !dotAnswered;
-        dotAnswered |= phase == Phase.DOT_SENT;
         if (aboutTheMail && code >= 400 && code > worstReply) {
             worstReply = code;
             worstReplyText = lastReply();

@@ -39,6 +39,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * What SMTP servers routinely do, and what broken or hostile ones do, against the transport, each
@@ -497,12 +499,20 @@ class SmtpFaultsTest {
 
     // A mail handed over without an answer: said to be uncertain, never sent again.
 
-    @Test
-    void anUnreadableAnswerToTheEndOfTheMailIsPossiblyDeliveredWhateverTheResetAfterItSays() throws Exception {
-        // A reply too short to hold a number: Angus sends RSET after it (after a longer one, it closes), and a
-        // 4xx to that RSET says nothing of the mail.
-        serve(SmtpScenario.behaving().answersDot(moment -> moment.mail() == 1, "k")
-                .answersReset("451 4.3.0 Busy, try again"));
+    /**
+     * A reply too short to hold a number: Angus sends RSET after it; after a longer one, it closes the
+     * connection with QUIT, within its read of that reply. Neither's answer says anything of the mail: a
+     * 4xx would have it sent again, a 5xx have it called refused.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "k | 451 4.3.0 Busy, try again | 221 2.0.0 Bye",
+        "Queued as ABC123 | 250 2.0.0 Ok | 421 4.3.2 Shutting down",
+        "Queued as ABC123 | 250 2.0.0 Ok | 500 5.5.1 What?"})
+    void anUnreadableAnswerToTheEndOfTheMailIsPossiblyDeliveredWhateverTheResetOrQuitAfterItSays(String dotReply,
+            String resetReply, String quitReply) throws Exception {
+        serve(SmtpScenario.behaving().answersDot(moment -> moment.mail() == 1, dotReply)
+                .answersReset(resetReply).answersQuit(quitReply));
 
         Outcome outcome = send("answered without a number");
 
