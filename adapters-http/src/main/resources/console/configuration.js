@@ -28,9 +28,10 @@ function input(name, label, value, { type = 'text', hint, required = false, long
   const id = `field-${name.replace('.', '-')}`;
   // A browser fills a password field it may not: "new-password" keeps it from offering the admin's own.
   const autocomplete = type === 'password' ? 'new-password' : 'off';
+  const describedBy = hint && `${id}-hint`;
   const control = long
-    ? el('textarea', { id, name, rows: 4, spellcheck: 'false', required, autocomplete })
-    : el('input', { id, name, type, required, autocomplete, spellcheck: 'false' });
+    ? el('textarea', { id, name, rows: 4, spellcheck: 'false', required, autocomplete, 'aria-describedby': describedBy })
+    : el('input', { id, name, type, required, autocomplete, spellcheck: 'false', 'aria-describedby': describedBy });
   if (value === PLACEHOLDER && type !== 'password') {
     control.dataset.stored = value;
     control.placeholder = 'Hidden: leave empty to keep it';
@@ -94,17 +95,21 @@ function clearErrors(form, summary) {
   show(summary);
 }
 
-/** A 400 next to the field it names (the message starts with the field's name), else above the form. */
+/**
+ * A 400 next to the field it names (the message starts with the field's name), when that field has
+ * room for one; else above the form.
+ */
 function showRefusal(form, summary, refusal) {
   const named = /^([A-Za-z0-9]+(?:\.[A-Za-z0-9]+)?) /.exec(refusal.message);
-  const field = named && form.querySelector(`[data-field="${named[1]}"]`);
-  if (refusal.status === 400 && field) {
-    const error = field.querySelector('.field-error');
+  const error = named && form.querySelector(`[data-field="${named[1]}"] .field-error`);
+  if (refusal.status === 400 && error) {
     error.textContent = refusal.message;
     error.hidden = false;
+    const field = error.closest('[data-field]');
     const control = field.querySelector('input, textarea, select');
+    const hint = field.querySelector('.hint');
     control.setAttribute('aria-invalid', 'true');
-    control.setAttribute('aria-describedby', error.id);
+    control.setAttribute('aria-describedby', hint ? `${error.id} ${hint.id}` : error.id);
     control.focus();
     return;
   }

@@ -432,6 +432,8 @@ class ConsoleBrowserTest {
 
         browser.driver().findElement(By.cssSelector("#views a[data-view=status]")).click();
         awaitView("status");
+        WebElement focused = browser.driver().switchTo().activeElement();
+        assertEquals("h2 Status", focused.getTagName() + " " + focused.getText(), "the new view's heading has the focus");
         assertTrue(leavingTheTabIsAsked(), "the form left on the configuration view is not saved yet");
         browser.driver().findElement(By.cssSelector("#views a[data-view=configuration]")).click();
 
@@ -538,6 +540,18 @@ class ConsoleBrowserTest {
         browser.await().until(ExpectedConditions.visibilityOfElementLocated(By.id("field-host-error")));
         assertTrue(view.findElement(By.id("field-host-error")).getText().startsWith("host must be"));
         assertEquals("true", host.getAttribute("aria-invalid"));
+        assertEquals("field-host-error", host.getAttribute("aria-describedby"));
+
+        // A field with a hint keeps it described beside the refusal.
+        WebElement port = view.findElement(By.id("field-port"));
+        assertEquals("field-port-hint", port.getAttribute("aria-describedby"));
+        host.clear();
+        host.sendKeys("smtp.example.com");
+        port.clear();
+        port.sendKeys("0");
+        view.findElement(By.id("save")).click();
+        browser.await().until(ExpectedConditions.visibilityOfElementLocated(By.id("field-port-error")));
+        assertEquals("field-port-error field-port-hint", port.getAttribute("aria-describedby"));
     }
 
     @Test
