@@ -124,8 +124,14 @@ final class FaultSmtpConversation {
     /** Answers one command; false when the conversation ends. */
     private boolean answer(String verb, String argument) throws IOException {
         switch (verb) {
-            case "EHLO" -> ehlo();
-            case "HELO" -> wire.say("250 " + HOST_NAME);
+            case "EHLO" -> {
+                server.greetedAs(argument);
+                ehlo();
+            }
+            case "HELO" -> {
+                server.greetedAs(argument);
+                wire.say("250 " + HOST_NAME);
+            }
             case "STARTTLS" -> {
                 if (scenario.startTls == null || tls) {
                     wire.say("502 5.5.1 STARTTLS not offered");

@@ -44,6 +44,7 @@ public final class FaultSmtpServer implements AutoCloseable {
     private final AtomicInteger accepted = new AtomicInteger();
     private final AtomicInteger conversations = new AtomicInteger();
     private final Map<String, AtomicInteger> commands = new ConcurrentHashMap<>();
+    private final List<String> clientNames = new CopyOnWriteArrayList<>();
     private volatile ServerSocket listener;
     private volatile boolean closed;
 
@@ -93,6 +94,11 @@ public final class FaultSmtpServer implements AutoCloseable {
     /** Connections open now, as the server sees them: a client that closed one is not counted once the server noticed. */
     public int connectionsOpen() {
         return conversations.get();
+    }
+
+    /** The names clients gave themselves in EHLO or HELO, in the order they came. */
+    public List<String> greetedAs() {
+        return List.copyOf(clientNames);
     }
 
     /** How many times a client sent the command {@code verb} (such as {@code NOOP}), upper case. */
@@ -176,6 +182,11 @@ public final class FaultSmtpServer implements AutoCloseable {
     }
 
     // What the conversations count and keep.
+
+    /** Keeps the name a client gave itself in EHLO or HELO. */
+    void greetedAs(String name) {
+        clientNames.add(name);
+    }
 
     /** Counts a command {@code verb} of a client. */
     void countCommand(String verb) {

@@ -5,6 +5,8 @@ import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import jakarta.mail.URLName;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import org.eclipse.angus.mail.smtp.SMTPTransport;
 
 /**
@@ -66,6 +68,21 @@ class ConfiguredTransport extends SMTPTransport {
         NoLoginOffered(String offers) {
             super(offers);
         }
+    }
+
+    /**
+     * The name this client gives itself in EHLO (or HELO): the connection's own address as an address
+     * literal ({@code [192.0.2.7]}, {@code [IPv6:2001:db8::7]}), as RFC 5321 allows (4.1.4). Angus's
+     * own choice is the local host's name looked up in DNS from its address, on every new connection
+     * and within no timeout of the service: a slow resolver would hold a send past its deadline. (In a
+     * container, where that name has no dot, PipesHub's nodemailer sends an address literal too.)
+     */
+    @Override
+    public synchronized String getLocalHost() {
+        InetAddress address = socket.getLocalAddress();
+        return address instanceof Inet6Address
+                ? "[IPv6:" + address.getHostAddress().replaceFirst("%.*$", "") + "]"
+                : "[" + address.getHostAddress() + "]";
     }
 
     /** Gives each reply its own budget on the socket ({@link SmtpSocket#MAX_REPLY_BYTES}). */

@@ -500,6 +500,21 @@ class SmtpFaultsTest {
     // A mail handed over without an answer: said to be uncertain, never sent again.
 
     /**
+     * EHLO names the client by its address on the connection, never by a name looked up in DNS (which no
+     * timeout of the send would bound).
+     */
+    @Test
+    void theClientGreetsWithItsAddressOnTheConnection() {
+        serve(SmtpScenario.behaving());
+
+        assertEquals(Optional.empty(), send("greeted").failure().map(Throwable::getMessage));
+
+        assertEquals(1, server.greetedAs().size(), server.greetedAs().toString());
+        assertTrue(server.greetedAs().getFirst().matches("\\[(127\\.0\\.0\\.1|IPv6:[0-9a-f:]+)]"),
+                server.greetedAs().toString());
+    }
+
+    /**
      * A reply too short to hold a number: Angus sends RSET after it; after a longer one, it closes the
      * connection with QUIT, within its read of that reply. Neither's answer says anything of the mail: a
      * 4xx would have it sent again, a 5xx have it called refused.
