@@ -63,7 +63,14 @@ final class FailureDiagnosis {
             return SmtpFailure.of(SmtpFailure.Reason.REFUSED, capitalized(server)
                     + " does not offer STARTTLS, and SMTP_REQUIRE_TLS demands TLS", e);
         }
-        return SmtpFailure.of(SmtpFailure.Reason.CONNECTION_FAILED, lost(server, rootCause(e)), e);
+        String lost = lost(server, rootCause(e));
+        if (transport != null && e instanceof AuthenticationFailedException) {
+            // A login that failed on a reply without a code (or on none) may quote what the server said back to
+            // it, the secret included: kept only as shown, as ofLogin keeps a refusal.
+            String shown = transport.login.shown(lost);
+            return SmtpFailure.of(SmtpFailure.Reason.CONNECTION_FAILED, shown, new AuthenticationFailedException(shown));
+        }
+        return SmtpFailure.of(SmtpFailure.Reason.CONNECTION_FAILED, lost, e);
     }
 
     /**

@@ -2,9 +2,11 @@ package dev.mailservice.adapters.mail;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mailservice.application.failure.DeliveryFailed;
 import dev.mailservice.application.port.out.SmtpCredentials;
 import dev.mailservice.application.port.out.SmtpProbe.Capabilities;
 import dev.mailservice.application.port.out.SmtpProbe.Probe;
@@ -26,6 +28,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
@@ -138,6 +141,32 @@ class AngusSmtpProbeTest {
             assertFalse(detail.contains(PASSWORD), detail);
             assertFalse(detail.contains(Base64.getEncoder().encodeToString(("\0" + USER + "\0" + PASSWORD)
                     .getBytes(StandardCharsets.UTF_8))), detail);
+        }
+    }
+
+    /** A refusal of the login without a reply code: neither the verification nor a send shows what it echoes. */
+    @Test
+    void aServerEchoingTheCredentialsInAReplyWithoutANumberHasNeitherShown() throws Exception {
+        try (ScriptedSmtpServer echoing = ScriptedSmtpServer.start(ScriptedSmtpServer.Kind.ECHOES_CREDENTIALS_UNNUMBERED);
+                var transport = TestTransports.create(new JakartaMailTransportFactory(TestTransports.settings(TIMEOUT, 1,
+                        Duration.ofMinutes(1), false).withSendDeadline(Duration.ofSeconds(1)), Optional.empty()),
+                        at(echoing.port(), USER, PASSWORD))) {
+            Probe refused = probe(at(echoing.port(), USER, PASSWORD), testAuthority, false);
+            DeliveryFailed sendFailure = assertThrows(DeliveryFailed.class, () -> transport.send(() -> new MailMessage(
+                    List.of(new EmailAddress("ops@example.com")), List.of(), "Hi", "<p>hi</p>", "hi", List.of())));
+
+            String credentials = Base64.getEncoder().encodeToString(("\0" + USER + "\0" + PASSWORD)
+                    .getBytes(StandardCharsets.UTF_8));
+            List<String> shown = new ArrayList<>(List.of(detailOf(refused, SmtpStep.AUTH), refused.toString()));
+            // The failure and its causes, as a log line with its stack trace would show them.
+            for (Throwable failure = sendFailure; failure != null; failure = failure.getCause()) {
+                shown.add(String.valueOf(failure.getMessage()));
+            }
+            assertTrue(sendFailure.getMessage().contains("refused"), sendFailure.getMessage());
+            for (String text : shown) {
+                assertFalse(text.contains(PASSWORD), text);
+                assertFalse(text.contains(credentials), text);
+            }
         }
     }
 

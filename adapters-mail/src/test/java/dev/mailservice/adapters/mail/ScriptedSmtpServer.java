@@ -28,7 +28,9 @@ final class ScriptedSmtpServer implements AutoCloseable {
         /** Offers {@code AUTH=LOGIN} alone and accepts any login through it. */
         OLD_AUTH_LOGIN,
         /** Offers AUTH PLAIN and refuses every login, quoting what it received, raw and decoded. */
-        ECHOES_CREDENTIALS
+        ECHOES_CREDENTIALS,
+        /** As {@link #ECHOES_CREDENTIALS}, in a reply without a number. */
+        ECHOES_CREDENTIALS_UNNUMBERED
     }
 
     private final Kind kind;
@@ -73,7 +75,7 @@ final class ScriptedSmtpServer implements AutoCloseable {
                     case "EHLO" -> say(out, switch (kind) {
                         case HELO_ONLY -> "502 5.5.2 EHLO not implemented";
                         case OLD_AUTH_LOGIN -> "250-scripted.test\r\n250 AUTH=LOGIN";
-                        case ECHOES_CREDENTIALS -> "250-scripted.test\r\n250 AUTH PLAIN";
+                        case ECHOES_CREDENTIALS, ECHOES_CREDENTIALS_UNNUMBERED -> "250-scripted.test\r\n250 AUTH PLAIN";
                     });
                     case "HELO" -> say(out, "250 scripted.test");
                     case "AUTH" -> auth(line, in, out);
@@ -108,7 +110,8 @@ final class ScriptedSmtpServer implements AutoCloseable {
             received.add(in.readLine());
         }
         List<String> decoded = received.stream().map(ScriptedSmtpServer::decoded).toList();
-        say(out, "535 5.7.8 refused " + String.join(" ", received) + " (" + String.join(" ", decoded) + ")");
+        say(out, (kind == Kind.ECHOES_CREDENTIALS ? "535 5.7.8 " : "") + "refused " + String.join(" ", received) + " ("
+                + String.join(" ", decoded) + ")");
     }
 
     private static String decoded(String base64) {
