@@ -130,6 +130,23 @@ class XOAuth2SendTest {
     }
 
     @Test
+    void aRefusedTokensReplacementIsWaitedForWithinWhatTheSendsDeadlineLeaves() throws Exception {
+        server = XOAuth2SmtpServer.start(MAILBOX, only("token-2"));
+        // The first token comes when 13 s of the 15 s it is given are left: 2 s into the send.
+        TestTokens tokens = TestTokens.late(Duration.ofSeconds(13), "token-1", "token-2");
+
+        send(tokens, "after a slow token");
+
+        assertEquals(List.of("token-1"), tokens.refused());
+        List<Duration> waits = tokens.waits();
+        assertEquals(2, waits.size(), waits.toString());
+        // At most what the send's deadline left once the first token came and was refused; the lower bound
+        // leaves a busy machine seconds for that login.
+        assertTrue(waits.get(1).compareTo(Duration.ofSeconds(13)) <= 0 && waits.get(1).compareTo(Duration.ofSeconds(8)) >= 0,
+                waits.toString());
+    }
+
+    @Test
     void anErrorChallengeAsGmailSendsItIsARefusalOfTheToken() throws Exception {
         server = XOAuth2SmtpServer.start(MAILBOX, only("token-2"), options -> options.challengingRefusals());
         TestTokens tokens = TestTokens.of("token-1", "token-2");
