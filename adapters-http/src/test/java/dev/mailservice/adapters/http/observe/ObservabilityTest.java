@@ -2,6 +2,7 @@ package dev.mailservice.adapters.http.observe;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mailservice.adapters.http.HttpAdapterTest;
@@ -15,6 +16,7 @@ import io.helidon.webclient.http1.Http1Client;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.testing.junit5.ServerTest;
 import java.lang.ref.Reference;
+import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -95,9 +97,12 @@ class ObservabilityTest extends HttpAdapterTest {
         // Bound method references, as the service passes: objects of their own, which a collection could take.
         metrics.counter("test.opened", "Opened", new AtomicLong(7)::get);
         metrics.gauge("test.idle", "Idle", new AtomicInteger(3)::get);
-        for (int collection = 0; collection < 3; collection++) {
+        // Collections until one took an object reachable only weakly, as the meters' sources would be without these.
+        WeakReference<Object> probe = new WeakReference<>(new Object());
+        for (int collection = 0; collection < 10 && probe.get() != null; collection++) {
             System.gc();
         }
+        assertNull(probe.get(), "no collection took a weakly reachable object: the test shows nothing");
 
         Answer served = call("GET", "/observe/metrics", null, NO_BODY);
         // These meters hold their sources for as long as they are reachable: up to here.
