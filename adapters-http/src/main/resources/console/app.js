@@ -177,6 +177,13 @@ const arrive = () => {
   route();
 };
 window.addEventListener('hashchange', arrive);
+// The link of the view on screen draws it again, with what the service holds now.
+document.querySelectorAll('#views a').forEach((link) => link.addEventListener('click', (event) => {
+  if (link.getAttribute('href') === location.hash) {
+    event.preventDefault();
+    route();
+  }
+}));
 // A reload or a closed tab would lose a form with unsaved changes: the browser asks first.
 window.addEventListener('beforeunload', (event) => {
   if (unsaved({ newToken: false }) || setAside) event.preventDefault();

@@ -5,7 +5,7 @@
 import * as api from './api.js';
 import { el, show } from './dom.js';
 
-/** The fields of each OAuth 2.0 kind; secrets are entered as the password is. */
+/** The fields of each OAuth 2.0 kind; secrets are entered as the password is (a private key's lines hidden too). */
 const KINDS = {
   microsoft: [['tenantId', 'Tenant (directory) ID'], ['clientId', 'Application (client) ID'],
     ['clientSecret', 'Client secret', 'secret']],
@@ -30,7 +30,8 @@ function input(name, label, value, { type = 'text', hint, required = false, long
   const autocomplete = type === 'password' ? 'new-password' : 'off';
   const describedBy = hint && `${id}-hint`;
   const control = long
-    ? el('textarea', { id, name, rows: 4, spellcheck: 'false', required, autocomplete, 'aria-describedby': describedBy })
+    ? el('textarea', { id, name, rows: 4, spellcheck: 'false', required, autocomplete, 'aria-describedby': describedBy,
+      class: type === 'password' ? 'secret' : undefined })
     : el('input', { id, name, type, required, autocomplete, spellcheck: 'false', 'aria-describedby': describedBy });
   if (value === PLACEHOLDER && type !== 'password') {
     control.dataset.stored = value;
@@ -135,11 +136,24 @@ export async function render(view) {
     Object.keys(KINDS).map((kind) => el('option', { value: kind }, `OAuth 2.0: ${kind}`)));
   kinds.value = oauth2.kind ?? '';
   const kindFields = el('div', { class: 'kind-fields' });
-  const fillKind = () => show(kindFields, (KINDS[kinds.value] ?? []).map(([name, label, secret]) => {
-    const storedValue = oauth2.kind === kinds.value ? oauth2[name] : '';
-    return secret ? secretInput(`oauth2.${name}`, label, storedValue, { long: secret === 'secret-long' })
-      : input(`oauth2.${name}`, label, storedValue);
-  }));
+  // What was typed into a kind's fields, kept while another kind is chosen, and given back when it is again.
+  const typed = new Map();
+  let kindShown = kinds.value;
+  const fillKind = () => {
+    kindFields.querySelectorAll('input, textarea').forEach((control) => typed.set(`${kindShown} ${control.name}`,
+      control.type === 'checkbox' ? control.checked : control.value));
+    kindShown = kinds.value;
+    show(kindFields, (KINDS[kinds.value] ?? []).map(([name, label, secret]) => {
+      const storedValue = oauth2.kind === kinds.value ? oauth2[name] : '';
+      return secret ? secretInput(`oauth2.${name}`, label, storedValue, { long: secret === 'secret-long' })
+        : input(`oauth2.${name}`, label, storedValue);
+    }));
+    kindFields.querySelectorAll('input, textarea').forEach((control) => {
+      const kept = typed.get(`${kindShown} ${control.name}`);
+      if (kept === undefined) return;
+      if (control.type === 'checkbox') control.checked = kept; else control.value = kept;
+    });
+  };
   kinds.addEventListener('change', fillKind);
   fillKind();
   const secure = el('input', { id: 'field-secure', name: 'secure', type: 'checkbox' });
@@ -173,11 +187,15 @@ export async function render(view) {
     // One request at a time: a second Save with the same version would be refused as someone else's change.
     // A disabled button loses the focus; it gets it back unless what the answer shows took it.
     const pressed = document.activeElement;
+    // Nothing typed while the request runs would be sent, and a Save draws the form again: the fields wait too.
+    const fieldsets = [...form.querySelectorAll('fieldset')];
+    fieldsets.forEach((fieldset) => { fieldset.disabled = true; });
     buttons().forEach((button) => { button.disabled = true; });
     try {
       await action();
     } catch (refusal) {
       show(result);
+      show(summary);
       if (!(refusal instanceof api.Refusal)) {
         show(summary, el('p', { class: 'problem', role: 'alert' }, String(refusal.message ?? refusal)));
         return;
@@ -200,6 +218,7 @@ export async function render(view) {
       }
       showRefusal(form, summary, refusal);
     } finally {
+      fieldsets.forEach((fieldset) => { fieldset.disabled = false; });
       buttons().forEach((button) => { button.disabled = false; });
       if (pressed?.isConnected && (document.activeElement === document.body || document.activeElement === null)) {
         pressed.focus();
@@ -222,6 +241,7 @@ export async function render(view) {
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     run(async () => {
+      show(summary, el('p', { role: 'status' }, 'Saving…'));
       await api.save(valuesOf(form, stored), version);
       delete form.dataset.unsaved;
       const saved = () => el('p', { class: 'ok', role: 'status' }, 'Saved: it is the active configuration now.');

@@ -11,12 +11,16 @@ export async function render(view) {
   const outcome = el('select', { id: 'filter-outcome' }, el('option', { value: '' }, 'Any'),
     [...new Set(sends.map((send) => send.outcome))].sort().map((name) => el('option', { value: name }, name)));
   const body = el('tbody');
+  const caption = el('caption', { class: 'hint', 'aria-live': 'polite' });
   const fill = () => {
     const wanted = address.value.trim().toLowerCase();
-    body.replaceChildren(...sends
+    const shown = sends
       .filter((send) => !wanted || [...send.to, ...send.cc].some((to) => to.toLowerCase().includes(wanted)))
       .filter((send) => !template.value || send.template === template.value)
-      .filter((send) => !outcome.value || send.outcome === outcome.value)
+      .filter((send) => !outcome.value || send.outcome === outcome.value);
+    const count = (n) => (n === 1 ? '1 send' : `${n} sends`);
+    caption.textContent = shown.length === sends.length ? count(sends.length) : `${count(shown.length)} of ${sends.length}`;
+    body.replaceChildren(...shown
       .map((send) => el('tr', {},
         el('td', {}, time(send.at)),
         el('td', {}, send.template),
@@ -28,7 +32,9 @@ export async function render(view) {
         el('td', {}, `${send.ms} ms`),
         el('td', {}, send.requestId ?? '—'))));
   };
-  [address, template, outcome].forEach((control) => control.addEventListener('input', fill));
+  // A list's choice raises "change" in every browser, "input" not in all (nor from WebDriver's clicks).
+  address.addEventListener('input', fill);
+  [template, outcome].forEach((control) => control.addEventListener('change', fill));
   fill();
   show(view,
     el('h2', {}, 'Recent sends'),
@@ -38,7 +44,7 @@ export async function render(view) {
       el('div', {}, el('label', { for: 'filter-template' }, 'Template'), template),
       el('div', {}, el('label', { for: 'filter-outcome' }, 'Outcome'), outcome)),
     sends.length === 0 ? el('p', {}, 'No sends yet.') : el('div', { class: 'table' }, el('table', {},
-      el('caption', { class: 'hint' }, sends.length === 1 ? '1 send' : `${sends.length} sends`),
+      caption,
       el('thead', {}, el('tr', {}, ['Time', 'Template', 'Subject', 'To', 'Outcome', 'Server said', 'Message-ID',
         'Took', 'Request'].map((name) => el('th', { scope: 'col' }, name)))),
       body)));

@@ -38,6 +38,7 @@ import org.openqa.selenium.NoAlertPresentException;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -447,6 +448,33 @@ class ConsoleBrowserTest {
         assertFalse(leavingTheTabIsAsked(), "saved");
     }
 
+    @Test
+    void whatIsTypedForALoginKindComesBackWhenTheKindIsChosenAgainAndAPrivateKeyIsHidden() throws Exception {
+        signInWithAConfigurationStored();
+        WebElement view = openView("configuration");
+        Select kind = new Select(view.findElement(By.id("field-kind")));
+
+        kind.selectByValue("microsoft");
+        view.findElement(By.id("field-oauth2-tenantId")).sendKeys("tenant-1");
+        kind.selectByValue("google");
+        assertEquals("disc", view.findElement(By.id("field-oauth2-privateKey")).getCssValue("-webkit-text-security"));
+        kind.selectByValue("");
+        kind.selectByValue("microsoft");
+
+        assertEquals("tenant-1", view.findElement(By.id("field-oauth2-tenantId")).getDomProperty("value"));
+    }
+
+    @Test
+    void theLinkOfTheViewOnScreenDrawsItAgainWithWhatTheServiceHoldsNow() throws Exception {
+        signInWithAConfigurationStored();
+        assertEquals(200, client.storeConfiguration(configuration(SMTP.getSmtp().getPort(),
+                "\"changed@acme.test\"")).statusCode());
+
+        browser.driver().findElement(By.cssSelector("#views a[data-view=status]")).click();
+
+        browser.await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("view"), "changed@acme.test"));
+    }
+
     /** Whether closing or reloading the tab now would ask first (its {@code beforeunload} is cancelled). */
     private boolean leavingTheTabIsAsked() {
         return (Boolean) browser.driver().executeScript("""
@@ -572,6 +600,11 @@ class ConsoleBrowserTest {
         assertTrue(rows.get(1).getText().contains("sent"), rows.get(1).getText());
         assertTrue(rows.get(1).getText().contains("250"), rows.get(1).getText());
         assertTrue(rows.get(1).getText().contains("user@example.com"), rows.get(1).getText());
+        assertEquals("2 sends", view.findElement(By.tagName("caption")).getText());
+
+        new Select(view.findElement(By.id("filter-outcome"))).selectByValue("sent");
+        assertEquals(1, view.findElements(By.cssSelector("tbody tr")).size());
+        assertEquals("1 send of 2", view.findElement(By.tagName("caption")).getText());
     }
 
     @Test
