@@ -33,12 +33,19 @@ function unsaved({ newToken }) {
     ? { pane, view: pane.dataset.view, user: session.user(), newToken } : null;
 }
 
+/** Whether the form set aside still holds changes not saved. */
+function stillUnsaved(aside) {
+  return aside.pane.querySelector('form[data-unsaved]') !== null;
+}
+
 /** Sets aside the form on screen, if any, or marks the one set aside already, for a new token. */
 function setAsideForANewToken() {
   setAside = unsaved({ newToken: true }) ?? (setAside && { ...setAside, newToken: true });
 }
 
 function signIn(reason, { keepForm = false } = {}) {
+  // A route still waiting for the service (a kept form's token check) ends with nothing drawn.
+  routes++;
   // From the sign-in page itself (a token pasted or linked was turned away), what was set aside stays.
   if ($('view').firstElementChild) {
     if (keepForm) setAsideForANewToken(); else setAside = null;
@@ -79,7 +86,8 @@ function showExpiry() {
  */
 async function resume(view, stillCurrent) {
   const aside = setAside;
-  if (aside && aside.user !== session.user()) setAside = null;
+  // Another user's, or saved since it was set aside (a Save answered after its view was left): not kept.
+  if (aside && (aside.user !== session.user() || !stillUnsaved(aside))) setAside = null;
   if (!setAside || aside.view !== view) return false;
   if (aside.newToken) {
     // Its claims were read, not checked: anyone at the tab could make up a token that names the user.
@@ -166,7 +174,10 @@ $('sign-in-form').addEventListener('submit', (event) => {
   const target = `#/${setAside?.view ?? 'status'}`;
   if (location.hash === target) route(); else location.hash = target;
 });
-$('sign-out').addEventListener('click', () => signIn('Signed out.'));
+$('sign-out').addEventListener('click', () => {
+  setAside = null;
+  signIn('Signed out.');
+});
 // A link opened in a tab that shows the console already changes the fragment only: a new token for
 // the form being edited, if any.
 const arrive = () => {
@@ -186,6 +197,9 @@ document.querySelectorAll('#views a').forEach((link) => link.addEventListener('c
 }));
 // A reload or a closed tab would lose a form with unsaved changes: the browser asks first.
 window.addEventListener('beforeunload', (event) => {
-  if (unsaved({ newToken: false }) || setAside) event.preventDefault();
+  if (unsaved({ newToken: false }) || (setAside && stillUnsaved(setAside))) {
+    event.preventDefault();
+    event.returnValue = ''; // what browsers before Chrome 119 ask for
+  }
 });
 arrive();

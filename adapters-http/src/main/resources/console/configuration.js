@@ -194,6 +194,8 @@ export async function render(view) {
     try {
       await action();
     } catch (refusal) {
+      // The fields take input again before a refusal names one of them: a disabled field takes no focus.
+      fieldsets.forEach((fieldset) => { fieldset.disabled = false; });
       show(result);
       show(summary);
       if (!(refusal instanceof api.Refusal)) {

@@ -483,6 +483,38 @@ class ConsoleBrowserTest {
                 return leaving.defaultPrevented;""");
     }
 
+    @Test
+    void signingOutWhileAKeptFormWaitsForItsTokenToBeCheckedDropsTheForm() throws Exception {
+        signInWithAConfigurationStored();
+        typeFromEmail(openView("configuration"), "typed@acme.test");
+        useToken(Tokens.user("another-secret-of-20-chars", "admin"));
+        browser.driver().findElement(By.id("save")).click();
+        browser.await().until(ExpectedConditions.visibilityOfElementLocated(By.id("sign-in-kept")));
+        // The check of the next token is held on its way to the service.
+        browser.driver().executeScript("""
+                const answered = window.fetch;
+                let release;
+                const held = new Promise((resolve) => { release = resolve; });
+                window.releaseStatus = release;
+                window.fetch = async (...request) => {
+                  if (String(request[0]).includes('mail/smtpConfig')) {
+                    await held;
+                    const answer = await answered(...request);
+                    window.statusAnswered = true;
+                    return answer;
+                  }
+                  return answered(...request);
+                };""");
+        signInByPasting(Tokens.user(USER_SECRET, "admin"));
+        browser.await().until(ExpectedConditions.elementToBeClickable(By.id("sign-out"))).click();
+        browser.driver().executeScript("window.releaseStatus()");
+        browser.await().until(driver -> Boolean.TRUE.equals(browser.driver().executeScript("return window.statusAnswered")));
+
+        assertTrue(browser.driver().findElement(By.id("sign-in")).isDisplayed());
+        assertFalse(browser.driver().findElement(By.id("sign-in-kept")).isDisplayed());
+        assertEquals(List.of(), browser.driver().findElements(By.id("field-fromEmail")), "the kept form came back");
+    }
+
     /** Puts {@code token} in the tab's session in place of the one signed in with. */
     private void useToken(String token) {
         browser.driver().executeScript("sessionStorage.setItem('mail-service-console-token', arguments[0])", token);
@@ -569,6 +601,7 @@ class ConsoleBrowserTest {
         assertTrue(view.findElement(By.id("field-host-error")).getText().startsWith("host must be"));
         assertEquals("true", host.getAttribute("aria-invalid"));
         assertEquals("field-host-error", host.getAttribute("aria-describedby"));
+        assertEquals("field-host", browser.driver().switchTo().activeElement().getAttribute("id"), "the field has the focus");
 
         // A field with a hint keeps it described beside the refusal.
         WebElement port = view.findElement(By.id("field-port"));
