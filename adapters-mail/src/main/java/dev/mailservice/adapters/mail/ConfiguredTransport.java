@@ -72,10 +72,11 @@ class ConfiguredTransport extends SMTPTransport {
 
     /**
      * The name this client gives itself in EHLO (or HELO): the connection's own address as an address
-     * literal ({@code [192.0.2.7]}, {@code [IPv6:2001:db8::7]}), as RFC 5321 allows (4.1.4). Angus's
-     * own choice is the local host's name looked up in DNS from its address, on every new connection
-     * and within no timeout of the service: a slow resolver would hold a send past its deadline. (In a
-     * container, where that name has no dot, PipesHub's nodemailer sends an address literal too.)
+     * literal ({@code [192.0.2.7]}, {@code [IPv6:2001:db8:0:0:0:0:0:7]}), as RFC 5321 allows (4.1.4).
+     * Angus's own choice is the local host's name looked up in DNS from its address, on every new
+     * connection and within no timeout of the service: a slow resolver would hold a send past its
+     * deadline. (In a container, where that name has no dot, PipesHub's nodemailer sends an address
+     * literal too.) Angus's NTLM login gives this name as its workstation, cut at its first dot.
      */
     @Override
     public synchronized String getLocalHost() {

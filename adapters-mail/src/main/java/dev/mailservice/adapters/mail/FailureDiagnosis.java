@@ -63,12 +63,15 @@ final class FailureDiagnosis {
             return SmtpFailure.of(SmtpFailure.Reason.REFUSED, capitalized(server)
                     + " does not offer STARTTLS, and SMTP_REQUIRE_TLS demands TLS", e);
         }
-        String lost = lost(server, rootCause(e));
+        Throwable root = rootCause(e);
+        String lost = lost(server, root);
         if (transport != null && e instanceof AuthenticationFailedException) {
             // A login that failed on a reply without a code (or on none) may quote what the server said back to
-            // it, the secret included: kept only as shown, as ofLogin keeps a refusal.
+            // it, the secret included: kept only as shown, as ofLogin keeps a refusal, with the I/O failure
+            // under it, if any (which says no more than what happened to the connection).
             String shown = transport.login.shown(lost);
-            return SmtpFailure.of(SmtpFailure.Reason.CONNECTION_FAILED, shown, new AuthenticationFailedException(shown));
+            return SmtpFailure.of(SmtpFailure.Reason.CONNECTION_FAILED, shown,
+                    new AuthenticationFailedException(shown, root instanceof IOException io ? io : null));
         }
         return SmtpFailure.of(SmtpFailure.Reason.CONNECTION_FAILED, lost, e);
     }
