@@ -39,6 +39,13 @@ public record MailRequest(
     private static final Pattern MEDIA_TYPE = mediaTypePattern();
     private static final Pattern COMPOSITE_TYPE = Pattern.compile("(multipart|message)/", Pattern.CASE_INSENSITIVE);
     /**
+     * A link's host and port as written: dot-separated names of letters (any script), digits, {@code -}
+     * and {@code _}, each starting with a letter, a digit or {@code _}; or an address in brackets. Then
+     * a port in digits, if any.
+     */
+    private static final Pattern WEB_HOST = Pattern.compile(
+            "(\\[[0-9A-Fa-f:.]+]|[\\p{L}\\p{N}_][\\p{L}\\p{N}_-]*(\\.[\\p{L}\\p{N}_][\\p{L}\\p{N}_-]*)*\\.?)(:[0-9]{1,5})?");
+    /**
      * The longest attachment type taken. Media types are short (RFC 6838 allows 127 characters for
      * each half); matching a long one against {@link #MEDIA_TYPE} recurses once per character, and
      * a type of a few thousand characters overflows a thread's stack.
@@ -132,16 +139,17 @@ public record MailRequest(
     }
 
     /**
-     * An http or https URL that names a host. The host is read from the authority as written, not
-     * from {@link URI#getHost()}, which is null for names a browser opens (an underscore, as in a
-     * container's name {@code http://pipeshub_frontend:3001}, or letters outside ASCII).
+     * An http or https URL that names a host, with a port in digits if any. The host is read from
+     * the authority as written ({@link #WEB_HOST}), not from {@link URI#getHost()}, which is null for
+     * names a browser opens (an underscore, as in a container's name {@code http://pipeshub_frontend:3001},
+     * or letters outside ASCII).
      */
     private static boolean isWebLink(String value) {
         try {
             URI uri = new URI(value.strip());
             String authority = uri.getRawAuthority();
             return ("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme()))
-                    && authority != null && !authority.replaceFirst("^.*@", "").replaceFirst(":[0-9]*$", "").isEmpty();
+                    && authority != null && WEB_HOST.matcher(authority.replaceFirst("^.*@", "")).matches();
         } catch (URISyntaxException e) {
             return false;
         }

@@ -98,7 +98,8 @@ class MailRequestTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"javascript:alert(1)", "data:text/html,hi", "not a url", "ftp://files.example/x", "https://",
-        "http://:8080/reset", "https://ann@/invite", "http:/reset-password"})
+        "http://:8080/reset", "https://ann@/invite", "http:/reset-password", "http://host:abc/", "http://%0d%0a/",
+        "http://-/", "http://./", "http://\u200b/", "http://a..b/"})
     void aLinkGivenMustBeAWebUrl(String link) {
         assertEquals("templateData.link", refusedField(() -> MailRequest.of("resetPassword", List.of("a@example.com"),
                 List.of(), null, Map.of("name", "Ann", "link", link), List.of())));
