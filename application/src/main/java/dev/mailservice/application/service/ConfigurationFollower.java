@@ -123,7 +123,7 @@ public final class ConfigurationFollower implements AutoCloseable {
             pendingRetry = null;
         }
         try {
-            reload.reload();
+            reload.reloadAfterChange();
             failedAttempts = 0;
         } catch (BackendUnavailable e) {
             Duration delay = retryDelays.delay(failedAttempts++);

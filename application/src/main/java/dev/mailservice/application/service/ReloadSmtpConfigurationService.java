@@ -56,6 +56,8 @@ public final class ReloadSmtpConfigurationService implements ReloadSmtpConfigura
     private final SmtpStatusBoard board;
     private final ServiceMetrics metrics;
     private final Optional<SmtpVerifier> verifyOnApply;
+    /** The last verification on apply, when it failed; null when it passed. */
+    private volatile Verified lastFailedVerification;
 
     /** How one reload in the backend's turn ended. */
     private sealed interface Reload {
@@ -89,8 +91,18 @@ public final class ReloadSmtpConfigurationService implements ReloadSmtpConfigura
 
     @Override
     public Optional<SmtpConfiguration> reload() {
+        return reload(false);
+    }
+
+    @Override
+    public Optional<SmtpConfiguration> reloadAfterChange() {
+        return reload(true);
+    }
+
+    private Optional<SmtpConfiguration> reload(boolean afterChange) {
         for (int attempt = 1; ; attempt++) {
-            Optional<Verified> verifiedAhead = verifyOnApply.isPresent() ? verifyWhatIsStored() : Optional.empty();
+            Optional<Verified> verifiedAhead = verifyOnApply.isPresent() ? verifyWhatIsStored(afterChange)
+                    : Optional.empty();
             Reload reload;
             try (BackendTurns.Turn turn = turns.take()) {
                 long started = System.nanoTime();
@@ -207,11 +219,13 @@ public final class ReloadSmtpConfigurationService implements ReloadSmtpConfigura
     private record Verified(SmtpConfiguration configuration, SmtpVerification report) {}
 
     /**
-     * Verifies what is stored now, unless it is nothing or the active configuration. A backend that
-     * cannot be reached ends the reload here: reading again in the turn would pay its timeout twice.
-     * One that answers something unreadable is read again in the turn, where the failure is recorded.
+     * Verifies what is stored now, unless it is nothing or the active configuration, or, after a
+     * change, the last configuration that failed verification with another refresh token at most
+     * ({@link ReloadSmtpConfiguration#reloadAfterChange()}). A backend that cannot be reached ends the
+     * reload here: reading again in the turn would pay its timeout twice. One that answers something
+     * unreadable is read again in the turn, where the failure is recorded.
      */
-    private Optional<Verified> verifyWhatIsStored() {
+    private Optional<Verified> verifyWhatIsStored(boolean afterChange) {
         long turnsEndedBefore = turns.ended();
         Optional<SmtpConfiguration> stored;
         try {
@@ -231,7 +245,14 @@ public final class ReloadSmtpConfigurationService implements ReloadSmtpConfigura
                 || onlyRefreshTokenChanged(stored.get())) {
             return Optional.empty();
         }
-        return Optional.of(new Verified(stored.get(),
-                verifyOnApply.orElseThrow().verify(stored.get(), Optional.empty(), VerificationTrigger.APPLY)));
+        Verified failedBefore = lastFailedVerification;
+        if (afterChange && failedBefore != null && (failedBefore.configuration().equals(stored.get())
+                || failedBefore.configuration().differsOnlyInRefreshToken(stored.get()))) {
+            return Optional.of(new Verified(stored.get(), failedBefore.report()));
+        }
+        Verified verified = new Verified(stored.get(),
+                verifyOnApply.orElseThrow().verify(stored.get(), Optional.empty(), VerificationTrigger.APPLY));
+        lastFailedVerification = verified.report().ok() ? null : verified;
+        return Optional.of(verified);
     }
 }

@@ -7,9 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mailservice.application.failure.BackendUnavailable;
 import dev.mailservice.application.failure.InvalidInput;
+import dev.mailservice.application.port.in.ReloadSmtpConfiguration;
 import dev.mailservice.application.port.out.ConfigRepository;
 import dev.mailservice.domain.Backoff;
 import dev.mailservice.domain.OpaqueFields;
+import dev.mailservice.domain.SmtpConfiguration;
 import dev.mailservice.domain.StoredSmtpConfiguration;
 import dev.mailservice.testkit.LogCapture;
 import java.time.Clock;
@@ -66,6 +68,31 @@ class ConfigurationFollowerTest {
 
         follower(true).start();
 
+        assertEquals("a.example.com", activeHost());
+    }
+
+    /** A change announced is a reload after a change, which does not verify again what its own store-back announced. */
+    @Test
+    void aChangeIsAppliedAsAReloadAfterAChange() throws Exception {
+        repository.stores(configuration("a.example.com"));
+        AtomicInteger afterChange = new AtomicInteger();
+        follower = new ConfigurationFollower(repository, new ReloadSmtpConfiguration() {
+            @Override
+            public Optional<SmtpConfiguration> reload() {
+                throw new AssertionError("the follower asked for a plain reload");
+            }
+
+            @Override
+            public Optional<SmtpConfiguration> reloadAfterChange() {
+                afterChange.incrementAndGet();
+                return reload.reload();
+            }
+        }, true, QUICK_RETRIES, metrics);
+        follower.start();
+
+        repository.announceChange();
+
+        eventually(() -> afterChange.get() >= 2);
         assertEquals("a.example.com", activeHost());
     }
 

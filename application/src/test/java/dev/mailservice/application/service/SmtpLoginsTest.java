@@ -13,10 +13,12 @@ import dev.mailservice.application.port.in.SmtpConfigurationChange;
 import dev.mailservice.application.port.in.SmtpConfigurationChange.Field;
 import dev.mailservice.application.port.in.SmtpStatus;
 import dev.mailservice.application.port.out.SmtpCredentials;
+import dev.mailservice.application.port.out.SmtpProbe;
 import dev.mailservice.domain.OAuth2Login;
 import dev.mailservice.domain.OpaqueFields;
 import dev.mailservice.domain.Password;
 import dev.mailservice.domain.SmtpConfiguration;
+import dev.mailservice.domain.SmtpStep;
 import dev.mailservice.domain.StoredSmtpConfiguration;
 import java.net.URI;
 import java.time.Duration;
@@ -196,6 +198,38 @@ class SmtpLoginsTest {
         assertEquals(List.of(LOGIN, rotated), core.tokens.requested,
                 "the tokens ask with the new one; the stored-back value is applied without a verification");
         assertEquals(1, probe.probed.size());
+    }
+
+    /**
+     * A change whose verification on apply fails after its token request was answered with a new
+     * refresh token: that token is stored back, which is announced as a change, whose reload would
+     * verify again, ask for another token, store it back, and so on.
+     */
+    @Test
+    void aChangeThatFailsVerificationOnApplyIsNotVerifiedAgainForTheRefreshTokenItsCheckStoredBack() {
+        Fakes.Probe probe = new Fakes.Probe();
+        ReloadSmtpConfigurationService reload = core.reload(Optional.of(core.verifier(probe, Duration.ofSeconds(20))));
+        core.repository.stores(CONFIGURATION, 7);
+        reload.reload();
+        core.scheduler.tasks.clear(); // the active tokens' renewal: not what this is about
+        SmtpConfiguration elsewhere = SmtpConfiguration.of("smtp.other.example.com", 587, "mailbox@example.com",
+                "unused-pw", "noreply@example.com", false).withOAuth2(Optional.of(LOGIN.withRefreshToken(Password.of("rt-0"))));
+        core.repository.stores(elsewhere, 8);
+        probe.answer = Fakes.Probe.failing(SmtpStep.AUTH, SmtpProbe.Problem.AUTH_REJECTED, Optional.empty());
+        // A provider that answers every token request with a new refresh token.
+        AtomicInteger rotations = new AtomicInteger();
+        core.tokens.whileRequesting = () -> core.tokens.rotateTo = Optional.of(Password.of("rt-" + rotations.incrementAndGet()));
+
+        for (int announced = 0; announced < 5; announced++) {
+            assertThrows(InvalidInput.class, reload::reloadAfterChange);
+            core.scheduler.runPending(); // the store-back, announced by the backend as a change
+        }
+
+        assertEquals(2, probe.probed.size(), "the first configuration, then the change once");
+        assertEquals(1, core.repository.saved.size(), "one refresh token stored back");
+        assertEquals(CONFIGURATION, core.board.status().active().orElseThrow().configuration());
+        assertThrows(InvalidInput.class, reload::reload);
+        assertEquals(3, probe.probed.size(), "a reload asked for verifies again");
     }
 
     @Test
