@@ -208,9 +208,7 @@ class SmtpLoginsTest {
     @Test
     void aChangeThatFailsVerificationOnApplyIsNotVerifiedAgainForTheRefreshTokenItsCheckStoredBack() {
         Fakes.Probe probe = new Fakes.Probe();
-        ReloadSmtpConfigurationService reload = core.reload(Optional.of(core.verifier(probe, Duration.ofSeconds(20))));
-        core.repository.stores(CONFIGURATION, 7);
-        reload.reload();
+        ReloadSmtpConfigurationService reload = reloadsCheckedAfterApplying(probe);
         core.scheduler.tasks.clear(); // the active tokens' renewal: not what this is about
         SmtpConfiguration elsewhere = SmtpConfiguration.of("smtp.other.example.com", 587, "mailbox@example.com",
                 "unused-pw", "noreply@example.com", false).withOAuth2(Optional.of(LOGIN.withRefreshToken(Password.of("rt-0"))));
@@ -272,6 +270,14 @@ class SmtpLoginsTest {
         return core.save(Optional.of(core.verifier(probe, Duration.ofSeconds(20))));
     }
 
+    /** Reloads checked against {@code probe}, once {@link #CONFIGURATION} is stored at revision 7 and applied. */
+    private ReloadSmtpConfigurationService reloadsCheckedAfterApplying(Fakes.Probe probe) {
+        ReloadSmtpConfigurationService reload = core.reload(Optional.of(core.verifier(probe, Duration.ofSeconds(20))));
+        core.repository.stores(CONFIGURATION, 7);
+        reload.reload();
+        return reload;
+    }
+
     /** The login the tokens of {@code active}, the active configuration, ask with from now on. */
     private OAuth2Login askedWithNext(SmtpConfiguration active) {
         return ((OAuth2Tokens) core.logins.forApplied(active)).login();
@@ -306,9 +312,7 @@ class SmtpLoginsTest {
     @Test
     void aReloadWhoseCheckWasGivenANewRefreshTokenAppliesTheChangeWithIt() {
         Fakes.Probe probe = new Fakes.Probe();
-        ReloadSmtpConfigurationService reload = core.reload(Optional.of(core.verifier(probe, Duration.ofSeconds(20))));
-        core.repository.stores(CONFIGURATION, 7);
-        reload.reload();
+        ReloadSmtpConfigurationService reload = reloadsCheckedAfterApplying(probe);
         core.repository.stores(sendingAs("new@example.com", LOGIN), 8);
         core.tokens.rotateTo = Optional.of(Password.of("refresh-2"));
         AtomicInteger rotations = new AtomicInteger(2);
