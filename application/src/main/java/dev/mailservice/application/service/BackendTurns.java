@@ -68,6 +68,23 @@ public final class BackendTurns {
         return turnsEnded;
     }
 
+    /**
+     * Runs {@code record}, the record of what a step met outside a turn, unless a turn ended since
+     * {@code endedBefore} ({@link #ended()}) or one is under way: that turn read later, and its
+     * outcome stands. No turn ends while it runs.
+     */
+    void recordUnlessOvertaken(long endedBefore, Runnable record) {
+        if (lock.tryLock()) {
+            try {
+                if (turnsEnded == endedBefore) {
+                    record.run();
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
     private void acquire() {
         Duration longestTurn = repository.longestCall().multipliedBy(CALLS_PER_TURN);
         try {

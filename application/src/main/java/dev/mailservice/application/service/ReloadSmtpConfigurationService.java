@@ -107,7 +107,7 @@ public final class ReloadSmtpConfigurationService implements ReloadSmtpConfigura
             try (BackendTurns.Turn turn = turns.take()) {
                 long started = System.nanoTime();
                 try {
-                    reload = readVerifyBuildSwapIn(turn, verifiedAhead);
+                    reload = readVerifyBuildSwapIn(turn, verifiedAhead, attempt == VERIFY_ATTEMPTS);
                 } catch (RuntimeException unexpected) {
                     // A bug, not a failure of a port: counted as an invalid reload, and thrown as it is.
                     metrics.reloadFinished(repository.backendName(), ReloadOutcome.INVALID,
@@ -121,18 +121,17 @@ public final class ReloadSmtpConfigurationService implements ReloadSmtpConfigura
                     return ended.configuration();
                 }
                 case Reload.Failed failed -> throw failed.failure();
-                case Reload.StoredWhileVerifying changed -> {
-                    if (attempt == VERIFY_ATTEMPTS) {
-                        throw board.reloadFailed(new WriteConflict("The stored SMTP configuration changed each time "
-                                + "it was verified (" + VERIFY_ATTEMPTS + " times); the active one stays"));
-                    }
-                }
+                case Reload.StoredWhileVerifying changed -> { } // verified again, in the next attempt
             }
         }
     }
 
-    /** The use case's four steps, in the backend's {@code turn}. */
-    private Reload readVerifyBuildSwapIn(BackendTurns.Turn turn, Optional<Verified> verifiedAhead) {
+    /**
+     * The use case's four steps, in the backend's {@code turn}.
+     *
+     * @param lastAttempt whether a configuration stored while it was verified ends the reload
+     */
+    private Reload readVerifyBuildSwapIn(BackendTurns.Turn turn, Optional<Verified> verifiedAhead, boolean lastAttempt) {
         try {
             // 1. Read what the backend holds.
             Optional<StoredSmtpConfiguration> read = readNewerThanActive(turn);
@@ -150,7 +149,10 @@ public final class ReloadSmtpConfigurationService implements ReloadSmtpConfigura
                         .filter(verified -> logins.sameOnceRotated(verified.configuration(), stored.configuration()))
                         .map(Verified::report);
                 if (report.isEmpty()) {
-                    return new Reload.StoredWhileVerifying();
+                    return lastAttempt ? new Reload.Failed(ReloadOutcome.CHANGED_WHILE_VERIFIED, new WriteConflict(
+                            "The stored SMTP configuration changed each time it was verified (" + VERIFY_ATTEMPTS
+                                    + " times); the active one stays"))
+                            : new Reload.StoredWhileVerifying();
                 }
                 if (!report.get().ok()) {
                     return new Reload.Failed(ReloadOutcome.VERIFICATION_FAILED, new InvalidInput(null,
@@ -231,12 +233,13 @@ public final class ReloadSmtpConfigurationService implements ReloadSmtpConfigura
         try {
             stored = repository.load().map(StoredSmtpConfiguration::configuration);
         } catch (BackendUnavailable failure) {
-            // Read outside a turn: a reload that ended meanwhile read later, and its outcome stands.
-            if (turns.ended() == turnsEndedBefore) {
+            // Read outside a turn: a reload or save that ended meanwhile, or is under way, read later, and its
+            // outcome stands.
+            turns.recordUnlessOvertaken(turnsEndedBefore, () -> {
                 board.backendRead(repository.backendName(), false);
                 metrics.reloadFinished(repository.backendName(), ReloadOutcome.BACKEND_UNAVAILABLE, Duration.ZERO);
                 board.reloadFailed(failure);
-            }
+            });
             throw failure;
         } catch (RuntimeException unreadable) {
             return Optional.empty();

@@ -285,11 +285,14 @@ final class Fakes {
         final List<String> events = new CopyOnWriteArrayList<>();
         /** How long each reload and send took, as reported. */
         final List<Duration> durations = new CopyOnWriteArrayList<>();
+        /** Runs as each reload is counted, after the count. */
+        volatile Consumer<ReloadOutcome> onReloadCounted = outcome -> {};
 
         @Override
         public void reloadFinished(String source, ReloadOutcome outcome, Duration took) {
             events.add("reload " + source + " " + outcome.name().toLowerCase(Locale.ROOT));
             durations.add(took);
+            onReloadCounted.accept(outcome);
         }
 
         @Override

@@ -14,6 +14,7 @@ import dev.mailservice.application.port.in.SmtpConfigurationChange.Field;
 import dev.mailservice.application.port.in.SmtpConfigurationChange;
 import dev.mailservice.application.port.in.SmtpStatus;
 import dev.mailservice.application.port.in.VerifySmtpConfiguration.SmtpVerification;
+import dev.mailservice.application.port.out.ServiceMetrics;
 import dev.mailservice.application.port.out.SmtpProbe.Capabilities;
 import dev.mailservice.application.port.out.SmtpProbe.Problem;
 import dev.mailservice.application.port.out.SmtpProbe;
@@ -22,6 +23,7 @@ import dev.mailservice.domain.MailMessage;
 import dev.mailservice.domain.OpaqueFields;
 import dev.mailservice.domain.SmtpConfiguration;
 import dev.mailservice.domain.SmtpStep;
+import dev.mailservice.domain.StoredSmtpConfiguration;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -45,6 +47,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -328,6 +331,7 @@ class VerifySmtpConfigurationServiceTest {
         assertEquals(good, core.board.status().active().orElseThrow().configuration());
         assertTrue(core.board.status().lastReloadError().orElseThrow().message().contains("changed each time"),
                 core.board.status().lastReloadError().toString());
+        assertEquals("reload fake changed_while_verified", metrics.events.getLast(), "counted as its turn ended");
     }
 
     @Test
@@ -388,6 +392,44 @@ class VerifySmtpConfigurationServiceTest {
         assertEquals(BackendUnavailable.class, failed.getCause().getClass());
         assertEquals(Optional.empty(), core.board.status().lastReloadError(), "the late failure undid the reload after it");
         assertTrue(core.board.lastBackendContact().orElseThrow().reachable());
+    }
+
+    /**
+     * A save that takes its turn just as the read ahead of a reload's verification fails: the failure is
+     * recorded before the save applies, or not at all, never over what the save applied.
+     */
+    @Test
+    void aReadAheadOfVerificationThatFailsAsASaveTakesItsTurnIsNotRecordedOverTheSave() throws Exception {
+        ReloadSmtpConfigurationService reload = reloadVerifyingOnApply();
+        Thread reloading = Thread.currentThread();
+        Optional<StoredSmtpConfiguration> stored = repository.load();
+        repository.answers(() -> {
+            if (Thread.currentThread() == reloading) {
+                throw new BackendUnavailable("etcd did not answer within 1000 ms", null);
+            }
+            return stored;
+        });
+        SaveSmtpConfigurationService save = core.save(Optional.empty());
+        List<Future<?>> saves = new ArrayList<>();
+        // The save comes as the failure is recorded: it may wait for that record, never come in the middle of it.
+        metrics.onReloadCounted = outcome -> {
+            if (outcome == ServiceMetrics.ReloadOutcome.BACKEND_UNAVAILABLE) {
+                saves.add(threads.submit(() -> save.save(given(Fakes.configuration("saved.example.com")))));
+                try {
+                    saves.getFirst().get(300, TimeUnit.MILLISECONDS);
+                } catch (TimeoutException waitingForTheRecord) {
+                    // As it should while the failure is being recorded.
+                } catch (InterruptedException | ExecutionException e) {
+                    throw new AssertionError(e);
+                }
+            }
+        };
+
+        assertThrows(BackendUnavailable.class, reload::reload);
+        saves.getFirst().get(10, TimeUnit.SECONDS);
+
+        assertEquals(Fakes.configuration("saved.example.com"), core.board.status().active().orElseThrow().configuration());
+        assertEquals(Optional.empty(), core.board.status().lastReloadError(), "the failure was recorded over the save");
     }
 
     @Test

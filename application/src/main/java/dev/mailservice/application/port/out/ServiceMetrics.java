@@ -24,7 +24,9 @@ public interface ServiceMetrics {
         /** The backend could not be reached; the active configuration stays. */
         BACKEND_UNAVAILABLE,
         /** What is stored failed its verification against the server; the active configuration stays. */
-        VERIFICATION_FAILED
+        VERIFICATION_FAILED,
+        /** What is stored changed each time it was verified, a few times over; the active configuration stays. */
+        CHANGED_WHILE_VERIFIED
     }
 
     /** How a send ended. */
