@@ -33,8 +33,10 @@ import java.util.function.Supplier;
  * than being undone by it.
  *
  * <p>Verification talks to the SMTP server for seconds, so it runs before the turn is taken; in
- * the turn the change is resolved again, and if that gives another configuration or revision than
- * the one verified, the save is a conflict and stores nothing.
+ * the turn the change is resolved again, and if that gives another configuration than the one
+ * verified (a value it keeps changed), the save is a conflict and stores nothing. It is written
+ * over the revision read in the turn: a save that keeps nothing replaces what was stored while it
+ * was verified, unless the client named the version it read.
  */
 public final class SaveSmtpConfigurationService implements SaveSmtpConfiguration {
 
