@@ -2,6 +2,7 @@ package dev.mailservice.application.service;
 
 import dev.mailservice.application.failure.InvalidInput;
 import dev.mailservice.application.failure.ServiceFailure;
+import dev.mailservice.application.failure.BackendUnavailable;
 import dev.mailservice.application.failure.WriteConflict;
 import dev.mailservice.application.port.in.SaveSmtpConfiguration;
 import dev.mailservice.application.port.in.SmtpConfigurationChange;
@@ -72,36 +73,48 @@ public final class SaveSmtpConfigurationService implements SaveSmtpConfiguration
         Optional<Resolved> verified = verifyBeforeSaving.map(verifier ->
                 passing(verifier, resolve(change, repository::load, repository::currentRevision, false)));
         try (BackendTurns.Turn turn = turns.take()) {
-            // 1. Resolve the change against what is stored now: what was verified, if anything was,
-            //    and the version the client read, if it said which.
-            Supplier<Optional<StoredSmtpConfiguration>> load = storedVersions.isPresent()
-                    ? readOnce(turn.load(), storedVersions.get()) : turn::load;
-            Resolved resolved = resolve(change, load, turn::currentRevision, storedVersions.isPresent());
-            // Compared by the configuration alone: the write is made over the revision read here anyway.
-            if (verified.isPresent() && !logins.sameOnceRotated(verified.get().configuration(), resolved.configuration())) {
-                throw new WriteConflict("The stored SMTP configuration changed while this one was being verified; "
-                        + "nothing was stored");
+            try {
+                return saveInTurn(turn, change, storedVersions, verified);
+            } catch (BackendUnavailable unreachable) {
+                board.backendRead(repository.backendName(), false);
+                throw unreachable;
             }
-            // 2. Store it over the revision read; with the refresh token the check was given, if it was
-            //    (the one it was checked with is spent, and another replica would ask with it).
-            SmtpConfiguration toStore = logins.withLatestRefreshToken(resolved.configuration());
-            StoredSmtpConfiguration stored = new StoredSmtpConfiguration(toStore,
-                    turn.save(toStore, change.otherFields(), resolved.readRevision()), change.otherFields());
-            // What was just stored is the newest there is: nothing else is applied while the turn is
-            // held, and a revision below the active one means the backend's history went back (a
-            // restore), where it is still what is stored. If it is active already, it keeps its transport.
-            if (board.confirmIfActive(stored)) {
-                return stored.configuration();
-            }
-            // 3. Build a transport for it.
-            SmtpCredentials credentials = logins.forApplied(stored.configuration());
-            MailTransport transport = build(stored.configuration(), credentials);
-            // 4. Swap it in: mail goes out with it, then the status shows it.
-            sender.swapIn(stored.configuration(), transport);
-            logins.applied(credentials);
-            board.applied(stored, repository.backendName());
+        }
+    }
+
+    /** The save's steps in the backend's {@code turn}: what readiness says of the backend follows them too. */
+    private SmtpConfiguration saveInTurn(BackendTurns.Turn turn, SmtpConfigurationChange change,
+            Optional<StoredVersions> storedVersions, Optional<Resolved> verified) {
+        // 1. Resolve the change against what is stored now: what was verified, if anything was,
+        //    and the version the client read, if it said which.
+        Supplier<Optional<StoredSmtpConfiguration>> load = storedVersions.isPresent()
+                ? readOnce(turn.load(), storedVersions.get()) : turn::load;
+        Resolved resolved = resolve(change, load, turn::currentRevision, storedVersions.isPresent());
+        // Compared by the configuration alone: the write is made over the revision read here anyway.
+        if (verified.isPresent() && !logins.sameOnceRotated(verified.get().configuration(), resolved.configuration())) {
+            throw new WriteConflict("The stored SMTP configuration changed while this one was being verified; "
+                    + "nothing was stored");
+        }
+        // 2. Store it over the revision read; with the refresh token the check was given, if it was
+        //    (the one it was checked with is spent, and another replica would ask with it).
+        SmtpConfiguration toStore = logins.withLatestRefreshToken(resolved.configuration());
+        StoredSmtpConfiguration stored = new StoredSmtpConfiguration(toStore,
+                turn.save(toStore, change.otherFields(), resolved.readRevision()), change.otherFields());
+        board.backendRead(repository.backendName(), true);
+        // What was just stored is the newest there is: nothing else is applied while the turn is
+        // held, and a revision below the active one means the backend's history went back (a
+        // restore), where it is still what is stored. If it is active already, it keeps its transport.
+        if (board.confirmIfActive(stored)) {
             return stored.configuration();
         }
+        // 3. Build a transport for it.
+        SmtpCredentials credentials = logins.forApplied(stored.configuration());
+        MailTransport transport = build(stored.configuration(), credentials);
+        // 4. Swap it in: mail goes out with it, then the status shows it.
+        sender.swapIn(stored.configuration(), transport);
+        logins.applied(credentials);
+        board.applied(stored, repository.backendName());
+        return stored.configuration();
     }
 
     /** What is stored, once it is known to be at one of {@code versions}; read once, for the rest of the save. */

@@ -2,6 +2,7 @@ package dev.mailservice.application.service;
 
 import static dev.mailservice.application.service.Fakes.configuration;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -67,6 +68,22 @@ class SaveSmtpConfigurationServiceTest {
         assertEquals(Optional.of(configuration("new.example.com")), stored.stored().configuration().map(StoredSmtpConfiguration::configuration));
         assertEquals("new.example.com", active().host());
         assertEquals(101, core.board.status().active().orElseThrow().revision());
+    }
+
+    /** What readiness says of the backend follows saves as well as reloads. */
+    @Test
+    void aSaveNotesWhetherItReachedTheBackend() {
+        repository.fails(new BackendUnavailable("etcd did not answer within 1000 ms", null));
+        assertThrows(BackendUnavailable.class, reload::reload);
+        assertFalse(core.board.lastBackendContact().orElseThrow().reachable());
+        repository.stores(configuration("old.example.com"));
+
+        save.save(given(configuration("new.example.com")));
+
+        assertTrue(core.board.lastBackendContact().orElseThrow().reachable(), "a save reached it");
+        repository.fails(new BackendUnavailable("etcd did not answer within 1000 ms", null));
+        assertThrows(BackendUnavailable.class, () -> save.save(given(configuration("newer.example.com"))));
+        assertFalse(core.board.lastBackendContact().orElseThrow().reachable(), "a save did not reach it");
     }
 
     @Test
