@@ -109,9 +109,9 @@ final class CoreModule extends AbstractModule {
     @Singleton
     ReloadSmtpConfiguration reloadSmtpConfiguration(ConfigRepository repository, BackendTurns turns,
             MailTransportFactory transports, SmtpLogins logins, ActiveMailSender sender, SmtpStatusBoard board,
-            ServiceMetrics metrics, SmtpVerifier verifier) {
+            ServiceMetrics metrics, SmtpVerifier verifier, Clock clock) {
         return new ReloadSmtpConfigurationService(repository, turns, transports, logins, sender, board, metrics,
-                Optional.of(verifier).filter(on -> settings.mail().verifyOnApply()));
+                Optional.of(verifier).filter(on -> settings.mail().verifyOnApply()), clock);
     }
 
     /** A save applies what it stores on this replica: with verification on apply it verifies too. */

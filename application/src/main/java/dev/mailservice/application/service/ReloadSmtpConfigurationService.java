@@ -15,9 +15,12 @@ import dev.mailservice.application.port.out.ServiceMetrics.ReloadOutcome;
 import dev.mailservice.application.port.out.ServiceMetrics.VerificationTrigger;
 import dev.mailservice.application.port.out.ServiceMetrics;
 import dev.mailservice.domain.SmtpConfiguration;
+import dev.mailservice.domain.SmtpStep;
 import dev.mailservice.domain.StoredSmtpConfiguration;
 import java.lang.System.Logger.Level;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -47,6 +50,12 @@ public final class ReloadSmtpConfigurationService implements ReloadSmtpConfigura
 
     /** How many configurations a reload verifies when each is replaced while it is verified. */
     static final int VERIFY_ATTEMPTS = 3;
+    /**
+     * How long after a failed verification on apply a change announced with another refresh token
+     * alone is taken for that verification's own store-back, or another replica's: the seconds those
+     * take, with room. A new refresh token an operator stores later is verified.
+     */
+    static final Duration STORE_BACK_ECHO = Duration.ofMinutes(1);
 
     private final ConfigRepository repository;
     private final BackendTurns turns;
@@ -56,8 +65,9 @@ public final class ReloadSmtpConfigurationService implements ReloadSmtpConfigura
     private final SmtpStatusBoard board;
     private final ServiceMetrics metrics;
     private final Optional<SmtpVerifier> verifyOnApply;
-    /** The last verification on apply, when it failed; null when it passed. */
-    private volatile Verified lastFailedVerification;
+    private final Clock clock;
+    /** The last verification on apply, when it failed past its token step; null otherwise. */
+    private volatile FailedVerification lastFailedVerification;
 
     /** How one reload in the backend's turn ended. */
     private sealed interface Reload {
@@ -75,10 +85,11 @@ public final class ReloadSmtpConfigurationService implements ReloadSmtpConfigura
     /**
      * @param verifyOnApply when present, a stored configuration other than the active one becomes
      *                      active only once it passes this verification through AUTH
+     * @param clock         what tells how long ago a verification failed ({@link #STORE_BACK_ECHO})
      */
     public ReloadSmtpConfigurationService(ConfigRepository repository, BackendTurns turns,
             MailTransportFactory transportFactory, SmtpLogins logins, ActiveMailSender sender, SmtpStatusBoard board,
-            ServiceMetrics metrics, Optional<SmtpVerifier> verifyOnApply) {
+            ServiceMetrics metrics, Optional<SmtpVerifier> verifyOnApply, Clock clock) {
         this.repository = Objects.requireNonNull(repository, "repository");
         this.turns = Objects.requireNonNull(turns, "turns");
         this.transportFactory = Objects.requireNonNull(transportFactory, "transportFactory");
@@ -87,6 +98,7 @@ public final class ReloadSmtpConfigurationService implements ReloadSmtpConfigura
         this.board = Objects.requireNonNull(board, "board");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.verifyOnApply = Objects.requireNonNull(verifyOnApply, "verifyOnApply");
+        this.clock = Objects.requireNonNull(clock, "clock");
     }
 
     @Override
@@ -220,10 +232,13 @@ public final class ReloadSmtpConfigurationService implements ReloadSmtpConfigura
     /** A verification made ahead of the turn. */
     private record Verified(SmtpConfiguration configuration, SmtpVerification report) {}
 
+    /** A verification on apply that failed past its token step, and when. */
+    private record FailedVerification(Verified verified, Instant at) {}
+
     /**
      * Verifies what is stored now, unless it is nothing or the active configuration, or, after a
-     * change, the last configuration that failed verification with another refresh token at most
-     * ({@link ReloadSmtpConfiguration#reloadAfterChange()}). A backend that cannot be reached ends the
+     * change, the configuration that failed verification a moment ago with another refresh token at
+     * most ({@link ReloadSmtpConfiguration#reloadAfterChange()}). A backend that cannot be reached ends the
      * reload here: reading again in the turn would pay its timeout twice. One that answers something
      * unreadable is read again in the turn, where the failure is recorded.
      */
@@ -248,14 +263,17 @@ public final class ReloadSmtpConfigurationService implements ReloadSmtpConfigura
                 || onlyRefreshTokenChanged(stored.get())) {
             return Optional.empty();
         }
-        Verified failedBefore = lastFailedVerification;
-        if (afterChange && failedBefore != null && (failedBefore.configuration().equals(stored.get())
-                || failedBefore.configuration().differsOnlyInRefreshToken(stored.get()))) {
-            return Optional.of(new Verified(stored.get(), failedBefore.report()));
+        FailedVerification failedBefore = lastFailedVerification;
+        if (afterChange && failedBefore != null && clock.instant().isBefore(failedBefore.at().plus(STORE_BACK_ECHO))
+                && failedBefore.verified().configuration().differsOnlyInRefreshToken(stored.get())) {
+            return Optional.of(new Verified(stored.get(), failedBefore.verified().report()));
         }
         Verified verified = new Verified(stored.get(),
                 verifyOnApply.orElseThrow().verify(stored.get(), Optional.empty(), VerificationTrigger.APPLY));
-        lastFailedVerification = verified.report().ok() ? null : verified;
+        // Only a token step that passed can have been given a new refresh token to store back; after one
+        // that failed, a new refresh token is what an operator stores to mend it.
+        boolean pastTheToken = verified.report().failed().filter(step -> step.step() != SmtpStep.TOKEN).isPresent();
+        lastFailedVerification = pastTheToken ? new FailedVerification(verified, clock.instant()) : null;
         return Optional.of(verified);
     }
 }

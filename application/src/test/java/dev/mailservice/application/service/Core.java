@@ -24,6 +24,7 @@ final class Core {
     final Fakes.Tokens tokens = new Fakes.Tokens();
     final Fakes.ManualScheduler scheduler = new Fakes.ManualScheduler();
     final SmtpLogins logins;
+    final Clock clock;
 
     Core(Fakes.Repository repository, Fakes.TransportFactory factory, Fakes.Metrics metrics, Clock clock) {
         this.repository = repository;
@@ -33,6 +34,7 @@ final class Core {
         this.sender = new ActiveMailSender(board);
         this.turns = new BackendTurns(repository);
         this.logins = new SmtpLogins(tokens, turns, clock, scheduler, metrics);
+        this.clock = clock;
     }
 
     Core(Fakes.Repository repository, Fakes.TransportFactory factory, Fakes.Metrics metrics) {
@@ -44,7 +46,8 @@ final class Core {
     }
 
     ReloadSmtpConfigurationService reload(Optional<SmtpVerifier> verifyOnApply) {
-        return new ReloadSmtpConfigurationService(repository, turns, factory, logins, sender, board, metrics, verifyOnApply);
+        return new ReloadSmtpConfigurationService(repository, turns, factory, logins, sender, board, metrics, verifyOnApply,
+                clock);
     }
 
     ReloadSmtpConfigurationService reload() {

@@ -14,6 +14,7 @@ import dev.mailservice.application.port.in.SmtpConfigurationChange.Field;
 import dev.mailservice.application.port.in.SmtpStatus;
 import dev.mailservice.application.port.out.SmtpCredentials;
 import dev.mailservice.application.port.out.SmtpProbe;
+import dev.mailservice.application.port.out.TokenEndpoint;
 import dev.mailservice.domain.OAuth2Login;
 import dev.mailservice.domain.OpaqueFields;
 import dev.mailservice.domain.Password;
@@ -203,31 +204,58 @@ class SmtpLoginsTest {
     /**
      * A change whose verification on apply fails after its token request was answered with a new
      * refresh token: that token is stored back, which is announced as a change, whose reload would
-     * verify again, ask for another token, store it back, and so on.
+     * verify again, ask for another token, store it back, and so on. Told apart from a new refresh
+     * token stored later, which is verified.
      */
     @Test
     void aChangeThatFailsVerificationOnApplyIsNotVerifiedAgainForTheRefreshTokenItsCheckStoredBack() {
+        Fakes.SettableClock clock = new Fakes.SettableClock();
+        Core replica = new Core(new Fakes.Repository(), new Fakes.TransportFactory(), new Fakes.Metrics(), clock);
         Fakes.Probe probe = new Fakes.Probe();
-        ReloadSmtpConfigurationService reload = reloadsCheckedAfterApplying(probe);
-        core.scheduler.tasks.clear(); // the active tokens' renewal: not what this is about
-        SmtpConfiguration elsewhere = SmtpConfiguration.of("smtp.other.example.com", 587, "mailbox@example.com",
-                "unused-pw", "noreply@example.com", false).withOAuth2(Optional.of(LOGIN.withRefreshToken(Password.of("rt-0"))));
-        core.repository.stores(elsewhere, 8);
+        ReloadSmtpConfigurationService reload = reloadsCheckedAfterApplying(replica, probe);
+        replica.scheduler.tasks.clear(); // the active tokens' renewal: not what this is about
+        replica.repository.stores(elsewhere("rt-0"), 8);
         probe.answer = Fakes.Probe.failing(SmtpStep.AUTH, SmtpProbe.Problem.AUTH_REJECTED, Optional.empty());
         // A provider that answers every token request with a new refresh token.
         AtomicInteger rotations = new AtomicInteger();
-        core.tokens.whileRequesting = () -> core.tokens.rotateTo = Optional.of(Password.of("rt-" + rotations.incrementAndGet()));
+        replica.tokens.whileRequesting = () -> replica.tokens.rotateTo = Optional.of(Password.of("rt-" + rotations.incrementAndGet()));
 
         for (int announced = 0; announced < 5; announced++) {
             assertThrows(InvalidInput.class, reload::reloadAfterChange);
-            core.scheduler.runPending(); // the store-back, announced by the backend as a change
+            replica.scheduler.runPending(); // the store-back, announced by the backend as a change
         }
 
         assertEquals(2, probe.probed.size(), "the first configuration, then the change once");
-        assertEquals(1, core.repository.saved.size(), "one refresh token stored back");
-        assertEquals(CONFIGURATION, core.board.status().active().orElseThrow().configuration());
+        assertEquals(1, replica.repository.saved.size(), "one refresh token stored back");
+        assertEquals(CONFIGURATION, replica.board.status().active().orElseThrow().configuration());
         assertThrows(InvalidInput.class, reload::reload);
         assertEquals(3, probe.probed.size(), "a reload asked for verifies again");
+        replica.scheduler.runPending();
+        clock.advance(ReloadSmtpConfigurationService.STORE_BACK_ECHO);
+        replica.repository.stores(elsewhere("pasted-later"), 20);
+        assertThrows(InvalidInput.class, reload::reloadAfterChange);
+        assertEquals(4, probe.probed.size(), "a refresh token stored a while after the failure is verified");
+    }
+
+    @Test
+    void aChangeThatFailedAtItsTokenIsVerifiedAgainForANewRefreshToken() {
+        Fakes.Probe probe = new Fakes.Probe();
+        ReloadSmtpConfigurationService reload = reloadsCheckedAfterApplying(probe);
+        core.repository.stores(elsewhere("revoked"), 8);
+        core.tokens.answer = new TokenEndpoint.Refused("invalid_grant", Optional.of("The refresh token was revoked"));
+        assertThrows(InvalidInput.class, reload::reloadAfterChange);
+        core.tokens.answer = null;
+
+        core.repository.stores(elsewhere("pasted"), 9);
+
+        assertEquals(Optional.of(elsewhere("pasted")), reload.reloadAfterChange());
+        assertEquals(2, probe.probed.size(), "the first configuration, and the one with the pasted token");
+    }
+
+    /** {@link #CONFIGURATION} on another host, with {@code refreshToken}. */
+    private static SmtpConfiguration elsewhere(String refreshToken) {
+        return SmtpConfiguration.of("smtp.other.example.com", 587, "mailbox@example.com", "unused-pw",
+                "noreply@example.com", false).withOAuth2(Optional.of(LOGIN.withRefreshToken(Password.of(refreshToken))));
     }
 
     @Test
@@ -272,8 +300,13 @@ class SmtpLoginsTest {
 
     /** Reloads checked against {@code probe}, once {@link #CONFIGURATION} is stored at revision 7 and applied. */
     private ReloadSmtpConfigurationService reloadsCheckedAfterApplying(Fakes.Probe probe) {
-        ReloadSmtpConfigurationService reload = core.reload(Optional.of(core.verifier(probe, Duration.ofSeconds(20))));
-        core.repository.stores(CONFIGURATION, 7);
+        return reloadsCheckedAfterApplying(core, probe);
+    }
+
+    /** As {@link #reloadsCheckedAfterApplying(Fakes.Probe)}, on {@code on}. */
+    private static ReloadSmtpConfigurationService reloadsCheckedAfterApplying(Core on, Fakes.Probe probe) {
+        ReloadSmtpConfigurationService reload = on.reload(Optional.of(on.verifier(probe, Duration.ofSeconds(20))));
+        on.repository.stores(CONFIGURATION, 7);
         reload.reload();
         return reload;
     }

@@ -33,11 +33,11 @@ public interface ReloadSmtpConfiguration {
 
     /**
      * A reload the backend's watch asked for, after a change was announced: as {@link #reload()},
-     * but a configuration whose verification on apply failed is not verified again while what is
-     * stored differs from it in its refresh token alone. That verification's token request may
-     * have been answered with a new refresh token, which is stored back and announced as a change:
-     * verifying again would ask for yet another, and so on, on every replica. It fails with the
-     * same report; a reload asked for ({@link #reload()}) verifies again.
+     * but a configuration whose verification on apply failed after its token step, a moment ago, is
+     * not verified again when what is stored differs from it in its refresh token alone. That
+     * verification's token request may have been answered with a new refresh token, stored back and
+     * announced as a change: verifying again would ask for yet another, and so on, on every replica.
+     * It fails with the same report; a reload asked for ({@link #reload()}) verifies again.
      *
      * @return as {@link #reload()}
      * @throws InvalidInput       as {@link #reload()}
