@@ -122,7 +122,7 @@ final class AdaptersModule extends AbstractModule {
                 + "none is", () -> status.status().oauth2Token().flatMap(SmtpStatus.OAuth2Token::expiresAt)
                         .map(expiry -> Math.max(0, Duration.between(clock.instant(), expiry).toMillis() / 1000.0))
                         .orElse(0.0));
-        metrics.gauge("backend.up", "1 when the last read reached the backend, else 0",
+        metrics.gauge("backend.up", "1 when the last reload or save reached the backend, else 0",
                 () -> health.health().backend().map(contact -> contact.reachable() ? 1 : 0).orElse(0));
         if (transports instanceof JakartaMailTransportFactory jakarta) {
             SmtpMeters smtp = jakarta.meters();
