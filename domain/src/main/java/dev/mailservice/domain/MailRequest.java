@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -39,12 +40,12 @@ public record MailRequest(
     private static final Pattern MEDIA_TYPE = mediaTypePattern();
     private static final Pattern COMPOSITE_TYPE = Pattern.compile("(multipart|message)/", Pattern.CASE_INSENSITIVE);
     /**
-     * A link's host and port as written: dot-separated names of letters (any script), digits, {@code -}
-     * and {@code _}, each starting with a letter, a digit or {@code _}; or an address in brackets. Then
-     * a port in digits, if any.
+     * A link's host and port as written: dot-separated names of letters (any script, with their
+     * marks), digits, {@code -} and {@code _}, each starting with a letter, a digit or {@code _}; or an
+     * address in brackets. Then a port in digits, if any (RFC 3986 lets it be empty).
      */
-    private static final Pattern WEB_HOST = Pattern.compile(
-            "(\\[[0-9A-Fa-f:.]+]|[\\p{L}\\p{N}_][\\p{L}\\p{N}_-]*(\\.[\\p{L}\\p{N}_][\\p{L}\\p{N}_-]*)*\\.?)(:[0-9]{1,5})?");
+    private static final Pattern WEB_HOST = Pattern.compile("(\\[[0-9A-Fa-f:.]+]|[\\p{L}\\p{N}_][\\p{L}\\p{M}\\p{N}_-]*"
+            + "(\\.[\\p{L}\\p{N}_][\\p{L}\\p{M}\\p{N}_-]*)*\\.?)(:(?<port>[0-9]{0,5}))?");
     /**
      * The longest attachment type taken. Media types are short (RFC 6838 allows 127 characters for
      * each half); matching a long one against {@link #MEDIA_TYPE} recurses once per character, and
@@ -148,8 +149,12 @@ public record MailRequest(
         try {
             URI uri = new URI(value.strip());
             String authority = uri.getRawAuthority();
-            return ("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme()))
-                    && authority != null && WEB_HOST.matcher(authority.replaceFirst("^.*@", "")).matches();
+            if (!("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme())) || authority == null) {
+                return false;
+            }
+            Matcher host = WEB_HOST.matcher(authority.replaceFirst("^.*@", ""));
+            String port = host.matches() ? host.group("port") : null;
+            return host.matches() && (port == null || port.isEmpty() || Integer.parseInt(port) <= 65_535);
         } catch (URISyntaxException e) {
             return false;
         }

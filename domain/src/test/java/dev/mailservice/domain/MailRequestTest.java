@@ -90,7 +90,7 @@ class MailRequestTest {
     /** Links PipesHub builds from its FRONTEND_PUBLIC_URL, whatever host a deployment gives it. */
     @ParameterizedTest
     @ValueSource(strings = {"http://pipeshub_frontend:3001/reset-password#token=a.b.c", "https://bücher.example/invite",
-        "https://[2001:db8::1]:8443/sign-in", "HTTPS://Acme.example"})
+        "https://[2001:db8::1]:8443/sign-in", "HTTPS://Acme.example", "https://उदाहरण.भारत/invite", "http://acme.example:/x"})
     void aLinkToAnyHostABrowserOpensIsTaken(String link) {
         assertEquals(link, MailRequest.of("resetPassword", List.of("a@example.com"), List.of(), null,
                 Map.of("name", "Ann", "link", link), List.of()).templateData().get("link"));
@@ -99,7 +99,7 @@ class MailRequestTest {
     @ParameterizedTest
     @ValueSource(strings = {"javascript:alert(1)", "data:text/html,hi", "not a url", "ftp://files.example/x", "https://",
         "http://:8080/reset", "https://ann@/invite", "http:/reset-password", "http://host:abc/", "http://%0d%0a/",
-        "http://-/", "http://./", "http://\u200b/", "http://a..b/"})
+        "http://-/", "http://./", "http://\u200b/", "http://a..b/", "http://acme.example:99999/"})
     void aLinkGivenMustBeAWebUrl(String link) {
         assertEquals("templateData.link", refusedField(() -> MailRequest.of("resetPassword", List.of("a@example.com"),
                 List.of(), null, Map.of("name", "Ann", "link", link), List.of())));
