@@ -21,9 +21,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * change without being asked: applies it at start, again whenever the backend says it may have
  * changed, and keeps retrying while the backend is unreachable.
  *
- * <p>Every application goes through the {@link ReloadSmtpConfiguration} use case, so a change
- * picked up this way is validated, applied and reported exactly like an HTTP reload: a bad value
- * is not applied, is logged, and shows as the last reload error. The work runs on one thread of
+ * <p>Every application goes through the {@link ReloadSmtpConfiguration} use case (as a reload after
+ * a change, {@link ReloadSmtpConfiguration#reloadAfterChange()}), so a change picked up this way is
+ * validated, applied and reported like an HTTP reload: a bad value is not applied, is logged, and
+ * shows as the last reload error. The work runs on one thread of
  * its own, so the backend's threads that report changes are never blocked.
  */
 public final class ConfigurationFollower implements AutoCloseable {

@@ -178,6 +178,7 @@ public final class ReloadSmtpConfigurationService implements ReloadSmtpConfigura
             sender.swapIn(stored.configuration(), transport);
             logins.applied(credentials);
             board.applied(stored, repository.backendName());
+            lastFailedVerification = null;
             return new Reload.Ended(ReloadOutcome.APPLIED, Optional.of(stored.configuration()));
         } catch (BackendUnavailable unreachable) {
             return new Reload.Failed(ReloadOutcome.BACKEND_UNAVAILABLE, unreachable);

@@ -70,16 +70,26 @@ public final class SaveSmtpConfigurationService implements SaveSmtpConfiguration
 
     @Override
     public SmtpConfiguration save(SmtpConfigurationChange change, Optional<StoredVersions> storedVersions) {
-        Optional<Resolved> verified = verifyBeforeSaving.map(verifier ->
-                passing(verifier, resolve(change, repository::load, repository::currentRevision, false)));
+        Optional<Resolved> verified;
+        try {
+            verified = verifyBeforeSaving.map(verifier ->
+                    passing(verifier, resolve(change, repository::load, repository::currentRevision, false)));
+        } catch (BackendUnavailable unreachable) {
+            throw unreachable(unreachable);
+        }
         try (BackendTurns.Turn turn = turns.take()) {
             try {
                 return saveInTurn(turn, change, storedVersions, verified);
             } catch (BackendUnavailable unreachable) {
-                board.backendRead(repository.backendName(), false);
-                throw unreachable;
+                throw unreachable(unreachable);
             }
         }
+    }
+
+    /** {@code failure}, once readiness notes that the backend was not reached. */
+    private BackendUnavailable unreachable(BackendUnavailable failure) {
+        board.backendRead(repository.backendName(), false);
+        return failure;
     }
 
     /** The save's steps in the backend's {@code turn}: what readiness says of the backend follows them too. */

@@ -142,12 +142,12 @@ public final class SmtpStatusBoard {
         }
     }
 
-    /** Notes that a read of the backend named {@code source} reached it, or not. */
+    /** Notes that a reload or save (a read, or a read and a write) reached the backend named {@code source}, or not. */
     void backendRead(String source, boolean reachable) {
         lastContact.set(new BackendContact(source, reachable, clock.instant()));
     }
 
-    /** The last read of the backend; empty before the first. */
+    /** The last reload's or save's contact with the backend; empty before the first. */
     Optional<BackendContact> lastBackendContact() {
         return Optional.ofNullable(lastContact.get());
     }
