@@ -475,6 +475,40 @@ class ConsoleBrowserTest {
         browser.await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("view"), "changed@acme.test"));
     }
 
+    @Test
+    void aFormSavedAfterItsViewWasLeftIsNotKeptAsUnsaved() throws Exception {
+        signInWithAConfigurationStored();
+        typeFromEmail(openView("configuration"), "typed@acme.test");
+        // The save is held on its way to the service while the admin opens another view.
+        browser.driver().executeScript("""
+                const answered = window.fetch;
+                let release;
+                const held = new Promise((resolve) => { release = resolve; });
+                window.releaseSave = release;
+                window.fetch = async (...request) => {
+                  if (request[1]?.method === 'POST' && String(request[0]).endsWith('configurationManager/smtpConfig')) {
+                    await held;
+                  }
+                  return answered(...request);
+                };""");
+        browser.driver().findElement(By.id("save")).click();
+        browser.driver().findElement(By.cssSelector("#views a[data-view=status]")).click();
+        awaitView("status");
+        browser.driver().executeScript("window.releaseSave()");
+        long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!client.status().contains("typed@acme.test")) {
+            assertTrue(System.nanoTime() < until, "the save never landed");
+            Thread.sleep(50);
+        }
+
+        browser.driver().findElement(By.cssSelector("#views a[data-view=configuration]")).click();
+
+        WebElement view = awaitView("configuration");
+        assertEquals(List.of(), view.findElements(By.id("resumed")), "a saved form was shown as not saved yet");
+        assertEquals("typed@acme.test", view.findElement(By.id("field-fromEmail")).getDomProperty("value"));
+        assertFalse(leavingTheTabIsAsked());
+    }
+
     /** Whether closing or reloading the tab now would ask first (its {@code beforeunload} is cancelled). */
     private boolean leavingTheTabIsAsked() {
         return (Boolean) browser.driver().executeScript("""
