@@ -480,21 +480,11 @@ class ConsoleBrowserTest {
         signInWithAConfigurationStored();
         typeFromEmail(openView("configuration"), "typed@acme.test");
         // The save is held on its way to the service while the admin opens another view.
-        browser.driver().executeScript("""
-                const answered = window.fetch;
-                let release;
-                const held = new Promise((resolve) => { release = resolve; });
-                window.releaseSave = release;
-                window.fetch = async (...request) => {
-                  if (request[1]?.method === 'POST' && String(request[0]).endsWith('configurationManager/smtpConfig')) {
-                    await held;
-                  }
-                  return answered(...request);
-                };""");
+        holdCalls("options?.method === 'POST' && String(url).endsWith('configurationManager/smtpConfig')");
         browser.driver().findElement(By.id("save")).click();
         browser.driver().findElement(By.cssSelector("#views a[data-view=status]")).click();
         awaitView("status");
-        browser.driver().executeScript("window.releaseSave()");
+        releaseCalls();
         long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (!client.status().contains("typed@acme.test")) {
             assertTrue(System.nanoTime() < until, "the save never landed");
@@ -507,6 +497,32 @@ class ConsoleBrowserTest {
         assertEquals(List.of(), view.findElements(By.id("resumed")), "a saved form was shown as not saved yet");
         assertEquals("typed@acme.test", view.findElement(By.id("field-fromEmail")).getDomProperty("value"));
         assertFalse(leavingTheTabIsAsked());
+    }
+
+    /**
+     * Holds the console's calls that {@code which} picks (JavaScript, of the call's {@code url} and
+     * {@code options}) on their way to the service, until {@link #releaseCalls()}.
+     */
+    private void holdCalls(String which) {
+        browser.driver().executeScript("""
+                const answered = window.fetch;
+                const held = new Promise((resolve) => { window.releaseCalls = resolve; });
+                window.fetch = async (url, options) => {
+                  if (%s) {
+                    await held;
+                    const answer = await answered(url, options);
+                    window.heldCallAnswered = true;
+                    return answer;
+                  }
+                  return answered(url, options);
+                };""".formatted(which));
+    }
+
+    /** Lets the calls {@link #holdCalls} held go on, and waits for the first of them to be answered. */
+    private void releaseCalls() {
+        browser.driver().executeScript("window.releaseCalls()");
+        browser.await().until(driver -> Boolean.TRUE.equals(
+                browser.driver().executeScript("return window.heldCallAnswered")));
     }
 
     /** Whether closing or reloading the tab now would ask first (its {@code beforeunload} is cancelled). */
@@ -525,24 +541,10 @@ class ConsoleBrowserTest {
         browser.driver().findElement(By.id("save")).click();
         browser.await().until(ExpectedConditions.visibilityOfElementLocated(By.id("sign-in-kept")));
         // The check of the next token is held on its way to the service.
-        browser.driver().executeScript("""
-                const answered = window.fetch;
-                let release;
-                const held = new Promise((resolve) => { release = resolve; });
-                window.releaseStatus = release;
-                window.fetch = async (...request) => {
-                  if (String(request[0]).includes('mail/smtpConfig')) {
-                    await held;
-                    const answer = await answered(...request);
-                    window.statusAnswered = true;
-                    return answer;
-                  }
-                  return answered(...request);
-                };""");
+        holdCalls("String(url).includes('mail/smtpConfig')");
         signInByPasting(Tokens.user(USER_SECRET, "admin"));
         browser.await().until(ExpectedConditions.elementToBeClickable(By.id("sign-out"))).click();
-        browser.driver().executeScript("window.releaseStatus()");
-        browser.await().until(driver -> Boolean.TRUE.equals(browser.driver().executeScript("return window.statusAnswered")));
+        releaseCalls();
 
         assertTrue(browser.driver().findElement(By.id("sign-in")).isDisplayed());
         assertFalse(browser.driver().findElement(By.id("sign-in-kept")).isDisplayed());
