@@ -16,6 +16,7 @@ import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.LinkedHashSet;
@@ -59,12 +60,22 @@ public final class FileConfigRepository implements ConfigRepository {
         removeLeftoverTemporaryFiles();
     }
 
-    /** Reads no more than one byte past the limit, so that a long file is refused without being read whole. */
+    /**
+     * Reads no more than one byte past the limit, so that a long file is refused without being read
+     * whole. Anything but a regular file is refused unopened: opening a named pipe waits for a
+     * writer, for ever, holding every other reload and save.
+     */
     @Override
     public Optional<StoredSmtpConfiguration> load() {
         byte[] document;
-        try (InputStream in = Files.newInputStream(file)) {
-            document = in.readNBytes(maxBytes + 1);
+        try {
+            if (!Files.readAttributes(file, BasicFileAttributes.class).isRegularFile()) {
+                throw new BackendUnavailable("Cannot read the SMTP configuration " + location()
+                        + ": it is not a regular file", null);
+            }
+            try (InputStream in = Files.newInputStream(file)) {
+                document = in.readNBytes(maxBytes + 1);
+            }
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
@@ -101,7 +112,12 @@ public final class FileConfigRepository implements ConfigRepository {
             temporary = Files.createTempFile(directory, temporaryPrefix(target), TEMPORARY_SUFFIX,
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
-                channel.write(ByteBuffer.wrap(document));
+                // A write to a file may take part of the bytes (a full disk, a quota or a size limit
+                // reached); the next one then fails and says why, rather than a short file taking the
+                // place of the whole one.
+                for (ByteBuffer rest = ByteBuffer.wrap(document); rest.hasRemaining(); ) {
+                    channel.write(rest);
+                }
                 channel.force(true);
             }
             Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

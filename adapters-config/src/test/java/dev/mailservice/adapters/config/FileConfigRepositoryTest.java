@@ -3,6 +3,7 @@ package dev.mailservice.adapters.config;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mailservice.application.failure.BackendUnavailable;
@@ -21,6 +22,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
@@ -89,6 +91,48 @@ class FileConfigRepositoryTest extends ConfigRepositoryContractTest {
         BackendUnavailable error = assertThrows(BackendUnavailable.class, repository::load);
 
         assertTrue(error.getMessage().contains(file.toString()), error.getMessage());
+    }
+
+    @Test
+    void aNamedPipeInPlaceOfTheFileIsRefusedUnopened() throws Exception {
+        assertEquals(0, new ProcessBuilder("mkfifo", file.toString()).start().waitFor());
+
+        BackendUnavailable error = assertTimeoutPreemptively(Duration.ofSeconds(30),
+                () -> assertThrows(BackendUnavailable.class, repository::load), "opening a named pipe waits for a writer");
+
+        assertTrue(error.getMessage().endsWith("is not a regular file"), error.getMessage());
+    }
+
+    /**
+     * A save that can write part of the document only (here the process's file size limit, as a full
+     * disk or a quota would) fails, and leaves the file as it was. Run in a JVM of its own, under
+     * {@code ulimit -f}.
+     */
+    @Test
+    void aSaveThatCanWriteOnlyPartOfTheDocumentFailsAndLeavesTheFileAsItWas() throws Exception {
+        storeRaw(VALID_DOCUMENT);
+        Process saving = new ProcessBuilder("bash", "-c", "ulimit -f 4 && exec \"$0\" -cp \"$1\" \"$2\" \"$3\"",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), System.getProperty("java.class.path"),
+                LargeSave.class.getName(), file.toString()).redirectErrorStream(true).start();
+        String said = new String(saving.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(saving.waitFor(60, TimeUnit.SECONDS));
+
+        assertTrue(said.startsWith("failed: Cannot write the SMTP configuration"), said);
+        assertEquals("smtp.example.com", repository.load().orElseThrow().configuration().host());
+    }
+
+    /** Saves a document of 10,000 bytes and more over the file given, and says how that went. */
+    public static final class LargeSave {
+        public static void main(String[] args) {
+            try {
+                new FileConfigRepository(Path.of(args[0]), MAX_VALUE_BYTES).save(SmtpConfiguration.of("large.example.com",
+                        587, null, null, "noreply@example.com", false),
+                        new OpaqueFields(java.util.Map.of("padding", "x".repeat(10_000))), 0);
+                System.out.println("saved");
+            } catch (RuntimeException failed) {
+                System.out.println("failed: " + failed.getMessage());
+            }
+        }
     }
 
     @Test
