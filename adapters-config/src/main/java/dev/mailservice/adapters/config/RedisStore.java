@@ -225,10 +225,14 @@ public final class RedisStore implements PipesHubStore {
         return 0;
     }
 
-    /** Replaces the value and publishes {@code path}, in one script; {@code readStamp} is ignored. */
+    /**
+     * Replaces the value and publishes {@code path}, in one script; {@code readStamp} is ignored.
+     * The script's deadline is half the timeout away: the other half is left for its answer to come
+     * back before the call gives up, so that a write Redis ran just in time is not reported as failed.
+     */
     @Override
     public long writeOver(String path, String value, long readStamp) {
-        setAndAnnounce(path, value, () -> System.currentTimeMillis() + endpoint.timeout().toMillis());
+        setAndAnnounce(path, value, () -> System.currentTimeMillis() + endpoint.timeout().toMillis() / 2);
         return 0;
     }
 
