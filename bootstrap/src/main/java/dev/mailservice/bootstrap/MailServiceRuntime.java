@@ -33,6 +33,10 @@ final class MailServiceRuntime {
     private final GetSmtpStatus smtpStatus;
     private final ConfigRepository repository;
     private final Duration shutdownGrace;
+    /** Held while the port opens and while a stop begins: a stop that comes during the start keeps it closed. */
+    private final Object lifecycle = new Object();
+    /** Whether a stop began; guarded by {@link #lifecycle}. */
+    private boolean stopping;
 
     /** @param shutdownGrace how long to go on serving, not ready any more, before draining */
     MailServiceRuntime(HttpServer http, ConfigurationFollower follower, ActiveMailSender sender, SmtpLogins logins,
@@ -49,16 +53,22 @@ final class MailServiceRuntime {
     /**
      * Applies the stored configuration and starts following its changes, then starts listening.
      * A missing, invalid or unreachable configuration does not stop the start: the service runs
-     * with nothing active, refuses sends, and applies the configuration once it can.
+     * with nothing active, refuses sends, and applies the configuration once it can. A stop that
+     * began meanwhile (a SIGTERM while the backend was waited for) leaves the port unopened.
      *
      * @throws dev.mailservice.adapters.http.ListenFailedException if the port cannot be listened on
      */
     MailServiceRuntime start() {
         follower.start();
-        if (smtpStatus.status().active().isEmpty()) {
-            LOG.log(Level.WARNING, "Starting with no SMTP configuration active; mail is refused until one applies");
+        synchronized (lifecycle) {
+            if (stopping) {
+                return this;
+            }
+            if (smtpStatus.status().active().isEmpty()) {
+                LOG.log(Level.WARNING, "Starting with no SMTP configuration active; mail is refused until one applies");
+            }
+            http.start();
         }
-        http.start();
         if (http.observePort() == http.port()) {
             LOG.log(Level.INFO, "Mail service ready on port {0,number,#}", http.port());
         } else {
@@ -98,15 +108,32 @@ final class MailServiceRuntime {
 
     /**
      * Stops the HTTP server (not ready at once, serving for the grace period, then draining), then
-     * following the configuration, then the sender and the backend's connection.
+     * following the configuration, then the sender, the OAuth 2.0 tokens (a refresh token given
+     * last is stored) and the backend's connection. A step that fails is logged, and the next run
+     * all the same.
      */
     void stop() {
-        http.stop(shutdownGrace);
-        follower.close();
-        sender.close();
-        logins.close();
-        repository.close();
-        LOG.log(Level.INFO, "Mail service stopped");
-        AsyncConsoleHandler.flushAll();
+        synchronized (lifecycle) {
+            stopping = true;
+        }
+        try {
+            closing("the HTTP server", () -> http.stop(shutdownGrace));
+            closing("the following of the configuration", follower::close);
+            closing("the mail sender", sender::close);
+            closing("the OAuth 2.0 tokens", logins::close);
+            closing("the configuration backend's connection", repository::close);
+            LOG.log(Level.INFO, "Mail service stopped");
+        } finally {
+            AsyncConsoleHandler.flushAll();
+        }
+    }
+
+    /** Runs {@code step} of a stop; a failure is logged, not thrown, so that the steps after it run. */
+    private static void closing(String what, Runnable step) {
+        try {
+            step.run();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "Stopping " + what + " failed", e);
+        }
     }
 }

@@ -164,6 +164,9 @@ public final class Main {
                 throw new UncheckedIOException("the logging configuration " + operatorsFile + " cannot be read", e);
             }
         }
+        // The root logger's handlers are made at their first use, and not at all once the JVM's exit
+        // has begun: made now, a stop that comes before the first line still logs.
+        java.util.logging.Logger.getLogger("").getHandlers();
         KeepHandlersLogManager.keepHandlersUntilExit();
     }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.mailservice.testkit.ServiceProcess;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -117,6 +118,30 @@ class MainProcessTest {
             assertTrue(output.contains("Waiting for the token secrets in " + location), output);
             assertTrue(output.contains("mail-service cannot start: Gave up after 2 s waiting for the token secrets in "
                     + location + " (needed because SCOPED_JWT_SECRET or JWT_SECRET is not set)"), output);
+        }
+    }
+
+    /**
+     * A SIGTERM while the start waits for the backend (an etcd that takes connections and never
+     * answers): the stop runs, says so, and the port is never opened after it.
+     */
+    @Test
+    void aSigtermWhileTheStartWaitsForTheBackendStopsItBeforeThePortOpens() throws Exception {
+        try (ServerSocket silentEtcd = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+                ServiceProcess service = ServiceProcess.launch(directory, Map.of("SMTP_CONFIG_BACKEND", "etcd",
+                        "SECRET_KEY", "deployment-key", "ETCD_HOST", "http://127.0.0.1",
+                        "ETCD_PORT", Integer.toString(silentEtcd.getLocalPort()), "ETCD_DIAL_TIMEOUT", "20000",
+                        "SCOPED_JWT_SECRET", SCOPED_SECRET, "JWT_SECRET", SCOPED_SECRET, "PORT", "0"))) {
+            silentEtcd.setSoTimeout(60_000);
+            try (Socket waitedFor = silentEtcd.accept()) {
+                // The start's first read of the backend is under way.
+                service.terminate();
+
+                assertEquals(143, service.exitCode(), service.output().toString());
+            }
+            assertTrue(service.output().stream().anyMatch(line -> line.contains("Mail service stopped")),
+                    service.output().toString());
+            assertEquals(0, service.readyLines(), service.output().toString());
         }
     }
 
