@@ -1,5 +1,6 @@
 package dev.mailservice.bootstrap.distribution;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -55,5 +56,43 @@ class JavaEnvTest {
         String home = output.lines().reduce((first, last) -> last).orElse("");
         assertNotEquals(runtime.getParent().toString(), home, "chose the runtime without a compiler");
         assertTrue(Files.isExecutable(Path.of(home, "bin", "javac")), "chose " + home + ", which has no javac");
+    }
+
+    /**
+     * Sourced for this JDK, then again for one older than 23 (which refuses
+     * {@code --sun-misc-unsafe-memory-access}), it leaves that flag in neither the service's flags
+     * nor Maven's, and adds it once, however often it is sourced.
+     */
+    @Test
+    void sourcedAgainForAnOlderJdkItTakesOutTheFlagThatJdkRefuses() throws Exception {
+        Path older = Files.createDirectories(directory.resolve("jdk-22/bin"));
+        Path launcher = older.resolve("java");
+        Files.writeString(launcher, """
+                #!/bin/sh
+                cat >&2 <<EOF
+                Property settings:
+                    java.home = %s
+                    java.specification.version = 22
+                    java.vm.version = 22+36
+                EOF
+                """.formatted(older.getParent()));
+        Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.createSymbolicLink(older.resolve("javac"), Path.of(System.getProperty("java.home"), "bin", "javac"));
+
+        Process sourced = new ProcessBuilder("bash", "-c", "export JAVA_HOME=\"" + System.getProperty("java.home")
+                + "\"; unset SERVICE_JAVA_FLAGS MAVEN_OPTS; source bin/java-env && source bin/java-env"
+                + " && echo \"twice: $MAVEN_OPTS\" && export JAVA_HOME=\"" + older.getParent() + "\""
+                + " && source bin/java-env && echo \"older: $SERVICE_JAVA_FLAGS | $MAVEN_OPTS\"")
+                .redirectErrorStream(true).start();
+        String output = new String(sourced.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(sourced.waitFor(60, TimeUnit.SECONDS));
+
+        String twice = output.lines().filter(line -> line.startsWith("twice: ")).findFirst().orElseThrow(() ->
+                new AssertionError(output));
+        assertTrue(twice.split("--sun-misc-unsafe-memory-access=allow", -1).length <= 2, twice);
+        String forTheOlder = output.lines().filter(line -> line.startsWith("older: ")).findFirst().orElseThrow(() ->
+                new AssertionError(output));
+        assertFalse(forTheOlder.contains("--sun-misc-unsafe-memory-access"), forTheOlder);
+        assertTrue(forTheOlder.contains("-XX:TieredStopAtLevel=1"), forTheOlder);
     }
 }
