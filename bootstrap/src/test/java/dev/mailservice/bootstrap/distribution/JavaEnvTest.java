@@ -25,19 +25,9 @@ class JavaEnvTest {
      */
     @Test
     void aRuntimeWithoutItsOwnCompilerIsPassedOverWhateverJavacIsBesideItsLauncher() throws Exception {
-        Path runtime = Files.createDirectories(directory.resolve("runtime-only/bin"));
+        // A runtime of a release no JDK here has.
+        Path runtime = launcherOf(directory.resolve("runtime-only"), "99", "99+1").getParent();
         Path launcher = runtime.resolve("java");
-        // What `java -XshowSettings:properties -version` says, for a runtime of a release no JDK here has.
-        Files.writeString(launcher, """
-                #!/bin/sh
-                cat >&2 <<EOF
-                Property settings:
-                    java.home = %s
-                    java.specification.version = 99
-                    java.vm.version = 99+1
-                EOF
-                """.formatted(runtime.getParent()));
-        Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path path = Files.createDirectories(directory.resolve("path"));
         Files.createSymbolicLink(path.resolve("java"), launcher);
         Files.createSymbolicLink(path.resolve("javac"), Path.of(System.getProperty("java.home"), "bin", "javac"));
@@ -59,24 +49,32 @@ class JavaEnvTest {
     }
 
     /**
+     * A {@code bin/java} in {@code home} that says, as {@code java -XshowSettings:properties -version}
+     * does, that it is a runtime of release {@code release}; answers the launcher.
+     */
+    private static Path launcherOf(Path home, String release, String vmVersion) throws Exception {
+        Path launcher = Files.createDirectories(home.resolve("bin")).resolve("java");
+        Files.writeString(launcher, """
+                #!/bin/sh
+                cat >&2 <<EOF
+                Property settings:
+                    java.home = %s
+                    java.specification.version = %s
+                    java.vm.version = %s
+                EOF
+                """.formatted(home, release, vmVersion));
+        Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return launcher;
+    }
+
+    /**
      * Sourced for this JDK, then again for one older than 23 (which refuses
      * {@code --sun-misc-unsafe-memory-access}), it leaves that flag in neither the service's flags
      * nor Maven's, and adds it once, however often it is sourced.
      */
     @Test
     void sourcedAgainForAnOlderJdkItTakesOutTheFlagThatJdkRefuses() throws Exception {
-        Path older = Files.createDirectories(directory.resolve("jdk-22/bin"));
-        Path launcher = older.resolve("java");
-        Files.writeString(launcher, """
-                #!/bin/sh
-                cat >&2 <<EOF
-                Property settings:
-                    java.home = %s
-                    java.specification.version = 22
-                    java.vm.version = 22+36
-                EOF
-                """.formatted(older.getParent()));
-        Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path older = launcherOf(directory.resolve("jdk-22"), "22", "22+36").getParent();
         Files.createSymbolicLink(older.resolve("javac"), Path.of(System.getProperty("java.home"), "bin", "javac"));
 
         Process sourced = new ProcessBuilder("bash", "-c", "export JAVA_HOME=\"" + System.getProperty("java.home")
