@@ -55,7 +55,9 @@ class DeploymentManifestsTest {
     void everyWayToRunItGivesAStopItsGraceItsDrainAndAMargin() throws Exception {
         Settings defaults = Settings.fromEnvironment(Map.of("SCOPED_JWT_SECRET", "s".repeat(32), "JWT_SECRET",
                 "u".repeat(32)));
-        long needed = defaults.http().shutdownGrace().plus(defaults.drainTimeout()).plusSeconds(5).toSeconds();
+        // The closes after the drain: the follower's application under way (5 s), the OAuth 2.0 token
+        // request under way (5 s) and the renewals (5 s), a refresh token's last store-back.
+        long needed = defaults.http().shutdownGrace().plus(defaults.drainTimeout()).plusSeconds(20).toSeconds();
 
         long kubernetes = read("kubernetes/deployment.yaml").at("/spec/template/spec/terminationGracePeriodSeconds")
                 .asLong();
