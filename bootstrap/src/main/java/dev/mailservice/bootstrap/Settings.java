@@ -1,6 +1,7 @@
 package dev.mailservice.bootstrap;
 
 import dev.mailservice.adapters.http.edge.BodyMemoryBudget;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -79,9 +80,13 @@ record Settings(
         MailSettings mail = MailSettings.read(environment);
         TokenSettings tokens = TokenSettings.read(environment, kind.isEmpty() || backend.storeCanTellTokenSecrets());
         LogFormat logFormat = LogFormat.read(environment);
+        Optional<Path> tlsCaFile = Optional.ofNullable(environment.get(TLS_CA_FILE)).filter(value -> !value.isBlank())
+                .map(Path::of);
+        // Named here with the others when it cannot be read at all; what it holds is read as the service
+        // is assembled (TrustedAuthorities).
+        tlsCaFile.filter(file -> !Files.isReadable(file)).ifPresent(file -> environment.refuse(
+                TLS_CA_FILE + " cannot be read: " + file, null));
         environment.throwIfRefused();
-        return new Settings(http, mail, backend, tokens,
-                Optional.ofNullable(environment.get(TLS_CA_FILE)).filter(value -> !value.isBlank()).map(Path::of),
-                logFormat);
+        return new Settings(http, mail, backend, tokens, tlsCaFile, logFormat);
     }
 }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mailservice.adapters.http.HttpServer;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -475,10 +476,20 @@ class SettingsTest {
     }
 
     @Test
-    void tlsCaFileIsAPath() {
-        assertEquals(Optional.of(Path.of("/etc/ssl/extra.pem")),
-                Settings.fromEnvironment(environment("TLS_CA_FILE", "/etc/ssl/extra.pem")).tlsCaFile());
+    void tlsCaFileIsAPathThatCanBeReadNamedWithTheOtherSettingsWhenItCannot() throws Exception {
+        Path caFile = Files.createTempFile("extra", ".pem");
+        try {
+            assertEquals(Optional.of(caFile),
+                    Settings.fromEnvironment(environment("TLS_CA_FILE", caFile.toString())).tlsCaFile());
+        } finally {
+            Files.delete(caFile);
+        }
         assertEquals(Optional.empty(), Settings.fromEnvironment(environment()).tlsCaFile());
+
+        String refusal = refusal(environment("TLS_CA_FILE", "/nonexistent/extra.pem", "PORT", "http"));
+
+        assertTrue(refusal.startsWith("2 settings are missing or wrong:"), refusal);
+        assertTrue(refusal.contains("TLS_CA_FILE cannot be read: /nonexistent/extra.pem"), refusal);
     }
 
     @Test
