@@ -84,8 +84,8 @@ record Settings(
                 .map(Path::of);
         // Named here with the others when it cannot be read at all; what it holds is read as the service
         // is assembled (TrustedAuthorities).
-        tlsCaFile.filter(file -> !Files.isReadable(file)).ifPresent(file -> environment.refuse(
-                TLS_CA_FILE + " cannot be read: " + file, null));
+        tlsCaFile.filter(file -> !Files.isRegularFile(file) || !Files.isReadable(file)).ifPresent(file ->
+                environment.refuse(TLS_CA_FILE + " cannot be read: " + file + " is no file this process may read", null));
         environment.throwIfRefused();
         return new Settings(http, mail, backend, tokens, tlsCaFile, logFormat);
     }

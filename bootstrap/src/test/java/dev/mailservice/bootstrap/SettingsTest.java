@@ -490,6 +490,8 @@ class SettingsTest {
 
         assertTrue(refusal.startsWith("2 settings are missing or wrong:"), refusal);
         assertTrue(refusal.contains("TLS_CA_FILE cannot be read: /nonexistent/extra.pem"), refusal);
+        String aDirectory = refusal(environment("TLS_CA_FILE", System.getProperty("java.io.tmpdir")));
+        assertTrue(aDirectory.contains("TLS_CA_FILE cannot be read: "), aDirectory);
     }
 
     @Test

@@ -71,7 +71,8 @@ public final class ServiceProcess implements AutoCloseable {
      * written down once.
      */
     public static List<String> deploymentJvmFlags(Path javaEnv) throws IOException {
-        Matcher flags = Pattern.compile("SERVICE_JAVA_FLAGS:-\\$JAVA_FLAGS ([^}]*)}").matcher(Files.readString(javaEnv));
+        Matcher flags = Pattern.compile("MAIL_SERVICE_JAVA_FLAGS_SET=\"\\$\\{JAVA_FLAGS:\\+\\$JAVA_FLAGS }([^\"]*)\"")
+                .matcher(Files.readString(javaEnv));
         if (!flags.find()) {
             throw new IllegalStateException(javaEnv + " no longer sets SERVICE_JAVA_FLAGS' default the way this kit reads it");
         }
