@@ -18,6 +18,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.logging.LogManager;
 
@@ -60,8 +61,11 @@ public final class Main {
             // A wrong LOG_FORMAT is refused below with the other settings.
             AsyncConsoleHandler.use(LogFormat.read(new Environment(environment)));
             Settings settings = Settings.fromEnvironment(environment);
+            // Before the assembly, which may wait for the token secrets in the store: a stop then says so.
+            AtomicReference<MailServiceRuntime> assembled = new AtomicReference<>();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(assembled.get()), "mail-service-shutdown"));
             MailServiceRuntime service = assemble(settings);
-            Runtime.getRuntime().addShutdownHook(new Thread(service::stop, "mail-service-shutdown"));
+            assembled.set(service);
             service.start();
             return 0;
         } catch (InvalidSettingsException e) {
@@ -135,6 +139,17 @@ public final class Main {
             }
             throw e;
         }
+    }
+
+    /** Stops {@code service}, or says that the stop came before it was assembled. */
+    private static void stop(MailServiceRuntime service) {
+        if (service != null) {
+            service.stop();
+            return;
+        }
+        System.getLogger(Main.class.getName()).log(System.Logger.Level.INFO,
+                "Mail service stopped before it was assembled (nothing was served)");
+        AsyncConsoleHandler.flushAll();
     }
 
     private static int cannotStart(int status, String reason) {

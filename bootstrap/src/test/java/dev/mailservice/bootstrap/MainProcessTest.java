@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -105,16 +106,10 @@ class MainProcessTest {
 
     @Test
     void whenTheSecretsMustComeFromAnEtcdThatNeverAnswersItGivesUpSayingWhatItWaitedFor() throws Exception {
-        int closedPort;
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            closedPort = socket.getLocalPort();
-        }
-        try (ServiceProcess service = ServiceProcess.launch(directory, Map.of("SMTP_CONFIG_BACKEND", "etcd",
-                "SECRET_KEY", "deployment-key", "ETCD_HOST", "http://127.0.0.1", "ETCD_PORT", Integer.toString(closedPort),
-                "ETCD_DIAL_TIMEOUT", "300", "ETCD_SECRETS_WAIT_MS", "2000"))) {
+        try (ServiceProcess service = launchWaitingForTheSecretsInAnEtcdThatIsDown(Duration.ofSeconds(2))) {
             assertEquals(Main.EXIT_START_FAILED, service.exitCode());
             String output = String.join("\n", service.output());
-            String location = "etcd key /services/secretKeys at http://127.0.0.1:" + closedPort;
+            String location = "etcd key /services/secretKeys at http://127.0.0.1:" + etcdThatIsDown;
             assertTrue(output.contains("Waiting for the token secrets in " + location), output);
             assertTrue(output.contains("mail-service cannot start: Gave up after 2 s waiting for the token secrets in "
                     + location + " (needed because SCOPED_JWT_SECRET or JWT_SECRET is not set)"), output);
@@ -142,6 +137,32 @@ class MainProcessTest {
             assertTrue(service.output().stream().anyMatch(line -> line.contains("Mail service stopped")),
                     service.output().toString());
             assertEquals(0, service.readyLines(), service.output().toString());
+        }
+    }
+
+    /** The port {@link #launchWaitingForTheSecretsInAnEtcdThatIsDown} gave etcd, where nothing listens. */
+    private int etcdThatIsDown;
+
+    /** The service on etcd with no token secrets of its own: it waits up to {@code wait} for them. */
+    private ServiceProcess launchWaitingForTheSecretsInAnEtcdThatIsDown(Duration wait) throws Exception {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            etcdThatIsDown = socket.getLocalPort();
+        }
+        return ServiceProcess.launch(directory, Map.of("SMTP_CONFIG_BACKEND", "etcd", "SECRET_KEY", "deployment-key",
+                "ETCD_HOST", "http://127.0.0.1", "ETCD_PORT", Integer.toString(etcdThatIsDown), "ETCD_DIAL_TIMEOUT", "300",
+                "ETCD_SECRETS_WAIT_MS", Long.toString(wait.toMillis())));
+    }
+
+    @Test
+    void aSigtermWhileTheStartWaitsForTheTokenSecretsSaysItStopped() throws Exception {
+        try (ServiceProcess service = launchWaitingForTheSecretsInAnEtcdThatIsDown(Duration.ofMinutes(1))) {
+            service.awaitLine(line -> line.contains("Waiting for the token secrets"), Duration.ofSeconds(60));
+
+            service.terminate();
+
+            assertEquals(143, service.exitCode(), service.output().toString());
+            assertTrue(service.output().stream().anyMatch(line -> line.contains(
+                    "Mail service stopped before it was assembled")), service.output().toString());
         }
     }
 
