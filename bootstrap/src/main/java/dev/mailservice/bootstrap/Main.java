@@ -63,8 +63,20 @@ public final class Main {
             Settings settings = Settings.fromEnvironment(environment);
             // Before the assembly, which may wait for the token secrets in the store: a stop then says so.
             AtomicReference<MailServiceRuntime> assembled = new AtomicReference<>();
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(assembled.get()), "mail-service-shutdown"));
-            MailServiceRuntime service = assemble(settings);
+            Thread stopping = new Thread(() -> stop(assembled.get()), "mail-service-shutdown");
+            Runtime.getRuntime().addShutdownHook(stopping);
+            MailServiceRuntime service;
+            try {
+                service = assemble(settings);
+            } catch (RuntimeException cannotAssemble) {
+                // Its reason is what the exit says; there is nothing to stop.
+                try {
+                    Runtime.getRuntime().removeShutdownHook(stopping);
+                } catch (IllegalStateException exitUnderWay) {
+                    // A SIGTERM came first: the hook says so.
+                }
+                throw cannotAssemble;
+            }
             assembled.set(service);
             service.start();
             return 0;

@@ -113,6 +113,7 @@ class MainProcessTest {
             assertTrue(output.contains("Waiting for the token secrets in " + location), output);
             assertTrue(output.contains("mail-service cannot start: Gave up after 2 s waiting for the token secrets in "
                     + location + " (needed because SCOPED_JWT_SECRET or JWT_SECRET is not set)"), output);
+            assertFalse(output.contains("stopped before it was assembled"), "a start that failed is no stop: " + output);
         }
     }
 
