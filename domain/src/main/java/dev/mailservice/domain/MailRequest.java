@@ -153,8 +153,11 @@ public record MailRequest(
                 return false;
             }
             Matcher host = WEB_HOST.matcher(authority.replaceFirst("^.*@", ""));
-            String port = host.matches() ? host.group("port") : null;
-            return host.matches() && (port == null || port.isEmpty() || Integer.parseInt(port) <= 65_535);
+            if (!host.matches()) {
+                return false;
+            }
+            String port = host.group("port");
+            return port == null || port.isEmpty() || Integer.parseInt(port) <= 65_535;
         } catch (URISyntaxException e) {
             return false;
         }
