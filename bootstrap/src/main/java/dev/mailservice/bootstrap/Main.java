@@ -39,12 +39,16 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        configureJvm();
         List<String> words = List.of(args);
+        boolean serve = Command.named(words).equals(Optional.of(Command.SERVE));
+        if (serve) {
+            // First of all: the classes load on the other core while this thread sets up and starts.
+            StartupClasses.preload(System.getenv());
+        }
+        configureJvm();
         int status = Command.execute(words, new Command.Terminal(System.getenv(), System.in, System.out, System.err));
         // A started service runs on threads of its own until it is stopped; any other command is done.
-        boolean serving = status == 0 && Command.named(words).equals(Optional.of(Command.SERVE));
-        if (!serving) {
+        if (status != 0 || !serve) {
             AsyncConsoleHandler.flushAll();
             System.exit(status);
         }

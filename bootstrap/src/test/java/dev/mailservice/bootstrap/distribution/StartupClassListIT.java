@@ -1,0 +1,188 @@
+package dev.mailservice.bootstrap.distribution;
+
+import static dev.mailservice.testkit.Tokens.SCOPED_SECRET;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mailservice.adapters.config.AesGcmCipher;
+import dev.mailservice.adapters.config.KeyValueConfigRepository;
+import dev.mailservice.adapters.config.RedisStore;
+import dev.mailservice.bootstrap.ServiceClient;
+import dev.mailservice.testkit.EtcdCluster;
+import dev.mailservice.testkit.EtcdTestClient;
+import dev.mailservice.testkit.RedisServer;
+import dev.mailservice.testkit.RedisTestClient;
+import dev.mailservice.testkit.ServiceProcess;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.jar.JarFile;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The lists of classes the packaged jar loads ahead of a start, one for each backend, against a
+ * start of that jar on that backend, with the deployment's flags and a stored configuration, up
+ * to its first answer on the reload route. A list that no longer matches such a start (a library
+ * upgraded, the start changed) only costs start-up time, so a tenth either way is let pass; past
+ * that the test fails, and the list to take in its place is the one it wrote, recorded from the
+ * start it just made in the start's own order.
+ */
+class StartupClassListIT {
+
+    /** Left to each side: classes the start loads that the list misses, and listed classes the start no longer loads. */
+    private static final double TOLERATED_SHARE = 0.1;
+    /** Where the jar holds the lists, as {@code StartupClasses} reads them. */
+    private static final String LISTS = "dev/mailservice/bootstrap/startup-classes/";
+    private static final String SECRET_KEY = "startup-classes-secret-key";
+    private static final String STORED = "{\"host\": \"smtp.example.com\", \"port\": 587, \"fromEmail\": \"noreply@example.com\"}";
+    /** A class-loading line of {@code -Xlog:class+load}, for a class read from a jar of the class path. */
+    private static final Pattern FROM_A_JAR = Pattern.compile("\\[class,load\\] (\\S+) source: (?:file|jar):");
+
+    @RegisterExtension
+    static final EtcdCluster ETCD = EtcdCluster.singleMember();
+    @RegisterExtension
+    static final RedisServer REDIS = RedisServer.plain();
+
+    @TempDir
+    Path directory;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"file", "etcd", "redis"})
+    void theListForEachBackendHoldsTheClassesAStartLoads(String backend) throws Exception {
+        Path jar = Path.of(System.getProperty("service.jar"));
+        List<String> started = classesAStartLoads(backend, jar);
+        Path recorded = Path.of("target", "startup-classes", backend + ".txt");
+        Files.createDirectories(recorded.getParent());
+        Files.write(recorded, started);
+
+        List<String> listed = listInside(jar, LISTS + backend + ".txt");
+        Set<String> missed = new LinkedHashSet<>(started);
+        listed.forEach(missed::remove);
+        Set<String> stale = new LinkedHashSet<>(listed);
+        started.forEach(stale::remove);
+        String renew = "; take " + recorded.toAbsolutePath() + ", recorded from this start, as "
+                + "bootstrap/src/main/resources/" + LISTS + backend + ".txt";
+        assertTrue(missed.size() <= TOLERATED_SHARE * started.size(), missed.size() + " of the " + started.size()
+                + " classes a start on " + backend + " loads are not in its list, such as " + firstOf(missed) + renew);
+        assertTrue(stale.size() <= TOLERATED_SHARE * listed.size(), stale.size() + " of the " + listed.size()
+                + " classes listed for " + backend + " are not loaded by its start, such as " + firstOf(stale) + renew);
+    }
+
+    /**
+     * With the list loaded ahead (as a start does by default), the classes the first request needs
+     * are loaded while the service waits for it: the list is read, and read on a thread of its own.
+     */
+    @Test
+    void aStartLoadsItsListAheadOfItsNeed() throws Exception {
+        Path jar = Path.of(System.getProperty("service.jar"));
+        Set<String> expected = new LinkedHashSet<>(listInside(jar, LISTS + "file.txt"));
+        expected.retainAll(classesAStartLoads("file", jar));
+        Path classLog = directory.resolve("ahead.log");
+        try (ServiceProcess service = ServiceProcess.launchJar(directory, environmentStoring("file"), jar,
+                flags(true, classLog))) {
+            service.awaitReadyPort();
+            // No request is made: without the list, the first request's classes would not load at all.
+            Set<String> notYet = new LinkedHashSet<>(expected);
+            long giveUp = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!notYet.isEmpty() && System.nanoTime() < giveUp) {
+                fromTheJars(classLog).forEach(notYet::remove);
+                Thread.sleep(50);
+            }
+            assertTrue(notYet.isEmpty(), notYet.size() + " of the " + expected.size() + " listed classes were not "
+                    + "loaded before a request needed them, such as " + firstOf(notYet));
+        }
+    }
+
+    /** The classes read from the jars, in their order, by a start on {@code backend} up to its first reload's answer. */
+    private List<String> classesAStartLoads(String backend, Path jar) throws Exception {
+        Path classLog = directory.resolve(backend + "-classes.log");
+        // Not loaded ahead, so that the log holds the start's own order.
+        try (ServiceProcess service = ServiceProcess.launchJar(directory, environmentStoring(backend), jar,
+                        flags(false, classLog));
+                ServiceClient client = new ServiceClient(service.awaitReadyPort(), SCOPED_SECRET)) {
+            HttpResponse<String> reloaded = client.reload();
+            assertEquals(200, reloaded.statusCode(), reloaded.body());
+            // Read now, before the stop's own classes are logged.
+            return fromTheJars(classLog);
+        }
+    }
+
+    /** The deployment's JVM flags, with the classes' loading logged to {@code classLog}. */
+    private static List<String> flags(boolean loadAhead, Path classLog) throws IOException {
+        List<String> flags = new ArrayList<>(ServiceProcess.deploymentJvmFlags(Path.of("bin", "java-env")));
+        flags.addAll(List.of("-Dmailservice.preloadStartupClasses=" + loadAhead, "-Xlog:class+load=info:file=" + classLog));
+        return flags;
+    }
+
+    /** The classes {@code classLog} says were read from a jar of the class path, in their order. */
+    private static List<String> fromTheJars(Path classLog) throws IOException {
+        List<String> loaded = new ArrayList<>();
+        for (String line : Files.readAllLines(classLog)) {
+            Matcher fromAJar = FROM_A_JAR.matcher(line);
+            if (fromAJar.find()) {
+                loaded.add(fromAJar.group(1));
+            }
+        }
+        return loaded;
+    }
+
+    /** The service's variables for {@code backend}, with a configuration stored there first. */
+    private Map<String, String> environmentStoring(String backend) throws Exception {
+        Map<String, String> environment = new HashMap<>(Map.of("PORT", "0", "SCOPED_JWT_SECRET", SCOPED_SECRET,
+                "JWT_SECRET", SCOPED_SECRET, "SMTP_CONFIG_BACKEND", backend, "SECRET_KEY", SECRET_KEY));
+        String encrypted = new AesGcmCipher(SECRET_KEY).encrypt(STORED);
+        switch (backend) {
+            case "file" -> {
+                Path file = directory.resolve("smtp.json");
+                Files.writeString(file, STORED);
+                environment.put("SMTP_CONFIG_FILE", file.toString());
+            }
+            case "etcd" -> {
+                try (EtcdTestClient etcd = new EtcdTestClient(ETCD.endpoints())) {
+                    etcd.put(KeyValueConfigRepository.PATH, encrypted);
+                }
+                environment.put("ETCD_ENDPOINTS", ETCD.endpointList());
+            }
+            case "redis" -> {
+                try (RedisTestClient redis = REDIS.client()) {
+                    redis.set(RedisStore.DEFAULT_KEY_PREFIX + KeyValueConfigRepository.PATH, encrypted);
+                }
+                environment.putAll(Map.of("REDIS_HOST", REDIS.host(), "REDIS_PORT", Integer.toString(REDIS.port())));
+            }
+            default -> throw new IllegalArgumentException(backend);
+        }
+        return environment;
+    }
+
+    private static List<String> listInside(Path jar, String entry) throws IOException {
+        try (JarFile file = new JarFile(jar.toFile())) {
+            if (file.getEntry(entry) == null) {
+                return List.of();
+            }
+            try (InputStream in = file.getInputStream(file.getEntry(entry))) {
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().filter(line -> !line.isBlank())
+                        .toList();
+            }
+        }
+    }
+
+    private static String firstOf(Set<String> classes) {
+        return classes.stream().limit(3).toList().toString();
+    }
+}
