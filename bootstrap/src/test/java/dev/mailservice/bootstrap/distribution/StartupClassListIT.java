@@ -2,6 +2,7 @@ package dev.mailservice.bootstrap.distribution;
 
 import static dev.mailservice.testkit.Tokens.SCOPED_SECRET;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mailservice.adapters.config.AesGcmCipher;
@@ -22,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -51,8 +53,11 @@ class StartupClassListIT {
     private static final String LISTS = "dev/mailservice/bootstrap/startup-classes/";
     private static final String SECRET_KEY = "startup-classes-secret-key";
     private static final String STORED = "{\"host\": \"smtp.example.com\", \"port\": 587, \"fromEmail\": \"noreply@example.com\"}";
-    /** A class-loading line of {@code -Xlog:class+load}, for a class read from a jar of the class path. */
-    private static final Pattern FROM_A_JAR = Pattern.compile("\\[class,load\\] (\\S+) source: (?:file|jar):");
+    /**
+     * A class-loading line of {@code -Xlog:class+load} decorated with the thread's id, for a class
+     * read from a jar of the class path.
+     */
+    private static final Pattern FROM_A_JAR = Pattern.compile("^\\[(\\d+)\\]\\[class,load\\] (\\S+) source: (?:file|jar):");
 
     @RegisterExtension
     static final EtcdCluster ETCD = EtcdCluster.singleMember();
@@ -66,7 +71,7 @@ class StartupClassListIT {
     @ValueSource(strings = {"file", "etcd", "redis"})
     void theListForEachBackendHoldsTheClassesAStartLoads(String backend) throws Exception {
         Path jar = Path.of(System.getProperty("service.jar"));
-        List<String> started = classesAStartLoads(backend, jar);
+        List<String> started = List.copyOf(classesAStartLoads(backend, jar).byFirstAnswer().keySet());
         Path recorded = Path.of("target", "startup-classes", backend + ".txt");
         Files.createDirectories(recorded.getParent());
         Files.write(recorded, started);
@@ -85,58 +90,77 @@ class StartupClassListIT {
     }
 
     /**
-     * With the list loaded ahead (as a start does by default), the classes the first request needs
-     * are loaded while the service waits for it: the list is read, and read on a thread of its own.
+     * As a start does by default, the jar loads its list on a thread other than the main one, and
+     * ahead of the start's need: the classes only the first request needs are there before any
+     * request is made.
      */
     @Test
-    void aStartLoadsItsListAheadOfItsNeed() throws Exception {
+    void aStartLoadsItsListAheadOfItsNeedOnAThreadOfItsOwn() throws Exception {
         Path jar = Path.of(System.getProperty("service.jar"));
-        Set<String> expected = new LinkedHashSet<>(listInside(jar, LISTS + "file.txt"));
-        expected.retainAll(classesAStartLoads("file", jar));
+        List<String> listed = listInside(jar, LISTS + "file.txt");
+        LoadedClasses own = classesAStartLoads("file", jar);
+        Set<String> expected = new LinkedHashSet<>(listed);
+        expected.retainAll(own.byFirstAnswer().keySet());
+        Set<String> forTheRequestOnly = new LinkedHashSet<>(expected);
+        forTheRequestOnly.removeAll(own.byReady().keySet());
+        assertFalse(forTheRequestOnly.isEmpty(), "no listed class waits for the first request: nothing shows the loading");
+
         Path classLog = directory.resolve("ahead.log");
         try (ServiceProcess service = ServiceProcess.launchJar(directory, environmentStoring("file"), jar,
                 flags(true, classLog))) {
             service.awaitReadyPort();
-            // No request is made: without the list, the first request's classes would not load at all.
-            Set<String> notYet = new LinkedHashSet<>(expected);
+            // No request is made.
+            Map<String, Long> loaded = fromTheJars(classLog);
             long giveUp = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (!notYet.isEmpty() && System.nanoTime() < giveUp) {
-                fromTheJars(classLog).forEach(notYet::remove);
+            while (!loaded.keySet().containsAll(expected) && System.nanoTime() < giveUp) {
                 Thread.sleep(50);
+                loaded = fromTheJars(classLog);
             }
+            Map<String, Long> threads = loaded;
+            Set<String> notYet = new LinkedHashSet<>(expected);
+            notYet.removeAll(threads.keySet());
             assertTrue(notYet.isEmpty(), notYet.size() + " of the " + expected.size() + " listed classes were not "
                     + "loaded before a request needed them, such as " + firstOf(notYet));
+            long mainThread = threads.get("dev.mailservice.bootstrap.Main");
+            long elsewhere = expected.stream().filter(name -> threads.get(name) != mainThread).count();
+            assertTrue(elsewhere > expected.size() / 2, "only " + elsewhere + " of the " + expected.size()
+                    + " listed classes were loaded by a thread other than the main one");
         }
     }
 
-    /** The classes read from the jars, in their order, by a start on {@code backend} up to its first reload's answer. */
-    private List<String> classesAStartLoads(String backend, Path jar) throws Exception {
+    /** The classes a start loaded from the jars, in their order, each with the thread that loaded it. */
+    private record LoadedClasses(Map<String, Long> byReady, Map<String, Long> byFirstAnswer) {}
+
+    /** What a start on {@code backend} loads from the jars by its ready line and by its first reload's answer. */
+    private LoadedClasses classesAStartLoads(String backend, Path jar) throws Exception {
         Path classLog = directory.resolve(backend + "-classes.log");
         // Not loaded ahead, so that the log holds the start's own order.
         try (ServiceProcess service = ServiceProcess.launchJar(directory, environmentStoring(backend), jar,
                         flags(false, classLog));
                 ServiceClient client = new ServiceClient(service.awaitReadyPort(), SCOPED_SECRET)) {
+            Map<String, Long> byReady = fromTheJars(classLog);
             HttpResponse<String> reloaded = client.reload();
             assertEquals(200, reloaded.statusCode(), reloaded.body());
             // Read now, before the stop's own classes are logged.
-            return fromTheJars(classLog);
+            return new LoadedClasses(byReady, fromTheJars(classLog));
         }
     }
 
-    /** The deployment's JVM flags, with the classes' loading logged to {@code classLog}. */
+    /** The deployment's JVM flags, with each class's loading logged to {@code classLog} with its thread. */
     private static List<String> flags(boolean loadAhead, Path classLog) throws IOException {
         List<String> flags = new ArrayList<>(ServiceProcess.deploymentJvmFlags(Path.of("bin", "java-env")));
-        flags.addAll(List.of("-Dmailservice.preloadStartupClasses=" + loadAhead, "-Xlog:class+load=info:file=" + classLog));
+        flags.addAll(List.of("-Dmailservice.preloadStartupClasses=" + loadAhead,
+                "-Xlog:class+load=info:file=" + classLog + ":tid,tags"));
         return flags;
     }
 
-    /** The classes {@code classLog} says were read from a jar of the class path, in their order. */
-    private static List<String> fromTheJars(Path classLog) throws IOException {
-        List<String> loaded = new ArrayList<>();
+    /** The classes {@code classLog} says were read from a jar of the class path, in their order, with their threads. */
+    private static Map<String, Long> fromTheJars(Path classLog) throws IOException {
+        Map<String, Long> loaded = new LinkedHashMap<>();
         for (String line : Files.readAllLines(classLog)) {
             Matcher fromAJar = FROM_A_JAR.matcher(line);
             if (fromAJar.find()) {
-                loaded.add(fromAJar.group(1));
+                loaded.put(fromAJar.group(2), Long.parseLong(fromAJar.group(1)));
             }
         }
         return loaded;
