@@ -1,0 +1,147 @@
+package dev.mailservice.adapters.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mailservice.application.failure.BackendUnavailable;
+import dev.mailservice.application.failure.WriteConflict;
+import dev.mailservice.testkit.EtcdCluster;
+import dev.mailservice.testkit.EtcdTestClient;
+import dev.mailservice.testkit.TcpProxy;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A write lost on its way to etcd, its connection then cut, as a middlebox that forgot the
+ * connection and then reset it does: etcd never saw it, the store cannot know that, and what it
+ * tells the caller, after checking the key over a new connection, must hold whatever the write
+ * does later. (A write etcd took and answered late is {@link EtcdUnansweredWriteTest}'s.)
+ */
+class EtcdLostWriteTest {
+
+    @RegisterExtension
+    static final EtcdCluster ETCD = EtcdCluster.singleMember();
+
+    private static final String KEY = KeyValueConfigRepository.PATH;
+    /** Longer than the cut comes after the write's first bytes, so that the cut, not the deadline, ends it. */
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    private static final int MAX_VALUE_BYTES = 1024;
+    /** Too long for the store's gRPC channel to take in at all (its limit is the value's, with room beside it). */
+    private static final int UNREADABLE_BYTES = MAX_VALUE_BYTES + 128 * 1024;
+    /** What the lost write carries, and what the proxy knows it by. */
+    private static final String LOST = "lost-on-its-way";
+
+    private TcpProxy proxy;
+    private EtcdStore store;
+    private EtcdTestClient direct;
+    private ExecutorService caller;
+
+    @BeforeEach
+    void throughAProxy() throws Exception {
+        proxy = new TcpProxy(URI.create(ETCD.endpoints().getFirst()).getPort());
+        store = new EtcdStore(List.of(URI.create("http://127.0.0.1:" + proxy.port())), TIMEOUT,
+                PipesHubStoreContractTest.JDK_TRUST, MAX_VALUE_BYTES);
+        direct = new EtcdTestClient(ETCD.endpoints());
+        direct.delete(KEY);
+        caller = Executors.newSingleThreadExecutor();
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        caller.shutdownNow();
+        store.close();
+        direct.close();
+        proxy.close();
+    }
+
+    /**
+     * Writes {@link #LOST} over {@code revision}, the write's bytes dropped by the proxy; runs
+     * {@code meanwhile}, then cuts the connection under the waiting write.
+     */
+    private Throwable loseTheWrite(long revision, Meanwhile meanwhile) throws Exception {
+        store.stampOf(KEY); // the connection opened before the write, as in a running service
+        proxy.silenceTheNextConnectionAt(LOST);
+        Future<Long> write = caller.submit(() -> store.writeOver(KEY, LOST, revision));
+        Thread.sleep(500);
+        meanwhile.run();
+        proxy.cutAll();
+        return assertThrows(ExecutionException.class, write::get).getCause();
+    }
+
+    @FunctionalInterface
+    private interface Meanwhile {
+        void run() throws Exception;
+    }
+
+    @Test
+    void aLostWriteOverAnUnchangedValueIsFencedAndSaidNotWritten() throws Exception {
+        direct.put(KEY, "before");
+        long before = store.stampOf(KEY);
+
+        Throwable failed = loseTheWrite(before, () -> {});
+
+        assertTrue(failed instanceof BackendUnavailable && failed.getMessage().endsWith(
+                "nothing was written (checked once etcd answered)"), String.valueOf(failed));
+        assertEquals(Optional.of("before"), direct.get(KEY));
+        assertTrue(store.stampOf(KEY) > before, "the value was not written over with itself");
+        // The write, should it come now, finds another revision.
+        assertThrows(WriteConflict.class, () -> store.writeOver(KEY, "late", before));
+    }
+
+    @Test
+    void aLostWriteOvertakenByAnotherIsAConflictAndIsNotStored() throws Exception {
+        direct.put(KEY, "before");
+        long before = store.stampOf(KEY);
+
+        Throwable failed = loseTheWrite(before, () -> direct.put(KEY, "another"));
+
+        assertTrue(failed instanceof WriteConflict && failed.getMessage().contains(
+                "while etcd did not answer this one in time; this one is not stored"), String.valueOf(failed));
+        assertEquals(Optional.of("another"), direct.get(KEY));
+    }
+
+    @Test
+    void aLostWriteThatWasToCreateTheKeyIsSaidToMayStillApplyWheneverNothingIsStored() throws Exception {
+        Throwable failed = loseTheWrite(0, () -> {});
+
+        assertTrue(failed instanceof BackendUnavailable && failed.getMessage().endsWith(
+                "etcd may still apply this write, which was to create the key, whenever nothing is stored there"),
+                String.valueOf(failed));
+        assertEquals(Optional.empty(), direct.get(KEY));
+    }
+
+    @Test
+    void aLostWriteOverAValueTooLongToReadAtAllIsSaidToMayStillApplyOverThatRevisionOnly() throws Exception {
+        direct.put(KEY, "x".repeat(UNREADABLE_BYTES));
+        long before = store.stampOf(KEY);
+
+        Throwable failed = loseTheWrite(before, () -> {});
+
+        assertTrue(failed instanceof BackendUnavailable && failed.getMessage().endsWith(
+                "etcd may still apply this write, over revision " + before + " only (never over a newer value)"),
+                String.valueOf(failed));
+        assertEquals(before, store.stampOf(KEY));
+    }
+
+    @Test
+    void aLostWriteOverAValueTooLongToReadThatChangedSinceIsAConflict() throws Exception {
+        direct.put(KEY, "x".repeat(UNREADABLE_BYTES));
+        long before = store.stampOf(KEY);
+
+        Throwable failed = loseTheWrite(before, () -> direct.put(KEY, "y".repeat(UNREADABLE_BYTES)));
+
+        assertTrue(failed instanceof WriteConflict, String.valueOf(failed));
+        assertTrue(direct.get(KEY).orElseThrow().startsWith("y"));
+    }
+}
