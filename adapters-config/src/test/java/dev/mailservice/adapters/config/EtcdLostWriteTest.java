@@ -35,7 +35,7 @@ class EtcdLostWriteTest {
 
     private static final String KEY = KeyValueConfigRepository.PATH;
     /** Longer than the cut comes after the write's first bytes, so that the cut, not the deadline, ends it. */
-    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration TIMEOUT = Duration.ofSeconds(3);
     private static final int MAX_VALUE_BYTES = 1024;
     /** Too long for the store's gRPC channel to take in at all (its limit is the value's, with room beside it). */
     private static final int UNREADABLE_BYTES = MAX_VALUE_BYTES + 128 * 1024;
@@ -97,6 +97,20 @@ class EtcdLostWriteTest {
         assertTrue(store.stampOf(KEY) > before, "the value was not written over with itself");
         // The write, should it come now, finds another revision.
         assertThrows(WriteConflict.class, () -> store.writeOver(KEY, "late", before));
+    }
+
+    @Test
+    void aLostWriteWhoseCheckGoesUnansweredTooIsSaidToMayStillApplyOverItsRevisionOnly() throws Exception {
+        direct.put(KEY, "before");
+        long before = store.stampOf(KEY);
+
+        // No new connection is taken any more: the check after the write cannot reach etcd either.
+        Throwable failed = loseTheWrite(before, () -> proxy.close());
+
+        assertTrue(failed instanceof BackendUnavailable && failed.getMessage().endsWith(", nor to the check that "
+                + "followed: etcd may still apply this write, over revision " + before + " only (never over a newer "
+                + "value)"), String.valueOf(failed));
+        assertEquals(Optional.of("before"), direct.get(KEY));
     }
 
     @Test
