@@ -51,7 +51,11 @@ public final class ConfigurationFollower implements AutoCloseable {
      */
     private final AtomicBoolean applicationQueued = new AtomicBoolean();
 
-    private volatile ConfigRepository.Subscription subscription = ConfigRepository.Subscription.NONE;
+    /** Held while the watch is opened and while closing begins: a close that came first leaves none open. */
+    private final Object lifecycle = new Object();
+    /** Guarded by {@link #lifecycle}. */
+    private boolean closed;
+    private ConfigRepository.Subscription subscription = ConfigRepository.Subscription.NONE;
 
     /**
      * @param repository  where the configuration is stored
@@ -80,9 +84,28 @@ public final class ConfigurationFollower implements AutoCloseable {
     /**
      * Starts watching (if asked to) and applies the stored configuration once before returning.
      * A failure does not stop the start: it is recorded by the reload, and an unreachable backend
-     * is tried again in the background until it answers.
+     * is tried again in the background until it answers. After {@link #close} (a stop that came
+     * during the service's start), it does nothing.
      */
     public void start() {
+        synchronized (lifecycle) {
+            if (closed) {
+                return;
+            }
+            watchIfAsked();
+        }
+        try {
+            worker.submit(this::apply).get();
+        } catch (RejectedExecutionException closedMeanwhile) {
+            // Closed since the check above: nothing is to be applied any more.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("applying the stored configuration failed unexpectedly", e.getCause());
+        }
+    }
+
+    private void watchIfAsked() {
         if (watch) {
             subscription = repository.watch(new ConfigRepository.ChangeListener() {
                 @Override
@@ -102,13 +125,6 @@ public final class ConfigurationFollower implements AutoCloseable {
                     metrics.watchResumed(repository.backendName());
                 }
             });
-        }
-        try {
-            worker.submit(this::apply).get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("applying the stored configuration failed unexpectedly", e.getCause());
         }
     }
 
@@ -151,7 +167,10 @@ public final class ConfigurationFollower implements AutoCloseable {
      */
     @Override
     public void close() {
-        subscription.close();
+        synchronized (lifecycle) {
+            closed = true;
+            subscription.close();
+        }
         worker.shutdown();
         try {
             if (!worker.awaitTermination(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {

@@ -239,6 +239,19 @@ class ConfigurationFollowerTest {
         assertEquals("b.example.com", activeHost(), "the application under way was cut off");
     }
 
+    /** A stop during the service's start closes the follower before the start reaches it. */
+    @Test
+    void aStartAfterTheCloseNeitherWatchesNorReadsNorFails() {
+        repository.stores(configuration("a.example.com"));
+        follower(true).close();
+
+        follower.start();
+
+        assertTrue(repository.listeners.isEmpty(), "a watch was opened after the close");
+        assertEquals(0, repository.reads.get());
+        assertEquals(null, activeHost());
+    }
+
     @Test
     void closingStopsWatching() {
         repository.stores(configuration("a.example.com"));
