@@ -73,10 +73,13 @@ final class ConnectionPlaces {
         }
         raiseMaximumAfterAQuietSpell();
         meters.sendWaited();
+        long waitFrom = System.nanoTime();
         try {
-            if (!permits.tryAcquire(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+            if (!permits.tryAcquire(Math.max(0, until - waitFrom), TimeUnit.NANOSECONDS)) {
+                // What it waited, which a send's deadline may have made shorter than the wait limit.
                 throw new Overloaded("All " + maximum() + " connections to the SMTP server " + server
-                        + " stayed busy for " + limits.waitLimit().toMillis() + " ms", RETRY_AFTER);
+                        + " stayed busy for " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - waitFrom) + " ms",
+                        RETRY_AFTER);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -337,8 +337,12 @@ class SmtpConnectionPoolTest {
         SmtpConnection waited = third.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
 
         now.addAndGet(RECOVER_AFTER.minusMillis(1).toNanos());
-        assertThrows(Overloaded.class, () -> pool.borrow(System.nanoTime() + Duration.ofMillis(200).toNanos()));
+        Overloaded overloaded = assertThrows(Overloaded.class,
+                () -> pool.borrow(System.nanoTime() + Duration.ofMillis(200).toNanos()));
         assertEquals(2, pool.maximum(), "climbed back before a quiet spell");
+        // Its deadline, not the pool's wait limit, ended the wait: the refusal says what was waited.
+        long saidWaited = Long.parseLong(overloaded.getMessage().replaceAll(".* stayed busy for (\\d+) ms$", "$1"));
+        assertTrue(saidWaited >= 100 && saidWaited < PATIENCE.toMillis(), overloaded.getMessage());
         now.addAndGet(Duration.ofMillis(1).toNanos());
         SmtpConnection fourth = pool.borrow(deadline());
 
