@@ -79,6 +79,10 @@ final class FaultSmtpConversation {
                 wire.reset();
                 return;
             }
+            Predicate<Moment> close = scenario.closes.get(verb);
+            if (close != null && close.test(moment)) {
+                return; // the server closes the connection
+            }
             if (!answer(verb, argument)) {
                 return;
             }
@@ -202,6 +206,10 @@ final class FaultSmtpConversation {
             secret = decode(prompt("UGFzc3dvcmQ6"));
         } else {
             wire.say("504 5.5.4 Unrecognized authentication type");
+            return;
+        }
+        if (scenario.loginReply != null) {
+            wire.say(scenario.loginReply);
             return;
         }
         loggedIn = scenario.username.equals(user) && scenario.password.equals(secret);

@@ -32,11 +32,14 @@ public final class SmtpScenario {
     Predicate<Moment> resetAfterDot = moment -> false;
     String resetReply = "250 2.0.0 Ok";
     String quitReply = "221 2.0.0 Bye";
+    /** The reply to a login whose exchange is complete, instead of the one its credentials earn; null for that one. */
+    String loginReply;
     IntPredicate greetingChanged = connection -> false;
     Greeting greeting;
     boolean endlessEhlo;
     boolean closesAfterRefusals;
     final Map<String, Predicate<Moment>> resets = new ConcurrentHashMap<>();
+    final Map<String, Predicate<Moment>> closes = new ConcurrentHashMap<>();
     final Map<String, Pause> pauses = new ConcurrentHashMap<>();
     SSLContext startTls;
     SSLContext implicitTls;
@@ -160,6 +163,12 @@ public final class SmtpScenario {
         return this;
     }
 
+    /** Closes the connection, with the usual goodbye of TCP and no reply, instead of answering {@code verb} when {@code when} holds. */
+    public SmtpScenario closesAt(String verb, Predicate<Moment> when) {
+        closes.put(verb, when);
+        return this;
+    }
+
     /**
      * Waits {@code pause} before it answers the command {@code verb} when {@code when} holds; {@code "."}
      * for the end of a mail, which it keeps, and then closes the connection without a reply.
@@ -184,6 +193,12 @@ public final class SmtpScenario {
     /** Speaks TLS from the first byte with {@code tls}'s certificate. */
     public SmtpScenario implicitTls(SSLContext tls) {
         this.implicitTls = tls;
+        return this;
+    }
+
+    /** Answers every login, once its credentials are given, with {@code reply}, and takes none. */
+    public SmtpScenario answersLogin(String reply) {
+        this.loginReply = reply;
         return this;
     }
 

@@ -64,11 +64,20 @@ final class FailureDiagnosis {
                     + " does not offer STARTTLS, and SMTP_REQUIRE_TLS demands TLS", e);
         }
         Throwable root = rootCause(e);
+        if (transport != null && e instanceof AuthenticationFailedException && !(root instanceof IOException)
+                && !transport.endedWithoutReply()) {
+            // The server answered the login, with no reply code: a refusal, not a lost connection. Tried
+            // again, it would be one failed login after another, which providers count towards locking
+            // the account. The reply may quote the secret back: kept only as shown.
+            String refusal = transport.login.shown(capitalized(server) + " refused the login of user '"
+                    + transport.login.username().orElse("") + "' with a reply without a code: " + root.getMessage());
+            return SmtpFailure.of(SmtpFailure.Reason.REFUSED, refusal, new AuthenticationFailedException(refusal));
+        }
         String lost = lost(server, root);
         if (transport != null && e instanceof AuthenticationFailedException) {
-            // A login that failed on a reply without a code (or on none) may quote what the server said back to
-            // it, the secret included: kept only as shown, as ofLogin keeps a refusal, with the I/O failure
-            // under it, if any (which says no more than what happened to the connection).
+            // A login whose connection ended or failed before a reply with a code may quote what the server
+            // said back to it, the secret included: kept only as shown, as ofLogin keeps a refusal, with the
+            // I/O failure under it, if any (which says no more than what happened to the connection).
             String shown = transport.login.shown(lost);
             return SmtpFailure.of(SmtpFailure.Reason.CONNECTION_FAILED, shown,
                     new AuthenticationFailedException(shown, root instanceof IOException io ? io : null));

@@ -72,6 +72,11 @@ final class MailPhaseTransport extends ConfiguredTransport {
         return streamEnded;
     }
 
+    /** Whether the last reply read was none at all, the stream at its end (Angus's {@code [EOF]}), rather than one without a code. */
+    boolean endedWithoutReply() {
+        return "[EOF]".equals(getLastServerResponse());
+    }
+
     private void enter(Phase next) {
         phase = next;
         worstReply = 0;

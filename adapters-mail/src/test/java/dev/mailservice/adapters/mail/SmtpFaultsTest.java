@@ -423,17 +423,37 @@ class SmtpFaultsTest {
     }
 
     @Test
-    void aResetOrASilenceDuringTheLoginIsTriedAgainNotTakenForARefusal() throws Exception {
+    void aResetACloseOrASilenceDuringTheLoginIsTriedAgainNotTakenForARefusal() throws Exception {
         logsIn = true;
         serve(SmtpScenario.behaving().login(USER, PASSWORD)
                 .resetsAt("AUTH", moment -> moment.connection() == 1)
-                .pausesBefore("AUTH", moment -> moment.connection() == 2, TIMEOUT.multipliedBy(2)));
+                .closesAt("AUTH", moment -> moment.connection() == 2)
+                .pausesBefore("AUTH", moment -> moment.connection() == 3, TIMEOUT.multipliedBy(2)));
 
-        Outcome outcome = send("after two failed logins");
+        Outcome outcome = send("after three failed logins");
 
         assertEveryMailDelivered(List.of(outcome));
-        assertEquals(3, outcome.attempts());
-        assertEquals(2, factory.meters().retries("connection_failed"));
+        assertEquals(4, outcome.attempts());
+        assertEquals(3, factory.meters().retries("connection_failed"));
+    }
+
+    /**
+     * A reply without a code to a login is no lost connection: tried again, it would be one failed
+     * login after another until the deadline, which providers count towards locking the account.
+     */
+    @Test
+    void aLoginAnsweredWithoutACodeIsARefusalNotTriedAgain() throws Exception {
+        logsIn = true;
+        serve(SmtpScenario.behaving().login(USER, PASSWORD).answersLogin("Authentication failed, try later"));
+
+        Outcome refused = send("after a login answered without a code");
+
+        assertEquals(Optional.of(DeliveryFailed.Ending.REFUSED), refused.ending(), refused.toString());
+        String message = refused.failure().orElseThrow().getMessage();
+        assertTrue(message.contains("refused the login of user '" + USER + "' with a reply without a code: "
+                + "Authentication failed, try later"), message);
+        assertEquals(1, refused.attempts());
+        assertEquals(1, server.commandsReceived("AUTH"));
     }
 
     @Test
