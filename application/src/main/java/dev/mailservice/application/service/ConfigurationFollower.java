@@ -9,7 +9,9 @@ import dev.mailservice.domain.Backoff;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -51,10 +53,11 @@ public final class ConfigurationFollower implements AutoCloseable {
      */
     private final AtomicBoolean applicationQueued = new AtomicBoolean();
 
-    /** Held while the watch is opened and while closing begins: a close that came first leaves none open. */
+    /** Held while the watch opened is kept and while closing begins: a close that came first leaves none open. */
     private final Object lifecycle = new Object();
     /** Guarded by {@link #lifecycle}. */
     private boolean closed;
+    /** Guarded by {@link #lifecycle}. */
     private ConfigRepository.Subscription subscription = ConfigRepository.Subscription.NONE;
 
     /**
@@ -88,16 +91,19 @@ public final class ConfigurationFollower implements AutoCloseable {
      * during the service's start), it does nothing.
      */
     public void start() {
+        // Opened outside the lock, which a stop's close takes: a watch slow to open does not hold the stop.
+        ConfigRepository.Subscription opened = watch ? repository.watch(listener()) : ConfigRepository.Subscription.NONE;
         synchronized (lifecycle) {
             if (closed) {
+                opened.close();
                 return;
             }
-            watchIfAsked();
+            subscription = opened;
         }
         try {
             worker.submit(this::apply).get();
-        } catch (RejectedExecutionException closedMeanwhile) {
-            // Closed since the check above: nothing is to be applied any more.
+        } catch (RejectedExecutionException | CancellationException closedMeanwhile) {
+            // Closed since the check above, before the application ran: nothing is to be applied any more.
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException e) {
@@ -105,27 +111,25 @@ public final class ConfigurationFollower implements AutoCloseable {
         }
     }
 
-    private void watchIfAsked() {
-        if (watch) {
-            subscription = repository.watch(new ConfigRepository.ChangeListener() {
-                @Override
-                public void storedConfigurationMayHaveChanged() {
-                    if (!applicationQueued.compareAndSet(false, true)) {
-                        return;
-                    }
-                    try {
-                        worker.execute(ConfigurationFollower.this::applyQueued);
-                    } catch (RejectedExecutionException closing) {
-                        // Told of a change while closing: there is nothing to apply it to any more.
-                    }
+    private ConfigRepository.ChangeListener listener() {
+        return new ConfigRepository.ChangeListener() {
+            @Override
+            public void storedConfigurationMayHaveChanged() {
+                if (!applicationQueued.compareAndSet(false, true)) {
+                    return;
                 }
+                try {
+                    worker.execute(ConfigurationFollower.this::applyQueued);
+                } catch (RejectedExecutionException closing) {
+                    // Told of a change while closing: there is nothing to apply it to any more.
+                }
+            }
 
-                @Override
-                public void watchResumed() {
-                    metrics.watchResumed(repository.backendName());
-                }
-            });
-        }
+            @Override
+            public void watchResumed() {
+                metrics.watchResumed(repository.backendName());
+            }
+        };
     }
 
     /** The application a change queued: a change told from here on, before the read, queues the next one. */
@@ -174,11 +178,16 @@ public final class ConfigurationFollower implements AutoCloseable {
         worker.shutdown();
         try {
             if (!worker.awaitTermination(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                worker.shutdownNow();
+                dropQueued();
             }
         } catch (InterruptedException e) {
-            worker.shutdownNow();
+            dropQueued();
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Interrupts the application under way and cancels those queued, so that a start waiting on one returns. */
+    private void dropQueued() {
+        worker.shutdownNow().forEach(queued -> ((Future<?>) queued).cancel(false));
     }
 }

@@ -252,6 +252,54 @@ class ConfigurationFollowerTest {
         assertEquals(null, activeHost());
     }
 
+    /**
+     * A stop that comes while the start opens its watch neither waits for the opening nor leaves the
+     * watch open, and the start returns without applying anything.
+     */
+    @Test
+    void aCloseWhileTheWatchOpensNeitherWaitsForItNorLeavesItOpen() throws Exception {
+        repository.stores(configuration("a.example.com"));
+        CountDownLatch opening = new CountDownLatch(1);
+        CountDownLatch mayOpen = new CountDownLatch(1);
+        repository.onWatch = () -> {
+            opening.countDown();
+            Fakes.await(mayOpen);
+        };
+        CompletableFuture<Void> starting = CompletableFuture.runAsync(follower(true)::start,
+                task -> Thread.ofPlatform().start(task));
+        Fakes.await(opening);
+
+        CompletableFuture.runAsync(follower::close, task -> Thread.ofPlatform().start(task)).get(10, TimeUnit.SECONDS);
+        mayOpen.countDown();
+        starting.get(10, TimeUnit.SECONDS);
+
+        assertTrue(repository.listeners.isEmpty(), "the watch opened during the close was left open");
+        assertEquals(0, repository.reads.get());
+        assertEquals(null, activeHost());
+    }
+
+    /**
+     * A change told as the watch opens queues an application ahead of the start's own; when that
+     * one outlasts the close's wait, the start's is dropped, and the start returns.
+     */
+    @Test
+    void aStartQueuedBehindAnApplicationTheCloseCutsOffReturns() throws Exception {
+        CountDownLatch readStarted = new CountDownLatch(1);
+        repository.answers(() -> {
+            readStarted.countDown();
+            Fakes.await(new CountDownLatch(1)); // until interrupted, which the close does after its wait
+            return Optional.empty();
+        });
+        repository.onWatch = repository::announceChange;
+        CompletableFuture<Void> starting = CompletableFuture.runAsync(follower(true)::start,
+                task -> Thread.ofPlatform().daemon(true).start(task));
+        Fakes.await(readStarted);
+
+        follower.close();
+
+        starting.get(10, TimeUnit.SECONDS);
+    }
+
     @Test
     void closingStopsWatching() {
         repository.stores(configuration("a.example.com"));

@@ -151,9 +151,13 @@ final class Fakes {
             return callLimit;
         }
 
+        /** Runs as a watch is opened, its listener told of changes already: a test holds the opening there. */
+        volatile Runnable onWatch = () -> {};
+
         @Override
         public Subscription watch(ChangeListener listener) {
             listeners.add(listener);
+            onWatch.run();
             return () -> listeners.remove(listener);
         }
 
