@@ -8,11 +8,11 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Predicate;
 
 /**
  * A TCP proxy in front of a real server: it counts the connections clients open and can cut them
@@ -31,8 +31,23 @@ public final class TcpProxy implements AutoCloseable {
     /** For each connection opened: whether it is silenced. */
     private final List<AtomicBoolean> silences = new CopyOnWriteArrayList<>();
     private volatile boolean cutNextAcknowledgement;
-    /** What silences the next connection on which the client sends it; null for none. */
-    private final AtomicReference<String> silenceAt = new AtomicReference<>();
+    /** What silences the next connection on which the client sends it, and what it completes then; null for none. */
+    private final AtomicReference<Silence> silenceAt = new AtomicReference<>();
+    /** The characters of the chunk before that a new chunk is matched with: a marker may be this long plus one. */
+    private static final int TAIL = 64;
+
+    private record Silence(String marker, CompletableFuture<Void> silenced) {}
+
+    /** What a pump saw: the end of the chunk before ({@code fresh} characters), then the chunk just read. */
+    @FunctionalInterface
+    private interface Forward {
+        boolean test(String seen, int fresh);
+    }
+
+    /** Whether {@code seen} holds {@code text} in full with at least its last character among the chunk just read. */
+    private static boolean newlyHolds(String seen, int fresh, String text) {
+        return seen.indexOf(text, Math.max(0, fresh - text.length() + 1)) >= 0;
+    }
 
     public TcpProxy(int upstreamPort) throws IOException {
         this.upstreamPort = upstreamPort;
@@ -72,12 +87,19 @@ public final class TcpProxy implements AutoCloseable {
     }
 
     /**
-     * The next connection on which a client sends {@code marker} is silenced from there on, that
-     * chunk included, as one a middlebox forgot in the middle of a conversation; the connections
-     * after it pass as before.
+     * The next connection on which a client sends {@code marker} (at most {@value #TAIL} + 1
+     * characters) is silenced from there on, that chunk included, as one a middlebox forgot in the
+     * middle of a conversation; the connections after it pass as before.
+     *
+     * @return completed once a connection is silenced so
      */
-    public void silenceTheNextConnectionAt(String marker) {
-        silenceAt.set(marker);
+    public CompletableFuture<Void> silenceTheNextConnectionAt(String marker) {
+        if (marker.length() > TAIL + 1) {
+            throw new IllegalArgumentException("a marker of at most " + (TAIL + 1) + " characters");
+        }
+        Silence silence = new Silence(marker, new CompletableFuture<>());
+        silenceAt.set(silence);
+        return silence.silenced();
     }
 
     /**
@@ -99,18 +121,20 @@ public final class TcpProxy implements AutoCloseable {
                 AtomicBoolean replyMustBeCut = new AtomicBoolean();
                 AtomicBoolean silenced = new AtomicBoolean();
                 silences.add(silenced);
-                Thread.ofVirtual().start(() -> pump(client, server, silenced, chunk -> {
-                    String marker = silenceAt.get();
-                    if (marker != null && chunk.contains(marker) && silenceAt.compareAndSet(marker, null)) {
+                Thread.ofVirtual().start(() -> pump(client, server, silenced, (seen, fresh) -> {
+                    Silence silence = silenceAt.get();
+                    if (silence != null && newlyHolds(seen, fresh, silence.marker())
+                            && silenceAt.compareAndSet(silence, null)) {
                         silenced.set(true);
+                        silence.silenced().complete(null);
                     }
-                    if (cutNextAcknowledgement && chunk.contains("\r\n.\r\n")) {
+                    if (cutNextAcknowledgement && newlyHolds(seen, fresh, "\r\n.\r\n")) {
                         cutNextAcknowledgement = false;
                         replyMustBeCut.set(true);
                     }
                     return true;
                 }));
-                Thread.ofVirtual().start(() -> pump(server, client, silenced, chunk -> !replyMustBeCut.get()));
+                Thread.ofVirtual().start(() -> pump(server, client, silenced, (seen, fresh) -> !replyMustBeCut.get()));
             }
         } catch (IOException closed) {
             // the proxy is closed
@@ -119,18 +143,19 @@ public final class TcpProxy implements AutoCloseable {
 
     /**
      * Copies {@code from} to {@code to} while {@code forward} agrees to pass each chunk on, dropping
-     * what comes while {@code silenced}; {@code forward} sees the chunk with the end of the one
+     * what comes while {@code silenced}; {@code forward} sees the chunk after the end of the one
      * before, so a marker split between two reads is found.
      */
-    private static void pump(Socket from, Socket to, AtomicBoolean silenced, Predicate<String> forward) {
+    private static void pump(Socket from, Socket to, AtomicBoolean silenced, Forward forward) {
         byte[] buffer = new byte[8192];
         String tail = "";
         try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
             int read;
             while ((read = in.read(buffer)) >= 0) {
                 String seen = tail + new String(buffer, 0, read, StandardCharsets.ISO_8859_1);
-                tail = seen.substring(Math.max(0, seen.length() - 4));
-                if (!forward.test(seen)) {
+                int fresh = tail.length();
+                tail = seen.substring(Math.max(0, seen.length() - TAIL));
+                if (!forward.test(seen, fresh)) {
                     return;
                 }
                 if (silenced.get()) {

@@ -281,8 +281,8 @@ public final class EtcdStore implements PipesHubStore {
                 throw checkUnanswered(failure, expectedModRevision, unanswered);
             }
             if (revisionNow == expectedModRevision) {
-                throw new BackendUnavailable(failure + "; etcd may still apply this write, over revision "
-                        + expectedModRevision + " only (never over a newer value)", unanswered.getCause());
+                throw new BackendUnavailable(failure + "; etcd may still apply this write, "
+                        + stillApplies(expectedModRevision), unanswered.getCause());
             }
         } catch (BackendUnavailable noAnswerAgain) {
             throw checkUnanswered(failure, expectedModRevision, unanswered);
@@ -292,8 +292,8 @@ public final class EtcdStore implements PipesHubStore {
                     unanswered.getCause());
         }
         if (expectedModRevision == 0) {
-            throw new BackendUnavailable(failure + "; etcd may still apply this write, which was to create the key, "
-                    + "whenever nothing is stored there", unanswered.getCause());
+            throw new BackendUnavailable(failure + "; etcd may still apply this write, " + stillApplies(0),
+                    unanswered.getCause());
         }
         throw new WriteConflict(locationOf(key) + " was changed by another write after revision " + expectedModRevision
                 + " while etcd did not answer this one in time; this one is not stored (never applied, or written "
@@ -304,7 +304,13 @@ public final class EtcdStore implements PipesHubStore {
     private static BackendUnavailable checkUnanswered(String failure, long expectedModRevision,
             BackendUnavailable unanswered) {
         return new BackendUnavailable(failure + ", nor to the check that followed: etcd may still apply this write, "
-                + "over revision " + expectedModRevision + " only (never over a newer value)", unanswered.getCause());
+                + stillApplies(expectedModRevision), unanswered.getCause());
+    }
+
+    /** When a write over {@code expectedModRevision} (0: to create the key) that etcd may still hold can apply. */
+    private static String stillApplies(long expectedModRevision) {
+        return expectedModRevision == 0 ? "which was to create the key, whenever nothing is stored there"
+                : "over revision " + expectedModRevision + " only (never over a newer value)";
     }
 
     /**

@@ -13,10 +13,12 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,8 +36,10 @@ class EtcdLostWriteTest {
     static final EtcdCluster ETCD = EtcdCluster.singleMember();
 
     private static final String KEY = KeyValueConfigRepository.PATH;
-    /** Longer than the cut comes after the write's first bytes, so that the cut, not the deadline, ends it. */
-    private static final Duration TIMEOUT = Duration.ofSeconds(3);
+    /** Ample: the cut, not the deadline, ends the lost write, and etcd answers the check at once. */
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    /** For a check that cannot reach etcd: it ends at its deadline. */
+    private static final Duration SHORT_TIMEOUT = Duration.ofSeconds(3);
     private static final int MAX_VALUE_BYTES = 1024;
     /** Too long for the store's gRPC channel to take in at all (its limit is the value's, with room beside it). */
     private static final int UNREADABLE_BYTES = MAX_VALUE_BYTES + 128 * 1024;
@@ -70,10 +74,14 @@ class EtcdLostWriteTest {
      * {@code meanwhile}, then cuts the connection under the waiting write.
      */
     private Throwable loseTheWrite(long revision, Meanwhile meanwhile) throws Exception {
-        store.stampOf(KEY); // the connection opened before the write, as in a running service
-        proxy.silenceTheNextConnectionAt(LOST);
-        Future<Long> write = caller.submit(() -> store.writeOver(KEY, LOST, revision));
-        Thread.sleep(500);
+        return loseTheWrite(store, revision, meanwhile);
+    }
+
+    private Throwable loseTheWrite(EtcdStore writer, long revision, Meanwhile meanwhile) throws Exception {
+        writer.stampOf(KEY); // the connection opened before the write, as in a running service
+        CompletableFuture<Void> lost = proxy.silenceTheNextConnectionAt(LOST);
+        Future<Long> write = caller.submit(() -> writer.writeOver(KEY, LOST, revision));
+        lost.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         meanwhile.run();
         proxy.cutAll();
         return assertThrows(ExecutionException.class, write::get).getCause();
@@ -104,13 +112,31 @@ class EtcdLostWriteTest {
         direct.put(KEY, "before");
         long before = store.stampOf(KEY);
 
-        // No new connection is taken any more: the check after the write cannot reach etcd either.
-        Throwable failed = loseTheWrite(before, () -> proxy.close());
+        Throwable failed = loseTheWriteAndEtcd(before);
 
         assertTrue(failed instanceof BackendUnavailable && failed.getMessage().endsWith(", nor to the check that "
                 + "followed: etcd may still apply this write, over revision " + before + " only (never over a newer "
                 + "value)"), String.valueOf(failed));
         assertEquals(Optional.of("before"), direct.get(KEY));
+    }
+
+    @Test
+    void aLostWriteToCreateTheKeyWhoseCheckGoesUnansweredTooIsSaidToMayStillApplyWheneverNothingIsStored()
+            throws Exception {
+        Throwable failed = loseTheWriteAndEtcd(0);
+
+        assertTrue(failed instanceof BackendUnavailable && failed.getMessage().endsWith(", nor to the check that "
+                + "followed: etcd may still apply this write, which was to create the key, whenever nothing is "
+                + "stored there"), String.valueOf(failed));
+        assertEquals(Optional.empty(), direct.get(KEY));
+    }
+
+    /** Loses the write over {@code revision}, and takes no new connection any more: the check cannot reach etcd either. */
+    private Throwable loseTheWriteAndEtcd(long revision) throws Exception {
+        try (EtcdStore shortCalls = new EtcdStore(List.of(URI.create("http://127.0.0.1:" + proxy.port())), SHORT_TIMEOUT,
+                PipesHubStoreContractTest.JDK_TRUST, MAX_VALUE_BYTES)) {
+            return loseTheWrite(shortCalls, revision, () -> proxy.close());
+        }
     }
 
     @Test
@@ -143,8 +169,8 @@ class EtcdLostWriteTest {
         Throwable failed = loseTheWrite(before, () -> {});
 
         assertTrue(failed instanceof BackendUnavailable && failed.getMessage().endsWith(
-                "etcd may still apply this write, over revision " + before + " only (never over a newer value)"),
-                String.valueOf(failed));
+                "; etcd may still apply this write, over revision " + before + " only (never over a newer value)")
+                && !failed.getMessage().contains("nor to the check"), String.valueOf(failed));
         assertEquals(before, store.stampOf(KEY));
     }
 
