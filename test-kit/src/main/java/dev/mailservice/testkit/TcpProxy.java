@@ -31,6 +31,8 @@ public final class TcpProxy implements AutoCloseable {
     /** For each connection opened: whether it is silenced. */
     private final List<AtomicBoolean> silences = new CopyOnWriteArrayList<>();
     private volatile boolean cutNextAcknowledgement;
+    /** Whether connections opened from now on are silenced from their start. */
+    private volatile boolean silenceNew;
     /** What silences the next connection on which the client sends it, and what it completes then; null for none. */
     private final AtomicReference<Silence> silenceAt = new AtomicReference<>();
     /** The characters of the chunk before that a new chunk is matched with: a marker may be this long plus one. */
@@ -87,6 +89,15 @@ public final class TcpProxy implements AutoCloseable {
     }
 
     /**
+     * From now on nothing sent on any connection reaches the other side, on those open now and on
+     * those opened later, which are taken and stay open: a server that hangs.
+     */
+    public void silenceAll() {
+        silenceNew = true;
+        silenceOpen();
+    }
+
+    /**
      * The next connection on which a client sends {@code marker} (at most {@value #TAIL} + 1
      * characters) is silenced from there on, that chunk included, as one a middlebox forgot in the
      * middle of a conversation; the connections after it pass as before.
@@ -119,7 +130,7 @@ public final class TcpProxy implements AutoCloseable {
                 open.add(client);
                 open.add(server);
                 AtomicBoolean replyMustBeCut = new AtomicBoolean();
-                AtomicBoolean silenced = new AtomicBoolean();
+                AtomicBoolean silenced = new AtomicBoolean(silenceNew);
                 silences.add(silenced);
                 Thread.ofVirtual().start(() -> pump(client, server, silenced, (seen, fresh) -> {
                     Silence silence = silenceAt.get();
