@@ -144,7 +144,9 @@ final class FaultSmtpConversation {
                     upgrade(scenario.startTls);
                 }
             }
-            case "AUTH" -> auth(argument);
+            case "AUTH" -> {
+                return auth(argument);
+            }
             case "MAIL" -> {
                 return mailFrom(argument);
             }
@@ -187,10 +189,11 @@ final class FaultSmtpConversation {
         }
     }
 
-    private void auth(String argument) throws IOException {
+    /** Answers a login; false when the conversation ends there. */
+    private boolean auth(String argument) throws IOException {
         if (scenario.username == null || (scenario.startTls != null && !tls)) {
             wire.say("503 5.5.1 AUTH not offered");
-            return;
+            return true;
         }
         String[] words = argument.split(" ");
         String mechanism = words[0].toUpperCase(Locale.ROOT);
@@ -206,14 +209,15 @@ final class FaultSmtpConversation {
             secret = decode(prompt("UGFzc3dvcmQ6"));
         } else {
             wire.say("504 5.5.4 Unrecognized authentication type");
-            return;
+            return true;
         }
-        if (scenario.loginReply != null) {
+        if (scenario.loginReply != null && scenario.loginReplied.test(upcoming("AUTH"))) {
             wire.say(scenario.loginReply);
-            return;
+            return !scenario.closesAfterLoginReply;
         }
         loggedIn = scenario.username.equals(user) && scenario.password.equals(secret);
         wire.say(loggedIn ? "235 2.7.0 Authentication successful" : "535 5.7.8 Authentication credentials invalid");
+        return true;
     }
 
     private String prompt(String challenge) throws IOException {

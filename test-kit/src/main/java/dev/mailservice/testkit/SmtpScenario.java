@@ -34,6 +34,10 @@ public final class SmtpScenario {
     String quitReply = "221 2.0.0 Bye";
     /** The reply to a login whose exchange is complete, instead of the one its credentials earn; null for that one. */
     String loginReply;
+    /** When the login's reply is {@link #loginReply}. */
+    Predicate<Moment> loginReplied = moment -> true;
+    /** Whether the connection is closed after {@link #loginReply}. */
+    boolean closesAfterLoginReply;
     IntPredicate greetingChanged = connection -> false;
     Greeting greeting;
     boolean endlessEhlo;
@@ -199,6 +203,17 @@ public final class SmtpScenario {
     /** Answers every login, once its credentials are given, with {@code reply}, and takes none. */
     public SmtpScenario answersLogin(String reply) {
         this.loginReply = reply;
+        return this;
+    }
+
+    /**
+     * Answers a login, when {@code when} holds, with {@code reply} (a part of one, say) and closes the
+     * connection; the other logins are answered as their credentials earn.
+     */
+    public SmtpScenario answersLoginThenCloses(Predicate<Moment> when, String reply) {
+        this.loginReply = reply;
+        this.loginReplied = when;
+        this.closesAfterLoginReply = true;
         return this;
     }
 

@@ -147,6 +147,7 @@ public final class XOAuth2SmtpServer implements AutoCloseable {
         private List<String> offered = DEFAULT_MECHANISMS;
         private boolean echoesRefused;
         private boolean challenges;
+        private boolean refusesWithoutACode;
         private Optional<String> password = Optional.empty();
 
         private Options() {}
@@ -175,6 +176,12 @@ public final class XOAuth2SmtpServer implements AutoCloseable {
         /** Refuses a token by quoting it, and the client's whole initial response, in its 535 reply. */
         public Options echoingRefusals() {
             echoesRefused = true;
+            return this;
+        }
+
+        /** Refuses a token with a reply without a code, as a broken server or proxy may. */
+        public Options refusingWithoutACode() {
+            refusesWithoutACode = true;
             return this;
         }
 
@@ -263,7 +270,8 @@ public final class XOAuth2SmtpServer implements AutoCloseable {
                 return;
             }
         }
-        connection.send(options.echoesRefused ? "535 5.7.8 The access token " + login.getAccessToken() + " of "
+        connection.send(options.refusesWithoutACode ? "Authentication failed"
+                : options.echoesRefused ? "535 5.7.8 The access token " + login.getAccessToken() + " of "
                 + login.getUsername() + " is not valid (you sent " + response.strip() + ")" : REFUSAL);
     }
 

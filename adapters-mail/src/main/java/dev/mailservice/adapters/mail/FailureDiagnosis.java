@@ -64,14 +64,15 @@ final class FailureDiagnosis {
                     + " does not offer STARTTLS, and SMTP_REQUIRE_TLS demands TLS", e);
         }
         Throwable root = rootCause(e);
-        if (transport != null && e instanceof AuthenticationFailedException && !(root instanceof IOException)
-                && !transport.endedWithoutReply()) {
-            // The server answered the login, with no reply code: a refusal, not a lost connection. Tried
-            // again, it would be one failed login after another, which providers count towards locking
-            // the account. The reply may quote the secret back: kept only as shown.
-            String refusal = transport.login.shown(capitalized(server) + " refused the login of user '"
-                    + transport.login.username().orElse("") + "' with a reply without a code: " + root.getMessage());
-            return SmtpFailure.of(SmtpFailure.Reason.REFUSED, refusal, new AuthenticationFailedException(refusal));
+        if (transport != null && e instanceof AuthenticationFailedException && e.getCause() == null
+                && !transport.serverClosed()) {
+            // The server answered the login, with a whole reply without a code (Angus's failure from a reply
+            // it read, with nothing under it): a refusal, not a lost connection. Tried again, it would be one
+            // failed login after another, which providers count towards locking the account; a refused
+            // token is renewed once, as for a 535. The reply may quote the secret back: kept only as shown.
+            String refusal = transport.login.shown(loginRefusal(server, transport.login)
+                    + " with a reply without a code: " + e.getMessage());
+            return SmtpFailure.loginRefused(refusal, new AuthenticationFailedException(refusal));
         }
         String lost = lost(server, root);
         if (transport != null && e instanceof AuthenticationFailedException) {
@@ -103,11 +104,7 @@ final class FailureDiagnosis {
                             + ")") + ": it offers " + (auth == null ? "no AUTH" : "AUTH " + auth.strip()), e);
         }
         String reply = transport.lastReply();
-        String user = login.username().orElse("");
-        String refusal = capitalized(server) + (!login.xoauth2() ? " refused the login of user '" + user + "': "
-                : login.renewed() ? " refused the access token for user '" + user + "', then a new one asked for after "
-                        + "that refusal: "
-                : " refused the access token for user '" + user + "': ") + reply;
+        String refusal = loginRefusal(server, login) + ": " + reply;
         AuthenticationFailedException shown = new AuthenticationFailedException(reply);
         if (code == 432) {
             return SmtpFailure.refusedForItsLimit(refusal, shown);
@@ -117,6 +114,15 @@ final class FailureDiagnosis {
         }
         return code >= 500 || code == 334 ? SmtpFailure.loginRefused(refusal, shown)
                 : SmtpFailure.of(SmtpFailure.Reason.REFUSED, refusal, shown);
+    }
+
+    /** "The server refused the login of user ..." (or the access token), for a refusal's reply to follow. */
+    private static String loginRefusal(String server, SmtpLogin login) {
+        String user = login.username().orElse("");
+        return capitalized(server) + (!login.xoauth2() ? " refused the login of user '" + user + "'"
+                : login.renewed() ? " refused the access token for user '" + user + "', then a new one asked for after "
+                        + "that refusal"
+                : " refused the access token for user '" + user + "'");
     }
 
     /**

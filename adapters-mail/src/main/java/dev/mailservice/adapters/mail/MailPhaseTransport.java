@@ -72,9 +72,12 @@ final class MailPhaseTransport extends ConfiguredTransport {
         return streamEnded;
     }
 
-    /** Whether the last reply read was none at all, the stream at its end (Angus's {@code [EOF]}), rather than one without a code. */
-    boolean endedWithoutReply() {
-        return "[EOF]".equals(getLastServerResponse());
+    /**
+     * Whether the server closed the connection: a reply Angus could not read a code from was then
+     * cut off (or was none at all), not a reply without a code.
+     */
+    boolean serverClosed() {
+        return socket.endOfStreamSeen();
     }
 
     private void enter(Phase next) {

@@ -57,6 +57,8 @@ final class SmtpSocket extends Socket {
     /** Whether a write outlived its limit and the socket was closed for it. */
     private volatile boolean writeCut;
     private InputStream input;
+    /** Whether a read met the end of the stream: the server closed its side. */
+    private volatile boolean endOfStream;
     private OutputStream output;
 
     /** @param timeout the limit of each read and write, and of connecting */
@@ -100,6 +102,11 @@ final class SmtpSocket extends Socket {
         return (int) Math.clamp(TimeUnit.NANOSECONDS.toMillis(limit + 999_999), 1, Integer.MAX_VALUE);
     }
 
+    /** Whether the server closed its side of the connection: a read met the end of the stream (under TLS too). */
+    boolean endOfStreamSeen() {
+        return endOfStream;
+    }
+
     @Override
     public synchronized InputStream getInputStream() throws IOException {
         if (input == null) {
@@ -141,6 +148,9 @@ final class SmtpSocket extends Socket {
                     throw new DeadlinePassed();
                 }
                 throw e;
+            }
+            if (read < 0) {
+                endOfStream = true;
             }
             if (read > 0) {
                 replyBytes += read;

@@ -437,6 +437,20 @@ class SmtpFaultsTest {
         assertEquals(3, factory.meters().retries("connection_failed"));
     }
 
+    /** A reply cut off by the server closing the connection has no code either, but is no refusal. */
+    @Test
+    void aLoginReplyCutOffByTheServerClosingIsTriedAgainNotTakenForARefusal() throws Exception {
+        logsIn = true;
+        serve(SmtpScenario.behaving().login(USER, PASSWORD)
+                .answersLoginThenCloses(moment -> moment.connection() == 1, "535-5.7.8 Authentication"));
+
+        Outcome outcome = send("after a login reply cut off");
+
+        assertEveryMailDelivered(List.of(outcome));
+        assertEquals(2, outcome.attempts());
+        assertEquals(1, factory.meters().retries("connection_failed"));
+    }
+
     /**
      * A reply without a code to a login is no lost connection: tried again, it would be one failed
      * login after another until the deadline, which providers count towards locking the account.

@@ -159,6 +159,18 @@ class XOAuth2SendTest {
     }
 
     @Test
+    void aTokenRefusedWithAReplyWithoutACodeIsRenewedOnceAsForA535() throws Exception {
+        server = XOAuth2SmtpServer.start(MAILBOX, only("token-2"), options -> options.refusingWithoutACode());
+        TestTokens tokens = TestTokens.of("token-1", "token-2");
+
+        send(tokens, "after a refusal without a code");
+
+        assertEquals(List.of("token-1"), tokens.refused());
+        assertEquals(1, server.loginsRefused());
+        assertEquals(1, server.messages().size());
+    }
+
+    @Test
     void aNewTokenRefusedTooFailsTheSendAsRefusedAfterOneRenewal() {
         server = XOAuth2SmtpServer.start(MAILBOX, token -> false);
         TestTokens tokens = TestTokens.of("token-1", "token-2", "token-3");
