@@ -17,6 +17,7 @@ import dev.mailservice.domain.Password;
 import dev.mailservice.domain.SmtpConfiguration;
 import dev.mailservice.testkit.TestCertificates;
 import dev.mailservice.testkit.XOAuth2SmtpServer;
+import dev.mailservice.testkit.XOAuth2SmtpServer.Options;
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.MimeMessage;
 import java.net.InetAddress;
@@ -29,10 +30,14 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Sends that log in with an OAuth 2.0 access token (SASL XOAUTH2), against a GreenMail server that
@@ -146,24 +151,20 @@ class XOAuth2SendTest {
                 waits.toString());
     }
 
-    @Test
-    void anErrorChallengeAsGmailSendsItIsARefusalOfTheToken() throws Exception {
-        server = XOAuth2SmtpServer.start(MAILBOX, only("token-2"), options -> options.challengingRefusals());
-        TestTokens tokens = TestTokens.of("token-1", "token-2");
-
-        send(tokens, "after a challenge");
-
-        assertEquals(List.of("token-1"), tokens.refused());
-        assertEquals(1, server.loginsRefused());
-        assertEquals(1, server.messages().size());
+    static Stream<Arguments> refusalsOfAToken() {
+        return Stream.of(
+                Arguments.of("an error challenge, as Gmail sends it", (XOAuth2SmtpServer.Setup) Options::challengingRefusals),
+                Arguments.of("a reply without a code", (XOAuth2SmtpServer.Setup) Options::refusingWithoutACode));
     }
 
-    @Test
-    void aTokenRefusedWithAReplyWithoutACodeIsRenewedOnceAsForA535() throws Exception {
-        server = XOAuth2SmtpServer.start(MAILBOX, only("token-2"), options -> options.refusingWithoutACode());
+    /** Refusals of the token other than a 535: the token is renewed once, as for a 535. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("refusalsOfAToken")
+    void aRefusalOfTheTokenRenewsItOnce(String refusal, XOAuth2SmtpServer.Setup setUp) throws Exception {
+        server = XOAuth2SmtpServer.start(MAILBOX, only("token-2"), setUp);
         TestTokens tokens = TestTokens.of("token-1", "token-2");
 
-        send(tokens, "after a refusal without a code");
+        send(tokens, "after " + refusal);
 
         assertEquals(List.of("token-1"), tokens.refused());
         assertEquals(1, server.loginsRefused());
