@@ -27,7 +27,9 @@ final class ServerReplies {
             return line;
         }
         String revealed = secret.get().reveal();
-        return BASE64_RUN.matcher(line.replace(revealed, name)).replaceAll(run -> {
+        // The secret's own base64 (AUTH LOGIN sends it alone), however short: the run below needs eight characters.
+        String encoded = Base64.getEncoder().encodeToString(revealed.getBytes(StandardCharsets.UTF_8));
+        return BASE64_RUN.matcher(line.replace(revealed, name).replace(encoded, "[credentials]")).replaceAll(run -> {
             try {
                 return new String(Base64.getDecoder().decode(run.group()), StandardCharsets.UTF_8).contains(revealed)
                         ? "[credentials]" : Matcher.quoteReplacement(run.group());
