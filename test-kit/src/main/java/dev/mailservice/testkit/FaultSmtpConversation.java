@@ -81,7 +81,8 @@ final class FaultSmtpConversation {
             }
             Predicate<Moment> close = scenario.closes.get(verb);
             if (close != null && close.test(moment)) {
-                return; // the server closes the connection
+                wire.close();
+                return;
             }
             if (!answer(verb, argument)) {
                 return;
@@ -213,7 +214,11 @@ final class FaultSmtpConversation {
         }
         if (scenario.loginReply != null && scenario.loginReplied.test(upcoming("AUTH"))) {
             wire.say(scenario.loginReply);
-            return !scenario.closesAfterLoginReply;
+            if (scenario.closesAfterLoginReply) {
+                wire.close();
+                return false;
+            }
+            return true;
         }
         loggedIn = scenario.username.equals(user) && scenario.password.equals(secret);
         wire.say(loggedIn ? "235 2.7.0 Authentication successful" : "535 5.7.8 Authentication credentials invalid");

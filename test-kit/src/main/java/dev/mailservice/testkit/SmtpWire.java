@@ -45,6 +45,11 @@ final class SmtpWire {
         return secured;
     }
 
+    /** Closes the connection as a server does, under TLS with TLS's own goodbye (close_notify) first. */
+    void close() {
+        closeQuietly(socket);
+    }
+
     /** How long a read waits, in milliseconds; 0 for ever. */
     void readTimeout(int millis) throws IOException {
         socket.setSoTimeout(millis);

@@ -76,8 +76,8 @@ public final class TcpProxy implements AutoCloseable {
     public void cutAll() throws IOException {
         for (Socket socket : open) {
             socket.close();
+            open.remove(socket); // one by one: a connection opened meanwhile stays listed, to be cut or closed later
         }
-        open.clear();
     }
 
     /**
@@ -130,8 +130,12 @@ public final class TcpProxy implements AutoCloseable {
                 open.add(client);
                 open.add(server);
                 AtomicBoolean replyMustBeCut = new AtomicBoolean();
-                AtomicBoolean silenced = new AtomicBoolean(silenceNew);
+                AtomicBoolean silenced = new AtomicBoolean();
                 silences.add(silenced);
+                // After it is listed: a silenceAll under way either finds it listed or has set the flag already.
+                if (silenceNew) {
+                    silenced.set(true);
+                }
                 Thread.ofVirtual().start(() -> pump(client, server, silenced, (seen, fresh) -> {
                     Silence silence = silenceAt.get();
                     if (silence != null && newlyHolds(seen, fresh, silence.marker())

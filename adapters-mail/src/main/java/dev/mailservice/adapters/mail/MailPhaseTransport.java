@@ -4,6 +4,7 @@ import dev.mailservice.domain.SmtpConfiguration;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import java.io.OutputStream;
+import java.util.regex.Pattern;
 
 /**
  * Angus's client on a connection that sends mail, noting the phase of each mail and the worst
@@ -42,6 +43,8 @@ final class MailPhaseTransport extends ConfiguredTransport {
     private boolean streamEnded;
     /** Whether the dot's own reply was read: what comes after it answers Angus's RSET or QUIT, not the mail. */
     private boolean dotAnswered;
+    /** A reply whose last line is a continuation: the server went before its last line. */
+    private static final Pattern CUT_OFF = Pattern.compile("(?:^|\\n)\\d{3}-[^\\n]*$");
 
     MailPhaseTransport(Session session, SmtpConfiguration configuration, SmtpLogin login, SmtpSocket socket) {
         super(session, configuration, login, socket);
@@ -73,11 +76,14 @@ final class MailPhaseTransport extends ConfiguredTransport {
     }
 
     /**
-     * Whether the server closed the connection: a reply Angus could not read a code from was then
-     * cut off (or was none at all), not a reply without a code.
+     * Whether the server closed the connection, so that a reply Angus could not read a code from was
+     * none at all or one it cut off, not a reply without a code: the socket met the end of its stream
+     * (a close without TLS's own goodbye), or Angus did (its {@code [EOF]}, under TLS too), or the
+     * last reply was a multi-line one that never ended (its last line a continuation, {@code 535-...}).
      */
     boolean serverClosed() {
-        return socket.endOfStreamSeen();
+        String reply = String.valueOf(getLastServerResponse()).strip();
+        return socket.endOfStreamSeen() || reply.equals("[EOF]") || CUT_OFF.matcher(reply).find();
     }
 
     private void enter(Phase next) {

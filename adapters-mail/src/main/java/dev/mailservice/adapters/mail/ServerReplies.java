@@ -27,9 +27,15 @@ final class ServerReplies {
             return line;
         }
         String revealed = secret.get().reveal();
-        // The secret's own base64 (AUTH LOGIN sends it alone), however short: the run below needs eight characters.
+        // The secret's own base64 (AUTH LOGIN sends it alone), however short, with its padding or without
+        // (of four characters or more): the run below needs eight characters.
         String encoded = Base64.getEncoder().encodeToString(revealed.getBytes(StandardCharsets.UTF_8));
-        return BASE64_RUN.matcher(line.replace(revealed, name).replace(encoded, "[credentials]")).replaceAll(run -> {
+        String unpadded = encoded.replace("=", "");
+        line = line.replace(revealed, name).replace(encoded, "[credentials]");
+        if (unpadded.length() >= 4) {
+            line = line.replace(unpadded, "[credentials]");
+        }
+        return BASE64_RUN.matcher(line).replaceAll(run -> {
             try {
                 return new String(Base64.getDecoder().decode(run.group()), StandardCharsets.UTF_8).contains(revealed)
                         ? "[credentials]" : Matcher.quoteReplacement(run.group());

@@ -25,4 +25,15 @@ class ServerRepliesTest {
         assertFalse(shown.contains(encoded), shown);
         assertEquals("535 5.7.8 Bad login: [credentials]", shown);
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"q7!", "q7!Z", "q7!Zk", "q7!Zk9-Long-Pa55wor"})
+    void aPasswordEchoedInBase64WithoutItsPaddingIsNotShown(String password) {
+        String unpadded = Base64.getEncoder().withoutPadding().encodeToString(password.getBytes(StandardCharsets.UTF_8));
+
+        String shown = ServerReplies.shown("535 5.7.8 Bad login: " + unpadded, Optional.of(Password.of(password)),
+                "[password]");
+
+        assertEquals("535 5.7.8 Bad login: [credentials]", shown);
+    }
 }

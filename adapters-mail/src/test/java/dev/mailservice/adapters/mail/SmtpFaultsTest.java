@@ -41,6 +41,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * What SMTP servers routinely do, and what broken or hostile ones do, against the transport, each
@@ -423,32 +424,37 @@ class SmtpFaultsTest {
     }
 
     @Test
-    void aResetACloseOrASilenceDuringTheLoginIsTriedAgainNotTakenForARefusal() throws Exception {
+    void aResetOrASilenceDuringTheLoginIsTriedAgainNotTakenForARefusal() throws Exception {
         logsIn = true;
         serve(SmtpScenario.behaving().login(USER, PASSWORD)
                 .resetsAt("AUTH", moment -> moment.connection() == 1)
-                .closesAt("AUTH", moment -> moment.connection() == 2)
-                .pausesBefore("AUTH", moment -> moment.connection() == 3, TIMEOUT.multipliedBy(2)));
+                .pausesBefore("AUTH", moment -> moment.connection() == 2, TIMEOUT.multipliedBy(2)));
 
-        Outcome outcome = send("after three failed logins");
+        Outcome outcome = send("after two failed logins");
 
         assertEveryMailDelivered(List.of(outcome));
-        assertEquals(4, outcome.attempts());
-        assertEquals(3, factory.meters().retries("connection_failed"));
+        assertEquals(3, outcome.attempts());
+        assertEquals(2, factory.meters().retries("connection_failed"));
     }
 
-    /** A reply cut off by the server closing the connection has no code either, but is no refusal. */
-    @Test
-    void aLoginReplyCutOffByTheServerClosingIsTriedAgainNotTakenForARefusal() throws Exception {
+    /**
+     * A close during the login, or a reply cut off by one, has no code either, but is no refusal:
+     * without TLS, and over STARTTLS, where the server says goodbye in TLS first.
+     */
+    @ParameterizedTest(name = "over STARTTLS: {0}")
+    @ValueSource(booleans = {false, true})
+    void aCloseOrAReplyCutOffDuringTheLoginIsTriedAgainNotTakenForARefusal(boolean startTls) throws Exception {
         logsIn = true;
-        serve(SmtpScenario.behaving().login(USER, PASSWORD)
-                .answersLoginThenCloses(moment -> moment.connection() == 1, "535-5.7.8 Authentication"));
+        SmtpScenario scenario = SmtpScenario.behaving().login(USER, PASSWORD)
+                .closesAt("AUTH", moment -> moment.connection() == 1)
+                .answersLoginThenCloses(moment -> moment.connection() == 2, "535-5.7.8 Authentication");
+        serve(startTls ? scenario.startTls(serverTls) : scenario);
 
-        Outcome outcome = send("after a login reply cut off");
+        Outcome outcome = send("after a close and a login reply cut off");
 
         assertEveryMailDelivered(List.of(outcome));
-        assertEquals(2, outcome.attempts());
-        assertEquals(1, factory.meters().retries("connection_failed"));
+        assertEquals(3, outcome.attempts());
+        assertEquals(2, factory.meters().retries("connection_failed"));
     }
 
     /**
