@@ -102,7 +102,10 @@ final class SmtpSocket extends Socket {
         return (int) Math.clamp(TimeUnit.NANOSECONDS.toMillis(limit + 999_999), 1, Integer.MAX_VALUE);
     }
 
-    /** Whether the server closed its side of the connection: a read met the end of the stream (under TLS too). */
+    /**
+     * Whether a read met the end of the TCP stream: the server closed its side. Under TLS, a server
+     * that says TLS's own goodbye first (close_notify) ends the TLS stream without this being seen.
+     */
     boolean endOfStreamSeen() {
         return endOfStream;
     }
