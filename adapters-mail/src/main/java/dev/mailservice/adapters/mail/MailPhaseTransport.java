@@ -12,6 +12,9 @@ import java.util.regex.Pattern;
  */
 final class MailPhaseTransport extends ConfiguredTransport {
 
+    /** A reply whose last line is a continuation: the server went before its last line. */
+    private static final Pattern CUT_OFF = Pattern.compile("(?:^|\\n)\\d{3}-[^\\n]*$");
+
     /** How far a mail has got on the connection. */
     enum Phase {
         /** Greeting, EHLO, STARTTLS, AUTH. */
@@ -43,8 +46,6 @@ final class MailPhaseTransport extends ConfiguredTransport {
     private boolean streamEnded;
     /** Whether the dot's own reply was read: what comes after it answers Angus's RSET or QUIT, not the mail. */
     private boolean dotAnswered;
-    /** A reply whose last line is a continuation: the server went before its last line. */
-    private static final Pattern CUT_OFF = Pattern.compile("(?:^|\\n)\\d{3}-[^\\n]*$");
 
     MailPhaseTransport(Session session, SmtpConfiguration configuration, SmtpLogin login, SmtpSocket socket) {
         super(session, configuration, login, socket);
