@@ -4,6 +4,7 @@ import static dev.mailservice.testkit.Tokens.SCOPED_SECRET;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.mailservice.adapters.http.HttpAdapterTest;
 import dev.mailservice.adapters.http.HttpServer;
@@ -14,11 +15,15 @@ import dev.mailservice.adapters.http.routes.MailRoutes;
 import dev.mailservice.testkit.LogCapture;
 import dev.mailservice.testkit.RawHttp;
 import dev.mailservice.testkit.Tokens;
+import com.sun.management.HotSpotDiagnosticMXBean;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -27,6 +32,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -315,8 +321,25 @@ class HostileClientTest {
 
             // Filling the buffers takes the server some seconds on a slow machine; the deadline, one more.
             writer.join(Duration.ofSeconds(60));
-            assertFalse(writer.isAlive(), "the connection is still open to a client that has read nothing");
+            if (writer.isAlive()) {
+                fail("the connection is still open to a client that has read nothing; the server's threads:\n"
+                        + serverThreads());
+            }
         }
+    }
+
+    /**
+     * The stacks of the server's threads, virtual ones included (which {@link Thread#getAllStackTraces}
+     * leaves out), to tell from a failure's report alone where a connection waits.
+     */
+    private static String serverThreads() throws IOException {
+        Path dump = Files.createTempDirectory("threads").resolve("threads.txt");
+        ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
+                .dumpThreads(dump.toString(), HotSpotDiagnosticMXBean.ThreadDumpFormat.TEXT_PLAIN);
+        // One thread per paragraph: the name and state line, then its frames.
+        return Stream.of(Files.readString(dump).split("\n\\s*\n"))
+                .filter(thread -> thread.contains("io.helidon") || thread.contains("http-client-deadlines"))
+                .collect(Collectors.joining("\n\n"));
     }
 
     @Test
