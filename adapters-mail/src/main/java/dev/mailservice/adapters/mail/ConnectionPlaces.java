@@ -65,11 +65,15 @@ final class ConnectionPlaces {
     /**
      * Takes a place, waiting for one until {@code until} ({@link System#nanoTime()}'s terms) at the latest.
      *
+     * @param waitedBefore how long the send waited for a place before this, in nanoseconds (a
+     *                     refusal of the server for its limit sends it back to wait), for the
+     *                     refusal to say how long it waited in all
+     * @return how long it waited, in nanoseconds
      * @throws Overloaded if every place stayed taken until then
      */
-    void take(long until) {
+    long take(long until, long waitedBefore) {
         if (permits.tryAcquire()) {
-            return;
+            return 0;
         }
         raiseMaximumAfterAQuietSpell();
         meters.sendWaited();
@@ -77,10 +81,14 @@ final class ConnectionPlaces {
         try {
             if (!permits.tryAcquire(Math.max(0, until - waitFrom), TimeUnit.NANOSECONDS)) {
                 // What it waited, which a send's deadline may have made shorter than the wait limit.
+                long waited = waitedBefore + System.nanoTime() - waitFrom;
                 throw new Overloaded("All " + maximum() + " connections to the SMTP server " + server
-                        + " stayed busy for " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - waitFrom) + " ms",
+                        + (until <= waitFrom && waitedBefore == 0
+                                ? " were busy, and the send's deadline left no time to wait for one"
+                                : " stayed busy for " + TimeUnit.NANOSECONDS.toMillis(waited) + " ms"),
                         RETRY_AFTER);
             }
+            return System.nanoTime() - waitFrom;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw DeliveryFailed.temporary("Interrupted while waiting for a connection to " + server

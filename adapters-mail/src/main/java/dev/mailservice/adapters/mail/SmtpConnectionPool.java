@@ -120,8 +120,10 @@ final class SmtpConnectionPool implements AutoCloseable {
      * @throws Overloaded  if every connection stayed busy for the wait limit, or until the deadline
      */
     SmtpConnection borrow(long deadline) throws SmtpFailure {
+        // One wait limit for all the waits of a send, however many times a refusal sends it back to wait.
+        long waited = 0;
         while (true) {
-            places.take(Math.min(deadline, System.nanoTime() + limits.waitLimit().toNanos()));
+            waited += places.take(Math.min(deadline, System.nanoTime() + limits.waitLimit().toNanos() - waited), waited);
             boolean lent = false;
             try {
                 SmtpConnection connection = takeLiveIdle(deadline);

@@ -2,6 +2,7 @@ package dev.mailservice.adapters.mail;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -22,6 +23,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -349,6 +351,49 @@ class SmtpConnectionPoolTest {
         assertEquals(3, pool.maximum());
         assertEquals(4, server.connectionsAccepted(), "no connection was tried beyond the lowered maximum");
         List.of(second, waited, fourth).forEach(connection -> pool.giveBack(connection, true));
+    }
+
+    /**
+     * A send that waited, then was refused by the server for its limit, waits again within what is
+     * left of the wait limit, and its refusal counts both waits.
+     */
+    @Test
+    void aSendSentBackToWaitByARefusalHasOneWaitLimitForAllItsWaits() throws Exception {
+        serve(SmtpScenario.behaving().greets(connection -> connection == 3,
+                new Greeting.Reply("421 4.7.0 Too many concurrent SMTP connections")));
+        Duration waitLimit = Duration.ofMillis(1000);
+        SmtpConnectionPool pool = pool(2, waitLimit, 100);
+        SmtpConnection first = pool.borrow(deadline());
+        SmtpConnection second = pool.borrow(deadline());
+        long started = System.nanoTime();
+        CompletableFuture<SmtpConnection> third = borrowingAsync(pool);
+
+        Thread.sleep(400);
+        pool.giveBack(second, false);
+        ExecutionException refused = assertThrows(ExecutionException.class,
+                () -> third.get(PATIENCE.toSeconds(), TimeUnit.SECONDS));
+        long tookMillis = Duration.ofNanos(System.nanoTime() - started).toMillis();
+
+        assertEquals(3, server.connectionsAccepted());
+        Overloaded overloaded = assertInstanceOf(Overloaded.class, refused.getCause());
+        long saidWaited = Long.parseLong(overloaded.getMessage().replaceAll(".* stayed busy for (\\d+) ms$", "$1"));
+        // All it took but the opening refused: the first wait (400 ms) is counted, and not doubled by a second limit.
+        assertTrue(saidWaited >= waitLimit.toMillis() && tookMillis - saidWaited < 200,
+                overloaded.getMessage() + ", after " + tookMillis + " ms");
+        pool.giveBack(first, true);
+    }
+
+    @Test
+    void aSendWhoseDeadlineHasPassedIsToldItHadNoTimeToWait() throws Exception {
+        serve(SmtpScenario.behaving());
+        SmtpConnectionPool pool = pool(1, PATIENCE, 100);
+        SmtpConnection only = pool.borrow(deadline());
+
+        Overloaded overloaded = assertThrows(Overloaded.class, () -> pool.borrow(System.nanoTime() - 1));
+
+        assertEquals("All 1 connections to the SMTP server " + configuration.address() + " were busy, and the send's "
+                + "deadline left no time to wait for one", overloaded.getMessage());
+        pool.giveBack(only, true);
     }
 
     @Test
