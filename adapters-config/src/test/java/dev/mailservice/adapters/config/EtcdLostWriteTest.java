@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -171,6 +172,32 @@ class EtcdLostWriteTest {
         assertTrue(failed instanceof BackendUnavailable && failed.getMessage().endsWith(
                 "; etcd may still apply this write, over revision " + before + " only (never over a newer value)")
                 && !failed.getMessage().contains("nor to the check"), String.valueOf(failed));
+        assertEquals(before, store.stampOf(KEY));
+    }
+
+    /**
+     * The check reads the value, too long to read at all, then its revision alone, which goes
+     * unanswered: the proxy knows that read by the key followed by its keys-only flag (field 8 of
+     * etcd's RangeRequest, true: bytes 0x40 0x01), which the read of the value lacks.
+     */
+    @Test
+    void aLostWriteOverAValueTooLongToReadWhoseRevisionGoesUnansweredIsSaidToMayStillApplyOverItsRevisionOnly()
+            throws Exception {
+        direct.put(KEY, "x".repeat(UNREADABLE_BYTES));
+        long before = store.stampOf(KEY);
+        AtomicReference<CompletableFuture<Void>> revisionUnanswered = new AtomicReference<>();
+
+        Throwable failed;
+        try (EtcdStore shortCalls = new EtcdStore(List.of(URI.create("http://127.0.0.1:" + proxy.port())), SHORT_TIMEOUT,
+                PipesHubStoreContractTest.JDK_TRUST, MAX_VALUE_BYTES)) {
+            failed = loseTheWrite(shortCalls, before,
+                    () -> revisionUnanswered.set(proxy.silenceTheNextConnectionAt(KEY + "@\u0001")));
+        }
+
+        assertTrue(revisionUnanswered.get().isDone(), "the read of the revision alone was not the one left unanswered");
+        assertTrue(failed instanceof BackendUnavailable && failed.getMessage().endsWith(", nor to the check that "
+                + "followed: etcd may still apply this write, over revision " + before + " only (never over a newer "
+                + "value)"), String.valueOf(failed));
         assertEquals(before, store.stampOf(KEY));
     }
 
