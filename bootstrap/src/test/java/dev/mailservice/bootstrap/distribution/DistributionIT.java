@@ -14,10 +14,12 @@ import java.nio.file.Path;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledForJreRange;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The distribution ({@code mail-service-<version>.tar.gz}) unpacked and started as an operator starts it. */
@@ -95,10 +97,7 @@ class DistributionIT {
     void theStartScriptMakesAStartUpCacheOnTheFirstRunAndStartsWithItAfter() throws Exception {
         Path home = unpack();
         Path cache = directory.resolve("startup-cache");
-        Map<String, String> variables = Map.of("JAVA_HOME", Path.of(System.getProperty("java.home")).toString(),
-                "SCOPED_JWT_SECRET", SCOPED_SECRET, "JWT_SECRET", USER_SECRET,
-                "SMTP_CONFIG_FILE", home.resolve("config/smtp.json").toString(), "PORT", "0",
-                "SERVICE_STARTUP_CACHE_DIR", cache.toString(), "SERVICE_STARTUP_CACHE", "on");
+        Map<String, String> variables = cachedStart(home, cache);
         boolean aotCache = Runtime.version().feature() >= 25;
 
         // A start that stops on a missing setting records too few classes: not made into the cache.
@@ -132,6 +131,60 @@ class DistributionIT {
         List<String> rebuilt = startReloadAndStop(home, variables);
         assertTrue(rebuilt.stream().noneMatch(flag -> flag.contains(cacheFile.toString())), rebuilt.toString());
         assertTrue(Files.notExists(cacheFile), "the cache of the former jar is left behind");
+    }
+
+    /**
+     * A stop that comes while the start script makes the AOT cache (seconds long, on the start after
+     * the one that recorded it) ends the making and the start at once: nothing is left running, no
+     * half-made cache is kept, the service does not start. In a container the script is process 1,
+     * which the kernel sends no signal it has no trap for; elsewhere the making outlived the script.
+     */
+    @Test
+    @EnabledForJreRange(minVersion = 25)
+    void aStopWhileTheStartUpCacheIsMadeEndsTheMakingAndTheStart() throws Exception {
+        Path home = unpack();
+        Path cache = directory.resolve("startup-cache");
+        Map<String, String> variables = cachedStart(home, cache);
+        startReloadAndStop(home, variables);
+
+        try (ServiceProcess starting = ServiceProcess.launchCommand(directory, variables,
+                List.of(home.resolve("bin/mail-service").toString()))) {
+            ProcessHandle making = cacheMaking(starting.pid());
+            starting.terminate();
+
+            assertEquals(143, starting.exitCode(), String.join("\n", starting.output()));
+            making.onExit().get(10, TimeUnit.SECONDS);
+            assertEquals(0, starting.readyLines(), String.join("\n", starting.output()));
+        }
+        try (Stream<Path> left = Files.list(cache)) {
+            List<String> names = left.map(path -> path.getFileName().toString()).toList();
+            assertTrue(names.stream().noneMatch(name -> name.startsWith(".making-") || name.endsWith(".aot")),
+                    names.toString());
+        }
+    }
+
+    /** The JVM that the start script {@code script} runs to make the AOT cache, once it runs. */
+    private static ProcessHandle cacheMaking(long script) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            Optional<ProcessHandle> making = ProcessHandle.of(script).stream().flatMap(ProcessHandle::descendants)
+                    .filter(process -> process.info().arguments().map(List::of)
+                            .filter(arguments -> arguments.contains("-XX:AOTMode=create")).isPresent())
+                    .findFirst();
+            if (making.isPresent()) {
+                return making.get();
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("the start script did not make the cache");
+    }
+
+    /** The variables of a start of the distribution in {@code home} that keeps its start-up cache in {@code cache}. */
+    private static Map<String, String> cachedStart(Path home, Path cache) {
+        return Map.of("JAVA_HOME", Path.of(System.getProperty("java.home")).toString(),
+                "SCOPED_JWT_SECRET", SCOPED_SECRET, "JWT_SECRET", USER_SECRET,
+                "SMTP_CONFIG_FILE", home.resolve("config/smtp.json").toString(), "PORT", "0",
+                "SERVICE_STARTUP_CACHE_DIR", cache.toString(), "SERVICE_STARTUP_CACHE", "on");
     }
 
     /** Starts the distribution, checks it serves a reload, stops it; answers its JVM's arguments. */
