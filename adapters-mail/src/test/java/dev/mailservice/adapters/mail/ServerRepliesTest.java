@@ -91,6 +91,57 @@ class ServerRepliesTest {
         }
     }
 
+    /** An echo cut off, in base64 or as it is, shows none of the secret that is in it. */
+    @Test
+    void anEchoCutOffShowsNoneOfTheSecret() {
+        String password = "q7!Zk9-Long-Pa55word";
+        String plain = base64("\0user@example.com\0" + password);
+        String login = base64(password);
+        for (String said : List.of("535 5.7.8 Error: authentication failed: " + plain.substring(0, plain.length() - 12),
+                "535 5.7.8 Bad login: " + login.substring(0, 20) + "...",
+                "535-5.7.8 Bad login: " + login.substring(0, 16) + "\r\n535-5.7.8 (cont) " + login.substring(16),
+                "535 5.7.8 Refused '" + password.substring(0, 10) + "...'",
+                "535-5.7.8 Refused " + password.substring(0, 11) + "\r\n535 5.7.8 " + password.substring(11))) {
+            String shown = ServerReplies.shown(said, Optional.of(Password.of(password)), "[password]");
+
+            assertEquals(List.of(), leaked(shown, password), shown);
+            assertEquals(List.of(), plainParts(shown.replace("[password]", ""), password), shown);
+        }
+    }
+
+    /**
+     * Angus Mail reads a reply as ISO-8859-1: a password beyond ASCII, echoed as it is, arrives as
+     * its UTF-8 bytes read so.
+     */
+    @Test
+    void aPasswordBeyondAsciiEchoedAsItIsIsNotShown() {
+        String password = "pässwörd-Geheim";
+        String asRead = new String(password.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+
+        String shown = ServerReplies.shown("535 5.7.8 Wrong password " + asRead, Optional.of(Password.of(password)),
+                "[password]");
+
+        assertEquals("535 5.7.8 Wrong password [password]", shown);
+    }
+
+    /** Found as it is and in base64 at once, neither finding gets in the other's way. */
+    @Test
+    void aPasswordWhoseBase64BeginsWithItselfIsNotShownInEither() {
+        String password = "Vm0wd2Qy";
+
+        String shown = ServerReplies.shown("535 " + base64(password), Optional.of(Password.of(password)), "[password]");
+
+        assertEquals("535 [credentials]", shown);
+    }
+
+    @Test
+    void aPasswordWithSpacesEchoedWithOtherSpacesIsNotShown() {
+        String shown = ServerReplies.shown("535 5.7.8 Wrong password correct  horse\tbattery",
+                Optional.of(Password.of("correct horse battery")), "[password]");
+
+        assertEquals("535 5.7.8 Wrong password [password]", shown);
+    }
+
     @Test
     void aReplyWithoutTheSecretIsShownOnOneLineAsItIs() {
         String shown = ServerReplies.shown("535-5.7.8 Username and Password not accepted.\r\n535 5.7.8 Learn more at"
@@ -99,6 +150,17 @@ class ServerRepliesTest {
 
         assertEquals("535-5.7.8 Username and Password not accepted. 535 5.7.8 Learn more at"
                 + " https://support.example/answer/14257 d9443c01a7336-29", shown);
+    }
+
+    /** The parts of {@code password} four characters long that {@code shown} holds as they are. */
+    private static List<String> plainParts(String shown, String password) {
+        List<String> parts = new ArrayList<>();
+        for (int at = 0; at + 4 <= password.length(); at++) {
+            if (shown.contains(password.substring(at, at + 4))) {
+                parts.add(password.substring(at, at + 4));
+            }
+        }
+        return parts;
     }
 
     private static String base64(String text) {
