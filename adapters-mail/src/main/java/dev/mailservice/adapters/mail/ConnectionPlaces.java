@@ -65,13 +65,15 @@ final class ConnectionPlaces {
     /**
      * Takes a place, waiting for one until {@code until} ({@link System#nanoTime()}'s terms) at the latest.
      *
-     * @param waitedBefore how long the send waited for a place before this, in nanoseconds (a
-     *                     refusal of the server for its limit sends it back to wait), for the
-     *                     refusal to say how long it waited in all
+     * @param untilTheDeadline whether {@code until} is the send's deadline, rather than the end of
+     *                         its wait limit, for the refusal to say which ended the wait
+     * @param waitedBefore     how long the send waited for a place before this, in nanoseconds (a
+     *                         refusal of the server for its limit sends it back to wait), for the
+     *                         refusal to say how long it waited in all
      * @return how long it waited, in nanoseconds
      * @throws Overloaded if every place stayed taken until then
      */
-    long take(long until, long waitedBefore) {
+    long take(long until, boolean untilTheDeadline, long waitedBefore) {
         if (permits.tryAcquire()) {
             return 0;
         }
@@ -80,12 +82,12 @@ final class ConnectionPlaces {
         long waitFrom = System.nanoTime();
         try {
             if (!permits.tryAcquire(Math.max(0, until - waitFrom), TimeUnit.NANOSECONDS)) {
-                // What it waited, which a send's deadline may have made shorter than the wait limit.
                 long waited = waitedBefore + System.nanoTime() - waitFrom;
-                throw new Overloaded("All " + maximum() + " connections to the SMTP server " + server
-                        + (until <= waitFrom && waitedBefore == 0
-                                ? " were busy, and the send's deadline left no time to wait for one"
-                                : " stayed busy for " + TimeUnit.NANOSECONDS.toMillis(waited) + " ms"),
+                String busy = "All " + maximum() + " connections to the SMTP server " + server;
+                throw new Overloaded(untilTheDeadline && waitedBefore == 0 && until - waitFrom <= 0
+                        ? busy + " were busy, and the send's deadline left no time to wait for one"
+                        : busy + " stayed busy for " + TimeUnit.NANOSECONDS.toMillis(waited) + " ms"
+                                + (untilTheDeadline ? ", until the send's deadline" : ""),
                         RETRY_AFTER);
             }
             return System.nanoTime() - waitFrom;

@@ -123,7 +123,9 @@ final class SmtpConnectionPool implements AutoCloseable {
         // One wait limit for all the waits of a send, however many times a refusal sends it back to wait.
         long waited = 0;
         while (true) {
-            waited += places.take(Math.min(deadline, System.nanoTime() + limits.waitLimit().toNanos() - waited), waited);
+            long limitEnds = System.nanoTime() + limits.waitLimit().toNanos() - waited;
+            boolean deadlineFirst = deadline - limitEnds < 0;
+            waited += places.take(deadlineFirst ? deadline : limitEnds, deadlineFirst, waited);
             boolean lent = false;
             try {
                 SmtpConnection connection = takeLiveIdle(deadline);
