@@ -7,29 +7,30 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * What an SMTP server said, made fit to show to a caller or write to the log: without the secret
- * sent on the connection, should the server echo it, even in part.
+ * sent on the connection, should the server echo it.
  *
  * <p>The secret is looked for as it is and in base64, in every form a reply may hold it. AUTH
  * LOGIN sends it alone in base64; PLAIN and XOAUTH2 after the user's name, so that it falls
  * anywhere in a group of three bytes; a server may echo what it was sent glued to its own words,
- * cut off, or split over the lines of its reply. Angus Mail reads replies as ISO-8859-1, so a secret
- * beyond ASCII echoed as it is arrives as its UTF-8 bytes read so. A part of it is hidden once it
- * is long enough not to be an ordinary word by chance: {@value #PLAIN_PART} characters as it is, or
- * {@value #ENCODED_PART} bytes in base64 (a shorter secret, whole); a secret shorter than that has
- * every occurrence hidden, whatever else it hides.
+ * cut off, or split over the lines of its reply, which are looked through as one, their reply
+ * codes left out. Angus Mail reads replies as ISO-8859-1, so a secret beyond ASCII echoed as it is
+ * arrives as its UTF-8 bytes read so. As it is, the whole secret is hidden: a part of it matching
+ * the server's own words (a password holding "Password") would otherwise be hidden in every reply,
+ * and so told. In base64, {@value #ENCODED_PART} bytes of it in a row are hidden, so that an echo
+ * cut off shows next to none of what it holds; fewer could be the bytes of an ordinary word at
+ * some alignment (a shorter secret is looked for whole, and may hide much else).
  */
 final class ServerReplies {
 
     private static final String CREDENTIALS = "[credentials]";
-    /** The characters of the secret, in a row, that are hidden where the reply holds them as they are. */
-    static final int PLAIN_PART = 6;
     /** The bytes of the secret, in a row, that are hidden where the reply holds them in base64. */
-    static final int ENCODED_PART = 3;
+    static final int ENCODED_PART = 4;
     /** A reply line's own start: its code, then its enhanced status code if it has one. */
     private static final Pattern REPLY_CODE = Pattern.compile("^\\d{3}(?:[ -]|$)(?:\\d\\.\\d{1,3}\\.\\d{1,3}(?: |$))?");
     private static final Pattern LINE_BREAK = Pattern.compile("\\r?\\n|\\r");
@@ -39,9 +40,9 @@ final class ServerReplies {
 
     /**
      * {@code said} on one line (its whitespace made single spaces), without {@code secret} (the
-     * password or the access token sent on the connection): where it holds the secret as it is, that
-     * part is shown as {@code name}; where in base64, the run of base64 characters holding it is
-     * shown as {@code [credentials]}.
+     * password or the access token sent on the connection): where it holds the secret as it is, it
+     * is shown as {@code name}; where in base64, the run of base64 characters holding a part of it
+     * is shown as {@code [credentials]}.
      */
     static String shown(String said, Optional<Password> secret, String name) {
         List<String> lines = new ArrayList<>();
@@ -55,44 +56,54 @@ final class ServerReplies {
         if (secret.isEmpty()) {
             return text;
         }
-        byte[] bytes = secret.get().reveal().getBytes(StandardCharsets.UTF_8);
         boolean[] plain = new boolean[text.length()];
         String asSent = WHITESPACE.matcher(secret.get().reveal().strip()).replaceAll(" ");
-        markPlain(text, asSent, plain);
-        markPlain(text, new String(asSent.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1), plain);
-        return rewritten(text, plain, encodedMarks(text, lines, bytes), name);
+        Projection all = Projection.of(lines, character -> true);
+        all.markEach(asSent, plain);
+        all.markEach(new String(asSent.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1), plain);
+        boolean[] encoded = encodedMarks(text, lines, secret.get().reveal().getBytes(StandardCharsets.UTF_8));
+        return rewritten(text, plain, encoded, name);
     }
 
     /**
-     * Marks in {@code marks} where {@code text} holds {@code secret} as it is, whole or
-     * {@link #PLAIN_PART} characters of it in a row at least: each run as long as it goes on.
+     * The characters of a reply's {@code lines} that a filter keeps, in a row, the reply codes at
+     * the lines' starts left out, with where each stands in the lines joined by single spaces
+     * ({@code -1} for none: a stand-in put before them).
      */
-    private static void markPlain(String text, String secret, boolean[] marks) {
-        int least = Math.min(secret.length(), PLAIN_PART);
-        if (least == 0) {
-            return;
-        }
-        Set<String> parts = new HashSet<>();
-        for (int from = 0; from + least <= secret.length(); from++) {
-            parts.add(secret.substring(from, from + least));
-        }
-        for (int at = 0; at + least <= text.length(); at++) {
-            if (!parts.contains(text.substring(at, at + least))) {
-                continue;
-            }
-            // Marked to where the secret's longest run from here ends; the runs after it overlap it.
-            int longest = least;
-            for (int from = secret.indexOf(text.substring(at, at + least)); from >= 0;
-                    from = secret.indexOf(text.substring(at, at + least), from + 1)) {
-                int length = least;
-                while (at + length < text.length() && from + length < secret.length()
-                        && text.charAt(at + length) == secret.charAt(from + length)) {
-                    length++;
+    private record Projection(StringBuilder characters, List<Integer> positions) {
+
+        static Projection of(List<String> lines, Predicate<Character> kept) {
+            Projection projection = new Projection(new StringBuilder(), new ArrayList<>());
+            int lineStart = 0;
+            for (String line : lines) {
+                Matcher code = REPLY_CODE.matcher(line);
+                for (int at = code.lookingAt() ? code.end() : 0; at < line.length(); at++) {
+                    if (kept.test(line.charAt(at))) {
+                        projection.characters.append(line.charAt(at));
+                        projection.positions.add(lineStart + at);
+                    }
                 }
-                longest = Math.max(longest, length);
+                lineStart += line.length() + 1;
             }
-            for (int marked = at; marked < at + longest; marked++) {
-                marks[marked] = true;
+            return projection;
+        }
+
+        /** Marks in {@code marks} the characters from {@code from} to before {@code to}, stand-ins left out. */
+        void mark(int from, int to, boolean[] marks) {
+            for (int at = from; at < to; at++) {
+                if (positions.get(at) >= 0) {
+                    marks[positions.get(at)] = true;
+                }
+            }
+        }
+
+        /** Marks in {@code marks} every occurrence of {@code sought}. */
+        void markEach(String sought, boolean[] marks) {
+            if (sought.isEmpty()) {
+                return;
+            }
+            for (int found = characters.indexOf(sought); found >= 0; found = characters.indexOf(sought, found + 1)) {
+                mark(found, found + sought.length(), marks);
             }
         }
     }
@@ -100,25 +111,14 @@ final class ServerReplies {
     /**
      * Where {@code text} (the {@code lines} joined by single spaces) holds {@code secret} in base64,
      * whole or {@link #ENCODED_PART} bytes of it in a row at least: every character of a group of
-     * four that encodes such bytes. The text's base64 characters, the reply codes at the lines'
-     * starts left out, are decoded from each of the four characters a group may start at, so that
-     * the secret is found wherever it falls among the bytes a login sent, glued to other
-     * characters, or split over lines.
+     * four that encodes such bytes. The reply's base64 characters are decoded in a row, from each of
+     * the four characters a group may start at, three stand-ins put before them so that a group the
+     * text holds only the end of is decoded too.
      */
     private static boolean[] encodedMarks(String text, List<String> lines, byte[] secret) {
-        StringBuilder alphabet = new StringBuilder();
-        List<Integer> positions = new ArrayList<>();
-        int lineStart = 0;
-        for (String line : lines) {
-            Matcher code = REPLY_CODE.matcher(line);
-            for (int at = code.lookingAt() ? code.end() : 0; at < line.length(); at++) {
-                if (isBase64(line.charAt(at))) {
-                    alphabet.append(line.charAt(at));
-                    positions.add(lineStart + at);
-                }
-            }
-            lineStart += line.length() + 1;
-        }
+        Projection alphabet = Projection.of(lines, ServerReplies::isBase64);
+        alphabet.characters().insert(0, "AAA");
+        alphabet.positions().addAll(0, List.of(-1, -1, -1));
         int part = Math.min(secret.length, ENCODED_PART);
         Set<String> parts = new HashSet<>();
         for (int from = 0; from + part <= secret.length; from++) {
@@ -127,13 +127,11 @@ final class ServerReplies {
         boolean[] marks = new boolean[text.length()];
         for (int start = 0; start < 4; start++) {
             // A last group cut short decodes as if padded: an echo without its padding still shows its bytes.
-            String decoded = decoded(alphabet, start);
+            String decoded = decoded(alphabet.characters(), start);
             for (int at = 0; at + part <= decoded.length(); at++) {
                 if (parts.contains(decoded.substring(at, at + part))) {
-                    int end = Math.min(start + ((at + part - 1) / 3 + 1) * 4, alphabet.length());
-                    for (int character = start + at / 3 * 4; character < end; character++) {
-                        marks[positions.get(character)] = true;
-                    }
+                    alphabet.mark(start + at / 3 * 4,
+                            Math.min(start + ((at + part - 1) / 3 + 1) * 4, alphabet.characters().length()), marks);
                 }
             }
         }
@@ -181,7 +179,7 @@ final class ServerReplies {
             for (int end = Math.max(runEnd, at + 1); at < end; at++) {
                 if (!plain[at]) {
                     shown.append(text.charAt(at));
-                } else if (at == 0 || !plain[at - 1] || shown.isEmpty()) {
+                } else if (at == 0 || !plain[at - 1]) {
                     shown.append(name);
                 }
             }

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledForJreRange;
 import org.junit.jupiter.api.io.TempDir;
 
 /** How {@code bin/java-env} picks the JDK the build and the service run on. */
@@ -92,5 +93,40 @@ class JavaEnvTest {
                 new AssertionError(output));
         assertFalse(forTheOlder.contains("--sun-misc-unsafe-memory-access"), forTheOlder);
         assertTrue(forTheOlder.contains("-XX:TieredStopAtLevel=1"), forTheOlder);
+    }
+
+    /**
+     * Making the start-up cache (JDK 25 and newer, the start after the one that recorded it) sets
+     * traps of its own for the while, and puts the caller's back after: run-local's, which stop
+     * what it started, must still run on a stop. Made here by a stand-in for the JVM, which writes
+     * the cache file it is given.
+     */
+    @Test
+    @EnabledForJreRange(minVersion = 25)
+    void makingTheStartUpCacheLeavesTheCallersTrapsAsTheyWere() throws Exception {
+        Path jar = Files.writeString(directory.resolve("mail-service.jar"), "a jar");
+        Path standIn = Files.createDirectories(directory.resolve("stand-in/bin")).resolve("java");
+        Files.writeString(standIn, """
+                #!/bin/sh
+                for argument; do case $argument in -XX:AOTCache=*) : > "${argument#-XX:AOTCache=}" ;; esac; done
+                """);
+        Files.setPosixFilePermissions(standIn, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path cache = directory.resolve("cache");
+
+        Process made = new ProcessBuilder("bash", "-c", "set -euo pipefail; export JAVA_HOME=\"" + System.getProperty(
+                "java.home") + "\"; unset SERVICE_JAVA_FLAGS; source bin/java-env"
+                + "; trap 'echo stopped' TERM INT"
+                + "; service_startup_cache_flags " + jar + " " + cache + " || true"
+                + "; recorded=${STARTUP_CACHE_FLAGS[1]#-XX:AOTConfiguration=}; touch \"$recorded\" \"${recorded%.aotconf}.ready\""
+                + "; JAVA_HOME=" + standIn.getParent().getParent()
+                + "; service_startup_cache_flags " + jar + " " + cache + " || true"
+                + "; echo \"flags: ${STARTUP_CACHE_FLAGS[*]}\"; trap -p TERM INT")
+                .redirectErrorStream(true).start();
+        String output = new String(made.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(made.waitFor(60, TimeUnit.SECONDS) && made.exitValue() == 0, output);
+
+        assertTrue(output.contains("flags: -XX:AOTCache=" + cache), "no cache was made: " + output);
+        assertTrue(output.contains("trap -- 'echo stopped' SIGTERM") && output.contains("trap -- 'echo stopped' SIGINT"),
+                "the caller's traps are gone: " + output);
     }
 }
