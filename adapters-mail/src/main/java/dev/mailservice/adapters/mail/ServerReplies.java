@@ -61,7 +61,7 @@ final class ServerReplies {
         Projection all = Projection.of(lines, character -> true);
         all.markEach(asSent, plain);
         all.markEach(new String(asSent.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1), plain);
-        boolean[] encoded = encodedMarks(text, lines, secret.get().reveal().getBytes(StandardCharsets.UTF_8));
+        boolean[] encoded = encodedMarks(text.length(), lines, secret.get().reveal().getBytes(StandardCharsets.UTF_8));
         return rewritten(text, plain, encoded, name);
     }
 
@@ -109,13 +109,13 @@ final class ServerReplies {
     }
 
     /**
-     * Where {@code text} (the {@code lines} joined by single spaces) holds {@code secret} in base64,
-     * whole or {@link #ENCODED_PART} bytes of it in a row at least: every character of a group of
-     * four that encodes such bytes. The reply's base64 characters are decoded in a row, from each of
+     * Where the {@code lines} joined by single spaces ({@code textLength} characters) hold
+     * {@code secret} in base64, whole or {@link #ENCODED_PART} bytes of it in a row at least: every
+     * character of a group of four that encodes such bytes. The reply's base64 characters are decoded in a row, from each of
      * the four characters a group may start at, three stand-ins put before them so that a group the
      * text holds only the end of is decoded too.
      */
-    private static boolean[] encodedMarks(String text, List<String> lines, byte[] secret) {
+    private static boolean[] encodedMarks(int textLength, List<String> lines, byte[] secret) {
         Projection alphabet = Projection.of(lines, ServerReplies::isBase64);
         alphabet.characters().insert(0, "AAA");
         alphabet.positions().addAll(0, List.of(-1, -1, -1));
@@ -124,7 +124,7 @@ final class ServerReplies {
         for (int from = 0; from + part <= secret.length; from++) {
             parts.add(new String(secret, from, part, StandardCharsets.ISO_8859_1));
         }
-        boolean[] marks = new boolean[text.length()];
+        boolean[] marks = new boolean[textLength];
         for (int start = 0; start < 4; start++) {
             // A last group cut short decodes as if padded: an echo without its padding still shows its bytes.
             String decoded = decoded(alphabet.characters(), start);

@@ -23,8 +23,7 @@ class ServerRepliesTest {
     void aPasswordEchoedInBase64IsNotShownWhateverItsLength(String password) {
         String encoded = Base64.getEncoder().encodeToString(password.getBytes(StandardCharsets.UTF_8));
 
-        String shown = ServerReplies.shown("535 5.7.8 Bad login: " + encoded,
-                Optional.of(Password.of(password)), "[password]");
+        String shown = shown("535 5.7.8 Bad login: " + encoded, password);
 
         assertFalse(shown.contains(encoded), shown);
         assertEquals("535 5.7.8 Bad login: [credentials]", shown);
@@ -35,8 +34,7 @@ class ServerRepliesTest {
     void aPasswordEchoedInBase64WithoutItsPaddingIsNotShown(String password) {
         String unpadded = Base64.getEncoder().withoutPadding().encodeToString(password.getBytes(StandardCharsets.UTF_8));
 
-        String shown = ServerReplies.shown("535 5.7.8 Bad login: " + unpadded, Optional.of(Password.of(password)),
-                "[password]");
+        String shown = shown("535 5.7.8 Bad login: " + unpadded, password);
 
         assertEquals("535 5.7.8 Bad login: [credentials]", shown);
     }
@@ -52,8 +50,7 @@ class ServerRepliesTest {
         for (String password : List.of("q7!", "q7!Z", "q7!Zk", "q7!Zk9-Long-Pa55word")) {
             String response = base64("\0" + user + "\0" + password);
 
-            String shown = ServerReplies.shown("535 5.7.8 Error:authentication failed:" + response + "xyz",
-                    Optional.of(Password.of(password)), "[password]");
+            String shown = shown("535 5.7.8 Error:authentication failed:" + response + "xyz", password);
 
             assertEquals("535 5.7.8 Error:authentication failed:[credentials]", shown, "the password " + password);
         }
@@ -70,8 +67,8 @@ class ServerRepliesTest {
         for (String user : List.of("a@b.example", "ab@b.example", "abc@b.example")) {
             String response = base64("\0" + user + "\0" + password);
 
-            String shown = ServerReplies.shown("535-5.7.8 Bad login: " + response.substring(0, cutAt) + "\r\n535 5.7.8 "
-                    + response.substring(cutAt), Optional.of(Password.of(password)), "[password]");
+            String shown = shown("535-5.7.8 Bad login: " + response.substring(0, cutAt) + "\r\n535 5.7.8 "
+                    + response.substring(cutAt), password);
 
             assertEquals(List.of(), leaked(shown, password), shown);
             assertTrue(shown.startsWith("535-5.7.8 Bad login: "), shown);
@@ -85,7 +82,8 @@ class ServerRepliesTest {
         for (String user : List.of("a@b.example", "ab@b.example", "abc@b.example")) {
             String response = base64("user=" + user + "\u0001auth=Bearer " + token + "\u0001\u0001");
 
-            String shown = ServerReplies.shown("535 5.7.8 " + response, Optional.of(Password.of(token)), "[access token]");
+            String shown = ServerReplies.shown("535 5.7.8 " + response, Optional.of(Password.of(token)),
+                    "[access token]");
 
             assertEquals("535 5.7.8 [credentials]", shown);
         }
@@ -100,7 +98,7 @@ class ServerRepliesTest {
         for (String said : List.of("535 5.7.8 Error: authentication failed: " + plain.substring(0, plain.length() - 12),
                 "535 5.7.8 Bad login: " + login.substring(0, 20) + "...",
                 "535-5.7.8 Bad login: " + login.substring(0, 16) + "\r\n535-5.7.8 (cont) " + login.substring(16))) {
-            String shown = ServerReplies.shown(said, Optional.of(Password.of(password)), "[password]");
+            String shown = shown(said, password);
 
             assertEquals(List.of(), leaked(shown, password), shown);
         }
@@ -116,8 +114,7 @@ class ServerRepliesTest {
         String login = base64(password);
         for (int from = 0; from < login.length(); from++) {
             for (int to = from + 6; to <= login.length(); to++) {
-                String shown = ServerReplies.shown("535 5.7.8 " + login.substring(from, to),
-                        Optional.of(Password.of(password)), "[password]");
+                String shown = shown("535 5.7.8 " + login.substring(from, to), password);
 
                 assertEquals(List.of(), leaked(shown, password), shown);
             }
@@ -127,8 +124,7 @@ class ServerRepliesTest {
     /** The secret as it is, split over the reply's lines, in pieces too short to be told from other words. */
     @Test
     void aSecretEchoedAsItIsOverTwoLinesIsNotShown() {
-        String shown = ServerReplies.shown("535-5.7.8 Bad password hunte\r\n535 5.7.8 r2abc",
-                Optional.of(Password.of("hunter2abc")), "[password]");
+        String shown = shown("535-5.7.8 Bad password hunte\r\n535 5.7.8 r2abc", "hunter2abc");
 
         assertEquals("535-5.7.8 Bad password [password] 535 5.7.8 [password]", shown);
     }
@@ -142,7 +138,7 @@ class ServerRepliesTest {
         String gmail = "535-5.7.8 Username and Password not accepted. For more information, go to\r\n"
                 + "535 5.7.8  https://support.google.com/mail/?p=BadCredentials d2e1a72fcca58-7e8";
 
-        String shown = ServerReplies.shown(gmail, Optional.of(Password.of("Password123!")), "[password]");
+        String shown = shown(gmail, "Password123!");
 
         assertEquals("535-5.7.8 Username and Password not accepted. For more information, go to 535 5.7.8 "
                 + "https://support.google.com/mail/?p=BadCredentials d2e1a72fcca58-7e8", shown);
@@ -157,8 +153,7 @@ class ServerRepliesTest {
         String password = "pässwörd-Geheim";
         String asRead = new String(password.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
 
-        String shown = ServerReplies.shown("535 5.7.8 Wrong password " + asRead, Optional.of(Password.of(password)),
-                "[password]");
+        String shown = shown("535 5.7.8 Wrong password " + asRead, password);
 
         assertEquals("535 5.7.8 Wrong password [password]", shown);
     }
@@ -168,27 +163,30 @@ class ServerRepliesTest {
     void aPasswordWhoseBase64BeginsWithItselfIsNotShownInEither() {
         String password = "Vm0wd2Qy";
 
-        String shown = ServerReplies.shown("535 " + base64(password), Optional.of(Password.of(password)), "[password]");
+        String shown = shown("535 " + base64(password), password);
 
         assertEquals("535 [credentials]", shown);
     }
 
     @Test
     void aPasswordWithSpacesEchoedWithOtherSpacesIsNotShown() {
-        String shown = ServerReplies.shown("535 5.7.8 Wrong password correct  horse\tbattery",
-                Optional.of(Password.of("correct horse battery")), "[password]");
+        String shown = shown("535 5.7.8 Wrong password correct  horse\tbattery", "correct horse battery");
 
         assertEquals("535 5.7.8 Wrong password [password]", shown);
     }
 
     @Test
     void aReplyWithoutTheSecretIsShownOnOneLineAsItIs() {
-        String shown = ServerReplies.shown("535-5.7.8 Username and Password not accepted.\r\n535 5.7.8 Learn more at"
-                + " https://support.example/answer/14257 d9443c01a7336-29",
-                Optional.of(Password.of("q7!Zk9-Long-Pa55word")), "[password]");
+        String shown = shown("535-5.7.8 Username and Password not accepted.\r\n535 5.7.8 Learn more at"
+                + " https://support.example/answer/14257 d9443c01a7336-29", "q7!Zk9-Long-Pa55word");
 
         assertEquals("535-5.7.8 Username and Password not accepted. 535 5.7.8 Learn more at"
                 + " https://support.example/answer/14257 d9443c01a7336-29", shown);
+    }
+
+    /** {@code said} as shown, the login's secret being {@code password}. */
+    private static String shown(String said, String password) {
+        return ServerReplies.shown(said, Optional.of(Password.of(password)), "[password]");
     }
 
     private static String base64(String text) {
