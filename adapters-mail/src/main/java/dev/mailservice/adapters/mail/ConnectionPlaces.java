@@ -74,7 +74,7 @@ final class ConnectionPlaces {
      * @throws Overloaded if every place stayed taken until then
      */
     long take(long until, boolean untilTheDeadline, long waitedBefore) {
-        if (permits.tryAcquire()) {
+        if (tryTake()) {
             return 0;
         }
         raiseMaximumAfterAQuietSpell();
@@ -98,14 +98,18 @@ final class ConnectionPlaces {
         }
     }
 
-    /** Takes a place if one is free at once. */
+    /**
+     * Takes a place if one is free at once and no send waits for one: a place freed goes to the send
+     * first in line, not to one that asks just as it is freed (a send trying again, a spare).
+     */
     boolean tryTake() {
-        return permits.tryAcquire();
-    }
-
-    /** Whether a send waits for a place. */
-    boolean sendWaits() {
-        return permits.hasQueuedThreads();
+        try {
+            // Unlike tryAcquire(), which takes a free permit ahead of the threads waiting, this keeps their turn.
+            return permits.tryAcquire(0, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /** Gives a place back. */

@@ -188,8 +188,9 @@ final class SmtpConnectionPool implements AutoCloseable {
      * and says why if that fails.
      */
     private void openSpare() {
-        // A place a send waits for is the send's: the spare would make it wait for a whole opening.
-        if (closed || places.sendWaits() || !places.tryTake()) {
+        // A place a send waits for is the send's (tryTake keeps its turn): the spare would make it wait for a
+        // whole opening.
+        if (closed || !places.tryTake()) {
             return;
         }
         try {

@@ -20,6 +20,7 @@ import jakarta.mail.Session;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -53,7 +54,10 @@ class SmtpConnectionPoolTest {
 
     @AfterEach
     void stopTheServer() {
-        server.close();
+        // A test of the places alone has none.
+        if (server != null) {
+            server.close();
+        }
     }
 
     private void serve(SmtpScenario scenario) {
@@ -69,8 +73,13 @@ class SmtpConnectionPoolTest {
     }
 
     private SmtpConnectionPool pool(int maximum, Duration waitLimit, int maxMails, SmtpConnectionPool.Opener opener) {
-        return new SmtpConnectionPool(opener, new SmtpConnectionPool.Limits(maximum, waitLimit, IDLE_LIMIT, maxMails,
-                Duration.ofMinutes(5), TRUSTED, RECOVER_AFTER), configuration.address(), meters, now::get);
+        return new SmtpConnectionPool(opener, limits(maximum, waitLimit, maxMails), configuration.address(), meters,
+                now::get);
+    }
+
+    private static SmtpConnectionPool.Limits limits(int maximum, Duration waitLimit, int maxMails) {
+        return new SmtpConnectionPool.Limits(maximum, waitLimit, IDLE_LIMIT, maxMails, Duration.ofMinutes(5), TRUSTED,
+                RECOVER_AFTER);
     }
 
     private static long deadline() {
@@ -443,6 +452,37 @@ class SmtpConnectionPoolTest {
 
         assertEquals(1, server.copiesOf("after the error"));
         assertEquals(1, meters.busy());
+    }
+
+    /**
+     * A place given back goes to the send that waits for it, not to one that asks for a place just
+     * then (a send trying again after a refusal, a spare being opened): that one waits its turn.
+     */
+    @Test
+    void aSendThatWaitsIsNotOvertakenByOneAskingAsAPlaceIsFreed() throws Exception {
+        ConnectionPlaces places = new ConnectionPlaces(limits(1, PATIENCE, 100), "smtp.example.com:587", meters, now::get);
+        places.take(deadline(), true, 0);
+        // Whether the send in line wakes before the other asks is a race: run often, an overtaking shows.
+        for (int round = 1; round <= 20; round++) {
+            CompletableFuture<Long> waiting = CompletableFuture.supplyAsync(() -> places.take(deadline(), true, 0));
+            waitFor("a send to wait in line", SmtpConnectionPoolTest::aSendWaitsInLine);
+
+            places.free();
+            boolean overtook = places.tryTake();
+
+            assertFalse(overtook, "round " + round + ": the place freed went to one asking just then, not to the send "
+                    + "waiting for it");
+            // The send in line has the place now, for the next round's to wait for.
+            waiting.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+        }
+    }
+
+    /** Whether a thread waits in line for a place: parked, with a timeout, in {@link ConnectionPlaces#take}. */
+    private static boolean aSendWaitsInLine() {
+        return Thread.getAllStackTraces().entrySet().stream().anyMatch(thread ->
+                thread.getKey().getState() == Thread.State.TIMED_WAITING && Arrays.stream(thread.getValue()).anyMatch(
+                        frame -> frame.getClassName().equals(ConnectionPlaces.class.getName())
+                                && frame.getMethodName().equals("take")));
     }
 
     /** How long a refusal for busy connections says the send waited. */
