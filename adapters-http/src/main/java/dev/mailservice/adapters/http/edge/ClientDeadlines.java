@@ -50,8 +50,13 @@ public final class ClientDeadlines implements AutoCloseable {
 
     /** Starts the deadline of a read or a write the current thread is about to wait for. */
     Deadline start() {
+        return start(limit.toNanos());
+    }
+
+    /** Starts a deadline, {@code nanos} from now, on a wait of the current thread's. */
+    Deadline start(long nanos) {
         Deadline deadline = new Deadline(Thread.currentThread());
-        deadline.expiry = timer.schedule(deadline::expire, limit.toNanos(), TimeUnit.NANOSECONDS);
+        deadline.expiry = timer.schedule(deadline::expire, nanos, TimeUnit.NANOSECONDS);
         return deadline;
     }
 

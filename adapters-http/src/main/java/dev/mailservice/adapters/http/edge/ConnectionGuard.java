@@ -17,6 +17,7 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * What the service adds to Helidon's HTTP/1.1 handling so that a connection is never held by a
@@ -33,9 +34,11 @@ import java.io.UncheckedIOException;
  *   <li>a request or an answer with {@code Connection: close} closes the connection once answered
  *       (Helidon writes the header but keeps reading);</li>
  *   <li>a request answered before its body was read to the end (a refusal, no route, a body
- *       refused midway) closes the connection, the rest unread: Helidon would read it after the
- *       answer without a deadline, holding each chunk whole, and with {@code Expect: 100-continue}
- *       the client may still send it, which must not be read as the next request;</li>
+ *       refused midway) closes the connection, and the rest is never read as a request: Helidon
+ *       would read it after the answer without a deadline, holding each chunk whole, and with
+ *       {@code Expect: 100-continue} the client may still send it. The rest of a body of declared
+ *       length is read and dropped first, for up to the same deadline in all, so that a client
+ *       that writes its whole body before it reads gets the answer ({@link #dropTheRest});</li>
  *   <li>a client that goes away in the middle of its body ends the request quietly, without an
  *       answer nobody would read and without a stack trace in the log.</li>
  * </ul>
@@ -79,7 +82,11 @@ public final class ConnectionGuard implements Filter {
             throw new CloseConnectionException("the request's headers took longer than " + deadlines.limit().toMillis()
                     + " ms");
         }
-        request.streamFilter(body -> new DeadlineInputStream(body, deadlines));
+        AtomicReference<DeadlineInputStream> body = new AtomicReference<>();
+        request.streamFilter(raw -> {
+            body.set(new DeadlineInputStream(raw, deadlines));
+            return body.get();
+        });
         AnswerWrite answer = new AnswerWrite(deadlines);
         response.beforeSend(answer::begin);
         response.whenSent(answer::end);
@@ -118,7 +125,45 @@ public final class ConnectionGuard implements Filter {
         }
         if (response.isSent() && (request.headers().containsToken(HeaderValues.CONNECTION_CLOSE)
                 || response.headers().containsToken(HeaderValues.CONNECTION_CLOSE))) {
+            if (hasBody(request) && !request.content().consumed()) {
+                dropTheRest(request, body);
+            }
             throw new CloseConnectionException("answered with Connection: close");
+        }
+    }
+
+    /**
+     * Reads and drops what is left of a body of declared length after its answer, until its end
+     * or for up to the client deadline in all, whichever comes first.
+     *
+     * <p>Why: a connection closed with bytes unread is reset, and the reset drops what the client
+     * has not read yet, the answer too: a client that writes its whole body before it reads (many
+     * do) would see a broken connection in place of the refusal. Not for a chunked body, whose
+     * chunks the server reads whole, each held in memory; not for a body the client still waits
+     * to be asked for ({@code Expect: 100-continue}, never asked), which it does not send. A body
+     * declared over the server's own cap is refused before routing, and closed at once.
+     */
+    private void dropTheRest(RoutingRequest request, AtomicReference<DeadlineInputStream> body) {
+        if (request.headers().contains(HeaderNames.TRANSFER_ENCODING) || !request.continueSent()) {
+            return;
+        }
+        if (body.get() == null) {
+            // Asked for here, past the routes' filters, so only this guard's reading applies: its deadlines and pace.
+            request.content().inputStream();
+        }
+        long until = System.nanoTime() + deadlines.limit().toNanos();
+        byte[] dropped = new byte[8192];
+        try {
+            for (long left = deadlines.limit().toNanos(); left > 0; left = until - System.nanoTime()) {
+                if (body.get().read(dropped, 0, dropped.length, deadlines.start(left)) < 0) {
+                    return;
+                }
+            }
+        } catch (CloseConnectionException stoppedOrGone) {
+            // The client went quiet or away: the connection closes, as it would have.
+        } finally {
+            // A deadline that passed interrupted the thread, which must not carry it on.
+            Thread.interrupted();
         }
     }
 
@@ -168,7 +213,11 @@ public final class ConnectionGuard implements Filter {
 
         @Override
         public int read(byte[] buffer, int offset, int length) throws IOException {
-            ClientDeadlines.Deadline deadline = deadlines.start();
+            return read(buffer, offset, length, deadlines.start());
+        }
+
+        /** Reads as {@link #read(byte[], int, int)} does, within {@code deadline}. */
+        int read(byte[] buffer, int offset, int length, ClientDeadlines.Deadline deadline) {
             int count;
             try {
                 count = super.read(buffer, offset, length);
