@@ -5,6 +5,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
@@ -33,7 +34,23 @@ public final class RawHttp implements AutoCloseable {
     private final InputStream in;
 
     public RawHttp(int port) throws IOException {
-        socket = new Socket(InetAddress.getLoopbackAddress(), port);
+        this(new Socket(InetAddress.getLoopbackAddress(), port));
+    }
+
+    /**
+     * A connection whose socket sends from a buffer of about {@code sendBufferBytes}, set before it
+     * connects as the kernel needs: a large write blocks as soon as the server stops reading, rather
+     * than when the host's default buffers are full.
+     */
+    public static RawHttp withSendBuffer(int port, int sendBufferBytes) throws IOException {
+        Socket socket = new Socket();
+        socket.setSendBufferSize(sendBufferBytes);
+        socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+        return new RawHttp(socket);
+    }
+
+    private RawHttp(Socket socket) throws IOException {
+        this.socket = socket;
         // A guard against a hang, not a speed target.
         socket.setSoTimeout(120_000);
         // Buffered: an answer is read a line at a time, which unbuffered would be a system call a byte.

@@ -121,7 +121,7 @@ public final class HttpServer {
         Objects.requireNonNull(mail, "mail");
         Objects.requireNonNull(configManager, "configManager");
         Guards guards = new Guards(new RequestsInFlight(), new ClientDeadlines(idleTimeout));
-        ConnectionGuard guard = new ConnectionGuard(guards.clientDeadlines());
+        ConnectionGuard guard = new ConnectionGuard(guards.clientDeadlines(), guards.requestsInFlight()::stopping);
         RequestBodies bodies = new RequestBodies(MAX_BODY_BYTES, Map.of(
                 MailRoutes.BASE_PATH + MailRoutes.SEND_EMAIL, MailRoutes.SEND_EMAIL_MAX_BODY_BYTES), HARD_CAP_BYTES,
                 bodyBudget);

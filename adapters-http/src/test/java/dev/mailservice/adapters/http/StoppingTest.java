@@ -3,6 +3,7 @@ package dev.mailservice.adapters.http;
 import static dev.mailservice.testkit.Tokens.SCOPED_SECRET;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mailservice.adapters.http.edge.TokenVerifier;
 import dev.mailservice.adapters.http.observe.Observability;
@@ -11,6 +12,7 @@ import dev.mailservice.adapters.http.routes.MailRoutes;
 import dev.mailservice.application.port.in.GetServiceHealth.ServiceHealth;
 import dev.mailservice.application.port.in.SmtpStatus;
 import dev.mailservice.domain.SmtpConfiguration;
+import dev.mailservice.testkit.RawHttp;
 import dev.mailservice.testkit.Tokens;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -74,6 +76,13 @@ class StoppingTest {
             assertEquals("{\"error\":{\"code\":\"HTTP_SERVICE_UNAVAILABLE\",\"message\":\"The service is stopping; "
                     + "try again\"}}", turnedAway.body());
             assertFalse(stopping.isDone(), "the server stopped while a request was still under way");
+            try (RawHttp refused = new RawHttp(server.port())) {
+                refused.send("POST /api/v1/mail/updateSmtpConfig HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+                        + token + "\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{");
+                assertEquals(503, refused.answer().status());
+                // The rest of its body is not waited for (the idle timeout's 20 s): the stop would wait for it.
+                assertTrue(refused.closedWithin(Duration.ofSeconds(5)), "the stopping server waited for a refused body");
+            }
 
             reloadMayFinish.countDown();
 

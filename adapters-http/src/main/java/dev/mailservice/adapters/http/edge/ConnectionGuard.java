@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 
 /**
  * What the service adds to Helidon's HTTP/1.1 handling so that a connection is never held by a
@@ -50,9 +51,12 @@ public final class ConnectionGuard implements Filter {
     static final long MIN_BODY_BYTES_PER_SECOND = 16 * 1024;
 
     private final ClientDeadlines deadlines;
+    private final BooleanSupplier stopping;
 
-    public ConnectionGuard(ClientDeadlines deadlines) {
+    /** @param stopping whether the server is stopping: a body left unread is then not read on */
+    public ConnectionGuard(ClientDeadlines deadlines, BooleanSupplier stopping) {
         this.deadlines = deadlines;
+        this.stopping = stopping;
     }
 
     /**
@@ -140,16 +144,23 @@ public final class ConnectionGuard implements Filter {
      * has not read yet, the answer too: a client that writes its whole body before it reads (many
      * do) would see a broken connection in place of the refusal. Not for a chunked body, whose
      * chunks the server reads whole, each held in memory; not for a body the client still waits
-     * to be asked for ({@code Expect: 100-continue}, never asked), which it does not send. A body
-     * declared over the server's own cap is refused before routing, and closed at once.
+     * to be asked for ({@code Expect: 100-continue}, never asked), which it does not send; not
+     * while the server stops, which would wait for it. A body declared over the server's own cap
+     * is refused before routing, and closed at once. Bytes the client sends after the body (a next
+     * request) are not read: the close may still reset the connection for such a client.
      */
     private void dropTheRest(RoutingRequest request, AtomicReference<DeadlineInputStream> body) {
-        if (request.headers().contains(HeaderNames.TRANSFER_ENCODING) || !request.continueSent()) {
+        if (request.headers().contains(HeaderNames.TRANSFER_ENCODING) || !request.continueSent()
+                || stopping.getAsBoolean()) {
             return;
         }
         if (body.get() == null) {
-            // Asked for here, past the routes' filters, so only this guard's reading applies: its deadlines and pace.
+            // Asked for here, past the routes' filters: only this guard's reading applies, its deadlines.
             request.content().inputStream();
+        }
+        if (body.get() == null) {
+            // The content was asked for before this guard's filter was set (by a filter ahead of it): no drop.
+            return;
         }
         long until = System.nanoTime() + deadlines.limit().toNanos();
         byte[] dropped = new byte[8192];
@@ -192,7 +203,8 @@ public final class ConnectionGuard implements Filter {
 
         /**
          * Reads nothing more: Helidon's own close reads what is left of the body, without a deadline.
-         * A body left unread closes the connection with the answer instead ({@link #filter}).
+         * A body left unread closes the connection after the answer instead, once what is left of
+         * it is dropped where it can be ({@link #dropTheRest}).
          */
         @Override
         public void close() {
@@ -201,14 +213,8 @@ public final class ConnectionGuard implements Filter {
 
         @Override
         public int read() throws IOException {
-            ClientDeadlines.Deadline deadline = deadlines.start();
-            int next;
-            try {
-                next = super.read();
-            } catch (IOException | UncheckedIOException | DataReader.InsufficientDataAvailableException failed) {
-                throw ended(deadline, failed);
-            }
-            return counted(deadline, next < 0 ? 0 : 1, next);
+            byte[] next = new byte[1];
+            return read(next, 0, 1) < 0 ? -1 : next[0] & 0xff;
         }
 
         @Override
@@ -221,7 +227,9 @@ public final class ConnectionGuard implements Filter {
             int count;
             try {
                 count = super.read(buffer, offset, length);
-            } catch (IOException | UncheckedIOException | DataReader.InsufficientDataAvailableException failed) {
+            } catch (IOException | UncheckedIOException | DataReader.InsufficientDataAvailableException
+                    | CloseConnectionException failed) {
+                // Helidon reports a socket's failure (a deadline's interrupt among them) as the last of these.
                 throw ended(deadline, failed);
             }
             return counted(deadline, Math.max(count, 0), count);

@@ -25,7 +25,8 @@ public final class RequestsInFlight implements Filter {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition allDone = lock.newCondition();
     private int inFlight;
-    private boolean draining;
+    // Written holding the lock; read without it by stopping().
+    private volatile boolean draining;
 
     @Override
     public void filter(FilterChain chain, RoutingRequest request, RoutingResponse response) {
@@ -50,6 +51,11 @@ public final class RequestsInFlight implements Filter {
                 lock.unlock();
             }
         }
+    }
+
+    /** Whether the server is stopping: new requests are refused, and the ones under way are waited for. */
+    public boolean stopping() {
+        return draining;
     }
 
     /**
