@@ -493,9 +493,12 @@ class SmtpFaultsTest {
     void aMailThatReachedSomeRecipientsEndsUncertainWhateverStopsTheRest() throws Exception {
         // One recipient a mail (the first try, to both, meets 452; the first part goes); the second part is
         // refused for now, and while it waits to go again another send takes the only connection and holds
-        // it longer than a send waits for one (two slow replies, each within the timeout).
+        // it longer than a send waits for one (two slow replies, each within the timeout). The other send
+        // asks for the connection while the refusal is held back, so that it waits in line for it before
+        // the second part's next try does: its start, racing a retry a few milliseconds later, could lose.
         Duration slowReply = TIMEOUT.multipliedBy(3).dividedBy(4);
         serve(SmtpScenario.behaving().takesRecipientsPerMail(1)
+                .pausesBefore("MAIL", moment -> moment.mail() == 3, TIMEOUT.dividedBy(4))
                 .answersMailFrom(moment -> moment.mail() == 3, "451 4.3.0 Try again later")
                 .pausesBefore("RCPT", moment -> moment.mail() == 4, slowReply)
                 .pausesBefore("DATA", moment -> moment.mail() == 4, slowReply), 1);
