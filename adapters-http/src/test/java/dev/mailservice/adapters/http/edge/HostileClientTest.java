@@ -539,7 +539,7 @@ class HostileClientTest {
                 assertTrue(answer.status() == 401 || answer.status() == 404, framing + answer.status());
                 assertEquals("close", answer.header("Connection"), framing);
                 if (!chunked) {
-                    assertFalse(client.closedWithin(IDLE_TIMEOUT.dividedBy(4)), "closed before the rest could come");
+                    assertFalse(client.closedWithin(IDLE_TIMEOUT.dividedBy(10)), "closed before the rest could come");
                     client.send(" ".repeat(50000 - begun.length()) + get("/smuggled"));
                 }
                 assertTrue(client.closedWithin(CLOSED_WITH_THE_ANSWER), "the server went on reading: " + framing);
@@ -562,7 +562,7 @@ class HostileClientTest {
             RawHttp.Answer answer = client.answer();
             assertEquals(400, answer.status(), answer.body());
             assertEquals("close", answer.header("Connection"));
-            assertFalse(client.closedWithin(IDLE_TIMEOUT.dividedBy(4)), "closed before the rest could come");
+            assertFalse(client.closedWithin(IDLE_TIMEOUT.dividedBy(10)), "closed before the rest could come");
             assertTrue(client.closedWithin(CLOSE_EXPECTED_WITHIN), "the server waited on for the refused body");
         }
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
