@@ -8,6 +8,8 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -16,7 +18,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * <p>A port is picked below the range the kernel hands out for a bind to port 0 and for the local
  * end of every outgoing connection (Linux's {@code ip_local_port_range}): between the pick and the
  * server's bind, and while a stopped server is down before it binds the same port again, another
- * test JVM's connections cannot take it. Where that range cannot be read, the kernel picks.
+ * test JVM's connections cannot take it. Nor can the picks of another: the test JVMs that run at
+ * once each pick from a slice of their own ({@link #FORK_PROPERTY}), and a JVM never hands out
+ * the same port twice (a cluster's members picked together, a member stopped and started again on
+ * its port). Where that range cannot be read, the kernel picks.
  */
 public final class FreePorts {
 
@@ -24,16 +29,27 @@ public final class FreePorts {
     private static final int LOWEST = 15000;
     private static final Path EPHEMERAL_RANGE = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
     private static final int ATTEMPTS = 200;
+    /**
+     * The system properties that say which of how many test JVMs running at once this is, {@code 1}
+     * to the count (the build sets them from Surefire's fork number); without them, the whole range.
+     */
+    static final String FORK_PROPERTY = "testkit.forkNumber";
+    static final String FORKS_PROPERTY = "testkit.forkCount";
+    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
     private FreePorts() {}
 
     /** A port free a moment ago, released at once for the caller to bind. */
     public static int pick() {
         int ephemeralStart = ephemeralRangeStart();
-        if (ephemeralStart - LOWEST > ATTEMPTS) {
+        int forks = Integer.getInteger(FORKS_PROPERTY, 1);
+        int fork = Integer.getInteger(FORK_PROPERTY, 1);
+        int slice = (ephemeralStart - LOWEST) / Math.max(forks, 1);
+        if (slice > ATTEMPTS && fork >= 1 && fork <= forks) {
+            int first = LOWEST + (fork - 1) * slice;
             for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-                int candidate = ThreadLocalRandom.current().nextInt(LOWEST, ephemeralStart);
-                if (bindable(candidate)) {
+                int candidate = ThreadLocalRandom.current().nextInt(first, first + slice);
+                if (bindable(candidate) && HANDED_OUT.add(candidate)) {
                     return candidate;
                 }
             }
