@@ -335,8 +335,8 @@ class NimbusTokenEndpointTest {
     }
 
     /**
-     * Over TLS, reads each request and answers it with a token a byte every 100 ms: never silent for
-     * a 500 ms read timeout, but the answer takes seconds. {@code clientLeft} is set once a client
+     * Over TLS, reads each request and answers it with a token a byte every 50 ms: never silent for
+     * a 500 ms read timeout (a wake-up late by most of it still is not), but the answer takes seconds. {@code clientLeft} is set once a client
      * has closed its connection before the end.
      */
     private static void answerEachRequestAByteAtATime(ServerSocket endpoint, AtomicBoolean clientLeft) {
@@ -360,7 +360,7 @@ class NimbusTokenEndpointTest {
                         }
                         OutputStream out = client.getOutputStream();
                         for (byte next : answer) {
-                            Thread.sleep(100);
+                            Thread.sleep(50);
                             out.write(next);
                             out.flush();
                         }
