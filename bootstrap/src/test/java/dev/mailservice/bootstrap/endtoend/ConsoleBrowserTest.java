@@ -511,14 +511,26 @@ class ConsoleBrowserTest {
                   if (%s) {
                     await held;
                     const answer = await answered(url, options);
-                    window.heldCallAnswered = true;
+                    // Answered once the console has read it and run what follows, to its last await: a task
+                    // queued as it reads the body runs only after those.
+                    const read = answer.json.bind(answer);
+                    answer.json = async () => {
+                      try {
+                        return await read();
+                      } finally {
+                        setTimeout(() => { window.heldCallAnswered = true; }, 0);
+                      }
+                    };
                     return answer;
                   }
                   return answered(url, options);
                 };""".formatted(which));
     }
 
-    /** Lets the calls {@link #holdCalls} held go on, and waits for the first of them to be answered. */
+    /**
+     * Lets the calls {@link #holdCalls} held go on, and waits for the first of them to be answered and
+     * its answer (JSON, as the service's are) handled by the console.
+     */
     private void releaseCalls() {
         browser.driver().executeScript("window.releaseCalls()");
         browser.await().until(driver -> Boolean.TRUE.equals(
