@@ -26,12 +26,13 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class FreePorts {
 
     /** The lowest port picked: above the well-known ones and the usual defaults of servers. */
-    private static final int LOWEST = 15000;
+    static final int LOWEST = 15000;
     private static final Path EPHEMERAL_RANGE = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
     private static final int ATTEMPTS = 200;
     /**
      * The system properties that say which of how many test JVMs running at once this is, {@code 1}
-     * to the count (the build sets them from Surefire's fork number); without them, the whole range.
+     * to the count (the build sets them from Surefire's fork number); without them, or with values
+     * that do not make one of so many (a count such as Surefire's {@code 1C}), the whole range.
      */
     static final String FORK_PROPERTY = "testkit.forkNumber";
     static final String FORKS_PROPERTY = "testkit.forkCount";
@@ -44,8 +45,12 @@ public final class FreePorts {
         int ephemeralStart = ephemeralRangeStart();
         int forks = Integer.getInteger(FORKS_PROPERTY, 1);
         int fork = Integer.getInteger(FORK_PROPERTY, 1);
-        int slice = (ephemeralStart - LOWEST) / Math.max(forks, 1);
-        if (slice > ATTEMPTS && fork >= 1 && fork <= forks) {
+        if (forks < 1 || fork < 1 || fork > forks) {
+            forks = 1;
+            fork = 1;
+        }
+        int slice = (ephemeralStart - LOWEST) / forks;
+        if (slice > ATTEMPTS) {
             int first = LOWEST + (fork - 1) * slice;
             for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
                 int candidate = ThreadLocalRandom.current().nextInt(first, first + slice);

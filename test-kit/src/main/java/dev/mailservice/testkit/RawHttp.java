@@ -38,9 +38,9 @@ public final class RawHttp implements AutoCloseable {
     }
 
     /**
-     * A connection whose socket sends from a buffer of about {@code sendBufferBytes}, set before it
-     * connects as the kernel needs: a large write blocks as soon as the server stops reading, rather
-     * than when the host's default buffers are full.
+     * A connection whose socket sends from a buffer of about {@code sendBufferBytes} (set before it
+     * connects, so that the connection is made with it): a large write blocks as soon as the server
+     * stops reading, rather than when the host's default buffers are full.
      */
     public static RawHttp withSendBuffer(int port, int sendBufferBytes) throws IOException {
         Socket socket = new Socket();

@@ -15,14 +15,14 @@ class FreePortsTest {
     @Test
     void aTestJvmPicksFromItsOwnSliceOfTheRange() {
         int ephemeralStart = FreePorts.ephemeralRangeStart();
-        int half = (ephemeralStart - 15000) / 2;
+        int half = (ephemeralStart - FreePorts.LOWEST) / 2;
         String forkNumber = System.getProperty(FreePorts.FORK_PROPERTY);
         String forkCount = System.getProperty(FreePorts.FORKS_PROPERTY);
         try {
             System.setProperty(FreePorts.FORKS_PROPERTY, "2");
             for (int fork = 1; fork <= 2; fork++) {
                 System.setProperty(FreePorts.FORK_PROPERTY, Integer.toString(fork));
-                int first = 15000 + (fork - 1) * half;
+                int first = FreePorts.LOWEST + (fork - 1) * half;
                 for (int pick = 0; pick < 20; pick++) {
                     int port = FreePorts.pick();
                     assertTrue(port >= first && port < first + half, port + " is not in slice " + fork);
@@ -42,6 +42,22 @@ class FreePortsTest {
         }
     }
 
+    /** A count the build may give that makes no slices (Surefire's {@code 1C}) leaves the whole range, below the kernel's. */
+    @Test
+    void aForkCountThatIsNoNumberLeavesTheWholeRange() {
+        String forkNumber = System.getProperty(FreePorts.FORK_PROPERTY);
+        String forkCount = System.getProperty(FreePorts.FORKS_PROPERTY);
+        try {
+            System.setProperty(FreePorts.FORKS_PROPERTY, "1C");
+            System.setProperty(FreePorts.FORK_PROPERTY, "2");
+            int port = FreePorts.pick();
+            assertTrue(port >= FreePorts.LOWEST && port < FreePorts.ephemeralRangeStart(), port + " is not below the kernel's range");
+        } finally {
+            restore(FreePorts.FORK_PROPERTY, forkNumber);
+            restore(FreePorts.FORKS_PROPERTY, forkCount);
+        }
+    }
+
     /** A port is handed out once: servers picked together, or one started again on its port, never share one. */
     @Test
     void noPortIsHandedOutTwice() {
@@ -55,12 +71,12 @@ class FreePortsTest {
     @Test
     void aPickIsBelowThePortsTheKernelHandsOutAndCanBeBound() throws Exception {
         int ephemeralStart = FreePorts.ephemeralRangeStart();
-        assertTrue(ephemeralStart > 15000 + 1000, "no room below the kernel's range, which starts at " + ephemeralStart);
+        assertTrue(ephemeralStart > FreePorts.LOWEST + 1000, "no room below the kernel's range, which starts at " + ephemeralStart);
 
         for (int pick = 0; pick < 20; pick++) {
             int port = FreePorts.pick();
 
-            assertTrue(port >= 15000 && port < ephemeralStart, port + " is not below " + ephemeralStart);
+            assertTrue(port >= FreePorts.LOWEST && port < ephemeralStart, port + " is not below " + ephemeralStart);
             try (ServerSocket bound = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
                 assertTrue(bound.isBound());
             }

@@ -80,7 +80,7 @@ class StoppingTest {
                 refused.send("POST /api/v1/mail/updateSmtpConfig HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
                         + token + "\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{");
                 assertEquals(503, refused.answer().status());
-                // The rest of its body is not waited for (the idle timeout's 20 s): the stop would wait for it.
+                // The rest of its body is not waited for (the idle timeout's 20 s): the connection closes with the answer.
                 assertTrue(refused.closedWithin(Duration.ofSeconds(5)), "the stopping server waited for a refused body");
             }
 

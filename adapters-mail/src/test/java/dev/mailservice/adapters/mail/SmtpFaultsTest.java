@@ -54,7 +54,7 @@ class SmtpFaultsTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(2);
     private static final Duration DEADLINE = Duration.ofSeconds(15);
-    /** How long the server lets a connection idle; the gaps between single sends are longer. */
+    /** How long the server lets a connection idle; {@link #GAP} is longer. */
     private static final Duration SERVER_IDLE_LIMIT = Duration.ofMillis(300);
     private static final Duration GAP = Duration.ofMillis(500);
     private static final int CLIENTS = 8;

@@ -511,8 +511,8 @@ class ConsoleBrowserTest {
                   if (%s) {
                     await held;
                     const answer = await answered(url, options);
-                    // Answered once the console has read it and run what follows, to its last await: a task
-                    // queued as it reads the body runs only after those.
+                    // Answered once the console has read it and run the steps that follow without waiting on
+                    // a call or a timer: a task queued as it reads the body runs only after those.
                     const read = answer.json.bind(answer);
                     answer.json = async () => {
                       try {

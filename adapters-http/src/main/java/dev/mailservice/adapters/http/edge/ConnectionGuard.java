@@ -145,7 +145,8 @@ public final class ConnectionGuard implements Filter {
      * do) would see a broken connection in place of the refusal. Not for a chunked body, whose
      * chunks the server reads whole, each held in memory; not for a body the client still waits
      * to be asked for ({@code Expect: 100-continue}, never asked), which it does not send; not
-     * while the server stops, which would wait for it. A body declared over the server's own cap
+     * once the server has stopped taking requests, whose stop would give the connection its grace
+     * and then cut the drop short anyway. A body declared over the server's own cap
      * is refused before routing, and closed at once. Bytes the client sends after the body (a next
      * request) are not read: the close may still reset the connection for such a client.
      */
@@ -155,11 +156,16 @@ public final class ConnectionGuard implements Filter {
             return;
         }
         if (body.get() == null) {
-            // Asked for here, past the routes' filters: only this guard's reading applies, its deadlines.
-            request.content().inputStream();
+            try {
+                // Asked for here, past the routes' filters: only this guard's reading applies, its deadlines.
+                request.content().inputStream();
+            } catch (IllegalStateException askedForAlready) {
+                // By a filter ahead of this one: the rest is not this guard's to read.
+                return;
+            }
         }
         if (body.get() == null) {
-            // The content was asked for before this guard's filter was set (by a filter ahead of it): no drop.
+            // The content was made before this guard's filter was set (by a filter ahead of it): no drop.
             return;
         }
         long until = System.nanoTime() + deadlines.limit().toNanos();

@@ -336,8 +336,8 @@ class NimbusTokenEndpointTest {
 
     /**
      * Over TLS, reads each request and answers it with a token a byte every 50 ms: never silent for
-     * a 500 ms read timeout (a wake-up late by most of it still is not), but the answer takes seconds. {@code clientLeft} is set once a client
-     * has closed its connection before the end.
+     * a 500 ms read timeout (a wake-up late by most of it still is not), but the answer takes
+     * seconds. {@code clientLeft} is set once a client has closed its connection before the end.
      */
     private static void answerEachRequestAByteAtATime(ServerSocket endpoint, AtomicBoolean clientLeft) {
         byte[] answer = ("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 60\r\n\r\n"
