@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -14,23 +16,37 @@ class FreePortsTest {
     /** Each of two JVMs at once picks from its half, so that their picks never meet. */
     @Test
     void aTestJvmPicksFromItsOwnSliceOfTheRange() {
-        int ephemeralStart = FreePorts.ephemeralRangeStart();
-        int half = (ephemeralStart - FreePorts.LOWEST) / 2;
-        String forkNumber = System.getProperty(FreePorts.FORK_PROPERTY);
-        String forkCount = System.getProperty(FreePorts.FORKS_PROPERTY);
-        try {
-            System.setProperty(FreePorts.FORKS_PROPERTY, "2");
-            for (int fork = 1; fork <= 2; fork++) {
-                System.setProperty(FreePorts.FORK_PROPERTY, Integer.toString(fork));
-                int first = FreePorts.LOWEST + (fork - 1) * half;
-                for (int pick = 0; pick < 20; pick++) {
-                    int port = FreePorts.pick();
-                    assertTrue(port >= first && port < first + half, port + " is not in slice " + fork);
-                }
+        int half = (FreePorts.ephemeralRangeStart() - FreePorts.LOWEST) / 2;
+        for (int fork = 1; fork <= 2; fork++) {
+            int first = FreePorts.LOWEST + (fork - 1) * half;
+            for (int port : picksAsFork(Integer.toString(fork), "2", 20)) {
+                assertTrue(port >= first && port < first + half, port + " is not in slice " + fork);
             }
+        }
+    }
+
+    /** A count the build may give that makes no slices (Surefire's {@code 1C}) leaves the whole range, below the kernel's. */
+    @Test
+    void aForkCountThatIsNoNumberLeavesTheWholeRange() {
+        int port = picksAsFork("2", "1C", 1).getFirst();
+        assertTrue(port >= FreePorts.LOWEST && port < FreePorts.ephemeralRangeStart(), port + " is not below the kernel's range");
+    }
+
+    /** {@code picks} ports picked as the fork {@code number} of {@code count} would; the build's own properties are put back. */
+    private static List<Integer> picksAsFork(String number, String count, int picks) {
+        String buildsNumber = System.getProperty(FreePorts.FORK_PROPERTY);
+        String buildsCount = System.getProperty(FreePorts.FORKS_PROPERTY);
+        try {
+            System.setProperty(FreePorts.FORK_PROPERTY, number);
+            System.setProperty(FreePorts.FORKS_PROPERTY, count);
+            List<Integer> ports = new ArrayList<>();
+            for (int pick = 0; pick < picks; pick++) {
+                ports.add(FreePorts.pick());
+            }
+            return ports;
         } finally {
-            restore(FreePorts.FORK_PROPERTY, forkNumber);
-            restore(FreePorts.FORKS_PROPERTY, forkCount);
+            restore(FreePorts.FORK_PROPERTY, buildsNumber);
+            restore(FreePorts.FORKS_PROPERTY, buildsCount);
         }
     }
 
@@ -39,22 +55,6 @@ class FreePortsTest {
             System.clearProperty(property);
         } else {
             System.setProperty(property, value);
-        }
-    }
-
-    /** A count the build may give that makes no slices (Surefire's {@code 1C}) leaves the whole range, below the kernel's. */
-    @Test
-    void aForkCountThatIsNoNumberLeavesTheWholeRange() {
-        String forkNumber = System.getProperty(FreePorts.FORK_PROPERTY);
-        String forkCount = System.getProperty(FreePorts.FORKS_PROPERTY);
-        try {
-            System.setProperty(FreePorts.FORKS_PROPERTY, "1C");
-            System.setProperty(FreePorts.FORK_PROPERTY, "2");
-            int port = FreePorts.pick();
-            assertTrue(port >= FreePorts.LOWEST && port < FreePorts.ephemeralRangeStart(), port + " is not below the kernel's range");
-        } finally {
-            restore(FreePorts.FORK_PROPERTY, forkNumber);
-            restore(FreePorts.FORKS_PROPERTY, forkCount);
         }
     }
 
