@@ -58,23 +58,37 @@ class HostileClientTest {
     /** Short, so that tests of stalled clients take a second. */
     private static final Duration IDLE_TIMEOUT = Duration.ofMillis(1000);
     private static final BodyMemoryBudget BUDGET = HttpAdapterTest.BUDGET;
+    /**
+     * For the tests of a body dropped after its answer, whose steps must each come well within the
+     * client deadline (which also bounds the drop): long, so that a test thread held up on a loaded
+     * machine is not taken for a client that went silent.
+     */
+    private static final Duration PATIENT_IDLE_TIMEOUT = Duration.ofSeconds(20);
     private static HttpServer server;
+    private static HttpServer patientServer;
 
     /**
      * The server the service runs, started as the service starts it: what is tested here is the
      * server's own handling of connections, which a test harness configuring its own would change.
      */
     @BeforeAll
-    static void startServer() {
+    static void startServers() {
         // The health and metrics endpoints on a port of their own, as production runs them: that
         // port meets the same clients.
-        server = new HttpServer(0, IDLE_TIMEOUT, HttpAdapterTest.MAX_CONNECTIONS, Duration.ofSeconds(20), BUDGET, useCases.mailRoutes(), useCases.configManagerRoutes(), Optional.of(new ConsoleRoutes()),
-                new Observability(() -> useCases.health, false, OptionalInt.of(0))).start();
+        server = startServer(IDLE_TIMEOUT, OptionalInt.of(0));
+        patientServer = startServer(PATIENT_IDLE_TIMEOUT, OptionalInt.empty());
+    }
+
+    private static HttpServer startServer(Duration idleTimeout, OptionalInt observePort) {
+        return new HttpServer(0, idleTimeout, HttpAdapterTest.MAX_CONNECTIONS, Duration.ofSeconds(20), BUDGET,
+                useCases.mailRoutes(), useCases.configManagerRoutes(), Optional.of(new ConsoleRoutes()),
+                new Observability(() -> useCases.health, false, observePort)).start();
     }
 
     @AfterAll
-    static void stopServer() {
+    static void stopServers() {
         server.stop(Duration.ZERO);
+        patientServer.stop(Duration.ZERO);
     }
 
     @BeforeEach
@@ -531,7 +545,7 @@ class HostileClientTest {
         String begun = "{\"a\": ";
         for (String framing : List.of("Content-Length: 50000\r\n", "Transfer-Encoding: chunked\r\n")) {
             boolean chunked = framing.startsWith("Transfer");
-            try (RawHttp client = new RawHttp(port())) {
+            try (RawHttp client = new RawHttp(patientServer.port())) {
                 client.send("POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
                         + framing + "\r\n" + (chunked ? "f00000\r\n" : "") + begun);
 
@@ -588,7 +602,7 @@ class HostileClientTest {
         Arrays.fill(body, (byte) ' ');
         body[0] = '}';
         String token = askedFor ? Tokens.scoped(SCOPED_SECRET, "mail:send") : fetchConfig();
-        try (RawHttp client = RawHttp.withSendBuffer(port(), 64 * 1024)) {
+        try (RawHttp client = RawHttp.withSendBuffer(patientServer.port(), 64 * 1024)) {
             client.send("POST " + (askedFor ? SEND : RELOAD) + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
                     + token + "\r\nContent-Type: application/json\r\n" + (askedFor ? "Expect: 100-continue\r\n" : "")
                     + "Content-Length: " + body.length + "\r\n\r\n");
