@@ -165,8 +165,8 @@ final class CoreModule extends AbstractModule {
 
     @Provides
     @Singleton
-    GetSmtpStatus getSmtpStatus(SmtpStatusBoard board, SmtpLogins logins) {
-        return new GetSmtpStatusService(board, logins);
+    GetSmtpStatus getSmtpStatus(SmtpStatusBoard board) {
+        return new GetSmtpStatusService(board);
     }
 
     @Provides

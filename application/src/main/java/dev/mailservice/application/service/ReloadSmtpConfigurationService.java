@@ -177,7 +177,7 @@ public final class ReloadSmtpConfigurationService implements ReloadSmtpConfigura
             // 4. Swap it in: mail goes out with it, then the status shows it (both only ever written in a turn).
             sender.swapIn(stored.configuration(), transport);
             logins.applied(credentials);
-            board.applied(stored, repository.backendName());
+            board.applied(stored, repository.backendName(), credentials);
             lastFailedVerification = null;
             return new Reload.Ended(ReloadOutcome.APPLIED, Optional.of(stored.configuration()));
         } catch (BackendUnavailable unreachable) {

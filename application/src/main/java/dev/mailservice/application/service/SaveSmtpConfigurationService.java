@@ -123,7 +123,7 @@ public final class SaveSmtpConfigurationService implements SaveSmtpConfiguration
         // 4. Swap it in: mail goes out with it, then the status shows it.
         sender.swapIn(stored.configuration(), transport);
         logins.applied(credentials);
-        board.applied(stored, repository.backendName());
+        board.applied(stored, repository.backendName(), credentials);
         return stored.configuration();
     }
 

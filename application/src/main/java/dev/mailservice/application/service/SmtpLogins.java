@@ -188,7 +188,11 @@ public final class SmtpLogins implements AutoCloseable {
         return configuration.withOAuth2(configuration.oauth2().map(this::latest));
     }
 
-    /** What the status shows of the active configuration's tokens, when it logs in with OAuth 2.0. */
+    /**
+     * The state of the tokens these logins hold as active: the last applied configuration's, when it
+     * logs in with OAuth 2.0. (The status takes them from the {@link SmtpStatusBoard}, with the
+     * configuration they belong to.)
+     */
     synchronized Optional<SmtpStatus.OAuth2Token> activeTokens() {
         return Optional.ofNullable(active).map(OAuth2Tokens::state);
     }

@@ -3,6 +3,7 @@ package dev.mailservice.application.service;
 import dev.mailservice.application.failure.NotConfigured;
 import dev.mailservice.application.port.in.GetServiceHealth.BackendContact;
 import dev.mailservice.application.port.in.SmtpStatus;
+import dev.mailservice.application.port.out.SmtpCredentials;
 import dev.mailservice.domain.SmtpConfiguration;
 import dev.mailservice.domain.StoredSmtpConfiguration;
 import java.lang.System.Logger.Level;
@@ -16,25 +17,33 @@ import java.util.stream.Stream;
 
 /**
  * What this replica's mail sending stands on, as the status and health use cases show it and the
- * log tells it: the applied configuration, the last reload error, what backs the configuration,
- * the verifications of the active one, and the last contact with the backend.
+ * log tells it: the applied configuration with the tokens it logs in with, the last reload error,
+ * what backs the configuration, the verifications of the active one, and the last contact with the
+ * backend.
  *
  * <p>The reload and save use cases write it, holding the backend's turn ({@link BackendTurns}); the
- * verifier writes verifications at any time. The applied configuration, the last reload error and
- * the warning about what backs it sit in one immutable state behind one atomic reference, so a
- * reader always sees a consistent whole.
+ * verifier writes verifications at any time. The applied configuration, its tokens, the last reload
+ * error and the warning about what backs it sit in one immutable state behind one atomic reference,
+ * so a reader always sees a consistent whole: never one configuration with another's tokens.
  */
 public final class SmtpStatusBoard {
 
     private static final System.Logger LOG = System.getLogger(SmtpStatusBoard.class.getName());
 
     /**
+     * @param tokens         the tokens {@code applied} logs in with, or null when it logs in with a
+     *                       password or none
      * @param backingWarning what is wrong with what backs the active configuration (nothing is
      *                       stored any more), or null
      */
-    private record State(SmtpStatus.Applied applied, SmtpStatus.ReloadError lastReloadError, String backingWarning) {
+    private record State(SmtpStatus.Applied applied, OAuth2Tokens tokens, SmtpStatus.ReloadError lastReloadError,
+            String backingWarning) {
 
-        static final State EMPTY = new State(null, null, null);
+        static final State EMPTY = new State(null, null, null, null);
+
+        State withError(SmtpStatus.ReloadError error, String warning) {
+            return new State(applied, tokens, error, warning);
+        }
     }
 
     /** A verification of a configuration; shown while that configuration is the active one. */
@@ -64,17 +73,19 @@ public final class SmtpStatusBoard {
     }
 
     /**
-     * Notes that {@code stored}, read from the backend named {@code source}, is now active, clears
-     * the last reload error, and tells the log, with the configuration's warnings.
+     * Notes that {@code stored}, read from the backend named {@code source}, is now active, logging
+     * in with {@code credentials}, clears the last reload error, and tells the log, with the
+     * configuration's warnings.
      */
-    void applied(StoredSmtpConfiguration stored, String source) {
+    void applied(StoredSmtpConfiguration stored, String source, SmtpCredentials credentials) {
         SmtpStatus.Applied applied = new SmtpStatus.Applied(stored.configuration(), clock.instant(), source,
                 stored.revision());
         Verification verifiedBefore = lastOfAny.get();
         if (verifiedBefore != null && verifiedBefore.of(applied)) {
             lastOfActive.set(verifiedBefore);
         }
-        state.updateAndGet(current -> new State(applied, null, null));
+        OAuth2Tokens tokens = credentials instanceof OAuth2Tokens oauth2 ? oauth2 : null;
+        state.set(new State(applied, tokens, null, null));
         LOG.log(Level.INFO, "Applied the SMTP configuration from {0}{1}: server {2}, sending as {3}", source,
                 stored.revision() == StoredSmtpConfiguration.UNVERSIONED ? "" : " (revision " + stored.revision() + ")",
                 stored.configuration().address(), stored.configuration().fromEmail());
@@ -89,7 +100,7 @@ public final class SmtpStatusBoard {
      */
     boolean confirmIfActive(StoredSmtpConfiguration stored) {
         State after = state.updateAndGet(current -> isOf(current, stored)
-                ? new State(current.applied().atRevision(stored.revision()), null, null)
+                ? new State(current.applied().atRevision(stored.revision()), current.tokens(), null, null)
                 : current);
         return isOf(after, stored);
     }
@@ -103,7 +114,7 @@ public final class SmtpStatusBoard {
      * error is cleared; a configuration still active stays, with a warning that nothing backs it.
      */
     void nothingStored(String location) {
-        State before = state.getAndUpdate(current -> new State(current.applied(), null, current.applied() == null
+        State before = state.getAndUpdate(current -> current.withError(null, current.applied() == null
                 ? null
                 : "Nothing is stored in " + location + "; the configuration applied at " + current.applied().appliedAt()
                         + " stays active"));
@@ -123,7 +134,7 @@ public final class SmtpStatusBoard {
     /** Records {@code failure} as the last reload error, tells the log, and hands it back to be thrown. */
     <F extends RuntimeException> F reloadFailed(F failure) {
         String reason = failure.getMessage() != null ? failure.getMessage() : failure.getClass().getSimpleName();
-        state.updateAndGet(current -> new State(current.applied(), new SmtpStatus.ReloadError(clock.instant(), reason),
+        state.updateAndGet(current -> current.withError(new SmtpStatus.ReloadError(clock.instant(), reason),
                 current.backingWarning()));
         LOG.log(Level.WARNING, "Reloading the SMTP configuration failed; the active one stays: {0}", reason);
         return failure;
@@ -152,7 +163,10 @@ public final class SmtpStatusBoard {
         return Optional.ofNullable(lastContact.get());
     }
 
-    /** What is active, the last reload error, when the active configuration was verified, and what an operator should know. */
+    /**
+     * What is active, with its tokens' state, the last reload error, when the active configuration
+     * was verified, and what an operator should know.
+     */
     SmtpStatus status() {
         State current = state.get();
         List<String> warnings = new ArrayList<>();
@@ -163,7 +177,7 @@ public final class SmtpStatusBoard {
             warnings.add(current.backingWarning());
         }
         return new SmtpStatus(Optional.ofNullable(current.applied()), Optional.ofNullable(current.lastReloadError()),
-                warnings, lastVerified(current.applied()), Optional.empty());
+                warnings, lastVerified(current.applied()), Optional.ofNullable(current.tokens()).map(OAuth2Tokens::state));
     }
 
     /** The later of the verifications of {@code applied}'s configuration that are kept. */

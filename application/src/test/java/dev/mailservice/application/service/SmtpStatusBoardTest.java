@@ -10,10 +10,14 @@ import dev.mailservice.application.failure.InvalidInput;
 import dev.mailservice.application.port.in.GetServiceHealth.BackendContact;
 import dev.mailservice.application.port.in.GetServiceHealth.ServiceHealth;
 import dev.mailservice.application.port.in.SmtpStatus;
+import dev.mailservice.application.port.out.SmtpCredentials;
+import dev.mailservice.domain.OAuth2Login;
 import dev.mailservice.domain.OpaqueFields;
+import dev.mailservice.domain.Password;
 import dev.mailservice.domain.SmtpConfiguration;
 import dev.mailservice.domain.StoredSmtpConfiguration;
 import dev.mailservice.testkit.LogCapture;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -32,7 +36,7 @@ class SmtpStatusBoardTest {
     private final Fakes.Metrics metrics = new Fakes.Metrics();
     private final Core core = new Core(repository, new Fakes.TransportFactory(), metrics, Clock.fixed(NOW, ZoneOffset.UTC));
     private final GetServiceHealthService health = new GetServiceHealthService(core.board);
-    private final GetSmtpStatusService status = new GetSmtpStatusService(core.board, core.logins);
+    private final GetSmtpStatusService status = new GetSmtpStatusService(core.board);
     private LogCapture log;
 
     @BeforeEach
@@ -129,9 +133,28 @@ class SmtpStatusBoardTest {
         core.board.verified(next, true, Optional.empty());
         assertEquals(Optional.empty(), status.status().lastVerified(), "shown before it was active");
 
-        core.board.applied(new StoredSmtpConfiguration(next, 3, OpaqueFields.NONE), "fake");
+        core.board.applied(new StoredSmtpConfiguration(next, 3, OpaqueFields.NONE), "fake", SmtpCredentials.password(next));
 
         assertEquals(Optional.of(new SmtpStatus.Verified(NOW, true, Optional.empty())), status.status().lastVerified());
+    }
+
+    /**
+     * A status read while a reload switches (the logins have the next configuration's credentials,
+     * the board not yet the configuration) shows the active configuration with its own tokens.
+     */
+    @Test
+    void theActiveConfigurationIsShownWithItsOwnTokensWhileAReloadSwitches() {
+        OAuth2Login login = new OAuth2Login.RefreshToken(URI.create("https://idp.example.com/token"), "app",
+                Optional.empty(), Password.of("refresh-1"), Optional.empty());
+        repository.stores(configuration("smtp.example.com").withOAuth2(Optional.of(login)), 7);
+        core.reload().reload();
+
+        core.logins.applied(core.logins.forApplied(configuration("next.example.com")));
+
+        SmtpStatus shown = status.status();
+        assertEquals(Optional.of("smtp.example.com"), shown.active().map(active -> active.configuration().host()));
+        assertEquals(Optional.of("refreshToken"), shown.oauth2Token().map(SmtpStatus.OAuth2Token::kind),
+                "shown without the tokens it logs in with");
     }
 
     @Test

@@ -29,11 +29,6 @@ public record SmtpStatus(Optional<Applied> active, Optional<ReloadError> lastRel
         Objects.requireNonNull(oauth2Token, "oauth2Token");
     }
 
-    /** The same status with {@code token} as the active configuration's tokens. */
-    public SmtpStatus withOAuth2Token(Optional<OAuth2Token> token) {
-        return new SmtpStatus(active, lastReloadError, warnings, lastVerified, token);
-    }
-
     /**
      * The access tokens the active configuration logs in with.
      *
