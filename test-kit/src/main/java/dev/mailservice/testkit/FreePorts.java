@@ -25,7 +25,10 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class FreePorts {
 
-    /** The lowest port picked: above the well-known ones and the usual defaults of servers. */
+    /**
+     * The lowest port picked: above the well-known ones, the usual defaults of servers, and the
+     * ports {@code run-local} picks (from 10000 up to this one).
+     */
     static final int LOWEST = 15000;
     private static final Path EPHEMERAL_RANGE = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
     private static final int ATTEMPTS = 200;
