@@ -123,6 +123,11 @@ final class JakartaMailTransport implements MailTransport {
         /** How many recipients the server takes a mail. */
         int recipientsPerMail = Integer.MAX_VALUE;
         String reply = "";
+        /**
+         * The last failure that the send's deadline did not cut short: told with the last one when
+         * the deadline did, which says less of the server than what the attempt before it met.
+         */
+        SmtpFailure lastUncut;
 
         Delivery(Supplier<MailMessage> composer, long deadline) {
             this.composer = composer;
@@ -191,6 +196,9 @@ final class JakartaMailTransport implements MailTransport {
 
         /** Waits and returns for another attempt where one is allowed and there is time for it; else ends the send. */
         private void tryAgainOrEnd(SmtpFailure failure) {
+            if (!FailureDiagnosis.causedBy(failure, SmtpSocket.DeadlinePassed.class::isInstance)) {
+                lastUncut = failure;
+            }
             SmtpFailure.Reason reason = failure.reason();
             if (!reason.triedAgain()) {
                 throw ended(reason == SmtpFailure.Reason.REFUSED ? DeliveryFailed.Ending.REFUSED
@@ -236,10 +244,11 @@ final class JakartaMailTransport implements MailTransport {
             if (!delivered.isEmpty()) {
                 return DeliveryFailed.uncertain(last.getMessage() + tries + partly(ending), attempts, last);
             }
+            String before = lastUncut != null && lastUncut != last ? "; the attempt before it: " + lastUncut.getMessage() : "";
             return switch (ending) {
-                case TEMPORARY -> DeliveryFailed.temporary(last.getMessage() + tries + "; nothing was delivered within "
-                        + "the send's deadline of " + sendDeadline.toMillis() + " ms, and the mail may be sent again",
-                        attempts, sendDeadline, last);
+                case TEMPORARY -> DeliveryFailed.temporary(last.getMessage() + tries + before
+                        + "; nothing was delivered within the send's deadline of " + sendDeadline.toMillis()
+                        + " ms, and the mail may be sent again", attempts, sendDeadline, last);
                 case REFUSED -> DeliveryFailed.refused(last.getMessage() + tries + "; nothing was delivered", attempts,
                         last);
                 case UNCERTAIN -> DeliveryFailed.uncertain(last.getMessage() + tries + "; it was not sent again",

@@ -688,6 +688,27 @@ class SmtpFaultsTest {
         assertEachMailDeliveredOnceOrNotAtAll(List.of(outcome));
     }
 
+    /**
+     * A send whose deadline cut its last attempt short says what the attempt before it met: the
+     * deadline alone would hide the server's refusal.
+     */
+    @Test
+    void aSendItsDeadlineCutShortAlsoTellsWhatTheAttemptBeforeMet() throws Exception {
+        serve(SmtpScenario.behaving().answersMailFrom(moment -> moment.connection() == 1, "451 4.3.0 Try again later")
+                .closesAfterEachRefusal()
+                .greets(connection -> connection >= 2, new Greeting.Trickle(Duration.ofMillis(500))), 1,
+                Duration.ofSeconds(2));
+
+        Outcome outcome = assertTimeoutPreemptively(Duration.ofMinutes(1), () -> send("cut short"));
+
+        assertEquals(Optional.of(DeliveryFailed.Ending.TEMPORARY), outcome.ending());
+        String message = outcome.failure().orElseThrow().getMessage();
+        assertTrue(message.startsWith("No answer from the SMTP server localhost:" + server.port()
+                + " before the send's deadline"), message);
+        assertTrue(message.contains("; the attempt before it: The SMTP server localhost:" + server.port()
+                + " did not accept the mail: 451 4.3.0 Try again later;"), message);
+    }
+
     @Test
     void a421AtOneGreetingLowersThePoolAndTheMaximumClimbsBack() throws Exception {
         serve(SmtpScenario.behaving().greets(connection -> connection == 4,
