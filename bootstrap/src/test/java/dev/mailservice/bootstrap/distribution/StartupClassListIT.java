@@ -8,9 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.mailservice.adapters.config.AesGcmCipher;
 import dev.mailservice.adapters.config.KeyValueConfigRepository;
 import dev.mailservice.adapters.config.RedisStore;
+import dev.mailservice.adapters.http.answers.Json;
 import dev.mailservice.adapters.http.observe.RequestIds;
-import dev.mailservice.adapters.http.routes.MailRoutes;
 import dev.mailservice.bootstrap.ServiceClient;
+import dev.mailservice.domain.StoredSmtpConfiguration;
 import dev.mailservice.testkit.EtcdCluster;
 import dev.mailservice.testkit.EtcdTestClient;
 import dev.mailservice.testkit.RedisServer;
@@ -65,8 +66,15 @@ class StartupClassListIT {
     /** The test's own requests, as the access log shows them. */
     private static final String RELOAD = "POST /api/v1/mail/updateSmtpConfig ";
     private static final String STATUS = "GET /api/v1/mail/smtpConfig ";
-    /** Starts made at most for one measurement, each other one reached by a request from elsewhere. */
+    /** Starts made at most for one measurement, each other one {@linkplain Retake not taken}. */
     private static final int STARTS = 3;
+    /**
+     * Classes a start loads among the last before its ready line (in applying its stored
+     * configuration) and before its first answer (in writing it): a class log read then without
+     * them is not the whole of the start's.
+     */
+    private static final String BY_READY = StoredSmtpConfiguration.class.getName();
+    private static final String BY_FIRST_ANSWER = Json.class.getName();
 
     @RegisterExtension
     static final EtcdCluster ETCD = EtcdCluster.singleMember();
@@ -128,7 +136,7 @@ class StartupClassListIT {
                     Thread.sleep(50);
                     loaded = fromTheJars(classLog);
                 }
-                requireWhole(loaded, classLog, service);
+                requireWhole(loaded, BY_READY, classLog, service);
                 client.status();
                 service.close();
                 requireOnlyRequest(STATUS, service);
@@ -157,11 +165,12 @@ class StartupClassListIT {
                             flags(false, classLog));
                     ServiceClient client = new ServiceClient(service.awaitReadyPort(), SCOPED_SECRET)) {
                 Map<String, Long> byReady = fromTheJars(classLog);
+                requireWhole(byReady, BY_READY, classLog, service);
                 HttpResponse<String> reloaded = client.reload();
                 assertEquals(200, reloaded.statusCode(), reloaded.body());
                 // Read now, before the stop's own classes are logged.
                 Map<String, Long> byFirstAnswer = fromTheJars(classLog);
-                requireWhole(byFirstAnswer, classLog, service);
+                requireWhole(byFirstAnswer, BY_FIRST_ANSWER, classLog, service);
                 service.close();
                 requireOnlyRequest(RELOAD, service);
                 return new LoadedClasses(byReady, byFirstAnswer);
@@ -219,21 +228,20 @@ class StartupClassListIT {
     }
 
     /**
-     * Requires {@code loaded}, read from {@code classLog} once {@code service} was ready, to hold its
-     * classes up to its ready line, the routes among them (set up as the server is). A loaded CI run once read
-     * a log that held not half of them after the reload's answer (cause not found): such a start is
-     * described (the log's size and last line, and whatever the JVM printed besides the service's own
-     * log lines) and made again.
+     * Requires {@code loaded}, read from {@code classLog} while {@code service} runs, to hold
+     * {@code lastNeeded}, one of the last classes the start needed by then. A loaded CI run once
+     * read a log that held not half of a start's classes after its first answer (cause not found):
+     * such a start is described (the log's size and last line, and whatever the JVM printed besides
+     * the service's own log lines) and made again.
      */
-    private static void requireWhole(Map<String, Long> loaded, Path classLog, ServiceProcess service)
+    private static void requireWhole(Map<String, Long> loaded, String lastNeeded, Path classLog, ServiceProcess service)
             throws Exception {
-        String routes = MailRoutes.class.getName();
-        if (!loaded.containsKey(routes)) {
+        if (!loaded.containsKey(lastNeeded)) {
             List<String> lines = Files.readAllLines(classLog);
             // The service's own lines start with their time; the JVM's warnings do not.
             List<String> jvm = service.output().stream().filter(line -> !line.matches("^\\d{4}-.*")).toList();
-            throw new Retake("its class log, read once it was ready, holds " + lines.size() + " lines, "
-                    + loaded.size() + " classes from the jars and no " + routes + "; its last line: "
+            throw new Retake("its class log holds " + lines.size() + " lines, " + loaded.size()
+                    + " classes from the jars and no " + lastNeeded + "; its last line: "
                     + (lines.isEmpty() ? "none" : lines.getLast()) + "; the JVM printed: " + jvm);
         }
     }
