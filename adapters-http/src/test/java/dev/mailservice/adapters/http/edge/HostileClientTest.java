@@ -60,10 +60,12 @@ class HostileClientTest {
     private static final BodyMemoryBudget BUDGET = HttpAdapterTest.BUDGET;
     /**
      * For the tests of a body dropped after its answer, whose steps must each come well within the
-     * client deadline (which also bounds the drop): long, so that a test thread held up on a loaded
-     * machine is not taken for a client that went silent.
+     * client deadline (which also bounds the drop): long enough that a test thread held up on a
+     * loaded machine is not taken for a client that went silent.
      */
-    private static final Duration PATIENT_IDLE_TIMEOUT = Duration.ofSeconds(20);
+    private static final Duration PATIENT_IDLE_TIMEOUT = Duration.ofSeconds(5);
+    /** How long a connection that must stay open for the rest of a body is watched. */
+    private static final Duration STILL_OPEN_FOR = Duration.ofMillis(100);
     private static HttpServer server;
     private static HttpServer patientServer;
 
@@ -553,7 +555,7 @@ class HostileClientTest {
                 assertTrue(answer.status() == 401 || answer.status() == 404, framing + answer.status());
                 assertEquals("close", answer.header("Connection"), framing);
                 if (!chunked) {
-                    assertFalse(client.closedWithin(IDLE_TIMEOUT.dividedBy(10)), "closed before the rest could come");
+                    assertFalse(client.closedWithin(STILL_OPEN_FOR), "closed before the rest could come");
                     client.send(" ".repeat(50000 - begun.length()) + get("/smuggled"));
                 }
                 assertTrue(client.closedWithin(CLOSED_WITH_THE_ANSWER), "the server went on reading: " + framing);
@@ -568,7 +570,7 @@ class HostileClientTest {
      */
     @Test
     void aBodyRefusedMidwayIsAnsweredAndClosedAndGivesItsRoomBack() throws Exception {
-        try (RawHttp client = new RawHttp(port())) {
+        try (RawHttp client = new RawHttp(patientServer.port())) {
             client.send("POST " + SEND + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
                     + Tokens.scoped(SCOPED_SECRET, "mail:send") + "\r\nContent-Type: application/json\r\n"
                     + "Content-Length: 8388608\r\n\r\n{\"a\":1}}");
@@ -576,7 +578,7 @@ class HostileClientTest {
             RawHttp.Answer answer = client.answer();
             assertEquals(400, answer.status(), answer.body());
             assertEquals("close", answer.header("Connection"));
-            assertFalse(client.closedWithin(IDLE_TIMEOUT.dividedBy(10)), "closed before the rest could come");
+            assertFalse(client.closedWithin(STILL_OPEN_FOR), "closed before the rest could come");
             assertTrue(client.closedWithin(CLOSE_EXPECTED_WITHIN), "the server waited on for the refused body");
         }
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
