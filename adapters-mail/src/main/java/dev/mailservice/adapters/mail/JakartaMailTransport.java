@@ -246,9 +246,11 @@ final class JakartaMailTransport implements MailTransport {
             }
             String before = lastUncut != null && lastUncut != last ? "; the attempt before it: " + lastUncut.getMessage() : "";
             return switch (ending) {
-                case TEMPORARY -> DeliveryFailed.temporary(last.getMessage() + tries + before
+                // What came before goes last: where the message is cut short (a list of recent sends),
+                // what became of the mail stays.
+                case TEMPORARY -> DeliveryFailed.temporary(last.getMessage() + tries
                         + "; nothing was delivered within the send's deadline of " + sendDeadline.toMillis()
-                        + " ms, and the mail may be sent again", attempts, sendDeadline, last);
+                        + " ms, and the mail may be sent again" + before, attempts, sendDeadline, last);
                 case REFUSED -> DeliveryFailed.refused(last.getMessage() + tries + "; nothing was delivered", attempts,
                         last);
                 case UNCERTAIN -> DeliveryFailed.uncertain(last.getMessage() + tries + "; it was not sent again",

@@ -706,7 +706,7 @@ class SmtpFaultsTest {
         assertTrue(message.startsWith("No answer from the SMTP server localhost:" + server.port()
                 + " before the send's deadline"), message);
         assertTrue(message.contains("; the attempt before it: The SMTP server localhost:" + server.port()
-                + " did not accept the mail: 451 4.3.0 Try again later;"), message);
+                + " did not accept the mail: 451 4.3.0 Try again later"), message);
     }
 
     @Test
