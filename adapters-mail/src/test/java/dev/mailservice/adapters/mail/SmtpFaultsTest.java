@@ -705,7 +705,7 @@ class SmtpFaultsTest {
         String message = outcome.failure().orElseThrow().getMessage();
         assertTrue(message.startsWith("No answer from the SMTP server localhost:" + server.port()
                 + " before the send's deadline"), message);
-        assertTrue(message.contains("; the attempt before it: The SMTP server localhost:" + server.port()
+        assertTrue(message.endsWith("; the attempt before the last: The SMTP server localhost:" + server.port()
                 + " did not accept the mail: 451 4.3.0 Try again later"), message);
     }
 
