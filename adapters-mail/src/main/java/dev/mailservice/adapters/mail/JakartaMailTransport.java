@@ -244,7 +244,8 @@ final class JakartaMailTransport implements MailTransport {
             if (!delivered.isEmpty()) {
                 return DeliveryFailed.uncertain(last.getMessage() + tries + partly(ending), attempts, last);
             }
-            String before = lastUncut != null && lastUncut != last ? "; the attempt before the last: " + lastUncut.getMessage() : "";
+            String before = lastUncut != null && lastUncut != last
+                    ? "; the attempt before the last: " + lastUncut.getMessage() : "";
             return switch (ending) {
                 // What came before goes last: where the message is cut short (a list of recent sends),
                 // what became of the mail stays.

@@ -707,6 +707,7 @@ class SmtpFaultsTest {
                 + " before the send's deadline"), message);
         assertTrue(message.endsWith("; the attempt before the last: The SMTP server localhost:" + server.port()
                 + " did not accept the mail: 451 4.3.0 Try again later"), message);
+        assertEachMailDeliveredOnceOrNotAtAll(List.of(outcome));
     }
 
     @Test
