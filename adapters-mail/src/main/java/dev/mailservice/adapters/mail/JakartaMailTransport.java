@@ -1,6 +1,7 @@
 package dev.mailservice.adapters.mail;
 
 import dev.mailservice.application.failure.DeliveryFailed;
+import dev.mailservice.application.failure.Overloaded;
 import dev.mailservice.application.port.out.MailTransport;
 import dev.mailservice.domain.Backoff;
 import dev.mailservice.domain.EmailAddress;
@@ -160,6 +161,11 @@ final class JakartaMailTransport implements MailTransport {
                     if (!delivered.isEmpty()) {
                         throw DeliveryFailed.uncertain(failure.getMessage() + partly(DeliveryFailed.Ending.TEMPORARY),
                                 attempts, failure);
+                    }
+                    if (failure instanceof Overloaded overloaded && lastUncut != null) {
+                        // Busy connections ended the send, but only after an attempt failed: the caller hears of both.
+                        throw new Overloaded(overloaded.getMessage() + "; the attempt before the wait: "
+                                + lastUncut.getMessage(), overloaded.retryAfter());
                     }
                     throw failure;
                 }

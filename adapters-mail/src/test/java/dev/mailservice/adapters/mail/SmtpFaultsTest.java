@@ -2,10 +2,12 @@ package dev.mailservice.adapters.mail;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mailservice.application.failure.DeliveryFailed;
+import dev.mailservice.application.failure.Overloaded;
 import dev.mailservice.application.port.out.MailTransport;
 import dev.mailservice.domain.EmailAddress;
 import dev.mailservice.domain.MailMessage;
@@ -708,6 +710,46 @@ class SmtpFaultsTest {
         assertTrue(message.endsWith("; the attempt before the last: The SMTP server localhost:" + server.port()
                 + " did not accept the mail: 451 4.3.0 Try again later"), message);
         assertEachMailDeliveredOnceOrNotAtAll(List.of(outcome));
+    }
+
+    /**
+     * A send that, after a refused attempt, finds every connection busy until its deadline is
+     * answered as overloaded, and also says what its attempt met: the busy connections alone would
+     * hide the server's refusal.
+     */
+    @Test
+    void aSendThatWaitedInVainAfterARefusalAlsoTellsWhatItsAttemptMet() throws Exception {
+        // One connection: the refused send's first attempt holds it half a second, while the other
+        // send queues for it and takes it at the refusal, then holds it past both deadlines on a
+        // greeting that never ends.
+        serve(SmtpScenario.behaving().pausesBefore("MAIL", moment -> moment.connection() == 1, Duration.ofMillis(500))
+                .answersMailFrom(moment -> moment.connection() == 1, "451 4.3.0 Try again later")
+                .closesAfterEachRefusal()
+                .greets(connection -> connection >= 2, new Greeting.Trickle(Duration.ofMillis(500))), 1,
+                Duration.ofSeconds(2));
+        asked.add("refused, then waited");
+        ExecutorService other = Executors.newSingleThreadExecutor();
+        try {
+            Future<Outcome> holder = other.submit(() -> {
+                Thread.sleep(200);
+                return send("held the connection");
+            });
+
+            Overloaded overloaded = assertThrows(Overloaded.class, () -> assertTimeoutPreemptively(Duration.ofMinutes(1),
+                    () -> transport.send(() -> mail("refused, then waited", "alice@example.com"))));
+
+            String message = overloaded.getMessage();
+            assertTrue(message.startsWith("All 1 connections to the SMTP server localhost:" + server.port()
+                    + " stayed busy for "), message);
+            assertTrue(message.endsWith("; the attempt before the wait: The SMTP server localhost:" + server.port()
+                    + " did not accept the mail: 451 4.3.0 Try again later"), message);
+            Outcome held = holder.get(1, TimeUnit.MINUTES);
+            assertEquals(Optional.of(DeliveryFailed.Ending.TEMPORARY), held.ending());
+            assertEachMailDeliveredOnceOrNotAtAll(List.of(held));
+            assertTrue(server.deliveries().isEmpty(), "the server took " + server.deliveries());
+        } finally {
+            other.shutdownNow();
+        }
     }
 
     @Test
