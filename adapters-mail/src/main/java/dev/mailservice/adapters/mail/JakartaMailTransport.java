@@ -125,8 +125,9 @@ final class JakartaMailTransport implements MailTransport {
         int recipientsPerMail = Integer.MAX_VALUE;
         String reply = "";
         /**
-         * The last failure that the send's deadline did not cut short: told with the last one when
-         * the deadline did, which says less of the server than what the attempt before it met.
+         * The last failure that the send's deadline did not cut short: told with what ended the send
+         * when that says less of the server (the deadline cutting an attempt short, every connection
+         * staying busy).
          */
         SmtpFailure lastUncut;
 
@@ -164,7 +165,7 @@ final class JakartaMailTransport implements MailTransport {
                     }
                     if (failure instanceof Overloaded overloaded && lastUncut != null) {
                         // Busy connections ended the send, but only after an attempt failed: the caller hears of both.
-                        throw new Overloaded(overloaded.getMessage() + "; the attempt before the wait: "
+                        throw new Overloaded(overloaded.getMessage() + "; the attempt before that: "
                                 + lastUncut.getMessage(), overloaded.retryAfter());
                     }
                     throw failure;
