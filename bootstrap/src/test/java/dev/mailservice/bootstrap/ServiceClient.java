@@ -65,6 +65,15 @@ public final class ServiceClient implements AutoCloseable {
         return served.body();
     }
 
+    /** The metrics endpoint's answer for {@code accept}, the media type asked for. */
+    public HttpResponse<String> metrics(String accept) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/observe/metrics"))
+                .header("Accept", accept)
+                .timeout(Duration.ofSeconds(30))
+                .build();
+        return client.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
     /** The value of the one series of {@code meter} in {@code metrics} whose labels include each of {@code labels}; 0 when there is none. */
     public static double metric(String metrics, String meter, String... labels) {
         Matcher series = Pattern.compile("(?m)^" + Pattern.quote(meter) + "(?:\\{([^}]*)})? (\\S+)$").matcher(metrics);

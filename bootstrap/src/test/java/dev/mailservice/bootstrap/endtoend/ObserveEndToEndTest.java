@@ -61,6 +61,24 @@ class ObserveEndToEndTest {
                 "a meter shows an address: " + after);
     }
 
+    /** The meters in the two formats besides Prometheus' text that docs/operations.md says are served on request. */
+    @Test
+    void theMetricsAreAlsoServedAsOpenMetricsAndAsJson() throws Exception {
+        ServiceClient client = service.start(Map.of("SMTP_CONFIG_FILE", directory.resolve("none.json").toString()));
+
+        HttpResponse<String> openMetrics = client.metrics("application/openmetrics-text");
+        assertEquals(200, openMetrics.statusCode(), openMetrics.body());
+        assertTrue(openMetrics.headers().firstValue("Content-Type").orElse("").startsWith("application/openmetrics-text"),
+                openMetrics.headers().map().toString());
+        assertTrue(openMetrics.body().contains("\nmailservice_configuration_active{scope=\"application\"} 0.0\n"),
+                openMetrics.body());
+        assertTrue(openMetrics.body().endsWith("# EOF\n"), openMetrics.body());
+        HttpResponse<String> json = client.metrics("application/json");
+        assertEquals(200, json.statusCode(), json.body());
+        assertTrue(json.body().contains("\"mailservice.configuration.active\":0.0"), json.body());
+        assertTrue(json.body().contains("\"base\":{"), json.body());
+    }
+
     @Test
     void healthAndTheDocumentAreServedWithoutAToken() throws Exception {
         ServiceClient client = service.start(Map.of("SMTP_CONFIG_FILE", directory.resolve("none.json").toString()));
