@@ -45,6 +45,7 @@ class DistributionIT {
         Path home = unpack();
 
         assertTrue(Files.isExecutable(home.resolve("bin/mail-service")));
+        assertTrue(Files.isExecutable(home.resolve("bin/make-startup-cache")));
         assertTrue(Files.readString(home.resolve("LICENSE")).strip().startsWith("Apache License\n"
                 + "                           Version 2.0, January 2004"), "no Apache License 2.0 in the distribution");
         for (String file : List.of("bin/java-env", "lib/mail-service.jar", "config/smtp.json", "config/environment",
@@ -116,21 +117,58 @@ class DistributionIT {
         String used = second.stream().filter(flag -> flag.startsWith(aotCache ? "-XX:AOTCache=" : "-XX:SharedArchiveFile="))
                 .findFirst().orElseThrow(() -> new AssertionError("started without the cache: " + second));
         Path cacheFile = Path.of(used.substring(used.indexOf('=') + 1));
-        // Told to use it or fail, this JDK takes it for this jar, at the flags it was made with.
-        List<String> strictCommand = new java.util.ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        strictCommand.addAll(ServiceProcess.deploymentJvmFlags(home.resolve("bin/java-env")));
-        strictCommand.addAll(List.of(aotCache ? "-XX:AOTMode=on" : "-Xshare:on", used,
-                "-jar", home.resolve("lib/mail-service.jar").toString(), "version"));
-        Process strict = new ProcessBuilder(strictCommand).redirectErrorStream(true).start();
-        String strictOutput = new String(strict.getInputStream().readAllBytes());
-        assertTrue(strict.waitFor(60, TimeUnit.SECONDS) && strict.exitValue() == 0, strictOutput);
+        assertMaps(home, used);
 
         Files.setLastModifiedTime(home.resolve("lib/mail-service.jar"),
                 java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 60_000));
         List<String> rebuilt = startReloadAndStop(home, variables);
         assertTrue(rebuilt.stream().noneMatch(flag -> flag.contains(cacheFile.toString())), rebuilt.toString());
         assertTrue(Files.notExists(cacheFile), "the cache of the former jar is left behind");
+    }
+
+    /**
+     * The cache made ahead of the first start, as the container image's build makes it, serves that
+     * first start at once (it records nothing), which serves as ever; made once, it is not made again.
+     */
+    @Test
+    void theStartUpCacheMadeAheadServesTheFirstStart() throws Exception {
+        Path home = unpack();
+        Path cache = directory.resolve("startup-cache");
+        Map<String, String> variables = cachedStart(home, cache);
+
+        assertEquals("Start-up cache made in " + cache + ".", makeStartupCache(home, cache).strip());
+        List<String> first = startReloadAndStop(home, variables);
+
+        String used = first.stream().filter(flag -> flag.startsWith(
+                        Runtime.version().feature() >= 25 ? "-XX:AOTCache=" : "-XX:SharedArchiveFile="))
+                .findFirst().orElseThrow(() -> new AssertionError("the first start went without the cache: " + first));
+        assertTrue(first.stream().noneMatch(flag -> flag.equals("-XX:AOTMode=record")
+                || flag.startsWith("-Dmailservice.startupCacheReady=")), "the first start recorded: " + first);
+        assertMaps(home, used);
+        assertEquals("", makeStartupCache(home, cache), "a cache made already was made again");
+    }
+
+    /** Runs {@code bin/make-startup-cache} of the distribution in {@code home} for directory {@code cache}; answers what it wrote. */
+    private static String makeStartupCache(Path home, Path cache) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder(home.resolve("bin/make-startup-cache").toString()).redirectErrorStream(true);
+        builder.environment().putAll(Map.of("JAVA_HOME", Path.of(System.getProperty("java.home")).toString(),
+                "SERVICE_STARTUP_CACHE_DIR", cache.toString()));
+        Process making = builder.start();
+        String output = new String(making.getInputStream().readAllBytes());
+        assertTrue(making.waitFor(120, TimeUnit.SECONDS) && making.exitValue() == 0, output);
+        return output;
+    }
+
+    /** Told to use the cache {@code flag} names or fail, this JDK takes it for the jar in {@code home}, at the flags it was made with. */
+    private static void assertMaps(Path home, String flag) throws Exception {
+        List<String> strictCommand = new java.util.ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        strictCommand.addAll(ServiceProcess.deploymentJvmFlags(home.resolve("bin/java-env")));
+        strictCommand.addAll(List.of(flag.startsWith("-XX:AOTCache=") ? "-XX:AOTMode=on" : "-Xshare:on", flag,
+                "-jar", home.resolve("lib/mail-service.jar").toString(), "version"));
+        Process strict = new ProcessBuilder(strictCommand).redirectErrorStream(true).start();
+        String strictOutput = new String(strict.getInputStream().readAllBytes());
+        assertTrue(strict.waitFor(60, TimeUnit.SECONDS) && strict.exitValue() == 0, strictOutput);
     }
 
     /**
