@@ -11,6 +11,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -64,11 +65,20 @@ final class BenchedService implements AutoCloseable {
     /** As {@link #start(BenchmarkSettings, int, Map, long[])}, with {@code jvmFlags} after the deployment's. */
     static BenchedService start(BenchmarkSettings settings, List<String> jvmFlags, int port,
             Map<String, String> variables, long[] startupNanos) throws Exception {
+        return start(settings, settings.serviceJar(), jvmFlags, port, variables, startupNanos);
+    }
+
+    /**
+     * As {@link #start(BenchmarkSettings, List, int, Map, long[])}, of {@code jar} rather than the
+     * service's: another server of that route, started and waited for as the service is.
+     */
+    static BenchedService start(BenchmarkSettings settings, Path jar, List<String> jvmFlags, int port,
+            Map<String, String> variables, long[] startupNanos) throws Exception {
         List<String> flags = new ArrayList<>(settings.serviceJvmFlags());
         flags.addAll(jvmFlags);
         long started = System.nanoTime();
         BenchedService service = new BenchedService(ServiceProcess.launchJar(settings.workDirectory(),
-                withTokensAndPort(variables, port), settings.serviceJar(), flags), port);
+                withTokensAndPort(variables, port), jar, flags), port);
         try {
             service.awaitFirstReload();
         } catch (Exception notStarted) {

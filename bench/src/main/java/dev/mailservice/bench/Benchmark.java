@@ -19,7 +19,8 @@ import java.util.Map;
  *
  * <p>Each phase is a class of its own; this one starts what the phases share, runs them in order and reports.
  *
- * <p>Arguments: {@code [--quick] <java> <service jar> <work directory> <results file> [service JVM flags...]}.
+ * <p>Arguments: {@code [--quick] [--rtt-ms N] <service jar> <floor jar> <PipesHub peer> <work directory> <results file>
+ * [service JVM flags...]}.
  */
 public final class Benchmark {
 
@@ -50,9 +51,10 @@ public final class Benchmark {
             roundTrip = Duration.ofMillis(Long.parseLong(arguments.remove(rtt + 1)));
             arguments.remove(rtt);
         }
-        // As bench/run passes them: service-jar pipeshub-peer work-directory results-file service-jvm-flags...
+        // As bench/run passes them: service-jar floor-jar pipeshub-peer work-directory results-file service-jvm-flags...
         BenchmarkSettings settings = new BenchmarkSettings(quick, Path.of(arguments.get(0)), Path.of(arguments.get(1)),
-                arguments.subList(4, arguments.size()), Path.of(arguments.get(2)), Path.of(arguments.get(3)), roundTrip);
+                Path.of(arguments.get(2)), arguments.subList(5, arguments.size()), Path.of(arguments.get(3)),
+                Path.of(arguments.get(4)), roundTrip);
         Files.createDirectories(settings.workDirectory());
         new Benchmark(settings).run();
         System.exit(0);

@@ -9,13 +9,15 @@ import java.util.List;
  *
  * @param quick            a smoke run: fewer calls, shorter phases
  * @param serviceJar       {@code bootstrap/target/mail-service.jar}
+ * @param floorJar         {@code bench/floor/target/floor.jar}, Helidon's web server alone: the floor under
+ *                         the service's start-up
  * @param pipesHubPeer     {@code bench/node/pipeshub-peer.js}, its packages installed beside it
  * @param serviceJvmFlags  flags the service JVM gets, as a deployment would give them
  * @param workDirectory    where configuration files and logs go
  * @param resultsFile      where the figures are written as JSON; the charts go beside it
  * @param roundTrip        the round-trip time the latency proxy puts between senders and the SMTP server
  */
-record BenchmarkSettings(boolean quick, Path serviceJar, Path pipesHubPeer, List<String> serviceJvmFlags,
+record BenchmarkSettings(boolean quick, Path serviceJar, Path floorJar, Path pipesHubPeer, List<String> serviceJvmFlags,
         Path workDirectory, Path resultsFile, Duration roundTrip) {
 
     /** The concurrencies of the growth series. */
