@@ -59,18 +59,12 @@ final class BenchedService implements AutoCloseable {
      */
     static BenchedService start(BenchmarkSettings settings, int port, Map<String, String> variables,
             long[] startupNanos) throws Exception {
-        return start(settings, List.of(), port, variables, startupNanos);
-    }
-
-    /** As {@link #start(BenchmarkSettings, int, Map, long[])}, with {@code jvmFlags} after the deployment's. */
-    static BenchedService start(BenchmarkSettings settings, List<String> jvmFlags, int port,
-            Map<String, String> variables, long[] startupNanos) throws Exception {
-        return start(settings, settings.serviceJar(), jvmFlags, port, variables, startupNanos);
+        return start(settings, settings.serviceJar(), List.of(), port, variables, startupNanos);
     }
 
     /**
-     * As {@link #start(BenchmarkSettings, List, int, Map, long[])}, of {@code jar} rather than the
-     * service's: another server of that route, started and waited for as the service is.
+     * As {@link #start(BenchmarkSettings, int, Map, long[])}, of {@code jar} (the service's, or another
+     * server of that route), with {@code jvmFlags} after the deployment's.
      */
     static BenchedService start(BenchmarkSettings settings, Path jar, List<String> jvmFlags, int port,
             Map<String, String> variables, long[] startupNanos) throws Exception {
@@ -154,7 +148,7 @@ final class BenchedService implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IllegalStateException("the service exited: " + String.join("\n", process.output()));
+                throw new IllegalStateException("the process exited: " + String.join("\n", process.output()));
             }
             try {
                 if (accepting() && reload()) {
@@ -165,7 +159,7 @@ final class BenchedService implements AutoCloseable {
             }
             Thread.sleep(5);
         }
-        throw new IllegalStateException("the service did not answer a reload within 60 s: "
+        throw new IllegalStateException("the process did not answer a reload within 60 s: "
                 + String.join("\n", process.output()));
     }
 

@@ -17,8 +17,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Beside each, the same for the floor ({@code bench/floor}): Helidon's web server alone, answering
  * that route, started with the same flags and waited for the same way, its starts alternating with
- * the service's. The machine's speed changes by the hour, by a third and more; the floor changes with
- * it, so what the service adds to it can be compared across runs where its own start cannot.
+ * the service's. The machine's speed changes by the hour, by a fifth and more, the floor's with it:
+ * the service's start over the floor's, pair by pair, moves less from run to run than either start.
  */
 record Startup(BenchmarkSettings settings, SmtpSink sink) {
 
@@ -31,35 +31,47 @@ record Startup(BenchmarkSettings settings, SmtpSink sink) {
     void measure(Map<String, Double> figures) throws Exception {
         Path file = Benchmark.writeConfiguration(settings, "startup.json", sink.port(), "a@bench.example");
         Map<String, String> variables = Map.of("SMTP_CONFIG_FILE", file.toString());
-        double[] plain = alternatingMedianMillis(new Contender(settings.serviceJar(), List.of()),
+        Medians plain = alternating(new Contender(settings.serviceJar(), List.of()),
                 new Contender(settings.floorJar(), List.of()), variables);
-        figures.put("startup_ms", plain[0]);
-        figures.put("startup_floor_ms", plain[1]);
-        figures.put("startup_over_floor_ms", plain[0] - plain[1]);
+        figures.put("startup_ms", plain.service());
+        figures.put("startup_floor_ms", plain.floor());
+        figures.put("startup_vs_floor", plain.ratio());
         figures.put("startup_classes", (double) classesLoaded(variables));
-        double[] cached = alternatingMedianMillis(
+        Medians cached = alternating(
                 new Contender(settings.serviceJar(), cacheFlags(settings.serviceJar(), "startup-cache", variables)),
-                new Contender(settings.floorJar(), cacheFlags(settings.floorJar(), "floor-cache", variables)), variables);
-        figures.put("startup_cached_ms", cached[0]);
-        figures.put("startup_floor_cached_ms", cached[1]);
-        figures.put("startup_cached_over_floor_ms", cached[0] - cached[1]);
+                new Contender(settings.floorJar(), cacheFlags(settings.floorJar(), "floor-cache", variables)),
+                variables);
+        figures.put("startup_cached_ms", cached.service());
+        figures.put("startup_floor_cached_ms", cached.floor());
+        figures.put("startup_cached_vs_floor", cached.ratio());
     }
 
-    /** The median start of each, their starts alternating (every other pair in reverse order). */
-    private double[] alternatingMedianMillis(Contender first, Contender second, Map<String, String> variables)
-            throws Exception {
-        long[][] startups = new long[2][settings.startups()];
-        for (int i = 0; i < settings.startups(); i++) {
-            boolean firstFirst = i % 2 == 0;
-            startups[firstFirst ? 0 : 1][i] = startOnce(firstFirst ? first : second, variables);
-            startups[firstFirst ? 1 : 0][i] = startOnce(firstFirst ? second : first, variables);
+    /** Median starts in milliseconds, and the median of the service's start over the floor's, pair by pair. */
+    private record Medians(double service, double floor, double ratio) {}
+
+    /** Starts the service and the floor in turns, every other pair the floor first. */
+    private Medians alternating(Contender service, Contender floor, Map<String, String> variables) throws Exception {
+        int pairs = settings.startups();
+        double[] services = new double[pairs];
+        double[] floors = new double[pairs];
+        double[] ratios = new double[pairs];
+        for (int i = 0; i < pairs; i++) {
+            if (i % 2 == 0) {
+                services[i] = startOnce(service, variables);
+                floors[i] = startOnce(floor, variables);
+            } else {
+                floors[i] = startOnce(floor, variables);
+                services[i] = startOnce(service, variables);
+            }
+            ratios[i] = services[i] / floors[i];
         }
-        double[] medians = new double[2];
-        for (int c = 0; c < 2; c++) {
-            Arrays.sort(startups[c]);
-            medians[c] = startups[c][startups[c].length / 2] / 1e6;
-        }
-        return medians;
+        return new Medians(median(services) / 1e6, median(floors) / 1e6, median(ratios));
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
     }
 
     private long startOnce(Contender contender, Map<String, String> variables) throws Exception {
@@ -78,7 +90,10 @@ record Startup(BenchmarkSettings settings, SmtpSink sink) {
         }
     }
 
-    /** Makes {@code jar}'s cache, named {@code name}, with one recorded start, and answers the flags that start with it. */
+    /**
+     * Makes {@code jar}'s cache, its files named {@code name}, with one recorded start, and answers
+     * the flags that start with it.
+     */
     private List<String> cacheFlags(Path jar, String name, Map<String, String> variables) throws Exception {
         Path cache = settings.workDirectory().resolve(name);
         if (Runtime.version().feature() < AOT_CACHE_FEATURE) {
@@ -95,7 +110,8 @@ record Startup(BenchmarkSettings settings, SmtpSink sink) {
         create.addAll(List.of("-XX:AOTMode=create", "-XX:AOTConfiguration=" + record, "-XX:AOTCache=" + aot,
                 "-jar", jar.toString()));
         Path creatingLog = settings.workDirectory().resolve(name + ".log");
-        Process creating = new ProcessBuilder(create).redirectErrorStream(true).redirectOutput(creatingLog.toFile()).start();
+        Process creating = new ProcessBuilder(create).redirectErrorStream(true)
+                .redirectOutput(creatingLog.toFile()).start();
         if (!creating.waitFor(5, TimeUnit.MINUTES) || creating.exitValue() != 0 || Files.notExists(aot)) {
             throw new IllegalStateException("the AOT cache was not made; see " + creatingLog.getFileName()
                     + " in the work directory");
