@@ -30,7 +30,8 @@ import java.util.regex.Pattern;
 /**
  * A process under measurement, with the calls the benchmark makes: the service jar, or PipesHub's
  * own request paths reproduced in Node ({@code bench/node}), which answer the same routes and
- * take the same tokens.
+ * take the same tokens, or the start-up floor's jar ({@code bench/floor}), which answers the reload
+ * route alone.
  */
 final class BenchedService implements AutoCloseable {
 

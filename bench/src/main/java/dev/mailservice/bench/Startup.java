@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * <p>Beside each, the same for the floor ({@code bench/floor}): Helidon's web server alone, answering
  * that route, started with the same flags and waited for the same way, its starts alternating with
  * the service's. The machine's speed changes by the hour, by a fifth and more, the floor's with it:
- * the service's start over the floor's, pair by pair, moves less from run to run than either start.
+ * the service's start over the floor's, pair by pair, moves less from hour to hour than either start.
  */
 record Startup(BenchmarkSettings settings, SmtpSink sink) {
 
