@@ -40,13 +40,19 @@ public final class ServiceClient implements AutoCloseable {
 
     /** Calls {@code path} with {@code body} (null for none) and {@code token} as the bearer token. */
     public HttpResponse<String> call(String method, String path, String token, String body) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        return send(path, request(path)
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
                 .header("Authorization", "Bearer " + token)
-                .header("Content-Type", "application/json")
-                .timeout(Duration.ofSeconds(30))
-                .build();
-        HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+                .header("Content-Type", "application/json"));
+    }
+
+    private HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(30));
+    }
+
+    /** Sends {@code request} for {@code path} and keeps the answer's body. */
+    private HttpResponse<String> send(String path, HttpRequest.Builder request) throws Exception {
+        HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
         answers.add(new Answer(path, response.body()));
         return response;
     }
@@ -67,11 +73,7 @@ public final class ServiceClient implements AutoCloseable {
 
     /** The metrics endpoint's answer for {@code accept}, the media type asked for. */
     public HttpResponse<String> metrics(String accept) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/observe/metrics"))
-                .header("Accept", accept)
-                .timeout(Duration.ofSeconds(30))
-                .build();
-        return client.send(request, HttpResponse.BodyHandlers.ofString());
+        return send("/observe/metrics", request("/observe/metrics").GET().header("Accept", accept));
     }
 
     /** The value of the one series of {@code meter} in {@code metrics} whose labels include each of {@code labels}; 0 when there is none. */
